@@ -1,0 +1,48 @@
+# One-line helpers for modules, tests and benchmarks (after Abseil's).
+#
+#   custlake_module(lake SOURCES metastore.cc ... DEPS custlake::common SQLite::SQLite3)
+#     -> static library custlake_lake, alias custlake::lake, includes rooted at src/
+#   custlake_test(lake_test SOURCES metastore_test.cc DEPS custlake::lake [LABELS integration])
+#     -> a GoogleTest binary registered with CTest (label "unit" unless given)
+
+set(CUSTLAKE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wno-unused-parameter)
+
+function(custlake_warnings target)
+  target_compile_options(${target} PRIVATE ${CUSTLAKE_WARNINGS})
+  if(CUSTLAKE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(custlake_module name)
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(custlake_${name} STATIC ${A_SOURCES})
+  add_library(custlake::${name} ALIAS custlake_${name})
+  target_include_directories(custlake_${name} PUBLIC "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(custlake_${name} PUBLIC ${A_DEPS})
+  custlake_warnings(custlake_${name})
+endfunction()
+
+function(custlake_test name)
+  if(NOT CUSTLAKE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT A_LABELS)
+    set(A_LABELS unit)
+  endif()
+  add_executable(${name} ${A_SOURCES})
+  target_link_libraries(${name} PRIVATE ${A_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/src" "${PROJECT_SOURCE_DIR}/test")
+  target_compile_definitions(${name} PRIVATE
+    CUSTLAKE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" CUSTLAKE_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  custlake_warnings(${name})
+  gtest_discover_tests(${name} PROPERTIES LABELS "${A_LABELS}" DISCOVERY_TIMEOUT 60)
+endfunction()
+
+function(custlake_benchmark name)
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${A_SOURCES})
+  target_link_libraries(${name} PRIVATE ${A_DEPS} benchmark::benchmark)
+  custlake_warnings(${name})
+endfunction()

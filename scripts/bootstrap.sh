@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything custlake's build, tests and demo need on Debian 12:
+# the Debian packages below and DuckDB from npm. Safe to run twice: packages
+# already installed are not touched and apt is not even consulted.
+#
+#   scripts/bootstrap.sh            build + demo dependencies
+#   scripts/bootstrap.sh --test     also the servers and clients the tests use
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+build_pkgs=(
+  g++ cmake make pkg-config git
+  libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
+  libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libmariadb-dev libpq-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "bootstrap: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "bootstrap: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq || { echo "bootstrap: 'apt-get update' failed; is a Debian mirror reachable?" >&2; exit 1; }
+  # Servers are started by the tests themselves in temporary folders, never as system services.
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/custlake-apt.log 2>&1; then
+    tail -20 /tmp/custlake-apt.log >&2
+    echo "bootstrap: could not install one of: ${missing[*]} (full log: /tmp/custlake-apt.log)" >&2
+    exit 1
+  fi
+fi
+
+"$root/scripts/fetch-duckdb.sh"
