@@ -1,0 +1,200 @@
+#include "engine/engine.h"
+
+#include <duckdb.h>
+
+namespace custlake::engine {
+namespace {
+
+ValueKind KindOf(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN:
+      return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+      return ValueKind::kInteger;
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return ValueKind::kFloat;
+    default:
+      return ValueKind::kText;
+  }
+}
+
+std::string TypeName(duckdb_result* result, idx_t col) {
+  duckdb_logical_type type = duckdb_column_logical_type(result, col);
+  char* name = duckdb_logical_type_get_alias(type);
+  std::string out;
+  if (name != nullptr) {
+    out = name;
+    duckdb_free(name);
+  } else {
+    // Render through a cast of the type id; good enough for display.
+    switch (duckdb_get_type_id(type)) {
+      case DUCKDB_TYPE_BOOLEAN: out = "BOOLEAN"; break;
+      case DUCKDB_TYPE_TINYINT: out = "TINYINT"; break;
+      case DUCKDB_TYPE_SMALLINT: out = "SMALLINT"; break;
+      case DUCKDB_TYPE_INTEGER: out = "INTEGER"; break;
+      case DUCKDB_TYPE_BIGINT: out = "BIGINT"; break;
+      case DUCKDB_TYPE_UBIGINT: out = "UBIGINT"; break;
+      case DUCKDB_TYPE_HUGEINT: out = "HUGEINT"; break;
+      case DUCKDB_TYPE_FLOAT: out = "FLOAT"; break;
+      case DUCKDB_TYPE_DOUBLE: out = "DOUBLE"; break;
+      case DUCKDB_TYPE_DECIMAL:
+        out = "DECIMAL(" + std::to_string(duckdb_decimal_width(type)) + "," +
+              std::to_string(duckdb_decimal_scale(type)) + ")";
+        break;
+      case DUCKDB_TYPE_VARCHAR: out = "VARCHAR"; break;
+      case DUCKDB_TYPE_DATE: out = "DATE"; break;
+      case DUCKDB_TYPE_TIMESTAMP: out = "TIMESTAMP"; break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ: out = "TIMESTAMP WITH TIME ZONE"; break;
+      case DUCKDB_TYPE_LIST: out = "LIST"; break;
+      case DUCKDB_TYPE_STRUCT: out = "STRUCT"; break;
+      case DUCKDB_TYPE_MAP: out = "MAP"; break;
+      case DUCKDB_TYPE_BLOB: out = "BLOB"; break;
+      default: out = "OTHER"; break;
+    }
+  }
+  duckdb_destroy_logical_type(&type);
+  return out;
+}
+
+}  // namespace
+
+struct Database::Impl {
+  duckdb_database db = nullptr;
+  ~Impl() {
+    if (db != nullptr) duckdb_close(&db);
+  }
+};
+
+struct Session::Impl {
+  duckdb_connection con = nullptr;
+  ~Impl() {
+    if (con != nullptr) duckdb_disconnect(&con);
+  }
+};
+
+Database::Database(std::unique_ptr<Impl> impl, std::string path)
+    : impl_(std::move(impl)), path_(std::move(path)) {}
+Database::~Database() = default;
+
+std::string Database::Version() { return duckdb_library_version(); }
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb: cannot create config");
+  std::map<std::string, std::string> settings = options.settings;
+  if (options.read_only) settings["access_mode"] = "READ_ONLY";
+  if (options.threads > 0) settings["threads"] = std::to_string(options.threads);
+  if (!options.memory_limit.empty()) settings["memory_limit"] = options.memory_limit;
+  if (!options.temp_directory.empty()) settings["temp_directory"] = options.temp_directory;
+  for (const auto& [name, value] : settings) {
+    if (duckdb_set_config(config, name.c_str(), value.c_str()) == DuckDBError) {
+      duckdb_destroy_config(&config);
+      return Status::InvalidArgument("duckdb: invalid setting " + name + "=" + value);
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  char* error = nullptr;
+  duckdb_state state = duckdb_open_ext(options.path.c_str(), &impl->db, config, &error);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = error != nullptr ? error : "unknown error";
+    if (error != nullptr) duckdb_free(error);
+    return Status::IOError("cannot open DuckDB database '" + options.path + "': " + message);
+  }
+  return std::unique_ptr<Database>(new Database(std::move(impl), options.path));
+}
+
+Result<std::unique_ptr<Session>> Database::Connect() {
+  auto impl = std::make_unique<Session::Impl>();
+  if (duckdb_connect(impl_->db, &impl->con) == DuckDBError) {
+    return Status::Internal("cannot connect to DuckDB database '" + path_ + "'");
+  }
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+void Session::Interrupt() { duckdb_interrupt(impl_->con); }
+
+Status Session::Execute(const std::string& sql) {
+  duckdb_result result;
+  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) {
+    std::string message = duckdb_result_error(&result);
+    duckdb_destroy_result(&result);
+    return Status::SourceError(message);
+  }
+  duckdb_destroy_result(&result);
+  return Status::OK();
+}
+
+Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
+  duckdb_result result;
+  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) {
+    std::string message = duckdb_result_error(&result);
+    duckdb_destroy_result(&result);
+    return Status::SourceError(message);
+  }
+  QueryResult out;
+  const idx_t ncols = duckdb_column_count(&result);
+  idx_t nrows = duckdb_row_count(&result);
+  if (max_rows >= 0 && nrows > static_cast<idx_t>(max_rows)) nrows = static_cast<idx_t>(max_rows);
+  out.rows_changed = static_cast<int64_t>(duckdb_rows_changed(&result));
+  for (idx_t c = 0; c < ncols; c++) {
+    out.columns.emplace_back(duckdb_column_name(&result, c));
+    out.types.push_back(TypeName(&result, c));
+    out.kinds.push_back(KindOf(duckdb_column_type(&result, c)));
+  }
+  out.rows.reserve(nrows);
+  out.nulls.reserve(nrows);
+  for (idx_t r = 0; r < nrows; r++) {
+    std::vector<std::string> row(ncols);
+    std::vector<bool> null(ncols, false);
+    for (idx_t c = 0; c < ncols; c++) {
+      if (duckdb_value_is_null(&result, c, r)) {
+        null[c] = true;
+        continue;
+      }
+      char* text = duckdb_value_varchar(&result, c, r);
+      if (text != nullptr) {
+        row[c] = text;
+        duckdb_free(text);
+      }
+    }
+    out.rows.push_back(std::move(row));
+    out.nulls.push_back(std::move(null));
+  }
+  duckdb_destroy_result(&result);
+  return out;
+}
+
+std::string QuoteIdent(const std::string& ident) {
+  std::string out = "\"";
+  for (char c : ident) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string QuoteLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace custlake::engine

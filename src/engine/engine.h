@@ -1,0 +1,97 @@
+// The one adapter over DuckDB. Only engine.cc includes duckdb.h; every other
+// module talks SQL through these classes, so DuckDB's types, exceptions and
+// compile cost stay here.
+//
+// Ownership: a Database owns the DuckDB instance; Sessions borrow it and must
+// not outlive it. A Database may be shared by threads (each with its own
+// Session); a Session is used by one thread at a time, except Interrupt(),
+// which any thread may call to cancel the running query.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace custlake::engine {
+
+struct DatabaseOptions {
+  std::string path = ":memory:";  ///< a DuckDB file, or ":memory:"
+  bool read_only = false;
+  int threads = 0;                ///< 0 = DuckDB's default (all cores)
+  std::string memory_limit;       ///< e.g. "2GB"; empty = DuckDB's default
+  std::string temp_directory;     ///< spill folder; empty = DuckDB's default
+  /// Any other DuckDB setting to apply at open time (name → value).
+  std::map<std::string, std::string> settings;
+};
+
+/// How a result column should be rendered by a consumer that cares
+/// (JSON output prints numbers and booleans bare).
+enum class ValueKind { kNull, kBoolean, kInteger, kFloat, kText };
+
+/// A fully materialised query result, values rendered as text.
+/// Meant for results a person looks at (CLI, UI); bulk data moves as Parquet.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::string> types;          ///< DuckDB type names, e.g. "BIGINT"
+  std::vector<ValueKind> kinds;            ///< one per column
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<bool>> nulls;    ///< nulls[row][col]
+  int64_t rows_changed = 0;                ///< for INSERT/UPDATE/DELETE/COPY
+
+  /// The single value of a one-row, one-column result ("" if NULL/empty).
+  std::string Scalar() const { return rows.empty() || columns.empty() ? "" : rows[0][0]; }
+};
+
+class Session;
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Result<std::unique_ptr<Session>> Connect();
+  const std::string& path() const { return path_; }
+
+  /// DuckDB's version string, e.g. "v1.4.4".
+  static std::string Version();
+
+ private:
+  struct Impl;
+  explicit Database(std::unique_ptr<Impl> impl, std::string path);
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+class Session {
+ public:
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Runs SQL (one or more statements) and discards any result.
+  Status Execute(const std::string& sql);
+  /// Runs SQL and materialises the last statement's result, at most
+  /// `max_rows` rows (-1 = all).
+  Result<QueryResult> Query(const std::string& sql, int64_t max_rows = -1);
+  /// Cancels the query running on this session (from any thread).
+  void Interrupt();
+
+ private:
+  friend class Database;
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Quotes an identifier for DuckDB SQL: my table → "my table".
+std::string QuoteIdent(const std::string& ident);
+/// Quotes a string literal for DuckDB SQL: it's → 'it''s'.
+std::string QuoteLiteral(const std::string& text);
+
+}  // namespace custlake::engine
