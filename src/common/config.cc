@@ -1,0 +1,118 @@
+#include "common/config.h"
+
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "common/toml_section.h"
+
+namespace custlake {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path Resolve(const fs::path& base, const std::string& value) {
+  fs::path p(value);
+  return (p.is_absolute() ? p : base / p).lexically_normal();
+}
+
+Status ReadGenerate(TomlSection section, const fs::path& base, GenerateConfig* out) {
+  RETURN_NOT_OK(section.Get("customers", &out->customers));
+  if (out->customers < 1) return section.Invalid("customers", "must be at least 1");
+  RETURN_NOT_OK(section.Get("months", &out->months));
+  if (out->months < 1 || out->months > 240) return section.Invalid("months", "must be between 1 and 240");
+  RETURN_NOT_OK(section.Get("seed", &out->seed));
+  RETURN_NOT_OK(section.Get("start_date", &out->start_date));
+  if (out->start_date.size() != 10 || out->start_date[4] != '-' || out->start_date[7] != '-') {
+    return section.Invalid("start_date", "must be a date written YYYY-MM-DD, got '" + out->start_date + "'");
+  }
+  std::string database = "sqlite:data/sic.db", landing = "landing", truth = "truth";
+  RETURN_NOT_OK(section.Get("database", &database));
+  RETURN_NOT_OK(section.Get("landing", &landing));
+  RETURN_NOT_OK(section.Get("truth", &truth));
+  // A relative SQLite path is relative to the project, like every other path.
+  const std::string kSqlite = "sqlite:";
+  if (database.rfind(kSqlite, 0) == 0 && database.rfind("sqlite://", 0) != 0) {
+    database = kSqlite + Resolve(base, database.substr(kSqlite.size())).string();
+  }
+  out->database = database;
+  out->landing = Resolve(base, landing);
+  out->truth = Resolve(base, truth);
+  if (out->truth == out->landing || out->truth.string().rfind(out->landing.string() + "/", 0) == 0) {
+    return section.Invalid("truth", "must be outside the landing folder (ingest would pick it up)");
+  }
+  return section.Finish();
+}
+
+}  // namespace
+
+Result<Config> Config::Parse(const std::string& text, const fs::path& file) {
+  const std::string name = file.filename().string();
+  toml::table doc;
+  try {
+    doc = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    return Status::ConfigError(name + ":" + std::to_string(e.source().begin.line) + ": " +
+                               std::string(e.description()));
+  }
+  Config config;
+  config.file = fs::absolute(file).lexically_normal();
+  config.project_dir = config.file.parent_path();
+  TomlSection root(&doc, "", name);
+
+  ASSIGN_OR_RETURN(TomlSection project, root.Section("project"));
+  RETURN_NOT_OK(project.Get("name", &config.project_name));
+  RETURN_NOT_OK(project.Finish());
+
+  ASSIGN_OR_RETURN(TomlSection lake, root.Section("lake"));
+  std::string lake_root;
+  RETURN_NOT_OK(lake.Get("root", &lake_root, /*required=*/true));
+  if (lake_root.empty()) return lake.Invalid("root", "must not be empty");
+  config.lake_root = Resolve(config.project_dir, lake_root);
+  RETURN_NOT_OK(lake.Finish());
+
+  ASSIGN_OR_RETURN(TomlSection generate, root.Section("generate"));
+  RETURN_NOT_OK(ReadGenerate(generate, config.project_dir, &config.generate));
+
+  RETURN_NOT_OK(root.Finish());
+  return config;
+}
+
+Result<Config> Config::Load(const fs::path& dir) {
+  fs::path file = dir / kConfigFileName;
+  std::ifstream in(file);
+  if (!in) {
+    return Status::ConfigError("no " + std::string(kConfigFileName) + " in " + fs::absolute(dir).string() +
+                               ": run 'custlake init' there, or pass -C DIR for another project folder");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), file);
+}
+
+std::string Config::DefaultToml(const std::string& project_name) {
+  return R"(# custlake project configuration. Paths are relative to this file.
+# Every key is checked when custlake starts: a typo is an error, not a silent default.
+
+[project]
+name = ")" + project_name + R"("
+
+[lake]
+# The lake folder: raw/, quarantine/, archive/, warehouse/, models/ and the metastore.
+root = "lake"
+
+[generate]
+# The synthetic company that `custlake generate` (and `custlake demo`) creates.
+customers = 10000          # number of customers
+months = 12                # length of the simulated window
+seed = 42                  # same seed, same company, byte for byte
+start_date = "2025-01-01"  # first day of the window (YYYY-MM-DD)
+# Operational database to write: sqlite:PATH, mysql://user@host:port/db or
+# postgres://user@host:port/db (password from CUSTLAKE_DB_PASSWORD, never here).
+database = "sqlite:data/sic.db"
+landing = "landing"        # usage/*.ndjson and tickets/*.json are written here
+truth = "truth"            # ground truth for tests and analytics checks (keep it outside landing)
+)";
+}
+
+}  // namespace custlake

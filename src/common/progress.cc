@@ -1,0 +1,90 @@
+#include "common/progress.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace custlake {
+namespace {
+std::atomic<bool> g_quiet{false};
+}
+
+void Progress::SetQuiet(bool quiet) { g_quiet = quiet; }
+
+Progress::Progress(std::string label, int64_t total_rows, std::FILE* out)
+    : Progress(std::move(label), total_rows, out, !g_quiet && isatty(fileno(out)) != 0) {}
+
+Progress::Progress(std::string label, int64_t total_rows, std::FILE* out, bool enabled)
+    : label_(std::move(label)),
+      total_rows_(total_rows),
+      out_(out),
+      enabled_(enabled),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() {
+  if (!finished_ && enabled_ && rows_ > 0) Finish();
+}
+
+std::string HumanCount(double n) {
+  if (n < 1e3) return fmt::format("{:.0f}", n);
+  if (n < 1e6) return fmt::format("{:.1f}K", n / 1e3);
+  if (n < 1e9) return fmt::format("{:.2f}M", n / 1e6);
+  return fmt::format("{:.2f}G", n / 1e9);
+}
+
+std::string HumanBytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    u++;
+  }
+  return u == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
+std::string HumanDuration(double seconds) {
+  auto s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+  return fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
+  std::string line = fmt::format("{} {} rows", label_, HumanCount(static_cast<double>(rows)));
+  if (total_rows_ > 0) line += fmt::format(" / {} ({:.0f}%)", HumanCount(static_cast<double>(total_rows_)),
+                                           100.0 * static_cast<double>(rows) / static_cast<double>(total_rows_));
+  if (bytes > 0) line += "  " + HumanBytes(static_cast<double>(bytes));
+  if (seconds > 0) {
+    double rate = static_cast<double>(rows) / seconds;
+    line += fmt::format("  {} rows/s", HumanCount(rate));
+    if (total_rows_ > rows && rate > 0) {
+      line += "  ETA " + HumanDuration(static_cast<double>(total_rows_ - rows) / rate);
+    }
+  }
+  return line;
+}
+
+void Progress::Update(int64_t rows, int64_t bytes) {
+  rows_ = rows;
+  bytes_ = bytes;
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  double seconds = std::chrono::duration<double>(now - start_).count();
+  fmt::print(out_, "\r\033[K{}", Line(rows_, bytes_, seconds));
+  std::fflush(out_);
+}
+
+void Progress::Finish() {
+  finished_ = true;
+  if (!enabled_) return;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  fmt::print(out_, "\r\033[K{}  in {}\n", Line(rows_, bytes_, seconds), HumanDuration(seconds));
+  std::fflush(out_);
+}
+
+}  // namespace custlake

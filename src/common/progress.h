@@ -1,0 +1,52 @@
+// A progress line for long work: rows, bytes, rate and ETA, redrawn at most
+// ten times a second on stderr — only when stderr is a terminal and the user
+// did not ask for --quiet. In pipes, CI logs and --json runs it prints nothing.
+//
+// One Progress is driven by one thread (Update/Finish); it is cheap enough to
+// call Update for every batch.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace custlake {
+
+class Progress {
+ public:
+  /// `total_rows` may be 0 when unknown (no ETA then). `out` defaults to
+  /// stderr; `enabled` defaults to "out is a terminal and not --quiet".
+  Progress(std::string label, int64_t total_rows = 0, std::FILE* out = stderr);
+  Progress(std::string label, int64_t total_rows, std::FILE* out, bool enabled);
+  ~Progress();
+
+  /// Sets the absolute counts done so far.
+  void Update(int64_t rows, int64_t bytes = 0);
+  /// Draws the final line and a newline.
+  void Finish();
+
+  /// Globally silences progress output (the CLI's --quiet and --json).
+  static void SetQuiet(bool quiet);
+
+  /// The text of the line for these counts (exposed for tests).
+  std::string Line(int64_t rows, int64_t bytes, double seconds) const;
+
+ private:
+  std::string label_;
+  int64_t total_rows_;
+  std::FILE* out_;
+  bool enabled_;
+  bool finished_ = false;
+  int64_t rows_ = 0, bytes_ = 0;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+/// 1234567 → "1.23M"; 999 → "999".
+std::string HumanCount(double n);
+/// 1536 → "1.5 KB" (powers of 1024, one decimal).
+std::string HumanBytes(double bytes);
+/// 75 → "1:15"; 3725 → "1:02:05".
+std::string HumanDuration(double seconds);
+
+}  // namespace custlake

@@ -1,0 +1,41 @@
+#include "common/progress.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace custlake {
+namespace {
+
+TEST(ProgressTest, HumanUnits) {
+  EXPECT_EQ(HumanCount(999), "999");
+  EXPECT_EQ(HumanCount(1234567), "1.23M");
+  EXPECT_EQ(HumanBytes(1536), "1.5 KB");
+  EXPECT_EQ(HumanBytes(100), "100 B");
+  EXPECT_EQ(HumanDuration(75), "1:15");
+  EXPECT_EQ(HumanDuration(3725), "1:02:05");
+}
+
+TEST(ProgressTest, LineShowsRateAndEta) {
+  Progress p("import", 1000, stderr, false);
+  std::string line = p.Line(250, 2048, 1.0);
+  EXPECT_NE(line.find("250 rows / 1.0K (25%)"), std::string::npos) << line;
+  EXPECT_NE(line.find("2.0 KB"), std::string::npos) << line;
+  EXPECT_NE(line.find("250 rows/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 0:03"), std::string::npos) << line;
+}
+
+TEST(ProgressTest, SilentWhenNotATerminal) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  {
+    Progress p("x", 10, f);  // a regular file is not a terminal
+    p.Update(5, 10);
+    p.Finish();
+  }
+  EXPECT_EQ(std::ftell(f), 0);
+  std::fclose(f);
+}
+
+}  // namespace
+}  // namespace custlake
