@@ -69,6 +69,10 @@ std::string TypeName(duckdb_result* result, idx_t col) {
 
 }  // namespace
 
+namespace {
+Status ResultError(duckdb_result* result);
+}  // namespace
+
 struct Database::Impl {
   duckdb_database db = nullptr;
   ~Impl() {
@@ -130,31 +134,27 @@ void Session::Interrupt() { duckdb_interrupt(impl_->con); }
 
 Status Session::Execute(const std::string& sql) {
   duckdb_result result;
-  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) {
-    std::string message = duckdb_result_error(&result);
-    duckdb_destroy_result(&result);
-    return Status::SourceError(message);
-  }
+  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) return ResultError(&result);
   duckdb_destroy_result(&result);
   return Status::OK();
 }
 
-Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
-  duckdb_result result;
-  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) {
-    std::string message = duckdb_result_error(&result);
-    duckdb_destroy_result(&result);
-    return Status::SourceError(message);
-  }
+namespace {
+
+/// Copies a result into a QueryResult and destroys it.
+QueryResult Materialize(duckdb_result* result, int64_t max_rows) {
   QueryResult out;
-  const idx_t ncols = duckdb_column_count(&result);
-  idx_t nrows = duckdb_row_count(&result);
-  if (max_rows >= 0 && nrows > static_cast<idx_t>(max_rows)) nrows = static_cast<idx_t>(max_rows);
-  out.rows_changed = static_cast<int64_t>(duckdb_rows_changed(&result));
+  const idx_t ncols = duckdb_column_count(result);
+  idx_t nrows = duckdb_row_count(result);
+  if (max_rows >= 0 && nrows > static_cast<idx_t>(max_rows)) {
+    nrows = static_cast<idx_t>(max_rows);
+    out.truncated = true;
+  }
+  out.rows_changed = static_cast<int64_t>(duckdb_rows_changed(result));
   for (idx_t c = 0; c < ncols; c++) {
-    out.columns.emplace_back(duckdb_column_name(&result, c));
-    out.types.push_back(TypeName(&result, c));
-    out.kinds.push_back(KindOf(duckdb_column_type(&result, c)));
+    out.columns.emplace_back(duckdb_column_name(result, c));
+    out.types.push_back(TypeName(result, c));
+    out.kinds.push_back(KindOf(duckdb_column_type(result, c)));
   }
   out.rows.reserve(nrows);
   out.nulls.reserve(nrows);
@@ -162,11 +162,11 @@ Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
     std::vector<std::string> row(ncols);
     std::vector<bool> null(ncols, false);
     for (idx_t c = 0; c < ncols; c++) {
-      if (duckdb_value_is_null(&result, c, r)) {
+      if (duckdb_value_is_null(result, c, r)) {
         null[c] = true;
         continue;
       }
-      char* text = duckdb_value_varchar(&result, c, r);
+      char* text = duckdb_value_varchar(result, c, r);
       if (text != nullptr) {
         row[c] = text;
         duckdb_free(text);
@@ -175,8 +175,64 @@ Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
     out.rows.push_back(std::move(row));
     out.nulls.push_back(std::move(null));
   }
-  duckdb_destroy_result(&result);
+  duckdb_destroy_result(result);
   return out;
+}
+
+Status ResultError(duckdb_result* result) {
+  std::string message = duckdb_result_error(result);
+  duckdb_destroy_result(result);
+  return Status::SourceError(message);
+}
+
+bool IsReadOnly(duckdb_statement_type type) {
+  return type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN;
+}
+
+}  // namespace
+
+Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
+  duckdb_result result;
+  if (duckdb_query(impl_->con, sql.c_str(), &result) == DuckDBError) return ResultError(&result);
+  return Materialize(&result, max_rows);
+}
+
+Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_rows) {
+  duckdb_extracted_statements extracted = nullptr;
+  idx_t count = duckdb_extract_statements(impl_->con, sql.c_str(), &extracted);
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(extracted);
+    std::string message = error != nullptr ? error : "no SQL statement given";
+    duckdb_destroy_extracted(&extracted);
+    return Status::InvalidArgument(message);
+  }
+  Result<QueryResult> last = Status::Internal("no statement ran");
+  for (idx_t i = 0; i < count; i++) {
+    duckdb_prepared_statement prepared = nullptr;
+    if (duckdb_prepare_extracted_statement(impl_->con, extracted, i, &prepared) == DuckDBError) {
+      std::string message = duckdb_prepare_error(prepared);
+      duckdb_destroy_prepare(&prepared);
+      duckdb_destroy_extracted(&extracted);
+      return Status::InvalidArgument(message);
+    }
+    if (!IsReadOnly(duckdb_prepared_statement_type(prepared))) {
+      duckdb_destroy_prepare(&prepared);
+      duckdb_destroy_extracted(&extracted);
+      return Status::InvalidArgument("statement " + std::to_string(i + 1) +
+                                     " is not a query: only SELECT (and EXPLAIN) run on the warehouse, "
+                                     "which is read-only here");
+    }
+    duckdb_result result;
+    duckdb_state state = duckdb_execute_prepared(prepared, &result);
+    duckdb_destroy_prepare(&prepared);
+    if (state == DuckDBError) {
+      duckdb_destroy_extracted(&extracted);
+      return ResultError(&result);
+    }
+    last = Materialize(&result, max_rows);
+  }
+  duckdb_destroy_extracted(&extracted);
+  return last;
 }
 
 std::string QuoteIdent(const std::string& ident) {

@@ -41,6 +41,7 @@ struct QueryResult {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::vector<bool>> nulls;    ///< nulls[row][col]
   int64_t rows_changed = 0;                ///< for INSERT/UPDATE/DELETE/COPY
+  bool truncated = false;                  ///< more rows existed than max_rows
 
   /// The single value of a one-row, one-column result ("" if NULL/empty).
   std::string Scalar() const { return rows.empty() || columns.empty() ? "" : rows[0][0]; }
@@ -79,6 +80,10 @@ class Session {
   /// Runs SQL and materialises the last statement's result, at most
   /// `max_rows` rows (-1 = all).
   Result<QueryResult> Query(const std::string& sql, int64_t max_rows = -1);
+  /// Like Query, but refuses anything but SELECT and EXPLAIN statements
+  /// (checked on DuckDB's own parse, statement by statement, before any runs).
+  /// The guard for SQL a user typed; pair it with a sandboxed Database.
+  Result<QueryResult> QueryReadOnly(const std::string& sql, int64_t max_rows = -1);
   /// Cancels the query running on this session (from any thread).
   void Interrupt();
 

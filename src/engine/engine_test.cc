@@ -59,3 +59,35 @@ TEST(EngineTest, BadSettingIsAnError) {
 
 }  // namespace
 }  // namespace custlake::engine
+
+namespace custlake::engine {
+namespace {
+
+TEST(EngineReadOnlyTest, RefusesWritesAndSettingsBeforeRunningAnything) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  ASSERT_TRUE(s->Execute("CREATE TABLE t AS SELECT 1 AS x").ok());
+  for (const char* sql : {"DROP TABLE t", "INSERT INTO t VALUES (2)", "COPY t TO '/tmp/custlake-x.csv'",
+                          "SET threads = 1", "ATTACH '/tmp/custlake-x.db'", "INSTALL httpfs", "LOAD httpfs",
+                          "SELECT 1; DROP TABLE t"}) {
+    auto r = s->QueryReadOnly(sql);
+    EXPECT_FALSE(r.ok()) << sql;
+  }
+  auto count = s->Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->Scalar(), "1");  // "SELECT 1; DROP TABLE t" ran nothing
+}
+
+TEST(EngineReadOnlyTest, AnswersQueries) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  auto r = s->QueryReadOnly("SELECT 40 + 2 AS answer");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->Scalar(), "42");
+  EXPECT_TRUE(s->QueryReadOnly("EXPLAIN SELECT 1").ok());
+  EXPECT_FALSE(s->QueryReadOnly("SELEC 1").ok());
+  EXPECT_FALSE(s->QueryReadOnly("").ok());
+}
+
+}  // namespace
+}  // namespace custlake::engine
