@@ -35,8 +35,8 @@ struct DatabaseUrl {
   std::string user;
   std::string password;
   std::string host;
-  int port = 0;               ///< 0 = the driver's default
-  std::string database;       ///< database name, or the file path for SQLite
+  int port = 0;          ///< 0 = the driver's default
+  std::string database;  ///< database name, or the file path for SQLite
   std::map<std::string, std::string> params;
 
   static Result<DatabaseUrl> Parse(std::string_view url);
@@ -65,7 +65,46 @@ struct TableDef {
 
 /// One cell to write. Decimals, dates ("2024-01-31") and timestamps
 /// ("2024-01-31 12:34:56", UTC) travel as text; NULL is std::monostate.
+/// Booleans travel as int64_t 0/1. The empty string is a value, not NULL.
 using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+/// What a result column is, as the source database describes it. Import maps
+/// `type` to the lake's schema; `source_type` is kept for messages and docs.
+struct ColumnInfo {
+  std::string name;
+  std::string source_type;  ///< the database's own type name, lower case: "decimal", "int8", "varchar"
+  SqlType type = SqlType::kText;
+  bool nullable = true;      ///< false only when the database says NOT NULL
+  int precision = 0;         ///< kDecimal: total digits (0 = unknown/unbounded)
+  int scale = 0;             ///< kDecimal: digits after the point
+  bool is_unsigned = false;  ///< MariaDB UNSIGNED integers (BIGINT UNSIGNED maps to kDecimal(20,0))
+};
+
+/// Rows of one query, read one at a time: the streaming read API import uses.
+///
+/// Memory stays bounded whatever the result size: MariaDB reads with
+/// mysql_use_result, PostgreSQL in single-row mode, SQLite with sqlite3_step.
+/// Values read back use the same conventions as Value for writing:
+///   kBoolean, kInteger, kBigInt -> int64_t (booleans 0/1)
+///   kDouble                     -> double
+///   kDecimal                    -> std::string with exact digits ("-12.50")
+///   kDate                       -> std::string "YYYY-MM-DD"
+///   kTimestamp                  -> std::string "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC,
+///                                  fraction without trailing zeros
+///   kText                       -> std::string (binary columns: the raw bytes)
+///   NULL                        -> std::monostate (MariaDB zero dates read as NULL)
+/// The stream borrows its Connection: the Connection must outlive it, and no
+/// other call may be made on that Connection until the stream is destroyed
+/// (or has returned false/an error from Next()).
+class RowStream {
+ public:
+  virtual ~RowStream() = default;
+  /// One entry per result column, known before the first row.
+  virtual const std::vector<ColumnInfo>& columns() const = 0;
+  /// Reads the next row into `*row` (resized to columns().size()).
+  /// Returns true with a row, false at the end of the result, or an error.
+  virtual Result<bool> Next(std::vector<Value>* row) = 0;
+};
 
 /// Appends rows to one table in large batches inside a transaction.
 /// Finish() must be called to commit; destroying it unfinished rolls back.
@@ -79,6 +118,9 @@ class BulkInserter {
 
 class Connection {
  public:
+  /// Connects (or opens the SQLite file, creating it). The password is
+  /// resolved on a copy of `url` (see DatabaseUrl::ResolvePassword). A kind
+  /// whose client was compiled out gives an error naming the CMake option.
   static Result<std::unique_ptr<Connection>> Open(const DatabaseUrl& url);
   virtual ~Connection() = default;
 
@@ -88,6 +130,11 @@ class Connection {
   /// Creates `table` in this dialect (dropping an existing one when asked).
   virtual Status CreateTable(const TableDef& table, bool drop_existing) = 0;
   virtual Result<std::unique_ptr<BulkInserter>> BeginInsert(const TableDef& table) = 0;
+  /// Starts one query that returns rows (a single SELECT) and streams them;
+  /// see RowStream for the value conventions and the borrowing rule.
+  virtual Result<std::unique_ptr<RowStream>> Query(const std::string& sql) = 0;
+  /// `name` quoted as an identifier in this dialect ("x" or `x`).
+  virtual std::string QuoteIdentifier(std::string_view name) const = 0;
 };
 
 }  // namespace custlake::db

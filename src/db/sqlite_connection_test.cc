@@ -1,0 +1,174 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "db/connection.h"
+#include "support/status_testing.h"
+
+namespace custlake::db {
+namespace {
+
+class SqliteConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("custlake_sqlite_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    ASSERT_OK_AND_ASSIGN(url_, DatabaseUrl::Parse("sqlite:" + (dir_ / "t.db").string()));
+    ASSERT_OK_AND_ASSIGN(conn_, Connection::Open(url_));
+  }
+  void TearDown() override {
+    conn_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::vector<std::vector<Value>> ReadAll(const std::string& sql) {
+    std::vector<std::vector<Value>> rows;
+    auto stream = conn_->Query(sql);
+    EXPECT_OK(stream);
+    if (!stream.ok()) return rows;
+    std::vector<Value> row;
+    while (true) {
+      auto more = (*stream)->Next(&row);
+      EXPECT_OK(more);
+      if (!more.ok() || !*more) break;
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  std::filesystem::path dir_;
+  DatabaseUrl url_;
+  std::unique_ptr<Connection> conn_;
+};
+
+TableDef Customers() {
+  return {"customers",
+          {{"customer_id", SqlType::kBigInt, false, true},
+           {"active", SqlType::kBoolean},
+           {"visits", SqlType::kInteger},
+           {"score", SqlType::kDouble},
+           {"monthly_fee", SqlType::kDecimal, true, false, 18, 2},
+           {"email", SqlType::kText},
+           {"birth_date", SqlType::kDate},
+           {"updated_at", SqlType::kTimestamp}}};
+}
+
+TEST_F(SqliteConnectionTest, RoundTripsEveryType) {
+  ASSERT_OK(conn_->CreateTable(Customers(), /*drop_existing=*/false));
+  ASSERT_OK_AND_ASSIGN(auto ins, conn_->BeginInsert(Customers()));
+  ASSERT_OK(ins->Append({int64_t{9223372036854775807}, int64_t{1}, int64_t{-5}, 0.1,
+                         std::string("-9999999999999999.99"), std::string("zoë@example.com"),
+                         std::string("1999-12-31"), std::string("2024-01-31 12:34:56.500")}));
+  ASSERT_OK(ins->Append({int64_t{2}, std::monostate{}, std::monostate{}, std::monostate{}, std::monostate{},
+                         std::string(""), std::monostate{}, std::monostate{}}));
+  ASSERT_OK(ins->Finish());
+
+  auto rows = ReadAll("SELECT * FROM customers ORDER BY customer_id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(std::get<int64_t>(rows[0][0]), 2);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(rows[0][1]));
+  EXPECT_EQ(std::get<std::string>(rows[0][5]), "");  // empty string is not NULL
+  EXPECT_EQ(std::get<int64_t>(rows[1][0]), 9223372036854775807);
+  EXPECT_EQ(std::get<int64_t>(rows[1][1]), 1);
+  EXPECT_EQ(std::get<int64_t>(rows[1][2]), -5);
+  EXPECT_EQ(std::get<double>(rows[1][3]), 0.1);
+  EXPECT_EQ(std::get<std::string>(rows[1][4]), "-9999999999999999.99");
+  EXPECT_EQ(std::get<std::string>(rows[1][5]), "zoë@example.com");
+  EXPECT_EQ(std::get<std::string>(rows[1][6]), "1999-12-31");
+  EXPECT_EQ(std::get<std::string>(rows[1][7]), "2024-01-31 12:34:56.5");
+}
+
+TEST_F(SqliteConnectionTest, ColumnMetadata) {
+  ASSERT_OK(conn_->CreateTable(Customers(), false));
+  ASSERT_OK_AND_ASSIGN(auto stream, conn_->Query("SELECT *, 1 + 1 AS two FROM customers"));
+  const auto& cols = stream->columns();
+  ASSERT_EQ(cols.size(), 9u);
+  const SqlType expected[] = {SqlType::kBigInt, SqlType::kBoolean,   SqlType::kInteger,
+                              SqlType::kDouble, SqlType::kDecimal,   SqlType::kText,
+                              SqlType::kDate,   SqlType::kTimestamp, SqlType::kText};
+  for (size_t i = 0; i < cols.size(); ++i) EXPECT_EQ(cols[i].type, expected[i]) << cols[i].name;
+  EXPECT_EQ(cols[0].name, "customer_id");
+  EXPECT_FALSE(cols[0].nullable);
+  EXPECT_TRUE(cols[1].nullable);
+  EXPECT_EQ(cols[4].precision, 18);
+  EXPECT_EQ(cols[4].scale, 2);
+  std::vector<Value> row;
+  ASSERT_OK_AND_ASSIGN(bool more, stream->Next(&row));
+  EXPECT_FALSE(more);
+}
+
+TEST_F(SqliteConnectionTest, UnfinishedInsertRollsBack) {
+  ASSERT_OK(conn_->CreateTable(Customers(), false));
+  {
+    ASSERT_OK_AND_ASSIGN(auto ins, conn_->BeginInsert(Customers()));
+    ASSERT_OK(ins->Append({int64_t{1}, int64_t{0}, int64_t{0}, 1.0, std::string("1.00"), std::string("a"),
+                           std::string("2020-01-01"), std::string("2020-01-01 00:00:00")}));
+  }
+  EXPECT_TRUE(ReadAll("SELECT * FROM customers").empty());
+}
+
+TEST_F(SqliteConnectionTest, ErrorsNameTableAndRow) {
+  ASSERT_OK(conn_->CreateTable(Customers(), false));
+  ASSERT_OK_AND_ASSIGN(auto ins, conn_->BeginInsert(Customers()));
+  std::vector<Value> row = {int64_t{1},
+                            int64_t{0},
+                            int64_t{0},
+                            1.0,
+                            std::string("1.00"),
+                            std::string("a"),
+                            std::string("2020-01-01"),
+                            std::string("2020-01-01 00:00:00")};
+  ASSERT_OK(ins->Append(row));
+  Status dup = ins->Append(row);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.message().find("row 2 of table customers"), std::string::npos) << dup.message();
+  EXPECT_NE(dup.message().find("UNIQUE"), std::string::npos) << dup.message();
+  Status short_row = ins->Append({int64_t{3}});
+  EXPECT_EQ(short_row.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(short_row.message().find("1 values for 8 columns"), std::string::npos);
+}
+
+TEST_F(SqliteConnectionTest, CreateTableDropsWhenAsked) {
+  ASSERT_OK(conn_->CreateTable(Customers(), false));
+  EXPECT_NOT_OK(conn_->CreateTable(Customers(), false));
+  EXPECT_OK(conn_->CreateTable(Customers(), true));
+}
+
+TEST_F(SqliteConnectionTest, QueryErrorsAreClear) {
+  auto r = conn_->Query("SELECT * FROM no_such_table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no such table"), std::string::npos);
+  EXPECT_NOT_OK(conn_->Query("SELECT 1; SELECT 2"));
+}
+
+TEST_F(SqliteConnectionTest, StreamsManyRows) {
+  TableDef t{"numbers", {{"n", SqlType::kBigInt, false, true}, {"label", SqlType::kText}}};
+  ASSERT_OK(conn_->CreateTable(t, false));
+  ASSERT_OK_AND_ASSIGN(auto ins, conn_->BeginInsert(t));
+  for (int64_t i = 0; i < 20000; ++i) ASSERT_OK(ins->Append({i, std::string("row ") + std::to_string(i)}));
+  ASSERT_OK(ins->Finish());
+  ASSERT_OK_AND_ASSIGN(auto stream, conn_->Query("SELECT n, label FROM numbers ORDER BY n"));
+  std::vector<Value> row;
+  int64_t count = 0, sum = 0;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(bool more, stream->Next(&row));
+    if (!more) break;
+    sum += std::get<int64_t>(row[0]);
+    ++count;
+  }
+  EXPECT_EQ(count, 20000);
+  EXPECT_EQ(sum, 20000LL * 19999 / 2);
+}
+
+TEST_F(SqliteConnectionTest, OpenFailsClearlyForMissingFolder) {
+  ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("sqlite:/nonexistent/dir/x.db"));
+  auto r = Connection::Open(url);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/nonexistent/dir/x.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custlake::db
