@@ -2,6 +2,8 @@
 
 #include <duckdb.h>
 
+#include "engine/engine_internal.h"
+
 namespace custlake::engine {
 namespace {
 
@@ -129,6 +131,11 @@ Result<std::unique_ptr<Session>> Database::Connect() {
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
+
+struct SessionAccess {
+  static duckdb_connection Handle(Session* s) { return s->impl_->con; }
+};
+duckdb_connection internal::Handle(Session* session) { return SessionAccess::Handle(session); }
 
 void Session::Interrupt() { duckdb_interrupt(impl_->con); }
 

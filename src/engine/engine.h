@@ -89,6 +89,7 @@ class Session {
 
  private:
   friend class Database;
+  friend struct SessionAccess;
   struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

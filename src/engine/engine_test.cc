@@ -91,3 +91,56 @@ TEST(EngineReadOnlyTest, AnswersQueries) {
 
 }  // namespace
 }  // namespace custlake::engine
+
+#include "engine/appender.h"
+
+namespace custlake::engine {
+namespace {
+
+TEST(AppenderTest, AppendsEveryTypeAcrossChunksWithNulls) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  std::vector<ColumnSpec> cols = {{"b", ColumnType::kBoolean},   {"i", ColumnType::kBigInt},
+                                  {"u", ColumnType::kUBigInt},   {"d", ColumnType::kDouble},
+                                  {"m", ColumnType::kDecimal, 18, 2}, {"s", ColumnType::kVarchar},
+                                  {"day", ColumnType::kDate},    {"ts", ColumnType::kTimestamp}};
+  ASSERT_TRUE(s->Execute(CreateTableSql("t", cols)).ok());
+  auto app = Appender::Open(s.get(), "t", cols);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  const int n = 5000;  // more than two chunks
+  for (int r = 0; r < n; r++) {
+    (*app)->SetBool(0, r % 2 == 0);
+    (*app)->SetInt64(1, r);
+    (*app)->SetUInt64(2, UINT64_MAX - r);
+    if (r % 3 == 0) (*app)->SetNull(3); else (*app)->SetDouble(3, r * 0.5);
+    (*app)->SetInt64(4, -12345);  // -123.45
+    if (r % 5 != 0) (*app)->SetString(5, r % 7 == 0 ? std::string(40, 'x') : "héllo");
+    (*app)->SetInt64(6, 20089);  // 2025-01-01
+    (*app)->SetInt64(7, 1735689600000000LL);
+    ASSERT_TRUE((*app)->EndRow().ok());
+  }
+  ASSERT_TRUE((*app)->Close().ok());
+  auto r = s->Query("SELECT count(*), sum(i), count(d), count(s), min(m)::VARCHAR, max(u)::VARCHAR, "
+                    "min(day)::VARCHAR, (min(ts) AT TIME ZONE 'UTC')::VARCHAR, count(*) FILTER (WHERE b) FROM t");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0], "5000");
+  EXPECT_EQ(r->rows[0][1], std::to_string(int64_t{n} * (n - 1) / 2));
+  EXPECT_EQ(r->rows[0][2], "3333");
+  EXPECT_EQ(r->rows[0][3], "4000");
+  EXPECT_EQ(r->rows[0][4], "-123.45");
+  EXPECT_EQ(r->rows[0][5], "18446744073709551615");
+  EXPECT_EQ(r->rows[0][6], "2025-01-01");
+  EXPECT_EQ(r->rows[0][7], "2025-01-01 00:00:00");
+  EXPECT_EQ(r->rows[0][8], "2500");
+}
+
+TEST(AppenderTest, WrongColumnCountIsAnError) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  ASSERT_TRUE(s->Execute("CREATE TABLE t (a BIGINT)").ok());
+  EXPECT_FALSE(Appender::Open(s.get(), "t", {{"a", ColumnType::kBigInt}, {"b", ColumnType::kBigInt}}).ok());
+  EXPECT_FALSE(Appender::Open(s.get(), "missing", {{"a", ColumnType::kBigInt}}).ok());
+}
+
+}  // namespace
+}  // namespace custlake::engine
