@@ -1,0 +1,98 @@
+#include "query/lake_session.h"
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "lake/layout.h"
+#include "lake/metastore.h"
+
+namespace custlake::query {
+namespace fs = std::filesystem;
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+
+std::string ViewName(const std::string& dataset_name) {
+  std::string out = dataset_name;
+  for (char& c : out) {
+    if (c == '/' || c == '-' || c == '.') c = '_';
+  }
+  return out;
+}
+
+LakeSession::LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
+                         SandboxOptions options, std::vector<ViewInfo> views)
+    : db_(std::move(db)), session_(std::move(session)), options_(std::move(options)), views_(std::move(views)) {}
+
+Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_root, const SandboxOptions& options) {
+  std::error_code ec;
+  fs::path root = fs::canonical(lake_root, ec);
+  if (ec) return Status::NotFound("no lake at " + lake_root + ": run 'custlake init' first");
+  lake::Layout layout(root.string());
+  ASSIGN_OR_RETURN(auto metastore, lake::Metastore::Open(layout.MetastorePath()));
+
+  engine::DatabaseOptions db_options;
+  db_options.threads = options.threads;
+  db_options.memory_limit = options.memory_limit;
+  db_options.settings["autoinstall_known_extensions"] = "false";
+  db_options.settings["autoload_known_extensions"] = "false";
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open(db_options));
+  ASSIGN_OR_RETURN(auto session, db->Connect());
+
+  RETURN_NOT_OK(session->Execute("CREATE SCHEMA raw"));
+  std::vector<ViewInfo> views;
+  std::string allowed;  // every file a view reads, for allowed_paths
+  ASSIGN_OR_RETURN(auto datasets, metastore->ListDatasets());
+  for (const lake::DatasetInfo& dataset : datasets) {
+    if (dataset.id.zone != lake::Zone::kRaw) continue;
+    ASSIGN_OR_RETURN(auto files, metastore->ListFiles(dataset.id));
+    if (files.empty()) continue;
+    std::string list;
+    for (const lake::FileInfo& file : files) {
+      std::string path = layout.Absolute(file.path);
+      list += (list.empty() ? "" : ", ") + QuoteLiteral(path);
+      allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(path);
+    }
+    ViewInfo view{"raw." + ViewName(dataset.id.name), dataset.id.ToString(), static_cast<int64_t>(files.size())};
+    RETURN_NOT_OK(session
+                      ->Execute("CREATE VIEW raw." + QuoteIdent(ViewName(dataset.id.name)) +
+                                " AS SELECT * FROM read_parquet([" + list +
+                                "], hive_partitioning = true, union_by_name = true)")
+                      .WithContext("view over " + dataset.id.ToString()));
+    views.push_back(std::move(view));
+  }
+  // Lock down: from here on the session reads the listed files and nothing else.
+  if (!allowed.empty()) RETURN_NOT_OK(session->Execute("SET allowed_paths = [" + allowed + "]"));
+  RETURN_NOT_OK(session->Execute("SET enable_external_access = false"));
+  RETURN_NOT_OK(session->Execute("SET lock_configuration = true"));
+  return std::unique_ptr<LakeSession>(
+      new LakeSession(std::move(db), std::move(session), options, std::move(views)));
+}
+
+Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false, timed_out = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, options_.timeout, [&] { return done; })) {
+      timed_out = true;
+      session_->Interrupt();
+    }
+  });
+  Result<engine::QueryResult> result = session_->QueryReadOnly(sql, options_.max_rows);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+  }
+  cv.notify_one();
+  watchdog.join();
+  if (timed_out && !result.ok()) {
+    return Status::Cancelled("query cancelled after the time limit of " +
+                             std::to_string(options_.timeout.count()) + " ms");
+  }
+  return result;
+}
+
+}  // namespace custlake::query

@@ -1,0 +1,66 @@
+// Read-only, sandboxed SQL over the lake: what `custlake query` runs, and
+// later the web UI's SQL editor and the PostgreSQL-wire endpoint.
+//
+// A LakeSession is an in-memory DuckDB whose catalog is the lake as the
+// metastore lists it: each raw dataset is a view `raw.<name>` ("sic/customers"
+// becomes raw.sic_customers) over exactly its committed Parquet files, so
+// half-written or uncommitted files are never seen. After the views are made
+// the session is locked down: external access is off except to those files,
+// configuration is locked, and Run() accepts only SELECT/EXPLAIN statements,
+// so a user's SQL can read the lake and nothing else on the machine (no file
+// reads elsewhere, no COPY/ATTACH/INSTALL/LOAD/SET). Run() enforces a time
+// limit (the query is interrupted) and a row limit.
+//
+// A LakeSession is used by one thread at a time; open one per client.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/engine.h"
+
+namespace custlake::query {
+
+struct SandboxOptions {
+  int64_t max_rows = 10000;                   ///< rows returned at most (-1: all)
+  std::chrono::milliseconds timeout{60000};   ///< a query running longer is cancelled
+  std::string memory_limit = "2GB";
+  int threads = 0;                            ///< 0 = all cores
+};
+
+/// One view the session exposes.
+struct ViewInfo {
+  std::string name;     ///< "raw.usage"
+  std::string dataset;  ///< "raw/usage"
+  int64_t files = 0;
+};
+
+class LakeSession {
+ public:
+  /// Opens a session over the lake at `lake_root` (which must exist and hold
+  /// a metastore: `custlake init` makes one).
+  static Result<std::unique_ptr<LakeSession>> Open(const std::string& lake_root,
+                                                   const SandboxOptions& options = {});
+
+  /// Runs the user's SQL under the sandbox's limits.
+  Result<engine::QueryResult> Run(const std::string& sql);
+  const std::vector<ViewInfo>& views() const { return views_; }
+
+ private:
+  LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
+              SandboxOptions options, std::vector<ViewInfo> views);
+
+  std::unique_ptr<engine::Database> db_;
+  std::unique_ptr<engine::Session> session_;
+  SandboxOptions options_;
+  std::vector<ViewInfo> views_;
+};
+
+/// "sic/customers" → "sic_customers": a dataset name as a SQL identifier.
+std::string ViewName(const std::string& dataset_name);
+
+}  // namespace custlake::query
