@@ -1,0 +1,64 @@
+// The custlake command line: global options, the verbs, and what every verb
+// shares (how it finds its project, how it reports).
+//
+// Each verb is a function that does the work and returns a JSON summary;
+// main.cc parses arguments with CLI11, calls it, and prints the summary on
+// stdout when --json is given. Human-readable output and progress go to
+// stderr, so `custlake X --json | jq` always works. Exit codes: 0 ok,
+// 1 runtime failure, 2 usage or config error.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/config.h"
+#include "common/status.h"
+
+namespace custlake::cli {
+
+struct GlobalOptions {
+  std::filesystem::path project_dir = ".";  ///< -C DIR
+  bool json = false;                        ///< --json
+  int verbosity = 0;                        ///< -v (1 = debug)
+  bool quiet = false;                       ///< --quiet
+};
+
+/// What a verb hands back to main: a summary, or the failure.
+using VerbResult = Result<nlohmann::json>;
+/// A verb's body, bound to its parsed options by the Register function.
+using VerbFn = std::function<VerbResult(const GlobalOptions&)>;
+
+/// Loads custlake.toml from the project folder named by -C.
+Result<Config> LoadProjectConfig(const GlobalOptions& global);
+
+// One Register function per verb (in verb_*.cc). Each adds its subcommand to
+// `app` and stores the function main should run when it was chosen.
+void RegisterInit(CLI::App& app, VerbFn* run);
+void RegisterGenerate(CLI::App& app, VerbFn* run);
+void RegisterStatus(CLI::App& app, VerbFn* run);
+void RegisterQuery(CLI::App& app, VerbFn* run);
+void RegisterDemo(CLI::App& app, VerbFn* run);
+
+// The verbs' bodies, callable from other verbs (demo chains them).
+struct InitOptions {
+  std::filesystem::path dir;  ///< empty = the -C folder
+  std::string name;           ///< project name; empty = the folder's name
+  bool force = false;         ///< overwrite an existing custlake.toml
+};
+VerbResult RunInit(const GlobalOptions& global, const InitOptions& options);
+
+struct GenerateOverrides {
+  int64_t customers = -1;  ///< -1 = from custlake.toml
+  int months = -1;
+  int64_t seed = -1;
+  std::string database;
+  std::string landing;
+};
+VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& overrides);
+
+VerbResult RunStatus(const GlobalOptions& global);
+
+}  // namespace custlake::cli

@@ -1,0 +1,78 @@
+// custlake: the customer-analytics lakehouse in one program.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/cli.h"
+#include "common/progress.h"
+
+namespace {
+
+int ExitCodeFor(const custlake::Status& status) {
+  switch (status.code()) {
+    case custlake::StatusCode::kInvalidArgument:
+    case custlake::StatusCode::kConfigError:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+void SetUpLogging(const custlake::cli::GlobalOptions& global) {
+  auto logger = spdlog::stderr_color_mt("custlake");
+  logger->set_pattern("%^%v%$");
+  logger->set_level(global.quiet ? spdlog::level::warn
+                                 : global.verbosity > 0 ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  custlake::Progress::SetQuiet(global.quiet || global.json);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace custlake::cli;
+  CLI::App app{"custlake: a customer-analytics lakehouse in one program.\n"
+               "Imports operational databases, ingests JSON logs, builds a star schema, predicts churn,\n"
+               "computes lifetime value and serves it all. Start with `custlake demo`.",
+               "custlake"};
+  app.set_version_flag("--version", "custlake 0.1.0");
+  GlobalOptions global;
+  app.add_option("-C", global.project_dir, "Run as if started in DIR (the folder holding custlake.toml)")
+      ->option_text("DIR");
+  app.add_flag("--json", global.json, "End with one machine-readable JSON summary on stdout");
+  app.add_flag("-v,--verbose", global.verbosity, "More detail on stderr");
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  VerbFn run;
+  RegisterInit(app, &run);
+  RegisterGenerate(app, &run);
+  RegisterStatus(app, &run);
+  RegisterQuery(app, &run);
+  RegisterDemo(app, &run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  SetUpLogging(global);
+  VerbResult result = run(global);
+  if (!result.ok()) {
+    spdlog::error("error: {}", result.status().message());
+    if (global.json) {
+      std::cout << nlohmann::json{{"ok", false}, {"error", result.status().message()}}.dump() << std::endl;
+    }
+    return ExitCodeFor(result.status());
+  }
+  if (global.json) {
+    nlohmann::json summary = *result;
+    summary["ok"] = true;
+    std::cout << summary.dump() << std::endl;
+  }
+  return 0;
+}

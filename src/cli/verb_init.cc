@@ -1,0 +1,47 @@
+// custlake init [DIR]: a commented custlake.toml and the lake folders.
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "cli/cli.h"
+#include "lake/lake.h"
+
+namespace custlake::cli {
+namespace fs = std::filesystem;
+
+VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
+  fs::path dir = options.dir.empty() ? global.project_dir : options.dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create project folder " + dir.string() + ": " + ec.message());
+  dir = fs::canonical(dir);
+  fs::path file = dir / kConfigFileName;
+  bool existed = fs::exists(file);
+  if (existed && !options.force) {
+    spdlog::info("{} already exists; keeping it (use --force to overwrite)", file.string());
+  } else {
+    std::string name = options.name.empty() ? dir.filename().string() : options.name;
+    std::ofstream out(file);
+    out << Config::DefaultToml(name);
+    if (!out.flush()) return Status::IOError("cannot write " + file.string());
+  }
+  ASSIGN_OR_RETURN(Config config, Config::Load(dir));
+  RETURN_NOT_OK(lake::Lake::Init(config.lake_root));
+  spdlog::info("initialised project {} (lake at {})", dir.string(), config.lake_root.string());
+  return nlohmann::json{{"verb", "init"},
+                        {"project", dir.string()},
+                        {"config", file.string()},
+                        {"config_written", !existed || options.force},
+                        {"lake", config.lake_root.string()}};
+}
+
+void RegisterInit(CLI::App& app, VerbFn* run) {
+  auto options = std::make_shared<InitOptions>();
+  CLI::App* cmd = app.add_subcommand("init", "Create a project: a commented custlake.toml and the lake folders");
+  cmd->add_option("dir", options->dir, "Project folder (default: the -C folder, else the current one)");
+  cmd->add_option("--name", options->name, "Project name (default: the folder's name)");
+  cmd->add_flag("--force", options->force, "Overwrite an existing custlake.toml");
+  cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunInit(g, *options); }; });
+}
+
+}  // namespace custlake::cli

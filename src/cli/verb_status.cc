@@ -1,0 +1,67 @@
+// custlake status: what the lake holds and what ran.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/cli.h"
+#include "common/progress.h"
+#include "lake/layout.h"
+#include "lake/metastore.h"
+
+namespace custlake::cli {
+
+VerbResult RunStatus(const GlobalOptions& global) {
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
+  lake::Layout layout(config.lake_root.string());
+  ASSIGN_OR_RETURN(auto metastore, lake::Metastore::Open(layout.MetastorePath()));
+  ASSIGN_OR_RETURN(auto datasets, metastore->DatasetSummary());
+  ASSIGN_OR_RETURN(auto runs, metastore->ListRuns(10));
+  ASSIGN_OR_RETURN(auto cursors, metastore->ListCursors());
+
+  nlohmann::json out{{"verb", "status"}, {"project", config.project_dir.string()}, {"lake", layout.root()}};
+  out["datasets"] = nlohmann::json::array();
+  std::string text = fmt::format("project {}  lake {}\n\n", config.project_dir.string(), layout.root());
+  text += fmt::format("{:<36} {:>8} {:>7} {:>12} {:>10} {:>12}  {}\n", "dataset", "batches", "files", "rows",
+                      "size", "quarantined", "last commit");
+  for (const lake::DatasetStats& d : datasets) {
+    out["datasets"].push_back({{"dataset", d.dataset.ToString()},
+                               {"batches", d.batch_count},
+                               {"files", d.file_count},
+                               {"rows", d.row_count},
+                               {"bytes", d.byte_count},
+                               {"quarantined", d.quarantined_count},
+                               {"last_commit_at", d.last_commit_at}});
+    text += fmt::format("{:<36} {:>8} {:>7} {:>12} {:>10} {:>12}  {}\n", d.dataset.ToString(), d.batch_count,
+                        d.file_count, d.row_count, HumanBytes(static_cast<double>(d.byte_count)),
+                        d.quarantined_count, d.last_commit_at);
+  }
+  if (datasets.empty()) text += "(no datasets yet: run `custlake import` / `custlake ingest`)\n";
+
+  out["cursors"] = nlohmann::json::array();
+  if (!cursors.empty()) text += "\ncursors\n";
+  for (const lake::CursorInfo& c : cursors) {
+    out["cursors"].push_back({{"key", c.key}, {"value", c.value}, {"updated_at", c.updated_at}});
+    text += fmt::format("  {:<40} {}  ({})\n", c.key, c.value, c.updated_at);
+  }
+
+  out["runs"] = nlohmann::json::array();
+  if (!runs.empty()) text += "\nlast runs\n";
+  for (const lake::RunInfo& r : runs) {
+    out["runs"].push_back({{"run_id", r.run_id},
+                           {"verb", r.verb},
+                           {"status", std::string(lake::RunStatusName(r.status))},
+                           {"started_at", r.started_at},
+                           {"ended_at", r.ended_at},
+                           {"error", r.error}});
+    text += fmt::format("  #{:<5} {:<10} {:<8} {}  {}\n", r.run_id, r.verb, lake::RunStatusName(r.status),
+                        r.started_at, r.error);
+  }
+  spdlog::info("{}", text);
+  return out;
+}
+
+void RegisterStatus(CLI::App& app, VerbFn* run) {
+  app.add_subcommand("status", "Show datasets, batches, row and quarantine counts, cursors and last runs")
+      ->callback([run] { *run = RunStatus; });
+}
+
+}  // namespace custlake::cli
