@@ -1,0 +1,526 @@
+// The PostgreSQL driver (libpq).
+//
+// Bulk loads use COPY ... FROM STDIN in text format inside one transaction,
+// sent in chunks of about 1 MiB: the fastest way into PostgreSQL. Queries are
+// described first (an unnamed prepared statement) so that column types,
+// precision/scale and NOT NULL are known before any row, then stream in
+// single-row mode: one row in memory at a time. Sessions run with
+// TimeZone=UTC and DateStyle=ISO, so timestamptz values read back in UTC.
+#include <libpq-fe.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "db/drivers.h"
+
+namespace custlake::db::internal {
+namespace {
+
+constexpr size_t kCopyChunkBytes = 1 << 20;
+
+// Built-in type OIDs (pg_type.dat); stable across PostgreSQL versions.
+enum Oid_ : Oid {
+  kBoolOid = 16,
+  kByteaOid = 17,
+  kInt8Oid = 20,
+  kInt2Oid = 21,
+  kInt4Oid = 23,
+  kOidOid = 26,
+  kFloat4Oid = 700,
+  kFloat8Oid = 701,
+  kDateOid = 1082,
+  kTimestampOid = 1114,
+  kTimestampTzOid = 1184,
+  kNumericOid = 1700,
+};
+
+std::string Quote(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string DeclaredType(const ColumnDef& c) {
+  switch (c.type) {
+    case SqlType::kBoolean:
+      return "BOOLEAN";
+    case SqlType::kInteger:
+      return "INTEGER";
+    case SqlType::kBigInt:
+      return "BIGINT";
+    case SqlType::kDouble:
+      return "DOUBLE PRECISION";
+    case SqlType::kDecimal:
+      return "NUMERIC(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
+    case SqlType::kText:
+      return "TEXT";
+    case SqlType::kDate:
+      return "DATE";
+    case SqlType::kTimestamp:
+      return "TIMESTAMP";  // values are UTC by contract
+  }
+  return "TEXT";
+}
+
+SqlType MapOid(Oid oid) {
+  switch (oid) {
+    case kBoolOid:
+      return SqlType::kBoolean;
+    case kInt2Oid:
+    case kInt4Oid:
+      return SqlType::kInteger;
+    case kInt8Oid:
+    case kOidOid:
+      return SqlType::kBigInt;
+    case kFloat4Oid:
+    case kFloat8Oid:
+      return SqlType::kDouble;
+    case kNumericOid:
+      return SqlType::kDecimal;
+    case kDateOid:
+      return SqlType::kDate;
+    case kTimestampOid:
+    case kTimestampTzOid:
+      return SqlType::kTimestamp;
+    default:
+      return SqlType::kText;
+  }
+}
+
+// Text-format COPY escaping: backslash, and the row/field separators.
+void AppendCopyText(std::string_view s, std::string* out) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        *out += c;
+    }
+  }
+}
+
+class PostgresRowStream : public RowStream {
+ public:
+  PostgresRowStream(PGconn* conn, std::vector<ColumnInfo> columns, std::vector<Oid> oids, std::string where)
+      : conn_(conn), columns_(std::move(columns)), oids_(std::move(oids)), where_(std::move(where)) {}
+
+  ~PostgresRowStream() override {
+    if (!done_) {
+      // Stop the server sending the rest, then drain what is in flight.
+      if (PGcancel* cancel = PQgetCancel(conn_)) {
+        char err[256];
+        PQcancel(cancel, err, sizeof(err));
+        PQfreeCancel(cancel);
+      }
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+    }
+  }
+
+  const std::vector<ColumnInfo>& columns() const override { return columns_; }
+
+  Result<bool> Next(std::vector<Value>* row) override {
+    if (done_) return false;
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      done_ = true;
+      return false;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK) {  // the end: an empty result carries the final status
+      PQclear(res);
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      done_ = true;
+      return false;
+    }
+    if (st != PGRES_SINGLE_TUPLE) {
+      Status err = Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
+                                       PQresultErrorMessage(res));
+      PQclear(res);
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      done_ = true;
+      return err;
+    }
+    ++row_number_;
+    row->resize(columns_.size());
+    Status status;
+    for (size_t i = 0; i < columns_.size() && status.ok(); ++i) {
+      int col = static_cast<int>(i);
+      if (PQgetisnull(res, 0, col)) {
+        (*row)[i] = std::monostate{};
+      } else {
+        status = Convert(i, std::string_view(PQgetvalue(res, 0, col), PQgetlength(res, 0, col)), &(*row)[i]);
+      }
+    }
+    PQclear(res);
+    RETURN_NOT_OK(status);
+    return true;
+  }
+
+ private:
+  Status Convert(size_t i, std::string_view text, Value* out) {
+    const ColumnInfo& col = columns_[i];
+    auto bad = [&] {
+      return Status::SourceError(where_ + ": row " + std::to_string(row_number_) + ", column " + col.name +
+                                 " (" + col.source_type + "): cannot read '" +
+                                 std::string(text.substr(0, 100)) + "' as " + SqlTypeName(col.type));
+    };
+    switch (col.type) {
+      case SqlType::kBoolean:
+        if (text == "t" || text == "f") {
+          *out = int64_t{text == "t"};
+          return Status::OK();
+        }
+        return bad();
+      case SqlType::kInteger:
+      case SqlType::kBigInt: {
+        int64_t v = 0;
+        if (!ParseInt64(text, &v)) return bad();
+        *out = v;
+        return Status::OK();
+      }
+      case SqlType::kDouble: {
+        std::string s(text);
+        char* end = nullptr;
+        double d = std::strtod(s.c_str(), &end);  // also "NaN", "Infinity", "-Infinity"
+        if (s.empty() || end != s.c_str() + s.size()) return bad();
+        *out = d;
+        return Status::OK();
+      }
+      case SqlType::kTimestamp:
+        *out = NormalizeTimestamp(text);
+        return Status::OK();
+      case SqlType::kDecimal:
+      case SqlType::kDate:
+        *out = std::string(text);
+        return Status::OK();
+      case SqlType::kText:
+        if (oids_[i] == kByteaOid) {  // "\x48656c6c6f" -> the bytes
+          if (text.substr(0, 2) != "\\x" || text.size() % 2 != 0) return bad();
+          std::string bytes;
+          bytes.reserve(text.size() / 2 - 1);
+          for (size_t k = 2; k < text.size(); k += 2) {
+            bytes += static_cast<char>(std::stoi(std::string(text.substr(k, 2)), nullptr, 16));
+          }
+          *out = std::move(bytes);
+        } else {
+          *out = std::string(text);
+        }
+        return Status::OK();
+    }
+    return Status::Internal("unknown column type");
+  }
+
+  PGconn* conn_;
+  std::vector<ColumnInfo> columns_;
+  std::vector<Oid> oids_;
+  std::string where_;
+  int64_t row_number_ = 0;
+  bool done_ = false;
+};
+
+class PostgresBulkInserter : public BulkInserter {
+ public:
+  PostgresBulkInserter(PGconn* conn, DatabaseUrl url, TableDef table)
+      : conn_(conn), url_(std::move(url)), table_(std::move(table)) {
+    buffer_.reserve(kCopyChunkBytes + (64 << 10));
+  }
+  ~PostgresBulkInserter() override {
+    if (!finished_) {
+      PQputCopyEnd(conn_, "custlake: insert abandoned");
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      PQclear(PQexec(conn_, "ROLLBACK"));
+    }
+  }
+
+  Status Append(const std::vector<Value>& row) override {
+    ++row_number_;
+    if (finished_) return Status::Internal("Append after Finish on table " + table_.name);
+    if (row.size() != table_.columns.size()) {
+      return Status::InvalidArgument(RowContext(url_, table_.name, row_number_) + ": has " +
+                                     std::to_string(row.size()) + " values for " +
+                                     std::to_string(table_.columns.size()) + " columns");
+    }
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) buffer_ += '\t';
+      const Value& v = row[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        buffer_ += "\\N";
+      } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+        buffer_ += std::to_string(*n);
+      } else if (const double* d = std::get_if<double>(&v)) {
+        buffer_ += FormatDouble(*d);
+      } else {
+        const std::string& s = std::get<std::string>(v);
+        if (s.find('\0') != std::string::npos) {
+          return Status::InvalidArgument(RowContext(url_, table_.name, row_number_) + ", column " +
+                                         table_.columns[i].name + ": PostgreSQL text cannot hold a NUL byte");
+        }
+        AppendCopyText(s, &buffer_);
+      }
+    }
+    buffer_ += '\n';
+    if (buffer_.size() >= kCopyChunkBytes) return Send();
+    return Status::OK();
+  }
+
+  Status Finish() override {
+    if (finished_) return Status::OK();
+    finished_ = true;
+    Status st = Send();
+    if (PQputCopyEnd(conn_, st.ok() ? nullptr : "custlake: send failed") != 1 && st.ok())
+      st = ConnError("ending COPY");
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK && st.ok()) {
+        // The server's message names the failing line of the COPY, which is our row number.
+        st = Status::SourceError("loading table " + table_.name + " (" + url_.Masked() +
+                                 "): " + PQresultErrorMessage(r));
+      }
+      PQclear(r);
+    }
+    PGresult* end = PQexec(conn_, st.ok() ? "COMMIT" : "ROLLBACK");
+    if (st.ok() && PQresultStatus(end) != PGRES_COMMAND_OK) {
+      st = Status::SourceError("committing " + std::to_string(row_number_) + " rows into table " +
+                               table_.name + " (" + url_.Masked() + "): " + PQresultErrorMessage(end));
+    }
+    PQclear(end);
+    return st;
+  }
+
+ private:
+  Status Send() {
+    if (buffer_.empty()) return Status::OK();
+    int rc = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size()));
+    buffer_.clear();
+    if (rc != 1) return ConnError("sending rows up to " + std::to_string(row_number_));
+    return Status::OK();
+  }
+  Status ConnError(const std::string& what) {
+    return Status::SourceError(what + " of table " + table_.name + " (" + url_.Masked() +
+                               "): " + PQerrorMessage(conn_));
+  }
+
+  PGconn* conn_;
+  DatabaseUrl url_;
+  TableDef table_;
+  std::string buffer_;  // COPY text not yet sent; reused between chunks
+  int64_t row_number_ = 0;
+  bool finished_ = false;
+};
+
+class PostgresConnection : public Connection {
+ public:
+  PostgresConnection(PGconn* conn, DatabaseUrl url) : conn_(conn), url_(std::move(url)) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  DatabaseUrl::Kind kind() const override { return DatabaseUrl::Kind::kPostgres; }
+  std::string QuoteIdentifier(std::string_view name) const override { return Quote(name); }
+
+  Status Execute(const std::string& sql) override {
+    PGresult* res = PQexec(conn_, sql.c_str());
+    ExecStatusType st = PQresultStatus(res);
+    Status status;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+      status = Status::SourceError(url_.Masked() + ": " + Trim(PQresultErrorMessage(res)) +
+                                   " (in: " + sql.substr(0, 200) + ")");
+    }
+    PQclear(res);
+    return status;
+  }
+
+  Status CreateTable(const TableDef& table, bool drop_existing) override {
+    if (table.columns.empty()) return Status::InvalidArgument("table " + table.name + " has no columns");
+    std::string sql;
+    if (drop_existing) sql = "DROP TABLE IF EXISTS " + Quote(table.name) + ";\n";
+    sql += "CREATE TABLE " + Quote(table.name) + " (";
+    std::string keys;
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      const ColumnDef& c = table.columns[i];
+      sql += (i ? ", " : "") + Quote(c.name) + " " + DeclaredType(c);
+      if (!c.nullable || c.primary_key) sql += " NOT NULL";
+      if (c.primary_key) keys += (keys.empty() ? "" : ", ") + Quote(c.name);
+    }
+    if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
+    sql += ")";
+    return Execute(sql).WithContext("creating table " + table.name);
+  }
+
+  Result<std::unique_ptr<BulkInserter>> BeginInsert(const TableDef& table) override {
+    if (table.columns.empty()) return Status::InvalidArgument("table " + table.name + " has no columns");
+    RETURN_NOT_OK(Execute("BEGIN").WithContext("starting the insert into table " + table.name));
+    std::string sql = "COPY " + Quote(table.name) + " (";
+    for (size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + Quote(table.columns[i].name);
+    sql += ") FROM STDIN";
+    PGresult* res = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+      Status st = Status::SourceError("starting COPY into table " + table.name + " (" + url_.Masked() +
+                                      "): " + Trim(PQresultErrorMessage(res)));
+      PQclear(res);
+      PQclear(PQexec(conn_, "ROLLBACK"));
+      return st;
+    }
+    PQclear(res);
+    return std::unique_ptr<BulkInserter>(new PostgresBulkInserter(conn_, url_, table));
+  }
+
+  Result<std::unique_ptr<RowStream>> Query(const std::string& sql) override {
+    const std::string where = url_.Masked() + ", query '" + sql.substr(0, 200) + "'";
+    auto fail = [&](PGresult* res) {
+      Status st =
+          Status::SourceError(where + ": " + Trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_)));
+      PQclear(res);
+      return st;
+    };
+    // 1. Describe: types and source columns of the result, before any row.
+    PGresult* prep = PQprepare(conn_, "", sql.c_str(), 0, nullptr);
+    if (PQresultStatus(prep) != PGRES_COMMAND_OK) return fail(prep);
+    PQclear(prep);
+    PGresult* desc = PQdescribePrepared(conn_, "");
+    if (PQresultStatus(desc) != PGRES_COMMAND_OK) return fail(desc);
+    const int n = PQnfields(desc);
+    if (n == 0) {
+      PQclear(desc);
+      return Status::InvalidArgument(where + ": the statement returns no rows; use Execute()");
+    }
+    std::vector<ColumnInfo> columns(n);
+    std::vector<Oid> oids(n);
+    std::set<Oid> type_oids, tables;
+    for (int i = 0; i < n; ++i) {
+      columns[i].name = PQfname(desc, i);
+      oids[i] = PQftype(desc, i);
+      columns[i].type = MapOid(oids[i]);
+      type_oids.insert(oids[i]);
+      if (PQftable(desc, i) != InvalidOid) tables.insert(PQftable(desc, i));
+      int mod = PQfmod(desc, i);
+      if (oids[i] == kNumericOid && mod >= 4) {
+        columns[i].precision = ((mod - 4) >> 16) & 0xffff;
+        columns[i].scale = (mod - 4) & 0xffff;
+      }
+    }
+    // 2. Type names and NOT NULL flags from the catalog, in two small queries.
+    auto list = [](const std::set<Oid>& s) {
+      std::string out;
+      for (Oid o : s) out += (out.empty() ? "" : ",") + std::to_string(o);
+      return out;
+    };
+    std::map<Oid, std::string> type_names;
+    RETURN_NOT_OK(CatalogQuery(
+        "SELECT oid, typname FROM pg_catalog.pg_type WHERE oid IN (" + list(type_oids) + ")",
+        [&](PGresult* r, int row) {
+          type_names[static_cast<Oid>(std::stoul(PQgetvalue(r, row, 0)))] = PQgetvalue(r, row, 1);
+        }));
+    std::map<std::pair<Oid, int>, bool> not_null;
+    if (!tables.empty()) {
+      RETURN_NOT_OK(
+          CatalogQuery("SELECT attrelid, attnum, attnotnull FROM pg_catalog.pg_attribute WHERE attnum > 0 "
+                       "AND attrelid IN (" +
+                           list(tables) + ")",
+                       [&](PGresult* r, int row) {
+                         not_null[{static_cast<Oid>(std::stoul(PQgetvalue(r, row, 0))),
+                                   std::atoi(PQgetvalue(r, row, 1))}] = PQgetvalue(r, row, 2)[0] == 't';
+                       }));
+    }
+    for (int i = 0; i < n; ++i) {
+      columns[i].source_type =
+          type_names.count(oids[i]) ? type_names[oids[i]] : "oid " + std::to_string(oids[i]);
+      auto it = not_null.find({PQftable(desc, i), PQftablecol(desc, i)});
+      columns[i].nullable = it == not_null.end() || !it->second;
+    }
+    PQclear(desc);
+    // 3. Run it, one row at a time.
+    // (The catalog queries dropped the unnamed statement; this parses it again.)
+    if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
+      return fail(nullptr);
+    if (!PQsetSingleRowMode(conn_)) {
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      return Status::Internal(where + ": could not switch libpq to single-row mode");
+    }
+    return std::unique_ptr<RowStream>(
+        new PostgresRowStream(conn_, std::move(columns), std::move(oids), where));
+  }
+
+ private:
+  template <typename F>
+  Status CatalogQuery(const std::string& sql, F&& on_row) {
+    PGresult* res = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+      Status st =
+          Status::SourceError(url_.Masked() + ": reading the catalog: " + Trim(PQresultErrorMessage(res)));
+      PQclear(res);
+      return st;
+    }
+    for (int row = 0; row < PQntuples(res); ++row) on_row(res, row);
+    PQclear(res);
+    return Status::OK();
+  }
+
+  static std::string Trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  }
+
+  PGconn* conn_;
+  DatabaseUrl url_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
+  // Keywords and values for PQconnectdbParams; URL params pass through
+  // (sslmode, application_name, ...), except custlake's own.
+  std::vector<std::pair<std::string, std::string>> kv;
+  if (!url.host.empty()) kv.emplace_back("host", url.host);
+  if (url.port != 0) kv.emplace_back("port", std::to_string(url.port));
+  kv.emplace_back("dbname", url.database);
+  if (!url.user.empty()) kv.emplace_back("user", url.user);
+  if (!url.password.empty()) kv.emplace_back("password", url.password);
+  kv.emplace_back("client_encoding", "UTF8");
+  kv.emplace_back("connect_timeout", "10");
+  kv.emplace_back(
+      "options",
+      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning");
+  for (const auto& [key, value] : url.params) {
+    if (key == "password_file" || key == "password") continue;
+    kv.emplace_back(key, value);
+  }
+  std::vector<const char*> keys, values;
+  for (const auto& [k, v] : kv) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
+  if (conn == nullptr) return Status::Internal("PQconnectdbParams failed (out of memory?)");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn);
+    PQfinish(conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    std::string hint = msg.find("password") != std::string::npos
+                           ? "check the user and password (CUSTLAKE_DB_PASSWORD or ?password_file=)"
+                       : msg.find("does not exist") != std::string::npos
+                           ? "check the database and user names"
+                           : "check that the server is running and reachable at that host and port";
+    return Status::SourceError("cannot connect to " + url.Masked() + ": " + msg + "; " + hint);
+  }
+  // Notices (e.g. "table does not exist, skipping") must not go to stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn, url));
+}
+
+}  // namespace custlake::db::internal
