@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "db/connection.h"
+#include "generate/company_model.h"
 
 namespace custlake::generate {
 
@@ -19,5 +20,17 @@ db::TableDef OfferAssignmentsTable();
 
 /// All four, in the order the generator writes them.
 std::vector<db::TableDef> ContractTables();
+
+// Rows in the column order of the TableDefs above. `row` is resized and
+// overwritten, so one vector can be reused for a whole table.
+void CustomerRow(const CompanyModel& model, int64_t index, std::vector<db::Value>* row);
+void TransactionRow(const Transaction& t, std::vector<db::Value>* row);
+void OfferRow(const Offer& o, std::vector<db::Value>* row);
+void OfferAssignmentRow(const OfferAssignment& a, std::vector<db::Value>* row);
+
+/// "12.34" from cents, exact (decimals travel as text).
+std::string CentsText(int64_t cents);
+/// An e-mail local part from names: lower-case ASCII, common accents folded.
+std::string EmailLocalPart(std::string_view first, std::string_view last);
 
 }  // namespace custlake::generate

@@ -77,7 +77,7 @@ struct ModelParameters {
   //       + offer_redeemed (during the 3 months after a redeemed offer)
   // where e is the customer's engagement of the previous month (1 = typical)
   // and decline = max(0, ln e[m-3] - ln e[m-1]).
-  double hazard_intercept = -3.1;
+  double hazard_intercept = -2.8;
   double hazard_contract_annual = -1.1;   ///< vs monthly
   double hazard_contract_two_year = -1.9; ///< vs monthly
   double hazard_segment_smb = -0.3;       ///< vs consumer
@@ -100,7 +100,7 @@ struct GeneratorOptions {
   uint64_t seed = 42;
   std::string start_date = "2025-01-01";  ///< first day of the window; must be the 1st of a month
   /// Mean usage events on a day a customer uses the product (>= 1).
-  double events_per_active_day = 2.5;
+  double events_per_active_day = 2.0;
   /// Scales every segment's probability of using the product on a given day.
   double daily_activity_scale = 1.0;
   /// Share of tickets written as a file of their own (one JSON document).
