@@ -95,7 +95,8 @@ struct ColumnInfo {
 ///   NULL                        -> std::monostate (MariaDB zero dates read as NULL)
 /// The stream borrows its Connection: the Connection must outlive it, and no
 /// other call may be made on that Connection until the stream is destroyed
-/// (or has returned false/an error from Next()).
+/// (or has returned false/an error from Next()). Destroying a stream early is
+/// fine: PostgreSQL cancels the rest; MariaDB has to read (and drop) it.
 class RowStream {
  public:
   virtual ~RowStream() = default;
@@ -108,6 +109,10 @@ class RowStream {
 
 /// Appends rows to one table in large batches inside a transaction.
 /// Finish() must be called to commit; destroying it unfinished rolls back.
+/// Like RowStream it borrows its Connection (which must outlive it and is
+/// busy until it is finished or destroyed). SQLite reuses one prepared
+/// INSERT, MariaDB sends multi-row INSERTs of ~1 MiB, PostgreSQL streams
+/// COPY FROM STDIN; errors name the table and the row (or row range).
 class BulkInserter {
  public:
   virtual ~BulkInserter() = default;
@@ -125,7 +130,8 @@ class Connection {
   virtual ~Connection() = default;
 
   virtual DatabaseUrl::Kind kind() const = 0;
-  /// Runs one statement that returns no rows.
+  /// Runs one statement that returns no rows (SQLite and PostgreSQL also
+  /// accept several separated by ';', MariaDB does not).
   virtual Status Execute(const std::string& sql) = 0;
   /// Creates `table` in this dialect (dropping an existing one when asked).
   virtual Status CreateTable(const TableDef& table, bool drop_existing) = 0;

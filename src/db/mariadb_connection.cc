@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "db/drivers.h"
 
@@ -412,6 +413,10 @@ class MariaDBConnection : public Connection {
 }  // namespace
 
 Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url) {
+  // mysql_init() initialises the library on first use, which is not
+  // thread-safe; parallel import splits open connections concurrently.
+  static std::once_flag library_once;
+  std::call_once(library_once, [] { mysql_library_init(0, nullptr, nullptr); });
   MYSQL* mysql = mysql_init(nullptr);
   if (mysql == nullptr) return Status::Internal("mysql_init failed (out of memory?)");
   mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");

@@ -64,12 +64,14 @@ class DbIntegrationTest : public ::testing::TestWithParam<Kind> {
         break;
       }
       case Kind::kMariaDB: {
+        if (!CUSTLAKE_TEST_MARIADB) GTEST_SKIP() << "built with CUSTLAKE_WITH_MARIADB=OFF";
         auto& server = MariaDBServer::Get();
         CUSTLAKE_REQUIRE_SERVER(server);
         text = server.url();
         break;
       }
       case Kind::kPostgres: {
+        if (!CUSTLAKE_TEST_POSTGRES) GTEST_SKIP() << "built with CUSTLAKE_WITH_POSTGRES=OFF";
         auto& server = PostgresServer::Get();
         CUSTLAKE_REQUIRE_SERVER(server);
         text = server.url();
@@ -261,8 +263,10 @@ TEST_P(DbIntegrationTest, QueryErrorsAreClear) {
   EXPECT_EQ(ReadAll("SELECT 1").size(), 1u);
 }
 
-TEST_P(DbIntegrationTest, WrongPasswordIsClearAndMasked) {
-  if (GetParam() == Kind::kSqlite) GTEST_SKIP() << "SQLite has no passwords";
+// Failures only a server can have.
+class DbServerTest : public DbIntegrationTest {};
+
+TEST_P(DbServerTest, WrongPasswordIsClearAndMasked) {
   DatabaseUrl wrong = url_;
   wrong.password = "definitely-wrong-pw";
   auto r = Connection::Open(wrong);
@@ -273,8 +277,7 @@ TEST_P(DbIntegrationTest, WrongPasswordIsClearAndMasked) {
   EXPECT_NE(msg.find("password"), std::string::npos) << msg;
 }
 
-TEST_P(DbIntegrationTest, UnreachablePortIsClear) {
-  if (GetParam() == Kind::kSqlite) GTEST_SKIP() << "SQLite has no server";
+TEST_P(DbServerTest, UnreachablePortIsClear) {
   DatabaseUrl closed = url_;
   closed.port = 1;  // nothing listens on 127.0.0.1:1
   auto r = Connection::Open(closed);
@@ -285,8 +288,7 @@ TEST_P(DbIntegrationTest, UnreachablePortIsClear) {
   EXPECT_EQ(msg.find(url_.password), std::string::npos) << msg;
 }
 
-TEST_P(DbIntegrationTest, MissingDatabaseIsClear) {
-  if (GetParam() == Kind::kSqlite) GTEST_SKIP() << "SQLite creates the file";
+TEST_P(DbServerTest, MissingDatabaseIsClear) {
   DatabaseUrl missing = url_;
   missing.database = "no_such_database";
   auto r = Connection::Open(missing);
@@ -297,6 +299,24 @@ TEST_P(DbIntegrationTest, MissingDatabaseIsClear) {
 INSTANTIATE_TEST_SUITE_P(AllDatabases, DbIntegrationTest,
                          ::testing::Values(Kind::kSqlite, Kind::kMariaDB, Kind::kPostgres),
                          [](const ::testing::TestParamInfo<Kind>& p) { return KindName(p.param); });
+
+INSTANTIATE_TEST_SUITE_P(Servers, DbServerTest, ::testing::Values(Kind::kMariaDB, Kind::kPostgres),
+                         [](const ::testing::TestParamInfo<Kind>& p) { return KindName(p.param); });
+
+TEST(DbUrlErrorsTest, CompiledOutDriversSayWhichOption) {
+  ASSERT_OK_AND_ASSIGN(auto my, DatabaseUrl::Parse("mysql://u:secret@127.0.0.1:1/db"));
+  ASSERT_OK_AND_ASSIGN(auto pg, DatabaseUrl::Parse("postgres://u:secret@127.0.0.1:1/db"));
+  auto my_result = Connection::Open(my);
+  auto pg_result = Connection::Open(pg);
+  ASSERT_FALSE(my_result.ok());
+  ASSERT_FALSE(pg_result.ok());
+  EXPECT_EQ(my_result.status().message().find("CUSTLAKE_WITH_MARIADB") != std::string::npos,
+            !CUSTLAKE_TEST_MARIADB)
+      << my_result.status().message();
+  EXPECT_EQ(pg_result.status().message().find("CUSTLAKE_WITH_POSTGRES") != std::string::npos,
+            !CUSTLAKE_TEST_POSTGRES)
+      << pg_result.status().message();
+}
 
 TEST(DbUrlErrorsTest, BadUrlIsClear) {
   auto r = DatabaseUrl::Parse("mysql//user:secret@host/db");

@@ -2,6 +2,7 @@
 
 #include <pwd.h>
 #include <signal.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -114,6 +115,19 @@ void CleanUpStaleServers() {
       std::string cmdline = ReadFile("/proc/" + std::to_string(server_pid) + "/cmdline");
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
       if (cmdline.find(dir.string()) != std::string::npos) ::kill(server_pid, SIGKILL);
+    }
+    // A killed postmaster leaves its small SysV shared-memory segment behind;
+    // postmaster.pid names it on its 7th line ("key id").
+    std::istringstream pid_file(ReadFile(dir / "data" / "postmaster.pid"));
+    std::string line;
+    for (int i = 1; i <= 7 && std::getline(pid_file, line); ++i) {
+      long key = 0;
+      int shmid = -1;
+      struct shmid_ds info {};
+      if (i == 7 && std::istringstream(line) >> key >> shmid && ::shmctl(shmid, IPC_STAT, &info) == 0 &&
+          info.shm_nattch == 0) {
+        ::shmctl(shmid, IPC_RMID, nullptr);
+      }
     }
     fs::remove_all(dir, ec);
   }
