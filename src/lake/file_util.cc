@@ -1,0 +1,145 @@
+#include "lake/file_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace custlake::lake {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status Errno(std::string_view call, const std::string& path) {
+  int e = errno;
+  return Status::IOError(fmt::format("{} '{}': {}", call, path, std::strerror(e)));
+}
+
+Status SyncPath(const std::string& path, int flags, std::string_view what) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return Errno(fmt::format("open {} for fsync", what), path);
+  int rc;
+  do {
+    rc = ::fsync(fd);
+  } while (rc != 0 && errno == EINTR);
+  Status st = rc == 0 ? Status::OK() : Errno("fsync", path);
+  ::close(fd);
+  return st;
+}
+
+}  // namespace
+
+Status SyncFile(const std::string& path) { return SyncPath(path, O_RDONLY, "file"); }
+
+Status SyncDir(const std::string& path) { return SyncPath(path, O_RDONLY | O_DIRECTORY, "folder"); }
+
+Status RenameFile(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    int e = errno;
+    return Status::IOError(
+        fmt::format("rename '{}' -> '{}': {}", from, to, std::strerror(e)));
+  }
+  return Status::OK();
+}
+
+Status MakeDirs(const std::string& path, std::vector<std::string>* created) {
+  std::vector<std::string> missing;
+  std::string cur = path;
+  while (!cur.empty() && cur != "/" && cur != ".") {
+    struct stat st;
+    if (::stat(cur.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        return Status::IOError(fmt::format("'{}' exists and is not a folder", cur));
+      }
+      break;
+    }
+    if (errno != ENOENT) return Errno("stat", cur);
+    missing.push_back(cur);
+    cur = ParentDir(cur);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0755) != 0) {
+      if (errno == EEXIST) continue;  // a concurrent writer made it
+      return Errno("mkdir", *it);
+    }
+    if (created) created->push_back(*it);
+  }
+  return Status::OK();
+}
+
+Status RemoveAll(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) return Status::IOError(fmt::format("remove '{}': {}", path, ec.message()));
+  return Status::OK();
+}
+
+Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", path);
+  return Status::OK();
+}
+
+Result<int64_t> FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Errno("stat", path);
+  if (!S_ISREG(st.st_mode)) return Status::IOError(fmt::format("'{}' is not a regular file", path));
+  return static_cast<int64_t>(st.st_size);
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return out;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+  if (ec) return Status::IOError(fmt::format("list '{}': {}", dir, ec.message()));
+  for (; it != end; it.increment(ec)) {
+    if (ec) return Status::IOError(fmt::format("list '{}': {}", dir, ec.message()));
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) {
+      out.push_back(fs::relative(it->path(), dir, ec).generic_string());
+    }
+  }
+  if (ec) return Status::IOError(fmt::format("list '{}': {}", dir, ec.message()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status RemoveEmptyDirs(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Status::OK();
+  std::vector<fs::path> dirs;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path());
+  }
+  if (ec) return Status::IOError(fmt::format("list '{}': {}", dir, ec.message()));
+  // Deeper paths sort after their parents; remove in reverse.
+  std::sort(dirs.begin(), dirs.end());
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+    if (fs::is_empty(*it, ec) && !ec) fs::remove(*it, ec);
+    ec.clear();
+  }
+  return Status::OK();
+}
+
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace custlake::lake

@@ -1,0 +1,39 @@
+// Durable file-system primitives the commit protocol is built from: fsync of
+// files and folders, atomic rename, folder creation that reports which
+// folders it made (their parents must be fsynced too), and recursive
+// listing. POSIX only. Every error names the path and the failing call.
+// Stateless and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace custlake::lake {
+
+/// fsync(2) on a regular file.
+Status SyncFile(const std::string& path);
+/// fsync(2) on a folder, making renames and creations inside it durable.
+Status SyncDir(const std::string& path);
+/// rename(2): atomic replacement of `to` on the same file system.
+Status RenameFile(const std::string& from, const std::string& to);
+/// mkdir -p. Appends each folder it created to `*created` (outermost first),
+/// so the caller can fsync their parents.
+Status MakeDirs(const std::string& path, std::vector<std::string>* created = nullptr);
+/// rm -rf; a missing path is not an error.
+Status RemoveAll(const std::string& path);
+/// unlink(2); a missing file is not an error.
+Status RemoveFile(const std::string& path);
+Result<int64_t> FileSize(const std::string& path);
+bool PathExists(const std::string& path);
+/// Regular files under `dir`, as paths relative to `dir`, sorted; symlinks
+/// are not followed. A missing `dir` yields an empty list.
+Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir);
+/// Removes the empty folders below `dir` (never `dir` itself), deepest first.
+Status RemoveEmptyDirs(const std::string& dir);
+/// The parent folder of a '/'-separated path ("a/b/c" -> "a/b", "c" -> ".").
+std::string ParentDir(const std::string& path);
+
+}  // namespace custlake::lake
