@@ -182,6 +182,33 @@ Status BatchWriter::AddFile(FileSpec spec) {
   return Status::OK();
 }
 
+Result<std::string> BatchWriter::StagingDatasetDir(const DatasetId& dataset) {
+  RETURN_NOT_OK(impl_->CheckOpen());
+  RETURN_NOT_OK(ValidateDatasetName(dataset.name).WithContext(impl_->Where()));
+  std::string dir = fmt::format("{}/{}", impl_->lake->layout().StagingDir(impl_->id), dataset.ToString());
+  RETURN_NOT_OK(MakeDirs(dir).WithContext(impl_->Where()));
+  return dir;
+}
+
+Result<int> BatchWriter::AddStagedFiles(const DatasetId& dataset,
+                                        const std::function<Result<int64_t>(const std::string&)>& row_count) {
+  ASSIGN_OR_RETURN(std::string dir, StagingDatasetDir(dataset));
+  ASSIGN_OR_RETURN(auto files, ListFilesRecursive(dir));
+  int added = 0;
+  for (const std::string& rel : files) {
+    if (impl_->paths.count(fmt::format("{}/{}", dataset.ToString(), rel))) continue;
+    FileSpec spec;
+    spec.path = rel;
+    spec.dataset = dataset;
+    if (row_count) {
+      ASSIGN_OR_RETURN(spec.row_count, row_count(fmt::format("{}/{}", dir, rel)));
+    }
+    RETURN_NOT_OK(AddFile(std::move(spec)));
+    ++added;
+  }
+  return added;
+}
+
 Status BatchWriter::AddFile(const StagedPart& part, int64_t row_count, std::string provenance_json) {
   FileSpec spec;
   spec.path = part.path;

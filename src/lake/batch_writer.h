@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -116,6 +117,17 @@ class BatchWriter {
   /// "<dataset folder>/<relative_path>"; parent folders are created.
   Result<std::string> StagingPath(std::string_view relative_path);
   Result<std::string> StagingPath(const DatasetId& dataset, std::string_view relative_path);
+
+  /// The staging folder of `dataset` in this batch (created): for writers
+  /// that lay out a partitioned tree themselves, e.g. DuckDB's
+  /// COPY ... TO dir (PARTITION_BY (...), FILENAME_PATTERN 'part-<id>-{i}').
+  /// Declare what they wrote with AddStagedFiles.
+  Result<std::string> StagingDatasetDir(const DatasetId& dataset);
+  /// Declares every file under StagingDatasetDir(dataset) not declared yet,
+  /// and returns how many. `row_count` (given the absolute staging path)
+  /// supplies each file's rows; without it they count 0.
+  Result<int> AddStagedFiles(const DatasetId& dataset,
+                             const std::function<Result<int64_t>(const std::string&)>& row_count = nullptr);
 
   /// Declares a file written at its staging path. It must exist now.
   Status AddFile(FileSpec spec);

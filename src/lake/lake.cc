@@ -99,6 +99,7 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& root, LakeOptions op
   }
   MetastoreOptions mo = options.metastore;
   mo.create = false;
+  mo.read_only = options.read_only;
   ASSIGN_OR_RETURN(auto metastore, Metastore::Open(layout.MetastorePath(), mo));
   std::unique_ptr<Lake> lake(new Lake(std::move(layout), std::move(options), std::move(metastore)));
   if (!lake->options_.read_only && lake->options_.recover_on_open) {
@@ -118,6 +119,7 @@ Result<std::unique_ptr<Lake>> Lake::Init(const std::string& root, LakeOptions op
   {
     MetastoreOptions mo = options.metastore;
     mo.create = true;
+    mo.read_only = false;
     ASSIGN_OR_RETURN(auto metastore, Metastore::Open(layout.MetastorePath(), mo));
   }
   if (options.sync) {

@@ -232,6 +232,27 @@ TEST_F(LakeTest, OneBatchWritesRawAndQuarantineTogether) {
   EXPECT_NE(json.find("\"recent_batches\""), std::string::npos);
 }
 
+TEST_F(LakeTest, AdoptsATreeAWriterLaidOutItself) {
+  ASSERT_OK_AND_ASSIGN(auto batch, lake_->BeginBatch(DatasetId::Raw("usage")));
+  ASSERT_OK_AND_ASSIGN(std::string dir, batch.StagingDatasetDir(DatasetId::Raw("usage")));
+  // What COPY ... (PARTITION_BY (event_date), FILENAME_PATTERN 'part-<id>-{i}') leaves.
+  std::string prefix = "part-" + std::to_string(batch.id());
+  WriteFile(dir + "/event_date=2024-05-01/" + prefix + "-0.parquet", "aa");
+  WriteFile(dir + "/event_date=2024-05-02/" + prefix + "-0.parquet", "bbb");
+  ASSERT_OK_AND_ASSIGN(int added, batch.AddStagedFiles(DatasetId::Raw("usage"), [](const std::string& path) {
+    return Result<int64_t>(static_cast<int64_t>(ReadFile(path).size()));
+  }));
+  EXPECT_EQ(added, 2);
+  ASSERT_OK_AND_ASSIGN(added, batch.AddStagedFiles(DatasetId::Raw("usage")));
+  EXPECT_EQ(added, 0);  // already declared
+  EXPECT_EQ(batch.row_count(), 5);
+  ASSERT_OK(batch.Commit());
+  ASSERT_OK_AND_ASSIGN(auto files, lake_->CommittedFiles(DatasetId::Raw("usage"), {{"event_date", "2024-05-02"}}));
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].row_count, 3);
+  EXPECT_EQ(ReadFile(files[0].absolute_path), "bbb");
+}
+
 TEST_F(LakeTest, ReplaceRetiresEarlierFilesAndVacuumDeletesThem) {
   ASSERT_OK(CommitFile(DatasetId::Warehouse("dim_date"), {}, "v1").status());
   ASSERT_OK_AND_ASSIGN(auto v1, lake_->CommittedPaths(DatasetId::Warehouse("dim_date")));
@@ -311,6 +332,7 @@ TEST_F(LakeTest, RecoveryNeverRunsWhileABatchIsLive) {
 TEST_F(LakeTest, ReadOnlyLakeReadsAndNeverWrites) {
   ASSERT_OK(CommitFile(DatasetId::Raw("usage"), {}, "x").status());
   WriteFile(dir_.Sub("lake/raw/usage/stray.parquet"), "stray");
+  lake_.reset();  // no writer open: SQLite has removed the -wal and -shm files
   LakeOptions ro;
   ro.read_only = true;
   ASSERT_OK_AND_ASSIGN(auto reader, Lake::Open(dir_.Sub("lake"), ro));
@@ -319,6 +341,9 @@ TEST_F(LakeTest, ReadOnlyLakeReadsAndNeverWrites) {
   EXPECT_EQ(files.size(), 1u);
   EXPECT_EQ(reader->BeginBatch(DatasetId::Raw("usage")).status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(reader->Recover().ok());
+  EXPECT_FALSE(reader->BeginRun("serve", {}).ok());
+  // The metastore connection itself refuses writes.
+  EXPECT_FALSE(reader->metastore().InsertBatch(DatasetId::Raw("usage"), "{}", std::nullopt).ok());
 }
 
 TEST_F(LakeTest, RunHistory) {

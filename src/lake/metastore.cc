@@ -355,7 +355,11 @@ Result<std::unique_ptr<Metastore>> Metastore::Open(const std::string& path, cons
         "no metastore at '{}': is this a lake? Create one with `custlake init`", path));
   }
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+  if (options.create && options.read_only) {
+    return Status::InvalidArgument(fmt::format("metastore '{}': cannot create read-only", path));
+  }
+  int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+              (options.create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -365,6 +369,16 @@ Result<std::unique_ptr<Metastore>> Metastore::Open(const std::string& path, cons
   std::unique_ptr<Metastore> ms(new Metastore(db, path));
   sqlite3_busy_timeout(db, static_cast<int>(options.busy_timeout.count()));
   sqlite3_extended_result_codes(db, 1);
+  if (options.read_only) {
+    ASSIGN_OR_RETURN(int version, ms->SchemaVersion());
+    if (version != kMetastoreSchemaVersion) {
+      return Status::Corruption(fmt::format(
+          "metastore '{}' has schema version {}, this custlake reads {}; {}", path, version,
+          kMetastoreSchemaVersion,
+          version < kMetastoreSchemaVersion ? "run any writing verb once to migrate it" : "upgrade custlake"));
+    }
+    return ms;
+  }
   RETURN_NOT_OK(ms->Exec("PRAGMA journal_mode=WAL").WithContext(path));
   RETURN_NOT_OK(ms->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   RETURN_NOT_OK(ms->Exec("PRAGMA foreign_keys=ON"));

@@ -169,6 +169,9 @@ struct MetastoreOptions {
   bool synchronous_full = true;
   /// Create the file if missing (Lake::Init); otherwise a missing file is NotFound.
   bool create = false;
+  /// Open with SQLITE_OPEN_READONLY: every write fails. The schema must be
+  /// current already (a read-write open migrates it).
+  bool read_only = false;
 };
 
 class Metastore {
