@@ -1,0 +1,826 @@
+// SourceIngester: see ingester.h for the protocol.
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "engine/appender.h"
+#include "engine/engine.h"
+#include "ingest/dedup_index.h"
+#include "ingest/file_reader.h"
+#include "ingest/file_scanner.h"
+#include "ingest/ingester.h"
+#include "ingest/record_parser.h"
+#include "ingest/record_reader.h"
+#include "ingest/timestamp_parse.h"
+#include "lake/checksum.h"
+#include "lake/lake.h"
+
+namespace custlake::ingest {
+
+namespace fs = std::filesystem;
+using engine::ColumnSpec;
+using engine::ColumnType;
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+
+IngestOptions IngestOptions::FromConfig(const IngestConfig& config) {
+  IngestOptions o;
+  o.batch_bytes = config.batch_bytes;
+  o.max_record_bytes = config.max_record_bytes;
+  o.max_depth = config.max_depth;
+  return o;
+}
+
+nlohmann::json FileReport::ToJson() const {
+  nlohmann::json j = {{"file", path},         {"checksum", checksum},       {"bytes", bytes},
+                      {"records", records},   {"committed", committed},     {"quarantined", quarantined},
+                      {"duplicates", duplicates}};
+  if (skipped) j["skipped"] = true;
+  if (!error.empty()) j["error"] = error;
+  if (batch_id != 0) j["batch_id"] = batch_id;
+  return j;
+}
+
+void IngestStats::Add(const IngestStats& o) {
+  files += o.files;
+  files_skipped += o.files_skipped;
+  records += o.records;
+  committed += o.committed;
+  quarantined += o.quarantined;
+  duplicates += o.duplicates;
+  bytes += o.bytes;
+  batches += o.batches;
+  seconds += o.seconds;
+  file_reports.insert(file_reports.end(), o.file_reports.begin(), o.file_reports.end());
+}
+
+nlohmann::json IngestStats::ToJson(bool with_files) const {
+  const double mb = static_cast<double>(bytes) / 1e6;
+  nlohmann::json j = {{"files", files},
+                      {"files_skipped", files_skipped},
+                      {"records", records},
+                      {"committed", committed},
+                      {"quarantined", quarantined},
+                      {"duplicates", duplicates},
+                      {"bytes", bytes},
+                      {"batches", batches},
+                      {"seconds", seconds},
+                      {"mb_per_s", seconds > 0 ? mb / seconds : 0.0},
+                      {"records_per_s", seconds > 0 ? static_cast<double>(records) / seconds : 0.0}};
+  if (with_files) {
+    auto& arr = j["file_reports"] = nlohmann::json::array();
+    for (const auto& f : file_reports) arr.push_back(f.ToJson());
+  }
+  return j;
+}
+
+namespace {
+
+constexpr size_t kRawKeep = 64 * 1024;  // raw text kept per quarantined record
+
+ColumnType StagingType(FieldType t) {
+  switch (t) {
+    case FieldType::kString: return ColumnType::kVarchar;
+    case FieldType::kInt64: return ColumnType::kBigInt;
+    case FieldType::kDouble: return ColumnType::kDouble;
+    case FieldType::kBool: return ColumnType::kBoolean;
+    case FieldType::kTimestamp: return ColumnType::kTimestamp;
+    case FieldType::kDate: return ColumnType::kDate;
+    case FieldType::kJson: return ColumnType::kVarchar;
+  }
+  return ColumnType::kVarchar;
+}
+
+// Text safe for a VARCHAR: valid UTF-8 is kept; otherwise bytes >= 0x80 and
+// NUL are shown as \xNN.
+void SanitizeRaw(std::string_view raw, std::string* out) {
+  raw = raw.substr(0, kRawKeep);
+  out->clear();
+  const bool valid = simdjson::validate_utf8(raw.data(), raw.size()) && raw.find('\0') == std::string_view::npos;
+  if (valid) {
+    out->assign(raw);
+    return;
+  }
+  for (const char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == 0 || c >= 0x80) {
+      out->append(fmt::format("\\x{:02x}", c));
+    } else {
+      out->push_back(ch);
+    }
+  }
+}
+
+int64_t TodayDays() {
+  const auto now = std::chrono::system_clock::now();
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400;
+}
+
+}  // namespace
+
+struct SourceIngester::Impl {
+  lake::Lake* lake = nullptr;
+  SourceSpec source;
+  IngestOptions options;
+  Format format = Format::kNdjson;
+  lake::DatasetId raw_ds, quarantine_ds;
+  Schema schema;
+  bool have_schema = false;
+  bool schema_recorded = false;  ///< the lake holds this schema already
+
+  std::unique_ptr<engine::Database> db;
+  std::unique_ptr<engine::Session> session;
+  std::unique_ptr<engine::Appender> data;
+  std::unique_ptr<engine::Appender> quarantine;
+  std::unique_ptr<RecordParser> parser;
+  std::vector<ColumnSpec> data_columns;
+
+  DedupIndex index;
+  bool index_loaded = false;
+  std::vector<char> buffer;  ///< RecordReader scratch, reused across files
+  std::string raw_scratch;
+  std::map<std::string, int64_t> quarantine_reasons;  ///< this batch
+  int copy_seq = 0;
+
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  Status Init();
+  Status LoadIndex();
+  Status InferSchema(const std::vector<LandingFile>& files);
+  Status PrepareStaging();
+  Result<IngestStats> Run(std::vector<LandingFile> files, int max_batches);
+  Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);
+  Status IngestFile(const LandingFile& file, FileReport* report);
+  Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
+                          const std::string& detail, std::string_view raw);
+  Status WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id);
+  void AfterIngest(const std::string& path, const std::string& checksum);
+};
+
+Status SourceIngester::Impl::Init() {
+  RETURN_NOT_OK(source.config.Validate());
+  ASSIGN_OR_RETURN(format, ParseFormat(source.config.format));
+  RETURN_NOT_OK(lake::ValidateDatasetName(source.config.dataset).WithContext("ingest." + source.config.name + ".dataset"));
+  raw_ds = lake::DatasetId::Raw(source.config.dataset);
+  quarantine_ds = lake::DatasetId::Quarantine(source.config.dataset);
+  engine::DatabaseOptions dbo;
+  dbo.memory_limit = options.duckdb_memory_limit;
+  dbo.threads = options.duckdb_threads;
+  dbo.settings["preserve_insertion_order"] = "false";
+  ASSIGN_OR_RETURN(db, engine::Database::Open(dbo));
+  ASSIGN_OR_RETURN(session, db->Connect());
+
+  // Schema: given > schema file > the lake's > inferred on first sight.
+  std::optional<Schema> s = source.schema;
+  if (!s && !source.config.schema_file.empty()) {
+    ASSIGN_OR_RETURN(Schema f, Schema::FromFile(source.config.schema_file));
+    s = std::move(f);
+  }
+  if (!s) {
+    ASSIGN_OR_RETURN(auto info, lake->GetDataset(raw_ds));
+    if (info && !info->schema_json.empty()) {
+      auto parsed = Schema::FromJson(info->schema_json, "schema of " + raw_ds.ToString() + " in the metastore");
+      if (parsed.ok()) {
+        s = std::move(parsed).value();
+        schema_recorded = true;
+      }
+    }
+  }
+  if (s) {
+    schema = std::move(*s);
+    const auto& c = source.config;
+    if (!c.key.empty()) schema.key = c.key;
+    if (!c.partition_field.empty()) schema.partition_field = c.partition_field;
+    for (const auto& r : c.required) {
+      const int i = schema.Find(r);
+      if (i < 0) return Status::ConfigError(fmt::format("ingest.{}.required: field {} is not in the schema", c.name, r));
+      schema.fields[i].required = true;
+    }
+    if (c.unknown_fields == "drop") schema.unknown = UnknownFieldPolicy::kDrop;
+    if (!schema.key.empty() && schema.Find(schema.key) >= 0) schema.fields[schema.Find(schema.key)].required = true;
+    if (!schema.partition_field.empty() && schema.Find(schema.partition_field) >= 0) {
+      schema.fields[schema.Find(schema.partition_field)].required = true;
+    }
+    RETURN_NOT_OK(schema.Validate().WithContext("ingest." + c.name + " schema"));
+    have_schema = true;
+  }
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::LoadIndex() {
+  if (index_loaded || schema.key.empty()) return Status::OK();
+  index_loaded = true;
+  ASSIGN_OR_RETURN(auto files, lake->CommittedPaths(raw_ds));
+  int64_t keys = 0;
+  for (const auto& f : files) {
+    ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT CAST({} AS VARCHAR) FROM read_parquet({})",
+                                                        QuoteIdent(schema.key), QuoteLiteral(f))));
+    for (const auto& row : r.rows) {
+      index.Insert(KeyFingerprint(row[0]));
+      keys++;
+    }
+  }
+  if (!files.empty()) Log(fmt::format("{}: {} keys of {} committed files indexed", raw_ds.ToString(), keys, files.size()));
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::InferSchema(const std::vector<LandingFile>& files) {
+  SchemaInference inference;
+  Schema empty;  // the parser needs a schema object; it is not used for Observe
+  RecordParser p(&empty, {static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)});
+  RecordReaderOptions ro;
+  ro.format = format;
+  ro.max_record_bytes = static_cast<size_t>(options.max_record_bytes);
+  for (const auto& f : files) {
+    auto fr = FileReader::Open(f.path);
+    if (!fr.ok()) continue;
+    RecordReader reader(std::move(fr).value(), ro, &buffer);
+    RawRecord rec;
+    bool header = format == Format::kCsv;
+    while (inference.records() < 1000) {
+      auto more = reader.Next(&rec);
+      if (!more.ok() || !*more) break;
+      if (header) {
+        if (!p.SetCsvHeader(rec.text, source.config.csv_delimiter).ok()) break;
+        header = false;
+        continue;
+      }
+      if (rec.oversize) continue;
+      if (format == Format::kCsv) {
+        p.ObserveCsv(rec.text, source.config.csv_delimiter, &inference);
+      } else {
+        p.ObserveJson(rec.text, &inference);
+      }
+    }
+    if (inference.records() >= 1000) break;
+  }
+  if (inference.records() == 0) return Status::OK();  // nothing to learn from yet
+  const auto& c = source.config;
+  schema = inference.Finish(c.required, c.key, c.partition_field,
+                            c.unknown_fields == "drop" ? UnknownFieldPolicy::kDrop : UnknownFieldPolicy::kKeep);
+  for (const auto& r : c.required) {
+    if (schema.Find(r) < 0) {
+      return Status::InvalidArgument(fmt::format(
+          "ingest.{}: required field {} was not seen in the first records; declare a schema file", c.name, r));
+    }
+  }
+  if (!c.key.empty() && schema.Find(c.key) < 0) {
+    return Status::InvalidArgument(
+        fmt::format("ingest.{}: key field {} was not seen in the first records; declare a schema file", c.name, c.key));
+  }
+  RETURN_NOT_OK(schema.Validate().WithContext("inferred schema of ingest." + c.name));
+  Log(fmt::format("{}: schema inferred from {} records: {}", raw_ds.ToString(), inference.records(), schema.ToJson()));
+  have_schema = true;
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::PrepareStaging() {
+  if (data) RETURN_NOT_OK(data->Close());
+  if (quarantine) RETURN_NOT_OK(quarantine->Close());
+  data.reset();
+  quarantine.reset();
+  data_columns.clear();
+  for (const auto& f : schema.fields) data_columns.push_back({f.name, StagingType(f.type)});
+  if (schema.unknown == UnknownFieldPolicy::kKeep) data_columns.push_back({kExtraColumn, ColumnType::kVarchar});
+  data_columns.push_back({kSourceFileColumn, ColumnType::kVarchar});
+  data_columns.push_back({kSourceLineColumn, ColumnType::kBigInt});
+  data_columns.push_back({kPartitionColumn, ColumnType::kDate});
+  std::vector<ColumnSpec> q = {{"_source_file", ColumnType::kVarchar}, {"_source_line", ColumnType::kBigInt},
+                               {"_byte_offset", ColumnType::kBigInt},  {"reason", ColumnType::kVarchar},
+                               {"detail", ColumnType::kVarchar},       {"raw", ColumnType::kVarchar},
+                               {"raw_bytes", ColumnType::kBigInt}};
+  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS stage_quarantine;"));
+  RETURN_NOT_OK(session->Execute(engine::CreateTableSql("stage", data_columns)));
+  RETURN_NOT_OK(session->Execute(engine::CreateTableSql("stage_quarantine", q)));
+  ASSIGN_OR_RETURN(data, engine::Appender::Open(session.get(), "stage", data_columns));
+  ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), "stage_quarantine", q));
+  if (!parser) {
+    parser = std::make_unique<RecordParser>(
+        &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)});
+  }
+  quarantine_reasons.clear();
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
+                                              const std::string& detail, std::string_view raw) {
+  SanitizeRaw(raw, &raw_scratch);
+  quarantine->SetString(0, file);
+  quarantine->SetInt64(1, line);
+  quarantine->SetInt64(2, offset);
+  quarantine->SetString(3, ReasonName(reason));
+  quarantine->SetString(4, detail);
+  quarantine->SetString(5, raw_scratch);
+  quarantine->SetInt64(6, static_cast<int64_t>(raw.size()));
+  quarantine_reasons[ReasonName(reason)]++;
+  return quarantine->EndRow();
+}
+
+Status SourceIngester::Impl::IngestFile(const LandingFile& file, FileReport* report) {
+  // Binary content: NUL bytes in the first 4 KiB (after decompression).
+  auto probe = FileReader::Open(file.path);
+  std::string whole_file_error;
+  if (!probe.ok()) {
+    whole_file_error = probe.status().message();
+  } else {
+    char head[4096];
+    auto n = (*probe)->Read(head, sizeof(head));
+    if (!n.ok()) {
+      whole_file_error = n.status().message();
+    } else if (std::memchr(head, '\0', *n) != nullptr) {
+      whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
+                                     FormatName(format));
+    }
+  }
+  std::vector<uint64_t> inserted;
+  const int64_t today = TodayDays();
+  const int pidx = schema.partition_field.empty() ? -1 : schema.Find(schema.partition_field);
+  const size_t nfields = schema.fields.size();
+  const bool keep_extra = schema.unknown == UnknownFieldPolicy::kKeep;
+  const size_t c_extra = nfields, c_file = nfields + (keep_extra ? 1 : 0), c_line = c_file + 1, c_date = c_file + 2;
+  if (whole_file_error.empty()) {
+    RecordReaderOptions ro;
+    ro.format = format;
+    ro.max_record_bytes = static_cast<size_t>(options.max_record_bytes);
+    ro.csv_delimiter = source.config.csv_delimiter;
+    ASSIGN_OR_RETURN(auto fr, FileReader::Open(file.path));
+    RecordReader reader(std::move(fr), ro, &buffer);
+    RawRecord rec;
+    ParsedRow row;
+    RecordError err;
+    bool header = format == Format::kCsv;
+    while (true) {
+      auto more = reader.Next(&rec);
+      if (!more.ok()) {
+        whole_file_error = more.status().message();
+        break;
+      }
+      if (!*more) break;
+      if (header) {
+        header = false;
+        auto st = parser->SetCsvHeader(rec.text, source.config.csv_delimiter);
+        if (!st.ok()) {
+          whole_file_error = fmt::format("{}:{}: {}", file.path, rec.line, st.message());
+          break;
+        }
+        continue;
+      }
+      report->records++;
+      bool ok;
+      if (rec.oversize) {
+        err = {Reason::kTooLarge, fmt::format("record of {} bytes exceeds max_record_bytes ({})", rec.size,
+                                              options.max_record_bytes)};
+        ok = false;
+      } else if (format == Format::kCsv) {
+        ok = parser->ParseCsv(rec.text, source.config.csv_delimiter, &row, &err);
+      } else {
+        ok = parser->ParseJson(rec.text, &row, &err);
+      }
+      if (!ok) {
+        if (!rec.broken.empty() && (err.reason == Reason::kMalformedJson || err.reason == Reason::kMalformedCsv)) {
+          err.reason = Reason::kTruncated;
+          err.detail = rec.broken + "; " + err.detail;
+        }
+        RETURN_NOT_OK(AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text));
+        report->quarantined++;
+        continue;
+      }
+      if (!row.key.empty()) {
+        const uint64_t fp = KeyFingerprint(row.key);
+        if (!index.Insert(fp)) {
+          report->duplicates++;
+          continue;
+        }
+        inserted.push_back(fp);
+      }
+      for (size_t i = 0; i < nfields; i++) {
+        const Value& v = row.values[i];
+        switch (v.kind) {
+          case Value::kNull: data->SetNull(i); break;
+          case Value::kInt: data->SetInt64(i, v.i); break;
+          case Value::kDouble: data->SetDouble(i, v.d); break;
+          case Value::kBool: data->SetBool(i, v.i != 0); break;
+          case Value::kText: data->SetString(i, v.s); break;
+        }
+      }
+      if (keep_extra) {
+        if (row.extra.empty()) {
+          data->SetNull(c_extra);
+        } else {
+          data->SetString(c_extra, row.extra);
+        }
+      }
+      data->SetString(c_file, file.path);
+      data->SetInt64(c_line, rec.line);
+      int64_t day = today;
+      if (pidx >= 0) {
+        const Value& pv = row.values[pidx];
+        day = schema.fields[pidx].type == FieldType::kDate ? pv.i : MicrosToDays(pv.i);
+      }
+      data->SetInt64(c_date, day);
+      RETURN_NOT_OK(data->EndRow());
+      report->committed++;
+    }
+  }
+  if (!whole_file_error.empty()) {
+    // Undo what this file added, then quarantine the file as one record.
+    for (const uint64_t fp : inserted) index.Erase(fp);
+    if (report->committed > 0 || report->quarantined > 0) {
+      RETURN_NOT_OK(data->Flush());
+      RETURN_NOT_OK(quarantine->Flush());
+      const std::string lit = QuoteLiteral(file.path);
+      RETURN_NOT_OK(session->Execute(fmt::format("DELETE FROM stage WHERE _source_file = {}", lit)));
+      ASSIGN_OR_RETURN(auto reasons,
+                       session->Query(fmt::format("SELECT reason, count(*) FROM stage_quarantine WHERE _source_file = "
+                                                  "{} GROUP BY reason", lit)));
+      for (const auto& r : reasons.rows) quarantine_reasons[r[0]] -= std::stoll(r[1]);
+      RETURN_NOT_OK(session->Execute(fmt::format("DELETE FROM stage_quarantine WHERE _source_file = {}", lit)));
+    }
+    report->records = 1;
+    report->committed = 0;
+    report->duplicates = 0;
+    report->quarantined = 1;
+    report->error = whole_file_error;
+    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, ""));
+  }
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id) {
+  RETURN_NOT_OK(data->Flush());
+  RETURN_NOT_OK(quarantine->Flush());
+  lake::BatchOptions bo;
+  bo.run_id = options.run_id;
+  bo.lineage.source = source.config.path;
+  bo.lineage.extra["verb"] = "ingest";
+  bo.lineage.extra["format"] = FormatName(format);
+  nlohmann::json files = nlohmann::json::array();
+  int64_t in = 0, committed = 0, quarantined = 0, duplicates = 0;
+  for (const auto& r : *reports) {
+    files.push_back(r.ToJson());
+    in += r.records;
+    committed += r.committed;
+    quarantined += r.quarantined;
+    duplicates += r.duplicates;
+  }
+  bo.lineage.extra["ingest_files"] = files.dump();
+  bo.lineage.extra["ingest_totals"] = nlohmann::json({{"records", in},
+                                                      {"committed", committed},
+                                                      {"quarantined", quarantined},
+                                                      {"duplicates", duplicates}})
+                                          .dump();
+  ASSIGN_OR_RETURN(auto batch, lake->BeginBatch(raw_ds, bo));
+  *batch_id = batch.id();
+  std::map<std::string, std::string> checksum_of;
+  for (const auto& r : *reports) checksum_of[r.path] = r.checksum;
+
+  // Raw rows: one COPY, partitioned by event date, then each file moved to
+  // the part path the batch hands out.
+  if (committed > 0) {
+    std::string select;
+    for (const auto& f : schema.fields) {
+      if (!select.empty()) select += ", ";
+      const std::string col = QuoteIdent(f.name);
+      if (f.type == FieldType::kJson) {
+        select += f.nested_type.empty() ? fmt::format("CAST({} AS JSON) AS {}", col, col)
+                                        : fmt::format("TRY_CAST(CAST({} AS JSON) AS {}) AS {}", col, f.nested_type, col);
+      } else {
+        select += col;
+      }
+    }
+    if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
+    select += fmt::format(", {}, {}, {}", kSourceFileColumn, kSourceLineColumn, kPartitionColumn);
+    const std::string out_dir = fmt::format("{}/copy-{}", batch.staging_dir(), copy_seq++);
+    RETURN_NOT_OK(session->Execute(fmt::format(
+        "COPY (SELECT {} FROM stage) TO {} (FORMAT parquet, PARTITION_BY ({}), FILENAME_PATTERN 'data_{{i}}', "
+        "OVERWRITE_OR_IGNORE true)",
+        select, QuoteLiteral(out_dir), kPartitionColumn)));
+    // Provenance per partition: source files and line ranges.
+    ASSIGN_OR_RETURN(auto prov, session->Query(fmt::format(
+                                    "SELECT strftime({0}, '%Y-%m-%d'), {1}, min({2}), max({2}), count(*) FROM stage "
+                                    "GROUP BY ALL ORDER BY 1, 2",
+                                    kPartitionColumn, kSourceFileColumn, kSourceLineColumn)));
+    std::map<std::string, nlohmann::json> by_date;
+    for (const auto& r : prov.rows) {
+      by_date[r[0]].push_back({{"file", r[1]},
+                               {"checksum", checksum_of[r[1]]},
+                               {"first_line", std::stoll(r[2])},
+                               {"last_line", std::stoll(r[3])},
+                               {"rows", std::stoll(r[4])}});
+    }
+    for (const auto& [date, sources] : by_date) {
+      const fs::path dir = fs::path(out_dir) / (std::string(kPartitionColumn) + "=" + date);
+      std::vector<fs::path> produced;
+      std::error_code ec;
+      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) produced.push_back(it->path());
+      std::sort(produced.begin(), produced.end());
+      if (produced.empty()) return Status::Internal(fmt::format("COPY produced no file for {}={}", kPartitionColumn, date));
+      for (const auto& p : produced) {
+        int64_t rows = 0;
+        for (const auto& s : sources) rows += s["rows"].get<int64_t>();
+        if (produced.size() > 1) {
+          ASSIGN_OR_RETURN(auto cnt, session->Query(fmt::format("SELECT count(*) FROM read_parquet({})",
+                                                                QuoteLiteral(p.string()))));
+          rows = std::stoll(cnt.Scalar());
+        }
+        ASSIGN_OR_RETURN(auto part, batch.NewPart({{kPartitionColumn, date}}));
+        fs::rename(p, part.staging_path, ec);
+        if (ec) return Status::IOError(fmt::format("cannot move {} to {}: {}", p.string(), part.staging_path, ec.message()));
+        lake::FileSpec spec;
+        spec.path = part.path;
+        spec.row_count = rows;
+        spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
+        RETURN_NOT_OK(batch.AddFile(std::move(spec)));
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(out_dir, ec);
+  }
+  if (quarantined > 0) {
+    ASSIGN_OR_RETURN(auto part, batch.NewPart(quarantine_ds, {}));
+    RETURN_NOT_OK(session->Execute(fmt::format("COPY stage_quarantine TO {} (FORMAT parquet)",
+                                               QuoteLiteral(part.staging_path))));
+    ASSIGN_OR_RETURN(auto prov, session->Query(
+                                    "SELECT _source_file, min(_source_line), max(_source_line), count(*) FROM "
+                                    "stage_quarantine GROUP BY ALL ORDER BY 1"));
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& r : prov.rows) {
+      sources.push_back({{"file", r[0]},
+                         {"checksum", checksum_of[r[0]]},
+                         {"first_line", std::stoll(r[1])},
+                         {"last_line", std::stoll(r[2])},
+                         {"rows", std::stoll(r[3])}});
+    }
+    lake::FileSpec spec;
+    spec.path = part.path;
+    spec.dataset = quarantine_ds;
+    spec.row_count = quarantined;
+    spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
+    RETURN_NOT_OK(batch.AddFile(std::move(spec)));
+    for (const auto& [reason, count] : quarantine_reasons) {
+      if (count > 0) RETURN_NOT_OK(batch.AddQuarantined(count, reason, quarantine_ds));
+    }
+  }
+  if (!schema_recorded) RETURN_NOT_OK(batch.SetSchema(schema.ToJson()));
+  for (const auto& r : *reports) {
+    RETURN_NOT_OK(batch.RecordIngestedFile(r.checksum, r.path, r.bytes).WithContext(r.path));
+  }
+  RETURN_NOT_OK(batch.Commit());
+  schema_recorded = true;
+  for (auto& r : *reports) r.batch_id = *batch_id;
+  return Status::OK();
+}
+
+void SourceIngester::Impl::AfterIngest(const std::string& path, const std::string& checksum) {
+  std::error_code ec;
+  switch (source.config.after) {
+    case AfterIngest::kKeep: return;
+    case AfterIngest::kDelete:
+      fs::remove(path, ec);
+      return;
+    case AfterIngest::kArchive: {
+      const fs::path dir = fs::path(lake->layout().ArchiveDir()) / source.config.dataset;
+      fs::create_directories(dir, ec);
+      fs::path target = dir / fs::path(path).filename();
+      if (fs::exists(target, ec)) target += "." + checksum.substr(0, 12);
+      fs::rename(path, target, ec);
+      if (ec) Log(fmt::format("warning: cannot archive {}: {}", path, ec.message()));
+      return;
+    }
+  }
+}
+
+Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files) {
+  const auto t0 = std::chrono::steady_clock::now();
+  IngestStats stats;
+  if (!have_schema) {
+    std::vector<LandingFile> lf;
+    for (const auto& f : files) lf.push_back(f.first);
+    RETURN_NOT_OK(InferSchema(lf));
+    if (!have_schema) {
+      // Only empty or unreadable files so far: a minimal schema keeps the
+      // whole-file accounting going; inference waits for real records.
+      Log(fmt::format("{}: no records to infer a schema from yet", raw_ds.ToString()));
+    }
+  }
+  if (!have_schema) {
+    // Record the files as ingested with their (zero-record or whole-file) outcome.
+    schema = Schema{};
+    schema.fields.push_back({"_record", FieldType::kJson, false, ""});
+  }
+  RETURN_NOT_OK(LoadIndex());
+  RETURN_NOT_OK(PrepareStaging());
+  std::vector<FileReport> reports;
+  for (const auto& [file, checksum] : files) {
+    FileReport r;
+    r.path = file.path;
+    r.checksum = checksum;
+    r.bytes = file.size;
+    RETURN_NOT_OK(IngestFile(file, &r));
+    reports.push_back(std::move(r));
+  }
+  int64_t batch_id = 0;
+  const bool placeholder_schema = !have_schema;
+  if (placeholder_schema) schema_recorded = true;  // never record the placeholder
+  RETURN_NOT_OK(WriteBatch(&reports, &batch_id));
+  if (placeholder_schema) {
+    schema_recorded = false;
+    schema = Schema{};
+    parser.reset();
+  }
+  for (const auto& r : reports) {
+    AfterIngest(r.path, r.checksum);
+    stats.files++;
+    stats.records += r.records;
+    stats.committed += r.committed;
+    stats.quarantined += r.quarantined;
+    stats.duplicates += r.duplicates;
+    stats.bytes += r.bytes;
+  }
+  stats.batches = 1;
+  stats.file_reports = std::move(reports);
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates",
+                  raw_ds.ToString(), batch_id, stats.files, stats.records, stats.committed, stats.quarantined,
+                  stats.duplicates));
+  return stats;
+}
+
+Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
+  const auto t0 = std::chrono::steady_clock::now();
+  IngestStats total;
+  std::vector<std::pair<LandingFile, std::string>> pending;
+  std::set<std::string> pending_sums;
+  int64_t pending_bytes = 0;
+  int batches = 0;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return Status::OK();
+    ASSIGN_OR_RETURN(auto s, IngestBatch(pending));
+    total.Add(s);
+    pending.clear();
+    pending_sums.clear();
+    pending_bytes = 0;
+    batches++;
+    return Status::OK();
+  };
+  for (const auto& f : files) {
+    if (options.stop != nullptr && options.stop->load()) break;
+    if (max_batches >= 0 && batches >= max_batches) break;
+    ASSIGN_OR_RETURN(std::string sum, lake::Sha256File(f.path));
+    ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
+    if (seen || pending_sums.count(sum) != 0) {
+      total.files_skipped++;
+      FileReport r;
+      r.path = f.path;
+      r.checksum = sum;
+      r.bytes = f.size;
+      r.skipped = true;
+      if (seen) r.batch_id = seen->batch_id;
+      total.file_reports.push_back(r);
+      if (seen) AfterIngest(f.path, sum);
+      continue;
+    }
+    if (!pending.empty() && pending_bytes + f.size > options.batch_bytes) {
+      RETURN_NOT_OK(flush());
+      if (options.stop != nullptr && options.stop->load()) break;
+      if (max_batches >= 0 && batches >= max_batches) break;
+    }
+    pending.emplace_back(f, sum);
+    pending_sums.insert(sum);
+    pending_bytes += f.size;
+  }
+  if (!(max_batches >= 0 && batches >= max_batches)) RETURN_NOT_OK(flush());
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return total;
+}
+
+SourceIngester::SourceIngester(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SourceIngester::~SourceIngester() = default;
+
+Result<std::unique_ptr<SourceIngester>> SourceIngester::Open(lake::Lake* lake, SourceSpec source,
+                                                             IngestOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->lake = lake;
+  impl->source = std::move(source);
+  impl->options = std::move(options);
+  RETURN_NOT_OK(impl->Init());
+  return std::unique_ptr<SourceIngester>(new SourceIngester(std::move(impl)));
+}
+
+const Schema& SourceIngester::schema() const { return impl_->schema; }
+
+Result<IngestStats> SourceIngester::RunOnce() {
+  ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
+                                                 impl_->source.config.min_age_seconds));
+  return impl_->Run(std::move(files), -1);
+}
+
+Result<IngestStats> SourceIngester::RunOneBatch() {
+  ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
+                                                 impl_->source.config.min_age_seconds));
+  return impl_->Run(std::move(files), 1);
+}
+
+Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& paths) {
+  std::vector<LandingFile> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    const auto size = fs::file_size(p, ec);
+    if (ec) return Status::NotFound(fmt::format("cannot stat {}: {}", p, ec.message()));
+    files.push_back({fs::absolute(p).lexically_normal().string(), fs::path(p).filename().string(),
+                     static_cast<int64_t>(size)});
+  }
+  return impl_->Run(std::move(files), -1);
+}
+
+Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
+                              const std::vector<std::string>& only) {
+  IngestStats total;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& [name, source] : config.sources) {
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
+    if (options.stop != nullptr && options.stop->load()) break;
+    ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
+    ASSIGN_OR_RETURN(auto stats, ing->RunOnce());
+    total.Add(stats);
+  }
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return total;
+}
+
+Result<IngestStats> Watch(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
+                          const std::vector<std::string>& only) {
+  IngestStats total;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<SourceIngester>> ingesters;
+  for (const auto& [name, source] : config.sources) {
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
+    ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
+    ingesters.push_back(std::move(ing));
+  }
+  if (ingesters.empty()) return Status::InvalidArgument("no [ingest.NAME] source to watch");
+  auto stopped = [&] { return options.stop != nullptr && options.stop->load(); };
+  while (!stopped()) {
+    bool did = false;
+    for (auto& ing : ingesters) {
+      if (stopped()) break;
+      ASSIGN_OR_RETURN(auto stats, ing->RunOneBatch());
+      // Skipped files are reported once per pass; keep only ingested ones.
+      std::erase_if(stats.file_reports, [](const FileReport& r) { return r.skipped; });
+      stats.files_skipped = 0;
+      did = did || stats.batches > 0;
+      total.Add(stats);
+    }
+    if (did) continue;  // more may be waiting: scan again right away
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(config.poll_seconds);
+    while (!stopped() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return total;
+}
+
+Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files) {
+  ASSIGN_OR_RETURN(auto batches, lake->ListBatches());
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& b : batches) {
+    if (b.state != lake::BatchState::kCommitted) continue;
+    auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
+    if (!lineage.is_object() || lineage.value("verb", "") != "ingest" || !lineage.contains("ingest_files")) continue;
+    auto files = nlohmann::json::parse(lineage["ingest_files"].get<std::string>(), nullptr, false);
+    if (!files.is_array()) continue;
+    auto& ds = out[b.dataset.name];
+    if (ds.is_null()) {
+      ds = {{"files", 0}, {"records", 0}, {"committed", 0}, {"quarantined", 0}, {"duplicates", 0},
+            {"balanced", true}, {"recent_files", nlohmann::json::array()}};
+    }
+    for (const auto& f : files) {
+      const int64_t rec = f.value("records", 0), c = f.value("committed", 0), q = f.value("quarantined", 0),
+                    d = f.value("duplicates", 0);
+      ds["files"] = ds["files"].get<int64_t>() + 1;
+      ds["records"] = ds["records"].get<int64_t>() + rec;
+      ds["committed"] = ds["committed"].get<int64_t>() + c;
+      ds["quarantined"] = ds["quarantined"].get<int64_t>() + q;
+      ds["duplicates"] = ds["duplicates"].get<int64_t>() + d;
+      if (rec != c + q + d) ds["balanced"] = false;
+      if (static_cast<int>(ds["recent_files"].size()) < max_files) {
+        auto entry = f;
+        entry["batch_id"] = b.batch_id;
+        ds["recent_files"].push_back(entry);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace custlake::ingest

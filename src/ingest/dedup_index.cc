@@ -1,0 +1,93 @@
+#include "ingest/dedup_index.h"
+
+#include <cstring>
+
+namespace custlake::ingest {
+
+namespace {
+inline uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+}  // namespace
+
+uint64_t KeyFingerprint(std::string_view key) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (key.size() * 0xA24BAED4963EE407ULL);
+  size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, key.data() + i, 8);
+    h = Mix(h ^ w) * 0x9FB21C651E98DF25ULL;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, key.data() + i, key.size() - i);
+  h = Mix(h ^ tail ^ (static_cast<uint64_t>(key.size() - i) << 56));
+  return h == 0 ? 1 : h;
+}
+
+DedupIndex::DedupIndex() : slots_(1 << 16, 0), mask_((1 << 16) - 1) {}
+
+bool DedupIndex::Insert(uint64_t fp) {
+  if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
+  size_t i = fp & mask_;
+  while (true) {
+    if (slots_[i] == fp) return false;
+    if (slots_[i] == 0) {
+      slots_[i] = fp;
+      size_++;
+      return true;
+    }
+    i = (i + 1) & mask_;
+  }
+}
+
+bool DedupIndex::Contains(uint64_t fp) const {
+  size_t i = fp & mask_;
+  while (slots_[i] != 0) {
+    if (slots_[i] == fp) return true;
+    i = (i + 1) & mask_;
+  }
+  return false;
+}
+
+void DedupIndex::Erase(uint64_t fp) {
+  size_t i = fp & mask_;
+  while (slots_[i] != fp) {
+    if (slots_[i] == 0) return;
+    i = (i + 1) & mask_;
+  }
+  // Backward-shift deletion keeps linear probing correct without tombstones.
+  size_t j = i;
+  while (true) {
+    slots_[i] = 0;
+    while (true) {
+      j = (j + 1) & mask_;
+      if (slots_[j] == 0) {
+        size_--;
+        return;
+      }
+      const size_t home = slots_[j] & mask_;
+      // Move slots_[j] to i if its home is not cyclically in (i, j].
+      const bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!in_range) break;
+    }
+    slots_[i] = slots_[j];
+    i = j;
+  }
+}
+
+void DedupIndex::Grow() {
+  std::vector<uint64_t> old(slots_.size() * 2, 0);
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  size_ = 0;
+  for (const uint64_t fp : old) {
+    if (fp != 0) Insert(fp);
+  }
+}
+
+}  // namespace custlake::ingest

@@ -1,0 +1,147 @@
+// The ingest module's public API: landing files → raw zone, exactly once.
+//
+// A SourceIngester ingests one source (a folder, a pattern, a format, a
+// target dataset). RunOnce() scans the folder and ingests every file that is
+// ready and not yet ingested, in batches of about batch_bytes of input:
+//
+//   1. each file is identified by the sha256 of its content; a checksum the
+//      metastore already lists is skipped (the file was ingested before,
+//      maybe under another name), and its after-action (archive/delete) is
+//      (re)done;
+//   2. records are split (record_reader.h), parsed and coerced to the schema
+//      (record_parser.h), deduplicated by key against the batch and the lake
+//      (dedup_index.h) and appended to an in-memory DuckDB staging table;
+//      bad records go to a quarantine staging table with file, line, byte
+//      offset, reason and raw text; a file that cannot be read (corrupt
+//      gzip/zstd, binary content) is quarantined whole as one record;
+//   3. only then a lake batch begins: DuckDB COPYs the staging tables to
+//      Parquet (raw/<dataset>/event_date=YYYY-MM-DD/, quarantine/<dataset>/),
+//      and one metastore transaction commits the files, the checksums of the
+//      source files, the quarantine counts, the schema and the per-file
+//      reconciliation (input records = committed + quarantined + duplicates).
+//   4. after the commit, source files are kept, archived or deleted.
+// A run killed at any point leaves either a committed batch or nothing (the
+// lake's recovery removes staged files), and a re-run forms the same
+// batches from the same files, so the lake ends the same as after one clean
+// run.
+//
+// Ownership: a SourceIngester borrows the Lake, which must outlive it. One
+// thread calls it; internally DuckDB uses its own threads to write Parquet.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "ingest/ingest_config.h"
+#include "ingest/schema.h"
+
+namespace custlake::lake {
+class Lake;
+}
+
+namespace custlake::ingest {
+
+struct IngestOptions {
+  int64_t batch_bytes = 128LL << 20;
+  int64_t max_record_bytes = 8LL << 20;
+  int max_depth = 64;
+  /// Checked between batches: when set, RunOnce returns after the batch in flight.
+  const std::atomic<bool>* stop = nullptr;
+  std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
+  std::string duckdb_memory_limit = "1GB";
+  int duckdb_threads = 0;             ///< 0 = all cores
+  /// Human progress lines (stderr in the CLI); may be empty.
+  std::function<void(const std::string&)> log;
+
+  static IngestOptions FromConfig(const IngestConfig& config);
+};
+
+/// What happened to one landing file.
+struct FileReport {
+  std::string path;
+  std::string checksum;
+  int64_t bytes = 0;
+  int64_t records = 0;      ///< input records (lines / documents / CSV rows)
+  int64_t committed = 0;
+  int64_t quarantined = 0;
+  int64_t duplicates = 0;
+  bool skipped = false;     ///< already ingested (same content) before
+  std::string error;        ///< whole-file quarantine reason, if any
+  int64_t batch_id = 0;
+
+  nlohmann::json ToJson() const;
+};
+
+struct IngestStats {
+  int64_t files = 0;          ///< files ingested now
+  int64_t files_skipped = 0;  ///< already ingested
+  int64_t records = 0;
+  int64_t committed = 0;
+  int64_t quarantined = 0;
+  int64_t duplicates = 0;
+  int64_t bytes = 0;          ///< input bytes (compressed size on disk) of ingested files
+  int64_t batches = 0;
+  double seconds = 0;
+  std::vector<FileReport> file_reports;
+
+  void Add(const IngestStats& other);
+  /// files, records, committed, quarantined, duplicates, bytes, seconds, mb_per_s, ...
+  nlohmann::json ToJson(bool with_files = false) const;
+};
+
+/// A source as the ingester needs it (from config, or ad hoc from the CLI).
+struct SourceSpec {
+  SourceConfig config;
+  /// A schema given directly (tests, --schema); overrides config.schema_file.
+  std::optional<Schema> schema;
+};
+
+class SourceIngester {
+ public:
+  static Result<std::unique_ptr<SourceIngester>> Open(lake::Lake* lake, SourceSpec source, IngestOptions options);
+  ~SourceIngester();
+  SourceIngester(const SourceIngester&) = delete;
+  SourceIngester& operator=(const SourceIngester&) = delete;
+
+  /// Ingests every ready file of the source not yet ingested.
+  Result<IngestStats> RunOnce();
+  /// Like RunOnce, but stops after one batch (watch mode polls between batches).
+  Result<IngestStats> RunOneBatch();
+  /// Ingests exactly these files (in this order), skipping ones already ingested.
+  Result<IngestStats> IngestFiles(const std::vector<std::string>& paths);
+
+  /// The schema in use (empty fields until the first batch inferred it).
+  const Schema& schema() const;
+
+ private:
+  struct Impl;
+  explicit SourceIngester(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Ingests every source of `config` (or only those named in `only`) once.
+Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
+                              const std::vector<std::string>& only = {});
+
+/// `--watch`: ingests the sources, then polls every poll_seconds until
+/// *options.stop is set (SIGINT/SIGTERM in the CLI); the batch in flight is
+/// finished first. Each pass processes at most one batch per source before
+/// scanning again, so a flood of files cannot starve the stop flag or grow
+/// a queue: the landing folder itself is the bounded queue.
+Result<IngestStats> Watch(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
+                          const std::vector<std::string>& only = {});
+
+/// For `custlake status`: per ingest dataset, the totals and per-file
+/// reconciliation recorded in the committed batches' lineage, newest batch
+/// first (at most `max_files` files listed per dataset).
+Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files = 20);
+
+}  // namespace custlake::ingest

@@ -1,0 +1,340 @@
+#include "ingest/record_parser.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "ingest/record_reader.h"
+#include "ingest/timestamp_parse.h"
+
+namespace custlake::ingest {
+
+static_assert(RecordReader::kPadding >= simdjson::SIMDJSON_PADDING, "records need simdjson's padding");
+
+const char* ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kMalformedJson: return "malformed_json";
+    case Reason::kInvalidUtf8: return "invalid_utf8";
+    case Reason::kTooDeep: return "too_deep";
+    case Reason::kTooLarge: return "too_large";
+    case Reason::kNotAnObject: return "not_an_object";
+    case Reason::kMissingRequired: return "missing_required";
+    case Reason::kBadType: return "bad_type";
+    case Reason::kNumberOutOfRange: return "number_out_of_range";
+    case Reason::kTruncated: return "truncated";
+    case Reason::kMalformedCsv: return "malformed_csv";
+    case Reason::kUnreadableFile: return "unreadable_file";
+  }
+  return "invalid";
+}
+
+struct RecordParser::Impl {
+  simdjson::dom::parser parser;
+};
+
+RecordParser::RecordParser(const Schema* schema, RecordParserOptions options)
+    : schema_(schema), options_(options), impl_(std::make_unique<Impl>()) {
+  // Capacity grows on demand (up to max_record_bytes); the depth limit stays.
+  const auto e = impl_->parser.allocate(64 * 1024, options_.max_depth);
+  (void)e;  // on failure parse() allocates itself
+  scratch_.resize(schema_->fields.size());
+  seen_.resize(schema_->fields.size());
+  key_index_ = schema_->key.empty() ? -1 : schema_->Find(schema_->key);
+}
+
+RecordParser::~RecordParser() = default;
+
+namespace {
+
+Reason ReasonFor(simdjson::error_code e) {
+  switch (e) {
+    case simdjson::UTF8_ERROR: return Reason::kInvalidUtf8;
+    case simdjson::DEPTH_ERROR: return Reason::kTooDeep;
+    case simdjson::CAPACITY: return Reason::kTooLarge;
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE: return Reason::kNumberOutOfRange;
+    default: return Reason::kMalformedJson;
+  }
+}
+
+void AppendJsonKey(std::string* out, std::string_view key) {
+  out->push_back('"');
+  for (const char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(ch);
+    } else if (c < 0x20) {
+      out->append(fmt::format("\\u{:04x}", c));
+    } else {
+      out->push_back(ch);
+    }
+  }
+  out->push_back('"');
+}
+
+// An element's kind for schema inference.
+char KindOf(simdjson::dom::element v) {
+  switch (v.type()) {
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64: return 'i';
+    case simdjson::dom::element_type::DOUBLE: return 'd';
+    case simdjson::dom::element_type::STRING: return 's';
+    case simdjson::dom::element_type::BOOL: return 'b';
+    case simdjson::dom::element_type::NULL_VALUE: return 'n';
+    default: return 'o';
+  }
+}
+
+void ObserveString(SchemaInference* inf, std::string_view name, std::string_view s) {
+  bool range = false;
+  const bool number = !s.empty() && (ParseInt64(s, &range).has_value() || range || ParseDouble(s).has_value());
+  const bool ts = !number && s.size() >= 10 && ParseTimestampMicros(s).has_value();
+  inf->Observe(name, 's', ts, number);
+}
+
+}  // namespace
+
+bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError* error) {
+  if (text.size() > options_.max_record_bytes) {
+    *error = {Reason::kTooLarge, fmt::format("record of {} bytes exceeds max_record_bytes", text.size())};
+    return false;
+  }
+  simdjson::dom::element doc;
+  auto err = impl_->parser.parse(text.data(), text.size(), false).get(doc);
+  if (err) {
+    *error = {ReasonFor(err), err == simdjson::NUMBER_ERROR
+                                  ? "a number that is malformed or does not fit in 64 bits"
+                                  : simdjson::error_message(err)};
+    return false;
+  }
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) {
+    *error = {Reason::kNotAnObject, "the record is valid JSON but not an object"};
+    return false;
+  }
+  const size_t n = schema_->fields.size();
+  row->values.assign(n, Value{});
+  std::fill(seen_.begin(), seen_.end(), 0);
+  row->extra.clear();
+  for (auto field : obj) {
+    const std::string_view name = field.key;
+    const int idx = schema_->Find(name);
+    if (idx < 0) {
+      if (schema_->unknown == UnknownFieldPolicy::kKeep) {
+        row->extra.push_back(row->extra.empty() ? '{' : ',');
+        AppendJsonKey(&row->extra, name);
+        row->extra.push_back(':');
+        row->extra.append(simdjson::to_string(field.value));
+      }
+      continue;
+    }
+    const Field& f = schema_->fields[idx];
+    seen_[idx] = 1;
+    Value* out = &row->values[idx];
+    std::string* owned = &scratch_[idx];
+    CoerceError ce = CoerceError::kNone;
+    simdjson::dom::element v = field.value;
+    switch (v.type()) {
+      case simdjson::dom::element_type::NULL_VALUE: out->kind = Value::kNull; break;
+      case simdjson::dom::element_type::STRING: {
+        ce = CoerceText(v.get_string().value_unsafe(), f.type, out, owned);
+        break;
+      }
+      case simdjson::dom::element_type::INT64: ce = CoerceInt(v.get_int64().value_unsafe(), f.type, out, owned); break;
+      case simdjson::dom::element_type::UINT64:
+        ce = CoerceUInt(v.get_uint64().value_unsafe(), f.type, out, owned);
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        ce = CoerceDouble(v.get_double().value_unsafe(), f.type, out, owned);
+        break;
+      case simdjson::dom::element_type::BOOL: ce = CoerceBool(v.get_bool().value_unsafe(), f.type, out, owned); break;
+      case simdjson::dom::element_type::ARRAY:
+      case simdjson::dom::element_type::OBJECT:
+        if (f.type == FieldType::kJson || f.type == FieldType::kString) {
+          *owned = simdjson::to_string(v);
+          out->kind = Value::kText;
+          out->s = *owned;
+        } else {
+          ce = CoerceError::kBadType;
+        }
+        break;
+    }
+    if (ce != CoerceError::kNone) {
+      std::string shown = simdjson::to_string(v);
+      if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+      *error = {ce == CoerceError::kOutOfRange ? Reason::kNumberOutOfRange : Reason::kBadType,
+                fmt::format("field {}: cannot coerce {} to {}", f.name, shown, FieldTypeName(f.type))};
+      return false;
+    }
+  }
+  if (!row->extra.empty()) row->extra.push_back('}');
+  return Finish(row, error);
+}
+
+bool RecordParser::Finish(ParsedRow* row, RecordError* error) {
+  for (size_t i = 0; i < schema_->fields.size(); i++) {
+    const Field& f = schema_->fields[i];
+    if (f.required && row->values[i].kind == Value::kNull) {
+      *error = {Reason::kMissingRequired,
+                fmt::format("required field {} is {}", f.name, seen_[i] ? "null or empty" : "missing")};
+      return false;
+    }
+  }
+  row->key = {};
+  if (key_index_ >= 0) {
+    const Value& k = row->values[key_index_];
+    std::string* owned = &scratch_[key_index_];
+    switch (k.kind) {
+      case Value::kText: row->key = k.s; break;
+      case Value::kInt:
+        *owned = std::to_string(k.i);
+        row->key = *owned;
+        break;
+      case Value::kDouble:
+        *owned = fmt::format("{}", k.d);
+        row->key = *owned;
+        break;
+      case Value::kBool: row->key = k.i ? "true" : "false"; break;
+      case Value::kNull: break;
+    }
+  }
+  return true;
+}
+
+bool RecordParser::ObserveJson(std::string_view text, SchemaInference* inference) {
+  if (text.size() > options_.max_record_bytes) return false;
+  simdjson::dom::element doc;
+  if (impl_->parser.parse(text.data(), text.size(), false).get(doc)) return false;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) return false;
+  for (auto field : obj) {
+    const char kind = KindOf(field.value);
+    if (kind == 's') {
+      ObserveString(inference, field.key, field.value.get_string().value_unsafe());
+    } else {
+      inference->Observe(field.key, kind, false, false);
+    }
+  }
+  inference->EndRecord();
+  return true;
+}
+
+bool SplitCsv(std::string_view line, char delimiter, std::vector<std::string>* fields) {
+  fields->clear();
+  std::string cur;
+  size_t i = 0;
+  while (true) {
+    cur.clear();
+    if (i < line.size() && line[i] == '"') {
+      i++;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            cur.push_back('"');
+            i += 2;
+            continue;
+          }
+          i++;
+          closed = true;
+          break;
+        }
+        cur.push_back(line[i++]);
+      }
+      if (!closed) return false;
+      if (i < line.size() && line[i] != delimiter) return false;
+    } else {
+      while (i < line.size() && line[i] != delimiter) {
+        if (line[i] == '"') return false;
+        cur.push_back(line[i++]);
+      }
+    }
+    fields->push_back(cur);
+    if (i >= line.size()) break;
+    i++;  // delimiter
+  }
+  return true;
+}
+
+Status RecordParser::SetCsvHeader(std::string_view line, char delimiter) {
+  if (!simdjson::validate_utf8(line.data(), line.size())) {
+    return Status::InvalidArgument("the CSV header is not valid UTF-8");
+  }
+  if (!SplitCsv(line, delimiter, &csv_header_)) return Status::InvalidArgument("the CSV header has broken quotes");
+  csv_map_.clear();
+  for (auto& h : csv_header_) {
+    while (!h.empty() && (h.back() == ' ' || h.back() == '\r')) h.pop_back();
+    csv_map_.push_back(schema_->Find(h));
+  }
+  return Status::OK();
+}
+
+bool RecordParser::ParseCsv(std::string_view line, char delimiter, ParsedRow* row, RecordError* error) {
+  if (line.size() > options_.max_record_bytes) {
+    *error = {Reason::kTooLarge, fmt::format("record of {} bytes exceeds max_record_bytes", line.size())};
+    return false;
+  }
+  if (!simdjson::validate_utf8(line.data(), line.size())) {
+    *error = {Reason::kInvalidUtf8, "the record is not valid UTF-8"};
+    return false;
+  }
+  if (!SplitCsv(line, delimiter, &csv_fields_)) {
+    *error = {Reason::kMalformedCsv, "broken quoting"};
+    return false;
+  }
+  if (csv_fields_.size() != csv_header_.size()) {
+    *error = {Reason::kMalformedCsv,
+              fmt::format("{} fields where the header has {}", csv_fields_.size(), csv_header_.size())};
+    return false;
+  }
+  const size_t n = schema_->fields.size();
+  row->values.assign(n, Value{});
+  std::fill(seen_.begin(), seen_.end(), 0);
+  row->extra.clear();
+  for (size_t c = 0; c < csv_fields_.size(); c++) {
+    const int idx = csv_map_[c];
+    if (idx < 0) {
+      if (schema_->unknown == UnknownFieldPolicy::kKeep) {
+        row->extra.push_back(row->extra.empty() ? '{' : ',');
+        AppendJsonKey(&row->extra, csv_header_[c]);
+        row->extra.push_back(':');
+        AppendJsonKey(&row->extra, csv_fields_[c]);
+      }
+      continue;
+    }
+    const Field& f = schema_->fields[idx];
+    seen_[idx] = 1;
+    // Copy into owned scratch: csv_fields_ is reused per record but stable
+    // until the next call, so a view into it is fine for text values.
+    std::string& owned = scratch_[idx];
+    CoerceError ce;
+    if (f.type == FieldType::kString) {
+      owned = csv_fields_[c];
+      ce = CoerceText(owned, f.type, &row->values[idx], &owned);
+      if (owned.empty()) row->values[idx].kind = Value::kNull;
+    } else {
+      ce = CoerceText(csv_fields_[c], f.type, &row->values[idx], &owned);
+    }
+    if (ce != CoerceError::kNone) {
+      *error = {ce == CoerceError::kOutOfRange ? Reason::kNumberOutOfRange : Reason::kBadType,
+                fmt::format("field {}: cannot coerce \"{}\" to {}", f.name, csv_fields_[c].substr(0, 80),
+                            FieldTypeName(f.type))};
+      return false;
+    }
+  }
+  if (!row->extra.empty()) row->extra.push_back('}');
+  return Finish(row, error);
+}
+
+bool RecordParser::ObserveCsv(std::string_view line, char delimiter, SchemaInference* inference) {
+  if (!simdjson::validate_utf8(line.data(), line.size())) return false;
+  if (!SplitCsv(line, delimiter, &csv_fields_) || csv_fields_.size() != csv_header_.size()) return false;
+  for (size_t c = 0; c < csv_fields_.size(); c++) {
+    if (csv_fields_[c].empty()) continue;
+    ObserveString(inference, csv_header_[c], csv_fields_[c]);
+  }
+  inference->EndRecord();
+  return true;
+}
+
+}  // namespace custlake::ingest

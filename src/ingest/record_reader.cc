@@ -1,0 +1,320 @@
+#include "ingest/record_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace custlake::ingest {
+
+const char* FormatName(Format f) {
+  switch (f) {
+    case Format::kNdjson: return "ndjson";
+    case Format::kJson: return "json";
+    case Format::kCsv: return "csv";
+  }
+  return "ndjson";
+}
+
+Result<Format> ParseFormat(std::string_view name) {
+  if (name == "ndjson" || name == "jsonl" || name == "jsonlines") return Format::kNdjson;
+  if (name == "json") return Format::kJson;
+  if (name == "csv") return Format::kCsv;
+  return Status::InvalidArgument(fmt::format("unknown format \"{}\" (use ndjson, json or csv)", name));
+}
+
+namespace {
+constexpr size_t kOversizeHead = 64 * 1024;
+
+bool IsBlank(const char* p, const char* e) {
+  for (; p < e; p++) {
+    if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return false;
+  }
+  return true;
+}
+}  // namespace
+
+RecordReader::RecordReader(std::unique_ptr<FileReader> file, RecordReaderOptions options, std::vector<char>* buffer)
+    : file_(std::move(file)), options_(options), buf_(*buffer) {
+  const size_t want = options_.chunk_bytes + options_.max_record_bytes + kPadding + 16;
+  if (buf_.size() < want) buf_.resize(want);
+  cap_ = buf_.size() - kPadding;
+}
+
+Result<bool> RecordReader::Fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ >= cap_) return true;  // full: the caller handles oversize
+  const size_t room = std::min(cap_ - end_, options_.chunk_bytes);
+  ASSIGN_OR_RETURN(size_t n, file_->Read(buf_.data() + end_, room));
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
+  end_ += n;
+  std::memset(buf_.data() + end_, 0, kPadding);
+  return true;
+}
+
+void RecordReader::Consume(size_t pos) {
+  line_ += std::count(buf_.data() + begin_, buf_.data() + pos, '\n');
+  consumed_offset_ += static_cast<int64_t>(pos - begin_);
+  begin_ = pos;
+}
+
+Result<bool> RecordReader::Start() {
+  if (started_) return true;
+  while (end_ - begin_ < 3 && !eof_) {
+    ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) break;
+  }
+  if (end_ - begin_ >= 3 && static_cast<unsigned char>(buf_[begin_]) == 0xEF &&
+      static_cast<unsigned char>(buf_[begin_ + 1]) == 0xBB && static_cast<unsigned char>(buf_[begin_ + 2]) == 0xBF) {
+    begin_ += 3;
+    consumed_offset_ += 3;
+  }
+  started_ = true;
+  return true;
+}
+
+void RecordReader::Emit(RawRecord* r, size_t s, size_t e, size_t next, std::string broken) {
+  // Lines before the record start.
+  Consume(s);
+  r->line = line_;
+  r->offset = consumed_offset_;
+  r->size = static_cast<int64_t>(e - s);
+  r->oversize = e - s > options_.max_record_bytes;
+  r->broken = std::move(broken);
+  size_t te = e;
+  while (te > s && (buf_[te - 1] == '\r')) te--;
+  r->text = std::string_view(buf_.data() + s, std::min(te - s, r->oversize ? kOversizeHead : te - s));
+  Consume(next);
+}
+
+Status RecordReader::EmitOversize(RawRecord* r, size_t s) {
+  Consume(s);
+  r->line = line_;
+  r->offset = consumed_offset_;
+  head_.assign(buf_.data() + s, std::min(kOversizeHead, end_ - s));
+  int64_t size = 0;
+  // Skip to the end of the record: the next '\n' (json: a '\n' followed by '{').
+  bool found = false;
+  int64_t lines = 0;
+  while (true) {
+    const char* p = buf_.data() + begin_;
+    const char* e = buf_.data() + end_;
+    const char* nl = p;
+    while (true) {
+      nl = static_cast<const char*>(std::memchr(nl, '\n', static_cast<size_t>(e - nl)));
+      if (nl == nullptr) break;
+      if (options_.format != Format::kJson || (nl + 1 < e && (nl[1] == '{' || nl[1] == '['))) break;
+      if (nl + 1 >= e) {
+        nl = nullptr;  // need the next byte to decide
+        break;
+      }
+      nl++;
+      lines++;
+    }
+    if (nl != nullptr) {
+      size += nl - p;
+      consumed_offset_ += nl + 1 - p;
+      begin_ = static_cast<size_t>(nl + 1 - buf_.data());
+      lines++;
+      found = true;
+      break;
+    }
+    // Keep the last byte (json needs the byte after a '\n').
+    const size_t keep = (options_.format == Format::kJson && end_ > begin_) ? 1 : 0;
+    size += static_cast<int64_t>(end_ - begin_ - keep);
+    consumed_offset_ += static_cast<int64_t>(end_ - begin_ - keep);
+    lines += std::count(p, e - keep, '\n');
+    begin_ = end_ - keep;
+    ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      size += static_cast<int64_t>(end_ - begin_);
+      consumed_offset_ += static_cast<int64_t>(end_ - begin_);
+      begin_ = end_;
+      break;
+    }
+  }
+  line_ += lines;
+  r->size = size;
+  r->oversize = true;
+  r->broken = found ? "" : "cut off at the end of the file";
+  r->text = head_;
+  return Status::OK();
+}
+
+Result<bool> RecordReader::Next(RawRecord* record) {
+  ASSIGN_OR_RETURN(bool ok, Start());
+  (void)ok;
+  switch (options_.format) {
+    case Format::kNdjson: return NextLine(record);
+    case Format::kJson: return NextJson(record);
+    case Format::kCsv: return NextCsv(record);
+  }
+  return false;
+}
+
+Result<bool> RecordReader::NextLine(RawRecord* r) {
+  size_t scan = begin_;
+  while (true) {
+    const char* nl = static_cast<const char*>(std::memchr(buf_.data() + scan, '\n', end_ - scan));
+    if (nl != nullptr) {
+      const size_t e = static_cast<size_t>(nl - buf_.data());
+      if (IsBlank(buf_.data() + begin_, nl)) {
+        Consume(e + 1);
+        scan = begin_;
+        continue;
+      }
+      Emit(r, begin_, e, e + 1, "");
+      return true;
+    }
+    if (end_ - begin_ > options_.max_record_bytes) {
+      RETURN_NOT_OK(EmitOversize(r, begin_));
+      return true;
+    }
+    const size_t done = end_ - begin_;
+    ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      if (IsBlank(buf_.data() + begin_, buf_.data() + end_)) {
+        Consume(end_);
+        return false;
+      }
+      Emit(r, begin_, end_, end_, "");
+      return true;
+    }
+    scan = begin_ + done;
+  }
+}
+
+Result<bool> RecordReader::NextJson(RawRecord* r) {
+  while (true) {
+    // Skip whitespace and, inside an array, the separators.
+    size_t p = begin_;
+    while (p < end_) {
+      const char c = buf_[p];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        p++;
+      } else if (!seen_first_) {
+        // '[' opening the file (after a BOM and whitespace): an array of records.
+        seen_first_ = true;
+        if (c != '[') break;
+        in_array_ = true;
+        p++;
+      } else if (in_array_ && c == ',') {
+        p++;
+      } else if (in_array_ && c == ']') {
+        in_array_ = false;
+        p++;
+      } else {
+        break;
+      }
+    }
+    Consume(p);
+    if (begin_ == end_) {
+      ASSIGN_OR_RETURN(bool more, Fill());
+      if (!more) return false;
+      continue;
+    }
+    // Scan one value from begin_.
+    const size_t s = begin_;
+    const char first = buf_[s];
+    const bool container = first == '{' || first == '[';
+    int depth = 0;
+    bool in_str = false, esc = false;
+    size_t i = s;
+    while (i < end_) {
+      const char c = buf_[i];
+      if (in_str) {
+        if (esc) {
+          esc = false;
+        } else if (c == '\\') {
+          esc = true;
+        } else if (c == '"') {
+          in_str = false;
+        } else if (c == '\n') {
+          Emit(r, s, i, i + 1, "a raw line break inside a string (the record is cut off)");
+          return true;
+        }
+      } else if (!container) {
+        if (c == '\n' || (in_array_ && (c == ',' || c == ']'))) break;
+        if (c == '"') in_str = true;
+      } else if (c == '"') {
+        in_str = true;
+      } else if (c == '{' || c == '[') {
+        if (depth > 0 && c == '{' && i > s && buf_[i - 1] == '\n' && !in_array_) {
+          Emit(r, s, i, i, "a new document starts at column 0 before this one ended (the record is cut off)");
+          return true;
+        }
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+        if (depth == 0) {
+          i++;
+          break;
+        }
+      }
+      i++;
+    }
+    const bool ended = container ? (depth == 0 && i > s && i <= end_ && !in_str && (buf_[i - 1] == '}' || buf_[i - 1] == ']'))
+                                 : i < end_;
+    if (ended) {
+      Emit(r, s, i, i, "");
+      return true;
+    }
+    if (end_ - s > options_.max_record_bytes) {
+      RETURN_NOT_OK(EmitOversize(r, s));
+      return true;
+    }
+    ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      Emit(r, begin_, end_, end_, container ? "cut off at the end of the file" : "");
+      return true;
+    }
+  }
+}
+
+Result<bool> RecordReader::NextCsv(RawRecord* r) {
+  while (true) {
+    bool in_quotes = false;
+    size_t i = begin_;
+    size_t e = std::string_view::npos;
+    for (; i < end_; i++) {
+      const char c = buf_[i];
+      if (c == '"') {
+        in_quotes = !in_quotes;
+      } else if (c == '\n' && !in_quotes) {
+        e = i;
+        break;
+      }
+    }
+    if (e != std::string_view::npos) {
+      if (IsBlank(buf_.data() + begin_, buf_.data() + e)) {
+        Consume(e + 1);
+        continue;
+      }
+      Emit(r, begin_, e, e + 1, "");
+      return true;
+    }
+    if (end_ - begin_ > options_.max_record_bytes) {
+      RETURN_NOT_OK(EmitOversize(r, begin_));
+      return true;
+    }
+    ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      if (IsBlank(buf_.data() + begin_, buf_.data() + end_)) {
+        Consume(end_);
+        return false;
+      }
+      Emit(r, begin_, end_, end_, in_quotes ? "a quoted field is not closed before the end of the file" : "");
+      return true;
+    }
+  }
+}
+
+}  // namespace custlake::ingest

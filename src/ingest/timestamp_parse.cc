@@ -1,0 +1,194 @@
+#include "ingest/timestamp_parse.h"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace custlake::ingest {
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+void FormatDate(int64_t days, char out[11]) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  std::snprintf(out, 11, "%04d-%02u-%02u", static_cast<int>(y), m, d);
+}
+
+namespace {
+
+constexpr int64_t kMinMicros = -62135596800LL * 1000000LL;  // 0001-01-01
+constexpr int64_t kMaxMicros = 253402300799LL * 1000000LL;  // 9999-12-31 23:59:59
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+unsigned DaysInMonth(int y, int m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 29;
+  return kDays[m - 1];
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<int64_t> ParseEpochText(std::string_view s) {
+  bool neg = false;
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i >= s.size() || s.size() - i > 17) return std::nullopt;
+  int64_t v = 0;
+  size_t dot = std::string_view::npos;
+  for (size_t k = i; k < s.size(); k++) {
+    if (s[k] == '.' && dot == std::string_view::npos) {
+      dot = k;
+      continue;
+    }
+    if (s[k] < '0' || s[k] > '9') return std::nullopt;
+  }
+  if (dot != std::string_view::npos) {
+    double d = 0;
+    std::string tmp(s);
+    if (std::sscanf(tmp.c_str(), "%lf", &d) != 1) return std::nullopt;
+    return EpochNumberToMicros(d);
+  }
+  for (size_t k = i; k < s.size(); k++) v = v * 10 + (s[k] - '0');
+  return EpochIntegerToMicros(neg ? -v : v);
+}
+
+}  // namespace
+
+std::optional<int64_t> EpochIntegerToMicros(int64_t v) {
+  const int64_t a = v < 0 ? -v : v;
+  int64_t micros;
+  if (a < 100000000000LL) {
+    micros = v * 1000000LL;
+  } else if (a < 100000000000000LL) {
+    micros = v * 1000LL;
+  } else if (a < 100000000000000000LL) {
+    micros = v;
+  } else {
+    return std::nullopt;
+  }
+  if (micros < kMinMicros || micros > kMaxMicros) return std::nullopt;
+  return micros;
+}
+
+std::optional<int64_t> EpochNumberToMicros(double v) {
+  if (!std::isfinite(v)) return std::nullopt;
+  const double a = std::fabs(v);
+  double micros;
+  if (a < 1e11) {
+    micros = v * 1e6;
+  } else if (a < 1e14) {
+    micros = v * 1e3;
+  } else if (a < 1e17) {
+    micros = v;
+  } else {
+    return std::nullopt;
+  }
+  if (micros < static_cast<double>(kMinMicros) || micros > static_cast<double>(kMaxMicros)) return std::nullopt;
+  return static_cast<int64_t>(std::llround(micros));
+}
+
+std::optional<int64_t> ParseTimestampMicros(std::string_view text) {
+  std::string_view s = Trim(text);
+  if (s.empty()) return std::nullopt;
+  if (s.size() < 5 || s[4] != '-') return ParseEpochText(s);
+  int y, mo, d;
+  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, &d)) {
+    return std::nullopt;
+  }
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, mo)) return std::nullopt;
+  int64_t micros = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL * 1000000LL;
+  size_t p = 10;
+  if (p == s.size()) return micros;
+  if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return std::nullopt;
+  p++;
+  int h, mi, sec = 0;
+  if (!Digits(s, p, 2, &h) || p + 2 >= s.size() || s[p + 2] != ':' || !Digits(s, p + 3, 2, &mi)) return std::nullopt;
+  p += 5;
+  if (p < s.size() && s[p] == ':') {
+    if (!Digits(s, p + 1, 2, &sec)) return std::nullopt;
+    p += 3;
+  }
+  if (h > 23 || mi > 59 || sec > 60) return std::nullopt;  // 60: leap second, taken as :59 + 1 s
+  micros += (h * 3600LL + mi * 60LL + sec) * 1000000LL;
+  if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+    p++;
+    int64_t frac = 0;
+    int n = 0;
+    while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+      if (n < 6) frac = frac * 10 + (s[p] - '0');
+      n++;
+      p++;
+    }
+    if (n == 0 || n > 9) return std::nullopt;
+    for (int k = n; k < 6; k++) frac *= 10;
+    micros += frac;
+  }
+  if (p == s.size()) return micros;  // naive: UTC
+  if (s[p] == ' ') p++;
+  if (p == s.size()) return std::nullopt;
+  if ((s[p] == 'Z' || s[p] == 'z') && p + 1 == s.size()) return micros;
+  if (s.substr(p) == "UTC" || s.substr(p) == "GMT") return micros;
+  if (s[p] != '+' && s[p] != '-') return std::nullopt;
+  const int sign = s[p] == '+' ? 1 : -1;
+  p++;
+  int oh, om = 0;
+  if (!Digits(s, p, 2, &oh)) return std::nullopt;
+  p += 2;
+  if (p < s.size()) {
+    if (s[p] == ':') p++;
+    if (!Digits(s, p, 2, &om)) return std::nullopt;
+    p += 2;
+  }
+  if (p != s.size() || oh > 18 || om > 59) return std::nullopt;
+  micros -= sign * (oh * 3600LL + om * 60LL) * 1000000LL;
+  return micros;
+}
+
+std::optional<int64_t> ParseDateDays(std::string_view text) {
+  auto t = ParseTimestampMicros(text);
+  if (!t) return std::nullopt;
+  return MicrosToDays(*t);
+}
+
+}  // namespace custlake::ingest

@@ -1,0 +1,47 @@
+#include "ingest/timestamp_parse.h"
+
+#include <gtest/gtest.h>
+
+namespace custlake::ingest {
+namespace {
+
+constexpr int64_t kBase = 1735732800LL * 1000000LL;  // 2025-01-01T12:00:00Z
+
+TEST(TimestampParse, IsoVariants) {
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T12:00:00Z"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01 12:00:00"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T14:00:00+02:00"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T07:00:00-05:00"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T17:30:00+0530"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T12:00:00.123456Z"), kBase + 123456);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01T12:00:00.5Z"), kBase + 500000);
+  EXPECT_EQ(ParseTimestampMicros("2025-01-01"), kBase - 12LL * 3600 * 1000000);
+}
+
+TEST(TimestampParse, Epochs) {
+  EXPECT_EQ(ParseTimestampMicros("1735732800"), kBase);
+  EXPECT_EQ(ParseTimestampMicros("1735732800000"), kBase);
+  EXPECT_EQ(EpochIntegerToMicros(1735732800), kBase);
+  EXPECT_EQ(EpochIntegerToMicros(1735732800000), kBase);
+  EXPECT_EQ(EpochNumberToMicros(1735732800.5), kBase + 500000);
+}
+
+TEST(TimestampParse, Rejects) {
+  for (const char* bad : {"yesterday", "", "2025-13-01", "2025-02-30T00:00:00Z", "2025-01-01T25:00:00Z",
+                          "2025-01-01T12:00:00+xx", "12x45", "NaN", "2025"}) {
+    if (std::string(bad) == "2025") continue;  // an epoch number: valid
+    EXPECT_FALSE(ParseTimestampMicros(bad).has_value()) << bad;
+  }
+}
+
+TEST(TimestampParse, Dates) {
+  char buf[11];
+  FormatDate(0, buf);
+  EXPECT_STREQ(buf, "1970-01-01");
+  FormatDate(MicrosToDays(kBase), buf);
+  EXPECT_STREQ(buf, "2025-01-01");
+  EXPECT_EQ(MicrosToDays(-1), -1);
+}
+
+}  // namespace
+}  // namespace custlake::ingest
