@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +14,7 @@
 #include <sstream>
 
 #include "db/connection.h"
+#include "generate/calendar.h"
 #include "generate/contract_tables.h"
 #include "support/status_testing.h"
 
@@ -84,12 +88,388 @@ class GeneratorTest : public ::testing::Test {
   fs::path root_;
 };
 
-TEST_F(GeneratorTest, Smoke) {
+
+std::map<std::string, std::string> ReadTree(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), root).string()] = ReadFile(e.path());
+  }
+  return files;
+}
+
+Result<std::vector<std::string>> DumpTable(db::Connection* conn, const std::string& table) {
+  std::vector<std::string> out;
+  ASSIGN_OR_RETURN(auto stream, conn->Query("SELECT * FROM " + table + " ORDER BY 1"));
+  std::vector<db::Value> row;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, stream->Next(&row));
+    if (!more) break;
+    std::string line;
+    for (const db::Value& v : row) {
+      if (std::holds_alternative<int64_t>(v)) line += std::to_string(std::get<int64_t>(v));
+      if (std::holds_alternative<double>(v)) line += std::to_string(std::get<double>(v));
+      if (std::holds_alternative<std::string>(v)) line += std::get<std::string>(v);
+      if (std::holds_alternative<std::monostate>(v)) line += "NULL";
+      line += '|';
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<db::Connection>> OpenSqlite(const fs::path& path) {
+  ASSIGN_OR_RETURN(auto url, db::DatabaseUrl::Parse("sqlite:" + path.string()));
+  return db::Connection::Open(url);
+}
+
+GeneratorOptions Small() {
   GeneratorOptions o;
-  o.customers = 2000;
+  o.customers = 400;
+  o.months = 3;
+  o.history_months = 6;
+  return o;
+}
+
+TEST_F(GeneratorTest, SameSeedGivesIdenticalFilesAndTables) {
+  ASSERT_OK_AND_ASSIGN(Run a, Generate(Small(), "a"));
+  ASSERT_OK_AND_ASSIGN(Run b, Generate(Small(), "b"));
+  const auto landing_a = ReadTree(a.landing), landing_b = ReadTree(b.landing);
+  ASSERT_GT(landing_a.size(), 90u);
+  EXPECT_TRUE(landing_a == landing_b) << "landing folders differ";
+  EXPECT_TRUE(ReadTree(a.truth) == ReadTree(b.truth)) << "truth folders differ";
+  for (const auto& [name, bytes] : landing_a) EXPECT_NE(name[0], '.') << "temporary left behind: " << name;
+  ASSERT_OK_AND_ASSIGN(auto conn_a, OpenSqlite(a.db_path));
+  ASSERT_OK_AND_ASSIGN(auto conn_b, OpenSqlite(b.db_path));
+  for (const char* table : {"customers", "transactions", "offers", "offer_assignments"}) {
+    ASSERT_OK_AND_ASSIGN(auto rows_a, DumpTable(conn_a.get(), table));
+    ASSERT_OK_AND_ASSIGN(auto rows_b, DumpTable(conn_b.get(), table));
+    EXPECT_FALSE(rows_a.empty()) << table;
+    EXPECT_TRUE(rows_a == rows_b) << table << " differs";
+  }
+
+  GeneratorOptions other = Small();
+  other.seed = 43;
+  ASSERT_OK_AND_ASSIGN(Run c, Generate(other, "c", /*with_db=*/false));
+  const auto landing_c = ReadTree(c.landing);
+  EXPECT_NE(landing_a.at("usage/2025-01-01.ndjson"), landing_c.at("usage/2025-01-01.ndjson"));
+}
+
+TEST_F(GeneratorTest, ContractTablesExistWithExactlyTheContractColumns) {
+  ASSERT_OK_AND_ASSIGN(Run run, Generate(Small(), "a"));
+  // Written out here from DESIGN.md, not taken from contract_tables.cc.
+  const std::map<std::string, std::vector<std::string>> contract = {
+      {"customers", {"customer_id", "first_name", "last_name", "email", "gender", "birth_date", "city", "region",
+                     "country", "segment", "plan", "contract", "monthly_fee", "signup_date", "status",
+                     "churn_date", "created_at", "updated_at"}},
+      {"transactions", {"transaction_id", "customer_id", "ts", "amount", "currency", "kind", "payment_method",
+                        "offer_id", "updated_at"}},
+      {"offers", {"offer_id", "name", "campaign", "channel", "offer_type", "discount_pct", "start_date",
+                  "end_date", "target_segment"}},
+      {"offer_assignments", {"assignment_id", "offer_id", "customer_id", "sent_at", "responded_at", "redeemed"}}};
+  ASSERT_OK_AND_ASSIGN(auto conn, OpenSqlite(run.db_path));
+  const std::map<std::string, int64_t> expected_rows = {
+      {"customers", run.summary.customers}, {"transactions", run.summary.transactions},
+      {"offers", run.summary.offers}, {"offer_assignments", run.summary.offer_assignments}};
+  for (const auto& [table, columns] : contract) {
+    ASSERT_OK_AND_ASSIGN(auto stream, conn->Query("SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid"));
+    std::vector<std::string> names;
+    std::vector<db::Value> row;
+    for (;;) {
+      ASSERT_OK_AND_ASSIGN(bool more, stream->Next(&row));
+      if (!more) break;
+      names.push_back(std::get<std::string>(row[0]));
+    }
+    EXPECT_EQ(names, columns) << table;
+    ASSERT_OK_AND_ASSIGN(auto rows, DumpTable(conn.get(), table));
+    EXPECT_EQ(static_cast<int64_t>(rows.size()), expected_rows.at(table)) << table;
+    EXPECT_GT(rows.size(), 0u) << table;
+  }
+  // status and churn_date agree; ids of transactions grow with time.
+  ASSERT_OK_AND_ASSIGN(auto bad, DumpTable(conn.get(),
+      "(SELECT customer_id FROM customers WHERE (status = 'churned') <> (churn_date IS NOT NULL)"
+      " OR updated_at < created_at OR status NOT IN ('active','churned'))"));
+  EXPECT_TRUE(bad.empty());
+  ASSERT_OK_AND_ASSIGN(auto unordered, DumpTable(conn.get(),
+      "(SELECT a.transaction_id FROM transactions a JOIN transactions b ON b.transaction_id = a.transaction_id + 1"
+      " WHERE b.ts < a.ts)"));
+  EXPECT_TRUE(unordered.empty());
+}
+
+// Re-parses every landing file independently and checks the truth's counts.
+TEST_F(GeneratorTest, MessCountsInTruthMatchTheFiles) {
+  GeneratorOptions o = Small();
+  o.customers = 600;
+  // Ten times the default mess so that every kind occurs often.
+  UsageMessRates& m = o.usage_mess;
+  for (double* r : {&m.numbers_as_strings, &m.tz_offset, &m.tz_naive, &m.epoch_seconds, &m.epoch_millis,
+                    &m.extra_fields, &m.missing_optional, &m.late, &m.missing_required, &m.bad_type,
+                    &m.malformed, &m.truncated, &m.duplicate}) {
+    *r *= 10;
+  }
+  o.ticket_mess.malformed = 0.05;
+  o.ticket_mess.missing_required = 0.05;
+  o.ticket_mess.coercible = 0.2;
+  ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "a", /*with_db=*/false));
+  const nlohmann::json truth = nlohmann::json::parse(ReadFile(run.truth / "mess_counts.json"));
+  const nlohmann::json& tu = truth["usage"];
+
+  std::map<std::string, int64_t> kinds;
+  std::map<std::string, std::string> first_copy;
+  int64_t records = 0, committed = 0, quarantined = 0, duplicates = 0;
+  static const std::set<std::string> kKnown = {"event_id", "customer_id", "ts", "event_type", "feature",
+                                               "device", "duration_s", "bytes", "app_version"};
+  auto is_digits = [](const std::string& s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  auto iso = [](const std::string& s) {
+    // YYYY-MM-DDTHH:MM:SS.mmm then Z, +HH:MM / -HH:MM, or nothing
+    if (s.size() < 23 || s[4] != '-' || s[10] != 'T' || s[19] != '.') return std::string();
+    const std::string zone = s.substr(23);
+    if (zone.empty()) return std::string("naive");
+    if (zone == "Z") return std::string("z");
+    if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') return std::string("offset");
+    return std::string();
+  };
+  std::vector<fs::path> usage_files;
+  for (const auto& e : fs::directory_iterator(run.landing / "usage")) usage_files.push_back(e.path());
+  std::sort(usage_files.begin(), usage_files.end());  // date order: originals before re-sends
+  for (const fs::path& path : usage_files) {
+    const std::string file_date = path.filename().string().substr(0, 10);
+    for (const std::string& line : Lines(ReadFile(path))) {
+      ++records;
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded() || !j.is_object()) {
+        ++quarantined;
+        ++kinds["unparseable"];
+        continue;
+      }
+      if (!j.contains("event_id") || !j.contains("customer_id") || !j.contains("ts")) {
+        ++quarantined;
+        ++kinds["missing_required"];
+        continue;
+      }
+      const auto& cid = j["customer_id"];
+      const auto& ts = j["ts"];
+      bool ok = j["event_id"].is_string() && (cid.is_number_integer() || (cid.is_string() && is_digits(cid)));
+      std::string ts_kind;
+      if (ts.is_string()) ts_kind = iso(ts);
+      if (ts.is_number_integer()) ts_kind = ts.get<int64_t>() < 100000000000 ? "epoch_s" : "epoch_ms";
+      ok = ok && !ts_kind.empty();
+      bool as_string = cid.is_string();
+      for (const char* k : {"duration_s", "bytes"}) {
+        if (!j.contains(k) || j[k].is_null()) continue;
+        if (j[k].is_string()) {
+          as_string = true;
+          ok = ok && is_digits(j[k]);
+        } else {
+          ok = ok && j[k].is_number_integer();
+        }
+      }
+      if (!ok) {
+        ++quarantined;
+        ++kinds["bad_type"];
+        continue;
+      }
+      const std::string id = j["event_id"];
+      if (auto it = first_copy.find(id); it != first_copy.end()) {
+        EXPECT_EQ(it->second, line) << "a duplicate must be an exact re-send";
+        ++duplicates;
+        continue;
+      }
+      first_copy.emplace(id, line);
+      ++committed;
+      bool missing_optional = false, extra = false;
+      for (const char* k : {"feature", "device", "duration_s", "bytes", "app_version"}) {
+        if (!j.contains(k) || j[k].is_null()) missing_optional = true;
+      }
+      for (const auto& [k, v] : j.items()) extra = extra || !kKnown.count(k);
+      std::string kind = "clean";
+      if (as_string) kind = "numbers_as_strings";
+      else if (ts_kind == "offset") kind = "tz_offset";
+      else if (ts_kind == "naive") kind = "tz_naive";
+      else if (ts_kind == "epoch_s") kind = "epoch_seconds";
+      else if (ts_kind == "epoch_ms") kind = "epoch_millis";
+      else if (extra) kind = "extra_fields";
+      else if (missing_optional) kind = "missing_optional";
+      else if (ts.get<std::string>().substr(0, 10) != file_date) kind = "late";
+      ++kinds[kind];
+    }
+  }
+  EXPECT_EQ(records, tu["records_in_files"].get<int64_t>());
+  EXPECT_EQ(committed, tu["committed"].get<int64_t>());
+  EXPECT_EQ(quarantined, tu["quarantined"].get<int64_t>());
+  EXPECT_EQ(duplicates, tu["duplicates"].get<int64_t>());
+  EXPECT_EQ(records, committed + quarantined + duplicates);
+  for (const auto& [kind, n] : tu["committed_by_kind"].items()) {
+    EXPECT_EQ(kinds[kind], n.get<int64_t>()) << kind;
+    EXPECT_GT(n.get<int64_t>(), 0) << kind;
+  }
+  const auto& q = tu["quarantined_by_kind"];
+  EXPECT_EQ(kinds["unparseable"], q["malformed"].get<int64_t>() + q["truncated"].get<int64_t>());
+  EXPECT_EQ(kinds["missing_required"], q["missing_required"].get<int64_t>());
+  EXPECT_EQ(kinds["bad_type"], q["bad_type"].get<int64_t>());
+
+  // Tickets: array files, NDJSON files, single documents.
+  const nlohmann::json& tt = truth["tickets"];
+  int64_t t_records = 0, t_committed = 0, t_quarantined = 0, files = 0;
+  auto check = [&](const nlohmann::json& doc) {
+    ++t_records;
+    const bool good = doc.is_object() && doc.contains("ticket_id") && doc.contains("customer_id") &&
+                      doc.contains("opened_at") && doc["messages"].is_array() && !doc["messages"].empty();
+    ++(good ? t_committed : t_quarantined);
+  };
+  for (const auto& e : fs::directory_iterator(run.landing / "tickets")) {
+    ++files;
+    const std::string text = ReadFile(e.path());
+    const nlohmann::json whole = nlohmann::json::parse(text, nullptr, false);
+    if (!whole.is_discarded()) {
+      if (whole.is_array()) {
+        for (const auto& doc : whole) check(doc);
+      } else {
+        check(whole);
+      }
+      continue;
+    }
+    for (const std::string& line : Lines(text)) {
+      const nlohmann::json doc = nlohmann::json::parse(line, nullptr, false);
+      if (doc.is_discarded()) {
+        ++t_records;
+        ++t_quarantined;
+      } else {
+        check(doc);
+      }
+    }
+  }
+  EXPECT_EQ(files, tt["files"].get<int64_t>());
+  EXPECT_EQ(t_records, tt["records_in_files"].get<int64_t>());
+  EXPECT_EQ(t_committed, tt["committed"].get<int64_t>());
+  EXPECT_EQ(t_quarantined, tt["quarantined"].get<int64_t>());
+  EXPECT_GT(tt["quarantined_by_kind"]["malformed"].get<int64_t>(), 0);
+  EXPECT_GT(tt["files_by_format"]["ndjson"].get<int64_t>(), 0);
+  EXPECT_GT(tt["files_by_format"]["single_document"].get<int64_t>(), 0);
+}
+
+TEST_F(GeneratorTest, CleanOptionsGiveCleanFiles) {
+  GeneratorOptions o = Small();
+  o.usage_mess = UsageMessRates::None();
+  o.ticket_mess = TicketMessRates::None();
+  ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "a", /*with_db=*/false));
+  EXPECT_EQ(run.summary.usage.records_in_files, run.summary.usage.clean);
+  EXPECT_EQ(run.summary.usage.clean, run.summary.usage_events);
+  EXPECT_EQ(run.summary.tickets.records_in_files, run.summary.tickets.clean);
+}
+
+double Hyp2F1(double a, double b, double c, double z) {
+  double term = 1.0, sum = 1.0;
+  for (int n = 0; n < 100000 && std::fabs(term) > 1e-15 * std::fabs(sum); ++n) {
+    term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
+    sum += term;
+  }
+  return sum;
+}
+
+int64_t ParseTs(const std::string& s) {
+  const int32_t day = DaysFromCivil({std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))});
+  return int64_t{day} * 86400 + std::stoi(s.substr(11, 2)) * 3600 + std::stoi(s.substr(14, 2)) * 60 +
+         std::stoi(s.substr(17, 2));
+}
+
+// The simulated business has the documented laws: churn by contract and
+// segment, a calibrated truth file, BG/NBD repeat buying, Gamma-Gamma spend.
+TEST_F(GeneratorTest, RealismChurnAndPurchases) {
+  GeneratorOptions o;
+  o.customers = 20000;
+  o.daily_activity_scale = 0.02;  // usage files are not under test here
   ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "a"));
-  std::cout << run.summary.ToJson().dump(2) << "\n";
-  std::cout << ReadFile(run.truth / "parameters.json").substr(0, 20000) << "\n";
+
+  std::map<int64_t, std::string> contract_of, segment_of;
+  for (const auto& row : ReadCsv(run.truth / "customers.csv")) {
+    if (row[0] == "customer_id") continue;
+    segment_of[std::stoll(row[0])] = row[1];
+    contract_of[std::stoll(row[0])] = row[2];
+  }
+  ASSERT_EQ(static_cast<int64_t>(contract_of.size()), o.customers);
+  std::map<std::string, std::pair<int64_t, int64_t>> by_contract, by_segment;  // (at risk, churned)
+  int64_t at_risk = 0, churned = 0;
+  double sum_p = 0;
+  for (const auto& row : ReadCsv(run.truth / "churn_probability.csv")) {
+    if (row[0] == "customer_id") continue;
+    const int64_t id = std::stoll(row[0]);
+    const bool c = row[4] == "1";
+    ++at_risk;
+    churned += c;
+    sum_p += std::stod(row[2]);
+    EXPECT_LE(std::stod(row[2]), std::stod(row[3]) + 1e-6);  // an offer only ever lowers the hazard
+    by_contract[contract_of[id]].first++;
+    by_contract[contract_of[id]].second += c;
+    by_segment[segment_of[id]].first++;
+    by_segment[segment_of[id]].second += c;
+  }
+  auto rate = [](const std::pair<int64_t, int64_t>& p) { return static_cast<double>(p.second) / p.first; };
+  const double overall = static_cast<double>(churned) / at_risk;
+  EXPECT_GT(overall, 0.015);
+  EXPECT_LT(overall, 0.04);
+  EXPECT_NEAR(sum_p / at_risk, overall, 0.1 * overall) << "the truth's probabilities are calibrated";
+  EXPECT_GT(rate(by_contract["monthly"]), 2.0 * rate(by_contract["annual"]));
+  EXPECT_GT(rate(by_contract["annual"]), rate(by_contract["two_year"]));
+  EXPECT_GT(rate(by_segment["consumer"]), rate(by_segment["enterprise"]));
+
+  // Customers churned in the window in the database = churn events in the truth.
+  ASSERT_OK_AND_ASSIGN(auto conn, OpenSqlite(run.db_path));
+  ASSERT_OK_AND_ASSIGN(auto churned_rows, DumpTable(conn.get(),
+      "(SELECT customer_id FROM customers WHERE churn_date >= '2025-01-01')"));
+  EXPECT_EQ(static_cast<int64_t>(churned_rows.size()), churned);
+
+  // BG/NBD: mean repeat purchases within 52 weeks of the first purchase.
+  ASSERT_OK_AND_ASSIGN(auto stream, conn->Query(
+      "SELECT customer_id, ts, amount FROM transactions WHERE kind = 'purchase' ORDER BY customer_id, ts"));
+  const int64_t horizon = int64_t{DaysFromCivil({2026, 1, 1})} * 86400;
+  const double t_weeks = 52.0;
+  std::map<int64_t, std::pair<int64_t, int64_t>> first_and_repeats;
+  double amount_sum = 0;
+  int64_t purchases = 0;
+  std::vector<db::Value> row;
+  for (;;) {
+    ASSERT_OK_AND_ASSIGN(bool more, stream->Next(&row));
+    if (!more) break;
+    const int64_t id = std::get<int64_t>(row[0]);
+    const int64_t ts = ParseTs(std::get<std::string>(row[1]));
+    amount_sum += std::stod(std::get<std::string>(row[2]));
+    ++purchases;
+    auto [it, inserted] = first_and_repeats.try_emplace(id, ts, 0);
+    if (!inserted && ts <= it->second.first + static_cast<int64_t>(t_weeks * 7 * 86400)) ++it->second.second;
+  }
+  int64_t n = 0, repeats = 0;
+  for (const auto& [id, fr] : first_and_repeats) {
+    if (fr.first + static_cast<int64_t>(t_weeks * 7 * 86400) > horizon) continue;
+    ++n;
+    repeats += fr.second;
+  }
+  ASSERT_GT(n, 5000);
+  const ModelParameters& mp = o.model;
+  const double r = mp.bgnbd_r, alpha = mp.bgnbd_alpha, a = mp.bgnbd_a, b = mp.bgnbd_b;
+  const double expected = (a + b - 1) / (a - 1) *
+                          (1 - std::pow(alpha / (alpha + t_weeks), r) *
+                                   Hyp2F1(r, b, a + b - 1, t_weeks / (alpha + t_weeks)));
+  EXPECT_NEAR(static_cast<double>(repeats) / n, expected, 0.07 * expected)
+      << "BG/NBD E[X(52 weeks)] = " << expected;
+  // Gamma-Gamma: mean spend per purchase p * gamma / (q - 1).
+  EXPECT_NEAR(amount_sum / purchases, mp.gg_p * mp.gg_gamma / (mp.gg_q - 1), 1.5);
+}
+
+TEST_F(GeneratorTest, ValidationSaysWhatIsWrong) {
+  GeneratorOptions o = Small();
+  o.start_date = "2025-01-15";
+  EXPECT_NE(o.Validate().message().find("first day of a month"), std::string::npos);
+  o = Small();
+  o.usage_mess.malformed = 2;
+  EXPECT_NE(o.Validate().message().find("usage_mess.malformed"), std::string::npos);
+  o = Small();
+  o.customers = 0;
+  EXPECT_FALSE(o.Validate().ok());
+  auto inside = generate::Generate(Small(), nullptr, (root_ / "land").string(), (root_ / "land" / "truth").string());
+  ASSERT_FALSE(inside.ok());
+  EXPECT_NE(inside.status().message().find("inside the landing folder"), std::string::npos);
 }
 
 }  // namespace

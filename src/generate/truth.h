@@ -29,7 +29,7 @@
 //     bad_type         valid JSON with a value that cannot be coerced: customer_id
 //                      "12x45"/"unknown", ts "yesterday", bytes "n/a", duration_s "fast"
 //   duplicates  = extra byte-identical copies of committed lines (same event_id), in the
-//                 same file or a file up to 3 days later; ingestion keeps one copy.
+//                 same file (after it) or a file up to 3 days later; ingestion keeps one copy.
 // Each original event has at most one kind; duplicates are copies of committed lines
 // only, so the distinct event_ids among committed records number `committed`.
 // Coercions that ingestion must do: "123" -> 123 for customer_id/duration_s/bytes;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "generate/calendar.h"
@@ -109,7 +110,9 @@ UsageWriter::UsageWriter(const GeneratorOptions& options, const UsageProfiles& p
   first_release_day_ = window_start_ - 365;
   const int releases = (window_end_ - first_release_day_) / kReleaseEveryDays + 1;
   for (int i = 0; i < releases; ++i) {
-    versions_.push_back("4." + std::to_string(i) + "." + std::to_string((i * 7) % 4));
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "4.%d.%d", i, (i * 7) % 4);
+    versions_.emplace_back(buf);
   }
 }
 
@@ -375,6 +378,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
           }
         }
 
+        int32_t late_target = day;  // the file the original line goes to
         // Render straight into the output buffer, or into scratch for lines
         // that go elsewhere or get mangled.
         const bool direct = kind != Kind::kLate && kind != Kind::kMalformed && kind != Kind::kTruncated;
@@ -383,7 +387,8 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
         switch (kind) {
           case Kind::kLate: {
             *end++ = '\n';
-            const int32_t target = std::min(last_day, day + 1 + static_cast<int32_t>(v.bits % 3));
+            late_target = std::min(last_day, day + 1 + static_cast<int32_t>(v.bits % 3));
+            const int32_t target = late_target;
             pending[target % kRing].Append(std::string_view(line, static_cast<size_t>(end - line)));
             break;
           }
@@ -456,7 +461,8 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
         // Exact re-sends of committed lines, same day or up to 3 days later.
         if (committed && rates.duplicate > 0 && rng.Uniform() < rates.duplicate) {
           const uint64_t db = rng.Next();
-          const int32_t target = std::min(last_day, day + static_cast<int32_t>(db % 4));
+          // Never before the original's file, so the first copy met in date order is the original.
+          const int32_t target = std::min(last_day, late_target + static_cast<int32_t>(db % 4));
           std::string_view copy;
           if (kind == Kind::kLate) {
             copy = std::string_view(line, static_cast<size_t>(end - line));
