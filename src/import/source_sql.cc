@@ -1,0 +1,164 @@
+#include "import/source_sql.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace custlake::importer {
+
+namespace {
+
+using Kind = db::DatabaseUrl::Kind;
+
+std::string ValueText(const db::Value& v) {
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const double* d = std::get_if<double>(&v)) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    return buf;
+  }
+  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
+  return "NULL";
+}
+
+Result<std::vector<db::Value>> FirstColumn(db::Connection* conn, const std::string& sql) {
+  ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
+  std::vector<db::Value> out, row;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, stream->Next(&row));
+    if (!more) break;
+    out.push_back(row.empty() ? db::Value{} : row[0]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SourceLiteral(Kind kind, const db::Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) return "NULL";
+  if (!std::holds_alternative<std::string>(value)) return ValueText(value);
+  const std::string& s = std::get<std::string>(value);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '\\' && kind == Kind::kMariaDB) out += "\\\\";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string BaseQuery(const db::Connection& conn, const TableOptions& options) {
+  if (!options.query.empty()) return options.query;
+  std::string cols;
+  for (const std::string& c : options.columns) cols += (cols.empty() ? "" : ", ") + conn.QuoteIdentifier(c);
+  std::string sql = "SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " +
+                    conn.QuoteIdentifier(options.table) + " WHERE ";
+  if (!options.where.empty()) sql += "(" + options.where + ") AND ";
+  return sql + "$CONDITIONS";
+}
+
+std::string WithConditions(const std::string& base, const std::string& cond) {
+  const std::string placeholder = "$CONDITIONS";
+  const std::string replacement = "(" + (cond.empty() ? std::string("1=1") : cond) + ")";
+  std::string out = base;
+  for (size_t at = out.find(placeholder); at != std::string::npos; at = out.find(placeholder, at + replacement.size())) {
+    out.replace(at, placeholder.size(), replacement);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ListTables(db::Connection* conn) {
+  std::string sql;
+  switch (conn->kind()) {
+    case Kind::kSqlite:
+      sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+      break;
+    case Kind::kMariaDB:
+      sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+            "table_type = 'BASE TABLE' ORDER BY table_name";
+      break;
+    case Kind::kPostgres:
+      sql = "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND "
+            "table_type = 'BASE TABLE' ORDER BY table_name";
+      break;
+  }
+  ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+  std::vector<std::string> out;
+  for (const auto& v : values) out.push_back(ValueText(v));
+  return out;
+}
+
+Result<std::vector<std::string>> PrimaryKey(db::Connection* conn, const std::string& table) {
+  const std::string lit = SourceLiteral(conn->kind(), table);
+  std::string sql;
+  switch (conn->kind()) {
+    case Kind::kSqlite:
+      sql = "SELECT name FROM pragma_table_info(" + lit + ") WHERE pk > 0 ORDER BY pk";
+      break;
+    case Kind::kMariaDB:
+      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND "
+            "table_name = " + lit + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
+      break;
+    case Kind::kPostgres:
+      sql = "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+            "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = " +
+            lit + ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
+      break;
+  }
+  ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+  std::vector<std::string> out;
+  for (const auto& v : values) out.push_back(ValueText(v));
+  return out;
+}
+
+Result<std::optional<db::Value>> MaxValue(db::Connection* conn, const std::string& base, const std::string& column,
+                                          const std::string& cond) {
+  const std::string sql = "SELECT MAX(" + conn->QuoteIdentifier(column) + ") FROM (" + WithConditions(base, cond) +
+                          ") custlake_t";
+  ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+  if (values.empty() || std::holds_alternative<std::monostate>(values[0])) return std::optional<db::Value>();
+  return std::optional<db::Value>(values[0]);
+}
+
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
+                                         const std::string& cond, int mappers) {
+  const std::string c = conn->QuoteIdentifier(column);
+  std::vector<Split> splits;
+  if (mappers <= 1) {
+    splits.push_back({cond.empty() ? "1=1" : cond, "all rows"});
+    return splits;
+  }
+  // The smallest value of each of `mappers` equal-count buckets: quantile
+  // boundaries computed by the source over the ordered column.
+  const std::string sql = "SELECT MIN(" + c + ") FROM (SELECT " + c + ", NTILE(" + std::to_string(mappers) +
+                          ") OVER (ORDER BY " + c + ") AS custlake_bucket FROM (" + WithConditions(base, cond) +
+                          ") custlake_s WHERE " + c + " IS NOT NULL) custlake_q GROUP BY custlake_bucket "
+                          "ORDER BY 1";
+  ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+  std::vector<std::string> bounds;  // literals, ascending, distinct
+  for (size_t i = 1; i < values.size(); ++i) {  // the first bucket's minimum is not a boundary
+    std::string lit = SourceLiteral(conn->kind(), values[i]);
+    if (bounds.empty() || bounds.back() != lit) bounds.push_back(lit);
+  }
+  const std::string prefix = cond.empty() ? "" : "(" + cond + ") AND ";
+  for (size_t i = 0; i <= bounds.size(); ++i) {
+    std::string range, desc;
+    if (i == 0 && bounds.empty()) {
+      range = "1=1";
+      desc = "all rows";
+    } else if (i == 0) {
+      range = "(" + c + " < " + bounds[0] + " OR " + c + " IS NULL)";
+      desc = column + " < " + bounds[0] + " or NULL";
+    } else if (i == bounds.size()) {
+      range = c + " >= " + bounds[i - 1];
+      desc = column + " >= " + bounds[i - 1];
+    } else {
+      range = c + " >= " + bounds[i - 1] + " AND " + c + " < " + bounds[i];
+      desc = column + " in [" + bounds[i - 1] + ", " + bounds[i] + ")";
+    }
+    splits.push_back({prefix + range, desc});
+  }
+  return splits;
+}
+
+}  // namespace custlake::importer

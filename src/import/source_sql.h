@@ -1,0 +1,53 @@
+// The SQL import sends to a source, in its dialect: the SELECT a table
+// import runs (columns, --where, $CONDITIONS), catalog look-ups (tables,
+// primary key), the incremental upper bound and the split boundaries.
+//
+// Split boundaries are quantiles of the split column computed by the source
+// (NTILE over the ordered column), not min/max arithmetic, so skewed keys
+// still give splits of about equal size. Functions taking a Connection run
+// queries on it; the others are pure. Not thread-safe beyond the
+// Connection's own rules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "db/connection.h"
+#include "import/options.h"
+
+namespace custlake::importer {
+
+/// A literal in the source's dialect: numbers bare, text quoted ('it''s';
+/// MariaDB also escapes backslashes).
+std::string SourceLiteral(db::DatabaseUrl::Kind kind, const db::Value& value);
+
+/// The base SELECT holding "$CONDITIONS" (the user's --query, or one built
+/// from table, columns and --where).
+std::string BaseQuery(const db::Connection& conn, const TableOptions& options);
+/// `base` with $CONDITIONS replaced by "(cond)" ("1=1" when empty).
+std::string WithConditions(const std::string& base, const std::string& cond);
+
+/// Base tables of the connected database/schema, sorted.
+Result<std::vector<std::string>> ListTables(db::Connection* conn);
+/// Primary-key columns of `table` in key order (empty: none).
+Result<std::vector<std::string>> PrimaryKey(db::Connection* conn, const std::string& table);
+
+/// MAX(column) over `base` filtered by `cond`; nullopt when no rows.
+Result<std::optional<db::Value>> MaxValue(db::Connection* conn, const std::string& base, const std::string& column,
+                                          const std::string& cond);
+
+/// One parallel split: its filter in the source's dialect.
+struct Split {
+  std::string condition;
+  std::string description;  ///< "customer_id in [1, 2500)" for messages
+};
+
+/// `mappers` splits of `base` (filtered by `cond`) on `column`, with
+/// boundaries at quantiles. Fewer come back when the column has fewer
+/// distinct values; NULLs of the column fall in the first split.
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
+                                         const std::string& cond, int mappers);
+
+}  // namespace custlake::importer

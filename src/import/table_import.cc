@@ -1,0 +1,476 @@
+// ImportTable: one table (or query) of a source into one lake batch.
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/progress.h"
+#include "engine/appender.h"
+#include "engine/engine.h"
+#include "import/importer.h"
+#include "import/schema.h"
+#include "import/source_sql.h"
+#include "import/type_mapping.h"
+
+namespace custlake::importer {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ValueText(const db::Value& v) {
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const double* d = std::get_if<double>(&v)) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    return buf;
+  }
+  if (const std::string* s = std::get_if<std::string>(&v)) return *s;
+  return "";
+}
+
+// A cursor read back from the metastore, as a literal for the source.
+db::Value CursorValue(const ColumnPlan& check, const std::string& text) {
+  switch (check.source.type) {
+    case db::SqlType::kBoolean:
+    case db::SqlType::kInteger:
+    case db::SqlType::kBigInt: {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec == std::errc() && p == text.data() + text.size()) return v;
+      return text;
+    }
+    default:
+      return text;
+  }
+}
+
+// Connection failures worth a retry, as opposed to a mistake in the SQL.
+bool IsTransient(const Status& st) {
+  if (st.code() != StatusCode::kSourceError) return false;
+  static const char* kSigns[] = {"Lost connection", "gone away", "terminat", "server closed", "connection",
+                                 "Connection", "interrupted", "shutdown", "cannot connect", "Can't connect",
+                                 "timeout", "Timeout", "broken pipe", "EOF"};
+  for (const char* s : kSigns) {
+    if (st.message().find(s) != std::string::npos) return true;
+  }
+  return false;
+}
+
+struct Shared {
+  lake::BatchWriter* batch = nullptr;
+  lake::Partition partition;
+  std::mutex mu;  // guards batch, warnings, error
+  std::atomic<int64_t> rows{0};      // rows streamed from the source
+  std::atomic<int64_t> written{0};   // rows written to Parquet
+  std::atomic<int64_t> bytes{0};
+  std::atomic<int64_t> files{0};
+  std::atomic<int64_t> zero_dates{0};
+  std::atomic<bool> stop{false};
+  Status error;
+  void Fail(const Status& st) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (error.ok()) error = st;
+    stop = true;
+  }
+};
+
+struct Plan {
+  db::DatabaseUrl url;
+  std::string base;               // base SELECT with $CONDITIONS
+  std::vector<ColumnPlan> columns;
+  std::string export_select;      // SELECT <exprs> FROM {stage} [tie filter]
+  std::string tie_filter;         // " WHERE NOT EXISTS (...)" or ""
+  std::string tie_count_sql;      // counts rows a tie filter drops, over {stage}
+  std::string compression;
+  int64_t batch_rows = 0;
+  std::string where;              // "table customers of sqlite:x.db" for messages
+};
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  return s;
+}
+
+// Streams one split into Parquet parts of the batch.
+Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
+                const RunOptions& run, int64_t* ties_dropped) {
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url));
+  ASSIGN_OR_RETURN(auto session, duck->Connect());
+  std::vector<engine::ColumnSpec> specs;
+  for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
+  const std::string sql = WithConditions(plan.base, split.condition);
+  ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
+  if (stream->columns().size() != plan.columns.size()) {
+    return Status::SourceError(plan.where + ": the source's columns changed during the import; run it again");
+  }
+  ConversionStats stats;
+  std::vector<db::Value> row;
+  int part = 0;
+  bool done = false;
+  while (!done && !shared->stop) {
+    const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part++);
+    RETURN_NOT_OK(session->Execute(engine::CreateTableSql(stage, specs)));
+    ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
+    int64_t n = 0;
+    while (n < plan.batch_rows) {
+      auto next = stream->Next(&row);
+      if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
+      if (!*next) {
+        done = true;
+        break;
+      }
+      for (size_t i = 0; i < plan.columns.size(); ++i) {
+        Status st = AppendValue(plan.columns[i], row[i], appender.get(), i, &stats);
+        if (!st.ok()) {
+          return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) + " of split " +
+                                         split.description + ": " + st.message());
+        }
+      }
+      RETURN_NOT_OK(appender->EndRow());
+      if (++n % 8192 == 0) {
+        shared->rows += 8192;
+        if (shared->stop) return Status::Cancelled("stopped");
+      }
+    }
+    shared->rows += n % 8192;
+    RETURN_NOT_OK(appender->Close());
+    appender.reset();
+    if (n > 0) {
+      if (!plan.tie_count_sql.empty()) {
+        ASSIGN_OR_RETURN(auto ties, session->Query(Replace(plan.tie_count_sql, "{stage}", stage)));
+        *ties_dropped += std::atoll(ties.Scalar().c_str());
+      }
+      lake::StagedPart staged;
+      {
+        std::lock_guard<std::mutex> lock(shared->mu);
+        ASSIGN_OR_RETURN(staged, shared->batch->NewPart(shared->partition));
+      }
+      const std::string copy = "COPY (" + Replace(plan.export_select, "{stage}", stage) + plan.tie_filter +
+                               ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
+                               plan.compression + ")";
+      ASSIGN_OR_RETURN(auto copied, session->Query(copy));
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(staged.staging_path, ec);
+      {
+        std::lock_guard<std::mutex> lock(shared->mu);
+        lake::FileSpec spec;
+        spec.path = staged.path;
+        spec.row_count = copied.rows_changed;
+        spec.provenance_json = nlohmann::json{{"split", split.description}, {"part", part - 1}}.dump();
+        RETURN_NOT_OK(shared->batch->AddFile(std::move(spec)));
+      }
+      shared->written += copied.rows_changed;
+      shared->bytes += ec ? 0 : static_cast<int64_t>(size);
+      ++shared->files;
+      if (run.fail_point) RETURN_NOT_OK(run.fail_point("import.after_part"));
+    }
+    RETURN_NOT_OK(session->Execute("DROP TABLE " + engine::QuoteIdent(stage)));
+  }
+  shared->zero_dates += stats.zero_dates;
+  return Status::OK();
+}
+
+// One attempt: plan, read, write, commit.
+Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
+                             const RunOptions& run, const db::DatabaseUrl& url, TableSummary summary) {
+  const auto start = Clock::now();
+  const std::string where = (options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked();
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url));
+
+  // 1. Columns, as the source describes them (the query with no rows).
+  Plan plan;
+  plan.url = url;
+  plan.where = where;
+  plan.base = BaseQuery(*conn, options);
+  plan.compression = options.compression;
+  plan.batch_rows = options.batch_rows;
+  std::vector<db::ColumnInfo> infos;
+  {
+    ASSIGN_OR_RETURN(auto probe, conn->Query(WithConditions(plan.base, "1=0")));
+    infos = probe->columns();
+    std::vector<db::Value> row;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, probe->Next(&row));
+      if (!more) break;
+    }
+  }
+  if (!options.columns.empty()) {
+    // Names checked against the table itself: SQLite would read an unknown
+    // "column" as a string literal.
+    ASSIGN_OR_RETURN(auto all, conn->Query("SELECT * FROM " + conn->QuoteIdentifier(options.table) + " WHERE 1=0"));
+    std::set<std::string> known;
+    for (const db::ColumnInfo& c : all->columns()) known.insert(c.name);
+    std::vector<db::Value> row;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, all->Next(&row));
+      if (!more) break;
+    }
+    for (const std::string& c : options.columns) {
+      if (!known.count(c)) {
+        std::string list;
+        for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+        return Status::InvalidArgument(where + ": --columns names " + c + ", which the table does not have (it has " +
+                                       list + ")");
+      }
+    }
+  }
+  std::map<std::string, std::string> overrides = options.map_column;
+  std::string select;
+  int check_index = -1;
+  for (const db::ColumnInfo& info : infos) {
+    auto it = overrides.find(info.name);
+    auto planned = PlanColumn(info, url.kind, it == overrides.end() ? "" : it->second);
+    if (!planned.ok()) return planned.status().WithContext(where + ", column " + info.name);
+    if (it != overrides.end()) overrides.erase(it);
+    if (info.name == options.check_column) check_index = static_cast<int>(plan.columns.size());
+    select += (select.empty() ? "" : ", ") + planned->export_expr + " AS " + engine::QuoteIdent(info.name);
+    plan.columns.push_back(std::move(planned).value());
+  }
+  if (!overrides.empty()) {
+    return Status::InvalidArgument(where + ": --map-column names column " + overrides.begin()->first +
+                                   ", which the import does not read");
+  }
+  plan.export_select = "SELECT " + select + " FROM {stage} s";
+  if (options.incremental != IncrementalMode::kNone && check_index < 0) {
+    return Status::InvalidArgument(where + ": check column " + options.check_column + " is not among the columns read");
+  }
+
+  // 2. Keys: merge key / split column default to the primary key.
+  std::vector<std::string> pk;
+  if (!options.table.empty()) {
+    ASSIGN_OR_RETURN(pk, PrimaryKey(conn.get(), options.table));
+  }
+  std::vector<std::string> merge_key;
+  if (!options.merge_key.empty()) {
+    for (size_t at = 0; at <= options.merge_key.size();) {
+      size_t comma = options.merge_key.find(',', at);
+      if (comma == std::string::npos) comma = options.merge_key.size();
+      merge_key.push_back(options.merge_key.substr(at, comma - at));
+      at = comma + 1;
+    }
+  } else if (options.incremental == IncrementalMode::kLastModified) {
+    if (pk.empty()) {
+      return Status::InvalidArgument(where + ": --incremental lastmodified needs --merge-key (the table has no "
+                                     "primary key to default to)");
+    }
+    merge_key = pk;
+  }
+  std::string split_by = options.split_by;
+  if (split_by.empty() && options.mappers > 1) {
+    if (pk.empty()) {
+      return Status::InvalidArgument(where + ": -m " + std::to_string(options.mappers) +
+                                     " needs --split-by (the table has no primary key to default to)");
+    }
+    split_by = pk[0];
+  }
+
+  // 3. Schema drift against what the dataset recorded.
+  const std::string dataset_name = !options.dataset.empty() ? options.dataset : source.name + "/" + options.table;
+  RETURN_NOT_OK(lake::ValidateDatasetName(dataset_name).WithContext(where + ": dataset name"));
+  const lake::DatasetId dataset = lake::DatasetId::Raw(dataset_name);
+  summary.dataset = dataset.ToString();
+  ASSIGN_OR_RETURN(auto existing, lake->GetDataset(dataset));
+  DatasetSchema previous;
+  if (existing) {
+    ASSIGN_OR_RETURN(previous, DatasetSchema::FromJson(existing->schema_json));
+  }
+  // A full import replaces the data: only incremental datasets must keep their shape.
+  const std::vector<SchemaColumn> now = SchemaColumns(plan.columns);
+  std::vector<SchemaColumn> recorded = now;
+  if (options.incremental != IncrementalMode::kNone) {
+    ASSIGN_OR_RETURN(recorded, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
+  } else if (options.on_schema_change == SchemaChangePolicy::kFail || options.on_schema_change == SchemaChangePolicy::kEvolve) {
+    ASSIGN_OR_RETURN(auto checked, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
+    (void)checked;
+  }
+
+  // 4. The batch, the cursor, and the range this run reads.
+  lake::BatchOptions batch_options;
+  batch_options.run_id = run.run_id;
+  batch_options.replace = options.incremental == IncrementalMode::kNone;
+  batch_options.lineage.source = url.Masked();
+  batch_options.lineage.query = plan.base;
+  batch_options.lineage.extra["table"] = options.DisplayName();
+  batch_options.lineage.extra["mode"] = IncrementalModeName(options.incremental);
+  const std::string cursor_key = "import:" + dataset_name + ":" + options.check_column;
+  std::optional<std::string> last;
+  std::string range_cond;
+  std::optional<db::Value> upper;
+  if (options.incremental != IncrementalMode::kNone) {
+    ASSIGN_OR_RETURN(last, lake->GetCursor(cursor_key));
+    const ColumnPlan& check = plan.columns[check_index];
+    const std::string qc = conn->QuoteIdentifier(options.check_column);
+    std::string lower = last ? qc + " >= " + SourceLiteral(url.kind, CursorValue(check, *last)) : "";
+    ASSIGN_OR_RETURN(upper, MaxValue(conn.get(), plan.base, options.check_column, lower));
+    if (upper) {
+      range_cond = (lower.empty() ? "" : lower + " AND ") + qc + " <= " + SourceLiteral(url.kind, *upper);
+    } else {
+      range_cond = "1=0";  // nothing new
+    }
+    summary.cursor_previous = last.value_or("");
+    batch_options.lineage.cursor_column = options.check_column;
+    batch_options.lineage.cursor_from = last.value_or("");
+    batch_options.lineage.cursor_to = upper ? ValueText(*upper) : last.value_or("");
+    batch_options.lineage.extra["cursor_rule"] =
+        "check >= cursor_from (rows whose key and check value the lake already holds dropped) and check <= cursor_to";
+    batch_options.lineage.query = WithConditions(plan.base, range_cond);
+  }
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(dataset, batch_options));
+  if (options.incremental != IncrementalMode::kNone) {
+    // Guards against another run moving the cursor before this one commits.
+    ASSIGN_OR_RETURN(auto seen, batch.ReadCursor(cursor_key));
+    if (seen != last) return Status::SourceError(where + ": the cursor moved while planning (connection race); retry");
+  }
+
+  // 5. DuckDB staging; ties at the old cursor come from the lake's own files.
+  engine::DatabaseOptions duck_options;
+  duck_options.memory_limit = run.memory_limit;
+  duck_options.threads = run.duckdb_threads;
+  ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
+  ASSIGN_OR_RETURN(auto main_session, duck->Connect());
+  if (options.incremental != IncrementalMode::kNone && last) {
+    ASSIGN_OR_RETURN(auto paths, lake->CommittedPaths(dataset));
+    if (!paths.empty()) {
+      std::vector<std::string> key = merge_key.empty() ? pk : merge_key;
+      if (key.empty()) {
+        for (const ColumnPlan& c : plan.columns) key.push_back(c.source.name);
+      }
+      std::string list;
+      for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+      const std::string files = "read_parquet([" + list + "], union_by_name = true, hive_partitioning = false)";
+      const std::string qc = engine::QuoteIdent(options.check_column);
+      std::string cols = qc, match = "t." + qc + " = " + plan.columns[check_index].export_expr;
+      // The export expressions name staging columns; qualify them as s.<col>.
+      for (const std::string& k : key) {
+        if (k == options.check_column) continue;
+        cols += ", " + engine::QuoteIdent(k);
+        std::string expr;
+        for (const ColumnPlan& c : plan.columns) {
+          if (c.source.name == k) expr = c.export_expr;
+        }
+        if (expr.empty()) return Status::InvalidArgument(where + ": key column " + k + " is not among the columns read");
+        match += " AND t." + engine::QuoteIdent(k) + " IS NOT DISTINCT FROM " + expr;
+      }
+      RETURN_NOT_OK(main_session->Execute("CREATE TABLE ties AS SELECT DISTINCT " + cols + " FROM " + files +
+                                          " WHERE " + qc + " = (SELECT max(" + qc + ") FROM " + files + ")"));
+      ASSIGN_OR_RETURN(auto tie_rows, main_session->Query("SELECT count(*) FROM ties"));
+      if (tie_rows.Scalar() != "0") {
+        plan.tie_filter = " WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
+        plan.tie_count_sql = "SELECT count(*) FROM {stage} s WHERE EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
+      }
+    }
+  }
+
+  // 6. Splits, read in parallel.
+  std::vector<Split> splits;
+  if (split_by.empty() || options.mappers <= 1) {
+    splits.push_back({range_cond.empty() ? "1=1" : range_cond, "all rows"});
+  } else {
+    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers));
+  }
+  conn.reset();
+  summary.splits = static_cast<int>(splits.size());
+  Shared shared;
+  shared.batch = &batch;
+  if (options.partitioning == Partitioning::kIngestDate) shared.partition = {{"ingest_date", lake::UtcNow().substr(0, 10)}};
+  std::vector<int64_t> ties(splits.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < splits.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Status st = RunSplit(plan, splits[i], static_cast<int>(i), duck.get(), &shared, run, &ties[i]);
+      if (!st.ok() && st.code() != StatusCode::kCancelled) shared.Fail(st);
+    });
+  }
+  Progress progress(summary.dataset, 0, stderr, run.progress && ::isatty(2));
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    while (!finished) {
+      progress.Update(shared.rows, shared.bytes);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  for (auto& t : threads) t.join();
+  finished = true;
+  watcher.join();
+  if (!shared.error.ok()) return shared.error;
+  progress.Update(shared.rows, shared.bytes);
+  progress.Finish();
+  for (int64_t t : ties) summary.ties_dropped += t;
+
+  // 7. Schema, cursor and files in one commit.
+  DatasetSchema schema;
+  schema.source = url.Masked();
+  schema.table = options.DisplayName();
+  schema.incremental = options.incremental;
+  schema.check_column = options.check_column;
+  schema.merge_key = merge_key;
+  schema.columns = recorded;
+  RETURN_NOT_OK(batch.SetSchema(schema.ToJson()));
+  if (options.incremental != IncrementalMode::kNone) {
+    summary.cursor = upper ? ValueText(*upper) : last.value_or("");
+    if (upper) RETURN_NOT_OK(batch.SetCursor(cursor_key, summary.cursor));
+  }
+  if (run.fail_point) RETURN_NOT_OK(run.fail_point("import.before_commit"));
+  RETURN_NOT_OK(batch.Commit());
+  summary.batch_id = batch.id();
+  summary.rows = shared.written;
+  summary.bytes = shared.bytes;
+  summary.files = shared.files;
+  summary.batches = 1;
+  summary.zero_dates = shared.zero_dates;
+  if (summary.zero_dates > 0) {
+    summary.warnings.push_back(std::to_string(summary.zero_dates) +
+                               " zero or out-of-range dates were written as NULL (" + where + ")");
+  }
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace
+
+nlohmann::json TableSummary::ToJson() const {
+  nlohmann::json j{{"source", source},   {"table", table},     {"dataset", dataset},
+                   {"mode", mode},       {"rows", rows},       {"bytes", bytes},
+                   {"files", files},     {"batches", batches}, {"batch_id", batch_id},
+                   {"seconds", seconds}, {"rows_per_second", rows_per_second()},
+                   {"splits", splits},   {"attempts", attempts}, {"zero_dates_as_null", zero_dates},
+                   {"ties_dropped", ties_dropped}, {"warnings", warnings}};
+  if (mode != "none") {
+    j["cursor_previous"] = cursor_previous.empty() ? nlohmann::json() : nlohmann::json(cursor_previous);
+    j["cursor"] = cursor.empty() ? nlohmann::json() : nlohmann::json(cursor);
+  }
+  return j;
+}
+
+Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
+                                 const RunOptions& run) {
+  ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
+  RETURN_NOT_OK(options.Validate((options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked()));
+  TableSummary base;
+  base.source = url.Masked();
+  base.table = options.DisplayName();
+  base.mode = IncrementalModeName(options.incremental);
+  Status last_error;
+  for (int attempt = 1; attempt <= options.retries + 1; ++attempt) {
+    base.attempts = attempt;
+    auto result = Attempt(lake, source, options, run, url, base);
+    if (result.ok()) return result;
+    last_error = result.status();
+    if (!IsTransient(last_error) || attempt == options.retries + 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+  }
+  if (IsTransient(last_error)) {
+    return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(options.retries + 1) +
+                               " attempts; the lake and the cursor are as they were, run the import again once the "
+                               "source is reachable");
+  }
+  return last_error;
+}
+
+}  // namespace custlake::importer

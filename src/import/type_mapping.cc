@@ -1,0 +1,323 @@
+#include "import/type_mapping.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+
+#include "engine/engine.h"
+
+namespace custlake::importer {
+
+namespace {
+
+std::string Upper(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool IsBinarySourceType(const std::string& t) {
+  return t == "blob" || t == "varbinary" || t == "binary" || t == "bytea" || t == "tinyblob" ||
+         t == "mediumblob" || t == "longblob";
+}
+
+// Days from civil (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ValidDate(int y, int m, int d) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  int max = kDays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+  return d <= max;
+}
+
+}  // namespace
+
+bool ParseDateDays(std::string_view text, int32_t* days) {
+  int y, m, d;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, &y) || !Digits(text, 5, 2, &m) ||
+      !Digits(text, 8, 2, &d) || !ValidDate(y, m, d)) {
+    return false;
+  }
+  *days = static_cast<int32_t>(DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
+  return true;
+}
+
+bool ParseTimestampMicros(std::string_view text, int64_t* micros) {
+  int32_t days = 0;
+  if (text.size() < 10 || !ParseDateDays(text.substr(0, 10), &days)) return false;
+  int hh = 0, mm = 0, ss = 0;
+  int64_t frac = 0;
+  size_t pos = 10;
+  if (pos < text.size()) {
+    if (text[pos] != ' ' && text[pos] != 'T') return false;
+    if (!Digits(text, pos + 1, 2, &hh) || text.size() < pos + 9 || text[pos + 3] != ':' ||
+        !Digits(text, pos + 4, 2, &mm) || text[pos + 6] != ':' || !Digits(text, pos + 7, 2, &ss)) {
+      return false;
+    }
+    pos += 9;
+    if (pos < text.size() && text[pos] == '.') {
+      ++pos;
+      int n = 0;
+      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+        if (n < 6) frac = frac * 10 + (text[pos] - '0');
+        ++n;
+        ++pos;
+      }
+      if (n == 0) return false;
+      for (; n < 6; ++n) frac *= 10;
+    }
+    std::string_view zone = text.substr(pos);
+    if (!(zone.empty() || zone == "Z" || zone == "+00" || zone == "+00:00" || zone == "+0000")) return false;
+    if (hh > 23 || mm > 59 || ss > 60) return false;
+  }
+  *micros = ((static_cast<int64_t>(days) * 24 + hh) * 60 + mm) * 60 * 1000000LL + ss * 1000000LL + frac;
+  return true;
+}
+
+bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  constexpr uint64_t kMax = 999999999999999999ULL;  // 18 digits
+  uint64_t v = 0;
+  int decimals = -1, digits = 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.') {
+      if (decimals >= 0) return false;
+      decimals = 0;
+      continue;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (decimals >= 0) {
+      if (++decimals > scale) {
+        if (c != '0') return false;  // trailing zeros past the scale are harmless
+        continue;
+      }
+    }
+    if (v > kMax / 10) return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+    ++digits;
+    if (v > kMax) return false;
+  }
+  if (digits == 0) return false;
+  for (int k = std::max(decimals, 0); k < scale; ++k) {
+    if (v > kMax / 10) return false;
+    v *= 10;
+  }
+  *unscaled = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return true;
+}
+
+Result<std::string> ParseTargetType(std::string_view text) {
+  std::string t = Upper(text);
+  static const char* kSimple[] = {"BOOLEAN", "BIGINT", "UBIGINT", "DOUBLE", "VARCHAR", "BLOB", "JSON", "DATE",
+                                  "TIMESTAMP", "TIMESTAMPTZ"};
+  for (const char* s : kSimple) {
+    if (t == s) return t == "TIMESTAMP" ? std::string("TIMESTAMPTZ") : t;
+  }
+  if (t == "INT" || t == "INTEGER") return std::string("BIGINT");
+  if (t == "TEXT" || t == "STRING") return std::string("VARCHAR");
+  int p = 0, s = 0;
+  char tail = 0;
+  if (std::sscanf(t.c_str(), "DECIMAL(%d,%d)%c", &p, &s, &tail) == 2 && p >= 1 && p <= 38 && s >= 0 && s <= p) {
+    return "DECIMAL(" + std::to_string(p) + "," + std::to_string(s) + ")";
+  }
+  return Status::InvalidArgument("unknown target type '" + std::string(text) +
+                                 "': use BOOLEAN, BIGINT, UBIGINT, DOUBLE, DECIMAL(p,s) with p <= 38, VARCHAR, "
+                                 "BLOB, JSON, DATE or TIMESTAMP");
+}
+
+Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
+                              const std::string& override_type) {
+  ColumnPlan plan;
+  plan.source = source;
+  plan.stage.name = source.name;
+  const std::string quoted = "s." + engine::QuoteIdent(source.name);  // the staging table is aliased s
+  plan.export_expr = quoted;
+  if (!override_type.empty()) {
+    // Overrides stage the value as text (or bytes) and let DuckDB cast it.
+    plan.stage.type = override_type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
+    plan.lake_type = override_type == "JSON" ? "VARCHAR" : override_type;
+    if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
+      plan.export_expr = "CAST(" + quoted + " AS " + override_type + ")";
+    }
+    return plan;
+  }
+  using db::SqlType;
+  using engine::ColumnType;
+  switch (source.type) {
+    case SqlType::kBoolean: plan.stage.type = ColumnType::kBoolean; break;
+    case SqlType::kInteger: plan.stage.type = ColumnType::kBigInt; break;
+    case SqlType::kBigInt: plan.stage.type = ColumnType::kBigInt; break;
+    case SqlType::kDouble: plan.stage.type = ColumnType::kDouble; break;
+    case SqlType::kDecimal:
+      if (kind == db::DatabaseUrl::Kind::kMariaDB && source.source_type == "bigint" && source.is_unsigned) {
+        plan.stage.type = ColumnType::kUBigInt;
+      } else if (source.precision >= 1 && source.precision <= 18) {
+        plan.stage.type = ColumnType::kDecimal;
+        plan.stage.width = static_cast<uint8_t>(source.precision);
+        plan.stage.scale = static_cast<uint8_t>(std::clamp(source.scale, 0, source.precision));
+      } else if (source.precision > 18 && source.precision <= 38) {
+        plan.stage.type = ColumnType::kVarchar;
+        plan.lake_type = "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(source.scale) + ")";
+        plan.export_expr = "CAST(" + quoted + " AS " + plan.lake_type + ")";
+        return plan;
+      } else {
+        // Unbounded (PostgreSQL numeric without a typmod, SQLite NUMERIC) or
+        // wider than DuckDB's 38 digits: kept exact as text.
+        plan.stage.type = ColumnType::kVarchar;
+      }
+      break;
+    case SqlType::kText:
+      plan.stage.type = IsBinarySourceType(source.source_type) ? ColumnType::kBlob : ColumnType::kVarchar;
+      break;
+    case SqlType::kDate:
+      plan.stage.type = ColumnType::kDate;
+      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      break;
+    case SqlType::kTimestamp:
+      plan.stage.type = ColumnType::kTimestamp;
+      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      break;
+  }
+  plan.lake_type = engine::SqlTypeName(plan.stage);
+  return plan;
+}
+
+Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
+                   ConversionStats* stats) {
+  using engine::ColumnType;
+  if (std::holds_alternative<std::monostate>(value)) {
+    if (plan.zero_date_is_null) ++stats->zero_dates;
+    appender->SetNull(col);
+    return Status::OK();
+  }
+  auto bad = [&](const std::string& text) {
+    return Status::InvalidArgument("column " + plan.source.name + " (" + plan.source.source_type + "): cannot store '" +
+                                   text.substr(0, 100) + "' as " + plan.lake_type +
+                                   "; use --map-column " + plan.source.name + "=VARCHAR to keep it as text");
+  };
+  switch (plan.stage.type) {
+    case ColumnType::kBoolean:
+    case ColumnType::kBigInt:
+      if (const int64_t* v = std::get_if<int64_t>(&value)) {
+        if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, *v != 0);
+        else appender->SetInt64(col, *v);
+        return Status::OK();
+      }
+      if (const double* d = std::get_if<double>(&value)) return bad(std::to_string(*d));
+      {
+        const std::string& s = std::get<std::string>(value);
+        int64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size()) return bad(s);
+        if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, v != 0);
+        else appender->SetInt64(col, v);
+      }
+      return Status::OK();
+    case ColumnType::kUBigInt: {
+      if (const int64_t* v = std::get_if<int64_t>(&value)) {
+        if (*v < 0) return bad(std::to_string(*v));
+        appender->SetUInt64(col, static_cast<uint64_t>(*v));
+        return Status::OK();
+      }
+      if (!std::holds_alternative<std::string>(value)) return bad("?");
+      const std::string& s = std::get<std::string>(value);
+      uint64_t v = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || p != s.data() + s.size()) return bad(s);
+      appender->SetUInt64(col, v);
+      return Status::OK();
+    }
+    case ColumnType::kDouble:
+      if (const double* d = std::get_if<double>(&value)) {
+        appender->SetDouble(col, *d);
+      } else if (const int64_t* v = std::get_if<int64_t>(&value)) {
+        appender->SetDouble(col, static_cast<double>(*v));
+      } else {
+        const std::string& s = std::get<std::string>(value);
+        char* end = nullptr;
+        double parsed = std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size()) return bad(s);
+        appender->SetDouble(col, parsed);
+      }
+      return Status::OK();
+    case ColumnType::kDecimal: {
+      int64_t unscaled = 0;
+      if (const int64_t* v = std::get_if<int64_t>(&value)) {
+        unscaled = *v;
+        for (int k = 0; k < plan.stage.scale; ++k) unscaled *= 10;
+      } else if (const std::string* s = std::get_if<std::string>(&value)) {
+        if (!ParseDecimalUnscaled(*s, plan.stage.scale, &unscaled)) return bad(*s);
+      } else {
+        return bad(std::to_string(std::get<double>(value)));
+      }
+      appender->SetInt64(col, unscaled);
+      return Status::OK();
+    }
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp: {
+      const std::string* s = std::get_if<std::string>(&value);
+      if (s == nullptr) return bad("(a number)");
+      bool ok = false;
+      if (plan.stage.type == ColumnType::kDate) {
+        int32_t days = 0;
+        ok = ParseDateDays(*s, &days);
+        if (ok) appender->SetInt64(col, days);
+      } else {
+        int64_t micros = 0;
+        ok = ParseTimestampMicros(*s, &micros);
+        if (ok) appender->SetInt64(col, micros);
+      }
+      if (!ok) {
+        // Zero dates, 'infinity', BC dates: NULL with a warning count.
+        if (s->rfind("0000-00-00", 0) == 0 || s->find("infinity") != std::string::npos ||
+            s->find(" BC") != std::string::npos || s->rfind("0000-", 0) == 0) {
+          ++stats->zero_dates;
+          appender->SetNull(col);
+          return Status::OK();
+        }
+        return bad(*s);
+      }
+      return Status::OK();
+    }
+    case ColumnType::kVarchar:
+    case ColumnType::kBlob:
+      if (const std::string* s = std::get_if<std::string>(&value)) {
+        appender->SetString(col, *s);
+      } else if (const int64_t* v = std::get_if<int64_t>(&value)) {
+        appender->SetString(col, std::to_string(*v));
+      } else {
+        char buf[32];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, std::get<double>(value));
+        appender->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
+      }
+      return Status::OK();
+  }
+  return Status::Internal("unknown staging type for column " + plan.source.name);
+}
+
+}  // namespace custlake::importer

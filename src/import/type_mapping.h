@@ -1,0 +1,56 @@
+// The source-to-lake type mapping (docs/import.md has the table), and the
+// conversions of source values (db::Value) into the DuckDB staging table.
+//
+// Each source column gets a ColumnPlan: the staging column the Appender
+// writes (engine::ColumnSpec), the expression that turns it into the lake
+// column when the Parquet part is written (usually the column itself; a CAST
+// for DECIMAL wider than 18 digits and for --map-column overrides), and the
+// lake type recorded in the dataset's schema. Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "db/connection.h"
+#include "engine/appender.h"
+
+namespace custlake::importer {
+
+struct ColumnPlan {
+  db::ColumnInfo source;     ///< as the source describes it
+  engine::ColumnSpec stage;  ///< what the Appender writes
+  std::string lake_type;     ///< DuckDB type of the Parquet column: "BIGINT", "DECIMAL(38,10)"
+  std::string export_expr;   ///< SQL over the staging table giving the lake column
+  bool zero_date_is_null = false;  ///< MariaDB NOT NULL date: a NULL read means a zero date
+};
+
+/// Checks and normalises a --map-column TYPE: BOOLEAN, BIGINT, UBIGINT,
+/// DOUBLE, DECIMAL(p,s) (p <= 38), VARCHAR, BLOB, JSON, DATE, TIMESTAMP.
+Result<std::string> ParseTargetType(std::string_view text);
+
+/// The plan for one column; `override_type` is a ParseTargetType result or "".
+Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
+                              const std::string& override_type);
+
+/// Counters a conversion updates (warnings the summary reports).
+struct ConversionStats {
+  int64_t zero_dates = 0;    ///< MariaDB zero dates / out-of-range dates written as NULL
+};
+
+/// Writes `value` into column `col` of the current appender row.
+/// Errors name the column; the caller adds the table and row.
+Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
+                   ConversionStats* stats);
+
+// Text parsers, exposed for tests. All return false on malformed input.
+/// "2024-02-29" → days since 1970-01-01 (proleptic Gregorian, years 1..9999).
+bool ParseDateDays(std::string_view text, int32_t* days);
+/// "2024-02-29 12:34:56[.ffffff]" (or 'T', optional "Z"/"+00:00") → µs since the epoch, UTC.
+bool ParseTimestampMicros(std::string_view text, int64_t* micros);
+/// "-12.5" at scale 2 → -1250; false if it has more than `scale` decimals or overflows 18 digits.
+bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled);
+
+}  // namespace custlake::importer

@@ -1,0 +1,374 @@
+// The import test suite, one set of cases run against every source: SQLite
+// (beside the code, label unit) and real MariaDB and PostgreSQL servers
+// (test/import, label integration). Each case builds its tables through
+// db::Connection (so one DDL serves all dialects), imports into a fresh lake
+// and reads the committed Parquet back with DuckDB.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "db/connection.h"
+#include "engine/engine.h"
+#include "import/importer.h"
+#include "import/schema.h"
+#include "lake/lake.h"
+#include "support/status_testing.h"
+
+namespace custlake::importer::testing {
+
+/// One source kind: its name and how to get a URL to an empty-enough database
+/// (tables are named after the test, dropped first). `url` sets *skip to skip.
+struct SourceParam {
+  std::string name;
+  std::function<std::string(const std::string& scratch_dir, std::string* skip)> url;
+  bool can_kill_connections = false;
+};
+inline void PrintTo(const SourceParam& p, std::ostream* os) { *os << p.name; }
+
+inline RunOptions Quiet() {
+  RunOptions run;
+  run.progress = false;
+  return run;
+}
+
+class ImportSuite : public ::testing::TestWithParam<SourceParam> {
+ protected:
+  void SetUp() override {
+    namespace fs = std::filesystem;
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = (fs::temp_directory_path() / ("custlake-import-" + std::to_string(::getpid()) + "-" + GetParam().name +
+                                         "-" + info->name()))
+               .string();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::string skip;
+    url_ = GetParam().url(dir_, &skip);
+    if (!skip.empty()) GTEST_SKIP() << skip;
+    ASSERT_FALSE(url_.empty());
+    auto parsed = db::DatabaseUrl::Parse(url_);
+    ASSERT_OK(parsed);
+    auto conn = db::Connection::Open(*parsed);
+    ASSERT_OK(conn);
+    conn_ = std::move(conn).value();
+    std::string base = info->name();
+    for (char& c : base) c = std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '_';
+    table_ = "t_" + base.substr(0, 40);
+    ASSERT_OK(conn_->Execute("DROP TABLE IF EXISTS " + conn_->QuoteIdentifier(table_)));
+  }
+  void TearDown() override {
+    conn_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string LakeDir(const std::string& name = "lake") { return dir_ + "/" + name; }
+  std::unique_ptr<lake::Lake> OpenLake(const std::string& name = "lake", lake::LakeOptions options = {}) {
+    options.sync = false;
+    auto l = lake::Lake::Init(LakeDir(name), options);
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    return l.ok() ? std::move(l).value() : nullptr;
+  }
+  SourceSpec Source() const { return {"src", url_}; }
+  TableOptions Table() const {
+    TableOptions o;
+    o.table = table_;
+    o.batch_rows = 1000;
+    return o;
+  }
+
+  // A table with every portable type; rows via BulkInserter.
+  db::TableDef TypedTable() const {
+    using T = db::SqlType;
+    db::TableDef def{table_, {}};
+    def.columns = {{"id", T::kBigInt, false, true},   {"n", T::kInteger},    {"big", T::kBigInt},
+                   {"flag", T::kBoolean},             {"price", T::kDecimal, true, false, 12, 2},
+                   {"ratio", T::kDouble},             {"name", T::kText},    {"born", T::kDate},
+                   {"ts", T::kTimestamp}};
+    return def;
+  }
+  void InsertRows(const db::TableDef& def, const std::vector<std::vector<db::Value>>& rows) {
+    auto ins = conn_->BeginInsert(def);
+    ASSERT_OK(ins);
+    for (const auto& r : rows) ASSERT_OK((*ins)->Append(r));
+    ASSERT_OK((*ins)->Finish());
+  }
+  // id, check ts, value: the incremental tests' table.
+  db::TableDef EventTable() const {
+    using T = db::SqlType;
+    return {table_, {{"id", T::kBigInt, false, true}, {"ts", T::kTimestamp, false}, {"v", T::kText}}};
+  }
+
+  /// The dataset's committed rows as text, ordered by `order`.
+  std::vector<std::string> LakeRows(lake::Lake* l, const std::string& order, const std::string& columns = "*",
+                                    const std::string& dataset = "") {
+    auto paths = l->CommittedPaths(lake::DatasetId::Raw(dataset.empty() ? "src/" + table_ : dataset));
+    EXPECT_TRUE(paths.ok());
+    if (!paths.ok() || paths->empty()) return {};
+    std::string list;
+    for (const auto& p : *paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+    // Rendered by DuckDB's VARCHAR casts (TIMESTAMPTZ as "...+00"), in `order`.
+    return Query("SELECT COLUMNS(c -> c <> 'custlake_rn')::VARCHAR FROM (SELECT " + columns +
+                 ", row_number() OVER (ORDER BY " + order + ") AS custlake_rn FROM read_parquet([" + list +
+                 "], union_by_name = true, hive_partitioning = false)) ORDER BY custlake_rn");
+  }
+  std::vector<std::string> Query(const std::string& sql) {
+    auto db = engine::Database::Open({});
+    EXPECT_TRUE(db.ok());
+    auto s = (*db)->Connect();
+    (void)(*s)->Execute("SET TimeZone = 'UTC'");
+    auto r = (*s)->Query(sql);
+    EXPECT_TRUE(r.ok()) << r.status().ToString() << " in " << sql;
+    std::vector<std::string> out;
+    if (!r.ok()) return out;
+    for (size_t i = 0; i < r->rows.size(); ++i) {
+      std::string line;
+      for (size_t c = 0; c < r->rows[i].size(); ++c) {
+        line += (c ? "|" : "") + (r->nulls[i][c] ? std::string("NULL") : r->rows[i][c]);
+      }
+      out.push_back(line);
+    }
+    return out;
+  }
+  std::string Ts(int second) const {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "2024-05-01 10:00:%02d", second);
+    return buf;
+  }
+
+  std::string dir_, url_, table_;
+  std::unique_ptr<db::Connection> conn_;
+};
+
+TEST_P(ImportSuite, FullImportKeepsTypesValuesAndNulls) {
+  auto def = TypedTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, int64_t{-2147483648}, int64_t{INT64_MIN + 1}, int64_t{1}, std::string("-9999999999.99"),
+                    0.1, std::string("O'Brien \\ ümlaut"), std::string("0001-01-01"), std::string("1970-01-01 00:00:00")},
+                   {int64_t{2}, int64_t{2147483647}, int64_t{INT64_MAX}, int64_t{0}, std::string("9999999999.99"), -1e300,
+                    std::string(""), std::string("9999-12-31"), std::string("2038-01-19 03:14:08.123456")},
+                   {int64_t{3}, {}, {}, {}, {}, {}, {}, {}, {}}});
+  auto l = OpenLake();
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), Table(), Quiet()));
+  EXPECT_EQ(s.rows, 3);
+  EXPECT_EQ(s.batches, 1);
+  EXPECT_EQ(s.source.find("test-pw"), std::string::npos) << "password leaked: " << s.source;
+  auto rows = LakeRows(l.get(), "id");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0], "1|-2147483648|-9223372036854775807|true|-9999999999.99|0.1|O'Brien \\ ümlaut|0001-01-01|1970-01-01 00:00:00+00");
+  EXPECT_EQ(rows[1], "2|2147483647|9223372036854775807|false|9999999999.99|-1e+300||9999-12-31|2038-01-19 03:14:08.123456+00");
+  EXPECT_EQ(rows[2], "3|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL");
+  auto types = Query("SELECT column_name || ' ' || column_type FROM (DESCRIBE SELECT * FROM read_parquet(" +
+                     engine::QuoteLiteral((*l->CommittedPaths(lake::DatasetId::Raw("src/" + table_)))[0]) + "))");
+  EXPECT_EQ(types[4], "price DECIMAL(12,2)");
+  EXPECT_EQ(types[8], "ts TIMESTAMP WITH TIME ZONE");
+  // A second full import replaces, it does not append.
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), Table(), Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id").size(), 3u);
+  EXPECT_EQ(s.ToJson()["rows"], 3);
+}
+
+TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 50; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string(i % 2 ? "odd" : "even")});
+  InsertRows(def, rows);
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.columns = {"id", "v"};
+  o.where = "id <= 10";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 10);
+  EXPECT_EQ(LakeRows(l.get(), "id", "*")[0], "1|odd");
+  TableOptions q;
+  q.query = "SELECT id, v FROM " + conn_->QuoteIdentifier(table_) + " WHERE v = 'even' AND $CONDITIONS";
+  q.dataset = "src/evens";
+  q.split_by = "id";
+  q.mappers = 3;
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), q, Quiet()));
+  EXPECT_EQ(s.rows, 25);
+  EXPECT_EQ(s.splits, 3);
+  EXPECT_EQ(LakeRows(l.get(), "id", "count(*) OVER ()", "src/evens")[0], "25");
+  TableOptions bad = Table();
+  bad.columns = {"id", "nope"};
+  bad.dataset = "src/bad";
+  auto failed = ImportTable(l.get(), Source(), bad, Quiet());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("nope"), std::string::npos) << failed.status().ToString();
+}
+
+TEST_P(ImportSuite, IncrementalAppendWithTiesAtTheCursor) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, Ts(1), std::string("a")}, {int64_t{2}, Ts(2), std::string("b")},
+                   {int64_t{3}, Ts(2), std::string("c")}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "ts";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 3);
+  EXPECT_EQ(s.cursor, "2024-05-01 10:00:02");
+  // A late row tying the cursor, and a newer one.
+  InsertRows(def, {{int64_t{4}, Ts(2), std::string("late tie")}, {int64_t{5}, Ts(3), std::string("e")}});
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 2);
+  EXPECT_EQ(s.ties_dropped, 2);
+  EXPECT_EQ(s.cursor_previous, "2024-05-01 10:00:02");
+  // Nothing new: no rows, cursor unchanged.
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 0);
+  EXPECT_EQ(s.cursor, "2024-05-01 10:00:03");
+  EXPECT_EQ(LakeRows(l.get(), "id", "id, v"),
+            (std::vector<std::string>{"1|a", "2|b", "3|c", "4|late tie", "5|e"}));
+  ASSERT_OK_AND_ASSIGN(auto cursor, l->GetCursor("import:src/" + table_ + ":ts"));
+  EXPECT_EQ(cursor.value_or(""), "2024-05-01 10:00:03");
+}
+
+TEST_P(ImportSuite, LastModifiedKeepsVersionsAndGivesCurrentState) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, Ts(1), std::string("v1")}, {int64_t{2}, Ts(5), std::string("v1")}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.incremental = IncrementalMode::kLastModified;
+  o.check_column = "ts";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 2);
+  const std::string t = conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("UPDATE " + t + " SET ts = '" + Ts(5) + "', v = 'v2' WHERE id = 1"));  // ties the cursor
+  InsertRows(def, {{int64_t{3}, Ts(9), std::string("v1")}});
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 2);  // id 1 (new version at the tie), id 3; id 2 not again
+  ASSERT_OK(conn_->Execute("UPDATE " + t + " SET ts = '" + Ts(20) + "', v = 'v3' WHERE id = 1"));
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 1);
+  EXPECT_EQ(LakeRows(l.get(), "id, ts", "id, v"),
+            (std::vector<std::string>{"1|v1", "1|v2", "1|v3", "2|v1", "3|v1"}));
+  auto paths = *l->CommittedPaths(lake::DatasetId::Raw("src/" + table_));
+  std::string list;
+  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+  auto ds = *l->GetDataset(lake::DatasetId::Raw("src/" + table_));
+  ASSERT_TRUE(ds.has_value());
+  ASSERT_OK_AND_ASSIGN(auto schema, DatasetSchema::FromJson(ds->schema_json));
+  EXPECT_EQ(schema.merge_key, std::vector<std::string>{"id"});
+  auto current = Query("SELECT id, v FROM (" + CurrentStateSql("read_parquet([" + list + "])", schema.merge_key, "ts") +
+                       ") ORDER BY id");
+  EXPECT_EQ(current, (std::vector<std::string>{"1|v3", "2|v1", "3|v1"}));
+}
+
+TEST_P(ImportSuite, ParallelSplitsGiveTheSameRows) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 3000; ++i) rows.push_back({int64_t{i <= 2900 ? i : i * 100000}, Ts(i % 60), std::string("x")});
+  InsertRows(def, rows);
+  auto one = OpenLake("one"), four = OpenLake("four");
+  TableOptions o = Table();
+  ASSERT_OK_AND_ASSIGN(auto s1, ImportTable(one.get(), Source(), o, Quiet()));
+  o.mappers = 4;
+  ASSERT_OK_AND_ASSIGN(auto s4, ImportTable(four.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s1.rows, 3000);
+  EXPECT_EQ(s4.rows, 3000);
+  EXPECT_EQ(s4.splits, 4);
+  EXPECT_EQ(LakeRows(one.get(), "id"), LakeRows(four.get(), "id"));
+}
+
+TEST_P(ImportSuite, SchemaDriftEvolvesOrNamesTheColumn) {
+  const std::string t = conn_->QuoteIdentifier(table_);
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, Ts(1), std::string("a")}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "id";
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  ASSERT_OK(conn_->Execute("ALTER TABLE " + t + " ADD COLUMN extra BIGINT"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " (id, ts, v, extra) VALUES (2, '" + Ts(2) + "', 'b', 42)"));
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id", "id, extra"), (std::vector<std::string>{"1|NULL", "2|42"}));
+  // Dropping a column is an error naming it (the columns are listed, as after a DROP COLUMN).
+  o.columns = {"id", "ts", "extra"};
+  auto dropped = ImportTable(l.get(), Source(), o, Quiet());
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_NE(dropped.status().message().find("column v"), std::string::npos) << dropped.status().ToString();
+  o.on_schema_change = SchemaChangePolicy::kAllowAll;
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+}
+
+TEST_P(ImportSuite, KilledImportRerunEqualsCleanRun) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 5000; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string("r") + std::to_string(i)});
+  InsertRows(def, rows);
+  TableOptions o = Table();
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "id";
+  for (const char* step : {"import.after_part", "import.before_commit", "commit.in_transaction"}) {
+    const std::string name = std::string("killed-") + step;
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      lake::LakeOptions lo;
+      lo.sync = false;
+      std::string target = step;
+      lo.fail_point = [target](std::string_view at) -> Status {
+        if (at == target) ::raise(SIGKILL);
+        return Status::OK();
+      };
+      auto child_lake = lake::Lake::Init(LakeDir(name), lo);
+      if (!child_lake.ok()) ::_exit(3);
+      RunOptions run = Quiet();
+      run.fail_point = lo.fail_point;
+      auto r = ImportTable(child_lake->get(), Source(), o, run);
+      ::_exit(r.ok() ? 0 : 4);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << step << ": status " << status;
+    auto rerun = OpenLake(name);
+    ASSERT_OK_AND_ASSIGN(auto cursor, rerun->GetCursor("import:src/" + table_ + ":id"));
+    EXPECT_FALSE(cursor.has_value()) << step;
+    ASSERT_OK_AND_ASSIGN(auto s, ImportTable(rerun.get(), Source(), o, Quiet()));
+    EXPECT_EQ(s.rows, 5000) << step;
+    auto clean = OpenLake("clean");
+    if (LakeRows(clean.get(), "id").empty()) ASSERT_OK(ImportTable(clean.get(), Source(), o, Quiet()));
+    EXPECT_EQ(LakeRows(rerun.get(), "id"), LakeRows(clean.get(), "id")) << step;
+    EXPECT_EQ(*rerun->GetCursor("import:src/" + table_ + ":id"), *clean->GetCursor("import:src/" + table_ + ":id"));
+  }
+}
+
+TEST_P(ImportSuite, FailedImportLeavesLakeAndCursorAsTheyWere) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, Ts(1), std::string("a")}, {int64_t{2}, Ts(2), std::string("b")}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "id";
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  InsertRows(def, {{int64_t{3}, Ts(3), std::string("c")}});
+  RunOptions run = Quiet();
+  run.fail_point = [](std::string_view step) {
+    return step == "import.after_part" ? Status::SourceError("Lost connection to server (injected)") : Status::OK();
+  };
+  o.retries = 1;
+  auto failed = ImportTable(l.get(), Source(), o, run);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("gave up after 2 attempts"), std::string::npos) << failed.status().ToString();
+  EXPECT_EQ(l->GetCursor("import:src/" + table_ + ":id")->value_or(""), "2");
+  EXPECT_EQ(LakeRows(l.get(), "id", "id").size(), 2u);
+}
+
+}  // namespace custlake::importer::testing
