@@ -102,6 +102,12 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
   simdjson::dom::element doc;
   auto err = impl_->parser.parse(text.data(), text.size(), false).get(doc);
   if (err) {
+    size_t first = 0;
+    while (first < text.size() && (text[first] == ' ' || text[first] == '\t')) first++;
+    if (first < text.size() && text[first] != '{' && text[first] != '[' && err != simdjson::UTF8_ERROR) {
+      *error = {Reason::kMalformedJson, fmt::format("not JSON ({})", simdjson::error_message(err))};
+      return false;
+    }
     *error = {ReasonFor(err), err == simdjson::NUMBER_ERROR
                                   ? "a number that is malformed or does not fit in 64 bits"
                                   : simdjson::error_message(err)};

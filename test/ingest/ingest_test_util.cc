@@ -1,0 +1,87 @@
+#include "ingest/ingest_test_util.h"
+
+#include <filesystem>
+
+#include "engine/engine.h"
+
+namespace custlake::ingest::testing {
+
+Schema UsageSchema() {
+  Schema s;
+  s.fields = {{"event_id", FieldType::kString, true, ""},   {"customer_id", FieldType::kInt64, true, ""},
+              {"ts", FieldType::kTimestamp, true, ""},      {"event_type", FieldType::kString, false, ""},
+              {"feature", FieldType::kString, false, ""},   {"device", FieldType::kString, false, ""},
+              {"duration_s", FieldType::kInt64, false, ""}, {"bytes", FieldType::kInt64, false, ""},
+              {"app_version", FieldType::kString, false, ""}};
+  s.key = "event_id";
+  s.partition_field = "ts";
+  return s;
+}
+
+Schema TicketSchema() {
+  Schema s;
+  s.fields = {{"ticket_id", FieldType::kInt64, true, ""},
+              {"customer_id", FieldType::kInt64, true, ""},
+              {"opened_at", FieldType::kTimestamp, true, ""},
+              {"closed_at", FieldType::kTimestamp, false, ""},
+              {"channel", FieldType::kString, false, ""},
+              {"category", FieldType::kString, false, ""},
+              {"priority", FieldType::kString, false, ""},
+              {"status", FieldType::kString, false, ""},
+              {"satisfaction", FieldType::kInt64, false, ""},
+              {"messages", FieldType::kJson, false, "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]"}};
+  s.key = "ticket_id";
+  s.partition_field = "opened_at";
+  return s;
+}
+
+SourceSpec UsageSource(const std::string& landing) {
+  SourceSpec s;
+  s.config.name = "usage";
+  s.config.path = landing + "/usage";
+  s.config.pattern = "*.ndjson*";
+  s.config.format = "ndjson";
+  s.config.dataset = "usage";
+  s.schema = UsageSchema();
+  return s;
+}
+
+SourceSpec TicketSource(const std::string& landing) {
+  SourceSpec s;
+  s.config.name = "tickets";
+  s.config.path = landing + "/tickets";
+  s.config.pattern = "*.json*";
+  s.config.format = "json";
+  s.config.dataset = "tickets";
+  s.schema = TicketSchema();
+  return s;
+}
+
+std::string FreshDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("custlake_ingest_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+Result<std::unique_ptr<lake::Lake>> OpenLake(const std::string& root, lake::FailPointHook hook) {
+  lake::LakeOptions o;
+  o.sync = false;
+  o.metastore.synchronous_full = false;
+  o.fail_point = std::move(hook);
+  return lake::Lake::Init(root, o);
+}
+
+Result<std::string> QueryDataset(lake::Lake* lake, const lake::DatasetId& ds, const std::string& sql) {
+  ASSIGN_OR_RETURN(auto paths, lake->CommittedPaths(ds));
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open({}));
+  ASSIGN_OR_RETURN(auto s, db->Connect());
+  if (paths.empty()) return std::string("0");
+  std::string list;
+  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+  RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true)"));
+  ASSIGN_OR_RETURN(auto r, s->Query(sql));
+  return r.Scalar();
+}
+
+}  // namespace custlake::ingest::testing
