@@ -116,14 +116,14 @@ TEST_P(ServerImport, SourceSpecificTypes) {
                   "2|NULL|false|NULL|NULL|NULL|NULL|2024-02-29|2024-02-29 23:59:59.999999+00|NULL"}));
   } else {
     ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, n NUMERIC, n30 NUMERIC(30,5), "
-                             "by BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL)"));
+                             "bin BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL)"));
     ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 3.14159265358979323846264338327950288, "
                              "-1234567890123456789012345.12345, '\\x00ff', '{\"a\": 1}', '2024-05-01 12:00:00+02', "
                              "-32768, 1.5), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
     TableOptions o = Table();
     o.map_column["small"] = "VARCHAR";
     ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
-    EXPECT_EQ(LakeRows(l.get(), "id", "id, n, n30, hex(by), j, tz, small, r"),
+    EXPECT_EQ(LakeRows(l.get(), "id", "id, n, n30, hex(bin), j, tz, small, r"),
               (std::vector<std::string>{"1|3.14159265358979323846264338327950288|-1234567890123456789012345.12345|"
                                         "00FF|{\"a\": 1}|2024-05-01 10:00:00+00|-32768|1.5",
                                         "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL"}));
