@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "generate/company_model.h"
 #include "generate/generator.h"
@@ -82,4 +83,25 @@ BENCHMARK(BM_Generate)->Arg(10000)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// CUSTLAKE_BENCH_CUSTOMERS="1000000" adds BM_UsageWriter runs for those sizes.
+int main(int argc, char** argv) {
+  if (const char* sizes = std::getenv("CUSTLAKE_BENCH_CUSTOMERS")) {
+    std::string list(sizes);
+    size_t pos = 0;
+    while (pos < list.size()) {
+      size_t next = list.find_first_of(" ,", pos);
+      if (next == std::string::npos) next = list.size();
+      if (next > pos) {
+        const int64_t n = std::stoll(list.substr(pos, next - pos));
+        benchmark::RegisterBenchmark("BM_UsageWriter", BM_UsageWriter)
+            ->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+      }
+      pos = next + 1;
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -378,7 +378,7 @@ int64_t ParseTs(const std::string& s) {
 // segment, a calibrated truth file, BG/NBD repeat buying, Gamma-Gamma spend.
 TEST_F(GeneratorTest, RealismChurnAndPurchases) {
   GeneratorOptions o;
-  o.customers = 20000;
+  o.customers = 12000;
   o.daily_activity_scale = 0.02;  // usage files are not under test here
   ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "a"));
 
