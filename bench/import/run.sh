@@ -41,7 +41,7 @@ measure() {  # label, command...: prints seconds and peak RSS (MB)
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$WORK/$label.time")
   echo "$secs $rss"
 }
-read -r RAW_S RAW_RSS < <(measure raw "${SQL[@]}" --quick --batch --skip-column-names bench -e "SELECT * FROM transactions" --result-file=/dev/stdout)
+read -r RAW_S RAW_RSS < <(measure raw "${SQL[@]}" --quick --batch --skip-column-names bench -e "SELECT * FROM transactions")
 RAW_BYTES=$("${SQL[@]}" --quick --batch --skip-column-names bench -e "SELECT * FROM transactions" | wc -c)
 read -r M1_S M1_RSS < <(measure m1 "$BENCH" "$URL" transactions 1 "$WORK/lake1")
 read -r M2_S M2_RSS < <(measure m2 "$BENCH" "$URL" transactions 2 "$WORK/lake2")
