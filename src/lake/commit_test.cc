@@ -14,7 +14,6 @@
 
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "lake/checksum.h"
@@ -78,9 +77,15 @@ struct Snapshot {
   bool Empty() const { return committed.empty() && cursors.empty() && ingested.empty() && committed_batches == 0; }
 };
 
+// "part-17-0.parquet" -> "part-N-0.parquet".
 std::string Normalise(const std::string& path) {
-  static const std::regex kPart("part-[0-9]+-");
-  return std::regex_replace(path, kPart, "part-N-");
+  std::string out = path;
+  size_t pos = out.rfind("part-");
+  if (pos == std::string::npos) return out;
+  size_t start = pos + 5, end = start;
+  while (end < out.size() && out[end] >= '0' && out[end] <= '9') ++end;
+  if (end > start && end < out.size() && out[end] == '-') out.replace(start, end - start, "N");
+  return out;
 }
 
 void PrintTo(const Snapshot& s, std::ostream* os) {

@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "lake/checksum.h"
 #include "lake/file_util.h"
@@ -327,6 +329,40 @@ TEST_F(LakeTest, RecoveryNeverRunsWhileABatchIsLive) {
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("lake/raw/usage/stray.parquet")));
   ASSERT_OK_AND_ASSIGN(auto files, other->CommittedFiles(DatasetId::Raw("usage")));
   EXPECT_EQ(files.size(), 1u);
+}
+
+TEST_F(LakeTest, ConcurrentBatchesFromThreadsAndTwoLakeObjects) {
+  ASSERT_OK_AND_ASSIGN(auto second, Lake::Open(dir_.Sub("lake")));  // as another process would
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    Lake* lake = t % 2 ? second.get() : lake_.get();
+    threads.emplace_back([lake, t, &failures] {
+      for (int i = 0; i < 5; ++i) {
+        Status st = [&]() -> Status {
+          ASSIGN_OR_RETURN(auto batch, lake->BeginBatch(DatasetId::Raw("usage")));
+          ASSIGN_OR_RETURN(auto part, batch.NewPart({{"thread", std::to_string(t)}}));
+          WriteFile(part.staging_path, "t" + std::to_string(t) + "i" + std::to_string(i));
+          RETURN_NOT_OK(batch.AddFile(part, 1));
+          RETURN_NOT_OK(batch.SetCursor("thread." + std::to_string(t), std::to_string(i)));
+          return batch.Commit();
+        }();
+        if (!st.ok()) {
+          ADD_FAILURE() << st.ToString();
+          failures++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_OK_AND_ASSIGN(auto files, lake_->CommittedFiles(DatasetId::Raw("usage")));
+  EXPECT_EQ(files.size(), 20u);
+  ASSERT_OK_AND_ASSIGN(auto cursors, lake_->ListCursors());
+  ASSERT_EQ(cursors.size(), 4u);
+  for (const auto& c : cursors) EXPECT_EQ(c.value, "4");
+  ASSERT_OK_AND_ASSIGN(auto t1, lake_->CommittedFiles(DatasetId::Raw("usage"), {{"thread", "1"}}));
+  EXPECT_EQ(t1.size(), 5u);
 }
 
 TEST_F(LakeTest, ReadOnlyLakeReadsAndNeverWrites) {
