@@ -264,10 +264,15 @@ bool SplitCsv(std::string_view line, char delimiter, std::vector<std::string>* f
 
 Status RecordParser::SetCsvHeader(std::string_view line, char delimiter) {
   if (!simdjson::validate_utf8(line.data(), line.size())) {
+    csv_header_.clear();
+    csv_map_.clear();
     return Status::InvalidArgument("the CSV header is not valid UTF-8");
   }
-  if (!SplitCsv(line, delimiter, &csv_header_)) return Status::InvalidArgument("the CSV header has broken quotes");
   csv_map_.clear();
+  if (!SplitCsv(line, delimiter, &csv_header_)) {
+    csv_header_.clear();
+    return Status::InvalidArgument("the CSV header has broken quotes");
+  }
   for (auto& h : csv_header_) {
     while (!h.empty() && (h.back() == ' ' || h.back() == '\r')) h.pop_back();
     csv_map_.push_back(schema_->Find(h));
@@ -286,6 +291,10 @@ bool RecordParser::ParseCsv(std::string_view line, char delimiter, ParsedRow* ro
   }
   if (!SplitCsv(line, delimiter, &csv_fields_)) {
     *error = {Reason::kMalformedCsv, "broken quoting"};
+    return false;
+  }
+  if (csv_header_.empty() || csv_map_.size() != csv_header_.size()) {
+    *error = {Reason::kMalformedCsv, "the file has no valid CSV header"};
     return false;
   }
   if (csv_fields_.size() != csv_header_.size()) {
