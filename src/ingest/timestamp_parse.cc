@@ -33,7 +33,19 @@ void FormatDate(int64_t days, char out[11]) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  std::snprintf(out, 11, "%04d-%02u-%02u", static_cast<int>(y), m, d);
+  // Years outside 0..9999 are clamped: callers format lake partition values.
+  const int yy = static_cast<int>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+  out[0] = static_cast<char>('0' + yy / 1000);
+  out[1] = static_cast<char>('0' + yy / 100 % 10);
+  out[2] = static_cast<char>('0' + yy / 10 % 10);
+  out[3] = static_cast<char>('0' + yy % 10);
+  out[4] = '-';
+  out[5] = static_cast<char>('0' + m / 10);
+  out[6] = static_cast<char>('0' + m % 10);
+  out[7] = '-';
+  out[8] = static_cast<char>('0' + d / 10);
+  out[9] = static_cast<char>('0' + d % 10);
+  out[10] = '\0';
 }
 
 namespace {
