@@ -31,7 +31,9 @@ using VerbResult = Result<nlohmann::json>;
 /// A verb's body, bound to its parsed options by the Register function.
 using VerbFn = std::function<VerbResult(const GlobalOptions&)>;
 
-/// Loads custlake.toml from the project folder named by -C.
+/// Loads custlake.toml from the project folder named by -C, and validates
+/// the stage sections ([sources], [ingest]) too, so any mistake in the file
+/// stops the run before work starts.
 Result<Config> LoadProjectConfig(const GlobalOptions& global);
 
 // One Register function per verb (in verb_*.cc). Each adds its subcommand to
@@ -39,6 +41,8 @@ Result<Config> LoadProjectConfig(const GlobalOptions& global);
 void RegisterInit(CLI::App& app, VerbFn* run);
 void RegisterGenerate(CLI::App& app, VerbFn* run);
 void RegisterStatus(CLI::App& app, VerbFn* run);
+void RegisterImport(CLI::App& app, VerbFn* run);  // import and import-all-tables
+void RegisterIngest(CLI::App& app, VerbFn* run);
 void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
 

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   RegisterInit(app, &run);
   RegisterGenerate(app, &run);
   RegisterStatus(app, &run);
+  RegisterImport(app, &run);
+  RegisterIngest(app, &run);
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
 

@@ -1,7 +1,16 @@
 #include "cli/cli.h"
+#include "import/import_config.h"
+#include "ingest/ingest_config.h"
 
 namespace custlake::cli {
 
-Result<Config> LoadProjectConfig(const GlobalOptions& global) { return Config::Load(global.project_dir); }
+Result<Config> LoadProjectConfig(const GlobalOptions& global) {
+  ASSIGN_OR_RETURN(Config config, Config::Load(global.project_dir));
+  ASSIGN_OR_RETURN(importer::SourcesConfig sources, importer::LoadSourcesConfig(config));
+  (void)sources;
+  ASSIGN_OR_RETURN(ingest::IngestConfig ingest, ingest::LoadIngestConfig(config.file.string()));
+  (void)ingest;
+  return config;
+}
 
 }  // namespace custlake::cli

@@ -26,7 +26,7 @@ VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
     if (!out.flush()) return Status::IOError("cannot write " + file.string());
   }
   ASSIGN_OR_RETURN(Config config, Config::Load(dir));
-  RETURN_NOT_OK(lake::Lake::Init(config.lake_root));
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
   spdlog::info("initialised project {} (lake at {})", dir.string(), config.lake_root.string());
   return nlohmann::json{{"verb", "init"},
                         {"project", dir.string()},

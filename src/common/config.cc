@@ -74,6 +74,14 @@ Result<Config> Config::Parse(const std::string& text, const fs::path& file) {
   ASSIGN_OR_RETURN(TomlSection generate, root.Section("generate"));
   RETURN_NOT_OK(ReadGenerate(generate, config.project_dir, &config.generate));
 
+  // [sources] (import) and [ingest] belong to those stages, which validate
+  // them with the same strictness (LoadProjectConfig in the CLI calls them
+  // before any work starts); here they only need to be tables.
+  for (const char* stage_section : {"sources", "ingest"}) {
+    ASSIGN_OR_RETURN(TomlSection ignored, root.Section(stage_section));
+    (void)ignored;
+  }
+
   RETURN_NOT_OK(root.Finish());
   return config;
 }
@@ -112,6 +120,40 @@ start_date = "2025-01-01"  # first day of the window (YYYY-MM-DD)
 database = "sqlite:data/sic.db"
 landing = "landing"        # usage/*.ndjson and tickets/*.json are written here
 truth = "truth"            # ground truth for tests and analytics checks (keep it outside landing)
+
+# ---- import: operational databases into raw/<source>/<table>/ (docs/import.md) ----
+[sources.sic]
+url = "sqlite:data/sic.db"
+tables = ["customers", "transactions", "offers", "offer_assignments"]
+
+[sources.sic.tables.customers]
+incremental = "lastmodified"   # every version kept: history for the SCD2 customer dimension
+check_column = "updated_at"
+merge_key = "customer_id"
+
+[sources.sic.tables.transactions]
+incremental = "append"
+check_column = "transaction_id"
+
+# ---- ingest: landing files into raw/<dataset>/ (docs/ingest.md) ----
+[ingest.usage]
+path = "landing/usage"
+pattern = "*.ndjson*"
+format = "ndjson"
+key = "event_id"
+required = ["event_id", "customer_id", "ts"]
+partition_field = "ts"         # event_date=YYYY-MM-DD partitions; late events land in their own day
+min_age_seconds = 0            # raise it when writers may still be appending to files
+after = "keep"                 # keep | archive | delete
+
+[ingest.tickets]
+path = "landing/tickets"
+pattern = "*.json*"
+format = "json"
+key = "ticket_id"
+required = ["ticket_id", "customer_id", "opened_at"]
+partition_field = "opened_at"
+after = "keep"
 )";
 }
 

@@ -1,0 +1,112 @@
+#include "query/lake_session.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/engine.h"
+#include "lake/lake.h"
+
+namespace custlake::query {
+namespace {
+namespace fs = std::filesystem;
+
+class LakeSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("custlake_query_test_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    auto lake = lake::Lake::Init(root_.string());
+    ASSERT_TRUE(lake.ok()) << lake.status().ToString();
+    lake_ = std::move(lake).value();
+    // One committed batch of raw/sic/customers, written by DuckDB as Parquet.
+    auto batch = lake_->BeginBatch(lake::DatasetId::Raw("sic/customers"));
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    auto part = batch->NewPart({{"ingest_date", "2025-01-01"}});
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    WriteParquet(part->staging_path, "SELECT range AS customer_id, 'c' || range AS name FROM range(100)");
+    ASSERT_TRUE(batch->AddFile(*part, 100).ok());
+    ASSERT_TRUE(batch->Commit().ok());
+    // A stray file in the dataset folder that the metastore does not list.
+    fs::create_directories(root_ / "raw/sic/customers/ingest_date=2025-01-02");
+    WriteParquet((root_ / "raw/sic/customers/ingest_date=2025-01-02/stray.parquet").string(),
+                 "SELECT 999 AS customer_id, 'ghost' AS name");
+    std::ofstream(root_ / "secret.txt") << "top secret\n";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  static void WriteParquet(const std::string& path, const std::string& select) {
+    auto db = engine::Database::Open({});
+    ASSERT_TRUE(db.ok());
+    auto s = (*db)->Connect();
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Execute("COPY (" + select + ") TO " + engine::QuoteLiteral(path) + " (FORMAT parquet)").ok());
+  }
+
+  fs::path root_;
+  std::unique_ptr<lake::Lake> lake_;
+};
+
+TEST_F(LakeSessionTest, ViewsShowExactlyTheCommittedFiles) {
+  auto session = LakeSession::Open(root_.string());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ASSERT_EQ((*session)->views().size(), 1u);
+  EXPECT_EQ((*session)->views()[0].name, "raw.sic_customers");
+  auto r = (*session)->Run("SELECT count(*), max(customer_id), min(ingest_date)::VARCHAR FROM raw.sic_customers");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0], "100");  // the stray, unlisted file is invisible
+  EXPECT_EQ(r->rows[0][1], "99");
+  EXPECT_EQ(r->rows[0][2], "2025-01-01");
+}
+
+TEST_F(LakeSessionTest, UserSqlReachesTheLakeAndNothingElse) {
+  auto session = LakeSession::Open(root_.string());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  const std::string secret = (root_ / "secret.txt").string();
+  const std::string stray = (root_ / "raw/sic/customers/ingest_date=2025-01-02/stray.parquet").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT * FROM read_csv('/etc/passwd')",
+           "SELECT * FROM read_text(" + engine::QuoteLiteral(secret) + ")",
+           "SELECT * FROM read_parquet(" + engine::QuoteLiteral(stray) + ")",
+           "SELECT * FROM glob('/*')",
+           "COPY (SELECT 1) TO '/tmp/custlake_escape.csv'",
+           "ATTACH '/tmp/custlake_escape.db'",
+           "INSTALL httpfs",
+           "LOAD httpfs",
+           "SET enable_external_access = true",
+           "SELECT current_setting('lock_configuration'); SET lock_configuration = false",
+           "CREATE TABLE x AS SELECT 1",
+       }) {
+    auto r = (*session)->Run(sql);
+    EXPECT_FALSE(r.ok()) << "should be refused: " << sql;
+  }
+  EXPECT_FALSE(fs::exists("/tmp/custlake_escape.csv"));
+  // Still usable afterwards.
+  EXPECT_TRUE((*session)->Run("SELECT count(*) FROM raw.sic_customers").ok());
+}
+
+TEST_F(LakeSessionTest, RowAndTimeLimits) {
+  SandboxOptions options;
+  options.max_rows = 5;
+  options.timeout = std::chrono::milliseconds(300);
+  auto session = LakeSession::Open(root_.string(), options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  auto r = (*session)->Run("SELECT * FROM range(100)");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rows.size(), 5u);
+  EXPECT_TRUE(r->truncated);
+  // A cross join that would run for minutes is cancelled at the limit.
+  auto slow = (*session)->Run("SELECT count(*) FROM range(100000000) a, range(1000000) b WHERE a.range + b.range = -1");
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.status().code(), StatusCode::kCancelled) << slow.status().ToString();
+}
+
+TEST(LakeSessionOpenTest, MissingLakeSaysWhatToDo) {
+  auto session = LakeSession::Open("/nonexistent/custlake/lake");
+  ASSERT_FALSE(session.ok());
+  EXPECT_NE(session.status().message().find("custlake init"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custlake::query
