@@ -64,5 +64,9 @@ struct GenerateOverrides {
 VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& overrides);
 
 VerbResult RunStatus(const GlobalOptions& global);
+/// `custlake import SOURCE`: every configured table of [sources.SOURCE].
+VerbResult RunImportSource(const GlobalOptions& global, const std::string& source);
+/// `custlake ingest`: every configured [ingest.NAME] source.
+VerbResult RunIngestSources(const GlobalOptions& global);
 
 }  // namespace custlake::cli

@@ -31,15 +31,31 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
   gen.seed = options.seed;
   ASSIGN_OR_RETURN(stages["generate"], RunGenerate(project, gen));
 
+  spdlog::info("== import: the operational database into raw/sic/ (Sqoop's job)");
+  ASSIGN_OR_RETURN(stages["import"], RunImportSource(project, "sic"));
+
+  spdlog::info("== ingest: the landing folder into raw/usage and raw/tickets (NiFi's job)");
+  ASSIGN_OR_RETURN(stages["ingest"], RunIngestSources(project));
+
   ASSIGN_OR_RETURN(stages["status"], RunStatus(project));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const nlohmann::json& g = stages["generate"];
-  spdlog::info("== demo done in {:.1f} s: {} customers, {} transactions, {} usage events in {} files, {} tickets",
-               seconds, g.value("/tables/customers"_json_pointer, 0), g.value("/tables/transactions"_json_pointer, 0),
-               g.value("/landing/usage_records"_json_pointer, 0), g.value("/landing/usage_files"_json_pointer, 0),
-               g.value("/landing/tickets"_json_pointer, 0));
-  spdlog::info("   explore it: custlake -C {} status | query \"SELECT ...\"", options.dir.string());
+  const nlohmann::json& im = stages["import"];
+  const nlohmann::json& in = stages["ingest"];
+  auto n = [](const nlohmann::json& j, const char* pointer) {
+    return j.value(nlohmann::json::json_pointer(pointer), int64_t{0});
+  };
+  spdlog::info("== demo done in {:.1f} s", seconds);
+  spdlog::info("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets",
+               n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
+               n(g, "/usage/files"), n(g, "/tickets/records"));
+  spdlog::info("   imported   {} rows from {} tables", n(im, "/rows"), im.value("tables", nlohmann::json::array()).size());
+  spdlog::info("   ingested   {} records: {} committed, {} quarantined, {} duplicates", n(in, "/records"),
+               n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
+  spdlog::info("   explore:   custlake -C {} status", options.dir.string());
+  spdlog::info("              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"",
+               options.dir.string());
   if (!options.no_serve) {
     spdlog::info("   (the web UI arrives with `custlake serve`; nothing to serve yet)");
   }

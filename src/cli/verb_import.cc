@@ -167,6 +167,12 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
 
 }  // namespace
 
+VerbResult RunImportSource(const GlobalOptions& global, const std::string& source) {
+  ImportFlags flags;
+  flags.source = source;
+  return RunImport(global, flags);
+}
+
 void RegisterImport(CLI::App& app, VerbFn* run) {
   auto f = std::make_shared<ImportFlags>();
   CLI::App* cmd = app.add_subcommand("import", "Import tables or a query from a database into the lake (Sqoop's job)");

@@ -87,6 +87,8 @@ VerbResult RunIngest(const GlobalOptions& global, const IngestArgs& args) {
 
 }  // namespace
 
+VerbResult RunIngestSources(const GlobalOptions& global) { return RunIngest(global, IngestArgs{}); }
+
 void RegisterIngest(CLI::App& app, VerbFn* run) {
   auto args = std::make_shared<IngestArgs>();
   CLI::App* cmd = app.add_subcommand("ingest", "ingest landing files (NDJSON, JSON, CSV; gzip/zstd) into the raw zone");

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/cli.h"
+#include "generate/landing_schemas.h"
 #include "lake/lake.h"
 
 namespace custlake::cli {
@@ -25,7 +26,18 @@ VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
     out << Config::DefaultToml(name);
     if (!out.flush()) return Status::IOError("cannot write " + file.string());
   }
-  ASSIGN_OR_RETURN(Config config, Config::Load(dir));
+  // The contracts of the generated company's landing files, referenced by the
+  // default [ingest.*] sections; a user's own edits are kept.
+  fs::create_directories(dir / "schemas", ec);
+  for (const auto& [name, text] : {std::pair{"usage.json", generate::UsageSchemaJson()},
+                                   std::pair{"tickets.json", generate::TicketSchemaJson()}}) {
+    fs::path schema = dir / "schemas" / name;
+    if (fs::exists(schema)) continue;
+    std::ofstream out(schema);
+    out << text;
+    if (!out.flush()) return Status::IOError("cannot write " + schema.string());
+  }
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(GlobalOptions{dir, global.json, global.verbosity, global.quiet}));
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
   spdlog::info("initialised project {} (lake at {})", dir.string(), config.lake_root.string());
   return nlohmann::json{{"verb", "init"},

@@ -126,12 +126,12 @@ truth = "truth"            # ground truth for tests and analytics checks (keep i
 url = "sqlite:data/sic.db"
 tables = ["customers", "transactions", "offers", "offer_assignments"]
 
-[sources.sic.tables.customers]
+[sources.sic.table.customers]
 incremental = "lastmodified"   # every version kept: history for the SCD2 customer dimension
 check_column = "updated_at"
 merge_key = "customer_id"
 
-[sources.sic.tables.transactions]
+[sources.sic.table.transactions]
 incremental = "append"
 check_column = "transaction_id"
 
@@ -140,7 +140,8 @@ check_column = "transaction_id"
 path = "landing/usage"
 pattern = "*.ndjson*"
 format = "ndjson"
-key = "event_id"
+schema = "schemas/usage.json" # the contract: types, required fields, key (custlake init writes it)
+key = "event_id"               # duplicates of an event_id are dropped, across files and runs
 required = ["event_id", "customer_id", "ts"]
 partition_field = "ts"         # event_date=YYYY-MM-DD partitions; late events land in their own day
 min_age_seconds = 0            # raise it when writers may still be appending to files
@@ -150,6 +151,7 @@ after = "keep"                 # keep | archive | delete
 path = "landing/tickets"
 pattern = "*.json*"
 format = "json"
+schema = "schemas/tickets.json"
 key = "ticket_id"
 required = ["ticket_id", "customer_id", "opened_at"]
 partition_field = "opened_at"

@@ -121,7 +121,7 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
     RETURN_NOT_OK(s.Get("exclude_tables", &src.exclude_tables));
     std::map<std::string, bool> source_set;
     RETURN_NOT_OK(ReadCommon(s, &src.defaults, &source_set));
-    ASSIGN_OR_RETURN(TomlSection tables, s.Section("tables"));
+    ASSIGN_OR_RETURN(TomlSection tables, s.Section("table"));
     ASSIGN_OR_RETURN(std::vector<std::string> table_names, tables.TableKeys());
     for (const std::string& t : table_names) {
       ASSIGN_OR_RETURN(TomlSection ts, tables.Section(t));
@@ -129,7 +129,7 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
       std::map<std::string, bool> set;
       RETURN_NOT_OK(ReadTable(ts, t, &o, &set));
       for (const auto& [k, v] : set) src.table_configured[t + "." + k] = v;
-      Status st = o.Validate(ts.Where("") + " [sources." + name + ".tables." + t + "]");
+      Status st = o.Validate(ts.Where("") + " [sources." + name + ".table." + t + "]");
       if (!st.ok()) return Status::ConfigError(st.message());
       src.table_settings[t] = std::move(o);
     }

@@ -9,7 +9,7 @@
 //   batch_rows = 500000                      #   mappers, batch_rows, partition,
 //   partition = "ingest_date"                #   on_schema_change, compression
 //
-//   [sources.sic.tables.customers]
+//   [sources.sic.table.customers]
 //   incremental = "lastmodified"   # or "append"; absent = full import (replace)
 //   check_column = "updated_at"
 //   merge_key = "customer_id"      # default: the primary key
@@ -41,7 +41,7 @@ struct SourceConfig {
   std::vector<std::string> tables;          ///< empty = every table of the database
   std::vector<std::string> exclude_tables;
   TableOptions defaults;                    ///< source-level settings, table and query empty
-  std::map<std::string, TableOptions> table_settings;  ///< [sources.NAME.tables.T], table filled in
+  std::map<std::string, TableOptions> table_settings;  ///< [sources.NAME.table.T], table filled in
   std::map<std::string, bool> table_configured;        ///< keys that were set explicitly (merge)
 
   /// The options for `table`: its section over `defaults`.

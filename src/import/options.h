@@ -1,7 +1,7 @@
 // What one table import does: the Sqoop-style settings of `custlake import`
 // (columns, where, free-form query, incremental mode, splits, type
 // overrides, schema-drift policy), shared by the command line, the
-// [sources.NAME.tables.TABLE] config sections and the demo.
+// [sources.NAME.table.TABLE] config sections and the demo.
 //
 // TableOptions is a plain value with defaults; Validate() reports mistakes
 // with the option's name before any connection is made. Copy it freely.
