@@ -14,7 +14,7 @@ build_pkgs=(
   libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libmariadb-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps)
+test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
