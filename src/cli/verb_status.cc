@@ -4,18 +4,21 @@
 
 #include "cli/cli.h"
 #include "common/progress.h"
-#include "lake/layout.h"
-#include "lake/metastore.h"
+#include "ingest/ingester.h"
+#include "lake/lake.h"
 
 namespace custlake::cli {
 
 VerbResult RunStatus(const GlobalOptions& global) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
-  lake::Layout layout(config.lake_root.string());
-  ASSIGN_OR_RETURN(auto metastore, lake::Metastore::Open(layout.MetastorePath()));
-  ASSIGN_OR_RETURN(auto datasets, metastore->DatasetSummary());
-  ASSIGN_OR_RETURN(auto runs, metastore->ListRuns(10));
-  ASSIGN_OR_RETURN(auto cursors, metastore->ListCursors());
+  lake::LakeOptions read_only;
+  read_only.read_only = true;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(config.lake_root.string(), read_only));
+  const lake::Layout& layout = lake->layout();
+  ASSIGN_OR_RETURN(auto datasets, lake->metastore().DatasetSummary());
+  ASSIGN_OR_RETURN(auto runs, lake->ListRuns(10));
+  ASSIGN_OR_RETURN(auto cursors, lake->ListCursors());
+  ASSIGN_OR_RETURN(nlohmann::json reconciliation, ingest::IngestReconciliation(lake.get()));
 
   nlohmann::json out{{"verb", "status"}, {"project", config.project_dir.string()}, {"lake", layout.root()}};
   out["datasets"] = nlohmann::json::array();
@@ -35,6 +38,16 @@ VerbResult RunStatus(const GlobalOptions& global) {
                         d.quarantined_count, d.last_commit_at);
   }
   if (datasets.empty()) text += "(no datasets yet: run `custlake import` / `custlake ingest`)\n";
+
+  // Ingest's promise: every input record is committed, quarantined or a duplicate.
+  out["ingest_reconciliation"] = reconciliation;
+  if (!reconciliation.empty()) text += "\ningest reconciliation (records = committed + quarantined + duplicates)\n";
+  for (const auto& [dataset, r] : reconciliation.items()) {
+    const bool balanced = r.value("balanced", false);
+    text += fmt::format("  {:<22} {:>6} files  {:>10} = {} + {} + {}  {}\n", dataset, r.value("files", 0),
+                        r.value("records", 0), r.value("committed", 0), r.value("quarantined", 0),
+                        r.value("duplicates", 0), balanced ? "ok" : "MISMATCH: some records are unaccounted for");
+  }
 
   out["cursors"] = nlohmann::json::array();
   if (!cursors.empty()) text += "\ncursors\n";

@@ -1,0 +1,225 @@
+// Runs the real custlake binary the way a user would and checks what it
+// prints, what it exits with and what it leaves on disk.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json Json() const {
+    // --json prints exactly one JSON object on stdout.
+    return nlohmann::json::parse(out, nullptr, false);
+  }
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Quote(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("custlake_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Outcome Custlake(const std::vector<std::string>& args) {
+    std::string cmd = Quote(CUSTLAKE_BIN);
+    for (const auto& a : args) cmd += " " + Quote(a);
+    fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string()) + " </dev/null";
+    int status = std::system(cmd.c_str());
+    Outcome r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    return r;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<std::string> SqliteColumns(const fs::path& db, const std::string& table) {
+  sqlite3* h = nullptr;
+  std::vector<std::string> cols;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return cols;
+  sqlite3_stmt* st = nullptr;
+  std::string sql = "SELECT name FROM pragma_table_info('" + table + "') ORDER BY cid";
+  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) cols.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return cols;
+}
+
+int64_t TicketsCommitted(const fs::path& project) {
+  std::string cmd = std::string(CUSTLAKE_BIN) + " -C '" + project.string() +
+                    "' --json query 'SELECT count(*) AS n FROM raw.tickets' 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  if (p != nullptr) pclose(p);
+  nlohmann::json j = nlohmann::json::parse(out, nullptr, false);
+  return j.is_object() ? j["rows"][0]["n"].get<int64_t>() : -1;
+}
+
+TEST_F(CliTest, InitWritesACommentedConfigAndTheLakeAndIsSafeToRepeat) {
+  Outcome r = Custlake({"init", dir_.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = r.Json();
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_TRUE(j["ok"].get<bool>());
+  EXPECT_TRUE(j["config_written"].get<bool>());
+  std::string toml = Slurp(dir_ / "custlake.toml");
+  EXPECT_NE(toml.find("# custlake project configuration"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "lake" / "_metastore.db"));
+  EXPECT_TRUE(fs::exists(dir_ / "lake" / "raw"));
+  EXPECT_TRUE(fs::exists(dir_ / "schemas" / "usage.json"));
+
+  Outcome again = Custlake({"init", dir_.string(), "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(again.Json()["config_written"].get<bool>());
+  EXPECT_EQ(Slurp(dir_ / "custlake.toml"), toml);
+}
+
+TEST_F(CliTest, ConfigMistakesExitTwoNamingKeyAndLine) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  std::string toml = Slurp(dir_ / "custlake.toml");
+  // A typo in a key and a wrong type: each is reported with its line.
+  std::ofstream(dir_ / "custlake.toml") << "[lake]\nroot = \"lake\"\nrot = \"x\"\n";
+  Outcome typo = Custlake({"-C", dir_.string(), "status"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("custlake.toml:3"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("lake.rot"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean lake.root"), std::string::npos) << typo.err;
+
+  std::ofstream(dir_ / "custlake.toml") << "[lake]\nroot = \"lake\"\n\n[generate]\ncustomers = \"lots\"\n";
+  Outcome type = Custlake({"-C", dir_.string(), "generate", "--json"});
+  EXPECT_EQ(type.exit_code, 2);
+  EXPECT_NE(type.err.find("custlake.toml:5: generate.customers must be an integer"), std::string::npos) << type.err;
+  EXPECT_FALSE(type.Json()["ok"].get<bool>());
+
+  // Stage sections are checked up front too.
+  std::ofstream(dir_ / "custlake.toml") << toml << "\n[ingest.usage2]\npath = \"x\"\npathh = \"x\"\n";
+  Outcome ingest = Custlake({"-C", dir_.string(), "status"});
+  EXPECT_EQ(ingest.exit_code, 2) << ingest.err;
+  EXPECT_NE(ingest.err.find("pathh"), std::string::npos) << ingest.err;
+
+  Outcome usage = Custlake({"no-such-verb"});
+  EXPECT_EQ(usage.exit_code, 2);
+  Outcome missing = Custlake({"-C", (dir_ / "nowhere").string(), "status"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("custlake init"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, GenerateWritesTheContractTablesAndLandingFiles) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  Outcome r = Custlake({"-C", dir_.string(), "generate", "--customers", "2000", "--seed", "7", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = r.Json();
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["tables"]["customers"], 2000);
+  for (const char* t : {"transactions", "offers", "offer_assignments"}) EXPECT_GT(j["tables"][t].get<int64_t>(), 0) << t;
+  EXPECT_GT(j["usage"]["files"].get<int64_t>(), 300);
+  EXPECT_GT(j["usage"]["records"].get<int64_t>(), 10000);
+  EXPECT_GT(j["tickets"]["records"].get<int64_t>(), 100);
+  EXPECT_TRUE(fs::exists(dir_ / "truth" / "mess_counts.json"));
+
+  const fs::path db = dir_ / "data" / "sic.db";
+  EXPECT_EQ(SqliteColumns(db, "customers"),
+            (std::vector<std::string>{"customer_id", "first_name", "last_name", "email", "gender", "birth_date", "city",
+                                      "region", "country", "segment", "plan", "contract", "monthly_fee",
+                                      "signup_date", "status", "churn_date", "created_at", "updated_at"}));
+  EXPECT_EQ(SqliteColumns(db, "transactions"),
+            (std::vector<std::string>{"transaction_id", "customer_id", "ts", "amount", "currency", "kind",
+                                      "payment_method", "offer_id", "updated_at"}));
+  EXPECT_EQ(SqliteColumns(db, "offers"),
+            (std::vector<std::string>{"offer_id", "name", "campaign", "channel", "offer_type", "discount_pct",
+                                      "start_date", "end_date", "target_segment"}));
+  EXPECT_EQ(SqliteColumns(db, "offer_assignments"),
+            (std::vector<std::string>{"assignment_id", "offer_id", "customer_id", "sent_at", "responded_at",
+                                      "redeemed"}));
+}
+
+TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "generate", "--customers", "300", "--months", "3"}).exit_code, 0);
+  Outcome imp = Custlake({"-C", dir_.string(), "import", "sic", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  EXPECT_GT(imp.Json()["rows"].get<int64_t>(), 300);
+  Outcome ing = Custlake({"-C", dir_.string(), "ingest", "--json"});
+  ASSERT_EQ(ing.exit_code, 0) << ing.err;
+  nlohmann::json in = ing.Json();
+  EXPECT_EQ(in["records"].get<int64_t>(),
+            in["committed"].get<int64_t>() + in["quarantined"].get<int64_t>() + in["duplicates"].get<int64_t>());
+
+  Outcome q = Custlake({"-C", dir_.string(), "query", "SELECT count(*) AS n FROM raw.sic_customers", "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "n\r\n300\r\n");
+  Outcome qj = Custlake({"-C", dir_.string(), "--json", "query", "SELECT count(*) AS n FROM raw.usage"});
+  ASSERT_EQ(qj.exit_code, 0) << qj.err;
+  // Every committed usage record is one row (tickets are committed to raw/tickets).
+  EXPECT_EQ(qj.Json()["rows"][0]["n"].get<int64_t>(), in["committed"].get<int64_t>() - TicketsCommitted(dir_));
+  Outcome escape = Custlake({"-C", dir_.string(), "query", "SELECT * FROM read_text('/etc/passwd')"});
+  EXPECT_NE(escape.exit_code, 0);
+  EXPECT_EQ(escape.out.find("root:"), std::string::npos);
+  EXPECT_NE(escape.err.find("/etc/passwd"), std::string::npos) << escape.err;
+
+  // Re-running ingest commits nothing new: the files are known by checksum.
+  Outcome again = Custlake({"-C", dir_.string(), "ingest", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.Json()["committed"].get<int64_t>(), 0);
+
+  Outcome st = Custlake({"-C", dir_.string(), "status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  nlohmann::json s = st.Json();
+  bool saw_usage = false;
+  for (const auto& d : s["datasets"]) saw_usage |= d["dataset"] == "raw/usage";
+  EXPECT_TRUE(saw_usage);
+  for (const auto& [name, r] : s["ingest_reconciliation"].items()) EXPECT_TRUE(r["balanced"].get<bool>()) << name;
+  EXPECT_GE(s["runs"].size(), 3u);
+}
+
+TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
+  Outcome r = Custlake({"--json", "demo", (dir_ / "demo").string(), "--customers", "500", "--months", "3", "--no-serve"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = r.Json();
+  ASSERT_TRUE(j.is_object()) << r.out;
+  for (const char* stage : {"init", "generate", "import", "ingest", "status"}) {
+    EXPECT_TRUE(j["stages"].contains(stage)) << stage;
+  }
+  EXPECT_EQ(j["stages"]["generate"]["tables"]["customers"], 500);
+  // Safe to run twice on the same folder.
+  Outcome again = Custlake({"--json", "demo", (dir_ / "demo").string(), "--customers", "500", "--months", "3", "--no-serve"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+}
+
+}  // namespace
