@@ -1,0 +1,330 @@
+#include "warehouse/builder.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "engine/engine.h"
+#include "lake/lake.h"
+#include "warehouse/dag.h"
+#include "warehouse/model_loader.h"
+#include "warehouse/publisher.h"
+#include "warehouse/raw_sources.h"
+
+namespace custlake::warehouse {
+namespace fs = std::filesystem;
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string Where(const Model& m) { return m.file + ":" + std::to_string(m.sql_line); }
+
+Result<int64_t> CountRows(engine::Session* session, const std::string& table) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT count(*) FROM " + QuoteIdent(table)));
+  return static_cast<int64_t>(std::stoll(r.Scalar()));
+}
+
+/// Runs one model into its table; fills `stat`.
+Status BuildModel(engine::Session* session, const Model& m, bool incremental,
+                  const std::vector<RawDataset>& raw, ModelStat* stat) {
+  std::string table = QuoteIdent(m.name);
+  auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
+  if (!incremental || m.materialized == Materialization::kTable) {
+    ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
+    (void)r;
+    stat->mode = incremental ? "rebuilt" : "full";
+    ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
+    stat->changed = stat->rows;
+    return Status::OK();
+  }
+  std::string delta_sql = RewriteRawSchema(m.sql, "delta");
+  switch (m.materialized) {
+    case Materialization::kTable: break;
+    case Materialization::kMerge: {
+      std::string key = QuoteIdent(m.unique_key);
+      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + delta_sql +
+                                              "\n) s WHERE s." + key + " NOT IN (SELECT " + key + " FROM " + table + ")"));
+      stat->changed = r.rows_changed;
+      stat->mode = "merged";
+      break;
+    }
+    case Materialization::kAppend: {
+      for (const RawDataset& r : raw) {
+        if (!r.replaced) continue;
+        if (std::find(m.sources.begin(), m.sources.end(), r.view) == m.sources.end()) continue;
+        RETURN_NOT_OK(session
+                          ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
+                                    QuoteLiteral(r.dataset))
+                          .WithContext(context("replacing the rows of " + r.dataset)));
+      }
+      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
+                        .WithContext(context("computing the new rows")));
+      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM delta." + table));
+      stat->changed = r.rows_changed;
+      if (!m.post_incremental.empty()) {
+        RETURN_NOT_OK(session->Execute(m.post_incremental).WithContext(context("@post_incremental")));
+      }
+      stat->mode = "appended";
+      break;
+    }
+    case Materialization::kRecomputeFrom: {
+      ASSIGN_OR_RETURN(auto from, session->Query("SELECT CAST((" + m.recompute_from + ") AS VARCHAR)"));
+      if (from.rows.empty() || from.nulls[0][0]) {
+        stat->mode = "unchanged";
+        break;
+      }
+      std::string pb = QuoteIdent(m.partition_by), value = QuoteLiteral(from.Scalar());
+      RETURN_NOT_OK(session->Execute("DELETE FROM " + table + " WHERE " + pb + " >= " + value)
+                        .WithContext(context("recompute_from")));
+      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + m.sql +
+                                              "\n) s WHERE s." + pb + " >= " + value));
+      stat->changed = r.rows_changed;
+      stat->mode = "recomputed from " + from.Scalar();
+      break;
+    }
+  }
+  ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
+  return Status::OK();
+}
+
+Status WriteMetadata(engine::Session* session, int64_t version, bool incremental, const std::string& fingerprint,
+                     const std::vector<RawDataset>& raw) {
+  std::string sql =
+      "CREATE OR REPLACE TABLE _warehouse_build AS SELECT " + std::to_string(version) + "::BIGINT AS version, " +
+      QuoteLiteral(incremental ? "incremental" : "full") + " AS mode, " + QuoteLiteral(lake::UtcNow()) +
+      " AS built_at, " + QuoteLiteral(fingerprint) + " AS models_fingerprint;\n"
+      "CREATE OR REPLACE TABLE _warehouse_watermarks (dataset VARCHAR, view_name VARCHAR, last_batch_id BIGINT, rows BIGINT);\n";
+  for (const RawDataset& r : raw) {
+    sql += "INSERT INTO _warehouse_watermarks VALUES (" + QuoteLiteral(r.dataset) + ", " + QuoteLiteral(r.view) +
+           ", " + std::to_string(r.max_batch) + ", " + std::to_string(r.rows) + ");\n";
+  }
+  return session->Execute(sql);
+}
+
+Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, const Model& m) {
+  lake::DatasetId ds = TableDataset(m.name);
+  std::string opts = "FORMAT parquet, COMPRESSION zstd";
+  if (m.partition_by.empty()) {
+    ASSIGN_OR_RETURN(auto part, batch->NewPart(ds, {}));
+    ASSIGN_OR_RETURN(auto r, session->Query("COPY (SELECT * FROM " + QuoteIdent(m.name) + ") TO " +
+                                            QuoteLiteral(part.staging_path) + " (" + opts + ")"));
+    RETURN_NOT_OK(batch->AddFile(part, r.rows_changed));
+    return 1;
+  }
+  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
+  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
+                                 QuoteIdent(m.name) + ") TO " + QuoteLiteral(dir) + " (" + opts +
+                                 ", PARTITION_BY (month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN " +
+                                 QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
+  ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
+    return static_cast<int64_t>(std::stoll(r.Scalar()));
+  }));
+  return static_cast<int64_t>(n);
+}
+
+Result<std::vector<Model>> ResolveModels(const std::vector<Model>& given) {
+  std::vector<Model> models = given;
+  if (models.empty()) {
+    ASSIGN_OR_RETURN(models, LoadBuiltinModels());
+  }
+  return SortModels(std::move(models));
+}
+
+std::vector<std::string> SourceViews(const std::vector<Model>& models) {
+  std::set<std::string> views;
+  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
+  return {views.begin(), views.end()};
+}
+
+engine::DatabaseOptions DbOptions(const std::string& path, int threads, const std::string& memory_limit) {
+  engine::DatabaseOptions o;
+  o.path = path;
+  o.threads = threads;
+  o.memory_limit = memory_limit;
+  o.settings["autoinstall_known_extensions"] = "false";
+  o.settings["autoload_known_extensions"] = "false";
+  return o;
+}
+
+}  // namespace
+
+nlohmann::json BuildReport::ToJson() const {
+  nlohmann::json models_json = nlohmann::json::array();
+  for (const ModelStat& s : models) {
+    models_json.push_back(
+        {{"model", s.name}, {"mode", s.mode}, {"rows", s.rows}, {"changed", s.changed}, {"seconds", s.seconds}});
+  }
+  nlohmann::json j{{"version", version},
+                   {"incremental", incremental},
+                   {"path", path},
+                   {"models", models_json},
+                   {"checks", checks.ToJson()},
+                   {"watermarks", watermarks},
+                   {"parquet_files", parquet_files},
+                   {"models_seconds", models_seconds},
+                   {"checks_seconds", checks_seconds},
+                   {"export_seconds", export_seconds},
+                   {"commit_seconds", commit_seconds},
+                   {"total_seconds", total_seconds},
+                   {"pruned_files", pruned_files}};
+  if (previous_version) j["previous_version"] = *previous_version;
+  return j;
+}
+
+Result<BuildReport> Build(const BuildOptions& options) {
+  auto start = Clock::now();
+  auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  BuildReport report;
+  ASSIGN_OR_RETURN(std::vector<Model> models, ResolveModels(options.models));
+  std::string fingerprint = ModelsFingerprint(models);
+
+  lake::LakeOptions lake_options;
+  lake_options.fail_point = options.fail_point;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(options.lake_root, lake_options));
+  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
+  ASSIGN_OR_RETURN(auto previous, CurrentVersion(lake.get()));
+  if (previous) report.previous_version = previous->version;
+
+  lake::BatchOptions batch_options;
+  batch_options.lineage.source = "custlake build";
+  batch_options.lineage.extra["models"] = fingerprint;
+  batch_options.run_id = options.run_id;
+  batch_options.replace = true;
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(VersionsDataset(), batch_options));
+  report.version = batch.id();
+
+  // Incremental only when the previous version was built by these very models.
+  ASSIGN_OR_RETURN(auto models_cursor, batch.ReadCursor(kModelsCursor));
+  report.incremental = !options.full && previous && models_cursor && *models_cursor == fingerprint;
+  for (RawDataset& r : raw) {
+    ASSIGN_OR_RETURN(auto cursor, batch.ReadCursor(WatermarkCursor(r.dataset)));
+    if (report.incremental && cursor) {
+      r.watermark = std::stoll(*cursor);
+      int64_t min_batch = r.files_by_batch.empty() ? 0 : r.files_by_batch.begin()->first;
+      r.replaced = r.watermark > 0 && (r.files_by_batch.empty() || min_batch > r.watermark);
+    }
+    report.watermarks[r.dataset] = r.max_batch;
+  }
+
+  std::string relative = "v" + std::to_string(batch.id()) + ".duckdb";
+  ASSIGN_OR_RETURN(std::string db_path, batch.StagingPath(relative));
+  report.path = lake->layout().Absolute(VersionsDataset().ToString() + "/" + relative);
+  if (report.incremental) {
+    std::error_code ec;
+    fs::copy_file(previous->path, db_path, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IOError("cannot copy warehouse version " + previous->path + ": " + ec.message());
+  }
+  log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
+      std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
+
+  int64_t total_rows = 0;
+  {
+    ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(db_path, options.threads, options.memory_limit)));
+    ASSIGN_OR_RETURN(auto session, db->Connect());
+    RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+    RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
+    RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
+
+    auto models_start = Clock::now();
+    for (const Model& m : models) {
+      ModelStat stat;
+      stat.name = m.name;
+      auto t = Clock::now();
+      RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
+                        .WithContext("model " + m.name + " (" + Where(m) + ")"));
+      stat.seconds = Since(t);
+      total_rows += stat.rows;
+      log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
+          " written) in " + std::to_string(stat.seconds) + " s");
+      report.models.push_back(std::move(stat));
+    }
+    RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw));
+    report.models_seconds = Since(models_start);
+    RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
+
+    if (options.run_checks) {
+      auto checks_start = Clock::now();
+      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), models));
+      report.checks_seconds = Since(checks_start);
+      log("checks: " + std::to_string(report.checks.passed) + " passed, " + std::to_string(report.checks.failed) +
+          " failed in " + std::to_string(report.checks_seconds) + " s");
+      if (!report.checks.ok()) {
+        session.reset();
+        db.reset();
+        (void)batch.Abort("warehouse checks failed");
+        std::string current = previous ? "version " + std::to_string(previous->version) + " keeps serving"
+                                       : "no version was published";
+        return Status::Corruption("warehouse build failed its checks (" + current + "):" +
+                                  report.checks.FailureText() +
+                                  "\nfix the raw data or the model, then run custlake build again");
+      }
+    }
+    RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_checks"));
+    RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
+
+    auto export_start = Clock::now();
+    if (options.export_parquet) {
+      for (const Model& m : models) {
+        ASSIGN_OR_RETURN(int64_t files, ExportTable(session.get(), &batch, m));
+        report.parquet_files += files;
+      }
+    }
+    RETURN_NOT_OK(session->Execute("CHECKPOINT"));
+    report.export_seconds = Since(export_start);
+  }  // the DuckDB file is closed here, before the commit checksums it
+
+  auto commit_start = Clock::now();
+  RETURN_NOT_OK(batch.AddFile(relative, total_rows, "{\"kind\":\"warehouse version\"}"));
+  for (const Model& m : models) RETURN_NOT_OK(batch.ReplaceDataset(TableDataset(m.name)));
+  for (const RawDataset& r : raw) RETURN_NOT_OK(batch.SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
+  RETURN_NOT_OK(batch.SetCursor(kModelsCursor, fingerprint));
+  RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_export"));
+  RETURN_NOT_OK(batch.Commit().WithContext("publishing warehouse version " + std::to_string(report.version)));
+  report.commit_seconds = Since(commit_start);
+
+  ASSIGN_OR_RETURN(PruneReport pruned, PruneVersions(lake.get(), options.keep_versions));
+  report.pruned_files = pruned.files_removed;
+  report.total_seconds = Since(start);
+  log("published warehouse version " + std::to_string(report.version) + " in " +
+      std::to_string(report.total_seconds) + " s");
+  return report;
+}
+
+Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given) {
+  ASSIGN_OR_RETURN(std::vector<Model> models, ResolveModels(given));
+  lake::LakeOptions lake_options;
+  lake_options.read_only = true;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, lake_options));
+  ASSIGN_OR_RETURN(auto current, CurrentVersion(lake.get()));
+  if (!current) return Status::NotFound("no warehouse version is published in " + lake_root + ": run custlake build");
+  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
+
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(":memory:", 0, "")));
+  ASSIGN_OR_RETURN(auto session, db->Connect());
+  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'; ATTACH " + QuoteLiteral(current->path) + " AS wh (READ_ONLY)"));
+  // The raw zone as this version consumed it: batches up to its watermarks.
+  ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id FROM wh._warehouse_watermarks"));
+  std::map<std::string, int64_t> watermark;
+  for (const auto& row : marks.rows) watermark[row[0]] = std::stoll(row[1]);
+  for (RawDataset& r : raw) {
+    int64_t w = watermark.count(r.view) ? watermark[r.view] : -1;
+    for (auto it = r.files_by_batch.begin(); it != r.files_by_batch.end();) {
+      it = it->first > w ? r.files_by_batch.erase(it) : std::next(it);
+    }
+  }
+  RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
+  for (const Model& m : models) {
+    RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(m.name) + " AS SELECT * FROM wh.main." +
+                                   QuoteIdent(m.name)));
+  }
+  return RunChecks(session.get(), models);
+}
+
+}  // namespace custlake::warehouse

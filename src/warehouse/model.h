@@ -1,0 +1,77 @@
+// A warehouse model: one SQL file under models/ that defines one table of the
+// star schema, the way dbt keeps models. The file opens with a header of
+// `-- key: value` comment lines (the table's description, how it is
+// materialized, one `column` line per column, the checks declared next to the
+// model); the SELECT that defines the table follows. An optional
+// `-- @post_incremental` line starts statements run after an incremental
+// build appended to the table. docs/warehouse.md specifies the header.
+//
+// Dependencies are found from the SQL itself: any identifier equal to another
+// model's name is a reference to it; `raw.<view>` identifiers are the raw
+// datasets the model reads (its sources, for lineage and incremental deltas).
+//
+// Models are plain values (copy freely); parsing is pure and thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace custlake::warehouse {
+
+/// How a build materializes a model.
+enum class Materialization {
+  kTable,          ///< rebuilt whole at every build
+  kMerge,          ///< incremental: rows of new raw batches whose unique_key is new are inserted
+  kAppend,         ///< incremental: rows of new raw batches are appended (sources replaced whole: replace_key)
+  kRecomputeFrom,  ///< incremental: partitions >= the recompute_from watermark are recomputed
+};
+std::string MaterializationName(Materialization m);
+
+struct ModelColumn {
+  std::string name;
+  std::string description;
+};
+
+enum class CheckKind {
+  kUnique,        ///< columns together unique
+  kNotNull,       ///< each column never NULL
+  kRelationship,  ///< every non-NULL value of column found in ref_table.ref_column
+  kNoOverlap,     ///< intervals [from, to) of each key do not overlap
+  kSql,           ///< a query returning the offending rows (none = pass)
+};
+std::string CheckKindName(CheckKind kind);
+
+struct ModelCheck {
+  CheckKind kind = CheckKind::kSql;
+  std::string name;                 ///< "unique(customer_key)", or the SQL check's own name
+  std::vector<std::string> columns;
+  std::string ref_table;            ///< kRelationship
+  std::string ref_column;           ///< kRelationship
+  std::string sql;                  ///< kSql
+  int line = 0;                     ///< line of the declaration in the model file
+};
+
+struct Model {
+  std::string name;         ///< the table name
+  std::string file;         ///< "models/dim_customer.sql"
+  std::string description;
+  std::string grain;
+  Materialization materialized = Materialization::kTable;
+  std::string unique_key;       ///< kMerge
+  std::string replace_key;      ///< kAppend: column holding the source dataset ("raw/usage")
+  std::string partition_by;     ///< facts: the DATE month column the Parquet export partitions by
+  std::string recompute_from;   ///< kRecomputeFrom: SQL giving the first partition value to recompute
+  std::vector<ModelColumn> columns;
+  std::vector<ModelCheck> checks;
+  std::string sql;              ///< the SELECT defining the table
+  int sql_line = 0;             ///< line where the SELECT starts
+  std::string post_incremental; ///< statements run after an incremental append
+  std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
+  std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers"
+
+  const ModelColumn* FindColumn(const std::string& column) const;
+};
+
+}  // namespace custlake::warehouse

@@ -1,0 +1,94 @@
+#include "warehouse/model_loader.h"
+
+#include <gtest/gtest.h>
+
+#include "support/status_testing.h"
+#include "warehouse/dag.h"
+#include "warehouse/export_ddl.h"
+
+namespace custlake::warehouse {
+namespace {
+
+TEST(ModelLoader, ParsesHeaderChecksAndSql) {
+  std::string text =
+      "-- model: dim_x\n"
+      "-- description: the x\n"
+      "--   continued\n"
+      "-- materialized: merge\n"
+      "-- unique_key: x_key\n"
+      "-- column x_key: the key\n"
+      "-- check unique: x_key\n"
+      "-- check not_null: x_key, name\n"
+      "-- check relationship: y_key -> dim_y.y_key\n"
+      "-- check custom: SELECT 1\n"
+      "--   WHERE false\n"
+      "SELECT 1 AS x_key, 'a' AS name, y_key FROM dim_y JOIN raw.usage u ON true -- not dim_z\n";
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/dim_x.sql", text));
+  EXPECT_EQ(m.name, "dim_x");
+  EXPECT_EQ(m.description, "the x continued");
+  EXPECT_EQ(m.materialized, Materialization::kMerge);
+  ASSERT_EQ(m.checks.size(), 5u);
+  EXPECT_EQ(m.checks[1].name, "not_null(x_key)");
+  EXPECT_EQ(m.checks[3].ref_table, "dim_y");
+  EXPECT_EQ(m.checks[4].sql, "SELECT 1\nWHERE false");
+  EXPECT_EQ(m.checks[4].line, 10);
+  EXPECT_EQ(m.sql_line, 12);
+}
+
+TEST(ModelLoader, ErrorsSayWhere) {
+  auto r = ParseModel("models/a.sql", "-- model: a\n-- materialised: table\nSELECT 1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("models/a.sql:2"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("did you mean 'materialized'"), std::string::npos);
+  EXPECT_FALSE(ParseModel("models/b.sql", "-- model: a\nSELECT 1").ok());  // name != file
+}
+
+TEST(ModelLoader, RefsFromSqlAndTopologicalOrder) {
+  ASSERT_OK_AND_ASSIGN(auto models, LoadModels({{"m/c.sql", "-- model: c\nSELECT * FROM b JOIN a USING (k)"},
+                                                {"m/b.sql", "-- model: b\nSELECT * FROM a, raw.usage -- c\n"},
+                                                {"m/a.sql", "-- model: a\nSELECT 'b' AS k FROM raw.sic_customers"}}));
+  ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(sorted[0].name, "a");
+  EXPECT_EQ(sorted[1].name, "b");
+  EXPECT_EQ(sorted[2].name, "c");
+  EXPECT_EQ(sorted[1].sources, std::vector<std::string>{"usage"});
+  EXPECT_EQ(sorted[0].refs.size(), 0u);  // 'b' is a literal, not a ref
+}
+
+TEST(ModelLoader, CycleIsAClearError) {
+  ASSERT_OK_AND_ASSIGN(auto models, LoadModels({{"m/a.sql", "-- model: a\nSELECT * FROM b"},
+                                                {"m/b.sql", "-- model: b\nSELECT * FROM a"}}));
+  auto r = SortModels(models);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("dependency cycle"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("m/a.sql"), std::string::npos);
+}
+
+TEST(ModelLoader, RewriteRawSchemaOnlyOutsideLiterals) {
+  EXPECT_EQ(RewriteRawSchema("SELECT 'raw.usage', x FROM raw.usage -- raw.usage\n", "delta"),
+            "SELECT 'raw.usage', x FROM delta.usage -- raw.usage\n");
+}
+
+TEST(ModelLoader, BuiltinModelsLoadAndSort) {
+  ASSERT_OK_AND_ASSIGN(auto models, LoadBuiltinModels());
+  ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
+  ASSERT_EQ(sorted.size(), 7u);
+  EXPECT_EQ(sorted.back().name, "fact_customer_metrics");
+  for (const Model& m : sorted) {
+    EXPECT_FALSE(m.description.empty()) << m.name;
+    EXPECT_FALSE(m.columns.empty()) << m.name;
+  }
+}
+
+TEST(ExportDdl, MapsTypesPerDialect) {
+  EXPECT_EQ(MapType("VARCHAR", Dialect::kHive), "STRING");
+  EXPECT_EQ(MapType("VARCHAR", Dialect::kTrino), "VARCHAR");
+  EXPECT_EQ(MapType("TIMESTAMP WITH TIME ZONE", Dialect::kSpark), "TIMESTAMP");
+  EXPECT_EQ(MapType("DECIMAL(18,2)", Dialect::kTrino), "DECIMAL(18,2)");
+  EXPECT_EQ(MapType("VARCHAR[]", Dialect::kTrino), "ARRAY(VARCHAR)");
+  EXPECT_EQ(MapType("VARCHAR[]", Dialect::kHive), "ARRAY<STRING>");
+}
+
+}  // namespace
+}  // namespace custlake::warehouse
