@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   importer::TableOptions o;
   o.table = argv[2];
   o.mappers = std::atoi(argv[3]);
+  if (const char* b = std::getenv("IMPORT_BENCH_BATCH_ROWS")) o.batch_rows = std::atoll(b);
   importer::RunOptions run;
   run.progress = false;
   auto s = importer::ImportTable(l->get(), {"bench", argv[1]}, o, run);

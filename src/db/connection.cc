@@ -5,6 +5,29 @@
 
 namespace custlake::db {
 
+Result<bool> RowStream::NextView(RowView* view) {
+  ASSIGN_OR_RETURN(bool more, Next(&view->owned));
+  if (!more) return false;
+  view->cells.resize(view->owned.size());
+  for (size_t i = 0; i < view->owned.size(); ++i) {
+    const Value& v = view->owned[i];
+    CellView& c = view->cells[i];
+    if (const int64_t* n = std::get_if<int64_t>(&v)) {
+      c.kind = CellView::Kind::kInt;
+      c.i = *n;
+    } else if (const double* d = std::get_if<double>(&v)) {
+      c.kind = CellView::Kind::kDouble;
+      c.d = *d;
+    } else if (const std::string* s = std::get_if<std::string>(&v)) {
+      c.kind = CellView::Kind::kText;
+      c.text = *s;
+    } else {
+      c.kind = CellView::Kind::kNull;
+    }
+  }
+  return true;
+}
+
 Result<std::unique_ptr<Connection>> Connection::Open(const DatabaseUrl& url) {
   DatabaseUrl resolved = url;
   RETURN_NOT_OK(resolved.ResolvePassword());

@@ -80,6 +80,26 @@ struct ColumnInfo {
   bool is_unsigned = false;  ///< MariaDB UNSIGNED integers (BIGINT UNSIGNED maps to kDecimal(20,0))
 };
 
+/// One cell of a RowView: borrowed, valid until the next call on its stream.
+struct CellView {
+  enum class Kind : uint8_t { kNull, kInt, kDouble, kText };
+  Kind kind = Kind::kNull;
+  int64_t i = 0;          ///< kInt
+  double d = 0;           ///< kDouble
+  std::string_view text;  ///< kText: points into the driver's (or the stream's) buffer
+};
+
+/// One row of a RowStream without copies: a cell per column, pointing into
+/// the driver's own buffers (MYSQL_ROW + lengths, PQgetvalue, sqlite3_column_*).
+/// Valid until the next call on the stream. Reuse one RowView for a whole
+/// stream: its vectors keep their capacity, so reading allocates nothing.
+struct RowView {
+  std::vector<CellView> cells;
+  std::vector<Value> owned;  ///< the default NextView's storage (drivers without a fast path)
+  size_t size() const { return cells.size(); }
+  const CellView& operator[](size_t i) const { return cells[i]; }
+};
+
 /// Rows of one query, read one at a time: the streaming read API import uses.
 ///
 /// Memory stays bounded whatever the result size: MariaDB reads with
@@ -105,6 +125,20 @@ class RowStream {
   /// Reads the next row into `*row` (resized to columns().size()).
   /// Returns true with a row, false at the end of the result, or an error.
   virtual Result<bool> Next(std::vector<Value>* row) = 0;
+  /// The same row without copies (see RowView); Next and NextView may be
+  /// mixed on one stream. Cells follow Next's conventions, except:
+  ///   kBoolean/kInteger/kBigInt -> kInt;  kDouble -> kDouble;  NULL -> kNull
+  ///   kDecimal, kText           -> kText (binary columns: the raw bytes)
+  ///   kDate, kTimestamp         -> kText as the source writes it: "YYYY-MM-DD",
+  ///       "YYYY-MM-DD HH:MM:SS[.ffffff]" with ' ' or 'T' and an optional UTC
+  ///       suffix ("Z", "+00", "+00:00"); trailing fraction zeros may remain.
+  ///       Values outside the calendar come as the source's text, not as NULL:
+  ///       MariaDB zero dates ("0000-00-00", "0000-00-00 00:00:00"),
+  ///       PostgreSQL "infinity"/"-infinity" and "... BC" dates; the caller
+  ///       decides (import writes NULL and counts them).
+  /// The default implementation calls Next() and points the cells into
+  /// view->owned; MariaDB and PostgreSQL override it with zero-copy reads.
+  virtual Result<bool> NextView(RowView* view);
 };
 
 /// Appends rows to one table in large batches inside a transaction.

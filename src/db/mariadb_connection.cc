@@ -7,6 +7,7 @@
 // time_zone '+00:00', so TIMESTAMP columns read back in UTC.
 #include <mysql.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -159,23 +160,79 @@ class MariaDBConnection;
 class MariaDBRowStream : public RowStream {
  public:
   MariaDBRowStream(MYSQL* mysql, MYSQL_RES* res, std::vector<ColumnInfo> columns, std::string where)
-      : mysql_(mysql), res_(res), columns_(std::move(columns)), where_(std::move(where)) {}
+      : mysql_(mysql), res_(res), columns_(std::move(columns)), where_(std::move(where)) {
+    for (const ColumnInfo& c : columns_) {
+      kinds_.push_back(c.source_type == "bit"       ? CellKind::kBit
+                       : c.type == SqlType::kDouble ? CellKind::kDouble
+                       : c.type == SqlType::kBoolean || c.type == SqlType::kInteger || c.type == SqlType::kBigInt
+                           ? CellKind::kInt
+                           : CellKind::kText);
+    }
+  }
   // Freeing an unfinished result reads (and drops) the rest of it.
   ~MariaDBRowStream() override { mysql_free_result(res_); }
 
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
 
+  // The zero-copy read: cells point into the MYSQL_ROW (valid until the
+  // next fetch); only integers and doubles are parsed here.
+  Result<bool> NextView(RowView* view) override {
+    if (done_) return false;
+    MYSQL_ROW cells = mysql_fetch_row(res_);
+    if (cells == nullptr) return End();
+    ++row_number_;
+    const unsigned long* lengths = mysql_fetch_lengths(res_);
+    const size_t n = columns_.size();
+    view->cells.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      CellView& cell = view->cells[i];
+      if (cells[i] == nullptr) {
+        cell.kind = CellView::Kind::kNull;
+        continue;
+      }
+      const std::string_view text(cells[i], lengths[i]);
+      switch (kinds_[i]) {
+        case CellKind::kInt: {
+          // The server's integer text is plain digits with an optional '-'.
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cell.i);
+          if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+            if (!ParseInt64(text, &cell.i)) return BadCell(i, text);
+          }
+          cell.kind = CellView::Kind::kInt;
+          break;
+        }
+        case CellKind::kBit: {
+          if (text.size() > 8) return BadCell(i, text);
+          int64_t v = 0;
+          for (unsigned char c : text) v = (v << 8) | c;
+          cell.i = v;
+          cell.kind = CellView::Kind::kInt;
+          break;
+        }
+        case CellKind::kDouble: {
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cell.d);
+          if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+            std::string copy(text);
+            char* stop = nullptr;
+            cell.d = std::strtod(copy.c_str(), &stop);
+            if (copy.empty() || stop != copy.c_str() + copy.size()) return BadCell(i, text);
+          }
+          cell.kind = CellView::Kind::kDouble;
+          break;
+        }
+        case CellKind::kText:
+          cell.text = text;
+          cell.kind = CellView::Kind::kText;
+          break;
+      }
+    }
+    return true;
+  }
+
   Result<bool> Next(std::vector<Value>* row) override {
     if (done_) return false;
     MYSQL_ROW cells = mysql_fetch_row(res_);
-    if (cells == nullptr) {
-      done_ = true;
-      if (mysql_errno(mysql_) != 0) {
-        return Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
-                                   mysql_error(mysql_));
-      }
-      return false;
-    }
+    if (cells == nullptr) return End();
     ++row_number_;
     unsigned long* lengths = mysql_fetch_lengths(res_);
     row->resize(columns_.size());
@@ -240,9 +297,28 @@ class MariaDBRowStream : public RowStream {
     return Status::Internal("unknown column type");
   }
 
+  Result<bool> End() {
+    done_ = true;
+    if (mysql_errno(mysql_) != 0) {
+      return Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
+                                 mysql_error(mysql_));
+    }
+    return false;
+  }
+
+  Status BadCell(size_t i, std::string_view text) const {
+    const ColumnInfo& col = columns_[i];
+    return Status::SourceError(where_ + ": row " + std::to_string(row_number_) + ", column " + col.name + " (" +
+                               col.source_type + "): cannot read '" + std::string(text.substr(0, 100)) + "' as " +
+                               SqlTypeName(col.type));
+  }
+
+  enum class CellKind : uint8_t { kInt, kBit, kDouble, kText };
+
   MYSQL* mysql_;
   MYSQL_RES* res_;
   std::vector<ColumnInfo> columns_;
+  std::vector<CellKind> kinds_;  // how NextView reads each column
   std::string where_;
   int64_t row_number_ = 0;
   bool done_ = false;

@@ -414,7 +414,10 @@ class PostgresConnection : public Connection {
     // 2. Type names and NOT NULL flags from the catalog, in two small queries.
     auto list = [](const std::set<Oid>& s) {
       std::string out;
-      for (Oid o : s) out += (out.empty() ? "" : ",") + std::to_string(o);
+      for (Oid o : s) {
+        if (!out.empty()) out += ',';
+        out += std::to_string(o);
+      }
       return out;
     };
     std::map<Oid, std::string> type_names;

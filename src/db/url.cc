@@ -184,9 +184,21 @@ std::string DatabaseUrl::Masked() const {
         if (!password.empty()) out += ":***";
         out += '@';
       }
-      out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-      if (port != 0) out += ":" + std::to_string(port);
-      out += "/" + PercentEncode(database);
+      // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive)
+      // on "literal" + std::string temporaries here in Release builds.
+      if (host.find(':') != std::string::npos) {
+        out += '[';
+        out += host;
+        out += ']';
+      } else {
+        out += host;
+      }
+      if (port != 0) {
+        out += ':';
+        out += std::to_string(port);
+      }
+      out += '/';
+      out += PercentEncode(database);
       break;
     }
   }

@@ -121,20 +121,38 @@ Result<std::optional<db::Value>> MaxValue(db::Connection* conn, const std::strin
 }
 
 Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers) {
+                                         const std::string& cond, int mappers, bool indexed) {
   const std::string c = conn->QuoteIdentifier(column);
   std::vector<Split> splits;
   if (mappers <= 1) {
     splits.push_back({cond.empty() ? "1=1" : cond, "all rows"});
     return splits;
   }
-  // The smallest value of each of `mappers` equal-count buckets: quantile
-  // boundaries computed by the source over the ordered column.
-  const std::string sql = "SELECT MIN(" + c + ") FROM (SELECT " + c + ", NTILE(" + std::to_string(mappers) +
-                          ") OVER (ORDER BY " + c + ") AS custlake_bucket FROM (" + WithConditions(base, cond) +
-                          ") custlake_s WHERE " + c + " IS NOT NULL) custlake_q GROUP BY custlake_bucket "
-                          "ORDER BY 1";
-  ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+  const std::string source = "(" + WithConditions(base, cond) + ") custlake_s WHERE " + c + " IS NOT NULL";
+  std::vector<db::Value> values;  // the smallest value of each equal-count bucket, ascending
+  if (indexed) {
+    // Count once, then fetch each bucket's first value with an ordered
+    // LIMIT 1 OFFSET k probe: an index walk per boundary instead of sorting
+    // the whole result (NTILE below). Buckets as NTILE deals them: the first
+    // (n % mappers) get one row more.
+    ASSIGN_OR_RETURN(auto counted, FirstColumn(conn, "SELECT COUNT(" + c + ") FROM " + source));
+    const int64_t n = counted.empty() || !std::holds_alternative<int64_t>(counted[0]) ? 0 : std::get<int64_t>(counted[0]);
+    const int64_t buckets = std::min<int64_t>(mappers, n);
+    int64_t offset = 0;
+    for (int64_t k = 0; k < buckets; ++k) {
+      ASSIGN_OR_RETURN(auto probe, FirstColumn(conn, "SELECT " + c + " FROM " + source + " ORDER BY " + c +
+                                                         " LIMIT 1 OFFSET " + std::to_string(offset)));
+      if (probe.empty()) break;
+      values.push_back(probe[0]);
+      offset += n / buckets + (k < n % buckets ? 1 : 0);
+    }
+  } else {
+    // Quantile boundaries computed by the source over the ordered column.
+    const std::string sql = "SELECT MIN(" + c + ") FROM (SELECT " + c + ", NTILE(" + std::to_string(mappers) +
+                            ") OVER (ORDER BY " + c + ") AS custlake_bucket FROM " + source +
+                            ") custlake_q GROUP BY custlake_bucket ORDER BY 1";
+    ASSIGN_OR_RETURN(values, FirstColumn(conn, sql));
+  }
   std::vector<std::string> bounds;  // literals, ascending, distinct
   for (size_t i = 1; i < values.size(); ++i) {  // the first bucket's minimum is not a boundary
     std::string lit = SourceLiteral(conn->kind(), values[i]);

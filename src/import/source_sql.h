@@ -3,8 +3,9 @@
 // primary key), the incremental upper bound and the split boundaries.
 //
 // Split boundaries are quantiles of the split column computed by the source
-// (NTILE over the ordered column), not min/max arithmetic, so skewed keys
-// still give splits of about equal size. Functions taking a Connection run
+// (ordered LIMIT/OFFSET probes on an indexed column, else NTILE over the
+// ordered column), not min/max arithmetic, so skewed keys still give splits
+// of about equal size. Functions taking a Connection run
 // queries on it; the others are pure. Not thread-safe beyond the
 // Connection's own rules.
 #pragma once
@@ -45,9 +46,14 @@ struct Split {
 };
 
 /// `mappers` splits of `base` (filtered by `cond`) on `column`, with
-/// boundaries at quantiles. Fewer come back when the column has fewer
+/// boundaries at quantiles (the first row of each of `mappers` equal-count
+/// buckets, as NTILE deals them). Fewer come back when the column has fewer
 /// distinct values; NULLs of the column fall in the first split.
+/// `indexed`: the column leads an index (the primary key): the boundaries
+/// come from a COUNT and one `ORDER BY column LIMIT 1 OFFSET k` probe per
+/// boundary (index walks, no sort); otherwise from one NTILE query, which
+/// sorts the whole result on the source.
 Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers);
+                                         const std::string& cond, int mappers, bool indexed = false);
 
 }  // namespace custlake::importer

@@ -4,8 +4,10 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -97,7 +99,126 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
   return s;
 }
 
-// Streams one split into Parquet parts of the batch.
+// Writes the staging tables one split's reader fills as Parquet parts, on a
+// thread of its own, so that reading the source and writing Parquet overlap.
+// One table waits at most (Submit blocks while the previous one is still being
+// written): a split holds at most two staging tables.
+class PartWriter {
+ public:
+  PartWriter(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared, const RunOptions& run,
+             int64_t* ties_dropped)
+      : plan_(plan), split_(split), duck_(duck), shared_(shared), run_(run), ties_dropped_(ties_dropped) {}
+  ~PartWriter() { (void)Finish(); }
+
+  Status Start() {
+    ASSIGN_OR_RETURN(session_, duck_->Connect());
+    thread_ = std::thread([this] { Loop(); });
+    return Status::OK();
+  }
+
+  /// Hands `stage` (with `rows` rows, numbered `part`) to the writer thread;
+  /// blocks while the previous one is still being written. The writer drops it.
+  Status Submit(std::string stage, int64_t rows, int part) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !pending_ || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    pending_ = Job{std::move(stage), rows, part};
+    cv_.notify_all();
+    return Status::OK();
+  }
+
+  /// Waits for the last part and stops the thread; the first error, if any.
+  Status Finish() {
+    if (thread_.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        closing_ = true;
+        cv_.notify_all();
+      }
+      thread_.join();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+ private:
+  struct Job {
+    std::string stage;
+    int64_t rows = 0;
+    int part = 0;
+  };
+
+  void Loop() {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return pending_.has_value() || closing_; });
+        if (!pending_) return;
+        job = std::move(*pending_);
+      }
+      Status st = Write(job);
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.reset();
+      if (!st.ok() && status_.ok()) status_ = st;
+      cv_.notify_all();
+    }
+  }
+
+  Status Write(const Job& job) {
+    Status st = job.rows > 0 && !shared_->stop ? WritePart(job) : Status::OK();
+    Status dropped = session_->Execute("DROP TABLE " + engine::QuoteIdent(job.stage));
+    return st.ok() ? dropped : st;
+  }
+
+  Status WritePart(const Job& job) {
+    if (!plan_.tie_count_sql.empty()) {
+      ASSIGN_OR_RETURN(auto ties, session_->Query(Replace(plan_.tie_count_sql, "{stage}", job.stage)));
+      *ties_dropped_ += std::atoll(ties.Scalar().c_str());
+    }
+    lake::StagedPart staged;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      ASSIGN_OR_RETURN(staged, shared_->batch->NewPart(shared_->partition));
+    }
+    const std::string copy = "COPY (" + Replace(plan_.export_select, "{stage}", job.stage) + plan_.tie_filter +
+                             ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
+                             plan_.compression + ")";
+    ASSIGN_OR_RETURN(auto copied, session_->Query(copy));
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(staged.staging_path, ec);
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      lake::FileSpec spec;
+      spec.path = staged.path;
+      spec.row_count = copied.rows_changed;
+      spec.provenance_json = nlohmann::json{{"split", split_.description}, {"part", job.part}}.dump();
+      RETURN_NOT_OK(shared_->batch->AddFile(std::move(spec)));
+    }
+    shared_->written += copied.rows_changed;
+    shared_->bytes += ec ? 0 : static_cast<int64_t>(size);
+    ++shared_->files;
+    if (run_.fail_point) RETURN_NOT_OK(run_.fail_point("import.after_part"));
+    return Status::OK();
+  }
+
+  const Plan& plan_;
+  const Split& split_;
+  engine::Database* duck_;
+  Shared* shared_;
+  const RunOptions& run_;
+  int64_t* ties_dropped_;
+  std::unique_ptr<engine::Session> session_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<Job> pending_;
+  bool closing_ = false;
+  Status status_;
+};
+
+// Streams one split into Parquet parts of the batch: this thread reads the
+// source into a staging table while a PartWriter writes the previous one.
 Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
                 const RunOptions& run, int64_t* ties_dropped) {
   ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url));
@@ -109,69 +230,50 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
   if (stream->columns().size() != plan.columns.size()) {
     return Status::SourceError(plan.where + ": the source's columns changed during the import; run it again");
   }
+  PartWriter writer(plan, split, duck, shared, run, ties_dropped);
+  RETURN_NOT_OK(writer.Start());
   ConversionStats stats;
-  std::vector<db::Value> row;
+  db::RowView row;
+  const size_t ncols = plan.columns.size();
   int part = 0;
   bool done = false;
-  while (!done && !shared->stop) {
-    const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part++);
-    RETURN_NOT_OK(session->Execute(engine::CreateTableSql(stage, specs)));
-    ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
+  Status status;
+  while (!done && !shared->stop && status.ok()) {
+    const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part);
+    status = session->Execute(engine::CreateTableSql(stage, specs));
+    if (!status.ok()) break;
     int64_t n = 0;
-    while (n < plan.batch_rows) {
-      auto next = stream->Next(&row);
-      if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
-      if (!*next) {
-        done = true;
-        break;
-      }
-      for (size_t i = 0; i < plan.columns.size(); ++i) {
-        Status st = AppendValue(plan.columns[i], row[i], appender.get(), i, &stats);
-        if (!st.ok()) {
-          return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) + " of split " +
-                                         split.description + ": " + st.message());
+    status = [&]() -> Status {
+      ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
+      while (n < plan.batch_rows) {
+        auto next = stream->NextView(&row);
+        if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
+        if (!*next) {
+          done = true;
+          break;
+        }
+        for (size_t i = 0; i < ncols; ++i) {
+          Status st = AppendCell(plan.columns[i], row.cells[i], appender.get(), i, &stats);
+          if (!st.ok()) {
+            return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
+                                           " of split " + split.description + ": " + st.message());
+          }
+        }
+        RETURN_NOT_OK(appender->EndRow());
+        if (++n % 8192 == 0) {
+          shared->rows += 8192;
+          if (shared->stop) return Status::Cancelled("stopped");
         }
       }
-      RETURN_NOT_OK(appender->EndRow());
-      if (++n % 8192 == 0) {
-        shared->rows += 8192;
-        if (shared->stop) return Status::Cancelled("stopped");
-      }
-    }
-    shared->rows += n % 8192;
-    RETURN_NOT_OK(appender->Close());
-    appender.reset();
-    if (n > 0) {
-      if (!plan.tie_count_sql.empty()) {
-        ASSIGN_OR_RETURN(auto ties, session->Query(Replace(plan.tie_count_sql, "{stage}", stage)));
-        *ties_dropped += std::atoll(ties.Scalar().c_str());
-      }
-      lake::StagedPart staged;
-      {
-        std::lock_guard<std::mutex> lock(shared->mu);
-        ASSIGN_OR_RETURN(staged, shared->batch->NewPart(shared->partition));
-      }
-      const std::string copy = "COPY (" + Replace(plan.export_select, "{stage}", stage) + plan.tie_filter +
-                               ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
-                               plan.compression + ")";
-      ASSIGN_OR_RETURN(auto copied, session->Query(copy));
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(staged.staging_path, ec);
-      {
-        std::lock_guard<std::mutex> lock(shared->mu);
-        lake::FileSpec spec;
-        spec.path = staged.path;
-        spec.row_count = copied.rows_changed;
-        spec.provenance_json = nlohmann::json{{"split", split.description}, {"part", part - 1}}.dump();
-        RETURN_NOT_OK(shared->batch->AddFile(std::move(spec)));
-      }
-      shared->written += copied.rows_changed;
-      shared->bytes += ec ? 0 : static_cast<int64_t>(size);
-      ++shared->files;
-      if (run.fail_point) RETURN_NOT_OK(run.fail_point("import.after_part"));
-    }
-    RETURN_NOT_OK(session->Execute("DROP TABLE " + engine::QuoteIdent(stage)));
+      shared->rows += n % 8192;
+      return appender->Close();
+    }();
+    Status submitted = writer.Submit(stage, status.ok() ? n : 0, part++);
+    if (status.ok()) status = submitted;
   }
+  Status written = writer.Finish();
+  RETURN_NOT_OK(status);
+  RETURN_NOT_OK(written);
   shared->zero_dates += stats.zero_dates;
   return Status::OK();
 }
@@ -372,7 +474,9 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (split_by.empty() || options.mappers <= 1) {
     splits.push_back({range_cond.empty() ? "1=1" : range_cond, "all rows"});
   } else {
-    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers));
+    // The primary key's first column of a table is indexed: cheap probes instead of a sort.
+    const bool indexed = options.query.empty() && !pk.empty() && pk[0] == split_by;
+    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers, indexed));
   }
   conn.reset();
   summary.splits = static_cast<int>(splits.size());

@@ -207,117 +207,157 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
   return plan;
 }
 
-Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
-                   ConversionStats* stats) {
+namespace {
+
+Status BadValue(const ColumnPlan& plan, std::string_view text) {
+  return Status::InvalidArgument("column " + plan.source.name + " (" + plan.source.source_type + "): cannot store '" +
+                                 std::string(text.substr(0, 100)) + "' as " + plan.lake_type +
+                                 "; use --map-column " + plan.source.name + "=VARCHAR to keep it as text");
+}
+
+std::string CellText(const db::CellView& cell) {
+  switch (cell.kind) {
+    case db::CellView::Kind::kInt: return std::to_string(cell.i);
+    case db::CellView::Kind::kDouble: {
+      char buf[32];
+      auto [p, ec] = std::to_chars(buf, buf + sizeof buf, cell.d);
+      return std::string(buf, ec == std::errc() ? p : buf);
+    }
+    case db::CellView::Kind::kText: return std::string(cell.text);
+    case db::CellView::Kind::kNull: break;
+  }
+  return "NULL";
+}
+
+// Dates outside the calendar that become NULL with a count: MariaDB zero
+// dates, PostgreSQL ±infinity and BC dates.
+bool IsOutOfCalendar(std::string_view s) {
+  return s.substr(0, 5) == "0000-" || s.find("infinity") != std::string_view::npos ||
+         s.find(" BC") != std::string_view::npos;
+}
+
+}  // namespace
+
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appender* appender, size_t col,
+                  ConversionStats* stats) {
   using engine::ColumnType;
-  if (std::holds_alternative<std::monostate>(value)) {
-    if (plan.zero_date_is_null) ++stats->zero_dates;
+  using Kind = db::CellView::Kind;
+  if (cell.kind == Kind::kNull) {
     appender->SetNull(col);
     return Status::OK();
   }
-  auto bad = [&](const std::string& text) {
-    return Status::InvalidArgument("column " + plan.source.name + " (" + plan.source.source_type + "): cannot store '" +
-                                   text.substr(0, 100) + "' as " + plan.lake_type +
-                                   "; use --map-column " + plan.source.name + "=VARCHAR to keep it as text");
-  };
   switch (plan.stage.type) {
     case ColumnType::kBoolean:
-    case ColumnType::kBigInt:
-      if (const int64_t* v = std::get_if<int64_t>(&value)) {
-        if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, *v != 0);
-        else appender->SetInt64(col, *v);
-        return Status::OK();
+    case ColumnType::kBigInt: {
+      int64_t v = cell.i;
+      if (cell.kind == Kind::kText) {
+        auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
+        if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
+      } else if (cell.kind != Kind::kInt) {
+        return BadValue(plan, CellText(cell));
       }
-      if (const double* d = std::get_if<double>(&value)) return bad(std::to_string(*d));
-      {
-        const std::string& s = std::get<std::string>(value);
-        int64_t v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || p != s.data() + s.size()) return bad(s);
-        if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, v != 0);
-        else appender->SetInt64(col, v);
-      }
+      if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, v != 0);
+      else appender->SetInt64(col, v);
       return Status::OK();
+    }
     case ColumnType::kUBigInt: {
-      if (const int64_t* v = std::get_if<int64_t>(&value)) {
-        if (*v < 0) return bad(std::to_string(*v));
-        appender->SetUInt64(col, static_cast<uint64_t>(*v));
+      if (cell.kind == Kind::kInt) {
+        if (cell.i < 0) return BadValue(plan, CellText(cell));
+        appender->SetUInt64(col, static_cast<uint64_t>(cell.i));
         return Status::OK();
       }
-      if (!std::holds_alternative<std::string>(value)) return bad("?");
-      const std::string& s = std::get<std::string>(value);
+      if (cell.kind != Kind::kText) return BadValue(plan, CellText(cell));
       uint64_t v = 0;
-      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec != std::errc() || p != s.data() + s.size()) return bad(s);
+      auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
+      if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
       appender->SetUInt64(col, v);
       return Status::OK();
     }
     case ColumnType::kDouble:
-      if (const double* d = std::get_if<double>(&value)) {
-        appender->SetDouble(col, *d);
-      } else if (const int64_t* v = std::get_if<int64_t>(&value)) {
-        appender->SetDouble(col, static_cast<double>(*v));
+      if (cell.kind == Kind::kDouble) {
+        appender->SetDouble(col, cell.d);
+      } else if (cell.kind == Kind::kInt) {
+        appender->SetDouble(col, static_cast<double>(cell.i));
       } else {
-        const std::string& s = std::get<std::string>(value);
+        const std::string s(cell.text);
         char* end = nullptr;
         double parsed = std::strtod(s.c_str(), &end);
-        if (s.empty() || end != s.c_str() + s.size()) return bad(s);
+        if (s.empty() || end != s.c_str() + s.size()) return BadValue(plan, s);
         appender->SetDouble(col, parsed);
       }
       return Status::OK();
     case ColumnType::kDecimal: {
       int64_t unscaled = 0;
-      if (const int64_t* v = std::get_if<int64_t>(&value)) {
-        unscaled = *v;
+      if (cell.kind == Kind::kInt) {
+        unscaled = cell.i;
         for (int k = 0; k < plan.stage.scale; ++k) unscaled *= 10;
-      } else if (const std::string* s = std::get_if<std::string>(&value)) {
-        if (!ParseDecimalUnscaled(*s, plan.stage.scale, &unscaled)) return bad(*s);
+      } else if (cell.kind == Kind::kText) {
+        if (!ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled)) return BadValue(plan, cell.text);
       } else {
-        return bad(std::to_string(std::get<double>(value)));
+        return BadValue(plan, CellText(cell));
       }
       appender->SetInt64(col, unscaled);
       return Status::OK();
     }
     case ColumnType::kDate:
     case ColumnType::kTimestamp: {
-      const std::string* s = std::get_if<std::string>(&value);
-      if (s == nullptr) return bad("(a number)");
+      if (cell.kind != Kind::kText) return BadValue(plan, "(a number)");
       bool ok = false;
       if (plan.stage.type == ColumnType::kDate) {
         int32_t days = 0;
-        ok = ParseDateDays(*s, &days);
+        ok = ParseDateDays(cell.text, &days);
         if (ok) appender->SetInt64(col, days);
       } else {
         int64_t micros = 0;
-        ok = ParseTimestampMicros(*s, &micros);
+        ok = ParseTimestampMicros(cell.text, &micros);
         if (ok) appender->SetInt64(col, micros);
       }
       if (!ok) {
         // Zero dates, 'infinity', BC dates: NULL with a warning count.
-        if (s->rfind("0000-00-00", 0) == 0 || s->find("infinity") != std::string::npos ||
-            s->find(" BC") != std::string::npos || s->rfind("0000-", 0) == 0) {
+        if (IsOutOfCalendar(cell.text)) {
           ++stats->zero_dates;
           appender->SetNull(col);
           return Status::OK();
         }
-        return bad(*s);
+        return BadValue(plan, cell.text);
       }
       return Status::OK();
     }
     case ColumnType::kVarchar:
     case ColumnType::kBlob:
-      if (const std::string* s = std::get_if<std::string>(&value)) {
-        appender->SetString(col, *s);
-      } else if (const int64_t* v = std::get_if<int64_t>(&value)) {
-        appender->SetString(col, std::to_string(*v));
+      if (cell.kind == Kind::kText) {
+        appender->SetString(col, cell.text);
+      } else if (cell.kind == Kind::kInt) {
+        char buf[24];
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, cell.i);
+        appender->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
       } else {
         char buf[32];
-        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, std::get<double>(value));
+        auto [p, ec] = std::to_chars(buf, buf + sizeof buf, cell.d);
         appender->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
       }
       return Status::OK();
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
+}
+
+Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
+                   ConversionStats* stats) {
+  db::CellView cell;
+  if (std::holds_alternative<std::monostate>(value)) {
+    // Next() reads MariaDB zero dates as NULL: in a NOT NULL column that is what a NULL means.
+    if (plan.zero_date_is_null) ++stats->zero_dates;
+  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    cell.kind = db::CellView::Kind::kInt;
+    cell.i = *i;
+  } else if (const double* d = std::get_if<double>(&value)) {
+    cell.kind = db::CellView::Kind::kDouble;
+    cell.d = *d;
+  } else {
+    cell.kind = db::CellView::Kind::kText;
+    cell.text = std::get<std::string>(value);
+  }
+  return AppendCell(plan, cell, appender, col, stats);
 }
 
 }  // namespace custlake::importer

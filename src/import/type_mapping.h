@@ -24,7 +24,7 @@ struct ColumnPlan {
   engine::ColumnSpec stage;  ///< what the Appender writes
   std::string lake_type;     ///< DuckDB type of the Parquet column: "BIGINT", "DECIMAL(38,10)"
   std::string export_expr;   ///< SQL over the staging table giving the lake column
-  bool zero_date_is_null = false;  ///< MariaDB NOT NULL date: a NULL read means a zero date
+  bool zero_date_is_null = false;  ///< MariaDB NOT NULL date: a NULL from Next() means a zero date
 };
 
 /// Checks and normalises a --map-column TYPE: BOOLEAN, BIGINT, UBIGINT,
@@ -40,8 +40,17 @@ struct ConversionStats {
   int64_t zero_dates = 0;    ///< MariaDB zero dates / out-of-range dates written as NULL
 };
 
-/// Writes `value` into column `col` of the current appender row.
+/// Writes `cell` (db::RowStream::NextView) into column `col` of the current
+/// appender row: text is parsed straight from the driver's buffer (integers,
+/// decimals, dates and timestamps by hand or std::from_chars, no copies).
+/// Dates outside the calendar (MariaDB zero dates, PostgreSQL ±infinity, BC)
+/// become NULL and are counted in stats->zero_dates.
 /// Errors name the column; the caller adds the table and row.
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appender* appender, size_t col,
+                  ConversionStats* stats);
+
+/// The same for a db::Value (RowStream::Next): a NULL in a zero_date_is_null
+/// column also counts as a zero date, since Next() reads them as NULL.
 Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
                    ConversionStats* stats);
 
