@@ -62,6 +62,32 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
                       .WithContext("view over " + dataset.id.ToString()));
     views.push_back(std::move(view));
   }
+  // The current warehouse version (the one live file of warehouse/versions,
+  // switched by one metastore transaction per build): attached read-only as
+  // catalog `warehouse`, each table also a view in main, so readers see one
+  // whole published build and never a half-built one.
+  {
+    ASSIGN_OR_RETURN(auto versions, metastore->ListFiles(lake::DatasetId::Warehouse("versions")));
+    const lake::FileInfo* current = nullptr;
+    for (const lake::FileInfo& file : versions) {
+      bool is_db = file.path.size() > 7 && file.path.compare(file.path.size() - 7, 7, ".duckdb") == 0;
+      if (is_db && (!current || file.batch_id > current->batch_id)) current = &file;
+    }
+    if (current) {
+      std::string path = layout.Absolute(current->path);
+      RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(path) + " AS warehouse (READ_ONLY)")
+                        .WithContext("warehouse version " + current->path));
+      allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(path);
+      ASSIGN_OR_RETURN(auto tables, session->Query("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                                   "'warehouse' AND schema_name = 'main' AND NOT starts_with(table_name, '_') "
+                                                   "ORDER BY table_name"));
+      for (const auto& row : tables.rows) {
+        RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(row[0]) + " AS SELECT * FROM warehouse.main." +
+                                       QuoteIdent(row[0])));
+        views.push_back(ViewInfo{row[0], "warehouse/" + row[0], 1});
+      }
+    }
+  }
   // Lock down: from here on the session reads the listed files and nothing else.
   if (!allowed.empty()) RETURN_NOT_OK(session->Execute("SET allowed_paths = [" + allowed + "]"));
   RETURN_NOT_OK(session->Execute("SET enable_external_access = false"));

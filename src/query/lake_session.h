@@ -4,7 +4,10 @@
 // A LakeSession is an in-memory DuckDB whose catalog is the lake as the
 // metastore lists it: each raw dataset is a view `raw.<name>` ("sic/customers"
 // becomes raw.sic_customers) over exactly its committed Parquet files, so
-// half-written or uncommitted files are never seen. After the views are made
+// half-written or uncommitted files are never seen. The current warehouse
+// version (the star schema `custlake build` published last) is attached
+// read-only as catalog `warehouse`, each of its tables also a view in main
+// (SELECT * FROM dim_customer). After the views are made
 // the session is locked down: external access is off except to those files,
 // configuration is locked, and Run() accepts only SELECT/EXPLAIN statements,
 // so a user's SQL can read the lake and nothing else on the machine (no file
