@@ -1,0 +1,69 @@
+// custlake build [--full]: the raw zone -> the star schema, checked and
+// published as a new warehouse version (docs/warehouse.md).
+#include <spdlog/spdlog.h>
+
+#include "cli/cli.h"
+#include "lake/lake.h"
+#include "warehouse/builder.h"
+
+namespace custlake::cli {
+
+struct BuildVerbOptions {
+  bool full = false;
+  bool no_export = false;
+  int keep = 3;
+  int threads = 0;
+  std::string memory_limit;
+};
+
+/// The body of `custlake build`; demo calls it too.
+VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options) {
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
+  warehouse::BuildOptions build;
+  build.lake_root = config.lake_root.string();
+  build.full = options.full;
+  build.export_parquet = !options.no_export;
+  build.keep_versions = options.keep;
+  build.threads = options.threads;
+  build.memory_limit = options.memory_limit;
+  build.log = [](const std::string& line) { spdlog::info("{}", line); };
+  std::optional<int64_t> run_id;
+  {
+    ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(build.lake_root));
+    auto id = lake->BeginRun("build", {options.full ? "--full" : "--incremental"});
+    if (id.ok()) run_id = *id;
+  }
+  build.run_id = run_id;
+  Result<warehouse::BuildReport> report = warehouse::Build(build);
+  if (run_id) {
+    auto lake = lake::Lake::Open(build.lake_root);
+    if (lake.ok()) {
+      (void)(*lake)->EndRun(*run_id, report.ok() ? Status::OK() : report.status(),
+                            report.ok() ? report->ToJson().dump() : "{}");
+    }
+  }
+  if (!report.ok()) return report.status();
+  nlohmann::json summary = report->ToJson();
+  summary["verb"] = "build";
+  return summary;
+}
+
+VerbResult RunBuild(const GlobalOptions& global, bool full) {
+  BuildVerbOptions options;
+  options.full = full;
+  return RunBuild(global, options);
+}
+
+void RegisterBuild(CLI::App& app, VerbFn* run) {
+  auto options = std::make_shared<BuildVerbOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "build", "Build the star schema from the raw zone, check it and publish it as a new warehouse version");
+  cmd->add_flag("--full", options->full, "Rebuild every table from all of raw (default: incremental)");
+  cmd->add_flag("--no-export", options->no_export, "Skip the Parquet export under warehouse/<table>/");
+  cmd->add_option("--keep", options->keep, "Published versions to keep on disk")->capture_default_str();
+  cmd->add_option("--threads", options->threads, "DuckDB threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--memory-limit", options->memory_limit, "DuckDB memory limit, e.g. 4GB");
+  cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunBuild(g, *options); }; });
+}
+
+}  // namespace custlake::cli

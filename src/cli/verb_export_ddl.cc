@@ -1,0 +1,51 @@
+// custlake export-ddl --dialect hive|trino|spark --location PREFIX [-o FILE]:
+// external tables over the warehouse's Parquet export, and the models, for
+// engines past one machine.
+#include <fstream>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "warehouse/data_dictionary.h"
+#include "warehouse/export_ddl.h"
+#include "warehouse/model_loader.h"
+
+namespace custlake::cli {
+
+struct ExportDdlOptions {
+  std::string dialect = "hive";
+  std::string location;
+  std::string output;
+  std::string schema = "custlake";
+};
+
+VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& options) {
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
+  ASSIGN_OR_RETURN(warehouse::Dialect dialect, warehouse::ParseDialect(options.dialect));
+  ASSIGN_OR_RETURN(auto models, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
+  std::string location = options.location.empty() ? config.lake_root.string() : options.location;
+  std::string ddl = warehouse::ExportDdl(tables, dialect, location, options.schema);
+  if (options.output.empty() || options.output == "-") {
+    std::cout << ddl;
+  } else {
+    std::ofstream out(options.output, std::ios::binary);
+    out << ddl;
+    if (!out) return Status::IOError("cannot write " + options.output);
+  }
+  return nlohmann::json{{"verb", "export-ddl"}, {"dialect", options.dialect}, {"location", location},
+                        {"tables", tables.size()}, {"output", options.output.empty() ? "-" : options.output}};
+}
+
+void RegisterExportDdl(CLI::App& app, VerbFn* run) {
+  auto options = std::make_shared<ExportDdlOptions>();
+  CLI::App* cmd = app.add_subcommand("export-ddl", "Write CREATE EXTERNAL TABLE statements for the warehouse's Parquet export");
+  cmd->add_option("--dialect", options->dialect, "hive, trino or spark")
+      ->check(CLI::IsMember({"hive", "trino", "spark"}))
+      ->capture_default_str();
+  cmd->add_option("--location", options->location, "Prefix under which warehouse/ lives (default: the lake folder)");
+  cmd->add_option("--schema", options->schema, "Database/schema to create the tables in")->capture_default_str();
+  cmd->add_option("-o,--output", options->output, "Write to FILE instead of stdout");
+  cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunExportDdl(g, *options); }; });
+}
+
+}  // namespace custlake::cli
