@@ -8,6 +8,7 @@
 // TimeZone=UTC and DateStyle=ISO, so timestamptz values read back in UTC.
 #include <libpq-fe.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -120,6 +121,7 @@ class PostgresRowStream : public RowStream {
       : conn_(conn), columns_(std::move(columns)), oids_(std::move(oids)), where_(std::move(where)) {}
 
   ~PostgresRowStream() override {
+    PQclear(current_);
     if (!done_) {
       // Stop the server sending the rest, then drain what is in flight.
       if (PGcancel* cancel = PQgetCancel(conn_)) {
@@ -133,28 +135,72 @@ class PostgresRowStream : public RowStream {
 
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
 
+  // The zero-copy read: cells point into the row's PGresult, kept until the
+  // next call; only booleans, integers, doubles and bytea are converted here.
+  Result<bool> NextView(RowView* view) override {
+    PQclear(current_);
+    current_ = nullptr;
+    ASSIGN_OR_RETURN(PGresult * res, Fetch());
+    if (res == nullptr) return false;
+    current_ = res;
+    const size_t n = columns_.size();
+    view->cells.resize(n);
+    if (scratch_.size() < n) scratch_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      CellView& cell = view->cells[i];
+      const int col = static_cast<int>(i);
+      if (PQgetisnull(res, 0, col)) {
+        cell.kind = CellView::Kind::kNull;
+        continue;
+      }
+      const std::string_view text(PQgetvalue(res, 0, col), static_cast<size_t>(PQgetlength(res, 0, col)));
+      switch (columns_[i].type) {
+        case SqlType::kBoolean:
+          if (text != "t" && text != "f") return BadCell(i, text);
+          cell.kind = CellView::Kind::kInt;
+          cell.i = text == "t";
+          break;
+        case SqlType::kInteger:
+        case SqlType::kBigInt:
+          if (!ParseInt64(text, &cell.i)) return BadCell(i, text);
+          cell.kind = CellView::Kind::kInt;
+          break;
+        case SqlType::kDouble: {
+          auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cell.d);
+          if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+            const std::string copy(text);
+            char* stop = nullptr;
+            cell.d = std::strtod(copy.c_str(), &stop);  // "NaN", "Infinity", "-Infinity"
+            if (copy.empty() || stop != copy.c_str() + copy.size()) return BadCell(i, text);
+          }
+          cell.kind = CellView::Kind::kDouble;
+          break;
+        }
+        case SqlType::kText:
+          if (oids_[i] == kByteaOid) {
+            if (!DecodeBytea(text, &scratch_[i])) return BadCell(i, text);
+            cell.text = scratch_[i];
+          } else {
+            cell.text = text;
+          }
+          cell.kind = CellView::Kind::kText;
+          break;
+        case SqlType::kDecimal:
+        case SqlType::kDate:
+        case SqlType::kTimestamp:
+          cell.text = text;
+          cell.kind = CellView::Kind::kText;
+          break;
+      }
+    }
+    return true;
+  }
+
   Result<bool> Next(std::vector<Value>* row) override {
-    if (done_) return false;
-    PGresult* res = PQgetResult(conn_);
-    if (res == nullptr) {
-      done_ = true;
-      return false;
-    }
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_TUPLES_OK) {  // the end: an empty result carries the final status
-      PQclear(res);
-      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
-      done_ = true;
-      return false;
-    }
-    if (st != PGRES_SINGLE_TUPLE) {
-      Status err = Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
-                                       PQresultErrorMessage(res));
-      PQclear(res);
-      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
-      done_ = true;
-      return err;
-    }
+    PQclear(current_);
+    current_ = nullptr;
+    ASSIGN_OR_RETURN(PGresult * res, Fetch());
+    if (res == nullptr) return false;
     ++row_number_;
     row->resize(columns_.size());
     Status status;
@@ -225,7 +271,55 @@ class PostgresRowStream : public RowStream {
     return Status::Internal("unknown column type");
   }
 
+  // The next single-row result (row_number_ counted), or nullptr at the end.
+  Result<PGresult*> Fetch() {
+    if (done_) return static_cast<PGresult*>(nullptr);
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      done_ = true;
+      return res;
+    }
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_TUPLES_OK) {  // the end: an empty result carries the final status
+      PQclear(res);
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      done_ = true;
+      return static_cast<PGresult*>(nullptr);
+    }
+    if (st != PGRES_SINGLE_TUPLE) {
+      Status err = Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
+                                       PQresultErrorMessage(res));
+      PQclear(res);
+      while (PGresult* r = PQgetResult(conn_)) PQclear(r);
+      done_ = true;
+      return err;
+    }
+    ++row_number_;
+    return res;
+  }
+
+  static bool DecodeBytea(std::string_view text, std::string* out) {  // "\x48656c6c6f" -> the bytes
+    if (text.substr(0, 2) != "\\x" || text.size() % 2 != 0) return false;
+    out->resize(text.size() / 2 - 1);
+    for (size_t k = 2, o = 0; k < text.size(); k += 2, ++o) {
+      int v = 0;
+      auto [end, ec] = std::from_chars(text.data() + k, text.data() + k + 2, v, 16);
+      if (ec != std::errc() || end != text.data() + k + 2) return false;
+      (*out)[o] = static_cast<char>(v);
+    }
+    return true;
+  }
+
+  Status BadCell(size_t i, std::string_view text) const {
+    const ColumnInfo& col = columns_[i];
+    return Status::SourceError(where_ + ": row " + std::to_string(row_number_) + ", column " + col.name + " (" +
+                               col.source_type + "): cannot read '" + std::string(text.substr(0, 100)) + "' as " +
+                               SqlTypeName(col.type));
+  }
+
   PGconn* conn_;
+  PGresult* current_ = nullptr;  // NextView's row, cleared at the next call
+  std::vector<std::string> scratch_;  // decoded bytea, per column
   std::vector<ColumnInfo> columns_;
   std::vector<Oid> oids_;
   std::string where_;
