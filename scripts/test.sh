@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: unit tests (seconds), integration
 # and end-to-end tests (real MariaDB and PostgreSQL servers started on
-# loopback by the tests, the custlake binary end to end), then the ingest
-# fuzzer for a bounded time under ASan/UBSan. This is the command the README
+# loopback by the tests, the custlake binary end to end), after fuzzing the
+# ingest record path for a bounded time under ASan/UBSan. This is the command the README
 # gives and the one CI runs. Safe to run twice.
 #
 #   scripts/test.sh              everything
@@ -16,10 +16,10 @@ cd "$root"
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j"$jobs"
-# The servers are installed by bootstrap: a test that cannot start one must fail, not skip.
-export CUSTLAKE_REQUIRE_SERVERS=1
-ctest --preset ci -j"$jobs" --timeout 900 "$@"
-
 if [ $# -eq 0 ]; then
   "$root/fuzz/run.sh" "${CUSTLAKE_FUZZ_SECONDS:-60}"
 fi
+
+# The servers are installed by bootstrap: a test that cannot start one must fail, not skip.
+export CUSTLAKE_REQUIRE_SERVERS=1
+ctest --preset ci -j"$jobs" --timeout 900 "$@"
