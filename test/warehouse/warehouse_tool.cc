@@ -1,10 +1,18 @@
 // warehouse_tool LAKE_ROOT build [--full] | check | ddl DIALECT | docs
 // A thin driver over custlake::warehouse for tests and bench/warehouse/run.sh
 // (the same code `custlake build` runs), printing the JSON report.
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
+#include <chrono>
+#include <filesystem>
+
+#include "engine/engine.h"
+#include "lake/lake.h"
 #include "warehouse/builder.h"
+#include "warehouse/dag.h"
+#include "warehouse/raw_sources.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/model_loader.h"
 
@@ -43,6 +51,41 @@ int main(int argc, char** argv) {
     std::cout << r->ToJson().dump() << "\n";
     if (!r->ok()) std::cerr << r->FailureText() << "\n";
     return r->ok() ? 0 : 1;
+  }
+  if (verb == "plain") {
+    // The same model SQL in plain DuckDB: raw views, then CREATE TABLE AS per model
+    // in order; no checks, no export, no publish. The benchmark's baseline.
+    auto start = std::chrono::steady_clock::now();
+    auto models = SortModels(LoadBuiltinModels().value());
+    lake::LakeOptions lo;
+    lo.read_only = true;
+    auto lake = lake::Lake::Open(root, lo);
+    if (!models.ok() || !lake.ok()) return 1;
+    std::vector<std::string> views;
+    for (const Model& m : *models) views.insert(views.end(), m.sources.begin(), m.sources.end());
+    std::sort(views.begin(), views.end());
+    views.erase(std::unique(views.begin(), views.end()), views.end());
+    auto raw = SnapshotRaw(lake->get(), views);
+    std::string path = argc > 3 ? argv[3] : "/tmp/warehouse_plain.duckdb";
+    std::filesystem::remove(path);
+    engine::DatabaseOptions o;
+    o.path = path;
+    auto db = engine::Database::Open(o);
+    auto session = (*db)->Connect();
+    Status st = (*session)->Execute("SET TimeZone = 'UTC'");
+    if (st.ok()) st = CreateRawViews(session->get(), *raw, "raw");
+    for (const Model& m : *models) {
+      if (st.ok()) st = (*session)->Execute("CREATE OR REPLACE TABLE " + m.name + " AS " + m.sql);
+    }
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 1;
+    }
+    session->reset();
+    db->reset();
+    std::cout << "{\"plain_seconds\": "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << "}\n";
+    return 0;
   }
   std::cerr << "unknown verb " << verb << "\n";
   return 2;
