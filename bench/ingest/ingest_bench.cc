@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -85,6 +86,9 @@ static int RunCustlake(const std::string& dir, const std::string& lake_root) {
   spec.config.partition_field = "ts";
   ingest::IngestOptions opts;
   opts.duckdb_memory_limit = "512MB";
+  if (std::getenv("INGEST_BENCH_VERBOSE") != nullptr) {
+    opts.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  }
   auto ing = ingest::SourceIngester::Open(lake->get(), spec, opts);
   if (!ing.ok()) return fmt::print(stderr, "{}\n", ing.status().ToString()), 1;
   auto st = (*ing)->RunOnce();

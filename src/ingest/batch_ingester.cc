@@ -2,7 +2,15 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -18,6 +26,8 @@
 #include "ingest/ingester.h"
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
+#include "ingest/row_stream.h"
+#include "ingest/sha256.h"
 #include "ingest/timestamp_parse.h"
 #include "lake/checksum.h"
 #include "lake/lake.h"
@@ -137,17 +147,27 @@ struct SourceIngester::Impl {
 
   std::unique_ptr<engine::Database> db;
   std::unique_ptr<engine::Session> session;
-  std::unique_ptr<engine::Appender> data;
+  std::unique_ptr<RowStream> stream;  ///< raw rows: parser → DuckDB COPY → Parquet
   std::unique_ptr<engine::Appender> quarantine;
   std::unique_ptr<RecordParser> parser;
   std::vector<ColumnSpec> data_columns;
 
-  DedupIndex index;
-  bool index_loaded = false;
+  std::unique_ptr<PartitionedDedupIndex> index;  ///< created by LoadIndex
   std::vector<char> buffer;  ///< RecordReader scratch, reused across files
   std::string raw_scratch;
   std::map<std::string, int64_t> quarantine_reasons;  ///< this batch
+  // Per batch attempt (a whole-file error found after rows of that file were
+  // streamed restarts the batch with the file marked failed).
+  struct Prov {
+    int64_t first_line = 0, last_line = 0, rows = 0;
+  };
+  std::map<int64_t, std::map<std::string, Prov>> prov;  ///< partition day → file → lines
+  std::vector<std::pair<int64_t, uint64_t>> batch_inserted;  ///< (partition, key) this attempt added
+  std::map<std::string, std::string> failed_files;      ///< path → whole-file error
+  bool restart = false;
   int copy_seq = 0;
+  // Seconds spent per phase (reported in the batch log line).
+  double t_checksum = 0, t_parse = 0, t_copy = 0, t_commit = 0;
 
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -159,10 +179,13 @@ struct SourceIngester::Impl {
   Status PrepareStaging();
   Result<IngestStats> Run(std::vector<LandingFile> files, int max_batches);
   Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);
-  Status IngestFile(const LandingFile& file, FileReport* report);
+  Status IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink);
+  std::string CopySql(const std::string& out_dir, const std::vector<std::string>& paths, int64_t day) const;
+  std::string ScratchDir();
+  void RemoveDeadScratch() const;
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
                           const std::string& detail, std::string_view raw);
-  Status WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id);
+  Status WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id, const std::string& out_dir);
   void AfterIngest(const std::string& path, const std::string& checksum);
 };
 
@@ -172,6 +195,7 @@ Status SourceIngester::Impl::Init() {
   RETURN_NOT_OK(lake::ValidateDatasetName(source.config.dataset).WithContext("ingest." + source.config.name + ".dataset"));
   raw_ds = lake::DatasetId::Raw(source.config.dataset);
   quarantine_ds = lake::DatasetId::Quarantine(source.config.dataset);
+  RemoveDeadScratch();
   engine::DatabaseOptions dbo;
   dbo.memory_limit = options.duckdb_memory_limit;
   dbo.threads = options.duckdb_threads;
@@ -217,19 +241,27 @@ Status SourceIngester::Impl::Init() {
 }
 
 Status SourceIngester::Impl::LoadIndex() {
-  if (index_loaded || schema.key.empty()) return Status::OK();
-  index_loaded = true;
-  ASSIGN_OR_RETURN(auto files, lake->CommittedPaths(raw_ds));
-  int64_t keys = 0;
-  for (const auto& f : files) {
-    ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT CAST({} AS VARCHAR) FROM read_parquet({})",
-                                                        QuoteIdent(schema.key), QuoteLiteral(f))));
-    for (const auto& row : r.rows) {
-      index.Insert(KeyFingerprint(row[0]));
-      keys++;
-    }
-  }
-  if (!files.empty()) Log(fmt::format("{}: {} keys of {} committed files indexed", raw_ds.ToString(), keys, files.size()));
+  if (index || schema.key.empty()) return Status::OK();
+  const size_t budget = static_cast<size_t>(std::max<int64_t>(options.dedup_memory_bytes, 16) / 16);
+  index = std::make_unique<PartitionedDedupIndex>(
+      [this](int64_t day, DedupIndex* into) -> Status {
+        std::vector<std::string> files;
+        if (day == PartitionedDedupIndex::kWhole) {
+          ASSIGN_OR_RETURN(files, lake->CommittedPaths(raw_ds));
+        } else {
+          char date[11];
+          FormatDate(day, date);
+          ASSIGN_OR_RETURN(files, lake->CommittedPaths(raw_ds, {{kPartitionColumn, std::string(date, 10)}}));
+        }
+        if (files.empty()) return Status::OK();
+        std::string list;
+        for (const auto& f : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(f);
+        ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT CAST({} AS VARCHAR) FROM read_parquet([{}])",
+                                                            QuoteIdent(schema.key), list)));
+        for (const auto& row : r.rows) into->Insert(KeyFingerprint(row[0]));
+        return Status::OK();
+      },
+      budget);
   return Status::OK();
 }
 
@@ -284,24 +316,22 @@ Status SourceIngester::Impl::InferSchema(const std::vector<LandingFile>& files) 
 }
 
 Status SourceIngester::Impl::PrepareStaging() {
-  if (data) RETURN_NOT_OK(data->Close());
   if (quarantine) RETURN_NOT_OK(quarantine->Close());
-  data.reset();
   quarantine.reset();
   data_columns.clear();
   for (const auto& f : schema.fields) data_columns.push_back({f.name, StagingType(f.type)});
   if (schema.unknown == UnknownFieldPolicy::kKeep) data_columns.push_back({kExtraColumn, ColumnType::kVarchar});
-  data_columns.push_back({kSourceFileColumn, ColumnType::kVarchar});
+  // The file as its 1-based index in the batch's file list: the COPY maps
+  // it back to the path (saves copying the path through every row).
+  data_columns.push_back({"_source_file_idx", ColumnType::kBigInt});
   data_columns.push_back({kSourceLineColumn, ColumnType::kBigInt});
   data_columns.push_back({kPartitionColumn, ColumnType::kDate});
   std::vector<ColumnSpec> q = {{"_source_file", ColumnType::kVarchar}, {"_source_line", ColumnType::kBigInt},
                                {"_byte_offset", ColumnType::kBigInt},  {"reason", ColumnType::kVarchar},
                                {"detail", ColumnType::kVarchar},       {"raw", ColumnType::kVarchar},
                                {"raw_bytes", ColumnType::kBigInt}};
-  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS stage_quarantine;"));
-  RETURN_NOT_OK(session->Execute(engine::CreateTableSql("stage", data_columns)));
+  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS stage_quarantine;"));
   RETURN_NOT_OK(session->Execute(engine::CreateTableSql("stage_quarantine", q)));
-  ASSIGN_OR_RETURN(data, engine::Appender::Open(session.get(), "stage", data_columns));
   ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), "stage_quarantine", q));
   if (!parser) {
     parser = std::make_unique<RecordParser>(
@@ -325,23 +355,30 @@ Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t l
   return quarantine->EndRow();
 }
 
-Status SourceIngester::Impl::IngestFile(const LandingFile& file, FileReport* report) {
-  // Binary content: NUL bytes in the first 4 KiB (after decompression).
-  auto probe = FileReader::Open(file.path);
+Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink) {
   std::string whole_file_error;
-  if (!probe.ok()) {
-    whole_file_error = probe.status().message();
-  } else {
-    char head[4096];
-    auto n = (*probe)->Read(head, sizeof(head));
-    if (!n.ok()) {
-      whole_file_error = n.status().message();
-    } else if (std::memchr(head, '\0', *n) != nullptr) {
-      whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
-                                     FormatName(format));
+  const auto failed = failed_files.find(file.path);
+  if (failed != failed_files.end()) whole_file_error = failed->second;
+  if (whole_file_error.empty()) {
+    // Binary content: NUL bytes in the first 4 KiB (after decompression).
+    auto probe = FileReader::Open(file.path);
+    if (!probe.ok()) {
+      whole_file_error = probe.status().message();
+    } else {
+      char head[4096];
+      auto n = (*probe)->Read(head, sizeof(head));
+      if (!n.ok()) {
+        whole_file_error = n.status().message();
+      } else if (std::memchr(head, '\0', *n) != nullptr) {
+        whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
+                                       FormatName(format));
+      }
     }
   }
-  std::vector<uint64_t> inserted;
+  std::vector<std::pair<int64_t, uint64_t>> inserted;
+  std::map<int64_t, Prov> file_prov;
+  int64_t last_day = INT64_MIN;
+  Prov* last_prov = nullptr;
   const int64_t today = TodayDays();
   const int pidx = schema.partition_field.empty() ? -1 : schema.Find(schema.partition_field);
   const size_t nfields = schema.fields.size();
@@ -394,14 +431,22 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, FileReport* rep
         report->quarantined++;
         continue;
       }
-      if (!row.key.empty()) {
+      int64_t day = today;
+      if (pidx >= 0) {
+        const Value& pv = row.values[pidx];
+        day = schema.fields[pidx].type == FieldType::kDate ? pv.i : MicrosToDays(pv.i);
+      }
+      if (!row.key.empty() && index) {
         const uint64_t fp = KeyFingerprint(row.key);
-        if (!index.Insert(fp)) {
+        const int64_t part = pidx >= 0 ? day : PartitionedDedupIndex::kWhole;
+        ASSIGN_OR_RETURN(bool fresh, index->Insert(part, fp));
+        if (!fresh) {
           report->duplicates++;
           continue;
         }
-        inserted.push_back(fp);
+        inserted.emplace_back(part, fp);
       }
+      RowBlock* data = sink->block(day);
       for (size_t i = 0; i < nfields; i++) {
         const Value& v = row.values[i];
         switch (v.kind) {
@@ -419,26 +464,35 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, FileReport* rep
           data->SetString(c_extra, row.extra);
         }
       }
-      data->SetString(c_file, file.path);
+      data->SetInt64(c_file, file_idx);
       data->SetInt64(c_line, rec.line);
-      int64_t day = today;
-      if (pidx >= 0) {
-        const Value& pv = row.values[pidx];
-        day = schema.fields[pidx].type == FieldType::kDate ? pv.i : MicrosToDays(pv.i);
-      }
       data->SetInt64(c_date, day);
-      RETURN_NOT_OK(data->EndRow());
+      data->EndRow();
+      sink->RowDone(day);
+      if (day != last_day || last_prov == nullptr) {
+        last_day = day;
+        last_prov = &file_prov[day];
+        if (last_prov->rows == 0) last_prov->first_line = rec.line;
+      }
+      last_prov->last_line = rec.line;
+      last_prov->rows++;
       report->committed++;
     }
   }
   if (!whole_file_error.empty()) {
+    if (report->committed > 0) {
+      // Rows of this file are already in the COPY: start the batch again
+      // with the file marked failed (deterministic: same result as if the
+      // error had been known up front).
+      failed_files[file.path] = whole_file_error;
+      restart = true;
+      return Status::Cancelled("restart the batch: " + whole_file_error);
+    }
     // Undo what this file added, then quarantine the file as one record.
-    for (const uint64_t fp : inserted) index.Erase(fp);
-    if (report->committed > 0 || report->quarantined > 0) {
-      RETURN_NOT_OK(data->Flush());
+    for (const auto& [part, fp] : inserted) index->Erase(part, fp);
+    if (report->quarantined > 0) {
       RETURN_NOT_OK(quarantine->Flush());
       const std::string lit = QuoteLiteral(file.path);
-      RETURN_NOT_OK(session->Execute(fmt::format("DELETE FROM stage WHERE _source_file = {}", lit)));
       ASSIGN_OR_RETURN(auto reasons,
                        session->Query(fmt::format("SELECT reason, count(*) FROM stage_quarantine WHERE _source_file = "
                                                   "{} GROUP BY reason", lit)));
@@ -451,12 +505,78 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, FileReport* rep
     report->quarantined = 1;
     report->error = whole_file_error;
     RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, ""));
+    return Status::OK();
   }
+  batch_inserted.insert(batch_inserted.end(), inserted.begin(), inserted.end());
+  for (const auto& [day, p] : file_prov) prov[day][file.path] = p;
   return Status::OK();
 }
 
-Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id) {
-  RETURN_NOT_OK(data->Flush());
+std::string SourceIngester::Impl::CopySql(const std::string& out_dir, const std::vector<std::string>& paths,
+                                          int64_t day) const {
+  std::string select;
+  for (const auto& f : schema.fields) {
+    if (!select.empty()) select += ", ";
+    const std::string col = QuoteIdent(f.name);
+    if (f.type == FieldType::kJson) {
+      select += f.nested_type.empty() ? fmt::format("CAST({} AS JSON) AS {}", col, col)
+                                      : fmt::format("TRY_CAST(CAST({} AS JSON) AS {}) AS {}", col, f.nested_type, col);
+    } else {
+      select += col;
+    }
+  }
+  if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
+  std::string list;
+  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
+  select += fmt::format(", ([{}]::VARCHAR[])[_source_file_idx] AS {}, {}", list, kSourceFileColumn, kSourceLineColumn);
+  char date[11];
+  FormatDate(day, date);
+  const fs::path dir = fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return fmt::format("COPY (SELECT {} FROM custlake_rows()) TO {} (FORMAT parquet)", select,
+                     QuoteLiteral((dir / "data_0.parquet").string()));
+}
+
+// Scratch folders of this dataset left by processes that no longer run.
+void SourceIngester::Impl::RemoveDeadScratch() const {
+  std::string name = source.config.dataset;
+  std::replace(name.begin(), name.end(), '/', '_');
+  const fs::path root = fs::path(lake->layout().ArchiveDir()) / ".ingest-tmp";
+  std::error_code ec;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string f = it->path().filename().string();
+    if (f.size() <= name.size() + 1 || f.compare(0, name.size() + 1, name + "-") != 0) continue;
+    // "<name>-<pid>-<seq>": anything else belongs to another dataset.
+    const std::string rest = f.substr(name.size() + 1);
+    char* end_pid = nullptr;
+    const long pid = std::strtol(rest.c_str(), &end_pid, 10);
+    if (rest.empty() || rest[0] < '0' || rest[0] > '9' || *end_pid != '-' ||
+        rest.find_first_not_of("0123456789", static_cast<size_t>(end_pid - rest.c_str()) + 1) != std::string::npos) {
+      continue;
+    }
+    if (pid > 0 && pid != static_cast<long>(::getpid()) && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
+  }
+}
+
+// Where a batch's COPY writes before the batch begins: under the lake root
+// (same file system, so files move into the batch by rename) in the
+// unmanaged archive zone, named by process; leftovers of a killed process
+// are removed by the next ingester of the dataset (see Init).
+std::string SourceIngester::Impl::ScratchDir() {
+  std::string name = source.config.dataset;
+  std::replace(name.begin(), name.end(), '/', '_');
+  return (fs::path(lake->layout().ArchiveDir()) / ".ingest-tmp" /
+          fmt::format("{}-{}-{}", name, static_cast<long>(::getpid()), copy_seq++))
+      .string();
+}
+
+Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id,
+                                       const std::string& out_dir) {
+  const auto t_write0 = std::chrono::steady_clock::now();
   RETURN_NOT_OK(quarantine->Flush());
   lake::BatchOptions bo;
   bo.run_id = options.run_id;
@@ -483,39 +603,22 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
   std::map<std::string, std::string> checksum_of;
   for (const auto& r : *reports) checksum_of[r.path] = r.checksum;
 
-  // Raw rows: one COPY, partitioned by event date, then each file moved to
-  // the part path the batch hands out.
+  // Raw rows: the COPY (done while parsing) wrote one tree partitioned by
+  // event date under out_dir; each file moves to the part path the batch
+  // hands out.
   if (committed > 0) {
-    std::string select;
-    for (const auto& f : schema.fields) {
-      if (!select.empty()) select += ", ";
-      const std::string col = QuoteIdent(f.name);
-      if (f.type == FieldType::kJson) {
-        select += f.nested_type.empty() ? fmt::format("CAST({} AS JSON) AS {}", col, col)
-                                        : fmt::format("TRY_CAST(CAST({} AS JSON) AS {}) AS {}", col, f.nested_type, col);
-      } else {
-        select += col;
-      }
-    }
-    if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
-    select += fmt::format(", {}, {}, {}", kSourceFileColumn, kSourceLineColumn, kPartitionColumn);
-    const std::string out_dir = fmt::format("{}/copy-{}", batch.staging_dir(), copy_seq++);
-    RETURN_NOT_OK(session->Execute(fmt::format(
-        "COPY (SELECT {} FROM stage) TO {} (FORMAT parquet, PARTITION_BY ({}), FILENAME_PATTERN 'data_{{i}}', "
-        "OVERWRITE_OR_IGNORE true)",
-        select, QuoteLiteral(out_dir), kPartitionColumn)));
-    // Provenance per partition: source files and line ranges.
-    ASSIGN_OR_RETURN(auto prov, session->Query(fmt::format(
-                                    "SELECT strftime({0}, '%Y-%m-%d'), {1}, min({2}), max({2}), count(*) FROM stage "
-                                    "GROUP BY ALL ORDER BY 1, 2",
-                                    kPartitionColumn, kSourceFileColumn, kSourceLineColumn)));
     std::map<std::string, nlohmann::json> by_date;
-    for (const auto& r : prov.rows) {
-      by_date[r[0]].push_back({{"file", r[1]},
-                               {"checksum", checksum_of[r[1]]},
-                               {"first_line", std::stoll(r[2])},
-                               {"last_line", std::stoll(r[3])},
-                               {"rows", std::stoll(r[4])}});
+    for (const auto& [day, files_of_day] : prov) {
+      char date[11];
+      FormatDate(day, date);
+      auto& sources = by_date[std::string(date, 10)];
+      for (const auto& [path, p] : files_of_day) {
+        sources.push_back({{"file", path},
+                           {"checksum", checksum_of[path]},
+                           {"first_line", p.first_line},
+                           {"last_line", p.last_line},
+                           {"rows", p.rows}});
+      }
     }
     for (const auto& [date, sources] : by_date) {
       const fs::path dir = fs::path(out_dir) / (std::string(kPartitionColumn) + "=" + date);
@@ -536,12 +639,15 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
         fs::rename(p, part.staging_path, ec);
         if (ec) return Status::IOError(fmt::format("cannot move {} to {}: {}", p.string(), part.staging_path, ec.message()));
         lake::FileSpec spec;
+        ASSIGN_OR_RETURN(spec.checksum, Sha256FileHex(part.staging_path));
         spec.path = part.path;
         spec.row_count = rows;
         spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
         RETURN_NOT_OK(batch.AddFile(std::move(spec)));
       }
     }
+  }
+  {
     std::error_code ec;
     fs::remove_all(out_dir, ec);
   }
@@ -549,6 +655,8 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
     ASSIGN_OR_RETURN(auto part, batch.NewPart(quarantine_ds, {}));
     RETURN_NOT_OK(session->Execute(fmt::format("COPY stage_quarantine TO {} (FORMAT parquet)",
                                                QuoteLiteral(part.staging_path))));
+    std::string quarantine_sum;
+    ASSIGN_OR_RETURN(quarantine_sum, Sha256FileHex(part.staging_path));
     ASSIGN_OR_RETURN(auto prov, session->Query(
                                     "SELECT _source_file, min(_source_line), max(_source_line), count(*) FROM "
                                     "stage_quarantine GROUP BY ALL ORDER BY 1"));
@@ -563,6 +671,7 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
     lake::FileSpec spec;
     spec.path = part.path;
     spec.dataset = quarantine_ds;
+    spec.checksum = std::move(quarantine_sum);
     spec.row_count = quarantined;
     spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
     RETURN_NOT_OK(batch.AddFile(std::move(spec)));
@@ -574,7 +683,10 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
   for (const auto& r : *reports) {
     RETURN_NOT_OK(batch.RecordIngestedFile(r.checksum, r.path, r.bytes).WithContext(r.path));
   }
+  const auto tc = std::chrono::steady_clock::now();
+  t_copy += std::chrono::duration<double>(tc - t_write0).count();
   RETURN_NOT_OK(batch.Commit());
+  t_commit += std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count();
   schema_recorded = true;
   for (auto& r : *reports) r.batch_id = *batch_id;
   return Status::OK();
@@ -618,20 +730,59 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     schema.fields.push_back({"_record", FieldType::kJson, false, ""});
   }
   RETURN_NOT_OK(LoadIndex());
-  RETURN_NOT_OK(PrepareStaging());
-  std::vector<FileReport> reports;
-  for (const auto& [file, checksum] : files) {
-    FileReport r;
-    r.path = file.path;
-    r.checksum = checksum;
-    r.bytes = file.size;
-    RETURN_NOT_OK(IngestFile(file, &r));
-    reports.push_back(std::move(r));
+  if (!stream) {
+    ASSIGN_OR_RETURN(stream, RowStream::Open(options.duckdb_memory_limit, options.duckdb_threads));
   }
+  std::vector<FileReport> reports;
+  std::string out_dir;
+  const auto tp = std::chrono::steady_clock::now();
+  failed_files.clear();
+  auto undo_index = [&] {
+    if (index) {
+      for (const auto& [part, fp] : batch_inserted) index->Erase(part, fp);
+    }
+    batch_inserted.clear();
+  };
+  while (true) {
+    RETURN_NOT_OK(PrepareStaging());
+    reports.clear();
+    prov.clear();
+    batch_inserted.clear();
+    restart = false;
+    out_dir = ScratchDir();
+    std::error_code ec;
+    fs::create_directories(fs::path(out_dir).parent_path(), ec);
+    std::vector<std::string> paths;
+    for (const auto& f : files) paths.push_back(f.first.path);
+    Status st = stream->Run(data_columns, [&](RowSink* sink) -> Status {
+      int64_t idx = 0;
+      for (const auto& [file, checksum] : files) {
+        FileReport r;
+        r.path = file.path;
+        r.checksum = checksum;
+        r.bytes = file.size;
+        RETURN_NOT_OK(IngestFile(file, ++idx, &r, sink));
+        reports.push_back(std::move(r));
+      }
+      return Status::OK();
+    }, [&](int64_t day) { return CopySql(out_dir, paths, day); });
+    if (st.ok()) break;
+    fs::remove_all(out_dir, ec);
+    undo_index();
+    if (!restart) return st;
+  }
+  t_parse += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
   int64_t batch_id = 0;
   const bool placeholder_schema = !have_schema;
   if (placeholder_schema) schema_recorded = true;  // never record the placeholder
-  RETURN_NOT_OK(WriteBatch(&reports, &batch_id));
+  if (Status st = WriteBatch(&reports, &batch_id, out_dir); !st.ok()) {
+    std::error_code ec;
+    fs::remove_all(out_dir, ec);
+    undo_index();
+    return st;
+  }
+  batch_inserted.clear();
+  if (index) index->Trim();
   if (placeholder_schema) {
     schema_recorded = false;
     schema = Schema{};
@@ -649,9 +800,10 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   stats.batches = 1;
   stats.file_reports = std::move(reports);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates",
+  Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates "
+                  "(so far: checksum {:.2f}s, parse+write {:.2f}s, move {:.2f}s, commit {:.2f}s)",
                   raw_ds.ToString(), batch_id, stats.files, stats.records, stats.committed, stats.quarantined,
-                  stats.duplicates));
+                  stats.duplicates, t_checksum, t_parse, t_copy, t_commit));
   return stats;
 }
 
@@ -675,7 +827,9 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
   for (const auto& f : files) {
     if (options.stop != nullptr && options.stop->load()) break;
     if (max_batches >= 0 && batches >= max_batches) break;
-    ASSIGN_OR_RETURN(std::string sum, lake::Sha256File(f.path));
+    const auto ts = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(std::string sum, Sha256FileHex(f.path));
+    t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
     if (seen || pending_sums.count(sum) != 0) {
       total.files_skipped++;

@@ -1,6 +1,7 @@
 #include "ingest/dedup_index.h"
 
 #include <cstring>
+#include <utility>
 
 namespace custlake::ingest {
 
@@ -29,7 +30,7 @@ uint64_t KeyFingerprint(std::string_view key) {
   return h == 0 ? 1 : h;
 }
 
-DedupIndex::DedupIndex() : slots_(1 << 16, 0), mask_((1 << 16) - 1) {}
+DedupIndex::DedupIndex(size_t initial_slots) : slots_(initial_slots, 0), mask_(initial_slots - 1) {}
 
 bool DedupIndex::Insert(uint64_t fp) {
   if ((size_ + 1) * 10 > slots_.size() * 7) Grow();
@@ -88,6 +89,66 @@ void DedupIndex::Grow() {
   for (const uint64_t fp : old) {
     if (fp != 0) Insert(fp);
   }
+}
+
+PartitionedDedupIndex::PartitionedDedupIndex(Loader loader, size_t budget_keys)
+    : loader_(std::move(loader)), budget_keys_(budget_keys) {}
+
+Result<DedupIndex*> PartitionedDedupIndex::Get(int64_t day) {
+  if (last_ != nullptr && day == last_day_) return last_;
+  auto it = parts_.find(day);
+  if (it == parts_.end()) {
+    auto index = std::make_unique<DedupIndex>(1 << 10);
+    RETURN_NOT_OK(loader_(day, index.get()));
+    loads_++;
+    lru_.push_front(day);
+    it = parts_.emplace(day, Part{std::move(index), lru_.begin()}).first;
+  } else if (it->second.lru != lru_.begin()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  }
+  last_day_ = day;
+  last_ = it->second.index.get();
+  return last_;
+}
+
+Result<bool> PartitionedDedupIndex::Insert(int64_t day, uint64_t fp) {
+  ASSIGN_OR_RETURN(DedupIndex * index, Get(day));
+  return index->Insert(fp);
+}
+
+void PartitionedDedupIndex::Erase(int64_t day, uint64_t fp) {
+  auto it = parts_.find(day);
+  if (it != parts_.end()) it->second.index->Erase(fp);
+}
+
+void PartitionedDedupIndex::Trim() {
+  size_t total = keys();
+  while (total > budget_keys_ && !lru_.empty()) {
+    const int64_t day = lru_.back();
+    lru_.pop_back();
+    auto it = parts_.find(day);
+    total -= it->second.index->size();
+    parts_.erase(it);
+  }
+  last_ = nullptr;
+}
+
+void PartitionedDedupIndex::Clear() {
+  parts_.clear();
+  lru_.clear();
+  last_ = nullptr;
+}
+
+size_t PartitionedDedupIndex::keys() const {
+  size_t n = 0;
+  for (const auto& [day, p] : parts_) n += p.index->size();
+  return n;
+}
+
+size_t PartitionedDedupIndex::memory_bytes() const {
+  size_t n = 0;
+  for (const auto& [day, p] : parts_) n += p.index->memory_bytes();
+  return n;
 }
 
 }  // namespace custlake::ingest

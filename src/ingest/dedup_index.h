@@ -16,9 +16,16 @@
 // Not thread-safe; the ingester owns one per dataset.
 #pragma once
 
+#include <climits>
 #include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
+
+#include "common/status.h"
 
 namespace custlake::ingest {
 
@@ -27,7 +34,8 @@ uint64_t KeyFingerprint(std::string_view key);
 
 class DedupIndex {
  public:
-  DedupIndex();
+  /// `initial_slots` must be a power of two.
+  explicit DedupIndex(size_t initial_slots = 1 << 16);
   /// Inserts; false when the fingerprint was already present.
   bool Insert(uint64_t fp);
   bool Contains(uint64_t fp) const;
@@ -41,6 +49,58 @@ class DedupIndex {
   std::vector<uint64_t> slots_;  ///< 0 = empty
   size_t mask_ = 0;
   size_t size_ = 0;
+};
+
+/// The index with bounded memory: one DedupIndex per partition (event day),
+/// loaded on first use from the lake's committed files of that partition
+/// (the loader reads their key column), and evicted least-recently-used
+/// between batches once more than `budget_keys` keys are resident. Nothing
+/// is stored beside the lake: an evicted or never-loaded partition is
+/// rebuilt from the committed Parquet, so the index cannot disagree with
+/// the lake after a crash, whatever the distance between a record and its
+/// duplicate.
+///
+/// Scope: a key is a duplicate of a committed key of the same partition (a
+/// re-sent event carries its own event time, so its day). Memory is at most
+/// budget_keys keys plus the keys of the partitions one batch touches.
+/// Without a partition field every record maps to one partition (kWhole),
+/// which is the whole dataset: then memory grows with distinct keys.
+class PartitionedDedupIndex {
+ public:
+  static constexpr int64_t kWhole = INT64_MIN;
+  /// Fills `into` with the committed keys of partition `day`.
+  using Loader = std::function<Status(int64_t day, DedupIndex* into)>;
+
+  PartitionedDedupIndex(Loader loader, size_t budget_keys);
+
+  /// Inserts; false when the key is already in the partition (loads it first).
+  Result<bool> Insert(int64_t day, uint64_t fp);
+  /// Undoes an Insert (the partition is loaded: it was just inserted into).
+  void Erase(int64_t day, uint64_t fp);
+  /// Between batches: evicts least-recently-used partitions down to the budget.
+  void Trim();
+  /// Forgets every partition (they reload from the lake on next use).
+  void Clear();
+
+  size_t keys() const;
+  size_t partitions() const { return parts_.size(); }
+  int64_t loads() const { return loads_; }
+  size_t memory_bytes() const;
+
+ private:
+  struct Part {
+    std::unique_ptr<DedupIndex> index;
+    std::list<int64_t>::iterator lru;
+  };
+  Result<DedupIndex*> Get(int64_t day);
+
+  Loader loader_;
+  size_t budget_keys_;
+  std::unordered_map<int64_t, Part> parts_;
+  std::list<int64_t> lru_;  ///< front = most recently used
+  int64_t last_day_ = 0;
+  DedupIndex* last_ = nullptr;
+  int64_t loads_ = 0;
 };
 
 }  // namespace custlake::ingest

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace custlake::ingest {
 namespace {
@@ -21,6 +23,68 @@ TEST(DedupIndex, FingerprintDiffers) {
   EXPECT_NE(KeyFingerprint("a"), KeyFingerprint("b"));
   EXPECT_NE(KeyFingerprint(""), 0u);
   EXPECT_NE(KeyFingerprint("12345678"), KeyFingerprint("123456780"));
+}
+
+}  // namespace
+}  // namespace custlake::ingest
+
+namespace custlake::ingest {
+namespace {
+
+// A lake stand-in: the committed keys per partition, and how often each
+// partition was loaded.
+struct FakeLake {
+  std::map<int64_t, std::vector<uint64_t>> committed;
+  std::map<int64_t, int> loads;
+  PartitionedDedupIndex::Loader Loader() {
+    return [this](int64_t day, DedupIndex* into) -> Status {
+      loads[day]++;
+      for (uint64_t fp : committed[day]) into->Insert(fp);
+      return Status::OK();
+    };
+  }
+};
+
+TEST(PartitionedDedupIndex, LoadsOnFirstUseAndFindsCommittedKeys) {
+  FakeLake lake;
+  lake.committed[10] = {1, 2, 3};
+  PartitionedDedupIndex index(lake.Loader(), 1000);
+  EXPECT_FALSE(*index.Insert(10, 2));  // committed before
+  EXPECT_TRUE(*index.Insert(10, 4));
+  EXPECT_FALSE(*index.Insert(10, 4));  // within the batch
+  EXPECT_TRUE(*index.Insert(11, 2));   // another partition: another scope
+  EXPECT_EQ(lake.loads[10], 1);
+  EXPECT_EQ(lake.loads[11], 1);
+  EXPECT_EQ(index.keys(), 5u);
+  index.Erase(10, 4);
+  EXPECT_TRUE(*index.Insert(10, 4));
+}
+
+TEST(PartitionedDedupIndex, TrimKeepsMemoryWithinBudgetAndReloadsEvicted) {
+  FakeLake lake;
+  PartitionedDedupIndex index(lake.Loader(), 100);
+  // 10 batches of 60 keys, each on its own day: the index never keeps more
+  // than the budget between batches, and a duplicate of any earlier batch
+  // (committed meanwhile) is still found after its partition was evicted.
+  for (int64_t day = 0; day < 10; day++) {
+    for (uint64_t k = 1; k <= 60; k++) {
+      ASSERT_TRUE(*index.Insert(day, day * 1000 + k));
+      lake.committed[day].push_back(day * 1000 + k);  // the batch commits
+    }
+    index.Trim();
+    EXPECT_LE(index.keys(), 100u);
+  }
+  for (int64_t day = 0; day < 10; day++) {
+    EXPECT_FALSE(*index.Insert(day, day * 1000 + 7)) << day;
+    index.Trim();
+    EXPECT_LE(index.keys(), 100u);
+  }
+  EXPECT_GE(lake.loads[0], 2);  // evicted, then reloaded from the lake
+}
+
+TEST(PartitionedDedupIndex, LoaderErrorsPropagate) {
+  PartitionedDedupIndex index([](int64_t, DedupIndex*) { return Status::IOError("lake unreadable"); }, 10);
+  EXPECT_FALSE(index.Insert(1, 1).ok());
 }
 
 }  // namespace

@@ -10,15 +10,18 @@
 //      (re)done;
 //   2. records are split (record_reader.h), parsed and coerced to the schema
 //      (record_parser.h), deduplicated by key against the batch and the lake
-//      (dedup_index.h) and appended to an in-memory DuckDB staging table;
-//      bad records go to a quarantine staging table with file, line, byte
+//      (dedup_index.h; per event-date partition, bounded memory) and written
+//      into reusable columnar row blocks per partition (row_stream.h); bad
+//      records go to a quarantine staging table with file, line, byte
 //      offset, reason and raw text; a file that cannot be read (corrupt
 //      gzip/zstd, binary content) is quarantined whole as one record;
-//   3. only then a lake batch begins: DuckDB COPYs the staging tables to
-//      Parquet (raw/<dataset>/event_date=YYYY-MM-DD/, quarantine/<dataset>/),
-//      and one metastore transaction commits the files, the checksums of the
-//      source files, the quarantine counts, the schema and the per-file
-//      reconciliation (input records = committed + quarantined + duplicates).
+//   3. DuckDB COPYs each partition's blocks to Parquet in a scratch folder
+//      under the lake root; only then a lake batch begins: the files move to
+//      raw/<dataset>/event_date=YYYY-MM-DD/ (the quarantine table is COPYd to
+//      quarantine/<dataset>/), and one metastore transaction commits the
+//      files, the checksums of the source files, the quarantine counts, the
+//      schema and the per-file reconciliation (input records = committed +
+//      quarantined + duplicates).
 //   4. after the commit, source files are kept, archived or deleted.
 // A run killed at any point leaves either a committed batch or nothing (the
 // lake's recovery removes staged files), and a re-run forms the same
@@ -27,6 +30,8 @@
 //
 // Ownership: a SourceIngester borrows the Lake, which must outlive it. One
 // thread calls it; internally DuckDB uses its own threads to write Parquet.
+// Memory: about one batch of rows (batch_bytes) in row blocks, reused across
+// batches, plus DuckDB's memory limit, plus the dedup index's budget.
 #pragma once
 
 #include <atomic>
@@ -58,6 +63,9 @@ struct IngestOptions {
   std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
   std::string duckdb_memory_limit = "1GB";
   int duckdb_threads = 0;             ///< 0 = all cores
+  /// Dedup index memory kept between batches (about 16 bytes a key); see
+  /// dedup_index.h for the bound and the scope of duplicate detection.
+  int64_t dedup_memory_bytes = 256LL << 20;
   /// Human progress lines (stderr in the CLI); may be empty.
   std::function<void(const std::string&)> log;
 

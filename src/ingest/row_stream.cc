@@ -1,0 +1,286 @@
+#include "ingest/row_stream.h"
+
+#include <duckdb.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace custlake::ingest {
+
+using engine::ColumnSpec;
+using engine::ColumnType;
+
+namespace {
+
+bool IsString(ColumnType t) { return t == ColumnType::kVarchar || t == ColumnType::kBlob; }
+bool IsDouble(ColumnType t) { return t == ColumnType::kDouble; }
+
+duckdb_logical_type MakeType(const ColumnSpec& c) {
+  switch (c.type) {
+    case ColumnType::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+    case ColumnType::kBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    case ColumnType::kUBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+    case ColumnType::kDouble: return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    case ColumnType::kDecimal: return duckdb_create_decimal_type(c.width, c.scale);
+    case ColumnType::kVarchar: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    case ColumnType::kBlob: return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
+    case ColumnType::kDate: return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
+    case ColumnType::kTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+  }
+  return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+}
+
+}  // namespace
+
+RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) : columns_(columns) {
+  const size_t n = columns_.size();
+  ints_.resize(n);
+  doubles_.resize(n);
+  strs_.resize(n);
+  valid_.resize(n);
+  for (size_t c = 0; c < n; c++) {
+    valid_[c].assign(kRows + 1, 0);
+    if (IsString(columns_[c].type)) {
+      strs_[c].assign(kRows + 1, 0);
+    } else if (IsDouble(columns_[c].type)) {
+      doubles_[c].assign(kRows + 1, 0);
+    } else {
+      ints_[c].assign(kRows + 1, 0);
+    }
+  }
+  arena_.reserve(1 << 20);
+}
+
+void RowBlock::Clear() {
+  rows_ = 0;
+  arena_.clear();
+  for (auto& v : valid_) v[0] = 0;
+}
+
+void RowBlock::SetString(size_t col, std::string_view v) {
+  strs_[col][rows_] = (static_cast<uint64_t>(arena_.size()) << 32) | static_cast<uint32_t>(v.size());
+  arena_.append(v);
+  valid_[col][rows_] = 1;
+}
+
+void RowBlock::EndRow() {
+  rows_++;
+  // Every column of the next row starts NULL; setters mark it valid.
+  if (rows_ < kRows + 1) {
+    for (auto& v : valid_) v[rows_] = 0;
+  }
+}
+
+struct RowStream::Impl {
+  duckdb_database db = nullptr;
+  duckdb_connection con = nullptr;
+
+  std::vector<ColumnSpec> columns;
+  std::vector<std::unique_ptr<RowBlock>> pool;  ///< every block ever made (kept across batches)
+  std::vector<RowBlock*> free_blocks;
+  std::map<int64_t, std::vector<RowBlock*>> by_day;  ///< the batch's rows per partition
+  std::map<int64_t, RowBlock*> current;              ///< the block being filled per partition
+
+  // The partition the running COPY reads; DuckDB's threads take blocks.
+  std::mutex mu;
+  std::vector<RowBlock*>* reading = nullptr;
+  size_t next = 0;
+
+  ~Impl() {
+    if (con != nullptr) duckdb_disconnect(&con);
+    if (db != nullptr) duckdb_close(&db);
+  }
+
+  RowBlock* NewBlock() {
+    if (free_blocks.empty()) {
+      pool.push_back(std::make_unique<RowBlock>(columns));
+      return pool.back().get();
+    }
+    RowBlock* b = free_blocks.back();
+    free_blocks.pop_back();
+    return b;
+  }
+
+  RowBlock* TakeReady() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (reading == nullptr || next >= reading->size()) return nullptr;
+    return (*reading)[next++];
+  }
+
+  void Fill(RowBlock* b, duckdb_data_chunk out) {
+    const size_t n = b->rows_;
+    for (size_t c = 0; c < columns.size(); c++) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
+      void* data = duckdb_vector_get_data(v);
+      const ColumnType t = columns[c].type;
+      const uint8_t* valid = b->valid_[c].data();
+      switch (t) {
+        case ColumnType::kBoolean: {
+          auto* d = static_cast<bool*>(data);
+          for (size_t r = 0; r < n; r++) d[r] = b->ints_[c][r] != 0;
+          break;
+        }
+        case ColumnType::kDate: {
+          auto* d = static_cast<int32_t*>(data);
+          for (size_t r = 0; r < n; r++) d[r] = static_cast<int32_t>(b->ints_[c][r]);
+          break;
+        }
+        case ColumnType::kDouble: std::memcpy(data, b->doubles_[c].data(), n * sizeof(double)); break;
+        case ColumnType::kVarchar:
+        case ColumnType::kBlob: {
+          const char* arena = b->arena_.data();
+          for (size_t r = 0; r < n; r++) {
+            if (!valid[r]) continue;
+            const uint64_t s = b->strs_[c][r];
+            duckdb_vector_assign_string_element_len(v, r, arena + (s >> 32), static_cast<idx_t>(s & 0xffffffffu));
+          }
+          break;
+        }
+        default: std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t)); break;
+      }
+      bool all_valid = true;
+      for (size_t r = 0; r < n; r++) all_valid &= valid[r] != 0;
+      if (!all_valid) {
+        duckdb_vector_ensure_validity_writable(v);
+        uint64_t* mask = duckdb_vector_get_validity(v);
+        for (size_t r = 0; r < n; r++) {
+          if (!valid[r]) duckdb_validity_set_row_invalid(mask, r);
+        }
+      }
+    }
+    duckdb_data_chunk_set_size(out, n);
+  }
+};
+
+namespace {
+
+void Bind(duckdb_bind_info info) {
+  auto* impl = static_cast<RowStream::Impl*>(duckdb_bind_get_extra_info(info));
+  for (const auto& c : impl->columns) {
+    duckdb_logical_type t = MakeType(c);
+    duckdb_bind_add_result_column(info, c.name.c_str(), t);
+    duckdb_destroy_logical_type(&t);
+  }
+}
+
+void Init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 64); }
+
+void Produce(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* impl = static_cast<RowStream::Impl*>(duckdb_function_get_extra_info(info));
+  RowBlock* b = impl->TakeReady();
+  if (b == nullptr) {
+    duckdb_data_chunk_set_size(output, 0);
+    return;
+  }
+  impl->Fill(b, output);
+}
+
+class Sink : public RowSink {
+ public:
+  explicit Sink(RowStream::Impl* impl) : impl_(impl) {}
+  RowBlock* block(int64_t day) override {
+    RowBlock*& b = impl_->current[day];
+    if (b == nullptr) b = impl_->NewBlock();
+    return b;
+  }
+  void RowDone(int64_t day) override {
+    RowBlock*& b = impl_->current[day];
+    if (b->full()) {
+      impl_->by_day[day].push_back(b);
+      b = impl_->NewBlock();
+    }
+  }
+
+ private:
+  RowStream::Impl* impl_;
+};
+
+}  // namespace
+
+RowStream::RowStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RowStream::~RowStream() = default;
+
+Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_limit, int threads) {
+  auto impl = std::make_unique<Impl>();
+  duckdb_config config;
+  if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb_create_config failed");
+  duckdb_set_config(config, "memory_limit", memory_limit.c_str());
+  if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
+  duckdb_set_config(config, "preserve_insertion_order", "false");
+  duckdb_set_config(config, "autoinstall_known_extensions", "false");
+  char* err = nullptr;
+  const auto st = duckdb_open_ext(nullptr, &impl->db, config, &err);
+  duckdb_destroy_config(&config);
+  if (st == DuckDBError) {
+    std::string m = err != nullptr ? err : "unknown error";
+    duckdb_free(err);
+    return Status::Internal("cannot open DuckDB: " + m);
+  }
+  if (duckdb_connect(impl->db, &impl->con) == DuckDBError) return Status::Internal("cannot connect to DuckDB");
+  duckdb_table_function fn = duckdb_create_table_function();
+  duckdb_table_function_set_name(fn, "custlake_rows");
+  duckdb_table_function_set_extra_info(fn, impl.get(), nullptr);
+  duckdb_table_function_set_bind(fn, Bind);
+  duckdb_table_function_set_init(fn, Init);
+  duckdb_table_function_set_function(fn, Produce);
+  const auto reg = duckdb_register_table_function(impl->con, fn);
+  duckdb_destroy_table_function(&fn);
+  if (reg == DuckDBError) return Status::Internal("cannot register custlake_rows()");
+  return std::unique_ptr<RowStream>(new RowStream(std::move(impl)));
+}
+
+Status RowStream::Execute(const std::string& sql) {
+  duckdb_result result;
+  const auto st = duckdb_query(impl_->con, sql.c_str(), &result);
+  Status out = Status::OK();
+  if (st == DuckDBError) {
+    const char* e = duckdb_result_error(&result);
+    out = Status::SourceError(std::string("DuckDB: ") + (e != nullptr ? e : "unknown error"));
+  }
+  duckdb_destroy_result(&result);
+  return out;
+}
+
+Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
+                      const std::function<std::string(int64_t day)>& copy_sql) {
+  Impl& m = *impl_;
+  bool same = m.columns.size() == columns.size();
+  for (size_t i = 0; same && i < columns.size(); i++) {
+    same = columns[i].name == m.columns[i].name && columns[i].type == m.columns[i].type;
+  }
+  if (!same) {
+    m.pool.clear();
+    m.free_blocks.clear();
+    m.columns = columns;
+  }
+  m.by_day.clear();
+  m.current.clear();
+  m.free_blocks.clear();
+  for (auto& b : m.pool) {
+    b->Clear();
+    m.free_blocks.push_back(b.get());
+  }
+  Sink sink(&m);
+  RETURN_NOT_OK(produce(&sink));
+  for (auto& [day, b] : m.current) {
+    if (b->rows() > 0) m.by_day[day].push_back(b);
+  }
+  m.current.clear();
+  for (auto& [day, blocks] : m.by_day) {
+    {
+      std::lock_guard<std::mutex> lock(m.mu);
+      m.reading = &blocks;
+      m.next = 0;
+    }
+    Status st = Execute(copy_sql(day));
+    {
+      std::lock_guard<std::mutex> lock(m.mu);
+      m.reading = nullptr;
+    }
+    RETURN_NOT_OK(st);
+  }
+  return Status::OK();
+}
+
+}  // namespace custlake::ingest
