@@ -23,6 +23,10 @@ VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& ove
   std::string landing = overrides.landing.empty() ? g.landing.string() : overrides.landing;
 
   ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(url_text));
+  if (!url.password.empty()) {
+    return Status::InvalidArgument("a password in the database URL ends up in shell history, process lists and "
+                                   "config files: remove it and set CUSTLAKE_DB_PASSWORD or ?password_file=PATH");
+  }
   if (url.kind == db::DatabaseUrl::Kind::kSqlite) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(url.database).parent_path(), ec);
