@@ -534,7 +534,7 @@ std::string SourceIngester::Impl::CopySql(const std::string& out_dir, const std:
   const fs::path dir = fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10));
   std::error_code ec;
   fs::create_directories(dir, ec);
-  return fmt::format("COPY (SELECT {} FROM custlake_rows()) TO {} (FORMAT parquet)", select,
+  return fmt::format("COPY (SELECT {} FROM custlake_rows({})) TO {} (FORMAT parquet)", select, day,
                      QuoteLiteral((dir / "data_0.parquet").string()));
 }
 

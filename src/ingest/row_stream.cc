@@ -3,7 +3,10 @@
 #include <duckdb.h>
 
 #include <cstring>
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <mutex>
 
 namespace custlake::ingest {
@@ -82,12 +85,10 @@ struct RowStream::Impl {
   std::map<int64_t, std::vector<RowBlock*>> by_day;  ///< the batch's rows per partition
   std::map<int64_t, RowBlock*> current;              ///< the block being filled per partition
 
-  // The partition the running COPY reads; DuckDB's threads take blocks.
-  std::mutex mu;
-  std::vector<RowBlock*>* reading = nullptr;
-  size_t next = 0;
+  std::vector<duckdb_connection> extra;  ///< more connections: COPYs of several partitions at once
 
   ~Impl() {
+    for (auto& c : extra) duckdb_disconnect(&c);
     if (con != nullptr) duckdb_disconnect(&con);
     if (db != nullptr) duckdb_close(&db);
   }
@@ -100,12 +101,6 @@ struct RowStream::Impl {
     RowBlock* b = free_blocks.back();
     free_blocks.pop_back();
     return b;
-  }
-
-  RowBlock* TakeReady() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (reading == nullptr || next >= reading->size()) return nullptr;
-    return (*reading)[next++];
   }
 
   void Fill(RowBlock* b, duckdb_data_chunk out) {
@@ -155,8 +150,21 @@ struct RowStream::Impl {
 
 namespace {
 
+// One COPY's scan: the blocks of its partition, taken by DuckDB's threads.
+struct Scan {
+  const std::vector<RowBlock*>* blocks = nullptr;
+  std::atomic<size_t> next{0};
+};
+
 void Bind(duckdb_bind_info info) {
   auto* impl = static_cast<RowStream::Impl*>(duckdb_bind_get_extra_info(info));
+  duckdb_value day_value = duckdb_bind_get_parameter(info, 0);
+  const int64_t day = duckdb_get_int64(day_value);
+  duckdb_destroy_value(&day_value);
+  auto* scan = new Scan();
+  auto it = impl->by_day.find(day);
+  if (it != impl->by_day.end()) scan->blocks = &it->second;
+  duckdb_bind_set_bind_data(info, scan, [](void* p) { delete static_cast<Scan*>(p); });
   for (const auto& c : impl->columns) {
     duckdb_logical_type t = MakeType(c);
     duckdb_bind_add_result_column(info, c.name.c_str(), t);
@@ -168,12 +176,13 @@ void Init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 64); }
 
 void Produce(duckdb_function_info info, duckdb_data_chunk output) {
   auto* impl = static_cast<RowStream::Impl*>(duckdb_function_get_extra_info(info));
-  RowBlock* b = impl->TakeReady();
-  if (b == nullptr) {
+  auto* scan = static_cast<Scan*>(duckdb_function_get_bind_data(info));
+  const size_t i = scan->next.fetch_add(1);
+  if (scan->blocks == nullptr || i >= scan->blocks->size()) {
     duckdb_data_chunk_set_size(output, 0);
     return;
   }
-  impl->Fill(b, output);
+  impl->Fill((*scan->blocks)[i], output);
 }
 
 class Sink : public RowSink {
@@ -220,6 +229,11 @@ Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_lim
   if (duckdb_connect(impl->db, &impl->con) == DuckDBError) return Status::Internal("cannot connect to DuckDB");
   duckdb_table_function fn = duckdb_create_table_function();
   duckdb_table_function_set_name(fn, "custlake_rows");
+  {
+    duckdb_logical_type day_type = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    duckdb_table_function_add_parameter(fn, day_type);
+    duckdb_destroy_logical_type(&day_type);
+  }
   duckdb_table_function_set_extra_info(fn, impl.get(), nullptr);
   duckdb_table_function_set_bind(fn, Bind);
   duckdb_table_function_set_init(fn, Init);
@@ -227,12 +241,21 @@ Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_lim
   const auto reg = duckdb_register_table_function(impl->con, fn);
   duckdb_destroy_table_function(&fn);
   if (reg == DuckDBError) return Status::Internal("cannot register custlake_rows()");
+  // Small partitions make small COPYs that DuckDB runs on one thread each
+  // (one row group): run several at once.
+  const unsigned cores = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 1; i < std::min(cores, 4u); i++) {
+    duckdb_connection c = nullptr;
+    if (duckdb_connect(impl->db, &c) == DuckDBError) return Status::Internal("cannot connect to DuckDB");
+    impl->extra.push_back(c);
+  }
   return std::unique_ptr<RowStream>(new RowStream(std::move(impl)));
 }
 
-Status RowStream::Execute(const std::string& sql) {
+namespace {
+Status ExecuteOn(duckdb_connection con, const std::string& sql) {
   duckdb_result result;
-  const auto st = duckdb_query(impl_->con, sql.c_str(), &result);
+  const auto st = duckdb_query(con, sql.c_str(), &result);
   Status out = Status::OK();
   if (st == DuckDBError) {
     const char* e = duckdb_result_error(&result);
@@ -241,6 +264,9 @@ Status RowStream::Execute(const std::string& sql) {
   duckdb_destroy_result(&result);
   return out;
 }
+}  // namespace
+
+Status RowStream::Execute(const std::string& sql) { return ExecuteOn(impl_->con, sql); }
 
 Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
                       const std::function<std::string(int64_t day)>& copy_sql) {
@@ -267,19 +293,29 @@ Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::functio
     if (b->rows() > 0) m.by_day[day].push_back(b);
   }
   m.current.clear();
-  for (auto& [day, blocks] : m.by_day) {
-    {
-      std::lock_guard<std::mutex> lock(m.mu);
-      m.reading = &blocks;
-      m.next = 0;
+  std::vector<int64_t> days;
+  for (const auto& [day, blocks] : m.by_day) days.push_back(day);
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first_error = Status::OK();
+  auto worker = [&](duckdb_connection con) {
+    while (true) {
+      const size_t i = next.fetch_add(1);
+      if (i >= days.size()) return;
+      Status st = ExecuteOn(con, copy_sql(days[i]));
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = st;
+        next.store(days.size());
+        return;
+      }
     }
-    Status st = Execute(copy_sql(day));
-    {
-      std::lock_guard<std::mutex> lock(m.mu);
-      m.reading = nullptr;
-    }
-    RETURN_NOT_OK(st);
-  }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t i = 0; i < m.extra.size() && i + 1 < days.size(); i++) helpers.emplace_back(worker, m.extra[i]);
+  worker(m.con);
+  for (auto& t : helpers) t.join();
+  RETURN_NOT_OK(first_error);
   return Status::OK();
 }
 

@@ -5,8 +5,8 @@
 // every decision is deterministic) fills RowBlocks: columnar arrays of up to
 // 2048 rows (DuckDB's vector size) or 4 MiB of text, one chain of blocks per
 // partition (event day). Then one COPY per partition reads its chain through
-// a DuckDB table function, `custlake_rows()`, on DuckDB's threads, straight
-// into that partition's Parquet file. Compared with a staging table and a
+// a DuckDB table function, `custlake_rows(day)`, straight into that
+// partition's Parquet file; several partitions' COPYs run at once. Compared with a staging table and a
 // COPY ... PARTITION_BY this skips two copies of every value (the table and
 // DuckDB's per-partition buffers) and the page faults of their fresh memory.
 //
@@ -86,8 +86,10 @@ class RowStream {
   RowStream& operator=(const RowStream&) = delete;
 
   /// Runs `produce`, which fills the sink with rows of `columns`; if it
-  /// succeeds, runs `copy_sql(day)` for each partition in ascending order,
-  /// in which `custlake_rows()` is a table of that partition's rows.
+  /// succeeds, runs `copy_sql(day)` for each partition, in which
+  /// `custlake_rows(day)` is the table of that partition's rows. Up to 4
+  /// COPYs run at once (one per core), each on its own connection;
+  /// `copy_sql` is called from those threads.
   Status Run(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
              const std::function<std::string(int64_t day)>& copy_sql);
   /// Runs a statement (no result) on the private database.
