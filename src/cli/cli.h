@@ -43,6 +43,10 @@ void RegisterGenerate(CLI::App& app, VerbFn* run);
 void RegisterStatus(CLI::App& app, VerbFn* run);
 void RegisterImport(CLI::App& app, VerbFn* run);  // import and import-all-tables
 void RegisterIngest(CLI::App& app, VerbFn* run);
+void RegisterBuild(CLI::App& app, VerbFn* run);
+void RegisterCheck(CLI::App& app, VerbFn* run);
+void RegisterExportDdl(CLI::App& app, VerbFn* run);  // export-ddl
+void RegisterDocs(CLI::App& app, VerbFn* run);
 void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
 
@@ -68,5 +72,10 @@ VerbResult RunStatus(const GlobalOptions& global);
 VerbResult RunImportSource(const GlobalOptions& global, const std::string& source);
 /// `custlake ingest`: every configured [ingest.NAME] source.
 VerbResult RunIngestSources(const GlobalOptions& global);
+/// `custlake build [--full]`: the warehouse, checked and published as a new version.
+VerbResult RunBuild(const GlobalOptions& global, bool full);
+VerbResult RunCheck(const GlobalOptions& global);
+/// `custlake docs`: the data dictionary into `out_dir` ("" = <project>/docs).
+VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir);
 
 }  // namespace custlake::cli

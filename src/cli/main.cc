@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   RegisterStatus(app, &run);
   RegisterImport(app, &run);
   RegisterIngest(app, &run);
+  RegisterBuild(app, &run);
+  RegisterCheck(app, &run);
+  RegisterExportDdl(app, &run);
+  RegisterDocs(app, &run);
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
 

@@ -213,10 +213,17 @@ TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json j = r.Json();
   ASSERT_TRUE(j.is_object()) << r.out;
-  for (const char* stage : {"init", "generate", "import", "ingest", "status"}) {
+  for (const char* stage : {"init", "generate", "import", "ingest", "build", "status"}) {
     EXPECT_TRUE(j["stages"].contains(stage)) << stage;
   }
   EXPECT_EQ(j["stages"]["generate"]["tables"]["customers"], 500);
+  EXPECT_EQ(j["stages"]["build"]["checks"]["failed"], 0);
+  // The published warehouse answers queries, and its revenue reconciles with the raw zone to the cent.
+  Outcome q = Custlake({"-C", (dir_ / "demo").string(), "query", "--format", "csv",
+                        "SELECT (SELECT sum(revenue) FROM fact_customer_metrics) = "
+                        "(SELECT sum(amount) FROM raw.sic_transactions) AS reconciled"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "reconciled\r\ntrue\r\n");
   // Safe to run twice on the same folder.
   Outcome again = Custlake({"--json", "demo", (dir_ / "demo").string(), "--customers", "500", "--months", "3", "--no-serve"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
