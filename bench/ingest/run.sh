@@ -23,8 +23,10 @@ run() {  # name, command...: prints the program's line and peak RSS (KB)
   cat "$work/$name.out"
   echo "$name peak_rss_mb=$(( $(cat "$work/$name.rss") / 1024 ))"
 }
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 run custlake "$bin" custlake "$work/data" "$work/lake"
 run duckdb "$bin" duckdb "$work/data" "$work/duckdb.parquet"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 c=$(grep -o 'mb_per_s=[0-9.]*' "$work/custlake.out" | cut -d= -f2)
 d=$(grep -o 'mb_per_s=[0-9.]*' "$work/duckdb.out" | cut -d= -f2)
 echo "ratio custlake/duckdb = $(awk "BEGIN {printf \"%.2f\", $c / $d}")x (goal >= 1.5x)"

@@ -166,8 +166,40 @@ struct SourceIngester::Impl {
   std::map<std::string, std::string> failed_files;      ///< path → whole-file error
   bool restart = false;
   int copy_seq = 0;
+  std::string quarantine_table = "stage_quarantine_0";
+  int64_t batch_seq = 0;
+
+  // The batch whose COPYs run on another thread while the next one is
+  // parsed; committed (in order) before the next one starts its COPYs.
+  struct InFlight {
+    int64_t seq = 0;
+    std::vector<FileReport> reports;
+    std::string out_dir;
+    std::unique_ptr<RowStream> stream;
+    std::unique_ptr<engine::Appender> quarantine;
+    std::string quarantine_table;
+    std::map<std::string, int64_t> quarantine_reasons;
+    std::map<int64_t, std::map<std::string, Prov>> prov;
+    std::set<std::string> sums;
+    bool placeholder = false;
+    std::thread copier;
+    Status copied = Status::OK();
+    double started = 0;
+  };
+  std::unique_ptr<InFlight> inflight;
+  std::unique_ptr<RowStream> spare_stream;
+  Status FinishInFlight(IngestStats* stats);
+  void SwapBatchState(InFlight* f);
+
+  ~Impl() {
+    if (inflight && inflight->copier.joinable()) {
+      inflight->copier.join();
+      std::error_code ec;
+      fs::remove_all(inflight->out_dir, ec);
+    }
+  }
   // Seconds spent per phase (reported in the batch log line).
-  double t_checksum = 0, t_parse = 0, t_copy = 0, t_commit = 0;
+  double t_checksum = 0, t_parse = 0, t_copy_wait = 0, t_copy = 0, t_commit = 0;
 
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -330,9 +362,12 @@ Status SourceIngester::Impl::PrepareStaging() {
                                {"_byte_offset", ColumnType::kBigInt},  {"reason", ColumnType::kVarchar},
                                {"detail", ColumnType::kVarchar},       {"raw", ColumnType::kVarchar},
                                {"raw_bytes", ColumnType::kBigInt}};
-  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS stage_quarantine;"));
-  RETURN_NOT_OK(session->Execute(engine::CreateTableSql("stage_quarantine", q)));
-  ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), "stage_quarantine", q));
+  // Two tables alternate: the previous batch's may still be waiting for its commit.
+  quarantine_table = (inflight && inflight->quarantine_table == "stage_quarantine_0") ? "stage_quarantine_1"
+                                                                                     : "stage_quarantine_0";
+  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS " + quarantine_table));
+  RETURN_NOT_OK(session->Execute(engine::CreateTableSql(quarantine_table, q)));
+  ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), quarantine_table, q));
   if (!parser) {
     parser = std::make_unique<RecordParser>(
         &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)});
@@ -494,10 +529,10 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
       RETURN_NOT_OK(quarantine->Flush());
       const std::string lit = QuoteLiteral(file.path);
       ASSIGN_OR_RETURN(auto reasons,
-                       session->Query(fmt::format("SELECT reason, count(*) FROM stage_quarantine WHERE _source_file = "
-                                                  "{} GROUP BY reason", lit)));
+                       session->Query(fmt::format("SELECT reason, count(*) FROM {} WHERE _source_file = "
+                                                  "{} GROUP BY reason", quarantine_table, lit)));
       for (const auto& r : reasons.rows) quarantine_reasons[r[0]] -= std::stoll(r[1]);
-      RETURN_NOT_OK(session->Execute(fmt::format("DELETE FROM stage_quarantine WHERE _source_file = {}", lit)));
+      RETURN_NOT_OK(session->Execute(fmt::format("DELETE FROM {} WHERE _source_file = {}", quarantine_table, lit)));
     }
     report->records = 1;
     report->committed = 0;
@@ -653,13 +688,13 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
   }
   if (quarantined > 0) {
     ASSIGN_OR_RETURN(auto part, batch.NewPart(quarantine_ds, {}));
-    RETURN_NOT_OK(session->Execute(fmt::format("COPY stage_quarantine TO {} (FORMAT parquet)",
+    RETURN_NOT_OK(session->Execute(fmt::format("COPY {} TO {} (FORMAT parquet)", quarantine_table,
                                                QuoteLiteral(part.staging_path))));
     std::string quarantine_sum;
     ASSIGN_OR_RETURN(quarantine_sum, Sha256FileHex(part.staging_path));
     ASSIGN_OR_RETURN(auto prov, session->Query(
-                                    "SELECT _source_file, min(_source_line), max(_source_line), count(*) FROM "
-                                    "stage_quarantine GROUP BY ALL ORDER BY 1"));
+                                    fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
+                                                "count(*) FROM {} GROUP BY ALL ORDER BY 1", quarantine_table)));
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& r : prov.rows) {
       sources.push_back({{"file", r[0]},
@@ -711,10 +746,14 @@ void SourceIngester::Impl::AfterIngest(const std::string& path, const std::strin
   }
 }
 
+// Parses one batch (its COPYs then run on another thread) and commits the
+// batch before it, whose COPYs ran meanwhile. Returns what was committed.
 Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files) {
+  IngestStats done;
   const auto t0 = std::chrono::steady_clock::now();
-  IngestStats stats;
   if (!have_schema) {
+    // Inference needs a committed schema state: finish the batch in flight first.
+    RETURN_NOT_OK(FinishInFlight(&done));
     std::vector<LandingFile> lf;
     for (const auto& f : files) lf.push_back(f.first);
     RETURN_NOT_OK(InferSchema(lf));
@@ -724,19 +763,27 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
       Log(fmt::format("{}: no records to infer a schema from yet", raw_ds.ToString()));
     }
   }
-  if (!have_schema) {
+  const bool placeholder_schema = !have_schema;
+  if (placeholder_schema) {
     // Record the files as ingested with their (zero-record or whole-file) outcome.
     schema = Schema{};
     schema.fields.push_back({"_record", FieldType::kJson, false, ""});
   }
   RETURN_NOT_OK(LoadIndex());
   if (!stream) {
-    ASSIGN_OR_RETURN(stream, RowStream::Open(options.duckdb_memory_limit, options.duckdb_threads));
+    if (spare_stream) {
+      stream = std::move(spare_stream);
+    } else {
+      ASSIGN_OR_RETURN(stream, RowStream::Open(options.duckdb_memory_limit, options.duckdb_threads));
+    }
   }
   std::vector<FileReport> reports;
   std::string out_dir;
-  const auto tp = std::chrono::steady_clock::now();
+  std::vector<std::string> paths;
+  for (const auto& f : files) paths.push_back(f.first.path);
   failed_files.clear();
+  const int64_t seq = ++batch_seq;
+  if (index) index->SetBatch(seq);
   auto undo_index = [&] {
     if (index) {
       for (const auto& [part, fp] : batch_inserted) index->Erase(part, fp);
@@ -750,11 +797,7 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     batch_inserted.clear();
     restart = false;
     out_dir = ScratchDir();
-    std::error_code ec;
-    fs::create_directories(fs::path(out_dir).parent_path(), ec);
-    std::vector<std::string> paths;
-    for (const auto& f : files) paths.push_back(f.first.path);
-    Status st = stream->Run(data_columns, [&](RowSink* sink) -> Status {
+    Status st = stream->Produce(data_columns, [&](RowSink* sink) -> Status {
       int64_t idx = 0;
       for (const auto& [file, checksum] : files) {
         FileReport r;
@@ -765,46 +808,103 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
         reports.push_back(std::move(r));
       }
       return Status::OK();
-    }, [&](int64_t day) { return CopySql(out_dir, paths, day); });
+    });
     if (st.ok()) break;
-    fs::remove_all(out_dir, ec);
     undo_index();
-    if (!restart) return st;
+    if (!restart) {
+      (void)FinishInFlight(&done);  // the previous batch is good: commit it anyway
+      return st;
+    }
   }
-  t_parse += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp).count();
-  int64_t batch_id = 0;
-  const bool placeholder_schema = !have_schema;
-  if (placeholder_schema) schema_recorded = true;  // never record the placeholder
-  if (Status st = WriteBatch(&reports, &batch_id, out_dir); !st.ok()) {
-    std::error_code ec;
-    fs::remove_all(out_dir, ec);
-    undo_index();
+  t_parse += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // The previous batch: wait for its COPYs, commit it.
+  if (Status st = FinishInFlight(&done); !st.ok()) {
+    // This batch's dedup decisions assumed the previous one commits: drop
+    // them all; the index reloads from the lake.
+    batch_inserted.clear();
+    if (index) index->Clear();
     return st;
   }
+  // This batch's COPYs start now, on their own thread.
+  auto f = std::make_unique<InFlight>();
+  f->seq = seq;
+  f->reports = std::move(reports);
+  f->out_dir = out_dir;
+  f->placeholder = placeholder_schema;
+  for (const auto& [file, checksum] : files) f->sums.insert(checksum);
+  SwapBatchState(f.get());  // moves the stream, quarantine table and provenance into f
   batch_inserted.clear();
-  if (index) index->Trim();
+  std::error_code ec;
+  fs::create_directories(fs::path(out_dir).parent_path(), ec);
+  f->started = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  InFlight* fp = f.get();
+  f->copier = std::thread([this, fp, paths] {
+    fp->copied = fp->stream->Copy([&](int64_t day) { return CopySql(fp->out_dir, paths, day); });
+  });
+  inflight = std::move(f);
   if (placeholder_schema) {
+    // The placeholder must be committed before a real schema can be inferred.
+    RETURN_NOT_OK(FinishInFlight(&done));
+  }
+  return done;
+}
+
+// Swaps the per-batch members with `f`'s: the producer's fresh state one
+// way, the committed-to-be batch's state the other.
+void SourceIngester::Impl::SwapBatchState(InFlight* f) {
+  std::swap(stream, f->stream);
+  std::swap(quarantine, f->quarantine);
+  std::swap(quarantine_table, f->quarantine_table);
+  std::swap(quarantine_reasons, f->quarantine_reasons);
+  std::swap(prov, f->prov);
+}
+
+Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
+  if (!inflight) return Status::OK();
+  std::unique_ptr<InFlight> f = std::move(inflight);
+  const auto tw = std::chrono::steady_clock::now();
+  f->copier.join();
+  t_copy_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
+  // WriteBatch works on the members: lend them the batch's state.
+  SwapBatchState(f.get());
+  int64_t batch_id = 0;
+  Status st = f->copied;
+  if (f->placeholder) schema_recorded = true;  // never record the placeholder
+  if (st.ok()) st = WriteBatch(&f->reports, &batch_id, f->out_dir);
+  SwapBatchState(f.get());
+  spare_stream = std::move(f->stream);
+  if (f->quarantine) (void)f->quarantine->Close();
+  if (!st.ok()) {
+    std::error_code ec;
+    fs::remove_all(f->out_dir, ec);
+    if (index) index->Clear();  // uncommitted keys: reload from the lake
+    return st;
+  }
+  if (index) index->Trim(f->seq);
+  if (f->placeholder) {
     schema_recorded = false;
     schema = Schema{};
     parser.reset();
+    if (index) index.reset();
   }
-  for (const auto& r : reports) {
+  IngestStats s;
+  for (const auto& r : f->reports) {
     AfterIngest(r.path, r.checksum);
-    stats.files++;
-    stats.records += r.records;
-    stats.committed += r.committed;
-    stats.quarantined += r.quarantined;
-    stats.duplicates += r.duplicates;
-    stats.bytes += r.bytes;
+    s.files++;
+    s.records += r.records;
+    s.committed += r.committed;
+    s.quarantined += r.quarantined;
+    s.duplicates += r.duplicates;
+    s.bytes += r.bytes;
   }
-  stats.batches = 1;
-  stats.file_reports = std::move(reports);
-  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  s.batches = 1;
+  s.file_reports = std::move(f->reports);
   Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates "
-                  "(so far: checksum {:.2f}s, parse+write {:.2f}s, move {:.2f}s, commit {:.2f}s)",
-                  raw_ds.ToString(), batch_id, stats.files, stats.records, stats.committed, stats.quarantined,
-                  stats.duplicates, t_checksum, t_parse, t_copy, t_commit));
-  return stats;
+                  "(so far: checksum {:.2f}s, parse {:.2f}s, wait for COPY {:.2f}s, move {:.2f}s, commit {:.2f}s)",
+                  raw_ds.ToString(), batch_id, s.files, s.records, s.committed, s.quarantined, s.duplicates,
+                  t_checksum, t_parse, t_copy_wait, t_copy, t_commit));
+  stats->Add(s);
+  return Status::OK();
 }
 
 Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
@@ -831,7 +931,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     ASSIGN_OR_RETURN(std::string sum, Sha256FileHex(f.path));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
-    if (seen || pending_sums.count(sum) != 0) {
+    if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
       total.files_skipped++;
       FileReport r;
       r.path = f.path;
@@ -852,7 +952,12 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     pending_sums.insert(sum);
     pending_bytes += f.size;
   }
-  if (!(max_batches >= 0 && batches >= max_batches)) RETURN_NOT_OK(flush());
+  Status last = Status::OK();
+  if (!(max_batches >= 0 && batches >= max_batches)) last = flush();
+  // Whatever happened, the batch in flight is committed (or fails) now.
+  Status finished = FinishInFlight(&total);
+  RETURN_NOT_OK(last);
+  RETURN_NOT_OK(finished);
   total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return total;
 }

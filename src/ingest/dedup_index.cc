@@ -102,10 +102,11 @@ Result<DedupIndex*> PartitionedDedupIndex::Get(int64_t day) {
     RETURN_NOT_OK(loader_(day, index.get()));
     loads_++;
     lru_.push_front(day);
-    it = parts_.emplace(day, Part{std::move(index), lru_.begin()}).first;
+    it = parts_.emplace(day, Part{std::move(index), lru_.begin(), batch_}).first;
   } else if (it->second.lru != lru_.begin()) {
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   }
+  it->second.last_batch = batch_;
   last_day_ = day;
   last_ = it->second.index.get();
   return last_;
@@ -121,14 +122,15 @@ void PartitionedDedupIndex::Erase(int64_t day, uint64_t fp) {
   if (it != parts_.end()) it->second.index->Erase(fp);
 }
 
-void PartitionedDedupIndex::Trim() {
+void PartitionedDedupIndex::Trim(int64_t committed_seq) {
   size_t total = keys();
-  while (total > budget_keys_ && !lru_.empty()) {
-    const int64_t day = lru_.back();
-    lru_.pop_back();
-    auto it = parts_.find(day);
+  for (auto l = lru_.end(); total > budget_keys_ && l != lru_.begin();) {
+    --l;
+    auto it = parts_.find(*l);
+    if (it->second.last_batch > committed_seq) continue;  // pinned: keys not committed yet
     total -= it->second.index->size();
     parts_.erase(it);
+    l = lru_.erase(l);
   }
   last_ = nullptr;
 }

@@ -77,8 +77,15 @@ class PartitionedDedupIndex {
   Result<bool> Insert(int64_t day, uint64_t fp);
   /// Undoes an Insert (the partition is loaded: it was just inserted into).
   void Erase(int64_t day, uint64_t fp);
-  /// Between batches: evicts least-recently-used partitions down to the budget.
-  void Trim();
+  /// The batch (increasing number) whose keys the next Inserts add.
+  void SetBatch(int64_t seq) {
+    batch_ = seq;
+    last_ = nullptr;
+  }
+  /// Between batches: evicts least-recently-used partitions down to the
+  /// budget, but only partitions no batch after `committed_seq` touched
+  /// (their keys may not be in the lake yet).
+  void Trim(int64_t committed_seq = INT64_MAX);
   /// Forgets every partition (they reload from the lake on next use).
   void Clear();
 
@@ -91,6 +98,7 @@ class PartitionedDedupIndex {
   struct Part {
     std::unique_ptr<DedupIndex> index;
     std::list<int64_t>::iterator lru;
+    int64_t last_batch = 0;
   };
   Result<DedupIndex*> Get(int64_t day);
 
@@ -101,6 +109,7 @@ class PartitionedDedupIndex {
   int64_t last_day_ = 0;
   DedupIndex* last_ = nullptr;
   int64_t loads_ = 0;
+  int64_t batch_ = 0;
 };
 
 }  // namespace custlake::ingest

@@ -174,7 +174,7 @@ void Bind(duckdb_bind_info info) {
 
 void Init(duckdb_init_info info) { duckdb_init_set_max_threads(info, 64); }
 
-void Produce(duckdb_function_info info, duckdb_data_chunk output) {
+void ScanRows(duckdb_function_info info, duckdb_data_chunk output) {
   auto* impl = static_cast<RowStream::Impl*>(duckdb_function_get_extra_info(info));
   auto* scan = static_cast<Scan*>(duckdb_function_get_bind_data(info));
   const size_t i = scan->next.fetch_add(1);
@@ -237,7 +237,7 @@ Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_lim
   duckdb_table_function_set_extra_info(fn, impl.get(), nullptr);
   duckdb_table_function_set_bind(fn, Bind);
   duckdb_table_function_set_init(fn, Init);
-  duckdb_table_function_set_function(fn, Produce);
+  duckdb_table_function_set_function(fn, ScanRows);
   const auto reg = duckdb_register_table_function(impl->con, fn);
   duckdb_destroy_table_function(&fn);
   if (reg == DuckDBError) return Status::Internal("cannot register custlake_rows()");
@@ -270,6 +270,11 @@ Status RowStream::Execute(const std::string& sql) { return ExecuteOn(impl_->con,
 
 Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
                       const std::function<std::string(int64_t day)>& copy_sql) {
+  RETURN_NOT_OK(Produce(columns, produce));
+  return Copy(copy_sql);
+}
+
+Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce) {
   Impl& m = *impl_;
   bool same = m.columns.size() == columns.size();
   for (size_t i = 0; same && i < columns.size(); i++) {
@@ -293,6 +298,11 @@ Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::functio
     if (b->rows() > 0) m.by_day[day].push_back(b);
   }
   m.current.clear();
+  return Status::OK();
+}
+
+Status RowStream::Copy(const std::function<std::string(int64_t day)>& copy_sql) {
+  Impl& m = *impl_;
   std::vector<int64_t> days;
   for (const auto& [day, blocks] : m.by_day) days.push_back(day);
   std::atomic<size_t> next{0};

@@ -92,6 +92,10 @@ class RowStream {
   /// `copy_sql` is called from those threads.
   Status Run(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
              const std::function<std::string(int64_t day)>& copy_sql);
+  /// Run in two halves, so the COPYs of one batch can run on another thread
+  /// while the next batch is produced into another RowStream.
+  Status Produce(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce);
+  Status Copy(const std::function<std::string(int64_t day)>& copy_sql);
   /// Runs a statement (no result) on the private database.
   Status Execute(const std::string& sql);
 
