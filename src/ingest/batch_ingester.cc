@@ -183,9 +183,11 @@ struct SourceIngester::Impl {
     std::set<std::string> sums;
     bool placeholder = false;
     std::thread copier;
-    Status copied = Status::OK();
-    double started = 0;
+    Status copied = Status::OK();  ///< COPYs, moves and the commit
+    int64_t batch_id = 0;
+    double t_move = 0, t_commit = 0;
   };
+  std::unique_ptr<engine::Session> writer_session;  ///< the in-flight batch's thread's connection
   std::unique_ptr<InFlight> inflight;
   std::unique_ptr<RowStream> spare_stream;
   Status FinishInFlight(IngestStats* stats);
@@ -217,7 +219,7 @@ struct SourceIngester::Impl {
   void RemoveDeadScratch() const;
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
                           const std::string& detail, std::string_view raw);
-  Status WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id, const std::string& out_dir);
+  Status WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session);
   void AfterIngest(const std::string& path, const std::string& checksum);
 };
 
@@ -609,10 +611,12 @@ std::string SourceIngester::Impl::ScratchDir() {
       .string();
 }
 
-Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_t* batch_id,
-                                       const std::string& out_dir) {
+// Runs on the batch's own thread (with its own engine session `db_session`)
+// while the next batch is parsed: nothing here touches the parser's state.
+Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session) {
+  std::vector<FileReport>* reports = &f.reports;
+  const std::string& out_dir = f.out_dir;
   const auto t_write0 = std::chrono::steady_clock::now();
-  RETURN_NOT_OK(quarantine->Flush());
   lake::BatchOptions bo;
   bo.run_id = options.run_id;
   bo.lineage.source = source.config.path;
@@ -643,7 +647,7 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
   // hands out.
   if (committed > 0) {
     std::map<std::string, nlohmann::json> by_date;
-    for (const auto& [day, files_of_day] : prov) {
+    for (const auto& [day, files_of_day] : f.prov) {
       char date[11];
       FormatDate(day, date);
       auto& sources = by_date[std::string(date, 10)];
@@ -666,7 +670,7 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
         int64_t rows = 0;
         for (const auto& s : sources) rows += s["rows"].get<int64_t>();
         if (produced.size() > 1) {
-          ASSIGN_OR_RETURN(auto cnt, session->Query(fmt::format("SELECT count(*) FROM read_parquet({})",
+          ASSIGN_OR_RETURN(auto cnt, db_session->Query(fmt::format("SELECT count(*) FROM read_parquet({})",
                                                                 QuoteLiteral(p.string()))));
           rows = std::stoll(cnt.Scalar());
         }
@@ -688,13 +692,13 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
   }
   if (quarantined > 0) {
     ASSIGN_OR_RETURN(auto part, batch.NewPart(quarantine_ds, {}));
-    RETURN_NOT_OK(session->Execute(fmt::format("COPY {} TO {} (FORMAT parquet)", quarantine_table,
+    RETURN_NOT_OK(db_session->Execute(fmt::format("COPY {} TO {} (FORMAT parquet)", f.quarantine_table,
                                                QuoteLiteral(part.staging_path))));
     std::string quarantine_sum;
     ASSIGN_OR_RETURN(quarantine_sum, Sha256FileHex(part.staging_path));
-    ASSIGN_OR_RETURN(auto prov, session->Query(
+    ASSIGN_OR_RETURN(auto prov, db_session->Query(
                                     fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
-                                                "count(*) FROM {} GROUP BY ALL ORDER BY 1", quarantine_table)));
+                                                "count(*) FROM {} GROUP BY ALL ORDER BY 1", f.quarantine_table)));
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& r : prov.rows) {
       sources.push_back({{"file", r[0]},
@@ -710,7 +714,7 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
     spec.row_count = quarantined;
     spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
     RETURN_NOT_OK(batch.AddFile(std::move(spec)));
-    for (const auto& [reason, count] : quarantine_reasons) {
+    for (const auto& [reason, count] : f.quarantine_reasons) {
       if (count > 0) RETURN_NOT_OK(batch.AddQuarantined(count, reason, quarantine_ds));
     }
   }
@@ -719,9 +723,9 @@ Status SourceIngester::Impl::WriteBatch(std::vector<FileReport>* reports, int64_
     RETURN_NOT_OK(batch.RecordIngestedFile(r.checksum, r.path, r.bytes).WithContext(r.path));
   }
   const auto tc = std::chrono::steady_clock::now();
-  t_copy += std::chrono::duration<double>(tc - t_write0).count();
+  f.t_move = std::chrono::duration<double>(tc - t_write0).count();
   RETURN_NOT_OK(batch.Commit());
-  t_commit += std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count();
+  f.t_commit = std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count();
   schema_recorded = true;
   for (auto& r : *reports) r.batch_id = *batch_id;
   return Status::OK();
@@ -834,12 +838,19 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   for (const auto& [file, checksum] : files) f->sums.insert(checksum);
   SwapBatchState(f.get());  // moves the stream, quarantine table and provenance into f
   batch_inserted.clear();
+  // The quarantine rows are read by the writer's own connection: close the appender here.
+  if (f->quarantine) RETURN_NOT_OK(f->quarantine->Close());
+  f->quarantine.reset();
+  if (!writer_session) {
+    ASSIGN_OR_RETURN(writer_session, db->Connect());
+  }
   std::error_code ec;
   fs::create_directories(fs::path(out_dir).parent_path(), ec);
-  f->started = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (f->placeholder) schema_recorded = true;  // never record the placeholder
   InFlight* fp = f.get();
   f->copier = std::thread([this, fp, paths] {
     fp->copied = fp->stream->Copy([&](int64_t day) { return CopySql(fp->out_dir, paths, day); });
+    if (fp->copied.ok()) fp->copied = WriteBatch(*fp, &fp->batch_id, writer_session.get());
   });
   inflight = std::move(f);
   if (placeholder_schema) {
@@ -865,15 +876,11 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
   const auto tw = std::chrono::steady_clock::now();
   f->copier.join();
   t_copy_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
-  // WriteBatch works on the members: lend them the batch's state.
-  SwapBatchState(f.get());
-  int64_t batch_id = 0;
+  const int64_t batch_id = f->batch_id;
+  t_copy += f->t_move;
+  t_commit += f->t_commit;
   Status st = f->copied;
-  if (f->placeholder) schema_recorded = true;  // never record the placeholder
-  if (st.ok()) st = WriteBatch(&f->reports, &batch_id, f->out_dir);
-  SwapBatchState(f.get());
   spare_stream = std::move(f->stream);
-  if (f->quarantine) (void)f->quarantine->Close();
   if (!st.ok()) {
     std::error_code ec;
     fs::remove_all(f->out_dir, ec);
