@@ -14,6 +14,8 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -914,8 +916,64 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
   return Status::OK();
 }
 
+namespace {
+
+// Checksums the listed files on a helper thread, a few files ahead of the
+// one being consumed, so hashing overlaps parsing.
+class ChecksumAhead {
+ public:
+  ChecksumAhead(const std::vector<LandingFile>& files, size_t ahead) : files_(files), ahead_(ahead) {
+    sums_.resize(files.size(), Status::Internal("not computed"));
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ChecksumAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Result<std::string> Get(size_t i) {
+    std::unique_lock<std::mutex> lock(mu_);
+    consumed_ = i + 1;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return done_ > i; });
+    return sums_[i];
+  }
+
+ private:
+  void Loop() {
+    for (size_t i = 0; i < files_.size(); i++) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
+        if (stop_) return;
+      }
+      Result<std::string> sum = Sha256FileHex(files_[i].path);
+      std::lock_guard<std::mutex> lock(mu_);
+      sums_[i] = std::move(sum);
+      done_ = i + 1;
+      cv_.notify_all();
+    }
+  }
+
+  const std::vector<LandingFile>& files_;
+  const size_t ahead_;
+  std::vector<Result<std::string>> sums_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t consumed_ = 0, done_ = 0;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
   const auto t0 = std::chrono::steady_clock::now();
+  ChecksumAhead checksums(files, 2);
+  size_t file_no = 0;
   IngestStats total;
   std::vector<std::pair<LandingFile, std::string>> pending;
   std::set<std::string> pending_sums;
@@ -935,7 +993,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     if (options.stop != nullptr && options.stop->load()) break;
     if (max_batches >= 0 && batches >= max_batches) break;
     const auto ts = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::string sum, Sha256FileHex(f.path));
+    ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
     if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
