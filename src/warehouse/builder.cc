@@ -1,10 +1,12 @@
 #include "warehouse/builder.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
 
 #include "engine/engine.h"
+#include "lake/checksum.h"
 #include "lake/lake.h"
 #include "warehouse/dag.h"
 #include "warehouse/model_loader.h"
@@ -92,11 +94,12 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
 }
 
 Status WriteMetadata(engine::Session* session, int64_t version, bool incremental, const std::string& fingerprint,
-                     const std::vector<RawDataset>& raw) {
+                     const std::vector<RawDataset>& raw, bool checked) {
   std::string sql =
       "CREATE OR REPLACE TABLE _warehouse_build AS SELECT " + std::to_string(version) + "::BIGINT AS version, " +
       QuoteLiteral(incremental ? "incremental" : "full") + " AS mode, " + QuoteLiteral(lake::UtcNow()) +
-      " AS built_at, " + QuoteLiteral(fingerprint) + " AS models_fingerprint;\n"
+      " AS built_at, " + QuoteLiteral(fingerprint) + " AS models_fingerprint, " + (checked ? "true" : "false") +
+      " AS checked;\n"
       "CREATE OR REPLACE TABLE _warehouse_watermarks (dataset VARCHAR, view_name VARCHAR, last_batch_id BIGINT, rows BIGINT);\n";
   for (const RawDataset& r : raw) {
     sql += "INSERT INTO _warehouse_watermarks VALUES (" + QuoteLiteral(r.dataset) + ", " + QuoteLiteral(r.view) +
@@ -126,6 +129,48 @@ Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, 
   }));
   return static_cast<int64_t>(n);
 }
+
+/// Incremental builds, a table the build left as the previous version had it:
+/// its previous Parquet export (the dataset's live files) is hard-linked into
+/// this batch under new names, with the checksums already recorded, instead of
+/// being written again. Returns -1 (nothing declared) when the live files do
+/// not hold exactly the table's rows (e.g. the previous build did not export).
+Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const std::string& table, int64_t rows) {
+  lake::DatasetId ds = TableDataset(table);
+  ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(ds));
+  int64_t live_rows = 0;
+  for (const lake::FileInfo& f : files) live_rows += f.row_count;
+  if (files.empty() || live_rows != rows) return int64_t{-1};
+  std::string prefix = ds.ToString() + "/";
+  int64_t n = 0;
+  for (const lake::FileInfo& f : files) {
+    if (f.path.compare(0, prefix.size(), prefix) != 0) return int64_t{-1};
+    std::string rel = f.path.substr(prefix.size());
+    size_t slash = rel.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+    std::string name = dir + "part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
+    ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
+    std::string source = lake->layout().Absolute(f.path);
+    std::error_code ec;
+    fs::create_hard_link(source, staging, ec);
+    if (ec) {
+      ec.clear();
+      fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
+      if (ec) return Status::IOError("cannot reuse " + source + " for " + table + ": " + ec.message());
+    }
+    lake::FileSpec spec;
+    spec.path = name;
+    spec.dataset = ds;
+    spec.row_count = f.row_count;
+    spec.provenance_json = f.provenance_json;
+    spec.checksum = f.checksum;
+    RETURN_NOT_OK(batch->AddFile(std::move(spec)));
+  }
+  return n;
+}
+
+/// True when `text` names `word` (a substring test: errs towards true).
+bool Mentions(const std::string& text, const std::string& word) { return text.find(word) != std::string::npos; }
 
 Result<std::vector<Model>> ResolveModels(const std::vector<Model>& given) {
   std::vector<Model> models = given;
@@ -164,6 +209,8 @@ nlohmann::json BuildReport::ToJson() const {
                    {"path", path},
                    {"models", models_json},
                    {"checks", checks.ToJson()},
+                   {"checks_skipped", checks_skipped},
+                   {"parquet_files_reused", parquet_files_reused},
                    {"watermarks", watermarks},
                    {"parquet_files", parquet_files},
                    {"models_seconds", models_seconds},
@@ -232,29 +279,86 @@ Result<BuildReport> Build(const BuildOptions& options) {
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
 
+    // Incremental: which raw views changed since the previous version (new
+    // batches, a re-import, or a different live row count), and from them
+    // which models: a model whose sources and referenced models are all
+    // unchanged keeps the previous version's table (copied with the file).
+    std::set<std::string> changed;  // raw view names and model names
+    bool previous_checked = false;
+    if (report.incremental) {
+      std::map<std::string, std::pair<int64_t, int64_t>> previous_marks;
+      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id, rows FROM _warehouse_watermarks"));
+      for (size_t i = 0; i < marks.rows.size(); ++i) {
+        if (marks.nulls[i][1] || marks.nulls[i][2]) continue;
+        previous_marks[marks.rows[i][0]] = {std::stoll(marks.rows[i][1]), std::stoll(marks.rows[i][2])};
+      }
+      for (const RawDataset& r : raw) {
+        auto it = previous_marks.find(r.view);
+        if (r.replaced || r.watermark < 0 || r.max_batch > r.watermark || it == previous_marks.end() ||
+            it->second.first != r.max_batch || it->second.second != r.rows) {
+          changed.insert(r.view);
+        }
+      }
+      // Versions built before the column existed, or without checks: check everything.
+      auto checked = session->Query("SELECT checked FROM _warehouse_build");
+      previous_checked = checked.ok() && checked->rows.size() == 1 && !checked->nulls[0][0] && checked->rows[0][0] == "true";
+    }
+    auto model_changed = [&](const Model& m) {
+      if (!report.incremental) return true;
+      for (const std::string& v : m.sources) if (changed.count(v)) return true;
+      for (const std::string& r : m.refs) if (changed.count(r)) return true;
+      return false;
+    };
+
     auto models_start = Clock::now();
     for (const Model& m : models) {
       ModelStat stat;
       stat.name = m.name;
       auto t = Clock::now();
-      RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
-                        .WithContext("model " + m.name + " (" + Where(m) + ")"));
+      if (model_changed(m)) {
+        changed.insert(m.name);
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
+                          .WithContext("model " + m.name + " (" + Where(m) + ")"));
+      } else {
+        stat.mode = "unchanged";
+        ASSIGN_OR_RETURN(stat.rows, CountRows(session.get(), m.name));
+      }
       stat.seconds = Since(t);
       total_rows += stat.rows;
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
           " written) in " + std::to_string(stat.seconds) + " s");
       report.models.push_back(std::move(stat));
     }
-    RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw));
+    RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw, options.run_checks));
     report.models_seconds = Since(models_start);
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
 
     if (options.run_checks) {
       auto checks_start = Clock::now();
-      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), models));
+      // A check whose table, referenced table and (for SQL checks) every model
+      // and raw view it mentions are unchanged passed on the previous version
+      // and would again: it is skipped when that version was checked.
+      std::vector<Model> to_check = models;
+      if (report.incremental && previous_checked) {
+        for (Model& m : to_check) {
+          std::vector<ModelCheck> kept;
+          for (ModelCheck& c : m.checks) {
+            bool run = changed.count(m.name) > 0 || changed.count(c.ref_table) > 0;
+            for (const std::string& name : changed) run = run || (c.kind == CheckKind::kSql && Mentions(c.sql, name));
+            if (run) {
+              kept.push_back(std::move(c));
+            } else {
+              ++report.checks_skipped;
+            }
+          }
+          m.checks = std::move(kept);
+        }
+      }
+      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check));
       report.checks_seconds = Since(checks_start);
       log("checks: " + std::to_string(report.checks.passed) + " passed, " + std::to_string(report.checks.failed) +
-          " failed in " + std::to_string(report.checks_seconds) + " s");
+          " failed, " + std::to_string(report.checks_skipped) + " skipped (unchanged) in " +
+          std::to_string(report.checks_seconds) + " s");
       if (!report.checks.ok()) {
         session.reset();
         db.reset();
@@ -271,7 +375,16 @@ Result<BuildReport> Build(const BuildOptions& options) {
 
     auto export_start = Clock::now();
     if (options.export_parquet) {
-      for (const Model& m : models) {
+      for (size_t i = 0; i < models.size(); ++i) {
+        const Model& m = models[i];
+        if (!changed.count(m.name)) {
+          ASSIGN_OR_RETURN(int64_t reused, ReuseExport(lake.get(), &batch, m.name, report.models[i].rows));
+          if (reused >= 0) {
+            report.parquet_files += reused;
+            report.parquet_files_reused += reused;
+            continue;
+          }
+        }
         ASSIGN_OR_RETURN(int64_t files, ExportTable(session.get(), &batch, m));
         report.parquet_files += files;
       }

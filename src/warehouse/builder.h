@@ -57,7 +57,7 @@ struct BuildOptions {
 
 struct ModelStat {
   std::string name;
-  std::string mode;  ///< "full", "rebuilt", "appended", "merged", "recomputed from 2025-12-01"
+  std::string mode;  ///< "full", "rebuilt", "appended", "merged", "recomputed from 2025-12-01", "unchanged"
   int64_t rows = 0;  ///< rows in the table after the build
   int64_t changed = 0;  ///< rows written by this build
   double seconds = 0;
@@ -70,8 +70,10 @@ struct BuildReport {
   std::string path;             ///< absolute path of the published DuckDB file
   std::vector<ModelStat> models;
   CheckReport checks;
+  int checks_skipped = 0;       ///< incremental: checks of unchanged tables not run again
   std::map<std::string, int64_t> watermarks;  ///< raw dataset -> last batch consumed
   int64_t parquet_files = 0;
+  int64_t parquet_files_reused = 0;  ///< incremental: hard-linked from the previous version's export
   double models_seconds = 0, checks_seconds = 0, export_seconds = 0, commit_seconds = 0, total_seconds = 0;
   int pruned_files = 0;
 

@@ -129,6 +129,36 @@ class WarehouseFixture : public ::testing::Test {
     return out;
   }
 
+  /// Identical tables: no row of one is missing from the other, for every model.
+  void ExpectSameTables(const std::string& inc_path, const std::string& full_path, const std::vector<ModelStat>& models) {
+    engine::DatabaseOptions o;
+    ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open(o));
+    ASSERT_OK_AND_ASSIGN(auto s, db->Connect());
+    ASSERT_OK(s->Execute("ATTACH " + engine::QuoteLiteral(inc_path) + " AS inc (READ_ONLY); ATTACH " +
+                         engine::QuoteLiteral(full_path) + " AS full_ (READ_ONLY)"));
+    for (const ModelStat& m : models) {
+      ASSERT_OK_AND_ASSIGN(auto r, s->Query("SELECT (SELECT count(*) FROM (SELECT * FROM inc." + m.name +
+                                            " EXCEPT ALL SELECT * FROM full_." + m.name + ")) + (SELECT count(*) FROM "
+                                            "(SELECT * FROM full_." + m.name + " EXCEPT ALL SELECT * FROM inc." + m.name +
+                                            ")), (SELECT count(*) FROM full_." + m.name + ")"));
+      EXPECT_EQ(r.rows[0][0], "0") << m.name << " differs between incremental and full builds";
+      EXPECT_NE(r.rows[0][1], "0") << m.name;
+    }
+  }
+
+  /// The rows of the live Parquet export of every model equal the rows of its table in `path`.
+  void ExpectExportMatches(const std::string& path, const std::vector<ModelStat>& models) {
+    for (const ModelStat& m : models) {
+      ASSERT_OK_AND_ASSIGN(auto files, lake_->CommittedFiles(TableDataset(m.name)));
+      ASSERT_FALSE(files.empty()) << m.name;
+      std::string list;
+      for (const auto& f : files) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(f.absolute_path);
+      ASSERT_OK_AND_ASSIGN(auto r, session_->Query("SELECT count(*) FROM read_parquet([" + list + "])"));
+      EXPECT_EQ(r.Scalar(), std::to_string(m.rows)) << m.name;
+      EXPECT_EQ(Ask(path, "SELECT count(*) FROM " + m.name), std::to_string(m.rows) + ";") << m.name;
+    }
+  }
+
   fs::path root_;
   std::unique_ptr<lake::Lake> lake_;
   std::unique_ptr<engine::Database> db_;
@@ -210,20 +240,45 @@ TEST_F(WarehouseFixture, IncrementalEqualsFullWithLateEventsAndBackdatedVersions
   ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
   ASSERT_FALSE(full.incremental);
   ASSERT_TRUE(fs::exists(inc.path));
-  // Identical tables: no row of one is missing from the other, for every model.
-  engine::DatabaseOptions o;
-  ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open(o));
-  ASSERT_OK_AND_ASSIGN(auto s, db->Connect());
-  ASSERT_OK(s->Execute("ATTACH " + engine::QuoteLiteral(inc.path) + " AS inc (READ_ONLY); ATTACH " +
-                       engine::QuoteLiteral(full.path) + " AS full_ (READ_ONLY)"));
-  for (const ModelStat& m : full.models) {
-    ASSERT_OK_AND_ASSIGN(auto r, s->Query("SELECT (SELECT count(*) FROM (SELECT * FROM inc." + m.name +
-                                          " EXCEPT ALL SELECT * FROM full_." + m.name + ")) + (SELECT count(*) FROM "
-                                          "(SELECT * FROM full_." + m.name + " EXCEPT ALL SELECT * FROM inc." + m.name +
-                                          ")), (SELECT count(*) FROM full_." + m.name + ")"));
-    EXPECT_EQ(r.rows[0][0], "0") << m.name << " differs between incremental and full builds";
-    EXPECT_NE(r.rows[0][1], "0") << m.name;
+  ExpectSameTables(inc.path, full.path, full.models);
+}
+
+TEST_F(WarehouseFixture, IncrementalSkipsUnchangedModelsChecksAndExports) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  // No new raw data: every table carried over, its checks skipped, its export hard-linked.
+  ASSERT_OK_AND_ASSIGN(BuildReport same, RunBuild());
+  ASSERT_TRUE(same.incremental);
+  for (const ModelStat& m : same.models) EXPECT_EQ(m.mode, "unchanged") << m.name;
+  EXPECT_EQ(same.checks.failed, 0) << same.checks.FailureText();
+  EXPECT_EQ(same.checks.passed, 0);
+  EXPECT_EQ(same.checks_skipped, first.checks.passed);
+  EXPECT_EQ(same.parquet_files_reused, first.parquet_files);
+  EXPECT_EQ(same.parquet_files, first.parquet_files);
+  ExpectExportMatches(same.path, same.models);
+  // New usage only: customers, offers and tickets are carried over, the rest follows the new batch.
+  Commit("usage", Event("e6", 1, "2025-02-26 09:00:00") + " UNION ALL " + Event("e7", 2, "2025-01-20 09:00:00", "login"));
+  ASSERT_OK_AND_ASSIGN(BuildReport inc, RunBuild());
+  ASSERT_TRUE(inc.incremental);
+  EXPECT_EQ(inc.checks.failed, 0) << inc.checks.FailureText();
+  EXPECT_GT(inc.checks.passed, 0);
+  EXPECT_GT(inc.checks_skipped, 0);
+  EXPECT_GT(inc.parquet_files_reused, 0);
+  for (const ModelStat& m : inc.models) {
+    bool carried = m.name == "dim_customer" || m.name == "dim_offer" || m.name == "dim_support_ticket";
+    EXPECT_EQ(m.mode == "unchanged", carried) << m.name << ": " << m.mode;
   }
+  ExpectExportMatches(inc.path, inc.models);
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  ASSERT_FALSE(full.incremental);
+  ASSERT_TRUE(fs::exists(inc.path));
+  ExpectSameTables(inc.path, full.path, full.models);
+  ExpectExportMatches(full.path, full.models);
+  // A broken new batch still fails the checks of the tables it touches.
+  Commit("usage", Event("orphan2", 999, "2025-02-26 10:00:00"));
+  auto broken = RunBuild();
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("orphan2"), std::string::npos) << broken.status().message();
 }
 
 TEST_F(WarehouseFixture, FailedCheckKeepsThePreviousVersion) {
