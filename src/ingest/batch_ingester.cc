@@ -47,6 +47,7 @@ IngestOptions IngestOptions::FromConfig(const IngestConfig& config) {
   o.batch_bytes = config.batch_bytes;
   o.max_record_bytes = config.max_record_bytes;
   o.max_depth = config.max_depth;
+  o.dedup_memory_bytes = config.dedup_memory_bytes;
   return o;
 }
 

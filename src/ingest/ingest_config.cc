@@ -38,6 +38,7 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   RETURN_NOT_OK(settings.Get("max_record_bytes", &config.max_record_bytes));
   RETURN_NOT_OK(settings.Get("max_depth", &config.max_depth));
   RETURN_NOT_OK(settings.Get("poll_seconds", &config.poll_seconds));
+  RETURN_NOT_OK(settings.Get("dedup_memory_bytes", &config.dedup_memory_bytes));
   RETURN_NOT_OK(settings.Finish());
   TomlSection& section_for_errors = settings;
   if (config.batch_bytes < (1 << 20)) return section_for_errors.Invalid("batch_bytes", "must be at least 1048576 (1 MiB)");
@@ -46,6 +47,9 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   }
   if (config.max_depth < 2 || config.max_depth > 1024) return section_for_errors.Invalid("max_depth", "must be between 2 and 1024");
   if (config.poll_seconds <= 0) return section_for_errors.Invalid("poll_seconds", "must be > 0");
+  if (config.dedup_memory_bytes < (1 << 20)) {
+    return section_for_errors.Invalid("dedup_memory_bytes", "must be at least 1048576 (1 MiB)");
+  }
   for (const auto& name : names) {
     if (name == "settings") continue;
     ASSIGN_OR_RETURN(auto sub, section.Section(name));

@@ -5,6 +5,7 @@
 //   max_record_bytes = 8388608     # longer records are quarantined
 //   max_depth = 64                 # deeper nesting is quarantined
 //   poll_seconds = 2               # --watch: how often the folders are scanned
+//   dedup_memory_bytes = 268435456 # dedup index kept between batches (~16 B a key)
 //
 //   [ingest.usage]                 # one table per source (any name but settings)
 //   path = "landing/usage"         # folder, relative to custlake.toml
@@ -59,6 +60,7 @@ struct IngestConfig {
   int64_t max_record_bytes = 8LL << 20;
   int max_depth = 64;
   double poll_seconds = 2;
+  int64_t dedup_memory_bytes = 256LL << 20;  ///< dedup index keys kept between batches (~16 B each)
   std::map<std::string, SourceConfig> sources;  ///< by name, in name order
 };
 

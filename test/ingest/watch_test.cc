@@ -82,6 +82,7 @@ root = "lake"
 
 [ingest.settings]
 poll_seconds = 0.2
+dedup_memory_bytes = 1048576
 
 [ingest.usage]
 path = "landing/usage"
