@@ -3,7 +3,8 @@
 # test/warehouse/warehouse_tool, the same code path) against the same model SQL in plain
 # DuckDB (raw views + CREATE TABLE AS per model, no checks/export/publish), plus an
 # incremental build with no new data (its fixed cost) and one after ~1 % new usage events
-# (warehouse_tool add-usage: a 1 % sample of the events under new ids, one new raw batch;
+# (warehouse_tool add-usage: a 1 % sample of the events under new ids, dated the day after the
+# newest event, one new raw batch;
 # it stays in the cached lake, so each rerun of the script grows raw.usage by 1 %).
 #
 #   bench/warehouse/run.sh [CUSTOMERS] [BUILD_DIR]

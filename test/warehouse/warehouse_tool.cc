@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
   }
   if (verb == "add-usage") {
     // Commits one new raw usage batch: a PERCENT sample of the existing events
-    // under new event ids (the benchmark's "1 % new data" for an incremental build).
+    // under new event ids, dated the day after the newest event (the
+    // benchmark's "1 % new data" for an incremental build).
     double percent = argc > 3 ? std::atof(argv[3]) : 1.0;
     auto lake = lake::Lake::Open(root);
     if (!lake.ok()) {
@@ -107,13 +108,25 @@ int main(int argc, char** argv) {
       std::cerr << "error: " << batch.status().message() << "\n";
       return 1;
     }
-    auto part = batch->NewPart({});
-    Status st = part.ok() ? (*session)->Execute("SET TimeZone = 'UTC'") : part.status();
+    Status st = (*session)->Execute("SET TimeZone = 'UTC'");
     if (st.ok()) st = CreateRawViews(session->get(), *raw, "raw");
+    // Raw usage is partitioned event_date=YYYY-MM-DD: the new day's partition.
+    auto day = st.ok() ? (*session)->Query("SELECT CAST(CAST(max(ts) AS DATE) + 1 AS VARCHAR) FROM raw.usage")
+                       : Result<engine::QueryResult>(st);
+    if (!day.ok()) {
+      std::cerr << "error: " << day.status().message() << "\n";
+      return 1;
+    }
+    auto part = batch->NewPart({{"event_date", day->Scalar()}});
+    if (!part.ok()) st = part.status();
     int64_t rows = 0;
     if (st.ok()) {
+      // The sample's events move to the day after the newest event (same time of
+      // day): a later batch, as a day of new data is.
       auto r = (*session)->Query("COPY (SELECT * EXCLUDE (_batch_id) REPLACE (event_id || '-b" +
-                                 std::to_string(batch->id()) + "' AS event_id) FROM raw.usage USING SAMPLE " +
+                                 std::to_string(batch->id()) + "' AS event_id, (SELECT date_trunc('day', max(ts)) FROM "
+                                 "raw.usage) + INTERVAL 1 DAY + to_seconds(CAST(epoch(ts) AS BIGINT) % 86400) AS ts) "
+                                 "FROM raw.usage USING SAMPLE " +
                                  std::to_string(percent) + " PERCENT (bernoulli, 42)) TO " +
                                  engine::QuoteLiteral(part->staging_path) + " (FORMAT parquet, COMPRESSION zstd)");
       st = r.status();
