@@ -1,4 +1,4 @@
-#include "ingest/row_stream.h"
+#include "engine/row_stream.h"
 
 #include <duckdb.h>
 
@@ -9,10 +9,8 @@
 #include <thread>
 #include <mutex>
 
-namespace custlake::ingest {
+namespace custlake::engine {
 
-using engine::ColumnSpec;
-using engine::ColumnType;
 
 namespace {
 
@@ -329,4 +327,4 @@ Status RowStream::Copy(const std::function<std::string(int64_t day)>& copy_sql) 
   return Status::OK();
 }
 
-}  // namespace custlake::ingest
+}  // namespace custlake::engine

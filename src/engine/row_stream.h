@@ -1,5 +1,6 @@
-// RowStream: a batch's rows, straight from the parser into DuckDB's
-// COPY ... TO (FORMAT parquet), with no staging table in between.
+// RowStream: rows straight from a producer into DuckDB's
+// COPY ... TO (FORMAT parquet), with no staging table in between. Part of the
+// engine (it is DuckDB-facing code); file ingestion is its first user.
 //
 // The ingester's producer (read, parse, coerce, dedup, in file order, so
 // every decision is deterministic) fills RowBlocks: columnar arrays of up to
@@ -13,7 +14,7 @@
 // Blocks come from a pool that is kept across batches (their memory is
 // touched once; this machine is slow to touch fresh memory): its size is
 // about one batch of rows, so batch_bytes bounds it. Uses DuckDB's C API on
-// its own in-memory database; nothing from the engine module's internals.
+// its own in-memory database.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@
 #include "common/status.h"
 #include "engine/appender.h"
 
-namespace custlake::ingest {
+namespace custlake::engine {
 
 /// Up to kRows rows, column by column. Strings live in a per-block arena.
 class RowBlock {
@@ -106,4 +107,4 @@ class RowStream {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace custlake::ingest
+}  // namespace custlake::engine

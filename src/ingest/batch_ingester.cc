@@ -28,13 +28,17 @@
 #include "ingest/ingester.h"
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
-#include "ingest/row_stream.h"
+#include "engine/row_stream.h"
 #include "ingest/sha256.h"
 #include "ingest/timestamp_parse.h"
 #include "lake/checksum.h"
 #include "lake/lake.h"
 
 namespace custlake::ingest {
+
+using engine::RowBlock;
+using engine::RowSink;
+using engine::RowStream;
 
 namespace fs = std::filesystem;
 using engine::ColumnSpec;

@@ -11,7 +11,7 @@
 //   2. records are split (record_reader.h), parsed and coerced to the schema
 //      (record_parser.h), deduplicated by key against the batch and the lake
 //      (dedup_index.h; per event-date partition, bounded memory) and written
-//      into reusable columnar row blocks per partition (row_stream.h); bad
+//      into reusable columnar row blocks per partition (engine/row_stream.h); bad
 //      records go to a quarantine staging table with file, line, byte
 //      offset, reason and raw text; a file that cannot be read (corrupt
 //      gzip/zstd, binary content) is quarantined whole as one record;
