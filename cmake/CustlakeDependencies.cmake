@@ -10,6 +10,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(zstd REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # sha256 of lake files
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 if(CUSTLAKE_WITH_MARIADB)
   pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)

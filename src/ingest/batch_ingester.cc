@@ -29,7 +29,7 @@
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
 #include "engine/row_stream.h"
-#include "ingest/sha256.h"
+#include "lake/checksum.h"
 #include "ingest/timestamp_parse.h"
 #include "lake/checksum.h"
 #include "lake/lake.h"
@@ -685,7 +685,7 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
         fs::rename(p, part.staging_path, ec);
         if (ec) return Status::IOError(fmt::format("cannot move {} to {}: {}", p.string(), part.staging_path, ec.message()));
         lake::FileSpec spec;
-        ASSIGN_OR_RETURN(spec.checksum, Sha256FileHex(part.staging_path));
+        ASSIGN_OR_RETURN(spec.checksum, lake::Sha256File(part.staging_path));
         spec.path = part.path;
         spec.row_count = rows;
         spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
@@ -702,7 +702,7 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
     RETURN_NOT_OK(db_session->Execute(fmt::format("COPY {} TO {} (FORMAT parquet)", f.quarantine_table,
                                                QuoteLiteral(part.staging_path))));
     std::string quarantine_sum;
-    ASSIGN_OR_RETURN(quarantine_sum, Sha256FileHex(part.staging_path));
+    ASSIGN_OR_RETURN(quarantine_sum, lake::Sha256File(part.staging_path));
     ASSIGN_OR_RETURN(auto prov, db_session->Query(
                                     fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
                                                 "count(*) FROM {} GROUP BY ALL ORDER BY 1", f.quarantine_table)));
@@ -955,7 +955,7 @@ class ChecksumAhead {
         cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
         if (stop_) return;
       }
-      Result<std::string> sum = Sha256FileHex(files_[i].path);
+      Result<std::string> sum = lake::Sha256File(files_[i].path);
       std::lock_guard<std::mutex> lock(mu_);
       sums_[i] = std::move(sum);
       done_ = i + 1;
