@@ -34,9 +34,7 @@ std::string CreateTableSql(const std::string& table, const std::vector<ColumnSpe
   return sql + ")";
 }
 
-namespace {
-
-duckdb_logical_type MakeType(const ColumnSpec& c) {
+duckdb_logical_type internal::MakeLogicalType(const ColumnSpec& c) {
   switch (c.type) {
     case ColumnType::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
     case ColumnType::kBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
@@ -50,8 +48,6 @@ duckdb_logical_type MakeType(const ColumnSpec& c) {
   }
   return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
 }
-
-}  // namespace
 
 struct Appender::Impl {
   duckdb_appender appender = nullptr;
@@ -97,7 +93,7 @@ Result<std::unique_ptr<Appender>> Appender::Open(Session* session, const std::st
                                    " columns but the appender was given " + std::to_string(columns.size()));
   }
   std::vector<duckdb_logical_type> types;
-  for (const ColumnSpec& c : columns) types.push_back(MakeType(c));
+  for (const ColumnSpec& c : columns) types.push_back(internal::MakeLogicalType(c));
   impl->chunk = duckdb_create_data_chunk(types.data(), types.size());
   for (auto& t : types) duckdb_destroy_logical_type(&t);
   impl->capacity = duckdb_vector_size();

@@ -1,5 +1,7 @@
 #include "engine/row_stream.h"
 
+#include "engine/engine_internal.h"
+
 #include <duckdb.h>
 
 #include <cstring>
@@ -16,21 +18,6 @@ namespace {
 
 bool IsString(ColumnType t) { return t == ColumnType::kVarchar || t == ColumnType::kBlob; }
 bool IsDouble(ColumnType t) { return t == ColumnType::kDouble; }
-
-duckdb_logical_type MakeType(const ColumnSpec& c) {
-  switch (c.type) {
-    case ColumnType::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
-    case ColumnType::kBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-    case ColumnType::kUBigInt: return duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
-    case ColumnType::kDouble: return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
-    case ColumnType::kDecimal: return duckdb_create_decimal_type(c.width, c.scale);
-    case ColumnType::kVarchar: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-    case ColumnType::kBlob: return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
-    case ColumnType::kDate: return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
-    case ColumnType::kTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
-  }
-  return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
-}
 
 }  // namespace
 
@@ -164,7 +151,7 @@ void Bind(duckdb_bind_info info) {
   if (it != impl->by_day.end()) scan->blocks = &it->second;
   duckdb_bind_set_bind_data(info, scan, [](void* p) { delete static_cast<Scan*>(p); });
   for (const auto& c : impl->columns) {
-    duckdb_logical_type t = MakeType(c);
+    duckdb_logical_type t = internal::MakeLogicalType(c);
     duckdb_bind_add_result_column(info, c.name.c_str(), t);
     duckdb_destroy_logical_type(&t);
   }

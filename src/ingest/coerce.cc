@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "ingest/timestamp_parse.h"
 
@@ -152,6 +153,17 @@ CoerceError CoerceText(std::string_view text, FieldType type, Value* out, std::s
   return CoerceError::kBadType;
 }
 
+namespace {
+// An epoch number already converted to microseconds, stored as a timestamp
+// or as the day it falls on.
+CoerceError SetEpoch(std::optional<int64_t> micros, FieldType type, Value* out) {
+  if (!micros) return CoerceError::kOutOfRange;
+  out->kind = Value::kInt;
+  out->i = type == FieldType::kDate ? MicrosToDays(*micros) : *micros;
+  return CoerceError::kNone;
+}
+}  // namespace
+
 CoerceError CoerceInt(int64_t v, FieldType type, Value* out, std::string* owned) {
   switch (type) {
     case FieldType::kInt64:
@@ -165,20 +177,9 @@ CoerceError CoerceInt(int64_t v, FieldType type, Value* out, std::string* owned)
     case FieldType::kBool:
       if (v == 0 || v == 1) return CoerceBool(v == 1, type, out, owned);
       return CoerceError::kBadType;
-    case FieldType::kTimestamp: {
-      auto t = EpochIntegerToMicros(v);
-      if (!t) return CoerceError::kOutOfRange;
-      out->kind = Value::kInt;
-      out->i = *t;
-      return CoerceError::kNone;
-    }
-    case FieldType::kDate: {
-      auto t = EpochIntegerToMicros(v);
-      if (!t) return CoerceError::kOutOfRange;
-      out->kind = Value::kInt;
-      out->i = MicrosToDays(*t);
-      return CoerceError::kNone;
-    }
+    case FieldType::kTimestamp:
+    case FieldType::kDate:
+      return SetEpoch(EpochIntegerToMicros(v), type, out);
     case FieldType::kString:
     case FieldType::kJson: {
       char buf[24];
@@ -222,20 +223,9 @@ CoerceError CoerceDouble(double v, FieldType type, Value* out, std::string* owne
       out->kind = Value::kInt;
       out->i = static_cast<int64_t>(v);
       return CoerceError::kNone;
-    case FieldType::kTimestamp: {
-      auto t = EpochNumberToMicros(v);
-      if (!t) return CoerceError::kOutOfRange;
-      out->kind = Value::kInt;
-      out->i = *t;
-      return CoerceError::kNone;
-    }
-    case FieldType::kDate: {
-      auto t = EpochNumberToMicros(v);
-      if (!t) return CoerceError::kOutOfRange;
-      out->kind = Value::kInt;
-      out->i = MicrosToDays(*t);
-      return CoerceError::kNone;
-    }
+    case FieldType::kTimestamp:
+    case FieldType::kDate:
+      return SetEpoch(EpochNumberToMicros(v), type, out);
     case FieldType::kString:
     case FieldType::kJson: {
       char buf[32];
