@@ -5,6 +5,7 @@
 #
 #   scripts/bootstrap.sh            build + demo dependencies
 #   scripts/bootstrap.sh --test     also the servers and clients the tests use
+#   scripts/bootstrap.sh --bench    also what the bench/ scripts use (servers, python3, GNU time)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -17,7 +18,9 @@ build_pkgs=(
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
+bench_pkgs=("${test_pkgs[@]}" python3 time)
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do

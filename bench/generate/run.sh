@@ -9,6 +9,7 @@
 # "events/s (cpu)" divides by the process CPU time, the figure for one core;
 # "events/s (wall)" includes waiting for the disk and for other processes.
 set -euo pipefail
+"$(cd "$(dirname "$0")/../.." && pwd)/scripts/bootstrap.sh" --bench  # python3, GNU time, servers
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ -n "${BENCH_BIN:-}" ]]; then   # an already built binary
   bench=$BENCH_BIN

@@ -9,6 +9,7 @@
 # machine load before each run (stderr) and the ratios against the goals
 # (-m 1 >= 0.9x raw, -m 2 >= 1.6x -m 1, RSS < 500 MB).
 set -euo pipefail
+"$(cd "$(dirname "$0")/../.." && pwd)/scripts/bootstrap.sh" --bench  # python3, GNU time, servers
 ROWS=${1:-10000000}
 BUILD=${2:-build/release}
 BENCH=$BUILD/bench/import/import_bench

@@ -5,6 +5,7 @@
 #   bench/ingest/run.sh [MB] [BUILD_DIR]
 # Prints MB/s, records/s, peak RSS of each and the ratio.
 set -euo pipefail
+"$(cd "$(dirname "$0")/../.." && pwd)/scripts/bootstrap.sh" --bench  # python3, GNU time, servers
 mb="${1:-1000}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${2:-$root/build/release}"

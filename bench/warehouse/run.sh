@@ -12,6 +12,7 @@
 #   BUILD_DIR  a build folder holding src/cli/custlake and test/warehouse/warehouse_tool
 #              (default build/wh; use a Release build for figures you report)
 set -euo pipefail
+"$(cd "$(dirname "$0")/../.." && pwd)/scripts/bootstrap.sh" --bench  # python3, GNU time, servers
 N=${1:-20000}
 B=${2:-build/wh}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
