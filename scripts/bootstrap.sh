@@ -19,13 +19,20 @@ test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps cla
 
 want=("${build_pkgs[@]}")
 bench_pkgs=("${test_pkgs[@]}" python3 time)
-[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
-[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+for arg in "$@"; do
+  case "$arg" in
+    --test) want+=("${test_pkgs[@]}") ;;
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    *) echo "bootstrap: unknown option $arg (use --test and/or --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# DuckDB comes from the npm registry: a machine without npm gets Debian's.
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

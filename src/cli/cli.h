@@ -26,6 +26,20 @@ struct GlobalOptions {
   bool quiet = false;                       ///< --quiet
 };
 
+/// A CLI11 check that an integer option is at least `min`, with a short message.
+inline CLI::Validator AtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          if (std::stoll(text, &used) >= min && used == text.size()) return "";
+        } catch (const std::exception&) {
+        }
+        return "must be an integer of at least " + std::to_string(min) + ", got " + text;
+      },
+      ">=" + std::to_string(min));
+}
+
 /// What a verb hands back to main: a summary, or the failure.
 using VerbResult = Result<nlohmann::json>;
 /// A verb's body, bound to its parsed options by the Register function.

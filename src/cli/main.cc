@@ -2,6 +2,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -67,7 +68,29 @@ int main(int argc, char** argv) {
   }
 
   SetUpLogging(global);
-  VerbResult result = run(global);
+  // -C DIR works like `git -C`: every relative path (the project, `init DIR`,
+  // `demo DIR`, --landing, --db sqlite:PATH, --out ...) is relative to DIR.
+  if (global.project_dir != ".") {
+    std::error_code ec;
+    // `custlake -C new init` creates its project folder, as `init new` does.
+    if (app.get_subcommands().front()->get_name() == "init") std::filesystem::create_directories(global.project_dir, ec);
+    std::filesystem::current_path(global.project_dir, ec);
+    if (ec) {
+      spdlog::error("error: -C {}: {} (is it a project? `custlake init {}` creates one)", global.project_dir.string(),
+                    ec.message(), global.project_dir.string());
+      return 2;
+    }
+    global.project_dir = ".";
+  }
+  VerbResult result = custlake::Status::Internal("no verb ran");
+  try {
+    result = run(global);
+  } catch (const std::exception& e) {
+    // Adapters catch their libraries' exceptions; one that slips through is a
+    // bug, but it must end as a clear error, not an abort with a core dump.
+    result = custlake::Status::Internal(std::string("unexpected error: ") + e.what() +
+                                        " (please report it with the command that caused it)");
+  }
   if (!result.ok()) {
     spdlog::error("error: {}", result.status().message());
     if (global.json) {

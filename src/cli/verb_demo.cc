@@ -85,9 +85,9 @@ void RegisterDemo(CLI::App& app, VerbFn* run) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "Create a project with a synthetic company and run the whole pipeline on it");
   cmd->add_option("dir", options->dir, "Project folder to create or reuse")->capture_default_str();
-  cmd->add_option("--customers", options->customers, "Customers to generate")->capture_default_str();
-  cmd->add_option("--months", options->months, "Months to simulate")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+  cmd->add_option("--customers", options->customers, "Customers to generate")->capture_default_str()->check(AtLeast(1));
+  cmd->add_option("--months", options->months, "Months to simulate")->capture_default_str()->check(CLI::Range(1, 240));
+  cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str()->check(AtLeast(0));
   cmd->add_flag("--no-serve", options->no_serve, "Stop after the pipeline instead of serving the UI");
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunDemo(g, *options); }; });
 }

@@ -63,9 +63,9 @@ void RegisterGenerate(CLI::App& app, VerbFn* run) {
   CLI::App* cmd = app.add_subcommand(
       "generate", "Write a synthetic company: operational tables into a database, usage and ticket files "
                   "into the landing folder, ground truth into truth/ (defaults from [generate])");
-  cmd->add_option("--customers", o->customers, "Customers to generate");
-  cmd->add_option("--months", o->months, "Months to simulate");
-  cmd->add_option("--seed", o->seed, "Random seed (same seed, same company)");
+  cmd->add_option("--customers", o->customers, "Customers to generate")->check(AtLeast(1));
+  cmd->add_option("--months", o->months, "Months to simulate")->check(CLI::Range(1, 240));
+  cmd->add_option("--seed", o->seed, "Random seed (same seed, same company)")->check(AtLeast(0));
   cmd->add_option("--db", o->database, "Database URL: sqlite:PATH, mysql://user@host:port/db, postgres://...");
   cmd->add_option("--landing", o->landing, "Landing folder for usage/ and tickets/");
   cmd->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunGenerate(g, *o); }; });

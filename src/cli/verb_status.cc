@@ -68,7 +68,12 @@ VerbResult RunStatus(const GlobalOptions& global) {
     text += fmt::format("  #{:<5} {:<10} {:<8} {}  {}\n", r.run_id, r.verb, lake::RunStatusName(r.status),
                         r.started_at, r.error);
   }
-  spdlog::info("{}", text);
+  // The report is what `status` is for: --quiet silences progress and chatter, not it.
+  if (global.json) {
+    spdlog::info("{}", text);
+  } else {
+    fmt::print(stderr, "{}\n", text);
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "common/config.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
@@ -16,6 +17,22 @@ fs::path Resolve(const fs::path& base, const std::string& value) {
   return (p.is_absolute() ? p : base / p).lexically_normal();
 }
 
+/// A YYYY-MM-DD date that is the 1st of a month (the simulation runs in whole months).
+Status CheckFirstOfMonth(const TomlSection& section, const std::string& key, const std::string& text) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
+    return section.Invalid(key, "must be a date written YYYY-MM-DD, got '" + text + "'");
+  }
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) {
+    return section.Invalid(key, "'" + text + "' is not a date (years 1900-2200)");
+  }
+  if (d != 1) return section.Invalid(key, "'" + text + "' must be the first day of a month, e.g. " + text.substr(0, 8) + "01");
+  return Status::OK();
+}
+
 Status ReadGenerate(TomlSection section, const fs::path& base, GenerateConfig* out) {
   RETURN_NOT_OK(section.Get("customers", &out->customers));
   if (out->customers < 1) return section.Invalid("customers", "must be at least 1");
@@ -23,9 +40,7 @@ Status ReadGenerate(TomlSection section, const fs::path& base, GenerateConfig* o
   if (out->months < 1 || out->months > 240) return section.Invalid("months", "must be between 1 and 240");
   RETURN_NOT_OK(section.Get("seed", &out->seed));
   RETURN_NOT_OK(section.Get("start_date", &out->start_date));
-  if (out->start_date.size() != 10 || out->start_date[4] != '-' || out->start_date[7] != '-') {
-    return section.Invalid("start_date", "must be a date written YYYY-MM-DD, got '" + out->start_date + "'");
-  }
+  RETURN_NOT_OK(CheckFirstOfMonth(section, "start_date", out->start_date));
   std::string database = "sqlite:data/sic.db", landing = "landing", truth = "truth";
   RETURN_NOT_OK(section.Get("database", &database));
   RETURN_NOT_OK(section.Get("landing", &landing));

@@ -42,12 +42,18 @@ TEST(ConfigTest, WrongTypeNamesKeyAndLine) {
 
 TEST(ConfigTest, MissingRequiredKeyIsNamed) {
   ExpectConfigError("[project]\nname = \"x\"\n", "custlake.toml", "missing required key lake.root");
+  // With the section present, the error points at its header line.
+  ExpectConfigError("[project]\nname = \"x\"\n[lake]\n", "custlake.toml:3:", "missing required key lake.root");
 }
 
 TEST(ConfigTest, OutOfRangeValuesAreRejected) {
   ExpectConfigError("[lake]\nroot = \"l\"\n[generate]\nmonths = 0\n", "custlake.toml:4", "generate.months");
   ExpectConfigError("[lake]\nroot = \"l\"\n[generate]\nstart_date = \"2025/01/01\"\n", "custlake.toml:4",
                     "YYYY-MM-DD");
+  ExpectConfigError("[lake]\nroot = \"l\"\n[generate]\nstart_date = \"2025-13-01\"\n", "custlake.toml:4",
+                    "not a date");
+  ExpectConfigError("[lake]\nroot = \"l\"\n[generate]\nstart_date = \"2025-02-10\"\n", "custlake.toml:4",
+                    "first day of a month");
   ExpectConfigError("[lake]\nroot = \"l\"\n[generate]\nlanding = \"in\"\ntruth = \"in/t\"\n", "custlake.toml:5",
                     "outside the landing folder");
 }

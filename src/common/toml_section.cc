@@ -58,8 +58,9 @@ const toml::node* TomlSection::Lookup(const std::string& key, bool required, Sta
   read_.insert(key);
   const toml::node* node = table_->get(key);
   if (node == nullptr && required) {
-    *status = Status::ConfigError(file_ + ": missing required key " + FullKey(key) +
-                                  (path_.empty() ? "" : " (in [" + path_ + "])"));
+    // The line of the [section] header when the section exists, else the file.
+    *status = Status::ConfigError(Where(key) + ": missing required key " + FullKey(key) +
+                                  (path_.empty() ? "" : " (add `" + key + " = ...` under [" + path_ + "])"));
   }
   return node;
 }

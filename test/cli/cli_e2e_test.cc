@@ -140,6 +140,28 @@ TEST_F(CliTest, ConfigMistakesExitTwoNamingKeyAndLine) {
   EXPECT_NE(missing.err.find("custlake init"), std::string::npos) << missing.err;
 }
 
+TEST_F(CliTest, DashCWorksLikeGitAndRuntimeFailuresExitOne) {
+  // `-C DIR` makes every relative path relative to DIR, as `git -C` does.
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "init", "proj"}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "proj" / "custlake.toml"));
+  ASSERT_EQ(Custlake({"-C", (dir_ / "fresh").string(), "init"}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "fresh" / "custlake.toml"));
+
+  // Bad option values are usage errors (2) with a short reason, never a silent default.
+  Outcome negative = Custlake({"-C", (dir_ / "proj").string(), "generate", "--customers", "-5"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.err.find("at least 1, got -5"), std::string::npos) << negative.err;
+
+  // A query that is valid SQL but fails while it runs is a runtime failure (1).
+  Outcome failed = Custlake({"-C", (dir_ / "proj").string(), "query",
+                             "SELECT CAST(CAST(i AS VARCHAR) || 'x' AS INTEGER) FROM range(3) t(i)", "--json"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  EXPECT_FALSE(failed.Json()["ok"].get<bool>());
+  EXPECT_NE(failed.err.find("Conversion Error"), std::string::npos) << failed.err;
+  // A query that does not parse is the user's input error (2).
+  EXPECT_EQ(Custlake({"-C", (dir_ / "proj").string(), "query", "SELEKT 1"}).exit_code, 2);
+}
+
 TEST_F(CliTest, GenerateWritesTheContractTablesAndLandingFiles) {
   ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
   Outcome r = Custlake({"-C", dir_.string(), "generate", "--customers", "2000", "--seed", "7", "--json"});
