@@ -47,7 +47,7 @@ void BM_UsageWriter(benchmark::State& state) {
   int64_t events = 0, bytes = 0;
   for (auto _ : state) {
     UsageWriter writer(options, model.usage());
-    auto counts = writer.Write(dir.string());
+    auto counts = writer.Write(dir.string(), options.WindowEndDay());
     if (!counts.ok()) {
       state.SkipWithError(counts.status().ToString().c_str());
       break;

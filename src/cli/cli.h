@@ -78,6 +78,9 @@ struct GenerateOverrides {
   int64_t seed = -1;
   std::string database;
   std::string landing;
+  std::string as_of;                ///< "" = from custlake.toml
+  double mess_scale = -1;           ///< -1 = from custlake.toml
+  std::vector<std::string> mess;    ///< NAME=RATE, after the config's
 };
 VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& overrides);
 

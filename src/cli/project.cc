@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "generate/options.h"
 #include "import/import_config.h"
 #include "ingest/ingest_config.h"
 
@@ -10,6 +11,11 @@ Result<Config> LoadProjectConfig(const GlobalOptions& global) {
   (void)sources;
   ASSIGN_OR_RETURN(ingest::IngestConfig ingest, ingest::LoadIngestConfig(config.file.string()));
   (void)ingest;
+  generate::GeneratorOptions scratch;
+  for (const GenerateConfig::MessRate& m : config.generate.mess) {
+    Status st = generate::SetMessRate(m.name, m.rate, &scratch);
+    if (!st.ok()) return Status::ConfigError(m.where + ": generate.mess." + m.name + ": " + st.message());
+  }
   return config;
 }
 

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
+#include "generate/calendar.h"
 
 namespace custlake::cli {
 namespace {
@@ -30,43 +31,68 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
   spdlog::info("== init: project in {}", options.dir.string());
   ASSIGN_OR_RETURN(stages["init"], RunInit(project, InitOptions{options.dir, "demo", false}));
 
-  spdlog::info("== generate: a synthetic company of {} customers over {} months", options.customers,
-               options.months);
+  // Two rounds, as a real platform lives: the company as it stood a month
+  // before the window's end goes through the whole pipeline; then a month
+  // passes (customers change plan, fee and city, new transactions, tickets
+  // and usage arrive) and the same pipeline runs again, incrementally: the
+  // lastmodified import adds customer versions (the SCD2 dimension's
+  // history), ingest takes only the new files, the build appends.
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(project));
   GenerateOverrides gen;
   gen.customers = options.customers;
   gen.months = options.months;
   gen.seed = options.seed;
-  ASSIGN_OR_RETURN(stages["generate"], RunGenerate(project, gen));
+  std::vector<std::string> rounds;
+  if (options.months > 1) {
+    ASSIGN_OR_RETURN(int32_t start, generate::ParseDate(config.generate.start_date, "generate.start_date"));
+    rounds.push_back(generate::DateString(generate::AddMonthsToFirst(start, options.months - 1)));
+  }
+  rounds.emplace_back();  // the window's end
+  for (size_t round = 0; round < rounds.size(); ++round) {
+    const std::string suffix = round == 0 ? "" : "_" + std::to_string(round + 1);
+    gen.as_of = rounds[round];
+    spdlog::info("== generate: a synthetic company of {} customers over {} months, as of {}", options.customers,
+                 options.months, gen.as_of.empty() ? "the window's end" : gen.as_of);
+    ASSIGN_OR_RETURN(stages["generate" + suffix], RunGenerate(project, gen));
 
-  spdlog::info("== import: the operational database into raw/sic/ (Sqoop's job)");
-  ASSIGN_OR_RETURN(stages["import"], RunImportSource(project, "sic"));
+    spdlog::info("== import: the operational database into raw/sic/ (Sqoop's job)");
+    ASSIGN_OR_RETURN(stages["import" + suffix], RunImportSource(project, "sic"));
 
-  spdlog::info("== ingest: the landing folder into raw/usage and raw/tickets (NiFi's job)");
-  ASSIGN_OR_RETURN(stages["ingest"], RunIngestSources(project));
+    spdlog::info("== ingest: the landing folder into raw/usage and raw/tickets (NiFi's job)");
+    ASSIGN_OR_RETURN(stages["ingest" + suffix], RunIngestSources(project));
 
-  spdlog::info("== build: the star schema, checked and published (Hive's job)");
-  ASSIGN_OR_RETURN(stages["build"], RunBuild(project, /*full=*/false));
+    spdlog::info("== build: the star schema, checked and published (Hive's job)");
+    ASSIGN_OR_RETURN(stages["build" + suffix], RunBuild(project, /*full=*/false));
+  }
 
   ASSIGN_OR_RETURN(stages["status"], RunStatus(project));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const nlohmann::json& g = stages["generate"];
-  const nlohmann::json& im = stages["import"];
-  const nlohmann::json& in = stages["ingest"];
   auto n = [](const nlohmann::json& j, const char* pointer) {
     return j.value(nlohmann::json::json_pointer(pointer), int64_t{0});
   };
   spdlog::info("== demo done in {:.1f} s", seconds);
-  spdlog::info("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets",
-               n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
-               n(g, "/usage/files"), n(g, "/tickets/records"));
-  spdlog::info("   imported   {} rows from {} tables", n(im, "/rows"), im.value("tables", nlohmann::json::array()).size());
-  spdlog::info("   ingested   {} records: {} committed, {} quarantined, {} duplicates", n(in, "/records"),
-               n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
-  const nlohmann::json& b = stages["build"];
-  spdlog::info("   built      warehouse version {}: {} models, {} checks passed in {:.1f} s", b.value("version", int64_t{0}),
-               b.value("models", nlohmann::json::array()).size(), CountPassed(b.value("checks", nlohmann::json())),
-               b.value("total_seconds", 0.0));
+  for (size_t round = 0; round < rounds.size(); ++round) {
+    const std::string suffix = round == 0 ? "" : "_" + std::to_string(round + 1);
+    const nlohmann::json& g = stages["generate" + suffix];
+    const nlohmann::json& im = stages["import" + suffix];
+    const nlohmann::json& in = stages["ingest" + suffix];
+    const nlohmann::json& b = stages["build" + suffix];
+    spdlog::info("   {}", round == 0 && rounds.size() > 1 ? "as of " + rounds[0] + ":"
+                          : rounds.size() > 1           ? "a month later:"
+                                                        : "");
+    spdlog::info("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets",
+                 n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
+                 n(g, "/usage/files"), n(g, "/tickets/records"));
+    spdlog::info("   imported   {} new rows from {} tables", n(im, "/rows"),
+                 im.value("tables", nlohmann::json::array()).size());
+    spdlog::info("   ingested   {} new records: {} committed, {} quarantined, {} duplicates", n(in, "/records"),
+                 n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
+    spdlog::info("   built      warehouse version {} ({}): {} models, {} checks passed in {:.1f} s",
+                 b.value("version", int64_t{0}), b.value("incremental", false) ? "incremental" : "full",
+                 b.value("models", nlohmann::json::array()).size(), CountPassed(b.value("checks", nlohmann::json())),
+                 b.value("total_seconds", 0.0));
+  }
   spdlog::info("              SELECT * FROM fact_customer_metrics ... (custlake query) reads it");
   spdlog::info("   explore:   custlake -C {} status", options.dir.string());
   spdlog::info("              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"",

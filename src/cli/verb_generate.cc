@@ -18,6 +18,19 @@ VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& ove
   options.months = overrides.months >= 0 ? overrides.months : g.months;
   options.seed = static_cast<uint64_t>(overrides.seed >= 0 ? overrides.seed : g.seed);
   options.start_date = g.start_date;
+  options.as_of = overrides.as_of.empty() ? g.as_of : overrides.as_of;
+  generate::ScaleMess(overrides.mess_scale >= 0 ? overrides.mess_scale : g.mess_scale, &options);
+  for (const GenerateConfig::MessRate& m : g.mess) RETURN_NOT_OK(generate::SetMessRate(m.name, m.rate, &options));
+  for (const std::string& setting : overrides.mess) {
+    const size_t eq = setting.find('=');
+    double rate = -1;
+    try {
+      if (eq != std::string::npos) rate = std::stod(setting.substr(eq + 1));
+    } catch (const std::exception&) {
+    }
+    if (rate < 0) return Status::InvalidArgument("--mess " + setting + ": give NAME=RATE, e.g. usage.duplicate=0.02");
+    RETURN_NOT_OK(generate::SetMessRate(setting.substr(0, eq), rate, &options).WithContext("--mess"));
+  }
   RETURN_NOT_OK(options.Validate().WithContext("generate options"));
   std::string url_text = overrides.database.empty() ? g.database : overrides.database;
   std::string landing = overrides.landing.empty() ? g.landing.string() : overrides.landing;
@@ -68,6 +81,14 @@ void RegisterGenerate(CLI::App& app, VerbFn* run) {
   cmd->add_option("--seed", o->seed, "Random seed (same seed, same company)")->check(AtLeast(0));
   cmd->add_option("--db", o->database, "Database URL: sqlite:PATH, mysql://user@host:port/db, postgres://...");
   cmd->add_option("--landing", o->landing, "Landing folder for usage/ and tickets/");
+  cmd->add_option("--as-of", o->as_of,
+                  "Write the database and landing files as they stood on this day (YYYY-MM-01, after "
+                  "start_date, at most the window's end); a later date moves the same company forward")
+      ->option_text("DATE");
+  cmd->add_option("--mess-scale", o->mess_scale, "Multiply every rate of mess in the landing files (0 = clean)")
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--mess", o->mess, "Set one rate of mess, e.g. usage.duplicate=0.02 (repeatable)")
+      ->option_text("NAME=RATE");
   cmd->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunGenerate(g, *o); }; });
 }
 

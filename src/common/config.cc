@@ -33,6 +33,32 @@ Status CheckFirstOfMonth(const TomlSection& section, const std::string& key, con
   return Status::OK();
 }
 
+/// [generate.mess]: `scale`, plus rates as `kind = r` or `usage.kind = r`
+/// (a sub-table); which names exist is the generator's business.
+Status ReadMess(TomlSection& mess, GenerateConfig* out) {
+  for (const std::string& key : mess.Keys()) {
+    if (key == "scale") {
+      RETURN_NOT_OK(mess.Get("scale", &out->mess_scale));
+      if (!(out->mess_scale >= 0 && out->mess_scale <= 100)) return mess.Invalid("scale", "must lie in [0, 100]");
+      continue;
+    }
+    if (mess.IsTable(key)) {
+      ASSIGN_OR_RETURN(TomlSection sub, mess.Section(key));
+      for (const std::string& name : sub.Keys()) {
+        double rate = 0;
+        RETURN_NOT_OK(sub.Get(name, &rate));
+        out->mess.push_back({key + "." + name, rate, sub.Where(name)});
+      }
+      RETURN_NOT_OK(sub.Finish());
+    } else {
+      double rate = 0;
+      RETURN_NOT_OK(mess.Get(key, &rate));
+      out->mess.push_back({key, rate, mess.Where(key)});
+    }
+  }
+  return mess.Finish();
+}
+
 Status ReadGenerate(TomlSection section, const fs::path& base, GenerateConfig* out) {
   RETURN_NOT_OK(section.Get("customers", &out->customers));
   if (out->customers < 1) return section.Invalid("customers", "must be at least 1");
@@ -50,6 +76,12 @@ Status ReadGenerate(TomlSection section, const fs::path& base, GenerateConfig* o
   if (database.rfind(kSqlite, 0) == 0 && database.rfind("sqlite://", 0) != 0) {
     database = kSqlite + Resolve(base, database.substr(kSqlite.size())).string();
   }
+  std::string as_of;
+  RETURN_NOT_OK(section.Get("as_of", &as_of));
+  if (!as_of.empty()) RETURN_NOT_OK(CheckFirstOfMonth(section, "as_of", as_of));
+  out->as_of = as_of;
+  ASSIGN_OR_RETURN(TomlSection mess, section.Section("mess"));
+  RETURN_NOT_OK(ReadMess(mess, out));
   out->database = database;
   out->landing = Resolve(base, landing);
   out->truth = Resolve(base, truth);
@@ -135,6 +167,11 @@ start_date = "2025-01-01"  # first day of the window (YYYY-MM-DD)
 database = "sqlite:data/sic.db"
 landing = "landing"        # usage/*.ndjson and tickets/*.json are written here
 truth = "truth"            # ground truth for tests and analytics checks (keep it outside landing)
+# as_of = "2025-10-01"     # write the company as it stood that day; a later date moves it forward
+
+[generate.mess]
+scale = 1.0                # multiplies every kind of mess in the landing files (0 = clean files)
+# usage.duplicate = 0.005  # or set one rate by name (docs/generate.md lists them)
 
 # ---- import: operational databases into raw/<source>/<table>/ (docs/import.md) ----
 [sources.sic]

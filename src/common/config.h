@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -27,6 +28,17 @@ struct GenerateConfig {
   std::string database;                   ///< URL of the operational DB to write
   std::filesystem::path landing;          ///< landing folder for usage/ and tickets/
   std::filesystem::path truth;            ///< ground-truth folder (outside landing)
+  std::string as_of;                      ///< "" = the window's end; else YYYY-MM-01 (see generate/options.h)
+  /// [generate.mess]: `scale` multiplies every rate of mess (0 = clean files);
+  /// the other keys set one rate each, e.g. usage.duplicate = 0.02. Names are
+  /// checked by the generator (generate::SetMessRate) when the config loads.
+  double mess_scale = 1.0;
+  struct MessRate {
+    std::string name;   ///< "usage.duplicate", "tickets.malformed", ...
+    double rate = 0;
+    std::string where;  ///< "custlake.toml:31", for errors
+  };
+  std::vector<MessRate> mess;
 };
 
 struct Config {

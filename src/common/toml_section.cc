@@ -135,6 +135,17 @@ Result<TomlSection> TomlSection::Section(const std::string& key) {
   return TomlSection(node->as_table(), FullKey(key), file_);
 }
 
+std::vector<std::string> TomlSection::Keys() const {
+  std::vector<std::string> keys;
+  for (const auto& [key, node] : *table_) keys.emplace_back(key.str());
+  return keys;
+}
+
+bool TomlSection::IsTable(const std::string& key) const {
+  const toml::node* node = table_->get(key);
+  return node != nullptr && node->is_table();
+}
+
 Result<std::vector<std::string>> TomlSection::TableKeys() {
   std::vector<std::string> keys;
   for (const auto& [key, node] : *table_) {

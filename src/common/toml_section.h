@@ -40,6 +40,10 @@ class TomlSection {
   Status Get(const std::string& key, std::vector<std::string>* out, bool required = false);
   /// A nested table; absent → a section over an empty table.
   Result<TomlSection> Section(const std::string& key);
+  /// Every key of this table, in file order (for user-named settings).
+  std::vector<std::string> Keys() const;
+  /// True when `key` holds a table.
+  bool IsTable(const std::string& key) const;
   /// Names of the sub-tables (for user-named groups such as [sources.NAME]).
   Result<std::vector<std::string>> TableKeys();
   /// Errors for every key that was never read.

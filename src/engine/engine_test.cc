@@ -87,6 +87,40 @@ TEST(EngineReadOnlyTest, AnswersQueries) {
   EXPECT_TRUE(s->QueryReadOnly("EXPLAIN SELECT 1").ok());
   EXPECT_FALSE(s->QueryReadOnly("SELEC 1").ok());
   EXPECT_FALSE(s->QueryReadOnly("").ok());
+  EXPECT_TRUE(s->QueryReadOnly("SELECT 1 AS x; -- done").ok());
+}
+
+// Every type renders as DuckDB writes it: the C API's value_varchar gives
+// nothing for TIMESTAMPTZ, lists, structs, maps, UUIDs, ENUMs and more.
+TEST(EngineTest, QueryReadOnlyRendersEveryTypeAndKeepsNamesTypesAndOrder) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  auto r = s->QueryReadOnly(
+      "SELECT TIMESTAMPTZ '2025-01-01 10:00:00+00' AS ts, [1, 2] AS l, {'x': 1} AS st, MAP {'k': 1} AS m, "
+      "'1e6f1a3c-8a35-4f3b-9d7e-0c1c4e1f2a3b'::UUID AS u, 'x'::ENUM('x', 'y') AS e, TIMETZ '10:00:00+02' AS tt, "
+      "[{'ts': TIMESTAMPTZ '2025-01-01 10:00:00+00'}] AS msgs, 1.25::DECIMAL(10, 2) AS d, 7 AS a, 8 AS a;");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 1u);
+  const std::vector<std::string> expected = {"2025-01-01 10:00:00+00", "[1, 2]", "{'x': 1}", "{k=1}",
+                                             "1e6f1a3c-8a35-4f3b-9d7e-0c1c4e1f2a3b", "x", "10:00:00+02",
+                                             "[{'ts': '2025-01-01 10:00:00+00'}]", "1.25", "7", "8"};
+  EXPECT_EQ(r->rows[0], expected);
+  EXPECT_EQ(r->columns.back(), "a");  // duplicate names stay as the query wrote them
+  EXPECT_EQ(r->types[0], "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(r->types[8], "DECIMAL(10,2)");
+  EXPECT_EQ(r->kinds[9], ValueKind::kInteger);
+
+  // The row limit is part of the query, ORDER BY is kept, truncation is reported.
+  auto top = s->QueryReadOnly("SELECT i FROM range(1000000) t(i) ORDER BY i DESC", 3);
+  ASSERT_TRUE(top.ok()) << top.status().ToString();
+  ASSERT_EQ(top->rows.size(), 3u);
+  EXPECT_EQ(top->rows[0][0], "999999");
+  EXPECT_EQ(top->rows[2][0], "999997");
+  EXPECT_TRUE(top->truncated);
+  auto all = s->QueryReadOnly("SELECT i FROM range(3) t(i)", 3);
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(all->truncated);
+  EXPECT_FALSE(s->QueryReadOnly("SELECT 1; SELECT 2").ok());
 }
 
 }  // namespace

@@ -112,9 +112,7 @@ std::string EmailLocalPart(std::string_view first, std::string_view last) {
   return out;
 }
 
-void CustomerRow(const CompanyModel& model, int64_t index, std::vector<db::Value>* row) {
-  const CustomerState& s = model.customer(index);
-  const int64_t id = CompanyModel::CustomerId(index);
+void CustomerRow(const CustomerState& s, int64_t id, std::vector<db::Value>* row) {
   const bool female_list = (s.first_name & 0x8000) == 0;
   const std::string_view first = FirstNames(female_list)[s.first_name & 0x7FFF];
   const std::string_view last = LastNames()[s.last_name];

@@ -23,7 +23,8 @@ std::vector<db::TableDef> ContractTables();
 
 // Rows in the column order of the TableDefs above. `row` is resized and
 // overwritten, so one vector can be reused for a whole table.
-void CustomerRow(const CompanyModel& model, int64_t index, std::vector<db::Value>* row);
+/// The row of customer `id` in state `s` (the final state, or an as-of copy).
+void CustomerRow(const CustomerState& s, int64_t id, std::vector<db::Value>* row);
 void TransactionRow(const Transaction& t, std::vector<db::Value>* row);
 void OfferRow(const Offer& o, std::vector<db::Value>* row);
 void OfferAssignmentRow(const OfferAssignment& a, std::vector<db::Value>* row);

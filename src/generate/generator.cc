@@ -32,6 +32,28 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+/// The fields of a customer that change over time, as they stood at a moment.
+struct AsOfState {
+  int64_t updated_at = 0;
+  int32_t churn_day = kNeverDay;
+  float fee = 0;
+  uint8_t plan = 0, city = 0;
+
+  static AsOfState Of(const CustomerState& s, int64_t at) {
+    // A churn on the last day may be recorded just after midnight; as of
+    // midnight it is shown with the last second before it.
+    const bool churned = s.churn_day != kNeverDay && int64_t{s.churn_day} * 86400 < at;
+    return {std::min(s.updated_at, at - 1), churned ? s.churn_day : kNeverDay, s.fee, s.plan, s.city};
+  }
+  void ApplyTo(CustomerState* s) const {
+    s->updated_at = updated_at;
+    s->churn_day = churn_day;
+    s->fee = fee;
+    s->plan = plan;
+    s->city = city;
+  }
+};
+
 /// Appends rows to one table, committing every `batch` rows.
 class TableSink {
  public:
@@ -110,10 +132,24 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   TableSink transactions(db, TransactionsTable(), options.db_batch_rows);
   std::vector<db::Value> row;
   const int total_months = options.history_months + options.months;
+  // As of a date before the window's end, the tables show the state of that
+  // day: the customers' changing fields are copied when the simulation
+  // reaches it (months run in order and a month only changes a customer
+  // within it), later rows are left out and later updates undone.
+  const int32_t as_of_day = options.AsOfDay();
+  const int64_t as_of = int64_t{as_of_day} * 86400;
+  std::vector<AsOfState> as_of_states;
   auto on_month = [&](const CompanyModel::Month& month) -> Status {
-    for (const Transaction& t : month.transactions) {
-      TransactionRow(t, &row);
-      RETURN_NOT_OK(transactions.Append(row));
+    if (month.start_day < as_of_day) {
+      for (Transaction t : month.transactions) {
+        if (t.updated_at >= as_of) t.updated_at = t.ts;  // its later update has not happened yet
+        TransactionRow(t, &row);
+        RETURN_NOT_OK(transactions.Append(row));
+      }
+    }
+    if (month.end_day == as_of_day && as_of_day < model.window_end_day()) {
+      as_of_states.reserve(static_cast<size_t>(model.customer_count()));
+      for (int64_t i = 0; i < model.customer_count(); ++i) as_of_states.push_back(AsOfState::Of(model.customer(i), as_of));
     }
     RETURN_NOT_OK(truth->AddMonth(month));
     for (const ChurnTruth& c : month.churn) {
@@ -134,9 +170,12 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   const auto t_tables = Clock::now();
   TableSink customers(db, CustomersTable(), options.db_batch_rows);
   for (int64_t i = 0; i < model.customer_count(); ++i) {
-    CustomerRow(model, i, &row);
+    CustomerState s = model.customer(i);
+    if (s.signup_at >= as_of) continue;  // not a customer yet
+    if (!as_of_states.empty()) as_of_states[static_cast<size_t>(i)].ApplyTo(&s);
+    CustomerRow(s, CompanyModel::CustomerId(i), &row);
     RETURN_NOT_OK(customers.Append(row));
-    if (model.customer(i).churn_day == kNeverDay) {
+    if (s.churn_day == kNeverDay) {
       ++summary.active_customers_at_end;
     } else {
       ++summary.churned_customers;
@@ -145,12 +184,18 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   RETURN_NOT_OK(customers.Flush());
   TableSink offers(db, OffersTable(), options.db_batch_rows);
   for (const Offer& o : model.offers()) {
+    if (o.start_day >= as_of_day) continue;  // a later campaign
     OfferRow(o, &row);
     RETURN_NOT_OK(offers.Append(row));
   }
   RETURN_NOT_OK(offers.Flush());
   TableSink assignments(db, OfferAssignmentsTable(), options.db_batch_rows);
-  for (const OfferAssignment& a : model.assignments()) {
+  for (OfferAssignment a : model.assignments()) {
+    if (a.sent_at >= as_of) break;  // sorted by sent_at
+    if (a.responded_at >= as_of) {  // the answer comes later
+      a.responded_at = kNoTime;
+      a.redeemed = false;
+    }
     OfferAssignmentRow(a, &row);
     RETURN_NOT_OK(assignments.Append(row));
   }
@@ -164,7 +209,7 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
 
   const auto t_usage = Clock::now();
   UsageWriter usage(options, model.usage());
-  ASSIGN_OR_RETURN(summary.usage, usage.Write(landing_dir + "/usage", [&](int64_t done, int64_t total) {
+  ASSIGN_OR_RETURN(summary.usage, usage.Write(landing_dir + "/usage", as_of_day, [&](int64_t done, int64_t total) {
     if (progress) progress("usage", done, total);
   }));
   summary.usage_events = usage.events();
@@ -172,7 +217,7 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
 
   const auto t_tickets = Clock::now();
   TicketWriter tickets(options, model.horizon_end());
-  ASSIGN_OR_RETURN(summary.tickets, tickets.Write(model.tickets(), landing_dir + "/tickets"));
+  ASSIGN_OR_RETURN(summary.tickets, tickets.Write(model.tickets(), landing_dir + "/tickets", as_of_day));
   summary.tickets_seconds = Since(t_tickets);
   if (progress) progress("tickets", 1, 1);
 

@@ -28,6 +28,56 @@ TicketMessRates TicketMessRates::None() {
 }
 
 namespace {
+struct MessField {
+  const char* name;
+  double UsageMessRates::*usage;
+  double TicketMessRates::*tickets;
+};
+constexpr MessField kMessFields[] = {
+    {"usage.numbers_as_strings", &UsageMessRates::numbers_as_strings, nullptr},
+    {"usage.tz_offset", &UsageMessRates::tz_offset, nullptr},
+    {"usage.tz_naive", &UsageMessRates::tz_naive, nullptr},
+    {"usage.epoch_seconds", &UsageMessRates::epoch_seconds, nullptr},
+    {"usage.epoch_millis", &UsageMessRates::epoch_millis, nullptr},
+    {"usage.extra_fields", &UsageMessRates::extra_fields, nullptr},
+    {"usage.missing_optional", &UsageMessRates::missing_optional, nullptr},
+    {"usage.late", &UsageMessRates::late, nullptr},
+    {"usage.missing_required", &UsageMessRates::missing_required, nullptr},
+    {"usage.bad_type", &UsageMessRates::bad_type, nullptr},
+    {"usage.malformed", &UsageMessRates::malformed, nullptr},
+    {"usage.truncated", &UsageMessRates::truncated, nullptr},
+    {"usage.duplicate", &UsageMessRates::duplicate, nullptr},
+    {"tickets.coercible", nullptr, &TicketMessRates::coercible},
+    {"tickets.missing_required", nullptr, &TicketMessRates::missing_required},
+    {"tickets.malformed", nullptr, &TicketMessRates::malformed},
+};
+}  // namespace
+
+Status SetMessRate(std::string_view name, double rate, GeneratorOptions* options) {
+  std::string known;
+  for (const MessField& f : kMessFields) {
+    if (name == f.name) {
+      if (!(rate >= 0.0 && rate <= 1.0)) {
+        return Status::InvalidArgument("mess rate " + std::string(name) + " = " + std::to_string(rate) +
+                                       ": a rate must lie in [0, 1]");
+      }
+      if (f.usage != nullptr) options->usage_mess.*f.usage = rate;
+      if (f.tickets != nullptr) options->ticket_mess.*f.tickets = rate;
+      return Status::OK();
+    }
+    known += (known.empty() ? "" : ", ") + std::string(f.name);
+  }
+  return Status::InvalidArgument("unknown kind of mess '" + std::string(name) + "'; known: " + known);
+}
+
+void ScaleMess(double scale, GeneratorOptions* options) {
+  for (const MessField& f : kMessFields) {
+    if (f.usage != nullptr) options->usage_mess.*f.usage *= scale;
+    if (f.tickets != nullptr) options->ticket_mess.*f.tickets *= scale;
+  }
+}
+
+namespace {
 Status CheckRate(double v, const char* name) {
   if (!(v >= 0.0 && v <= 1.0)) {
     return Status::InvalidArgument(std::string("generator option ") + name + " = " +
@@ -54,6 +104,13 @@ Status GeneratorOptions::Validate() const {
   if (CivilFromDays(start).day != 1) {
     return Status::InvalidArgument("start_date '" + start_date +
                                    "': the window starts on the first day of a month, e.g. 2025-01-01");
+  }
+  if (!as_of.empty()) {
+    ASSIGN_OR_RETURN(int32_t day, ParseDate(as_of, "as_of"));
+    if (CivilFromDays(day).day != 1 || day <= start || day > AddMonthsToFirst(start, months)) {
+      return Status::InvalidArgument("as_of '" + as_of + "': give the 1st of a month after start_date " + start_date +
+                                     " and at most the window's end " + DateString(AddMonthsToFirst(start, months)));
+    }
   }
   if (!(events_per_active_day >= 1.0 && events_per_active_day <= 500.0)) {
     return Status::InvalidArgument("events_per_active_day " + std::to_string(events_per_active_day) +
@@ -102,6 +159,17 @@ Status GeneratorOptions::Validate() const {
   return CheckRate(m.refund_probability, "model.refund_probability");
 }
 
+int32_t GeneratorOptions::WindowEndDay() const {
+  auto start = ParseDate(start_date, "start_date");
+  return start.ok() ? AddMonthsToFirst(*start, months) : 0;
+}
+
+int32_t GeneratorOptions::AsOfDay() const {
+  if (as_of.empty()) return WindowEndDay();
+  auto day = ParseDate(as_of, "as_of");
+  return day.ok() ? *day : WindowEndDay();
+}
+
 nlohmann::json ModelParameters::ToJson() const {
   return {
       {"bgnbd", {{"time_unit", "week"}, {"r", bgnbd_r}, {"alpha", bgnbd_alpha}, {"a", bgnbd_a},
@@ -140,6 +208,7 @@ nlohmann::json GeneratorOptions::ToJson() const {
       {"history_months", history_months},
       {"seed", seed},
       {"start_date", start_date},
+      {"as_of", as_of.empty() ? DateString(WindowEndDay()) : as_of},
       {"events_per_active_day", events_per_active_day},
       {"daily_activity_scale", daily_activity_scale},
       {"ticket_single_document_share", ticket_single_document_share},

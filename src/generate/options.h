@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -99,6 +100,13 @@ struct GeneratorOptions {
   int history_months = 24;             ///< operational history before the window (signups, churn, transactions)
   uint64_t seed = 42;
   std::string start_date = "2025-01-01";  ///< first day of the window; must be the 1st of a month
+  /// "" = the end of the window. Else the 1st of a month after start_date and
+  /// at most the window's end: the operational tables and landing files are
+  /// written as they stood on that day (midnight UTC), of the same simulated
+  /// world. Generating again with a later date moves the company forward in
+  /// time: rows change with their updated_at, new rows and new day files
+  /// appear, and the files of earlier days come out byte-identical.
+  std::string as_of;
   /// Mean usage events on a day a customer uses the product (>= 1).
   double events_per_active_day = 2.0;
   /// Scales every segment's probability of using the product on a given day.
@@ -116,6 +124,17 @@ struct GeneratorOptions {
 
   Status Validate() const;
   nlohmann::json ToJson() const;
+  /// Epoch day after the window's last day.
+  int32_t WindowEndDay() const;
+  /// Epoch day of `as_of` (WindowEndDay() when empty). Call after Validate().
+  int32_t AsOfDay() const;
 };
+
+/// Sets one rate of mess by name: "usage.<field>" or "tickets.<field>", the
+/// fields of UsageMessRates and TicketMessRates ("usage.duplicate",
+/// "tickets.malformed"). An unknown name is an error listing the known ones.
+Status SetMessRate(std::string_view name, double rate, GeneratorOptions* options);
+/// Multiplies every rate of mess by `scale` (0 = clean files, 2 = twice the mess).
+void ScaleMess(double scale, GeneratorOptions* options);
 
 }  // namespace custlake::generate

@@ -1,5 +1,6 @@
 #include "generate/ticket_writer.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "generate/calendar.h"
@@ -124,7 +125,8 @@ void TicketWriter::Render(const Ticket& t, int mess, uint64_t bits, ByteBuffer* 
   out->Append("}");
 }
 
-Result<TicketMessCounts> TicketWriter::Write(const std::vector<Ticket>& tickets, const std::string& tickets_dir) {
+Result<TicketMessCounts> TicketWriter::Write(const std::vector<Ticket>& tickets, const std::string& tickets_dir,
+                                             int32_t as_of_day) {
   RETURN_NOT_OK(MakeDirectories(tickets_dir));
   TicketMessCounts counts;
   const TicketMessRates& rates = options_.ticket_mess;
@@ -139,16 +141,30 @@ Result<TicketMessCounts> TicketWriter::Write(const std::vector<Ticket>& tickets,
     return file->Commit();
   };
 
+  // A ticket is exported in the file of the day it was closed, in its final
+  // state; one still open when the window ends, in the window's last file.
+  const int32_t last_day = static_cast<int32_t>((horizon_end_ - 1) / 86400);
+  auto file_day = [last_day](const Ticket& t) {
+    return t.closed_at == kNoTime ? last_day : static_cast<int32_t>(t.closed_at / 86400);
+  };
+  std::vector<const Ticket*> order;
+  order.reserve(tickets.size());
+  for (const Ticket& t : tickets) {
+    if (file_day(t) < as_of_day) order.push_back(&t);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Ticket* a, const Ticket* b) { return file_day(*a) < file_day(*b); });
+
   size_t i = 0;
-  while (i < tickets.size()) {
-    const int32_t day = static_cast<int32_t>(tickets[i].opened_at / 86400);
+  while (i < order.size()) {
+    const int32_t day = file_day(*order[i]);
     const std::string date = DateString(day);
     SplitMix64 day_rng(DeriveSeed(options_.seed, kStreamFiles, static_cast<uint64_t>(day)));
     const bool ndjson = day_rng.Uniform() < options_.ticket_ndjson_file_share;
     day_buf.Clear();
     int64_t in_day_file = 0;
-    for (; i < tickets.size() && tickets[i].opened_at / 86400 == day; ++i) {
-      const Ticket& t = tickets[i];
+    for (; i < order.size() && file_day(*order[i]) == day; ++i) {
+      const Ticket& t = *order[i];
       SplitMix64 rng(DeriveSeed(options_.seed, kStreamTicket, static_cast<uint64_t>(t.ticket_id)));
       const bool single = rng.Uniform() < options_.ticket_single_document_share;
       const double u = rng.Uniform();

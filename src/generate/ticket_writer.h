@@ -1,5 +1,8 @@
 // Writes the support tickets of the window as JSON documents with nesting
-// (messages[]) into tickets/, in the three shapes an ingest meets in
+// (messages[]) into tickets/, the way a help desk exports resolved tickets:
+// each in the file of the day it was closed, in its final state (tickets
+// still open at the window's end in the last day's file), so a day's file
+// never changes once written. Three shapes an ingest meets in
 // practice: a day file holding one JSON array (tickets/YYYY-MM-DD.json), a
 // day file holding NDJSON (same name, a share ticket_ndjson_file_share of
 // the days), and single-document files (tickets/YYYY-MM-DD-t<ticket_id>.json,
@@ -28,8 +31,10 @@ class TicketWriter {
   TicketWriter(const GeneratorOptions& options, int64_t horizon_end)
       : options_(options), horizon_end_(horizon_end) {}
 
-  /// `tickets` sorted by opened_at (CompanyModel::tickets()).
-  Result<TicketMessCounts> Write(const std::vector<Ticket>& tickets, const std::string& tickets_dir);
+  /// `tickets` sorted by opened_at (CompanyModel::tickets()); only the files
+  /// of days before `as_of_day` (epoch day) are written.
+  Result<TicketMessCounts> Write(const std::vector<Ticket>& tickets, const std::string& tickets_dir,
+                                 int32_t as_of_day);
 
  private:
   /// mess: 0 clean, 1..4 coerced variants, 5 missing_required (+variant in `which`).

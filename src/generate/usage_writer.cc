@@ -255,12 +255,17 @@ char* UsageWriter::Render(char* p, const Event& e, const Variant& v) const {
   return p;
 }
 
-Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const DayProgressFn& progress) {
+Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t as_of_day,
+                                           const DayProgressFn& progress) {
   RETURN_NOT_OK(MakeDirectories(usage_dir));
   UsageMessCounts counts;
   events_ = 0;
   std::vector<ByteBuffer> pending;
   for (int i = 0; i < kRing; ++i) pending.emplace_back(size_t{1} << 16);
+  // Late originals and re-sends waiting in each pending buffer: taken back
+  // out of the counts when their day lies past as_of_day.
+  int64_t pending_late[kRing] = {}, pending_duplicates[kRing] = {};
+  const int32_t stop_day = std::min(window_end_, as_of_day);
   ByteBuffer out(kFlushAt + (size_t{1} << 20));
   char scratch[2048];
 
@@ -271,7 +276,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
   int month = 0;
   char day_prefix[16];
 
-  for (int32_t day = window_start_; day < window_end_; ++day) {
+  for (int32_t day = window_start_; day < stop_day; ++day) {
     while (day >= profiles_.month_start[month + 1]) ++month;
     char* dp = FormatDate(day_prefix, day);
     *dp = 'T';
@@ -390,6 +395,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
             late_target = std::min(last_day, day + 1 + static_cast<int32_t>(v.bits % 3));
             const int32_t target = late_target;
             pending[target % kRing].Append(std::string_view(line, static_cast<size_t>(end - line)));
+            ++pending_late[target % kRing];
             break;
           }
           case Kind::kTruncated: {
@@ -472,6 +478,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
             copy = all.substr(all.size() - len);
           }
           pending[target % kRing].Append(copy);  // never `out`: no aliasing
+          ++pending_duplicates[target % kRing];
           ++counts.duplicates;
         }
         ++events_;
@@ -483,12 +490,20 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, const D
     for (char ch : arriving.view()) lines += ch == '\n';
     out.Append(arriving.view());
     arriving.Clear();
+    pending_late[day % kRing] = pending_duplicates[day % kRing] = 0;
     RETURN_NOT_OK(out.FlushTo(file.get()));
     counts.bytes += file->bytes_written();
     RETURN_NOT_OK(file->Commit());
     ++counts.files;
     counts.records_in_files += lines;
-    if (progress) progress(day - window_start_ + 1, window_end_ - window_start_);
+    if (progress) progress(day - window_start_ + 1, stop_day - window_start_);
+  }
+  // What waits for days past as_of_day has not arrived yet (targets lie at
+  // most 6 days ahead, within the ring).
+  for (int k = 0; k < kRing; ++k) {
+    counts.late -= pending_late[k];
+    events_ -= pending_late[k];
+    counts.duplicates -= pending_duplicates[k];
   }
   counts.committed = counts.clean + counts.numbers_as_strings + counts.tz_offset + counts.tz_naive +
                      counts.epoch_seconds + counts.epoch_millis + counts.extra_fields +

@@ -35,8 +35,12 @@ class UsageWriter {
   /// `profiles` must outlive the writer.
   UsageWriter(const GeneratorOptions& options, const UsageProfiles& profiles);
 
-  /// Writes every day file into `usage_dir` (created if needed).
-  Result<UsageMessCounts> Write(const std::string& usage_dir, const DayProgressFn& progress = {});
+  /// Writes the day files of the window before `as_of_day` (an epoch day;
+  /// the window's end for all of them) into `usage_dir` (created if needed).
+  /// Late and re-sent lines bound for a later day's file are not written and
+  /// not counted: they arrive with that file when a later date is generated.
+  Result<UsageMessCounts> Write(const std::string& usage_dir, int32_t as_of_day,
+                                const DayProgressFn& progress = {});
 
   /// Number of usage events (original records, not duplicates) the last Write produced.
   int64_t events() const { return events_; }

@@ -235,11 +235,29 @@ TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json j = r.Json();
   ASSERT_TRUE(j.is_object()) << r.out;
-  for (const char* stage : {"init", "generate", "import", "ingest", "build", "status"}) {
+  // Two rounds: the company a month before the window's end, then a month later, incrementally.
+  for (const char* stage : {"init", "generate", "import", "ingest", "build", "generate_2", "import_2", "ingest_2",
+                            "build_2", "status"}) {
     EXPECT_TRUE(j["stages"].contains(stage)) << stage;
   }
-  EXPECT_EQ(j["stages"]["generate"]["tables"]["customers"], 500);
-  EXPECT_EQ(j["stages"]["build"]["checks"]["failed"], 0);
+  const nlohmann::json& st = j["stages"];
+  EXPECT_LT(st["generate"]["tables"]["customers"].get<int64_t>(), 500);
+  EXPECT_EQ(st["generate_2"]["tables"]["customers"], 500);
+  EXPECT_EQ(st["build"]["checks"]["failed"], 0);
+  EXPECT_EQ(st["build_2"]["checks"]["failed"], 0);
+  EXPECT_TRUE(st["build_2"]["incremental"].get<bool>());
+  EXPECT_GT(st["import_2"]["rows"].get<int64_t>(), 0);
+  EXPECT_GT(st["ingest_2"]["committed"].get<int64_t>(), 0);
+  // The second import added customer versions: the SCD2 dimension has history.
+  auto versions = [&] {
+    Outcome v = Custlake({"-C", (dir_ / "demo").string(), "query", "--format", "csv",
+                          "SELECT count(*) FILTER (WHERE version > 1) AS later, count(*) AS all_versions FROM dim_customer"});
+    EXPECT_EQ(v.exit_code, 0) << v.err;
+    return v.out;
+  };
+  const std::string history = versions();
+  EXPECT_NE(history.find("\r\n"), std::string::npos);
+  EXPECT_EQ(history.rfind("later,all_versions\r\n0,", 0), std::string::npos) << history;
   // The published warehouse answers queries, and its revenue reconciles with the raw zone to the cent.
   Outcome q = Custlake({"-C", (dir_ / "demo").string(), "query", "--format", "csv",
                         "SELECT (SELECT sum(revenue) FROM fact_customer_metrics) = "
@@ -249,6 +267,8 @@ TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
   // Safe to run twice on the same folder.
   Outcome again = Custlake({"--json", "demo", (dir_ / "demo").string(), "--customers", "500", "--months", "3", "--no-serve"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
+  for (const char* stage : {"ingest", "ingest_2"}) EXPECT_EQ(again.Json()["stages"][stage]["committed"], 0) << stage;
+  EXPECT_EQ(versions(), history) << "nothing was imported twice";
 }
 
 }  // namespace
