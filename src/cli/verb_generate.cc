@@ -49,10 +49,17 @@ VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& ove
                options.months, options.seed, url.Masked(), landing);
 
   std::map<std::string, std::unique_ptr<Progress>> bars;
-  auto progress = [&bars](std::string_view stage, int64_t done, int64_t total) {
+  auto progress = [&bars](std::string_view stage, int64_t done, int64_t total, int64_t bytes) {
+    // The two long stages; writing the small tables and the tickets takes no time worth showing.
+    static const std::map<std::string, std::string, std::less<>> kUnits = {{"model", "months"}, {"usage", "days"}};
+    const auto unit = kUnits.find(stage);
+    if (unit == kUnits.end()) return;
     auto& bar = bars[std::string(stage)];
-    if (!bar) bar = std::make_unique<Progress>("generate " + std::string(stage), total);
-    bar->Update(done);
+    if (!bar) {
+      bar = std::make_unique<Progress>("generate " + std::string(stage), total);
+      bar->Unit(unit->second);
+    }
+    bar->Update(done, bytes);
     if (done >= total) bar->Finish();
   };
   ASSIGN_OR_RETURN(generate::GenerateSummary summary,

@@ -53,13 +53,13 @@ std::string HumanDuration(double seconds) {
 }
 
 std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
-  std::string line = fmt::format("{} {} rows", label_, HumanCount(static_cast<double>(rows)));
+  std::string line = fmt::format("{} {} {}", label_, HumanCount(static_cast<double>(rows)), unit_);
   if (total_rows_ > 0) line += fmt::format(" / {} ({:.0f}%)", HumanCount(static_cast<double>(total_rows_)),
                                            100.0 * static_cast<double>(rows) / static_cast<double>(total_rows_));
   if (bytes > 0) line += "  " + HumanBytes(static_cast<double>(bytes));
   if (seconds > 0) {
     double rate = static_cast<double>(rows) / seconds;
-    line += fmt::format("  {} rows/s", HumanCount(rate));
+    line += fmt::format("  {} {}/s", HumanCount(rate), unit_);
     if (total_rows_ > rows && rate > 0) {
       line += "  ETA " + HumanDuration(static_cast<double>(total_rows_ - rows) / rate);
     }

@@ -21,6 +21,11 @@ class Progress {
   Progress(std::string label, int64_t total_rows, std::FILE* out, bool enabled);
   ~Progress();
 
+  /// What is counted ("rows" unless set): "events", "days", "files".
+  Progress& Unit(std::string unit) {
+    unit_ = std::move(unit);
+    return *this;
+  }
   /// Sets the absolute counts done so far.
   void Update(int64_t rows, int64_t bytes = 0);
   /// Draws the final line and a newline.
@@ -34,6 +39,7 @@ class Progress {
 
  private:
   std::string label_;
+  std::string unit_ = "rows";
   int64_t total_rows_;
   std::FILE* out_;
   bool enabled_;

@@ -159,7 +159,7 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
       churned[0][static_cast<int>(s.segment)] += c.churned;
       churned[1][static_cast<int>(s.contract)] += c.churned;
     }
-    if (progress) progress("model", month.index + options.history_months + 1, total_months);
+    if (progress) progress("model", month.index + options.history_months + 1, total_months, 0);
     return Status::OK();
   };
   RETURN_NOT_OK(model.Run(on_month));
@@ -205,12 +205,12 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   summary.offer_assignments = assignments.rows();
   RETURN_NOT_OK(truth->WriteCustomers(model));
   summary.tables_seconds = Since(t_tables);
-  if (progress) progress("tables", 4, 4);
+  if (progress) progress("tables", 4, 4, 0);
 
   const auto t_usage = Clock::now();
   UsageWriter usage(options, model.usage());
-  ASSIGN_OR_RETURN(summary.usage, usage.Write(landing_dir + "/usage", as_of_day, [&](int64_t done, int64_t total) {
-    if (progress) progress("usage", done, total);
+  ASSIGN_OR_RETURN(summary.usage, usage.Write(landing_dir + "/usage", as_of_day, [&](int64_t done, int64_t total, int64_t bytes) {
+    if (progress) progress("usage", done, total, bytes);
   }));
   summary.usage_events = usage.events();
   summary.usage_seconds = Since(t_usage);
@@ -219,7 +219,7 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   TicketWriter tickets(options, model.horizon_end());
   ASSIGN_OR_RETURN(summary.tickets, tickets.Write(model.tickets(), landing_dir + "/tickets", as_of_day));
   summary.tickets_seconds = Since(t_tickets);
-  if (progress) progress("tickets", 1, 1);
+  if (progress) progress("tickets", 1, 1, 0);
 
   // parameters.json: what was asked, the laws of the simulated world, and what came out.
   nlohmann::json realised;

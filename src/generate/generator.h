@@ -30,9 +30,10 @@
 
 namespace custlake::generate {
 
-/// Called as the generator advances: stage is "model" (months), "tables"
-/// (tables written), "usage" (days), "tickets" (1 of 1).
-using ProgressFn = std::function<void(std::string_view stage, int64_t done, int64_t total)>;
+/// Called as the generator advances: stage is "model" (months simulated),
+/// "tables" (tables written), "usage" (days written, with the bytes so far),
+/// "tickets" (1 of 1).
+using ProgressFn = std::function<void(std::string_view stage, int64_t done, int64_t total, int64_t bytes)>;
 
 struct GenerateSummary {
   // Operational tables (rows written, or that would have been without a database).

@@ -472,7 +472,7 @@ TEST_F(GeneratorTest, RealismChurnAndPurchases) {
     contract_of[std::stoll(row[0])] = row[2];
   }
   ASSERT_EQ(static_cast<int64_t>(contract_of.size()), o.customers);
-  std::map<std::string, std::pair<int64_t, int64_t>> by_contract, by_segment;  // (at risk, churned)
+  std::map<std::string, std::pair<int64_t, int64_t>> by_contract, by_segment, by_month;  // (at risk, churned)
   int64_t at_risk = 0, churned = 0;
   double sum_p = 0;
   for (const auto& row : ReadCsv(run.truth / "churn_probability.csv")) {
@@ -487,21 +487,63 @@ TEST_F(GeneratorTest, RealismChurnAndPurchases) {
     by_contract[contract_of[id]].second += c;
     by_segment[segment_of[id]].first++;
     by_segment[segment_of[id]].second += c;
+    by_month[row[1]].first++;
+    by_month[row[1]].second += c;
   }
   auto rate = [](const std::pair<int64_t, int64_t>& p) { return static_cast<double>(p.second) / p.first; };
   const double overall = static_cast<double>(churned) / at_risk;
   EXPECT_GT(overall, 0.015);
   EXPECT_LT(overall, 0.04);
   EXPECT_NEAR(sum_p / at_risk, overall, 0.1 * overall) << "the truth's probabilities are calibrated";
-  EXPECT_GT(rate(by_contract["monthly"]), 2.0 * rate(by_contract["annual"]));
-  EXPECT_GT(rate(by_contract["annual"]), rate(by_contract["two_year"]));
-  EXPECT_GT(rate(by_segment["consumer"]), rate(by_segment["enterprise"]));
+  // The ranges docs/generate.md documents (default parameters, >= 10,000 customers).
+  ASSERT_EQ(by_month.size(), 12u);
+  for (const auto& [month, counts] : by_month) {
+    EXPECT_GE(rate(counts), 0.015) << month;
+    EXPECT_LE(rate(counts), 0.040) << month;
+  }
+  const std::map<std::string, std::pair<double, double>> segment_range = {
+      {"consumer", {0.024, 0.038}}, {"smb", {0.012, 0.025}}, {"enterprise", {0.003, 0.014}}};
+  const std::map<std::string, std::pair<double, double>> contract_range = {
+      {"monthly", {0.035, 0.055}}, {"annual", {0.010, 0.020}}, {"two_year", {0.003, 0.010}}};
+  for (const auto& [groups, ranges] : {std::pair{&by_segment, &segment_range}, std::pair{&by_contract, &contract_range}}) {
+    for (const auto& [name, range] : *ranges) {
+      EXPECT_GE(rate((*groups)[name]), range.first) << name;
+      EXPECT_LE(rate((*groups)[name]), range.second) << name;
+    }
+  }
 
   // Customers churned in the window in the database = churn events in the truth.
   ASSERT_OK_AND_ASSIGN(auto conn, OpenSqlite(run.db_path));
   ASSERT_OK_AND_ASSIGN(auto churned_rows, DumpTable(conn.get(),
       "(SELECT customer_id FROM customers WHERE churn_date >= '2025-01-01')"));
   EXPECT_EQ(static_cast<int64_t>(churned_rows.size()), churned);
+
+  // Attributes change over time: the truth's last change of each attribute is
+  // the database's value, and updated_at moved with it.
+  std::map<int64_t, std::map<std::string, std::pair<std::string, std::string>>> last_change;  // id -> attr -> (ts, value)
+  for (const auto& row : ReadCsv(run.truth / "attribute_changes.csv")) {
+    if (row[0] == "customer_id") continue;
+    auto& [ts, value] = last_change[std::stoll(row[0])][row[2]];
+    if (row[1] >= ts) ts = row[1], value = row[4];
+  }
+  ASSERT_GT(last_change.size(), 500u);
+  ASSERT_OK_AND_ASSIGN(auto current, DumpTable(conn.get(),
+      "(SELECT customer_id, plan, CAST(monthly_fee AS TEXT), city, updated_at FROM customers)"));
+  int64_t checked = 0;
+  for (const std::string& line : current) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, '|');) cells.push_back(cell);
+    auto it = last_change.find(std::stoll(cells[0]));
+    if (it == last_change.end()) continue;
+    const std::map<std::string, int> column = {{"plan", 1}, {"monthly_fee", 2}, {"city", 3}};
+    for (const auto& [attribute, change] : it->second) {
+      EXPECT_EQ(cells[column.at(attribute)], change.second) << "customer " << cells[0] << " " << attribute;
+      EXPECT_GE(cells[4], change.first) << "customer " << cells[0] << ": updated_at did not move";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 500);
 
   // BG/NBD: mean repeat purchases within 52 weeks of the first purchase.
   ASSERT_OK_AND_ASSIGN(auto stream, conn->Query(

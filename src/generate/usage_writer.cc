@@ -496,7 +496,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
     RETURN_NOT_OK(file->Commit());
     ++counts.files;
     counts.records_in_files += lines;
-    if (progress) progress(day - window_start_ + 1, stop_day - window_start_);
+    if (progress) progress(day - window_start_ + 1, stop_day - window_start_, counts.bytes);
   }
   // What waits for days past as_of_day has not arrived yet (targets lie at
   // most 6 days ahead, within the ring).

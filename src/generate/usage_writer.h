@@ -27,8 +27,8 @@
 
 namespace custlake::generate {
 
-/// (done, total) in days.
-using DayProgressFn = std::function<void(int64_t done, int64_t total)>;
+/// (done, total) in days, and the bytes written so far.
+using DayProgressFn = std::function<void(int64_t done, int64_t total, int64_t bytes)>;
 
 class UsageWriter {
  public:
