@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "generate/calendar.h"
@@ -167,6 +168,26 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   summary.transactions = transactions.rows();
   summary.model_seconds = Since(t_start);
 
+  // The usage files (the bulk of the bytes) are written on a second thread
+  // while this one writes the other tables, the truth and the tickets: they
+  // share nothing but the finished model, read-only.
+  UsageWriter usage(options, model.usage());
+  Result<UsageMessCounts> usage_counts = Status::Internal("usage not written");
+  double usage_seconds = 0;
+  std::thread usage_thread([&] {
+    const auto t_usage = Clock::now();
+    usage_counts = usage.Write(landing_dir + "/usage", as_of_day, [&](int64_t done, int64_t total, int64_t bytes) {
+      if (progress) progress("usage", done, total, bytes);
+    });
+    usage_seconds = Since(t_usage);
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();  // an early return above waits for the usage files
+    }
+  } join_usage{usage_thread};
+
   const auto t_tables = Clock::now();
   TableSink customers(db, CustomersTable(), options.db_batch_rows);
   for (int64_t i = 0; i < model.customer_count(); ++i) {
@@ -205,20 +226,17 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   summary.offer_assignments = assignments.rows();
   RETURN_NOT_OK(truth->WriteCustomers(model));
   summary.tables_seconds = Since(t_tables);
-  if (progress) progress("tables", 4, 4, 0);
-
-  const auto t_usage = Clock::now();
-  UsageWriter usage(options, model.usage());
-  ASSIGN_OR_RETURN(summary.usage, usage.Write(landing_dir + "/usage", as_of_day, [&](int64_t done, int64_t total, int64_t bytes) {
-    if (progress) progress("usage", done, total, bytes);
-  }));
-  summary.usage_events = usage.events();
-  summary.usage_seconds = Since(t_usage);
 
   const auto t_tickets = Clock::now();
   TicketWriter tickets(options, model.horizon_end());
   ASSIGN_OR_RETURN(summary.tickets, tickets.Write(model.tickets(), landing_dir + "/tickets", as_of_day));
   summary.tickets_seconds = Since(t_tickets);
+
+  usage_thread.join();
+  usage_thread = std::thread();  // joined: nothing left for join_usage
+  ASSIGN_OR_RETURN(summary.usage, std::move(usage_counts));
+  summary.usage_events = usage.events();
+  summary.usage_seconds = usage_seconds;
   if (progress) progress("tickets", 1, 1, 0);
 
   // parameters.json: what was asked, the laws of the simulated world, and what came out.

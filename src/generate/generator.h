@@ -10,10 +10,12 @@
 //   - the truth folder (outside the landing folder): true parameters,
 //     per-customer monthly churn probabilities, mess counts (see truth.h).
 // Deterministic: the same options (seed included) give byte-identical files
-// and tables, on any number of threads (the generator uses one).
+// and tables.
 //
-// Generate() uses the calling thread only and owns nothing after it
-// returns; the Connection is borrowed for the duration of the call.
+// Generate() simulates on the calling thread, then writes the usage files on
+// a second thread while the calling one writes the tables (the Connection is
+// only used by the calling thread, and borrowed for the duration of the
+// call), the truth and the tickets. It owns nothing after it returns.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +33,8 @@
 namespace custlake::generate {
 
 /// Called as the generator advances: stage is "model" (months simulated),
-/// "tables" (tables written), "usage" (days written, with the bytes so far),
-/// "tickets" (1 of 1).
+/// then "usage" (days written, with the bytes so far), the latter from the
+/// thread that writes the usage files; calls never overlap.
 using ProgressFn = std::function<void(std::string_view stage, int64_t done, int64_t total, int64_t bytes)>;
 
 struct GenerateSummary {

@@ -8,21 +8,27 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <system_error>
 
 namespace custlake::generate {
 
-Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
+Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path, bool direct) {
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   std::string tmp = dir + "." + name + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  int fd = direct ? ::open(tmp.c_str(), flags | O_DIRECT, 0644) : -1;
+  if (fd < 0) {  // not asked for, or a file system without O_DIRECT (tmpfs)
+    direct = false;
+    fd = ::open(tmp.c_str(), flags, 0644);
+  }
   if (fd < 0) {
     return Status::IOError("cannot create " + tmp + ": " + std::strerror(errno) +
                            " (check that the folder exists and is writable)");
   }
-  return std::unique_ptr<OutputFile>(new OutputFile(path, std::move(tmp), fd));
+  return std::unique_ptr<OutputFile>(new OutputFile(path, std::move(tmp), fd, direct));
 }
 
 OutputFile::~OutputFile() {
@@ -33,8 +39,22 @@ OutputFile::~OutputFile() {
 }
 
 Status OutputFile::Write(std::string_view bytes) {
-  const char* p = bytes.data();
-  size_t left = bytes.size();
+  RETURN_NOT_OK(WriteRaw(bytes.data(), bytes.size()));
+  bytes_ += static_cast<int64_t>(bytes.size());
+  return Status::OK();
+}
+
+Status OutputFile::WriteLastPadded(char* data, size_t size, size_t capacity) {
+  const size_t padded = (size + kBlock - 1) / kBlock * kBlock;
+  if (padded > capacity) return Status::Internal("OutputFile: no room to pad the last block of " + tmp_);
+  std::memset(data + size, 0, padded - size);
+  RETURN_NOT_OK(WriteRaw(data, padded));
+  bytes_ += static_cast<int64_t>(size);
+  padded_ = padded != size;
+  return Status::OK();
+}
+
+Status OutputFile::WriteRaw(const char* p, size_t left) {
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
@@ -45,12 +65,14 @@ Status OutputFile::Write(std::string_view bytes) {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  bytes_ += static_cast<int64_t>(bytes.size());
   return Status::OK();
 }
 
 Status OutputFile::Commit() {
   if (fd_ < 0) return Status::Internal("OutputFile::Commit called twice for " + path_);
+  if (padded_ && ::ftruncate(fd_, bytes_) != 0) {
+    return Status::IOError("cannot cut " + tmp_ + " to size: " + std::strerror(errno));
+  }
   const int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) {
@@ -72,12 +94,40 @@ Status MakeDirectories(const std::string& dir) {
   return Status::OK();
 }
 
+char* ByteBuffer::Allocate(size_t capacity, bool aligned) {
+  // Room for padding the last block of a direct file.
+  const size_t block = OutputFile::kBlock;
+  char* p = aligned ? static_cast<char*>(std::aligned_alloc(block, (capacity + 2 * block) / block * block))
+                    : static_cast<char*>(std::malloc(std::max<size_t>(capacity, 1)));
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
 void ByteBuffer::Grow(size_t need) {
   size_t cap = std::max(need, capacity_ * 2);
-  std::unique_ptr<char[]> bigger(new char[cap]);
+  std::unique_ptr<char[], Free> bigger(Allocate(cap, aligned_));
   std::memcpy(bigger.get(), data_.get(), size_);
   data_ = std::move(bigger);
   capacity_ = cap;
+}
+
+Status ByteBuffer::FlushTo(OutputFile* file, bool last) {
+  if (!file->direct()) {
+    Status st = file->Write(view());
+    size_ = 0;
+    return st;
+  }
+  if (!aligned_) return Status::Internal("a direct OutputFile needs an aligned ByteBuffer");
+  if (last) {
+    Status st = file->WriteLastPadded(data_.get(), size_, capacity_ + OutputFile::kBlock);
+    size_ = 0;
+    return st;
+  }
+  const size_t whole = size_ / OutputFile::kBlock * OutputFile::kBlock;
+  Status st = file->Write(std::string_view(data_.get(), whole));
+  std::memmove(data_.get(), data_.get() + whole, size_ - whole);
+  size_ -= whole;
+  return st;
 }
 
 }  // namespace custlake::generate

@@ -6,9 +6,17 @@
 // Unbuffered on purpose: callers format into their own large, reused
 // buffers and hand over megabytes at a time. Owned by one thread; the
 // destructor removes an uncommitted temporary.
+//
+// A file created `direct` is written with O_DIRECT where the file system
+// allows it: straight from the caller's buffer to the disk, not through the
+// page cache, whose freshly allocated pages cost this kind of machine more
+// kernel time than the formatting costs user time. Direct writes must come
+// from an aligned ByteBuffer through ByteBuffer::FlushTo, in whole blocks;
+// the last, partial block is padded and the file cut to size at Commit.
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,22 +29,32 @@ namespace custlake::generate {
 class OutputFile {
  public:
   /// Opens the temporary for `path` (the parent folder must exist).
-  static Result<std::unique_ptr<OutputFile>> Create(const std::string& path);
+  static Result<std::unique_ptr<OutputFile>> Create(const std::string& path, bool direct = false);
+  /// Block size of direct writes.
+  static constexpr size_t kBlock = 4096;
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   Status Write(std::string_view bytes);
+  /// Direct files: writes `bytes` padded with zeros to a whole block; the
+  /// padding is cut off at Commit. The last write of the file.
+  Status WriteLastPadded(char* data, size_t size, size_t capacity);
   /// Closes the file and renames it to its final name.
   Status Commit();
   int64_t bytes_written() const { return bytes_; }
   const std::string& path() const { return path_; }
+  bool direct() const { return direct_; }
 
  private:
-  OutputFile(std::string path, std::string tmp, int fd) : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
+  OutputFile(std::string path, std::string tmp, int fd, bool direct)
+      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd), direct_(direct) {}
+  Status WriteRaw(const char* p, size_t left);
   std::string path_;
   std::string tmp_;
   int fd_ = -1;
+  bool direct_ = false;
+  bool padded_ = false;
   int64_t bytes_ = 0;
 };
 
@@ -47,7 +65,9 @@ Status MakeDirectories(const std::string& dir);
 /// through the returned pointer, Advance(); Flush() when Pending() is large.
 class ByteBuffer {
  public:
-  explicit ByteBuffer(size_t capacity = size_t{8} << 20) : data_(new char[capacity]), capacity_(capacity) {}
+  /// `aligned`: block-aligned storage, for OutputFile's direct writes.
+  explicit ByteBuffer(size_t capacity = size_t{8} << 20, bool aligned = false)
+      : data_(Allocate(capacity, aligned)), capacity_(capacity), aligned_(aligned) {}
   /// Pointer with at least `n` writable bytes (grows the buffer if needed).
   char* Reserve(size_t n) {
     if (size_ + n > capacity_) Grow(size_ + n);
@@ -62,17 +82,19 @@ class ByteBuffer {
   size_t size() const { return size_; }
   std::string_view view() const { return {data_.get(), size_}; }
   void Clear() { size_ = 0; }
-  /// Writes the contents to `file` and empties the buffer.
-  Status FlushTo(OutputFile* file) {
-    Status st = file->Write(view());
-    size_ = 0;
-    return st;
-  }
+  /// Writes the contents to `file` and empties the buffer. For a direct
+  /// file only whole blocks are written unless `last`; the rest stays.
+  Status FlushTo(OutputFile* file, bool last = false);
 
  private:
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  static char* Allocate(size_t capacity, bool aligned);
   void Grow(size_t need);
-  std::unique_ptr<char[]> data_;
+  std::unique_ptr<char[], Free> data_;
   size_t capacity_;
+  bool aligned_ = false;
   size_t size_ = 0;
 };
 

@@ -266,7 +266,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
   // out of the counts when their day lies past as_of_day.
   int64_t pending_late[kRing] = {}, pending_duplicates[kRing] = {};
   const int32_t stop_day = std::min(window_end_, as_of_day);
-  ByteBuffer out(kFlushAt + (size_t{1} << 20));
+  ByteBuffer out(kFlushAt + (size_t{1} << 20), /*aligned=*/true);
   char scratch[2048];
 
   const int64_t n_customers = static_cast<int64_t>(profiles_.first_day.size());
@@ -286,7 +286,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
     const int version_base = day - first_release_day_;
 
     const std::string path = usage_dir + "/" + DateString(day) + ".ndjson";
-    ASSIGN_OR_RETURN(auto file, OutputFile::Create(path));
+    ASSIGN_OR_RETURN(auto file, OutputFile::Create(path, /*direct=*/true));
     int64_t lines = 0;
 
     for (int64_t c = 0; c < n_customers; ++c) {
@@ -491,7 +491,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
     out.Append(arriving.view());
     arriving.Clear();
     pending_late[day % kRing] = pending_duplicates[day % kRing] = 0;
-    RETURN_NOT_OK(out.FlushTo(file.get()));
+    RETURN_NOT_OK(out.FlushTo(file.get(), /*last=*/true));
     counts.bytes += file->bytes_written();
     RETURN_NOT_OK(file->Commit());
     ++counts.files;
