@@ -54,7 +54,8 @@ db::TableDef OfferAssignmentsTable() {
   return {"offer_assignments",
           {Key("assignment_id"), Col("offer_id", SqlType::kBigInt),
            Col("customer_id", SqlType::kBigInt), Col("sent_at", SqlType::kTimestamp),
-           Col("responded_at", SqlType::kTimestamp, true), Col("redeemed", SqlType::kBoolean)}};
+           Col("responded_at", SqlType::kTimestamp, true), Col("redeemed", SqlType::kBoolean),
+           Col("updated_at", SqlType::kTimestamp)}};
 }
 
 std::vector<db::TableDef> ContractTables() {
@@ -170,7 +171,7 @@ void OfferRow(const Offer& o, std::vector<db::Value>* row) {
 }
 
 void OfferAssignmentRow(const OfferAssignment& a, std::vector<db::Value>* row) {
-  row->assign(6, db::Value{});
+  row->assign(7, db::Value{});
   auto& r = *row;
   r[0] = a.assignment_id;
   r[1] = a.offer_id;
@@ -178,6 +179,8 @@ void OfferAssignmentRow(const OfferAssignment& a, std::vector<db::Value>* row) {
   r[3] = SqlTimestampString(a.sent_at);
   if (a.responded_at != kNoTime) r[4] = SqlTimestampString(a.responded_at);
   r[5] = int64_t{a.redeemed ? 1 : 0};
+  // The row is written when the offer is sent and updated when the customer answers.
+  r[6] = SqlTimestampString(a.responded_at != kNoTime ? a.responded_at : a.sent_at);
 }
 
 }  // namespace custlake::generate

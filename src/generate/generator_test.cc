@@ -165,7 +165,7 @@ TEST_F(GeneratorTest, ContractTablesExistWithExactlyTheContractColumns) {
                         "offer_id", "updated_at"}},
       {"offers", {"offer_id", "name", "campaign", "channel", "offer_type", "discount_pct", "start_date",
                   "end_date", "target_segment"}},
-      {"offer_assignments", {"assignment_id", "offer_id", "customer_id", "sent_at", "responded_at", "redeemed"}}};
+      {"offer_assignments", {"assignment_id", "offer_id", "customer_id", "sent_at", "responded_at", "redeemed", "updated_at"}}};
   ASSERT_OK_AND_ASSIGN(auto conn, OpenSqlite(run.db_path));
   const std::map<std::string, int64_t> expected_rows = {
       {"customers", run.summary.customers}, {"transactions", run.summary.transactions},

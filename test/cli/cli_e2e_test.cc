@@ -188,7 +188,7 @@ TEST_F(CliTest, GenerateWritesTheContractTablesAndLandingFiles) {
                                       "start_date", "end_date", "target_segment"}));
   EXPECT_EQ(SqliteColumns(db, "offer_assignments"),
             (std::vector<std::string>{"assignment_id", "offer_id", "customer_id", "sent_at", "responded_at",
-                                      "redeemed"}));
+                                      "redeemed", "updated_at"}));
 }
 
 TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
