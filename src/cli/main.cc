@@ -26,7 +26,8 @@ void SetUpLogging(const custlake::cli::GlobalOptions& global) {
   logger->set_level(global.quiet ? spdlog::level::warn
                                  : global.verbosity > 0 ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);
-  custlake::Progress::SetQuiet(global.quiet || global.json);
+  // --json owns stdout; progress goes to stderr, and only when that is a terminal.
+  custlake::Progress::SetQuiet(global.quiet);
 }
 
 }  // namespace
