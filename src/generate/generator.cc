@@ -1,7 +1,10 @@
 #include "generate/generator.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -87,6 +90,75 @@ class TableSink {
   int64_t rows_ = 0, in_batch_ = 0;
 };
 
+/// Writes the transactions table on a thread of its own while the model
+/// simulates the next months: each month's rows are handed over whole, at
+/// most two months ahead (bounded memory), and the writer's first error stops
+/// the simulation at the next hand-over.
+class TransactionWriter {
+ public:
+  TransactionWriter(db::Connection* db, int64_t batch_rows)
+      : sink_(db, TransactionsTable(), batch_rows), thread_([this] { Loop(); }) {}
+  ~TransactionWriter() { (void)Finish(); }
+
+  Status Push(std::vector<Transaction> month) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < 2 || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    queue_.push_back(std::move(month));
+    ready_.notify_one();
+    return Status::OK();
+  }
+  /// Writes what is queued, stops the thread; the writer's status.
+  Status Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+      ready_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+  int64_t rows() const { return sink_.rows(); }
+
+ private:
+  void Loop() {
+    std::vector<db::Value> row;
+    for (;;) {
+      std::vector<Transaction> month;
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) break;
+        month = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+      }
+      Status st;
+      for (const Transaction& t : month) {
+        TransactionRow(t, &row);
+        st = sink_.Append(row);
+        if (!st.ok()) break;
+      }
+      if (!st.ok()) return Fail(st);
+    }
+    Status st = sink_.Flush();
+    if (!st.ok()) Fail(st);
+  }
+  void Fail(Status st) {
+    std::lock_guard lock(mu_);
+    status_ = std::move(st);
+    space_.notify_all();
+  }
+
+  TableSink sink_;
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<std::vector<Transaction>> queue_;
+  bool done_ = false;
+  Status status_;
+  std::thread thread_;  // last: starts after the rest is built
+};
+
 Status CheckFolders(const std::string& landing_dir, const std::string& truth_dir) {
   if (landing_dir.empty() || truth_dir.empty()) {
     return Status::InvalidArgument("generate: give both a landing folder and a truth folder");
@@ -130,7 +202,7 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   // Realised churn over the window, by segment and by contract.
   int64_t at_risk[2][3] = {}, churned[2][3] = {};
   CompanyModel model(options);
-  TableSink transactions(db, TransactionsTable(), options.db_batch_rows);
+  TransactionWriter transactions(db, options.db_batch_rows);
   std::vector<db::Value> row;
   const int total_months = options.history_months + options.months;
   // As of a date before the window's end, the tables show the state of that
@@ -142,11 +214,11 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
   std::vector<AsOfState> as_of_states;
   auto on_month = [&](const CompanyModel::Month& month) -> Status {
     if (month.start_day < as_of_day) {
-      for (Transaction t : month.transactions) {
+      std::vector<Transaction> rows(month.transactions.begin(), month.transactions.end());
+      for (Transaction& t : rows) {
         if (t.updated_at >= as_of) t.updated_at = t.ts;  // its later update has not happened yet
-        TransactionRow(t, &row);
-        RETURN_NOT_OK(transactions.Append(row));
       }
+      RETURN_NOT_OK(transactions.Push(std::move(rows)));
     }
     if (month.end_day == as_of_day && as_of_day < model.window_end_day()) {
       as_of_states.reserve(static_cast<size_t>(model.customer_count()));
@@ -163,8 +235,9 @@ Result<GenerateSummary> Generate(const GeneratorOptions& options, db::Connection
     if (progress) progress("model", month.index + options.history_months + 1, total_months, 0);
     return Status::OK();
   };
-  RETURN_NOT_OK(model.Run(on_month));
-  RETURN_NOT_OK(transactions.Flush());
+  Status simulated = model.Run(on_month);
+  RETURN_NOT_OK(transactions.Finish());
+  RETURN_NOT_OK(simulated);
   summary.transactions = transactions.rows();
   summary.model_seconds = Since(t_start);
 

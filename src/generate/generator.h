@@ -12,10 +12,11 @@
 // Deterministic: the same options (seed included) give byte-identical files
 // and tables.
 //
-// Generate() simulates on the calling thread, then writes the usage files on
-// a second thread while the calling one writes the tables (the Connection is
-// only used by the calling thread, and borrowed for the duration of the
-// call), the truth and the tickets. It owns nothing after it returns.
+// Generate() simulates on the calling thread while a second one writes each
+// simulated month's transactions; then the usage files are written on a
+// second thread while the calling one writes the other tables, the truth and
+// the tickets. The Connection is borrowed for the duration of the call and
+// used by one thread at a time. Generate() owns nothing after it returns.
 #pragma once
 
 #include <cstdint>
