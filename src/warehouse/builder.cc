@@ -30,12 +30,24 @@ Result<int64_t> CountRows(engine::Session* session, const std::string& table) {
   return static_cast<int64_t>(std::stoll(r.Scalar()));
 }
 
+/// True when one of the raw views `m` reads was re-imported since the previous version.
+bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
+  for (const RawDataset& r : raw) {
+    if (r.replaced && std::find(m.sources.begin(), m.sources.end(), r.view) != m.sources.end()) return true;
+  }
+  return false;
+}
+
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
                   const std::vector<RawDataset>& raw, ModelStat* stat) {
   std::string table = QuoteIdent(m.name);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
-  if (!incremental || m.materialized == Materialization::kTable) {
+  // A merge or recompute_from model cannot take back what it built from a
+  // source that was replaced since (rows that vanished): it is rebuilt.
+  bool rebuild = m.materialized == Materialization::kTable ||
+                 (m.materialized != Materialization::kAppend && ReadsReplacedSource(m, raw));
+  if (!incremental || rebuild) {
     ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     (void)r;
     stat->mode = incremental ? "rebuilt" : "full";
@@ -95,6 +107,19 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
 
 Status WriteMetadata(engine::Session* session, int64_t version, bool incremental, const std::string& fingerprint,
                      const std::vector<RawDataset>& raw, bool checked) {
+  // Every batch this version consumed, per view: the next build's delta is
+  // the live batches not in this set (a lower batch id committed late too).
+  std::string consumed =
+      "CREATE OR REPLACE TABLE _warehouse_consumed (view_name VARCHAR, dataset VARCHAR, batch_id BIGINT);\n";
+  for (const RawDataset& r : raw) {
+    std::string values;
+    for (const auto& [batch, paths] : r.files_by_batch) {
+      values += std::string(values.empty() ? "" : ", ") + "(" + QuoteLiteral(r.view) + ", " + QuoteLiteral(r.dataset) +
+                ", " + std::to_string(batch) + ")";
+    }
+    if (!values.empty()) consumed += "INSERT INTO _warehouse_consumed VALUES " + values + ";\n";
+  }
+  RETURN_NOT_OK(session->Execute(consumed));
   std::string sql =
       "CREATE OR REPLACE TABLE _warehouse_build AS SELECT " + std::to_string(version) + "::BIGINT AS version, " +
       QuoteLiteral(incremental ? "incremental" : "full") + " AS mode, " + QuoteLiteral(lake::UtcNow()) +
@@ -167,6 +192,20 @@ Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const st
     RETURN_NOT_OK(batch->AddFile(std::move(spec)));
   }
   return n;
+}
+
+/// The batches a published version consumed, per raw view; nullopt when the
+/// version predates _warehouse_consumed (then the next build is a full one).
+Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
+                                                                              const std::string& catalog) {
+  ASSIGN_OR_RETURN(auto has, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
+                                            QuoteLiteral(catalog) + " AND table_name = '_warehouse_consumed'"));
+  if (has.Scalar() == "0") return std::optional<std::map<std::string, std::set<int64_t>>>();
+  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT view_name, batch_id FROM " + QuoteIdent(catalog) +
+                                             ".main._warehouse_consumed"));
+  std::map<std::string, std::set<int64_t>> out;
+  for (const auto& row : rows.rows) out[row[0]].insert(std::stoll(row[1]));
+  return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
 }
 
 /// True when `text` names `word` (a substring test: errs towards true).
@@ -251,12 +290,10 @@ Result<BuildReport> Build(const BuildOptions& options) {
   ASSIGN_OR_RETURN(auto models_cursor, batch.ReadCursor(kModelsCursor));
   report.incremental = !options.full && previous && models_cursor && *models_cursor == fingerprint;
   for (RawDataset& r : raw) {
+    // Read (and so guard against a concurrent build moving them) even though
+    // the delta comes from the consumed batches recorded in the version.
     ASSIGN_OR_RETURN(auto cursor, batch.ReadCursor(WatermarkCursor(r.dataset)));
-    if (report.incremental && cursor) {
-      r.watermark = std::stoll(*cursor);
-      int64_t min_batch = r.files_by_batch.empty() ? 0 : r.files_by_batch.begin()->first;
-      r.replaced = r.watermark > 0 && (r.files_by_batch.empty() || min_batch > r.watermark);
-    }
+    (void)cursor;
     report.watermarks[r.dataset] = r.max_batch;
   }
 
@@ -268,14 +305,26 @@ Result<BuildReport> Build(const BuildOptions& options) {
     fs::copy_file(previous->path, db_path, fs::copy_options::overwrite_existing, ec);
     if (ec) return Status::IOError("cannot copy warehouse version " + previous->path + ": " + ec.message());
   }
-  log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
-      std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
 
   int64_t total_rows = 0;
   {
     ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(db_path, options.threads, options.memory_limit)));
     ASSIGN_OR_RETURN(auto session, db->Connect());
     RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+    std::optional<std::map<std::string, std::set<int64_t>>> consumed;
+    if (report.incremental) {
+      ASSIGN_OR_RETURN(auto catalog, session->Query("SELECT current_database()"));
+      ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog.Scalar()));
+      // A version from before consumed batches were recorded: build it all again.
+      if (!consumed) report.incremental = false;
+    }
+    for (RawDataset& r : raw) {
+      if (!report.incremental) break;
+      r.consumed = (*consumed)[r.view];
+      for (int64_t b : r.consumed) r.replaced = r.replaced || !r.files_by_batch.count(b);
+    }
+    log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
+        std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
 
@@ -286,20 +335,18 @@ Result<BuildReport> Build(const BuildOptions& options) {
     std::set<std::string> changed;  // raw view names and model names
     bool previous_checked = false;
     if (report.incremental) {
-      std::map<std::string, std::pair<int64_t, int64_t>> previous_marks;
-      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id, rows FROM _warehouse_watermarks"));
+      std::map<std::string, int64_t> previous_rows;
+      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, rows FROM _warehouse_watermarks"));
       for (size_t i = 0; i < marks.rows.size(); ++i) {
-        if (marks.nulls[i][1] || marks.nulls[i][2]) continue;
-        previous_marks[marks.rows[i][0]] = {std::stoll(marks.rows[i][1]), std::stoll(marks.rows[i][2])};
+        if (!marks.nulls[i][1]) previous_rows[marks.rows[i][0]] = std::stoll(marks.rows[i][1]);
       }
       for (const RawDataset& r : raw) {
-        auto it = previous_marks.find(r.view);
-        if (r.replaced || r.watermark < 0 || r.max_batch > r.watermark || it == previous_marks.end() ||
-            it->second.first != r.max_batch || it->second.second != r.rows) {
+        auto it = previous_rows.find(r.view);
+        if (r.replaced || !r.NewBatches().empty() || it == previous_rows.end() || it->second != r.rows) {
           changed.insert(r.view);
         }
       }
-      // Versions built before the column existed, or without checks: check everything.
+      // Versions built without checks: check everything.
       auto checked = session->Query("SELECT checked FROM _warehouse_build");
       previous_checked = checked.ok() && checked->rows.size() == 1 && !checked->nulls[0][0] && checked->rows[0][0] == "true";
     }
@@ -315,6 +362,9 @@ Result<BuildReport> Build(const BuildOptions& options) {
       ModelStat stat;
       stat.name = m.name;
       auto t = Clock::now();
+      if (options.progress) {
+        options.progress(static_cast<int>(report.models.size()), static_cast<int>(models.size()) + 2, m.name);
+      }
       if (model_changed(m)) {
         changed.insert(m.name);
         RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
@@ -354,11 +404,13 @@ Result<BuildReport> Build(const BuildOptions& options) {
           m.checks = std::move(kept);
         }
       }
-      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check));
+      if (options.progress) options.progress(static_cast<int>(models.size()), static_cast<int>(models.size()) + 2, "checks");
+      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check, options.checks));
       report.checks_seconds = Since(checks_start);
-      log("checks: " + std::to_string(report.checks.passed) + " passed, " + std::to_string(report.checks.failed) +
-          " failed, " + std::to_string(report.checks_skipped) + " skipped (unchanged) in " +
-          std::to_string(report.checks_seconds) + " s");
+      log("checks: " + std::to_string(report.checks.passed) + " passed (" + std::to_string(report.checks.warnings) +
+          " with warnings), " + std::to_string(report.checks.failed) + " failed, " +
+          std::to_string(report.checks_skipped) + " skipped (unchanged) in " + std::to_string(report.checks_seconds) +
+          " s" + report.checks.WarningText());
       if (!report.checks.ok()) {
         session.reset();
         db.reset();
@@ -374,6 +426,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
 
     auto export_start = Clock::now();
+    if (options.progress) options.progress(static_cast<int>(models.size()) + 1, static_cast<int>(models.size()) + 2, "export");
     if (options.export_parquet) {
       for (size_t i = 0; i < models.size(); ++i) {
         const Model& m = models[i];
@@ -402,42 +455,90 @@ Result<BuildReport> Build(const BuildOptions& options) {
   RETURN_NOT_OK(batch.Commit().WithContext("publishing warehouse version " + std::to_string(report.version)));
   report.commit_seconds = Since(commit_start);
 
+  // External tables read warehouse/<table>/ whole: the export this commit
+  // replaced goes now (old versions' readers use their .duckdb files).
+  std::vector<std::string> tables;
+  for (const Model& m : models) tables.push_back(m.name);
+  ASSIGN_OR_RETURN(int removed, RemoveRetiredExports(lake.get(), tables));
   ASSIGN_OR_RETURN(PruneReport pruned, PruneVersions(lake.get(), options.keep_versions));
-  report.pruned_files = pruned.files_removed;
+  report.pruned_files = pruned.files_removed + removed;
+  if (options.progress) options.progress(static_cast<int>(models.size()) + 2, static_cast<int>(models.size()) + 2, "published");
   report.total_seconds = Since(start);
   log("published warehouse version " + std::to_string(report.version) + " in " +
       std::to_string(report.total_seconds) + " s");
   return report;
 }
 
-Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given) {
+Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given,
+                                        const CheckOptions& given_options) {
   ASSIGN_OR_RETURN(std::vector<Model> models, ResolveModels(given));
   lake::LakeOptions lake_options;
   lake_options.read_only = true;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, lake_options));
   ASSIGN_OR_RETURN(auto current, CurrentVersion(lake.get()));
   if (!current) return Status::NotFound("no warehouse version is published in " + lake_root + ": run custlake build");
-  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
 
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(":memory:", 0, "")));
   ASSIGN_OR_RETURN(auto session, db->Connect());
   RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'; ATTACH " + QuoteLiteral(current->path) + " AS wh (READ_ONLY)"));
-  // The raw zone as this version consumed it: batches up to its watermarks.
-  ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id FROM wh._warehouse_watermarks"));
-  std::map<std::string, int64_t> watermark;
-  for (const auto& row : marks.rows) watermark[row[0]] = std::stoll(row[1]);
-  for (RawDataset& r : raw) {
-    int64_t w = watermark.count(r.view) ? watermark[r.view] : -1;
-    for (auto it = r.files_by_batch.begin(); it != r.files_by_batch.end();) {
-      it = it->first > w ? r.files_by_batch.erase(it) : std::next(it);
-    }
+  // The raw zone as this version consumed it: exactly its consumed batches,
+  // live or retired since (a full re-import retires what the version read).
+  ASSIGN_OR_RETURN(auto consumed, ConsumedBatches(session.get(), "wh"));
+  if (!consumed) {
+    return Status::NotFound("warehouse version " + std::to_string(current->version) +
+                                      " predates consumed-batch tracking: run custlake build, then custlake check");
   }
+  std::set<std::string> missing;
+  ASSIGN_OR_RETURN(std::vector<RawDataset> raw,
+                   SnapshotConsumedRaw(lake.get(), SourceViews(models), *consumed, &missing));
   RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
   for (const Model& m : models) {
     RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(m.name) + " AS SELECT * FROM wh.main." +
                                    QuoteIdent(m.name)));
   }
-  return RunChecks(session.get(), models);
+  CheckOptions options = given_options;
+  options.unavailable_views.insert(missing.begin(), missing.end());
+  ASSIGN_OR_RETURN(CheckReport report, RunChecks(session.get(), models, options));
+  if (options.freshness == "off") return report;
+  // Raw data waiting: batches committed since that this version has not consumed.
+  ASSIGN_OR_RETURN(std::vector<RawDataset> live, SnapshotRaw(lake.get(), SourceViews(models)));
+  int64_t max_age = options.max_age_seconds > 0 ? options.max_age_seconds : 86400;
+  std::string now = options.now.empty() ? "current_timestamp" : "TIMESTAMPTZ " + QuoteLiteral(options.now);
+  for (const RawDataset& r : live) {
+    CheckResult c;
+    c.table = "raw." + r.view;
+    c.check = "freshness(raw data waiting)";
+    c.kind = "freshness";
+    c.where = r.dataset;
+    const std::set<int64_t>& used = (*consumed)[r.view];
+    std::string oldest;
+    int64_t waiting = 0;
+    for (const auto& [batch, at] : r.committed_at) {
+      if (used.count(batch)) continue;
+      ++waiting;
+      if (oldest.empty() || at < oldest) oldest = at;
+    }
+    if (waiting > 0) {
+      ASSIGN_OR_RETURN(auto q, session->Query("SELECT CAST(" + QuoteLiteral(oldest) + " AS TIMESTAMPTZ) < " + now +
+                                              " - to_seconds(" + std::to_string(max_age) + "), " +
+                                              std::to_string(waiting) + " AS batches_waiting, " + QuoteLiteral(oldest) +
+                                              " AS oldest_committed_at, " + std::to_string(max_age) +
+                                              " AS max_age_seconds"));
+      if (q.rows[0][0] == "true") {
+        c.failing_rows = waiting;
+        q.columns.erase(q.columns.begin());
+        q.types.erase(q.types.begin());
+        q.kinds.erase(q.kinds.begin());
+        for (auto& row : q.rows) row.erase(row.begin());
+        for (auto& row : q.nulls) row.erase(row.begin());
+        c.sample = std::move(q);
+      }
+    }
+    c.passed = c.failing_rows == 0;
+    if (!c.passed && options.freshness == "warn") c.passed = c.warning = true;
+    report.Add(std::move(c));
+  }
+  return report;
 }
 
 }  // namespace custlake::warehouse

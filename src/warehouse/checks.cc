@@ -15,7 +15,12 @@ std::string JoinCols(const std::vector<std::string>& cols, const std::string& pr
 
 }  // namespace
 
-std::string CheckSql(const Model& model, const ModelCheck& check) {
+Status ValidateFreshness(const std::string& freshness) {
+  if (freshness == "warn" || freshness == "error" || freshness == "off") return Status::OK();
+  return Status::InvalidArgument("--freshness must be warn, error or off, got '" + freshness + "'");
+}
+
+std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOptions& options) {
   std::string t = QuoteIdent(model.name);
   switch (check.kind) {
     case CheckKind::kUnique:
@@ -33,13 +38,35 @@ std::string CheckSql(const Model& model, const ModelCheck& check) {
              ", lead(" + from + ") OVER (PARTITION BY " + k + " ORDER BY " + from + ") AS next_from FROM " + t +
              ") WHERE next_from < " + to + " OR " + from + " >= " + to;
     }
+    case CheckKind::kFreshness: {
+      int64_t age = options.max_age_seconds > 0 ? options.max_age_seconds : check.max_age_seconds;
+      std::string now = options.now.empty() ? "current_timestamp" : "TIMESTAMPTZ " + engine::QuoteLiteral(options.now);
+      std::string col = QuoteIdent(check.columns[0]);
+      return "SELECT CAST(max(" + col + ") AS VARCHAR) AS newest, CAST(" + now + " AS VARCHAR) AS checked_at, " +
+             std::to_string(age) +
+             " AS max_age_seconds FROM " + t + (check.sql.empty() ? "" : " WHERE " + check.sql) + " HAVING max(" +
+             col + ") IS NULL OR max(" + col + ") < " + now + " - to_seconds(" + std::to_string(age) + ")";
+    }
     case CheckKind::kSql:
       return check.sql;
   }
   return check.sql;
 }
 
-Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>& models) {
+void CheckReport::Add(CheckResult r) {
+  if (!r.skipped.empty()) {
+    ++skipped;
+  } else if (r.passed) {
+    ++passed;
+    if (r.warning) ++warnings;
+  } else {
+    ++failed;
+  }
+  results.push_back(std::move(r));
+}
+
+Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>& models, const CheckOptions& options) {
+  RETURN_NOT_OK(ValidateFreshness(options.freshness));
   CheckReport report;
   for (const Model& model : models) {
     for (const ModelCheck& check : model.checks) {
@@ -48,8 +75,20 @@ Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>
       r.check = check.name;
       r.kind = CheckKindName(check.kind);
       r.where = model.file + ":" + std::to_string(check.line);
+      if (check.kind == CheckKind::kFreshness && options.freshness == "off") r.skipped = "--freshness off";
+      for (const std::string& view : options.unavailable_views) {
+        if (check.kind == CheckKind::kSql && check.sql.find("raw." + view) != std::string::npos) {
+          r.skipped = "raw." + view + ": batches this version consumed are no longer on disk (re-imported and "
+                      "vacuumed since); run custlake build to check the current raw zone";
+        }
+      }
+      if (!r.skipped.empty()) {
+        report.Add(std::move(r));
+        continue;
+      }
       auto start = std::chrono::steady_clock::now();
-      std::string sql = "SELECT *, count(*) OVER () AS _failing_rows FROM (" + CheckSql(model, check) + ") LIMIT 5";
+      std::string sql =
+          "SELECT *, count(*) OVER () AS _failing_rows FROM (" + CheckSql(model, check, options) + ") LIMIT 5";
       Result<engine::QueryResult> q = session->Query(sql);
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!q.ok()) {
@@ -67,29 +106,45 @@ Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>
         }
       }
       r.passed = r.error.empty() && r.failing_rows == 0;
-      (r.passed ? report.passed : report.failed)++;
-      report.results.push_back(std::move(r));
+      if (!r.passed && r.error.empty() && check.kind == CheckKind::kFreshness && options.freshness == "warn") {
+        r.passed = r.warning = true;
+      }
+      report.Add(std::move(r));
     }
   }
   return report;
 }
 
+namespace {
+
+std::string ResultText(const CheckResult& r, const std::string& verb) {
+  std::string out = "\n  check " + r.check + " on table " + r.table + " (" + r.where + ") ";
+  if (!r.error.empty()) return out + "could not run: " + r.error;
+  out += verb + ": " + std::to_string(r.failing_rows) + " offending row(s), e.g.:";
+  for (size_t i = 0; i < r.sample.rows.size(); ++i) {
+    out += "\n    ";
+    for (size_t c = 0; c < r.sample.columns.size(); ++c) {
+      out += (c ? ", " : "") + r.sample.columns[c] + "=" + (r.sample.nulls[i][c] ? "NULL" : r.sample.rows[i][c]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string CheckReport::WarningText() const {
+  std::string out;
+  for (const CheckResult& r : results) {
+    if (r.warning) out += ResultText(r, "is stale (warning)");
+  }
+  return out;
+}
+
 std::string CheckReport::FailureText() const {
   std::string out;
   for (const CheckResult& r : results) {
-    if (r.passed) continue;
-    out += "\n  check " + r.check + " on table " + r.table + " (" + r.where + ") ";
-    if (!r.error.empty()) {
-      out += "could not run: " + r.error;
-      continue;
-    }
-    out += "failed: " + std::to_string(r.failing_rows) + " offending row(s), e.g.:";
-    for (size_t i = 0; i < r.sample.rows.size(); ++i) {
-      out += "\n    ";
-      for (size_t c = 0; c < r.sample.columns.size(); ++c) {
-        out += (c ? ", " : "") + r.sample.columns[c] + "=" + (r.sample.nulls[i][c] ? "NULL" : r.sample.rows[i][c]);
-      }
-    }
+    if (r.passed || !r.skipped.empty()) continue;
+    out += ResultText(r, "failed");
   }
   return out;
 }
@@ -101,6 +156,8 @@ nlohmann::json CheckReport::ToJson() const {
                      {"where", r.where}, {"passed", r.passed}, {"failing_rows", r.failing_rows},
                      {"seconds", r.seconds}};
     if (!r.error.empty()) j["error"] = r.error;
+    if (r.warning) j["warning"] = true;
+    if (!r.skipped.empty()) j["skipped"] = r.skipped;
     if (!r.sample.rows.empty()) {
       nlohmann::json rows = nlohmann::json::array();
       for (size_t i = 0; i < r.sample.rows.size(); ++i) {
@@ -114,7 +171,7 @@ nlohmann::json CheckReport::ToJson() const {
     }
     checks.push_back(j);
   }
-  return {{"passed", passed}, {"failed", failed}, {"checks", checks}};
+  return {{"passed", passed}, {"failed", failed}, {"warnings", warnings}, {"skipped", skipped}, {"checks", checks}};
 }
 
 }  // namespace custlake::warehouse

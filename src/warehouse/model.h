@@ -39,6 +39,7 @@ enum class CheckKind {
   kNotNull,       ///< each column never NULL
   kRelationship,  ///< every non-NULL value of column found in ref_table.ref_column
   kNoOverlap,     ///< intervals [from, to) of each key do not overlap
+  kFreshness,     ///< the newest value of a timestamp column is within max_age of the clock
   kSql,           ///< a query returning the offending rows (none = pass)
 };
 std::string CheckKindName(CheckKind kind);
@@ -49,7 +50,8 @@ struct ModelCheck {
   std::vector<std::string> columns;
   std::string ref_table;            ///< kRelationship
   std::string ref_column;           ///< kRelationship
-  std::string sql;                  ///< kSql
+  std::string sql;                  ///< kSql; kFreshness: the optional WHERE condition
+  int64_t max_age_seconds = 0;      ///< kFreshness: the declared default (CheckOptions may override)
   int line = 0;                     ///< line of the declaration in the model file
 };
 

@@ -130,6 +130,27 @@ Status ParseCheck(const std::string& where, const std::string& label, const std:
     check.kind = CheckKind::kNoOverlap;
     check.columns = cols;
     check.name = "no_overlap(" + value + ")";
+  } else if (label == "freshness") {
+    // COLUMN within N hours|days [where CONDITION]
+    std::string lower = Lower(value);
+    size_t within = lower.find(" within ");
+    size_t cond = lower.find(" where ");
+    std::string column = Trim(value.substr(0, within));
+    std::string age = within == std::string::npos ? "" : Trim(lower.substr(within + 8, cond == std::string::npos ? std::string::npos : cond - within - 8));
+    std::stringstream in(age);
+    int64_t n = 0;
+    std::string unit;
+    in >> n >> unit;
+    int64_t scale = unit.rfind("hour", 0) == 0 ? 3600 : unit.rfind("day", 0) == 0 ? 86400 : 0;
+    if (column.empty() || within == std::string::npos || n <= 0 || scale == 0 || column.find(' ') != std::string::npos) {
+      return Status::InvalidArgument(where + ": check freshness must read 'COLUMN within N hours|days [where CONDITION]', got '" +
+                                     value + "'");
+    }
+    check.kind = CheckKind::kFreshness;
+    check.columns = {column};
+    check.max_age_seconds = n * scale;
+    if (cond != std::string::npos) check.sql = Trim(value.substr(cond + 7));
+    check.name = "freshness(" + column + ")";
   } else {
     if (value.empty()) return Status::InvalidArgument(where + ": check " + label + " needs a query");
     check.kind = CheckKind::kSql;
@@ -158,6 +179,7 @@ std::string CheckKindName(CheckKind kind) {
     case CheckKind::kNotNull: return "not_null";
     case CheckKind::kRelationship: return "relationship";
     case CheckKind::kNoOverlap: return "no_overlap";
+    case CheckKind::kFreshness: return "freshness";
     case CheckKind::kSql: return "sql";
   }
   return "?";
@@ -200,7 +222,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       Entry& last = entries.back();
       bool is_sql = last.key == "recompute_from" || (last.key == "check" && last.label != "unique" &&
                                                      last.label != "not_null" && last.label != "relationship" &&
-                                                     last.label != "no_overlap");
+                                                     last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
       continue;
     }

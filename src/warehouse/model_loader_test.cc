@@ -35,6 +35,20 @@ TEST(ModelLoader, ParsesHeaderChecksAndSql) {
   EXPECT_EQ(m.sql_line, 12);
 }
 
+TEST(ModelLoader, FreshnessCheck) {
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/f.sql", "-- model: f\n"
+                                                           "-- check freshness: occurred_at within 2 days where kind = 'usage'\n"
+                                                           "SELECT 1"));
+  ASSERT_EQ(m.checks.size(), 1u);
+  EXPECT_EQ(m.checks[0].kind, CheckKind::kFreshness);
+  EXPECT_EQ(m.checks[0].columns[0], "occurred_at");
+  EXPECT_EQ(m.checks[0].max_age_seconds, 2 * 86400);
+  EXPECT_EQ(m.checks[0].sql, "kind = 'usage'");
+  auto bad = ParseModel("models/f.sql", "-- model: f\n-- check freshness: occurred_at within a while\nSELECT 1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("models/f.sql:2"), std::string::npos) << bad.status().message();
+}
+
 TEST(ModelLoader, ErrorsSayWhere) {
   auto r = ParseModel("models/a.sql", "-- model: a\n-- materialised: table\nSELECT 1");
   ASSERT_FALSE(r.ok());
