@@ -56,34 +56,34 @@
 --   WHERE raw_newest IS DISTINCT FROM fact_newest
 WITH activity AS (
   SELECT 'usage' AS activity_type, event_id AS source_id, customer_id, ts AS occurred_at,
-         CAST(('0x' || left(md5(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
-                                coalesce(device, '(unknown)')), 15)) AS BIGINT) AS usage_key,
+         {{ hash_key(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
+                     coalesce(device, '(unknown)')) }} AS usage_key,
          CAST(NULL AS BIGINT) AS offer_key, CAST(NULL AS BIGINT) AS ticket_key,
-         CAST(NULL AS VARCHAR) AS transaction_kind, CAST(NULL AS VARCHAR) AS payment_method,
+         CAST(NULL AS {{ type_string() }}) AS transaction_kind, CAST(NULL AS {{ type_string() }}) AS payment_method,
          CAST(0 AS DECIMAL(18,2)) AS amount, coalesce(duration_s, 0) AS duration_s, coalesce(bytes, 0) AS bytes,
-         app_version, 'raw/usage' AS source_dataset, _batch_id AS source_batch_id
+         app_version, 'raw/usage' AS source_dataset, {{ ident(_batch_id) }} AS source_batch_id
   FROM raw.usage
   UNION ALL
-  SELECT 'transaction', CAST(transaction_id AS VARCHAR), customer_id, ts, NULL, offer_id, NULL, kind, payment_method,
-         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'raw/sic/transactions', _batch_id
+  SELECT 'transaction', {{ to_text(transaction_id) }}, customer_id, ts, NULL, offer_id, NULL, kind, payment_method,
+         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'raw/sic/transactions', {{ ident(_batch_id) }}
   FROM raw.sic_transactions
   UNION ALL
-  SELECT 'ticket', CAST(ticket_id AS VARCHAR), customer_id, opened_at, NULL, NULL, ticket_id, NULL, NULL,
-         0, 0, 0, NULL, 'raw/tickets', _batch_id
+  SELECT 'ticket', {{ to_text(ticket_id) }}, customer_id, opened_at, NULL, NULL, ticket_id, NULL, NULL,
+         0, 0, 0, NULL, 'raw/tickets', {{ ident(_batch_id) }}
   FROM raw.tickets
   UNION ALL
-  SELECT 'offer_sent', CAST(assignment_id AS VARCHAR), customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
-         0, 0, 0, NULL, 'raw/sic/offer_assignments', _batch_id
+  SELECT 'offer_sent', {{ to_text(assignment_id) }}, customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
+         0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
   FROM raw.sic_offer_assignments
   UNION ALL
-  SELECT 'offer_redeemed', CAST(assignment_id AS VARCHAR), customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
-         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', _batch_id
+  SELECT 'offer_redeemed', {{ to_text(assignment_id) }}, customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
+         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
   FROM raw.sic_offer_assignments
   WHERE redeemed
 )
 SELECT a.activity_type, a.source_id, a.customer_id, d.customer_key,
-       CAST(strftime(a.occurred_at AT TIME ZONE 'UTC', '%Y%m%d') AS INTEGER) AS date_key,
-       CAST(date_trunc('month', a.occurred_at AT TIME ZONE 'UTC') AS DATE) AS month_start,
+       {{ date_key(utc(a.occurred_at)) }} AS date_key,
+       {{ trunc_date(month, utc(a.occurred_at)) }} AS month_start,
        a.occurred_at, a.usage_key, a.offer_key, a.ticket_key, a.transaction_kind, a.payment_method,
        a.amount, CAST(a.duration_s AS BIGINT) AS duration_s, CAST(a.bytes AS BIGINT) AS bytes, a.app_version,
        a.source_dataset, CAST(a.source_batch_id AS BIGINT) AS source_batch_id

@@ -67,7 +67,8 @@ struct Model {
   std::string recompute_from;   ///< kRecomputeFrom: SQL giving the first partition value to recompute
   std::vector<ModelColumn> columns;
   std::vector<ModelCheck> checks;
-  std::string sql;              ///< the SELECT defining the table
+  std::string sql;              ///< the SELECT defining the table, macros expanded for DuckDB
+  std::string source_sql;       ///< the SELECT as written ({{ macros }} kept): export-ddl expands it per dialect
   int sql_line = 0;             ///< line where the SELECT starts
   std::string post_incremental; ///< statements run after an incremental append
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)

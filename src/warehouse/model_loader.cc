@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "warehouse/embedded_models.h"
+#include "warehouse/sql_macros.h"
 
 namespace custlake::warehouse {
 namespace {
@@ -266,9 +267,11 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     }
     (in_post ? post : sql) += lines[i] + "\n";
   }
-  model.sql = Trim(sql);
+  model.source_sql = Trim(sql);
   model.post_incremental = Trim(post);
-  while (!model.sql.empty() && model.sql.back() == ';') model.sql.pop_back();
+  while (!model.source_sql.empty() && model.source_sql.back() == ';') model.source_sql.pop_back();
+  ASSIGN_OR_RETURN(model.sql, ExpandMacros(model.source_sql, Dialect::kDuckDb, file, model.sql_line));
+  ASSIGN_OR_RETURN(model.post_incremental, ExpandMacros(model.post_incremental, Dialect::kDuckDb, file, model.sql_line));
 
   for (const Entry& e : entries) {
     std::string where = file + ":" + std::to_string(e.line);
@@ -288,6 +291,10 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       else if (e.value == "recompute_from") model.materialized = Materialization::kRecomputeFrom;
       else return Status::InvalidArgument(where + ": materialized must be table, merge, append or recompute_from, got '" + e.value + "'");
     }
+  }
+  ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
+  for (ModelCheck& c : model.checks) {
+    ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
   std::string where = file + ":1";
   if (model.name.empty()) return Status::InvalidArgument(where + ": the header needs '-- model: NAME'");

@@ -82,6 +82,9 @@ bool IsParquet(const std::string& path) {
 }
 
 void AddFile(const lake::FileInfo& f, const std::string& absolute, RawDataset* raw) {
+  if (raw->files_by_batch.empty()) {
+    for (const auto& [key, value] : f.partition) raw->partition_keys.push_back(key);
+  }
   raw->files_by_batch[f.batch_id].push_back(absolute);
   raw->committed_at.emplace(f.batch_id, f.committed_at);
   raw->max_batch = std::max(raw->max_batch, f.batch_id);

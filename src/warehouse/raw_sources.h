@@ -31,6 +31,7 @@ struct RawDataset {
   std::string dataset;    ///< "raw/sic/customers"
   std::map<int64_t, std::vector<std::string>> files_by_batch;  ///< batch id -> absolute paths
   int64_t max_batch = 0;  ///< newest batch read (0: no files)
+  std::vector<std::string> partition_keys;  ///< key=value folder levels of its files ("event_date")
   int64_t rows = 0;
   std::map<int64_t, std::string> committed_at;  ///< batch id -> commit time (ISO, UTC)
   /// Incremental builds: the batches the previous version consumed.

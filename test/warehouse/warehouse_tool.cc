@@ -88,6 +88,35 @@ int main(int argc, char** argv) {
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << "}\n";
     return 0;
   }
+  if (verb == "compare") {
+    // warehouse_tool - compare A.duckdb B.duckdb: rows of each model table in
+    // one file and not the other (EXCEPT ALL both ways); exit 1 if any differ.
+    if (argc < 5) return 2;
+    auto models = LoadBuiltinModels();
+    auto db = engine::Database::Open(engine::DatabaseOptions{});
+    if (!models.ok() || !db.ok()) return 1;
+    auto session = (*db)->Connect();
+    Status st = (*session)->Execute("SET TimeZone = 'UTC'; ATTACH " + engine::QuoteLiteral(argv[3]) +
+                                    " AS a (READ_ONLY); ATTACH " + engine::QuoteLiteral(argv[4]) + " AS b (READ_ONLY)");
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 1;
+    }
+    int differing = 0;
+    for (const Model& m : *models) {
+      auto r = (*session)->Query("SELECT (SELECT count(*) FROM (FROM a." + m.name + " EXCEPT ALL FROM b." + m.name +
+                                 ")), (SELECT count(*) FROM (FROM b." + m.name + " EXCEPT ALL FROM a." + m.name +
+                                 ")), (SELECT count(*) FROM a." + m.name + ")");
+      if (!r.ok()) {
+        std::cerr << m.name << ": " << r.status().message() << "\n";
+        return 1;
+      }
+      std::cout << m.name << " rows " << r->rows[0][2] << " only_in_a " << r->rows[0][0] << " only_in_b "
+                << r->rows[0][1] << "\n";
+      if (r->rows[0][0] != "0" || r->rows[0][1] != "0") ++differing;
+    }
+    return differing == 0 ? 0 : 1;
+  }
   if (verb == "add-usage") {
     // Commits one new raw usage batch: a PERCENT sample of the existing events
     // under new event ids, dated the day after the newest event (the
