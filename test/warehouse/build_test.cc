@@ -37,6 +37,15 @@ TEST_F(WarehouseFixture, ModelsGiveTheKnownAnswers) {
   EXPECT_EQ(Ask(v, "SELECT ticket_id, resolution_hours, satisfaction, message_count, customer_message_count FROM dim_support_ticket"),
             "1|3.00|4|2|1;");
   EXPECT_EQ(Ask(v, "SELECT count(*), min(date), max(date) FROM dim_date"), "56|2025-01-01|2025-02-25;");
+  EXPECT_EQ(Ask(v, "SELECT date_key, year, quarter, month, month_start, month_name, day_of_month, day_of_week, day_name, "
+                   "is_weekend, iso_week FROM dim_date WHERE date_key IN (20250101, 20250223) ORDER BY 1"),
+            "20250101|2025|1|1|2025-01-01|January|1|3|Wednesday|false|1;"
+            "20250223|2025|1|2|2025-02-01|February|23|7|Sunday|true|8;");
+  EXPECT_EQ(Ask(v, "SELECT offer_key, offer_id, name, campaign, channel, discount_pct, start_date, end_date, duration_days "
+                   "FROM dim_offer"),
+            "7|7|Spring|spring25|email|10.00|2025-02-01|2025-02-28|28;");
+  // customer_key: the first 15 hex digits of md5('1|<epoch us of updated_at>'), as every dialect computes it.
+  EXPECT_EQ(Ask(v, "SELECT customer_key FROM dim_customer WHERE customer_id = 1 AND version = 1"), "830843292317253702;");
   EXPECT_EQ(Ask(v, "SELECT event_type, feature, device FROM dim_usage ORDER BY 1"),
             "feature_use|dashboard|desktop;session_start|dashboard|desktop;");
   // Readers see the published version through the query sandbox.
@@ -48,6 +57,28 @@ TEST_F(WarehouseFixture, ModelsGiveTheKnownAnswers) {
   EXPECT_TRUE(fs::exists(root_ / "warehouse/fact_customer_activity/month=2025-02"));
   ASSERT_OK_AND_ASSIGN(auto files, lake_->CommittedFiles(TableDataset("fact_customer_metrics")));
   EXPECT_EQ(files.size(), 2u);
+}
+
+TEST_F(WarehouseFixture, MessageTimesInEveryFormatAreParsedAndOrderedByTime) {
+  WriteBase();
+  // Ticket 2: epoch seconds and milliseconds as text (the landing files' epoch mess), and an
+  // offset time whose text sorts after a later instant.
+  Commit("tickets",
+         "SELECT 2::BIGINT AS ticket_id, 2::BIGINT AS customer_id, TIMESTAMPTZ '2025-02-12 08:00:00+00' AS opened_at, "
+         "NULL::TIMESTAMPTZ AS closed_at, 'email' AS channel, 'technical' AS category, 'high' AS priority, "
+         "'open' AS status, NULL::BIGINT AS satisfaction, "
+         "[{'ts': '1739347200', 'author': 'customer', 'body': 'a'}, "      // 2025-02-12 08:00:00Z
+         " {'ts': '1739354400000', 'author': 'agent', 'body': 'b'}, "      // 2025-02-12 10:00:00Z
+         " {'ts': '2025-02-12T13:30:00+02:00', 'author': 'customer', 'body': 'c'}] AS messages "  // 11:30Z
+         "UNION ALL SELECT 3, 2, TIMESTAMPTZ '2025-02-13 08:00:00+00', NULL, 'chat', 'billing', 'low', 'open', NULL, "
+         "[]::STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]");
+  ASSERT_OK_AND_ASSIGN(BuildReport report, RunBuild());
+  EXPECT_EQ(report.checks.failed, 0) << report.checks.FailureText();
+  EXPECT_EQ(Ask(report.path, "SELECT ticket_id, message_count, customer_message_count, first_message_at::VARCHAR, "
+                             "last_message_at::VARCHAR FROM dim_support_ticket ORDER BY 1"),
+            "1|2|1|2025-02-12 08:00:00+00|2025-02-12 09:00:00+00;"
+            "2|3|2|2025-02-12 08:00:00+00|2025-02-12 11:30:00+00;"
+            "3|0|0|NULL|NULL;");
 }
 
 TEST_F(WarehouseFixture, IncrementalEqualsFullWithLateEventsAndBackdatedVersions) {
@@ -78,6 +109,13 @@ TEST_F(WarehouseFixture, IncrementalEqualsFullWithLateEventsAndBackdatedVersions
   EXPECT_EQ(Ask(inc.path, "SELECT source_id, d.city FROM fact_customer_activity f JOIN dim_customer d USING (customer_key) "
                           "WHERE activity_type = 'usage' AND f.customer_id = 1 ORDER BY occurred_at"),
             "e1|Berlin;e4|Berlin;e2|Berlin;e3|Munich;e3b|Munich;");
+  // The late January event lands in January: its month's metrics are recomputed.
+  EXPECT_EQ(Ask(inc.path, "SELECT month_start, usage_events, active_days, revenue FROM fact_customer_metrics "
+                          "WHERE customer_id = 1 ORDER BY 1"),
+            "2025-01-01|2|2|10.00;2025-02-01|3|2|20.25;2025-03-01|0|0|0.00;");
+  EXPECT_EQ(Ask(inc.path, "SELECT month_start, usage_events, revenue, transactions FROM fact_customer_metrics "
+                          "WHERE customer_id = 2 ORDER BY 1"),
+            "2025-01-01|0|0.00|0;2025-02-01|0|0.00|0;2025-03-01|1|7.00|1;");
   EXPECT_EQ(Ask(inc.path, "SELECT count(*) FILTER (WHERE activity_type = 'offer_redeemed'), "
                           "count(*) FILTER (WHERE activity_type = 'offer_sent') FROM fact_customer_activity"),
             "0|1;");
