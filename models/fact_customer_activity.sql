@@ -8,6 +8,8 @@
 -- materialized: append
 -- replace_key: source_dataset
 -- partition_by: month_start
+-- post_incremental_partitions: SELECT DISTINCT month_start FROM fact_customer_activity
+--   WHERE customer_id IN (SELECT customer_id FROM delta.sic_customers)
 -- grain: one row per (activity_type, source_id)
 -- column activity_type: usage, transaction, ticket, offer_sent or offer_redeemed
 -- column source_id: the source's id: event_id, transaction_id, ticket_id or assignment_id (text)

@@ -30,6 +30,25 @@ Result<int64_t> CountRows(engine::Session* session, const std::string& table) {
   return static_cast<int64_t>(std::stoll(r.Scalar()));
 }
 
+/// Which month= partitions of a partitioned model's export this build changed:
+/// the others hold the previous version's rows and their files are reused.
+struct PartitionChanges {
+  bool all = true;                ///< everything (full builds, rebuilt models, unknown changes)
+  std::set<std::string> months;   ///< "2025-03"
+  std::string from;               ///< recompute_from: every month >= this one ("" = none)
+  bool Touched(const std::string& month) const {
+    return all || months.count(month) || (!from.empty() && month >= from);
+  }
+};
+
+/// Adds the distinct months ('YYYY-MM') of the DATE values `sql` returns.
+Status AddMonths(engine::Session* session, const std::string& sql, PartitionChanges* changes) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT DISTINCT strftime(CAST(v AS DATE), '%Y-%m') FROM (" + sql +
+                                          ") AS t(v) WHERE v IS NOT NULL"));
+  for (const auto& row : r.rows) changes->months.insert(row[0]);
+  return Status::OK();
+}
+
 /// True when one of the raw views `m` reads was re-imported since the previous version.
 bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
   for (const RawDataset& r : raw) {
@@ -40,8 +59,9 @@ bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
 
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
-                  const std::vector<RawDataset>& raw, ModelStat* stat) {
+                  const std::vector<RawDataset>& raw, ModelStat* stat, PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
+  std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
   // A merge or recompute_from model cannot take back what it built from a
   // source that was replaced since (rows that vanished): it is rebuilt.
@@ -56,6 +76,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
     return Status::OK();
   }
   std::string delta_sql = RewriteRawSchema(m.sql, "delta");
+  changes->all = m.partition_by.empty();
   switch (m.materialized) {
     case Materialization::kTable: break;
     case Materialization::kMerge: {
@@ -70,6 +91,8 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       for (const RawDataset& r : raw) {
         if (!r.replaced) continue;
         if (std::find(m.sources.begin(), m.sources.end(), r.view) == m.sources.end()) continue;
+        std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(r.dataset);
+        if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
         RETURN_NOT_OK(session
                           ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
                                     QuoteLiteral(r.dataset))
@@ -79,6 +102,15 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
                         .WithContext(context("computing the new rows")));
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM delta." + table));
       stat->changed = r.rows_changed;
+      if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
+      if (!m.post_incremental.empty() && !pb.empty()) {
+        if (m.post_incremental_partitions.empty()) {
+          changes->all = true;
+        } else {
+          RETURN_NOT_OK(AddMonths(session, m.post_incremental_partitions, changes)
+                            .WithContext(context("post_incremental_partitions")));
+        }
+      }
       if (!m.post_incremental.empty()) {
         RETURN_NOT_OK(session->Execute(m.post_incremental).WithContext(context("@post_incremental")));
       }
@@ -91,7 +123,8 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         stat->mode = "unchanged";
         break;
       }
-      std::string pb = QuoteIdent(m.partition_by), value = QuoteLiteral(from.Scalar());
+      std::string value = QuoteLiteral(from.Scalar());
+      changes->from = from.Scalar().substr(0, 7);
       RETURN_NOT_OK(session->Execute("DELETE FROM " + table + " WHERE " + pb + " >= " + value)
                         .WithContext(context("recompute_from")));
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + m.sql +
@@ -153,6 +186,72 @@ Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, 
     return static_cast<int64_t>(std::stoll(r.Scalar()));
   }));
   return static_cast<int64_t>(n);
+}
+
+/// Incremental builds, a partitioned table the build changed in some months
+/// only: the previous export's files of each untouched month whose row count
+/// still equals the table's are hard-linked into this batch; the other months
+/// are written. Returns the files (reused ones counted in `reused`).
+Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* session, lake::BatchWriter* batch,
+                                        const Model& m, const PartitionChanges& changes, int64_t* reused) {
+  lake::DatasetId ds = TableDataset(m.name);
+  std::string pb = QuoteIdent(m.partition_by), t = QuoteIdent(m.name);
+  ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " + t +
+                                               " GROUP BY ALL"));
+  std::map<std::string, int64_t> table_rows;
+  for (const auto& row : counts.rows) table_rows[row[0]] = std::stoll(row[1]);
+  ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(ds));
+  std::map<std::string, std::vector<const lake::FileInfo*>> by_month;
+  std::map<std::string, int64_t> file_rows;
+  for (const lake::FileInfo& f : files) {
+    std::string month;
+    for (const auto& [k, v] : f.partition) {
+      if (k == "month") month = v;
+    }
+    by_month[month].push_back(&f);
+    file_rows[month] += f.row_count;
+  }
+  std::string prefix = ds.ToString() + "/";
+  std::string write;  // months to write, as a SQL list
+  int64_t n = 0;
+  for (const auto& [month, rows] : table_rows) {
+    auto it = by_month.find(month);
+    if (changes.Touched(month) || it == by_month.end() || file_rows[month] != rows) {
+      write += (write.empty() ? "" : ", ") + QuoteLiteral(month);
+      continue;
+    }
+    for (const lake::FileInfo* f : it->second) {
+      std::string name = "month=" + month + "/part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
+      ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
+      std::string source = lake->layout().Absolute(f->path);
+      std::error_code ec;
+      fs::create_hard_link(source, staging, ec);
+      if (ec) {
+        ec.clear();
+        fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
+        if (ec) return Status::IOError("cannot reuse " + source + " for " + m.name + ": " + ec.message());
+      }
+      lake::FileSpec spec;
+      spec.path = name;
+      spec.dataset = ds;
+      spec.row_count = f->row_count;
+      spec.provenance_json = f->provenance_json;
+      spec.checksum = f->checksum;
+      RETURN_NOT_OK(batch->AddFile(std::move(spec)));
+      ++*reused;
+    }
+  }
+  if (write.empty()) return n;
+  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
+  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + pb + ", '%Y-%m') AS month FROM " + t + " WHERE strftime(" +
+                                 pb + ", '%Y-%m') IN (" + write + ")) TO " + QuoteLiteral(dir) +
+                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
+                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
+  ASSIGN_OR_RETURN(int written, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
+    return static_cast<int64_t>(std::stoll(r.Scalar()));
+  }));
+  return n + written;
 }
 
 /// Incremental builds, a table the build left as the previous version had it:
@@ -358,6 +457,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     };
 
     auto models_start = Clock::now();
+    std::map<std::string, PartitionChanges> partition_changes;
     for (const Model& m : models) {
       ModelStat stat;
       stat.name = m.name;
@@ -367,7 +467,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
       }
       if (model_changed(m)) {
         changed.insert(m.name);
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat, &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
       } else {
         stat.mode = "unchanged";
@@ -437,6 +537,15 @@ Result<BuildReport> Build(const BuildOptions& options) {
             report.parquet_files_reused += reused;
             continue;
           }
+        }
+        auto changes = partition_changes.find(m.name);
+        if (report.incremental && changes != partition_changes.end() && !changes->second.all) {
+          int64_t reused = 0;
+          ASSIGN_OR_RETURN(int64_t files,
+                           ExportChangedPartitions(lake.get(), session.get(), &batch, m, changes->second, &reused));
+          report.parquet_files += files;
+          report.parquet_files_reused += reused;
+          continue;
         }
         ASSIGN_OR_RETURN(int64_t files, ExportTable(session.get(), &batch, m));
         report.parquet_files += files;

@@ -71,6 +71,9 @@ struct Model {
   std::string source_sql;       ///< the SELECT as written ({{ macros }} kept): export-ddl expands it per dialect
   int sql_line = 0;             ///< line where the SELECT starts
   std::string post_incremental; ///< statements run after an incremental append
+  /// SQL giving the partition_by values @post_incremental may change (run
+  /// before it); "" = any: the whole Parquet export is rewritten then.
+  std::string post_incremental_partitions;
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
   std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers"
 

@@ -87,7 +87,8 @@ int EditDistance(const std::string& a, const std::string& b) {
 
 const std::vector<std::string>& HeaderKeys() {
   static const std::vector<std::string> keys = {"model", "description", "materialized", "grain", "unique_key",
-                                                "replace_key", "partition_by", "recompute_from", "column", "check"};
+                                                "replace_key", "partition_by", "recompute_from", "post_incremental_partitions",
+                                                "column", "check"};
   return keys;
 }
 
@@ -221,7 +222,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     if (continuation) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
       Entry& last = entries.back();
-      bool is_sql = last.key == "recompute_from" || (last.key == "check" && last.label != "unique" &&
+      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" || (last.key == "check" && last.label != "unique" &&
                                                      last.label != "not_null" && last.label != "relationship" &&
                                                      last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
@@ -282,6 +283,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "replace_key") model.replace_key = e.value;
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
+    else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
     else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, &model));
     else if (e.key == "materialized") {
@@ -370,6 +372,7 @@ Status ResolveRefs(std::vector<Model>* models) {
     scan(m.sql);
     scan(m.recompute_from);
     scan(m.post_incremental);
+    scan(m.post_incremental_partitions);
     for (const ModelCheck& c : m.checks) {
       if (c.kind == CheckKind::kRelationship) {
         if (!by_name.count(c.ref_table)) {
@@ -439,6 +442,7 @@ std::string ModelsFingerprint(const std::vector<Model>& models) {
     mix(m->sql);
     mix(m->post_incremental);
     mix(m->recompute_from);
+    mix(m->post_incremental_partitions);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));

@@ -36,6 +36,44 @@ TEST_F(WarehouseFixture, ExportFolderHoldsExactlyTheCurrentVersion) {
   EXPECT_EQ(ExportFolderRows("fact_customer_activity"), "11");
 }
 
+TEST_F(WarehouseFixture, FactExportsRewriteOnlyTheMonthsABuildChanged) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  // A new event in February: January's partitions of both facts are reused, February's rewritten.
+  Commit("usage", Event("e6", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
+  ASSERT_TRUE(second.incremental);
+  auto month_file_batches = [&](const std::string& table, const std::string& month) {
+    auto files = lake_->CommittedFiles(TableDataset(table), {{"month", month}});
+    EXPECT_TRUE(files.ok());
+    std::string names;
+    for (const auto& f : *files) names += fs::path(f.path).filename().string() + " ";
+    return names;
+  };
+  for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
+    EXPECT_NE(month_file_batches(table, "2025-01").find("-r"), std::string::npos) << table << ": January reused";
+    EXPECT_EQ(month_file_batches(table, "2025-02").find("-r"), std::string::npos) << table << ": February written";
+  }
+  // The export holds exactly each table's rows, month by month, and equals a full build's.
+  ASSERT_OK(session_->Execute("ATTACH " + engine::QuoteLiteral(second.path) + " AS v (READ_ONLY)"));
+  for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
+    std::string folder = engine::QuoteLiteral((root_ / "warehouse" / table).string() + "/**/*.parquet");
+    ASSERT_OK_AND_ASSIGN(auto diff, session_->Query(
+        "SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
+        ", hive_partitioning = true) EXCEPT ALL SELECT * FROM v." + table + ")) + (SELECT count(*) FROM (SELECT * FROM v." +
+        table + " EXCEPT ALL SELECT * EXCLUDE (month) FROM read_parquet(" + folder + ", hive_partitioning = true)))"));
+    EXPECT_EQ(diff.Scalar(), "0") << table;
+  }
+  ASSERT_OK(session_->Execute("DETACH v"));
+  // A new customer version re-keys that customer's facts: its months are rewritten too.
+  Commit("sic/customers", Customer(1, "max", "Hamburg", "2025-01-01", "2025-01-10 00:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild());
+  EXPECT_EQ(month_file_batches("fact_customer_activity", "2025-01").find("-r"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  ExpectSameTables(third.path, full.path, full.models);
+  ExpectExportMatches(full.path, full.models);
+}
+
 TEST_F(WarehouseFixture, LateCommittingLowerBatchIdIsPickedUp) {
   WriteBase();
   ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
