@@ -36,7 +36,7 @@
 -- check relationship: usage_key -> dim_usage.usage_key
 -- check relationship: offer_key -> dim_offer.offer_key
 -- check relationship: ticket_key -> dim_support_ticket.ticket_key
--- check point_in_time: SELECT f.activity_type, f.source_id, f.customer_id, f.occurred_at FROM fact_customer_activity f
+-- check point_in_time: SELECT f.activity_type, f.source_id, f.customer_id, f.occurred_at FROM changed.fact_customer_activity f
 --   JOIN dim_customer d ON d.customer_key = f.customer_key
 --   WHERE d.customer_id <> f.customer_id OR f.occurred_at < d.valid_from OR f.occurred_at >= d.valid_to
 -- check reconcile_usage_events: SELECT r.n AS raw_events, f.n AS fact_events FROM

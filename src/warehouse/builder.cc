@@ -36,6 +36,8 @@ struct PartitionChanges {
   bool all = true;                ///< everything (full builds, rebuilt models, unknown changes)
   std::set<std::string> months;   ///< "2025-03"
   std::string from;               ///< recompute_from: every month >= this one ("" = none)
+  bool deleted = false;           ///< append: rows of a replaced source were deleted
+  int64_t post_incremental_rows = 0;  ///< append: rows @post_incremental changed
   bool Touched(const std::string& month) const {
     return all || months.count(month) || (!from.empty() && month >= from);
   }
@@ -93,6 +95,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         if (std::find(m.sources.begin(), m.sources.end(), r.view) == m.sources.end()) continue;
         std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(r.dataset);
         if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
+        changes->deleted = true;
         RETURN_NOT_OK(session
                           ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
                                     QuoteLiteral(r.dataset))
@@ -112,7 +115,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         }
       }
       if (!m.post_incremental.empty()) {
-        RETURN_NOT_OK(session->Execute(m.post_incremental).WithContext(context("@post_incremental")));
+        Result<engine::QueryResult> post = session->Query(m.post_incremental);
+        RETURN_NOT_OK(post.status().WithContext(context("@post_incremental")));
+        changes->post_incremental_rows = post->rows_changed;
       }
       stat->mode = "appended";
       break;
@@ -483,6 +488,24 @@ Result<BuildReport> Build(const BuildOptions& options) {
     report.models_seconds = Since(models_start);
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
 
+    // Incremental: an appended table that only gained rows (nothing deleted
+    // or updated) passed its checks before, so its unique / not_null /
+    // relationship checks need only look at the new rows (delta.<table>);
+    // a relationship into a table whose keys only grew (merged, appended,
+    // unchanged) likewise.
+    CheckOptions check_options = options.checks;
+    if (report.incremental) {
+      check_options.changed = changed;
+      for (const ModelStat& st : report.models) {
+        const PartitionChanges& c = partition_changes[st.name];
+        if (st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0) {
+          check_options.delta_tables.insert(st.name);
+        }
+        if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
+          check_options.grow_only_tables.insert(st.name);
+        }
+      }
+    }
     if (options.run_checks) {
       auto checks_start = Clock::now();
       // A check whose table, referenced table and (for SQL checks) every model
@@ -505,7 +528,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
         }
       }
       if (options.progress) options.progress(static_cast<int>(models.size()), static_cast<int>(models.size()) + 2, "checks");
-      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check, options.checks));
+      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check, check_options));
       report.checks_seconds = Since(checks_start);
       log("checks: " + std::to_string(report.checks.passed) + " passed (" + std::to_string(report.checks.warnings) +
           " with warnings), " + std::to_string(report.checks.failed) + " failed, " +

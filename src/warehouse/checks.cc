@@ -1,5 +1,6 @@
 #include "warehouse/checks.h"
 
+#include <cctype>
 #include <chrono>
 
 namespace custlake::warehouse {
@@ -15,6 +16,35 @@ std::string JoinCols(const std::vector<std::string>& cols, const std::string& pr
 
 }  // namespace
 
+std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
+  static const std::string kPrefix = "changed.";
+  std::string out;
+  size_t i = 0;
+  while (true) {
+    size_t at = sql.find(kPrefix, i);
+    if (at == std::string::npos) break;
+    size_t e = at + kPrefix.size();
+    while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_')) ++e;
+    std::string table = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
+    bool delta = options.delta_tables.count(table) > 0;
+    for (const std::string& name : options.changed) {
+      if (name == table || !delta) continue;
+      // Another changed model or raw view the check reads: every row must be looked at again.
+      size_t pos = sql.find(name);
+      while (pos != std::string::npos) {
+        bool start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(sql[pos - 1])) || sql[pos - 1] == '_');
+        size_t end = pos + name.size();
+        bool stop = end >= sql.size() || !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+        if (start && stop && sql.compare(pos > 8 ? pos - 8 : 0, pos > 8 ? 8 : pos, kPrefix) != 0) delta = false;
+        pos = sql.find(name, pos + 1);
+      }
+    }
+    out += sql.substr(i, at - i) + (delta ? "delta." : "") + QuoteIdent(table);
+    i = e;
+  }
+  return out + sql.substr(i);
+}
+
 Status ValidateFreshness(const std::string& freshness) {
   if (freshness == "warn" || freshness == "error" || freshness == "off") return Status::OK();
   return Status::InvalidArgument("--freshness must be warn, error or off, got '" + freshness + "'");
@@ -22,13 +52,27 @@ Status ValidateFreshness(const std::string& freshness) {
 
 std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOptions& options) {
   std::string t = QuoteIdent(model.name);
+  bool delta = options.delta_tables.count(model.name) > 0;
+  std::string new_rows = delta ? "delta." + t : t;
   switch (check.kind) {
-    case CheckKind::kUnique:
-      return "SELECT " + JoinCols(check.columns) + ", count(*) AS duplicates FROM " + t + " GROUP BY ALL HAVING count(*) > 1";
+    case CheckKind::kUnique: {
+      std::string where;
+      if (delta) {
+        // Only keys among the new rows can be duplicated now.
+        std::string match;
+        for (const std::string& c : check.columns) {
+          match += (match.empty() ? "" : " AND ") + std::string("d.") + QuoteIdent(c) + " = " + t + "." + QuoteIdent(c);
+        }
+        where = " WHERE EXISTS (SELECT 1 FROM " + new_rows + " d WHERE " + match + ")";
+      }
+      return "SELECT " + JoinCols(check.columns) + ", count(*) AS duplicates FROM " + t + where +
+             " GROUP BY ALL HAVING count(*) > 1";
+    }
     case CheckKind::kNotNull:
-      return "SELECT * FROM " + t + " WHERE " + QuoteIdent(check.columns[0]) + " IS NULL";
+      return "SELECT * FROM " + new_rows + " WHERE " + QuoteIdent(check.columns[0]) + " IS NULL";
     case CheckKind::kRelationship:
-      return "SELECT f." + QuoteIdent(check.columns[0]) + ", count(*) AS fact_rows FROM " + t + " f WHERE f." +
+      if (!options.grow_only_tables.count(check.ref_table)) new_rows = t;
+      return "SELECT f." + QuoteIdent(check.columns[0]) + ", count(*) AS fact_rows FROM " + new_rows + " f WHERE f." +
              QuoteIdent(check.columns[0]) + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + QuoteIdent(check.ref_table) +
              " r WHERE r." + QuoteIdent(check.ref_column) + " = f." + QuoteIdent(check.columns[0]) + ") GROUP BY ALL";
     case CheckKind::kNoOverlap: {
@@ -48,7 +92,7 @@ std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOpt
              col + ") IS NULL OR max(" + col + ") < " + now + " - to_seconds(" + std::to_string(age) + ")";
     }
     case CheckKind::kSql:
-      return check.sql;
+      return ResolveChangedRows(check.sql, options);
   }
   return check.sql;
 }

@@ -34,7 +34,21 @@ struct CheckOptions {
   /// Raw views whose consumed data is no longer on disk (vacuumed): SQL checks
   /// naming them are skipped, with the reason.
   std::set<std::string> unavailable_views;
+  /// Incremental builds: tables that only gained rows since a version that
+  /// passed its checks; their unique, not_null and relationship checks look
+  /// at the new rows (delta.<table>) only.
+  std::set<std::string> delta_tables;
+  /// Tables whose keys only grew: a relationship into one from a delta table
+  /// needs no full re-check.
+  std::set<std::string> grow_only_tables;
+  /// Models and raw views this build changed (incremental builds).
+  std::set<std::string> changed;
 };
+
+/// A SQL check reads `changed.<table>` for "the rows to look at": delta.<table>
+/// when the table only gained rows (delta_tables) and nothing else the check
+/// names changed, else the whole table. Returns the check's SQL so resolved.
+std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options);
 Status ValidateFreshness(const std::string& freshness);
 
 struct CheckResult {

@@ -4,6 +4,7 @@
 
 #include "support/status_testing.h"
 #include "warehouse/dag.h"
+#include "warehouse/checks.h"
 #include "warehouse/export_ddl.h"
 
 namespace custlake::warehouse {
@@ -47,6 +48,17 @@ TEST(ModelLoader, FreshnessCheck) {
   auto bad = ParseModel("models/f.sql", "-- model: f\n-- check freshness: occurred_at within a while\nSELECT 1");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("models/f.sql:2"), std::string::npos) << bad.status().message();
+}
+
+TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
+  const std::string sql = "SELECT * FROM changed.fact_x f JOIN dim_c d ON d.k = f.k";
+  CheckOptions o;
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  o.delta_tables = {"fact_x"};
+  o.changed = {"fact_x", "usage"};
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM delta.\"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  o.changed.insert("dim_c");  // the dimension changed: old facts may break now
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
 }
 
 TEST(ModelLoader, ErrorsSayWhere) {
