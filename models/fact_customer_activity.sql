@@ -40,18 +40,18 @@
 --   JOIN dim_customer d ON d.customer_key = f.customer_key
 --   WHERE d.customer_id <> f.customer_id OR f.occurred_at < d.valid_from OR f.occurred_at >= d.valid_to
 -- check reconcile_usage_events: SELECT r.n AS raw_events, f.n AS fact_events FROM
---   (SELECT count(*) AS n FROM raw.usage) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'usage') f
+--   (SELECT count(*) AS n FROM changed.usage) r, (SELECT count(*) AS n FROM changed.fact_customer_activity WHERE activity_type = 'usage') f
 --   WHERE r.n <> f.n
 -- check reconcile_transactions_to_the_cent: SELECT r.n AS raw_rows, f.n AS fact_rows, r.amount AS raw_amount, f.amount AS fact_amount FROM
---   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM raw.sic_transactions) r,
---   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM fact_customer_activity WHERE activity_type = 'transaction') f
+--   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.sic_transactions) r,
+--   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.fact_customer_activity WHERE activity_type = 'transaction') f
 --   WHERE r.n <> f.n OR r.amount <> f.amount
 -- check reconcile_tickets: SELECT r.n AS raw_tickets, f.n AS fact_tickets FROM
 --   (SELECT count(DISTINCT ticket_id) AS n FROM raw.tickets) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'ticket') f
 --   WHERE r.n <> f.n
 -- check reconcile_offers: SELECT r.sent, f.sent, r.redeemed, f.redeemed FROM
---   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM raw.sic_offer_assignments) r,
---   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM fact_customer_activity) f
+--   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM changed.sic_offer_assignments) r,
+--   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM changed.fact_customer_activity) f
 --   WHERE r.sent <> f.sent OR r.redeemed <> f.redeemed
 -- check freshness: occurred_at within 2 days where activity_type = 'usage'
 -- check freshness_usage: SELECT (SELECT max(ts) FROM raw.usage) AS raw_newest, (SELECT max(occurred_at) FROM fact_customer_activity WHERE activity_type = 'usage') AS fact_newest

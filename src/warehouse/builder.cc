@@ -171,6 +171,23 @@ Status WriteMetadata(engine::Session* session, int64_t version, bool incremental
   return session->Execute(sql);
 }
 
+/// COPY of a partitioned table's rows (`where`: "" or " WHERE ...") into
+/// month=YYYY-MM/part-<batch>-<i>.parquet files of the batch; declares them.
+Result<int64_t> CopyPartitioned(engine::Session* session, lake::BatchWriter* batch, const Model& m,
+                                const std::string& where) {
+  lake::DatasetId ds = TableDataset(m.name);
+  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
+  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
+                                 QuoteIdent(m.name) + where + ") TO " + QuoteLiteral(dir) +
+                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
+                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
+  ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
+    return static_cast<int64_t>(std::stoll(r.Scalar()));
+  }));
+  return static_cast<int64_t>(n);
+}
+
 Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, const Model& m) {
   lake::DatasetId ds = TableDataset(m.name);
   std::string opts = "FORMAT parquet, COMPRESSION zstd";
@@ -181,16 +198,30 @@ Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, 
     RETURN_NOT_OK(batch->AddFile(part, r.rows_changed));
     return 1;
   }
-  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
-  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
-                                 QuoteIdent(m.name) + ") TO " + QuoteLiteral(dir) + " (" + opts +
-                                 ", PARTITION_BY (month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN " +
-                                 QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
-  ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
-    return static_cast<int64_t>(std::stoll(r.Scalar()));
-  }));
-  return static_cast<int64_t>(n);
+  return CopyPartitioned(session, batch, m, "");
+}
+
+/// Declares the previous version's export file `f` in this batch as `name`
+/// (relative to the dataset): hard-linked (copied where links fail) with its
+/// recorded row count and checksum, so nothing is written or hashed again.
+Status LinkPreviousFile(lake::Lake* lake, lake::BatchWriter* batch, const lake::DatasetId& ds, const lake::FileInfo& f,
+                        const std::string& name) {
+  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
+  std::string source = lake->layout().Absolute(f.path);
+  std::error_code ec;
+  fs::create_hard_link(source, staging, ec);
+  if (ec) {
+    ec.clear();
+    fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IOError("cannot reuse " + source + " for " + ds.ToString() + ": " + ec.message());
+  }
+  lake::FileSpec spec;
+  spec.path = name;
+  spec.dataset = ds;
+  spec.row_count = f.row_count;
+  spec.provenance_json = f.provenance_json;
+  spec.checksum = f.checksum;
+  return batch->AddFile(std::move(spec));
 }
 
 /// Incremental builds, a partitioned table the build changed in some months
@@ -227,35 +258,12 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
     }
     for (const lake::FileInfo* f : it->second) {
       std::string name = "month=" + month + "/part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
-      ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
-      std::string source = lake->layout().Absolute(f->path);
-      std::error_code ec;
-      fs::create_hard_link(source, staging, ec);
-      if (ec) {
-        ec.clear();
-        fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
-        if (ec) return Status::IOError("cannot reuse " + source + " for " + m.name + ": " + ec.message());
-      }
-      lake::FileSpec spec;
-      spec.path = name;
-      spec.dataset = ds;
-      spec.row_count = f->row_count;
-      spec.provenance_json = f->provenance_json;
-      spec.checksum = f->checksum;
-      RETURN_NOT_OK(batch->AddFile(std::move(spec)));
+      RETURN_NOT_OK(LinkPreviousFile(lake, batch, ds, *f, name));
       ++*reused;
     }
   }
   if (write.empty()) return n;
-  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
-  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + pb + ", '%Y-%m') AS month FROM " + t + " WHERE strftime(" +
-                                 pb + ", '%Y-%m') IN (" + write + ")) TO " + QuoteLiteral(dir) +
-                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
-                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
-  ASSIGN_OR_RETURN(int written, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
-    return static_cast<int64_t>(std::stoll(r.Scalar()));
-  }));
+  ASSIGN_OR_RETURN(int64_t written, CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
   return n + written;
 }
 
@@ -278,22 +286,7 @@ Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const st
     size_t slash = rel.rfind('/');
     std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
     std::string name = dir + "part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
-    ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
-    std::string source = lake->layout().Absolute(f.path);
-    std::error_code ec;
-    fs::create_hard_link(source, staging, ec);
-    if (ec) {
-      ec.clear();
-      fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
-      if (ec) return Status::IOError("cannot reuse " + source + " for " + table + ": " + ec.message());
-    }
-    lake::FileSpec spec;
-    spec.path = name;
-    spec.dataset = ds;
-    spec.row_count = f.row_count;
-    spec.provenance_json = f.provenance_json;
-    spec.checksum = f.checksum;
-    RETURN_NOT_OK(batch->AddFile(std::move(spec)));
+    RETURN_NOT_OK(LinkPreviousFile(lake, batch, ds, f, name));
   }
   return n;
 }
@@ -494,8 +487,12 @@ Result<BuildReport> Build(const BuildOptions& options) {
     // a relationship into a table whose keys only grew (merged, appended,
     // unchanged) likewise.
     CheckOptions check_options = options.checks;
+    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
     if (report.incremental) {
       check_options.changed = changed;
+      for (const RawDataset& r : raw) {
+        if (!r.replaced) check_options.delta_views.insert(r.view);
+      }
       for (const ModelStat& st : report.models) {
         const PartitionChanges& c = partition_changes[st.name];
         if (st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0) {
@@ -630,6 +627,7 @@ Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std:
   }
   CheckOptions options = given_options;
   options.unavailable_views.insert(missing.begin(), missing.end());
+  for (const RawDataset& r : raw) options.raw_views.insert(r.view);
   ASSIGN_OR_RETURN(CheckReport report, RunChecks(session.get(), models, options));
   if (options.freshness == "off") return report;
   // Raw data waiting: batches committed since that this version has not consumed.

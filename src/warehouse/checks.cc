@@ -1,7 +1,9 @@
 #include "warehouse/checks.h"
 
 #include <cctype>
+#include <map>
 #include <chrono>
+#include <utility>
 
 namespace custlake::warehouse {
 using engine::QuoteIdent;
@@ -16,30 +18,54 @@ std::string JoinCols(const std::vector<std::string>& cols, const std::string& pr
 
 }  // namespace
 
+namespace {
+
+bool WordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// True when `name` occurs in `text` as a whole word outside string literals,
+/// not preceded by "changed.".
+bool NamesOutsideChanged(const std::string& text, const std::string& name) {
+  static const std::string kPrefix = "changed.";
+  std::string sql = text;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] != '\'') continue;
+    for (++i; i < sql.size() && sql[i] != '\''; ++i) sql[i] = ' ';
+  }
+  for (size_t pos = sql.find(name); pos != std::string::npos; pos = sql.find(name, pos + 1)) {
+    size_t end = pos + name.size();
+    if ((pos > 0 && WordChar(sql[pos - 1])) || (end < sql.size() && WordChar(sql[end]))) continue;
+    if (pos >= kPrefix.size() && sql.compare(pos - kPrefix.size(), kPrefix.size(), kPrefix) == 0) continue;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
   static const std::string kPrefix = "changed.";
+  // The changed.<name> references: all resolve to their new rows, or none do.
+  std::vector<std::pair<size_t, size_t>> refs;  // [at, end) of each "changed.name"
+  std::set<std::string> names;
+  for (size_t at = sql.find(kPrefix); at != std::string::npos; at = sql.find(kPrefix, at + 1)) {
+    if (at > 0 && WordChar(sql[at - 1])) continue;
+    size_t e = at + kPrefix.size();
+    while (e < sql.size() && WordChar(sql[e])) ++e;
+    refs.push_back({at, e});
+    names.insert(sql.substr(at + kPrefix.size(), e - at - kPrefix.size()));
+  }
+  bool delta = !refs.empty();
+  for (const std::string& n : names) {
+    delta = delta && (options.delta_tables.count(n) || options.delta_views.count(n));
+  }
+  // Anything else the check reads that changed: every row must be looked at again.
+  for (const std::string& c : options.changed) delta = delta && !NamesOutsideChanged(sql, c);
   std::string out;
   size_t i = 0;
-  while (true) {
-    size_t at = sql.find(kPrefix, i);
-    if (at == std::string::npos) break;
-    size_t e = at + kPrefix.size();
-    while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_')) ++e;
-    std::string table = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
-    bool delta = options.delta_tables.count(table) > 0;
-    for (const std::string& name : options.changed) {
-      if (name == table || !delta) continue;
-      // Another changed model or raw view the check reads: every row must be looked at again.
-      size_t pos = sql.find(name);
-      while (pos != std::string::npos) {
-        bool start = pos == 0 || !(std::isalnum(static_cast<unsigned char>(sql[pos - 1])) || sql[pos - 1] == '_');
-        size_t end = pos + name.size();
-        bool stop = end >= sql.size() || !(std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
-        if (start && stop && sql.compare(pos > 8 ? pos - 8 : 0, pos > 8 ? 8 : pos, kPrefix) != 0) delta = false;
-        pos = sql.find(name, pos + 1);
-      }
-    }
-    out += sql.substr(i, at - i) + (delta ? "delta." : "") + QuoteIdent(table);
+  for (const auto& [at, e] : refs) {
+    std::string name = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
+    bool view = options.delta_views.count(name) > 0 || (!options.delta_tables.count(name) && options.raw_views.count(name));
+    out += sql.substr(i, at - i) + (delta ? "delta." : view ? "raw." : "") + QuoteIdent(name);
     i = e;
   }
   return out + sql.substr(i);
@@ -113,6 +139,24 @@ Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>
   RETURN_NOT_OK(ValidateFreshness(options.freshness));
   CheckReport report;
   for (const Model& model : models) {
+    // The not_null checks of a table in one scan; only failing columns are queried again for samples.
+    std::map<std::string, int64_t> nulls;
+    std::string counts;
+    for (const ModelCheck& check : model.checks) {
+      if (check.kind != CheckKind::kNotNull) continue;
+      counts += std::string(counts.empty() ? "" : ", ") + "count(*) FILTER (WHERE " + QuoteIdent(check.columns[0]) +
+                " IS NULL)";
+    }
+    if (!counts.empty()) {
+      std::string rows = options.delta_tables.count(model.name) ? "delta." + QuoteIdent(model.name) : QuoteIdent(model.name);
+      auto q = session->Query("SELECT " + counts + " FROM " + rows);
+      if (q.ok() && q->rows.size() == 1) {
+        size_t i = 0;
+        for (const ModelCheck& check : model.checks) {
+          if (check.kind == CheckKind::kNotNull) nulls[check.columns[0]] = std::stoll(q->rows[0][i++]);
+        }
+      }
+    }
     for (const ModelCheck& check : model.checks) {
       CheckResult r;
       r.table = model.name;
@@ -121,12 +165,19 @@ Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>
       r.where = model.file + ":" + std::to_string(check.line);
       if (check.kind == CheckKind::kFreshness && options.freshness == "off") r.skipped = "--freshness off";
       for (const std::string& view : options.unavailable_views) {
-        if (check.kind == CheckKind::kSql && check.sql.find("raw." + view) != std::string::npos) {
+        if (check.kind == CheckKind::kSql && (check.sql.find("raw." + view) != std::string::npos ||
+                                              check.sql.find("changed." + view) != std::string::npos)) {
           r.skipped = "raw." + view + ": batches this version consumed are no longer on disk (re-imported and "
                       "vacuumed since); run custlake build to check the current raw zone";
         }
       }
       if (!r.skipped.empty()) {
+        report.Add(std::move(r));
+        continue;
+      }
+      auto known = check.kind == CheckKind::kNotNull ? nulls.find(check.columns[0]) : nulls.end();
+      if (known != nulls.end() && known->second == 0) {
+        r.passed = true;
         report.Add(std::move(r));
         continue;
       }

@@ -41,13 +41,19 @@ struct CheckOptions {
   /// Tables whose keys only grew: a relationship into one from a delta table
   /// needs no full re-check.
   std::set<std::string> grow_only_tables;
+  /// Raw views that only gained batches (delta.<view> holds the new rows).
+  std::set<std::string> delta_views;
+  /// Every raw view name (changed.<view> reads raw.<view> when not delta).
+  std::set<std::string> raw_views;
   /// Models and raw views this build changed (incremental builds).
   std::set<std::string> changed;
 };
 
-/// A SQL check reads `changed.<table>` for "the rows to look at": delta.<table>
-/// when the table only gained rows (delta_tables) and nothing else the check
-/// names changed, else the whole table. Returns the check's SQL so resolved.
+/// A SQL check reads `changed.<table or raw view>` for "the rows to look at":
+/// when every such name only gained rows (delta_tables, delta_views) and
+/// nothing else the check names changed, each becomes delta.<name> (the new
+/// rows; an additive check over them is then equivalent, since the previous
+/// version passed); otherwise the whole table or raw.<view>. Returns the SQL.
 std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options);
 Status ValidateFreshness(const std::string& freshness);
 

@@ -59,6 +59,16 @@ TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
   EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM delta.\"fact_x\" f JOIN dim_c d ON d.k = f.k");
   o.changed.insert("dim_c");  // the dimension changed: old facts may break now
   EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  // A reconciliation of raw with facts: both sides new rows, or both whole.
+  const std::string rec =
+      "SELECT 1 FROM (SELECT count(*) n FROM changed.usage) r, (SELECT count(*) n FROM changed.fact_x WHERE t = 'usage') f";
+  o.changed = {"fact_x", "usage"};
+  o.raw_views = {"usage"};
+  EXPECT_EQ(ResolveChangedRows(rec, o),
+            "SELECT 1 FROM (SELECT count(*) n FROM raw.\"usage\") r, (SELECT count(*) n FROM \"fact_x\" WHERE t = 'usage') f");
+  o.delta_views = {"usage"};
+  EXPECT_EQ(ResolveChangedRows(rec, o),
+            "SELECT 1 FROM (SELECT count(*) n FROM delta.\"usage\") r, (SELECT count(*) n FROM delta.\"fact_x\" WHERE t = 'usage') f");
 }
 
 TEST(ModelLoader, ErrorsSayWhere) {

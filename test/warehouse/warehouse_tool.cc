@@ -81,8 +81,12 @@ int main(int argc, char** argv) {
     Status st = (*session)->Execute("SET TimeZone = 'UTC'");
     if (st.ok()) st = CreateRawViews(session->get(), *raw, "raw");
     auto models_start = std::chrono::steady_clock::now();
+    std::string per_model;
     for (const Model& m : *models) {
+      auto t = std::chrono::steady_clock::now();
       if (st.ok()) st = (*session)->Execute("CREATE OR REPLACE TABLE " + m.name + " AS " + m.sql);
+      per_model += (per_model.empty() ? "" : ", ") + std::string("\"") + m.name + "\": " +
+                   std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count());
     }
     double models_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - models_start).count();
     if (st.ok()) st = (*session)->Execute("CHECKPOINT");
@@ -94,7 +98,7 @@ int main(int argc, char** argv) {
     db->reset();
     std::cout << "{\"plain_seconds\": "
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
-              << ", \"models_seconds\": " << models_seconds << "}\n";
+              << ", \"models_seconds\": " << models_seconds << ", \"models\": {" << per_model << "}}\n";
     return 0;
   }
   if (verb == "compare") {
