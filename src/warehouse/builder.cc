@@ -136,6 +136,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
                                               "\n) s WHERE s." + pb + " >= " + value));
       stat->changed = r.rows_changed;
       stat->mode = "recomputed from " + from.Scalar();
+      // The recomputed partitions are this build's new rows (for the checks).
+      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW delta." + table + " AS SELECT * FROM main." + table + " WHERE " +
+                                     pb + " >= " + value));
       break;
     }
   }
@@ -495,9 +498,11 @@ Result<BuildReport> Build(const BuildOptions& options) {
       }
       for (const ModelStat& st : report.models) {
         const PartitionChanges& c = partition_changes[st.name];
-        if (st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0) {
-          check_options.delta_tables.insert(st.name);
-        }
+        // Appended with nothing deleted or updated; or recomputed from a month on (the older
+        // partitions are the previous version's, checked then).
+        bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
+        if (appended) check_options.appended_tables.insert(st.name);
+        if (appended || st.mode.rfind("recomputed from ", 0) == 0) check_options.delta_tables.insert(st.name);
         if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
           check_options.grow_only_tables.insert(st.name);
         }

@@ -56,7 +56,7 @@ std::string ResolveChangedRows(const std::string& sql, const CheckOptions& optio
   }
   bool delta = !refs.empty();
   for (const std::string& n : names) {
-    delta = delta && (options.delta_tables.count(n) || options.delta_views.count(n));
+    delta = delta && (options.appended_tables.count(n) || options.delta_views.count(n));
   }
   // Anything else the check reads that changed: every row must be looked at again.
   for (const std::string& c : options.changed) delta = delta && !NamesOutsideChanged(sql, c);
@@ -64,7 +64,7 @@ std::string ResolveChangedRows(const std::string& sql, const CheckOptions& optio
   size_t i = 0;
   for (const auto& [at, e] : refs) {
     std::string name = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
-    bool view = options.delta_views.count(name) > 0 || (!options.delta_tables.count(name) && options.raw_views.count(name));
+    bool view = options.delta_views.count(name) > 0 || (!options.appended_tables.count(name) && options.raw_views.count(name));
     out += sql.substr(i, at - i) + (delta ? "delta." : view ? "raw." : "") + QuoteIdent(name);
     i = e;
   }

@@ -38,6 +38,9 @@ struct CheckOptions {
   /// passed its checks; their unique, not_null and relationship checks look
   /// at the new rows (delta.<table>) only.
   std::set<std::string> delta_tables;
+  /// Of those, the tables that only gained rows (appended): a SQL check's
+  /// changed.<table> may read just the new rows (additive checks stay exact).
+  std::set<std::string> appended_tables;
   /// Tables whose keys only grew: a relationship into one from a delta table
   /// needs no full re-check.
   std::set<std::string> grow_only_tables;
@@ -50,7 +53,7 @@ struct CheckOptions {
 };
 
 /// A SQL check reads `changed.<table or raw view>` for "the rows to look at":
-/// when every such name only gained rows (delta_tables, delta_views) and
+/// when every such name only gained rows (appended_tables, delta_views) and
 /// nothing else the check names changed, each becomes delta.<name> (the new
 /// rows; an additive check over them is then equivalent, since the previous
 /// version passed); otherwise the whole table or raw.<view>. Returns the SQL.

@@ -54,7 +54,7 @@ TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
   const std::string sql = "SELECT * FROM changed.fact_x f JOIN dim_c d ON d.k = f.k";
   CheckOptions o;
   EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
-  o.delta_tables = {"fact_x"};
+  o.delta_tables = o.appended_tables = {"fact_x"};
   o.changed = {"fact_x", "usage"};
   EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM delta.\"fact_x\" f JOIN dim_c d ON d.k = f.k");
   o.changed.insert("dim_c");  // the dimension changed: old facts may break now
