@@ -33,14 +33,14 @@ std::string ParseTimestamp(Dialect d, const std::string& x) {
                         ") < 100000000000000 THEN 1000 ELSE 1000000 END";
   switch (d) {
     case Dialect::kDuckDb:
-      return "CASE WHEN regexp_full_match(" + x + ", '-?[0-9]{1,17}') THEN to_timestamp(" + n + " / " + divisor +
-             ") ELSE TRY_CAST(" + x + " AS TIMESTAMPTZ) END";
+      return "CASE WHEN regexp_full_match(" + x + ", '-?[0-9]{1,17}') THEN to_timestamp(" + n + " / " +
+             divisor + ") ELSE TRY_CAST(" + x + " AS TIMESTAMPTZ) END";
     case Dialect::kTrino:
-      return "CASE WHEN regexp_like(" + x + ", '^-?[0-9]{1,17}$') THEN from_unixtime(" + n + " / CAST(" + divisor +
-             " AS DOUBLE)) ELSE try(from_iso8601_timestamp(" + x + ")) END";
+      return "CASE WHEN regexp_like(" + x + ", '^-?[0-9]{1,17}$') THEN from_unixtime(" + n + " / CAST(" +
+             divisor + " AS DOUBLE)) ELSE try(from_iso8601_timestamp(" + x + ")) END";
     case Dialect::kSpark:
-      return "CASE WHEN " + x + " RLIKE '^-?[0-9]{1,17}$' THEN timestamp_micros(" + n + " * (1000000 DIV " + divisor +
-             ")) ELSE CAST(" + x + " AS TIMESTAMP) END";
+      return "CASE WHEN " + x + " RLIKE '^-?[0-9]{1,17}$' THEN timestamp_micros(" + n + " * (1000000 DIV " +
+             divisor + ")) ELSE CAST(" + x + " AS TIMESTAMP) END";
     case Dialect::kHive:
       return "CASE WHEN " + x + " RLIKE '^-?[0-9]{1,17}$' THEN CAST(from_unixtime(" + n + " DIV " + divisor +
              ") AS TIMESTAMP) ELSE CAST(from_unixtime(unix_timestamp(" + x +
@@ -54,129 +54,177 @@ const std::map<std::string, Macro>& Table() {
     std::vector<Macro> list = {
         {{"hash_key", "hash_key(text)",
           "BIGINT: the first 60 bits (15 hex digits) of md5(text); the same value in every engine"},
-         1, 1,
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "CAST(('0x' || left(md5(" + a[0] + "), 15)) AS BIGINT)";
-           if (d == Dialect::kTrino) return "from_base(substr(to_hex(md5(to_utf8(" + a[0] + "))), 1, 15), 16)";
+           if (d == Dialect::kTrino)
+             return "from_base(substr(to_hex(md5(to_utf8(" + a[0] + "))), 1, 15), 16)";
            return "CAST(conv(substr(md5(" + a[0] + "), 1, 15), 16, 10) AS BIGINT)";
          }},
-        {{"epoch_us", "epoch_us(timestamp)", "BIGINT: microseconds since 1970-01-01 UTC (Hive: whole seconds x 1e6)"},
-         1, 1,
+        {{"epoch_us", "epoch_us(timestamp)",
+          "BIGINT: microseconds since 1970-01-01 UTC (Hive: whole seconds x 1e6)"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "epoch_us(" + a[0] + ")";
            if (d == Dialect::kTrino) return "CAST(round(to_unixtime(" + a[0] + ") * 1000000) AS BIGINT)";
            if (d == Dialect::kSpark) return "unix_micros(" + a[0] + ")";
            return "CAST(unix_timestamp(" + a[0] + ") AS BIGINT) * 1000000";
          }},
-        {{"to_text", "to_text(value)", "the value as text (VARCHAR / STRING)"}, 1, 1,
-         [](Dialect d, const Args& a) { return "CAST(" + a[0] + (Hadoop(d) ? " AS STRING)" : " AS VARCHAR)"); }},
-        {{"ident", "ident(name)", "a quoted identifier (for names an engine reserves, such as date in Hive)"}, 1, 1,
+        {{"to_text", "to_text(value)", "the value as text (VARCHAR / STRING)"},
+         1,
+         1,
+         [](Dialect d, const Args& a) {
+           return "CAST(" + a[0] + (Hadoop(d) ? " AS STRING)" : " AS VARCHAR)");
+         }},
+        {{"ident", "ident(name)", "a quoted identifier (for names an engine reserves, such as date in Hive)"},
+         1,
+         1,
          [](Dialect d, const Args& a) { return Hadoop(d) ? "`" + a[0] + "`" : "\"" + a[0] + "\""; }},
-        {{"type_string", "type_string()", "the text type: VARCHAR (DuckDB, Trino), STRING (Hive, Spark)"}, 0, 0,
+        {{"type_string", "type_string()", "the text type: VARCHAR (DuckDB, Trino), STRING (Hive, Spark)"},
+         0,
+         0,
          [](Dialect d, const Args&) { return std::string(Hadoop(d) ? "STRING" : "VARCHAR"); }},
         {{"type_timestamp", "type_timestamp()",
-          "the instant type: TIMESTAMPTZ (DuckDB), timestamp(6) with time zone (Trino), TIMESTAMP (Hive, Spark; UTC)"},
-         0, 0,
+          "the instant type: TIMESTAMPTZ (DuckDB), timestamp(6) with time zone (Trino), TIMESTAMP (Hive, "
+          "Spark; UTC)"},
+         0,
+         0,
          [](Dialect d, const Args&) {
            return std::string(d == Dialect::kDuckDb  ? "TIMESTAMPTZ"
                               : d == Dialect::kTrino ? "timestamp(6) with time zone"
                                                      : "TIMESTAMP");
          }},
-        {{"timestamp_literal", "timestamp_literal('YYYY-MM-DD HH:MM:SS')", "that UTC instant as a timestamp literal"},
-         1, 1,
+        {{"timestamp_literal", "timestamp_literal('YYYY-MM-DD HH:MM:SS')",
+          "that UTC instant as a timestamp literal"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            std::string text = a[0].size() >= 2 ? a[0].substr(1, a[0].size() - 2) : a[0];
            if (d == Dialect::kDuckDb) return "TIMESTAMPTZ '" + text + "+00'";
            if (d == Dialect::kTrino) return "TIMESTAMP '" + text + " UTC'";
            return "TIMESTAMP '" + text + "'";
          }},
-        {{"null_string_array", "null_string_array()", "a NULL array of text"}, 0, 0,
+        {{"null_string_array", "null_string_array()", "a NULL array of text"},
+         0,
+         0,
          [](Dialect d, const Args&) {
            if (d == Dialect::kDuckDb) return std::string("CAST(NULL AS VARCHAR[])");
            if (d == Dialect::kTrino) return std::string("CAST(NULL AS ARRAY(VARCHAR))");
            if (d == Dialect::kSpark) return std::string("CAST(NULL AS ARRAY<STRING>)");
            return std::string("IF(1 = 0, array(CAST(NULL AS STRING)), NULL)");
          }},
-        {{"trunc_date", "trunc_date(year|month, date_or_timestamp)", "DATE: the first day of its year or month (UTC)"},
-         2, 2,
+        {{"trunc_date", "trunc_date(year|month, date_or_timestamp)",
+          "DATE: the first day of its year or month (UTC)"},
+         2,
+         2,
          [](Dialect d, const Args& a) {
            if (Hadoop(d)) return "CAST(trunc(" + a[1] + ", '" + a[0] + "') AS DATE)";
            return "CAST(date_trunc('" + a[0] + "', " + a[1] + ") AS DATE)";
          }},
-        {{"utc", "utc(timestamp)", "the instant as UTC wall-clock time, for date parts (DuckDB: AT TIME ZONE 'UTC')"}, 1,
+        {{"utc", "utc(timestamp)",
+          "the instant as UTC wall-clock time, for date parts (DuckDB: AT TIME ZONE 'UTC')"},
+         1,
          1,
          [](Dialect d, const Args& a) {
            return d == Dialect::kDuckDb || d == Dialect::kTrino ? "(" + a[0] + " AT TIME ZONE 'UTC')" : a[0];
          }},
-        {{"date_key", "date_key(date)", "INTEGER yyyymmdd of a date or UTC timestamp"}, 1, 1,
+        {{"date_key", "date_key(date)", "INTEGER yyyymmdd of a date or UTC timestamp"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "CAST(strftime(" + a[0] + ", '%Y%m%d') AS INTEGER)";
-           return "CAST(year(" + a[0] + ") * 10000 + month(" + a[0] + ") * 100 + day(" + a[0] + ") AS INTEGER)";
+           return "CAST(year(" + a[0] + ") * 10000 + month(" + a[0] + ") * 100 + day(" + a[0] +
+                  ") AS INTEGER)";
          }},
-        {{"add_months", "add_months(date, n)", "DATE: n calendar months later"}, 2, 2,
+        {{"add_months", "add_months(date, n)", "DATE: n calendar months later"},
+         2,
+         2,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "CAST(" + a[0] + " + INTERVAL (" + a[1] + ") MONTH AS DATE)";
            if (d == Dialect::kTrino) return "date_add('month', " + a[1] + ", " + a[0] + ")";
            return "add_months(" + a[0] + ", " + a[1] + ")";
          }},
-        {{"days_between", "days_between(start, end)", "whole days from start to end (dates)"}, 2, 2,
+        {{"days_between", "days_between(start, end)", "whole days from start to end (dates)"},
+         2,
+         2,
          [](Dialect d, const Args& a) {
            if (Hadoop(d)) return "datediff(" + a[1] + ", " + a[0] + ")";
            return "date_diff('day', " + a[0] + ", " + a[1] + ")";
          }},
-        {{"seconds_between", "seconds_between(start, end)", "seconds from start to end (timestamps)"}, 2, 2,
+        {{"seconds_between", "seconds_between(start, end)", "seconds from start to end (timestamps)"},
+         2,
+         2,
          [](Dialect d, const Args& a) {
            if (Hadoop(d)) return "(unix_timestamp(" + a[1] + ") - unix_timestamp(" + a[0] + "))";
            return "date_diff('second', " + a[0] + ", " + a[1] + ")";
          }},
-        {{"month_name", "month_name(date)", "January .. December"}, 1, 1,
+        {{"month_name", "month_name(date)", "January .. December"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "monthname(" + a[0] + ")";
            if (d == Dialect::kTrino) return "date_format(" + a[0] + ", '%M')";
            return "date_format(" + a[0] + ", 'MMMM')";
          }},
-        {{"day_name", "day_name(date)", "Monday .. Sunday"}, 1, 1,
+        {{"day_name", "day_name(date)", "Monday .. Sunday"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "dayname(" + a[0] + ")";
            if (d == Dialect::kTrino) return "date_format(" + a[0] + ", '%W')";
            return "date_format(" + a[0] + ", 'EEEE')";
          }},
-        {{"iso_day_of_week", "iso_day_of_week(date)", "1 = Monday .. 7 = Sunday"}, 1, 1,
+        {{"iso_day_of_week", "iso_day_of_week(date)", "1 = Monday .. 7 = Sunday"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            if (d == Dialect::kDuckDb) return "isodow(" + a[0] + ")";
            if (d == Dialect::kTrino) return "day_of_week(" + a[0] + ")";
            return "(pmod(datediff(" + a[0] + ", '1900-01-01'), 7) + 1)";  // 1900-01-01 was a Monday
          }},
-        {{"iso_week", "iso_week(date)", "the ISO-8601 week number"}, 1, 1,
+        {{"iso_week", "iso_week(date)", "the ISO-8601 week number"},
+         1,
+         1,
          [](Dialect d, const Args& a) {
            return (d == Dialect::kTrino ? "week_of_year(" : "weekofyear(") + a[0] + ")";
          }},
         {{"parse_timestamp", "parse_timestamp(text)",
-          "the instant in ISO-8601 text (Z, offset or none = UTC) or epoch digits (s, ms or us, as ingest reads them)"},
-         1, 1, [](Dialect d, const Args& a) { return ParseTimestamp(d, a[0]); }},
+          "the instant in ISO-8601 text (Z, offset or none = UTC) or epoch digits (s, ms or us, as ingest "
+          "reads them)"},
+         1,
+         1,
+         [](Dialect d, const Args& a) { return ParseTimestamp(d, a[0]); }},
         {{"date_spine", "date_spine(from_item, first_day, last_day)",
-          "a SELECT of one row per day, column `date` (DATE), first_day..last_day, reading the one-row from_item"},
-         3, 3,
+          "a SELECT of one row per day, column `date` (DATE), first_day..last_day, reading the one-row "
+          "from_item"},
+         3,
+         3,
          [](Dialect d, const Args& a) {
            switch (d) {
              case Dialect::kDuckDb:
                return "SELECT CAST(spine.d AS DATE) AS \"date\" FROM " + a[0] + ", range(CAST(" + a[1] +
-                      " AS TIMESTAMP), CAST(" + a[2] + " AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) AS spine(d)";
+                      " AS TIMESTAMP), CAST(" + a[2] +
+                      " AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) AS spine(d)";
              case Dialect::kTrino:
                return "SELECT spine.d AS \"date\" FROM " + a[0] + " CROSS JOIN UNNEST(sequence(CAST(" + a[1] +
                       " AS DATE), CAST(" + a[2] + " AS DATE), INTERVAL '1' DAY)) AS spine(d)";
              case Dialect::kSpark:
-               return "SELECT spine.d AS `date` FROM " + a[0] + " LATERAL VIEW explode(sequence(CAST(" + a[1] +
-                      " AS DATE), CAST(" + a[2] + " AS DATE), INTERVAL 1 DAY)) spine AS d";
+               return "SELECT spine.d AS `date` FROM " + a[0] + " LATERAL VIEW explode(sequence(CAST(" +
+                      a[1] + " AS DATE), CAST(" + a[2] + " AS DATE), INTERVAL 1 DAY)) spine AS d";
              case Dialect::kHive:
                return "SELECT date_add(" + a[1] + ", spine.i) AS `date` FROM " + a[0] +
-                      " LATERAL VIEW posexplode(split(space(datediff(" + a[2] + ", " + a[1] + ")), ' ')) spine AS i, x";
+                      " LATERAL VIEW posexplode(split(space(datediff(" + a[2] + ", " + a[1] +
+                      ")), ' ')) spine AS i, x";
            }
            return std::string();
          }},
         {{"unnest_fields", "unnest_fields(array_of_structs, alias, field, ...)",
-          "a join clause giving one row per array element, its fields as alias.field (no row for an empty array)"},
-         3, SIZE_MAX,
+          "a join clause giving one row per array element, its fields as alias.field (no row for an empty "
+          "array)"},
+         3,
+         SIZE_MAX,
          [](Dialect d, const Args& a) {
            switch (d) {
              case Dialect::kDuckDb:
@@ -283,10 +331,10 @@ Result<std::string> ExpandCalls(const std::string& text, Dialect d, const std::s
     }
     const Macro& m = it->second;
     if (args.size() < m.min_args || args.size() > m.max_args) {
-      return Status::InvalidArgument(where + ": macro " + m.info.signature + " takes " +
-                                     (m.min_args == m.max_args ? std::to_string(m.min_args)
-                                                               : "at least " + std::to_string(m.min_args)) +
-                                     " argument(s), got " + std::to_string(args.size()));
+      return Status::InvalidArgument(
+          where + ": macro " + m.info.signature + " takes " +
+          (m.min_args == m.max_args ? std::to_string(m.min_args) : "at least " + std::to_string(m.min_args)) +
+          " argument(s), got " + std::to_string(args.size()));
     }
     out += m.expand(d, args);
     i = j + 1;
@@ -306,10 +354,14 @@ Result<Dialect> ParseDialect(const std::string& name) {
 
 std::string DialectName(Dialect d) {
   switch (d) {
-    case Dialect::kDuckDb: return "duckdb";
-    case Dialect::kHive: return "hive";
-    case Dialect::kTrino: return "trino";
-    case Dialect::kSpark: return "spark";
+    case Dialect::kDuckDb:
+      return "duckdb";
+    case Dialect::kHive:
+      return "hive";
+    case Dialect::kTrino:
+      return "trino";
+    case Dialect::kSpark:
+      return "spark";
   }
   return "?";
 }
@@ -323,7 +375,8 @@ const std::vector<MacroInfo>& Macros() {
   return list;
 }
 
-Result<std::string> ExpandMacros(const std::string& sql, Dialect dialect, const std::string& file, int first_line) {
+Result<std::string> ExpandMacros(const std::string& sql, Dialect dialect, const std::string& file,
+                                 int first_line) {
   if (sql.find("{{") == std::string::npos) return sql;
   std::string out;
   size_t i = 0;
@@ -340,7 +393,8 @@ Result<std::string> ExpandMacros(const std::string& sql, Dialect dialect, const 
     bool calls = false;
     for (const auto& [name, m] : Table()) calls = calls || inside.find(name + "(") != std::string::npos;
     if (!calls) {
-      return Status::InvalidArgument(where + ": '{{" + inside + "}}' calls no macro (macros: " + MacroNames() + ")");
+      return Status::InvalidArgument(where + ": '{{" + inside +
+                                     "}}' calls no macro (macros: " + MacroNames() + ")");
     }
     ASSIGN_OR_RETURN(std::string expanded, ExpandCalls(inside, dialect, where));
     size_t s = expanded.find_first_not_of(" \t\n"), e = expanded.find_last_not_of(" \t\n");

@@ -33,6 +33,7 @@ const std::vector<MacroInfo>& Macros();
 /// Expands every `{{ ... }}` of `sql` for `dialect`. `file` and `first_line`
 /// (the line of sql's first character) place errors: "models/x.sql:12:
 /// unknown macro 'hashkey' (macros: hash_key, ...)": a {{ }} that calls no macro is an error.
-Result<std::string> ExpandMacros(const std::string& sql, Dialect dialect, const std::string& file, int first_line);
+Result<std::string> ExpandMacros(const std::string& sql, Dialect dialect, const std::string& file,
+                                 int first_line);
 
 }  // namespace custlake::warehouse

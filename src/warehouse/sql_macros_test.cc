@@ -16,16 +16,19 @@ std::string Expand(const std::string& sql, Dialect d) {
 }
 
 TEST(SqlMacros, HashKeyIsTheSame60BitsOfMd5EverywhereAndNests) {
-  const std::string key = "SELECT {{ hash_key(to_text(customer_id) || '|' || to_text(epoch_us(changed_at))) }} AS k";
-  EXPECT_EQ(Expand(key, Dialect::kDuckDb),
-            "SELECT CAST(('0x' || left(md5(CAST(customer_id AS VARCHAR) || '|' || CAST(epoch_us(changed_at) AS "
-            "VARCHAR)), 15)) AS BIGINT) AS k");
+  const std::string key =
+      "SELECT {{ hash_key(to_text(customer_id) || '|' || to_text(epoch_us(changed_at))) }} AS k";
+  EXPECT_EQ(
+      Expand(key, Dialect::kDuckDb),
+      "SELECT CAST(('0x' || left(md5(CAST(customer_id AS VARCHAR) || '|' || CAST(epoch_us(changed_at) AS "
+      "VARCHAR)), 15)) AS BIGINT) AS k");
   EXPECT_EQ(Expand(key, Dialect::kTrino),
             "SELECT from_base(substr(to_hex(md5(to_utf8(CAST(customer_id AS VARCHAR) || '|' || "
             "CAST(CAST(round(to_unixtime(changed_at) * 1000000) AS BIGINT) AS VARCHAR)))), 1, 15), 16) AS k");
-  EXPECT_EQ(Expand(key, Dialect::kSpark),
-            "SELECT CAST(conv(substr(md5(CAST(customer_id AS STRING) || '|' || CAST(unix_micros(changed_at) AS "
-            "STRING)), 1, 15), 16, 10) AS BIGINT) AS k");
+  EXPECT_EQ(
+      Expand(key, Dialect::kSpark),
+      "SELECT CAST(conv(substr(md5(CAST(customer_id AS STRING) || '|' || CAST(unix_micros(changed_at) AS "
+      "STRING)), 1, 15), 16, 10) AS BIGINT) AS k");
 }
 
 TEST(SqlMacros, DialectSpecificConstructs) {
@@ -40,18 +43,21 @@ TEST(SqlMacros, DialectSpecificConstructs) {
   EXPECT_EQ(Expand("{{ ident(date) }}", Dialect::kHive), "`date`");
   EXPECT_EQ(Expand("{{ ident(date) }}", Dialect::kDuckDb), "\"date\"");
   // Literals inside a macro call are copied as they are, commas included.
-  EXPECT_EQ(Expand("{{ to_text(coalesce(x, 'a, b')) }}", Dialect::kHive), "CAST(coalesce(x, 'a, b') AS STRING)");
+  EXPECT_EQ(Expand("{{ to_text(coalesce(x, 'a, b')) }}", Dialect::kHive),
+            "CAST(coalesce(x, 'a, b') AS STRING)");
   EXPECT_EQ(Expand("no macros here", Dialect::kTrino), "no macros here");
 }
 
 TEST(SqlMacros, ErrorsSayWhere) {
   auto unknown = ExpandMacros("SELECT\n{{ hashkey(x) }}", Dialect::kDuckDb, "models/x.sql", 10);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("models/x.sql:11"), std::string::npos) << unknown.status().message();
+  EXPECT_NE(unknown.status().message().find("models/x.sql:11"), std::string::npos)
+      << unknown.status().message();
   EXPECT_NE(unknown.status().message().find("hash_key"), std::string::npos);
   auto args = ExpandMacros("{{ trunc_date(x) }}", Dialect::kDuckDb, "models/x.sql", 1);
   ASSERT_FALSE(args.ok());
-  EXPECT_NE(args.status().message().find("takes 2 argument(s), got 1"), std::string::npos) << args.status().message();
+  EXPECT_NE(args.status().message().find("takes 2 argument(s), got 1"), std::string::npos)
+      << args.status().message();
   EXPECT_FALSE(ExpandMacros("{{ to_text(x) ", Dialect::kDuckDb, "m.sql", 1).ok());
   EXPECT_FALSE(ParseDialect("oracle").ok());
 }
@@ -61,8 +67,8 @@ TEST(SqlMacros, BuiltinModelsExpandInEveryDialectWithoutDuckDbOnlySyntax) {
   for (Dialect d : {Dialect::kHive, Dialect::kTrino, Dialect::kSpark}) {
     for (const Model& m : models) {
       ASSERT_OK_AND_ASSIGN(std::string sql, ExpandMacros(m.source_sql, d, m.file, m.sql_line));
-      for (const char* bad : {"QUALIFY", "GROUP BY ALL", "ANTI JOIN", " -> ", "list_", "epoch_us(", "range(", "::",
-                              "{{", "TIMESTAMPTZ", "FILTER (", "strftime", "isodow(", "len("}) {
+      for (const char* bad : {"QUALIFY", "GROUP BY ALL", "ANTI JOIN", " -> ", "list_", "epoch_us(", "range(",
+                              "::", "{{", "TIMESTAMPTZ", "FILTER (", "strftime", "isodow(", "len("}) {
         EXPECT_EQ(sql.find(bad), std::string::npos) << DialectName(d) << " " << m.name << ": " << bad;
       }
     }
@@ -73,9 +79,9 @@ TEST(ExportDdl, EveryModelAsCreateTableAsAndRawViewsWithBatchIds) {
   ASSERT_OK_AND_ASSIGN(auto models, LoadBuiltinModels());
   std::vector<TableSchema> tables;
   for (const Model& m : models) tables.push_back({&m, {{"x", "BIGINT"}}});
-  std::vector<RawTableSchema> raw = {{"usage", "raw/usage", {{"event_id", "VARCHAR"}}, {"event_date"}},
-                                     {"tickets", "raw/tickets",
-                                      {{"messages", "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]"}}, {}}};
+  std::vector<RawTableSchema> raw = {
+      {"usage", "raw/usage", {{"event_id", "VARCHAR"}}, {"event_date"}},
+      {"tickets", "raw/tickets", {{"messages", "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]"}}, {}}};
   ASSERT_OK_AND_ASSIGN(std::string hive, ExportDdl(tables, raw, Dialect::kHive, "hdfs:///lake/"));
   EXPECT_NE(hive.find("CREATE EXTERNAL TABLE IF NOT EXISTS raw.`usage_files`"), std::string::npos);
   EXPECT_NE(hive.find("PARTITIONED BY (`event_date` STRING)"), std::string::npos);
@@ -85,11 +91,13 @@ TEST(ExportDdl, EveryModelAsCreateTableAsAndRawViewsWithBatchIds) {
   EXPECT_NE(hive.find("`messages` ARRAY<STRUCT<ts:STRING, author:STRING, body:STRING>>"), std::string::npos);
   EXPECT_NE(hive.find("USE custlake_models;"), std::string::npos);
   ASSERT_OK_AND_ASSIGN(std::string trino, ExportDdl(tables, raw, Dialect::kTrino, "s3://b/lake"));
-  EXPECT_NE(trino.find("\"messages\" ARRAY(ROW(ts VARCHAR, author VARCHAR, body VARCHAR))"), std::string::npos);
+  EXPECT_NE(trino.find("\"messages\" ARRAY(ROW(ts VARCHAR, author VARCHAR, body VARCHAR))"),
+            std::string::npos);
   EXPECT_NE(trino.find("\"$path\""), std::string::npos);
   for (const Model& m : models) {
     EXPECT_NE(hive.find("CREATE TABLE `" + m.name + "` STORED AS PARQUET AS"), std::string::npos) << m.name;
-    EXPECT_NE(trino.find("CREATE TABLE \"" + m.name + "\" WITH (format = 'PARQUET') AS"), std::string::npos) << m.name;
+    EXPECT_NE(trino.find("CREATE TABLE \"" + m.name + "\" WITH (format = 'PARQUET') AS"), std::string::npos)
+        << m.name;
   }
   // Hive and Spark escape quotes in comments with a backslash, Trino doubles them.
   ASSERT_OK_AND_ASSIGN(std::string spark, ExportDdl(tables, raw, Dialect::kSpark, "s3://b/lake"));

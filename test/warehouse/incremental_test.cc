@@ -51,17 +51,22 @@ TEST_F(WarehouseFixture, FactExportsRewriteOnlyTheMonthsABuildChanged) {
     return names;
   };
   for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
-    EXPECT_NE(month_file_batches(table, "2025-01").find("-r"), std::string::npos) << table << ": January reused";
-    EXPECT_EQ(month_file_batches(table, "2025-02").find("-r"), std::string::npos) << table << ": February written";
+    EXPECT_NE(month_file_batches(table, "2025-01").find("-r"), std::string::npos)
+        << table << ": January reused";
+    EXPECT_EQ(month_file_batches(table, "2025-02").find("-r"), std::string::npos)
+        << table << ": February written";
   }
   // The export holds exactly each table's rows, month by month, and equals a full build's.
   ASSERT_OK(session_->Execute("ATTACH " + engine::QuoteLiteral(second.path) + " AS v (READ_ONLY)"));
   for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
     std::string folder = engine::QuoteLiteral((root_ / "warehouse" / table).string() + "/**/*.parquet");
-    ASSERT_OK_AND_ASSIGN(auto diff, session_->Query(
-        "SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
-        ", hive_partitioning = true) EXCEPT ALL SELECT * FROM v." + table + ")) + (SELECT count(*) FROM (SELECT * FROM v." +
-        table + " EXCEPT ALL SELECT * EXCLUDE (month) FROM read_parquet(" + folder + ", hive_partitioning = true)))"));
+    ASSERT_OK_AND_ASSIGN(
+        auto diff,
+        session_->Query("SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
+                        ", hive_partitioning = true) EXCEPT ALL SELECT * FROM v." + table +
+                        ")) + (SELECT count(*) FROM (SELECT * FROM v." + table +
+                        " EXCEPT ALL SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
+                        ", hive_partitioning = true)))"));
     EXPECT_EQ(diff.Scalar(), "0") << table;
   }
   ASSERT_OK(session_->Execute("DETACH v"));
@@ -80,18 +85,22 @@ TEST_F(WarehouseFixture, LateCommittingLowerBatchIdIsPickedUp) {
   // Batch `late` starts first (lower id) but commits after a build consumed a later batch.
   ASSERT_OK_AND_ASSIGN(auto late, lake_->BeginBatch(lake::DatasetId::Raw("usage")));
   ASSERT_OK_AND_ASSIGN(auto part, late.NewPart({{"ingest_date", "2025-03-01"}}));
-  ASSERT_OK_AND_ASSIGN(auto written, session_->Query("COPY (" + Event("late1", 2, "2025-02-27 09:00:00") + ") TO " +
-                                                     engine::QuoteLiteral(part.staging_path) + " (FORMAT parquet)"));
+  ASSERT_OK_AND_ASSIGN(auto written,
+                       session_->Query("COPY (" + Event("late1", 2, "2025-02-27 09:00:00") + ") TO " +
+                                       engine::QuoteLiteral(part.staging_path) + " (FORMAT parquet)"));
   ASSERT_OK(late.AddFile(part, written.rows_changed));
   Commit("usage", Event("e7", 1, "2025-02-26 09:00:00"));
   ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
-  EXPECT_EQ(Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
+  EXPECT_EQ(Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
+            "5;");
   ASSERT_OK(late.Commit());
   ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild());
   ASSERT_TRUE(third.incremental);
-  EXPECT_EQ(Ask(third.path, "SELECT source_id FROM fact_customer_activity WHERE source_id = 'late1'"), "late1;");
-  EXPECT_EQ(Ask(third.path, "SELECT usage_events FROM fact_customer_metrics WHERE customer_id = 2 AND "
-                            "month_start = DATE '2025-02-01'"),
+  EXPECT_EQ(Ask(third.path, "SELECT source_id FROM fact_customer_activity WHERE source_id = 'late1'"),
+            "late1;");
+  EXPECT_EQ(Ask(third.path,
+                "SELECT usage_events FROM fact_customer_metrics WHERE customer_id = 2 AND "
+                "month_start = DATE '2025-02-01'"),
             "1;");
   ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
   ExpectSameTables(third.path, full.path, full.models);
@@ -125,7 +134,8 @@ TEST_F(WarehouseFixture, CheckAfterAFullReimportUsesWhatTheVersionConsumed) {
   // A full re-import of offer assignments (two now): the version still holds one.
   Commit("sic/offer_assignments",
          "SELECT * FROM (VALUES (70::BIGINT, 7::BIGINT, 1::BIGINT, TIMESTAMPTZ '2025-02-01 12:00:00+00', "
-         "TIMESTAMPTZ '2025-02-03 12:00:00+00', true), (71, 7, 2, TIMESTAMPTZ '2025-02-02 12:00:00+00', NULL, false)) "
+         "TIMESTAMPTZ '2025-02-03 12:00:00+00', true), (71, 7, 2, TIMESTAMPTZ '2025-02-02 12:00:00+00', "
+         "NULL, false)) "
          "AS t(assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed)",
          /*replace=*/true);
   CheckOptions options;
@@ -146,7 +156,9 @@ TEST_F(WarehouseFixture, CheckAfterAFullReimportUsesWhatTheVersionConsumed) {
   EXPECT_GT(after.skipped, 0);
   // The next build consumes the re-import and checks it.
   ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
-  EXPECT_EQ(Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_sent'"), "2;");
+  EXPECT_EQ(
+      Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_sent'"),
+      "2;");
   ASSERT_OK_AND_ASSIGN(CheckReport fresh, CheckCurrentVersion(root_.string(), {}, options));
   EXPECT_EQ(fresh.failed, 0) << fresh.FailureText();
   offers = FindCheck(fresh, "reconcile_offers");
@@ -169,9 +181,9 @@ TEST_F(WarehouseFixture, FreshnessAgainstTheClockWarnsOrFails) {
   EXPECT_TRUE(f->passed);
   // Ten days later the newest usage fact is older than the declared 2 days.
   ASSERT_OK_AND_ASSIGN(BuildReport warned, RunBuildWith([&](BuildOptions* o) {
-    at("2025-03-07 00:00:00+00", "warn")(o);
-    o->full = true;
-  }));
+                         at("2025-03-07 00:00:00+00", "warn")(o);
+                         o->full = true;
+                       }));
   EXPECT_EQ(warned.checks.warnings, 1);
   EXPECT_EQ(warned.checks.failed, 0);
   EXPECT_NE(warned.checks.WarningText().find("2025-02-25 18:00:00+00"), std::string::npos)
@@ -181,13 +193,14 @@ TEST_F(WarehouseFixture, FreshnessAgainstTheClockWarnsOrFails) {
     o->full = true;
   });
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("freshness(occurred_at)"), std::string::npos) << failed.status().message();
+  EXPECT_NE(failed.status().message().find("freshness(occurred_at)"), std::string::npos)
+      << failed.status().message();
   // --max-age overrides the declared age.
   ASSERT_OK_AND_ASSIGN(BuildReport lenient, RunBuildWith([&](BuildOptions* o) {
-    at("2025-03-07 00:00:00+00", "error")(o);
-    o->checks.max_age_seconds = 30 * 86400;
-    o->full = true;
-  }));
+                         at("2025-03-07 00:00:00+00", "error")(o);
+                         o->checks.max_age_seconds = 30 * 86400;
+                         o->full = true;
+                       }));
   EXPECT_EQ(lenient.checks.failed, 0);
 }
 
@@ -231,7 +244,8 @@ TEST_F(WarehouseFixture, IncrementalChecksOfNewRowsStillCatchDuplicatesOfOldOnes
   Commit("usage", Event("e1", 1, "2025-01-05 09:00:00"));
   auto dup = RunBuild();
   ASSERT_FALSE(dup.ok());
-  EXPECT_NE(dup.status().message().find("unique(activity_type, source_id)"), std::string::npos) << dup.status().message();
+  EXPECT_NE(dup.status().message().find("unique(activity_type, source_id)"), std::string::npos)
+      << dup.status().message();
   EXPECT_NE(dup.status().message().find("source_id=e1"), std::string::npos) << dup.status().message();
 }
 
@@ -248,11 +262,13 @@ TEST_F(WarehouseFixture, PruneKeepsTheNewestVersions) {
   EXPECT_FALSE(fs::exists(builds[1].path));
   EXPECT_TRUE(fs::exists(builds[2].path));
   EXPECT_TRUE(fs::exists(builds[3].path));
-  ASSERT_OK_AND_ASSIGN(auto retired, lake_->metastore().ListFiles(VersionsDataset(), lake::FileState::kRetired));
+  ASSERT_OK_AND_ASSIGN(auto retired,
+                       lake_->metastore().ListFiles(VersionsDataset(), lake::FileState::kRetired));
   ASSERT_EQ(retired.size(), 1u);
   EXPECT_EQ(retired[0].batch_id, builds[2].version);
   // A kept old version still answers what it held.
-  EXPECT_EQ(Ask(builds[2].path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "7;");
+  EXPECT_EQ(Ask(builds[2].path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
+            "7;");
   ASSERT_OK_AND_ASSIGN(PruneReport pruned, PruneVersions(lake_.get(), 1));
   EXPECT_EQ(pruned.files_removed, 1);
   EXPECT_FALSE(fs::exists(builds[2].path));

@@ -113,20 +113,25 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
 
   // A day of new data in March: a plan change, a new customer, a purchase, an
   // offer sent, and a landing file of usage events.
-  Sql("UPDATE customers SET plan = 'max', monthly_fee = '49.00', updated_at = '2025-03-02 10:00:00' WHERE customer_id = 5;"
-      "INSERT INTO customers SELECT 100001, first_name, last_name, 'new@example.com', gender, birth_date, city, region, "
+  Sql("UPDATE customers SET plan = 'max', monthly_fee = '49.00', updated_at = '2025-03-02 10:00:00' WHERE "
+      "customer_id = 5;"
+      "INSERT INTO customers SELECT 100001, first_name, last_name, 'new@example.com', gender, birth_date, "
+      "city, region, "
       "country, segment, plan, contract, monthly_fee, '2025-03-01', 'active', NULL, '2025-03-01 09:00:00', "
       "'2025-03-01 09:00:00' FROM customers WHERE customer_id = 5;"
-      "INSERT INTO transactions SELECT max(transaction_id) + 1, 5, '2025-03-02 11:00:00', '12.34', 'EUR', 'purchase', "
+      "INSERT INTO transactions SELECT max(transaction_id) + 1, 5, '2025-03-02 11:00:00', '12.34', 'EUR', "
+      "'purchase', "
       "'card', NULL, '2025-03-02 11:00:00' FROM transactions;"
-      "INSERT INTO offer_assignments SELECT max(assignment_id) + 1, (SELECT min(offer_id) FROM offers), 100001, "
+      "INSERT INTO offer_assignments SELECT max(assignment_id) + 1, (SELECT min(offer_id) FROM offers), "
+      "100001, "
       "'2025-03-02 12:00:00', NULL, 0 FROM offer_assignments;");
   {
     std::ofstream usage(p / "landing/usage/2025-03-02.ndjson");
-    usage << R"({"event_id":"new-1","customer_id":5,"ts":"2025-03-02T08:00:00Z","event_type":"feature_use","feature":"reports","device":"desktop","duration_s":30,"bytes":100,"app_version":"9.9"})"
-          << "\n"
-          << R"({"event_id":"new-2","customer_id":100001,"ts":"2025-03-02T09:00:00Z","event_type":"login","feature":"home","device":"mobile","duration_s":5,"bytes":10,"app_version":"9.9"})"
-          << "\n";
+    usage
+        << R"({"event_id":"new-1","customer_id":5,"ts":"2025-03-02T08:00:00Z","event_type":"feature_use","feature":"reports","device":"desktop","duration_s":30,"bytes":100,"app_version":"9.9"})"
+        << "\n"
+        << R"({"event_id":"new-2","customer_id":100001,"ts":"2025-03-02T09:00:00Z","event_type":"login","feature":"home","device":"mobile","duration_s":5,"bytes":10,"app_version":"9.9"})"
+        << "\n";
   }
   Custlake({"import", "sic"});
   Custlake({"ingest"});
@@ -149,13 +154,15 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
                        QuoteLiteral(full["path"]) + " AS full_ (READ_ONLY)"));
   for (const auto& m : full["models"]) {
     std::string t = m["model"];
-    ASSERT_OK_AND_ASSIGN(auto r, s->Query("SELECT (SELECT count(*) FROM (FROM inc." + t + " EXCEPT ALL FROM full_." + t +
-                                          ")) + (SELECT count(*) FROM (FROM full_." + t + " EXCEPT ALL FROM inc." + t + "))"));
+    ASSERT_OK_AND_ASSIGN(
+        auto r, s->Query("SELECT (SELECT count(*) FROM (FROM inc." + t + " EXCEPT ALL FROM full_." + t +
+                         ")) + (SELECT count(*) FROM (FROM full_." + t + " EXCEPT ALL FROM inc." + t + "))"));
     EXPECT_EQ(r.Scalar(), "0") << t << " differs between the incremental and the full build";
   }
-  ASSERT_OK_AND_ASSIGN(auto march, s->Query("SELECT plan, m.revenue, m.usage_events FROM inc.fact_customer_metrics m JOIN "
-                                            "inc.dim_customer d USING (customer_key) WHERE m.customer_id = 5 AND "
-                                            "m.month_start = DATE '2025-03-01'"));
+  ASSERT_OK_AND_ASSIGN(
+      auto march, s->Query("SELECT plan, m.revenue, m.usage_events FROM inc.fact_customer_metrics m JOIN "
+                           "inc.dim_customer d USING (customer_key) WHERE m.customer_id = 5 AND "
+                           "m.month_start = DATE '2025-03-01'"));
   ASSERT_EQ(march.rows.size(), 1u);
   EXPECT_EQ(march.rows[0][0], "max");
   EXPECT_EQ(march.rows[0][1], "12.34");
@@ -180,9 +187,9 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
   EXPECT_NE(html.find("<h2 id=\"dim_customer\">"), std::string::npos);
 
   // custlake export-ddl: every model, in each dialect, with no DuckDB-only syntax left.
-  const std::vector<std::string> duckdb_only = {"QUALIFY", "GROUP BY ALL", "ANTI JOIN", " -> ", "list_", "epoch_us(",
-                                                "range(",  "::",           "{{",        "TIMESTAMPTZ", "FILTER (",
-                                                "strftime", "regexp_full_match", "isodow"};
+  const std::vector<std::string> duckdb_only = {
+      "QUALIFY", "GROUP BY ALL", "ANTI JOIN",   " -> ",     "list_",    "epoch_us(",         "range(",
+      "::",      "{{",           "TIMESTAMPTZ", "FILTER (", "strftime", "regexp_full_match", "isodow"};
   for (const std::string dialect : {"hive", "trino", "spark"}) {
     fs::path file = dir_ / ("ddl_" + dialect + ".sql");
     nlohmann::json ddl =
@@ -193,7 +200,8 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
       std::string t = m["model"];
       std::string q = dialect == "trino" ? "\"" + t + "\"" : "`" + t + "`";
       EXPECT_NE(text.find("CREATE TABLE " + q), std::string::npos) << dialect << ": model " << t;
-      EXPECT_NE(text.find("s3://bucket/lake/warehouse/" + t + "/"), std::string::npos) << dialect << ": " << t;
+      EXPECT_NE(text.find("s3://bucket/lake/warehouse/" + t + "/"), std::string::npos)
+          << dialect << ": " << t;
     }
     EXPECT_NE(text.find("s3://bucket/lake/raw/usage/"), std::string::npos) << dialect;
     // DuckDB-only syntax outside comments.
@@ -204,7 +212,8 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
       ++n;
       std::string code = line.substr(0, line.find("--"));
       for (const std::string& bad : duckdb_only) {
-        EXPECT_EQ(code.find(bad), std::string::npos) << dialect << " line " << n << " has '" << bad << "': " << line;
+        EXPECT_EQ(code.find(bad), std::string::npos)
+            << dialect << " line " << n << " has '" << bad << "': " << line;
       }
     }
     if (dialect != "trino") {
@@ -213,8 +222,8 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
     // The grammars of the three engines, when bootstrap --test installed the parser.
     fs::path checker = fs::path(CUSTLAKE_SOURCE_DIR) / "test/warehouse/ddl_syntax";
     if (fs::exists(checker / "node_modules/dt-sql-parser")) {
-      Outcome parsed = Run({"--import", (checker / "register.mjs").string(), (checker / "check.mjs").string(), dialect,
-                            file.string()},
+      Outcome parsed = Run({"--import", (checker / "register.mjs").string(), (checker / "check.mjs").string(),
+                            dialect, file.string()},
                            "node");
       EXPECT_EQ(parsed.exit_code, 0) << parsed.out << parsed.err;
       EXPECT_NE(parsed.out.find("0 with syntax errors"), std::string::npos) << parsed.out;
