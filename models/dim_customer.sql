@@ -37,26 +37,31 @@
 -- check one_current_version: SELECT customer_id, count(*) FILTER (WHERE is_current) AS current_versions
 --   FROM dim_customer GROUP BY customer_id HAVING count(*) FILTER (WHERE is_current) <> 1
 -- check covers_all_raw_customers: SELECT DISTINCT r.customer_id FROM raw.sic_customers r
---   ANTI JOIN dim_customer d ON d.customer_id = r.customer_id
-WITH versions AS (
-  SELECT *, coalesce(updated_at, created_at, CAST(signup_date AS TIMESTAMPTZ)) AS changed_at
+--   WHERE r.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = r.customer_id)
+WITH stamped AS (
+  SELECT *, coalesce(updated_at, created_at, CAST(signup_date AS {{ type_timestamp() }})) AS changed_at
   FROM raw.sic_customers
   WHERE customer_id IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY customer_id, coalesce(updated_at, created_at, CAST(signup_date AS TIMESTAMPTZ))
-                             ORDER BY _batch_id DESC) = 1
+),
+versions AS (
+  -- One row per (customer, updated_at): the newest batch's copy.
+  SELECT * FROM (
+    SELECT *, row_number() OVER (PARTITION BY customer_id, changed_at ORDER BY {{ ident(_batch_id) }} DESC) AS copy_rank
+    FROM stamped
+  ) s
+  WHERE copy_rank = 1
 ),
 ordered AS (
   SELECT *,
-         row_number() OVER w AS version,
-         lead(changed_at) OVER w AS next_changed_at
+         row_number() OVER (PARTITION BY customer_id ORDER BY changed_at) AS version,
+         lead(changed_at) OVER (PARTITION BY customer_id ORDER BY changed_at) AS next_changed_at
   FROM versions
-  WINDOW w AS (PARTITION BY customer_id ORDER BY changed_at)
 )
-SELECT CAST(('0x' || left(md5(CAST(customer_id AS VARCHAR) || '|' || CAST(epoch_us(changed_at) AS VARCHAR)), 15)) AS BIGINT) AS customer_key,
+SELECT {{ hash_key(to_text(customer_id) || '|' || to_text(epoch_us(changed_at))) }} AS customer_key,
        customer_id,
        CAST(version AS INTEGER) AS version,
-       CASE WHEN version = 1 THEN TIMESTAMPTZ '1900-01-01 00:00:00+00' ELSE changed_at END AS valid_from,
-       coalesce(next_changed_at, TIMESTAMPTZ '9999-12-31 00:00:00+00') AS valid_to,
+       CASE WHEN version = 1 THEN {{ timestamp_literal('1900-01-01 00:00:00') }} ELSE changed_at END AS valid_from,
+       coalesce(next_changed_at, {{ timestamp_literal('9999-12-31 00:00:00') }}) AS valid_to,
        next_changed_at IS NULL AS is_current,
        changed_at AS version_updated_at,
        first_name, last_name, email, gender, birth_date, city, region, country, segment, plan, contract,

@@ -1,6 +1,7 @@
 -- model: dim_date
--- description: One row per calendar day from the first customer signup (or first activity) to the
---   last activity day, with calendar attributes. Rebuilt whole at every build (small).
+-- description: One row per calendar day from January of the first customer signup (or first activity)
+--   to the last activity day, with calendar attributes. Rebuilt whole at every build (small); usage
+--   bounds come from fact_customer_activity, the other sources' from raw.
 -- materialized: table
 -- grain: one row per day
 -- column date_key: INTEGER yyyymmdd, the key facts use (20250131)
@@ -17,34 +18,52 @@
 -- column iso_week: ISO week number
 -- check unique: date_key
 -- check not_null: date_key, date, month_start
-WITH bounds AS (
-  SELECT least((SELECT min(signup_date) FROM raw.sic_customers),
-               (SELECT min(ts)::DATE FROM raw.sic_transactions),
-               (SELECT min(ts)::DATE FROM raw.usage),
-               (SELECT min(sent_at)::DATE FROM raw.sic_offer_assignments),
-               (SELECT min(opened_at)::DATE FROM raw.tickets)) AS first_day,
-         greatest((SELECT max(ts)::DATE FROM raw.sic_transactions),
-                  (SELECT max(ts)::DATE FROM raw.usage),
-                  (SELECT max(coalesce(responded_at, sent_at))::DATE FROM raw.sic_offer_assignments),
-                  (SELECT max(coalesce(closed_at, opened_at))::DATE FROM raw.tickets),
-                  (SELECT max(coalesce(churn_date, signup_date)) FROM raw.sic_customers)) AS last_day
+WITH customers AS (
+  SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM raw.sic_customers
+),
+transactions AS (
+  SELECT CAST(min(ts) AS DATE) AS first_day, CAST(max(ts) AS DATE) AS last_day FROM raw.sic_transactions
+),
+usage_events AS (
+  -- Usage from the facts (one row per raw event, reconciled): cheaper than re-reading raw/usage.
+  SELECT CAST(min(occurred_at) AS DATE) AS first_day, CAST(max(occurred_at) AS DATE) AS last_day
+  FROM fact_customer_activity WHERE activity_type = 'usage'
+),
+offers AS (
+  SELECT CAST(min(sent_at) AS DATE) AS first_day, CAST(max(coalesce(responded_at, sent_at)) AS DATE) AS last_day
+  FROM raw.sic_offer_assignments
+),
+tickets AS (
+  SELECT CAST(min(opened_at) AS DATE) AS first_day, CAST(max(coalesce(closed_at, opened_at)) AS DATE) AS last_day
+  FROM raw.tickets
+),
+bounds AS (
+  -- least/greatest over the sources that have rows (engines differ on NULL arguments).
+  SELECT {{ trunc_date(year, least(coalesce(c.first_day, DATE '9999-12-31'), coalesce(t.first_day, DATE '9999-12-31'),
+                                   coalesce(u.first_day, DATE '9999-12-31'), coalesce(o.first_day, DATE '9999-12-31'),
+                                   coalesce(k.first_day, DATE '9999-12-31'))) }} AS first_day,
+         greatest(coalesce(c.last_day, DATE '0001-01-01'), coalesce(t.last_day, DATE '0001-01-01'),
+                  coalesce(u.last_day, DATE '0001-01-01'), coalesce(o.last_day, DATE '0001-01-01'),
+                  coalesce(k.last_day, DATE '0001-01-01')) AS last_day
+  FROM customers c CROSS JOIN transactions t CROSS JOIN usage_events u CROSS JOIN offers o CROSS JOIN tickets k
+),
+known_bounds AS (
+  SELECT first_day, last_day FROM bounds WHERE last_day > DATE '0001-01-01'
 ),
 days AS (
-  SELECT CAST(d AS DATE) AS date
-  FROM bounds, range(CAST(date_trunc('year', first_day) AS TIMESTAMP),
-                     CAST(last_day AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) AS t(d)
+  {{ date_spine(known_bounds, first_day, last_day) }}
 )
-SELECT CAST(strftime(date, '%Y%m%d') AS INTEGER) AS date_key,
-       date,
-       CAST(year(date) AS INTEGER) AS year,
-       CAST(quarter(date) AS INTEGER) AS quarter,
-       CAST(month(date) AS INTEGER) AS month,
-       CAST(date_trunc('month', date) AS DATE) AS month_start,
-       monthname(date) AS month_name,
-       CAST(day(date) AS INTEGER) AS day_of_month,
-       CAST(isodow(date) AS INTEGER) AS day_of_week,
-       dayname(date) AS day_name,
-       isodow(date) >= 6 AS is_weekend,
-       CAST(weekofyear(date) AS INTEGER) AS iso_week
+SELECT {{ date_key(ident(date)) }} AS date_key,
+       {{ ident(date) }},
+       CAST(year({{ ident(date) }}) AS INTEGER) AS year,
+       CAST(quarter({{ ident(date) }}) AS INTEGER) AS quarter,
+       CAST(month({{ ident(date) }}) AS INTEGER) AS month,
+       {{ trunc_date(month, ident(date)) }} AS month_start,
+       {{ month_name(ident(date)) }} AS month_name,
+       CAST(day({{ ident(date) }}) AS INTEGER) AS day_of_month,
+       CAST({{ iso_day_of_week(ident(date)) }} AS INTEGER) AS day_of_week,
+       {{ day_name(ident(date)) }} AS day_name,
+       {{ iso_day_of_week(ident(date)) }} >= 6 AS is_weekend,
+       CAST({{ iso_week(ident(date)) }} AS INTEGER) AS iso_week
 FROM days
-ORDER BY date
+ORDER BY {{ ident(date) }}

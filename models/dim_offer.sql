@@ -18,8 +18,11 @@
 -- check not_null: offer_key, offer_id
 SELECT offer_id AS offer_key, offer_id, name, campaign, channel, offer_type,
        CAST(discount_pct AS DECIMAL(9,2)) AS discount_pct, start_date, end_date, target_segment,
-       CAST(date_diff('day', start_date, end_date) + 1 AS INTEGER) AS duration_days
-FROM raw.sic_offers
-WHERE offer_id IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY _batch_id DESC) = 1
+       CAST({{ days_between(start_date, end_date) }} + 1 AS INTEGER) AS duration_days
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY offer_id ORDER BY {{ ident(_batch_id) }} DESC) AS copy_rank
+  FROM raw.sic_offers
+  WHERE offer_id IS NOT NULL
+) o
+WHERE copy_rank = 1
 ORDER BY offer_id

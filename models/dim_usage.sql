@@ -13,8 +13,8 @@
 -- check unique: event_type, feature, device
 -- check not_null: usage_key, event_type, feature, device
 SELECT DISTINCT
-       CAST(('0x' || left(md5(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
-                              coalesce(device, '(unknown)')), 15)) AS BIGINT) AS usage_key,
+       {{ hash_key(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
+                   coalesce(device, '(unknown)')) }} AS usage_key,
        coalesce(event_type, '(unknown)') AS event_type,
        coalesce(feature, '(unknown)') AS feature,
        coalesce(device, '(unknown)') AS device

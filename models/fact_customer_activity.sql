@@ -8,6 +8,8 @@
 -- materialized: append
 -- replace_key: source_dataset
 -- partition_by: month_start
+-- post_incremental_partitions: SELECT DISTINCT month_start FROM fact_customer_activity
+--   WHERE customer_id IN (SELECT customer_id FROM delta.sic_customers)
 -- grain: one row per (activity_type, source_id)
 -- column activity_type: usage, transaction, ticket, offer_sent or offer_redeemed
 -- column source_id: the source's id: event_id, transaction_id, ticket_id or assignment_id (text)
@@ -34,55 +36,56 @@
 -- check relationship: usage_key -> dim_usage.usage_key
 -- check relationship: offer_key -> dim_offer.offer_key
 -- check relationship: ticket_key -> dim_support_ticket.ticket_key
--- check point_in_time: SELECT f.activity_type, f.source_id, f.customer_id, f.occurred_at FROM fact_customer_activity f
+-- check point_in_time: SELECT f.activity_type, f.source_id, f.customer_id, f.occurred_at FROM changed.fact_customer_activity f
 --   JOIN dim_customer d ON d.customer_key = f.customer_key
 --   WHERE d.customer_id <> f.customer_id OR f.occurred_at < d.valid_from OR f.occurred_at >= d.valid_to
 -- check reconcile_usage_events: SELECT r.n AS raw_events, f.n AS fact_events FROM
---   (SELECT count(*) AS n FROM raw.usage) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'usage') f
+--   (SELECT count(*) AS n FROM changed.usage) r, (SELECT count(*) AS n FROM changed.fact_customer_activity WHERE activity_type = 'usage') f
 --   WHERE r.n <> f.n
 -- check reconcile_transactions_to_the_cent: SELECT r.n AS raw_rows, f.n AS fact_rows, r.amount AS raw_amount, f.amount AS fact_amount FROM
---   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM raw.sic_transactions) r,
---   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM fact_customer_activity WHERE activity_type = 'transaction') f
+--   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.sic_transactions) r,
+--   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.fact_customer_activity WHERE activity_type = 'transaction') f
 --   WHERE r.n <> f.n OR r.amount <> f.amount
 -- check reconcile_tickets: SELECT r.n AS raw_tickets, f.n AS fact_tickets FROM
 --   (SELECT count(DISTINCT ticket_id) AS n FROM raw.tickets) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'ticket') f
 --   WHERE r.n <> f.n
 -- check reconcile_offers: SELECT r.sent, f.sent, r.redeemed, f.redeemed FROM
---   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM raw.sic_offer_assignments) r,
---   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM fact_customer_activity) f
+--   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM changed.sic_offer_assignments) r,
+--   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM changed.fact_customer_activity) f
 --   WHERE r.sent <> f.sent OR r.redeemed <> f.redeemed
+-- check freshness: occurred_at within 2 days where activity_type = 'usage'
 -- check freshness_usage: SELECT (SELECT max(ts) FROM raw.usage) AS raw_newest, (SELECT max(occurred_at) FROM fact_customer_activity WHERE activity_type = 'usage') AS fact_newest
 --   WHERE raw_newest IS DISTINCT FROM fact_newest
 WITH activity AS (
   SELECT 'usage' AS activity_type, event_id AS source_id, customer_id, ts AS occurred_at,
-         CAST(('0x' || left(md5(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
-                                coalesce(device, '(unknown)')), 15)) AS BIGINT) AS usage_key,
+         {{ hash_key(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
+                     coalesce(device, '(unknown)')) }} AS usage_key,
          CAST(NULL AS BIGINT) AS offer_key, CAST(NULL AS BIGINT) AS ticket_key,
-         CAST(NULL AS VARCHAR) AS transaction_kind, CAST(NULL AS VARCHAR) AS payment_method,
+         CAST(NULL AS {{ type_string() }}) AS transaction_kind, CAST(NULL AS {{ type_string() }}) AS payment_method,
          CAST(0 AS DECIMAL(18,2)) AS amount, coalesce(duration_s, 0) AS duration_s, coalesce(bytes, 0) AS bytes,
-         app_version, 'raw/usage' AS source_dataset, _batch_id AS source_batch_id
+         app_version, 'raw/usage' AS source_dataset, {{ ident(_batch_id) }} AS source_batch_id
   FROM raw.usage
   UNION ALL
-  SELECT 'transaction', CAST(transaction_id AS VARCHAR), customer_id, ts, NULL, offer_id, NULL, kind, payment_method,
-         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'raw/sic/transactions', _batch_id
+  SELECT 'transaction', {{ to_text(transaction_id) }}, customer_id, ts, NULL, offer_id, NULL, kind, payment_method,
+         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'raw/sic/transactions', {{ ident(_batch_id) }}
   FROM raw.sic_transactions
   UNION ALL
-  SELECT 'ticket', CAST(ticket_id AS VARCHAR), customer_id, opened_at, NULL, NULL, ticket_id, NULL, NULL,
-         0, 0, 0, NULL, 'raw/tickets', _batch_id
+  SELECT 'ticket', {{ to_text(ticket_id) }}, customer_id, opened_at, NULL, NULL, ticket_id, NULL, NULL,
+         0, 0, 0, NULL, 'raw/tickets', {{ ident(_batch_id) }}
   FROM raw.tickets
   UNION ALL
-  SELECT 'offer_sent', CAST(assignment_id AS VARCHAR), customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
-         0, 0, 0, NULL, 'raw/sic/offer_assignments', _batch_id
+  SELECT 'offer_sent', {{ to_text(assignment_id) }}, customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
+         0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
   FROM raw.sic_offer_assignments
   UNION ALL
-  SELECT 'offer_redeemed', CAST(assignment_id AS VARCHAR), customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
-         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', _batch_id
+  SELECT 'offer_redeemed', {{ to_text(assignment_id) }}, customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
+         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
   FROM raw.sic_offer_assignments
   WHERE redeemed
 )
 SELECT a.activity_type, a.source_id, a.customer_id, d.customer_key,
-       CAST(strftime(a.occurred_at AT TIME ZONE 'UTC', '%Y%m%d') AS INTEGER) AS date_key,
-       CAST(date_trunc('month', a.occurred_at AT TIME ZONE 'UTC') AS DATE) AS month_start,
+       {{ date_key(utc(a.occurred_at)) }} AS date_key,
+       {{ trunc_date(month, utc(a.occurred_at)) }} AS month_start,
        a.occurred_at, a.usage_key, a.offer_key, a.ticket_key, a.transaction_kind, a.payment_method,
        a.amount, CAST(a.duration_s AS BIGINT) AS duration_s, CAST(a.bytes AS BIGINT) AS bytes, a.app_version,
        a.source_dataset, CAST(a.source_batch_id AS BIGINT) AS source_batch_id

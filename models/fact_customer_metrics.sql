@@ -5,12 +5,31 @@
 --   customer version valid at the end of the month. The analytics' columns (churn_probability,
 --   churn_reasons, p_alive, expected_purchases, clv, value_at_risk) are NULL until the churn and CLV
 --   stages fill them. Incremental builds recompute the months from the earliest month touched by new
---   data (and always the newest month).
+--   data (and always the newest month): the months of new facts, and for each new customer version
+--   the month it takes effect; the old and new churn months when the churn date moved; the signup
+--   month when the grid does not start there yet (a new customer, or a moved signup date).
 -- materialized: recompute_from
 -- partition_by: month_start
--- recompute_from: SELECT least(
+-- recompute_from: WITH changed AS (
+--       SELECT customer_id, min(CAST(updated_at AS DATE)) AS first_change FROM delta.sic_customers GROUP BY customer_id),
+--     previous AS (
+--       SELECT customer_id, min(month_start) AS first_month, min(CASE WHEN churned THEN month_start END) AS churn_month
+--       FROM fact_customer_metrics WHERE customer_id IN (SELECT customer_id FROM changed) GROUP BY customer_id),
+--     customer_months AS (
+--       SELECT least(
+--           CAST(date_trunc('month', c.first_change) AS DATE),
+--           CASE WHEN p.churn_month IS DISTINCT FROM CAST(date_trunc('month', d.churn_date) AS DATE)
+--                THEN least(coalesce(p.churn_month, DATE '9999-12-31'),
+--                           coalesce(CAST(date_trunc('month', d.churn_date) AS DATE), DATE '9999-12-31')) END,
+--           CASE WHEN p.first_month IS DISTINCT FROM CAST(date_trunc('month', d.signup_date) AS DATE)
+--                THEN least(coalesce(p.first_month, DATE '9999-12-31'), CAST(date_trunc('month', d.signup_date) AS DATE)) END
+--         ) AS month_start
+--       FROM changed c
+--       LEFT JOIN dim_customer d ON d.customer_id = c.customer_id AND d.is_current
+--       LEFT JOIN previous p ON p.customer_id = c.customer_id)
+--   SELECT least(
 --     (SELECT min(month_start) FROM delta.fact_customer_activity),
---     (SELECT CAST(date_trunc('month', min(least(CAST(updated_at AS DATE), coalesce(churn_date, DATE '9999-12-31'), signup_date))) AS DATE) FROM delta.sic_customers),
+--     (SELECT min(month_start) FROM customer_months),
 --     (SELECT max(month_start) FROM fact_customer_metrics))
 -- grain: one row per (customer_id, month_start)
 -- column customer_id: the operational customer id
@@ -56,39 +75,45 @@ WITH current_customer AS (
 as_of AS (
   SELECT max(month_start) AS last_month FROM fact_customer_activity
 ),
+months AS (
+  SELECT DISTINCT month_start FROM dim_date
+),
 activity AS (
   SELECT customer_id, month_start,
-         sum(amount) FILTER (WHERE activity_type = 'transaction') AS revenue,
-         count(*) FILTER (WHERE activity_type = 'transaction') AS transactions,
-         count(*) FILTER (WHERE transaction_kind = 'purchase') AS purchases,
-         count(*) FILTER (WHERE transaction_kind = 'refund') AS refunds,
-         count(*) FILTER (WHERE activity_type = 'usage') AS usage_events,
-         sum(duration_s) FILTER (WHERE activity_type = 'usage') AS usage_duration_s,
-         sum(bytes) FILTER (WHERE activity_type = 'usage') AS usage_bytes,
-         count(DISTINCT date_key) FILTER (WHERE activity_type = 'usage') AS active_days,
-         count(*) FILTER (WHERE activity_type = 'ticket') AS tickets,
-         count(*) FILTER (WHERE activity_type = 'offer_sent') AS offers_sent,
-         count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS offers_redeemed
+         sum(CASE WHEN activity_type = 'transaction' THEN amount END) AS revenue,
+         count(CASE WHEN activity_type = 'transaction' THEN 1 END) AS transactions,
+         count(CASE WHEN transaction_kind = 'purchase' THEN 1 END) AS purchases,
+         count(CASE WHEN transaction_kind = 'refund' THEN 1 END) AS refunds,
+         count(CASE WHEN activity_type = 'usage' THEN 1 END) AS usage_events,
+         sum(CASE WHEN activity_type = 'usage' THEN duration_s END) AS usage_duration_s,
+         sum(CASE WHEN activity_type = 'usage' THEN bytes END) AS usage_bytes,
+         count(DISTINCT CASE WHEN activity_type = 'usage' THEN date_key END) AS active_days,
+         count(CASE WHEN activity_type = 'ticket' THEN 1 END) AS tickets,
+         count(CASE WHEN activity_type = 'offer_sent' THEN 1 END) AS offers_sent,
+         count(CASE WHEN activity_type = 'offer_redeemed' THEN 1 END) AS offers_redeemed
   FROM fact_customer_activity
   GROUP BY customer_id, month_start
 ),
 satisfaction AS (
-  SELECT customer_id, CAST(date_trunc('month', opened_at AT TIME ZONE 'UTC') AS DATE) AS month_start,
-         avg(satisfaction) AS avg_satisfaction
+  SELECT customer_id, {{ trunc_date(month, utc(opened_at)) }} AS month_start, avg(satisfaction) AS avg_satisfaction
   FROM dim_support_ticket
-  GROUP BY ALL
+  GROUP BY customer_id, {{ trunc_date(month, utc(opened_at)) }}
+),
+spans AS (
+  -- Each customer's subscription months: the signup month to the churn month (or the newest month).
+  SELECT c.customer_id, {{ trunc_date(month, c.signup_date) }} AS first_month,
+         least(coalesce({{ trunc_date(month, c.churn_date) }}, a.last_month), a.last_month) AS last_month
+  FROM current_customer c CROSS JOIN as_of a
 ),
 grid AS (
-  SELECT c.customer_id, CAST(m AS DATE) AS month_start
-  FROM current_customer c, as_of,
-       range(CAST(date_trunc('month', c.signup_date) AS TIMESTAMP),
-             CAST(least(coalesce(date_trunc('month', c.churn_date), as_of.last_month), as_of.last_month) AS TIMESTAMP) + INTERVAL 1 DAY,
-             INTERVAL 1 MONTH) AS t(m)
+  SELECT s.customer_id, m.month_start
+  FROM spans s
+  JOIN months m ON m.month_start >= s.first_month AND m.month_start <= s.last_month
   UNION
   SELECT customer_id, month_start FROM activity
 )
 SELECT g.customer_id, g.month_start, d.customer_key,
-       CAST(strftime(g.month_start, '%Y%m%d') AS INTEGER) AS date_key,
+       {{ date_key(g.month_start) }} AS date_key,
        CAST(coalesce(a.revenue, 0) AS DECIMAL(18,2)) AS revenue,
        coalesce(a.transactions, 0) AS transactions,
        coalesce(a.purchases, 0) AS purchases,
@@ -101,11 +126,13 @@ SELECT g.customer_id, g.month_start, d.customer_key,
        CAST(s.avg_satisfaction AS DOUBLE) AS avg_satisfaction,
        coalesce(a.offers_sent, 0) AS offers_sent,
        coalesce(a.offers_redeemed, 0) AS offers_redeemed,
-       CAST(date_diff('month', date_trunc('month', c.signup_date), g.month_start) AS INTEGER) AS tenure_months,
-       (c.signup_date < g.month_start + INTERVAL 1 MONTH AND (c.churn_date IS NULL OR c.churn_date >= g.month_start)) AS is_subscriber,
-       coalesce(c.churn_date >= g.month_start AND c.churn_date < g.month_start + INTERVAL 1 MONTH, false) AS churned,
+       CAST((year(g.month_start) - year(c.signup_date)) * 12 + month(g.month_start) - month(c.signup_date) AS INTEGER)
+         AS tenure_months,
+       (c.signup_date < {{ add_months(g.month_start, 1) }} AND (c.churn_date IS NULL OR c.churn_date >= g.month_start))
+         AS is_subscriber,
+       coalesce(c.churn_date >= g.month_start AND c.churn_date < {{ add_months(g.month_start, 1) }}, false) AS churned,
        CAST(NULL AS DOUBLE) AS churn_probability,
-       CAST(NULL AS VARCHAR[]) AS churn_reasons,
+       {{ null_string_array() }} AS churn_reasons,
        CAST(NULL AS DOUBLE) AS p_alive,
        CAST(NULL AS DOUBLE) AS expected_purchases,
        CAST(NULL AS DECIMAL(18,2)) AS clv,
@@ -115,5 +142,5 @@ LEFT JOIN current_customer c ON c.customer_id = g.customer_id
 LEFT JOIN activity a ON a.customer_id = g.customer_id AND a.month_start = g.month_start
 LEFT JOIN satisfaction s ON s.customer_id = g.customer_id AND s.month_start = g.month_start
 LEFT JOIN dim_customer d ON d.customer_id = g.customer_id
-  AND d.valid_from < CAST(g.month_start + INTERVAL 1 MONTH AS TIMESTAMPTZ)
-  AND d.valid_to >= CAST(g.month_start + INTERVAL 1 MONTH AS TIMESTAMPTZ)
+  AND d.valid_from < CAST({{ add_months(g.month_start, 1) }} AS {{ type_timestamp() }})
+  AND d.valid_to >= CAST({{ add_months(g.month_start, 1) }} AS {{ type_timestamp() }})

@@ -52,3 +52,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$root/scripts/fetch-duckdb.sh"
+
+# The warehouse pipeline test parses export-ddl's output with the Hive/Spark/Trino grammars
+# (test/warehouse/ddl_syntax: dt-sql-parser, pinned with its checksums in package-lock.json).
+if [ "${1:-}" = "--test" ] && [ ! -d "$root/test/warehouse/ddl_syntax/node_modules/dt-sql-parser" ]; then
+  (cd "$root/test/warehouse/ddl_syntax" && npm ci --silent --no-audit --no-fund) ||
+    { echo "bootstrap: 'npm ci' in test/warehouse/ddl_syntax failed; is the npm registry reachable?" >&2; exit 1; }
+fi

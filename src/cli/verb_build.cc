@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
+#include "common/progress.h"
 #include "lake/lake.h"
 #include "warehouse/builder.h"
 
@@ -14,6 +15,8 @@ struct BuildVerbOptions {
   int keep = 3;
   int threads = 0;
   std::string memory_limit;
+  double max_age_hours = 0;
+  std::string freshness = "warn";
 };
 
 /// The body of `custlake build`; demo calls it too.
@@ -26,7 +29,25 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   build.keep_versions = options.keep;
   build.threads = options.threads;
   build.memory_limit = options.memory_limit;
-  build.log = [](const std::string& line) { spdlog::info("{}", line); };
+  build.checks.max_age_seconds = static_cast<int64_t>(options.max_age_hours * 3600);
+  build.checks.freshness = options.freshness;
+  RETURN_NOT_OK(warehouse::ValidateFreshness(options.freshness));
+  // On a terminal: one progress line (step, model, elapsed); the per-model
+  // lines then go to the debug log so they do not tear it.
+  Progress progress("build", 0);
+  progress.SetSteps("steps");
+  build.log = [&progress](const std::string& line) {
+    if (progress.enabled()) {
+      spdlog::debug("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+  };
+  build.progress = [&progress](int done, int total, const std::string& current) {
+    progress.SetTotal(total);
+    progress.SetDetail(current);
+    progress.Update(done);
+  };
   std::optional<int64_t> run_id;
   {
     ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(build.lake_root));
@@ -42,6 +63,7 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
                             report.ok() ? report->ToJson().dump() : "{}");
     }
   }
+  if (report.ok()) progress.Finish();
   if (!report.ok()) return report.status();
   nlohmann::json summary = report->ToJson();
   summary["verb"] = "build";
@@ -63,6 +85,12 @@ void RegisterBuild(CLI::App& app, VerbFn* run) {
   cmd->add_option("--keep", options->keep, "Published versions to keep on disk")->capture_default_str();
   cmd->add_option("--threads", options->threads, "DuckDB threads (0: all cores)")->capture_default_str();
   cmd->add_option("--memory-limit", options->memory_limit, "DuckDB memory limit, e.g. 4GB");
+  cmd->add_option("--max-age", options->max_age_hours,
+                  "Freshness: hours the newest data may be old (0: each check's declared age)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--freshness", options->freshness, "A stale freshness check: warn, error (fails the build) or off")
+      ->check(CLI::IsMember({"warn", "error", "off"}))
+      ->capture_default_str();
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunBuild(g, *options); }; });
 }
 

@@ -7,12 +7,24 @@
 
 namespace custlake::cli {
 
-VerbResult RunCheck(const GlobalOptions& global) {
+struct CheckVerbOptions {
+  double max_age_hours = 0;
+  std::string freshness = "warn";
+};
+
+VerbResult RunCheck(const GlobalOptions& global, const CheckVerbOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
-  ASSIGN_OR_RETURN(warehouse::CheckReport report, warehouse::CheckCurrentVersion(config.lake_root.string()));
+  warehouse::CheckOptions check;
+  check.max_age_seconds = static_cast<int64_t>(options.max_age_hours * 3600);
+  check.freshness = options.freshness;
+  RETURN_NOT_OK(warehouse::ValidateFreshness(check.freshness));
+  ASSIGN_OR_RETURN(warehouse::CheckReport report,
+                   warehouse::CheckCurrentVersion(config.lake_root.string(), {}, check));
   for (const warehouse::CheckResult& r : report.results) {
-    spdlog::info("{} {:<22} {:<60} {}", r.passed ? "ok  " : "FAIL", r.table, r.check, r.where);
+    const char* state = !r.skipped.empty() ? "skip" : r.warning ? "WARN" : r.passed ? "ok  " : "FAIL";
+    spdlog::info("{} {:<22} {:<60} {}{}", state, r.table, r.check, r.where, r.skipped.empty() ? "" : ": " + r.skipped);
   }
+  if (report.warnings > 0) spdlog::warn("{} freshness warning(s):{}", report.warnings, report.WarningText());
   if (!report.ok()) {
     return Status::Corruption(std::to_string(report.failed) + " warehouse check(s) failed:" + report.FailureText());
   }
@@ -21,9 +33,20 @@ VerbResult RunCheck(const GlobalOptions& global) {
   return summary;
 }
 
+VerbResult RunCheck(const GlobalOptions& global) { return RunCheck(global, CheckVerbOptions{}); }
+
 void RegisterCheck(CLI::App& app, VerbFn* run) {
-  app.add_subcommand("check", "Run the warehouse's checks (keys, relationships, SCD2, reconciliation, freshness)")
-      ->callback([run] { *run = [](const GlobalOptions& g) { return RunCheck(g); }; });
+  auto options = std::make_shared<CheckVerbOptions>();
+  CLI::App* cmd =
+      app.add_subcommand("check", "Run the warehouse's checks (keys, relationships, SCD2, reconciliation, freshness)");
+  cmd->add_option("--max-age", options->max_age_hours,
+                  "Freshness: hours the newest data, and raw data not yet built, may be old "
+                  "(0: each check's declared age; raw data waiting: 24)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--freshness", options->freshness, "A stale freshness check: warn, error (fails) or off")
+      ->check(CLI::IsMember({"warn", "error", "off"}))
+      ->capture_default_str();
+  cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunCheck(g, *options); }; });
 }
 
 }  // namespace custlake::cli

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
+#include "warehouse/dag.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/model_loader.h"
 
@@ -13,8 +14,10 @@ namespace custlake::cli {
 
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
-  ASSIGN_OR_RETURN(auto models, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto loaded, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
+  ASSIGN_OR_RETURN(auto lineage, warehouse::DescribeRawLineage(config.lake_root.string(), models));
   std::filesystem::path dir = out_dir.empty() ? config.project_dir / "docs" : std::filesystem::path(out_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -22,12 +25,12 @@ VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
   std::filesystem::path md = dir / "data_dictionary.md", html = dir / "data_dictionary.html";
   {
     std::ofstream out(md, std::ios::binary);
-    out << warehouse::DataDictionaryMarkdown(tables);
+    out << warehouse::DataDictionaryMarkdown(tables, lineage);
     if (!out) return Status::IOError("cannot write " + md.string());
   }
   {
     std::ofstream out(html, std::ios::binary);
-    out << warehouse::DataDictionaryHtml(tables);
+    out << warehouse::DataDictionaryHtml(tables, lineage);
     if (!out) return Status::IOError("cannot write " + html.string());
   }
   spdlog::info("wrote {} and {}", md.string(), html.string());

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "warehouse/dag.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/export_ddl.h"
 #include "warehouse/model_loader.h"
@@ -21,10 +22,12 @@ struct ExportDdlOptions {
 VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(warehouse::Dialect dialect, warehouse::ParseDialect(options.dialect));
-  ASSIGN_OR_RETURN(auto models, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto loaded, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
+  ASSIGN_OR_RETURN(auto raw, warehouse::DescribeRaw(config.lake_root.string(), models));
   std::string location = options.location.empty() ? config.lake_root.string() : options.location;
-  std::string ddl = warehouse::ExportDdl(tables, dialect, location, options.schema);
+  ASSIGN_OR_RETURN(std::string ddl, warehouse::ExportDdl(tables, raw, dialect, location, options.schema));
   if (options.output.empty() || options.output == "-") {
     std::cout << ddl;
   } else {
@@ -32,13 +35,16 @@ VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& opt
     out << ddl;
     if (!out) return Status::IOError("cannot write " + options.output);
   }
-  return nlohmann::json{{"verb", "export-ddl"}, {"dialect", options.dialect}, {"location", location},
-                        {"tables", tables.size()}, {"output", options.output.empty() ? "-" : options.output}};
+  return nlohmann::json{{"verb", "export-ddl"},   {"dialect", options.dialect}, {"location", location},
+                        {"tables", tables.size()}, {"raw_tables", raw.size()}, {"models", models.size()},
+                        {"output", options.output.empty() ? "-" : options.output}};
 }
 
 void RegisterExportDdl(CLI::App& app, VerbFn* run) {
   auto options = std::make_shared<ExportDdlOptions>();
-  CLI::App* cmd = app.add_subcommand("export-ddl", "Write CREATE EXTERNAL TABLE statements for the warehouse's Parquet export");
+  CLI::App* cmd = app.add_subcommand(
+      "export-ddl",
+      "Write external tables over the warehouse's Parquet export and the raw zone, and the models, for Hive, Trino or Spark");
   cmd->add_option("--dialect", options->dialect, "hive, trino or spark")
       ->check(CLI::IsMember({"hive", "trino", "spark"}))
       ->capture_default_str();

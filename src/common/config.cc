@@ -187,6 +187,10 @@ merge_key = "customer_id"
 incremental = "append"
 check_column = "transaction_id"
 
+[sources.sic.table.offer_assignments]
+incremental = "append"           # new assignments only, so builds stay incremental; responses to older
+check_column = "assignment_id"   # ones come with a full re-import (custlake import --connect ... --table)
+
 # ---- ingest: landing files into raw/<dataset>/ (docs/ingest.md) ----
 [ingest.usage]
 path = "landing/usage"

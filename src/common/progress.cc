@@ -52,7 +52,18 @@ std::string HumanDuration(double seconds) {
   return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+void Progress::SetSteps(std::string unit) {
+  unit_ = std::move(unit);
+  steps_ = true;
+}
+void Progress::SetDetail(std::string detail) { detail_ = std::move(detail); }
+
 std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
+  if (steps_) {
+    std::string line = label_ + (detail_.empty() ? "" : " " + detail_) + fmt::format("  {}", rows);
+    if (total_rows_ > 0) line += fmt::format("/{}", total_rows_);
+    return line + " " + unit_ + "  " + HumanDuration(seconds);
+  }
   std::string line = fmt::format("{} {} {}", label_, HumanCount(static_cast<double>(rows)), unit_);
   if (total_rows_ > 0) line += fmt::format(" / {} ({:.0f}%)", HumanCount(static_cast<double>(total_rows_)),
                                            100.0 * static_cast<double>(rows) / static_cast<double>(total_rows_));
@@ -72,7 +83,7 @@ void Progress::Update(int64_t rows, int64_t bytes) {
   bytes_ = bytes;
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  if (now - last_draw_ < std::chrono::milliseconds(steps_ ? 0 : 100)) return;
   last_draw_ = now;
   double seconds = std::chrono::duration<double>(now - start_).count();
   fmt::print(out_, "\r\033[K{}", Line(rows_, bytes_, seconds));

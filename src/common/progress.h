@@ -31,6 +31,16 @@ class Progress {
   /// Draws the final line and a newline.
   void Finish();
 
+  /// Steps instead of rows: the line reads "LABEL DETAIL  3/9 steps  0:12"
+  /// (unit, done/total, elapsed; no rate or ETA). For work counted in a few
+  /// uneven steps, such as `custlake build`'s models.
+  void SetSteps(std::string unit);
+  /// Changes the total (steps found as the work starts).
+  void SetTotal(int64_t total) { total_rows_ = total; }
+  /// The text after the label (what runs now); redrawn at the next Update.
+  void SetDetail(std::string detail);
+  bool enabled() const { return enabled_; }
+
   /// Globally silences progress output (the CLI's --quiet and --json).
   static void SetQuiet(bool quiet);
 
@@ -40,6 +50,8 @@ class Progress {
  private:
   std::string label_;
   std::string unit_ = "rows";
+  bool steps_ = false;  ///< SetSteps: done/total and elapsed, no rate or ETA
+  std::string detail_;
   int64_t total_rows_;
   std::FILE* out_;
   bool enabled_;

@@ -25,6 +25,13 @@ TEST(ProgressTest, LineShowsRateAndEta) {
   EXPECT_NE(line.find("ETA 0:03"), std::string::npos) << line;
 }
 
+TEST(ProgressTest, StepsShowDetailCountAndElapsed) {
+  Progress p("build", 9, stderr, false);
+  p.SetSteps("steps");
+  p.SetDetail("fact_customer_activity");
+  EXPECT_EQ(p.Line(3, 0, 75.0), "build fact_customer_activity  3/9 steps  1:15");
+}
+
 TEST(ProgressTest, SilentWhenNotATerminal) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);

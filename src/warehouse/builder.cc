@@ -30,12 +30,46 @@ Result<int64_t> CountRows(engine::Session* session, const std::string& table) {
   return static_cast<int64_t>(std::stoll(r.Scalar()));
 }
 
+/// Which month= partitions of a partitioned model's export this build changed:
+/// the others hold the previous version's rows and their files are reused.
+struct PartitionChanges {
+  bool all = true;                ///< everything (full builds, rebuilt models, unknown changes)
+  std::set<std::string> months;   ///< "2025-03"
+  std::string from;               ///< recompute_from: every month >= this one ("" = none)
+  bool deleted = false;           ///< append: rows of a replaced source were deleted
+  int64_t post_incremental_rows = 0;  ///< append: rows @post_incremental changed
+  bool Touched(const std::string& month) const {
+    return all || months.count(month) || (!from.empty() && month >= from);
+  }
+};
+
+/// Adds the distinct months ('YYYY-MM') of the DATE values `sql` returns.
+Status AddMonths(engine::Session* session, const std::string& sql, PartitionChanges* changes) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT DISTINCT strftime(CAST(v AS DATE), '%Y-%m') FROM (" + sql +
+                                          ") AS t(v) WHERE v IS NOT NULL"));
+  for (const auto& row : r.rows) changes->months.insert(row[0]);
+  return Status::OK();
+}
+
+/// True when one of the raw views `m` reads was re-imported since the previous version.
+bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
+  for (const RawDataset& r : raw) {
+    if (r.replaced && std::find(m.sources.begin(), m.sources.end(), r.view) != m.sources.end()) return true;
+  }
+  return false;
+}
+
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
-                  const std::vector<RawDataset>& raw, ModelStat* stat) {
+                  const std::vector<RawDataset>& raw, ModelStat* stat, PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
+  std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
-  if (!incremental || m.materialized == Materialization::kTable) {
+  // A merge or recompute_from model cannot take back what it built from a
+  // source that was replaced since (rows that vanished): it is rebuilt.
+  bool rebuild = m.materialized == Materialization::kTable ||
+                 (m.materialized != Materialization::kAppend && ReadsReplacedSource(m, raw));
+  if (!incremental || rebuild) {
     ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     (void)r;
     stat->mode = incremental ? "rebuilt" : "full";
@@ -44,6 +78,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
     return Status::OK();
   }
   std::string delta_sql = RewriteRawSchema(m.sql, "delta");
+  changes->all = m.partition_by.empty();
   switch (m.materialized) {
     case Materialization::kTable: break;
     case Materialization::kMerge: {
@@ -58,6 +93,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       for (const RawDataset& r : raw) {
         if (!r.replaced) continue;
         if (std::find(m.sources.begin(), m.sources.end(), r.view) == m.sources.end()) continue;
+        std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(r.dataset);
+        if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
+        changes->deleted = true;
         RETURN_NOT_OK(session
                           ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
                                     QuoteLiteral(r.dataset))
@@ -67,8 +105,19 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
                         .WithContext(context("computing the new rows")));
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM delta." + table));
       stat->changed = r.rows_changed;
+      if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
+      if (!m.post_incremental.empty() && !pb.empty()) {
+        if (m.post_incremental_partitions.empty()) {
+          changes->all = true;
+        } else {
+          RETURN_NOT_OK(AddMonths(session, m.post_incremental_partitions, changes)
+                            .WithContext(context("post_incremental_partitions")));
+        }
+      }
       if (!m.post_incremental.empty()) {
-        RETURN_NOT_OK(session->Execute(m.post_incremental).WithContext(context("@post_incremental")));
+        Result<engine::QueryResult> post = session->Query(m.post_incremental);
+        RETURN_NOT_OK(post.status().WithContext(context("@post_incremental")));
+        changes->post_incremental_rows = post->rows_changed;
       }
       stat->mode = "appended";
       break;
@@ -79,13 +128,17 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         stat->mode = "unchanged";
         break;
       }
-      std::string pb = QuoteIdent(m.partition_by), value = QuoteLiteral(from.Scalar());
+      std::string value = QuoteLiteral(from.Scalar());
+      changes->from = from.Scalar().substr(0, 7);
       RETURN_NOT_OK(session->Execute("DELETE FROM " + table + " WHERE " + pb + " >= " + value)
                         .WithContext(context("recompute_from")));
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + m.sql +
                                               "\n) s WHERE s." + pb + " >= " + value));
       stat->changed = r.rows_changed;
       stat->mode = "recomputed from " + from.Scalar();
+      // The recomputed partitions are this build's new rows (for the checks).
+      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW delta." + table + " AS SELECT * FROM main." + table + " WHERE " +
+                                     pb + " >= " + value));
       break;
     }
   }
@@ -95,6 +148,19 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
 
 Status WriteMetadata(engine::Session* session, int64_t version, bool incremental, const std::string& fingerprint,
                      const std::vector<RawDataset>& raw, bool checked) {
+  // Every batch this version consumed, per view: the next build's delta is
+  // the live batches not in this set (a lower batch id committed late too).
+  std::string consumed =
+      "CREATE OR REPLACE TABLE _warehouse_consumed (view_name VARCHAR, dataset VARCHAR, batch_id BIGINT);\n";
+  for (const RawDataset& r : raw) {
+    std::string values;
+    for (const auto& [batch, paths] : r.files_by_batch) {
+      values += std::string(values.empty() ? "" : ", ") + "(" + QuoteLiteral(r.view) + ", " + QuoteLiteral(r.dataset) +
+                ", " + std::to_string(batch) + ")";
+    }
+    if (!values.empty()) consumed += "INSERT INTO _warehouse_consumed VALUES " + values + ";\n";
+  }
+  RETURN_NOT_OK(session->Execute(consumed));
   std::string sql =
       "CREATE OR REPLACE TABLE _warehouse_build AS SELECT " + std::to_string(version) + "::BIGINT AS version, " +
       QuoteLiteral(incremental ? "incremental" : "full") + " AS mode, " + QuoteLiteral(lake::UtcNow()) +
@@ -108,6 +174,23 @@ Status WriteMetadata(engine::Session* session, int64_t version, bool incremental
   return session->Execute(sql);
 }
 
+/// COPY of a partitioned table's rows (`where`: "" or " WHERE ...") into
+/// month=YYYY-MM/part-<batch>-<i>.parquet files of the batch; declares them.
+Result<int64_t> CopyPartitioned(engine::Session* session, lake::BatchWriter* batch, const Model& m,
+                                const std::string& where) {
+  lake::DatasetId ds = TableDataset(m.name);
+  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
+  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
+                                 QuoteIdent(m.name) + where + ") TO " + QuoteLiteral(dir) +
+                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
+                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
+  ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
+    return static_cast<int64_t>(std::stoll(r.Scalar()));
+  }));
+  return static_cast<int64_t>(n);
+}
+
 Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, const Model& m) {
   lake::DatasetId ds = TableDataset(m.name);
   std::string opts = "FORMAT parquet, COMPRESSION zstd";
@@ -118,16 +201,73 @@ Result<int64_t> ExportTable(engine::Session* session, lake::BatchWriter* batch, 
     RETURN_NOT_OK(batch->AddFile(part, r.rows_changed));
     return 1;
   }
-  ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
-  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
-                                 QuoteIdent(m.name) + ") TO " + QuoteLiteral(dir) + " (" + opts +
-                                 ", PARTITION_BY (month), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN " +
-                                 QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
-  ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
-    return static_cast<int64_t>(std::stoll(r.Scalar()));
-  }));
-  return static_cast<int64_t>(n);
+  return CopyPartitioned(session, batch, m, "");
+}
+
+/// Declares the previous version's export file `f` in this batch as `name`
+/// (relative to the dataset): hard-linked (copied where links fail) with its
+/// recorded row count and checksum, so nothing is written or hashed again.
+Status LinkPreviousFile(lake::Lake* lake, lake::BatchWriter* batch, const lake::DatasetId& ds, const lake::FileInfo& f,
+                        const std::string& name) {
+  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
+  std::string source = lake->layout().Absolute(f.path);
+  std::error_code ec;
+  fs::create_hard_link(source, staging, ec);
+  if (ec) {
+    ec.clear();
+    fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IOError("cannot reuse " + source + " for " + ds.ToString() + ": " + ec.message());
+  }
+  lake::FileSpec spec;
+  spec.path = name;
+  spec.dataset = ds;
+  spec.row_count = f.row_count;
+  spec.provenance_json = f.provenance_json;
+  spec.checksum = f.checksum;
+  return batch->AddFile(std::move(spec));
+}
+
+/// Incremental builds, a partitioned table the build changed in some months
+/// only: the previous export's files of each untouched month whose row count
+/// still equals the table's are hard-linked into this batch; the other months
+/// are written. Returns the files (reused ones counted in `reused`).
+Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* session, lake::BatchWriter* batch,
+                                        const Model& m, const PartitionChanges& changes, int64_t* reused) {
+  lake::DatasetId ds = TableDataset(m.name);
+  std::string pb = QuoteIdent(m.partition_by), t = QuoteIdent(m.name);
+  ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " + t +
+                                               " GROUP BY ALL"));
+  std::map<std::string, int64_t> table_rows;
+  for (const auto& row : counts.rows) table_rows[row[0]] = std::stoll(row[1]);
+  ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(ds));
+  std::map<std::string, std::vector<const lake::FileInfo*>> by_month;
+  std::map<std::string, int64_t> file_rows;
+  for (const lake::FileInfo& f : files) {
+    std::string month;
+    for (const auto& [k, v] : f.partition) {
+      if (k == "month") month = v;
+    }
+    by_month[month].push_back(&f);
+    file_rows[month] += f.row_count;
+  }
+  std::string prefix = ds.ToString() + "/";
+  std::string write;  // months to write, as a SQL list
+  int64_t n = 0;
+  for (const auto& [month, rows] : table_rows) {
+    auto it = by_month.find(month);
+    if (changes.Touched(month) || it == by_month.end() || file_rows[month] != rows) {
+      write += (write.empty() ? "" : ", ") + QuoteLiteral(month);
+      continue;
+    }
+    for (const lake::FileInfo* f : it->second) {
+      std::string name = "month=" + month + "/part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
+      RETURN_NOT_OK(LinkPreviousFile(lake, batch, ds, *f, name));
+      ++*reused;
+    }
+  }
+  if (write.empty()) return n;
+  ASSIGN_OR_RETURN(int64_t written, CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
+  return n + written;
 }
 
 /// Incremental builds, a table the build left as the previous version had it:
@@ -149,24 +289,23 @@ Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const st
     size_t slash = rel.rfind('/');
     std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
     std::string name = dir + "part-" + std::to_string(batch->id()) + "-r" + std::to_string(n++) + ".parquet";
-    ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(ds, name));
-    std::string source = lake->layout().Absolute(f.path);
-    std::error_code ec;
-    fs::create_hard_link(source, staging, ec);
-    if (ec) {
-      ec.clear();
-      fs::copy_file(source, staging, fs::copy_options::overwrite_existing, ec);
-      if (ec) return Status::IOError("cannot reuse " + source + " for " + table + ": " + ec.message());
-    }
-    lake::FileSpec spec;
-    spec.path = name;
-    spec.dataset = ds;
-    spec.row_count = f.row_count;
-    spec.provenance_json = f.provenance_json;
-    spec.checksum = f.checksum;
-    RETURN_NOT_OK(batch->AddFile(std::move(spec)));
+    RETURN_NOT_OK(LinkPreviousFile(lake, batch, ds, f, name));
   }
   return n;
+}
+
+/// The batches a published version consumed, per raw view; nullopt when the
+/// version predates _warehouse_consumed (then the next build is a full one).
+Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
+                                                                              const std::string& catalog) {
+  ASSIGN_OR_RETURN(auto has, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
+                                            QuoteLiteral(catalog) + " AND table_name = '_warehouse_consumed'"));
+  if (has.Scalar() == "0") return std::optional<std::map<std::string, std::set<int64_t>>>();
+  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT view_name, batch_id FROM " + QuoteIdent(catalog) +
+                                             ".main._warehouse_consumed"));
+  std::map<std::string, std::set<int64_t>> out;
+  for (const auto& row : rows.rows) out[row[0]].insert(std::stoll(row[1]));
+  return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
 }
 
 /// True when `text` names `word` (a substring test: errs towards true).
@@ -251,12 +390,10 @@ Result<BuildReport> Build(const BuildOptions& options) {
   ASSIGN_OR_RETURN(auto models_cursor, batch.ReadCursor(kModelsCursor));
   report.incremental = !options.full && previous && models_cursor && *models_cursor == fingerprint;
   for (RawDataset& r : raw) {
+    // Read (and so guard against a concurrent build moving them) even though
+    // the delta comes from the consumed batches recorded in the version.
     ASSIGN_OR_RETURN(auto cursor, batch.ReadCursor(WatermarkCursor(r.dataset)));
-    if (report.incremental && cursor) {
-      r.watermark = std::stoll(*cursor);
-      int64_t min_batch = r.files_by_batch.empty() ? 0 : r.files_by_batch.begin()->first;
-      r.replaced = r.watermark > 0 && (r.files_by_batch.empty() || min_batch > r.watermark);
-    }
+    (void)cursor;
     report.watermarks[r.dataset] = r.max_batch;
   }
 
@@ -268,14 +405,26 @@ Result<BuildReport> Build(const BuildOptions& options) {
     fs::copy_file(previous->path, db_path, fs::copy_options::overwrite_existing, ec);
     if (ec) return Status::IOError("cannot copy warehouse version " + previous->path + ": " + ec.message());
   }
-  log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
-      std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
 
   int64_t total_rows = 0;
   {
     ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(db_path, options.threads, options.memory_limit)));
     ASSIGN_OR_RETURN(auto session, db->Connect());
     RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+    std::optional<std::map<std::string, std::set<int64_t>>> consumed;
+    if (report.incremental) {
+      ASSIGN_OR_RETURN(auto catalog, session->Query("SELECT current_database()"));
+      ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog.Scalar()));
+      // A version from before consumed batches were recorded: build it all again.
+      if (!consumed) report.incremental = false;
+    }
+    for (RawDataset& r : raw) {
+      if (!report.incremental) break;
+      r.consumed = (*consumed)[r.view];
+      for (int64_t b : r.consumed) r.replaced = r.replaced || !r.files_by_batch.count(b);
+    }
+    log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
+        std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
 
@@ -286,20 +435,18 @@ Result<BuildReport> Build(const BuildOptions& options) {
     std::set<std::string> changed;  // raw view names and model names
     bool previous_checked = false;
     if (report.incremental) {
-      std::map<std::string, std::pair<int64_t, int64_t>> previous_marks;
-      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id, rows FROM _warehouse_watermarks"));
+      std::map<std::string, int64_t> previous_rows;
+      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, rows FROM _warehouse_watermarks"));
       for (size_t i = 0; i < marks.rows.size(); ++i) {
-        if (marks.nulls[i][1] || marks.nulls[i][2]) continue;
-        previous_marks[marks.rows[i][0]] = {std::stoll(marks.rows[i][1]), std::stoll(marks.rows[i][2])};
+        if (!marks.nulls[i][1]) previous_rows[marks.rows[i][0]] = std::stoll(marks.rows[i][1]);
       }
       for (const RawDataset& r : raw) {
-        auto it = previous_marks.find(r.view);
-        if (r.replaced || r.watermark < 0 || r.max_batch > r.watermark || it == previous_marks.end() ||
-            it->second.first != r.max_batch || it->second.second != r.rows) {
+        auto it = previous_rows.find(r.view);
+        if (r.replaced || !r.NewBatches().empty() || it == previous_rows.end() || it->second != r.rows) {
           changed.insert(r.view);
         }
       }
-      // Versions built before the column existed, or without checks: check everything.
+      // Versions built without checks: check everything.
       auto checked = session->Query("SELECT checked FROM _warehouse_build");
       previous_checked = checked.ok() && checked->rows.size() == 1 && !checked->nulls[0][0] && checked->rows[0][0] == "true";
     }
@@ -311,13 +458,17 @@ Result<BuildReport> Build(const BuildOptions& options) {
     };
 
     auto models_start = Clock::now();
+    std::map<std::string, PartitionChanges> partition_changes;
     for (const Model& m : models) {
       ModelStat stat;
       stat.name = m.name;
       auto t = Clock::now();
+      if (options.progress) {
+        options.progress(static_cast<int>(report.models.size()), static_cast<int>(models.size()) + 2, m.name);
+      }
       if (model_changed(m)) {
         changed.insert(m.name);
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat)
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat, &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
       } else {
         stat.mode = "unchanged";
@@ -333,6 +484,30 @@ Result<BuildReport> Build(const BuildOptions& options) {
     report.models_seconds = Since(models_start);
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
 
+    // Incremental: an appended table that only gained rows (nothing deleted
+    // or updated) passed its checks before, so its unique / not_null /
+    // relationship checks need only look at the new rows (delta.<table>);
+    // a relationship into a table whose keys only grew (merged, appended,
+    // unchanged) likewise.
+    CheckOptions check_options = options.checks;
+    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
+    if (report.incremental) {
+      check_options.changed = changed;
+      for (const RawDataset& r : raw) {
+        if (!r.replaced) check_options.delta_views.insert(r.view);
+      }
+      for (const ModelStat& st : report.models) {
+        const PartitionChanges& c = partition_changes[st.name];
+        // Appended with nothing deleted or updated; or recomputed from a month on (the older
+        // partitions are the previous version's, checked then).
+        bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
+        if (appended) check_options.appended_tables.insert(st.name);
+        if (appended || st.mode.rfind("recomputed from ", 0) == 0) check_options.delta_tables.insert(st.name);
+        if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
+          check_options.grow_only_tables.insert(st.name);
+        }
+      }
+    }
     if (options.run_checks) {
       auto checks_start = Clock::now();
       // A check whose table, referenced table and (for SQL checks) every model
@@ -354,11 +529,13 @@ Result<BuildReport> Build(const BuildOptions& options) {
           m.checks = std::move(kept);
         }
       }
-      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check));
+      if (options.progress) options.progress(static_cast<int>(models.size()), static_cast<int>(models.size()) + 2, "checks");
+      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check, check_options));
       report.checks_seconds = Since(checks_start);
-      log("checks: " + std::to_string(report.checks.passed) + " passed, " + std::to_string(report.checks.failed) +
-          " failed, " + std::to_string(report.checks_skipped) + " skipped (unchanged) in " +
-          std::to_string(report.checks_seconds) + " s");
+      log("checks: " + std::to_string(report.checks.passed) + " passed (" + std::to_string(report.checks.warnings) +
+          " with warnings), " + std::to_string(report.checks.failed) + " failed, " +
+          std::to_string(report.checks_skipped) + " skipped (unchanged) in " + std::to_string(report.checks_seconds) +
+          " s" + report.checks.WarningText());
       if (!report.checks.ok()) {
         session.reset();
         db.reset();
@@ -374,6 +551,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
 
     auto export_start = Clock::now();
+    if (options.progress) options.progress(static_cast<int>(models.size()) + 1, static_cast<int>(models.size()) + 2, "export");
     if (options.export_parquet) {
       for (size_t i = 0; i < models.size(); ++i) {
         const Model& m = models[i];
@@ -384,6 +562,15 @@ Result<BuildReport> Build(const BuildOptions& options) {
             report.parquet_files_reused += reused;
             continue;
           }
+        }
+        auto changes = partition_changes.find(m.name);
+        if (report.incremental && changes != partition_changes.end() && !changes->second.all) {
+          int64_t reused = 0;
+          ASSIGN_OR_RETURN(int64_t files,
+                           ExportChangedPartitions(lake.get(), session.get(), &batch, m, changes->second, &reused));
+          report.parquet_files += files;
+          report.parquet_files_reused += reused;
+          continue;
         }
         ASSIGN_OR_RETURN(int64_t files, ExportTable(session.get(), &batch, m));
         report.parquet_files += files;
@@ -402,42 +589,91 @@ Result<BuildReport> Build(const BuildOptions& options) {
   RETURN_NOT_OK(batch.Commit().WithContext("publishing warehouse version " + std::to_string(report.version)));
   report.commit_seconds = Since(commit_start);
 
+  // External tables read warehouse/<table>/ whole: the export this commit
+  // replaced goes now (old versions' readers use their .duckdb files).
+  std::vector<std::string> tables;
+  for (const Model& m : models) tables.push_back(m.name);
+  ASSIGN_OR_RETURN(int removed, RemoveRetiredExports(lake.get(), tables));
   ASSIGN_OR_RETURN(PruneReport pruned, PruneVersions(lake.get(), options.keep_versions));
-  report.pruned_files = pruned.files_removed;
+  report.pruned_files = pruned.files_removed + removed;
+  if (options.progress) options.progress(static_cast<int>(models.size()) + 2, static_cast<int>(models.size()) + 2, "published");
   report.total_seconds = Since(start);
   log("published warehouse version " + std::to_string(report.version) + " in " +
       std::to_string(report.total_seconds) + " s");
   return report;
 }
 
-Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given) {
+Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given,
+                                        const CheckOptions& given_options) {
   ASSIGN_OR_RETURN(std::vector<Model> models, ResolveModels(given));
   lake::LakeOptions lake_options;
   lake_options.read_only = true;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, lake_options));
   ASSIGN_OR_RETURN(auto current, CurrentVersion(lake.get()));
   if (!current) return Status::NotFound("no warehouse version is published in " + lake_root + ": run custlake build");
-  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
 
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(":memory:", 0, "")));
   ASSIGN_OR_RETURN(auto session, db->Connect());
   RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'; ATTACH " + QuoteLiteral(current->path) + " AS wh (READ_ONLY)"));
-  // The raw zone as this version consumed it: batches up to its watermarks.
-  ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, last_batch_id FROM wh._warehouse_watermarks"));
-  std::map<std::string, int64_t> watermark;
-  for (const auto& row : marks.rows) watermark[row[0]] = std::stoll(row[1]);
-  for (RawDataset& r : raw) {
-    int64_t w = watermark.count(r.view) ? watermark[r.view] : -1;
-    for (auto it = r.files_by_batch.begin(); it != r.files_by_batch.end();) {
-      it = it->first > w ? r.files_by_batch.erase(it) : std::next(it);
-    }
+  // The raw zone as this version consumed it: exactly its consumed batches,
+  // live or retired since (a full re-import retires what the version read).
+  ASSIGN_OR_RETURN(auto consumed, ConsumedBatches(session.get(), "wh"));
+  if (!consumed) {
+    return Status::NotFound("warehouse version " + std::to_string(current->version) +
+                                      " predates consumed-batch tracking: run custlake build, then custlake check");
   }
+  std::set<std::string> missing;
+  ASSIGN_OR_RETURN(std::vector<RawDataset> raw,
+                   SnapshotConsumedRaw(lake.get(), SourceViews(models), *consumed, &missing));
   RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
   for (const Model& m : models) {
     RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(m.name) + " AS SELECT * FROM wh.main." +
                                    QuoteIdent(m.name)));
   }
-  return RunChecks(session.get(), models);
+  CheckOptions options = given_options;
+  options.unavailable_views.insert(missing.begin(), missing.end());
+  for (const RawDataset& r : raw) options.raw_views.insert(r.view);
+  ASSIGN_OR_RETURN(CheckReport report, RunChecks(session.get(), models, options));
+  if (options.freshness == "off") return report;
+  // Raw data waiting: batches committed since that this version has not consumed.
+  ASSIGN_OR_RETURN(std::vector<RawDataset> live, SnapshotRaw(lake.get(), SourceViews(models)));
+  int64_t max_age = options.max_age_seconds > 0 ? options.max_age_seconds : 86400;
+  std::string now = options.now.empty() ? "current_timestamp" : "TIMESTAMPTZ " + QuoteLiteral(options.now);
+  for (const RawDataset& r : live) {
+    CheckResult c;
+    c.table = "raw." + r.view;
+    c.check = "freshness(raw data waiting)";
+    c.kind = "freshness";
+    c.where = r.dataset;
+    const std::set<int64_t>& used = (*consumed)[r.view];
+    std::string oldest;
+    int64_t waiting = 0;
+    for (const auto& [batch, at] : r.committed_at) {
+      if (used.count(batch)) continue;
+      ++waiting;
+      if (oldest.empty() || at < oldest) oldest = at;
+    }
+    if (waiting > 0) {
+      ASSIGN_OR_RETURN(auto q, session->Query("SELECT CAST(" + QuoteLiteral(oldest) + " AS TIMESTAMPTZ) < " + now +
+                                              " - to_seconds(" + std::to_string(max_age) + "), " +
+                                              std::to_string(waiting) + " AS batches_waiting, " + QuoteLiteral(oldest) +
+                                              " AS oldest_committed_at, " + std::to_string(max_age) +
+                                              " AS max_age_seconds"));
+      if (q.rows[0][0] == "true") {
+        c.failing_rows = waiting;
+        q.columns.erase(q.columns.begin());
+        q.types.erase(q.types.begin());
+        q.kinds.erase(q.kinds.begin());
+        for (auto& row : q.rows) row.erase(row.begin());
+        for (auto& row : q.nulls) row.erase(row.begin());
+        c.sample = std::move(q);
+      }
+    }
+    c.passed = c.failing_rows == 0;
+    if (!c.passed && options.freshness == "warn") c.passed = c.warning = true;
+    report.Add(std::move(c));
+  }
+  return report;
 }
 
 }  // namespace custlake::warehouse

@@ -6,15 +6,17 @@
 //      or given) and sort them by their references;
 //   2. incremental (the default, when a previous version exists, built from
 //      the same models): copy the current version's DuckDB file into the
-//      batch's staging folder and feed each model only the raw batches
-//      committed since (delta.<view>); full (--full, or no usable previous
-//      version): a new file, every model from all of raw;
+//      batch's staging folder and feed each model only the raw batches that
+//      version did not consume (delta.<view>); full (--full, or no usable
+//      previous version): a new file, every model from all of raw;
 //   3. run every model's checks; any failure aborts the batch (the previous
 //      version keeps serving) with a report naming check, table and rows;
 //   4. export every table as Parquet under warehouse/<table>/ (facts
 //      partitioned by month=YYYY-MM) into the same batch;
 //   5. commit: version file, Parquet files and watermark cursors become live
-//      in one metastore transaction; then prune old versions.
+//      in one metastore transaction; then the replaced Parquet export is
+//      deleted (warehouse/<table>/ holds exactly the current version) and old
+//      version files beyond --keep are pruned.
 // A crash anywhere before the commit point leaves the previous version live
 // and only staging files, which the lake's recovery removes.
 //
@@ -53,6 +55,10 @@ struct BuildOptions {
   lake::FailPointHook fail_point;
   /// Progress lines ("dim_customer: 2000 rows in 0.1 s"); may be empty.
   std::function<void(const std::string&)> log;
+  /// Called before each step: models done so far, total steps, what runs now.
+  std::function<void(int done, int total, const std::string& current)> progress;
+  /// Freshness thresholds and severity for the checks.
+  CheckOptions checks;
 };
 
 struct ModelStat {
@@ -85,7 +91,12 @@ struct BuildReport {
 Result<BuildReport> Build(const BuildOptions& options);
 
 /// `custlake check`: runs the models' checks against the current version,
-/// with the raw zone as that version consumed it. NotFound if none is published.
-Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& models = {});
+/// with the raw zone as that version consumed it (its consumed batches, even
+/// those a full re-import retired since), plus one freshness check per raw
+/// view: committed raw batches the version has not consumed, waiting longer
+/// than the maximum age (options.max_age_seconds, default one day), mean the
+/// warehouse is stale. NotFound if none is published.
+Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& models = {},
+                                        const CheckOptions& options = {});
 
 }  // namespace custlake::warehouse

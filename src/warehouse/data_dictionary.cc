@@ -1,12 +1,16 @@
 #include "warehouse/data_dictionary.h"
 
+#include <algorithm>
 #include <map>
+
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "engine/engine.h"
 #include "lake/lake.h"
 #include "warehouse/checks.h"
 #include "warehouse/publisher.h"
+#include "warehouse/raw_sources.h"
 
 namespace custlake::warehouse {
 namespace {
@@ -36,12 +40,30 @@ std::string CheckText(const ModelCheck& c) {
   return c.name;
 }
 
-/// "raw/usage -> fact_customer_activity -> fact_customer_metrics" style lineage lines.
-std::vector<std::string> Upstream(const Model& m, const std::vector<TableSchema>& tables) {
+/// What a model reads: raw datasets ("raw/sic/customers", or raw.<view> when
+/// the lake has no such dataset) and other models.
+std::vector<std::string> Upstream(const Model& m, const std::vector<RawLineage>& raw) {
   std::vector<std::string> out;
-  for (const std::string& s : m.sources) out.push_back("raw." + s);
+  for (const std::string& s : m.sources) {
+    std::string name = "raw." + s;
+    for (const RawLineage& r : raw) {
+      if (r.view == s) name = r.dataset;
+    }
+    out.push_back(name);
+  }
   for (const std::string& r : m.refs) out.push_back(r);
-  (void)tables;
+  return out;
+}
+
+/// The lineage lines: origin -> raw dataset, then raw dataset / model -> model.
+std::vector<std::string> LineageLines(const std::vector<TableSchema>& tables, const std::vector<RawLineage>& raw) {
+  std::vector<std::string> out;
+  for (const RawLineage& r : raw) {
+    for (const std::string& origin : r.origins) out.push_back(origin + " -> " + r.dataset);
+  }
+  for (const TableSchema& t : tables) {
+    for (const std::string& up : Upstream(*t.model, raw)) out.push_back(up + " -> " + t.model->name);
+  }
   return out;
 }
 
@@ -74,13 +96,83 @@ Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_
   return tables;
 }
 
-std::string DataDictionaryMarkdown(const std::vector<TableSchema>& tables) {
+Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, const std::vector<Model>& models) {
+  std::set<std::string> views;
+  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
+  lake::LakeOptions options;
+  options.read_only = true;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, options));
+  ASSIGN_OR_RETURN(auto raw, SnapshotRaw(lake.get(), {views.begin(), views.end()}));
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
+  ASSIGN_OR_RETURN(auto session, db->Connect());
+  std::vector<RawTableSchema> out;
+  for (const RawDataset& r : raw) {
+    RawTableSchema t;
+    t.view = r.view;
+    t.dataset = r.dataset;
+    t.partition_keys = r.partition_keys;
+    std::string contract = ContractSelect(r.view);
+    std::string list;
+    for (const auto& [batch, paths] : r.files_by_batch) {
+      for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+    }
+    std::string select = list.empty() ? contract
+                                      : "SELECT * FROM read_parquet([" + list +
+                                            "], hive_partitioning = false, union_by_name = true) LIMIT 0";
+    ASSIGN_OR_RETURN(auto described, session->Query("DESCRIBE " + select));
+    for (const auto& row : described.rows) {
+      if (row[0] != "_batch_id") t.columns.push_back({row[0], row[1]});
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<RawLineage>> DescribeRawLineage(const std::string& lake_root, const std::vector<Model>& models) {
+  std::set<std::string> views;
+  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
+  lake::LakeOptions options;
+  options.read_only = true;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, options));
+  ASSIGN_OR_RETURN(auto raw, SnapshotRaw(lake.get(), {views.begin(), views.end()}));
+  std::vector<RawLineage> out;
+  for (const RawDataset& r : raw) {
+    RawLineage l{r.view, r.dataset, {}};
+    std::set<std::string> origins;
+    for (const auto& [batch, paths] : r.files_by_batch) {
+      ASSIGN_OR_RETURN(auto info, lake->GetBatch(batch));
+      if (!info) continue;
+      nlohmann::json j = nlohmann::json::parse(info->lineage_json, nullptr, false);
+      if (!j.is_object() || !j.contains("source") || !j["source"].is_string()) continue;
+      std::string origin = j["source"].get<std::string>();
+      if (j.contains("table") && j["table"].is_string()) {
+        origin += " table " + j["table"].get<std::string>();
+      } else if (j.contains("query") && j["query"].is_string()) {
+        std::string q = j["query"].get<std::string>();
+        size_t from = q.find(" FROM ");
+        if (from != std::string::npos) {
+          std::string rest = q.substr(from + 6);
+          std::string table = rest.substr(0, rest.find(' '));
+          table.erase(std::remove(table.begin(), table.end(), '"'), table.end());
+          origin += " table " + table;
+        }
+      } else if (j.contains("format") && j["format"].is_string()) {
+        origin += " (" + j["format"].get<std::string>() + ")";
+      }
+      origins.insert(origin);
+    }
+    l.origins.assign(origins.begin(), origins.end());
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::string DataDictionaryMarkdown(const std::vector<TableSchema>& tables, const std::vector<RawLineage>& raw) {
   std::string out = "# custlake warehouse: data dictionary\n\n"
                     "Generated by `custlake docs` from the models compiled into custlake and the published version.\n\n"
-                    "## Lineage\n\n```\n";
-  for (const TableSchema& t : tables) {
-    for (const std::string& up : Upstream(*t.model, tables)) out += up + " -> " + t.model->name + "\n";
-  }
+                    "## Lineage\n\nFrom the operational source tables and landing folders (the lake's batch lineage) "
+                    "through the raw datasets to the models.\n\n```\n";
+  for (const std::string& line : LineageLines(tables, raw)) out += line + "\n";
   out += "```\n\n## Tables\n\n| table | built as | grain | description |\n|---|---|---|---|\n";
   for (const TableSchema& t : tables) {
     out += "| [" + t.model->name + "](#" + t.model->name + ") | " + MaterializationName(t.model->materialized) + " | " +
@@ -93,7 +185,7 @@ std::string DataDictionaryMarkdown(const std::vector<TableSchema>& tables) {
     if (!m.grain.empty()) out += "- grain: " + m.grain + "\n";
     if (!m.partition_by.empty()) out += "- Parquet export partitioned by month=YYYY-MM (from " + m.partition_by + ")\n";
     out += "- reads: ";
-    std::vector<std::string> ups = Upstream(m, tables);
+    std::vector<std::string> ups = Upstream(m, raw);
     for (size_t i = 0; i < ups.size(); ++i) out += (i ? ", " : "") + std::string("`") + ups[i] + "`";
     out += "\n\n| column | type | description |\n|---|---|---|\n";
     for (const TableColumn& c : t.columns) {
@@ -110,16 +202,14 @@ std::string DataDictionaryMarkdown(const std::vector<TableSchema>& tables) {
   return out;
 }
 
-std::string DataDictionaryHtml(const std::vector<TableSchema>& tables) {
+std::string DataDictionaryHtml(const std::vector<TableSchema>& tables, const std::vector<RawLineage>& raw) {
   std::string out =
       "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>custlake data dictionary</title>\n"
       "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;"
       "vertical-align:top}th{background:#f3f3f3}code,pre{background:#f6f6f6}</style></head><body>\n"
       "<h1>custlake warehouse: data dictionary</h1>\n<h2>Lineage</h2>\n<pre>";
-  for (const TableSchema& t : tables) {
-    for (const std::string& up : Upstream(*t.model, tables)) out += Escape(up + " -> " + t.model->name) + "\n";
-  }
+  for (const std::string& line : LineageLines(tables, raw)) out += Escape(line) + "\n";
   out += "</pre>\n<h2>Tables</h2>\n<table><tr><th>table</th><th>built as</th><th>grain</th><th>description</th></tr>\n";
   for (const TableSchema& t : tables) {
     out += "<tr><td><a href=\"#" + t.model->name + "\">" + t.model->name + "</a></td><td>" +
@@ -131,7 +221,7 @@ std::string DataDictionaryHtml(const std::vector<TableSchema>& tables) {
     const Model& m = *t.model;
     out += "<h2 id=\"" + m.name + "\">" + m.name + "</h2>\n<p>" + Escape(m.description) + "</p>\n<p>model file <code>" +
            Escape(m.file) + "</code>, materialized " + MaterializationName(m.materialized) + "; reads ";
-    std::vector<std::string> ups = Upstream(m, tables);
+    std::vector<std::string> ups = Upstream(m, raw);
     for (size_t i = 0; i < ups.size(); ++i) out += (i ? ", " : "") + std::string("<code>") + Escape(ups[i]) + "</code>";
     out += "</p>\n<table><tr><th>column</th><th>type</th><th>description</th></tr>\n";
     for (const TableColumn& c : t.columns) {

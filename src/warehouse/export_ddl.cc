@@ -14,27 +14,112 @@ std::string Quote(const std::string& ident, Dialect d) {
   return d == Dialect::kTrino ? "\"" + ident + "\"" : "`" + ident + "`";
 }
 
-std::string Literal(const std::string& text) {
+/// A string literal: '' doubles a quote in Trino; Hive and Spark escape with a backslash.
+std::string Literal(const std::string& text, Dialect d = Dialect::kTrino) {
   std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : text) {
+    if (c == '\'') {
+      out += d == Dialect::kTrino ? "''" : "\\'";
+    } else if (c == '\\' && d != Dialect::kTrino) {
+      out += "\\\\";
+    } else {
+      out += c;
+    }
+  }
   return out + "'";
 }
 
-}  // namespace
-
-Result<Dialect> ParseDialect(const std::string& name) {
-  if (name == "hive") return Dialect::kHive;
-  if (name == "trino") return Dialect::kTrino;
-  if (name == "spark") return Dialect::kSpark;
-  return Status::InvalidArgument("unknown dialect '" + name + "': use hive, trino or spark");
+std::string Schema(const std::string& name, Dialect d) {
+  return (d == Dialect::kTrino ? "CREATE SCHEMA IF NOT EXISTS " : "CREATE DATABASE IF NOT EXISTS ") + name + ";\n";
 }
+
+/// CREATE EXTERNAL TABLE (or its dialect's form) over Parquet files under `location`.
+std::string ExternalTable(const std::string& qualified, const std::string& schema, const std::string& table,
+                          const std::vector<TableColumn>& columns, const std::vector<std::string>& partitions,
+                          const Model* doc, Dialect d, const std::string& location) {
+  std::string cols, out;
+  for (const TableColumn& c : columns) {
+    const ModelColumn* described = doc ? doc->FindColumn(c.name) : nullptr;
+    cols += std::string(cols.empty() ? "" : ",\n") + "  " + Quote(c.name, d) + " " + MapType(c.duckdb_type, d);
+    if (described && d != Dialect::kTrino) cols += " COMMENT " + Literal(described->description, d);
+  }
+  std::string comment = doc ? doc->description : "";
+  std::string parts_typed, parts_named, parts_array;
+  for (const std::string& p : partitions) {
+    parts_typed += std::string(parts_typed.empty() ? "" : ", ") + Quote(p, d) + " STRING";
+    parts_named += std::string(parts_named.empty() ? "" : ", ") + Quote(p, d);
+    parts_array += std::string(parts_array.empty() ? "" : ", ") + Literal(p);
+  }
+  switch (d) {
+    case Dialect::kHive:
+      out += "CREATE EXTERNAL TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\n";
+      if (!comment.empty()) out += "COMMENT " + Literal(comment, d) + "\n";
+      if (!partitions.empty()) out += "PARTITIONED BY (" + parts_typed + ")\n";
+      out += "STORED AS PARQUET\nLOCATION " + Literal(location) + ";\n";
+      if (!partitions.empty()) out += "MSCK REPAIR TABLE " + qualified + ";\n";
+      break;
+    case Dialect::kSpark:
+      for (const std::string& p : partitions) cols += ",\n  " + Quote(p, d) + " STRING";
+      out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\nUSING PARQUET\n";
+      if (!partitions.empty()) out += "PARTITIONED BY (" + parts_named + ")\n";
+      if (!comment.empty()) out += "COMMENT " + Literal(comment, d) + "\n";
+      out += "LOCATION " + Literal(location) + ";\n";
+      if (!partitions.empty()) out += "MSCK REPAIR TABLE " + qualified + ";\n";
+      break;
+    case Dialect::kTrino:
+    case Dialect::kDuckDb:
+      for (const std::string& p : partitions) cols += ",\n  " + Quote(p, d) + " VARCHAR";
+      out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\n";
+      if (!comment.empty()) out += "COMMENT " + Literal(comment) + "\n";
+      out += "WITH (format = 'PARQUET', external_location = " + Literal(location) +
+             (partitions.empty() ? "" : ", partitioned_by = ARRAY[" + parts_array + "]") + ");\n";
+      if (!partitions.empty()) {
+        out += "CALL system.sync_partition_metadata(" + Literal(schema) + ", " + Literal(table) + ", 'ADD');\n";
+      }
+      break;
+  }
+  return out;
+}
+
+/// The lake batch that committed a raw row: the <batch> of its part-<batch>-<n> file.
+std::string BatchIdFromPath(Dialect d) {
+  std::string path = d == Dialect::kTrino ? "\"$path\"" : d == Dialect::kSpark ? "input_file_name()" : "INPUT__FILE__NAME";
+  return "CAST(regexp_extract(" + path + ", 'part-([0-9]+)-', 1) AS BIGINT)";
+}
+
+}  // namespace
 
 std::string MapType(const std::string& duckdb_type, Dialect d) {
   std::string t = Upper(duckdb_type);
   bool trino = d == Dialect::kTrino;
   if (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
-    std::string inner = MapType(t.substr(0, t.size() - 2), d);
+    std::string inner = MapType(duckdb_type.substr(0, duckdb_type.size() - 2), d);
     return trino ? "ARRAY(" + inner + ")" : "ARRAY<" + inner + ">";
+  }
+  if (t.rfind("STRUCT(", 0) == 0 && t.back() == ')') {
+    // STRUCT(a VARCHAR, b BIGINT): fields at depth 0, each "name TYPE".
+    std::string body = duckdb_type.substr(7, duckdb_type.size() - 8), fields, field;
+    int depth = 0;
+    auto flush = [&] {
+      size_t b = field.find_first_not_of(' ');
+      if (b == std::string::npos) return;
+      field = field.substr(b);
+      size_t space = field.find(' ');
+      std::string name = field.substr(0, space), type = MapType(field.substr(space + 1), d);
+      fields += std::string(fields.empty() ? "" : ", ") + name + (trino ? " " : ":") + type;
+      field.clear();
+    };
+    for (char c : body) {
+      if (c == '(') ++depth;
+      if (c == ')') --depth;
+      if (c == ',' && depth == 0) {
+        flush();
+      } else {
+        field += c;
+      }
+    }
+    flush();
+    return trino ? "ROW(" + fields + ")" : "STRUCT<" + fields + ">";
   }
   if (t == "VARCHAR" || t == "JSON" || t == "UUID") return trino ? "VARCHAR" : "STRING";
   if (t == "BIGINT" || t == "UBIGINT" || t == "HUGEINT") return "BIGINT";
@@ -50,68 +135,52 @@ std::string MapType(const std::string& duckdb_type, Dialect d) {
   return trino ? "VARCHAR" : "STRING";
 }
 
-std::string ExportDdl(const std::vector<TableSchema>& tables, Dialect d, const std::string& location,
-                      const std::string& schema) {
+Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std::vector<RawTableSchema>& raw,
+                              Dialect d, const std::string& location, const std::string& schema) {
   std::string prefix = location;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   const char* name = d == Dialect::kHive ? "Hive" : d == Dialect::kTrino ? "Trino (Hive connector)" : "Spark SQL";
-  std::string out = "-- custlake warehouse: external tables over its Parquet export, " + std::string(name) + " dialect.\n"
-                    "-- Generated by `custlake export-ddl`. Facts are partitioned by month=YYYY-MM.\n\n";
-  out += d == Dialect::kTrino ? "CREATE SCHEMA IF NOT EXISTS " + schema + ";\n\n"
-                              : "CREATE DATABASE IF NOT EXISTS " + schema + ";\n\n";
+  std::string models_schema = schema + "_models";
+  std::string out = "-- custlake warehouse, " + std::string(name) + " dialect. Generated by `custlake export-ddl`.\n"
+                    "-- 1. " + schema + ": external tables over the Parquet export (facts partitioned by month=YYYY-MM).\n"
+                    "-- 2. raw: external tables over the raw zone, and views adding _batch_id.\n"
+                    "-- 3. " + models_schema + ": the models, rebuilt by this engine from raw (session time zone UTC).\n\n";
+
+  out += "-- 1. The warehouse's Parquet export\n" + Schema(schema, d) + "\n";
   for (const TableSchema& table : tables) {
     const Model& m = *table.model;
-    std::string loc = prefix + "/warehouse/" + m.name + "/";
-    std::string qualified = schema + "." + Quote(m.name, d);
-    out += "-- " + m.name + ": " + m.description + "\n";
-    if (!m.grain.empty()) out += "-- grain: " + m.grain + "\n";
-    bool partitioned = !m.partition_by.empty();
-    std::string cols;
-    for (const TableColumn& c : table.columns) {
-      const ModelColumn* doc = m.FindColumn(c.name);
-      cols += std::string(cols.empty() ? "" : ",\n") + "  " + Quote(c.name, d) + " " + MapType(c.duckdb_type, d);
-      if (doc && d != Dialect::kTrino) cols += " COMMENT " + Literal(doc->description);
-    }
-    if (partitioned && d == Dialect::kTrino) cols += ",\n  " + Quote("month", d) + " VARCHAR";
-    switch (d) {
-      case Dialect::kHive:
-        out += "CREATE EXTERNAL TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\n";
-        out += "COMMENT " + Literal(m.description) + "\n";
-        if (partitioned) out += "PARTITIONED BY (`month` STRING)\n";
-        out += "STORED AS PARQUET\nLOCATION " + Literal(loc) + ";\n";
-        if (partitioned) out += "MSCK REPAIR TABLE " + qualified + ";\n";
-        break;
-      case Dialect::kSpark:
-        if (partitioned) cols += ",\n  `month` STRING";
-        out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\nUSING PARQUET\n";
-        if (partitioned) out += "PARTITIONED BY (`month`)\n";
-        out += "COMMENT " + Literal(m.description) + "\nLOCATION " + Literal(loc) + ";\n";
-        if (partitioned) out += "MSCK REPAIR TABLE " + qualified + ";\n";
-        break;
-      case Dialect::kTrino:
-        out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\nCOMMENT " + Literal(m.description) +
-               "\nWITH (format = 'PARQUET', external_location = " + Literal(loc) +
-               (partitioned ? ", partitioned_by = ARRAY['month']" : "") + ");\n";
-        if (partitioned) out += "CALL system.sync_partition_metadata(" + Literal(schema) + ", " + Literal(m.name) + ", 'ADD');\n";
-        break;
-    }
-    out += "\n";
+    out += "-- " + m.name + (m.grain.empty() ? "" : " (grain: " + m.grain + ")") + "\n";
+    std::vector<std::string> partitions;
+    if (!m.partition_by.empty()) partitions.push_back("month");
+    out += ExternalTable(schema + "." + Quote(m.name, d), schema, m.name, table.columns, partitions, &m, d,
+                         prefix + "/warehouse/" + m.name + "/") + "\n";
   }
-  out += "-- The models that build these tables (DuckDB SQL; raw.<view> are the raw zone's datasets).\n";
+
+  out += "-- 2. The raw zone the models read\n" + Schema("raw", d) + "\n";
+  for (const RawTableSchema& r : raw) {
+    std::string files = r.view + "_files";
+    out += "-- " + r.dataset + "\n";
+    out += ExternalTable("raw." + Quote(files, d), "raw", files, r.columns, r.partition_keys, nullptr, d,
+                         prefix + "/" + r.dataset + "/");
+    out += std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + "raw." +
+           Quote(r.view, d) + " AS SELECT *, " + BatchIdFromPath(d) + " AS " + Quote("_batch_id", d) + " FROM raw." + Quote(files, d) +
+           ";\n\n";
+  }
+
+  out += "-- 3. The models, in build order (custlake builds them incrementally; here each is a full rebuild)\n" +
+         Schema(models_schema, d) + "USE " + models_schema + ";\n\n";
   for (const TableSchema& table : tables) {
     const Model& m = *table.model;
-    out += "\n-- model " + m.name + " (" + m.file + ", " + MaterializationName(m.materialized) + ")\n";
-    std::string sql = m.sql;
-    size_t pos = 0;
-    std::string commented;
-    while (pos <= sql.size()) {
-      size_t nl = sql.find('\n', pos);
-      std::string line = sql.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      commented += "--   " + line + "\n";
-      if (nl == std::string::npos) break;
-      pos = nl + 1;
+    ASSIGN_OR_RETURN(std::string sql, ExpandMacros(m.source_sql, d, m.file, m.sql_line));
+    out += "-- model " + m.name + " (" + m.file + ")\n";
+    std::string target = Quote(m.name, d);
+    switch (d) {
+      case Dialect::kHive: out += "CREATE TABLE " + target + " STORED AS PARQUET AS\n"; break;
+      case Dialect::kSpark: out += "CREATE TABLE " + target + " USING PARQUET AS\n"; break;
+      case Dialect::kTrino:
+      case Dialect::kDuckDb: out += "CREATE TABLE " + target + " WITH (format = 'PARQUET') AS\n"; break;
     }
-    out += commented;
+    out += sql + ";\n\n";
   }
   return out;
 }

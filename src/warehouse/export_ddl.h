@@ -1,7 +1,14 @@
-// `custlake export-ddl`: CREATE EXTERNAL TABLE statements, in Hive, Trino or
-// Spark SQL, for the Parquet export of every warehouse table (warehouse/<table>/,
-// facts partitioned by month=YYYY-MM), plus each model's SQL as a comment-headed
-// view definition so other engines can rebuild the star schema themselves.
+// `custlake export-ddl`: the warehouse for a cluster engine, in Hive, Trino or
+// Spark SQL, in three parts:
+//   1. external tables over the Parquet export of every warehouse table
+//      (warehouse/<table>/, facts partitioned by month=YYYY-MM): query what
+//      custlake built;
+//   2. external tables over the raw zone (raw/<dataset>/, Hive-style
+//      partitions), each behind a view raw.<view> that adds _batch_id from the
+//      part file's name, as custlake's raw views do;
+//   3. the models, macros expanded for the dialect (sql_macros.h), as
+//      CREATE TABLE ... AS statements in build order into <schema>_models:
+//      the same star schema rebuilt by that engine from the raw zone.
 //
 // Pure functions over models and column types; thread-safe.
 #pragma once
@@ -11,11 +18,9 @@
 
 #include "common/status.h"
 #include "warehouse/model.h"
+#include "warehouse/sql_macros.h"
 
 namespace custlake::warehouse {
-
-enum class Dialect { kHive, kTrino, kSpark };
-Result<Dialect> ParseDialect(const std::string& name);
 
 /// A table's column as DuckDB types it ("BIGINT", "DECIMAL(18,2)", "VARCHAR[]").
 struct TableColumn {
@@ -28,12 +33,22 @@ struct TableSchema {
   std::vector<TableColumn> columns;
 };
 
+/// A raw dataset the models read, as its Parquet files hold it.
+struct RawTableSchema {
+  std::string view;                      ///< "sic_customers"
+  std::string dataset;                   ///< "raw/sic/customers"
+  std::vector<TableColumn> columns;      ///< the files' columns (partition keys not included)
+  std::vector<std::string> partition_keys;  ///< "event_date", "ingest_date": folder key=value levels
+};
+
 /// DuckDB's type in the dialect: TIMESTAMP WITH TIME ZONE -> TIMESTAMP, VARCHAR -> STRING (Hive/Spark) / VARCHAR (Trino)...
 std::string MapType(const std::string& duckdb_type, Dialect dialect);
 
-/// The DDL for every table; `location` is the prefix under which warehouse/ lives
-/// ("s3://bucket/lake", "hdfs:///lake"). `schema` is the database to create them in.
-std::string ExportDdl(const std::vector<TableSchema>& tables, Dialect dialect, const std::string& location,
-                      const std::string& schema = "custlake");
+/// The DDL; `location` is the prefix under which warehouse/ and raw/ live
+/// ("s3://bucket/lake", "hdfs:///lake"). `schema` is the database of the
+/// export's tables; the models go to `<schema>_models`, the raw zone to `raw`.
+/// `models` are in build order. Errors name a model file:line (a macro).
+Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std::vector<RawTableSchema>& raw,
+                              Dialect dialect, const std::string& location, const std::string& schema = "custlake");
 
 }  // namespace custlake::warehouse

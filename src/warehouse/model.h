@@ -39,6 +39,7 @@ enum class CheckKind {
   kNotNull,       ///< each column never NULL
   kRelationship,  ///< every non-NULL value of column found in ref_table.ref_column
   kNoOverlap,     ///< intervals [from, to) of each key do not overlap
+  kFreshness,     ///< the newest value of a timestamp column is within max_age of the clock
   kSql,           ///< a query returning the offending rows (none = pass)
 };
 std::string CheckKindName(CheckKind kind);
@@ -49,7 +50,8 @@ struct ModelCheck {
   std::vector<std::string> columns;
   std::string ref_table;            ///< kRelationship
   std::string ref_column;           ///< kRelationship
-  std::string sql;                  ///< kSql
+  std::string sql;                  ///< kSql; kFreshness: the optional WHERE condition
+  int64_t max_age_seconds = 0;      ///< kFreshness: the declared default (CheckOptions may override)
   int line = 0;                     ///< line of the declaration in the model file
 };
 
@@ -65,9 +67,13 @@ struct Model {
   std::string recompute_from;   ///< kRecomputeFrom: SQL giving the first partition value to recompute
   std::vector<ModelColumn> columns;
   std::vector<ModelCheck> checks;
-  std::string sql;              ///< the SELECT defining the table
+  std::string sql;              ///< the SELECT defining the table, macros expanded for DuckDB
+  std::string source_sql;       ///< the SELECT as written ({{ macros }} kept): export-ddl expands it per dialect
   int sql_line = 0;             ///< line where the SELECT starts
   std::string post_incremental; ///< statements run after an incremental append
+  /// SQL giving the partition_by values @post_incremental may change (run
+  /// before it); "" = any: the whole Parquet export is rewritten then.
+  std::string post_incremental_partitions;
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
   std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers"
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "warehouse/embedded_models.h"
+#include "warehouse/sql_macros.h"
 
 namespace custlake::warehouse {
 namespace {
@@ -86,7 +87,8 @@ int EditDistance(const std::string& a, const std::string& b) {
 
 const std::vector<std::string>& HeaderKeys() {
   static const std::vector<std::string> keys = {"model", "description", "materialized", "grain", "unique_key",
-                                                "replace_key", "partition_by", "recompute_from", "column", "check"};
+                                                "replace_key", "partition_by", "recompute_from", "post_incremental_partitions",
+                                                "column", "check"};
   return keys;
 }
 
@@ -130,6 +132,27 @@ Status ParseCheck(const std::string& where, const std::string& label, const std:
     check.kind = CheckKind::kNoOverlap;
     check.columns = cols;
     check.name = "no_overlap(" + value + ")";
+  } else if (label == "freshness") {
+    // COLUMN within N hours|days [where CONDITION]
+    std::string lower = Lower(value);
+    size_t within = lower.find(" within ");
+    size_t cond = lower.find(" where ");
+    std::string column = Trim(value.substr(0, within));
+    std::string age = within == std::string::npos ? "" : Trim(lower.substr(within + 8, cond == std::string::npos ? std::string::npos : cond - within - 8));
+    std::stringstream in(age);
+    int64_t n = 0;
+    std::string unit;
+    in >> n >> unit;
+    int64_t scale = unit.rfind("hour", 0) == 0 ? 3600 : unit.rfind("day", 0) == 0 ? 86400 : 0;
+    if (column.empty() || within == std::string::npos || n <= 0 || scale == 0 || column.find(' ') != std::string::npos) {
+      return Status::InvalidArgument(where + ": check freshness must read 'COLUMN within N hours|days [where CONDITION]', got '" +
+                                     value + "'");
+    }
+    check.kind = CheckKind::kFreshness;
+    check.columns = {column};
+    check.max_age_seconds = n * scale;
+    if (cond != std::string::npos) check.sql = Trim(value.substr(cond + 7));
+    check.name = "freshness(" + column + ")";
   } else {
     if (value.empty()) return Status::InvalidArgument(where + ": check " + label + " needs a query");
     check.kind = CheckKind::kSql;
@@ -158,6 +181,7 @@ std::string CheckKindName(CheckKind kind) {
     case CheckKind::kNotNull: return "not_null";
     case CheckKind::kRelationship: return "relationship";
     case CheckKind::kNoOverlap: return "no_overlap";
+    case CheckKind::kFreshness: return "freshness";
     case CheckKind::kSql: return "sql";
   }
   return "?";
@@ -198,9 +222,9 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     if (continuation) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
       Entry& last = entries.back();
-      bool is_sql = last.key == "recompute_from" || (last.key == "check" && last.label != "unique" &&
+      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" || (last.key == "check" && last.label != "unique" &&
                                                      last.label != "not_null" && last.label != "relationship" &&
-                                                     last.label != "no_overlap");
+                                                     last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
       continue;
     }
@@ -244,9 +268,11 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     }
     (in_post ? post : sql) += lines[i] + "\n";
   }
-  model.sql = Trim(sql);
+  model.source_sql = Trim(sql);
   model.post_incremental = Trim(post);
-  while (!model.sql.empty() && model.sql.back() == ';') model.sql.pop_back();
+  while (!model.source_sql.empty() && model.source_sql.back() == ';') model.source_sql.pop_back();
+  ASSIGN_OR_RETURN(model.sql, ExpandMacros(model.source_sql, Dialect::kDuckDb, file, model.sql_line));
+  ASSIGN_OR_RETURN(model.post_incremental, ExpandMacros(model.post_incremental, Dialect::kDuckDb, file, model.sql_line));
 
   for (const Entry& e : entries) {
     std::string where = file + ":" + std::to_string(e.line);
@@ -257,6 +283,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "replace_key") model.replace_key = e.value;
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
+    else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
     else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, &model));
     else if (e.key == "materialized") {
@@ -266,6 +293,10 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       else if (e.value == "recompute_from") model.materialized = Materialization::kRecomputeFrom;
       else return Status::InvalidArgument(where + ": materialized must be table, merge, append or recompute_from, got '" + e.value + "'");
     }
+  }
+  ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
+  for (ModelCheck& c : model.checks) {
+    ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
   std::string where = file + ":1";
   if (model.name.empty()) return Status::InvalidArgument(where + ": the header needs '-- model: NAME'");
@@ -341,6 +372,7 @@ Status ResolveRefs(std::vector<Model>* models) {
     scan(m.sql);
     scan(m.recompute_from);
     scan(m.post_incremental);
+    scan(m.post_incremental_partitions);
     for (const ModelCheck& c : m.checks) {
       if (c.kind == CheckKind::kRelationship) {
         if (!by_name.count(c.ref_table)) {
@@ -410,6 +442,7 @@ std::string ModelsFingerprint(const std::vector<Model>& models) {
     mix(m->sql);
     mix(m->post_incremental);
     mix(m->recompute_from);
+    mix(m->post_incremental_partitions);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));

@@ -4,6 +4,7 @@
 
 #include "support/status_testing.h"
 #include "warehouse/dag.h"
+#include "warehouse/checks.h"
 #include "warehouse/export_ddl.h"
 
 namespace custlake::warehouse {
@@ -33,6 +34,41 @@ TEST(ModelLoader, ParsesHeaderChecksAndSql) {
   EXPECT_EQ(m.checks[4].sql, "SELECT 1\nWHERE false");
   EXPECT_EQ(m.checks[4].line, 10);
   EXPECT_EQ(m.sql_line, 12);
+}
+
+TEST(ModelLoader, FreshnessCheck) {
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/f.sql", "-- model: f\n"
+                                                           "-- check freshness: occurred_at within 2 days where kind = 'usage'\n"
+                                                           "SELECT 1"));
+  ASSERT_EQ(m.checks.size(), 1u);
+  EXPECT_EQ(m.checks[0].kind, CheckKind::kFreshness);
+  EXPECT_EQ(m.checks[0].columns[0], "occurred_at");
+  EXPECT_EQ(m.checks[0].max_age_seconds, 2 * 86400);
+  EXPECT_EQ(m.checks[0].sql, "kind = 'usage'");
+  auto bad = ParseModel("models/f.sql", "-- model: f\n-- check freshness: occurred_at within a while\nSELECT 1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("models/f.sql:2"), std::string::npos) << bad.status().message();
+}
+
+TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
+  const std::string sql = "SELECT * FROM changed.fact_x f JOIN dim_c d ON d.k = f.k";
+  CheckOptions o;
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  o.delta_tables = o.appended_tables = {"fact_x"};
+  o.changed = {"fact_x", "usage"};
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM delta.\"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  o.changed.insert("dim_c");  // the dimension changed: old facts may break now
+  EXPECT_EQ(ResolveChangedRows(sql, o), "SELECT * FROM \"fact_x\" f JOIN dim_c d ON d.k = f.k");
+  // A reconciliation of raw with facts: both sides new rows, or both whole.
+  const std::string rec =
+      "SELECT 1 FROM (SELECT count(*) n FROM changed.usage) r, (SELECT count(*) n FROM changed.fact_x WHERE t = 'usage') f";
+  o.changed = {"fact_x", "usage"};
+  o.raw_views = {"usage"};
+  EXPECT_EQ(ResolveChangedRows(rec, o),
+            "SELECT 1 FROM (SELECT count(*) n FROM raw.\"usage\") r, (SELECT count(*) n FROM \"fact_x\" WHERE t = 'usage') f");
+  o.delta_views = {"usage"};
+  EXPECT_EQ(ResolveChangedRows(rec, o),
+            "SELECT 1 FROM (SELECT count(*) n FROM delta.\"usage\") r, (SELECT count(*) n FROM delta.\"fact_x\" WHERE t = 'usage') f");
 }
 
 TEST(ModelLoader, ErrorsSayWhere) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 namespace custlake::warehouse {
@@ -25,6 +26,25 @@ Result<std::optional<WarehouseVersion>> CurrentVersion(lake::Lake* lake) {
   return CurrentVersion(&lake->metastore(), lake->layout());
 }
 
+namespace {
+
+/// Deletes the retired files of `dataset` committed by batches before `before`, and their rows.
+Result<int> RemoveRetired(lake::Lake* lake, const lake::DatasetId& dataset, int64_t before) {
+  ASSIGN_OR_RETURN(auto retired, lake->metastore().ListFiles(dataset, lake::FileState::kRetired));
+  std::vector<int64_t> ids;
+  for (const lake::FileInfo& f : retired) {
+    if (f.batch_id >= before) continue;
+    std::error_code ec;
+    std::filesystem::remove(lake->layout().Absolute(f.path), ec);
+    if (ec) return Status::IOError("cannot remove old warehouse file " + f.path + ": " + ec.message());
+    ids.push_back(f.file_id);
+  }
+  if (!ids.empty()) RETURN_NOT_OK(lake->metastore().DeleteFileRows(ids));
+  return static_cast<int>(ids.size());
+}
+
+}  // namespace
+
 Result<PruneReport> PruneVersions(lake::Lake* lake, int keep) {
   PruneReport report;
   ASSIGN_OR_RETURN(auto versions, lake->ListBatches(VersionsDataset()));
@@ -39,22 +59,17 @@ Result<PruneReport> PruneVersions(lake::Lake* lake, int keep) {
   }
   report.versions_kept = keep;
   int64_t oldest_kept = committed[static_cast<size_t>(std::max(keep, 1)) - 1];
-  ASSIGN_OR_RETURN(auto datasets, lake->ListDatasets());
-  std::vector<int64_t> ids;
-  for (const lake::DatasetInfo& d : datasets) {
-    if (d.id.zone != lake::Zone::kWarehouse) continue;
-    ASSIGN_OR_RETURN(auto retired, lake->metastore().ListFiles(d.id, lake::FileState::kRetired));
-    for (const lake::FileInfo& f : retired) {
-      if (f.batch_id >= oldest_kept) continue;
-      std::error_code ec;
-      std::filesystem::remove(lake->layout().Absolute(f.path), ec);
-      if (ec) return Status::IOError("cannot remove old warehouse file " + f.path + ": " + ec.message());
-      ids.push_back(f.file_id);
-      ++report.files_removed;
-    }
-  }
-  if (!ids.empty()) RETURN_NOT_OK(lake->metastore().DeleteFileRows(ids));
+  ASSIGN_OR_RETURN(report.files_removed, RemoveRetired(lake, VersionsDataset(), oldest_kept));
   return report;
+}
+
+Result<int> RemoveRetiredExports(lake::Lake* lake, const std::vector<std::string>& tables) {
+  int removed = 0;
+  for (const std::string& table : tables) {
+    ASSIGN_OR_RETURN(int n, RemoveRetired(lake, TableDataset(table), std::numeric_limits<int64_t>::max()));
+    removed += n;
+  }
+  return removed;
 }
 
 }  // namespace custlake::warehouse

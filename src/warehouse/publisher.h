@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "lake/lake.h"
@@ -44,8 +45,13 @@ struct PruneReport {
   int files_removed = 0;
   int versions_kept = 0;
 };
-/// Deletes the retired files of warehouse datasets older than the newest
-/// `keep` published versions (the current one included).
+/// Deletes the retired version files (warehouse/versions) older than the
+/// newest `keep` published versions (the current one included).
 Result<PruneReport> PruneVersions(lake::Lake* lake, int keep);
+
+/// Deletes every retired file of the Parquet exports warehouse/<table> of
+/// `tables` (and their metastore rows), so each folder holds exactly the
+/// current version's files. Returns how many were removed.
+Result<int> RemoveRetiredExports(lake::Lake* lake, const std::vector<std::string>& tables);
 
 }  // namespace custlake::warehouse

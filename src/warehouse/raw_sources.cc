@@ -1,5 +1,7 @@
 #include "warehouse/raw_sources.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 
 namespace custlake::warehouse {
@@ -50,22 +52,97 @@ std::string ContractSelect(const std::string& view) {
   return "SELECT " + it->second + ", CAST(NULL AS BIGINT) AS _batch_id WHERE false";
 }
 
-Result<std::vector<RawDataset>> SnapshotRaw(lake::Lake* lake, const std::vector<std::string>& views) {
+std::vector<int64_t> RawDataset::NewBatches() const {
+  std::vector<int64_t> out;
+  for (const auto& [batch, paths] : files_by_batch) {
+    if (replaced || !consumed.count(batch)) out.push_back(batch);
+  }
+  return out;
+}
+
+namespace {
+
+/// The raw dataset of each view name, and the NotFound for a view nothing provides.
+Result<std::map<std::string, lake::DatasetId>> RawDatasetsByView(lake::Lake* lake) {
   ASSIGN_OR_RETURN(auto datasets, lake->ListDatasets());
   std::map<std::string, lake::DatasetId> by_view;
   for (const lake::DatasetInfo& info : datasets) {
     if (info.id.zone == lake::Zone::kRaw) by_view[RawViewName(info.id.name)] = info.id;
   }
+  return by_view;
+}
+
+Status NoSuchView(const std::string& view) {
+  return Status::NotFound("models read raw." + view + " but the lake has no such raw dataset; "
+                          "import or ingest it first (custlake status lists the datasets)");
+}
+
+bool IsParquet(const std::string& path) {
+  return path.size() >= 8 && path.compare(path.size() - 8, 8, ".parquet") == 0;
+}
+
+void AddFile(const lake::FileInfo& f, const std::string& absolute, RawDataset* raw) {
+  if (raw->files_by_batch.empty()) {
+    for (const auto& [key, value] : f.partition) raw->partition_keys.push_back(key);
+  }
+  raw->files_by_batch[f.batch_id].push_back(absolute);
+  raw->committed_at.emplace(f.batch_id, f.committed_at);
+  raw->max_batch = std::max(raw->max_batch, f.batch_id);
+  raw->rows += f.row_count;
+}
+
+}  // namespace
+
+Result<std::vector<RawDataset>> SnapshotConsumedRaw(lake::Lake* lake, const std::vector<std::string>& views,
+                                                    const std::map<std::string, std::set<int64_t>>& consumed,
+                                                    std::set<std::string>* missing) {
+  ASSIGN_OR_RETURN(auto by_view, RawDatasetsByView(lake));
+  std::vector<RawDataset> out;
+  for (const std::string& view : views) {
+    RawDataset raw;
+    raw.view = view;
+    auto it = by_view.find(view);
+    auto batches = consumed.find(view);
+    if (it == by_view.end()) {
+      if (ContractSelect(view).empty()) return NoSuchView(view);
+      raw.dataset = "raw/" + view;
+      if (batches != consumed.end() && !batches->second.empty()) missing->insert(view);
+      out.push_back(std::move(raw));
+      continue;
+    }
+    raw.dataset = it->second.ToString();
+    if (batches != consumed.end()) {
+      for (lake::FileState state : {lake::FileState::kLive, lake::FileState::kRetired}) {
+        ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(it->second, state));
+        for (const lake::FileInfo& f : files) {
+          if (!IsParquet(f.path) || !batches->second.count(f.batch_id)) continue;
+          std::string absolute = lake->layout().Absolute(f.path);
+          std::error_code ec;
+          if (!std::filesystem::exists(absolute, ec)) {
+            missing->insert(view);
+            continue;
+          }
+          AddFile(f, absolute, &raw);
+        }
+      }
+      for (int64_t b : batches->second) {
+        if (!raw.files_by_batch.count(b)) missing->insert(view);
+      }
+    }
+    out.push_back(std::move(raw));
+  }
+  return out;
+}
+
+Result<std::vector<RawDataset>> SnapshotRaw(lake::Lake* lake, const std::vector<std::string>& views) {
+  ASSIGN_OR_RETURN(auto by_view, RawDatasetsByView(lake));
   std::vector<RawDataset> out;
   for (const std::string& view : views) {
     RawDataset raw;
     raw.view = view;
     auto it = by_view.find(view);
     if (it == by_view.end()) {
-      if (ContractSelect(view).empty()) {
-        return Status::NotFound("models read raw." + view + " but the lake has no such raw dataset; "
-                                "import or ingest it first (custlake status lists the datasets)");
-      }
+      if (ContractSelect(view).empty()) return NoSuchView(view);
       raw.dataset = "raw/" + view;
       out.push_back(std::move(raw));
       continue;
@@ -73,10 +150,7 @@ Result<std::vector<RawDataset>> SnapshotRaw(lake::Lake* lake, const std::vector<
     raw.dataset = it->second.ToString();
     ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(it->second));
     for (const lake::FileInfo& f : files) {
-      if (f.path.size() < 8 || f.path.compare(f.path.size() - 8, 8, ".parquet") != 0) continue;
-      raw.files_by_batch[f.batch_id].push_back(f.absolute_path);
-      raw.max_batch = std::max(raw.max_batch, f.batch_id);
-      raw.rows += f.row_count;
+      if (IsParquet(f.path)) AddFile(f, f.absolute_path, &raw);
     }
     out.push_back(std::move(raw));
   }
@@ -88,8 +162,9 @@ Status CreateRawViews(engine::Session* session, const std::vector<RawDataset>& d
   for (const RawDataset& raw : datasets) {
     std::string contract = ContractSelect(raw.view);
     std::string sql;
+    std::vector<int64_t> new_batches = raw.NewBatches();
     for (const auto& [batch, paths] : raw.files_by_batch) {
-      if (schema == "delta" && !raw.replaced && batch <= raw.watermark) continue;
+      if (schema == "delta" && !std::binary_search(new_batches.begin(), new_batches.end(), batch)) continue;
       std::string list;
       for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
       if (!sql.empty()) sql += "\nUNION ALL BY NAME ";

@@ -54,8 +54,9 @@ int main(int argc, char** argv) {
     return r->ok() ? 0 : 1;
   }
   if (verb == "plain") {
-    // The same model SQL in plain DuckDB: raw views, then CREATE TABLE AS per model
-    // in order; no checks, no export, no publish. The benchmark's baseline.
+    // warehouse_tool LAKE plain DB [THREADS [MEMORY_LIMIT]]: the same model SQL in
+    // plain DuckDB: raw views, then CREATE TABLE AS per model in order; no checks,
+    // no export, no publish. The benchmark's baseline, with build's DuckDB settings.
     auto start = std::chrono::steady_clock::now();
     auto models = SortModels(LoadBuiltinModels().value());
     lake::LakeOptions lo;
@@ -71,13 +72,24 @@ int main(int argc, char** argv) {
     std::filesystem::remove(path);
     engine::DatabaseOptions o;
     o.path = path;
+    o.threads = argc > 4 ? std::atoi(argv[4]) : 0;
+    o.memory_limit = argc > 5 ? argv[5] : "";
+    o.settings["autoinstall_known_extensions"] = "false";
+    o.settings["autoload_known_extensions"] = "false";
     auto db = engine::Database::Open(o);
     auto session = (*db)->Connect();
     Status st = (*session)->Execute("SET TimeZone = 'UTC'");
     if (st.ok()) st = CreateRawViews(session->get(), *raw, "raw");
+    auto models_start = std::chrono::steady_clock::now();
+    std::string per_model;
     for (const Model& m : *models) {
+      auto t = std::chrono::steady_clock::now();
       if (st.ok()) st = (*session)->Execute("CREATE OR REPLACE TABLE " + m.name + " AS " + m.sql);
+      per_model += (per_model.empty() ? "" : ", ") + std::string("\"") + m.name + "\": " +
+                   std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count());
     }
+    double models_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - models_start).count();
+    if (st.ok()) st = (*session)->Execute("CHECKPOINT");
     if (!st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return 1;
@@ -85,8 +97,38 @@ int main(int argc, char** argv) {
     session->reset();
     db->reset();
     std::cout << "{\"plain_seconds\": "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << "}\n";
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+              << ", \"models_seconds\": " << models_seconds << ", \"models\": {" << per_model << "}}\n";
     return 0;
+  }
+  if (verb == "compare") {
+    // warehouse_tool - compare A.duckdb B.duckdb: rows of each model table in
+    // one file and not the other (EXCEPT ALL both ways); exit 1 if any differ.
+    if (argc < 5) return 2;
+    auto models = LoadBuiltinModels();
+    auto db = engine::Database::Open(engine::DatabaseOptions{});
+    if (!models.ok() || !db.ok()) return 1;
+    auto session = (*db)->Connect();
+    Status st = (*session)->Execute("SET TimeZone = 'UTC'; ATTACH " + engine::QuoteLiteral(argv[3]) +
+                                    " AS a (READ_ONLY); ATTACH " + engine::QuoteLiteral(argv[4]) + " AS b (READ_ONLY)");
+    if (!st.ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 1;
+    }
+    int differing = 0;
+    for (const Model& m : *models) {
+      auto r = (*session)->Query("SELECT (SELECT count(*) FROM (FROM a." + m.name + " EXCEPT ALL FROM b." + m.name +
+                                 ")), (SELECT count(*) FROM (FROM b." + m.name + " EXCEPT ALL FROM a." + m.name +
+                                 ")), (SELECT count(*) FROM a." + m.name + ")");
+      if (!r.ok()) {
+        std::cerr << m.name << ": " << r.status().message() << "\n";
+        return 1;
+      }
+      std::cout << m.name << " rows " << r->rows[0][2] << " only_in_a " << r->rows[0][0] << " only_in_b "
+                << r->rows[0][1] << "\n";
+      if (r->rows[0][0] != "0" || r->rows[0][1] != "0") ++differing;
+    }
+    return differing == 0 ? 0 : 1;
   }
   if (verb == "add-usage") {
     // Commits one new raw usage batch: a PERCENT sample of the existing events

@@ -1,0 +1,279 @@
+// Incremental builds against the raw zone's lifecycle: batches that commit
+// late with a lower id, sources replaced by a full re-import (merge models
+// rebuild, append models drop the replaced rows), the Parquet export folder
+// holding exactly the current version, `custlake check` after a re-import,
+// freshness against the clock and against raw data waiting, and pruning.
+#include "warehouse/warehouse_fixture.h"
+
+namespace custlake::warehouse {
+namespace {
+
+std::string ModeOf(const BuildReport& r, const std::string& model) {
+  for (const ModelStat& m : r.models) {
+    if (m.name == model) return m.mode;
+  }
+  return "(missing)";
+}
+
+const CheckResult* FindCheck(const CheckReport& r, const std::string& check) {
+  for (const CheckResult& c : r.results) {
+    if (c.check == check) return &c;
+  }
+  return nullptr;
+}
+
+TEST_F(WarehouseFixture, ExportFolderHoldsExactlyTheCurrentVersion) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  Commit("usage", Event("e6", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());  // facts re-exported, dimensions hard-linked
+  ASSERT_GT(second.parquet_files_reused, 0);
+  ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild(/*full=*/true));
+  // What an external table over warehouse/<table>/ reads: the current rows, once.
+  for (const ModelStat& m : third.models) {
+    EXPECT_EQ(ExportFolderRows(m.name), std::to_string(m.rows)) << m.name;
+  }
+  EXPECT_EQ(ExportFolderRows("fact_customer_activity"), "11");
+}
+
+TEST_F(WarehouseFixture, FactExportsRewriteOnlyTheMonthsABuildChanged) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  // A new event in February: January's partitions of both facts are reused, February's rewritten.
+  Commit("usage", Event("e6", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
+  ASSERT_TRUE(second.incremental);
+  auto month_file_batches = [&](const std::string& table, const std::string& month) {
+    auto files = lake_->CommittedFiles(TableDataset(table), {{"month", month}});
+    EXPECT_TRUE(files.ok());
+    std::string names;
+    for (const auto& f : *files) names += fs::path(f.path).filename().string() + " ";
+    return names;
+  };
+  for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
+    EXPECT_NE(month_file_batches(table, "2025-01").find("-r"), std::string::npos)
+        << table << ": January reused";
+    EXPECT_EQ(month_file_batches(table, "2025-02").find("-r"), std::string::npos)
+        << table << ": February written";
+  }
+  // The export holds exactly each table's rows, month by month, and equals a full build's.
+  ASSERT_OK(session_->Execute("ATTACH " + engine::QuoteLiteral(second.path) + " AS v (READ_ONLY)"));
+  for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
+    std::string folder = engine::QuoteLiteral((root_ / "warehouse" / table).string() + "/**/*.parquet");
+    ASSERT_OK_AND_ASSIGN(
+        auto diff,
+        session_->Query("SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
+                        ", hive_partitioning = true) EXCEPT ALL SELECT * FROM v." + table +
+                        ")) + (SELECT count(*) FROM (SELECT * FROM v." + table +
+                        " EXCEPT ALL SELECT * EXCLUDE (month) FROM read_parquet(" + folder +
+                        ", hive_partitioning = true)))"));
+    EXPECT_EQ(diff.Scalar(), "0") << table;
+  }
+  ASSERT_OK(session_->Execute("DETACH v"));
+  // A new customer version re-keys that customer's facts: its months are rewritten too.
+  Commit("sic/customers", Customer(1, "max", "Hamburg", "2025-01-01", "2025-01-10 00:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild());
+  EXPECT_EQ(month_file_batches("fact_customer_activity", "2025-01").find("-r"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  ExpectSameTables(third.path, full.path, full.models);
+  ExpectExportMatches(full.path, full.models);
+}
+
+TEST_F(WarehouseFixture, LateCommittingLowerBatchIdIsPickedUp) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  // Batch `late` starts first (lower id) but commits after a build consumed a later batch.
+  ASSERT_OK_AND_ASSIGN(auto late, lake_->BeginBatch(lake::DatasetId::Raw("usage")));
+  ASSERT_OK_AND_ASSIGN(auto part, late.NewPart({{"ingest_date", "2025-03-01"}}));
+  ASSERT_OK_AND_ASSIGN(auto written,
+                       session_->Query("COPY (" + Event("late1", 2, "2025-02-27 09:00:00") + ") TO " +
+                                       engine::QuoteLiteral(part.staging_path) + " (FORMAT parquet)"));
+  ASSERT_OK(late.AddFile(part, written.rows_changed));
+  Commit("usage", Event("e7", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
+  EXPECT_EQ(Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
+            "5;");
+  ASSERT_OK(late.Commit());
+  ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild());
+  ASSERT_TRUE(third.incremental);
+  EXPECT_EQ(Ask(third.path, "SELECT source_id FROM fact_customer_activity WHERE source_id = 'late1'"),
+            "late1;");
+  EXPECT_EQ(Ask(third.path,
+                "SELECT usage_events FROM fact_customer_metrics WHERE customer_id = 2 AND "
+                "month_start = DATE '2025-02-01'"),
+            "1;");
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  ExpectSameTables(third.path, full.path, full.models);
+}
+
+TEST_F(WarehouseFixture, MergeModelRebuildsWhenItsSourceIsReplaced) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM dim_usage"), "2;");
+  // usage re-delivered whole without the session_start event: its usage kind goes.
+  Commit("usage",
+         Event("e1", 1, "2025-01-05 09:00:00") + " UNION ALL " + Event("e2", 1, "2025-02-15 09:00:00") +
+             " UNION ALL " + Event("e3", 1, "2025-02-25 09:00:00"),
+         /*replace=*/true);
+  ASSERT_OK_AND_ASSIGN(BuildReport inc, RunBuild());
+  ASSERT_TRUE(inc.incremental);
+  EXPECT_EQ(inc.checks.failed, 0) << inc.checks.FailureText();
+  EXPECT_EQ(ModeOf(inc, "dim_usage"), "rebuilt");
+  EXPECT_EQ(ModeOf(inc, "fact_customer_activity"), "appended");
+  EXPECT_EQ(Ask(inc.path, "SELECT event_type FROM dim_usage"), "feature_use;");
+  EXPECT_EQ(Ask(inc.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "3;");
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  ExpectSameTables(inc.path, full.path, full.models);
+}
+
+TEST_F(WarehouseFixture, CheckAfterAFullReimportUsesWhatTheVersionConsumed) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  ASSERT_OK_AND_ASSIGN(auto old_files, lake_->CommittedFiles(lake::DatasetId::Raw("sic/offer_assignments")));
+  ASSERT_EQ(old_files.size(), 1u);
+  // A full re-import of offer assignments (two now): the version still holds one.
+  Commit("sic/offer_assignments",
+         "SELECT * FROM (VALUES (70::BIGINT, 7::BIGINT, 1::BIGINT, TIMESTAMPTZ '2025-02-01 12:00:00+00', "
+         "TIMESTAMPTZ '2025-02-03 12:00:00+00', true), (71, 7, 2, TIMESTAMPTZ '2025-02-02 12:00:00+00', "
+         "NULL, false)) "
+         "AS t(assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed)",
+         /*replace=*/true);
+  CheckOptions options;
+  options.freshness = "off";
+  ASSERT_OK_AND_ASSIGN(CheckReport report, CheckCurrentVersion(root_.string(), {}, options));
+  EXPECT_EQ(report.failed, 0) << report.FailureText();
+  const CheckResult* offers = FindCheck(report, "reconcile_offers");
+  ASSERT_NE(offers, nullptr);
+  EXPECT_TRUE(offers->passed);
+  EXPECT_TRUE(offers->skipped.empty());
+  // Once the retired file is vacuumed the reconciliation cannot be re-run: skipped, said why, not failed.
+  fs::remove(old_files[0].absolute_path);
+  ASSERT_OK_AND_ASSIGN(CheckReport after, CheckCurrentVersion(root_.string(), {}, options));
+  EXPECT_EQ(after.failed, 0) << after.FailureText();
+  offers = FindCheck(after, "reconcile_offers");
+  ASSERT_NE(offers, nullptr);
+  EXPECT_NE(offers->skipped.find("raw.sic_offer_assignments"), std::string::npos) << offers->skipped;
+  EXPECT_GT(after.skipped, 0);
+  // The next build consumes the re-import and checks it.
+  ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
+  EXPECT_EQ(
+      Ask(second.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_sent'"),
+      "2;");
+  ASSERT_OK_AND_ASSIGN(CheckReport fresh, CheckCurrentVersion(root_.string(), {}, options));
+  EXPECT_EQ(fresh.failed, 0) << fresh.FailureText();
+  offers = FindCheck(fresh, "reconcile_offers");
+  ASSERT_NE(offers, nullptr);
+  EXPECT_TRUE(offers->passed && offers->skipped.empty());
+}
+
+TEST_F(WarehouseFixture, FreshnessAgainstTheClockWarnsOrFails) {
+  WriteBase();  // newest usage event: 2025-02-25 18:00
+  auto at = [](const std::string& now, const std::string& severity) {
+    return [now, severity](BuildOptions* o) {
+      o->checks.now = now;
+      o->checks.freshness = severity;
+    };
+  };
+  ASSERT_OK_AND_ASSIGN(BuildReport fresh, RunBuildWith(at("2025-02-26 12:00:00+00", "error")));
+  EXPECT_EQ(fresh.checks.warnings, 0);
+  const CheckResult* f = FindCheck(fresh.checks, "freshness(occurred_at)");
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(f->passed);
+  // Ten days later the newest usage fact is older than the declared 2 days.
+  ASSERT_OK_AND_ASSIGN(BuildReport warned, RunBuildWith([&](BuildOptions* o) {
+                         at("2025-03-07 00:00:00+00", "warn")(o);
+                         o->full = true;
+                       }));
+  EXPECT_EQ(warned.checks.warnings, 1);
+  EXPECT_EQ(warned.checks.failed, 0);
+  EXPECT_NE(warned.checks.WarningText().find("2025-02-25 18:00:00+00"), std::string::npos)
+      << warned.checks.WarningText();
+  auto failed = RunBuildWith([&](BuildOptions* o) {
+    at("2025-03-07 00:00:00+00", "error")(o);
+    o->full = true;
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("freshness(occurred_at)"), std::string::npos)
+      << failed.status().message();
+  // --max-age overrides the declared age.
+  ASSERT_OK_AND_ASSIGN(BuildReport lenient, RunBuildWith([&](BuildOptions* o) {
+                         at("2025-03-07 00:00:00+00", "error")(o);
+                         o->checks.max_age_seconds = 30 * 86400;
+                         o->full = true;
+                       }));
+  EXPECT_EQ(lenient.checks.failed, 0);
+}
+
+TEST_F(WarehouseFixture, FreshnessOfRawDataWaitingForABuild) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  CheckOptions options;
+  options.freshness = "error";
+  options.max_age_seconds = 3600;
+  options.now = "2100-01-01 00:00:00+00";  // the event-time check is stale then too: compare only raw waiting
+  ASSERT_OK_AND_ASSIGN(CheckReport built, CheckCurrentVersion(root_.string(), {}, options));
+  const CheckResult* waiting = nullptr;
+  for (const CheckResult& c : built.results) {
+    if (c.table == "raw.usage" && c.check == "freshness(raw data waiting)") waiting = &c;
+  }
+  ASSERT_NE(waiting, nullptr);
+  EXPECT_TRUE(waiting->passed);  // nothing waits right after a build
+  Commit("usage", Event("e8", 1, "2025-02-27 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(CheckReport stale, CheckCurrentVersion(root_.string(), {}, options));
+  waiting = nullptr;
+  for (const CheckResult& c : stale.results) {
+    if (c.table == "raw.usage" && c.check == "freshness(raw data waiting)") waiting = &c;
+  }
+  ASSERT_NE(waiting, nullptr);
+  EXPECT_FALSE(waiting->passed);
+  EXPECT_EQ(waiting->failing_rows, 1);  // one batch waits
+  EXPECT_NE(stale.FailureText().find("batches_waiting=1"), std::string::npos) << stale.FailureText();
+  options.freshness = "warn";
+  ASSERT_OK_AND_ASSIGN(CheckReport warned, CheckCurrentVersion(root_.string(), {}, options));
+  EXPECT_EQ(warned.failed, 0) << warned.FailureText();
+  EXPECT_GE(warned.warnings, 1);
+}
+
+TEST_F(WarehouseFixture, IncrementalChecksOfNewRowsStillCatchDuplicatesOfOldOnes) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  Commit("usage", Event("e7", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport clean, RunBuild());  // new rows only: checks look at them
+  EXPECT_EQ(clean.checks.failed, 0) << clean.checks.FailureText();
+  // e1 again in a new batch (ingest dedups within a dataset; a second writer may not).
+  Commit("usage", Event("e1", 1, "2025-01-05 09:00:00"));
+  auto dup = RunBuild();
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("unique(activity_type, source_id)"), std::string::npos)
+      << dup.status().message();
+  EXPECT_NE(dup.status().message().find("source_id=e1"), std::string::npos) << dup.status().message();
+}
+
+TEST_F(WarehouseFixture, PruneKeepsTheNewestVersions) {
+  WriteBase();
+  std::vector<BuildReport> builds;
+  for (int i = 0; i < 4; ++i) {
+    Commit("usage", Event("p" + std::to_string(i), 1, "2025-02-26 0" + std::to_string(i) + ":00:00"));
+    ASSERT_OK_AND_ASSIGN(BuildReport r, RunBuildWith([](BuildOptions* o) { o->keep_versions = 2; }));
+    builds.push_back(r);
+  }
+  // --keep 2: the current version and the one before it stay on disk, older ones go.
+  EXPECT_FALSE(fs::exists(builds[0].path));
+  EXPECT_FALSE(fs::exists(builds[1].path));
+  EXPECT_TRUE(fs::exists(builds[2].path));
+  EXPECT_TRUE(fs::exists(builds[3].path));
+  ASSERT_OK_AND_ASSIGN(auto retired,
+                       lake_->metastore().ListFiles(VersionsDataset(), lake::FileState::kRetired));
+  ASSERT_EQ(retired.size(), 1u);
+  EXPECT_EQ(retired[0].batch_id, builds[2].version);
+  // A kept old version still answers what it held.
+  EXPECT_EQ(Ask(builds[2].path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
+            "7;");
+  ASSERT_OK_AND_ASSIGN(PruneReport pruned, PruneVersions(lake_.get(), 1));
+  EXPECT_EQ(pruned.files_removed, 1);
+  EXPECT_FALSE(fs::exists(builds[2].path));
+  EXPECT_TRUE(fs::exists(builds[3].path));
+}
+
+}  // namespace
+}  // namespace custlake::warehouse
