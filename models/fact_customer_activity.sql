@@ -4,12 +4,15 @@
 --   to the customer version valid at occurred_at (point in time against the SCD2 dim_customer), to the
 --   day, and to the usage kind, offer or ticket it concerns. Incremental builds append the rows of raw
 --   batches committed since the last build (late events land in their own month); sources that are
---   re-imported whole (offer assignments) replace their rows.
+--   re-imported whole replace their rows. Offer rows come from the latest version of each assignment
+--   (a lastmodified import keeps one per answer): a new version replaces the rows of the older one.
 -- materialized: append
 -- replace_key: source_dataset
 -- partition_by: month_start
 -- post_incremental_partitions: SELECT DISTINCT month_start FROM fact_customer_activity
 --   WHERE customer_id IN (SELECT customer_id FROM delta.sic_customers)
+--   OR (activity_type IN ('offer_sent', 'offer_redeemed')
+--       AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments))
 -- grain: one row per (activity_type, source_id)
 -- column activity_type: usage, transaction, ticket, offer_sent or offer_redeemed
 -- column source_id: the source's id: event_id, transaction_id, ticket_id or assignment_id (text)
@@ -50,13 +53,24 @@
 --   (SELECT count(DISTINCT ticket_id) AS n FROM raw.tickets) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'ticket') f
 --   WHERE r.n <> f.n
 -- check reconcile_offers: SELECT r.sent, f.sent, r.redeemed, f.redeemed FROM
---   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM changed.sic_offer_assignments) r,
---   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM changed.fact_customer_activity) f
+--   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM
+--      (SELECT redeemed, row_number() OVER (PARTITION BY assignment_id ORDER BY updated_at DESC, {{ ident(_batch_id) }} DESC) AS latest
+--       FROM raw.sic_offer_assignments) v WHERE latest = 1) r,
+--   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM fact_customer_activity) f
 --   WHERE r.sent <> f.sent OR r.redeemed <> f.redeemed
 -- check freshness: occurred_at within 2 days where activity_type = 'usage'
 -- check freshness_usage: SELECT (SELECT max(ts) FROM raw.usage) AS raw_newest, (SELECT max(occurred_at) FROM fact_customer_activity WHERE activity_type = 'usage') AS fact_newest
 --   WHERE raw_newest IS DISTINCT FROM fact_newest
-WITH activity AS (
+WITH offer_assignments AS (
+  SELECT assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed, batch_id
+  FROM (
+    SELECT assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed, {{ ident(_batch_id) }} AS batch_id,
+           row_number() OVER (PARTITION BY assignment_id ORDER BY updated_at DESC, {{ ident(_batch_id) }} DESC) AS latest
+    FROM raw.sic_offer_assignments
+  ) v
+  WHERE latest = 1
+),
+activity AS (
   SELECT 'usage' AS activity_type, event_id AS source_id, customer_id, ts AS occurred_at,
          {{ hash_key(coalesce(event_type, '(unknown)') || '|' || coalesce(feature, '(unknown)') || '|' ||
                      coalesce(device, '(unknown)')) }} AS usage_key,
@@ -75,12 +89,12 @@ WITH activity AS (
   FROM raw.tickets
   UNION ALL
   SELECT 'offer_sent', {{ to_text(assignment_id) }}, customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
-         0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
-  FROM raw.sic_offer_assignments
+         0, 0, 0, NULL, 'raw/sic/offer_assignments', batch_id
+  FROM offer_assignments
   UNION ALL
   SELECT 'offer_redeemed', {{ to_text(assignment_id) }}, customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
-         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', {{ ident(_batch_id) }}
-  FROM raw.sic_offer_assignments
+         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', batch_id
+  FROM offer_assignments
   WHERE redeemed
 )
 SELECT a.activity_type, a.source_id, a.customer_id, d.customer_key,
@@ -93,6 +107,11 @@ FROM activity a
 LEFT JOIN dim_customer d
   ON d.customer_id = a.customer_id AND a.occurred_at >= d.valid_from AND a.occurred_at < d.valid_to
 -- @post_incremental
+-- Assignments with a new version (an answer): the rows of the older version give way to the new ones.
+DELETE FROM fact_customer_activity
+WHERE activity_type IN ('offer_sent', 'offer_redeemed')
+  AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments)
+  AND source_batch_id NOT IN (SELECT _batch_id FROM delta.sic_offer_assignments);
 -- Customers with new versions: re-key their facts to the version valid at each fact's moment, so an
 -- incremental build equals a full one even when a version arrives after facts it covers.
 UPDATE fact_customer_activity AS f SET customer_key = d.customer_key

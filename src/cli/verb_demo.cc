@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "generate/calendar.h"
+#include "lake/lake.h"
 
 namespace custlake::cli {
 namespace {
@@ -42,8 +43,17 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
   gen.customers = options.customers;
   gen.months = options.months;
   gen.seed = options.seed;
+  // A project that already went through the pipeline is not sent back in
+  // time (that would re-import an older snapshot of the tables imported
+  // whole): a re-run only brings it to the window's end.
+  bool fresh = true;
+  {
+    ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(config.lake_root.string()));
+    ASSIGN_OR_RETURN(auto datasets, lake->ListDatasets());
+    for (const lake::DatasetInfo& d : datasets) fresh = fresh && d.id.zone != lake::Zone::kRaw;
+  }
   std::vector<std::string> rounds;
-  if (options.months > 1) {
+  if (options.months > 1 && fresh) {
     ASSIGN_OR_RETURN(int32_t start, generate::ParseDate(config.generate.start_date, "generate.start_date"));
     rounds.push_back(generate::DateString(generate::AddMonthsToFirst(start, options.months - 1)));
   }

@@ -188,8 +188,9 @@ incremental = "append"
 check_column = "transaction_id"
 
 [sources.sic.table.offer_assignments]
-incremental = "append"           # new assignments only, so builds stay incremental; responses to older
-check_column = "assignment_id"   # ones come with a full re-import (custlake import --connect ... --table)
+incremental = "lastmodified"   # new assignments and answers to earlier ones (updated_at moves)
+check_column = "updated_at"
+merge_key = "assignment_id"
 
 # ---- ingest: landing files into raw/<dataset>/ (docs/ingest.md) ----
 [ingest.usage]

@@ -36,7 +36,8 @@ std::string ContractSelect(const std::string& view) {
        "CAST(NULL AS DATE) AS start_date, CAST(NULL AS DATE) AS end_date, CAST(NULL AS VARCHAR) AS target_segment"},
       {"sic_offer_assignments",
        "CAST(NULL AS BIGINT) AS assignment_id, CAST(NULL AS BIGINT) AS offer_id, CAST(NULL AS BIGINT) AS customer_id, "
-       "CAST(NULL AS TIMESTAMPTZ) AS sent_at, CAST(NULL AS TIMESTAMPTZ) AS responded_at, CAST(NULL AS BOOLEAN) AS redeemed"},
+       "CAST(NULL AS TIMESTAMPTZ) AS sent_at, CAST(NULL AS TIMESTAMPTZ) AS responded_at, CAST(NULL AS BOOLEAN) AS redeemed, "
+       "CAST(NULL AS TIMESTAMPTZ) AS updated_at"},
       {"usage",
        "CAST(NULL AS VARCHAR) AS event_id, CAST(NULL AS BIGINT) AS customer_id, CAST(NULL AS TIMESTAMPTZ) AS ts, "
        "CAST(NULL AS VARCHAR) AS event_type, CAST(NULL AS VARCHAR) AS feature, CAST(NULL AS VARCHAR) AS device, "

@@ -124,7 +124,11 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
       "'card', NULL, '2025-03-02 11:00:00' FROM transactions;"
       "INSERT INTO offer_assignments SELECT max(assignment_id) + 1, (SELECT min(offer_id) FROM offers), "
       "100001, "
-      "'2025-03-02 12:00:00', NULL, 0 FROM offer_assignments;");
+      "'2025-03-02 12:00:00', NULL, 0, '2025-03-02 12:00:00' FROM offer_assignments;"
+      // ... and the answer to an offer sent in February: a new version of its row.
+      "UPDATE offer_assignments SET responded_at = '2025-03-02 13:00:00', redeemed = 1, "
+      "updated_at = '2025-03-02 13:00:00' WHERE assignment_id = (SELECT max(assignment_id) FROM offer_assignments "
+      "WHERE responded_at IS NULL AND sent_at >= '2025-02-01' AND sent_at < '2025-03-01');");
   {
     std::ofstream usage(p / "landing/usage/2025-03-02.ndjson");
     usage
@@ -141,7 +145,9 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
   // Cheap: only the new rows are appended (offer assignments import incrementally now), and the
   // monthly metrics are recomputed from the newest month, not from the first offer or signup.
   EXPECT_EQ(Mode(inc, "fact_customer_activity"), "appended");
-  EXPECT_EQ(Changed(inc, "fact_customer_activity"), 4);  // 2 usage events, 1 transaction, 1 offer sent
+  // 2 usage events, 1 transaction, 1 offer sent; the answered offer's sent and redeemed rows (its
+  // older version's sent row gives way).
+  EXPECT_EQ(Changed(inc, "fact_customer_activity"), 6);
   EXPECT_EQ(Mode(inc, "fact_customer_metrics"), "recomputed from 2025-02-01");
   EXPECT_EQ(Mode(inc, "dim_offer"), "rebuilt");  // offers: a full import each time (small)
   nlohmann::json full = Custlake({"build", "--full"});
@@ -159,6 +165,14 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
                          ")) + (SELECT count(*) FROM (FROM full_." + t + " EXCEPT ALL FROM inc." + t + "))"));
     EXPECT_EQ(r.Scalar(), "0") << t << " differs between the incremental and the full build";
   }
+  ASSERT_OK_AND_ASSIGN(auto answered,
+                       s->Query("SELECT string_agg(activity_type, ',' ORDER BY activity_type) FROM "
+                                "inc.fact_customer_activity WHERE activity_type LIKE 'offer%' AND source_id IN "
+                                "(SELECT source_id FROM inc.fact_customer_activity WHERE activity_type = "
+                                "'offer_redeemed' AND occurred_at = TIMESTAMPTZ '2025-03-02 13:00:00+00') "
+                                "GROUP BY source_id"));
+  ASSERT_EQ(answered.rows.size(), 1u) << "one assignment was answered in March";
+  EXPECT_EQ(answered.Scalar(), "offer_redeemed,offer_sent");
   ASSERT_OK_AND_ASSIGN(
       auto march, s->Query("SELECT plan, m.revenue, m.usage_events FROM inc.fact_customer_metrics m JOIN "
                            "inc.dim_customer d USING (customer_key) WHERE m.customer_id = 5 AND "
