@@ -155,12 +155,25 @@ class BulkInserter {
   virtual Status Finish() = 0;
 };
 
+/// What a Connection may do to the database.
+enum class Access {
+  /// Writes allowed (the generator): a missing SQLite file is created and
+  /// switched to WAL mode for fast bulk loads.
+  kReadWrite,
+  /// Reads only (import): the SQLite file must exist and is opened
+  /// SQLITE_OPEN_READONLY with its journal mode untouched (a typo'd path is
+  /// an error naming it, never a new empty database); MariaDB sessions run
+  /// SET SESSION TRANSACTION READ ONLY, PostgreSQL sessions
+  /// default_transaction_read_only=on.
+  kReadOnly,
+};
+
 class Connection {
  public:
-  /// Connects (or opens the SQLite file, creating it). The password is
+  /// Connects (or opens the SQLite file; see Access). The password is
   /// resolved on a copy of `url` (see DatabaseUrl::ResolvePassword). A kind
   /// whose client was compiled out gives an error naming the CMake option.
-  static Result<std::unique_ptr<Connection>> Open(const DatabaseUrl& url);
+  static Result<std::unique_ptr<Connection>> Open(const DatabaseUrl& url, Access access = Access::kReadWrite);
   virtual ~Connection() = default;
 
   virtual DatabaseUrl::Kind kind() const = 0;

@@ -14,12 +14,12 @@
 
 namespace custlake::db::internal {
 
-Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url, Access access);
 #ifdef CUSTLAKE_HAVE_MARIADB
-Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url, Access access);
 #endif
 #ifdef CUSTLAKE_HAVE_POSTGRES
-Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access access);
 #endif
 
 /// "BIGINT", "DECIMAL", ...: for messages.

@@ -488,7 +488,7 @@ class MariaDBConnection : public Connection {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url, Access access) {
   // mysql_init() initialises the library on first use, which is not
   // thread-safe; parallel import splits open connections concurrently.
   static std::once_flag library_once;
@@ -518,6 +518,9 @@ Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url) {
   }
   auto conn = std::make_unique<MariaDBConnection>(mysql, url);
   RETURN_NOT_OK(conn->Execute("SET time_zone = '+00:00'").WithContext("setting up the session"));
+  if (access == Access::kReadOnly) {
+    RETURN_NOT_OK(conn->Execute("SET SESSION TRANSACTION READ ONLY").WithContext("setting up the session"));
+  }
   return std::unique_ptr<Connection>(std::move(conn));
 }
 

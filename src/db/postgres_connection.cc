@@ -576,7 +576,7 @@ class PostgresConnection : public Connection {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access access) {
   // Keywords and values for PQconnectdbParams; URL params pass through
   // (sslmode, application_name, ...), except custlake's own.
   std::vector<std::pair<std::string, std::string>> kv;
@@ -587,9 +587,9 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
   if (!url.password.empty()) kv.emplace_back("password", url.password);
   kv.emplace_back("client_encoding", "UTF8");
   kv.emplace_back("connect_timeout", "10");
-  kv.emplace_back(
-      "options",
-      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning");
+  std::string options = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning";
+  if (access == Access::kReadOnly) options += " -c default_transaction_read_only=on";
+  kv.emplace_back("options", options);
   for (const auto& [key, value] : url.params) {
     if (key == "password_file" || key == "password") continue;
     kv.emplace_back(key, value);

@@ -11,7 +11,7 @@ namespace custlake::importer {
 
 Result<std::vector<std::string>> ListSourceTables(const SourceSpec& source, const std::vector<std::string>& exclude) {
   ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url));
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url, db::Access::kReadOnly));
   ASSIGN_OR_RETURN(auto tables, ListTables(conn.get()));
   std::vector<std::string> out;
   for (const std::string& t : tables) {

@@ -221,7 +221,7 @@ class PartWriter {
 // source into a staging table while a PartWriter writes the previous one.
 Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
                 const RunOptions& run, int64_t* ties_dropped) {
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url));
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
   ASSIGN_OR_RETURN(auto session, duck->Connect());
   std::vector<engine::ColumnSpec> specs;
   for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
@@ -283,7 +283,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
                              const RunOptions& run, const db::DatabaseUrl& url, TableSummary summary) {
   const auto start = Clock::now();
   const std::string where = (options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked();
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url));
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url, db::Access::kReadOnly));
 
   // 1. Columns, as the source describes them (the query with no rows).
   Plan plan;
