@@ -58,11 +58,23 @@ TEST(DatabaseUrlTest, RejectsMalformedUrlsWithoutEchoingSecrets) {
   }
 }
 
+TEST(DatabaseUrlTest, RefusesPasswordQueryParameters) {
+  for (const char* bad : {"postgres://app@h/sic?password=topsecret", "mysql://app@h/sic?sslmode=x&pwd=topsecret",
+                          "sqlite:x.db?password=topsecret"}) {
+    auto r = DatabaseUrl::Parse(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("CUSTLAKE_DB_PASSWORD"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("password_file"), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("topsecret"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(DatabaseUrlTest, MaskedHidesPasswords) {
   ASSERT_OK_AND_ASSIGN(
-      auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?password=also&sslmode=disable"));
+      auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?sslmode=disable"));
   std::string masked = url.Masked();
-  EXPECT_EQ(masked, "postgres://app:***@h:5432/sic?password=***&sslmode=disable");
+  EXPECT_EQ(masked, "postgres://app:***@h:5432/sic?sslmode=disable");
   EXPECT_EQ(masked.find("topsecret"), std::string::npos);
   ASSERT_OK_AND_ASSIGN(auto nopw, DatabaseUrl::Parse("mysql://app@h/sic"));
   EXPECT_EQ(nopw.Masked(), "mysql://app@h/sic");
