@@ -52,18 +52,6 @@ db::Value CursorValue(const ColumnPlan& check, const std::string& text) {
   }
 }
 
-// Connection failures worth a retry, as opposed to a mistake in the SQL.
-bool IsTransient(const Status& st) {
-  if (st.code() != StatusCode::kSourceError) return false;
-  static const char* kSigns[] = {"Lost connection", "gone away", "terminat", "server closed", "connection",
-                                 "Connection", "interrupted", "shutdown", "cannot connect", "Can't connect",
-                                 "timeout", "Timeout", "broken pipe", "EOF"};
-  for (const char* s : kSigns) {
-    if (st.message().find(s) != std::string::npos) return true;
-  }
-  return false;
-}
-
 struct Shared {
   lake::BatchWriter* batch = nullptr;
   lake::Partition partition;
@@ -566,11 +554,11 @@ Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, con
     auto result = Attempt(lake, source, options, run, url, base);
     if (result.ok()) return result;
     last_error = result.status();
-    if (!IsTransient(last_error) || attempt == options.retries + 1) break;
+    if (!last_error.transient() || attempt == options.retries + 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
   }
-  if (IsTransient(last_error)) {
-    return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(options.retries + 1) +
+  if (last_error.transient()) {
+    return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(base.attempts) +
                                " attempts; the lake and the cursor are as they were, run the import again once the "
                                "source is reachable");
   }

@@ -94,6 +94,33 @@ TEST_P(ServerImport, ConnectionKilledMidImport) {
   EXPECT_EQ(LakeRows(l.get(), "id", "count(*) OVER ()").front(), "200000");
 }
 
+// A wrong password or an unknown database is the user's to fix: no retry
+// (attempts would only delay the message), and the message says what to check.
+TEST_P(ServerImport, AuthFailuresAreNotRetried) {
+  RealServer& server = GetParam().name == "mariadb" ? static_cast<RealServer&>(MariaDBServer::Get())
+                                                    : static_cast<RealServer&>(PostgresServer::Get());
+  std::string wrong_pw = server.url();
+  const std::string pw = ":" + server.password() + "@";
+  ASSERT_NE(wrong_pw.find(pw), std::string::npos);
+  wrong_pw.replace(wrong_pw.find(pw), pw.size(), ":not-the-password@");
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.retries = 3;
+  auto denied = ImportTable(l.get(), {"src", wrong_pw}, o, Quiet());
+  ASSERT_FALSE(denied.ok());
+  EXPECT_FALSE(denied.status().transient());
+  EXPECT_NE(denied.status().message().find("check the user and the password"), std::string::npos)
+      << denied.status().ToString();
+  EXPECT_NE(denied.status().message().find("not retried"), std::string::npos) << denied.status().ToString();
+  EXPECT_EQ(denied.status().message().find("attempts"), std::string::npos) << denied.status().ToString();
+  EXPECT_EQ(denied.status().message().find("not-the-password"), std::string::npos) << denied.status().ToString();
+  auto unknown = ImportTable(l.get(), {"src", server.url_for("no_such_database")}, o, Quiet());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_FALSE(unknown.status().transient());
+  EXPECT_NE(unknown.status().message().find("not retried"), std::string::npos) << unknown.status().ToString();
+  EXPECT_EQ(unknown.status().message().find("attempts"), std::string::npos) << unknown.status().ToString();
+}
+
 // Each source's own types: MariaDB unsigned/ENUM/SET/JSON/BLOB/zero dates,
 // PostgreSQL numeric/bytea/jsonb/timestamptz.
 TEST_P(ServerImport, SourceSpecificTypes) {

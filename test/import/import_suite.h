@@ -361,14 +361,28 @@ TEST_P(ImportSuite, FailedImportLeavesLakeAndCursorAsTheyWere) {
   InsertRows(def, {{int64_t{3}, Ts(3), std::string("c")}});
   RunOptions run = Quiet();
   run.fail_point = [](std::string_view step) {
-    return step == "import.after_part" ? Status::SourceError("Lost connection to server (injected)") : Status::OK();
+    return step == "import.after_part" ? Status::Transient("Lost connection to server (injected)") : Status::OK();
   };
   o.retries = 1;
   auto failed = ImportTable(l.get(), Source(), o, run);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("gave up after 2 attempts"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("the lake and the cursor are as they were"), std::string::npos);
   EXPECT_EQ(l->GetCursor("import:src/" + table_ + ":id")->value_or(""), "2");
   EXPECT_EQ(LakeRows(l.get(), "id", "id").size(), 2u);
+  // A source error that only mentions connections, timeouts or EOF (cell
+  // text, column names) is not a lost connection: no retry.
+  int calls = 0;
+  run.fail_point = [&](std::string_view step) {
+    if (step != "import.after_part") return Status::OK();
+    ++calls;
+    return Status::SourceError("column connection_timeout: value 'EOF, Lost connection, gone away' is bad");
+  };
+  failed = ImportTable(l.get(), Source(), o, run);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(failed.status().message().find("attempts"), std::string::npos) << failed.status().ToString();
+  EXPECT_EQ(l->GetCursor("import:src/" + table_ + ":id")->value_or(""), "2");
 }
 
 }  // namespace custlake::importer::testing
