@@ -1,6 +1,7 @@
 #include "import/source_sql.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace custlake::importer {
@@ -20,8 +21,11 @@ std::string ValueText(const db::Value& v) {
   return "NULL";
 }
 
-Result<std::vector<db::Value>> FirstColumn(db::Connection* conn, const std::string& sql) {
+// The first column of every row of `sql`, and (when asked) its type.
+Result<std::vector<db::Value>> FirstColumn(db::Connection* conn, const std::string& sql,
+                                           db::SqlType* type = nullptr) {
   ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
+  if (type != nullptr && !stream->columns().empty()) *type = stream->columns()[0].type;
   std::vector<db::Value> out, row;
   while (true) {
     ASSIGN_OR_RETURN(bool more, stream->Next(&row));
@@ -44,6 +48,40 @@ std::string SourceLiteral(Kind kind, const db::Value& value) {
     else out += c;
   }
   return out + "'";
+}
+
+namespace {
+
+// "-12", "3.50", "1e+300": digits with an optional sign, point and exponent.
+bool IsPlainNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp;
+    if (exp == 0) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+std::string ColumnLiteral(Kind kind, db::SqlType type, const db::Value& value) {
+  const bool numeric = type == db::SqlType::kInteger || type == db::SqlType::kBigInt ||
+                       type == db::SqlType::kDecimal || type == db::SqlType::kDouble;
+  if (const std::string* s = std::get_if<std::string>(&value); numeric && s != nullptr && IsPlainNumber(*s)) {
+    return *s;
+  }
+  return SourceLiteral(kind, value);
 }
 
 std::string BaseQuery(const db::Connection& conn, const TableOptions& options) {
@@ -130,6 +168,7 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
   }
   const std::string source = "(" + WithConditions(base, cond) + ") custlake_s WHERE " + c + " IS NOT NULL";
   std::vector<db::Value> values;  // the smallest value of each equal-count bucket, ascending
+  db::SqlType type = db::SqlType::kText;
   if (indexed) {
     // Count once, then fetch each bucket's first value with an ordered
     // LIMIT 1 OFFSET k probe: an index walk per boundary instead of sorting
@@ -140,8 +179,10 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
     const int64_t buckets = std::min<int64_t>(mappers, n);
     int64_t offset = 0;
     for (int64_t k = 0; k < buckets; ++k) {
-      ASSIGN_OR_RETURN(auto probe, FirstColumn(conn, "SELECT " + c + " FROM " + source + " ORDER BY " + c +
-                                                         " LIMIT 1 OFFSET " + std::to_string(offset)));
+      ASSIGN_OR_RETURN(auto probe, FirstColumn(conn,
+                                               "SELECT " + c + " FROM " + source + " ORDER BY " + c +
+                                                   " LIMIT 1 OFFSET " + std::to_string(offset),
+                                               &type));
       if (probe.empty()) break;
       values.push_back(probe[0]);
       offset += n / buckets + (k < n % buckets ? 1 : 0);
@@ -151,11 +192,11 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
     const std::string sql = "SELECT MIN(" + c + ") FROM (SELECT " + c + ", NTILE(" + std::to_string(mappers) +
                             ") OVER (ORDER BY " + c + ") AS custlake_bucket FROM " + source +
                             ") custlake_q GROUP BY custlake_bucket ORDER BY 1";
-    ASSIGN_OR_RETURN(values, FirstColumn(conn, sql));
+    ASSIGN_OR_RETURN(values, FirstColumn(conn, sql, &type));
   }
   std::vector<std::string> bounds;  // literals, ascending, distinct
   for (size_t i = 1; i < values.size(); ++i) {  // the first bucket's minimum is not a boundary
-    std::string lit = SourceLiteral(conn->kind(), values[i]);
+    std::string lit = ColumnLiteral(conn->kind(), type, values[i]);
     if (bounds.empty() || bounds.back() != lit) bounds.push_back(lit);
   }
   const std::string prefix = cond.empty() ? "" : "(" + cond + ") AND ";

@@ -23,6 +23,13 @@ namespace custlake::importer {
 /// A literal in the source's dialect: numbers bare, text quoted ('it''s';
 /// MariaDB also escapes backslashes).
 std::string SourceLiteral(db::DatabaseUrl::Kind kind, const db::Value& value);
+/// A value of a column of portable type `type` as a literal. Numbers
+/// (integers, DECIMAL, DOUBLE; MariaDB BIGINT UNSIGNED reads as DECIMAL
+/// text) are written bare when the text is a plain number, so the source
+/// compares them exactly: MariaDB compares a quoted string with a number as
+/// DOUBLE, which is inexact above 2^53 (cursors and split boundaries near
+/// 2^63 or 2^64 would match neighbouring rows). Anything else: SourceLiteral.
+std::string ColumnLiteral(db::DatabaseUrl::Kind kind, db::SqlType type, const db::Value& value);
 
 /// The base SELECT holding "$CONDITIONS" (the user's --query, or one built
 /// from table, columns and --where).

@@ -396,10 +396,10 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     ASSIGN_OR_RETURN(last, lake->GetCursor(cursor_key));
     const ColumnPlan& check = plan.columns[check_index];
     const std::string qc = conn->QuoteIdentifier(options.check_column);
-    std::string lower = last ? qc + " >= " + SourceLiteral(url.kind, CursorValue(check, *last)) : "";
+    std::string lower = last ? qc + " >= " + ColumnLiteral(url.kind, check.source.type, CursorValue(check, *last)) : "";
     ASSIGN_OR_RETURN(upper, MaxValue(conn.get(), plan.base, options.check_column, lower));
     if (upper) {
-      range_cond = (lower.empty() ? "" : lower + " AND ") + qc + " <= " + SourceLiteral(url.kind, *upper);
+      range_cond = (lower.empty() ? "" : lower + " AND ") + qc + " <= " + ColumnLiteral(url.kind, check.source.type, *upper);
     } else {
       range_cond = "1=0";  // nothing new
     }
