@@ -33,6 +33,10 @@ std::string FormatDouble(double value);
 /// when nothing is left): "2024-01-31T12:00:00.500000Z" -> "2024-01-31 12:00:00.5".
 std::string NormalizeTimestamp(std::string_view text);
 
+/// Microseconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]"
+/// (fraction without trailing zeros), or "YYYY-MM-DD" when `date_only`.
+std::string FormatEpochMicros(int64_t micros, bool date_only);
+
 /// Parses a whole base-10 int64 ("-42"); false when it is not one.
 bool ParseInt64(std::string_view text, int64_t* out);
 

@@ -190,14 +190,29 @@ class SqliteRowStream : public RowStream {
         }
         return Status::OK();
       }
-      case SqlType::kTimestamp:
-        if (storage == SQLITE_TEXT) {
-          *out = NormalizeTimestamp(text());
-          return Status::OK();
-        }
-        [[fallthrough]];
-      case SqlType::kText:
       case SqlType::kDate:
+      case SqlType::kTimestamp: {
+        // SQLite has no date type: its date functions read TEXT (ISO 8601),
+        // INTEGER as Unix time (seconds since 1970-01-01 UTC) and REAL as a
+        // Julian day number; the last two become the canonical text here.
+        const bool date_only = col.type == SqlType::kDate;
+        if (storage == SQLITE_INTEGER) {
+          const int64_t secs = sqlite3_column_int64(stmt_, i);
+          if (secs < -62135596800LL || secs > 253402300799LL) return bad(std::to_string(secs) + " (Unix time)");
+          *out = FormatEpochMicros(secs * 1000000, date_only);
+        } else if (storage == SQLITE_FLOAT) {
+          const double julian = sqlite3_column_double(stmt_, i);
+          const double micros = std::round((julian - 2440587.5) * 86400e6);
+          if (!(micros >= -62135596800e6 && micros <= 253402300799e6)) {
+            return bad(FormatDouble(julian) + " (Julian day)");
+          }
+          *out = FormatEpochMicros(static_cast<int64_t>(micros), date_only);
+        } else {
+          *out = date_only ? text() : NormalizeTimestamp(text());
+        }
+        return Status::OK();
+      }
+      case SqlType::kText:
         if (storage == SQLITE_INTEGER) {
           *out = std::to_string(sqlite3_column_int64(stmt_, i));
         } else if (storage == SQLITE_FLOAT) {

@@ -42,6 +42,37 @@ TEST_P(SqliteImport, SourceIsOpenedReadOnly) {
   EXPECT_FALSE(std::filesystem::exists(typo));
 }
 
+// SQLite's own types: BLOB, NUMERIC without precision, and dates stored the
+// three ways SQLite's date functions read them (TEXT, INTEGER Unix time, REAL
+// Julian day); a BOOLEAN holding 2 is an error, not a silent true.
+TEST_P(SqliteImport, SourceSpecificTypes) {
+  const std::string t = conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, bl BLOB, n NUMERIC, d DATE, "
+                           "ts DATETIME, tr TIMESTAMP, flag BOOLEAN)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES "
+                           "(1, X'00FF10', 12.5, 1714521600, 1714564800, 2460432.25, 1), "
+                           "(2, NULL, 42, '2024-02-29', '2024-02-29 23:59:59.5', '2024-02-29T01:02:03Z', 0), "
+                           "(3, NULL, NULL, NULL, NULL, NULL, NULL)"));
+  auto l = OpenLake();
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), Table(), Quiet()));
+  EXPECT_EQ(s.zero_dates, 0);
+  EXPECT_EQ(LakeRows(l.get(), "id", "id, hex(bl), n, d, ts, tr, flag"),
+            (std::vector<std::string>{"1|00FF10|12.5|2024-05-01|2024-05-01 12:00:00+00|2024-05-01 18:00:00+00|true",
+                                      "2|NULL|42|2024-02-29|2024-02-29 23:59:59.5+00|2024-02-29 01:02:03+00|false",
+                                      "3|NULL|NULL|NULL|NULL|NULL|NULL"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["bl"], "BLOB");
+  EXPECT_EQ(types["n"], "VARCHAR");
+  EXPECT_EQ(types["d"], "DATE");
+  EXPECT_EQ(types["tr"], "TIMESTAMP WITH TIME ZONE");
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " (id, flag) VALUES (4, 2)"));
+  auto failed = ImportTable(l.get(), Source(), Table(), Quiet());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("column flag (boolean, read as BOOLEAN): value 2 is neither 0 nor 1"),
+            std::string::npos)
+      << failed.status().ToString();
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteImport,
                          ::testing::Values(SourceParam{"sqlite",
                                                        [](const std::string& dir, std::string*) {

@@ -172,18 +172,22 @@ class PartWriter {
     const std::string copy = "COPY (" + Replace(plan_.export_select, "{stage}", job.stage) + plan_.tie_filter +
                              ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
                              plan_.compression + ")";
-    ASSIGN_OR_RETURN(auto copied, session_->Query(copy));
+    auto copied = session_->Query(copy);
+    if (!copied.ok()) {
+      return copied.status().WithContext(plan_.where + ", split " + split_.description +
+                                         ": writing a Parquet part (a --map-column cast or a type conversion)");
+    }
     std::error_code ec;
     const auto size = std::filesystem::file_size(staged.staging_path, ec);
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
       lake::FileSpec spec;
       spec.path = staged.path;
-      spec.row_count = copied.rows_changed;
+      spec.row_count = copied->rows_changed;
       spec.provenance_json = nlohmann::json{{"split", split_.description}, {"part", job.part}}.dump();
       RETURN_NOT_OK(shared_->batch->AddFile(std::move(spec)));
     }
-    shared_->written += copied.rows_changed;
+    shared_->written += copied->rows_changed;
     shared_->bytes += ec ? 0 : static_cast<int64_t>(size);
     ++shared_->files;
     if (run_.fail_point) RETURN_NOT_OK(run_.fail_point("import.after_part"));

@@ -197,10 +197,12 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
     case SqlType::kDate:
       plan.stage.type = ColumnType::kDate;
       plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
       break;
     case SqlType::kTimestamp:
       plan.stage.type = ColumnType::kTimestamp;
       plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
       break;
   }
   plan.lake_type = engine::SqlTypeName(plan.stage);
@@ -229,11 +231,15 @@ std::string CellText(const db::CellView& cell) {
   return "NULL";
 }
 
-// Dates outside the calendar that become NULL with a count: MariaDB zero
-// dates, PostgreSQL ±infinity and BC dates.
-bool IsOutOfCalendar(std::string_view s) {
-  return s.substr(0, 5) == "0000-" || s.find("infinity") != std::string_view::npos ||
-         s.find(" BC") != std::string_view::npos;
+// Dates outside the calendar that become NULL with a count: zero dates
+// (0000-...), PostgreSQL ±infinity and BC dates, and for MariaDB
+// (`lenient`) any well-formed YYYY-MM-DD that is not a calendar day: partial
+// zero dates (2024-00-15, 2024-01-00) and ALLOW_INVALID_DATES days (02-31).
+bool IsOutOfCalendar(std::string_view s, bool lenient) {
+  if (s.substr(0, 5) == "0000-" || s == "infinity" || s == "-infinity" || s.ends_with(" BC")) return true;
+  int y = 0, m = 0, d = 0;
+  return lenient && s.size() >= 10 && s[4] == '-' && s[7] == '-' && Digits(s, 0, 4, &y) && Digits(s, 5, 2, &m) &&
+         Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
 }
 
 }  // namespace
@@ -256,8 +262,19 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       } else if (cell.kind != Kind::kInt) {
         return BadValue(plan, CellText(cell));
       }
-      if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, v != 0);
-      else appender->SetInt64(col, v);
+      if (plan.stage.type == ColumnType::kBoolean) {
+        // MariaDB's BOOLEAN is TINYINT(1), which holds -128..127: a 2 is not
+        // silently true; the user chooses to keep the number.
+        if (v != 0 && v != 1) {
+          return Status::InvalidArgument("column " + plan.source.name + " (" + plan.source.source_type +
+                                         ", read as BOOLEAN): value " + std::to_string(v) +
+                                         " is neither 0 nor 1; use --map-column " + plan.source.name +
+                                         "=BIGINT to keep the number");
+        }
+        appender->SetBool(col, v != 0);
+      } else {
+        appender->SetInt64(col, v);
+      }
       return Status::OK();
     }
     case ColumnType::kUBigInt: {
@@ -314,7 +331,7 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       }
       if (!ok) {
         // Zero dates, 'infinity', BC dates: NULL with a warning count.
-        if (IsOutOfCalendar(cell.text)) {
+        if (IsOutOfCalendar(cell.text, plan.invalid_dates_as_null)) {
           ++stats->zero_dates;
           appender->SetNull(col);
           return Status::OK();

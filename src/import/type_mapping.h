@@ -25,6 +25,10 @@ struct ColumnPlan {
   std::string lake_type;     ///< DuckDB type of the Parquet column: "BIGINT", "DECIMAL(38,10)"
   std::string export_expr;   ///< SQL over the staging table giving the lake column
   bool zero_date_is_null = false;  ///< MariaDB NOT NULL date: a NULL from Next() means a zero date
+  /// MariaDB dates and datetimes: a well-formed value outside the calendar
+  /// (2024-00-15, 2024-01-00, 0000-01-01, 2024-02-31 under ALLOW_INVALID_DATES)
+  /// is written as NULL and counted, like the all-zero date.
+  bool invalid_dates_as_null = false;
 };
 
 /// Checks and normalises a --map-column TYPE: BOOLEAN, BIGINT, UBIGINT,
@@ -43,8 +47,8 @@ struct ConversionStats {
 /// Writes `cell` (db::RowStream::NextView) into column `col` of the current
 /// appender row: text is parsed straight from the driver's buffer (integers,
 /// decimals, dates and timestamps by hand or std::from_chars, no copies).
-/// Dates outside the calendar (MariaDB zero dates, PostgreSQL ±infinity, BC)
-/// become NULL and are counted in stats->zero_dates.
+/// Dates outside the calendar (MariaDB zero and partial-zero dates,
+/// PostgreSQL ±infinity, BC) become NULL and are counted in stats->zero_dates.
 /// Errors name the column; the caller adds the table and row.
 Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appender* appender, size_t col,
                   ConversionStats* stats);

@@ -180,35 +180,78 @@ TEST_P(ServerImport, SourceSpecificTypes) {
     ASSERT_OK(conn_->Execute("SET SESSION sql_mode = ''"));
     ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, u BIGINT UNSIGNED, b TINYINT(1), "
                              "e ENUM('a','b'), s SET('x','y'), j JSON, bl BLOB, d DATE NOT NULL, "
-                             "dt DATETIME(6) NOT NULL, dec38 DECIMAL(38,10), nd DATE NULL, ndt DATETIME NULL)"));
+                             "dt DATETIME(6) NOT NULL, dec38 DECIMAL(38,10), nd DATE NULL, ndt DATETIME NULL, "
+                             "y YEAR, bt BIT(12), tm TIME(3), pd DATE NULL, pdt DATETIME NULL)"));
     // Zero dates in nullable columns are counted too (the driver hands over
-    // the server's text, not a NULL): 3 in all; a real NULL is not counted.
+    // the server's text, not a NULL), and so are partial zero dates
+    // (2024-00-15, 2024-01-00, 0000-01-01): 6 in all; a real NULL is not counted.
     ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 18446744073709551615, 1, 'b', 'x,y', '{\"k\": [1]}', "
                              "X'00FF10', '0000-00-00', '0000-00-00 00:00:00', 1234567890123456789012345678.0123456789, "
-                             "'0000-00-00', NULL), "
+                             "'0000-00-00', NULL, 2024, b'101010101010', '12:34:56.789', '2024-00-15', "
+                             "'2024-01-00 10:00:00'), "
                              "(2, NULL, 0, NULL, NULL, NULL, NULL, '2024-02-29', '2024-02-29 23:59:59.999999', NULL, "
-                             "NULL, '2024-01-02 03:04:05')"));
+                             "NULL, '2024-01-02 03:04:05', 1901, b'0', '-01:00:00', '0000-01-01', NULL)"));
     ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), Table(), Quiet()));
-    EXPECT_EQ(s.zero_dates, 3);
+    EXPECT_EQ(s.zero_dates, 6);
     EXPECT_EQ(s.warnings.size(), 1u);
-    EXPECT_EQ(LakeRows(l.get(), "id", "id, u, b, e, s, j, hex(bl), d, dt, dec38, nd, ndt"),
+    EXPECT_EQ(LakeRows(l.get(), "id", "id, u, b, e, s, j, hex(bl), d, dt, dec38, nd, ndt, y, bt, tm, pd, pdt"),
               (std::vector<std::string>{
-                  "1|18446744073709551615|true|b|x,y|{\"k\": [1]}|00FF10|NULL|NULL|1234567890123456789012345678.0123456789|NULL|NULL",
-                  "2|NULL|false|NULL|NULL|NULL|NULL|2024-02-29|2024-02-29 23:59:59.999999+00|NULL|NULL|2024-01-02 03:04:05+00"}));
+                  "1|18446744073709551615|true|b|x,y|{\"k\": [1]}|00FF10|NULL|NULL|1234567890123456789012345678.0123456789|NULL|NULL|"
+                  "2024|2730|12:34:56.789|NULL|NULL",
+                  "2|NULL|false|NULL|NULL|NULL|NULL|2024-02-29|2024-02-29 23:59:59.999999+00|NULL|NULL|2024-01-02 03:04:05+00|"
+                  "1901|0|-01:00:00.000|NULL|NULL"}));
+    auto types = LakeTypes(l.get());
+    EXPECT_EQ(types["y"], "BIGINT");
+    EXPECT_EQ(types["bt"], "BIGINT");
+    EXPECT_EQ(types["tm"], "VARCHAR");
+    EXPECT_EQ(types["u"], "UBIGINT");
   } else {
     ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, n NUMERIC, n30 NUMERIC(30,5), "
-                             "bin BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL)"));
+                             "bin BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL, d DATE, ts TIMESTAMP, "
+                             "uu UUID)"));
+    // Dates outside DuckDB's calendar (BC, ±infinity) become NULL and are
+    // counted; a naive timestamp is read as UTC (the source's timezone setting).
     ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 3.14159265358979323846264338327950288, "
                              "-1234567890123456789012345.12345, '\\x00ff', '{\"a\": 1}', '2024-05-01 12:00:00+02', "
-                             "-32768, 1.5), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
+                             "-32768, 1.5, '0044-03-15 BC', '2024-05-01 12:00:00', "
+                             "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), "
+                             "(2, NULL, NULL, NULL, NULL, 'infinity', NULL, NULL, 'infinity', '-infinity', NULL), "
+                             "(3, 12, NULL, NULL, NULL, NULL, NULL, NULL, '-infinity', '2024-05-01 12:00:00 BC', NULL)"));
     TableOptions o = Table();
     o.map_column["small"] = "VARCHAR";
     ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
-    EXPECT_EQ(LakeRows(l.get(), "id", "id, n, n30, hex(bin), j, tz, small, r"),
+    EXPECT_EQ(s.zero_dates, 6);
+    EXPECT_EQ(LakeRows(l.get(), "id", "id, n, n30, hex(bin), j, tz, small, r, d, ts, uu"),
               (std::vector<std::string>{"1|3.14159265358979323846264338327950288|-1234567890123456789012345.12345|"
-                                        "00FF|{\"a\": 1}|2024-05-01 10:00:00+00|-32768|1.5",
-                                        "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL"}));
+                                        "00FF|{\"a\": 1}|2024-05-01 10:00:00+00|-32768|1.5|NULL|2024-05-01 12:00:00+00|"
+                                        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                                        "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+                                        "3|12|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL"}));
+    auto types = LakeTypes(l.get());
+    EXPECT_EQ(types["n"], "VARCHAR");  // NUMERIC without precision: exact digits as text
+    EXPECT_EQ(types["uu"], "VARCHAR");
+    EXPECT_EQ(types["ts"], "TIMESTAMP WITH TIME ZONE");
   }
+}
+
+// MariaDB's BOOLEAN is TINYINT(1), which can hold 2: that is an error naming
+// the column (not a silent true), and --map-column keeps the number.
+TEST_P(ServerImport, TinyintOneHoldingTwoIsAnError) {
+  if (GetParam().name != "mariadb") GTEST_SKIP() << "TINYINT(1) is MariaDB's";
+  const std::string t = conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, b TINYINT(1))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 1), (2, 2), (3, -1)"));
+  auto l = OpenLake();
+  auto failed = ImportTable(l.get(), Source(), Table(), Quiet());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("column b (tinyint(1), read as BOOLEAN): value 2 is neither 0 nor 1"),
+            std::string::npos)
+      << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("--map-column b=BIGINT"), std::string::npos);
+  TableOptions o = Table();
+  o.map_column["b"] = "BIGINT";
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id", "id, b"), (std::vector<std::string>{"1|1", "2|2", "3|-1"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -120,6 +121,18 @@ class ImportSuite : public ::testing::TestWithParam<SourceParam> {
                  ", row_number() OVER (ORDER BY " + order + ") AS custlake_rn FROM read_parquet([" + list +
                  "], union_by_name = true, hive_partitioning = false)) ORDER BY custlake_rn");
   }
+  /// Column name -> DuckDB type of the dataset's first committed file.
+  std::map<std::string, std::string> LakeTypes(lake::Lake* l, const std::string& dataset = "") {
+    std::map<std::string, std::string> out;
+    auto paths = l->CommittedPaths(lake::DatasetId::Raw(dataset.empty() ? "src/" + table_ : dataset));
+    EXPECT_TRUE(paths.ok() && !paths->empty());
+    if (!paths.ok() || paths->empty()) return out;
+    for (const std::string& line : Query("SELECT column_name || '|' || column_type FROM (DESCRIBE SELECT * FROM "
+                                         "read_parquet(" + engine::QuoteLiteral((*paths)[0]) + "))")) {
+      out[line.substr(0, line.find('|'))] = line.substr(line.find('|') + 1);
+    }
+    return out;
+  }
   std::vector<std::string> Query(const std::string& sql) {
     auto db = engine::Database::Open({});
     EXPECT_TRUE(db.ok());
@@ -174,6 +187,35 @@ TEST_P(ImportSuite, FullImportKeepsTypesValuesAndNulls) {
   ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), Table(), Quiet()));
   EXPECT_EQ(LakeRows(l.get(), "id").size(), 3u);
   EXPECT_EQ(s.ToJson()["rows"], 3);
+}
+
+// --map-column casts text columns in DuckDB: DECIMAL stays exact, TIMESTAMP
+// honours an explicit offset and reads a naive value in the source's time
+// zone (UTC by default), whatever the machine's local zone.
+TEST_P(ImportSuite, MapColumnCastsDecimalAndTimestamp) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"amount", T::kText}, {"at", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string("12.345"), std::string("2024-05-01 12:00:00")},
+                   {int64_t{2}, std::string("-0.001"), std::string("2024-05-01T12:00:00+02:00")},
+                   {int64_t{3}, {}, {}}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  ASSERT_OK(ParseMapColumn("amount=DECIMAL(10,3)", &o.map_column));
+  ASSERT_OK(ParseMapColumn("at=TIMESTAMP", &o.map_column));
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|12.345|2024-05-01 12:00:00+00",
+                                                               "2|-0.001|2024-05-01 10:00:00+00", "3|NULL|NULL"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["amount"], "DECIMAL(10,3)");
+  EXPECT_EQ(types["at"], "TIMESTAMP WITH TIME ZONE");
+  // A value the cast cannot take is an error naming the column.
+  InsertRows(def, {{int64_t{4}, std::string("twelve"), {}}});
+  auto failed = ImportTable(l.get(), Source(), o, Quiet());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("twelve"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("column amount"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("table " + table_), std::string::npos) << failed.status().ToString();
 }
 
 TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
