@@ -374,14 +374,22 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (existing) {
     ASSIGN_OR_RETURN(previous, DatasetSchema::FromJson(existing->schema_json));
   }
-  // A full import replaces the data: only incremental datasets must keep their shape.
+  // Incremental datasets keep their shape (older files stay): drift follows
+  // the policy. A full import replaces every file, so under evolve and
+  // allow_all the dataset simply takes the source's new shape (what changed
+  // is reported as warnings); only `fail` refuses any difference.
   const std::vector<SchemaColumn> now = SchemaColumns(plan.columns);
   std::vector<SchemaColumn> recorded = now;
   if (options.incremental != IncrementalMode::kNone) {
     ASSIGN_OR_RETURN(recorded, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
-  } else if (options.on_schema_change == SchemaChangePolicy::kFail || options.on_schema_change == SchemaChangePolicy::kEvolve) {
+  } else if (options.on_schema_change == SchemaChangePolicy::kFail) {
     ASSIGN_OR_RETURN(auto checked, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
     (void)checked;
+  } else if (!previous.columns.empty()) {
+    for (const std::string& change : DescribeSchemaChanges(previous.columns, now)) {
+      summary.warnings.push_back(change + " since the last import; the full import replaced the dataset (" + where +
+                                 ")");
+    }
   }
 
   // 4. The batch, the cursor, and the range this run reads.

@@ -346,6 +346,23 @@ TEST_P(ImportSuite, SchemaDriftEvolvesOrNamesTheColumn) {
   EXPECT_NE(dropped.status().message().find("column v"), std::string::npos) << dropped.status().ToString();
   o.on_schema_change = SchemaChangePolicy::kAllowAll;
   ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+
+  // A full import replaces the dataset: under evolve (the default) a dropped
+  // column just goes, with a warning naming it; `fail` refuses it.
+  TableOptions full = Table();
+  full.dataset = "src/full";
+  ASSERT_OK(ImportTable(l.get(), Source(), full, Quiet()));
+  full.columns = {"id", "extra"};
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), full, Quiet()));
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_NE(s.warnings[0].find("column ts"), std::string::npos) << s.warnings[0];
+  EXPECT_NE(s.warnings[1].find("column v (VARCHAR) is gone from the source"), std::string::npos) << s.warnings[1];
+  EXPECT_EQ(LakeRows(l.get(), "id", "*", "src/full"), (std::vector<std::string>{"1|NULL", "2|42"}));
+  full.columns = {"id"};
+  full.on_schema_change = SchemaChangePolicy::kFail;
+  auto refused = ImportTable(l.get(), Source(), full, Quiet());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("column extra"), std::string::npos) << refused.status().ToString();
 }
 
 TEST_P(ImportSuite, KilledImportRerunEqualsCleanRun) {
