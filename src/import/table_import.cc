@@ -270,6 +270,31 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
   return Status::OK();
 }
 
+// The committed files that can hold rows whose check value equals the
+// cursor `last`: those of the batches that read up to exactly `last`
+// (lineage cursor_to). Earlier batches read check <= an older, smaller
+// cursor, so the tie scan costs the size of the last batch(es), not of the
+// lake. Files of batches without that lineage (none expected) are included.
+Result<std::vector<std::string>> TieCandidateFiles(lake::Lake* lake, const lake::DatasetId& dataset,
+                                                   const std::string& check_column, const std::string& last) {
+  ASSIGN_OR_RETURN(auto batches, lake->ListBatches(dataset));
+  std::set<int64_t> wanted;
+  for (const lake::BatchInfo& b : batches) {
+    if (b.state != lake::BatchState::kCommitted) continue;
+    auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
+    if (!lineage.is_object() || lineage.value("cursor_column", "") != check_column ||
+        !lineage.contains("cursor_to") || lineage.value("cursor_to", "") == last) {
+      wanted.insert(b.batch_id);
+    }
+  }
+  ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(dataset));
+  std::vector<std::string> out;
+  for (const lake::FileInfo& f : files) {
+    if (wanted.count(f.batch_id)) out.push_back(f.absolute_path);
+  }
+  return out;
+}
+
 // One attempt: plan, read, write, commit.
 Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
                              const RunOptions& run, const db::DatabaseUrl& url, TableSummary summary) {
@@ -437,7 +462,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
   ASSIGN_OR_RETURN(auto main_session, duck->Connect());
   if (options.incremental != IncrementalMode::kNone && last) {
-    ASSIGN_OR_RETURN(auto paths, lake->CommittedPaths(dataset));
+    ASSIGN_OR_RETURN(auto paths, TieCandidateFiles(lake, dataset, options.check_column, *last));
     if (!paths.empty()) {
       std::vector<std::string> key = merge_key.empty() ? pk : merge_key;
       if (key.empty()) {
