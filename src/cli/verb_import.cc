@@ -26,6 +26,7 @@ struct ImportFlags {
   std::string where, query, dataset, incremental, check_column, merge_key, split_by, on_schema_change, partition;
   int mappers = 0;
   int64_t batch_rows = 0;
+  int64_t batch_bytes = 0;
   std::vector<std::string> map_columns;
 };
 
@@ -53,6 +54,7 @@ Status ApplyFlags(const ImportFlags& f, importer::TableOptions* o) {
   if (!f.split_by.empty()) o->split_by = f.split_by;
   if (f.mappers > 0) o->mappers = f.mappers;
   if (f.batch_rows > 0) o->batch_rows = f.batch_rows;
+  if (f.batch_bytes > 0) o->batch_bytes = f.batch_bytes;
   if (!f.on_schema_change.empty()) {
     ASSIGN_OR_RETURN(o->on_schema_change, importer::ParseSchemaChangePolicy(f.on_schema_change));
   }
@@ -160,6 +162,7 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
   cmd->add_option("--split-by", f->split_by, "Column to split on with -m (default: the primary key)");
   cmd->add_option("-m,--num-mappers", f->mappers, "Parallel splits");
   cmd->add_option("--batch-rows", f->batch_rows, "Rows per Parquet part (bounded memory)");
+  cmd->add_option("--batch-bytes", f->batch_bytes, "Bytes of source values per Parquet part (bounded memory)");
   cmd->add_option("--map-column", f->map_columns, "COLUMN=TYPE override (repeatable)");
   cmd->add_option("--on-schema-change", f->on_schema_change, "evolve (default), fail or allow_all");
   cmd->add_option("--partition", f->partition, "ingest_date (default) or none");

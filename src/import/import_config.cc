@@ -20,6 +20,8 @@ Status ReadCommon(TomlSection& s, TableOptions* o, std::map<std::string, bool>* 
   mark("mappers");
   RETURN_NOT_OK(s.Get("batch_rows", &o->batch_rows));
   mark("batch_rows");
+  RETURN_NOT_OK(s.Get("batch_bytes", &o->batch_bytes));
+  mark("batch_bytes");
   RETURN_NOT_OK(s.Get("compression", &o->compression));
   mark("compression");
   RETURN_NOT_OK(s.Get("retries", &o->retries));
@@ -82,6 +84,7 @@ TableOptions SourceConfig::OptionsFor(const std::string& table) const {
   auto unset = [&](const char* key) { return !set.count(table + "." + key); };
   if (unset("mappers")) out.mappers = defaults.mappers;
   if (unset("batch_rows")) out.batch_rows = defaults.batch_rows;
+  if (unset("batch_bytes")) out.batch_bytes = defaults.batch_bytes;
   if (unset("compression")) out.compression = defaults.compression;
   if (unset("retries")) out.retries = defaults.retries;
   if (unset("partition")) out.partitioning = defaults.partitioning;

@@ -6,8 +6,8 @@
 //   tables = ["customers", "transactions"]   # optional; default: every table
 //   exclude_tables = ["audit_log"]           # optional
 //   mappers = 1                              # optional defaults for all tables:
-//   batch_rows = 500000                      #   mappers, batch_rows, partition,
-//   partition = "ingest_date"                #   on_schema_change, compression
+//   batch_rows = 500000                      #   mappers, batch_rows, batch_bytes,
+//   partition = "ingest_date"                #   partition, on_schema_change, compression
 //
 //   [sources.sic.table.customers]
 //   incremental = "lastmodified"   # or "append"; absent = full import (replace)

@@ -73,6 +73,26 @@ TEST_P(SqliteImport, SourceSpecificTypes) {
       << failed.status().ToString();
 }
 
+// Wide rows: parts are cut by bytes as well as rows, so a table of 100 KB
+// values cannot fill memory with batch_rows of them.
+TEST_P(SqliteImport, WideRowsArePartedByBytes) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"body", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 100; ++i) rows.push_back({int64_t{i}, std::string(100000, static_cast<char>('a' + i % 26))});
+  InsertRows(def, rows);
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.batch_bytes = 1 << 20;
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 100);
+  ASSERT_OK_AND_ASSIGN(auto files, l->CommittedFiles(lake::DatasetId::Raw("src/" + table_)));
+  EXPECT_GE(files.size(), 9u);
+  for (const auto& f : files) EXPECT_LE(f.row_count, 11) << f.path;  // 11 x 100 KB >= 1 MiB
+
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteImport,
                          ::testing::Values(SourceParam{"sqlite",
                                                        [](const std::string& dir, std::string*) {

@@ -1,6 +1,7 @@
 // ImportTable: one table (or query) of a source into one lake batch.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -79,6 +80,7 @@ struct Plan {
   std::string tie_count_sql;      // counts rows a tie filter drops, over {stage}
   std::string compression;
   int64_t batch_rows = 0;
+  int64_t batch_bytes = 0;
   std::string where;              // "table customers of sqlite:x.db" for messages
 };
 
@@ -106,11 +108,11 @@ class PartWriter {
 
   /// Hands `stage` (with `rows` rows, numbered `part`) to the writer thread;
   /// blocks while the previous one is still being written. The writer drops it.
-  Status Submit(std::string stage, int64_t rows, int part) {
+  Status Submit(std::string stage, int64_t rows, int64_t bytes, int part) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !pending_ || !status_.ok(); });
     if (!status_.ok()) return status_;
-    pending_ = Job{std::move(stage), rows, part};
+    pending_ = Job{std::move(stage), rows, bytes, part};
     cv_.notify_all();
     return Status::OK();
   }
@@ -133,6 +135,7 @@ class PartWriter {
   struct Job {
     std::string stage;
     int64_t rows = 0;
+    int64_t bytes = 0;  // source bytes staged (the batch_bytes count)
     int part = 0;
   };
 
@@ -169,9 +172,14 @@ class PartWriter {
       std::lock_guard<std::mutex> lock(shared_->mu);
       ASSIGN_OR_RETURN(staged, shared_->batch->NewPart(shared_->partition));
     }
+    // Row groups of about kRowGroupBytes of source data (DuckDB's default of
+    // 122,880 rows would buffer gigabytes of wide BLOB/TEXT rows in the writer).
+    constexpr int64_t kRowGroupBytes = 32LL << 20, kDefaultRowGroup = 122880;
+    const int64_t row_bytes = std::max<int64_t>(1, job.bytes / std::max<int64_t>(1, job.rows));
+    const int64_t row_group = std::clamp<int64_t>(kRowGroupBytes / row_bytes, 1, kDefaultRowGroup);
     const std::string copy = "COPY (" + Replace(plan_.export_select, "{stage}", job.stage) + plan_.tie_filter +
                              ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
-                             plan_.compression + ")";
+                             plan_.compression + ", ROW_GROUP_SIZE " + std::to_string(row_group) + ")";
     auto copied = session_->Query(copy);
     if (!copied.ok()) {
       return copied.status().WithContext(plan_.where + ", split " + split_.description +
@@ -234,10 +242,10 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
     const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part);
     status = session->Execute(engine::CreateTableSql(stage, specs));
     if (!status.ok()) break;
-    int64_t n = 0;
+    int64_t n = 0, staged_bytes = 0;
     status = [&]() -> Status {
       ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
-      while (n < plan.batch_rows) {
+      while (n < plan.batch_rows && staged_bytes < plan.batch_bytes) {
         auto next = stream->NextView(&row);
         if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
         if (!*next) {
@@ -245,7 +253,9 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
           break;
         }
         for (size_t i = 0; i < ncols; ++i) {
-          Status st = AppendCell(plan.columns[i], row.cells[i], appender.get(), i, &stats);
+          const db::CellView& cell = row.cells[i];
+          staged_bytes += cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
+          Status st = AppendCell(plan.columns[i], cell, appender.get(), i, &stats);
           if (!st.ok()) {
             return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
                                            " of split " + split.description + ": " + st.message());
@@ -260,7 +270,7 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
       shared->rows += n % 8192;
       return appender->Close();
     }();
-    Status submitted = writer.Submit(stage, status.ok() ? n : 0, part++);
+    Status submitted = writer.Submit(stage, status.ok() ? n : 0, staged_bytes, part++);
     if (status.ok()) status = submitted;
   }
   Status written = writer.Finish();
@@ -309,6 +319,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   plan.base = BaseQuery(*conn, options);
   plan.compression = options.compression;
   plan.batch_rows = options.batch_rows;
+  plan.batch_bytes = options.batch_bytes;
   std::vector<db::ColumnInfo> infos;
   {
     ASSIGN_OR_RETURN(auto probe, conn->Query(WithConditions(plan.base, "1=0")));
@@ -459,6 +470,10 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   engine::DatabaseOptions duck_options;
   duck_options.memory_limit = run.memory_limit;
   duck_options.threads = run.duckdb_threads;
+  // Spills go inside the batch's staging folder (removed with the batch, by
+  // recovery after a crash), never into the current directory (DuckDB's
+  // default for an in-memory database is ./.tmp).
+  duck_options.temp_directory = batch.staging_dir() + "/duckdb_tmp";
   ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
   ASSIGN_OR_RETURN(auto main_session, duck->Connect());
   if (options.incremental != IncrementalMode::kNone && last) {
