@@ -19,6 +19,8 @@ struct ImportFlags {
   std::string source;        // config source name (positional)
   std::string connect;       // ad hoc URL
   std::string source_name;   // dataset prefix for ad hoc URLs
+  std::string password_env;  // variable holding the password (--password-env)
+  std::string password_file; // file holding the password (--password-file)
   std::vector<std::string> tables;
   bool all_tables = false;
   std::vector<std::string> exclude;
@@ -86,12 +88,15 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
     ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(f.connect));
     if (!url.password.empty()) {
       return Status::InvalidArgument("a password on the command line ends up in shell history and process lists: "
-                                     "remove it from --connect and set CUSTLAKE_DB_PASSWORD or ?password_file=PATH");
+                                     "remove it from --connect and set CUSTLAKE_DB_PASSWORD, or name a variable "
+                                     "with --password-env VAR or a file with --password-file PATH");
     }
     source.name = f.source_name.empty() ? DefaultSourceName(url) : f.source_name;
     source.url = f.connect;
   }
   if (!f.exclude.empty()) source.exclude_tables = f.exclude;
+  if (!f.password_env.empty()) source.password_env = f.password_env;
+  if (!f.password_file.empty()) source.password_file = f.password_file;
   importer::RunOptions run;
   run.progress = !global.quiet && !global.json;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
@@ -101,7 +106,7 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
   auto body = [&]() -> VerbResult {
     // Which tables: --query, --table..., --all-tables, or the source's configured list.
     std::vector<importer::TableOptions> jobs;
-    importer::SourceSpec spec{source.name, source.url};
+    importer::SourceSpec spec{source.name, source.url, source.password_env, source.password_file};
     if (!f.query.empty()) {
       importer::TableOptions o = source.defaults;
       o.query = f.query;
@@ -152,6 +157,9 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
   cmd->add_option("source", f->source, "A source configured as [sources.NAME] in custlake.toml");
   cmd->add_option("--connect", f->connect, "Ad hoc source URL (sqlite:PATH, mysql://user@host/db, postgres://...)");
   cmd->add_option("--source-name", f->source_name, "Dataset prefix for --connect (default: the database name)");
+  cmd->add_option("--password-env", f->password_env,
+                  "Environment variable holding the password (default CUSTLAKE_DB_PASSWORD)");
+  cmd->add_option("--password-file", f->password_file, "File holding the password (like Sqoop's --password-file)");
   cmd->add_option("--exclude-tables", f->exclude, "Tables to skip with --all-tables")->delimiter(',');
   cmd->add_option("--columns", f->columns, "Columns to import (comma-separated)")->delimiter(',');
   cmd->add_option("--where", f->where, "Extra filter, in the source's SQL");

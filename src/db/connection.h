@@ -27,8 +27,9 @@ namespace custlake::db {
 ///   postgres://user@host:port/database   postgresql://...
 /// Query parameters (?sslmode=disable&...) are kept in `params`.
 /// A password may be written in the URL (user:pw@host) for tests, but the
-/// documented ways are the CUSTLAKE_DB_PASSWORD environment variable or a
-/// password file (params["password_file"]); see ResolvePassword().
+/// documented ways are an environment variable (CUSTLAKE_DB_PASSWORD, or the
+/// one named by `password_env`) or a password file (params["password_file"]);
+/// see ResolvePassword(). ?password= is refused by Parse.
 struct DatabaseUrl {
   enum class Kind { kSqlite, kMariaDB, kPostgres };
   Kind kind = Kind::kSqlite;
@@ -38,11 +39,16 @@ struct DatabaseUrl {
   int port = 0;          ///< 0 = the driver's default
   std::string database;  ///< database name, or the file path for SQLite
   std::map<std::string, std::string> params;
+  /// The environment variable holding the password; empty = CUSTLAKE_DB_PASSWORD.
+  /// Not part of the URL text: set from a source's password_env / --password-env.
+  std::string password_env;
 
   static Result<DatabaseUrl> Parse(std::string_view url);
   /// The URL as text with any password replaced by "***": safe for logs and status.
   std::string Masked() const;
-  /// Fills `password` from the URL, CUSTLAKE_DB_PASSWORD, or params["password_file"].
+  /// Fills `password`, first found of: the URL, params["password_file"], the
+  /// variable named by `password_env` (an error when that one is not set),
+  /// CUSTLAKE_DB_PASSWORD.
   Status ResolvePassword();
 };
 

@@ -236,6 +236,16 @@ Status DatabaseUrl::ResolvePassword() {
     password = std::move(pw);
     return Status::OK();
   }
+  if (!password_env.empty()) {
+    const char* env = std::getenv(password_env.c_str());
+    if (env == nullptr) {
+      return Status::ConfigError("the environment variable " + password_env + " (password_env of " + Masked() +
+                                 ") is not set: export it with the password, or drop password_env to use "
+                                 "CUSTLAKE_DB_PASSWORD");
+    }
+    password = env;
+    return Status::OK();
+  }
   if (const char* env = std::getenv("CUSTLAKE_DB_PASSWORD"); env != nullptr) password = env;
   return Status::OK();
 }

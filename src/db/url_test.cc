@@ -100,6 +100,18 @@ TEST(DatabaseUrlTest, ResolvePasswordOrder) {
   EXPECT_EQ(from_file.password, "from-file");
   std::filesystem::remove(file);
 
+  // A source's own variable wins over CUSTLAKE_DB_PASSWORD; unset, it is an error naming it.
+  ::setenv("CUSTLAKE_TEST_SHOP_PW", "from-own-env", 1);
+  ASSERT_OK_AND_ASSIGN(auto own, DatabaseUrl::Parse("mysql://u@h/db"));
+  own.password_env = "CUSTLAKE_TEST_SHOP_PW";
+  ASSERT_OK(own.ResolvePassword());
+  EXPECT_EQ(own.password, "from-own-env");
+  ::unsetenv("CUSTLAKE_TEST_SHOP_PW");
+  own.password.clear();
+  Status unset = own.ResolvePassword();
+  EXPECT_EQ(unset.code(), StatusCode::kConfigError);
+  EXPECT_NE(unset.message().find("CUSTLAKE_TEST_SHOP_PW"), std::string::npos) << unset.message();
+
   ASSERT_OK_AND_ASSIGN(auto missing, DatabaseUrl::Parse("postgres://u@h/db?password_file=/nonexistent/pw"));
   Status st = missing.ResolvePassword();
   EXPECT_EQ(st.code(), StatusCode::kConfigError);

@@ -19,7 +19,9 @@
 //   map_columns = ["monthly_fee=DECIMAL(12,2)"]
 //   on_schema_change = "evolve"    # evolve | fail | allow_all
 //
-// Passwords never go in the file (CUSTLAKE_DB_PASSWORD or ?password_file=).
+// Passwords never go in the file: CUSTLAKE_DB_PASSWORD, or per source
+//   password_env = "SHOP_DB_PASSWORD"    (the variable holding it)
+//   password_file = "secrets/shop.pw"    (a file holding it; ?password_file= in the URL also works)
 // Relative SQLite paths are relative to the project folder. Plain values.
 #pragma once
 
@@ -38,6 +40,8 @@ namespace custlake::importer {
 struct SourceConfig {
   std::string name;
   std::string url;
+  std::string password_env;   ///< password_env = "SHOP_DB_PASSWORD"
+  std::string password_file;  ///< password_file = "secrets/shop.pw" (relative to the project folder)
   std::vector<std::string> tables;          ///< empty = every table of the database
   std::vector<std::string> exclude_tables;
   TableOptions defaults;                    ///< source-level settings, table and query empty

@@ -36,6 +36,7 @@
 
 #include "common/config.h"
 #include "common/status.h"
+#include "db/connection.h"
 #include "import/import_config.h"
 #include "import/options.h"
 #include "lake/lake.h"
@@ -78,10 +79,22 @@ struct TableSummary {
   nlohmann::json ToJson() const;
 };
 
-/// A source to read: its name (the dataset prefix) and URL.
+/// A source to read: its name (the dataset prefix), URL and how to find its password.
 struct SourceSpec {
-  std::string name;  ///< "sic": datasets become raw/sic/<table>
-  std::string url;   ///< password from CUSTLAKE_DB_PASSWORD or ?password_file=
+  SourceSpec() = default;
+  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "", std::string password_file_ = "")
+      : name(std::move(name_)),
+        url(std::move(url_)),
+        password_env(std::move(password_env_)),
+        password_file(std::move(password_file_)) {}
+
+  std::string name;           ///< "sic": datasets become raw/sic/<table>
+  std::string url;            ///< no password in it (see below)
+  std::string password_env;   ///< variable holding the password; "" = CUSTLAKE_DB_PASSWORD
+  std::string password_file;  ///< file holding the password (like ?password_file=)
+
+  /// The parsed URL with the password settings applied (not yet resolved).
+  Result<db::DatabaseUrl> Url() const;
 };
 
 /// Imports one table (or query) of `source` into `lake` as one batch.

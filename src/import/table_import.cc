@@ -594,7 +594,7 @@ nlohmann::json TableSummary::ToJson() const {
 
 Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
                                  const RunOptions& run) {
-  ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
+  ASSIGN_OR_RETURN(db::DatabaseUrl url, source.Url());
   RETURN_NOT_OK(options.Validate((options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked()));
   TableSummary base;
   base.source = url.Masked();
