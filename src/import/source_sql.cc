@@ -84,12 +84,18 @@ std::string ColumnLiteral(Kind kind, db::SqlType type, const db::Value& value) {
   return SourceLiteral(kind, value);
 }
 
+std::string QuoteTable(const db::Connection& conn, const std::string& table) {
+  const size_t dot = table.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == table.size()) return conn.QuoteIdentifier(table);
+  return conn.QuoteIdentifier(table.substr(0, dot)) + "." + conn.QuoteIdentifier(table.substr(dot + 1));
+}
+
 std::string BaseQuery(const db::Connection& conn, const TableOptions& options) {
   if (!options.query.empty()) return options.query;
   std::string cols;
   for (const std::string& c : options.columns) cols += (cols.empty() ? "" : ", ") + conn.QuoteIdentifier(c);
   std::string sql = "SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " +
-                    conn.QuoteIdentifier(options.table) + " WHERE ";
+                    QuoteTable(conn, options.table) + " WHERE ";
   if (!options.where.empty()) sql += "(" + options.where + ") AND ";
   return sql + "$CONDITIONS";
 }
@@ -126,21 +132,28 @@ Result<std::vector<std::string>> ListTables(db::Connection* conn) {
 }
 
 Result<std::vector<std::string>> PrimaryKey(db::Connection* conn, const std::string& table) {
-  const std::string lit = SourceLiteral(conn->kind(), table);
+  // "schema.table": the key of that schema's table, else the current schema's.
+  const size_t dot = table.find('.');
+  const bool qualified = dot != std::string::npos && dot > 0 && dot + 1 < table.size();
+  const std::string lit = SourceLiteral(conn->kind(), qualified ? table.substr(dot + 1) : table);
+  const std::string schema = qualified ? SourceLiteral(conn->kind(), table.substr(0, dot)) : "";
   std::string sql;
   switch (conn->kind()) {
     case Kind::kSqlite:
-      sql = "SELECT name FROM pragma_table_info(" + lit + ") WHERE pk > 0 ORDER BY pk";
+      sql = "SELECT name FROM pragma_table_info(" + lit + (qualified ? ", " + schema : "") +
+            ") WHERE pk > 0 ORDER BY pk";
       break;
     case Kind::kMariaDB:
-      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND "
-            "table_name = " + lit + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
+      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = " +
+            (qualified ? schema : "DATABASE()") + " AND table_name = " + lit +
+            " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
       break;
     case Kind::kPostgres:
       sql = "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
             "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = " +
-            lit + ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
+            (qualified ? schema : "current_schema()") + " AND c.relname = " + lit +
+            ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
       break;
   }
   ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));

@@ -31,6 +31,11 @@ std::string SourceLiteral(db::DatabaseUrl::Kind kind, const db::Value& value);
 /// 2^63 or 2^64 would match neighbouring rows). Anything else: SourceLiteral.
 std::string ColumnLiteral(db::DatabaseUrl::Kind kind, db::SqlType type, const db::Value& value);
 
+/// `table` quoted for the source: "orders" -> "orders"; a qualified name
+/// "sales.orders" -> "sales"."orders" (PostgreSQL schema, MariaDB database,
+/// SQLite attached database: the first '.' separates them).
+std::string QuoteTable(const db::Connection& conn, const std::string& table);
+
 /// The base SELECT holding "$CONDITIONS" (the user's --query, or one built
 /// from table, columns and --where).
 std::string BaseQuery(const db::Connection& conn, const TableOptions& options);

@@ -333,7 +333,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (!options.columns.empty()) {
     // Names checked against the table itself: SQLite would read an unknown
     // "column" as a string literal.
-    ASSIGN_OR_RETURN(auto all, conn->Query("SELECT * FROM " + conn->QuoteIdentifier(options.table) + " WHERE 1=0"));
+    ASSIGN_OR_RETURN(auto all, conn->Query("SELECT * FROM " + QuoteTable(*conn, options.table) + " WHERE 1=0"));
     std::set<std::string> known;
     for (const db::ColumnInfo& c : all->columns()) known.insert(c.name);
     std::vector<db::Value> row;

@@ -218,6 +218,36 @@ TEST_P(ImportSuite, MapColumnCastsDecimalAndTimestamp) {
   EXPECT_NE(failed.status().message().find("table " + table_), std::string::npos) << failed.status().ToString();
 }
 
+// --table schema.table: a PostgreSQL schema, a MariaDB database, SQLite's
+// main; the primary key (split column by default) is found there too.
+TEST_P(ImportSuite, QualifiedTableName) {
+  std::string schema = "main";
+  if (GetParam().name == "mariadb") {
+    schema = "custlake_other";
+    ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS custlake_other"));
+  } else if (GetParam().name == "postgres") {
+    schema = "custlake_other";
+    ASSERT_OK(conn_->Execute("CREATE SCHEMA IF NOT EXISTS custlake_other"));
+  }
+  const std::string qualified = conn_->QuoteIdentifier(schema) + "." + conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("DROP TABLE IF EXISTS " + qualified));
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + qualified + " (k BIGINT NOT NULL PRIMARY KEY, v VARCHAR(10))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + qualified + " VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"));
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.table = schema + "." + table_;
+  o.mappers = 2;  // needs the primary key of that table
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "k";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 4);
+  EXPECT_EQ(s.splits, 2);
+  EXPECT_EQ(s.dataset, "raw/src/" + schema + "." + table_);
+  EXPECT_EQ(LakeRows(l.get(), "k", "k, v", "src/" + schema + "." + table_),
+            (std::vector<std::string>{"1|a", "2|b", "3|c", "4|d"}));
+  ASSERT_OK(conn_->Execute("DROP TABLE " + qualified));
+}
+
 TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
   auto def = EventTable();
   ASSERT_OK(conn_->CreateTable(def, true));
