@@ -21,6 +21,7 @@ struct ImportFlags {
   std::string source_name;   // dataset prefix for ad hoc URLs
   std::string password_env;  // variable holding the password (--password-env)
   std::string password_file; // file holding the password (--password-file)
+  std::string timezone;      // zone of naive source timestamps (--timezone)
   std::vector<std::string> tables;
   bool all_tables = false;
   std::vector<std::string> exclude;
@@ -97,6 +98,7 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
   if (!f.exclude.empty()) source.exclude_tables = f.exclude;
   if (!f.password_env.empty()) source.password_env = f.password_env;
   if (!f.password_file.empty()) source.password_file = f.password_file;
+  if (!f.timezone.empty()) source.timezone = f.timezone;
   importer::RunOptions run;
   run.progress = !global.quiet && !global.json;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
@@ -106,7 +108,7 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
   auto body = [&]() -> VerbResult {
     // Which tables: --query, --table..., --all-tables, or the source's configured list.
     std::vector<importer::TableOptions> jobs;
-    importer::SourceSpec spec{source.name, source.url, source.password_env, source.password_file};
+    importer::SourceSpec spec{source.name, source.url, source.password_env, source.password_file, source.timezone};
     if (!f.query.empty()) {
       importer::TableOptions o = source.defaults;
       o.query = f.query;
@@ -160,6 +162,8 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
   cmd->add_option("--password-env", f->password_env,
                   "Environment variable holding the password (default CUSTLAKE_DB_PASSWORD)");
   cmd->add_option("--password-file", f->password_file, "File holding the password (like Sqoop's --password-file)");
+  cmd->add_option("--timezone", f->timezone,
+                  "Time zone of the source's naive DATETIME/timestamp values (IANA name; default UTC)");
   cmd->add_option("--exclude-tables", f->exclude, "Tables to skip with --all-tables")->delimiter(',');
   cmd->add_option("--columns", f->columns, "Columns to import (comma-separated)")->delimiter(',');
   cmd->add_option("--where", f->where, "Extra filter, in the source's SQL");

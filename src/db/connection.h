@@ -84,6 +84,11 @@ struct ColumnInfo {
   int precision = 0;         ///< kDecimal: total digits (0 = unknown/unbounded)
   int scale = 0;             ///< kDecimal: digits after the point
   bool is_unsigned = false;  ///< MariaDB UNSIGNED integers (BIGINT UNSIGNED maps to kDecimal(20,0))
+  /// kTimestamp without a time zone: MariaDB DATETIME, PostgreSQL timestamp,
+  /// any SQLite date-time. Its values are wall-clock times; import reads them
+  /// in the source's `timezone` setting. (MariaDB TIMESTAMP and PostgreSQL
+  /// timestamptz are instants, read in UTC.)
+  bool naive_timestamp = false;
 };
 
 /// One cell of a RowView: borrowed, valid until the next call on its stream.

@@ -142,6 +142,7 @@ void MapField(const MYSQL_FIELD& f, ColumnInfo* info) {
     case MYSQL_TYPE_DATETIME:
     case MYSQL_TYPE_DATETIME2:
       set(SqlType::kTimestamp, "datetime");
+      info->naive_timestamp = true;
       break;
     case MYSQL_TYPE_TIMESTAMP:
     case MYSQL_TYPE_TIMESTAMP2:

@@ -523,6 +523,7 @@ class PostgresConnection : public Connection {
       columns[i].name = PQfname(desc, i);
       oids[i] = PQftype(desc, i);
       columns[i].type = MapOid(oids[i]);
+      columns[i].naive_timestamp = oids[i] == kTimestampOid;
       type_oids.insert(oids[i]);
       if (PQftable(desc, i) != InvalidOid) tables.insert(PQftable(desc, i));
       int mod = PQfmod(desc, i);

@@ -82,6 +82,7 @@ void MapDeclaredType(const char* decl, ColumnInfo* info) {
     info->type = SqlType::kDouble;
   } else if (has("TIMESTAMP") || has("DATETIME")) {
     info->type = SqlType::kTimestamp;
+    info->naive_timestamp = true;  // SQLite has no time zones
   } else if (has("DATE")) {
     info->type = SqlType::kDate;
   } else {

@@ -126,6 +126,8 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
     if (!src.password_file.empty() && fs::path(src.password_file).is_relative()) {
       src.password_file = (project_dir / src.password_file).lexically_normal().string();
     }
+    RETURN_NOT_OK(s.Get("timezone", &src.timezone));
+    if (src.timezone.empty()) return s.Invalid("timezone", "must name a time zone, e.g. \"UTC\" or \"Europe/Berlin\"");
     RETURN_NOT_OK(s.Get("tables", &src.tables));
     RETURN_NOT_OK(s.Get("exclude_tables", &src.exclude_tables));
     std::map<std::string, bool> source_set;

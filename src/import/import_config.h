@@ -5,6 +5,7 @@
 //   url = "sqlite:data/sic.db"     # or mysql://user@host:3306/db, postgres://...
 //   tables = ["customers", "transactions"]   # optional; default: every table
 //   exclude_tables = ["audit_log"]           # optional
+//   timezone = "UTC"                         # optional: zone of naive DATETIME/timestamp values
 //   mappers = 1                              # optional defaults for all tables:
 //   batch_rows = 500000                      #   mappers, batch_rows, batch_bytes,
 //   partition = "ingest_date"                #   partition, on_schema_change, compression
@@ -42,6 +43,7 @@ struct SourceConfig {
   std::string url;
   std::string password_env;   ///< password_env = "SHOP_DB_PASSWORD"
   std::string password_file;  ///< password_file = "secrets/shop.pw" (relative to the project folder)
+  std::string timezone = "UTC";  ///< timezone = "Europe/Berlin": the zone of naive source timestamps
   std::vector<std::string> tables;          ///< empty = every table of the database
   std::vector<std::string> exclude_tables;
   TableOptions defaults;                    ///< source-level settings, table and query empty

@@ -30,7 +30,7 @@ Result<std::vector<std::string>> ListSourceTables(const SourceSpec& source, cons
 Result<nlohmann::json> ImportSource(lake::Lake* lake, const SourceConfig& source, const TableOptions& defaults,
                                     const RunOptions& run) {
   const auto start = std::chrono::steady_clock::now();
-  SourceSpec spec{source.name, source.url, source.password_env, source.password_file};
+  SourceSpec spec{source.name, source.url, source.password_env, source.password_file, source.timezone};
   std::vector<std::string> tables = source.tables;
   if (tables.empty()) {
     ASSIGN_OR_RETURN(tables, ListSourceTables(spec, source.exclude_tables));

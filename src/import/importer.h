@@ -82,16 +82,21 @@ struct TableSummary {
 /// A source to read: its name (the dataset prefix), URL and how to find its password.
 struct SourceSpec {
   SourceSpec() = default;
-  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "", std::string password_file_ = "")
+  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "", std::string password_file_ = "",
+             std::string timezone_ = "UTC")
       : name(std::move(name_)),
         url(std::move(url_)),
         password_env(std::move(password_env_)),
-        password_file(std::move(password_file_)) {}
+        password_file(std::move(password_file_)),
+        timezone(std::move(timezone_)) {}
 
   std::string name;           ///< "sic": datasets become raw/sic/<table>
   std::string url;            ///< no password in it (see below)
   std::string password_env;   ///< variable holding the password; "" = CUSTLAKE_DB_PASSWORD
   std::string password_file;  ///< file holding the password (like ?password_file=)
+  /// The zone naive source timestamps (MariaDB DATETIME, PostgreSQL
+  /// timestamp, SQLite) are wall-clock times in: an IANA name, default UTC.
+  std::string timezone = "UTC";
 
   /// The parsed URL with the password settings applied (not yet resolved).
   Result<db::DatabaseUrl> Url() const;

@@ -53,6 +53,16 @@ db::Value CursorValue(const ColumnPlan& check, const std::string& text) {
   }
 }
 
+// A DuckDB session of this import, in UTC whatever the machine's zone
+// (DuckDB's default TimeZone is the local one): --map-column casts of naive
+// text to TIMESTAMPTZ read it as UTC, and PlanColumn's timezone() applies a
+// source's own zone explicitly. Only the import's sessions are set so.
+Result<std::unique_ptr<engine::Session>> ConnectUtc(engine::Database* duck) {
+  ASSIGN_OR_RETURN(auto session, duck->Connect());
+  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+  return session;
+}
+
 struct Shared {
   lake::BatchWriter* batch = nullptr;
   lake::Partition partition;
@@ -101,7 +111,7 @@ class PartWriter {
   ~PartWriter() { (void)Finish(); }
 
   Status Start() {
-    ASSIGN_OR_RETURN(session_, duck_->Connect());
+    ASSIGN_OR_RETURN(session_, ConnectUtc(duck_));
     thread_ = std::thread([this] { Loop(); });
     return Status::OK();
   }
@@ -222,7 +232,7 @@ class PartWriter {
 Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
                 const RunOptions& run, int64_t* ties_dropped) {
   ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
-  ASSIGN_OR_RETURN(auto session, duck->Connect());
+  ASSIGN_OR_RETURN(auto session, ConnectUtc(duck));
   std::vector<engine::ColumnSpec> specs;
   for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
   const std::string sql = WithConditions(plan.base, split.condition);
@@ -355,7 +365,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   int check_index = -1;
   for (const db::ColumnInfo& info : infos) {
     auto it = overrides.find(info.name);
-    auto planned = PlanColumn(info, url.kind, it == overrides.end() ? "" : it->second);
+    auto planned = PlanColumn(info, url.kind, it == overrides.end() ? "" : it->second, source.timezone);
     if (!planned.ok()) return planned.status().WithContext(where + ", column " + info.name);
     if (it != overrides.end()) overrides.erase(it);
     if (info.name == options.check_column) check_index = static_cast<int>(plan.columns.size());
@@ -475,7 +485,15 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   // default for an in-memory database is ./.tmp).
   duck_options.temp_directory = batch.staging_dir() + "/duckdb_tmp";
   ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
-  ASSIGN_OR_RETURN(auto main_session, duck->Connect());
+  ASSIGN_OR_RETURN(auto main_session, ConnectUtc(duck.get()));
+  if (source.timezone != "UTC") {
+    Status known = main_session->Execute("SELECT timezone(" + engine::QuoteLiteral(source.timezone) +
+                                         ", TIMESTAMP '2000-01-01 00:00:00')");
+    if (!known.ok()) {
+      return Status::InvalidArgument(where + ": timezone '" + source.timezone +
+                                     "' is not a time zone name (use an IANA name such as Europe/Berlin, or UTC)");
+    }
+  }
   if (options.incremental != IncrementalMode::kNone && last) {
     ASSIGN_OR_RETURN(auto paths, TieCandidateFiles(lake, dataset, options.check_column, *last));
     if (!paths.empty()) {

@@ -151,17 +151,25 @@ Result<std::string> ParseTargetType(std::string_view text) {
 }
 
 Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
-                              const std::string& override_type) {
+                              const std::string& override_type, const std::string& timezone) {
   ColumnPlan plan;
   plan.source = source;
   plan.stage.name = source.name;
   const std::string quoted = "s." + engine::QuoteIdent(source.name);  // the staging table is aliased s
+  const bool local_zone = timezone != "UTC";
+  const std::string zone = engine::QuoteLiteral(timezone);
   plan.export_expr = quoted;
   if (!override_type.empty()) {
     // Overrides stage the value as text (or bytes) and let DuckDB cast it.
     plan.stage.type = override_type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
     plan.lake_type = override_type == "JSON" ? "VARCHAR" : override_type;
-    if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
+    if (override_type == "TIMESTAMPTZ" && local_zone) {
+      // An explicit offset (or Z) is honoured; naive text is read in the
+      // source's zone. (CAST to TIMESTAMP would drop an offset silently.)
+      plan.export_expr = "CASE WHEN regexp_matches(" + quoted + ", '([+-][0-9][0-9](:?[0-9][0-9])?|Z)\\s*$') THEN CAST(" +
+                         quoted + " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted +
+                         " AS TIMESTAMP)) END";
+    } else if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
       plan.export_expr = "CAST(" + quoted + " AS " + override_type + ")";
     }
     return plan;
@@ -203,6 +211,10 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       plan.stage.type = ColumnType::kTimestamp;
       plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
       plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
+      if (source.naive_timestamp && local_zone) {
+        // Staged as the wall-clock time (as if UTC), then read in the zone.
+        plan.export_expr = "timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP))";
+      }
       break;
   }
   plan.lake_type = engine::SqlTypeName(plan.stage);

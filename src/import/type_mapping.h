@@ -36,8 +36,12 @@ struct ColumnPlan {
 Result<std::string> ParseTargetType(std::string_view text);
 
 /// The plan for one column; `override_type` is a ParseTargetType result or "".
+/// `timezone` (an IANA name, "UTC" by default) is the zone naive source
+/// timestamps (ColumnInfo::naive_timestamp, and --map-column TIMESTAMP text
+/// without an offset) are read in; other than UTC, the export expression
+/// converts them with DuckDB's timezone() (the import's sessions run in UTC).
 Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
-                              const std::string& override_type);
+                              const std::string& override_type, const std::string& timezone = "UTC");
 
 /// Counters a conversion updates (warnings the summary reports).
 struct ConversionStats {

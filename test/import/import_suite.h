@@ -248,6 +248,52 @@ TEST_P(ImportSuite, QualifiedTableName) {
   ASSERT_OK(conn_->Execute("DROP TABLE " + qualified));
 }
 
+// A source whose naive timestamps (MariaDB DATETIME, PostgreSQL timestamp,
+// SQLite text) are local times: the source's timezone setting reads them in
+// that zone (DST included); instants (MariaDB TIMESTAMP, timestamptz) and
+// explicit offsets are not shifted; ties at the cursor still match.
+TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"ts", T::kTimestamp, false}, {"seen", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string("2024-07-01 12:00:00"), std::string("2024-07-01 12:00:00")},
+                   {int64_t{2}, std::string("2024-01-15 12:00:00"), std::string("2024-07-01 12:00:00+02:00")}});
+  const std::string t = conn_->QuoteIdentifier(table_);
+  const bool server = GetParam().name != "sqlite";
+  if (server) {
+    ASSERT_OK(conn_->Execute("ALTER TABLE " + t + " ADD COLUMN inst " +
+                             (GetParam().name == "mariadb" ? "TIMESTAMP NULL" : "TIMESTAMPTZ")));
+    ASSERT_OK(conn_->Execute("UPDATE " + t + " SET inst = '2024-07-01 12:00:00" +
+                             (GetParam().name == "mariadb" ? "'" : "+00'")));  // the writer's session is UTC
+  }
+  auto l = OpenLake();
+  SourceSpec source = Source();
+  source.timezone = "America/New_York";
+  TableOptions o = Table();
+  ASSERT_OK(ParseMapColumn("seen=TIMESTAMP", &o.map_column));
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "ts";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), source, o, Quiet()));
+  EXPECT_EQ(s.rows, 2);
+  EXPECT_EQ(LakeRows(l.get(), "id", "id, ts, seen"),
+            (std::vector<std::string>{"1|2024-07-01 16:00:00+00|2024-07-01 16:00:00+00",     // EDT
+                                      "2|2024-01-15 17:00:00+00|2024-07-01 10:00:00+00"}));  // EST; offset kept
+  if (server) {
+    EXPECT_EQ(LakeRows(l.get(), "id", "inst")[0], "2024-07-01 12:00:00+00");
+  }
+  // A row tying the cursor (a local time) is re-read and dropped, not duplicated.
+  InsertRows(def, {{int64_t{3}, std::string("2024-07-01 12:00:00"), {}}});
+  if (server) ASSERT_OK(conn_->Execute("UPDATE " + t + " SET inst = NULL WHERE id = 3"));
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), source, o, Quiet()));
+  EXPECT_EQ(s.rows, 1);
+  EXPECT_EQ(s.ties_dropped, 1);
+  source.timezone = "Mars/Olympus_Mons";
+  o.dataset = "src/elsewhere";
+  auto bad = ImportTable(l.get(), source, o, Quiet());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("timezone 'Mars/Olympus_Mons'"), std::string::npos) << bad.status().ToString();
+}
+
 TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
   auto def = EventTable();
   ASSERT_OK(conn_->CreateTable(def, true));
