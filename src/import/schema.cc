@@ -120,12 +120,4 @@ std::vector<std::string> DescribeSchemaChanges(const std::vector<SchemaColumn>& 
   return out;
 }
 
-std::string CurrentStateSql(const std::string& relation, const std::vector<std::string>& merge_key,
-                            const std::string& check_column) {
-  std::string keys;
-  for (const std::string& k : merge_key) keys += (keys.empty() ? "" : ", ") + engine::QuoteIdent(k);
-  return "SELECT * FROM " + relation + " QUALIFY row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
-         engine::QuoteIdent(check_column) + " DESC) = 1";
-}
-
 }  // namespace custlake::importer

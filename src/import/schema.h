@@ -56,10 +56,4 @@ Result<std::vector<SchemaColumn>> ReconcileSchema(const std::vector<SchemaColumn
 std::vector<std::string> DescribeSchemaChanges(const std::vector<SchemaColumn>& previous,
                                                const std::vector<SchemaColumn>& current);
 
-/// A DuckDB SELECT giving the current state of a lastmodified dataset: per
-/// merge key, the version with the greatest check column (`relation` is the
-/// dataset's view or read_parquet(...) call). What `raw.<name>_current` is.
-std::string CurrentStateSql(const std::string& relation, const std::vector<std::string>& merge_key,
-                            const std::string& check_column);
-
 }  // namespace custlake::importer
