@@ -74,6 +74,9 @@ struct TableSummary {
   std::string cursor_previous;
   std::string cursor;        ///< the committed cursor after this run ("" if none)
   std::vector<std::string> warnings;
+  /// Rows read from the source per split, in split order ("split_rows" in
+  /// the JSON: [{"split": "id < 250 or NULL", "rows": 250}, ...]).
+  std::vector<std::pair<std::string, int64_t>> split_rows;
 
   double rows_per_second() const { return seconds > 0 ? rows / seconds : 0; }
   nlohmann::json ToJson() const;

@@ -230,7 +230,7 @@ class PartWriter {
 // Streams one split into Parquet parts of the batch: this thread reads the
 // source into a staging table while a PartWriter writes the previous one.
 Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
-                const RunOptions& run, int64_t* ties_dropped) {
+                const RunOptions& run, int64_t* ties_dropped, int64_t* rows_read) {
   ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
   ASSIGN_OR_RETURN(auto session, ConnectUtc(duck));
   std::vector<engine::ColumnSpec> specs;
@@ -278,6 +278,7 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
         }
       }
       shared->rows += n % 8192;
+      *rows_read += n;
       return appender->Close();
     }();
     Status submitted = writer.Submit(stage, status.ok() ? n : 0, staged_bytes, part++);
@@ -541,11 +542,11 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   Shared shared;
   shared.batch = &batch;
   if (options.partitioning == Partitioning::kIngestDate) shared.partition = {{"ingest_date", lake::UtcNow().substr(0, 10)}};
-  std::vector<int64_t> ties(splits.size(), 0);
+  std::vector<int64_t> ties(splits.size(), 0), split_read(splits.size(), 0);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < splits.size(); ++i) {
     threads.emplace_back([&, i] {
-      Status st = RunSplit(plan, splits[i], static_cast<int>(i), duck.get(), &shared, run, &ties[i]);
+      Status st = RunSplit(plan, splits[i], static_cast<int>(i), duck.get(), &shared, run, &ties[i], &split_read[i]);
       if (!st.ok() && st.code() != StatusCode::kCancelled) shared.Fail(st);
     });
   }
@@ -564,6 +565,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   progress.Update(shared.rows, shared.bytes);
   progress.Finish();
   for (int64_t t : ties) summary.ties_dropped += t;
+  for (size_t i = 0; i < splits.size(); ++i) summary.split_rows.emplace_back(splits[i].description, split_read[i]);
 
   // 7. Schema, cursor and files in one commit.
   DatasetSchema schema;
@@ -603,6 +605,8 @@ nlohmann::json TableSummary::ToJson() const {
                    {"seconds", seconds}, {"rows_per_second", rows_per_second()},
                    {"splits", splits},   {"attempts", attempts}, {"zero_dates_as_null", zero_dates},
                    {"ties_dropped", ties_dropped}, {"warnings", warnings}};
+  j["split_rows"] = nlohmann::json::array();
+  for (const auto& [split, rows] : split_rows) j["split_rows"].push_back({{"split", split}, {"rows", rows}});
   if (mode != "none") {
     j["cursor_previous"] = cursor_previous.empty() ? nlohmann::json() : nlohmann::json(cursor_previous);
     j["cursor"] = cursor.empty() ? nlohmann::json() : nlohmann::json(cursor);
