@@ -633,7 +633,8 @@ Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, con
   }
   if (last_error.transient()) {
     return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(base.attempts) +
-                               " attempts; the lake and the cursor are as they were, run the import again once the "
+                               (base.attempts == 1 ? " attempt" : " attempts") +
+                               "; the lake and the cursor are as they were, run the import again once the "
                                "source is reachable");
   }
   return last_error;

@@ -35,14 +35,19 @@ INSTANTIATE_TEST_SUITE_P(
 class ServerImport : public ImportSuite {};
 
 // Kills the import's source connection from a second connection once the
-// first part is written; with a retry the import still completes, without
-// one it fails and leaves the lake and the cursor as they were.
+// first part is written (KILL / pg_terminate_backend): without a retry the
+// import fails with a clear message and leaves the committed lake (files,
+// rows) and the cursor exactly as the previous run left them; with one retry
+// it completes.
 TEST_P(ServerImport, ConnectionKilledMidImport) {
   auto def = EventTable();
   ASSERT_OK(conn_->CreateTable(def, true));
-  std::vector<std::vector<db::Value>> rows;
-  for (int i = 1; i <= 200000; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string(40, 'x')});
-  InsertRows(def, rows);
+  auto rows_between = [&](int from, int to) {
+    std::vector<std::vector<db::Value>> rows;
+    for (int i = from; i <= to; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string(40, 'x')});
+    return rows;
+  };
+  InsertRows(def, rows_between(1, 50000));
   const bool maria = GetParam().name == "mariadb";
   auto killer_url = db::DatabaseUrl::Parse(url_);
   ASSERT_OK(killer_url);
@@ -75,23 +80,41 @@ TEST_P(ServerImport, ConnectionKilledMidImport) {
   o.check_column = "id";
   o.batch_rows = 5000;
   auto l = OpenLake();
-  // No retry: a clear failure, nothing committed.
+  const std::string cursor_key = "import:src/" + table_ + ":id";
+  const lake::DatasetId dataset = lake::DatasetId::Raw("src/" + table_);
+  ASSERT_OK(ImportTable(l.get(), Source(), o, run));  // a clean first run
+  ASSERT_OK_AND_ASSIGN(auto files_before, l->CommittedFiles(dataset));
+  ASSERT_EQ(l->GetCursor(cursor_key)->value_or(""), "50000");
+  InsertRows(def, rows_between(50001, 250000));
+
+  // No retry: a clear failure, the lake and the cursor untouched.
   o.retries = 0;
   kills_left = 1;
   auto failed = ImportTable(l.get(), Source(), o, run);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.status().code(), StatusCode::kSourceError) << failed.status().ToString();
-  EXPECT_NE(failed.status().message().find("run the import again"), std::string::npos) << failed.status().ToString();
-  EXPECT_EQ(failed.status().message().find("test-pw"), std::string::npos);
-  EXPECT_FALSE(l->GetCursor("import:src/" + table_ + ":id")->has_value());
-  EXPECT_TRUE(LakeRows(l.get(), "id", "id").empty());
+  const std::string& msg = failed.status().message();
+  EXPECT_EQ(failed.status().code(), StatusCode::kSourceError) << msg;
+  EXPECT_NE(msg.find("table " + table_), std::string::npos) << msg;
+  EXPECT_NE(msg.find(maria ? "(MariaDB error " : "reading row "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("gave up after 1 attempt; the lake and the cursor are as they were"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("test-pw"), std::string::npos);
+  EXPECT_EQ(l->GetCursor(cursor_key)->value_or(""), "50000");
+  ASSERT_OK_AND_ASSIGN(auto files_after, l->CommittedFiles(dataset));
+  ASSERT_EQ(files_after.size(), files_before.size());
+  for (size_t i = 0; i < files_after.size(); ++i) {
+    EXPECT_EQ(files_after[i].path, files_before[i].path);
+    EXPECT_EQ(files_after[i].checksum, files_before[i].checksum);
+  }
+  EXPECT_EQ(LakeRows(l.get(), "id", "count(*) OVER ()").front(), "50000");
+
   // One retry: the second attempt completes.
   o.retries = 1;
   kills_left = 1;
   ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, run));
   EXPECT_EQ(s.attempts, 2);
   EXPECT_EQ(s.rows, 200000);
-  EXPECT_EQ(LakeRows(l.get(), "id", "count(*) OVER ()").front(), "200000");
+  EXPECT_EQ(l->GetCursor(cursor_key)->value_or(""), "250000");
+  EXPECT_EQ(LakeRows(l.get(), "id", "count(*) OVER (), count(DISTINCT id) OVER ()").front(), "250000|250000");
 }
 
 // Cursors on numeric columns beyond 2^53 compare exactly on the source: a
