@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,6 +48,8 @@ namespace custlake::importer {
 struct RunOptions {
   std::optional<int64_t> run_id;  ///< lake::Lake::BeginRun's id, tied to each batch
   bool progress = true;           ///< a progress line on stderr (only on a terminal)
+  /// Test seam: draw the progress line here, terminal or not.
+  std::FILE* progress_out = nullptr;
   std::string memory_limit = "256MB";  ///< DuckDB staging memory per import
   int duckdb_threads = 2;         ///< threads DuckDB uses to write Parquet
   /// Test seam, consulted at "import.after_part" (after each part file is

@@ -65,7 +65,17 @@ struct Split {
 /// come from a COUNT and one `ORDER BY column LIMIT 1 OFFSET k` probe per
 /// boundary (index walks, no sort); otherwise from one NTILE query, which
 /// sorts the whole result on the source.
+/// `counted`, when given, receives the row count the indexed path takes (-1
+/// when it took none).
 Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers, bool indexed = false);
+                                         const std::string& cond, int mappers, bool indexed = false,
+                                         int64_t* counted = nullptr);
+
+/// About how many rows `base` filtered by `cond` returns, for the progress
+/// bar's ETA: the table's statistics when a whole table is read (MariaDB
+/// information_schema.TABLES.TABLE_ROWS, PostgreSQL pg_class.reltuples),
+/// otherwise (and for SQLite, or without statistics) COUNT(*) on the source.
+Result<int64_t> EstimateRows(db::Connection* conn, const TableOptions& options, const std::string& base,
+                             const std::string& cond);
 
 }  // namespace custlake::importer

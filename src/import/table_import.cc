@@ -530,12 +530,24 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
 
   // 6. Splits, read in parallel.
   std::vector<Split> splits;
+  int64_t counted = -1;  // rows to read, when the split probes counted them
   if (split_by.empty() || options.mappers <= 1) {
     splits.push_back({range_cond.empty() ? "1=1" : range_cond, "all rows"});
   } else {
     // The primary key's first column of a table is indexed: cheap probes instead of a sort.
     const bool indexed = options.query.empty() && !pk.empty() && pk[0] == split_by;
-    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers, indexed));
+    ASSIGN_OR_RETURN(splits,
+                     ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers, indexed, &counted));
+  }
+  // The progress bar's total (its ETA): the probes' count, else statistics or COUNT(*).
+  const bool show_progress = run.progress && (run.progress_out != nullptr || ::isatty(2));
+  int64_t total_rows = 0;
+  if (show_progress) {
+    if (counted >= 0) {
+      total_rows = counted;
+    } else if (range_cond != "1=0") {
+      ASSIGN_OR_RETURN(total_rows, EstimateRows(conn.get(), options, plan.base, range_cond));
+    }
   }
   conn.reset();
   summary.splits = static_cast<int>(splits.size());
@@ -550,7 +562,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
       if (!st.ok() && st.code() != StatusCode::kCancelled) shared.Fail(st);
     });
   }
-  Progress progress(summary.dataset, 0, stderr, run.progress && ::isatty(2));
+  Progress progress(summary.dataset, total_rows, run.progress_out != nullptr ? run.progress_out : stderr,
+                    show_progress);
   std::atomic<bool> finished{false};
   std::thread watcher([&] {
     while (!finished) {

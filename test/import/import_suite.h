@@ -295,6 +295,49 @@ TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
   EXPECT_NE(bad.status().message().find("timezone 'Mars/Olympus_Mons'"), std::string::npos) << bad.status().ToString();
 }
 
+// The progress line knows the total (table statistics, COUNT(*) or the split
+// probes' count), so it shows a percentage, rows, bytes, rate and an ETA.
+TEST_P(ImportSuite, ProgressShowsTheTotal) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 3000; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string("x")});
+  InsertRows(def, rows);
+  if (GetParam().name == "postgres") ASSERT_OK(conn_->Execute("ANALYZE " + conn_->QuoteIdentifier(table_)));
+  if (GetParam().name == "mariadb") ASSERT_OK(conn_->Execute("ANALYZE TABLE " + conn_->QuoteIdentifier(table_)));
+  auto l = OpenLake();
+  for (int mappers : {1, 2}) {
+    SCOPED_TRACE(mappers);
+    std::FILE* out = std::tmpfile();
+    ASSERT_NE(out, nullptr);
+    RunOptions run = Quiet();
+    run.progress = true;
+    run.progress_out = out;
+    TableOptions o = Table();
+    o.mappers = mappers;
+    o.where = "id <= 2000";  // COUNT(*) (1 mapper) or the probes' count (2)
+    ASSERT_OK(ImportTable(l.get(), Source(), o, run));
+    std::rewind(out);
+    std::string text;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) text.append(buf, n);
+    std::fclose(out);
+    EXPECT_NE(text.find("2.0K rows / 2.0K (100%)"), std::string::npos) << text;
+    EXPECT_NE(text.find("rows/s"), std::string::npos) << text;
+  }
+  // A whole table: the source's statistics where it keeps them (an estimate).
+  std::FILE* out = std::tmpfile();
+  RunOptions run = Quiet();
+  run.progress = true;
+  run.progress_out = out;
+  ASSERT_OK(ImportTable(l.get(), Source(), Table(), run));
+  std::rewind(out);
+  std::string text(8192, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), out));
+  std::fclose(out);
+  EXPECT_NE(text.find("3.0K rows / "), std::string::npos) << text;
+}
+
 TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
   auto def = EventTable();
   ASSERT_OK(conn_->CreateTable(def, true));
