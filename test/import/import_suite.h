@@ -190,6 +190,32 @@ TEST_P(ImportSuite, FullImportKeepsTypesValuesAndNulls) {
   EXPECT_EQ(s.ToJson()["rows"], 3);
 }
 
+// Small decimals (DuckDB keeps DECIMAL(p<=4) in int16 and DECIMAL(p<=9) in
+// int32) keep their exact values in every row, at their precision.
+TEST_P(ImportSuite, SmallDecimalsStayExact) {
+  using T = db::SqlType;
+  db::TableDef def{table_,
+                   {{"id", T::kBigInt, false, true},
+                    {"d31", T::kDecimal, true, false, 3, 1},
+                    {"d52", T::kDecimal, true, false, 5, 2},
+                    {"d94", T::kDecimal, true, false, 9, 4},
+                    {"d100", T::kDecimal, true, false, 10, 0}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string("12.3"), std::string("123.45"), std::string("12345.6789"), std::string("9999999999")},
+                   {int64_t{2}, std::string("-0.1"), std::string("-0.01"), std::string("-0.0001"), std::string("-1")},
+                   {int64_t{3}, std::string("99.9"), std::string("999.99"), std::string("99999.9999"), {}}});
+  auto l = OpenLake();
+  ASSERT_OK(ImportTable(l.get(), Source(), Table(), Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|12.3|123.45|12345.6789|9999999999",
+                                                               "2|-0.1|-0.01|-0.0001|-1",
+                                                               "3|99.9|999.99|99999.9999|NULL"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["d31"], "DECIMAL(3,1)");
+  EXPECT_EQ(types["d52"], "DECIMAL(5,2)");
+  EXPECT_EQ(types["d94"], "DECIMAL(9,4)");
+  EXPECT_EQ(types["d100"], "DECIMAL(10,0)");
+}
+
 // --map-column casts text columns in DuckDB: DECIMAL stays exact, TIMESTAMP
 // honours an explicit offset and reads a naive value in the source's time
 // zone (UTC by default), whatever the machine's local zone.
