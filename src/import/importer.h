@@ -4,9 +4,9 @@
 // splits, exactly once.
 //
 // One table import is one lake batch: rows stream from the source
-// (db::RowStream, never buffered whole) through an engine::Appender into a
-// DuckDB staging table, which is written as a zstd Parquet part every
-// TableOptions::batch_rows rows and dropped; the parts, the dataset schema,
+// (db::RowStream, never buffered whole) into an engine::RowStream's columnar
+// blocks, which DuckDB's COPY writes as a zstd Parquet part every
+// TableOptions::batch_rows rows (or batch_bytes); the parts, the dataset schema,
 // the lineage and the incremental cursor are committed together by
 // lake::BatchWriter::Commit. A run killed at any moment leaves nothing
 // visible and the cursor where it was, so running it again gives the same
@@ -20,9 +20,9 @@
 // holds are dropped, so ties at the cursor are neither skipped nor
 // duplicated (docs/import.md, "Incremental imports").
 //
-// Threads: ImportTable starts TableOptions::mappers threads of its own (one
-// source connection and DuckDB session each) and returns when they are
-// done. Calls on one Lake may run concurrently for different datasets.
+// Threads: ImportTable starts TableOptions::mappers reader threads of its
+// own (one source connection and two part buffers each) and a Parquet
+// writer thread per reader, and returns when they are done. Calls on one Lake may run concurrently for different datasets.
 #pragma once
 
 #include <cstdint>

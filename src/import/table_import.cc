@@ -15,6 +15,7 @@
 #include "common/progress.h"
 #include "engine/appender.h"
 #include "engine/engine.h"
+#include "engine/row_stream.h"
 #include "import/importer.h"
 #include "import/schema.h"
 #include "import/source_sql.h"
@@ -85,24 +86,35 @@ struct Plan {
   db::DatabaseUrl url;
   std::string base;               // base SELECT with $CONDITIONS
   std::vector<ColumnPlan> columns;
-  std::string export_select;      // SELECT <exprs> FROM {stage} [tie filter]
+  std::string export_select;      // SELECT <exprs> FROM custlake_rows(0) s
   std::string tie_filter;         // " WHERE NOT EXISTS (...)" or ""
-  std::string tie_count_sql;      // counts rows a tie filter drops, over {stage}
+  std::string ties_file;          // Parquet of the rows at the old cursor (the tie filter's `ties`), or ""
+  std::string temp_directory;     // DuckDB spills, inside the batch's staging folder
   std::string compression;
   int64_t batch_rows = 0;
   int64_t batch_bytes = 0;
   std::string where;              // "table customers of sqlite:x.db" for messages
 };
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-  return s;
+// One part's rows on their way to Parquet: an engine::RowStream (columnar
+// blocks read by DuckDB's COPY through the custlake_rows() table function, no
+// staging table in between) set up for this import: UTC session, spills
+// inside the lake, the tie filter's table.
+Result<std::unique_ptr<engine::RowStream>> OpenPartBuffer(const Plan& plan, const RunOptions& run) {
+  ASSIGN_OR_RETURN(auto rows, engine::RowStream::Open(run.memory_limit, run.duckdb_threads));
+  RETURN_NOT_OK(rows->Execute("SET TimeZone = 'UTC'"));
+  RETURN_NOT_OK(rows->Execute("SET temp_directory = " + engine::QuoteLiteral(plan.temp_directory)));
+  if (!plan.ties_file.empty()) {
+    RETURN_NOT_OK(rows->Execute("CREATE TABLE ties AS SELECT * FROM read_parquet(" +
+                                engine::QuoteLiteral(plan.ties_file) + ")"));
+  }
+  return rows;
 }
 
-// Writes the staging tables one split's reader fills as Parquet parts, on a
-// thread of its own, so that reading the source and writing Parquet overlap.
-// One table waits at most (Submit blocks while the previous one is still being
-// written): a split holds at most two staging tables.
+// Writes the parts one split's reader fills as Parquet files of the batch,
+// on a thread of its own, so that reading the source and writing Parquet
+// overlap. One part waits at most (Submit blocks while the previous one is
+// still being written): a split holds at most two parts in memory.
 class PartWriter {
  public:
   PartWriter(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared, const RunOptions& run,
@@ -116,13 +128,14 @@ class PartWriter {
     return Status::OK();
   }
 
-  /// Hands `stage` (with `rows` rows, numbered `part`) to the writer thread;
-  /// blocks while the previous one is still being written. The writer drops it.
-  Status Submit(std::string stage, int64_t rows, int64_t bytes, int part) {
+  /// Hands `rows` (a part of `count` rows and `bytes` source bytes, numbered
+  /// `part`) to the writer thread; blocks while the previous part is still
+  /// being written, so when it returns that one's buffer is free again.
+  Status Submit(engine::RowStream* rows, int64_t count, int64_t bytes, int part) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !pending_ || !status_.ok(); });
     if (!status_.ok()) return status_;
-    pending_ = Job{std::move(stage), rows, bytes, part};
+    pending_ = Job{rows, count, bytes, part};
     cv_.notify_all();
     return Status::OK();
   }
@@ -143,8 +156,8 @@ class PartWriter {
 
  private:
   struct Job {
-    std::string stage;
-    int64_t rows = 0;
+    engine::RowStream* rows = nullptr;
+    int64_t count = 0;
     int64_t bytes = 0;  // source bytes staged (the batch_bytes count)
     int part = 0;
   };
@@ -156,9 +169,9 @@ class PartWriter {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return pending_.has_value() || closing_; });
         if (!pending_) return;
-        job = std::move(*pending_);
+        job = *pending_;
       }
-      Status st = Write(job);
+      Status st = job.count > 0 && !shared_->stop ? WritePart(job) : Status::OK();
       std::lock_guard<std::mutex> lock(mu_);
       pending_.reset();
       if (!st.ok() && status_.ok()) status_ = st;
@@ -166,17 +179,7 @@ class PartWriter {
     }
   }
 
-  Status Write(const Job& job) {
-    Status st = job.rows > 0 && !shared_->stop ? WritePart(job) : Status::OK();
-    Status dropped = session_->Execute("DROP TABLE " + engine::QuoteIdent(job.stage));
-    return st.ok() ? dropped : st;
-  }
-
   Status WritePart(const Job& job) {
-    if (!plan_.tie_count_sql.empty()) {
-      ASSIGN_OR_RETURN(auto ties, session_->Query(Replace(plan_.tie_count_sql, "{stage}", job.stage)));
-      *ties_dropped_ += std::atoll(ties.Scalar().c_str());
-    }
     lake::StagedPart staged;
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
@@ -185,15 +188,23 @@ class PartWriter {
     // Row groups of about kRowGroupBytes of source data (DuckDB's default of
     // 122,880 rows would buffer gigabytes of wide BLOB/TEXT rows in the writer).
     constexpr int64_t kRowGroupBytes = 32LL << 20, kDefaultRowGroup = 122880;
-    const int64_t row_bytes = std::max<int64_t>(1, job.bytes / std::max<int64_t>(1, job.rows));
+    const int64_t row_bytes = std::max<int64_t>(1, job.bytes / std::max<int64_t>(1, job.count));
     const int64_t row_group = std::clamp<int64_t>(kRowGroupBytes / row_bytes, 1, kDefaultRowGroup);
-    const std::string copy = "COPY (" + Replace(plan_.export_select, "{stage}", job.stage) + plan_.tie_filter +
-                             ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
+    const std::string copy = "COPY (" + plan_.export_select + plan_.tie_filter + ") TO " +
+                             engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
                              plan_.compression + ", ROW_GROUP_SIZE " + std::to_string(row_group) + ")";
-    auto copied = session_->Query(copy);
+    Status copied = job.rows->Copy([&](int64_t) { return copy; });
     if (!copied.ok()) {
-      return copied.status().WithContext(plan_.where + ", split " + split_.description +
-                                         ": writing a Parquet part (a --map-column cast or a type conversion)");
+      return copied.WithContext(plan_.where + ", split " + split_.description +
+                                ": writing a Parquet part (a --map-column cast or a type conversion)");
+    }
+    int64_t written = job.count;
+    if (!plan_.tie_filter.empty()) {  // the footer says how many rows the filter kept
+      ASSIGN_OR_RETURN(auto counted,
+                       session_->Query("SELECT count(*) FROM read_parquet(" +
+                                       engine::QuoteLiteral(staged.staging_path) + ")"));
+      written = std::atoll(counted.Scalar().c_str());
+      *ties_dropped_ += job.count - written;
     }
     std::error_code ec;
     const auto size = std::filesystem::file_size(staged.staging_path, ec);
@@ -201,11 +212,11 @@ class PartWriter {
       std::lock_guard<std::mutex> lock(shared_->mu);
       lake::FileSpec spec;
       spec.path = staged.path;
-      spec.row_count = copied->rows_changed;
+      spec.row_count = written;
       spec.provenance_json = nlohmann::json{{"split", split_.description}, {"part", job.part}}.dump();
       RETURN_NOT_OK(shared_->batch->AddFile(std::move(spec)));
     }
-    shared_->written += copied->rows_changed;
+    shared_->written += written;
     shared_->bytes += ec ? 0 : static_cast<int64_t>(size);
     ++shared_->files;
     if (run_.fail_point) RETURN_NOT_OK(run_.fail_point("import.after_part"));
@@ -228,13 +239,16 @@ class PartWriter {
 };
 
 // Streams one split into Parquet parts of the batch: this thread reads the
-// source into a staging table while a PartWriter writes the previous one.
-Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
-                const RunOptions& run, int64_t* ties_dropped, int64_t* rows_read) {
+// source into one part buffer while a PartWriter writes the other.
+Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared, const RunOptions& run,
+                int64_t* ties_dropped, int64_t* rows_read) {
   ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
-  ASSIGN_OR_RETURN(auto session, ConnectUtc(duck));
   std::vector<engine::ColumnSpec> specs;
   for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
+  std::unique_ptr<engine::RowStream> buffers[2];
+  for (auto& b : buffers) {
+    ASSIGN_OR_RETURN(b, OpenPartBuffer(plan, run));
+  }
   const std::string sql = WithConditions(plan.base, split.condition);
   ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
   if (stream->columns().size() != plan.columns.size()) {
@@ -249,12 +263,9 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
   bool done = false;
   Status status;
   while (!done && !shared->stop && status.ok()) {
-    const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part);
-    status = session->Execute(engine::CreateTableSql(stage, specs));
-    if (!status.ok()) break;
+    engine::RowStream* buffer = buffers[part % 2].get();
     int64_t n = 0, staged_bytes = 0;
-    status = [&]() -> Status {
-      ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
+    status = buffer->Produce(specs, [&](engine::RowSink* sink) -> Status {
       while (n < plan.batch_rows && staged_bytes < plan.batch_bytes) {
         auto next = stream->NextView(&row);
         if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
@@ -262,16 +273,18 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
           done = true;
           break;
         }
+        engine::RowBlock* block = sink->block(0);
         for (size_t i = 0; i < ncols; ++i) {
           const db::CellView& cell = row.cells[i];
           staged_bytes += cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
-          Status st = AppendCell(plan.columns[i], cell, appender.get(), i, &stats);
+          Status st = AppendCell(plan.columns[i], cell, block, i, &stats);
           if (!st.ok()) {
             return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
                                            " of split " + split.description + ": " + st.message());
           }
         }
-        RETURN_NOT_OK(appender->EndRow());
+        block->EndRow();
+        sink->RowDone(0);
         if (++n % 8192 == 0) {
           shared->rows += 8192;
           if (shared->stop) return Status::Cancelled("stopped");
@@ -279,9 +292,9 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
       }
       shared->rows += n % 8192;
       *rows_read += n;
-      return appender->Close();
-    }();
-    Status submitted = writer.Submit(stage, status.ok() ? n : 0, staged_bytes, part++);
+      return Status::OK();
+    });
+    Status submitted = writer.Submit(buffer, status.ok() ? n : 0, staged_bytes, part++);
     if (status.ok()) status = submitted;
   }
   Status written = writer.Finish();
@@ -377,7 +390,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     return Status::InvalidArgument(where + ": --map-column names column " + overrides.begin()->first +
                                    ", which the import does not read");
   }
-  plan.export_select = "SELECT " + select + " FROM {stage} s";
+  plan.export_select = "SELECT " + select + " FROM custlake_rows(0) s";
   if (options.incremental != IncrementalMode::kNone && check_index < 0) {
     return Status::InvalidArgument(where + ": check column " + options.check_column + " is not among the columns read");
   }
@@ -477,7 +490,9 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     if (seen != last) return Status::SourceError(where + ": the cursor moved while planning (connection race); retry");
   }
 
-  // 5. DuckDB staging; ties at the old cursor come from the lake's own files.
+  // 5. DuckDB for the tie scan and part bookkeeping (the parts themselves go
+  // through engine::RowStream buffers); ties at the old cursor come from the
+  // lake's own files.
   engine::DatabaseOptions duck_options;
   duck_options.memory_limit = run.memory_limit;
   duck_options.threads = run.duckdb_threads;
@@ -485,6 +500,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   // recovery after a crash), never into the current directory (DuckDB's
   // default for an in-memory database is ./.tmp).
   duck_options.temp_directory = batch.staging_dir() + "/duckdb_tmp";
+  plan.temp_directory = duck_options.temp_directory;
   ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
   ASSIGN_OR_RETURN(auto main_session, ConnectUtc(duck.get()));
   if (source.timezone != "UTC") {
@@ -522,8 +538,11 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
                                           " WHERE " + qc + " = (SELECT max(" + qc + ") FROM " + files + ")"));
       ASSIGN_OR_RETURN(auto tie_rows, main_session->Query("SELECT count(*) FROM ties"));
       if (tie_rows.Scalar() != "0") {
+        // Each part buffer (its own DuckDB) loads them from this file.
+        plan.ties_file = batch.staging_dir() + "/ties.parquet";
+        RETURN_NOT_OK(main_session->Execute("COPY ties TO " + engine::QuoteLiteral(plan.ties_file) +
+                                            " (FORMAT parquet)"));
         plan.tie_filter = " WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
-        plan.tie_count_sql = "SELECT count(*) FROM {stage} s WHERE EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
       }
     }
   }
@@ -558,7 +577,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   std::vector<std::thread> threads;
   for (size_t i = 0; i < splits.size(); ++i) {
     threads.emplace_back([&, i] {
-      Status st = RunSplit(plan, splits[i], static_cast<int>(i), duck.get(), &shared, run, &ties[i], &split_read[i]);
+      Status st = RunSplit(plan, splits[i], duck.get(), &shared, run, &ties[i], &split_read[i]);
       if (!st.ok() && st.code() != StatusCode::kCancelled) shared.Fail(st);
     });
   }

@@ -186,7 +186,7 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
         plan.stage.type = ColumnType::kUBigInt;
       } else if (source.precision >= 1 && source.precision <= 18) {
         // Staged as DECIMAL(18,s), whose values are int64 like the unscaled
-        // numbers the Appender writes (DuckDB stores DECIMAL(p<=4) as int16
+        // numbers AppendCell writes (DuckDB stores DECIMAL(p<=4) as int16
         // and DECIMAL(p<=9) as int32), then cast to the source's precision.
         plan.stage.type = ColumnType::kDecimal;
         plan.stage.width = 18;
@@ -213,12 +213,10 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       break;
     case SqlType::kDate:
       plan.stage.type = ColumnType::kDate;
-      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
       plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
       break;
     case SqlType::kTimestamp:
       plan.stage.type = ColumnType::kTimestamp;
-      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
       plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
       if (source.naive_timestamp && local_zone) {
         // Staged as the wall-clock time (as if UTC), then read in the zone.
@@ -265,7 +263,7 @@ bool IsOutOfCalendar(std::string_view s, bool lenient) {
 
 }  // namespace
 
-Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appender* appender, size_t col,
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* appender, size_t col,
                   ConversionStats* stats) {
   using engine::ColumnType;
   using Kind = db::CellView::Kind;
@@ -301,14 +299,14 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
     case ColumnType::kUBigInt: {
       if (cell.kind == Kind::kInt) {
         if (cell.i < 0) return BadValue(plan, CellText(cell));
-        appender->SetUInt64(col, static_cast<uint64_t>(cell.i));
+        appender->SetInt64(col, cell.i);  // the block keeps 64 bits; DuckDB reads them as UBIGINT
         return Status::OK();
       }
       if (cell.kind != Kind::kText) return BadValue(plan, CellText(cell));
       uint64_t v = 0;
       auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
       if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
-      appender->SetUInt64(col, v);
+      appender->SetInt64(col, static_cast<int64_t>(v));  // the same bits
       return Status::OK();
     }
     case ColumnType::kDouble:
@@ -377,25 +375,6 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       return Status::OK();
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
-}
-
-Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
-                   ConversionStats* stats) {
-  db::CellView cell;
-  if (std::holds_alternative<std::monostate>(value)) {
-    // Next() reads MariaDB zero dates as NULL: in a NOT NULL column that is what a NULL means.
-    if (plan.zero_date_is_null) ++stats->zero_dates;
-  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
-    cell.kind = db::CellView::Kind::kInt;
-    cell.i = *i;
-  } else if (const double* d = std::get_if<double>(&value)) {
-    cell.kind = db::CellView::Kind::kDouble;
-    cell.d = *d;
-  } else {
-    cell.kind = db::CellView::Kind::kText;
-    cell.text = std::get<std::string>(value);
-  }
-  return AppendCell(plan, cell, appender, col, stats);
 }
 
 }  // namespace custlake::importer
