@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "engine/engine.h"
 
@@ -66,7 +67,20 @@ bool ParseDateDays(std::string_view text, int32_t* days) {
 
 bool ParseTimestampMicros(std::string_view text, int64_t* micros) {
   int32_t days = 0;
-  if (text.size() < 10 || !ParseDateDays(text.substr(0, 10), &days)) return false;
+  if (text.size() < 10) return false;
+  // Consecutive rows mostly share their day: reuse the last one's day number
+  // (per thread, so this stays a pure function to its callers).
+  thread_local char last_date[10];
+  thread_local int32_t last_days = 0;
+  thread_local bool have_last = false;
+  if (have_last && std::memcmp(text.data(), last_date, 10) == 0) {
+    days = last_days;
+  } else {
+    if (!ParseDateDays(text.substr(0, 10), &days)) return false;
+    std::memcpy(last_date, text.data(), 10);
+    last_days = days;
+    have_last = true;
+  }
   int hh = 0, mm = 0, ss = 0;
   int64_t frac = 0;
   size_t pos = 10;
