@@ -331,8 +331,8 @@ class MariaDBRowStream : public RowStream {
   Result<bool> End() {
     done_ = true;
     if (mysql_errno(mysql_) != 0) {
-      return SourceFailure(mysql_, where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
-                                       mysql_error(mysql_));
+      return SourceFailure(
+          mysql_, where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " + mysql_error(mysql_));
     }
     return false;
   }
@@ -435,8 +435,8 @@ class MariaDBBulkInserter : public BulkInserter {
     sql_.clear();
     if (rc != 0) {
       return SourceFailure(mysql_, "inserting rows " + std::to_string(first_row_in_batch_) + "-" +
-                                 std::to_string(row_number_) + " into table " + table_.name + " (" +
-                                 url_.Masked() + "): " + mysql_error(mysql_));
+                                       std::to_string(row_number_) + " into table " + table_.name + " (" +
+                                       url_.Masked() + "): " + mysql_error(mysql_));
     }
     return Status::OK();
   }
@@ -509,7 +509,8 @@ class MariaDBConnection : public Connection {
 
  private:
   Status Error(const std::string& sql) {
-    return SourceFailure(mysql_, url_.Masked() + ": " + mysql_error(mysql_) + " (in: " + sql.substr(0, 200) + ")");
+    return SourceFailure(mysql_,
+                         url_.Masked() + ": " + mysql_error(mysql_) + " (in: " + sql.substr(0, 200) + ")");
   }
 
   MYSQL* mysql_;

@@ -10,8 +10,8 @@
 #include <poll.h>
 
 #include <cerrno>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -61,10 +61,10 @@ std::string TrimEnd(std::string s) {
 // connection itself is gone (PQstatus CONNECTION_BAD).
 Status ResultFailure(PGconn* conn, const PGresult* res, const std::string& message) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-  std::string text = message + ": " + TrimEnd(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  std::string text =
+      message + ": " + TrimEnd(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   if (state != nullptr) text += std::string(" (SQLSTATE ") + state + ")";
-  const bool transient =
-      PQstatus(conn) == CONNECTION_BAD || (state != nullptr && IsTransientSqlState(state));
+  const bool transient = PQstatus(conn) == CONNECTION_BAD || (state != nullptr && IsTransientSqlState(state));
   return transient ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
 }
 
@@ -418,8 +418,8 @@ class PostgresBulkInserter : public BulkInserter {
     PGresult* end = PQexec(conn_, st.ok() ? "COMMIT" : "ROLLBACK");
     if (st.ok() && PQresultStatus(end) != PGRES_COMMAND_OK) {
       st = ResultFailure(conn_, end,
-                         "committing " + std::to_string(row_number_) + " rows into table " + table_.name + " (" +
-                             url_.Masked() + ")");
+                         "committing " + std::to_string(row_number_) + " rows into table " + table_.name +
+                             " (" + url_.Masked() + ")");
     }
     PQclear(end);
     return st;
@@ -489,7 +489,8 @@ class PostgresConnection : public Connection {
     sql += ") FROM STDIN";
     PGresult* res = PQexec(conn_, sql.c_str());
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-      Status st = ResultFailure(conn_, res, "starting COPY into table " + table.name + " (" + url_.Masked() + ")");
+      Status st =
+          ResultFailure(conn_, res, "starting COPY into table " + table.name + " (" + url_.Masked() + ")");
       PQclear(res);
       PQclear(PQexec(conn_, "ROLLBACK"));
       return st;
@@ -591,7 +592,6 @@ class PostgresConnection : public Connection {
     return Status::OK();
   }
 
-
   PGconn* conn_;
   DatabaseUrl url_;
 };
@@ -609,8 +609,10 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access 
   if (!url.password.empty()) kv.emplace_back("password", url.password);
   kv.emplace_back("client_encoding", "UTF8");
   int timeout_s = 10;
-  if (auto it = url.params.find("connect_timeout"); it != url.params.end()) timeout_s = std::atoi(it->second.c_str());
-  std::string options = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning";
+  if (auto it = url.params.find("connect_timeout"); it != url.params.end())
+    timeout_s = std::atoi(it->second.c_str());
+  std::string options =
+      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning";
   if (access == Access::kReadOnly) options += " -c default_transaction_read_only=on";
   kv.emplace_back("options", options);
   for (const auto& [key, value] : url.params) {
@@ -630,12 +632,15 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access 
   // database or role: not retried), without reading the message text.
   PGconn* conn = PQconnectStartParams(keys.data(), values.data(), 0);
   if (conn == nullptr) return Status::Internal("PQconnectStartParams failed (out of memory?)");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s > 0 ? timeout_s : 10);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s > 0 ? timeout_s : 10);
   bool answered = false, timed_out = false;
-  PostgresPollingStatusType polling = PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+  PostgresPollingStatusType polling =
+      PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (polling != PGRES_POLLING_OK && polling != PGRES_POLLING_FAILED) {
     const int ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count());
     if (ms <= 0) {
       timed_out = true;
       break;
@@ -648,13 +653,14 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access 
     polling = PQconnectPoll(conn);
     const ConnStatusType state = PQstatus(conn);
     if (state == CONNECTION_AWAITING_RESPONSE || state == CONNECTION_AUTH_OK || state == CONNECTION_SETENV ||
-        state == CONNECTION_CHECK_WRITABLE || state == CONNECTION_CONSUME || state == CONNECTION_CHECK_TARGET ||
-        state == CONNECTION_OK) {
+        state == CONNECTION_CHECK_WRITABLE || state == CONNECTION_CONSUME ||
+        state == CONNECTION_CHECK_TARGET || state == CONNECTION_OK) {
       answered = true;
     }
   }
   if (polling != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = timed_out ? "timed out after " + std::to_string(timeout_s) + " s" : TrimEnd(PQerrorMessage(conn));
+    std::string msg =
+        timed_out ? "timed out after " + std::to_string(timeout_s) + " s" : TrimEnd(PQerrorMessage(conn));
     const bool used_password = PQconnectionUsedPassword(conn);
     PQfinish(conn);
     const bool rejected = answered && !timed_out;  // the server said no

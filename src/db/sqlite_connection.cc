@@ -199,7 +199,8 @@ class SqliteRowStream : public RowStream {
         const bool date_only = col.type == SqlType::kDate;
         if (storage == SQLITE_INTEGER) {
           const int64_t secs = sqlite3_column_int64(stmt_, i);
-          if (secs < -62135596800LL || secs > 253402300799LL) return bad(std::to_string(secs) + " (Unix time)");
+          if (secs < -62135596800LL || secs > 253402300799LL)
+            return bad(std::to_string(secs) + " (Unix time)");
           *out = FormatEpochMicros(secs * 1000000, date_only);
         } else if (storage == SQLITE_FLOAT) {
           const double julian = sqlite3_column_double(stmt_, i);
@@ -438,11 +439,10 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url, Access ac
     // path was looked for rather than SQLite's "unable to open database file".
     std::error_code ec;
     if (!std::filesystem::is_regular_file(url.database, ec)) {
-      return Status::NotFound("cannot open " + url.Masked() + ": there is no SQLite database file at '" +
-                              url.database + "' (" +
-                              (std::filesystem::exists(url.database, ec) ? "it is not a regular file"
-                                                                          : "no such file") +
-                              "); check the path (sources are opened read-only and never created)");
+      return Status::NotFound(
+          "cannot open " + url.Masked() + ": there is no SQLite database file at '" + url.database + "' (" +
+          (std::filesystem::exists(url.database, ec) ? "it is not a regular file" : "no such file") +
+          "); check the path (sources are opened read-only and never created)");
     }
   }
   int flags =
@@ -451,8 +451,9 @@ Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url, Access ac
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
-    return Status::IOError("cannot open " + url.Masked() + ": " + msg +
-                           (read_only ? " (is the file readable?)" : " (does the folder exist and is it writable?)"));
+    return Status::IOError(
+        "cannot open " + url.Masked() + ": " + msg +
+        (read_only ? " (is the file readable?)" : " (does the folder exist and is it writable?)"));
   }
   auto conn = std::make_unique<SqliteConnection>(db, url);
   sqlite3_busy_timeout(db, 10000);

@@ -171,7 +171,6 @@ TEST_F(SqliteConnectionTest, OpenFailsClearlyForMissingFolder) {
   EXPECT_NE(r.status().message().find("/nonexistent/dir/x.db"), std::string::npos);
 }
 
-
 TEST_F(SqliteConnectionTest, ReadOnlyNeverCreatesAFileAndNamesThePath) {
   const std::string missing = (dir_ / "typo.db").string();
   ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("sqlite:" + missing));
@@ -189,8 +188,9 @@ TEST_F(SqliteConnectionTest, ReadOnlyLeavesTheJournalModeAndRefusesWrites) {
   {
     sqlite3* h = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(h, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)", nullptr, nullptr, nullptr),
+        SQLITE_OK);
     sqlite3_close(h);
   }
   ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("sqlite:" + path));

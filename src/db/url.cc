@@ -239,7 +239,8 @@ Status DatabaseUrl::ResolvePassword() {
   if (!password_env.empty()) {
     const char* env = std::getenv(password_env.c_str());
     if (env == nullptr) {
-      return Status::ConfigError("the environment variable " + password_env + " (password_env of " + Masked() +
+      return Status::ConfigError("the environment variable " + password_env + " (password_env of " +
+                                 Masked() +
                                  ") is not set: export it with the password, or drop password_env to use "
                                  "CUSTLAKE_DB_PASSWORD");
     }

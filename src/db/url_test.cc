@@ -59,8 +59,8 @@ TEST(DatabaseUrlTest, RejectsMalformedUrlsWithoutEchoingSecrets) {
 }
 
 TEST(DatabaseUrlTest, RefusesPasswordQueryParameters) {
-  for (const char* bad : {"postgres://app@h/sic?password=topsecret", "mysql://app@h/sic?sslmode=x&pwd=topsecret",
-                          "sqlite:x.db?password=topsecret"}) {
+  for (const char* bad : {"postgres://app@h/sic?password=topsecret",
+                          "mysql://app@h/sic?sslmode=x&pwd=topsecret", "sqlite:x.db?password=topsecret"}) {
     auto r = DatabaseUrl::Parse(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -71,8 +71,7 @@ TEST(DatabaseUrlTest, RefusesPasswordQueryParameters) {
 }
 
 TEST(DatabaseUrlTest, MaskedHidesPasswords) {
-  ASSERT_OK_AND_ASSIGN(
-      auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?sslmode=disable"));
+  ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?sslmode=disable"));
   std::string masked = url.Masked();
   EXPECT_EQ(masked, "postgres://app:***@h:5432/sic?sslmode=disable");
   EXPECT_EQ(masked.find("topsecret"), std::string::npos);

@@ -74,15 +74,15 @@ std::string FormatEpochMicros(int64_t micros, bool date_only) {
   const int64_t y = yoe + era * 400 + (m <= 2);
   char buf[64];
   if (date_only) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
-                  static_cast<long long>(d));
+    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
+                  static_cast<long long>(m), static_cast<long long>(d));
     return buf;
   }
   const int64_t secs = rest / 1000000, frac = rest % 1000000;
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
-                static_cast<long long>(frac));
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld",
+                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), static_cast<long long>(frac));
   return NormalizeTimestamp(buf);
 }
 

@@ -117,8 +117,9 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
       size_t at = src.url.find('@');
       if (scheme != std::string::npos && at != std::string::npos &&
           src.url.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos) {
-        return s.Invalid("url", "must not contain a password; set CUSTLAKE_DB_PASSWORD, or password_env = \"VAR\" "
-                                "or password_file = \"PATH\" for this source");
+        return s.Invalid("url",
+                         "must not contain a password; set CUSTLAKE_DB_PASSWORD, or password_env = \"VAR\" "
+                         "or password_file = \"PATH\" for this source");
       }
     }
     RETURN_NOT_OK(s.Get("password_env", &src.password_env));
@@ -127,7 +128,8 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
       src.password_file = (project_dir / src.password_file).lexically_normal().string();
     }
     RETURN_NOT_OK(s.Get("timezone", &src.timezone));
-    if (src.timezone.empty()) return s.Invalid("timezone", "must name a time zone, e.g. \"UTC\" or \"Europe/Berlin\"");
+    if (src.timezone.empty())
+      return s.Invalid("timezone", "must name a time zone, e.g. \"UTC\" or \"Europe/Berlin\"");
     RETURN_NOT_OK(s.Get("tables", &src.tables));
     RETURN_NOT_OK(s.Get("exclude_tables", &src.exclude_tables));
     std::map<std::string, bool> source_set;

@@ -41,8 +41,8 @@ namespace custlake::importer {
 struct SourceConfig {
   std::string name;
   std::string url;
-  std::string password_env;   ///< password_env = "SHOP_DB_PASSWORD"
-  std::string password_file;  ///< password_file = "secrets/shop.pw" (relative to the project folder)
+  std::string password_env;      ///< password_env = "SHOP_DB_PASSWORD"
+  std::string password_file;     ///< password_file = "secrets/shop.pw" (relative to the project folder)
   std::string timezone = "UTC";  ///< timezone = "Europe/Berlin": the zone of naive source timestamps
   std::vector<std::string> tables;          ///< empty = every table of the database
   std::vector<std::string> exclude_tables;

@@ -37,7 +37,8 @@ TEST_P(SqliteImport, SourceIsOpenedReadOnly) {
   const std::string typo = dir_ + "/sourse.db";
   auto failed = ImportTable(l.get(), {"src", "sqlite:" + typo}, Table(), Quiet());
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("'" + typo + "'"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("'" + typo + "'"), std::string::npos)
+      << failed.status().ToString();
   EXPECT_EQ(failed.status().message().find("attempts"), std::string::npos);  // not retried
   EXPECT_FALSE(std::filesystem::exists(typo));
 }
@@ -47,19 +48,22 @@ TEST_P(SqliteImport, SourceIsOpenedReadOnly) {
 // Julian day); a BOOLEAN holding 2 is an error, not a silent true.
 TEST_P(SqliteImport, SourceSpecificTypes) {
   const std::string t = conn_->QuoteIdentifier(table_);
-  ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, bl BLOB, n NUMERIC, d DATE, "
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + t +
+                           " (id INTEGER PRIMARY KEY, bl BLOB, n NUMERIC, d DATE, "
                            "ts DATETIME, tr TIMESTAMP, flag BOOLEAN)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES "
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t +
+                           " VALUES "
                            "(1, X'00FF10', 12.5, 1714521600, 1714564800, 2460432.25, 1), "
                            "(2, NULL, 42, '2024-02-29', '2024-02-29 23:59:59.5', '2024-02-29T01:02:03Z', 0), "
                            "(3, NULL, NULL, NULL, NULL, NULL, NULL)"));
   auto l = OpenLake();
   ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), Table(), Quiet()));
   EXPECT_EQ(s.zero_dates, 0);
-  EXPECT_EQ(LakeRows(l.get(), "id", "id, hex(bl), n, d, ts, tr, flag"),
-            (std::vector<std::string>{"1|00FF10|12.5|2024-05-01|2024-05-01 12:00:00+00|2024-05-01 18:00:00+00|true",
-                                      "2|NULL|42|2024-02-29|2024-02-29 23:59:59.5+00|2024-02-29 01:02:03+00|false",
-                                      "3|NULL|NULL|NULL|NULL|NULL|NULL"}));
+  EXPECT_EQ(
+      LakeRows(l.get(), "id", "id, hex(bl), n, d, ts, tr, flag"),
+      (std::vector<std::string>{"1|00FF10|12.5|2024-05-01|2024-05-01 12:00:00+00|2024-05-01 18:00:00+00|true",
+                                "2|NULL|42|2024-02-29|2024-02-29 23:59:59.5+00|2024-02-29 01:02:03+00|false",
+                                "3|NULL|NULL|NULL|NULL|NULL|NULL"}));
   auto types = LakeTypes(l.get());
   EXPECT_EQ(types["bl"], "BLOB");
   EXPECT_EQ(types["n"], "VARCHAR");
@@ -68,8 +72,9 @@ TEST_P(SqliteImport, SourceSpecificTypes) {
   ASSERT_OK(conn_->Execute("INSERT INTO " + t + " (id, flag) VALUES (4, 2)"));
   auto failed = ImportTable(l.get(), Source(), Table(), Quiet());
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("column flag (boolean, read as BOOLEAN): value 2 is neither 0 nor 1"),
-            std::string::npos)
+  EXPECT_NE(
+      failed.status().message().find("column flag (boolean, read as BOOLEAN): value 2 is neither 0 nor 1"),
+      std::string::npos)
       << failed.status().ToString();
 }
 
@@ -80,7 +85,8 @@ TEST_P(SqliteImport, WideRowsArePartedByBytes) {
   db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"body", T::kText}}};
   ASSERT_OK(conn_->CreateTable(def, true));
   std::vector<std::vector<db::Value>> rows;
-  for (int i = 1; i <= 100; ++i) rows.push_back({int64_t{i}, std::string(100000, static_cast<char>('a' + i % 26))});
+  for (int i = 1; i <= 100; ++i)
+    rows.push_back({int64_t{i}, std::string(100000, static_cast<char>('a' + i % 26))});
   InsertRows(def, rows);
   auto l = OpenLake();
   TableOptions o = Table();
@@ -90,7 +96,6 @@ TEST_P(SqliteImport, WideRowsArePartedByBytes) {
   ASSERT_OK_AND_ASSIGN(auto files, l->CommittedFiles(lake::DatasetId::Raw("src/" + table_)));
   EXPECT_GE(files.size(), 9u);
   for (const auto& f : files) EXPECT_LE(f.row_count, 11) << f.path;  // 11 x 100 KB >= 1 MiB
-
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteImport,

@@ -22,18 +22,18 @@
 //
 // Threads: ImportTable starts TableOptions::mappers reader threads of its
 // own (one source connection and two part buffers each) and a Parquet
-// writer thread per reader, and returns when they are done. Calls on one Lake may run concurrently for different datasets.
+// writer thread per reader, and returns when they are done. Calls on one Lake may run concurrently for
+// different datasets.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/config.h"
 #include "common/status.h"
@@ -88,8 +88,8 @@ struct TableSummary {
 /// A source to read: its name (the dataset prefix), URL and how to find its password.
 struct SourceSpec {
   SourceSpec() = default;
-  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "", std::string password_file_ = "",
-             std::string timezone_ = "UTC")
+  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "",
+             std::string password_file_ = "", std::string timezone_ = "UTC")
       : name(std::move(name_)),
         url(std::move(url_)),
         password_env(std::move(password_env_)),

@@ -149,11 +149,12 @@ Result<std::vector<std::string>> PrimaryKey(db::Connection* conn, const std::str
             " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
       break;
     case Kind::kPostgres:
-      sql = "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-            "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
-            (qualified ? schema : "current_schema()") + " AND c.relname = " + lit +
-            ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
+      sql =
+          "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+          "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
+          "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
+          (qualified ? schema : "current_schema()") + " AND c.relname = " + lit +
+          ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
       break;
   }
   ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
@@ -181,27 +182,32 @@ Result<int64_t> EstimateRows(db::Connection* conn, const TableOptions& options, 
     if (const std::string* s = std::get_if<std::string>(&values[0])) return std::atoll(s->c_str());
     return int64_t{-1};
   };
-  const bool whole_table = options.query.empty() && options.where.empty() && cond.empty() && !options.table.empty();
+  const bool whole_table =
+      options.query.empty() && options.where.empty() && cond.empty() && !options.table.empty();
   if (whole_table && conn->kind() != Kind::kSqlite) {
     const size_t dot = options.table.find('.');
     const bool qualified = dot != std::string::npos && dot > 0 && dot + 1 < options.table.size();
-    const std::string name = SourceLiteral(conn->kind(), qualified ? options.table.substr(dot + 1) : options.table);
+    const std::string name =
+        SourceLiteral(conn->kind(), qualified ? options.table.substr(dot + 1) : options.table);
     const std::string schema = qualified ? SourceLiteral(conn->kind(), options.table.substr(0, dot)) : "";
-    const std::string sql =
-        conn->kind() == Kind::kMariaDB
-            ? "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                  (qualified ? schema : "DATABASE()") + " AND TABLE_NAME = " + name
-            : "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
-              "n.nspname = " + (qualified ? schema : "current_schema()") + " AND c.relname = " + name;
+    const std::string sql = conn->kind() == Kind::kMariaDB
+                                ? "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                      (qualified ? schema : "DATABASE()") + " AND TABLE_NAME = " + name
+                                : "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                  "c.relnamespace WHERE "
+                                  "n.nspname = " +
+                                      (qualified ? schema : "current_schema()") + " AND c.relname = " + name;
     ASSIGN_OR_RETURN(int64_t stats, first_int(sql));
     if (stats > 0) return stats;
   }
-  ASSIGN_OR_RETURN(int64_t n, first_int("SELECT COUNT(*) FROM (" + WithConditions(base, cond) + ") custlake_c"));
+  ASSIGN_OR_RETURN(int64_t n,
+                   first_int("SELECT COUNT(*) FROM (" + WithConditions(base, cond) + ") custlake_c"));
   return std::max<int64_t>(n, 0);
 }
 
-Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers, bool indexed, int64_t* counted) {
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base,
+                                         const std::string& column, const std::string& cond, int mappers,
+                                         bool indexed, int64_t* counted) {
   if (counted != nullptr) *counted = -1;
   const std::string c = conn->QuoteIdentifier(column);
   std::vector<Split> splits;
@@ -218,7 +224,8 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
     // the whole result (NTILE below). Buckets as NTILE deals them: the first
     // (n % mappers) get one row more.
     ASSIGN_OR_RETURN(auto rows, FirstColumn(conn, "SELECT COUNT(" + c + ") FROM " + source));
-    const int64_t n = rows.empty() || !std::holds_alternative<int64_t>(rows[0]) ? 0 : std::get<int64_t>(rows[0]);
+    const int64_t n =
+        rows.empty() || !std::holds_alternative<int64_t>(rows[0]) ? 0 : std::get<int64_t>(rows[0]);
     if (counted != nullptr) *counted = n;
     const int64_t buckets = std::min<int64_t>(mappers, n);
     int64_t offset = 0;

@@ -67,9 +67,9 @@ struct Split {
 /// sorts the whole result on the source.
 /// `counted`, when given, receives the row count the indexed path takes (-1
 /// when it took none).
-Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers, bool indexed = false,
-                                         int64_t* counted = nullptr);
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base,
+                                         const std::string& column, const std::string& cond, int mappers,
+                                         bool indexed = false, int64_t* counted = nullptr);
 
 /// About how many rows `base` filtered by `cond` returns, for the progress
 /// bar's ETA: the table's statistics when a whole table is read (MariaDB

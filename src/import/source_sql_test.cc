@@ -20,7 +20,8 @@ TEST(SourceSqlTest, Literals) {
   EXPECT_EQ(ColumnLiteral(K::kPostgres, T::kDecimal, db::Value{std::string("-12.50")}), "-12.50");
   EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDouble, db::Value{1e300}), "1.0000000000000001e+300");
   EXPECT_EQ(ColumnLiteral(K::kPostgres, T::kDouble, db::Value{std::string("NaN")}), "'NaN'");
-  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDecimal, db::Value{std::string("1; DROP TABLE x")}), "'1; DROP TABLE x'");
+  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDecimal, db::Value{std::string("1; DROP TABLE x")}),
+            "'1; DROP TABLE x'");
   EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kText, db::Value{std::string("42")}), "'42'");
 }
 

@@ -200,9 +200,8 @@ class PartWriter {
     }
     int64_t written = job.count;
     if (!plan_.tie_filter.empty()) {  // the footer says how many rows the filter kept
-      ASSIGN_OR_RETURN(auto counted,
-                       session_->Query("SELECT count(*) FROM read_parquet(" +
-                                       engine::QuoteLiteral(staged.staging_path) + ")"));
+      ASSIGN_OR_RETURN(auto counted, session_->Query("SELECT count(*) FROM read_parquet(" +
+                                                     engine::QuoteLiteral(staged.staging_path) + ")"));
       written = std::atoll(counted.Scalar().c_str());
       *ties_dropped_ += job.count - written;
     }
@@ -240,8 +239,8 @@ class PartWriter {
 
 // Streams one split into Parquet parts of the batch: this thread reads the
 // source into one part buffer while a PartWriter writes the other.
-Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared, const RunOptions& run,
-                int64_t* ties_dropped, int64_t* rows_read) {
+Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared,
+                const RunOptions& run, int64_t* ties_dropped, int64_t* rows_read) {
   ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
   std::vector<engine::ColumnSpec> specs;
   for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
@@ -276,7 +275,8 @@ Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Sh
         engine::RowBlock* block = sink->block(0);
         for (size_t i = 0; i < ncols; ++i) {
           const db::CellView& cell = row.cells[i];
-          staged_bytes += cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
+          staged_bytes +=
+              cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
           Status st = AppendCell(plan.columns[i], cell, block, i, &stats);
           if (!st.ok()) {
             return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
@@ -357,7 +357,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (!options.columns.empty()) {
     // Names checked against the table itself: SQLite would read an unknown
     // "column" as a string literal.
-    ASSIGN_OR_RETURN(auto all, conn->Query("SELECT * FROM " + QuoteTable(*conn, options.table) + " WHERE 1=0"));
+    ASSIGN_OR_RETURN(auto all,
+                     conn->Query("SELECT * FROM " + QuoteTable(*conn, options.table) + " WHERE 1=0"));
     std::set<std::string> known;
     for (const db::ColumnInfo& c : all->columns()) known.insert(c.name);
     std::vector<db::Value> row;
@@ -447,8 +448,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     (void)checked;
   } else if (!previous.columns.empty()) {
     for (const std::string& change : DescribeSchemaChanges(previous.columns, now)) {
-      summary.warnings.push_back(change + " since the last import; the full import replaced the dataset (" + where +
-                                 ")");
+      summary.warnings.push_back(change + " since the last import; the full import replaced the dataset (" +
+                                 where + ")");
     }
   }
 
@@ -468,10 +469,12 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     ASSIGN_OR_RETURN(last, lake->GetCursor(cursor_key));
     const ColumnPlan& check = plan.columns[check_index];
     const std::string qc = conn->QuoteIdentifier(options.check_column);
-    std::string lower = last ? qc + " >= " + ColumnLiteral(url.kind, check.source.type, CursorValue(check, *last)) : "";
+    std::string lower =
+        last ? qc + " >= " + ColumnLiteral(url.kind, check.source.type, CursorValue(check, *last)) : "";
     ASSIGN_OR_RETURN(upper, MaxValue(conn.get(), plan.base, options.check_column, lower));
     if (upper) {
-      range_cond = (lower.empty() ? "" : lower + " AND ") + qc + " <= " + ColumnLiteral(url.kind, check.source.type, *upper);
+      range_cond = (lower.empty() ? "" : lower + " AND ") + qc +
+                   " <= " + ColumnLiteral(url.kind, check.source.type, *upper);
     } else {
       range_cond = "1=0";  // nothing new
     }
@@ -507,8 +510,9 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     Status known = main_session->Execute("SELECT timezone(" + engine::QuoteLiteral(source.timezone) +
                                          ", TIMESTAMP '2000-01-01 00:00:00')");
     if (!known.ok()) {
-      return Status::InvalidArgument(where + ": timezone '" + source.timezone +
-                                     "' is not a time zone name (use an IANA name such as Europe/Berlin, or UTC)");
+      return Status::InvalidArgument(
+          where + ": timezone '" + source.timezone +
+          "' is not a time zone name (use an IANA name such as Europe/Berlin, or UTC)");
     }
   }
   if (options.incremental != IncrementalMode::kNone && last) {
@@ -555,8 +559,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   } else {
     // The primary key's first column of a table is indexed: cheap probes instead of a sort.
     const bool indexed = options.query.empty() && !pk.empty() && pk[0] == split_by;
-    ASSIGN_OR_RETURN(splits,
-                     ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers, indexed, &counted));
+    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers,
+                                           indexed, &counted));
   }
   // The progress bar's total (its ETA): the probes' count, else statistics or COUNT(*).
   const bool show_progress = run.progress && (run.progress_out != nullptr || ::isatty(2));
@@ -597,7 +601,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   progress.Update(shared.rows, shared.bytes);
   progress.Finish();
   for (int64_t t : ties) summary.ties_dropped += t;
-  for (size_t i = 0; i < splits.size(); ++i) summary.split_rows.emplace_back(splits[i].description, split_read[i]);
+  for (size_t i = 0; i < splits.size(); ++i)
+    summary.split_rows.emplace_back(splits[i].description, split_read[i]);
 
   // 7. Schema, cursor and files in one commit.
   DatasetSchema schema;

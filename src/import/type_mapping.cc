@@ -180,9 +180,9 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
     if (override_type == "TIMESTAMPTZ" && local_zone) {
       // An explicit offset (or Z) is honoured; naive text is read in the
       // source's zone. (CAST to TIMESTAMP would drop an offset silently.)
-      plan.export_expr = "CASE WHEN regexp_matches(" + quoted + ", '([+-][0-9][0-9](:?[0-9][0-9])?|Z)\\s*$') THEN CAST(" +
-                         quoted + " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted +
-                         " AS TIMESTAMP)) END";
+      plan.export_expr =
+          "CASE WHEN regexp_matches(" + quoted + ", '([+-][0-9][0-9](:?[0-9][0-9])?|Z)\\s*$') THEN CAST(" +
+          quoted + " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP)) END";
     } else if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
       plan.export_expr = "CAST(" + quoted + " AS " + override_type + ")";
     }
@@ -206,7 +206,8 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
         plan.stage.width = 18;
         plan.stage.scale = static_cast<uint8_t>(std::clamp(source.scale, 0, source.precision));
         if (source.precision < 10) {
-          plan.lake_type = "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(plan.stage.scale) + ")";
+          plan.lake_type =
+              "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(plan.stage.scale) + ")";
           plan.export_expr = "CAST(" + quoted + " AS " + plan.lake_type + ")";
           return plan;
         }
@@ -271,8 +272,8 @@ std::string CellText(const db::CellView& cell) {
 bool IsOutOfCalendar(std::string_view s, bool lenient) {
   if (s.substr(0, 5) == "0000-" || s == "infinity" || s == "-infinity" || s.ends_with(" BC")) return true;
   int y = 0, m = 0, d = 0;
-  return lenient && s.size() >= 10 && s[4] == '-' && s[7] == '-' && Digits(s, 0, 4, &y) && Digits(s, 5, 2, &m) &&
-         Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
+  return lenient && s.size() >= 10 && s[4] == '-' && s[7] == '-' && Digits(s, 0, 4, &y) &&
+         Digits(s, 5, 2, &m) && Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
 }
 
 }  // namespace

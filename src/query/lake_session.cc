@@ -25,11 +25,13 @@ std::string ViewName(const std::string& dataset_name) {
 
 std::string CurrentStateSelect(const std::string& relation, const std::string& schema_json) {
   auto j = nlohmann::json::parse(schema_json, nullptr, false);
-  if (!j.is_object() || j.value("format", "") != "custlake-import/1" || j.value("incremental", "") != "lastmodified") {
+  if (!j.is_object() || j.value("format", "") != "custlake-import/1" ||
+      j.value("incremental", "") != "lastmodified") {
     return "";
   }
   const std::string check = j.value("check_column", "");
-  if (check.empty() || !j.contains("merge_key") || !j["merge_key"].is_array() || j["merge_key"].empty()) return "";
+  if (check.empty() || !j.contains("merge_key") || !j["merge_key"].is_array() || j["merge_key"].empty())
+    return "";
   std::string keys;
   for (const auto& k : j["merge_key"]) {
     if (!k.is_string()) return "";

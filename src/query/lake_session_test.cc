@@ -108,7 +108,6 @@ TEST(LakeSessionOpenTest, MissingLakeSaysWhatToDo) {
   EXPECT_NE(session.status().message().find("custlake init"), std::string::npos);
 }
 
-
 // A lastmodified import's dataset (its schema JSON names the merge key and
 // check column) also gets raw.<name>_current: the newest version per key.
 TEST_F(LakeSessionTest, LastModifiedDatasetsGetACurrentStateView) {

@@ -356,7 +356,8 @@ TEST_P(DbServerTest, KilledSessionIsTransient) {
   ASSERT_OK(conn_->Execute("CREATE TABLE IF NOT EXISTS kill_probe (x INT)"));
   int64_t id = 0;
   {
-    auto s = (*victim)->Query(url_.kind == Kind::kMariaDB ? "SELECT CONNECTION_ID()" : "SELECT pg_backend_pid()::bigint");
+    auto s = (*victim)->Query(url_.kind == Kind::kMariaDB ? "SELECT CONNECTION_ID()"
+                                                          : "SELECT pg_backend_pid()::bigint");
     ASSERT_OK(s);
     std::vector<Value> row;
     ASSERT_TRUE(*(*s)->Next(&row));
@@ -364,8 +365,9 @@ TEST_P(DbServerTest, KilledSessionIsTransient) {
     while (*(*s)->Next(&row)) {
     }
   }
-  ASSERT_OK(conn_->Execute(url_.kind == Kind::kMariaDB ? "KILL " + std::to_string(id)
-                                                       : "SELECT pg_terminate_backend(" + std::to_string(id) + ")"));
+  ASSERT_OK(conn_->Execute(url_.kind == Kind::kMariaDB
+                               ? "KILL " + std::to_string(id)
+                               : "SELECT pg_terminate_backend(" + std::to_string(id) + ")"));
   if (url_.kind == Kind::kPostgres) {
     // pg_terminate_backend only signals: wait until the backend is gone.
     for (bool alive = true; alive;) {

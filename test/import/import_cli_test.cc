@@ -85,12 +85,15 @@ class ImportCliTest : public ::testing::Test {
     if (!j.is_object()) return out;
     for (const auto& row : j["rows"]) {
       std::string line;
-      for (const auto& [k, v] : row.items()) line += (line.empty() ? "" : "|") + (v.is_string() ? v.get<std::string>() : v.dump());
+      for (const auto& [k, v] : row.items())
+        line += (line.empty() ? "" : "|") + (v.is_string() ? v.get<std::string>() : v.dump());
       out.push_back(line);
     }
     return out;
   }
-  void AppendToml(const std::string& text) { std::ofstream(project_ / "custlake.toml", std::ios::app) << text; }
+  void AppendToml(const std::string& text) {
+    std::ofstream(project_ / "custlake.toml", std::ios::app) << text;
+  }
 
   std::unique_ptr<db::Connection> OpenSqlite(const fs::path& path) {
     auto url = db::DatabaseUrl::Parse("sqlite:" + path.string());
@@ -106,29 +109,32 @@ class ImportCliTest : public ::testing::Test {
 TEST_F(ImportCliTest, ConnectAllTablesAndMapColumn) {
   const fs::path db = dir_ / "shop.db";
   auto conn = OpenSqlite(db);
-  ASSERT_OK(conn->Execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT, seen TEXT);"
-                          "INSERT INTO orders VALUES (1, '12.50', '2024-05-01 12:00:00'), (2, '0.01', NULL);"
-                          "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (7, 'Ann');"
-                          "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO audit VALUES (1, 'x');"));
+  ASSERT_OK(conn->Execute(
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT, seen TEXT);"
+      "INSERT INTO orders VALUES (1, '12.50', '2024-05-01 12:00:00'), (2, '0.01', NULL);"
+      "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (7, 'Ann');"
+      "CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO audit VALUES (1, 'x');"));
   conn.reset();
   const std::string url = "sqlite:" + db.string();
 
   // --connect, one table, casts. The machine's zone (TZ) must not shift the
   // naive text cast to TIMESTAMP: the import's sessions run in UTC.
-  Outcome one = InProject({"import", "--connect", url, "--table", "orders", "--map-column", "total=DECIMAL(10,2)",
-                           "--map-column", "seen=TIMESTAMP", "--json"},
+  Outcome one = InProject({"import", "--connect", url, "--table", "orders", "--map-column",
+                           "total=DECIMAL(10,2)", "--map-column", "seen=TIMESTAMP", "--json"},
                           {"TZ=America/New_York"});
   ASSERT_EQ(one.exit_code, 0) << one.err;
   nlohmann::json j = one.Json();
   ASSERT_TRUE(j.is_object()) << one.out;
   EXPECT_EQ(j["rows"], 2);
   EXPECT_EQ(j["tables"][0]["dataset"], "raw/shop/orders");
-  EXPECT_EQ(QueryRows("SELECT concat_ws('|', id, total, coalesce(CAST(epoch(seen) AS BIGINT)::VARCHAR, 'NULL'), "
-                      "typeof(total)) AS r FROM raw.shop_orders ORDER BY id"),
-            (std::vector<std::string>{"1|12.50|1714564800|DECIMAL(10,2)", "2|0.01|NULL|DECIMAL(10,2)"}));
+  EXPECT_EQ(
+      QueryRows("SELECT concat_ws('|', id, total, coalesce(CAST(epoch(seen) AS BIGINT)::VARCHAR, 'NULL'), "
+                "typeof(total)) AS r FROM raw.shop_orders ORDER BY id"),
+      (std::vector<std::string>{"1|12.50|1714564800|DECIMAL(10,2)", "2|0.01|NULL|DECIMAL(10,2)"}));
 
   // import-all-tables --exclude-tables.
-  Outcome all = InProject({"import-all-tables", "--connect", url, "--exclude-tables", "audit,orders", "--json"});
+  Outcome all =
+      InProject({"import-all-tables", "--connect", url, "--exclude-tables", "audit,orders", "--json"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   j = all.Json();
   ASSERT_EQ(j["tables"].size(), 1u) << all.out;
@@ -137,7 +143,8 @@ TEST_F(ImportCliTest, ConnectAllTablesAndMapColumn) {
   EXPECT_NE(InProject({"query", "SELECT * FROM raw.shop_audit"}).exit_code, 0);
 
   // Mistakes exit non-zero naming what is wrong: a typo'd path, a password in the URL.
-  Outcome typo = InProject({"import", "--connect", "sqlite:" + (dir_ / "shpo.db").string(), "--table", "orders"});
+  Outcome typo =
+      InProject({"import", "--connect", "sqlite:" + (dir_ / "shpo.db").string(), "--table", "orders"});
   EXPECT_NE(typo.exit_code, 0);
   EXPECT_NE(typo.err.find("shpo.db"), std::string::npos) << typo.err;
   EXPECT_FALSE(fs::exists(dir_ / "shpo.db"));
@@ -153,10 +160,11 @@ TEST_F(ImportCliTest, ConfiguredSourceWithPerTableSettings) {
   fs::create_directories(project_ / "data");
   auto conn = OpenSqlite(project_ / "data" / "shop.db");
   ASSERT_NE(conn, nullptr);
-  ASSERT_OK(conn->Execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name TEXT, updated_at TIMESTAMP);"
-                          "INSERT INTO customers VALUES (1, 'Ann', '2024-05-01 10:00:00'), (2, 'Bo', '2024-05-01 10:00:00');"
-                          "CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT, note TEXT);"
-                          "INSERT INTO orders VALUES (1, '5.00', 'a'), (2, '-1.00', 'refund'), (3, '7.25', 'c');"));
+  ASSERT_OK(conn->Execute(
+      "CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, name TEXT, updated_at TIMESTAMP);"
+      "INSERT INTO customers VALUES (1, 'Ann', '2024-05-01 10:00:00'), (2, 'Bo', '2024-05-01 10:00:00');"
+      "CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT, note TEXT);"
+      "INSERT INTO orders VALUES (1, '5.00', 'a'), (2, '-1.00', 'refund'), (3, '7.25', 'c');"));
   AppendToml(R"toml(
 [sources.shop]
 url = "sqlite:data/shop.db"
@@ -185,12 +193,14 @@ dataset = "shop/positive_orders"
   EXPECT_EQ(QueryRows("SELECT string_agg(column_name, ',') AS r FROM (DESCRIBE raw.shop_positive_orders)"),
             (std::vector<std::string>{"id,total,ingest_date"}));
 
-  ASSERT_OK(conn->Execute("UPDATE customers SET name = 'Ann B.', updated_at = '2024-06-01 09:00:00' WHERE customer_id = 1"));
+  ASSERT_OK(conn->Execute(
+      "UPDATE customers SET name = 'Ann B.', updated_at = '2024-06-01 09:00:00' WHERE customer_id = 1"));
   Outcome second = InProject({"import", "shop", "--table", "customers", "--json"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(second.Json()["tables"][0]["rows"], 1);
-  EXPECT_EQ(QueryRows("SELECT concat_ws('|', customer_id, name) AS r FROM raw.shop_customers_current ORDER BY 1"),
-            (std::vector<std::string>{"1|Ann B.", "2|Bo"}));
+  EXPECT_EQ(
+      QueryRows("SELECT concat_ws('|', customer_id, name) AS r FROM raw.shop_customers_current ORDER BY 1"),
+      (std::vector<std::string>{"1|Ann B.", "2|Bo"}));
   EXPECT_EQ(QueryRows("SELECT count(*) AS n FROM raw.shop_customers WHERE customer_id = 1"),
             (std::vector<std::string>{"2"}));
 
@@ -210,8 +220,9 @@ class ImportCliServerTest : public ImportCliTest, public ::testing::WithParamInt
 
 TEST_P(ImportCliServerTest, PasswordsFromEnvAndFileNeverLeak) {
   custlake::testing::RealServer& server =
-      GetParam() == "mariadb" ? static_cast<custlake::testing::RealServer&>(custlake::testing::MariaDBServer::Get())
-                              : static_cast<custlake::testing::RealServer&>(custlake::testing::PostgresServer::Get());
+      GetParam() == "mariadb"
+          ? static_cast<custlake::testing::RealServer&>(custlake::testing::MariaDBServer::Get())
+          : static_cast<custlake::testing::RealServer&>(custlake::testing::PostgresServer::Get());
   CUSTLAKE_REQUIRE_SERVER(server);
   const std::string password = server.password();
   {
@@ -230,14 +241,17 @@ TEST_P(ImportCliServerTest, PasswordsFromEnvAndFileNeverLeak) {
   AppendToml("\n[sources.srv]\nurl = \"" + url + "\"\npassword_env = \"CUSTLAKE_TEST_SRV_PW\"\n");
 
   std::vector<Outcome> runs;
-  runs.push_back(InProject({"import", "--connect", url, "--table", "cli_pw_probe", "--source-name", "viaenv", "--json"},
-                           {"CUSTLAKE_DB_PASSWORD=" + password}));
-  runs.push_back(InProject({"import", "srv", "--table", "cli_pw_probe", "--json"}, {"CUSTLAKE_TEST_SRV_PW=" + password}));
+  runs.push_back(
+      InProject({"import", "--connect", url, "--table", "cli_pw_probe", "--source-name", "viaenv", "--json"},
+                {"CUSTLAKE_DB_PASSWORD=" + password}));
+  runs.push_back(InProject({"import", "srv", "--table", "cli_pw_probe", "--json"},
+                           {"CUSTLAKE_TEST_SRV_PW=" + password}));
   runs.push_back(InProject({"import", "--connect", url, "--table", "cli_pw_probe", "--source-name", "viaflag",
                             "--password-env", "MY_PW", "--json"},
                            {"MY_PW=" + password}));
-  runs.push_back(InProject({"import", "--connect", url, "--table", "cli_pw_probe", "--source-name", "viafile",
-                            "--password-file", pw_file.string()}));  // not --json: the human summary on stderr
+  runs.push_back(
+      InProject({"import", "--connect", url, "--table", "cli_pw_probe", "--source-name", "viafile",
+                 "--password-file", pw_file.string()}));  // not --json: the human summary on stderr
   for (size_t i = 0; i < runs.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(runs[i].exit_code, 0) << runs[i].err;

@@ -96,7 +96,8 @@ TEST_P(ServerImport, ConnectionKilledMidImport) {
   EXPECT_EQ(failed.status().code(), StatusCode::kSourceError) << msg;
   EXPECT_NE(msg.find("table " + table_), std::string::npos) << msg;
   EXPECT_NE(msg.find(maria ? "(MariaDB error " : "reading row "), std::string::npos) << msg;
-  EXPECT_NE(msg.find("gave up after 1 attempt; the lake and the cursor are as they were"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("gave up after 1 attempt; the lake and the cursor are as they were"), std::string::npos)
+      << msg;
   EXPECT_EQ(msg.find("test-pw"), std::string::npos);
   EXPECT_EQ(l->GetCursor(cursor_key)->value_or(""), "50000");
   ASSERT_OK_AND_ASSIGN(auto files_after, l->CommittedFiles(dataset));
@@ -128,8 +129,9 @@ TEST_P(ServerImport, HugeNumericCursorsAreExact) {
     std::string type;
     std::string base;  // three consecutive values base+0, +1, +2
   };
-  std::vector<Case> cases = {{maria ? "BIGINT UNSIGNED" : "NUMERIC(20,0)", "1844674407370955161"},  // ...613..615
-                             {maria ? "DECIMAL(20,0)" : "NUMERIC(19,0)", "922337203685477580"}};    // ...806..808
+  std::vector<Case> cases = {
+      {maria ? "BIGINT UNSIGNED" : "NUMERIC(20,0)", "1844674407370955161"},  // ...613..615
+      {maria ? "DECIMAL(20,0)" : "NUMERIC(19,0)", "922337203685477580"}};    // ...806..808
   int n = 0;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.type);
@@ -142,7 +144,8 @@ TEST_P(ServerImport, HugeNumericCursorsAreExact) {
     ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, " + v(0) + "), (2, " + v(1) + ")"));
     const std::string view = "v" + table;
     ASSERT_OK(conn_->Execute("DROP VIEW IF EXISTS " + conn_->QuoteIdentifier(view)));
-    ASSERT_OK(conn_->Execute("CREATE VIEW " + conn_->QuoteIdentifier(view) + " AS SELECT id, u + 0 AS u FROM " + t));
+    ASSERT_OK(conn_->Execute("CREATE VIEW " + conn_->QuoteIdentifier(view) +
+                             " AS SELECT id, u + 0 AS u FROM " + t));
     auto l = OpenLake("lake" + std::to_string(n));
     TableOptions o = Table();
     o.table = view;
@@ -186,7 +189,8 @@ TEST_P(ServerImport, AuthFailuresAreNotRetried) {
       << denied.status().ToString();
   EXPECT_NE(denied.status().message().find("not retried"), std::string::npos) << denied.status().ToString();
   EXPECT_EQ(denied.status().message().find("attempts"), std::string::npos) << denied.status().ToString();
-  EXPECT_EQ(denied.status().message().find("not-the-password"), std::string::npos) << denied.status().ToString();
+  EXPECT_EQ(denied.status().message().find("not-the-password"), std::string::npos)
+      << denied.status().ToString();
   auto unknown = ImportTable(l.get(), {"src", server.url_for("no_such_database")}, o, Quiet());
   ASSERT_FALSE(unknown.ok());
   EXPECT_FALSE(unknown.status().transient());
@@ -201,55 +205,66 @@ TEST_P(ServerImport, SourceSpecificTypes) {
   auto l = OpenLake();
   if (GetParam().name == "mariadb") {
     ASSERT_OK(conn_->Execute("SET SESSION sql_mode = ''"));
-    ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, u BIGINT UNSIGNED, b TINYINT(1), "
-                             "e ENUM('a','b'), s SET('x','y'), j JSON, bl BLOB, d DATE NOT NULL, "
-                             "dt DATETIME(6) NOT NULL, dec38 DECIMAL(38,10), nd DATE NULL, ndt DATETIME NULL, "
-                             "y YEAR, bt BIT(12), tm TIME(3), pd DATE NULL, pdt DATETIME NULL)"));
+    ASSERT_OK(
+        conn_->Execute("CREATE TABLE " + t +
+                       " (id INT PRIMARY KEY, u BIGINT UNSIGNED, b TINYINT(1), "
+                       "e ENUM('a','b'), s SET('x','y'), j JSON, bl BLOB, d DATE NOT NULL, "
+                       "dt DATETIME(6) NOT NULL, dec38 DECIMAL(38,10), nd DATE NULL, ndt DATETIME NULL, "
+                       "y YEAR, bt BIT(12), tm TIME(3), pd DATE NULL, pdt DATETIME NULL)"));
     // Zero dates in nullable columns are counted too (the driver hands over
     // the server's text, not a NULL), and so are partial zero dates
     // (2024-00-15, 2024-01-00, 0000-01-01): 6 in all; a real NULL is not counted.
-    ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 18446744073709551615, 1, 'b', 'x,y', '{\"k\": [1]}', "
-                             "X'00FF10', '0000-00-00', '0000-00-00 00:00:00', 1234567890123456789012345678.0123456789, "
-                             "'0000-00-00', NULL, 2024, b'101010101010', '12:34:56.789', '2024-00-15', "
-                             "'2024-01-00 10:00:00'), "
-                             "(2, NULL, 0, NULL, NULL, NULL, NULL, '2024-02-29', '2024-02-29 23:59:59.999999', NULL, "
-                             "NULL, '2024-01-02 03:04:05', 1901, b'0', '-01:00:00', '0000-01-01', NULL)"));
+    ASSERT_OK(conn_->Execute(
+        "INSERT INTO " + t +
+        " VALUES (1, 18446744073709551615, 1, 'b', 'x,y', '{\"k\": [1]}', "
+        "X'00FF10', '0000-00-00', '0000-00-00 00:00:00', 1234567890123456789012345678.0123456789, "
+        "'0000-00-00', NULL, 2024, b'101010101010', '12:34:56.789', '2024-00-15', "
+        "'2024-01-00 10:00:00'), "
+        "(2, NULL, 0, NULL, NULL, NULL, NULL, '2024-02-29', '2024-02-29 23:59:59.999999', NULL, "
+        "NULL, '2024-01-02 03:04:05', 1901, b'0', '-01:00:00', '0000-01-01', NULL)"));
     ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), Table(), Quiet()));
     EXPECT_EQ(s.zero_dates, 6);
     EXPECT_EQ(s.warnings.size(), 1u);
-    EXPECT_EQ(LakeRows(l.get(), "id", "id, u, b, e, s, j, hex(bl), d, dt, dec38, nd, ndt, y, bt, tm, pd, pdt"),
-              (std::vector<std::string>{
-                  "1|18446744073709551615|true|b|x,y|{\"k\": [1]}|00FF10|NULL|NULL|1234567890123456789012345678.0123456789|NULL|NULL|"
-                  "2024|2730|12:34:56.789|NULL|NULL",
-                  "2|NULL|false|NULL|NULL|NULL|NULL|2024-02-29|2024-02-29 23:59:59.999999+00|NULL|NULL|2024-01-02 03:04:05+00|"
-                  "1901|0|-01:00:00.000|NULL|NULL"}));
+    EXPECT_EQ(
+        LakeRows(l.get(), "id", "id, u, b, e, s, j, hex(bl), d, dt, dec38, nd, ndt, y, bt, tm, pd, pdt"),
+        (std::vector<std::string>{"1|18446744073709551615|true|b|x,y|{\"k\": "
+                                  "[1]}|00FF10|NULL|NULL|1234567890123456789012345678.0123456789|NULL|NULL|"
+                                  "2024|2730|12:34:56.789|NULL|NULL",
+                                  "2|NULL|false|NULL|NULL|NULL|NULL|2024-02-29|2024-02-29 "
+                                  "23:59:59.999999+00|NULL|NULL|2024-01-02 03:04:05+00|"
+                                  "1901|0|-01:00:00.000|NULL|NULL"}));
     auto types = LakeTypes(l.get());
     EXPECT_EQ(types["y"], "BIGINT");
     EXPECT_EQ(types["bt"], "BIGINT");
     EXPECT_EQ(types["tm"], "VARCHAR");
     EXPECT_EQ(types["u"], "UBIGINT");
   } else {
-    ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INT PRIMARY KEY, n NUMERIC, n30 NUMERIC(30,5), "
-                             "bin BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL, d DATE, ts TIMESTAMP, "
-                             "uu UUID)"));
+    ASSERT_OK(
+        conn_->Execute("CREATE TABLE " + t +
+                       " (id INT PRIMARY KEY, n NUMERIC, n30 NUMERIC(30,5), "
+                       "bin BYTEA, j JSONB, tz TIMESTAMPTZ, small SMALLINT, r REAL, d DATE, ts TIMESTAMP, "
+                       "uu UUID)"));
     // Dates outside DuckDB's calendar (BC, ±infinity) become NULL and are
     // counted; a naive timestamp is read as UTC (the source's timezone setting).
-    ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, 3.14159265358979323846264338327950288, "
-                             "-1234567890123456789012345.12345, '\\x00ff', '{\"a\": 1}', '2024-05-01 12:00:00+02', "
-                             "-32768, 1.5, '0044-03-15 BC', '2024-05-01 12:00:00', "
-                             "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), "
-                             "(2, NULL, NULL, NULL, NULL, 'infinity', NULL, NULL, 'infinity', '-infinity', NULL), "
-                             "(3, 12, NULL, NULL, NULL, NULL, NULL, NULL, '-infinity', '2024-05-01 12:00:00 BC', NULL)"));
+    ASSERT_OK(conn_->Execute(
+        "INSERT INTO " + t +
+        " VALUES (1, 3.14159265358979323846264338327950288, "
+        "-1234567890123456789012345.12345, '\\x00ff', '{\"a\": 1}', '2024-05-01 12:00:00+02', "
+        "-32768, 1.5, '0044-03-15 BC', '2024-05-01 12:00:00', "
+        "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), "
+        "(2, NULL, NULL, NULL, NULL, 'infinity', NULL, NULL, 'infinity', '-infinity', NULL), "
+        "(3, 12, NULL, NULL, NULL, NULL, NULL, NULL, '-infinity', '2024-05-01 12:00:00 BC', NULL)"));
     TableOptions o = Table();
     o.map_column["small"] = "VARCHAR";
     ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
     EXPECT_EQ(s.zero_dates, 6);
     EXPECT_EQ(LakeRows(l.get(), "id", "id, n, n30, hex(bin), j, tz, small, r, d, ts, uu"),
-              (std::vector<std::string>{"1|3.14159265358979323846264338327950288|-1234567890123456789012345.12345|"
-                                        "00FF|{\"a\": 1}|2024-05-01 10:00:00+00|-32768|1.5|NULL|2024-05-01 12:00:00+00|"
-                                        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
-                                        "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
-                                        "3|12|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL"}));
+              (std::vector<std::string>{
+                  "1|3.14159265358979323846264338327950288|-1234567890123456789012345.12345|"
+                  "00FF|{\"a\": 1}|2024-05-01 10:00:00+00|-32768|1.5|NULL|2024-05-01 12:00:00+00|"
+                  "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                  "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+                  "3|12|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL"}));
     auto types = LakeTypes(l.get());
     EXPECT_EQ(types["n"], "VARCHAR");  // NUMERIC without precision: exact digits as text
     EXPECT_EQ(types["uu"], "VARCHAR");
@@ -267,8 +282,9 @@ TEST_P(ServerImport, TinyintOneHoldingTwoIsAnError) {
   auto l = OpenLake();
   auto failed = ImportTable(l.get(), Source(), Table(), Quiet());
   ASSERT_FALSE(failed.ok());
-  EXPECT_NE(failed.status().message().find("column b (tinyint(1), read as BOOLEAN): value 2 is neither 0 nor 1"),
-            std::string::npos)
+  EXPECT_NE(
+      failed.status().message().find("column b (tinyint(1), read as BOOLEAN): value 2 is neither 0 nor 1"),
+      std::string::npos)
       << failed.status().ToString();
   EXPECT_NE(failed.status().message().find("--map-column b=BIGINT"), std::string::npos);
   TableOptions o = Table();

@@ -5,6 +5,7 @@
 // and reads the committed Parquet back with DuckDB.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +16,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "db/connection.h"
 #include "engine/engine.h"
@@ -128,8 +127,10 @@ class ImportSuite : public ::testing::TestWithParam<SourceParam> {
     auto paths = l->CommittedPaths(lake::DatasetId::Raw(dataset.empty() ? "src/" + table_ : dataset));
     EXPECT_TRUE(paths.ok() && !paths->empty());
     if (!paths.ok() || paths->empty()) return out;
-    for (const std::string& line : Query("SELECT column_name || '|' || column_type FROM (DESCRIBE SELECT * FROM "
-                                         "read_parquet(" + engine::QuoteLiteral((*paths)[0]) + "))")) {
+    for (const std::string& line :
+         Query("SELECT column_name || '|' || column_type FROM (DESCRIBE SELECT * FROM "
+               "read_parquet(" +
+               engine::QuoteLiteral((*paths)[0]) + "))")) {
       out[line.substr(0, line.find('|'))] = line.substr(line.find('|') + 1);
     }
     return out;
@@ -201,14 +202,16 @@ TEST_P(ImportSuite, SmallDecimalsStayExact) {
                     {"d94", T::kDecimal, true, false, 9, 4},
                     {"d100", T::kDecimal, true, false, 10, 0}}};
   ASSERT_OK(conn_->CreateTable(def, true));
-  InsertRows(def, {{int64_t{1}, std::string("12.3"), std::string("123.45"), std::string("12345.6789"), std::string("9999999999")},
-                   {int64_t{2}, std::string("-0.1"), std::string("-0.01"), std::string("-0.0001"), std::string("-1")},
+  InsertRows(def, {{int64_t{1}, std::string("12.3"), std::string("123.45"), std::string("12345.6789"),
+                    std::string("9999999999")},
+                   {int64_t{2}, std::string("-0.1"), std::string("-0.01"), std::string("-0.0001"),
+                    std::string("-1")},
                    {int64_t{3}, std::string("99.9"), std::string("999.99"), std::string("99999.9999"), {}}});
   auto l = OpenLake();
   ASSERT_OK(ImportTable(l.get(), Source(), Table(), Quiet()));
-  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|12.3|123.45|12345.6789|9999999999",
-                                                               "2|-0.1|-0.01|-0.0001|-1",
-                                                               "3|99.9|999.99|99999.9999|NULL"}));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|12.3|123.45|12345.6789|9999999999", "2|-0.1|-0.01|-0.0001|-1",
+                                      "3|99.9|999.99|99999.9999|NULL"}));
   auto types = LakeTypes(l.get());
   EXPECT_EQ(types["d31"], "DECIMAL(3,1)");
   EXPECT_EQ(types["d52"], "DECIMAL(5,2)");
@@ -231,8 +234,9 @@ TEST_P(ImportSuite, MapColumnCastsDecimalAndTimestamp) {
   ASSERT_OK(ParseMapColumn("amount=DECIMAL(10,3)", &o.map_column));
   ASSERT_OK(ParseMapColumn("at=TIMESTAMP", &o.map_column));
   ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
-  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|12.345|2024-05-01 12:00:00+00",
-                                                               "2|-0.001|2024-05-01 10:00:00+00", "3|NULL|NULL"}));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|12.345|2024-05-01 12:00:00+00", "2|-0.001|2024-05-01 10:00:00+00",
+                                      "3|NULL|NULL"}));
   auto types = LakeTypes(l.get());
   EXPECT_EQ(types["amount"], "DECIMAL(10,3)");
   EXPECT_EQ(types["at"], "TIMESTAMP WITH TIME ZONE");
@@ -242,7 +246,8 @@ TEST_P(ImportSuite, MapColumnCastsDecimalAndTimestamp) {
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("twelve"), std::string::npos) << failed.status().ToString();
   EXPECT_NE(failed.status().message().find("column amount"), std::string::npos) << failed.status().ToString();
-  EXPECT_NE(failed.status().message().find("table " + table_), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("table " + table_), std::string::npos)
+      << failed.status().ToString();
 }
 
 // --table schema.table: a PostgreSQL schema, a MariaDB database, SQLite's
@@ -281,10 +286,12 @@ TEST_P(ImportSuite, QualifiedTableName) {
 // explicit offsets are not shifted; ties at the cursor still match.
 TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
   using T = db::SqlType;
-  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"ts", T::kTimestamp, false}, {"seen", T::kText}}};
+  db::TableDef def{table_,
+                   {{"id", T::kBigInt, false, true}, {"ts", T::kTimestamp, false}, {"seen", T::kText}}};
   ASSERT_OK(conn_->CreateTable(def, true));
-  InsertRows(def, {{int64_t{1}, std::string("2024-07-01 12:00:00"), std::string("2024-07-01 12:00:00")},
-                   {int64_t{2}, std::string("2024-01-15 12:00:00"), std::string("2024-07-01 12:00:00+02:00")}});
+  InsertRows(def,
+             {{int64_t{1}, std::string("2024-07-01 12:00:00"), std::string("2024-07-01 12:00:00")},
+              {int64_t{2}, std::string("2024-01-15 12:00:00"), std::string("2024-07-01 12:00:00+02:00")}});
   const std::string t = conn_->QuoteIdentifier(table_);
   const bool server = GetParam().name != "sqlite";
   if (server) {
@@ -302,9 +309,10 @@ TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
   o.check_column = "ts";
   ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), source, o, Quiet()));
   EXPECT_EQ(s.rows, 2);
-  EXPECT_EQ(LakeRows(l.get(), "id", "id, ts, seen"),
-            (std::vector<std::string>{"1|2024-07-01 16:00:00+00|2024-07-01 16:00:00+00",     // EDT
-                                      "2|2024-01-15 17:00:00+00|2024-07-01 10:00:00+00"}));  // EST; offset kept
+  EXPECT_EQ(
+      LakeRows(l.get(), "id", "id, ts, seen"),
+      (std::vector<std::string>{"1|2024-07-01 16:00:00+00|2024-07-01 16:00:00+00",     // EDT
+                                "2|2024-01-15 17:00:00+00|2024-07-01 10:00:00+00"}));  // EST; offset kept
   if (server) {
     EXPECT_EQ(LakeRows(l.get(), "id", "inst")[0], "2024-07-01 12:00:00+00");
   }
@@ -318,7 +326,8 @@ TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
   o.dataset = "src/elsewhere";
   auto bad = ImportTable(l.get(), source, o, Quiet());
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("timezone 'Mars/Olympus_Mons'"), std::string::npos) << bad.status().ToString();
+  EXPECT_NE(bad.status().message().find("timezone 'Mars/Olympus_Mons'"), std::string::npos)
+      << bad.status().ToString();
 }
 
 // The progress line knows the total (table statistics, COUNT(*) or the split
@@ -330,7 +339,8 @@ TEST_P(ImportSuite, ProgressShowsTheTotal) {
   for (int i = 1; i <= 3000; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string("x")});
   InsertRows(def, rows);
   if (GetParam().name == "postgres") ASSERT_OK(conn_->Execute("ANALYZE " + conn_->QuoteIdentifier(table_)));
-  if (GetParam().name == "mariadb") ASSERT_OK(conn_->Execute("ANALYZE TABLE " + conn_->QuoteIdentifier(table_)));
+  if (GetParam().name == "mariadb")
+    ASSERT_OK(conn_->Execute("ANALYZE TABLE " + conn_->QuoteIdentifier(table_)));
   auto l = OpenLake();
   for (int mappers : {1, 2}) {
     SCOPED_TRACE(mappers);
@@ -562,13 +572,15 @@ TEST_P(ImportSuite, SchemaDriftEvolvesOrNamesTheColumn) {
   ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), full, Quiet()));
   ASSERT_EQ(s.warnings.size(), 2u);
   EXPECT_NE(s.warnings[0].find("column ts"), std::string::npos) << s.warnings[0];
-  EXPECT_NE(s.warnings[1].find("column v (VARCHAR) is gone from the source"), std::string::npos) << s.warnings[1];
+  EXPECT_NE(s.warnings[1].find("column v (VARCHAR) is gone from the source"), std::string::npos)
+      << s.warnings[1];
   EXPECT_EQ(LakeRows(l.get(), "id", "*", "src/full"), (std::vector<std::string>{"1|NULL", "2|42"}));
   full.columns = {"id"};
   full.on_schema_change = SchemaChangePolicy::kFail;
   auto refused = ImportTable(l.get(), Source(), full, Quiet());
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("column extra"), std::string::npos) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("column extra"), std::string::npos)
+      << refused.status().ToString();
 }
 
 TEST_P(ImportSuite, KilledImportRerunEqualsCleanRun) {
@@ -626,7 +638,8 @@ TEST_P(ImportSuite, FailedImportLeavesLakeAndCursorAsTheyWere) {
   InsertRows(def, {{int64_t{3}, Ts(3), std::string("c")}});
   RunOptions run = Quiet();
   run.fail_point = [](std::string_view step) {
-    return step == "import.after_part" ? Status::Transient("Lost connection to server (injected)") : Status::OK();
+    return step == "import.after_part" ? Status::Transient("Lost connection to server (injected)")
+                                       : Status::OK();
   };
   o.retries = 1;
   auto failed = ImportTable(l.get(), Source(), o, run);
