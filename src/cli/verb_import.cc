@@ -19,6 +19,9 @@ struct ImportFlags {
   std::string source;        // config source name (positional)
   std::string connect;       // ad hoc URL
   std::string source_name;   // dataset prefix for ad hoc URLs
+  std::string password_env;  // variable holding the password (--password-env)
+  std::string password_file;  // file holding the password (--password-file)
+  std::string timezone;       // zone of naive source timestamps (--timezone)
   std::vector<std::string> tables;
   bool all_tables = false;
   std::vector<std::string> exclude;
@@ -26,6 +29,7 @@ struct ImportFlags {
   std::string where, query, dataset, incremental, check_column, merge_key, split_by, on_schema_change, partition;
   int mappers = 0;
   int64_t batch_rows = 0;
+  int64_t batch_bytes = 0;
   std::vector<std::string> map_columns;
 };
 
@@ -53,6 +57,7 @@ Status ApplyFlags(const ImportFlags& f, importer::TableOptions* o) {
   if (!f.split_by.empty()) o->split_by = f.split_by;
   if (f.mappers > 0) o->mappers = f.mappers;
   if (f.batch_rows > 0) o->batch_rows = f.batch_rows;
+  if (f.batch_bytes > 0) o->batch_bytes = f.batch_bytes;
   if (!f.on_schema_change.empty()) {
     ASSIGN_OR_RETURN(o->on_schema_change, importer::ParseSchemaChangePolicy(f.on_schema_change));
   }
@@ -83,13 +88,18 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
   } else {
     ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(f.connect));
     if (!url.password.empty()) {
-      return Status::InvalidArgument("a password on the command line ends up in shell history and process lists: "
-                                     "remove it from --connect and set CUSTLAKE_DB_PASSWORD or ?password_file=PATH");
+      return Status::InvalidArgument(
+          "a password on the command line ends up in shell history and process lists: "
+          "remove it from --connect and set CUSTLAKE_DB_PASSWORD, or name a variable "
+          "with --password-env VAR or a file with --password-file PATH");
     }
     source.name = f.source_name.empty() ? DefaultSourceName(url) : f.source_name;
     source.url = f.connect;
   }
   if (!f.exclude.empty()) source.exclude_tables = f.exclude;
+  if (!f.password_env.empty()) source.password_env = f.password_env;
+  if (!f.password_file.empty()) source.password_file = f.password_file;
+  if (!f.timezone.empty()) source.timezone = f.timezone;
   importer::RunOptions run;
   run.progress = !global.quiet && !global.json;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
@@ -99,7 +109,8 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
   auto body = [&]() -> VerbResult {
     // Which tables: --query, --table..., --all-tables, or the source's configured list.
     std::vector<importer::TableOptions> jobs;
-    importer::SourceSpec spec{source.name, source.url};
+    importer::SourceSpec spec{source.name, source.url, source.password_env, source.password_file,
+                              source.timezone};
     if (!f.query.empty()) {
       importer::TableOptions o = source.defaults;
       o.query = f.query;
@@ -150,6 +161,12 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
   cmd->add_option("source", f->source, "A source configured as [sources.NAME] in custlake.toml");
   cmd->add_option("--connect", f->connect, "Ad hoc source URL (sqlite:PATH, mysql://user@host/db, postgres://...)");
   cmd->add_option("--source-name", f->source_name, "Dataset prefix for --connect (default: the database name)");
+  cmd->add_option("--password-env", f->password_env,
+                  "Environment variable holding the password (default CUSTLAKE_DB_PASSWORD)");
+  cmd->add_option("--password-file", f->password_file,
+                  "File holding the password (like Sqoop's --password-file)");
+  cmd->add_option("--timezone", f->timezone,
+                  "Time zone of the source's naive DATETIME/timestamp values (IANA name; default UTC)");
   cmd->add_option("--exclude-tables", f->exclude, "Tables to skip with --all-tables")->delimiter(',');
   cmd->add_option("--columns", f->columns, "Columns to import (comma-separated)")->delimiter(',');
   cmd->add_option("--where", f->where, "Extra filter, in the source's SQL");
@@ -160,6 +177,8 @@ void AddFlags(CLI::App* cmd, ImportFlags* f) {
   cmd->add_option("--split-by", f->split_by, "Column to split on with -m (default: the primary key)");
   cmd->add_option("-m,--num-mappers", f->mappers, "Parallel splits");
   cmd->add_option("--batch-rows", f->batch_rows, "Rows per Parquet part (bounded memory)");
+  cmd->add_option("--batch-bytes", f->batch_bytes,
+                  "Bytes of source values per Parquet part (bounded memory)");
   cmd->add_option("--map-column", f->map_columns, "COLUMN=TYPE override (repeatable)");
   cmd->add_option("--on-schema-change", f->on_schema_change, "evolve (default), fail or allow_all");
   cmd->add_option("--partition", f->partition, "ingest_date (default) or none");

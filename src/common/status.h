@@ -46,10 +46,21 @@ class [[nodiscard]] Status {
   static Status SourceError(std::string m) { return {StatusCode::kSourceError, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  /// A SourceError worth retrying: the connection to the source was lost or
+  /// the server is restarting, as the driver's own error code says (MariaDB
+  /// CR_SERVER_LOST, libpq CONNECTION_BAD / SQLSTATE 08xxx, ...), never
+  /// guessed from the message text, which may quote user data.
+  static Status Transient(std::string m) {
+    Status st(StatusCode::kSourceError, std::move(m));
+    st.transient_ = true;
+    return st;
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  /// True for Status::Transient errors (kept by WithContext).
+  bool transient() const { return transient_; }
 
   /// "IOError: cannot open x" style text for logs.
   std::string ToString() const;
@@ -57,13 +68,16 @@ class [[nodiscard]] Status {
   /// Returns a copy whose message is prefixed with `context + ": "`.
   Status WithContext(const std::string& context) const {
     if (ok()) return *this;
-    return Status(code_, context + ": " + message_);
+    Status out(code_, context + ": " + message_);
+    out.transient_ = transient_;
+    return out;
   }
 
  private:
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   StatusCode code_ = StatusCode::kOk;
+  bool transient_ = false;
   std::string message_;
 };
 

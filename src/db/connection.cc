@@ -28,15 +28,15 @@ Result<bool> RowStream::NextView(RowView* view) {
   return true;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> Connection::Open(const DatabaseUrl& url, Access access) {
   DatabaseUrl resolved = url;
   RETURN_NOT_OK(resolved.ResolvePassword());
   switch (resolved.kind) {
     case DatabaseUrl::Kind::kSqlite:
-      return internal::OpenSqlite(resolved);
+      return internal::OpenSqlite(resolved, access);
     case DatabaseUrl::Kind::kMariaDB:
 #ifdef CUSTLAKE_HAVE_MARIADB
-      return internal::OpenMariaDB(resolved);
+      return internal::OpenMariaDB(resolved, access);
 #else
       return Status::InvalidArgument("cannot open " + resolved.Masked() +
                                      ": this custlake was built without MariaDB/MySQL support; "
@@ -44,7 +44,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const DatabaseUrl& url) {
 #endif
     case DatabaseUrl::Kind::kPostgres:
 #ifdef CUSTLAKE_HAVE_POSTGRES
-      return internal::OpenPostgres(resolved);
+      return internal::OpenPostgres(resolved, access);
 #else
       return Status::InvalidArgument("cannot open " + resolved.Masked() +
                                      ": this custlake was built without PostgreSQL support; "

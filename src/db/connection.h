@@ -27,8 +27,9 @@ namespace custlake::db {
 ///   postgres://user@host:port/database   postgresql://...
 /// Query parameters (?sslmode=disable&...) are kept in `params`.
 /// A password may be written in the URL (user:pw@host) for tests, but the
-/// documented ways are the CUSTLAKE_DB_PASSWORD environment variable or a
-/// password file (params["password_file"]); see ResolvePassword().
+/// documented ways are an environment variable (CUSTLAKE_DB_PASSWORD, or the
+/// one named by `password_env`) or a password file (params["password_file"]);
+/// see ResolvePassword(). ?password= is refused by Parse.
 struct DatabaseUrl {
   enum class Kind { kSqlite, kMariaDB, kPostgres };
   Kind kind = Kind::kSqlite;
@@ -38,11 +39,16 @@ struct DatabaseUrl {
   int port = 0;          ///< 0 = the driver's default
   std::string database;  ///< database name, or the file path for SQLite
   std::map<std::string, std::string> params;
+  /// The environment variable holding the password; empty = CUSTLAKE_DB_PASSWORD.
+  /// Not part of the URL text: set from a source's password_env / --password-env.
+  std::string password_env;
 
   static Result<DatabaseUrl> Parse(std::string_view url);
   /// The URL as text with any password replaced by "***": safe for logs and status.
   std::string Masked() const;
-  /// Fills `password` from the URL, CUSTLAKE_DB_PASSWORD, or params["password_file"].
+  /// Fills `password`, first found of: the URL, params["password_file"], the
+  /// variable named by `password_env` (an error when that one is not set),
+  /// CUSTLAKE_DB_PASSWORD.
   Status ResolvePassword();
 };
 
@@ -78,6 +84,11 @@ struct ColumnInfo {
   int precision = 0;         ///< kDecimal: total digits (0 = unknown/unbounded)
   int scale = 0;             ///< kDecimal: digits after the point
   bool is_unsigned = false;  ///< MariaDB UNSIGNED integers (BIGINT UNSIGNED maps to kDecimal(20,0))
+  /// kTimestamp without a time zone: MariaDB DATETIME, PostgreSQL timestamp,
+  /// any SQLite date-time. Its values are wall-clock times; import reads them
+  /// in the source's `timezone` setting. (MariaDB TIMESTAMP and PostgreSQL
+  /// timestamptz are instants, read in UTC.)
+  bool naive_timestamp = false;
 };
 
 /// One cell of a RowView: borrowed, valid until the next call on its stream.
@@ -155,12 +166,25 @@ class BulkInserter {
   virtual Status Finish() = 0;
 };
 
+/// What a Connection may do to the database.
+enum class Access {
+  /// Writes allowed (the generator): a missing SQLite file is created and
+  /// switched to WAL mode for fast bulk loads.
+  kReadWrite,
+  /// Reads only (import): the SQLite file must exist and is opened
+  /// SQLITE_OPEN_READONLY with its journal mode untouched (a typo'd path is
+  /// an error naming it, never a new empty database); MariaDB sessions run
+  /// SET SESSION TRANSACTION READ ONLY, PostgreSQL sessions
+  /// default_transaction_read_only=on.
+  kReadOnly,
+};
+
 class Connection {
  public:
-  /// Connects (or opens the SQLite file, creating it). The password is
+  /// Connects (or opens the SQLite file; see Access). The password is
   /// resolved on a copy of `url` (see DatabaseUrl::ResolvePassword). A kind
   /// whose client was compiled out gives an error naming the CMake option.
-  static Result<std::unique_ptr<Connection>> Open(const DatabaseUrl& url);
+  static Result<std::unique_ptr<Connection>> Open(const DatabaseUrl& url, Access access = Access::kReadWrite);
   virtual ~Connection() = default;
 
   virtual DatabaseUrl::Kind kind() const = 0;

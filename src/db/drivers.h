@@ -14,12 +14,12 @@
 
 namespace custlake::db::internal {
 
-Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url, Access access);
 #ifdef CUSTLAKE_HAVE_MARIADB
-Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url, Access access);
 #endif
 #ifdef CUSTLAKE_HAVE_POSTGRES
-Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url);
+Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access access);
 #endif
 
 /// "BIGINT", "DECIMAL", ...: for messages.
@@ -32,6 +32,10 @@ std::string FormatDouble(double value);
 /// "+00:00") is dropped, and the fraction loses trailing zeros (and its point
 /// when nothing is left): "2024-01-31T12:00:00.500000Z" -> "2024-01-31 12:00:00.5".
 std::string NormalizeTimestamp(std::string_view text);
+
+/// Microseconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]"
+/// (fraction without trailing zeros), or "YYYY-MM-DD" when `date_only`.
+std::string FormatEpochMicros(int64_t micros, bool date_only);
 
 /// Parses a whole base-10 int64 ("-42"); false when it is not one.
 bool ParseInt64(std::string_view text, int64_t* out);

@@ -5,7 +5,9 @@
 // Queries stream with mysql_use_result: one row in memory at a time, the
 // server sends as fast as the reader takes. Sessions run with utf8mb4 and
 // time_zone '+00:00', so TIMESTAMP columns read back in UTC.
+#include <errmsg.h>
 #include <mysql.h>
+#include <mysqld_error.h>
 
 #include <charconv>
 #include <cmath>
@@ -20,6 +22,34 @@ namespace {
 
 constexpr size_t kInsertBatchBytes = 1 << 20;
 constexpr unsigned kBinaryCharset = 63;
+
+// Error codes after which the session is gone or the server is going away:
+// a retry (on a new connection) may succeed. Everything else (access denied,
+// unknown database, SQL errors, KILL QUERY) is not retried.
+bool IsTransientCode(unsigned code) {
+  switch (code) {
+    case CR_CONNECTION_ERROR:      // 2002: socket connect failed
+    case CR_CONN_HOST_ERROR:       // 2003: TCP connect failed
+    case CR_SERVER_GONE_ERROR:     // 2006: gone between queries
+    case CR_SERVER_LOST:           // 2013: lost during a query
+    case CR_SERVER_LOST_EXTENDED:  // 2055
+    case ER_CON_COUNT_ERROR:       // 1040: too many connections
+    case ER_SERVER_SHUTDOWN:       // 1053
+    case ER_LOCK_WAIT_TIMEOUT:     // 1205
+    case ER_LOCK_DEADLOCK:         // 1213
+    case ER_CONNECTION_KILLED:     // 1927: KILL <connection> from another session
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A SourceError for the session's last error, Transient when its code says so.
+Status SourceFailure(MYSQL* mysql, const std::string& message) {
+  const unsigned code = mysql_errno(mysql);
+  std::string text = message + " (MariaDB error " + std::to_string(code) + ")";
+  return IsTransientCode(code) ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
+}
 
 std::string Quote(std::string_view name) {
   std::string out = "`";
@@ -112,6 +142,7 @@ void MapField(const MYSQL_FIELD& f, ColumnInfo* info) {
     case MYSQL_TYPE_DATETIME:
     case MYSQL_TYPE_DATETIME2:
       set(SqlType::kTimestamp, "datetime");
+      info->naive_timestamp = true;
       break;
     case MYSQL_TYPE_TIMESTAMP:
     case MYSQL_TYPE_TIMESTAMP2:
@@ -300,8 +331,8 @@ class MariaDBRowStream : public RowStream {
   Result<bool> End() {
     done_ = true;
     if (mysql_errno(mysql_) != 0) {
-      return Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
-                                 mysql_error(mysql_));
+      return SourceFailure(
+          mysql_, where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " + mysql_error(mysql_));
     }
     return false;
   }
@@ -391,8 +422,8 @@ class MariaDBBulkInserter : public BulkInserter {
       return st;
     }
     if (mysql_real_query(mysql_, "COMMIT", 6) != 0) {
-      return Status::SourceError("committing " + std::to_string(row_number_) + " rows into table " +
-                                 table_.name + " (" + url_.Masked() + "): " + mysql_error(mysql_));
+      return SourceFailure(mysql_, "committing " + std::to_string(row_number_) + " rows into table " +
+                                       table_.name + " (" + url_.Masked() + "): " + mysql_error(mysql_));
     }
     return Status::OK();
   }
@@ -403,9 +434,9 @@ class MariaDBBulkInserter : public BulkInserter {
     int rc = mysql_real_query(mysql_, sql_.data(), sql_.size());
     sql_.clear();
     if (rc != 0) {
-      return Status::SourceError("inserting rows " + std::to_string(first_row_in_batch_) + "-" +
-                                 std::to_string(row_number_) + " into table " + table_.name + " (" +
-                                 url_.Masked() + "): " + mysql_error(mysql_));
+      return SourceFailure(mysql_, "inserting rows " + std::to_string(first_row_in_batch_) + "-" +
+                                       std::to_string(row_number_) + " into table " + table_.name + " (" +
+                                       url_.Masked() + "): " + mysql_error(mysql_));
     }
     return Status::OK();
   }
@@ -460,14 +491,14 @@ class MariaDBConnection : public Connection {
   Result<std::unique_ptr<RowStream>> Query(const std::string& sql) override {
     const std::string where = url_.Masked() + ", query '" + sql.substr(0, 200) + "'";
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
-      return Status::SourceError(where + ": " + mysql_error(mysql_));
+      return SourceFailure(mysql_, where + ": " + mysql_error(mysql_));
     }
     MYSQL_RES* res = mysql_use_result(mysql_);
     if (res == nullptr) {
       if (mysql_field_count(mysql_) == 0) {
         return Status::InvalidArgument(where + ": the statement returns no rows; use Execute()");
       }
-      return Status::SourceError(where + ": " + mysql_error(mysql_));
+      return SourceFailure(mysql_, where + ": " + mysql_error(mysql_));
     }
     unsigned n = mysql_num_fields(res);
     MYSQL_FIELD* fields = mysql_fetch_fields(res);
@@ -478,8 +509,8 @@ class MariaDBConnection : public Connection {
 
  private:
   Status Error(const std::string& sql) {
-    return Status::SourceError(url_.Masked() + ": " + mysql_error(mysql_) + " (in: " + sql.substr(0, 200) +
-                               ")");
+    return SourceFailure(mysql_,
+                         url_.Masked() + ": " + mysql_error(mysql_) + " (in: " + sql.substr(0, 200) + ")");
   }
 
   MYSQL* mysql_;
@@ -488,7 +519,7 @@ class MariaDBConnection : public Connection {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url, Access access) {
   // mysql_init() initialises the library on first use, which is not
   // thread-safe; parallel import splits open connections concurrently.
   static std::once_flag library_once;
@@ -506,18 +537,24 @@ Result<std::unique_ptr<Connection>> OpenMariaDB(const DatabaseUrl& url) {
   const char* host = url.host.empty() ? nullptr : url.host.c_str();
   if (mysql_real_connect(mysql, host, url.user.c_str(), url.password.c_str(), url.database.c_str(),
                          static_cast<unsigned>(url.port), socket, 0) == nullptr) {
-    std::string msg = mysql_error(mysql);
-    unsigned code = mysql_errno(mysql);
+    const std::string msg = mysql_error(mysql);
+    const unsigned code = mysql_errno(mysql);
     mysql_close(mysql);
-    std::string hint = code == 1045 ? "check the user and password (CUSTLAKE_DB_PASSWORD or ?password_file=)"
-                       : code == 1049
-                           ? "check the database name"
-                           : "check that the server is running and reachable at that host and port";
-    return Status::SourceError("cannot connect to " + url.Masked() + ": " + msg + " (error " +
-                               std::to_string(code) + "); " + hint);
+    const bool auth = code == ER_ACCESS_DENIED_ERROR || code == ER_DBACCESS_DENIED_ERROR;
+    const std::string hint =
+        auth ? "check the user and the password (CUSTLAKE_DB_PASSWORD, the source's password_env, or "
+               "?password_file=); not retried"
+        : code == ER_BAD_DB_ERROR ? "check the database name; not retried"
+                                  : "check that the server is running and reachable at that host and port";
+    std::string text = "cannot connect to " + url.Masked() + ": " + msg + " (MariaDB error " +
+                       std::to_string(code) + "); " + hint;
+    return IsTransientCode(code) ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
   }
   auto conn = std::make_unique<MariaDBConnection>(mysql, url);
   RETURN_NOT_OK(conn->Execute("SET time_zone = '+00:00'").WithContext("setting up the session"));
+  if (access == Access::kReadOnly) {
+    RETURN_NOT_OK(conn->Execute("SET SESSION TRANSACTION READ ONLY").WithContext("setting up the session"));
+  }
   return std::unique_ptr<Connection>(std::move(conn));
 }
 

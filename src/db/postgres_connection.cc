@@ -7,8 +7,11 @@
 // single-row mode: one row in memory at a time. Sessions run with
 // TimeZone=UTC and DateStyle=ISO, so timestamptz values read back in UTC.
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -36,6 +39,34 @@ enum Oid_ : Oid {
   kTimestampTzOid = 1184,
   kNumericOid = 1700,
 };
+
+// SQLSTATEs worth a retry on a new connection: connection exceptions (class
+// 08), the server shutting down or restarting (57P01 admin_shutdown, e.g.
+// pg_terminate_backend; 57P02 crash_shutdown; 57P03 cannot_connect_now),
+// serialization failures and deadlocks (40001, 40P01), too many connections
+// (53300). Everything else (SQL errors, permissions, 57014 query_canceled)
+// is not retried.
+bool IsTransientSqlState(std::string_view state) {
+  return state.substr(0, 2) == "08" || state == "57P01" || state == "57P02" || state == "57P03" ||
+         state == "40001" || state == "40P01" || state == "53300";
+}
+
+std::string TrimEnd(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// A SourceError for a failed result (or, with res == nullptr, the
+// connection's last error): Transient when the SQLSTATE says so or the
+// connection itself is gone (PQstatus CONNECTION_BAD).
+Status ResultFailure(PGconn* conn, const PGresult* res, const std::string& message) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  std::string text =
+      message + ": " + TrimEnd(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+  if (state != nullptr) text += std::string(" (SQLSTATE ") + state + ")";
+  const bool transient = PQstatus(conn) == CONNECTION_BAD || (state != nullptr && IsTransientSqlState(state));
+  return transient ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
+}
 
 std::string Quote(std::string_view name) {
   std::string out = "\"";
@@ -287,8 +318,7 @@ class PostgresRowStream : public RowStream {
       return static_cast<PGresult*>(nullptr);
     }
     if (st != PGRES_SINGLE_TUPLE) {
-      Status err = Status::SourceError(where_ + ": reading row " + std::to_string(row_number_ + 1) + ": " +
-                                       PQresultErrorMessage(res));
+      Status err = ResultFailure(conn_, res, where_ + ": reading row " + std::to_string(row_number_ + 1));
       PQclear(res);
       while (PGresult* r = PQgetResult(conn_)) PQclear(r);
       done_ = true;
@@ -381,15 +411,15 @@ class PostgresBulkInserter : public BulkInserter {
     while (PGresult* r = PQgetResult(conn_)) {
       if (PQresultStatus(r) != PGRES_COMMAND_OK && st.ok()) {
         // The server's message names the failing line of the COPY, which is our row number.
-        st = Status::SourceError("loading table " + table_.name + " (" + url_.Masked() +
-                                 "): " + PQresultErrorMessage(r));
+        st = ResultFailure(conn_, r, "loading table " + table_.name + " (" + url_.Masked() + ")");
       }
       PQclear(r);
     }
     PGresult* end = PQexec(conn_, st.ok() ? "COMMIT" : "ROLLBACK");
     if (st.ok() && PQresultStatus(end) != PGRES_COMMAND_OK) {
-      st = Status::SourceError("committing " + std::to_string(row_number_) + " rows into table " +
-                               table_.name + " (" + url_.Masked() + "): " + PQresultErrorMessage(end));
+      st = ResultFailure(conn_, end,
+                         "committing " + std::to_string(row_number_) + " rows into table " + table_.name +
+                             " (" + url_.Masked() + ")");
     }
     PQclear(end);
     return st;
@@ -404,8 +434,7 @@ class PostgresBulkInserter : public BulkInserter {
     return Status::OK();
   }
   Status ConnError(const std::string& what) {
-    return Status::SourceError(what + " of table " + table_.name + " (" + url_.Masked() +
-                               "): " + PQerrorMessage(conn_));
+    return ResultFailure(conn_, nullptr, what + " of table " + table_.name + " (" + url_.Masked() + ")");
   }
 
   PGconn* conn_;
@@ -429,8 +458,7 @@ class PostgresConnection : public Connection {
     ExecStatusType st = PQresultStatus(res);
     Status status;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-      status = Status::SourceError(url_.Masked() + ": " + Trim(PQresultErrorMessage(res)) +
-                                   " (in: " + sql.substr(0, 200) + ")");
+      status = ResultFailure(conn_, res, url_.Masked() + " (in: " + sql.substr(0, 200) + ")");
     }
     PQclear(res);
     return status;
@@ -461,8 +489,8 @@ class PostgresConnection : public Connection {
     sql += ") FROM STDIN";
     PGresult* res = PQexec(conn_, sql.c_str());
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-      Status st = Status::SourceError("starting COPY into table " + table.name + " (" + url_.Masked() +
-                                      "): " + Trim(PQresultErrorMessage(res)));
+      Status st =
+          ResultFailure(conn_, res, "starting COPY into table " + table.name + " (" + url_.Masked() + ")");
       PQclear(res);
       PQclear(PQexec(conn_, "ROLLBACK"));
       return st;
@@ -474,8 +502,7 @@ class PostgresConnection : public Connection {
   Result<std::unique_ptr<RowStream>> Query(const std::string& sql) override {
     const std::string where = url_.Masked() + ", query '" + sql.substr(0, 200) + "'";
     auto fail = [&](PGresult* res) {
-      Status st =
-          Status::SourceError(where + ": " + Trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_)));
+      Status st = ResultFailure(conn_, res, where);
       PQclear(res);
       return st;
     };
@@ -497,6 +524,7 @@ class PostgresConnection : public Connection {
       columns[i].name = PQfname(desc, i);
       oids[i] = PQftype(desc, i);
       columns[i].type = MapOid(oids[i]);
+      columns[i].naive_timestamp = oids[i] == kTimestampOid;
       type_oids.insert(oids[i]);
       if (PQftable(desc, i) != InvalidOid) tables.insert(PQftable(desc, i));
       int mod = PQfmod(desc, i);
@@ -555,8 +583,7 @@ class PostgresConnection : public Connection {
   Status CatalogQuery(const std::string& sql, F&& on_row) {
     PGresult* res = PQexec(conn_, sql.c_str());
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-      Status st =
-          Status::SourceError(url_.Masked() + ": reading the catalog: " + Trim(PQresultErrorMessage(res)));
+      Status st = ResultFailure(conn_, res, url_.Masked() + ": reading the catalog");
       PQclear(res);
       return st;
     }
@@ -565,18 +592,13 @@ class PostgresConnection : public Connection {
     return Status::OK();
   }
 
-  static std::string Trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-
   PGconn* conn_;
   DatabaseUrl url_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url, Access access) {
   // Keywords and values for PQconnectdbParams; URL params pass through
   // (sslmode, application_name, ...), except custlake's own.
   std::vector<std::pair<std::string, std::string>> kv;
@@ -586,12 +608,15 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
   if (!url.user.empty()) kv.emplace_back("user", url.user);
   if (!url.password.empty()) kv.emplace_back("password", url.password);
   kv.emplace_back("client_encoding", "UTF8");
-  kv.emplace_back("connect_timeout", "10");
-  kv.emplace_back(
-      "options",
-      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning");
+  int timeout_s = 10;
+  if (auto it = url.params.find("connect_timeout"); it != url.params.end())
+    timeout_s = std::atoi(it->second.c_str());
+  std::string options =
+      "-c TimeZone=UTC -c DateStyle=ISO,YMD -c extra_float_digits=3 -c client_min_messages=warning";
+  if (access == Access::kReadOnly) options += " -c default_transaction_read_only=on";
+  kv.emplace_back("options", options);
   for (const auto& [key, value] : url.params) {
-    if (key == "password_file" || key == "password") continue;
+    if (key == "password_file" || key == "password" || key == "connect_timeout") continue;
     kv.emplace_back(key, value);
   }
   std::vector<const char*> keys, values;
@@ -601,18 +626,52 @@ Result<std::unique_ptr<Connection>> OpenPostgres(const DatabaseUrl& url) {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (conn == nullptr) return Status::Internal("PQconnectdbParams failed (out of memory?)");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
+  // libpq's non-blocking connect, so that a failure before the server
+  // answered (refused, unreachable, timed out: worth a retry) can be told
+  // from one the server reported during start-up (wrong password, unknown
+  // database or role: not retried), without reading the message text.
+  PGconn* conn = PQconnectStartParams(keys.data(), values.data(), 0);
+  if (conn == nullptr) return Status::Internal("PQconnectStartParams failed (out of memory?)");
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s > 0 ? timeout_s : 10);
+  bool answered = false, timed_out = false;
+  PostgresPollingStatusType polling =
+      PQstatus(conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+  while (polling != PGRES_POLLING_OK && polling != PGRES_POLLING_FAILED) {
+    const int ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count());
+    if (ms <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd fd{PQsocket(conn), static_cast<short>(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    if (fd.fd < 0) break;
+    const int ready = ::poll(&fd, 1, ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) continue;  // the deadline check above ends it
+    polling = PQconnectPoll(conn);
+    const ConnStatusType state = PQstatus(conn);
+    if (state == CONNECTION_AWAITING_RESPONSE || state == CONNECTION_AUTH_OK || state == CONNECTION_SETENV ||
+        state == CONNECTION_CHECK_WRITABLE || state == CONNECTION_CONSUME ||
+        state == CONNECTION_CHECK_TARGET || state == CONNECTION_OK) {
+      answered = true;
+    }
+  }
+  if (polling != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg =
+        timed_out ? "timed out after " + std::to_string(timeout_s) + " s" : TrimEnd(PQerrorMessage(conn));
+    const bool used_password = PQconnectionUsedPassword(conn);
     PQfinish(conn);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    std::string hint = msg.find("password") != std::string::npos
-                           ? "check the user and password (CUSTLAKE_DB_PASSWORD or ?password_file=)"
-                       : msg.find("does not exist") != std::string::npos
-                           ? "check the database and user names"
-                           : "check that the server is running and reachable at that host and port";
-    return Status::SourceError("cannot connect to " + url.Masked() + ": " + msg + "; " + hint);
+    const bool rejected = answered && !timed_out;  // the server said no
+    const std::string hint =
+        rejected && used_password
+            ? "check the user and the password (CUSTLAKE_DB_PASSWORD, the source's password_env, or "
+              "?password_file=); not retried"
+        : rejected ? "check the database and user names and the server's pg_hba.conf; not retried"
+                   : "check that the server is running and reachable at that host and port";
+    std::string text = "cannot connect to " + url.Masked() + ": " + msg + "; " + hint;
+    return rejected ? Status::SourceError(std::move(text)) : Status::Transient(std::move(text));
   }
   // Notices (e.g. "table does not exist, skipping") must not go to stderr.
   PQsetNoticeProcessor(

@@ -1,7 +1,9 @@
 // The SQLite driver: the embedded default (demo database, tests).
 //
 // Bulk loads run in one IMMEDIATE transaction with one prepared INSERT reused
-// for every row, on a database in WAL mode with synchronous=NORMAL.
+// for every row, on a database in WAL mode with synchronous=NORMAL (only a
+// read-write Connection switches the file to WAL; read-only ones, which
+// import uses, leave the file exactly as it was).
 // Exact decimals are stored as text: SQLite's NUMERIC affinity would turn
 // "-12.50" into a REAL and lose digits, so CreateTable declares them
 // DECIMAL_TEXT(p,s), which has TEXT affinity and still names the type.
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "db/drivers.h"
 
@@ -79,6 +82,7 @@ void MapDeclaredType(const char* decl, ColumnInfo* info) {
     info->type = SqlType::kDouble;
   } else if (has("TIMESTAMP") || has("DATETIME")) {
     info->type = SqlType::kTimestamp;
+    info->naive_timestamp = true;  // SQLite has no time zones
   } else if (has("DATE")) {
     info->type = SqlType::kDate;
   } else {
@@ -187,14 +191,30 @@ class SqliteRowStream : public RowStream {
         }
         return Status::OK();
       }
-      case SqlType::kTimestamp:
-        if (storage == SQLITE_TEXT) {
-          *out = NormalizeTimestamp(text());
-          return Status::OK();
-        }
-        [[fallthrough]];
-      case SqlType::kText:
       case SqlType::kDate:
+      case SqlType::kTimestamp: {
+        // SQLite has no date type: its date functions read TEXT (ISO 8601),
+        // INTEGER as Unix time (seconds since 1970-01-01 UTC) and REAL as a
+        // Julian day number; the last two become the canonical text here.
+        const bool date_only = col.type == SqlType::kDate;
+        if (storage == SQLITE_INTEGER) {
+          const int64_t secs = sqlite3_column_int64(stmt_, i);
+          if (secs < -62135596800LL || secs > 253402300799LL)
+            return bad(std::to_string(secs) + " (Unix time)");
+          *out = FormatEpochMicros(secs * 1000000, date_only);
+        } else if (storage == SQLITE_FLOAT) {
+          const double julian = sqlite3_column_double(stmt_, i);
+          const double micros = std::round((julian - 2440587.5) * 86400e6);
+          if (!(micros >= -62135596800e6 && micros <= 253402300799e6)) {
+            return bad(FormatDouble(julian) + " (Julian day)");
+          }
+          *out = FormatEpochMicros(static_cast<int64_t>(micros), date_only);
+        } else {
+          *out = date_only ? text() : NormalizeTimestamp(text());
+        }
+        return Status::OK();
+      }
+      case SqlType::kText:
         if (storage == SQLITE_INTEGER) {
           *out = std::to_string(sqlite3_column_int64(stmt_, i));
         } else if (storage == SQLITE_FLOAT) {
@@ -409,24 +429,44 @@ class SqliteConnection : public Connection {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url) {
+Result<std::unique_ptr<Connection>> OpenSqlite(const DatabaseUrl& url, Access access) {
   sqlite3* db = nullptr;
-  const bool read_only = url.params.count("mode") && url.params.at("mode") == "ro";
+  const bool read_only =
+      access == Access::kReadOnly || (url.params.count("mode") && url.params.at("mode") == "ro");
+  const bool in_memory = url.database == ":memory:";
+  if (read_only && !in_memory) {
+    // SQLITE_OPEN_READONLY never creates the file, but say plainly which
+    // path was looked for rather than SQLite's "unable to open database file".
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(url.database, ec)) {
+      return Status::NotFound(
+          "cannot open " + url.Masked() + ": there is no SQLite database file at '" + url.database + "' (" +
+          (std::filesystem::exists(url.database, ec) ? "it is not a regular file" : "no such file") +
+          "); check the path (sources are opened read-only and never created)");
+    }
+  }
   int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(url.database.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);
-    return Status::IOError("cannot open " + url.Masked() + ": " + msg +
-                           (read_only ? "" : " (does the folder exist and is it writable?)"));
+    return Status::IOError(
+        "cannot open " + url.Masked() + ": " + msg +
+        (read_only ? " (is the file readable?)" : " (does the folder exist and is it writable?)"));
   }
   auto conn = std::make_unique<SqliteConnection>(db, url);
   sqlite3_busy_timeout(db, 10000);
+  if (read_only) {
+    // The user's file is left as it is: no journal-mode switch, no writes.
+    RETURN_NOT_OK(conn->Execute("PRAGMA query_only=1; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;")
+                      .WithContext("setting up " + url.Masked()));
+    return std::unique_ptr<Connection>(std::move(conn));
+  }
   // Fast, still crash-safe bulk loading: WAL with NORMAL sync loses at most
   // the last transactions on power loss, never corrupts.
   std::string pragmas = "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
-  if (url.database != ":memory:" && !read_only) pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
+  if (!in_memory) pragmas = "PRAGMA journal_mode=WAL; " + pragmas;
   RETURN_NOT_OK(conn->Execute(pragmas).WithContext("setting up " + url.Masked()));
   return std::unique_ptr<Connection>(std::move(conn));
 }

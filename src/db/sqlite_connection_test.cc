@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -168,6 +169,50 @@ TEST_F(SqliteConnectionTest, OpenFailsClearlyForMissingFolder) {
   auto r = Connection::Open(url);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("/nonexistent/dir/x.db"), std::string::npos);
+}
+
+TEST_F(SqliteConnectionTest, ReadOnlyNeverCreatesAFileAndNamesThePath) {
+  const std::string missing = (dir_ / "typo.db").string();
+  ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("sqlite:" + missing));
+  auto r = Connection::Open(url, Access::kReadOnly);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("'" + missing + "'"), std::string::npos) << r.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+TEST_F(SqliteConnectionTest, ReadOnlyLeavesTheJournalModeAndRefusesWrites) {
+  // A user's database in the default rollback-journal mode.
+  conn_.reset();
+  const std::string path = (dir_ / "user.db").string();
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(h, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(h);
+  }
+  ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("sqlite:" + path));
+  {
+    ASSERT_OK_AND_ASSIGN(auto ro, Connection::Open(url, Access::kReadOnly));
+    ASSERT_OK_AND_ASSIGN(auto stream, ro->Query("PRAGMA journal_mode"));
+    std::vector<Value> row;
+    ASSERT_OK_AND_ASSIGN(bool more, stream->Next(&row));
+    ASSERT_TRUE(more);
+    EXPECT_EQ(std::get<std::string>(row[0]), "delete");
+    stream.reset();
+    EXPECT_FALSE(ro->Execute("INSERT INTO t VALUES (2)").ok());
+  }
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "delete");
+  sqlite3_finalize(st);
+  sqlite3_close(h);
 }
 
 }  // namespace

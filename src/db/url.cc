@@ -113,6 +113,16 @@ Result<DatabaseUrl> DatabaseUrl::Parse(std::string_view text) {
     rest = rest.substr(0, q);
   }
   RETURN_NOT_OK(ParseParams(query, &url.params));
+  for (const auto& [key, value] : url.params) {
+    if (IsSecretParam(key)) {
+      // Never used for connecting (neither driver reads it), and a URL ends up
+      // in shell history, process lists and config files: refuse it outright.
+      return fail("a password as ?" + key +
+                  "= is not accepted (URLs end up in shell history, process lists and logs); set the "
+                  "CUSTLAKE_DB_PASSWORD environment variable, name another one with password_env / "
+                  "--password-env, or use ?password_file=PATH");
+    }
+  }
 
   if (scheme == "sqlite") {
     url.kind = Kind::kSqlite;
@@ -224,6 +234,17 @@ Status DatabaseUrl::ResolvePassword() {
     std::string pw = buf.str();
     while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
     password = std::move(pw);
+    return Status::OK();
+  }
+  if (!password_env.empty()) {
+    const char* env = std::getenv(password_env.c_str());
+    if (env == nullptr) {
+      return Status::ConfigError("the environment variable " + password_env + " (password_env of " +
+                                 Masked() +
+                                 ") is not set: export it with the password, or drop password_env to use "
+                                 "CUSTLAKE_DB_PASSWORD");
+    }
+    password = env;
     return Status::OK();
   }
   if (const char* env = std::getenv("CUSTLAKE_DB_PASSWORD"); env != nullptr) password = env;

@@ -58,11 +58,22 @@ TEST(DatabaseUrlTest, RejectsMalformedUrlsWithoutEchoingSecrets) {
   }
 }
 
+TEST(DatabaseUrlTest, RefusesPasswordQueryParameters) {
+  for (const char* bad : {"postgres://app@h/sic?password=topsecret",
+                          "mysql://app@h/sic?sslmode=x&pwd=topsecret", "sqlite:x.db?password=topsecret"}) {
+    auto r = DatabaseUrl::Parse(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("CUSTLAKE_DB_PASSWORD"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("password_file"), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("topsecret"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(DatabaseUrlTest, MaskedHidesPasswords) {
-  ASSERT_OK_AND_ASSIGN(
-      auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?password=also&sslmode=disable"));
+  ASSERT_OK_AND_ASSIGN(auto url, DatabaseUrl::Parse("postgres://app:topsecret@h:5432/sic?sslmode=disable"));
   std::string masked = url.Masked();
-  EXPECT_EQ(masked, "postgres://app:***@h:5432/sic?password=***&sslmode=disable");
+  EXPECT_EQ(masked, "postgres://app:***@h:5432/sic?sslmode=disable");
   EXPECT_EQ(masked.find("topsecret"), std::string::npos);
   ASSERT_OK_AND_ASSIGN(auto nopw, DatabaseUrl::Parse("mysql://app@h/sic"));
   EXPECT_EQ(nopw.Masked(), "mysql://app@h/sic");
@@ -87,6 +98,18 @@ TEST(DatabaseUrlTest, ResolvePasswordOrder) {
   ASSERT_OK(from_file.ResolvePassword());
   EXPECT_EQ(from_file.password, "from-file");
   std::filesystem::remove(file);
+
+  // A source's own variable wins over CUSTLAKE_DB_PASSWORD; unset, it is an error naming it.
+  ::setenv("CUSTLAKE_TEST_SHOP_PW", "from-own-env", 1);
+  ASSERT_OK_AND_ASSIGN(auto own, DatabaseUrl::Parse("mysql://u@h/db"));
+  own.password_env = "CUSTLAKE_TEST_SHOP_PW";
+  ASSERT_OK(own.ResolvePassword());
+  EXPECT_EQ(own.password, "from-own-env");
+  ::unsetenv("CUSTLAKE_TEST_SHOP_PW");
+  own.password.clear();
+  Status unset = own.ResolvePassword();
+  EXPECT_EQ(unset.code(), StatusCode::kConfigError);
+  EXPECT_NE(unset.message().find("CUSTLAKE_TEST_SHOP_PW"), std::string::npos) << unset.message();
 
   ASSERT_OK_AND_ASSIGN(auto missing, DatabaseUrl::Parse("postgres://u@h/db?password_file=/nonexistent/pw"));
   Status st = missing.ResolvePassword();

@@ -20,6 +20,8 @@ Status ReadCommon(TomlSection& s, TableOptions* o, std::map<std::string, bool>* 
   mark("mappers");
   RETURN_NOT_OK(s.Get("batch_rows", &o->batch_rows));
   mark("batch_rows");
+  RETURN_NOT_OK(s.Get("batch_bytes", &o->batch_bytes));
+  mark("batch_bytes");
   RETURN_NOT_OK(s.Get("compression", &o->compression));
   mark("compression");
   RETURN_NOT_OK(s.Get("retries", &o->retries));
@@ -82,6 +84,7 @@ TableOptions SourceConfig::OptionsFor(const std::string& table) const {
   auto unset = [&](const char* key) { return !set.count(table + "." + key); };
   if (unset("mappers")) out.mappers = defaults.mappers;
   if (unset("batch_rows")) out.batch_rows = defaults.batch_rows;
+  if (unset("batch_bytes")) out.batch_bytes = defaults.batch_bytes;
   if (unset("compression")) out.compression = defaults.compression;
   if (unset("retries")) out.retries = defaults.retries;
   if (unset("partition")) out.partitioning = defaults.partitioning;
@@ -114,9 +117,19 @@ Status ReadSourcesSection(TomlSection sources, const fs::path& project_dir, Sour
       size_t at = src.url.find('@');
       if (scheme != std::string::npos && at != std::string::npos &&
           src.url.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos) {
-        return s.Invalid("url", "must not contain a password; set CUSTLAKE_DB_PASSWORD or add ?password_file=PATH");
+        return s.Invalid("url",
+                         "must not contain a password; set CUSTLAKE_DB_PASSWORD, or password_env = \"VAR\" "
+                         "or password_file = \"PATH\" for this source");
       }
     }
+    RETURN_NOT_OK(s.Get("password_env", &src.password_env));
+    RETURN_NOT_OK(s.Get("password_file", &src.password_file));
+    if (!src.password_file.empty() && fs::path(src.password_file).is_relative()) {
+      src.password_file = (project_dir / src.password_file).lexically_normal().string();
+    }
+    RETURN_NOT_OK(s.Get("timezone", &src.timezone));
+    if (src.timezone.empty())
+      return s.Invalid("timezone", "must name a time zone, e.g. \"UTC\" or \"Europe/Berlin\"");
     RETURN_NOT_OK(s.Get("tables", &src.tables));
     RETURN_NOT_OK(s.Get("exclude_tables", &src.exclude_tables));
     std::map<std::string, bool> source_set;

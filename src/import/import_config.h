@@ -5,9 +5,10 @@
 //   url = "sqlite:data/sic.db"     # or mysql://user@host:3306/db, postgres://...
 //   tables = ["customers", "transactions"]   # optional; default: every table
 //   exclude_tables = ["audit_log"]           # optional
+//   timezone = "UTC"                         # optional: zone of naive DATETIME/timestamp values
 //   mappers = 1                              # optional defaults for all tables:
-//   batch_rows = 500000                      #   mappers, batch_rows, partition,
-//   partition = "ingest_date"                #   on_schema_change, compression
+//   batch_rows = 500000                      #   mappers, batch_rows, batch_bytes,
+//   partition = "ingest_date"                #   partition, on_schema_change, compression
 //
 //   [sources.sic.table.customers]
 //   incremental = "lastmodified"   # or "append"; absent = full import (replace)
@@ -19,7 +20,9 @@
 //   map_columns = ["monthly_fee=DECIMAL(12,2)"]
 //   on_schema_change = "evolve"    # evolve | fail | allow_all
 //
-// Passwords never go in the file (CUSTLAKE_DB_PASSWORD or ?password_file=).
+// Passwords never go in the file: CUSTLAKE_DB_PASSWORD, or per source
+//   password_env = "SHOP_DB_PASSWORD"    (the variable holding it)
+//   password_file = "secrets/shop.pw"    (a file holding it; ?password_file= in the URL also works)
 // Relative SQLite paths are relative to the project folder. Plain values.
 #pragma once
 
@@ -38,6 +41,9 @@ namespace custlake::importer {
 struct SourceConfig {
   std::string name;
   std::string url;
+  std::string password_env;      ///< password_env = "SHOP_DB_PASSWORD"
+  std::string password_file;     ///< password_file = "secrets/shop.pw" (relative to the project folder)
+  std::string timezone = "UTC";  ///< timezone = "Europe/Berlin": the zone of naive source timestamps
   std::vector<std::string> tables;          ///< empty = every table of the database
   std::vector<std::string> exclude_tables;
   TableOptions defaults;                    ///< source-level settings, table and query empty

@@ -9,9 +9,16 @@
 
 namespace custlake::importer {
 
+Result<db::DatabaseUrl> SourceSpec::Url() const {
+  ASSIGN_OR_RETURN(db::DatabaseUrl parsed, db::DatabaseUrl::Parse(url));
+  parsed.password_env = password_env;
+  if (!password_file.empty()) parsed.params["password_file"] = password_file;
+  return parsed;
+}
+
 Result<std::vector<std::string>> ListSourceTables(const SourceSpec& source, const std::vector<std::string>& exclude) {
-  ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url));
+  ASSIGN_OR_RETURN(db::DatabaseUrl url, source.Url());
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url, db::Access::kReadOnly));
   ASSIGN_OR_RETURN(auto tables, ListTables(conn.get()));
   std::vector<std::string> out;
   for (const std::string& t : tables) {
@@ -23,7 +30,7 @@ Result<std::vector<std::string>> ListSourceTables(const SourceSpec& source, cons
 Result<nlohmann::json> ImportSource(lake::Lake* lake, const SourceConfig& source, const TableOptions& defaults,
                                     const RunOptions& run) {
   const auto start = std::chrono::steady_clock::now();
-  SourceSpec spec{source.name, source.url};
+  SourceSpec spec{source.name, source.url, source.password_env, source.password_file, source.timezone};
   std::vector<std::string> tables = source.tables;
   if (tables.empty()) {
     ASSIGN_OR_RETURN(tables, ListSourceTables(spec, source.exclude_tables));
@@ -38,7 +45,7 @@ Result<nlohmann::json> ImportSource(lake::Lake* lake, const SourceConfig& source
     TableOptions options = source.OptionsFor(table);
     // Command-line/demo defaults fill what neither section set.
     if (options.mappers == 1 && defaults.mappers > 1) options.mappers = defaults.mappers;
-    ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
+    ASSIGN_OR_RETURN(db::DatabaseUrl url, spec.Url());
     auto summary = ImportTable(lake, spec, options, run);
     if (!summary.ok()) return summary.status().WithContext("importing source " + source.name + " (" + url.Masked() + ")");
     rows += summary->rows;

@@ -4,9 +4,9 @@
 // splits, exactly once.
 //
 // One table import is one lake batch: rows stream from the source
-// (db::RowStream, never buffered whole) through an engine::Appender into a
-// DuckDB staging table, which is written as a zstd Parquet part every
-// TableOptions::batch_rows rows and dropped; the parts, the dataset schema,
+// (db::RowStream, never buffered whole) into an engine::RowStream's columnar
+// blocks, which DuckDB's COPY writes as a zstd Parquet part every
+// TableOptions::batch_rows rows (or batch_bytes); the parts, the dataset schema,
 // the lineage and the incremental cursor are committed together by
 // lake::BatchWriter::Commit. A run killed at any moment leaves nothing
 // visible and the cursor where it was, so running it again gives the same
@@ -20,22 +20,24 @@
 // holds are dropped, so ties at the cursor are neither skipped nor
 // duplicated (docs/import.md, "Incremental imports").
 //
-// Threads: ImportTable starts TableOptions::mappers threads of its own (one
-// source connection and DuckDB session each) and returns when they are
-// done. Calls on one Lake may run concurrently for different datasets.
+// Threads: ImportTable starts TableOptions::mappers reader threads of its
+// own (one source connection and two part buffers each) and a Parquet
+// writer thread per reader, and returns when they are done. Calls on one Lake may run concurrently for
+// different datasets.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/config.h"
 #include "common/status.h"
+#include "db/connection.h"
 #include "import/import_config.h"
 #include "import/options.h"
 #include "lake/lake.h"
@@ -46,6 +48,8 @@ namespace custlake::importer {
 struct RunOptions {
   std::optional<int64_t> run_id;  ///< lake::Lake::BeginRun's id, tied to each batch
   bool progress = true;           ///< a progress line on stderr (only on a terminal)
+  /// Test seam: draw the progress line here, terminal or not.
+  std::FILE* progress_out = nullptr;
   std::string memory_limit = "256MB";  ///< DuckDB staging memory per import
   int duckdb_threads = 2;         ///< threads DuckDB uses to write Parquet
   /// Test seam, consulted at "import.after_part" (after each part file is
@@ -73,15 +77,35 @@ struct TableSummary {
   std::string cursor_previous;
   std::string cursor;        ///< the committed cursor after this run ("" if none)
   std::vector<std::string> warnings;
+  /// Rows read from the source per split, in split order ("split_rows" in
+  /// the JSON: [{"split": "id < 250 or NULL", "rows": 250}, ...]).
+  std::vector<std::pair<std::string, int64_t>> split_rows;
 
   double rows_per_second() const { return seconds > 0 ? rows / seconds : 0; }
   nlohmann::json ToJson() const;
 };
 
-/// A source to read: its name (the dataset prefix) and URL.
+/// A source to read: its name (the dataset prefix), URL and how to find its password.
 struct SourceSpec {
-  std::string name;  ///< "sic": datasets become raw/sic/<table>
-  std::string url;   ///< password from CUSTLAKE_DB_PASSWORD or ?password_file=
+  SourceSpec() = default;
+  SourceSpec(std::string name_, std::string url_, std::string password_env_ = "",
+             std::string password_file_ = "", std::string timezone_ = "UTC")
+      : name(std::move(name_)),
+        url(std::move(url_)),
+        password_env(std::move(password_env_)),
+        password_file(std::move(password_file_)),
+        timezone(std::move(timezone_)) {}
+
+  std::string name;           ///< "sic": datasets become raw/sic/<table>
+  std::string url;            ///< no password in it (see below)
+  std::string password_env;   ///< variable holding the password; "" = CUSTLAKE_DB_PASSWORD
+  std::string password_file;  ///< file holding the password (like ?password_file=)
+  /// The zone naive source timestamps (MariaDB DATETIME, PostgreSQL
+  /// timestamp, SQLite) are wall-clock times in: an IANA name, default UTC.
+  std::string timezone = "UTC";
+
+  /// The parsed URL with the password settings applied (not yet resolved).
+  Result<db::DatabaseUrl> Url() const;
 };
 
 /// Imports one table (or query) of `source` into `lake` as one batch.

@@ -65,6 +65,7 @@ Status TableOptions::Validate(const std::string& origin) const {
   if (mappers < 1 || mappers > 64) return bad("-m must be between 1 and 64");
   if (mappers > 1 && split_by.empty() && !query.empty()) return bad("-m > 1 with --query needs --split-by");
   if (batch_rows < 1000) return bad("batch_rows must be at least 1000");
+  if (batch_bytes < (1 << 20)) return bad("batch_bytes must be at least 1048576 (1 MiB)");
   if (retries < 0) return bad("retries must be >= 0");
   if (compression != "zstd" && compression != "snappy" && compression != "gzip" && compression != "uncompressed") {
     return bad("compression must be zstd, snappy, gzip or uncompressed");

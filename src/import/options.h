@@ -57,6 +57,9 @@ struct TableOptions {
   SchemaChangePolicy on_schema_change = SchemaChangePolicy::kEvolve;
   Partitioning partitioning = Partitioning::kIngestDate;
   int64_t batch_rows = 500000;        ///< rows staged in DuckDB before each Parquet part is written
+  /// ... or this many bytes of source values (text and blob lengths, 8 per
+  /// other cell), whichever comes first: wide BLOB/TEXT rows stay bounded too.
+  int64_t batch_bytes = 64LL << 20;
   std::string compression = "zstd";   ///< Parquet codec
   int retries = 2;                    ///< re-runs of the whole table after a source failure
 

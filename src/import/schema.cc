@@ -99,12 +99,25 @@ Result<std::vector<SchemaColumn>> ReconcileSchema(const std::vector<SchemaColumn
   return out;
 }
 
-std::string CurrentStateSql(const std::string& relation, const std::vector<std::string>& merge_key,
-                            const std::string& check_column) {
-  std::string keys;
-  for (const std::string& k : merge_key) keys += (keys.empty() ? "" : ", ") + engine::QuoteIdent(k);
-  return "SELECT * FROM " + relation + " QUALIFY row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
-         engine::QuoteIdent(check_column) + " DESC) = 1";
+std::vector<std::string> DescribeSchemaChanges(const std::vector<SchemaColumn>& previous,
+                                               const std::vector<SchemaColumn>& current) {
+  std::vector<std::string> out;
+  std::map<std::string, const SchemaColumn*> now, before;
+  for (const SchemaColumn& c : current) now[c.name] = &c;
+  for (const SchemaColumn& c : previous) before[c.name] = &c;
+  for (const SchemaColumn& old : previous) {
+    if (old.dropped) continue;
+    auto it = now.find(old.name);
+    if (it == now.end()) {
+      out.push_back("column " + old.name + " (" + old.type + ") is gone from the source");
+    } else if (it->second->type != old.type) {
+      out.push_back("column " + old.name + " changed type from " + old.type + " to " + it->second->type);
+    }
+  }
+  for (const SchemaColumn& c : current) {
+    if (!before.count(c.name)) out.push_back("new column " + c.name + " (" + c.type + ")");
+  }
+  return out;
 }
 
 }  // namespace custlake::importer

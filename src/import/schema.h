@@ -50,10 +50,10 @@ Result<std::vector<SchemaColumn>> ReconcileSchema(const std::vector<SchemaColumn
                                                   const std::vector<SchemaColumn>& current, SchemaChangePolicy policy,
                                                   const std::string& where);
 
-/// A DuckDB SELECT giving the current state of a lastmodified dataset: per
-/// merge key, the version with the greatest check column (`relation` is the
-/// dataset's view or read_parquet(...) call). What `raw.<name>_current` is.
-std::string CurrentStateSql(const std::string& relation, const std::vector<std::string>& merge_key,
-                            const std::string& check_column);
+/// What changed from `previous` to `current`, one line per column ("column v
+/// (VARCHAR) is gone from the source", "column n changed type from BIGINT to
+/// VARCHAR", "new column extra (BIGINT)"); empty when nothing did.
+std::vector<std::string> DescribeSchemaChanges(const std::vector<SchemaColumn>& previous,
+                                               const std::vector<SchemaColumn>& current);
 
 }  // namespace custlake::importer

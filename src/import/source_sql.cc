@@ -1,6 +1,7 @@
 #include "import/source_sql.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace custlake::importer {
@@ -20,8 +21,11 @@ std::string ValueText(const db::Value& v) {
   return "NULL";
 }
 
-Result<std::vector<db::Value>> FirstColumn(db::Connection* conn, const std::string& sql) {
+// The first column of every row of `sql`, and (when asked) its type.
+Result<std::vector<db::Value>> FirstColumn(db::Connection* conn, const std::string& sql,
+                                           db::SqlType* type = nullptr) {
   ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
+  if (type != nullptr && !stream->columns().empty()) *type = stream->columns()[0].type;
   std::vector<db::Value> out, row;
   while (true) {
     ASSIGN_OR_RETURN(bool more, stream->Next(&row));
@@ -46,12 +50,52 @@ std::string SourceLiteral(Kind kind, const db::Value& value) {
   return out + "'";
 }
 
+namespace {
+
+// "-12", "3.50", "1e+300": digits with an optional sign, point and exponent.
+bool IsPlainNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp;
+    if (exp == 0) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+std::string ColumnLiteral(Kind kind, db::SqlType type, const db::Value& value) {
+  const bool numeric = type == db::SqlType::kInteger || type == db::SqlType::kBigInt ||
+                       type == db::SqlType::kDecimal || type == db::SqlType::kDouble;
+  if (const std::string* s = std::get_if<std::string>(&value); numeric && s != nullptr && IsPlainNumber(*s)) {
+    return *s;
+  }
+  return SourceLiteral(kind, value);
+}
+
+std::string QuoteTable(const db::Connection& conn, const std::string& table) {
+  const size_t dot = table.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == table.size()) return conn.QuoteIdentifier(table);
+  return conn.QuoteIdentifier(table.substr(0, dot)) + "." + conn.QuoteIdentifier(table.substr(dot + 1));
+}
+
 std::string BaseQuery(const db::Connection& conn, const TableOptions& options) {
   if (!options.query.empty()) return options.query;
   std::string cols;
   for (const std::string& c : options.columns) cols += (cols.empty() ? "" : ", ") + conn.QuoteIdentifier(c);
   std::string sql = "SELECT " + (cols.empty() ? std::string("*") : cols) + " FROM " +
-                    conn.QuoteIdentifier(options.table) + " WHERE ";
+                    QuoteTable(conn, options.table) + " WHERE ";
   if (!options.where.empty()) sql += "(" + options.where + ") AND ";
   return sql + "$CONDITIONS";
 }
@@ -88,21 +132,29 @@ Result<std::vector<std::string>> ListTables(db::Connection* conn) {
 }
 
 Result<std::vector<std::string>> PrimaryKey(db::Connection* conn, const std::string& table) {
-  const std::string lit = SourceLiteral(conn->kind(), table);
+  // "schema.table": the key of that schema's table, else the current schema's.
+  const size_t dot = table.find('.');
+  const bool qualified = dot != std::string::npos && dot > 0 && dot + 1 < table.size();
+  const std::string lit = SourceLiteral(conn->kind(), qualified ? table.substr(dot + 1) : table);
+  const std::string schema = qualified ? SourceLiteral(conn->kind(), table.substr(0, dot)) : "";
   std::string sql;
   switch (conn->kind()) {
     case Kind::kSqlite:
-      sql = "SELECT name FROM pragma_table_info(" + lit + ") WHERE pk > 0 ORDER BY pk";
+      sql = "SELECT name FROM pragma_table_info(" + lit + (qualified ? ", " + schema : "") +
+            ") WHERE pk > 0 ORDER BY pk";
       break;
     case Kind::kMariaDB:
-      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND "
-            "table_name = " + lit + " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
+      sql = "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = " +
+            (qualified ? schema : "DATABASE()") + " AND table_name = " + lit +
+            " AND constraint_name = 'PRIMARY' ORDER BY ordinal_position";
       break;
     case Kind::kPostgres:
-      sql = "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-            "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = " +
-            lit + ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
+      sql =
+          "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+          "a.attnum = ANY(i.indkey) WHERE i.indisprimary AND i.indrelid = (SELECT c.oid FROM pg_class c "
+          "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
+          (qualified ? schema : "current_schema()") + " AND c.relname = " + lit +
+          ") ORDER BY array_position(i.indkey::int2[], a.attnum)";
       break;
   }
   ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
@@ -120,8 +172,43 @@ Result<std::optional<db::Value>> MaxValue(db::Connection* conn, const std::strin
   return std::optional<db::Value>(values[0]);
 }
 
-Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers, bool indexed) {
+Result<int64_t> EstimateRows(db::Connection* conn, const TableOptions& options, const std::string& base,
+                             const std::string& cond) {
+  auto first_int = [&](const std::string& sql) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto values, FirstColumn(conn, sql));
+    if (values.empty()) return int64_t{-1};
+    if (const int64_t* n = std::get_if<int64_t>(&values[0])) return *n;
+    if (const double* d = std::get_if<double>(&values[0])) return static_cast<int64_t>(*d);
+    if (const std::string* s = std::get_if<std::string>(&values[0])) return std::atoll(s->c_str());
+    return int64_t{-1};
+  };
+  const bool whole_table =
+      options.query.empty() && options.where.empty() && cond.empty() && !options.table.empty();
+  if (whole_table && conn->kind() != Kind::kSqlite) {
+    const size_t dot = options.table.find('.');
+    const bool qualified = dot != std::string::npos && dot > 0 && dot + 1 < options.table.size();
+    const std::string name =
+        SourceLiteral(conn->kind(), qualified ? options.table.substr(dot + 1) : options.table);
+    const std::string schema = qualified ? SourceLiteral(conn->kind(), options.table.substr(0, dot)) : "";
+    const std::string sql = conn->kind() == Kind::kMariaDB
+                                ? "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                      (qualified ? schema : "DATABASE()") + " AND TABLE_NAME = " + name
+                                : "SELECT c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                  "c.relnamespace WHERE "
+                                  "n.nspname = " +
+                                      (qualified ? schema : "current_schema()") + " AND c.relname = " + name;
+    ASSIGN_OR_RETURN(int64_t stats, first_int(sql));
+    if (stats > 0) return stats;
+  }
+  ASSIGN_OR_RETURN(int64_t n,
+                   first_int("SELECT COUNT(*) FROM (" + WithConditions(base, cond) + ") custlake_c"));
+  return std::max<int64_t>(n, 0);
+}
+
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base,
+                                         const std::string& column, const std::string& cond, int mappers,
+                                         bool indexed, int64_t* counted) {
+  if (counted != nullptr) *counted = -1;
   const std::string c = conn->QuoteIdentifier(column);
   std::vector<Split> splits;
   if (mappers <= 1) {
@@ -130,18 +217,23 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
   }
   const std::string source = "(" + WithConditions(base, cond) + ") custlake_s WHERE " + c + " IS NOT NULL";
   std::vector<db::Value> values;  // the smallest value of each equal-count bucket, ascending
+  db::SqlType type = db::SqlType::kText;
   if (indexed) {
     // Count once, then fetch each bucket's first value with an ordered
     // LIMIT 1 OFFSET k probe: an index walk per boundary instead of sorting
     // the whole result (NTILE below). Buckets as NTILE deals them: the first
     // (n % mappers) get one row more.
-    ASSIGN_OR_RETURN(auto counted, FirstColumn(conn, "SELECT COUNT(" + c + ") FROM " + source));
-    const int64_t n = counted.empty() || !std::holds_alternative<int64_t>(counted[0]) ? 0 : std::get<int64_t>(counted[0]);
+    ASSIGN_OR_RETURN(auto rows, FirstColumn(conn, "SELECT COUNT(" + c + ") FROM " + source));
+    const int64_t n =
+        rows.empty() || !std::holds_alternative<int64_t>(rows[0]) ? 0 : std::get<int64_t>(rows[0]);
+    if (counted != nullptr) *counted = n;
     const int64_t buckets = std::min<int64_t>(mappers, n);
     int64_t offset = 0;
     for (int64_t k = 0; k < buckets; ++k) {
-      ASSIGN_OR_RETURN(auto probe, FirstColumn(conn, "SELECT " + c + " FROM " + source + " ORDER BY " + c +
-                                                         " LIMIT 1 OFFSET " + std::to_string(offset)));
+      ASSIGN_OR_RETURN(auto probe, FirstColumn(conn,
+                                               "SELECT " + c + " FROM " + source + " ORDER BY " + c +
+                                                   " LIMIT 1 OFFSET " + std::to_string(offset),
+                                               &type));
       if (probe.empty()) break;
       values.push_back(probe[0]);
       offset += n / buckets + (k < n % buckets ? 1 : 0);
@@ -151,11 +243,11 @@ Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string
     const std::string sql = "SELECT MIN(" + c + ") FROM (SELECT " + c + ", NTILE(" + std::to_string(mappers) +
                             ") OVER (ORDER BY " + c + ") AS custlake_bucket FROM " + source +
                             ") custlake_q GROUP BY custlake_bucket ORDER BY 1";
-    ASSIGN_OR_RETURN(values, FirstColumn(conn, sql));
+    ASSIGN_OR_RETURN(values, FirstColumn(conn, sql, &type));
   }
   std::vector<std::string> bounds;  // literals, ascending, distinct
   for (size_t i = 1; i < values.size(); ++i) {  // the first bucket's minimum is not a boundary
-    std::string lit = SourceLiteral(conn->kind(), values[i]);
+    std::string lit = ColumnLiteral(conn->kind(), type, values[i]);
     if (bounds.empty() || bounds.back() != lit) bounds.push_back(lit);
   }
   const std::string prefix = cond.empty() ? "" : "(" + cond + ") AND ";

@@ -23,6 +23,18 @@ namespace custlake::importer {
 /// A literal in the source's dialect: numbers bare, text quoted ('it''s';
 /// MariaDB also escapes backslashes).
 std::string SourceLiteral(db::DatabaseUrl::Kind kind, const db::Value& value);
+/// A value of a column of portable type `type` as a literal. Numbers
+/// (integers, DECIMAL, DOUBLE; MariaDB BIGINT UNSIGNED reads as DECIMAL
+/// text) are written bare when the text is a plain number, so the source
+/// compares them exactly: MariaDB compares a quoted string with a number as
+/// DOUBLE, which is inexact above 2^53 (cursors and split boundaries near
+/// 2^63 or 2^64 would match neighbouring rows). Anything else: SourceLiteral.
+std::string ColumnLiteral(db::DatabaseUrl::Kind kind, db::SqlType type, const db::Value& value);
+
+/// `table` quoted for the source: "orders" -> "orders"; a qualified name
+/// "sales.orders" -> "sales"."orders" (PostgreSQL schema, MariaDB database,
+/// SQLite attached database: the first '.' separates them).
+std::string QuoteTable(const db::Connection& conn, const std::string& table);
 
 /// The base SELECT holding "$CONDITIONS" (the user's --query, or one built
 /// from table, columns and --where).
@@ -53,7 +65,17 @@ struct Split {
 /// come from a COUNT and one `ORDER BY column LIMIT 1 OFFSET k` probe per
 /// boundary (index walks, no sort); otherwise from one NTILE query, which
 /// sorts the whole result on the source.
-Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base, const std::string& column,
-                                         const std::string& cond, int mappers, bool indexed = false);
+/// `counted`, when given, receives the row count the indexed path takes (-1
+/// when it took none).
+Result<std::vector<Split>> ComputeSplits(db::Connection* conn, const std::string& base,
+                                         const std::string& column, const std::string& cond, int mappers,
+                                         bool indexed = false, int64_t* counted = nullptr);
+
+/// About how many rows `base` filtered by `cond` returns, for the progress
+/// bar's ETA: the table's statistics when a whole table is read (MariaDB
+/// information_schema.TABLES.TABLE_ROWS, PostgreSQL pg_class.reltuples),
+/// otherwise (and for SQLite, or without statistics) COUNT(*) on the source.
+Result<int64_t> EstimateRows(db::Connection* conn, const TableOptions& options, const std::string& base,
+                             const std::string& cond);
 
 }  // namespace custlake::importer

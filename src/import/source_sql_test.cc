@@ -12,6 +12,17 @@ TEST(SourceSqlTest, Literals) {
   EXPECT_EQ(SourceLiteral(K::kSqlite, db::Value{int64_t{5}}), "5");
   EXPECT_EQ(SourceLiteral(K::kPostgres, db::Value{std::string("it's\\")}), "'it''s\\'");
   EXPECT_EQ(SourceLiteral(K::kMariaDB, db::Value{std::string("it's\\")}), "'it''s\\\\'");
+  // Numbers of numeric columns stay bare (exact comparison on the source);
+  // anything that is not a plain number is still quoted.
+  using T = db::SqlType;
+  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDecimal, db::Value{std::string("18446744073709551615")}),
+            "18446744073709551615");
+  EXPECT_EQ(ColumnLiteral(K::kPostgres, T::kDecimal, db::Value{std::string("-12.50")}), "-12.50");
+  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDouble, db::Value{1e300}), "1.0000000000000001e+300");
+  EXPECT_EQ(ColumnLiteral(K::kPostgres, T::kDouble, db::Value{std::string("NaN")}), "'NaN'");
+  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kDecimal, db::Value{std::string("1; DROP TABLE x")}),
+            "'1; DROP TABLE x'");
+  EXPECT_EQ(ColumnLiteral(K::kMariaDB, T::kText, db::Value{std::string("42")}), "'42'");
 }
 
 TEST(SourceSqlTest, Conditions) {

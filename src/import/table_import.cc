@@ -1,6 +1,7 @@
 // ImportTable: one table (or query) of a source into one lake batch.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "common/progress.h"
 #include "engine/appender.h"
 #include "engine/engine.h"
+#include "engine/row_stream.h"
 #include "import/importer.h"
 #include "import/schema.h"
 #include "import/source_sql.h"
@@ -52,16 +54,14 @@ db::Value CursorValue(const ColumnPlan& check, const std::string& text) {
   }
 }
 
-// Connection failures worth a retry, as opposed to a mistake in the SQL.
-bool IsTransient(const Status& st) {
-  if (st.code() != StatusCode::kSourceError) return false;
-  static const char* kSigns[] = {"Lost connection", "gone away", "terminat", "server closed", "connection",
-                                 "Connection", "interrupted", "shutdown", "cannot connect", "Can't connect",
-                                 "timeout", "Timeout", "broken pipe", "EOF"};
-  for (const char* s : kSigns) {
-    if (st.message().find(s) != std::string::npos) return true;
-  }
-  return false;
+// A DuckDB session of this import, in UTC whatever the machine's zone
+// (DuckDB's default TimeZone is the local one): --map-column casts of naive
+// text to TIMESTAMPTZ read it as UTC, and PlanColumn's timezone() applies a
+// source's own zone explicitly. Only the import's sessions are set so.
+Result<std::unique_ptr<engine::Session>> ConnectUtc(engine::Database* duck) {
+  ASSIGN_OR_RETURN(auto session, duck->Connect());
+  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+  return session;
 }
 
 struct Shared {
@@ -86,23 +86,35 @@ struct Plan {
   db::DatabaseUrl url;
   std::string base;               // base SELECT with $CONDITIONS
   std::vector<ColumnPlan> columns;
-  std::string export_select;      // SELECT <exprs> FROM {stage} [tie filter]
+  std::string export_select;      // SELECT <exprs> FROM custlake_rows(0) s
   std::string tie_filter;         // " WHERE NOT EXISTS (...)" or ""
-  std::string tie_count_sql;      // counts rows a tie filter drops, over {stage}
+  std::string ties_file;          // Parquet of the rows at the old cursor (the tie filter's `ties`), or ""
+  std::string temp_directory;     // DuckDB spills, inside the batch's staging folder
   std::string compression;
   int64_t batch_rows = 0;
+  int64_t batch_bytes = 0;
   std::string where;              // "table customers of sqlite:x.db" for messages
 };
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-  return s;
+// One part's rows on their way to Parquet: an engine::RowStream (columnar
+// blocks read by DuckDB's COPY through the custlake_rows() table function, no
+// staging table in between) set up for this import: UTC session, spills
+// inside the lake, the tie filter's table.
+Result<std::unique_ptr<engine::RowStream>> OpenPartBuffer(const Plan& plan, const RunOptions& run) {
+  ASSIGN_OR_RETURN(auto rows, engine::RowStream::Open(run.memory_limit, run.duckdb_threads));
+  RETURN_NOT_OK(rows->Execute("SET TimeZone = 'UTC'"));
+  RETURN_NOT_OK(rows->Execute("SET temp_directory = " + engine::QuoteLiteral(plan.temp_directory)));
+  if (!plan.ties_file.empty()) {
+    RETURN_NOT_OK(rows->Execute("CREATE TABLE ties AS SELECT * FROM read_parquet(" +
+                                engine::QuoteLiteral(plan.ties_file) + ")"));
+  }
+  return rows;
 }
 
-// Writes the staging tables one split's reader fills as Parquet parts, on a
-// thread of its own, so that reading the source and writing Parquet overlap.
-// One table waits at most (Submit blocks while the previous one is still being
-// written): a split holds at most two staging tables.
+// Writes the parts one split's reader fills as Parquet files of the batch,
+// on a thread of its own, so that reading the source and writing Parquet
+// overlap. One part waits at most (Submit blocks while the previous one is
+// still being written): a split holds at most two parts in memory.
 class PartWriter {
  public:
   PartWriter(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared, const RunOptions& run,
@@ -111,18 +123,19 @@ class PartWriter {
   ~PartWriter() { (void)Finish(); }
 
   Status Start() {
-    ASSIGN_OR_RETURN(session_, duck_->Connect());
+    ASSIGN_OR_RETURN(session_, ConnectUtc(duck_));
     thread_ = std::thread([this] { Loop(); });
     return Status::OK();
   }
 
-  /// Hands `stage` (with `rows` rows, numbered `part`) to the writer thread;
-  /// blocks while the previous one is still being written. The writer drops it.
-  Status Submit(std::string stage, int64_t rows, int part) {
+  /// Hands `rows` (a part of `count` rows and `bytes` source bytes, numbered
+  /// `part`) to the writer thread; blocks while the previous part is still
+  /// being written, so when it returns that one's buffer is free again.
+  Status Submit(engine::RowStream* rows, int64_t count, int64_t bytes, int part) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !pending_ || !status_.ok(); });
     if (!status_.ok()) return status_;
-    pending_ = Job{std::move(stage), rows, part};
+    pending_ = Job{rows, count, bytes, part};
     cv_.notify_all();
     return Status::OK();
   }
@@ -143,8 +156,9 @@ class PartWriter {
 
  private:
   struct Job {
-    std::string stage;
-    int64_t rows = 0;
+    engine::RowStream* rows = nullptr;
+    int64_t count = 0;
+    int64_t bytes = 0;  // source bytes staged (the batch_bytes count)
     int part = 0;
   };
 
@@ -155,9 +169,9 @@ class PartWriter {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return pending_.has_value() || closing_; });
         if (!pending_) return;
-        job = std::move(*pending_);
+        job = *pending_;
       }
-      Status st = Write(job);
+      Status st = job.count > 0 && !shared_->stop ? WritePart(job) : Status::OK();
       std::lock_guard<std::mutex> lock(mu_);
       pending_.reset();
       if (!st.ok() && status_.ok()) status_ = st;
@@ -165,37 +179,43 @@ class PartWriter {
     }
   }
 
-  Status Write(const Job& job) {
-    Status st = job.rows > 0 && !shared_->stop ? WritePart(job) : Status::OK();
-    Status dropped = session_->Execute("DROP TABLE " + engine::QuoteIdent(job.stage));
-    return st.ok() ? dropped : st;
-  }
-
   Status WritePart(const Job& job) {
-    if (!plan_.tie_count_sql.empty()) {
-      ASSIGN_OR_RETURN(auto ties, session_->Query(Replace(plan_.tie_count_sql, "{stage}", job.stage)));
-      *ties_dropped_ += std::atoll(ties.Scalar().c_str());
-    }
     lake::StagedPart staged;
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
       ASSIGN_OR_RETURN(staged, shared_->batch->NewPart(shared_->partition));
     }
-    const std::string copy = "COPY (" + Replace(plan_.export_select, "{stage}", job.stage) + plan_.tie_filter +
-                             ") TO " + engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
-                             plan_.compression + ")";
-    ASSIGN_OR_RETURN(auto copied, session_->Query(copy));
+    // Row groups of about kRowGroupBytes of source data (DuckDB's default of
+    // 122,880 rows would buffer gigabytes of wide BLOB/TEXT rows in the writer).
+    constexpr int64_t kRowGroupBytes = 32LL << 20, kDefaultRowGroup = 122880;
+    const int64_t row_bytes = std::max<int64_t>(1, job.bytes / std::max<int64_t>(1, job.count));
+    const int64_t row_group = std::clamp<int64_t>(kRowGroupBytes / row_bytes, 1, kDefaultRowGroup);
+    const std::string copy = "COPY (" + plan_.export_select + plan_.tie_filter + ") TO " +
+                             engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
+                             plan_.compression + ", ROW_GROUP_SIZE " + std::to_string(row_group) + ")";
+    Status copied = job.rows->Copy([&](int64_t) { return copy; });
+    if (!copied.ok()) {
+      return copied.WithContext(plan_.where + ", split " + split_.description +
+                                ": writing a Parquet part (a --map-column cast or a type conversion)");
+    }
+    int64_t written = job.count;
+    if (!plan_.tie_filter.empty()) {  // the footer says how many rows the filter kept
+      ASSIGN_OR_RETURN(auto counted, session_->Query("SELECT count(*) FROM read_parquet(" +
+                                                     engine::QuoteLiteral(staged.staging_path) + ")"));
+      written = std::atoll(counted.Scalar().c_str());
+      *ties_dropped_ += job.count - written;
+    }
     std::error_code ec;
     const auto size = std::filesystem::file_size(staged.staging_path, ec);
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
       lake::FileSpec spec;
       spec.path = staged.path;
-      spec.row_count = copied.rows_changed;
+      spec.row_count = written;
       spec.provenance_json = nlohmann::json{{"split", split_.description}, {"part", job.part}}.dump();
       RETURN_NOT_OK(shared_->batch->AddFile(std::move(spec)));
     }
-    shared_->written += copied.rows_changed;
+    shared_->written += written;
     shared_->bytes += ec ? 0 : static_cast<int64_t>(size);
     ++shared_->files;
     if (run_.fail_point) RETURN_NOT_OK(run_.fail_point("import.after_part"));
@@ -218,13 +238,16 @@ class PartWriter {
 };
 
 // Streams one split into Parquet parts of the batch: this thread reads the
-// source into a staging table while a PartWriter writes the previous one.
-Status RunSplit(const Plan& plan, const Split& split, int index, engine::Database* duck, Shared* shared,
-                const RunOptions& run, int64_t* ties_dropped) {
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url));
-  ASSIGN_OR_RETURN(auto session, duck->Connect());
+// source into one part buffer while a PartWriter writes the other.
+Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared,
+                const RunOptions& run, int64_t* ties_dropped, int64_t* rows_read) {
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(plan.url, db::Access::kReadOnly));
   std::vector<engine::ColumnSpec> specs;
   for (const ColumnPlan& c : plan.columns) specs.push_back(c.stage);
+  std::unique_ptr<engine::RowStream> buffers[2];
+  for (auto& b : buffers) {
+    ASSIGN_OR_RETURN(b, OpenPartBuffer(plan, run));
+  }
   const std::string sql = WithConditions(plan.base, split.condition);
   ASSIGN_OR_RETURN(auto stream, conn->Query(sql));
   if (stream->columns().size() != plan.columns.size()) {
@@ -239,36 +262,39 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
   bool done = false;
   Status status;
   while (!done && !shared->stop && status.ok()) {
-    const std::string stage = "stage_" + std::to_string(index) + "_" + std::to_string(part);
-    status = session->Execute(engine::CreateTableSql(stage, specs));
-    if (!status.ok()) break;
-    int64_t n = 0;
-    status = [&]() -> Status {
-      ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session.get(), stage, specs));
-      while (n < plan.batch_rows) {
+    engine::RowStream* buffer = buffers[part % 2].get();
+    int64_t n = 0, staged_bytes = 0;
+    status = buffer->Produce(specs, [&](engine::RowSink* sink) -> Status {
+      while (n < plan.batch_rows && staged_bytes < plan.batch_bytes) {
         auto next = stream->NextView(&row);
         if (!next.ok()) return next.status().WithContext(plan.where + ", split " + split.description);
         if (!*next) {
           done = true;
           break;
         }
+        engine::RowBlock* block = sink->block(0);
         for (size_t i = 0; i < ncols; ++i) {
-          Status st = AppendCell(plan.columns[i], row.cells[i], appender.get(), i, &stats);
+          const db::CellView& cell = row.cells[i];
+          staged_bytes +=
+              cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
+          Status st = AppendCell(plan.columns[i], cell, block, i, &stats);
           if (!st.ok()) {
             return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
                                            " of split " + split.description + ": " + st.message());
           }
         }
-        RETURN_NOT_OK(appender->EndRow());
+        block->EndRow();
+        sink->RowDone(0);
         if (++n % 8192 == 0) {
           shared->rows += 8192;
           if (shared->stop) return Status::Cancelled("stopped");
         }
       }
       shared->rows += n % 8192;
-      return appender->Close();
-    }();
-    Status submitted = writer.Submit(stage, status.ok() ? n : 0, part++);
+      *rows_read += n;
+      return Status::OK();
+    });
+    Status submitted = writer.Submit(buffer, status.ok() ? n : 0, staged_bytes, part++);
     if (status.ok()) status = submitted;
   }
   Status written = writer.Finish();
@@ -278,12 +304,37 @@ Status RunSplit(const Plan& plan, const Split& split, int index, engine::Databas
   return Status::OK();
 }
 
+// The committed files that can hold rows whose check value equals the
+// cursor `last`: those of the batches that read up to exactly `last`
+// (lineage cursor_to). Earlier batches read check <= an older, smaller
+// cursor, so the tie scan costs the size of the last batch(es), not of the
+// lake. Files of batches without that lineage (none expected) are included.
+Result<std::vector<std::string>> TieCandidateFiles(lake::Lake* lake, const lake::DatasetId& dataset,
+                                                   const std::string& check_column, const std::string& last) {
+  ASSIGN_OR_RETURN(auto batches, lake->ListBatches(dataset));
+  std::set<int64_t> wanted;
+  for (const lake::BatchInfo& b : batches) {
+    if (b.state != lake::BatchState::kCommitted) continue;
+    auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
+    if (!lineage.is_object() || lineage.value("cursor_column", "") != check_column ||
+        !lineage.contains("cursor_to") || lineage.value("cursor_to", "") == last) {
+      wanted.insert(b.batch_id);
+    }
+  }
+  ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(dataset));
+  std::vector<std::string> out;
+  for (const lake::FileInfo& f : files) {
+    if (wanted.count(f.batch_id)) out.push_back(f.absolute_path);
+  }
+  return out;
+}
+
 // One attempt: plan, read, write, commit.
 Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
                              const RunOptions& run, const db::DatabaseUrl& url, TableSummary summary) {
   const auto start = Clock::now();
   const std::string where = (options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked();
-  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url));
+  ASSIGN_OR_RETURN(auto conn, db::Connection::Open(url, db::Access::kReadOnly));
 
   // 1. Columns, as the source describes them (the query with no rows).
   Plan plan;
@@ -292,6 +343,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   plan.base = BaseQuery(*conn, options);
   plan.compression = options.compression;
   plan.batch_rows = options.batch_rows;
+  plan.batch_bytes = options.batch_bytes;
   std::vector<db::ColumnInfo> infos;
   {
     ASSIGN_OR_RETURN(auto probe, conn->Query(WithConditions(plan.base, "1=0")));
@@ -305,7 +357,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (!options.columns.empty()) {
     // Names checked against the table itself: SQLite would read an unknown
     // "column" as a string literal.
-    ASSIGN_OR_RETURN(auto all, conn->Query("SELECT * FROM " + conn->QuoteIdentifier(options.table) + " WHERE 1=0"));
+    ASSIGN_OR_RETURN(auto all,
+                     conn->Query("SELECT * FROM " + QuoteTable(*conn, options.table) + " WHERE 1=0"));
     std::set<std::string> known;
     for (const db::ColumnInfo& c : all->columns()) known.insert(c.name);
     std::vector<db::Value> row;
@@ -327,7 +380,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   int check_index = -1;
   for (const db::ColumnInfo& info : infos) {
     auto it = overrides.find(info.name);
-    auto planned = PlanColumn(info, url.kind, it == overrides.end() ? "" : it->second);
+    auto planned = PlanColumn(info, url.kind, it == overrides.end() ? "" : it->second, source.timezone);
     if (!planned.ok()) return planned.status().WithContext(where + ", column " + info.name);
     if (it != overrides.end()) overrides.erase(it);
     if (info.name == options.check_column) check_index = static_cast<int>(plan.columns.size());
@@ -338,7 +391,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     return Status::InvalidArgument(where + ": --map-column names column " + overrides.begin()->first +
                                    ", which the import does not read");
   }
-  plan.export_select = "SELECT " + select + " FROM {stage} s";
+  plan.export_select = "SELECT " + select + " FROM custlake_rows(0) s";
   if (options.incremental != IncrementalMode::kNone && check_index < 0) {
     return Status::InvalidArgument(where + ": check column " + options.check_column + " is not among the columns read");
   }
@@ -382,14 +435,22 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   if (existing) {
     ASSIGN_OR_RETURN(previous, DatasetSchema::FromJson(existing->schema_json));
   }
-  // A full import replaces the data: only incremental datasets must keep their shape.
+  // Incremental datasets keep their shape (older files stay): drift follows
+  // the policy. A full import replaces every file, so under evolve and
+  // allow_all the dataset simply takes the source's new shape (what changed
+  // is reported as warnings); only `fail` refuses any difference.
   const std::vector<SchemaColumn> now = SchemaColumns(plan.columns);
   std::vector<SchemaColumn> recorded = now;
   if (options.incremental != IncrementalMode::kNone) {
     ASSIGN_OR_RETURN(recorded, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
-  } else if (options.on_schema_change == SchemaChangePolicy::kFail || options.on_schema_change == SchemaChangePolicy::kEvolve) {
+  } else if (options.on_schema_change == SchemaChangePolicy::kFail) {
     ASSIGN_OR_RETURN(auto checked, ReconcileSchema(previous.columns, now, options.on_schema_change, where));
     (void)checked;
+  } else if (!previous.columns.empty()) {
+    for (const std::string& change : DescribeSchemaChanges(previous.columns, now)) {
+      summary.warnings.push_back(change + " since the last import; the full import replaced the dataset (" +
+                                 where + ")");
+    }
   }
 
   // 4. The batch, the cursor, and the range this run reads.
@@ -408,10 +469,12 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     ASSIGN_OR_RETURN(last, lake->GetCursor(cursor_key));
     const ColumnPlan& check = plan.columns[check_index];
     const std::string qc = conn->QuoteIdentifier(options.check_column);
-    std::string lower = last ? qc + " >= " + SourceLiteral(url.kind, CursorValue(check, *last)) : "";
+    std::string lower =
+        last ? qc + " >= " + ColumnLiteral(url.kind, check.source.type, CursorValue(check, *last)) : "";
     ASSIGN_OR_RETURN(upper, MaxValue(conn.get(), plan.base, options.check_column, lower));
     if (upper) {
-      range_cond = (lower.empty() ? "" : lower + " AND ") + qc + " <= " + SourceLiteral(url.kind, *upper);
+      range_cond = (lower.empty() ? "" : lower + " AND ") + qc +
+                   " <= " + ColumnLiteral(url.kind, check.source.type, *upper);
     } else {
       range_cond = "1=0";  // nothing new
     }
@@ -430,14 +493,30 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     if (seen != last) return Status::SourceError(where + ": the cursor moved while planning (connection race); retry");
   }
 
-  // 5. DuckDB staging; ties at the old cursor come from the lake's own files.
+  // 5. DuckDB for the tie scan and part bookkeeping (the parts themselves go
+  // through engine::RowStream buffers); ties at the old cursor come from the
+  // lake's own files.
   engine::DatabaseOptions duck_options;
   duck_options.memory_limit = run.memory_limit;
   duck_options.threads = run.duckdb_threads;
+  // Spills go inside the batch's staging folder (removed with the batch, by
+  // recovery after a crash), never into the current directory (DuckDB's
+  // default for an in-memory database is ./.tmp).
+  duck_options.temp_directory = batch.staging_dir() + "/duckdb_tmp";
+  plan.temp_directory = duck_options.temp_directory;
   ASSIGN_OR_RETURN(auto duck, engine::Database::Open(duck_options));
-  ASSIGN_OR_RETURN(auto main_session, duck->Connect());
+  ASSIGN_OR_RETURN(auto main_session, ConnectUtc(duck.get()));
+  if (source.timezone != "UTC") {
+    Status known = main_session->Execute("SELECT timezone(" + engine::QuoteLiteral(source.timezone) +
+                                         ", TIMESTAMP '2000-01-01 00:00:00')");
+    if (!known.ok()) {
+      return Status::InvalidArgument(
+          where + ": timezone '" + source.timezone +
+          "' is not a time zone name (use an IANA name such as Europe/Berlin, or UTC)");
+    }
+  }
   if (options.incremental != IncrementalMode::kNone && last) {
-    ASSIGN_OR_RETURN(auto paths, lake->CommittedPaths(dataset));
+    ASSIGN_OR_RETURN(auto paths, TieCandidateFiles(lake, dataset, options.check_column, *last));
     if (!paths.empty()) {
       std::vector<std::string> key = merge_key.empty() ? pk : merge_key;
       if (key.empty()) {
@@ -463,35 +542,51 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
                                           " WHERE " + qc + " = (SELECT max(" + qc + ") FROM " + files + ")"));
       ASSIGN_OR_RETURN(auto tie_rows, main_session->Query("SELECT count(*) FROM ties"));
       if (tie_rows.Scalar() != "0") {
+        // Each part buffer (its own DuckDB) loads them from this file.
+        plan.ties_file = batch.staging_dir() + "/ties.parquet";
+        RETURN_NOT_OK(main_session->Execute("COPY ties TO " + engine::QuoteLiteral(plan.ties_file) +
+                                            " (FORMAT parquet)"));
         plan.tie_filter = " WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
-        plan.tie_count_sql = "SELECT count(*) FROM {stage} s WHERE EXISTS (SELECT 1 FROM ties t WHERE " + match + ")";
       }
     }
   }
 
   // 6. Splits, read in parallel.
   std::vector<Split> splits;
+  int64_t counted = -1;  // rows to read, when the split probes counted them
   if (split_by.empty() || options.mappers <= 1) {
     splits.push_back({range_cond.empty() ? "1=1" : range_cond, "all rows"});
   } else {
     // The primary key's first column of a table is indexed: cheap probes instead of a sort.
     const bool indexed = options.query.empty() && !pk.empty() && pk[0] == split_by;
-    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers, indexed));
+    ASSIGN_OR_RETURN(splits, ComputeSplits(conn.get(), plan.base, split_by, range_cond, options.mappers,
+                                           indexed, &counted));
+  }
+  // The progress bar's total (its ETA): the probes' count, else statistics or COUNT(*).
+  const bool show_progress = run.progress && (run.progress_out != nullptr || ::isatty(2));
+  int64_t total_rows = 0;
+  if (show_progress) {
+    if (counted >= 0) {
+      total_rows = counted;
+    } else if (range_cond != "1=0") {
+      ASSIGN_OR_RETURN(total_rows, EstimateRows(conn.get(), options, plan.base, range_cond));
+    }
   }
   conn.reset();
   summary.splits = static_cast<int>(splits.size());
   Shared shared;
   shared.batch = &batch;
   if (options.partitioning == Partitioning::kIngestDate) shared.partition = {{"ingest_date", lake::UtcNow().substr(0, 10)}};
-  std::vector<int64_t> ties(splits.size(), 0);
+  std::vector<int64_t> ties(splits.size(), 0), split_read(splits.size(), 0);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < splits.size(); ++i) {
     threads.emplace_back([&, i] {
-      Status st = RunSplit(plan, splits[i], static_cast<int>(i), duck.get(), &shared, run, &ties[i]);
+      Status st = RunSplit(plan, splits[i], duck.get(), &shared, run, &ties[i], &split_read[i]);
       if (!st.ok() && st.code() != StatusCode::kCancelled) shared.Fail(st);
     });
   }
-  Progress progress(summary.dataset, 0, stderr, run.progress && ::isatty(2));
+  Progress progress(summary.dataset, total_rows, run.progress_out != nullptr ? run.progress_out : stderr,
+                    show_progress);
   std::atomic<bool> finished{false};
   std::thread watcher([&] {
     while (!finished) {
@@ -506,6 +601,8 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   progress.Update(shared.rows, shared.bytes);
   progress.Finish();
   for (int64_t t : ties) summary.ties_dropped += t;
+  for (size_t i = 0; i < splits.size(); ++i)
+    summary.split_rows.emplace_back(splits[i].description, split_read[i]);
 
   // 7. Schema, cursor and files in one commit.
   DatasetSchema schema;
@@ -545,6 +642,8 @@ nlohmann::json TableSummary::ToJson() const {
                    {"seconds", seconds}, {"rows_per_second", rows_per_second()},
                    {"splits", splits},   {"attempts", attempts}, {"zero_dates_as_null", zero_dates},
                    {"ties_dropped", ties_dropped}, {"warnings", warnings}};
+  j["split_rows"] = nlohmann::json::array();
+  for (const auto& [split, rows] : split_rows) j["split_rows"].push_back({{"split", split}, {"rows", rows}});
   if (mode != "none") {
     j["cursor_previous"] = cursor_previous.empty() ? nlohmann::json() : nlohmann::json(cursor_previous);
     j["cursor"] = cursor.empty() ? nlohmann::json() : nlohmann::json(cursor);
@@ -554,7 +653,7 @@ nlohmann::json TableSummary::ToJson() const {
 
 Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, const TableOptions& options,
                                  const RunOptions& run) {
-  ASSIGN_OR_RETURN(db::DatabaseUrl url, db::DatabaseUrl::Parse(source.url));
+  ASSIGN_OR_RETURN(db::DatabaseUrl url, source.Url());
   RETURN_NOT_OK(options.Validate((options.table.empty() ? "query" : "table " + options.table) + " of " + url.Masked()));
   TableSummary base;
   base.source = url.Masked();
@@ -566,12 +665,13 @@ Result<TableSummary> ImportTable(lake::Lake* lake, const SourceSpec& source, con
     auto result = Attempt(lake, source, options, run, url, base);
     if (result.ok()) return result;
     last_error = result.status();
-    if (!IsTransient(last_error) || attempt == options.retries + 1) break;
+    if (!last_error.transient() || attempt == options.retries + 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
   }
-  if (IsTransient(last_error)) {
-    return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(options.retries + 1) +
-                               " attempts; the lake and the cursor are as they were, run the import again once the "
+  if (last_error.transient()) {
+    return Status::SourceError(last_error.message() + " — gave up after " + std::to_string(base.attempts) +
+                               (base.attempts == 1 ? " attempt" : " attempts") +
+                               "; the lake and the cursor are as they were, run the import again once the "
                                "source is reachable");
   }
   return last_error;

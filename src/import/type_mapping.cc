@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "engine/engine.h"
 
@@ -66,7 +67,20 @@ bool ParseDateDays(std::string_view text, int32_t* days) {
 
 bool ParseTimestampMicros(std::string_view text, int64_t* micros) {
   int32_t days = 0;
-  if (text.size() < 10 || !ParseDateDays(text.substr(0, 10), &days)) return false;
+  if (text.size() < 10) return false;
+  // Consecutive rows mostly share their day: reuse the last one's day number
+  // (per thread, so this stays a pure function to its callers).
+  thread_local char last_date[10];
+  thread_local int32_t last_days = 0;
+  thread_local bool have_last = false;
+  if (have_last && std::memcmp(text.data(), last_date, 10) == 0) {
+    days = last_days;
+  } else {
+    if (!ParseDateDays(text.substr(0, 10), &days)) return false;
+    std::memcpy(last_date, text.data(), 10);
+    last_days = days;
+    have_last = true;
+  }
   int hh = 0, mm = 0, ss = 0;
   int64_t frac = 0;
   size_t pos = 10;
@@ -151,17 +165,25 @@ Result<std::string> ParseTargetType(std::string_view text) {
 }
 
 Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
-                              const std::string& override_type) {
+                              const std::string& override_type, const std::string& timezone) {
   ColumnPlan plan;
   plan.source = source;
   plan.stage.name = source.name;
   const std::string quoted = "s." + engine::QuoteIdent(source.name);  // the staging table is aliased s
+  const bool local_zone = timezone != "UTC";
+  const std::string zone = engine::QuoteLiteral(timezone);
   plan.export_expr = quoted;
   if (!override_type.empty()) {
     // Overrides stage the value as text (or bytes) and let DuckDB cast it.
     plan.stage.type = override_type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
     plan.lake_type = override_type == "JSON" ? "VARCHAR" : override_type;
-    if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
+    if (override_type == "TIMESTAMPTZ" && local_zone) {
+      // An explicit offset (or Z) is honoured; naive text is read in the
+      // source's zone. (CAST to TIMESTAMP would drop an offset silently.)
+      plan.export_expr =
+          "CASE WHEN regexp_matches(" + quoted + ", '([+-][0-9][0-9](:?[0-9][0-9])?|Z)\\s*$') THEN CAST(" +
+          quoted + " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP)) END";
+    } else if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
       plan.export_expr = "CAST(" + quoted + " AS " + override_type + ")";
     }
     return plan;
@@ -177,9 +199,19 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       if (kind == db::DatabaseUrl::Kind::kMariaDB && source.source_type == "bigint" && source.is_unsigned) {
         plan.stage.type = ColumnType::kUBigInt;
       } else if (source.precision >= 1 && source.precision <= 18) {
+        // Staged as DECIMAL(18,s), whose values are int64 like the unscaled
+        // numbers AppendCell writes (DuckDB stores DECIMAL(p<=4) as int16
+        // and DECIMAL(p<=9) as int32), then cast to the source's precision.
         plan.stage.type = ColumnType::kDecimal;
-        plan.stage.width = static_cast<uint8_t>(source.precision);
+        plan.stage.width = 18;
         plan.stage.scale = static_cast<uint8_t>(std::clamp(source.scale, 0, source.precision));
+        if (source.precision < 10) {
+          plan.lake_type =
+              "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(plan.stage.scale) + ")";
+          plan.export_expr = "CAST(" + quoted + " AS " + plan.lake_type + ")";
+          return plan;
+        }
+        plan.stage.width = static_cast<uint8_t>(source.precision);
       } else if (source.precision > 18 && source.precision <= 38) {
         plan.stage.type = ColumnType::kVarchar;
         plan.lake_type = "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(source.scale) + ")";
@@ -196,11 +228,15 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       break;
     case SqlType::kDate:
       plan.stage.type = ColumnType::kDate;
-      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
       break;
     case SqlType::kTimestamp:
       plan.stage.type = ColumnType::kTimestamp;
-      plan.zero_date_is_null = kind == db::DatabaseUrl::Kind::kMariaDB && !source.nullable;
+      plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
+      if (source.naive_timestamp && local_zone) {
+        // Staged as the wall-clock time (as if UTC), then read in the zone.
+        plan.export_expr = "timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP))";
+      }
       break;
   }
   plan.lake_type = engine::SqlTypeName(plan.stage);
@@ -229,16 +265,20 @@ std::string CellText(const db::CellView& cell) {
   return "NULL";
 }
 
-// Dates outside the calendar that become NULL with a count: MariaDB zero
-// dates, PostgreSQL ±infinity and BC dates.
-bool IsOutOfCalendar(std::string_view s) {
-  return s.substr(0, 5) == "0000-" || s.find("infinity") != std::string_view::npos ||
-         s.find(" BC") != std::string_view::npos;
+// Dates outside the calendar that become NULL with a count: zero dates
+// (0000-...), PostgreSQL ±infinity and BC dates, and for MariaDB
+// (`lenient`) any well-formed YYYY-MM-DD that is not a calendar day: partial
+// zero dates (2024-00-15, 2024-01-00) and ALLOW_INVALID_DATES days (02-31).
+bool IsOutOfCalendar(std::string_view s, bool lenient) {
+  if (s.substr(0, 5) == "0000-" || s == "infinity" || s == "-infinity" || s.ends_with(" BC")) return true;
+  int y = 0, m = 0, d = 0;
+  return lenient && s.size() >= 10 && s[4] == '-' && s[7] == '-' && Digits(s, 0, 4, &y) &&
+         Digits(s, 5, 2, &m) && Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
 }
 
 }  // namespace
 
-Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appender* appender, size_t col,
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* appender, size_t col,
                   ConversionStats* stats) {
   using engine::ColumnType;
   using Kind = db::CellView::Kind;
@@ -256,21 +296,32 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       } else if (cell.kind != Kind::kInt) {
         return BadValue(plan, CellText(cell));
       }
-      if (plan.stage.type == ColumnType::kBoolean) appender->SetBool(col, v != 0);
-      else appender->SetInt64(col, v);
+      if (plan.stage.type == ColumnType::kBoolean) {
+        // MariaDB's BOOLEAN is TINYINT(1), which holds -128..127: a 2 is not
+        // silently true; the user chooses to keep the number.
+        if (v != 0 && v != 1) {
+          return Status::InvalidArgument("column " + plan.source.name + " (" + plan.source.source_type +
+                                         ", read as BOOLEAN): value " + std::to_string(v) +
+                                         " is neither 0 nor 1; use --map-column " + plan.source.name +
+                                         "=BIGINT to keep the number");
+        }
+        appender->SetBool(col, v != 0);
+      } else {
+        appender->SetInt64(col, v);
+      }
       return Status::OK();
     }
     case ColumnType::kUBigInt: {
       if (cell.kind == Kind::kInt) {
         if (cell.i < 0) return BadValue(plan, CellText(cell));
-        appender->SetUInt64(col, static_cast<uint64_t>(cell.i));
+        appender->SetInt64(col, cell.i);  // the block keeps 64 bits; DuckDB reads them as UBIGINT
         return Status::OK();
       }
       if (cell.kind != Kind::kText) return BadValue(plan, CellText(cell));
       uint64_t v = 0;
       auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
       if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
-      appender->SetUInt64(col, v);
+      appender->SetInt64(col, static_cast<int64_t>(v));  // the same bits
       return Status::OK();
     }
     case ColumnType::kDouble:
@@ -314,7 +365,7 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       }
       if (!ok) {
         // Zero dates, 'infinity', BC dates: NULL with a warning count.
-        if (IsOutOfCalendar(cell.text)) {
+        if (IsOutOfCalendar(cell.text, plan.invalid_dates_as_null)) {
           ++stats->zero_dates;
           appender->SetNull(col);
           return Status::OK();
@@ -339,25 +390,6 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::Appe
       return Status::OK();
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
-}
-
-Status AppendValue(const ColumnPlan& plan, const db::Value& value, engine::Appender* appender, size_t col,
-                   ConversionStats* stats) {
-  db::CellView cell;
-  if (std::holds_alternative<std::monostate>(value)) {
-    // Next() reads MariaDB zero dates as NULL: in a NOT NULL column that is what a NULL means.
-    if (plan.zero_date_is_null) ++stats->zero_dates;
-  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
-    cell.kind = db::CellView::Kind::kInt;
-    cell.i = *i;
-  } else if (const double* d = std::get_if<double>(&value)) {
-    cell.kind = db::CellView::Kind::kDouble;
-    cell.d = *d;
-  } else {
-    cell.kind = db::CellView::Kind::kText;
-    cell.text = std::get<std::string>(value);
-  }
-  return AppendCell(plan, cell, appender, col, stats);
 }
 
 }  // namespace custlake::importer

@@ -56,7 +56,9 @@ struct Lineage {
   std::string query;          ///< the SQL that read the source, if any
   std::string file;           ///< the landing file, if any
   std::string cursor_column;  ///< incremental imports: the check column
-  std::string cursor_from;    ///< exclusive lower bound read
+  /// Lower bound read, inclusive: import reads check >= cursor_from and drops
+  /// the re-read rows the lake already holds (its extra "cursor_rule" says so).
+  std::string cursor_from;
   std::string cursor_to;      ///< inclusive upper bound read
   std::map<std::string, std::string> extra;  ///< anything else worth keeping
 

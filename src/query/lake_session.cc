@@ -3,6 +3,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "lake/layout.h"
@@ -19,6 +21,26 @@ std::string ViewName(const std::string& dataset_name) {
     if (c == '/' || c == '-' || c == '.') c = '_';
   }
   return out;
+}
+
+std::string CurrentStateSelect(const std::string& relation, const std::string& schema_json) {
+  auto j = nlohmann::json::parse(schema_json, nullptr, false);
+  if (!j.is_object() || j.value("format", "") != "custlake-import/1" ||
+      j.value("incremental", "") != "lastmodified") {
+    return "";
+  }
+  const std::string check = j.value("check_column", "");
+  if (check.empty() || !j.contains("merge_key") || !j["merge_key"].is_array() || j["merge_key"].empty())
+    return "";
+  std::string keys;
+  for (const auto& k : j["merge_key"]) {
+    if (!k.is_string()) return "";
+    keys += (keys.empty() ? "" : ", ") + QuoteIdent(k.get<std::string>());
+  }
+  // (key, check) is unique in such a dataset (the import drops re-read
+  // versions it already holds), so the newest version is well defined.
+  return "SELECT * FROM " + relation + " QUALIFY row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
+         QuoteIdent(check) + " DESC) = 1";
 }
 
 LakeSession::LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
@@ -44,6 +66,10 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   std::vector<ViewInfo> views;
   std::string allowed;  // every file a view reads, for allowed_paths
   ASSIGN_OR_RETURN(auto datasets, metastore->ListDatasets());
+  std::set<std::string> raw_names;  // a dataset's own view wins over another's _current
+  for (const lake::DatasetInfo& dataset : datasets) {
+    if (dataset.id.zone == lake::Zone::kRaw) raw_names.insert(ViewName(dataset.id.name));
+  }
   for (const lake::DatasetInfo& dataset : datasets) {
     if (dataset.id.zone != lake::Zone::kRaw) continue;
     ASSIGN_OR_RETURN(auto files, metastore->ListFiles(dataset.id));
@@ -61,6 +87,14 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
                                 "], hive_partitioning = true, union_by_name = true)")
                       .WithContext("view over " + dataset.id.ToString()));
     views.push_back(std::move(view));
+    const std::string current = ViewName(dataset.id.name) + "_current";
+    const std::string body =
+        CurrentStateSelect("raw." + QuoteIdent(ViewName(dataset.id.name)), dataset.schema_json);
+    if (!body.empty() && !raw_names.count(current)) {
+      RETURN_NOT_OK(session->Execute("CREATE VIEW raw." + QuoteIdent(current) + " AS " + body)
+                        .WithContext("current-state view over " + dataset.id.ToString()));
+      views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), static_cast<int64_t>(files.size())});
+    }
   }
   // The current warehouse version (the one live file of warehouse/versions,
   // switched by one metastore transaction per build): attached read-only as

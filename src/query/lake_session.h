@@ -4,7 +4,11 @@
 // A LakeSession is an in-memory DuckDB whose catalog is the lake as the
 // metastore lists it: each raw dataset is a view `raw.<name>` ("sic/customers"
 // becomes raw.sic_customers) over exactly its committed Parquet files, so
-// half-written or uncommitted files are never seen. The current warehouse
+// half-written or uncommitted files are never seen. A dataset imported with
+// --incremental lastmodified (its schema JSON, written by src/import, names
+// the merge key and the check column) also gets `raw.<name>_current`: per
+// merge key the version with the greatest check value, i.e. the table as the
+// source had it at the last import, where raw.<name> keeps every version. The current warehouse
 // version (the star schema `custlake build` published last) is attached
 // read-only as catalog `warehouse`, each of its tables also a view in main
 // (SELECT * FROM dim_customer). After the views are made
@@ -65,5 +69,11 @@ class LakeSession {
 
 /// "sic/customers" → "sic_customers": a dataset name as a SQL identifier.
 std::string ViewName(const std::string& dataset_name);
+
+/// The body of `raw.<name>_current` over `relation` for a dataset whose
+/// schema JSON is `schema_json`: "" unless it is an import's lastmodified
+/// dataset with a merge key ({"format": "custlake-import/1", "incremental":
+/// "lastmodified", "merge_key": [...], "check_column": "..."}).
+std::string CurrentStateSelect(const std::string& relation, const std::string& schema_json);
 
 }  // namespace custlake::query

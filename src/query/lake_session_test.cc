@@ -108,5 +108,36 @@ TEST(LakeSessionOpenTest, MissingLakeSaysWhatToDo) {
   EXPECT_NE(session.status().message().find("custlake init"), std::string::npos);
 }
 
+// A lastmodified import's dataset (its schema JSON names the merge key and
+// check column) also gets raw.<name>_current: the newest version per key.
+TEST_F(LakeSessionTest, LastModifiedDatasetsGetACurrentStateView) {
+  auto batch = lake_->BeginBatch(lake::DatasetId::Raw("shop/accounts"));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  auto part = batch->NewPart({});
+  ASSERT_TRUE(part.ok());
+  WriteParquet(part->staging_path,
+               "SELECT * FROM (VALUES (1, 1, 'old'), (1, 2, 'new'), (2, 1, 'only')) t(id, version, v)");
+  ASSERT_TRUE(batch->AddFile(*part, 3).ok());
+  ASSERT_TRUE(batch
+                  ->SetSchema(R"({"format": "custlake-import/1", "incremental": "lastmodified", )"
+                              R"("check_column": "version", "merge_key": ["id"], "columns": []})")
+                  .ok());
+  ASSERT_TRUE(batch->Commit().ok());
+  auto session = LakeSession::Open(root_.string());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  bool listed = false;
+  for (const ViewInfo& v : (*session)->views()) listed |= v.name == "raw.shop_accounts_current";
+  EXPECT_TRUE(listed);
+  auto r = (*session)->Run("SELECT id, v FROM raw.shop_accounts_current ORDER BY id");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0][1], "new");
+  EXPECT_EQ(r->rows[1][1], "only");
+  // Datasets that are not lastmodified imports get none.
+  EXPECT_FALSE((*session)->Run("SELECT * FROM raw.sic_customers_current").ok());
+  EXPECT_EQ(CurrentStateSelect("x", R"({"format": "custlake-import/1", "incremental": "append"})"), "");
+  EXPECT_EQ(CurrentStateSelect("x", "not json"), "");
+}
+
 }  // namespace
 }  // namespace custlake::query

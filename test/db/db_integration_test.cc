@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "db/connection.h"
 #include "db/drivers.h"
@@ -321,6 +323,7 @@ TEST_P(DbServerTest, WrongPasswordIsClearAndMasked) {
   EXPECT_EQ(msg.find("definitely-wrong-pw"), std::string::npos) << msg;
   EXPECT_NE(msg.find(":***@"), std::string::npos) << msg;
   EXPECT_NE(msg.find("password"), std::string::npos) << msg;
+  EXPECT_FALSE(r.status().transient()) << msg;  // the user's to fix: import does not retry it
 }
 
 TEST_P(DbServerTest, UnreachablePortIsClear) {
@@ -332,6 +335,7 @@ TEST_P(DbServerTest, UnreachablePortIsClear) {
   EXPECT_NE(msg.find("127.0.0.1:1/"), std::string::npos) << msg;
   EXPECT_NE(msg.find("server is running"), std::string::npos) << msg;
   EXPECT_EQ(msg.find(url_.password), std::string::npos) << msg;
+  EXPECT_TRUE(r.status().transient()) << msg;  // the server may come back: import retries
 }
 
 TEST_P(DbServerTest, MissingDatabaseIsClear) {
@@ -340,6 +344,46 @@ TEST_P(DbServerTest, MissingDatabaseIsClear) {
   auto r = Connection::Open(missing);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no_such_database"), std::string::npos) << r.status().message();
+  EXPECT_FALSE(r.status().transient()) << r.status().message();
+}
+
+// A session killed from another connection fails its query with an error
+// the driver marks transient (by code: MariaDB 1927/2013, libpq 57P01 or
+// CONNECTION_BAD), not by its text.
+TEST_P(DbServerTest, KilledSessionIsTransient) {
+  auto victim = Connection::Open(url_);
+  ASSERT_OK(victim);
+  ASSERT_OK(conn_->Execute("CREATE TABLE IF NOT EXISTS kill_probe (x INT)"));
+  int64_t id = 0;
+  {
+    auto s = (*victim)->Query(url_.kind == Kind::kMariaDB ? "SELECT CONNECTION_ID()"
+                                                          : "SELECT pg_backend_pid()::bigint");
+    ASSERT_OK(s);
+    std::vector<Value> row;
+    ASSERT_TRUE(*(*s)->Next(&row));
+    id = std::get<int64_t>(row[0]);
+    while (*(*s)->Next(&row)) {
+    }
+  }
+  ASSERT_OK(conn_->Execute(url_.kind == Kind::kMariaDB
+                               ? "KILL " + std::to_string(id)
+                               : "SELECT pg_terminate_backend(" + std::to_string(id) + ")"));
+  if (url_.kind == Kind::kPostgres) {
+    // pg_terminate_backend only signals: wait until the backend is gone.
+    for (bool alive = true; alive;) {
+      auto s = conn_->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(id));
+      ASSERT_OK(s);
+      std::vector<Value> row;
+      ASSERT_TRUE(*(*s)->Next(&row));
+      alive = std::get<int64_t>(row[0]) > 0;
+      while (*(*s)->Next(&row)) {
+      }
+      if (alive) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  Status st = (*victim)->Execute("SELECT 1 FROM kill_probe");
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(st.transient()) << st.ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllDatabases, DbIntegrationTest,

@@ -5,23 +5,24 @@
 // and reads the committed Parquet back with DuckDB.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "db/connection.h"
 #include "engine/engine.h"
 #include "import/importer.h"
 #include "import/schema.h"
 #include "lake/lake.h"
+#include "query/lake_session.h"
 #include "support/status_testing.h"
 
 namespace custlake::importer::testing {
@@ -120,6 +121,20 @@ class ImportSuite : public ::testing::TestWithParam<SourceParam> {
                  ", row_number() OVER (ORDER BY " + order + ") AS custlake_rn FROM read_parquet([" + list +
                  "], union_by_name = true, hive_partitioning = false)) ORDER BY custlake_rn");
   }
+  /// Column name -> DuckDB type of the dataset's first committed file.
+  std::map<std::string, std::string> LakeTypes(lake::Lake* l, const std::string& dataset = "") {
+    std::map<std::string, std::string> out;
+    auto paths = l->CommittedPaths(lake::DatasetId::Raw(dataset.empty() ? "src/" + table_ : dataset));
+    EXPECT_TRUE(paths.ok() && !paths->empty());
+    if (!paths.ok() || paths->empty()) return out;
+    for (const std::string& line :
+         Query("SELECT column_name || '|' || column_type FROM (DESCRIBE SELECT * FROM "
+               "read_parquet(" +
+               engine::QuoteLiteral((*paths)[0]) + "))")) {
+      out[line.substr(0, line.find('|'))] = line.substr(line.find('|') + 1);
+    }
+    return out;
+  }
   std::vector<std::string> Query(const std::string& sql) {
     auto db = engine::Database::Open({});
     EXPECT_TRUE(db.ok());
@@ -174,6 +189,189 @@ TEST_P(ImportSuite, FullImportKeepsTypesValuesAndNulls) {
   ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), Table(), Quiet()));
   EXPECT_EQ(LakeRows(l.get(), "id").size(), 3u);
   EXPECT_EQ(s.ToJson()["rows"], 3);
+}
+
+// Small decimals (DuckDB keeps DECIMAL(p<=4) in int16 and DECIMAL(p<=9) in
+// int32) keep their exact values in every row, at their precision.
+TEST_P(ImportSuite, SmallDecimalsStayExact) {
+  using T = db::SqlType;
+  db::TableDef def{table_,
+                   {{"id", T::kBigInt, false, true},
+                    {"d31", T::kDecimal, true, false, 3, 1},
+                    {"d52", T::kDecimal, true, false, 5, 2},
+                    {"d94", T::kDecimal, true, false, 9, 4},
+                    {"d100", T::kDecimal, true, false, 10, 0}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string("12.3"), std::string("123.45"), std::string("12345.6789"),
+                    std::string("9999999999")},
+                   {int64_t{2}, std::string("-0.1"), std::string("-0.01"), std::string("-0.0001"),
+                    std::string("-1")},
+                   {int64_t{3}, std::string("99.9"), std::string("999.99"), std::string("99999.9999"), {}}});
+  auto l = OpenLake();
+  ASSERT_OK(ImportTable(l.get(), Source(), Table(), Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|12.3|123.45|12345.6789|9999999999", "2|-0.1|-0.01|-0.0001|-1",
+                                      "3|99.9|999.99|99999.9999|NULL"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["d31"], "DECIMAL(3,1)");
+  EXPECT_EQ(types["d52"], "DECIMAL(5,2)");
+  EXPECT_EQ(types["d94"], "DECIMAL(9,4)");
+  EXPECT_EQ(types["d100"], "DECIMAL(10,0)");
+}
+
+// --map-column casts text columns in DuckDB: DECIMAL stays exact, TIMESTAMP
+// honours an explicit offset and reads a naive value in the source's time
+// zone (UTC by default), whatever the machine's local zone.
+TEST_P(ImportSuite, MapColumnCastsDecimalAndTimestamp) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"amount", T::kText}, {"at", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string("12.345"), std::string("2024-05-01 12:00:00")},
+                   {int64_t{2}, std::string("-0.001"), std::string("2024-05-01T12:00:00+02:00")},
+                   {int64_t{3}, {}, {}}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  ASSERT_OK(ParseMapColumn("amount=DECIMAL(10,3)", &o.map_column));
+  ASSERT_OK(ParseMapColumn("at=TIMESTAMP", &o.map_column));
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|12.345|2024-05-01 12:00:00+00", "2|-0.001|2024-05-01 10:00:00+00",
+                                      "3|NULL|NULL"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["amount"], "DECIMAL(10,3)");
+  EXPECT_EQ(types["at"], "TIMESTAMP WITH TIME ZONE");
+  // A value the cast cannot take is an error naming the column.
+  InsertRows(def, {{int64_t{4}, std::string("twelve"), {}}});
+  auto failed = ImportTable(l.get(), Source(), o, Quiet());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("twelve"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("column amount"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("table " + table_), std::string::npos)
+      << failed.status().ToString();
+}
+
+// --table schema.table: a PostgreSQL schema, a MariaDB database, SQLite's
+// main; the primary key (split column by default) is found there too.
+TEST_P(ImportSuite, QualifiedTableName) {
+  std::string schema = "main";
+  if (GetParam().name == "mariadb") {
+    schema = "custlake_other";
+    ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS custlake_other"));
+  } else if (GetParam().name == "postgres") {
+    schema = "custlake_other";
+    ASSERT_OK(conn_->Execute("CREATE SCHEMA IF NOT EXISTS custlake_other"));
+  }
+  const std::string qualified = conn_->QuoteIdentifier(schema) + "." + conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("DROP TABLE IF EXISTS " + qualified));
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + qualified + " (k BIGINT NOT NULL PRIMARY KEY, v VARCHAR(10))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + qualified + " VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')"));
+  auto l = OpenLake();
+  TableOptions o = Table();
+  o.table = schema + "." + table_;
+  o.mappers = 2;  // needs the primary key of that table
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "k";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 4);
+  EXPECT_EQ(s.splits, 2);
+  EXPECT_EQ(s.dataset, "raw/src/" + schema + "." + table_);
+  EXPECT_EQ(LakeRows(l.get(), "k", "k, v", "src/" + schema + "." + table_),
+            (std::vector<std::string>{"1|a", "2|b", "3|c", "4|d"}));
+  ASSERT_OK(conn_->Execute("DROP TABLE " + qualified));
+}
+
+// A source whose naive timestamps (MariaDB DATETIME, PostgreSQL timestamp,
+// SQLite text) are local times: the source's timezone setting reads them in
+// that zone (DST included); instants (MariaDB TIMESTAMP, timestamptz) and
+// explicit offsets are not shifted; ties at the cursor still match.
+TEST_P(ImportSuite, NaiveTimestampsInTheSourceTimezone) {
+  using T = db::SqlType;
+  db::TableDef def{table_,
+                   {{"id", T::kBigInt, false, true}, {"ts", T::kTimestamp, false}, {"seen", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def,
+             {{int64_t{1}, std::string("2024-07-01 12:00:00"), std::string("2024-07-01 12:00:00")},
+              {int64_t{2}, std::string("2024-01-15 12:00:00"), std::string("2024-07-01 12:00:00+02:00")}});
+  const std::string t = conn_->QuoteIdentifier(table_);
+  const bool server = GetParam().name != "sqlite";
+  if (server) {
+    ASSERT_OK(conn_->Execute("ALTER TABLE " + t + " ADD COLUMN inst " +
+                             (GetParam().name == "mariadb" ? "TIMESTAMP NULL" : "TIMESTAMPTZ")));
+    ASSERT_OK(conn_->Execute("UPDATE " + t + " SET inst = '2024-07-01 12:00:00" +
+                             (GetParam().name == "mariadb" ? "'" : "+00'")));  // the writer's session is UTC
+  }
+  auto l = OpenLake();
+  SourceSpec source = Source();
+  source.timezone = "America/New_York";
+  TableOptions o = Table();
+  ASSERT_OK(ParseMapColumn("seen=TIMESTAMP", &o.map_column));
+  o.incremental = IncrementalMode::kAppend;
+  o.check_column = "ts";
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), source, o, Quiet()));
+  EXPECT_EQ(s.rows, 2);
+  EXPECT_EQ(
+      LakeRows(l.get(), "id", "id, ts, seen"),
+      (std::vector<std::string>{"1|2024-07-01 16:00:00+00|2024-07-01 16:00:00+00",     // EDT
+                                "2|2024-01-15 17:00:00+00|2024-07-01 10:00:00+00"}));  // EST; offset kept
+  if (server) {
+    EXPECT_EQ(LakeRows(l.get(), "id", "inst")[0], "2024-07-01 12:00:00+00");
+  }
+  // A row tying the cursor (a local time) is re-read and dropped, not duplicated.
+  InsertRows(def, {{int64_t{3}, std::string("2024-07-01 12:00:00"), {}}});
+  if (server) ASSERT_OK(conn_->Execute("UPDATE " + t + " SET inst = NULL WHERE id = 3"));
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), source, o, Quiet()));
+  EXPECT_EQ(s.rows, 1);
+  EXPECT_EQ(s.ties_dropped, 1);
+  source.timezone = "Mars/Olympus_Mons";
+  o.dataset = "src/elsewhere";
+  auto bad = ImportTable(l.get(), source, o, Quiet());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("timezone 'Mars/Olympus_Mons'"), std::string::npos)
+      << bad.status().ToString();
+}
+
+// The progress line knows the total (table statistics, COUNT(*) or the split
+// probes' count), so it shows a percentage, rows, bytes, rate and an ETA.
+TEST_P(ImportSuite, ProgressShowsTheTotal) {
+  auto def = EventTable();
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int i = 1; i <= 3000; ++i) rows.push_back({int64_t{i}, Ts(i % 60), std::string("x")});
+  InsertRows(def, rows);
+  if (GetParam().name == "postgres") ASSERT_OK(conn_->Execute("ANALYZE " + conn_->QuoteIdentifier(table_)));
+  if (GetParam().name == "mariadb")
+    ASSERT_OK(conn_->Execute("ANALYZE TABLE " + conn_->QuoteIdentifier(table_)));
+  auto l = OpenLake();
+  for (int mappers : {1, 2}) {
+    SCOPED_TRACE(mappers);
+    std::FILE* out = std::tmpfile();
+    ASSERT_NE(out, nullptr);
+    RunOptions run = Quiet();
+    run.progress = true;
+    run.progress_out = out;
+    TableOptions o = Table();
+    o.mappers = mappers;
+    o.where = "id <= 2000";  // COUNT(*) (1 mapper) or the probes' count (2)
+    ASSERT_OK(ImportTable(l.get(), Source(), o, run));
+    std::rewind(out);
+    std::string text;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) text.append(buf, n);
+    std::fclose(out);
+    EXPECT_NE(text.find("2.0K rows / 2.0K (100%)"), std::string::npos) << text;
+    EXPECT_NE(text.find("rows/s"), std::string::npos) << text;
+  }
+  // A whole table: the source's statistics where it keeps them (an estimate).
+  std::FILE* out = std::tmpfile();
+  RunOptions run = Quiet();
+  run.progress = true;
+  run.progress_out = out;
+  ASSERT_OK(ImportTable(l.get(), Source(), Table(), run));
+  std::rewind(out);
+  std::string text(8192, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), out));
+  std::fclose(out);
+  EXPECT_NE(text.find("3.0K rows / "), std::string::npos) << text;
 }
 
 TEST_P(ImportSuite, ColumnsWhereAndFreeFormQuery) {
@@ -232,6 +430,20 @@ TEST_P(ImportSuite, IncrementalAppendWithTiesAtTheCursor) {
             (std::vector<std::string>{"1|a", "2|b", "3|c", "4|late tie", "5|e"}));
   ASSERT_OK_AND_ASSIGN(auto cursor, l->GetCursor("import:src/" + table_ + ":ts"));
   EXPECT_EQ(cursor.value_or(""), "2024-05-01 10:00:03");
+
+  // The tie scan reads only the batches that ended at the cursor, not the
+  // whole dataset: with the first batch's files gone from disk (the test's
+  // way to show they are not read) the next run still works.
+  ASSERT_OK_AND_ASSIGN(auto files, l->CommittedFiles(lake::DatasetId::Raw("src/" + table_)));
+  ASSERT_FALSE(files.empty());
+  const int64_t first_batch = files.front().batch_id;
+  for (const auto& f : files) {
+    if (f.batch_id == first_batch) std::filesystem::remove(f.absolute_path);
+  }
+  InsertRows(def, {{int64_t{6}, Ts(3), std::string("tie again")}, {int64_t{7}, Ts(4), std::string("g")}});
+  ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(s.rows, 2);
+  EXPECT_EQ(s.ties_dropped, 1);  // id 5 at 10:00:03, already in the lake
 }
 
 TEST_P(ImportSuite, LastModifiedKeepsVersionsAndGivesCurrentState) {
@@ -254,16 +466,25 @@ TEST_P(ImportSuite, LastModifiedKeepsVersionsAndGivesCurrentState) {
   EXPECT_EQ(s.rows, 1);
   EXPECT_EQ(LakeRows(l.get(), "id, ts", "id, v"),
             (std::vector<std::string>{"1|v1", "1|v2", "1|v3", "2|v1", "3|v1"}));
-  auto paths = *l->CommittedPaths(lake::DatasetId::Raw("src/" + table_));
-  std::string list;
-  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
   auto ds = *l->GetDataset(lake::DatasetId::Raw("src/" + table_));
   ASSERT_TRUE(ds.has_value());
   ASSERT_OK_AND_ASSIGN(auto schema, DatasetSchema::FromJson(ds->schema_json));
-  EXPECT_EQ(schema.merge_key, std::vector<std::string>{"id"});
-  auto current = Query("SELECT id, v FROM (" + CurrentStateSql("read_parquet([" + list + "])", schema.merge_key, "ts") +
-                       ") ORDER BY id");
-  EXPECT_EQ(current, (std::vector<std::string>{"1|v3", "2|v1", "3|v1"}));
+  EXPECT_EQ(schema.merge_key, std::vector<std::string>{"id"});  // recorded for readers
+  EXPECT_EQ(schema.check_column, "ts");
+  // What `custlake query` sees: every version in raw.src_<table>, the current
+  // state per merge key in raw.src_<table>_current.
+  auto session = query::LakeSession::Open(LakeDir());
+  ASSERT_OK(session);
+  auto current = (*session)->Run("SELECT id, v FROM raw." + engine::QuoteIdent("src_" + table_ + "_current") +
+                                 " ORDER BY id");
+  ASSERT_OK(current);
+  ASSERT_EQ(current->rows.size(), 3u);
+  EXPECT_EQ(current->rows[0], (std::vector<std::string>{"1", "v3"}));
+  EXPECT_EQ(current->rows[1], (std::vector<std::string>{"2", "v1"}));
+  EXPECT_EQ(current->rows[2], (std::vector<std::string>{"3", "v1"}));
+  auto history = (*session)->Run("SELECT count(*) FROM raw." + engine::QuoteIdent("src_" + table_));
+  ASSERT_OK(history);
+  EXPECT_EQ(history->Scalar(), "5");
 }
 
 TEST_P(ImportSuite, ParallelSplitsGiveTheSameRows) {
@@ -281,6 +502,43 @@ TEST_P(ImportSuite, ParallelSplitsGiveTheSameRows) {
   EXPECT_EQ(s4.rows, 3000);
   EXPECT_EQ(s4.splits, 4);
   EXPECT_EQ(LakeRows(one.get(), "id"), LakeRows(four.get(), "id"));
+}
+
+// Splits on a skewed key (90% of the rows in a narrow range, the rest spread
+// over nine orders of magnitude) are balanced: boundaries are quantiles, so
+// with distinct split values every split is within one row of n/m (the
+// documented tolerance), on the primary key (index probes) and on another
+// column (NTILE), as the --json summary shows per split.
+TEST_P(ImportSuite, SplitsAreBalancedOnSkewedKeys) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"other", T::kBigInt, false}, {"v", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  std::vector<std::vector<db::Value>> rows;
+  for (int64_t i = 1; i <= 1000; ++i) {
+    const int64_t key = i <= 900 ? i : 1000000 + (i - 900) * (i - 900) * 100000;  // up to ~1e9
+    rows.push_back({key, int64_t{i <= 900 ? 5000 + i : i * i * i}, std::string("x")});
+  }
+  InsertRows(def, rows);
+  auto l = OpenLake();
+  for (const std::string column : {"id", "other"}) {
+    SCOPED_TRACE(column);
+    TableOptions o = Table();
+    o.mappers = 4;
+    o.split_by = column;
+    o.dataset = "src/split_" + column;
+    ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), o, Quiet()));
+    EXPECT_EQ(s.rows, 1000);
+    auto j = s.ToJson();
+    ASSERT_EQ(j["split_rows"].size(), 4u) << j.dump();
+    int64_t total = 0;
+    for (const auto& split : j["split_rows"]) {
+      const int64_t n = split["rows"].get<int64_t>();
+      EXPECT_GE(n, 249) << j["split_rows"].dump();
+      EXPECT_LE(n, 251) << j["split_rows"].dump();
+      total += n;
+    }
+    EXPECT_EQ(total, 1000);
+  }
 }
 
 TEST_P(ImportSuite, SchemaDriftEvolvesOrNamesTheColumn) {
@@ -304,6 +562,25 @@ TEST_P(ImportSuite, SchemaDriftEvolvesOrNamesTheColumn) {
   EXPECT_NE(dropped.status().message().find("column v"), std::string::npos) << dropped.status().ToString();
   o.on_schema_change = SchemaChangePolicy::kAllowAll;
   ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+
+  // A full import replaces the dataset: under evolve (the default) a dropped
+  // column just goes, with a warning naming it; `fail` refuses it.
+  TableOptions full = Table();
+  full.dataset = "src/full";
+  ASSERT_OK(ImportTable(l.get(), Source(), full, Quiet()));
+  full.columns = {"id", "extra"};
+  ASSERT_OK_AND_ASSIGN(auto s, ImportTable(l.get(), Source(), full, Quiet()));
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_NE(s.warnings[0].find("column ts"), std::string::npos) << s.warnings[0];
+  EXPECT_NE(s.warnings[1].find("column v (VARCHAR) is gone from the source"), std::string::npos)
+      << s.warnings[1];
+  EXPECT_EQ(LakeRows(l.get(), "id", "*", "src/full"), (std::vector<std::string>{"1|NULL", "2|42"}));
+  full.columns = {"id"};
+  full.on_schema_change = SchemaChangePolicy::kFail;
+  auto refused = ImportTable(l.get(), Source(), full, Quiet());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("column extra"), std::string::npos)
+      << refused.status().ToString();
 }
 
 TEST_P(ImportSuite, KilledImportRerunEqualsCleanRun) {
@@ -361,14 +638,29 @@ TEST_P(ImportSuite, FailedImportLeavesLakeAndCursorAsTheyWere) {
   InsertRows(def, {{int64_t{3}, Ts(3), std::string("c")}});
   RunOptions run = Quiet();
   run.fail_point = [](std::string_view step) {
-    return step == "import.after_part" ? Status::SourceError("Lost connection to server (injected)") : Status::OK();
+    return step == "import.after_part" ? Status::Transient("Lost connection to server (injected)")
+                                       : Status::OK();
   };
   o.retries = 1;
   auto failed = ImportTable(l.get(), Source(), o, run);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("gave up after 2 attempts"), std::string::npos) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("the lake and the cursor are as they were"), std::string::npos);
   EXPECT_EQ(l->GetCursor("import:src/" + table_ + ":id")->value_or(""), "2");
   EXPECT_EQ(LakeRows(l.get(), "id", "id").size(), 2u);
+  // A source error that only mentions connections, timeouts or EOF (cell
+  // text, column names) is not a lost connection: no retry.
+  int calls = 0;
+  run.fail_point = [&](std::string_view step) {
+    if (step != "import.after_part") return Status::OK();
+    ++calls;
+    return Status::SourceError("column connection_timeout: value 'EOF, Lost connection, gone away' is bad");
+  };
+  failed = ImportTable(l.get(), Source(), o, run);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(failed.status().message().find("attempts"), std::string::npos) << failed.status().ToString();
+  EXPECT_EQ(l->GetCursor("import:src/" + table_ + ":id")->value_or(""), "2");
 }
 
 }  // namespace custlake::importer::testing
