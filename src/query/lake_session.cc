@@ -52,7 +52,11 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   fs::path root = fs::canonical(lake_root, ec);
   if (ec) return Status::NotFound("no lake at " + lake_root + ": run 'custlake init' first");
   lake::Layout layout(root.string());
-  ASSIGN_OR_RETURN(auto metastore, lake::Metastore::Open(layout.MetastorePath()));
+  // Readers never write the metastore (nor migrate it): a reader of an older
+  // lake's schema fails with a clear message instead of changing the file.
+  lake::MetastoreOptions read_only;
+  read_only.read_only = true;
+  ASSIGN_OR_RETURN(auto metastore, lake::Metastore::Open(layout.MetastorePath(), read_only));
 
   engine::DatabaseOptions db_options;
   db_options.threads = options.threads;
@@ -124,6 +128,8 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   }
   // Lock down: from here on the session reads the listed files and nothing else.
   if (!allowed.empty()) RETURN_NOT_OK(session->Execute("SET allowed_paths = [" + allowed + "]"));
+  // Timestamps read the same on every machine: in UTC, as the lake stores them.
+  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
   RETURN_NOT_OK(session->Execute("SET enable_external_access = false"));
   RETURN_NOT_OK(session->Execute("SET lock_configuration = true"));
   return std::unique_ptr<LakeSession>(

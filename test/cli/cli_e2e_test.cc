@@ -160,6 +160,14 @@ TEST_F(CliTest, DashCWorksLikeGitAndRuntimeFailuresExitOne) {
   EXPECT_NE(failed.err.find("Conversion Error"), std::string::npos) << failed.err;
   // A query that does not parse is the user's input error (2).
   EXPECT_EQ(Custlake({"-C", (dir_ / "proj").string(), "query", "SELEKT 1"}).exit_code, 2);
+
+  // Timestamps print in UTC whatever the machine's zone, and every type prints.
+  ::setenv("TZ", "America/New_York", 1);
+  Outcome ts = Custlake({"-C", (dir_ / "proj").string(), "query", "--format", "csv",
+                         "SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' AS t, [1, 2] AS l"});
+  ::unsetenv("TZ");
+  EXPECT_EQ(ts.exit_code, 0) << ts.err;
+  EXPECT_EQ(ts.out, "t,l\r\n2025-01-01 00:00:00+00,\"[1, 2]\"\r\n");
 }
 
 TEST_F(CliTest, GenerateWritesTheContractTablesAndLandingFiles) {
