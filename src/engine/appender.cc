@@ -116,6 +116,8 @@ void Appender::SetBool(size_t col, bool v) {
 void Appender::SetInt64(size_t col, int64_t v) {
   if (columns_[col].type == ColumnType::kDate) {
     static_cast<int32_t*>(impl_->data[col])[impl_->row] = static_cast<int32_t>(v);
+  } else if (columns_[col].type == ColumnType::kDecimal) {
+    internal::StoreDecimal(impl_->data[col], impl_->row, columns_[col].width, v);
   } else {
     static_cast<int64_t*>(impl_->data[col])[impl_->row] = v;
   }

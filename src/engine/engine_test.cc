@@ -168,6 +168,28 @@ TEST(AppenderTest, AppendsEveryTypeAcrossChunksWithNulls) {
   EXPECT_EQ(r->rows[0][8], "2500");
 }
 
+// DuckDB stores DECIMAL(p<=4) as int16 and DECIMAL(p<=9) as int32: unscaled
+// int64 values must be narrowed, not copied (every row after the first read garbage).
+TEST(AppenderTest, SmallDecimalsAreStoredAtTheirWidth) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  std::vector<ColumnSpec> cols = {{"a", ColumnType::kDecimal, 4, 2}, {"b", ColumnType::kDecimal, 9, 3},
+                                  {"c", ColumnType::kDecimal, 18, 2}};
+  ASSERT_TRUE(s->Execute(CreateTableSql("t", cols)).ok());
+  auto app = Appender::Open(s.get(), "t", cols);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  for (int r = 0; r < 3000; r++) {
+    (*app)->SetInt64(0, r % 100 - 50);  // -0.50 .. 0.49
+    (*app)->SetInt64(1, int64_t{r} * 1001);
+    (*app)->SetInt64(2, -int64_t{r});
+    ASSERT_TRUE((*app)->EndRow().ok());
+  }
+  ASSERT_TRUE((*app)->Close().ok());
+  auto r = s->Query("SELECT sum(a)::VARCHAR, max(a)::VARCHAR, sum(b)::VARCHAR, max(b)::VARCHAR, sum(c)::VARCHAR FROM t");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0], (std::vector<std::string>{"-15.00", "0.49", "4502998.500", "3001.999", "-44985.00"}));
+}
+
 TEST(AppenderTest, WrongColumnCountIsAnError) {
   std::unique_ptr<Database> db;
   auto s = MemorySession(&db);

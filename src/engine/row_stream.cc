@@ -107,6 +107,13 @@ struct RowStream::Impl {
           break;
         }
         case ColumnType::kDouble: std::memcpy(data, b->doubles_[c].data(), n * sizeof(double)); break;
+        case ColumnType::kDecimal:
+          if (columns[c].width > 9) {
+            std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t));
+          } else {
+            for (size_t r = 0; r < n; r++) internal::StoreDecimal(data, r, columns[c].width, b->ints_[c][r]);
+          }
+          break;
         case ColumnType::kVarchar:
         case ColumnType::kBlob: {
           const char* arena = b->arena_.data();

@@ -199,18 +199,10 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       if (kind == db::DatabaseUrl::Kind::kMariaDB && source.source_type == "bigint" && source.is_unsigned) {
         plan.stage.type = ColumnType::kUBigInt;
       } else if (source.precision >= 1 && source.precision <= 18) {
-        // Staged as DECIMAL(18,s), whose values are int64 like the unscaled
-        // numbers AppendCell writes (DuckDB stores DECIMAL(p<=4) as int16
-        // and DECIMAL(p<=9) as int32), then cast to the source's precision.
+        // Unscaled int64 values; the engine stores them at DuckDB's width
+        // for the precision (int16 up to 4 digits, int32 up to 9).
         plan.stage.type = ColumnType::kDecimal;
-        plan.stage.width = 18;
         plan.stage.scale = static_cast<uint8_t>(std::clamp(source.scale, 0, source.precision));
-        if (source.precision < 10) {
-          plan.lake_type =
-              "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(plan.stage.scale) + ")";
-          plan.export_expr = "CAST(" + quoted + " AS " + plan.lake_type + ")";
-          return plan;
-        }
         plan.stage.width = static_cast<uint8_t>(source.precision);
       } else if (source.precision > 18 && source.precision <= 38) {
         plan.stage.type = ColumnType::kVarchar;
