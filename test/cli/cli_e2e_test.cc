@@ -8,35 +8,16 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/cli_runner.h"
 
 namespace {
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json Json() const {
-    // --json prints exactly one JSON object on stdout.
-    return nlohmann::json::parse(out, nullptr, false);
-  }
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string Quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using Outcome = custlake::testing::CliOutcome;
+using custlake::testing::ReadWholeFile;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -50,16 +31,7 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Outcome Custlake(const std::vector<std::string>& args) {
-    std::string cmd = Quote(CUSTLAKE_BIN);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string()) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
+    return custlake::testing::RunCli(dir_, CUSTLAKE_BIN, args);
   }
 
   fs::path dir_;
@@ -98,7 +70,7 @@ TEST_F(CliTest, InitWritesACommentedConfigAndTheLakeAndIsSafeToRepeat) {
   ASSERT_TRUE(j.is_object()) << r.out;
   EXPECT_TRUE(j["ok"].get<bool>());
   EXPECT_TRUE(j["config_written"].get<bool>());
-  std::string toml = Slurp(dir_ / "custlake.toml");
+  std::string toml = ReadWholeFile(dir_ / "custlake.toml");
   EXPECT_NE(toml.find("# custlake project configuration"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_ / "lake" / "_metastore.db"));
   EXPECT_TRUE(fs::exists(dir_ / "lake" / "raw"));
@@ -107,12 +79,12 @@ TEST_F(CliTest, InitWritesACommentedConfigAndTheLakeAndIsSafeToRepeat) {
   Outcome again = Custlake({"init", dir_.string(), "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_FALSE(again.Json()["config_written"].get<bool>());
-  EXPECT_EQ(Slurp(dir_ / "custlake.toml"), toml);
+  EXPECT_EQ(ReadWholeFile(dir_ / "custlake.toml"), toml);
 }
 
 TEST_F(CliTest, ConfigMistakesExitTwoNamingKeyAndLine) {
   ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
-  std::string toml = Slurp(dir_ / "custlake.toml");
+  std::string toml = ReadWholeFile(dir_ / "custlake.toml");
   // A typo in a key and a wrong type: each is reported with its line.
   std::ofstream(dir_ / "custlake.toml") << "[lake]\nroot = \"lake\"\nrot = \"x\"\n";
   Outcome typo = Custlake({"-C", dir_.string(), "status"});

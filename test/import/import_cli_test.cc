@@ -6,7 +6,6 @@
 // the lastmodified current-state view, and passwords from an environment
 // variable or a file that never show up in output, logs or the lake.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,11 +13,11 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "db/connection.h"
+#include "support/cli_runner.h"
 #include "support/real_servers.h"
 #include "support/status_testing.h"
 
@@ -26,24 +25,8 @@ namespace custlake::importer::testing {
 namespace {
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-  nlohmann::json Json() const { return nlohmann::json::parse(out, nullptr, false); }
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string Quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using Outcome = custlake::testing::CliOutcome;
+using custlake::testing::ReadWholeFile;
 
 class ImportCliTest : public ::testing::Test {
  protected:
@@ -59,18 +42,7 @@ class ImportCliTest : public ::testing::Test {
 
   /// Runs custlake with `env` (NAME=value) added to the environment.
   Outcome Custlake(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-    std::string cmd = "env";
-    for (const auto& e : env) cmd += " " + Quote(e);
-    cmd += " " + Quote(CUSTLAKE_BIN);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string()) + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    Outcome r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
+    return custlake::testing::RunCli(dir_, CUSTLAKE_BIN, args, env);
   }
   Outcome InProject(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
     args.insert(args.begin(), {"-C", project_.string()});
@@ -276,7 +248,7 @@ TEST_P(ImportCliServerTest, PasswordsFromEnvAndFileNeverLeak) {
   for (const auto& entry : fs::recursive_directory_iterator(project_)) {
     if (!entry.is_regular_file()) continue;
     ++scanned;
-    EXPECT_EQ(Slurp(entry.path()).find(password), std::string::npos) << "password in " << entry.path();
+    EXPECT_EQ(ReadWholeFile(entry.path()).find(password), std::string::npos) << "password in " << entry.path();
   }
   EXPECT_GT(scanned, 4);
 }

@@ -8,7 +8,6 @@
 // by the Hive, Spark and Trino grammars.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,30 +18,15 @@
 #include <sstream>
 
 #include "engine/engine.h"
+#include "support/cli_runner.h"
 #include "support/status_testing.h"
 
 namespace {
 namespace fs = std::filesystem;
 using custlake::engine::QuoteLiteral;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string Quote(const std::string& arg) {
-  std::string q = "'";
-  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-  nlohmann::json Json() const { return nlohmann::json::parse(out, nullptr, false); }
-};
+using Outcome = custlake::testing::CliOutcome;
+using custlake::testing::ReadWholeFile;
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -55,16 +39,7 @@ class PipelineTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Outcome Run(const std::vector<std::string>& args, const std::string& program = CUSTLAKE_BIN) {
-    std::string cmd = Quote(program);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string()) + " </dev/null";
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
+    return custlake::testing::RunCli(dir_, program, args);
   }
   /// custlake -C <project> --json ARGS, which must succeed; its JSON summary.
   nlohmann::json Custlake(std::vector<std::string> args) {
@@ -192,7 +167,7 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
 
   // custlake docs: lineage from the operational source and the landing folder to the facts.
   nlohmann::json docs = Custlake({"docs", "--out", (dir_ / "docs").string()});
-  std::string md = Slurp(dir_ / "docs/data_dictionary.md"), html = Slurp(dir_ / "docs/data_dictionary.html");
+  std::string md = ReadWholeFile(dir_ / "docs/data_dictionary.md"), html = ReadWholeFile(dir_ / "docs/data_dictionary.html");
   EXPECT_NE(md.find("## fact_customer_metrics"), std::string::npos);
   EXPECT_NE(md.find("sqlite:"), std::string::npos) << "the operational source";
   EXPECT_NE(md.find("landing/usage"), std::string::npos) << "the landing folder";
@@ -209,7 +184,7 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
     nlohmann::json ddl =
         Custlake({"export-ddl", "--dialect", dialect, "--location", "s3://bucket/lake", "-o", file.string()});
     EXPECT_EQ(ddl["models"], 7);
-    std::string text = Slurp(file);
+    std::string text = ReadWholeFile(file);
     for (const auto& m : full["models"]) {
       std::string t = m["model"];
       std::string q = dialect == "trino" ? "\"" + t + "\"" : "`" + t + "`";
