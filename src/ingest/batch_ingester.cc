@@ -419,7 +419,17 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
       }
     }
   }
-  std::vector<std::pair<int64_t, uint64_t>> inserted;
+  // This file's dedup inserts are batch_inserted[inserted_from, end): a
+  // whole-file error undoes exactly them, whether the batch restarts or not.
+  const size_t inserted_from = batch_inserted.size();
+  auto undo_file_keys = [&] {
+    if (index) {
+      for (size_t i = inserted_from; i < batch_inserted.size(); i++) {
+        index->Erase(batch_inserted[i].first, batch_inserted[i].second);
+      }
+    }
+    batch_inserted.resize(inserted_from);
+  };
   std::map<int64_t, Prov> file_prov;
   int64_t last_day = INT64_MIN;
   Prov* last_prov = nullptr;
@@ -488,7 +498,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
           report->duplicates++;
           continue;
         }
-        inserted.emplace_back(part, fp);
+        batch_inserted.emplace_back(part, fp);
       }
       RowBlock* data = sink->block(day);
       for (size_t i = 0; i < nfields; i++) {
@@ -524,6 +534,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     }
   }
   if (!whole_file_error.empty()) {
+    undo_file_keys();
     if (report->committed > 0) {
       // Rows of this file are already in the COPY: start the batch again
       // with the file marked failed (deterministic: same result as if the
@@ -532,8 +543,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
       restart = true;
       return Status::Cancelled("restart the batch: " + whole_file_error);
     }
-    // Undo what this file added, then quarantine the file as one record.
-    for (const auto& [part, fp] : inserted) index->Erase(part, fp);
+    // Drop this file's quarantine rows, then quarantine the file as one record.
     if (report->quarantined > 0) {
       RETURN_NOT_OK(quarantine->Flush());
       const std::string lit = QuoteLiteral(file.path);
@@ -551,7 +561,6 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, ""));
     return Status::OK();
   }
-  batch_inserted.insert(batch_inserted.end(), inserted.begin(), inserted.end());
   for (const auto& [day, p] : file_prov) prov[day][file.path] = p;
   return Status::OK();
 }

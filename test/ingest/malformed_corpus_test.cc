@@ -2,8 +2,6 @@
 // reason (or, where the input is fine, committed), never a crash or a hang,
 // and every file reconciles: records = committed + quarantined + duplicates.
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,27 +16,9 @@ using testing::FreshDir;
 using testing::OpenLake;
 using testing::QueryDataset;
 
-void Write(const std::string& path, const std::string& content) { std::ofstream(path, std::ios::binary) << content; }
-
-std::string Gzip(const std::string& data) {
-  std::string gz(compressBound(data.size()) + 64, '\0');
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(gz.data());
-  zs.avail_out = static_cast<uInt>(gz.size());
-  deflate(&zs, Z_FINISH);
-  gz.resize(zs.total_out);
-  deflateEnd(&zs);
-  return gz;
-}
-
-std::string Zstd(const std::string& data) {
-  std::string out(ZSTD_compressBound(data.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3));
-  return out;
-}
+using testing::Gzip;
+using testing::Zstd;
+const auto Write = testing::WriteFile;
 
 const char* kGood = R"({"event_id":"%","customer_id":1,"ts":"2025-01-01T00:00:00Z"})";
 std::string Good(const std::string& id) {
