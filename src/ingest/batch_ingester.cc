@@ -224,8 +224,10 @@ struct SourceIngester::Impl {
   std::string CopySql(const std::string& out_dir, const std::vector<std::string>& paths, int64_t day) const;
   std::string ScratchDir();
   void RemoveDeadScratch() const;
+  /// `raw` is the record's text as kept (an oversize record's first 64 KiB);
+  /// `raw_bytes` its real size.
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
-                          const std::string& detail, std::string_view raw);
+                          const std::string& detail, std::string_view raw, int64_t raw_bytes);
   Status WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session);
   void AfterIngest(const std::string& path, const std::string& checksum);
 };
@@ -386,7 +388,7 @@ Status SourceIngester::Impl::PrepareStaging() {
 }
 
 Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
-                                              const std::string& detail, std::string_view raw) {
+                                              const std::string& detail, std::string_view raw, int64_t raw_bytes) {
   SanitizeRaw(raw, &raw_scratch);
   quarantine->SetString(0, file);
   quarantine->SetInt64(1, line);
@@ -394,7 +396,7 @@ Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t l
   quarantine->SetString(3, ReasonName(reason));
   quarantine->SetString(4, detail);
   quarantine->SetString(5, raw_scratch);
-  quarantine->SetInt64(6, static_cast<int64_t>(raw.size()));
+  quarantine->SetInt64(6, raw_bytes);
   quarantine_reasons[ReasonName(reason)]++;
   return quarantine->EndRow();
 }
@@ -481,7 +483,8 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
           err.reason = Reason::kTruncated;
           err.detail = rec.broken + "; " + err.detail;
         }
-        RETURN_NOT_OK(AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text));
+        RETURN_NOT_OK(
+            AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text, rec.size));
         report->quarantined++;
         continue;
       }
@@ -558,7 +561,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     report->duplicates = 0;
     report->quarantined = 1;
     report->error = whole_file_error;
-    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, ""));
+    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, "", file.size));
     return Status::OK();
   }
   for (const auto& [day, p] : file_prov) prov[day][file.path] = p;
