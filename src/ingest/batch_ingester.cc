@@ -299,9 +299,20 @@ Status SourceIngester::Impl::LoadIndex() {
         if (files.empty()) return Status::OK();
         std::string list;
         for (const auto& f : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(f);
-        ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT CAST({} AS VARCHAR) FROM read_parquet([{}])",
-                                                            QuoteIdent(schema.key), list)));
-        for (const auto& row : r.rows) into->Insert(KeyFingerprint(row[0]));
+        // The same key text as the parser makes (KeyText), from the typed column.
+        const Field& key = schema.fields[schema.Find(schema.key)];
+        ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT {} FROM read_parquet([{}]) WHERE {} IS NOT NULL",
+                                                            KeyLakeSql(QuoteIdent(key.name), key.type), list,
+                                                            QuoteIdent(key.name))));
+        std::string scratch;
+        for (const auto& row : r.rows) {
+          const auto text = KeyTextFromLake(row[0], key.type, &scratch);
+          if (!text) {
+            return Status::Corruption(fmt::format("{}: key {} value '{}' in the committed files cannot be read as {}",
+                                                  raw_ds.ToString(), key.name, row[0], FieldTypeName(key.type)));
+          }
+          into->Insert(KeyFingerprint(*text));
+        }
         return Status::OK();
       },
       budget);

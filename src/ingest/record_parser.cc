@@ -186,24 +186,7 @@ bool RecordParser::Finish(ParsedRow* row, RecordError* error) {
       return false;
     }
   }
-  row->key = {};
-  if (key_index_ >= 0) {
-    const Value& k = row->values[key_index_];
-    std::string* owned = &scratch_[key_index_];
-    switch (k.kind) {
-      case Value::kText: row->key = k.s; break;
-      case Value::kInt:
-        *owned = std::to_string(k.i);
-        row->key = *owned;
-        break;
-      case Value::kDouble:
-        *owned = fmt::format("{}", k.d);
-        row->key = *owned;
-        break;
-      case Value::kBool: row->key = k.i ? "true" : "false"; break;
-      case Value::kNull: break;
-    }
-  }
+  row->key = key_index_ >= 0 ? KeyText(row->values[key_index_], &key_scratch_) : std::string_view();
   return true;
 }
 

@@ -88,6 +88,7 @@ class RecordParser {
   std::vector<int> csv_map_;              ///< CSV column → schema field (-1: unknown)
   std::vector<std::string> csv_fields_;
   std::vector<uint8_t> seen_;
+  std::string key_scratch_;  ///< the key's canonical text (KeyText), when not a view of the input
   int key_index_ = -1;
 };
 

@@ -57,6 +57,10 @@ Status Schema::Validate() const {
   if (!key.empty() && Find(key) < 0) {
     return Status::InvalidArgument(fmt::format("key field \"{}\" is not in the schema", key));
   }
+  if (!key.empty() && fields[Find(key)].type == FieldType::kJson) {
+    return Status::InvalidArgument(fmt::format(
+        "key field \"{}\" is a json field; a dedup key must be a string, int64, double, bool, timestamp or date", key));
+  }
   if (!partition_field.empty()) {
     const int p = Find(partition_field);
     if (p < 0) return Status::InvalidArgument(fmt::format("partition field \"{}\" is not in the schema", partition_field));
