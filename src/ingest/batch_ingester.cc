@@ -29,7 +29,6 @@
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
 #include "engine/row_stream.h"
-#include "lake/checksum.h"
 #include "ingest/timestamp_parse.h"
 #include "lake/checksum.h"
 #include "lake/lake.h"
@@ -772,7 +771,7 @@ void SourceIngester::Impl::AfterIngest(const std::string& path, const std::strin
       const fs::path dir = fs::path(lake->layout().ArchiveDir()) / source.config.dataset;
       fs::create_directories(dir, ec);
       fs::path target = dir / fs::path(path).filename();
-      if (fs::exists(target, ec)) target += "." + checksum.substr(0, 12);
+      if (fs::exists(target, ec)) target += "." + (checksum.rfind("empty:", 0) == 0 ? "empty" : checksum.substr(0, 12));
       fs::rename(path, target, ec);
       if (ec) Log(fmt::format("warning: cannot archive {}: {}", path, ec.message()));
       return;
@@ -946,6 +945,15 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
 
 namespace {
 
+// What ingested_files records for a file (per dataset): its content's
+// sha256; for an empty file, which every empty file shares and which holds
+// nothing to ingest, its name, so each empty file is reported (and handled)
+// once instead of as a copy of the first one.
+std::string FileIdentity(const std::string& sha256, const std::string& name) {
+  static const std::string kEmpty = lake::Sha256Hex("");
+  return sha256 == kEmpty ? "empty:" + name : sha256;
+}
+
 // Checksums the listed files on a helper thread, a few files ahead of the
 // one being consumed, so hashing overlaps parsing.
 class ChecksumAhead {
@@ -979,6 +987,7 @@ class ChecksumAhead {
         if (stop_) return;
       }
       Result<std::string> sum = lake::Sha256File(files_[i].path);
+      if (sum.ok()) *sum = FileIdentity(*sum, files_[i].name);
       std::lock_guard<std::mutex> lock(mu_);
       sums_[i] = std::move(sum);
       done_ = i + 1;
@@ -1023,7 +1032,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     const auto ts = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
-    ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
+    ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(raw_ds, sum));
     if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
       total.files_skipped++;
       FileReport r;
