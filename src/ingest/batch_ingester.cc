@@ -134,6 +134,15 @@ void SanitizeRaw(std::string_view raw, std::string* out) {
   }
 }
 
+// Where a file quarantined whole is kept, relative to quarantine/<dataset>/:
+// named by its checksum (a content is ingested once per dataset, so the
+// path is unique) and its file name.
+std::string KeptFilePath(const std::string& checksum, const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  std::replace(name.begin(), name.end(), '\\', '-');
+  return fmt::format("files/{}-{}", checksum, name);
+}
+
 int64_t TodayDays() {
   const auto now = std::chrono::system_clock::now();
   return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400;
@@ -421,11 +430,23 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     if (!probe.ok()) {
       whole_file_error = probe.status().message();
     } else {
+      // Read() may return less than asked (the plain reader hands out the
+      // sniffed magic bytes first): read until 4 KiB or the end.
       char head[4096];
-      auto n = (*probe)->Read(head, sizeof(head));
-      if (!n.ok()) {
-        whole_file_error = n.status().message();
-      } else if (std::memchr(head, '\0', *n) != nullptr) {
+      size_t got = 0;
+      Status read = Status::OK();
+      while (got < sizeof(head)) {
+        auto n = (*probe)->Read(head + got, sizeof(head) - got);
+        if (!n.ok()) {
+          read = n.status();
+          break;
+        }
+        if (*n == 0) break;
+        got += *n;
+      }
+      if (!read.ok()) {
+        whole_file_error = read.message();
+      } else if (std::memchr(head, '\0', got) != nullptr) {
         whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
                                        FormatName(format));
       }
@@ -571,7 +592,10 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     report->duplicates = 0;
     report->quarantined = 1;
     report->error = whole_file_error;
-    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, "", file.size));
+    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile,
+                                   fmt::format("{}; the whole file is kept as {}/{}", whole_file_error,
+                                               quarantine_ds.ToString(), KeptFilePath(report->checksum, file.path)),
+                                   "", file.size));
     return Status::OK();
   }
   for (const auto& [day, p] : file_prov) prov[day][file.path] = p;
@@ -746,6 +770,26 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
     for (const auto& [reason, count] : f.quarantine_reasons) {
       if (count > 0) RETURN_NOT_OK(batch.AddQuarantined(count, reason, quarantine_ds));
     }
+  }
+  // Files quarantined whole (unreadable) are kept byte for byte in the
+  // same batch, before the after-action may delete or archive them.
+  for (const auto& r : *reports) {
+    if (r.error.empty()) continue;
+    const std::string rel = KeptFilePath(r.checksum, r.path);
+    ASSIGN_OR_RETURN(std::string staging, batch.StagingPath(quarantine_ds, rel));
+    std::error_code ec;
+    fs::copy_file(r.path, staging, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IOError(fmt::format("cannot keep {} in quarantine: {}", r.path, ec.message()));
+    lake::FileSpec spec;
+    spec.path = rel;
+    spec.dataset = quarantine_ds;
+    ASSIGN_OR_RETURN(spec.checksum, lake::Sha256File(staging));
+    spec.row_count = 0;
+    spec.provenance_json = nlohmann::json({{"sources", {{{"file", r.path}, {"checksum", r.checksum}}}},
+                                           {"reason", ReasonName(Reason::kUnreadableFile)},
+                                           {"error", r.error}})
+                               .dump();
+    RETURN_NOT_OK(batch.AddFile(std::move(spec)));
   }
   if (!schema_recorded) RETURN_NOT_OK(batch.SetSchema(schema.ToJson()));
   for (const auto& r : *reports) {

@@ -82,7 +82,11 @@ Result<std::string> QueryDataset(lake::Lake* lake, const lake::DatasetId& ds, co
   ASSIGN_OR_RETURN(auto s, db->Connect());
   if (paths.empty()) return std::string("0");
   std::string list;
-  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+  for (const auto& p : paths) {
+    // Parquet only: a quarantine dataset also keeps unreadable files whole.
+    if (p.size() > 8 && p.compare(p.size() - 8, 8, ".parquet") == 0) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+  }
+  if (list.empty()) return std::string("0");
   RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true)"));
   ASSIGN_OR_RETURN(auto r, s->Query(sql));
   return r.Scalar();

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "ingest/ingest_test_util.h"
 #include "support/status_testing.h"
@@ -57,6 +59,46 @@ TEST(IngestWholeFileError, KeysOfAFileFailedLateDoNotMakeDuplicates) {
   EXPECT_EQ(b.duplicates, 0);
   ASSERT_OK_AND_ASSIGN(auto n, QueryDataset(lake.get(), lake::DatasetId::Raw("usage"), "SELECT count(*) FROM t"));
   EXPECT_EQ(n, "80000");
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// after = delete must not lose an unreadable file: the batch that
+// quarantines it keeps its bytes in quarantine/<dataset>/files/.
+TEST(IngestWholeFileError, UnreadableFilesAreKeptWholeInQuarantine) {
+  const std::string dir = FreshDir("kept_files");
+  const fs::path landing = fs::path(dir) / "landing" / "usage";
+  fs::create_directories(landing);
+  const std::string binary = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(3000, '\x07');
+  const std::string cut_gzip = Gzip(Events("g", 50)).substr(0, 40);
+  WriteFile((landing / "image.ndjson").string(), binary);
+  WriteFile((landing / "cut.ndjson.gz").string(), cut_gzip);
+  WriteFile((landing / "good.ndjson").string(), Events("k", 3));
+  ASSERT_OK_AND_ASSIGN(auto lake, OpenLake(dir + "/lake"));
+  auto spec = testing::UsageSource(dir + "/landing");
+  spec.config.after = AfterIngest::kDelete;
+  ASSERT_OK_AND_ASSIGN(auto ing, SourceIngester::Open(lake.get(), spec, {}));
+  ASSERT_OK_AND_ASSIGN(auto st, ing->RunOnce());
+  EXPECT_EQ(st.committed, 3);
+  EXPECT_EQ(st.quarantined, 2);
+  EXPECT_TRUE(fs::is_empty(landing));
+  ASSERT_OK_AND_ASSIGN(auto files, lake->CommittedFiles(lake::DatasetId::Quarantine("usage")));
+  std::map<std::string, std::string> kept;  // file name suffix -> content
+  for (const auto& f : files) {
+    if (f.path.find("/files/") == std::string::npos) continue;
+    kept[fs::path(f.path).filename().string().substr(65)] = ReadAll(f.absolute_path);
+  }
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept["image.ndjson"], binary);
+  EXPECT_EQ(kept["cut.ndjson.gz"], cut_gzip);
+  // The quarantine row says where, and the real size.
+  ASSERT_OK_AND_ASSIGN(auto detail, QueryDataset(lake.get(), lake::DatasetId::Quarantine("usage"),
+                                                 "SELECT detail || '|' || raw_bytes FROM t WHERE _source_file LIKE '%image.ndjson'"));
+  EXPECT_NE(detail.find("kept as quarantine/usage/files/"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("|" + std::to_string(binary.size())), std::string::npos) << detail;
 }
 
 }  // namespace
