@@ -254,21 +254,27 @@ Status SourceIngester::Impl::Init() {
   ASSIGN_OR_RETURN(db, engine::Database::Open(dbo));
   ASSIGN_OR_RETURN(session, db->Connect());
 
-  // Schema: given > schema file > the lake's > inferred on first sight.
+  // Schema: given > schema file > the lake's > inferred on first sight. A
+  // given schema or file must be compatible with the lake's (it replaces
+  // the recorded one at the next commit).
   std::optional<Schema> s = source.schema;
+  std::string given_where = "the given schema";
   if (!s && !source.config.schema_file.empty()) {
     ASSIGN_OR_RETURN(Schema f, Schema::FromFile(source.config.schema_file));
     s = std::move(f);
+    given_where = "schema file " + source.config.schema_file;
   }
-  if (!s) {
+  std::optional<Schema> recorded;
+  {
     ASSIGN_OR_RETURN(auto info, lake->GetDataset(raw_ds));
     if (info && !info->schema_json.empty()) {
       auto parsed = Schema::FromJson(info->schema_json, "schema of " + raw_ds.ToString() + " in the metastore");
-      if (parsed.ok()) {
-        s = std::move(parsed).value();
-        schema_recorded = true;
-      }
+      if (parsed.ok()) recorded = std::move(parsed).value();
     }
+  }
+  if (!s && recorded) {
+    s = recorded;
+    schema_recorded = true;
   }
   if (s) {
     schema = std::move(*s);
@@ -286,6 +292,10 @@ Status SourceIngester::Impl::Init() {
       schema.fields[schema.Find(schema.partition_field)].required = true;
     }
     RETURN_NOT_OK(schema.Validate().WithContext("ingest." + c.name + " schema"));
+    if (recorded && !schema_recorded) {
+      RETURN_NOT_OK(CheckSchemaEvolution(*recorded, schema)
+                        .WithContext(fmt::format("ingest.{}: {} for {}", c.name, given_where, raw_ds.ToString())));
+    }
     have_schema = true;
   }
   return Status::OK();

@@ -139,6 +139,42 @@ Result<Schema> Schema::FromFile(const std::string& path) {
   return FromJson(ss.str(), path);
 }
 
+Status CheckSchemaEvolution(const Schema& committed, const Schema& next) {
+  std::vector<std::string> problems;
+  auto type_text = [](const Field& f) {
+    std::string t(FieldTypeName(f.type));
+    if (!f.nested_type.empty()) t += " (" + f.nested_type + ")";
+    return t;
+  };
+  for (const Field& old : committed.fields) {
+    const int i = next.Find(old.name);
+    if (i < 0) {
+      problems.push_back(fmt::format("column {} ({}) is dropped", old.name, type_text(old)));
+      continue;
+    }
+    const Field& f = next.fields[i];
+    if (f.type != old.type || f.nested_type != old.nested_type) {
+      problems.push_back(fmt::format("column {} changes type from {} to {}", old.name, type_text(old), type_text(f)));
+    }
+  }
+  for (const Field& f : next.fields) {
+    if (committed.Find(f.name) < 0 && f.required) {
+      problems.push_back(fmt::format("new column {} is required, but the rows already committed have none", f.name));
+    }
+  }
+  if (committed.unknown == UnknownFieldPolicy::kKeep && next.unknown == UnknownFieldPolicy::kDrop) {
+    problems.push_back(fmt::format("column {} (unknown fields, kept so far) is dropped by unknown_fields = \"drop\"",
+                                   kExtraColumn));
+  }
+  if (problems.empty()) return Status::OK();
+  std::string list;
+  for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+  return Status::InvalidArgument(fmt::format(
+      "the schema is not compatible with the one the dataset's committed files have: {}. Committed Parquet keeps "
+      "its columns, so restore them (new columns must be optional), or ingest into a new dataset",
+      list));
+}
+
 void SchemaInference::Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number) {
   Counts* c = nullptr;
   for (auto& f : fields_) {

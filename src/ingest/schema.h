@@ -59,6 +59,14 @@ struct Schema {
   static Result<Schema> FromFile(const std::string& path);
 };
 
+/// Whether `next` (a schema file or given schema) may replace `committed`
+/// (the schema the dataset's Parquet files already have): every committed
+/// column must still be there with the same type (json: the same
+/// nested_type), the unknown-field column (_extra) must not go away, and new
+/// columns must not be required (old rows have none). Additive changes are
+/// fine. The error names every offending column and what to do.
+Status CheckSchemaEvolution(const Schema& committed, const Schema& next);
+
 /// Columns every raw row carries besides the schema's.
 inline constexpr const char* kExtraColumn = "_extra";
 inline constexpr const char* kSourceFileColumn = "_source_file";

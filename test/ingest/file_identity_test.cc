@@ -76,3 +76,44 @@ TEST(IngestFileIdentity, EmptyFilesAreToldApartByName) {
 
 }  // namespace
 }  // namespace custlake::ingest
+
+namespace custlake::ingest {
+namespace {
+
+// A schema file that changes what the dataset's committed files hold is
+// refused with the column named; an additive change is accepted and
+// becomes the recorded schema.
+TEST(IngestSchemaContract, IncompatibleSchemaFileIsRefusedAdditiveIsRecorded) {
+  const std::string dir = FreshDir("schema_evolution");
+  const std::string landing = dir + "/landing/usage";
+  fs::create_directories(landing);
+  WriteFile(landing + "/a.ndjson", kEvents);
+  ASSERT_OK_AND_ASSIGN(auto lake, OpenLake(dir + "/lake"));
+  {
+    ASSERT_OK_AND_ASSIGN(auto ing, SourceIngester::Open(lake.get(), testing::UsageSource(dir + "/landing"), {}));
+    ASSERT_OK(ing->RunOnce());
+  }
+  SourceSpec retyped = testing::UsageSource(dir + "/landing");
+  retyped.schema->fields[1].type = FieldType::kString;  // customer_id: int64 -> string
+  auto refused = SourceIngester::Open(lake.get(), retyped, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("column customer_id changes type from int64 to string"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("raw/usage"), std::string::npos) << refused.status().message();
+
+  SourceSpec added = testing::UsageSource(dir + "/landing");
+  added.schema->fields.push_back({"region", FieldType::kString, false, ""});
+  WriteFile(landing + "/b.ndjson", R"({"event_id":"e3","customer_id":3,"ts":"2025-03-02T00:00:00Z","region":"eu"})" "\n");
+  ASSERT_OK_AND_ASSIGN(auto ing, SourceIngester::Open(lake.get(), added, {}));
+  ASSERT_OK_AND_ASSIGN(auto st, ing->RunOnce());
+  EXPECT_EQ(st.committed, 1);
+  ASSERT_OK_AND_ASSIGN(auto info, lake->GetDataset(lake::DatasetId::Raw("usage")));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_NE(info->schema_json.find("\"region\""), std::string::npos) << info->schema_json;
+  ASSERT_OK_AND_ASSIGN(auto n, QueryDataset(lake.get(), lake::DatasetId::Raw("usage"),
+                                            "SELECT count(*) || ':' || count(region) FROM t"));
+  EXPECT_EQ(n, "3:1");
+}
+
+}  // namespace
+}  // namespace custlake::ingest

@@ -87,7 +87,7 @@ Result<std::string> QueryDataset(lake::Lake* lake, const lake::DatasetId& ds, co
     if (p.size() > 8 && p.compare(p.size() - 8, 8, ".parquet") == 0) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
   }
   if (list.empty()) return std::string("0");
-  RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true)"));
+  RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true)"));
   ASSIGN_OR_RETURN(auto r, s->Query(sql));
   return r.Scalar();
 }
