@@ -619,8 +619,12 @@ std::string SourceIngester::Impl::CopySql(const std::string& out_dir, const std:
     if (!select.empty()) select += ", ";
     const std::string col = QuoteIdent(f.name);
     if (f.type == FieldType::kJson) {
-      select += f.nested_type.empty() ? fmt::format("CAST({} AS JSON) AS {}", col, col)
-                                      : fmt::format("TRY_CAST(CAST({} AS JSON) AS {}) AS {}", col, f.nested_type, col);
+      // Nested values are canonical JSON for their type (the parser made
+      // them so, see nested_type.h), so a strict CAST cannot fail or drop.
+      auto nested = f.nested_type.empty() ? Result<NestedType>(NestedType{}) : NestedType::Parse(f.nested_type);
+      select += nested.ok() && nested->nested()
+                    ? fmt::format("CAST(CAST({} AS JSON) AS {}) AS {}", col, nested->ToSql(), col)
+                    : fmt::format("CAST({} AS JSON) AS {}", col, col);
     } else {
       select += col;
     }

@@ -53,6 +53,19 @@ Status Schema::Validate() const {
     if (!seen.insert(f.name).second) {
       return Status::InvalidArgument(fmt::format("schema field \"{}\" appears twice", f.name));
     }
+    if (!f.nested_type.empty()) {
+      if (f.type != FieldType::kJson) {
+        return Status::InvalidArgument(
+            fmt::format("schema field \"{}\": nested_type needs \"type\": \"json\"", f.name));
+      }
+      auto t = NestedType::Parse(f.nested_type);
+      if (!t.ok()) return t.status().WithContext(fmt::format("schema field \"{}\"", f.name));
+      if (!t->nested()) {
+        return Status::InvalidArgument(fmt::format(
+            "schema field \"{}\": nested_type must be a STRUCT or a list (e.g. VARCHAR[]), got {}", f.name,
+            f.nested_type));
+      }
+    }
   }
   if (!key.empty() && Find(key) < 0) {
     return Status::InvalidArgument(fmt::format("key field \"{}\" is not in the schema", key));
@@ -175,19 +188,26 @@ Status CheckSchemaEvolution(const Schema& committed, const Schema& next) {
       list));
 }
 
-void SchemaInference::Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number) {
-  Counts* c = nullptr;
+SchemaInference::Counts* SchemaInference::Find(std::string_view field) {
   for (auto& f : fields_) {
-    if (f.name == field) {
-      c = &f;
-      break;
-    }
+    if (f.name == field) return &f;
   }
-  if (c == nullptr) {
-    if (fields_.size() >= 1000) return;  // absurdly wide samples: keep the first 1000 fields
-    fields_.push_back(Counts{std::string(field)});
-    c = &fields_.back();
-  }
+  if (fields_.size() >= 1000) return nullptr;  // absurdly wide samples: keep the first 1000 fields
+  fields_.emplace_back();
+  fields_.back().name = std::string(field);
+  return &fields_.back();
+}
+
+void SchemaInference::ObserveNested(std::string_view field, const simdjson::dom::element& value) {
+  Counts* c = Find(field);
+  if (c == nullptr) return;
+  c->o++;
+  c->shape.Observe(value);
+}
+
+void SchemaInference::Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number) {
+  Counts* c = Find(field);
+  if (c == nullptr) return;
   switch (kind) {
     case 's':
       c->s++;
@@ -215,6 +235,10 @@ Schema SchemaInference::Finish(const std::vector<std::string>& required, const s
     const int64_t plain_strings = c.s - c.num_str;
     if (c.o > 0 && c.o >= numbers + c.s + c.b) {
       f.type = FieldType::kJson;
+      // Only objects/arrays (and nulls) seen: a STRUCT/LIST type when their shapes agree.
+      if (numbers + c.s + c.b == 0) {
+        if (auto t = c.shape.Type()) f.nested_type = t->ToSql();
+      }
     } else if (numbers > 0 && numbers + c.num_str >= plain_strings && c.num_str + numbers > c.b &&
                plain_strings <= (numbers + c.num_str) / 10) {
       f.type = c.d > 0 ? FieldType::kDouble : FieldType::kInt64;

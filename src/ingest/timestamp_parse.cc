@@ -50,6 +50,19 @@ void FormatDate(int64_t days, char out[11]) {
   out[10] = '\0';
 }
 
+std::string FormatTimestampMicros(int64_t micros) {
+  constexpr int64_t kPerDay = 86400LL * 1000000LL;
+  const int64_t days = MicrosToDays(micros);
+  const int64_t in_day = micros - days * kPerDay;
+  char date[11];
+  FormatDate(days, date);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s %02d:%02d:%02d.%06d", date, static_cast<int>(in_day / 3600000000LL),
+                static_cast<int>(in_day / 60000000LL % 60), static_cast<int>(in_day / 1000000LL % 60),
+                static_cast<int>(in_day % 1000000LL));
+  return buf;
+}
+
 namespace {
 
 constexpr int64_t kMinMicros = -62135596800LL * 1000000LL;  // 0001-01-01

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace custlake::ingest {
@@ -35,6 +36,9 @@ std::optional<int64_t> ParseDateDays(std::string_view text);
 /// "YYYY-MM-DD" of a day number within 0001-01-01..9999-12-31 (the range of
 /// every parsed or converted timestamp and date).
 void FormatDate(int64_t days, char out[11]);
+
+/// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) of micros within the supported range.
+std::string FormatTimestampMicros(int64_t micros);
 
 /// Floor division of micros to days.
 inline int64_t MicrosToDays(int64_t micros) {
