@@ -53,7 +53,8 @@ std::string HumanDuration(double seconds) {
 }
 
 std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
-  std::string line = fmt::format("{} {} rows", label_, HumanCount(static_cast<double>(rows)));
+  std::string line = note_.empty() ? fmt::format("{} {} rows", label_, HumanCount(static_cast<double>(rows)))
+                                   : fmt::format("{} {}  {} rows", label_, note_, HumanCount(static_cast<double>(rows)));
   if (total_rows_ > 0) line += fmt::format(" / {} ({:.0f}%)", HumanCount(static_cast<double>(total_rows_)),
                                            100.0 * static_cast<double>(rows) / static_cast<double>(total_rows_));
   if (bytes > 0) line += "  " + HumanBytes(static_cast<double>(bytes));
@@ -62,6 +63,9 @@ std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
     line += fmt::format("  {} rows/s", HumanCount(rate));
     if (total_rows_ > rows && rate > 0) {
       line += "  ETA " + HumanDuration(static_cast<double>(total_rows_ - rows) / rate);
+    } else if (total_rows_ == 0 && total_bytes_ > bytes && bytes > 0) {
+      line += fmt::format("  {}/s  ETA {}", HumanBytes(static_cast<double>(bytes) / seconds),
+                          HumanDuration(static_cast<double>(total_bytes_ - bytes) * seconds / static_cast<double>(bytes)));
     }
   }
   return line;

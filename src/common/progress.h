@@ -23,6 +23,11 @@ class Progress {
 
   /// Sets the absolute counts done so far.
   void Update(int64_t rows, int64_t bytes = 0);
+  /// When the total of rows is unknown but the bytes are (files to read),
+  /// the ETA comes from bytes.
+  void SetTotalBytes(int64_t total_bytes) { total_bytes_ = total_bytes; }
+  /// Text shown after the label ("3/12 files"); may change between updates.
+  void SetNote(std::string note) { note_ = std::move(note); }
   /// Draws the final line and a newline.
   void Finish();
 
@@ -34,7 +39,9 @@ class Progress {
 
  private:
   std::string label_;
+  std::string note_;
   int64_t total_rows_;
+  int64_t total_bytes_ = 0;
   std::FILE* out_;
   bool enabled_;
   bool finished_ = false;

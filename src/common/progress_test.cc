@@ -25,6 +25,17 @@ TEST(ProgressTest, LineShowsRateAndEta) {
   EXPECT_NE(line.find("ETA 0:03"), std::string::npos) << line;
 }
 
+// Ingest knows the bytes to read but not the records: the ETA comes from bytes.
+TEST(ProgressTest, EtaFromBytesAndANote) {
+  Progress p("ingest", 0, stderr, false);
+  p.SetNote("3/12 files");
+  p.SetTotalBytes(4 << 20);
+  std::string line = p.Line(5000, 1 << 20, 2.0);
+  EXPECT_NE(line.find("ingest 3/12 files  5.0K rows"), std::string::npos) << line;
+  EXPECT_NE(line.find("512.0 KB/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 0:06"), std::string::npos) << line;
+}
+
 TEST(ProgressTest, SilentWhenNotATerminal) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
