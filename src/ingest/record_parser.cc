@@ -129,9 +129,20 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
   row->values.assign(n, Value{});
   std::fill(seen_.begin(), seen_.end(), 0);
   row->extra.clear();
+  size_t pos = 0;
   for (auto field : obj) {
     const std::string_view name = field.key;
-    const int idx = schema_->Find(name);
+    // Records of a source mostly list their fields in one order: try the
+    // field that stood at this position last time before searching.
+    int idx = -1;
+    if (pos < order_.size() && order_[pos] >= 0 && schema_->fields[order_[pos]].name == name) {
+      idx = order_[pos];
+    } else {
+      idx = schema_->Find(name);
+      if (pos >= order_.size()) order_.resize(pos + 1, -1);
+      order_[pos] = idx;
+    }
+    pos++;
     if (idx < 0) {
       if (schema_->unknown == UnknownFieldPolicy::kKeep) {
         row->extra.push_back(row->extra.empty() ? '{' : ',');

@@ -91,6 +91,7 @@ class RecordParser {
   std::vector<int> csv_map_;              ///< CSV column → schema field (-1: unknown)
   std::vector<std::string> csv_fields_;
   std::vector<uint8_t> seen_;
+  std::vector<int> order_;  ///< JSON: the schema field at each position of the last record (-1: unknown)
   std::vector<std::optional<NestedType>> nested_;  ///< per field: its STRUCT/LIST type, if any
   std::string key_scratch_;  ///< the key's canonical text (KeyText), when not a view of the input
   int key_index_ = -1;

@@ -124,6 +124,22 @@ Result<bool> RecordReader::Start() {
   return true;
 }
 
+void RecordReader::EmitLine(RawRecord* r, size_t e) {
+  // [begin_, e) holds no line break and buf_[e] is one: no counting needed.
+  const size_t s = begin_;
+  r->line = line_;
+  r->offset = consumed_offset_;
+  r->size = static_cast<int64_t>(e - s);
+  r->oversize = e - s > options_.max_record_bytes;
+  r->broken.clear();
+  size_t te = e;
+  while (te > s && (buf_[te - 1] == '\r')) te--;
+  r->text = std::string_view(buf_.data() + s, std::min(te - s, r->oversize ? kOversizeHead : te - s));
+  line_++;
+  consumed_offset_ += static_cast<int64_t>(e + 1 - s);
+  begin_ = e + 1;
+}
+
 void RecordReader::Emit(RawRecord* r, size_t s, size_t e, size_t next, std::string broken) {
   // Lines before the record start.
   Consume(s);
@@ -234,7 +250,7 @@ Result<bool> RecordReader::NextLine(RawRecord* r) {
         scan = begin_;
         continue;
       }
-      Emit(r, begin_, e, e + 1, "");
+      EmitLine(r, e);
       return true;
     }
     if (end_ - begin_ > options_.max_record_bytes) {

@@ -96,6 +96,8 @@ class RecordReader {
   Result<bool> NextLine(RawRecord* record);
   Result<bool> NextJson(RawRecord* record);
   Result<bool> NextCsv(RawRecord* record);
+  /// Emits the line [begin_, e) (no line break inside; buf_[e] is '\n').
+  void EmitLine(RawRecord* record, size_t e);
   /// Emits [s, e) (cut at max_record_bytes) and consumes up to `next`.
   void Emit(RawRecord* record, size_t s, size_t e, size_t next, std::string broken);
   /// Emits the oversize record starting at `s` (its first 64 KiB, its real
