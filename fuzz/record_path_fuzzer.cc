@@ -20,7 +20,8 @@ Schema FuzzSchema() {
   s.fields = {{"event_id", FieldType::kString, true, ""}, {"customer_id", FieldType::kInt64, true, ""},
               {"ts", FieldType::kTimestamp, true, ""},    {"x", FieldType::kDouble, false, ""},
               {"b", FieldType::kBool, false, ""},         {"d", FieldType::kDate, false, ""},
-              {"j", FieldType::kJson, false, ""}};
+              {"j", FieldType::kJson, false, ""},
+              {"m", FieldType::kJson, false, "STRUCT(a BIGINT, t TIMESTAMP, s VARCHAR[], n STRUCT(x DOUBLE))[]"}};
   s.key = "event_id";
   s.partition_field = "ts";
   return s;
@@ -37,6 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::vector<char> buffer;
   for (Format format : {Format::kNdjson, Format::kJson, Format::kCsv}) {
     RecordParser parser(&schema, {16, 4096});
+    SchemaInference inference;  // nested shapes of the sample too
     RecordReaderOptions ro;
     ro.format = format;
     ro.max_record_bytes = 4096;
@@ -63,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         parser.ParseCsv(rec.text, ',', &row, &err);
       } else {
         parser.ParseJson(rec.text, &row, &err);
+        if (inference.records() < 50) parser.ObserveJson(rec.text, &inference);
       }
     }
   }

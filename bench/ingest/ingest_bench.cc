@@ -1,10 +1,12 @@
-// The ingest benchmark's three steps (bench/ingest/run.sh drives them):
+// The ingest benchmark's steps (bench/ingest/run.sh and big_file_rss.sh drive them):
 //   ingest_bench gen DIR MB       writes ~MB of usage NDJSON (files of ~64 MB) with
 //                                 some mess: numbers as strings, offsets, dups, bad lines
+//   ingest_bench gen-gz FILE MB   the same events as ONE gzip file of ~MB uncompressed
 //   ingest_bench custlake DIR LAKE   custlake's ingest (validation, dedup, quarantine)
 //   ingest_bench duckdb DIR OUT      DuckDB: COPY (SELECT * FROM read_json(...)) TO parquet
-// Each run step prints one line: seconds, MB, MB/s, records.
+// Each run step prints one line: seconds, MB, MB/s, records, records/s.
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,8 +21,15 @@
 namespace fs = std::filesystem;
 using namespace custlake;
 
-static int Gen(const std::string& dir, int64_t mb) {
-  fs::create_directories(dir);
+// Writes ~mb MB of events to files of ~64 MB under `dir`, or, with `gz_file`,
+// all of them to one gzip file.
+static int Gen(const std::string& dir, int64_t mb, const std::string& gz_file = "") {
+  if (gz_file.empty()) fs::create_directories(dir);
+  gzFile gz = nullptr;
+  if (!gz_file.empty()) {
+    gz = gzopen(gz_file.c_str(), "wb1");
+    if (gz == nullptr) return fmt::print(stderr, "cannot write {}\n", gz_file), 1;
+  }
   const int64_t target = mb * 1000 * 1000;
   int64_t written = 0, id = 0;
   uint64_t x = 42;
@@ -36,9 +45,9 @@ static int Gen(const std::string& dir, int64_t mb) {
   int file = 0;
   while (written < target) {
     const std::string path = fmt::format("{}/usage-{:04d}.ndjson", dir, file++);
-    FILE* f = std::fopen(path.c_str(), "wb");
+    FILE* f = gz != nullptr ? nullptr : std::fopen(path.c_str(), "wb");
     int64_t in_file = 0;
-    while (in_file < (64 << 20) && written + in_file < target) {
+    while ((gz != nullptr || in_file < (64 << 20)) && written + in_file < target) {
       buf.clear();
       const uint64_t r = rnd();
       const int64_t ts = 1735689600 + static_cast<int64_t>(id * 3 % (86400 * 60));
@@ -60,13 +69,18 @@ static int Gen(const std::string& dir, int64_t mb) {
             (r >> 36) % 10);
         if (mess >= 995) buf += buf;  // a duplicate line
       }
-      std::fwrite(buf.data(), 1, buf.size(), f);
+      if (gz != nullptr) {
+        gzwrite(gz, buf.data(), static_cast<unsigned>(buf.size()));
+      } else {
+        std::fwrite(buf.data(), 1, buf.size(), f);
+      }
       in_file += static_cast<int64_t>(buf.size());
       id++;
     }
-    std::fclose(f);
+    if (f != nullptr) std::fclose(f);
     written += in_file;
   }
+  if (gz != nullptr && gzclose(gz) != Z_OK) return fmt::print(stderr, "cannot finish {}\n", gz_file), 1;
   fmt::print("generated {} MB in {} files\n", written / 1000000, file);
   return 0;
 }
@@ -79,13 +93,16 @@ static int RunCustlake(const std::string& dir, const std::string& lake_root) {
   ingest::SourceSpec spec;
   spec.config.name = "usage";
   spec.config.path = dir;
-  spec.config.pattern = "*.ndjson";
+  spec.config.pattern = "*.ndjson*";  // .ndjson.gz too (big_file_rss.sh)
   spec.config.dataset = "usage";
   spec.config.key = "event_id";
   spec.config.required = {"event_id", "customer_id", "ts"};
   spec.config.partition_field = "ts";
   ingest::IngestOptions opts;
   opts.duckdb_memory_limit = "512MB";
+  // Knobs for memory experiments (big_file_rss.sh): MiB.
+  if (const char* v = std::getenv("INGEST_BENCH_DEDUP_MB")) opts.dedup_memory_bytes = std::stoll(v) << 20;
+  if (const char* v = std::getenv("INGEST_BENCH_BATCH_MEMORY_MB")) opts.batch_memory_bytes = std::stoll(v) << 20;
   if (std::getenv("INGEST_BENCH_VERBOSE") != nullptr) {
     opts.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
@@ -93,9 +110,10 @@ static int RunCustlake(const std::string& dir, const std::string& lake_root) {
   if (!ing.ok()) return fmt::print(stderr, "{}\n", ing.status().ToString()), 1;
   auto st = (*ing)->RunOnce();
   if (!st.ok()) return fmt::print(stderr, "{}\n", st.status().ToString()), 1;
-  fmt::print("custlake seconds={:.2f} mb={:.0f} mb_per_s={:.1f} records={} committed={} quarantined={} duplicates={}\n",
-             st->seconds, st->bytes / 1e6, st->bytes / 1e6 / st->seconds, st->records, st->committed,
-             st->quarantined, st->duplicates);
+  fmt::print("custlake seconds={:.2f} mb={:.0f} mb_per_s={:.1f} records={} records_per_s={:.0f} committed={} "
+             "quarantined={} duplicates={} batches={}\n",
+             st->seconds, st->bytes / 1e6, st->bytes / 1e6 / st->seconds, st->records, st->records / st->seconds,
+             st->committed, st->quarantined, st->duplicates, st->batches);
   return 0;
 }
 
@@ -114,15 +132,18 @@ static int RunDuckdb(const std::string& dir, const std::string& out) {
                                    engine::QuoteLiteral(dir + "/*.ndjson"), engine::QuoteLiteral(out)));
   if (!r.ok()) return fmt::print(stderr, "{}\n", r.status().ToString()), 1;
   const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  fmt::print("duckdb seconds={:.2f} mb={:.0f} mb_per_s={:.1f} records={}\n", sec, bytes / 1e6, bytes / 1e6 / sec,
-             r->rows_changed);
+  fmt::print("duckdb seconds={:.2f} mb={:.0f} mb_per_s={:.1f} records={} records_per_s={:.0f}\n", sec, bytes / 1e6,
+             bytes / 1e6 / sec, r->rows_changed, r->rows_changed / sec);
   return 0;
 }
 
 int main(int argc, char** argv) {
-  if (argc < 4) return fmt::print(stderr, "usage: ingest_bench gen DIR MB | custlake DIR LAKE | duckdb DIR OUT\n"), 2;
+  if (argc < 4) {
+    return fmt::print(stderr, "usage: ingest_bench gen DIR MB | gen-gz FILE MB | custlake DIR LAKE | duckdb DIR OUT\n"), 2;
+  }
   const std::string mode = argv[1];
   if (mode == "gen") return Gen(argv[2], std::stoll(argv[3]));
+  if (mode == "gen-gz") return Gen("", std::stoll(argv[3]), argv[2]);
   if (mode == "custlake") return RunCustlake(argv[2], argv[3]);
   if (mode == "duckdb") return RunDuckdb(argv[2], argv[3]);
   return 2;

@@ -45,7 +45,7 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   };
   build.progress = [&progress](int done, int total, const std::string& current) {
     progress.SetTotal(total);
-    progress.SetDetail(current);
+    progress.SetNote(current);
     progress.Update(done);
   };
   std::optional<int64_t> run_id;

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "common/progress.h"
 #include "ingest/ingest_config.h"
 #include "ingest/ingester.h"
 #include "ingest/schema.h"
@@ -59,6 +60,7 @@ VerbResult RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   g_stop.store(false);
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
+  sa.sa_flags = SA_RESTART;  // reads, fsyncs and SQLite calls in flight just carry on
   sigemptyset(&sa.sa_mask);
   struct sigaction old_int {}, old_term {};
   sigaction(SIGINT, &sa, &old_int);
@@ -68,8 +70,16 @@ VerbResult RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   opts.stop = &g_stop;
   opts.run_id = run_id;
   if (!global.quiet) opts.log = [](const std::string& line) { spdlog::info("{}", line); };
+  // A progress line on a terminal (quiet in pipes, with --json or --quiet).
+  Progress progress("ingest");
+  opts.progress = [&progress](const ingest::IngestProgress& p) {
+    progress.SetNote(fmt::format("{}/{} files", p.files_done, p.files_total));
+    progress.SetTotalBytes(p.bytes_total);
+    progress.Update(p.records, p.bytes_done);
+  };
   Result<ingest::IngestStats> stats = args.watch ? ingest::Watch(lake.get(), ic, opts, args.sources)
                                                  : ingest::IngestAll(lake.get(), ic, opts, args.sources);
+  progress.Finish();
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
   nlohmann::json summary = stats.ok() ? stats->ToJson(args.with_files) : nlohmann::json::object();

@@ -56,15 +56,15 @@ void Progress::SetSteps(std::string unit) {
   unit_ = std::move(unit);
   steps_ = true;
 }
-void Progress::SetDetail(std::string detail) { detail_ = std::move(detail); }
 
 std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
   if (steps_) {
-    std::string line = label_ + (detail_.empty() ? "" : " " + detail_) + fmt::format("  {}", rows);
+    std::string line = label_ + (note_.empty() ? "" : " " + note_) + fmt::format("  {}", rows);
     if (total_rows_ > 0) line += fmt::format("/{}", total_rows_);
     return line + " " + unit_ + "  " + HumanDuration(seconds);
   }
-  std::string line = fmt::format("{} {} {}", label_, HumanCount(static_cast<double>(rows)), unit_);
+  std::string line = note_.empty() ? fmt::format("{} {} {}", label_, HumanCount(static_cast<double>(rows)), unit_)
+                                   : fmt::format("{} {}  {} {}", label_, note_, HumanCount(static_cast<double>(rows)), unit_);
   if (total_rows_ > 0) line += fmt::format(" / {} ({:.0f}%)", HumanCount(static_cast<double>(total_rows_)),
                                            100.0 * static_cast<double>(rows) / static_cast<double>(total_rows_));
   if (bytes > 0) line += "  " + HumanBytes(static_cast<double>(bytes));
@@ -73,6 +73,9 @@ std::string Progress::Line(int64_t rows, int64_t bytes, double seconds) const {
     line += fmt::format("  {} {}/s", HumanCount(rate), unit_);
     if (total_rows_ > rows && rate > 0) {
       line += "  ETA " + HumanDuration(static_cast<double>(total_rows_ - rows) / rate);
+    } else if (total_rows_ == 0 && total_bytes_ > bytes && bytes > 0) {
+      line += fmt::format("  {}/s  ETA {}", HumanBytes(static_cast<double>(bytes) / seconds),
+                          HumanDuration(static_cast<double>(total_bytes_ - bytes) * seconds / static_cast<double>(bytes)));
     }
   }
   return line;

@@ -28,6 +28,11 @@ class Progress {
   }
   /// Sets the absolute counts done so far.
   void Update(int64_t rows, int64_t bytes = 0);
+  /// When the total of rows is unknown but the bytes are (files to read),
+  /// the ETA comes from bytes.
+  void SetTotalBytes(int64_t total_bytes) { total_bytes_ = total_bytes; }
+  /// Text shown after the label ("3/12 files", the model running); may change between updates.
+  void SetNote(std::string note) { note_ = std::move(note); }
   /// Draws the final line and a newline.
   void Finish();
 
@@ -37,8 +42,6 @@ class Progress {
   void SetSteps(std::string unit);
   /// Changes the total (steps found as the work starts).
   void SetTotal(int64_t total) { total_rows_ = total; }
-  /// The text after the label (what runs now); redrawn at the next Update.
-  void SetDetail(std::string detail);
   bool enabled() const { return enabled_; }
 
   /// Globally silences progress output (the CLI's --quiet and --json).
@@ -51,8 +54,9 @@ class Progress {
   std::string label_;
   std::string unit_ = "rows";
   bool steps_ = false;  ///< SetSteps: done/total and elapsed, no rate or ETA
-  std::string detail_;
+  std::string note_;
   int64_t total_rows_;
+  int64_t total_bytes_ = 0;
   std::FILE* out_;
   bool enabled_;
   bool finished_ = false;

@@ -28,8 +28,19 @@ TEST(ProgressTest, LineShowsRateAndEta) {
 TEST(ProgressTest, StepsShowDetailCountAndElapsed) {
   Progress p("build", 9, stderr, false);
   p.SetSteps("steps");
-  p.SetDetail("fact_customer_activity");
+  p.SetNote("fact_customer_activity");
   EXPECT_EQ(p.Line(3, 0, 75.0), "build fact_customer_activity  3/9 steps  1:15");
+}
+
+// Ingest knows the bytes to read but not the records: the ETA comes from bytes.
+TEST(ProgressTest, EtaFromBytesAndANote) {
+  Progress p("ingest", 0, stderr, false);
+  p.SetNote("3/12 files");
+  p.SetTotalBytes(4 << 20);
+  std::string line = p.Line(5000, 1 << 20, 2.0);
+  EXPECT_NE(line.find("ingest 3/12 files  5.0K rows"), std::string::npos) << line;
+  EXPECT_NE(line.find("512.0 KB/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 0:06"), std::string::npos) << line;
 }
 
 TEST(ProgressTest, SilentWhenNotATerminal) {

@@ -208,6 +208,44 @@ Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
   return Materialize(&result, max_rows);
 }
 
+Status Session::ForEachString(const std::string& sql, const std::function<void(std::string_view)>& fn) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  duckdb_result result;
+  const duckdb_state state = duckdb_execute_prepared_streaming(prepared, &result);
+  duckdb_destroy_prepare(&prepared);
+  if (state == DuckDBError) return ResultError(&result);
+  Status out = Status::OK();
+  if (duckdb_column_type(&result, 0) != DUCKDB_TYPE_VARCHAR) {
+    out = Status::InvalidArgument("ForEachString: the first column is not VARCHAR");
+  }
+  while (out.ok()) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
+    if (chunk == nullptr) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk);
+    duckdb_vector v = duckdb_data_chunk_get_vector(chunk, 0);
+    auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(v));
+    uint64_t* validity = duckdb_vector_get_validity(v);
+    for (idx_t r = 0; r < n; r++) {
+      if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) continue;
+      duckdb_string_t* s = &data[r];
+      const uint32_t len = duckdb_string_t_length(*s);
+      fn(std::string_view(duckdb_string_t_data(s), len));
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  if (out.ok()) {
+    const char* error = duckdb_result_error(&result);
+    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
+  }
+  duckdb_destroy_result(&result);
+  return out;
+}
+
 namespace {
 /// `sql` without trailing blanks and semicolons, so it can sit in a subquery.
 std::string WithoutTrailingSemicolons(std::string sql) {

@@ -10,8 +10,10 @@
 
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -84,6 +86,10 @@ class Session {
   /// (checked on DuckDB's own parse, statement by statement, before any runs).
   /// The guard for SQL a user typed; pair it with a sandboxed Database.
   Result<QueryResult> QueryReadOnly(const std::string& sql, int64_t max_rows = -1);
+  /// Runs a query whose first column is VARCHAR and calls `fn` for each
+  /// non-NULL value, chunk by chunk, without materialising the result (for
+  /// millions of rows, e.g. a key column). The views are valid during the call.
+  Status ForEachString(const std::string& sql, const std::function<void(std::string_view)>& fn);
   /// Cancels the query running on this session (from any thread).
   void Interrupt();
 

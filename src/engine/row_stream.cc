@@ -27,21 +27,32 @@ RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) : columns_(columns) {
   doubles_.resize(n);
   strs_.resize(n);
   valid_.resize(n);
-  for (size_t c = 0; c < n; c++) {
-    valid_[c].assign(kRows + 1, 0);
+  Reserve(kInitialRows);
+  arena_.reserve(16 << 10);
+}
+
+// Room for `rows` rows (plus the next row's NULL marks). Blocks start small
+// and double up to kRows, so a partition with few rows holds little memory.
+void RowBlock::Reserve(size_t rows) {
+  fixed_bytes_ = 0;
+  for (size_t c = 0; c < columns_.size(); c++) {
+    valid_[c].resize(rows + 1, 0);
     if (IsString(columns_[c].type)) {
-      strs_[c].assign(kRows + 1, 0);
+      strs_[c].resize(rows + 1, 0);
     } else if (IsDouble(columns_[c].type)) {
-      doubles_[c].assign(kRows + 1, 0);
+      doubles_[c].resize(rows + 1, 0);
     } else {
-      ints_[c].assign(kRows + 1, 0);
+      ints_[c].resize(rows + 1, 0);
     }
+    fixed_bytes_ += valid_[c].capacity() + strs_[c].capacity() * sizeof(uint64_t) +
+                    doubles_[c].capacity() * sizeof(double) + ints_[c].capacity() * sizeof(int64_t);
   }
-  arena_.reserve(1 << 20);
+  cap_ = rows;
 }
 
 void RowBlock::Clear() {
   rows_ = 0;
+  counted_ = 0;
   arena_.clear();
   for (auto& v : valid_) v[0] = 0;
 }
@@ -54,10 +65,9 @@ void RowBlock::SetString(size_t col, std::string_view v) {
 
 void RowBlock::EndRow() {
   rows_++;
+  if (rows_ == cap_ && cap_ < kRows) Reserve(std::min(kRows, cap_ * 2));
   // Every column of the next row starts NULL; setters mark it valid.
-  if (rows_ < kRows + 1) {
-    for (auto& v : valid_) v[rows_] = 0;
-  }
+  for (auto& v : valid_) v[rows_] = 0;
 }
 
 struct RowStream::Impl {
@@ -72,6 +82,11 @@ struct RowStream::Impl {
 
   std::vector<duckdb_connection> extra;  ///< more connections: COPYs of several partitions at once
 
+  size_t budget = SIZE_MAX;  ///< bytes of blocks in use that make the producer spill
+  size_t in_use = 0;         ///< footprint of the blocks handed out this part (full ones exact, current ones as taken)
+  int part = 0;              ///< the part rows go to now
+  CopySqlFn spill_sql;
+
   ~Impl() {
     for (auto& c : extra) duckdb_disconnect(&c);
     if (con != nullptr) duckdb_disconnect(&con);
@@ -79,13 +94,35 @@ struct RowStream::Impl {
   }
 
   RowBlock* NewBlock() {
+    RowBlock* b;
     if (free_blocks.empty()) {
       pool.push_back(std::make_unique<RowBlock>(columns));
-      return pool.back().get();
+      b = pool.back().get();
+    } else {
+      b = free_blocks.back();
+      free_blocks.pop_back();
     }
-    RowBlock* b = free_blocks.back();
-    free_blocks.pop_back();
+    in_use += b->TakeGrowth();
     return b;
+  }
+
+  // Every block back to the free list (cleared), keeping at most the
+  // budget's worth of blocks in the pool.
+  void Recycle() {
+    by_day.clear();
+    current.clear();
+    free_blocks.clear();
+    size_t kept = 0;
+    std::vector<std::unique_ptr<RowBlock>> keep;
+    for (auto& b : pool) {
+      if (kept + b->footprint() > budget && !keep.empty()) continue;  // freed
+      b->Clear();
+      kept += b->footprint();
+      free_blocks.push_back(b.get());
+      keep.push_back(std::move(b));
+    }
+    pool = std::move(keep);
+    in_use = 0;
   }
 
   void Fill(RowBlock* b, duckdb_data_chunk out) {
@@ -177,6 +214,8 @@ void ScanRows(duckdb_function_info info, duckdb_data_chunk output) {
   impl->Fill((*scan->blocks)[i], output);
 }
 
+Status CopyAll(RowStream::Impl& m, const CopySqlFn& copy_sql);
+
 class Sink : public RowSink {
  public:
   explicit Sink(RowStream::Impl* impl) : impl_(impl) {}
@@ -187,14 +226,37 @@ class Sink : public RowSink {
   }
   void RowDone(int64_t day) override {
     RowBlock*& b = impl_->current[day];
+    impl_->in_use += b->TakeGrowth();  // the arrays or the arena may have grown
+    rows_since_spill_++;
     if (b->full()) {
       impl_->by_day[day].push_back(b);
       b = impl_->NewBlock();
     }
   }
+  // Over budget, and at least one block's worth of rows to write: with
+  // very many partitions their small blocks alone may pass a tiny budget,
+  // and a spill every few rows would make no progress.
+  bool over_budget() const override {
+    return impl_->in_use >= impl_->budget && rows_since_spill_ >= RowBlock::kRows;
+  }
+  Status Spill() override {
+    RowStream::Impl& m = *impl_;
+    if (!m.spill_sql) return Status::Internal("RowStream: Spill without a copy_sql");
+    for (auto& [day, b] : m.current) {
+      if (b->rows() > 0) m.by_day[day].push_back(b);
+    }
+    m.current.clear();
+    RETURN_NOT_OK(CopyAll(m, m.spill_sql));
+    m.Recycle();
+    m.part++;
+    rows_since_spill_ = 0;
+    return Status::OK();
+  }
+  int part() const override { return impl_->part; }
 
  private:
   RowStream::Impl* impl_;
+  size_t rows_since_spill_ = 0;
 };
 
 }  // namespace
@@ -261,12 +323,13 @@ Status ExecuteOn(duckdb_connection con, const std::string& sql) {
 Status RowStream::Execute(const std::string& sql) { return ExecuteOn(impl_->con, sql); }
 
 Status RowStream::Run(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
-                      const std::function<std::string(int64_t day)>& copy_sql) {
-  RETURN_NOT_OK(Produce(columns, produce));
+                      const CopySqlFn& copy_sql, size_t budget_bytes) {
+  RETURN_NOT_OK(Produce(columns, produce, copy_sql, budget_bytes));
   return Copy(copy_sql);
 }
 
-Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce) {
+Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
+                          const CopySqlFn& copy_sql, size_t budget_bytes) {
   Impl& m = *impl_;
   bool same = m.columns.size() == columns.size();
   for (size_t i = 0; same && i < columns.size(); i++) {
@@ -277,13 +340,10 @@ Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::fun
     m.free_blocks.clear();
     m.columns = columns;
   }
-  m.by_day.clear();
-  m.current.clear();
-  m.free_blocks.clear();
-  for (auto& b : m.pool) {
-    b->Clear();
-    m.free_blocks.push_back(b.get());
-  }
+  m.budget = budget_bytes;
+  m.spill_sql = copy_sql;
+  m.part = 0;
+  m.Recycle();
   Sink sink(&m);
   RETURN_NOT_OK(produce(&sink));
   for (auto& [day, b] : m.current) {
@@ -293,8 +353,17 @@ Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::fun
   return Status::OK();
 }
 
-Status RowStream::Copy(const std::function<std::string(int64_t day)>& copy_sql) {
-  Impl& m = *impl_;
+size_t RowStream::pool_bytes() const {
+  size_t n = 0;
+  for (const auto& b : impl_->pool) n += b->footprint();
+  return n;
+}
+
+Status RowStream::Copy(const CopySqlFn& copy_sql) { return CopyAll(*impl_, copy_sql); }
+
+namespace {
+Status CopyAll(RowStream::Impl& m, const CopySqlFn& copy_sql) {
+  const int part = m.part;
   std::vector<int64_t> days;
   for (const auto& [day, blocks] : m.by_day) days.push_back(day);
   std::atomic<size_t> next{0};
@@ -304,7 +373,7 @@ Status RowStream::Copy(const std::function<std::string(int64_t day)>& copy_sql) 
     while (true) {
       const size_t i = next.fetch_add(1);
       if (i >= days.size()) return;
-      Status st = ExecuteOn(con, copy_sql(days[i]));
+      Status st = ExecuteOn(con, copy_sql(days[i], part));
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = st;
@@ -320,5 +389,6 @@ Status RowStream::Copy(const std::function<std::string(int64_t day)>& copy_sql) 
   RETURN_NOT_OK(first_error);
   return Status::OK();
 }
+}  // namespace
 
 }  // namespace custlake::engine

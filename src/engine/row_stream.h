@@ -11,12 +11,17 @@
 // COPY ... PARTITION_BY this skips two copies of every value (the table and
 // DuckDB's per-partition buffers) and the page faults of their fresh memory.
 //
-// Blocks come from a pool that is kept across batches (their memory is
-// touched once; this machine is slow to touch fresh memory): its size is
-// about one batch of rows, so batch_bytes bounds it. Uses DuckDB's C API on
-// its own in-memory database.
+// Memory is bounded by a budget, whatever the input: when the blocks in use
+// reach `budget_bytes`, the producer spills (RowSink::Spill): every
+// partition's rows so far are COPYd into a part file of their own (part 0,
+// 1, ... of the partition) and the blocks are reused. So one huge file, or a
+// small gzip that expands a hundredfold, never holds more than the budget in
+// rows. Blocks come from a pool kept across batches (their memory is touched
+// once; this machine is slow to touch fresh memory), trimmed to the budget.
+// Uses DuckDB's C API on its own in-memory database.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +38,7 @@ namespace custlake::engine {
 class RowBlock {
  public:
   static constexpr size_t kRows = 2048;
+  static constexpr size_t kInitialRows = 64;
 
   explicit RowBlock(const std::vector<engine::ColumnSpec>& columns);
 
@@ -41,6 +47,15 @@ class RowBlock {
   static constexpr size_t kArenaBytes = 4u << 20;
   bool full() const { return rows_ == kRows || arena_.size() >= kArenaBytes; }
   void Clear();
+  /// Bytes this block holds (its column arrays and its text arena's capacity).
+  size_t footprint() const { return fixed_bytes_ + arena_.capacity(); }
+  /// footprint() minus what the last call returned (0 after Clear): lets a
+  /// holder keep an exact running total as the arena grows.
+  size_t TakeGrowth() {
+    const size_t now = footprint(), grew = now - counted_;
+    counted_ = now;
+    return grew;
+  }
 
   // Setters for the row being written (index rows()); unset columns are NULL.
   void SetNull(size_t col) { valid_[col][rows_] = 0; }
@@ -66,6 +81,10 @@ class RowBlock {
   std::vector<std::vector<uint8_t>> valid_;
   std::string arena_;
   size_t rows_ = 0;
+  void Reserve(size_t rows);
+  size_t cap_ = 0;      ///< rows the column arrays hold (kInitialRows, doubling to kRows)
+  size_t fixed_bytes_ = 0;
+  size_t counted_ = 0;  ///< footprint as of the last TakeGrowth
 };
 
 /// Collects the producer's rows, grouped by partition (a day number).
@@ -76,7 +95,18 @@ class RowSink {
   virtual RowBlock* block(int64_t day) = 0;
   /// Call after that block's EndRow().
   virtual void RowDone(int64_t day) = 0;
+  /// True when the blocks in use have reached the budget: call Spill().
+  virtual bool over_budget() const = 0;
+  /// COPYs every partition's rows so far into part part() of that partition
+  /// (copy_sql(day, part)), frees the blocks, and moves on to the next part.
+  virtual Status Spill() = 0;
+  /// The part that rows written now go to (0 until the first Spill).
+  virtual int part() const = 0;
 };
+
+/// The COPY statement writing partition `day`'s rows (table
+/// custlake_rows(day)) to part `part` of that partition.
+using CopySqlFn = std::function<std::string(int64_t day, int part)>;
 
 class RowStream {
  public:
@@ -86,17 +116,22 @@ class RowStream {
   RowStream(const RowStream&) = delete;
   RowStream& operator=(const RowStream&) = delete;
 
-  /// Runs `produce`, which fills the sink with rows of `columns`; if it
-  /// succeeds, runs `copy_sql(day)` for each partition, in which
+  /// Runs `produce`, which fills the sink with rows of `columns` (spilling
+  /// to parts when over `budget_bytes`); if it succeeds, runs
+  /// `copy_sql(day, part)` for each partition with rows left, in which
   /// `custlake_rows(day)` is the table of that partition's rows. Up to 4
   /// COPYs run at once (one per core), each on its own connection;
   /// `copy_sql` is called from those threads.
   Status Run(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
-             const std::function<std::string(int64_t day)>& copy_sql);
+             const CopySqlFn& copy_sql, size_t budget_bytes = SIZE_MAX);
   /// Run in two halves, so the COPYs of one batch can run on another thread
-  /// while the next batch is produced into another RowStream.
-  Status Produce(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce);
-  Status Copy(const std::function<std::string(int64_t day)>& copy_sql);
+  /// while the next batch is produced into another RowStream. Produce's
+  /// spills use `copy_sql` on the producer's thread.
+  Status Produce(const std::vector<engine::ColumnSpec>& columns, const std::function<Status(RowSink*)>& produce,
+                 const CopySqlFn& copy_sql = nullptr, size_t budget_bytes = SIZE_MAX);
+  Status Copy(const CopySqlFn& copy_sql);
+  /// Bytes the block pool holds now (for tests and logs).
+  size_t pool_bytes() const;
   /// Runs a statement (no result) on the private database.
   Status Execute(const std::string& sql);
 

@@ -18,7 +18,9 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
+#include <optional>
 
 #include "engine/appender.h"
 #include "engine/engine.h"
@@ -29,7 +31,6 @@
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
 #include "engine/row_stream.h"
-#include "lake/checksum.h"
 #include "ingest/timestamp_parse.h"
 #include "lake/checksum.h"
 #include "lake/lake.h"
@@ -45,58 +46,6 @@ using engine::ColumnSpec;
 using engine::ColumnType;
 using engine::QuoteIdent;
 using engine::QuoteLiteral;
-
-IngestOptions IngestOptions::FromConfig(const IngestConfig& config) {
-  IngestOptions o;
-  o.batch_bytes = config.batch_bytes;
-  o.max_record_bytes = config.max_record_bytes;
-  o.max_depth = config.max_depth;
-  o.dedup_memory_bytes = config.dedup_memory_bytes;
-  return o;
-}
-
-nlohmann::json FileReport::ToJson() const {
-  nlohmann::json j = {{"file", path},         {"checksum", checksum},       {"bytes", bytes},
-                      {"records", records},   {"committed", committed},     {"quarantined", quarantined},
-                      {"duplicates", duplicates}};
-  if (skipped) j["skipped"] = true;
-  if (!error.empty()) j["error"] = error;
-  if (batch_id != 0) j["batch_id"] = batch_id;
-  return j;
-}
-
-void IngestStats::Add(const IngestStats& o) {
-  files += o.files;
-  files_skipped += o.files_skipped;
-  records += o.records;
-  committed += o.committed;
-  quarantined += o.quarantined;
-  duplicates += o.duplicates;
-  bytes += o.bytes;
-  batches += o.batches;
-  seconds += o.seconds;
-  file_reports.insert(file_reports.end(), o.file_reports.begin(), o.file_reports.end());
-}
-
-nlohmann::json IngestStats::ToJson(bool with_files) const {
-  const double mb = static_cast<double>(bytes) / 1e6;
-  nlohmann::json j = {{"files", files},
-                      {"files_skipped", files_skipped},
-                      {"records", records},
-                      {"committed", committed},
-                      {"quarantined", quarantined},
-                      {"duplicates", duplicates},
-                      {"bytes", bytes},
-                      {"batches", batches},
-                      {"seconds", seconds},
-                      {"mb_per_s", seconds > 0 ? mb / seconds : 0.0},
-                      {"records_per_s", seconds > 0 ? static_cast<double>(records) / seconds : 0.0}};
-  if (with_files) {
-    auto& arr = j["file_reports"] = nlohmann::json::array();
-    for (const auto& f : file_reports) arr.push_back(f.ToJson());
-  }
-  return j;
-}
 
 namespace {
 
@@ -135,6 +84,15 @@ void SanitizeRaw(std::string_view raw, std::string* out) {
   }
 }
 
+// Where a file quarantined whole is kept, relative to quarantine/<dataset>/:
+// named by its checksum (a content is ingested once per dataset, so the
+// path is unique) and its file name.
+std::string KeptFilePath(const std::string& checksum, const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  std::replace(name.begin(), name.end(), '\\', '-');
+  return fmt::format("files/{}-{}", checksum, name);
+}
+
 int64_t TodayDays() {
   const auto now = std::chrono::system_clock::now();
   return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400;
@@ -168,26 +126,60 @@ struct SourceIngester::Impl {
   struct Prov {
     int64_t first_line = 0, last_line = 0, rows = 0;
   };
-  std::map<int64_t, std::map<std::string, Prov>> prov;  ///< partition day → file → lines
-  std::vector<std::pair<int64_t, uint64_t>> batch_inserted;  ///< (partition, key) this attempt added
+  /// (partition day, part) → file → lines. A part is one Parquet file of the
+  /// partition: a batch spills its rows to a new part whenever the row
+  /// blocks reach options.batch_memory_bytes.
+  using ProvMap = std::map<std::pair<int64_t, int>, std::map<std::string, Prov>>;
+  ProvMap prov;
+  /// Quarantine rows spilled to Parquet in the scratch folder (the table
+  /// holds the rest), when they reach a quarter of batch_memory_bytes.
+  struct QuarantinePart {
+    std::string path;
+    int64_t rows = 0;
+    std::vector<std::vector<std::string>> sources;  ///< file, first line, last line, rows
+  };
+  std::vector<QuarantinePart> quarantine_parts;
+  int64_t quarantine_bytes = 0;  ///< kept in the table now (approximate)
+  int spills = 0;                ///< rows and quarantine spills this batch attempt
+  int64_t rows_since_spill = 0;  ///< rows added since the last rows spill (or the attempt's start)
+  std::string out_dir;           ///< this batch attempt's scratch folder
+  /// (partition, key) the file being parsed added since it started (or
+  /// since the last spill): what a whole-file error undoes.
+  std::vector<std::pair<int64_t, uint64_t>> file_inserted;
+  // Dedup epochs (dedup_index.h): a batch attempt starts one, and so does
+  // each spill. Open: the producer's current one and the in-flight batch's
+  // last one (its rows are in memory or being COPYd).
+  int64_t epoch = 0;
+  int64_t producing_epoch = -1;  ///< -1 when no batch is being parsed
+  std::vector<int64_t> OpenEpochs() const;
+  /// Spilled raw parts not committed yet, per partition day: the dedup
+  /// loader reads them with the committed files, so partitions can be
+  /// evicted after a spill. WriteBatch holds pending_mu while it moves its
+  /// parts into the lake and commits (the loader waits), then drops its
+  /// entries.
+  std::mutex pending_mu;
+  std::map<int64_t, std::vector<std::string>> pending_parts;
+  void DropPending(const std::string& dir);  ///< entries under `dir`; pending_mu held
   std::map<std::string, std::string> failed_files;      ///< path → whole-file error
   bool restart = false;
   int copy_seq = 0;
   std::string quarantine_table = "stage_quarantine_0";
-  int64_t batch_seq = 0;
 
   // The batch whose COPYs run on another thread while the next one is
   // parsed; committed (in order) before the next one starts its COPYs.
   struct InFlight {
-    int64_t seq = 0;
+    int64_t final_epoch = 0;  ///< the epoch of its last (unspilled) rows
     std::vector<FileReport> reports;
     std::string out_dir;
     std::unique_ptr<RowStream> stream;
     std::unique_ptr<engine::Appender> quarantine;
     std::string quarantine_table;
     std::map<std::string, int64_t> quarantine_reasons;
-    std::map<int64_t, std::map<std::string, Prov>> prov;
+    ProvMap prov;
+    std::vector<QuarantinePart> quarantine_parts;
     std::set<std::string> sums;
+    std::vector<LandingFile> landing;  ///< the batch's files as scanned
+    int spills = 0;                    ///< rows/quarantine spills while it was parsed
     bool placeholder = false;
     std::thread copier;
     Status copied = Status::OK();  ///< COPYs, moves and the commit
@@ -213,19 +205,41 @@ struct SourceIngester::Impl {
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
   }
+  IngestProgress prog;  ///< this ingester's progress (options.progress)
+  IngestStats finished_early;  ///< the in-flight batch, when committed in the middle of the next one
+  void ReportProgress() const {
+    if (options.progress) options.progress(prog);
+  }
 
   Status Init();
   Status LoadIndex();
   Status InferSchema(const std::vector<LandingFile>& files);
   Status PrepareStaging();
   Result<IngestStats> Run(std::vector<LandingFile> files, int max_batches);
+  // Identities of files already ingested or skipped, by path, valid while
+  // size and mtime are unchanged: unchanged files are not read again (a
+  // --watch pass over a folder of kept files reads nothing). Guarded by
+  // known_mu (the watch scanner asks from its thread).
+  struct KnownFile {
+    int64_t size = 0, mtime_ns = 0;
+    std::string identity;
+  };
+  std::mutex known_mu;
+  std::unordered_map<std::string, KnownFile> known;
+  std::optional<std::string> KnownIdentity(const LandingFile& f);
+  void RememberFile(const LandingFile& f, const std::string& identity);
+  void ForgetFilesNotIn(const std::vector<LandingFile>& files);
   Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);
   Status IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink);
-  std::string CopySql(const std::string& out_dir, const std::vector<std::string>& paths, int64_t day) const;
+  std::string CopySql(const std::string& dir, const std::vector<std::string>& paths, int64_t day, int part) const;
+  Status ResetQuarantineTable();
+  Status SpillQuarantine();
   std::string ScratchDir();
   void RemoveDeadScratch() const;
+  /// `raw` is the record's text as kept (an oversize record's first 64 KiB);
+  /// `raw_bytes` its real size.
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
-                          const std::string& detail, std::string_view raw);
+                          const std::string& detail, std::string_view raw, int64_t raw_bytes);
   Status WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session);
   void AfterIngest(const std::string& path, const std::string& checksum);
 };
@@ -244,21 +258,27 @@ Status SourceIngester::Impl::Init() {
   ASSIGN_OR_RETURN(db, engine::Database::Open(dbo));
   ASSIGN_OR_RETURN(session, db->Connect());
 
-  // Schema: given > schema file > the lake's > inferred on first sight.
+  // Schema: given > schema file > the lake's > inferred on first sight. A
+  // given schema or file must be compatible with the lake's (it replaces
+  // the recorded one at the next commit).
   std::optional<Schema> s = source.schema;
+  std::string given_where = "the given schema";
   if (!s && !source.config.schema_file.empty()) {
     ASSIGN_OR_RETURN(Schema f, Schema::FromFile(source.config.schema_file));
     s = std::move(f);
+    given_where = "schema file " + source.config.schema_file;
   }
-  if (!s) {
+  std::optional<Schema> recorded;
+  {
     ASSIGN_OR_RETURN(auto info, lake->GetDataset(raw_ds));
     if (info && !info->schema_json.empty()) {
       auto parsed = Schema::FromJson(info->schema_json, "schema of " + raw_ds.ToString() + " in the metastore");
-      if (parsed.ok()) {
-        s = std::move(parsed).value();
-        schema_recorded = true;
-      }
+      if (parsed.ok()) recorded = std::move(parsed).value();
     }
+  }
+  if (!s && recorded) {
+    s = recorded;
+    schema_recorded = true;
   }
   if (s) {
     schema = std::move(*s);
@@ -276,6 +296,10 @@ Status SourceIngester::Impl::Init() {
       schema.fields[schema.Find(schema.partition_field)].required = true;
     }
     RETURN_NOT_OK(schema.Validate().WithContext("ingest." + c.name + " schema"));
+    if (recorded && !schema_recorded) {
+      RETURN_NOT_OK(CheckSchemaEvolution(*recorded, schema)
+                        .WithContext(fmt::format("ingest.{}: {} for {}", c.name, given_where, raw_ds.ToString())));
+    }
     have_schema = true;
   }
   return Status::OK();
@@ -294,12 +318,34 @@ Status SourceIngester::Impl::LoadIndex() {
           FormatDate(day, date);
           ASSIGN_OR_RETURN(files, lake->CommittedPaths(raw_ds, {{kPartitionColumn, std::string(date, 10)}}));
         }
+        // Spilled parts not committed yet hold keys too (this batch's, the
+        // in-flight one's); WriteBatch holds the lock while it moves them.
+        std::lock_guard<std::mutex> lock(pending_mu);
+        for (const auto& [d, parts] : pending_parts) {
+          if (day == PartitionedDedupIndex::kWhole || d == day) files.insert(files.end(), parts.begin(), parts.end());
+        }
         if (files.empty()) return Status::OK();
         std::string list;
         for (const auto& f : files) list += (list.empty() ? "" : ", ") + QuoteLiteral(f);
-        ASSIGN_OR_RETURN(auto r, session->Query(fmt::format("SELECT CAST({} AS VARCHAR) FROM read_parquet([{}])",
-                                                            QuoteIdent(schema.key), list)));
-        for (const auto& row : r.rows) into->Insert(KeyFingerprint(row[0]));
+        // The same key text as the parser makes (KeyText), from the typed column.
+        const Field& key = schema.fields[schema.Find(schema.key)];
+        // Streamed chunk by chunk: a partition may hold millions of keys.
+        std::string scratch, bad;
+        RETURN_NOT_OK(session->ForEachString(
+            fmt::format("SELECT {} FROM read_parquet([{}]) WHERE {} IS NOT NULL",
+                        KeyLakeSql(QuoteIdent(key.name), key.type), list, QuoteIdent(key.name)),
+            [&](std::string_view stored) {
+              const auto text = KeyTextFromLake(stored, key.type, &scratch);
+              if (!text) {
+                if (bad.empty()) bad = std::string(stored);
+                return;
+              }
+              into->Insert(KeyFingerprint(*text));
+            }));
+        if (!bad.empty()) {
+          return Status::Corruption(fmt::format("{}: key {} value '{}' in the committed files cannot be read as {}",
+                                                raw_ds.ToString(), key.name, bad, FieldTypeName(key.type)));
+        }
         return Status::OK();
       },
       budget);
@@ -367,16 +413,13 @@ Status SourceIngester::Impl::PrepareStaging() {
   data_columns.push_back({"_source_file_idx", ColumnType::kBigInt});
   data_columns.push_back({kSourceLineColumn, ColumnType::kBigInt});
   data_columns.push_back({kPartitionColumn, ColumnType::kDate});
-  std::vector<ColumnSpec> q = {{"_source_file", ColumnType::kVarchar}, {"_source_line", ColumnType::kBigInt},
-                               {"_byte_offset", ColumnType::kBigInt},  {"reason", ColumnType::kVarchar},
-                               {"detail", ColumnType::kVarchar},       {"raw", ColumnType::kVarchar},
-                               {"raw_bytes", ColumnType::kBigInt}};
   // Two tables alternate: the previous batch's may still be waiting for its commit.
   quarantine_table = (inflight && inflight->quarantine_table == "stage_quarantine_0") ? "stage_quarantine_1"
                                                                                      : "stage_quarantine_0";
-  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS " + quarantine_table));
-  RETURN_NOT_OK(session->Execute(engine::CreateTableSql(quarantine_table, q)));
-  ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), quarantine_table, q));
+  RETURN_NOT_OK(ResetQuarantineTable());
+  quarantine_parts.clear();
+  spills = 0;
+  rows_since_spill = 0;
   if (!parser) {
     parser = std::make_unique<RecordParser>(
         &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)});
@@ -385,8 +428,46 @@ Status SourceIngester::Impl::PrepareStaging() {
   return Status::OK();
 }
 
+// An empty quarantine table (and its appender) for this batch's rows.
+Status SourceIngester::Impl::ResetQuarantineTable() {
+  if (quarantine) RETURN_NOT_OK(quarantine->Close());
+  quarantine.reset();
+  static const std::vector<ColumnSpec> q = {
+      {"_source_file", ColumnType::kVarchar}, {"_source_line", ColumnType::kBigInt}, {"_byte_offset", ColumnType::kBigInt},
+      {"reason", ColumnType::kVarchar},       {"detail", ColumnType::kVarchar},      {"raw", ColumnType::kVarchar},
+      {"raw_bytes", ColumnType::kBigInt}};
+  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS " + quarantine_table));
+  RETURN_NOT_OK(session->Execute(engine::CreateTableSql(quarantine_table, q)));
+  ASSIGN_OR_RETURN(quarantine, engine::Appender::Open(session.get(), quarantine_table, q));
+  quarantine_bytes = 0;
+  return Status::OK();
+}
+
+// The quarantine rows so far go to a Parquet part in the scratch folder
+// (moved into the lake batch at commit); the table starts empty again.
+Status SourceIngester::Impl::SpillQuarantine() {
+  RETURN_NOT_OK(quarantine->Flush());
+  QuarantinePart part;
+  ASSIGN_OR_RETURN(auto sources, session->Query(fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
+                                                            "count(*) FROM {} GROUP BY ALL ORDER BY 1",
+                                                            quarantine_table)));
+  for (auto& r : sources.rows) {
+    part.rows += std::stoll(r[3]);
+    part.sources.push_back(std::move(r));
+  }
+  const fs::path dir = fs::path(out_dir) / "quarantine";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  part.path = (dir / fmt::format("part_{}.parquet", quarantine_parts.size())).string();
+  RETURN_NOT_OK(session->Execute(
+      fmt::format("COPY {} TO {} (FORMAT parquet)", quarantine_table, QuoteLiteral(part.path))));
+  quarantine_parts.push_back(std::move(part));
+  spills++;
+  return ResetQuarantineTable();
+}
+
 Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
-                                              const std::string& detail, std::string_view raw) {
+                                              const std::string& detail, std::string_view raw, int64_t raw_bytes) {
   SanitizeRaw(raw, &raw_scratch);
   quarantine->SetString(0, file);
   quarantine->SetInt64(1, line);
@@ -394,9 +475,12 @@ Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t l
   quarantine->SetString(3, ReasonName(reason));
   quarantine->SetString(4, detail);
   quarantine->SetString(5, raw_scratch);
-  quarantine->SetInt64(6, static_cast<int64_t>(raw.size()));
+  quarantine->SetInt64(6, raw_bytes);
   quarantine_reasons[ReasonName(reason)]++;
-  return quarantine->EndRow();
+  RETURN_NOT_OK(quarantine->EndRow());
+  quarantine_bytes += static_cast<int64_t>(raw_scratch.size() + detail.size() + file.size()) + 64;
+  if (quarantine_bytes >= options.batch_memory_bytes / 4) RETURN_NOT_OK(SpillQuarantine());
+  return Status::OK();
 }
 
 Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink) {
@@ -409,17 +493,33 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     if (!probe.ok()) {
       whole_file_error = probe.status().message();
     } else {
+      // Read() may return less than asked (the plain reader hands out the
+      // sniffed magic bytes first): read until 4 KiB or the end.
       char head[4096];
-      auto n = (*probe)->Read(head, sizeof(head));
-      if (!n.ok()) {
-        whole_file_error = n.status().message();
-      } else if (std::memchr(head, '\0', *n) != nullptr) {
+      size_t got = 0;
+      Status read = Status::OK();
+      while (got < sizeof(head)) {
+        auto n = (*probe)->Read(head + got, sizeof(head) - got);
+        if (!n.ok()) {
+          read = n.status();
+          break;
+        }
+        if (*n == 0) break;
+        got += *n;
+      }
+      if (!read.ok()) {
+        whole_file_error = read.message();
+      } else if (std::memchr(head, '\0', got) != nullptr) {
         whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
                                        FormatName(format));
       }
     }
   }
-  std::vector<std::pair<int64_t, uint64_t>> inserted;
+  // A whole-file error undoes this file's dedup inserts (file_inserted), or,
+  // when rows of the file went into a COPY or a spill, restarts the batch
+  // (which reloads the index from the lake).
+  const int spills_at_start = spills;
+  file_inserted.clear();
   std::map<int64_t, Prov> file_prov;
   int64_t last_day = INT64_MIN;
   Prov* last_prov = nullptr;
@@ -456,6 +556,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
         continue;
       }
       report->records++;
+      if (++prog.records % 100000 == 0) ReportProgress();
       bool ok;
       if (rec.oversize) {
         err = {Reason::kTooLarge, fmt::format("record of {} bytes exceeds max_record_bytes ({})", rec.size,
@@ -471,7 +572,8 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
           err.reason = Reason::kTruncated;
           err.detail = rec.broken + "; " + err.detail;
         }
-        RETURN_NOT_OK(AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text));
+        RETURN_NOT_OK(
+            AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text, rec.size));
         report->quarantined++;
         continue;
       }
@@ -488,7 +590,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
           report->duplicates++;
           continue;
         }
-        inserted.emplace_back(part, fp);
+        file_inserted.emplace_back(part, fp);
       }
       RowBlock* data = sink->block(day);
       for (size_t i = 0; i < nfields; i++) {
@@ -521,19 +623,61 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
       last_prov->last_line = rec.line;
       last_prov->rows++;
       report->committed++;
+      // Rows over their budget, or dedup keys over theirs (a reloaded day
+      // brings all its committed keys): the rows so far go to Parquet parts.
+      // (Keys: only after a block's worth of rows since the last spill, so a
+      // day larger than the whole budget cannot make every row spill.)
+      const bool keys_over = index && ++rows_since_spill >= static_cast<int64_t>(engine::RowBlock::kRows) && index->over_budget();
+      if (sink->over_budget() || keys_over) {
+        const int spilled = sink->part();
+        for (const auto& [d, p] : file_prov) prov[{d, spilled}][file.path] = p;
+        file_prov.clear();
+        last_prov = nullptr;
+        RETURN_NOT_OK(sink->Spill());
+        spills++;
+        rows_since_spill = 0;
+        // Its keys are now readable from the parts: a new dedup epoch, and
+        // partitions only the closed ones touched may be evicted.
+        {
+          std::lock_guard<std::mutex> lock(pending_mu);
+          for (const auto& [day_part, unused] : prov) {
+            if (day_part.second != spilled) continue;
+            char date[11];
+            FormatDate(day_part.first, date);
+            pending_parts[day_part.first].push_back(
+                (fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10)) /
+                 fmt::format("data_{}.parquet", spilled))
+                    .string());
+          }
+        }
+        file_inserted.clear();
+        if (index) {
+          producing_epoch = ++epoch;
+          index->SetEpoch(epoch);
+          // Too many keys: the batch in flight commits now, so that no epoch
+          // but the (empty) new one stays open and the index shrinks to its budget.
+          if (keys_over) RETURN_NOT_OK(FinishInFlight(&finished_early));
+          index->Trim(OpenEpochs());
+        }
+      }
     }
   }
   if (!whole_file_error.empty()) {
-    if (report->committed > 0) {
-      // Rows of this file are already in the COPY: start the batch again
-      // with the file marked failed (deterministic: same result as if the
-      // error had been known up front).
+    if (report->committed > 0 || spills != spills_at_start) {
+      // Rows of this file are already in the COPY (or spilled to parts with
+      // its quarantine rows): start the batch again with the file marked
+      // failed (deterministic: same result as if the error had been known
+      // up front).
       failed_files[file.path] = whole_file_error;
       restart = true;
       return Status::Cancelled("restart the batch: " + whole_file_error);
     }
-    // Undo what this file added, then quarantine the file as one record.
-    for (const auto& [part, fp] : inserted) index->Erase(part, fp);
+    // No spill during this file: file_inserted is all it added.
+    if (index) {
+      for (const auto& [part, fp] : file_inserted) index->Erase(part, fp);
+    }
+    file_inserted.clear();
+    // Drop this file's quarantine rows, then quarantine the file as one record.
     if (report->quarantined > 0) {
       RETURN_NOT_OK(quarantine->Flush());
       const std::string lit = QuoteLiteral(file.path);
@@ -548,23 +692,29 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     report->duplicates = 0;
     report->quarantined = 1;
     report->error = whole_file_error;
-    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile, whole_file_error, ""));
+    RETURN_NOT_OK(AppendQuarantine(file.path, 0, 0, Reason::kUnreadableFile,
+                                   fmt::format("{}; the whole file is kept as {}/{}", whole_file_error,
+                                               quarantine_ds.ToString(), KeptFilePath(report->checksum, file.path)),
+                                   "", file.size));
     return Status::OK();
   }
-  batch_inserted.insert(batch_inserted.end(), inserted.begin(), inserted.end());
-  for (const auto& [day, p] : file_prov) prov[day][file.path] = p;
+  for (const auto& [day, p] : file_prov) prov[{day, sink->part()}][file.path] = p;
   return Status::OK();
 }
 
-std::string SourceIngester::Impl::CopySql(const std::string& out_dir, const std::vector<std::string>& paths,
-                                          int64_t day) const {
+std::string SourceIngester::Impl::CopySql(const std::string& dir_root, const std::vector<std::string>& paths,
+                                          int64_t day, int part) const {
   std::string select;
   for (const auto& f : schema.fields) {
     if (!select.empty()) select += ", ";
     const std::string col = QuoteIdent(f.name);
     if (f.type == FieldType::kJson) {
-      select += f.nested_type.empty() ? fmt::format("CAST({} AS JSON) AS {}", col, col)
-                                      : fmt::format("TRY_CAST(CAST({} AS JSON) AS {}) AS {}", col, f.nested_type, col);
+      // Nested values are canonical JSON for their type (the parser made
+      // them so, see nested_type.h), so a strict CAST cannot fail or drop.
+      auto nested = f.nested_type.empty() ? Result<NestedType>(NestedType{}) : NestedType::Parse(f.nested_type);
+      select += nested.ok() && nested->nested()
+                    ? fmt::format("CAST(CAST({} AS JSON) AS {}) AS {}", col, nested->ToSql(), col)
+                    : fmt::format("CAST({} AS JSON) AS {}", col, col);
     } else {
       select += col;
     }
@@ -575,11 +725,11 @@ std::string SourceIngester::Impl::CopySql(const std::string& out_dir, const std:
   select += fmt::format(", ([{}]::VARCHAR[])[_source_file_idx] AS {}, {}", list, kSourceFileColumn, kSourceLineColumn);
   char date[11];
   FormatDate(day, date);
-  const fs::path dir = fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10));
+  const fs::path dir = fs::path(dir_root) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10));
   std::error_code ec;
   fs::create_directories(dir, ec);
   return fmt::format("COPY (SELECT {} FROM custlake_rows({})) TO {} (FORMAT parquet)", select, day,
-                     QuoteLiteral((dir / "data_0.parquet").string()));
+                     QuoteLiteral((dir / fmt::format("data_{}.parquet", part)).string()));
 }
 
 // Scratch folders of this dataset left by processes that no longer run.
@@ -623,6 +773,15 @@ std::string SourceIngester::Impl::ScratchDir() {
 Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session) {
   std::vector<FileReport>* reports = &f.reports;
   const std::string& out_dir = f.out_dir;
+  // The dedup loader may read this batch's spilled parts: not while they
+  // move. Whatever happens, they are no longer pending afterwards (in the
+  // lake, or gone with a failed batch).
+  std::lock_guard<std::mutex> pending_lock(pending_mu);
+  struct DropOnExit {
+    Impl* impl;
+    const std::string& dir;
+    ~DropOnExit() { impl->DropPending(dir); }
+  } drop_pending{this, out_dir};
   const auto t_write0 = std::chrono::steady_clock::now();
   lake::BatchOptions bo;
   bo.run_id = options.run_id;
@@ -649,81 +808,102 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
   std::map<std::string, std::string> checksum_of;
   for (const auto& r : *reports) checksum_of[r.path] = r.checksum;
 
-  // Raw rows: the COPY (done while parsing) wrote one tree partitioned by
-  // event date under out_dir; each file moves to the part path the batch
-  // hands out.
-  if (committed > 0) {
-    std::map<std::string, nlohmann::json> by_date;
-    for (const auto& [day, files_of_day] : f.prov) {
-      char date[11];
-      FormatDate(day, date);
-      auto& sources = by_date[std::string(date, 10)];
-      for (const auto& [path, p] : files_of_day) {
-        sources.push_back({{"file", path},
-                           {"checksum", checksum_of[path]},
-                           {"first_line", p.first_line},
-                           {"last_line", p.last_line},
-                           {"rows", p.rows}});
-      }
+  // Raw rows: the COPYs (spills while parsing, the rest on this thread)
+  // wrote data_<part>.parquet per event date under out_dir; each moves to
+  // the part path the batch hands out, with the files and lines it holds.
+  auto sources_json = [&](const std::map<std::string, Prov>& files_of_part, int64_t* rows) {
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& [path, p] : files_of_part) {
+      sources.push_back({{"file", path},
+                         {"checksum", checksum_of[path]},
+                         {"first_line", p.first_line},
+                         {"last_line", p.last_line},
+                         {"rows", p.rows}});
+      *rows += p.rows;
     }
-    for (const auto& [date, sources] : by_date) {
-      const fs::path dir = fs::path(out_dir) / (std::string(kPartitionColumn) + "=" + date);
-      std::vector<fs::path> produced;
-      std::error_code ec;
-      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) produced.push_back(it->path());
-      std::sort(produced.begin(), produced.end());
-      if (produced.empty()) return Status::Internal(fmt::format("COPY produced no file for {}={}", kPartitionColumn, date));
-      for (const auto& p : produced) {
-        int64_t rows = 0;
-        for (const auto& s : sources) rows += s["rows"].get<int64_t>();
-        if (produced.size() > 1) {
-          ASSIGN_OR_RETURN(auto cnt, db_session->Query(fmt::format("SELECT count(*) FROM read_parquet({})",
-                                                                QuoteLiteral(p.string()))));
-          rows = std::stoll(cnt.Scalar());
-        }
-        ASSIGN_OR_RETURN(auto part, batch.NewPart({{kPartitionColumn, date}}));
-        fs::rename(p, part.staging_path, ec);
-        if (ec) return Status::IOError(fmt::format("cannot move {} to {}: {}", p.string(), part.staging_path, ec.message()));
-        lake::FileSpec spec;
-        ASSIGN_OR_RETURN(spec.checksum, lake::Sha256File(part.staging_path));
-        spec.path = part.path;
-        spec.row_count = rows;
-        spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
-        RETURN_NOT_OK(batch.AddFile(std::move(spec)));
+    return sources;
+  };
+  auto add_part = [&](const std::string& produced, const lake::DatasetId& ds, const lake::Partition& partition,
+                      int64_t rows, const nlohmann::json& sources) -> Status {
+    ASSIGN_OR_RETURN(auto part, batch.NewPart(ds, partition));
+    std::error_code ec;
+    fs::rename(produced, part.staging_path, ec);
+    if (ec) return Status::IOError(fmt::format("cannot move {} to {}: {}", produced, part.staging_path, ec.message()));
+    lake::FileSpec spec;
+    ASSIGN_OR_RETURN(spec.checksum, lake::Sha256File(part.staging_path));
+    spec.path = part.path;
+    spec.dataset = ds;
+    spec.row_count = rows;
+    spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
+    return batch.AddFile(std::move(spec));
+  };
+  for (const auto& [day_part, files_of_part] : f.prov) {
+    char date[11];
+    FormatDate(day_part.first, date);
+    const std::string produced = (fs::path(out_dir) / (std::string(kPartitionColumn) + "=" + std::string(date, 10)) /
+                                  fmt::format("data_{}.parquet", day_part.second))
+                                     .string();
+    if (!fs::exists(produced)) return Status::Internal(fmt::format("COPY produced no file {}", produced));
+    int64_t rows = 0;
+    const nlohmann::json sources = sources_json(files_of_part, &rows);
+    RETURN_NOT_OK(add_part(produced, raw_ds, {{kPartitionColumn, std::string(date, 10)}}, rows, sources));
+  }
+  if (quarantined > 0) {
+    // Parts spilled while parsing, then the rows still in the table.
+    auto quarantine_sources = [&](const std::vector<std::vector<std::string>>& rows_of) {
+      nlohmann::json sources = nlohmann::json::array();
+      for (const auto& r : rows_of) {
+        sources.push_back({{"file", r[0]},
+                           {"checksum", checksum_of[r[0]]},
+                           {"first_line", std::stoll(r[1])},
+                           {"last_line", std::stoll(r[2])},
+                           {"rows", std::stoll(r[3])}});
       }
+      return sources;
+    };
+    int64_t in_parts = 0;
+    for (const auto& qp : f.quarantine_parts) {
+      RETURN_NOT_OK(add_part(qp.path, quarantine_ds, {}, qp.rows, quarantine_sources(qp.sources)));
+      in_parts += qp.rows;
+    }
+    if (quarantined > in_parts) {
+      std::error_code ec;
+      fs::create_directories(out_dir, ec);
+      const std::string last = (fs::path(out_dir) / "quarantine_last.parquet").string();
+      RETURN_NOT_OK(db_session->Execute(
+          fmt::format("COPY {} TO {} (FORMAT parquet)", f.quarantine_table, QuoteLiteral(last))));
+      ASSIGN_OR_RETURN(auto prov, db_session->Query(
+                                      fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
+                                                  "count(*) FROM {} GROUP BY ALL ORDER BY 1", f.quarantine_table)));
+      RETURN_NOT_OK(add_part(last, quarantine_ds, {}, quarantined - in_parts, quarantine_sources(prov.rows)));
+    }
+    for (const auto& [reason, count] : f.quarantine_reasons) {
+      if (count > 0) RETURN_NOT_OK(batch.AddQuarantined(count, reason, quarantine_ds));
     }
   }
   {
     std::error_code ec;
     fs::remove_all(out_dir, ec);
   }
-  if (quarantined > 0) {
-    ASSIGN_OR_RETURN(auto part, batch.NewPart(quarantine_ds, {}));
-    RETURN_NOT_OK(db_session->Execute(fmt::format("COPY {} TO {} (FORMAT parquet)", f.quarantine_table,
-                                               QuoteLiteral(part.staging_path))));
-    std::string quarantine_sum;
-    ASSIGN_OR_RETURN(quarantine_sum, lake::Sha256File(part.staging_path));
-    ASSIGN_OR_RETURN(auto prov, db_session->Query(
-                                    fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
-                                                "count(*) FROM {} GROUP BY ALL ORDER BY 1", f.quarantine_table)));
-    nlohmann::json sources = nlohmann::json::array();
-    for (const auto& r : prov.rows) {
-      sources.push_back({{"file", r[0]},
-                         {"checksum", checksum_of[r[0]]},
-                         {"first_line", std::stoll(r[1])},
-                         {"last_line", std::stoll(r[2])},
-                         {"rows", std::stoll(r[3])}});
-    }
+  // Files quarantined whole (unreadable) are kept byte for byte in the
+  // same batch, before the after-action may delete or archive them.
+  for (const auto& r : *reports) {
+    if (r.error.empty()) continue;
+    const std::string rel = KeptFilePath(r.checksum, r.path);
+    ASSIGN_OR_RETURN(std::string staging, batch.StagingPath(quarantine_ds, rel));
+    std::error_code ec;
+    fs::copy_file(r.path, staging, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Status::IOError(fmt::format("cannot keep {} in quarantine: {}", r.path, ec.message()));
     lake::FileSpec spec;
-    spec.path = part.path;
+    spec.path = rel;
     spec.dataset = quarantine_ds;
-    spec.checksum = std::move(quarantine_sum);
-    spec.row_count = quarantined;
-    spec.provenance_json = nlohmann::json({{"sources", sources}}).dump();
+    ASSIGN_OR_RETURN(spec.checksum, lake::Sha256File(staging));
+    spec.row_count = 0;
+    spec.provenance_json = nlohmann::json({{"sources", {{{"file", r.path}, {"checksum", r.checksum}}}},
+                                           {"reason", ReasonName(Reason::kUnreadableFile)},
+                                           {"error", r.error}})
+                               .dump();
     RETURN_NOT_OK(batch.AddFile(std::move(spec)));
-    for (const auto& [reason, count] : f.quarantine_reasons) {
-      if (count > 0) RETURN_NOT_OK(batch.AddQuarantined(count, reason, quarantine_ds));
-    }
   }
   if (!schema_recorded) RETURN_NOT_OK(batch.SetSchema(schema.ToJson()));
   for (const auto& r : *reports) {
@@ -749,7 +929,7 @@ void SourceIngester::Impl::AfterIngest(const std::string& path, const std::strin
       const fs::path dir = fs::path(lake->layout().ArchiveDir()) / source.config.dataset;
       fs::create_directories(dir, ec);
       fs::path target = dir / fs::path(path).filename();
-      if (fs::exists(target, ec)) target += "." + checksum.substr(0, 12);
+      if (fs::exists(target, ec)) target += "." + (checksum.rfind("empty:", 0) == 0 ? "empty" : checksum.substr(0, 12));
       fs::rename(path, target, ec);
       if (ec) Log(fmt::format("warning: cannot archive {}: {}", path, ec.message()));
       return;
@@ -789,25 +969,36 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     }
   }
   std::vector<FileReport> reports;
-  std::string out_dir;
   std::vector<std::string> paths;
   for (const auto& f : files) paths.push_back(f.first.path);
   failed_files.clear();
-  const int64_t seq = ++batch_seq;
-  if (index) index->SetBatch(seq);
-  auto undo_index = [&] {
-    if (index) {
-      for (const auto& [part, fp] : batch_inserted) index->Erase(part, fp);
+  // A failed attempt's keys are forgotten by reloading the index from the
+  // lake, once the in-flight batch (whose keys are not all there) committed.
+  auto drop_attempt = [&]() -> Status {
+    {
+      std::lock_guard<std::mutex> lock(pending_mu);
+      DropPending(out_dir);
     }
-    batch_inserted.clear();
+    std::error_code ec;
+    fs::remove_all(out_dir, ec);  // parts this attempt spilled
+    file_inserted.clear();
+    producing_epoch = -1;
+    Status previous = FinishInFlight(&done);
+    if (index) index->Clear();
+    return previous;
   };
+  const IngestProgress prog_at_start = prog;
   while (true) {
+    prog = prog_at_start;  // an attempt that restarts counts again
     RETURN_NOT_OK(PrepareStaging());
     reports.clear();
     prov.clear();
-    batch_inserted.clear();
+    file_inserted.clear();
     restart = false;
     out_dir = ScratchDir();
+    producing_epoch = ++epoch;
+    if (index) index->SetEpoch(epoch);
+    auto spill_sql = [this, &paths, dir = out_dir](int64_t day, int part) { return CopySql(dir, paths, day, part); };
     Status st = stream->Produce(data_columns, [&](RowSink* sink) -> Status {
       int64_t idx = 0;
       for (const auto& [file, checksum] : files) {
@@ -817,34 +1008,41 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
         r.bytes = file.size;
         RETURN_NOT_OK(IngestFile(file, ++idx, &r, sink));
         reports.push_back(std::move(r));
+        prog.files_done++;
+        prog.bytes_done += file.size;
+        ReportProgress();
+        RETURN_NOT_OK(lake::CheckFailPoint(options.step_hook, "ingest.parsed_file:" + file.name));
       }
       return Status::OK();
-    });
+    }, spill_sql, static_cast<size_t>(options.batch_memory_bytes));
     if (st.ok()) break;
-    undo_index();
-    if (!restart) {
-      (void)FinishInFlight(&done);  // the previous batch is good: commit it anyway
-      return st;
-    }
+    // The previous batch is good: it commits anyway.
+    Status previous = drop_attempt();
+    if (!restart) return st;
+    RETURN_NOT_OK(previous);
   }
   t_parse += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // The previous batch: wait for its COPYs, commit it.
   if (Status st = FinishInFlight(&done); !st.ok()) {
     // This batch's dedup decisions assumed the previous one commits: drop
     // them all; the index reloads from the lake.
-    batch_inserted.clear();
-    if (index) index->Clear();
+    (void)drop_attempt();
     return st;
   }
   // This batch's COPYs start now, on their own thread.
   auto f = std::make_unique<InFlight>();
-  f->seq = seq;
+  f->final_epoch = producing_epoch;
+  f->spills = spills;
+  producing_epoch = -1;
   f->reports = std::move(reports);
   f->out_dir = out_dir;
   f->placeholder = placeholder_schema;
-  for (const auto& [file, checksum] : files) f->sums.insert(checksum);
+  for (const auto& [file, checksum] : files) {
+    f->sums.insert(checksum);
+    f->landing.push_back(file);
+  }
   SwapBatchState(f.get());  // moves the stream, quarantine table and provenance into f
-  batch_inserted.clear();
+  file_inserted.clear();
   // The quarantine rows are read by the writer's own connection: close the appender here.
   if (f->quarantine) RETURN_NOT_OK(f->quarantine->Close());
   f->quarantine.reset();
@@ -856,7 +1054,7 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   if (f->placeholder) schema_recorded = true;  // never record the placeholder
   InFlight* fp = f.get();
   f->copier = std::thread([this, fp, paths] {
-    fp->copied = fp->stream->Copy([&](int64_t day) { return CopySql(fp->out_dir, paths, day); });
+    fp->copied = fp->stream->Copy([&](int64_t day, int part) { return CopySql(fp->out_dir, paths, day, part); });
     if (fp->copied.ok()) fp->copied = WriteBatch(*fp, &fp->batch_id, writer_session.get());
   });
   inflight = std::move(f);
@@ -864,7 +1062,24 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     // The placeholder must be committed before a real schema can be inferred.
     RETURN_NOT_OK(FinishInFlight(&done));
   }
+  done.Add(finished_early);
+  finished_early = IngestStats{};
   return done;
+}
+
+std::vector<int64_t> SourceIngester::Impl::OpenEpochs() const {
+  std::vector<int64_t> open;
+  if (producing_epoch >= 0) open.push_back(producing_epoch);
+  if (inflight) open.push_back(inflight->final_epoch);
+  return open;
+}
+
+void SourceIngester::Impl::DropPending(const std::string& dir) {
+  const std::string prefix = dir + "/";
+  for (auto it = pending_parts.begin(); it != pending_parts.end();) {
+    std::erase_if(it->second, [&](const std::string& p) { return p.compare(0, prefix.size(), prefix) == 0; });
+    it = it->second.empty() ? pending_parts.erase(it) : std::next(it);
+  }
 }
 
 // Swaps the per-batch members with `f`'s: the producer's fresh state one
@@ -875,6 +1090,7 @@ void SourceIngester::Impl::SwapBatchState(InFlight* f) {
   std::swap(quarantine_table, f->quarantine_table);
   std::swap(quarantine_reasons, f->quarantine_reasons);
   std::swap(prov, f->prov);
+  std::swap(quarantine_parts, f->quarantine_parts);
 }
 
 Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
@@ -889,17 +1105,25 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
   Status st = f->copied;
   spare_stream = std::move(f->stream);
   if (!st.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(pending_mu);
+      DropPending(f->out_dir);
+    }
     std::error_code ec;
     fs::remove_all(f->out_dir, ec);
     if (index) index->Clear();  // uncommitted keys: reload from the lake
     return st;
   }
-  if (index) index->Trim(f->seq);
+  if (index) index->Trim(OpenEpochs());
   if (f->placeholder) {
     schema_recorded = false;
     schema = Schema{};
     parser.reset();
     if (index) index.reset();
+  }
+  for (const auto& lf : f->landing) {
+    const auto it = std::find_if(f->reports.begin(), f->reports.end(), [&](const FileReport& r) { return r.path == lf.path; });
+    if (it != f->reports.end()) RememberFile(lf, it->checksum);
   }
   IngestStats s;
   for (const auto& r : f->reports) {
@@ -913,23 +1137,41 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
   }
   s.batches = 1;
   s.file_reports = std::move(f->reports);
-  Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates "
+  Log(fmt::format("{}: batch {}: {} files, {} records: {} committed, {} quarantined, {} duplicates; "
+                  "row blocks {:.0f} MB, {} spills, dedup {} keys "
                   "(so far: checksum {:.2f}s, parse {:.2f}s, wait for COPY {:.2f}s, move {:.2f}s, commit {:.2f}s)",
                   raw_ds.ToString(), batch_id, s.files, s.records, s.committed, s.quarantined, s.duplicates,
-                  t_checksum, t_parse, t_copy_wait, t_copy, t_commit));
+                  static_cast<double>(spare_stream ? spare_stream->pool_bytes() : 0) / 1e6, f->spills,
+                  index ? index->keys() : 0, t_checksum, t_parse, t_copy_wait, t_copy, t_commit));
   stats->Add(s);
   return Status::OK();
 }
 
 namespace {
 
+// What ingested_files records for a file (per dataset): its content's
+// sha256; for an empty file, which every empty file shares and which holds
+// nothing to ingest, its name, so each empty file is reported (and handled)
+// once instead of as a copy of the first one.
+std::string FileIdentity(const std::string& sha256, const std::string& name) {
+  static const std::string kEmpty = lake::Sha256Hex("");
+  return sha256 == kEmpty ? "empty:" + name : sha256;
+}
+
 // Checksums the listed files on a helper thread, a few files ahead of the
 // one being consumed, so hashing overlaps parsing.
+// Files whose identity is already known (unchanged since it was computed)
+// are not read again.
 class ChecksumAhead {
  public:
-  ChecksumAhead(const std::vector<LandingFile>& files, size_t ahead) : files_(files), ahead_(ahead) {
+  ChecksumAhead(const std::vector<LandingFile>& files, std::vector<std::optional<std::string>> known, size_t ahead)
+      : files_(files), known_(std::move(known)), ahead_(ahead) {
     sums_.resize(files.size(), Status::Internal("not computed"));
     thread_ = std::thread([this] { Loop(); });
+  }
+  int64_t hashed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hashed_;
   }
   ~ChecksumAhead() {
     {
@@ -955,8 +1197,10 @@ class ChecksumAhead {
         cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
         if (stop_) return;
       }
-      Result<std::string> sum = lake::Sha256File(files_[i].path);
+      Result<std::string> sum = known_[i] ? Result<std::string>(*known_[i]) : lake::Sha256File(files_[i].path);
+      if (sum.ok() && !known_[i]) *sum = FileIdentity(*sum, files_[i].name);
       std::lock_guard<std::mutex> lock(mu_);
+      if (!known_[i]) hashed_++;
       sums_[i] = std::move(sum);
       done_ = i + 1;
       cv_.notify_all();
@@ -964,7 +1208,9 @@ class ChecksumAhead {
   }
 
   const std::vector<LandingFile>& files_;
+  const std::vector<std::optional<std::string>> known_;
   const size_t ahead_;
+  int64_t hashed_ = 0;
   std::vector<Result<std::string>> sums_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -975,9 +1221,37 @@ class ChecksumAhead {
 
 }  // namespace
 
+std::optional<std::string> SourceIngester::Impl::KnownIdentity(const LandingFile& f) {
+  std::lock_guard<std::mutex> lock(known_mu);
+  auto it = known.find(f.path);
+  if (it == known.end() || f.mtime_ns == 0 || it->second.size != f.size || it->second.mtime_ns != f.mtime_ns) {
+    return std::nullopt;
+  }
+  return it->second.identity;
+}
+
+void SourceIngester::Impl::RememberFile(const LandingFile& f, const std::string& identity) {
+  if (f.mtime_ns == 0) return;
+  std::lock_guard<std::mutex> lock(known_mu);
+  known[f.path] = {f.size, f.mtime_ns, identity};
+}
+
+void SourceIngester::Impl::ForgetFilesNotIn(const std::vector<LandingFile>& files) {
+  std::set<std::string> present;
+  for (const auto& f : files) present.insert(f.path);
+  std::lock_guard<std::mutex> lock(known_mu);
+  std::erase_if(known, [&](const auto& kv) { return present.count(kv.first) == 0; });
+}
+
 Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
   const auto t0 = std::chrono::steady_clock::now();
-  ChecksumAhead checksums(files, 2);
+  std::vector<std::optional<std::string>> identities;
+  for (const auto& f : files) {
+    identities.push_back(KnownIdentity(f));
+    prog.files_total++;
+    prog.bytes_total += f.size;
+  }
+  ChecksumAhead checksums(files, std::move(identities), 2);
   size_t file_no = 0;
   IngestStats total;
   std::vector<std::pair<LandingFile, std::string>> pending;
@@ -1000,8 +1274,11 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     const auto ts = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
-    ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(sum));
+    ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(raw_ds, sum));
     if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
+      if (seen) RememberFile(f, sum);
+      prog.files_done++;
+      prog.bytes_done += f.size;
       total.files_skipped++;
       FileReport r;
       r.path = f.path;
@@ -1026,6 +1303,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
   if (!(max_batches >= 0 && batches >= max_batches)) last = flush();
   // Whatever happened, the batch in flight is committed (or fails) now.
   Status finished = FinishInFlight(&total);
+  total.files_hashed = checksums.hashed();
   RETURN_NOT_OK(last);
   RETURN_NOT_OK(finished);
   total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -1050,14 +1328,26 @@ const Schema& SourceIngester::schema() const { return impl_->schema; }
 Result<IngestStats> SourceIngester::RunOnce() {
   ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
                                                  impl_->source.config.min_age_seconds));
+  impl_->ForgetFilesNotIn(files);
   return impl_->Run(std::move(files), -1);
 }
 
 Result<IngestStats> SourceIngester::RunOneBatch() {
   ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
                                                  impl_->source.config.min_age_seconds));
+  impl_->ForgetFilesNotIn(files);
   return impl_->Run(std::move(files), 1);
 }
+
+Result<IngestStats> SourceIngester::IngestLanding(std::vector<LandingFile> files) {
+  return impl_->Run(std::move(files), -1);
+}
+
+bool SourceIngester::KnownUnchanged(const LandingFile& file) const { return impl_->KnownIdentity(file).has_value(); }
+
+void SourceIngester::ForgetFilesNotIn(const std::vector<LandingFile>& files) { impl_->ForgetFilesNotIn(files); }
+
+const SourceConfig& SourceIngester::config() const { return impl_->source.config; }
 
 Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& paths) {
   std::vector<LandingFile> files;
@@ -1065,91 +1355,12 @@ Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& 
     std::error_code ec;
     const auto size = fs::file_size(p, ec);
     if (ec) return Status::NotFound(fmt::format("cannot stat {}: {}", p, ec.message()));
+    const auto mtime = fs::last_write_time(p, ec);
     files.push_back({fs::absolute(p).lexically_normal().string(), fs::path(p).filename().string(),
-                     static_cast<int64_t>(size)});
+                     static_cast<int64_t>(size),
+                     ec ? 0 : static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
   }
   return impl_->Run(std::move(files), -1);
-}
-
-Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
-                              const std::vector<std::string>& only) {
-  IngestStats total;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& [name, source] : config.sources) {
-    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
-    if (options.stop != nullptr && options.stop->load()) break;
-    ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
-    ASSIGN_OR_RETURN(auto stats, ing->RunOnce());
-    total.Add(stats);
-  }
-  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return total;
-}
-
-Result<IngestStats> Watch(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
-                          const std::vector<std::string>& only) {
-  IngestStats total;
-  const auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::unique_ptr<SourceIngester>> ingesters;
-  for (const auto& [name, source] : config.sources) {
-    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
-    ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
-    ingesters.push_back(std::move(ing));
-  }
-  if (ingesters.empty()) return Status::InvalidArgument("no [ingest.NAME] source to watch");
-  auto stopped = [&] { return options.stop != nullptr && options.stop->load(); };
-  while (!stopped()) {
-    bool did = false;
-    for (auto& ing : ingesters) {
-      if (stopped()) break;
-      ASSIGN_OR_RETURN(auto stats, ing->RunOneBatch());
-      // Skipped files are reported once per pass; keep only ingested ones.
-      std::erase_if(stats.file_reports, [](const FileReport& r) { return r.skipped; });
-      stats.files_skipped = 0;
-      did = did || stats.batches > 0;
-      total.Add(stats);
-    }
-    if (did) continue;  // more may be waiting: scan again right away
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(config.poll_seconds);
-    while (!stopped() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return total;
-}
-
-Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files) {
-  ASSIGN_OR_RETURN(auto batches, lake->ListBatches());
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& b : batches) {
-    if (b.state != lake::BatchState::kCommitted) continue;
-    auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
-    if (!lineage.is_object() || lineage.value("verb", "") != "ingest" || !lineage.contains("ingest_files")) continue;
-    auto files = nlohmann::json::parse(lineage["ingest_files"].get<std::string>(), nullptr, false);
-    if (!files.is_array()) continue;
-    auto& ds = out[b.dataset.name];
-    if (ds.is_null()) {
-      ds = {{"files", 0}, {"records", 0}, {"committed", 0}, {"quarantined", 0}, {"duplicates", 0},
-            {"balanced", true}, {"recent_files", nlohmann::json::array()}};
-    }
-    for (const auto& f : files) {
-      const int64_t rec = f.value("records", 0), c = f.value("committed", 0), q = f.value("quarantined", 0),
-                    d = f.value("duplicates", 0);
-      ds["files"] = ds["files"].get<int64_t>() + 1;
-      ds["records"] = ds["records"].get<int64_t>() + rec;
-      ds["committed"] = ds["committed"].get<int64_t>() + c;
-      ds["quarantined"] = ds["quarantined"].get<int64_t>() + q;
-      ds["duplicates"] = ds["duplicates"].get<int64_t>() + d;
-      if (rec != c + q + d) ds["balanced"] = false;
-      if (static_cast<int>(ds["recent_files"].size()) < max_files) {
-        auto entry = f;
-        entry["batch_id"] = b.batch_id;
-        ds["recent_files"].push_back(entry);
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace custlake::ingest

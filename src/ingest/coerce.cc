@@ -239,6 +239,65 @@ CoerceError CoerceDouble(double v, FieldType type, Value* out, std::string* owne
   return CoerceError::kBadType;
 }
 
+std::string_view KeyText(const Value& v, std::string* scratch) {
+  switch (v.kind) {
+    case Value::kText: return v.s;
+    case Value::kBool: return v.i ? "true" : "false";
+    case Value::kInt: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v.i);
+      scratch->assign(buf, r.ptr);
+      return *scratch;
+    }
+    case Value::kDouble: {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof(buf), v.d);  // shortest round-trip
+      scratch->assign(buf, r.ptr);
+      return *scratch;
+    }
+    case Value::kNull: break;
+  }
+  return {};
+}
+
+std::string KeyLakeSql(const std::string& col, FieldType type) {
+  switch (type) {
+    case FieldType::kTimestamp: return "CAST(epoch_us(" + col + ") AS VARCHAR)";
+    case FieldType::kDate: return "CAST(datediff('day', DATE '1970-01-01', " + col + ") AS VARCHAR)";
+    default: return "CAST(" + col + " AS VARCHAR)";
+  }
+}
+
+std::optional<std::string_view> KeyTextFromLake(std::string_view stored, FieldType type, std::string* scratch) {
+  Value v;
+  switch (type) {
+    case FieldType::kString:
+    case FieldType::kJson: return stored;
+    case FieldType::kBool:
+      if (stored != "true" && stored != "false") return std::nullopt;
+      return stored;
+    case FieldType::kInt64:
+    case FieldType::kTimestamp:
+    case FieldType::kDate: {
+      bool range = false;
+      auto i = ParseInt64(stored, &range);
+      if (!i) return std::nullopt;
+      v.kind = Value::kInt;
+      v.i = *i;
+      break;
+    }
+    case FieldType::kDouble: {
+      double d = 0;
+      auto [ptr, ec] = std::from_chars(stored.data(), stored.data() + stored.size(), d);
+      if (ec != std::errc() || ptr != stored.data() + stored.size()) return std::nullopt;
+      v.kind = Value::kDouble;
+      v.d = d;
+      break;
+    }
+  }
+  return KeyText(v, scratch);
+}
+
 CoerceError CoerceBool(bool v, FieldType type, Value* out, std::string* owned) {
   switch (type) {
     case FieldType::kBool:

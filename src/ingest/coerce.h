@@ -44,6 +44,20 @@ CoerceError CoerceUInt(uint64_t v, FieldType type, Value* out, std::string* owne
 CoerceError CoerceDouble(double v, FieldType type, Value* out, std::string* owned);
 CoerceError CoerceBool(bool v, FieldType type, Value* out, std::string* owned);
 
+/// The canonical text of a dedup key value, the one encoding both sides of
+/// deduplication use (the parser for input records, the index loader for
+/// committed Parquet): text as it is; int64, timestamp (micros) and date
+/// (days since the epoch) as decimal integers; doubles in shortest
+/// round-trip form (1.0 and 1 are "1"); booleans as true/false. The view
+/// points into `scratch` or static text.
+std::string_view KeyText(const Value& v, std::string* scratch);
+
+/// The key text of a value read back from the lake: `stored` is what
+/// KeyLakeSql(type) yields as VARCHAR. Nullopt when it cannot be read.
+std::optional<std::string_view> KeyTextFromLake(std::string_view stored, FieldType type, std::string* scratch);
+/// The SQL expression over the quoted column `col` that KeyTextFromLake reads.
+std::string KeyLakeSql(const std::string& col, FieldType type);
+
 /// Strict integer / double parsing of trimmed text.
 std::optional<int64_t> ParseInt64(std::string_view text, bool* out_of_range);
 std::optional<double> ParseDouble(std::string_view text);

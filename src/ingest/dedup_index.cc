@@ -1,5 +1,6 @@
 #include "ingest/dedup_index.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -101,12 +102,14 @@ Result<DedupIndex*> PartitionedDedupIndex::Get(int64_t day) {
     auto index = std::make_unique<DedupIndex>(1 << 10);
     RETURN_NOT_OK(loader_(day, index.get()));
     loads_++;
+    keys_ += index->size();
     lru_.push_front(day);
-    it = parts_.emplace(day, Part{std::move(index), lru_.begin(), batch_}).first;
+    it = parts_.emplace(day, Part{std::move(index), lru_.begin(), {}}).first;
   } else if (it->second.lru != lru_.begin()) {
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   }
-  it->second.last_batch = batch_;
+  auto& epochs = it->second.epochs;
+  if (epochs.empty() || epochs.back() != epoch_) epochs.push_back(epoch_);
   last_day_ = day;
   last_ = it->second.index.get();
   return last_;
@@ -114,21 +117,30 @@ Result<DedupIndex*> PartitionedDedupIndex::Get(int64_t day) {
 
 Result<bool> PartitionedDedupIndex::Insert(int64_t day, uint64_t fp) {
   ASSIGN_OR_RETURN(DedupIndex * index, Get(day));
-  return index->Insert(fp);
+  const bool fresh = index->Insert(fp);
+  keys_ += fresh ? 1 : 0;
+  return fresh;
 }
 
 void PartitionedDedupIndex::Erase(int64_t day, uint64_t fp) {
   auto it = parts_.find(day);
-  if (it != parts_.end()) it->second.index->Erase(fp);
+  if (it == parts_.end()) return;
+  const size_t before = it->second.index->size();
+  it->second.index->Erase(fp);
+  keys_ -= before - it->second.index->size();
 }
 
-void PartitionedDedupIndex::Trim(int64_t committed_seq) {
-  size_t total = keys();
-  for (auto l = lru_.end(); total > budget_keys_ && l != lru_.begin();) {
+void PartitionedDedupIndex::Trim(const std::vector<int64_t>& open_epochs) {
+  for (auto& [day, p] : parts_) {
+    std::erase_if(p.epochs, [&](int64_t e) {
+      return std::find(open_epochs.begin(), open_epochs.end(), e) == open_epochs.end();
+    });
+  }
+  for (auto l = lru_.end(); keys_ > budget_keys_ && l != lru_.begin();) {
     --l;
     auto it = parts_.find(*l);
-    if (it->second.last_batch > committed_seq) continue;  // pinned: keys not committed yet
-    total -= it->second.index->size();
+    if (!it->second.epochs.empty()) continue;  // pinned: keys only in memory
+    keys_ -= it->second.index->size();
     parts_.erase(it);
     l = lru_.erase(l);
   }
@@ -136,16 +148,13 @@ void PartitionedDedupIndex::Trim(int64_t committed_seq) {
 }
 
 void PartitionedDedupIndex::Clear() {
+  keys_ = 0;
   parts_.clear();
   lru_.clear();
   last_ = nullptr;
 }
 
-size_t PartitionedDedupIndex::keys() const {
-  size_t n = 0;
-  for (const auto& [day, p] : parts_) n += p.index->size();
-  return n;
-}
+size_t PartitionedDedupIndex::keys() const { return keys_; }
 
 size_t PartitionedDedupIndex::memory_bytes() const {
   size_t n = 0;

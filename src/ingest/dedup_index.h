@@ -60,9 +60,22 @@ class DedupIndex {
 /// the lake after a crash, whatever the distance between a record and its
 /// duplicate.
 ///
+/// Keys are inserted in epochs (SetEpoch): a batch starts one, and so does
+/// each spill of its rows to Parquet parts. An epoch is "open" while its
+/// keys are only in memory; once its rows are in the lake or in parts the
+/// loader reads (the ingester's pending parts), it is closed. Trim evicts
+/// only partitions touched in no open epoch, so an evicted partition can
+/// always be rebuilt with every key inserted so far.
+///
 /// Scope: a key is a duplicate of a committed key of the same partition (a
 /// re-sent event carries its own event time, so its day). Memory is at most
-/// budget_keys keys plus the keys of the partitions one batch touches.
+/// budget_keys keys plus the keys of the partitions touched in open epochs
+/// (at most two: the batch being parsed since its last spill and the
+/// previous batch's last part). Since a reloaded partition brings all of
+/// its committed keys, the ingester closes the open epochs when
+/// over_budget() (it spills and commits the batch in flight) and trims, so
+/// the index stays near the budget plus one partition, however much a
+/// single file holds.
 /// Without a partition field every record maps to one partition (kWhole),
 /// which is the whole dataset: then memory grows with distinct keys.
 class PartitionedDedupIndex {
@@ -77,19 +90,23 @@ class PartitionedDedupIndex {
   Result<bool> Insert(int64_t day, uint64_t fp);
   /// Undoes an Insert (the partition is loaded: it was just inserted into).
   void Erase(int64_t day, uint64_t fp);
-  /// The batch (increasing number) whose keys the next Inserts add.
-  void SetBatch(int64_t seq) {
-    batch_ = seq;
+  /// The epoch (increasing number) whose keys the next Inserts add.
+  void SetEpoch(int64_t epoch) {
+    epoch_ = epoch;
     last_ = nullptr;
   }
-  /// Between batches: evicts least-recently-used partitions down to the
-  /// budget, but only partitions no batch after `committed_seq` touched
-  /// (their keys may not be in the lake yet).
-  void Trim(int64_t committed_seq = INT64_MAX);
+  /// Evicts least-recently-used partitions down to the budget, but only
+  /// partitions touched in none of `open_epochs` (their keys may be in
+  /// memory only).
+  void Trim(const std::vector<int64_t>& open_epochs = {});
   /// Forgets every partition (they reload from the lake on next use).
   void Clear();
 
   size_t keys() const;
+  size_t budget_keys() const { return budget_keys_; }
+  /// Resident keys well past the budget (budget + a quarter): the caller
+  /// should close the open epochs (spill, commit the in-flight batch) and Trim.
+  bool over_budget() const { return keys_ > budget_keys_ + budget_keys_ / 4; }
   size_t partitions() const { return parts_.size(); }
   int64_t loads() const { return loads_; }
   size_t memory_bytes() const;
@@ -98,7 +115,7 @@ class PartitionedDedupIndex {
   struct Part {
     std::unique_ptr<DedupIndex> index;
     std::list<int64_t>::iterator lru;
-    int64_t last_batch = 0;
+    std::vector<int64_t> epochs;  ///< epochs it was touched in, not yet known closed
   };
   Result<DedupIndex*> Get(int64_t day);
 
@@ -109,7 +126,8 @@ class PartitionedDedupIndex {
   int64_t last_day_ = 0;
   DedupIndex* last_ = nullptr;
   int64_t loads_ = 0;
-  int64_t batch_ = 0;
+  int64_t epoch_ = 0;
+  size_t keys_ = 0;  ///< resident keys, all partitions
 };
 
 }  // namespace custlake::ingest

@@ -82,6 +82,29 @@ TEST(PartitionedDedupIndex, TrimKeepsMemoryWithinBudgetAndReloadsEvicted) {
   EXPECT_GE(lake.loads[0], 2);  // evicted, then reloaded from the lake
 }
 
+// Partitions touched in an open epoch (keys not yet in the lake or in a
+// spilled part) are never evicted; once the epoch closes they may be.
+TEST(PartitionedDedupIndex, OpenEpochsPinTheirPartitions) {
+  FakeLake lake;
+  PartitionedDedupIndex index(lake.Loader(), 10);
+  index.SetEpoch(1);
+  for (uint64_t k = 1; k <= 30; k++) ASSERT_TRUE(*index.Insert(1, k));
+  index.SetEpoch(2);
+  for (uint64_t k = 1; k <= 30; k++) ASSERT_TRUE(*index.Insert(2, k));
+  index.Trim({1, 2});
+  EXPECT_EQ(index.keys(), 60u);  // both open: over budget, nothing evicted
+  for (uint64_t k = 1; k <= 30; k++) lake.committed[1].push_back(k);  // epoch 1's rows are durable now
+  index.Trim({2});
+  EXPECT_EQ(index.keys(), 30u);  // partition 1 evicted, 2 pinned
+  EXPECT_EQ(index.partitions(), 1u);
+  EXPECT_FALSE(*index.Insert(1, 5));  // reloaded: the key is still found
+  index.Trim({2});
+  for (uint64_t k = 1; k <= 30; k++) lake.committed[2].push_back(k);
+  index.SetEpoch(3);
+  index.Trim({3});
+  EXPECT_LE(index.keys(), 10u);
+}
+
 TEST(PartitionedDedupIndex, LoaderErrorsPropagate) {
   PartitionedDedupIndex index([](int64_t, DedupIndex*) { return Status::IOError("lake unreadable"); }, 10);
   EXPECT_FALSE(index.Insert(1, 1).ok());

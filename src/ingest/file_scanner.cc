@@ -30,7 +30,8 @@ Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const
     if (min_age_seconds > 0 && now - mtime < std::chrono::seconds(min_age_seconds)) continue;
     const auto size = it->file_size(e2);
     if (e2) continue;
-    out.push_back({fs::absolute(it->path()).lexically_normal().string(), name, static_cast<int64_t>(size)});
+    out.push_back({fs::absolute(it->path()).lexically_normal().string(), name, static_cast<int64_t>(size),
+                   static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
   }
   if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir, ec.message()));
   std::sort(out.begin(), out.end(), [](const LandingFile& a, const LandingFile& b) { return a.name < b.name; });

@@ -22,6 +22,7 @@ struct LandingFile {
   std::string path;   ///< absolute
   std::string name;   ///< file name only
   int64_t size = 0;
+  int64_t mtime_ns = 0;  ///< last modification (nanoseconds, file clock)
 };
 
 Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const std::string& pattern,

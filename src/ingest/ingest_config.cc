@@ -35,13 +35,19 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   ASSIGN_OR_RETURN(auto names, section.TableKeys());
   ASSIGN_OR_RETURN(auto settings, section.Section("settings"));
   RETURN_NOT_OK(settings.Get("batch_bytes", &config.batch_bytes));
+  RETURN_NOT_OK(settings.Get("batch_memory_bytes", &config.batch_memory_bytes));
   RETURN_NOT_OK(settings.Get("max_record_bytes", &config.max_record_bytes));
   RETURN_NOT_OK(settings.Get("max_depth", &config.max_depth));
   RETURN_NOT_OK(settings.Get("poll_seconds", &config.poll_seconds));
   RETURN_NOT_OK(settings.Get("dedup_memory_bytes", &config.dedup_memory_bytes));
+  RETURN_NOT_OK(settings.Get("watch_queue_files", &config.watch_queue_files));
+  RETURN_NOT_OK(settings.Get("watch_queue_bytes", &config.watch_queue_bytes));
   RETURN_NOT_OK(settings.Finish());
   TomlSection& section_for_errors = settings;
   if (config.batch_bytes < (1 << 20)) return section_for_errors.Invalid("batch_bytes", "must be at least 1048576 (1 MiB)");
+  if (config.batch_memory_bytes < (1 << 20)) {
+    return section_for_errors.Invalid("batch_memory_bytes", "must be at least 1048576 (1 MiB)");
+  }
   if (config.max_record_bytes < 1024 || config.max_record_bytes > (1LL << 30)) {
     return section_for_errors.Invalid("max_record_bytes", "must be between 1024 and 1073741824");
   }
@@ -50,6 +56,8 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   if (config.dedup_memory_bytes < (1 << 20)) {
     return section_for_errors.Invalid("dedup_memory_bytes", "must be at least 1048576 (1 MiB)");
   }
+  if (config.watch_queue_files < 1) return section_for_errors.Invalid("watch_queue_files", "must be at least 1");
+  if (config.watch_queue_bytes < 1) return section_for_errors.Invalid("watch_queue_bytes", "must be at least 1");
   for (const auto& name : names) {
     if (name == "settings") continue;
     ASSIGN_OR_RETURN(auto sub, section.Section(name));

@@ -1,11 +1,14 @@
 // The [ingest] section of custlake.toml: the landing sources to pick up.
 //
 //   [ingest.settings]              # shared by every source (all optional)
-//   batch_bytes = 134217728        # input bytes per batch (bounds memory)
+//   batch_bytes = 134217728        # input bytes (on disk) per batch: one lake batch each
+//   batch_memory_bytes = 134217728 # rows held in memory per batch; beyond, they spill to parts
 //   max_record_bytes = 8388608     # longer records are quarantined
 //   max_depth = 64                 # deeper nesting is quarantined
 //   poll_seconds = 2               # --watch: how often the folders are scanned
 //   dedup_memory_bytes = 268435456 # dedup index kept between batches (~16 B a key)
+//   watch_queue_files = 10000      # --watch: scanner → ingester queue bound per source
+//   watch_queue_bytes = 1073741824 #   (files and input bytes); beyond, files wait in the folder
 //
 //   [ingest.usage]                 # one table per source (any name but settings)
 //   path = "landing/usage"         # folder, relative to custlake.toml
@@ -57,10 +60,13 @@ struct SourceConfig {
 
 struct IngestConfig {
   int64_t batch_bytes = 128LL << 20;
+  int64_t batch_memory_bytes = 128LL << 20;  ///< rows held in memory per batch before spilling to parts
   int64_t max_record_bytes = 8LL << 20;
   int max_depth = 64;
   double poll_seconds = 2;
   int64_t dedup_memory_bytes = 256LL << 20;  ///< dedup index keys kept between batches (~16 B each)
+  int64_t watch_queue_files = 10000;         ///< --watch: files queued per source at most
+  int64_t watch_queue_bytes = 1LL << 30;     ///< --watch: input bytes queued per source at most
   std::map<std::string, SourceConfig> sources;  ///< by name, in name order
 };
 

@@ -30,8 +30,10 @@
 //
 // Ownership: a SourceIngester borrows the Lake, which must outlive it. One
 // thread calls it; internally DuckDB uses its own threads to write Parquet.
-// Memory: about one batch of rows (batch_bytes) in row blocks, reused across
-// batches, plus DuckDB's memory limit, plus the dedup index's budget.
+// Memory: at most batch_memory_bytes of rows in row blocks per batch (two
+// batches: one parsing, one copying), spilled to Parquet parts beyond that
+// whatever the input size or compression ratio, plus DuckDB's memory
+// limit, plus the dedup index's budget.
 #pragma once
 
 #include <atomic>
@@ -45,8 +47,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "ingest/file_scanner.h"
 #include "ingest/ingest_config.h"
 #include "ingest/schema.h"
+#include "lake/fail_point.h"
 
 namespace custlake::lake {
 class Lake;
@@ -54,8 +58,20 @@ class Lake;
 
 namespace custlake::ingest {
 
+/// Where a run is: files and input bytes done of the files listed, records parsed.
+struct IngestProgress {
+  int64_t files_done = 0, files_total = 0;
+  int64_t bytes_done = 0, bytes_total = 0;
+  int64_t records = 0;
+};
+
 struct IngestOptions {
   int64_t batch_bytes = 128LL << 20;
+  /// Rows a batch holds in memory (row blocks, by their real size, so
+  /// whatever the compression ratio) before they spill to Parquet parts in
+  /// the scratch folder; quarantine rows spill at a quarter of it. Parts
+  /// join the same lake batch, so a file's commit stays atomic.
+  int64_t batch_memory_bytes = 128LL << 20;
   int64_t max_record_bytes = 8LL << 20;
   int max_depth = 64;
   /// Checked between batches: when set, RunOnce returns after the batch in flight.
@@ -66,8 +82,17 @@ struct IngestOptions {
   /// Dedup index memory kept between batches (about 16 bytes a key); see
   /// dedup_index.h for the bound and the scope of duplicate detection.
   int64_t dedup_memory_bytes = 256LL << 20;
+  /// --watch: the scanner → ingester queue's bound, per source (landing_queue.h).
+  int64_t watch_queue_files = 10000;
+  int64_t watch_queue_bytes = 1LL << 30;
   /// Human progress lines (stderr in the CLI); may be empty.
   std::function<void(const std::string&)> log;
+  /// Progress after each file and every 100 000 records (the CLI's progress line); may be empty.
+  std::function<void(const IngestProgress&)> progress;
+  /// A test seam like the lake's fail points: consulted at
+  /// "ingest.parsed_file:<name>" (a file of the batch is parsed, the batch
+  /// not yet written); an error fails the batch there. Empty in production.
+  lake::FailPointHook step_hook;
 
   static IngestOptions FromConfig(const IngestConfig& config);
 };
@@ -91,6 +116,7 @@ struct FileReport {
 struct IngestStats {
   int64_t files = 0;          ///< files ingested now
   int64_t files_skipped = 0;  ///< already ingested
+  int64_t files_hashed = 0;   ///< files read to compute their checksum (unchanged known files are not)
   int64_t records = 0;
   int64_t committed = 0;
   int64_t quarantined = 0;
@@ -125,6 +151,14 @@ class SourceIngester {
   Result<IngestStats> RunOneBatch();
   /// Ingests exactly these files (in this order), skipping ones already ingested.
   Result<IngestStats> IngestFiles(const std::vector<std::string>& paths);
+  /// The same for files as the scanner listed them (--watch's queue).
+  Result<IngestStats> IngestLanding(std::vector<LandingFile> files);
+  /// True when this file (same path, size and mtime) was already ingested
+  /// or found to be a copy: a re-scan need not read it. Thread-safe.
+  bool KnownUnchanged(const LandingFile& file) const;
+  /// Forgets remembered files that are not in `files` (a full scan). Thread-safe.
+  void ForgetFilesNotIn(const std::vector<LandingFile>& files);
+  const SourceConfig& config() const;
 
   /// The schema in use (empty fields until the first batch inferred it).
   const Schema& schema() const;
@@ -139,11 +173,14 @@ class SourceIngester {
 Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
                               const std::vector<std::string>& only = {});
 
-/// `--watch`: ingests the sources, then polls every poll_seconds until
-/// *options.stop is set (SIGINT/SIGTERM in the CLI); the batch in flight is
-/// finished first. Each pass processes at most one batch per source before
-/// scanning again, so a flood of files cannot starve the stop flag or grow
-/// a queue: the landing folder itself is the bounded queue.
+/// `--watch`: a scanner thread lists every source's folder every
+/// poll_seconds and hands new files (not queued, not already ingested with
+/// the same size and mtime) to a bounded queue per source (LandingQueue:
+/// watch_queue_files / watch_queue_bytes; when full, the rest waits in the
+/// folder); this thread takes up to two batches' worth from each queue in
+/// turn and ingests them, until *options.stop is set (SIGINT/SIGTERM in the
+/// CLI). The batch being parsed and the one in flight are finished and
+/// committed first; queued files stay in their folders for the next run.
 Result<IngestStats> Watch(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
                           const std::vector<std::string>& only = {});
 

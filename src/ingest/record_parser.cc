@@ -38,6 +38,13 @@ RecordParser::RecordParser(const Schema* schema, RecordParserOptions options)
   (void)e;  // on failure parse() allocates itself
   scratch_.resize(schema_->fields.size());
   seen_.resize(schema_->fields.size());
+  nested_.resize(schema_->fields.size());
+  for (size_t i = 0; i < schema_->fields.size(); i++) {
+    const Field& f = schema_->fields[i];
+    if (f.type != FieldType::kJson || f.nested_type.empty()) continue;
+    auto t = NestedType::Parse(f.nested_type);  // Schema::Validate accepted it
+    if (t.ok()) nested_[i] = std::move(t).value();
+  }
   key_index_ = schema_->key.empty() ? -1 : schema_->Find(schema_->key);
 }
 
@@ -122,9 +129,20 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
   row->values.assign(n, Value{});
   std::fill(seen_.begin(), seen_.end(), 0);
   row->extra.clear();
+  size_t pos = 0;
   for (auto field : obj) {
     const std::string_view name = field.key;
-    const int idx = schema_->Find(name);
+    // Records of a source mostly list their fields in one order: try the
+    // field that stood at this position last time before searching.
+    int idx = -1;
+    if (pos < order_.size() && order_[pos] >= 0 && schema_->fields[order_[pos]].name == name) {
+      idx = order_[pos];
+    } else {
+      idx = schema_->Find(name);
+      if (pos >= order_.size()) order_.resize(pos + 1, -1);
+      order_[pos] = idx;
+    }
+    pos++;
     if (idx < 0) {
       if (schema_->unknown == UnknownFieldPolicy::kKeep) {
         row->extra.push_back(row->extra.empty() ? '{' : ',');
@@ -140,6 +158,11 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
     std::string* owned = &scratch_[idx];
     CoerceError ce = CoerceError::kNone;
     simdjson::dom::element v = field.value;
+    if (nested_[idx] && v.type() != simdjson::dom::element_type::NULL_VALUE) {
+      // A STRUCT/LIST field: rewritten to canonical JSON for its type, or quarantined.
+      if (!FitNested(v, idx, row, error)) return false;
+      continue;
+    }
     switch (v.type()) {
       case simdjson::dom::element_type::NULL_VALUE: out->kind = Value::kNull; break;
       case simdjson::dom::element_type::STRING: {
@@ -177,6 +200,18 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
   return Finish(row, error);
 }
 
+bool RecordParser::FitNested(const simdjson::dom::element& v, int idx, ParsedRow* row, RecordError* error) {
+  const Field& f = schema_->fields[idx];
+  std::string what;
+  if (!CanonicalNestedJson(v, *nested_[idx], schema_->unknown == UnknownFieldPolicy::kDrop, &scratch_[idx], &what)) {
+    *error = {Reason::kBadType, fmt::format("field {} does not fit nested_type {}: {}", f.name, f.nested_type, what)};
+    return false;
+  }
+  row->values[idx].kind = Value::kText;
+  row->values[idx].s = scratch_[idx];
+  return true;
+}
+
 bool RecordParser::Finish(ParsedRow* row, RecordError* error) {
   for (size_t i = 0; i < schema_->fields.size(); i++) {
     const Field& f = schema_->fields[i];
@@ -186,24 +221,7 @@ bool RecordParser::Finish(ParsedRow* row, RecordError* error) {
       return false;
     }
   }
-  row->key = {};
-  if (key_index_ >= 0) {
-    const Value& k = row->values[key_index_];
-    std::string* owned = &scratch_[key_index_];
-    switch (k.kind) {
-      case Value::kText: row->key = k.s; break;
-      case Value::kInt:
-        *owned = std::to_string(k.i);
-        row->key = *owned;
-        break;
-      case Value::kDouble:
-        *owned = fmt::format("{}", k.d);
-        row->key = *owned;
-        break;
-      case Value::kBool: row->key = k.i ? "true" : "false"; break;
-      case Value::kNull: break;
-    }
-  }
+  row->key = key_index_ >= 0 ? KeyText(row->values[key_index_], &key_scratch_) : std::string_view();
   return true;
 }
 
@@ -217,6 +235,8 @@ bool RecordParser::ObserveJson(std::string_view text, SchemaInference* inference
     const char kind = KindOf(field.value);
     if (kind == 's') {
       ObserveString(inference, field.key, field.value.get_string().value_unsafe());
+    } else if (kind == 'o') {
+      inference->ObserveNested(field.key, field.value);
     } else {
       inference->Observe(field.key, kind, false, false);
     }
@@ -323,6 +343,18 @@ bool RecordParser::ParseCsv(std::string_view line, char delimiter, ParsedRow* ro
     // until the next call, so a view into it is fine for text values.
     std::string& owned = scratch_[idx];
     CoerceError ce;
+    if (nested_[idx] && !csv_fields_[c].empty()) {
+      // A STRUCT/LIST field in CSV: the field's text is JSON.
+      simdjson::padded_string text(csv_fields_[c]);
+      simdjson::dom::element v;
+      if (impl_->parser.parse(text).get(v)) {
+        *error = {Reason::kBadType, fmt::format("field {}: \"{}\" is not JSON (nested_type {})", f.name,
+                                                csv_fields_[c].substr(0, 80), f.nested_type)};
+        return false;
+      }
+      if (v.type() != simdjson::dom::element_type::NULL_VALUE && !FitNested(v, idx, row, error)) return false;
+      continue;
+    }
     if (f.type == FieldType::kString) {
       owned = csv_fields_[c];
       ce = CoerceText(owned, f.type, &row->values[idx], &owned);

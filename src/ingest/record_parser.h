@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,8 @@ class RecordParser {
  private:
   struct Impl;
   bool Finish(ParsedRow* row, RecordError* error);
+  /// Sets field `idx` to `v` rewritten for its nested type (nested_type.h).
+  bool FitNested(const simdjson::dom::element& v, int idx, ParsedRow* row, RecordError* error);
 
   const Schema* schema_;
   RecordParserOptions options_;
@@ -88,6 +91,9 @@ class RecordParser {
   std::vector<int> csv_map_;              ///< CSV column → schema field (-1: unknown)
   std::vector<std::string> csv_fields_;
   std::vector<uint8_t> seen_;
+  std::vector<int> order_;  ///< JSON: the schema field at each position of the last record (-1: unknown)
+  std::vector<std::optional<NestedType>> nested_;  ///< per field: its STRUCT/LIST type, if any
+  std::string key_scratch_;  ///< the key's canonical text (KeyText), when not a view of the input
   int key_index_ = -1;
 };
 

@@ -25,6 +25,9 @@ Result<Format> ParseFormat(std::string_view name) {
 
 namespace {
 constexpr size_t kOversizeHead = 64 * 1024;
+// A last line without a line break parses fine when it is whole; when it
+// does not, the file was most likely cut off mid-record (reason: truncated).
+constexpr const char* kNoFinalLineBreak = "no line break after the last record (the file may be cut off)";
 
 bool IsBlank(const char* p, const char* e) {
   for (; p < e; p++) {
@@ -33,6 +36,46 @@ bool IsBlank(const char* p, const char* e) {
   return true;
 }
 }  // namespace
+
+JsonValueScan::Outcome JsonValueScan::Scan(const char* p, const char* e, bool in_array, const char** at) {
+  for (; p < e; p++) {
+    const char c = *p;
+    const char prev = prev_;
+    prev_ = c;
+    if (in_str_) {
+      if (esc_) {
+        esc_ = false;
+      } else if (c == '\\') {
+        esc_ = true;
+      } else if (c == '"') {
+        in_str_ = false;
+      } else if (c == '\n') {
+        *at = p;
+        return kRawNewlineInString;
+      }
+    } else if (!container_) {
+      if (c == '\n' || (in_array && (c == ',' || c == ']'))) {
+        *at = p;
+        return kEnd;
+      }
+      if (c == '"') in_str_ = true;
+    } else if (c == '"') {
+      in_str_ = true;
+    } else if (c == '{' || c == '[') {
+      if (depth_ > 0 && c == '{' && prev == '\n' && !in_array) {
+        *at = p;
+        return kNewDocument;
+      }
+      depth_++;
+    } else if (c == '}' || c == ']') {
+      if (--depth_ == 0) {
+        *at = p + 1;
+        return kEnd;
+      }
+    }
+  }
+  return kMore;
+}
 
 RecordReader::RecordReader(std::unique_ptr<FileReader> file, RecordReaderOptions options, std::vector<char>* buffer)
     : file_(std::move(file)), options_(options), buf_(*buffer) {
@@ -81,6 +124,22 @@ Result<bool> RecordReader::Start() {
   return true;
 }
 
+void RecordReader::EmitLine(RawRecord* r, size_t e) {
+  // [begin_, e) holds no line break and buf_[e] is one: no counting needed.
+  const size_t s = begin_;
+  r->line = line_;
+  r->offset = consumed_offset_;
+  r->size = static_cast<int64_t>(e - s);
+  r->oversize = e - s > options_.max_record_bytes;
+  r->broken.clear();
+  size_t te = e;
+  while (te > s && (buf_[te - 1] == '\r')) te--;
+  r->text = std::string_view(buf_.data() + s, std::min(te - s, r->oversize ? kOversizeHead : te - s));
+  line_++;
+  consumed_offset_ += static_cast<int64_t>(e + 1 - s);
+  begin_ = e + 1;
+}
+
 void RecordReader::Emit(RawRecord* r, size_t s, size_t e, size_t next, std::string broken) {
   // Lines before the record start.
   Consume(s);
@@ -100,51 +159,71 @@ Status RecordReader::EmitOversize(RawRecord* r, size_t s) {
   r->line = line_;
   r->offset = consumed_offset_;
   head_.assign(buf_.data() + s, std::min(kOversizeHead, end_ - s));
+  // Skip to the end of this record, chunk by chunk, without buffering it:
+  // ndjson: the next line break; csv: the next line break outside quotes;
+  // json: the end of the value by bracket matching (with the same rules for
+  // cut-off values as NextJson), so an oversize element of an array is one
+  // record and the elements after it are read normally.
+  JsonValueScan json(buf_[s]);
+  bool in_quotes = false;
   int64_t size = 0;
-  // Skip to the end of the record: the next '\n' (json: a '\n' followed by '{').
-  bool found = false;
-  int64_t lines = 0;
+  std::string broken = "cut off at the end of the file";
   while (true) {
     const char* p = buf_.data() + begin_;
     const char* e = buf_.data() + end_;
-    const char* nl = p;
-    while (true) {
-      nl = static_cast<const char*>(std::memchr(nl, '\n', static_cast<size_t>(e - nl)));
-      if (nl == nullptr) break;
-      if (options_.format != Format::kJson || (nl + 1 < e && (nl[1] == '{' || nl[1] == '['))) break;
-      if (nl + 1 >= e) {
-        nl = nullptr;  // need the next byte to decide
+    const char* stop = nullptr;  // end of the record (exclusive)
+    const char* next = nullptr;  // where the next record may start
+    switch (options_.format) {
+      case Format::kNdjson:
+        stop = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(e - p)));
+        if (stop != nullptr) next = stop + 1;
+        break;
+      case Format::kCsv:
+        for (const char* c = p; c < e; c++) {
+          if (*c == '"') {
+            in_quotes = !in_quotes;
+          } else if (*c == '\n' && !in_quotes) {
+            stop = c;
+            next = c + 1;
+            break;
+          }
+        }
+        break;
+      case Format::kJson: {
+        const char* at = nullptr;
+        switch (json.Scan(p, e, in_array_, &at)) {
+          case JsonValueScan::kMore: break;
+          case JsonValueScan::kEnd:
+            stop = next = at;
+            broken.clear();
+            break;
+          case JsonValueScan::kRawNewlineInString:
+            stop = at;
+            next = at + 1;
+            broken = JsonValueScan::kRawNewlineMessage;
+            break;
+          case JsonValueScan::kNewDocument:
+            stop = next = at;
+            broken = JsonValueScan::kNewDocumentMessage;
+            break;
+        }
         break;
       }
-      nl++;
-      lines++;
     }
-    if (nl != nullptr) {
-      size += nl - p;
-      consumed_offset_ += nl + 1 - p;
-      begin_ = static_cast<size_t>(nl + 1 - buf_.data());
-      lines++;
-      found = true;
+    if (stop != nullptr) {
+      if (options_.format != Format::kJson) broken.clear();
+      size += stop - p;
+      Consume(static_cast<size_t>(next - buf_.data()));
       break;
     }
-    // Keep the last byte (json needs the byte after a '\n').
-    const size_t keep = (options_.format == Format::kJson && end_ > begin_) ? 1 : 0;
-    size += static_cast<int64_t>(end_ - begin_ - keep);
-    consumed_offset_ += static_cast<int64_t>(end_ - begin_ - keep);
-    lines += std::count(p, e - keep, '\n');
-    begin_ = end_ - keep;
+    size += e - p;
+    Consume(end_);
     ASSIGN_OR_RETURN(bool more, Fill());
-    if (!more) {
-      size += static_cast<int64_t>(end_ - begin_);
-      consumed_offset_ += static_cast<int64_t>(end_ - begin_);
-      begin_ = end_;
-      break;
-    }
+    if (!more) break;
   }
-  line_ += lines;
   r->size = size;
   r->oversize = true;
-  r->broken = found ? "" : "cut off at the end of the file";
+  r->broken = std::move(broken);
   r->text = head_;
   return Status::OK();
 }
@@ -171,7 +250,7 @@ Result<bool> RecordReader::NextLine(RawRecord* r) {
         scan = begin_;
         continue;
       }
-      Emit(r, begin_, e, e + 1, "");
+      EmitLine(r, e);
       return true;
     }
     if (end_ - begin_ > options_.max_record_bytes) {
@@ -185,7 +264,7 @@ Result<bool> RecordReader::NextLine(RawRecord* r) {
         Consume(end_);
         return false;
       }
-      Emit(r, begin_, end_, end_, "");
+      Emit(r, begin_, end_, end_, kNoFinalLineBreak);
       return true;
     }
     scan = begin_ + done;
@@ -221,51 +300,27 @@ Result<bool> RecordReader::NextJson(RawRecord* r) {
       if (!more) return false;
       continue;
     }
-    // Scan one value from begin_.
+    // Scan one value from begin_ (again from its start after each refill).
     const size_t s = begin_;
-    const char first = buf_[s];
-    const bool container = first == '{' || first == '[';
-    int depth = 0;
-    bool in_str = false, esc = false;
-    size_t i = s;
-    while (i < end_) {
-      const char c = buf_[i];
-      if (in_str) {
-        if (esc) {
-          esc = false;
-        } else if (c == '\\') {
-          esc = true;
-        } else if (c == '"') {
-          in_str = false;
-        } else if (c == '\n') {
-          Emit(r, s, i, i + 1, "a raw line break inside a string (the record is cut off)");
-          return true;
-        }
-      } else if (!container) {
-        if (c == '\n' || (in_array_ && (c == ',' || c == ']'))) break;
-        if (c == '"') in_str = true;
-      } else if (c == '"') {
-        in_str = true;
-      } else if (c == '{' || c == '[') {
-        if (depth > 0 && c == '{' && i > s && buf_[i - 1] == '\n' && !in_array_) {
-          Emit(r, s, i, i, "a new document starts at column 0 before this one ended (the record is cut off)");
-          return true;
-        }
-        depth++;
-      } else if (c == '}' || c == ']') {
-        depth--;
-        if (depth == 0) {
-          i++;
-          break;
-        }
+    JsonValueScan scan(buf_[s]);
+    const char* at = nullptr;
+    switch (scan.Scan(buf_.data() + s, buf_.data() + end_, in_array_, &at)) {
+      case JsonValueScan::kEnd: {
+        const size_t i = static_cast<size_t>(at - buf_.data());
+        Emit(r, s, i, i, "");
+        return true;
       }
-      i++;
-    }
-    const bool ended = container ? (depth == 0 && i > s && i <= end_ && !in_str && (buf_[i - 1] == '}' || buf_[i - 1] == ']'))
-                                 : i < end_;
-    if (ended) {
-      Emit(r, s, i, i, "");
-      return true;
+      case JsonValueScan::kRawNewlineInString: {
+        const size_t i = static_cast<size_t>(at - buf_.data());
+        Emit(r, s, i, i + 1, JsonValueScan::kRawNewlineMessage);
+        return true;
+      }
+      case JsonValueScan::kNewDocument: {
+        const size_t i = static_cast<size_t>(at - buf_.data());
+        Emit(r, s, i, i, JsonValueScan::kNewDocumentMessage);
+        return true;
+      }
+      case JsonValueScan::kMore: break;
     }
     if (end_ - s > options_.max_record_bytes) {
       RETURN_NOT_OK(EmitOversize(r, s));
@@ -273,7 +328,7 @@ Result<bool> RecordReader::NextJson(RawRecord* r) {
     }
     ASSIGN_OR_RETURN(bool more, Fill());
     if (!more) {
-      Emit(r, begin_, end_, end_, container ? "cut off at the end of the file" : "");
+      Emit(r, begin_, end_, end_, scan.container() ? "cut off at the end of the file" : "");
       return true;
     }
   }
@@ -311,7 +366,7 @@ Result<bool> RecordReader::NextCsv(RawRecord* r) {
         Consume(end_);
         return false;
       }
-      Emit(r, begin_, end_, end_, in_quotes ? "a quoted field is not closed before the end of the file" : "");
+      Emit(r, begin_, end_, end_, in_quotes ? "a quoted field is not closed before the end of the file" : kNoFinalLineBreak);
       return true;
     }
   }

@@ -51,6 +51,33 @@ struct RecordReaderOptions {
   char csv_delimiter = ',';
 };
 
+/// Finds where one JSON value ends (json format), by bracket matching over
+/// chunks: a container ends at its closing bracket; a scalar at a line
+/// break (or, inside an array, a ',' or ']'). A raw line break inside a
+/// string, or a '{' at column 0 inside a value of a non-array file, means
+/// the value was cut off there (the next document starts). Keeps its state
+/// across calls, so a value can be scanned without holding all of it.
+class JsonValueScan {
+ public:
+  enum Outcome { kMore, kEnd, kRawNewlineInString, kNewDocument };
+  static constexpr const char* kRawNewlineMessage = "a raw line break inside a string (the record is cut off)";
+  static constexpr const char* kNewDocumentMessage =
+      "a new document starts at column 0 before this one ended (the record is cut off)";
+
+  /// `first` is the value's first byte.
+  explicit JsonValueScan(char first) : container_(first == '{' || first == '[') {}
+  /// Scans [p, e): kEnd with *at just past the value, kRawNewlineInString /
+  /// kNewDocument with *at on the offending byte, or kMore (need more bytes).
+  Outcome Scan(const char* p, const char* e, bool in_array, const char** at);
+  bool container() const { return container_; }
+
+ private:
+  bool container_;
+  int depth_ = 0;
+  bool in_str_ = false, esc_ = false;
+  char prev_ = '\0';
+};
+
 class RecordReader {
  public:
   static constexpr size_t kPadding = 64;
@@ -69,10 +96,12 @@ class RecordReader {
   Result<bool> NextLine(RawRecord* record);
   Result<bool> NextJson(RawRecord* record);
   Result<bool> NextCsv(RawRecord* record);
+  /// Emits the line [begin_, e) (no line break inside; buf_[e] is '\n').
+  void EmitLine(RawRecord* record, size_t e);
   /// Emits [s, e) (cut at max_record_bytes) and consumes up to `next`.
   void Emit(RawRecord* record, size_t s, size_t e, size_t next, std::string broken);
-  /// Emits the oversize record starting at `s` and skips past the next line
-  /// break that starts a new record (for json: a '{' at column 0).
+  /// Emits the oversize record starting at `s` (its first 64 KiB, its real
+  /// size) and skips the rest of it without buffering (see EmitOversize).
   Status EmitOversize(RawRecord* record, size_t s);
   /// Moves begin_ to `pos`, counting lines and offsets.
   void Consume(size_t pos);

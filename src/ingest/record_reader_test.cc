@@ -69,6 +69,66 @@ TEST(RecordReader, NdjsonOversize) {
   EXPECT_EQ(recs[2].text, "{\"a\":2}");
 }
 
+TEST(RecordReader, NdjsonCutOffLastLineIsMarked) {
+  auto p = TempFile("cut.ndjson", "{\"a\":1}\n{\"a\":2,\"b\":");
+  auto recs = ReadAll(p, Format::kNdjson);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_TRUE(recs[0].broken.empty());
+  EXPECT_FALSE(recs[1].broken.empty());
+  auto q = TempFile("whole.ndjson", "{\"a\":1}\n{\"a\":2}\n");
+  recs = ReadAll(q, Format::kNdjson);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_TRUE(recs[1].broken.empty());
+}
+
+// An oversize element of a JSON array is one record (with its real size);
+// the elements after it are read as usual, with the right line numbers.
+TEST(RecordReader, JsonOversizeElementOfAnArray) {
+  const std::string big = "{\"a\": \"" + std::string(200, 'x') + "\", \"n\": [1, {\"b\": \"}\"}]}";
+  // Indented, several elements a line apart.
+  auto p = TempFile("big-indented.json", "[\n  {\"a\": 1},\n  " + big + ",\n  {\"a\": 2},\n  {\"a\": 3}\n]\n");
+  auto recs = ReadAll(p, Format::kJson, 100);
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_EQ(recs[0].text, "{\"a\": 1}");
+  EXPECT_TRUE(recs[1].oversize);
+  EXPECT_EQ(recs[1].size, static_cast<int64_t>(big.size()));
+  EXPECT_EQ(recs[1].line, 3);
+  EXPECT_TRUE(recs[1].broken.empty());
+  EXPECT_EQ(recs[2].text, "{\"a\": 2}");
+  EXPECT_EQ(recs[2].line, 4);
+  EXPECT_EQ(recs[3].text, "{\"a\": 3}");
+  EXPECT_EQ(recs[3].line, 5);
+  // All on one line.
+  auto q = TempFile("big-one-line.json", "[{\"a\": 1}," + big + ",{\"a\": 2},{\"a\": 3}]");
+  recs = ReadAll(q, Format::kJson, 100);
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_TRUE(recs[1].oversize);
+  EXPECT_EQ(recs[1].size, static_cast<int64_t>(big.size()));
+  EXPECT_EQ(recs[2].text, "{\"a\": 2}");
+  EXPECT_EQ(recs[3].text, "{\"a\": 3}");
+  EXPECT_EQ(recs[3].line, 1);
+  // Pretty-printed documents one after another: lines are counted once.
+  auto t = TempFile("big-docs.json", big + "\n{\n  \"a\": 2\n}\n" + big + "\n{\"a\": 3}\n");
+  recs = ReadAll(t, Format::kJson, 100);
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_TRUE(recs[0].oversize);
+  EXPECT_EQ(recs[1].line, 2);
+  EXPECT_TRUE(recs[2].oversize);
+  EXPECT_EQ(recs[2].line, 5);
+  EXPECT_EQ(recs[3].line, 6);
+  EXPECT_EQ(recs[3].text, "{\"a\": 3}");
+}
+
+TEST(RecordReader, CsvOversizeQuotedRecordWithLineBreaks) {
+  auto p = TempFile("big.csv", "a,b\n1,\"" + std::string(50, 'x') + "\n" + std::string(50, 'y') + "\"\n2,z\n");
+  auto recs = ReadAll(p, Format::kCsv, 60);
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_TRUE(recs[1].oversize);
+  EXPECT_EQ(recs[1].size, 105);
+  EXPECT_EQ(recs[2].text, "2,z");
+  EXPECT_EQ(recs[2].line, 4);
+}
+
 TEST(RecordReader, JsonArrayAndDocuments) {
   auto p = TempFile("c.json", "[\n {\"a\": [1, {\"b\": \"]}\"}]},\n {\"a\": 2}\n]\n");
   auto recs = ReadAll(p, Format::kJson);

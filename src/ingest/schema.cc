@@ -53,9 +53,26 @@ Status Schema::Validate() const {
     if (!seen.insert(f.name).second) {
       return Status::InvalidArgument(fmt::format("schema field \"{}\" appears twice", f.name));
     }
+    if (!f.nested_type.empty()) {
+      if (f.type != FieldType::kJson) {
+        return Status::InvalidArgument(
+            fmt::format("schema field \"{}\": nested_type needs \"type\": \"json\"", f.name));
+      }
+      auto t = NestedType::Parse(f.nested_type);
+      if (!t.ok()) return t.status().WithContext(fmt::format("schema field \"{}\"", f.name));
+      if (!t->nested()) {
+        return Status::InvalidArgument(fmt::format(
+            "schema field \"{}\": nested_type must be a STRUCT or a list (e.g. VARCHAR[]), got {}", f.name,
+            f.nested_type));
+      }
+    }
   }
   if (!key.empty() && Find(key) < 0) {
     return Status::InvalidArgument(fmt::format("key field \"{}\" is not in the schema", key));
+  }
+  if (!key.empty() && fields[Find(key)].type == FieldType::kJson) {
+    return Status::InvalidArgument(fmt::format(
+        "key field \"{}\" is a json field; a dedup key must be a string, int64, double, bool, timestamp or date", key));
   }
   if (!partition_field.empty()) {
     const int p = Find(partition_field);
@@ -135,19 +152,62 @@ Result<Schema> Schema::FromFile(const std::string& path) {
   return FromJson(ss.str(), path);
 }
 
-void SchemaInference::Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number) {
-  Counts* c = nullptr;
-  for (auto& f : fields_) {
-    if (f.name == field) {
-      c = &f;
-      break;
+Status CheckSchemaEvolution(const Schema& committed, const Schema& next) {
+  std::vector<std::string> problems;
+  auto type_text = [](const Field& f) {
+    std::string t(FieldTypeName(f.type));
+    if (!f.nested_type.empty()) t += " (" + f.nested_type + ")";
+    return t;
+  };
+  for (const Field& old : committed.fields) {
+    const int i = next.Find(old.name);
+    if (i < 0) {
+      problems.push_back(fmt::format("column {} ({}) is dropped", old.name, type_text(old)));
+      continue;
+    }
+    const Field& f = next.fields[i];
+    if (f.type != old.type || f.nested_type != old.nested_type) {
+      problems.push_back(fmt::format("column {} changes type from {} to {}", old.name, type_text(old), type_text(f)));
     }
   }
-  if (c == nullptr) {
-    if (fields_.size() >= 1000) return;  // absurdly wide samples: keep the first 1000 fields
-    fields_.push_back(Counts{std::string(field)});
-    c = &fields_.back();
+  for (const Field& f : next.fields) {
+    if (committed.Find(f.name) < 0 && f.required) {
+      problems.push_back(fmt::format("new column {} is required, but the rows already committed have none", f.name));
+    }
   }
+  if (committed.unknown == UnknownFieldPolicy::kKeep && next.unknown == UnknownFieldPolicy::kDrop) {
+    problems.push_back(fmt::format("column {} (unknown fields, kept so far) is dropped by unknown_fields = \"drop\"",
+                                   kExtraColumn));
+  }
+  if (problems.empty()) return Status::OK();
+  std::string list;
+  for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+  return Status::InvalidArgument(fmt::format(
+      "the schema is not compatible with the one the dataset's committed files have: {}. Committed Parquet keeps "
+      "its columns, so restore them (new columns must be optional), or ingest into a new dataset",
+      list));
+}
+
+SchemaInference::Counts* SchemaInference::Find(std::string_view field) {
+  for (auto& f : fields_) {
+    if (f.name == field) return &f;
+  }
+  if (fields_.size() >= 1000) return nullptr;  // absurdly wide samples: keep the first 1000 fields
+  fields_.emplace_back();
+  fields_.back().name = std::string(field);
+  return &fields_.back();
+}
+
+void SchemaInference::ObserveNested(std::string_view field, const simdjson::dom::element& value) {
+  Counts* c = Find(field);
+  if (c == nullptr) return;
+  c->o++;
+  c->shape.Observe(value);
+}
+
+void SchemaInference::Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number) {
+  Counts* c = Find(field);
+  if (c == nullptr) return;
   switch (kind) {
     case 's':
       c->s++;
@@ -175,6 +235,10 @@ Schema SchemaInference::Finish(const std::vector<std::string>& required, const s
     const int64_t plain_strings = c.s - c.num_str;
     if (c.o > 0 && c.o >= numbers + c.s + c.b) {
       f.type = FieldType::kJson;
+      // Only objects/arrays (and nulls) seen: a STRUCT/LIST type when their shapes agree.
+      if (numbers + c.s + c.b == 0) {
+        if (auto t = c.shape.Type()) f.nested_type = t->ToSql();
+      }
     } else if (numbers > 0 && numbers + c.num_str >= plain_strings && c.num_str + numbers > c.b &&
                plain_strings <= (numbers + c.num_str) / 10) {
       f.type = c.d > 0 ? FieldType::kDouble : FieldType::kInt64;

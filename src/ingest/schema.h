@@ -7,9 +7,10 @@
 // first records seen (InferSchema). Once a dataset has a schema in the
 // metastore, later batches use it, so every batch of a dataset has the same
 // columns. Nested values (objects, arrays) are carried as JSON text in the
-// staging table and turned into STRUCT/LIST Parquet types at COPY time,
-// using `nested_type` (a DuckDB type, e.g. "STRUCT(ts VARCHAR, body VARCHAR)[]")
-// when known, else DuckDB's JSON type.
+// row blocks and turned into STRUCT/LIST Parquet types at COPY time, using
+// `nested_type` (a DuckDB type, e.g. "STRUCT(ts VARCHAR, body VARCHAR)[]",
+// see nested_type.h; inferred when the sampled values agree), else DuckDB's
+// JSON type.
 //
 // Plain values; thread-safe to read.
 #pragma once
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ingest/nested_type.h"
 
 namespace custlake::ingest {
 
@@ -59,6 +61,14 @@ struct Schema {
   static Result<Schema> FromFile(const std::string& path);
 };
 
+/// Whether `next` (a schema file or given schema) may replace `committed`
+/// (the schema the dataset's Parquet files already have): every committed
+/// column must still be there with the same type (json: the same
+/// nested_type), the unknown-field column (_extra) must not go away, and new
+/// columns must not be required (old rows have none). Additive changes are
+/// fine. The error names every offending column and what to do.
+Status CheckSchemaEvolution(const Schema& committed, const Schema& next);
+
 /// Columns every raw row carries besides the schema's.
 inline constexpr const char* kExtraColumn = "_extra";
 inline constexpr const char* kSourceFileColumn = "_source_file";
@@ -73,6 +83,8 @@ class SchemaInference {
  public:
   /// kind: 's' string, 'i' integer, 'd' double, 'b' bool, 'o' object/array, 'n' null.
   void Observe(std::string_view field, char kind, bool string_is_timestamp, bool string_is_number);
+  /// An object or array value (kind 'o'), whose shape makes the nested type.
+  void ObserveNested(std::string_view field, const simdjson::dom::element& value);
   int64_t records() const { return records_; }
   void EndRecord() { records_++; }
   /// The inferred schema; `required` fields, key and partition set as given.
@@ -83,7 +95,9 @@ class SchemaInference {
   struct Counts {
     std::string name;
     int64_t s = 0, ts = 0, num_str = 0, i = 0, d = 0, b = 0, o = 0;
+    NestedShape shape;  ///< of the 'o' values
   };
+  Counts* Find(std::string_view field);
   std::vector<Counts> fields_;  ///< in first-seen order
   int64_t records_ = 0;
 };

@@ -33,8 +33,10 @@ void FormatDate(int64_t days, char out[11]) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  // Years outside 0..9999 are clamped: callers format lake partition values.
-  const int yy = static_cast<int>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+  // Callers format partition values of coerced timestamps and dates, which
+  // are within 0001..9999 (ParseTimestampMicros and the epoch conversions
+  // check the range after applying offsets), so four digits suffice.
+  const int yy = static_cast<int>(y);
   out[0] = static_cast<char>('0' + yy / 1000);
   out[1] = static_cast<char>('0' + yy / 100 % 10);
   out[2] = static_cast<char>('0' + yy / 10 % 10);
@@ -48,10 +50,23 @@ void FormatDate(int64_t days, char out[11]) {
   out[10] = '\0';
 }
 
+std::string FormatTimestampMicros(int64_t micros) {
+  constexpr int64_t kPerDay = 86400LL * 1000000LL;
+  const int64_t days = MicrosToDays(micros);
+  const int64_t in_day = micros - days * kPerDay;
+  char date[11];
+  FormatDate(days, date);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s %02d:%02d:%02d.%06d", date, static_cast<int>(in_day / 3600000000LL),
+                static_cast<int>(in_day / 60000000LL % 60), static_cast<int>(in_day / 1000000LL % 60),
+                static_cast<int>(in_day % 1000000LL));
+  return buf;
+}
+
 namespace {
 
 constexpr int64_t kMinMicros = -62135596800LL * 1000000LL;  // 0001-01-01
-constexpr int64_t kMaxMicros = 253402300799LL * 1000000LL;  // 9999-12-31 23:59:59
+constexpr int64_t kMaxMicros = 253402300799LL * 1000000LL + 999999;  // 9999-12-31 23:59:59.999999
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;
@@ -139,8 +154,20 @@ std::optional<int64_t> EpochNumberToMicros(double v) {
   return static_cast<int64_t>(std::llround(micros));
 }
 
+namespace {
+// Every timestamp is re-checked once complete: an offset (or a leap second)
+// can move a time at the edge of 0001..9999 out of it.
+std::optional<int64_t> ParseIso(std::string_view s);
+}  // namespace
+
 std::optional<int64_t> ParseTimestampMicros(std::string_view text) {
-  std::string_view s = Trim(text);
+  auto micros = ParseIso(Trim(text));
+  if (micros && (*micros < kMinMicros || *micros > kMaxMicros)) return std::nullopt;
+  return micros;
+}
+
+namespace {
+std::optional<int64_t> ParseIso(std::string_view s) {
   if (s.empty()) return std::nullopt;
   if (s.size() < 5 || s[4] != '-') return ParseEpochText(s);
   int y, mo, d;
@@ -196,6 +223,7 @@ std::optional<int64_t> ParseTimestampMicros(std::string_view text) {
   micros -= sign * (oh * 3600LL + om * 60LL) * 1000000LL;
   return micros;
 }
+}  // namespace
 
 std::optional<int64_t> ParseDateDays(std::string_view text) {
   auto t = ParseTimestampMicros(text);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace custlake::ingest {
@@ -22,7 +23,9 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 /// The (year, month, day) of a day number.
 void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
-/// Parses `text` as above; nullopt when it is not a timestamp.
+/// Parses `text` as above; nullopt when it is not a timestamp or falls
+/// outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z once its offset
+/// is applied.
 std::optional<int64_t> ParseTimestampMicros(std::string_view text);
 /// An epoch number (seconds, millis or micros by magnitude) to micros;
 /// nullopt when out of the supported range (years 0001..9999).
@@ -30,8 +33,12 @@ std::optional<int64_t> EpochNumberToMicros(double value);
 std::optional<int64_t> EpochIntegerToMicros(int64_t value);
 /// Parses a date "YYYY-MM-DD" (or any timestamp, truncated) to epoch days.
 std::optional<int64_t> ParseDateDays(std::string_view text);
-/// "YYYY-MM-DD" of a day number.
+/// "YYYY-MM-DD" of a day number within 0001-01-01..9999-12-31 (the range of
+/// every parsed or converted timestamp and date).
 void FormatDate(int64_t days, char out[11]);
+
+/// "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) of micros within the supported range.
+std::string FormatTimestampMicros(int64_t micros);
 
 /// Floor division of micros to days.
 inline int64_t MicrosToDays(int64_t micros) {

@@ -34,6 +34,24 @@ TEST(TimestampParse, Rejects) {
   }
 }
 
+// The range is checked after the offset is applied: these are outside
+// 0001..9999 in UTC, however valid their local text looks.
+TEST(TimestampParse, OutOfRangeAfterOffset) {
+  for (const char* bad : {"9999-12-31T23:30:00-01:00", "0001-01-01T00:30:00+01:00", "9999-12-31T23:59:60Z",
+                          "0001-01-01T00:00:00+00:01"}) {
+    EXPECT_FALSE(ParseTimestampMicros(bad).has_value()) << bad;
+    EXPECT_FALSE(ParseDateDays(bad).has_value()) << bad;
+  }
+  EXPECT_TRUE(ParseTimestampMicros("9999-12-31T23:30:00+01:00").has_value());
+  EXPECT_TRUE(ParseTimestampMicros("0001-01-01T00:30:00-01:00").has_value());
+  EXPECT_TRUE(ParseTimestampMicros("9999-12-31T23:59:59.999999Z").has_value());
+  char buf[11];
+  FormatDate(*ParseDateDays("9999-12-31T23:59:59Z"), buf);
+  EXPECT_STREQ(buf, "9999-12-31");
+  FormatDate(*ParseDateDays("0001-01-01"), buf);
+  EXPECT_STREQ(buf, "0001-01-01");
+}
+
 TEST(TimestampParse, Dates) {
   char buf[11];
   FormatDate(0, buf);

@@ -280,7 +280,7 @@ Status BatchWriter::RecordIngestedFile(std::string checksum, std::string source_
                                                b.Where(), source_path, f.source_path));
     }
   }
-  ASSIGN_OR_RETURN(auto existing, b.lake->metastore().FindIngestedFile(checksum));
+  ASSIGN_OR_RETURN(auto existing, b.lake->metastore().FindIngestedFile(b.dataset, checksum));
   if (existing) {
     return Status::AlreadyExists(fmt::format("'{}' (sha256 {}) was already ingested by batch {} from '{}'; skip it",
                                              source_path, checksum, existing->batch_id, existing->source_path));

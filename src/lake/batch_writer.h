@@ -149,9 +149,10 @@ class BatchWriter {
   Result<std::optional<std::string>> ReadCursor(const std::string& key);
   /// Moves a cursor at Commit (and only then).
   Status SetCursor(const std::string& key, std::string value);
-  /// Records a landing file's content checksum at Commit. AlreadyExists
-  /// right away if it is already committed (skip the file) or already in
-  /// this batch; Commit also refuses it if another batch got there first.
+  /// Records a landing file's content checksum for the batch's dataset at
+  /// Commit. AlreadyExists right away if the dataset already has it (skip
+  /// the file) or it is already in this batch; Commit also refuses it if
+  /// another batch got there first.
   Status RecordIngestedFile(std::string checksum, std::string source_path, int64_t byte_count = 0);
   /// Adds to the quarantine count of `dataset` (default: the batch's) for `reason`.
   Status AddQuarantined(int64_t count, std::string reason = "invalid",

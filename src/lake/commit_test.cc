@@ -118,7 +118,7 @@ Result<Snapshot> Snap(Lake& lake) {
   }
   ASSIGN_OR_RETURN(auto cursors, lake.ListCursors());
   for (const auto& c : cursors) s.cursors[c.key] = c.value;
-  ASSIGN_OR_RETURN(auto found, lake.FindIngestedFile(Sha256Hex(kLanding)));
+  ASSIGN_OR_RETURN(auto found, lake.FindIngestedFile(kUsage, Sha256Hex(kLanding)));
   if (found) s.ingested.insert(found->source_path);
   ASSIGN_OR_RETURN(auto q, lake.ListQuarantine());
   for (const auto& c : q) s.quarantined[c.dataset.ToString() + ":" + c.reason] += c.record_count;
@@ -408,7 +408,7 @@ TEST_F(CommitTest, SameLandingFileIsIngestedOnce) {
   Status st = b.Commit();
   EXPECT_EQ(st.code(), StatusCode::kAlreadyExists) << st.ToString();
   EXPECT_FALSE(std::filesystem::exists(lake->layout().Absolute(kUsage.ToString() + "/" + part.path)));
-  ASSERT_OK_AND_ASSIGN(auto found, lake->FindIngestedFile("feed"));
+  ASSERT_OK_AND_ASSIGN(auto found, lake->FindIngestedFile(kUsage, "feed"));
   EXPECT_EQ(found->batch_id, a.id());
 }
 

@@ -211,8 +211,8 @@ Result<std::vector<BatchInfo>> Lake::ListBatches(std::optional<DatasetId> datase
 }
 Result<std::optional<std::string>> Lake::GetCursor(const std::string& key) { return metastore_->GetCursor(key); }
 Result<std::vector<CursorInfo>> Lake::ListCursors() { return metastore_->ListCursors(); }
-Result<std::optional<IngestedFileInfo>> Lake::FindIngestedFile(const std::string& checksum) {
-  return metastore_->FindIngestedFile(checksum);
+Result<std::optional<IngestedFileInfo>> Lake::FindIngestedFile(const DatasetId& dataset, const std::string& checksum) {
+  return metastore_->FindIngestedFile(dataset, checksum);
 }
 Result<std::vector<QuarantineCount>> Lake::ListQuarantine(std::optional<int64_t> batch_id) {
   return metastore_->ListQuarantine(batch_id);

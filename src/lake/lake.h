@@ -122,8 +122,10 @@ class Lake {
   /// BatchWriter::ReadCursor, which also guards against a concurrent move.
   Result<std::optional<std::string>> GetCursor(const std::string& key);
   Result<std::vector<CursorInfo>> ListCursors();
-  /// The committed record of a landing file with this checksum, if any.
-  Result<std::optional<IngestedFileInfo>> FindIngestedFile(const std::string& checksum);
+  /// The committed record of a landing file with this checksum ingested
+  /// into `dataset`, if any (checksums are per dataset: the same content
+  /// may land for several datasets).
+  Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
   /// Datasets, totals, recent batches and runs.
   Result<LakeSummary> Summary(int recent = 10);

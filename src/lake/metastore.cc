@@ -95,6 +95,23 @@ CREATE TABLE quarantine_counts (
   PRIMARY KEY (batch_id, dataset_id, reason)
 );
 )sql",
+    // 1 -> 2: ingested_files is keyed per dataset: the same content landing
+    // for two datasets is two ingestions (it was one, lake-wide).
+    R"sql(
+CREATE TABLE ingested_files_v2 (
+  dataset_id  TEXT NOT NULL,
+  checksum    TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  byte_count  INTEGER NOT NULL DEFAULT 0,
+  batch_id    INTEGER NOT NULL REFERENCES batches(batch_id),
+  ingested_at TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, checksum)
+);
+INSERT INTO ingested_files_v2 (dataset_id, checksum, source_path, byte_count, batch_id, ingested_at)
+  SELECT dataset_id, checksum, source_path, byte_count, batch_id, ingested_at FROM ingested_files;
+DROP TABLE ingested_files;
+ALTER TABLE ingested_files_v2 RENAME TO ingested_files;
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kMetastoreSchemaVersion, "one migration per schema version");
@@ -503,13 +520,13 @@ Status Metastore::CommitBatch(const BatchCommit& c, const FailPointHook& hook) {
     }
   }
   {  // Landing files already ingested make the whole batch a duplicate.
-    PREPARE(find, db_, "SELECT batch_id, source_path FROM ingested_files WHERE checksum = ?");
+    PREPARE(find, db_, "SELECT batch_id, source_path FROM ingested_files WHERE dataset_id = ? AND checksum = ?");
     PREPARE(ins, db_,
             "INSERT INTO ingested_files (checksum, source_path, byte_count, dataset_id, batch_id, "
             "ingested_at) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& f : c.ingested) {
       find.Reset();
-      find.Bind(1, f.checksum);
+      find.Bind(1, f.dataset.ToString()).Bind(2, f.checksum);
       ASSIGN_OR_RETURN(bool row, find.Step(where));
       if (row) {
         return Status::AlreadyExists(fmt::format(
@@ -781,12 +798,13 @@ Result<std::vector<CursorInfo>> Metastore::ListCursors() {
   return out;
 }
 
-Result<std::optional<IngestedFileInfo>> Metastore::FindIngestedFile(const std::string& checksum) {
+Result<std::optional<IngestedFileInfo>> Metastore::FindIngestedFile(const DatasetId& dataset,
+                                                                    const std::string& checksum) {
   std::lock_guard lock(mu_);
   PREPARE(s, db_,
           "SELECT checksum, source_path, byte_count, dataset_id, batch_id, ingested_at "
-          "FROM ingested_files WHERE checksum = ?");
-  s.Bind(1, checksum);
+          "FROM ingested_files WHERE dataset_id = ? AND checksum = ?");
+  s.Bind(1, dataset.ToString()).Bind(2, checksum);
   ASSIGN_OR_RETURN(bool row, s.Step("find ingested file"));
   if (!row) return std::optional<IngestedFileInfo>();
   return std::optional<IngestedFileInfo>(

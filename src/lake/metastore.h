@@ -35,7 +35,7 @@ struct sqlite3;
 namespace custlake::lake {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kMetastoreSchemaVersion = 1;
+inline constexpr int kMetastoreSchemaVersion = 2;
 
 /// Current UTC time as "2024-05-01T12:34:56.789Z": every timestamp the
 /// metastore stores has this form, so text order is time order.
@@ -224,7 +224,8 @@ class Metastore {
 
   Result<std::optional<std::string>> GetCursor(const std::string& key);
   Result<std::vector<CursorInfo>> ListCursors();
-  Result<std::optional<IngestedFileInfo>> FindIngestedFile(const std::string& checksum);
+  /// The landing file with this content checksum ingested into `dataset`.
+  Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
   /// Per batch (newest first), or all when batch_id is nullopt.
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
 

@@ -150,11 +150,60 @@ TEST_F(MetastoreTest, DuplicateChecksumRefusesTheWholeCommit) {
   Result<int64_t> again = CommitOne("raw/usage/b.parquet", c);
   ASSERT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   EXPECT_NE(again.status().message().find("skip it"), std::string::npos);
-  ASSERT_OK_AND_ASSIGN(auto found, ms_->FindIngestedFile("abc"));
+  ASSERT_OK_AND_ASSIGN(auto found, ms_->FindIngestedFile(DatasetId::Raw("usage"), "abc"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->batch_id, first);
   ASSERT_OK_AND_ASSIGN(auto live, ms_->ListFiles(DatasetId::Raw("usage")));
   EXPECT_EQ(live.size(), 1u);
+}
+
+// Checksums are per dataset: the same content ingested into another
+// dataset is another ingestion, not a duplicate.
+TEST_F(MetastoreTest, IngestedChecksumsArePerDataset) {
+  BatchCommit c;
+  c.ingested.push_back({"abc", "landing/a.json", 3, DatasetId::Raw("usage"), 0, ""});
+  ASSERT_OK(CommitOne("raw/usage/a.parquet", c).status());
+  BatchCommit other;
+  other.ingested.push_back({"abc", "landing/other/a.json", 3, DatasetId::Raw("tickets"), 0, ""});
+  ASSERT_OK(CommitOne("raw/usage/b.parquet", other).status());
+  ASSERT_OK_AND_ASSIGN(auto usage, ms_->FindIngestedFile(DatasetId::Raw("usage"), "abc"));
+  ASSERT_OK_AND_ASSIGN(auto tickets, ms_->FindIngestedFile(DatasetId::Raw("tickets"), "abc"));
+  ASSERT_TRUE(usage && tickets);
+  EXPECT_EQ(usage->source_path, "landing/a.json");
+  EXPECT_EQ(tickets->source_path, "landing/other/a.json");
+  ASSERT_OK_AND_ASSIGN(auto none, ms_->FindIngestedFile(DatasetId::Raw("orders"), "abc"));
+  EXPECT_FALSE(none.has_value());
+}
+
+// A version-1 metastore (ingested_files keyed by checksum alone) migrates
+// to per-dataset keys, keeping its rows.
+TEST_F(MetastoreTest, MigratesIngestedFilesFromVersionOne) {
+  BatchCommit c;
+  c.ingested.push_back({"abc", "landing/a.json", 3, DatasetId::Raw("usage"), 0, ""});
+  ASSERT_OK_AND_ASSIGN(int64_t batch, CommitOne("raw/usage/a.parquet", c));
+  ms_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.Sub("_metastore.db").c_str(), &db), SQLITE_OK);
+  const char* to_v1 = R"sql(
+    CREATE TABLE v1 (checksum TEXT PRIMARY KEY, source_path TEXT NOT NULL, byte_count INTEGER NOT NULL DEFAULT 0,
+                     dataset_id TEXT NOT NULL, batch_id INTEGER NOT NULL REFERENCES batches(batch_id),
+                     ingested_at TEXT NOT NULL);
+    INSERT INTO v1 SELECT checksum, source_path, byte_count, dataset_id, batch_id, ingested_at FROM ingested_files;
+    DROP TABLE ingested_files;
+    ALTER TABLE v1 RENAME TO ingested_files;
+    PRAGMA user_version = 1;)sql";
+  ASSERT_EQ(sqlite3_exec(db, to_v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  MetastoreOptions o;
+  ASSERT_OK_AND_ASSIGN(ms_, Metastore::Open(dir_.Sub("_metastore.db"), o));
+  ASSERT_OK_AND_ASSIGN(int version, ms_->SchemaVersion());
+  EXPECT_EQ(version, kMetastoreSchemaVersion);
+  ASSERT_OK_AND_ASSIGN(auto found, ms_->FindIngestedFile(DatasetId::Raw("usage"), "abc"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->batch_id, batch);
+  BatchCommit other;
+  other.ingested.push_back({"abc", "landing/b.json", 3, DatasetId::Raw("tickets"), 0, ""});
+  EXPECT_OK(CommitOne("raw/usage/b.parquet", other).status());
 }
 
 TEST_F(MetastoreTest, FailPointInsideTransactionRollsBack) {

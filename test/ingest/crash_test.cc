@@ -38,6 +38,7 @@ pid_t SpawnIngest(const std::string& landing, const std::string& lake_root, int 
   if (!lake.ok()) _exit(3);
   IngestOptions opts;
   opts.batch_bytes = 1 << 20;
+  opts.batch_memory_bytes = 1 << 20;  // rows spill to parts too: kills between spills and commits
   for (auto spec : {testing::UsageSource(landing), testing::TicketSource(landing)}) {
     auto ing = SourceIngester::Open(lake->get(), spec, opts);
     if (!ing.ok()) _exit(4);

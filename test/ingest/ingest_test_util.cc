@@ -1,6 +1,10 @@
 #include "ingest/ingest_test_util.h"
 
+#include <zlib.h>
+#include <zstd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "engine/engine.h"
 
@@ -78,10 +82,38 @@ Result<std::string> QueryDataset(lake::Lake* lake, const lake::DatasetId& ds, co
   ASSIGN_OR_RETURN(auto s, db->Connect());
   if (paths.empty()) return std::string("0");
   std::string list;
-  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
-  RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true)"));
+  for (const auto& p : paths) {
+    // Parquet only: a quarantine dataset also keeps unreadable files whole.
+    if (p.size() > 8 && p.compare(p.size() - 8, 8, ".parquet") == 0) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+  }
+  if (list.empty()) return std::string("0");
+  RETURN_NOT_OK(s->Execute("CREATE VIEW t AS SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true)"));
   ASSIGN_OR_RETURN(auto r, s->Query(sql));
   return r.Scalar();
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string Gzip(const std::string& data) {
+  std::string gz(compressBound(data.size()) + 64, '\0');
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(gz.data());
+  zs.avail_out = static_cast<uInt>(gz.size());
+  deflate(&zs, Z_FINISH);
+  gz.resize(zs.total_out);
+  deflateEnd(&zs);
+  return gz;
+}
+
+std::string Zstd(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  out.resize(ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3));
+  return out;
 }
 
 }  // namespace custlake::ingest::testing

@@ -22,4 +22,10 @@ Result<std::unique_ptr<lake::Lake>> OpenLake(const std::string& root, lake::Fail
 /// Runs SQL over the committed files of a dataset as view `t`; first column of the first row.
 Result<std::string> QueryDataset(lake::Lake* lake, const lake::DatasetId& ds, const std::string& sql);
 
+/// Writes `content` to `path` (binary, replacing it).
+void WriteFile(const std::string& path, const std::string& content);
+/// A gzip / zstd stream of `data`.
+std::string Gzip(const std::string& data);
+std::string Zstd(const std::string& data);
+
 }  // namespace custlake::ingest::testing

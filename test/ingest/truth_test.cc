@@ -58,6 +58,10 @@ TEST(IngestTruth, GeneratedLandingMatchesTruth) {
   ASSERT_OK_AND_ASSIGN(auto msgs, QueryDataset(lake.get(), lake::DatasetId::Raw("tickets"),
                                                "SELECT sum(len(messages)) FROM t"));
   EXPECT_GT(std::stoll(msgs), gen.tickets.committed - 1);
+  // Messages are a nested Parquet type (LIST<STRUCT>), not JSON text.
+  ASSERT_OK_AND_ASSIGN(auto msg_type, QueryDataset(lake.get(), lake::DatasetId::Raw("tickets"),
+                                                   "SELECT typeof(messages) FROM t LIMIT 1"));
+  EXPECT_EQ(msg_type, "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]");
 
   // Exactly once: a second run ingests nothing.
   ASSERT_OK_AND_ASSIGN(auto again, usage->RunOnce());

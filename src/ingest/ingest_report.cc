@@ -1,0 +1,119 @@
+// The ingest verb's outcomes: per-file reports, run totals (the --json
+// summary), the reconciliation `custlake status` shows, options from the
+// config, and IngestAll (every source once). See ingester.h.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ingest/ingester.h"
+#include "lake/lake.h"
+
+namespace custlake::ingest {
+
+IngestOptions IngestOptions::FromConfig(const IngestConfig& config) {
+  IngestOptions o;
+  o.batch_bytes = config.batch_bytes;
+  o.max_record_bytes = config.max_record_bytes;
+  o.max_depth = config.max_depth;
+  o.dedup_memory_bytes = config.dedup_memory_bytes;
+  o.batch_memory_bytes = config.batch_memory_bytes;
+  o.watch_queue_files = config.watch_queue_files;
+  o.watch_queue_bytes = config.watch_queue_bytes;
+  return o;
+}
+
+nlohmann::json FileReport::ToJson() const {
+  nlohmann::json j = {{"file", path},         {"checksum", checksum},       {"bytes", bytes},
+                      {"records", records},   {"committed", committed},     {"quarantined", quarantined},
+                      {"duplicates", duplicates}};
+  if (skipped) j["skipped"] = true;
+  if (!error.empty()) j["error"] = error;
+  if (batch_id != 0) j["batch_id"] = batch_id;
+  return j;
+}
+
+void IngestStats::Add(const IngestStats& o) {
+  files += o.files;
+  files_skipped += o.files_skipped;
+  files_hashed += o.files_hashed;
+  records += o.records;
+  committed += o.committed;
+  quarantined += o.quarantined;
+  duplicates += o.duplicates;
+  bytes += o.bytes;
+  batches += o.batches;
+  seconds += o.seconds;
+  file_reports.insert(file_reports.end(), o.file_reports.begin(), o.file_reports.end());
+}
+
+nlohmann::json IngestStats::ToJson(bool with_files) const {
+  const double mb = static_cast<double>(bytes) / 1e6;
+  nlohmann::json j = {{"files", files},
+                      {"files_skipped", files_skipped},
+                      {"files_hashed", files_hashed},
+                      {"records", records},
+                      {"committed", committed},
+                      {"quarantined", quarantined},
+                      {"duplicates", duplicates},
+                      {"bytes", bytes},
+                      {"batches", batches},
+                      {"seconds", seconds},
+                      {"mb_per_s", seconds > 0 ? mb / seconds : 0.0},
+                      {"records_per_s", seconds > 0 ? static_cast<double>(records) / seconds : 0.0}};
+  if (with_files) {
+    auto& arr = j["file_reports"] = nlohmann::json::array();
+    for (const auto& f : file_reports) arr.push_back(f.ToJson());
+  }
+  return j;
+}
+
+Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, const IngestOptions& options,
+                              const std::vector<std::string>& only) {
+  IngestStats total;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& [name, source] : config.sources) {
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
+    if (options.stop != nullptr && options.stop->load()) break;
+    ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
+    ASSIGN_OR_RETURN(auto stats, ing->RunOnce());
+    total.Add(stats);
+  }
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return total;
+}
+
+Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files) {
+  ASSIGN_OR_RETURN(auto batches, lake->ListBatches());
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& b : batches) {
+    if (b.state != lake::BatchState::kCommitted) continue;
+    auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
+    if (!lineage.is_object() || lineage.value("verb", "") != "ingest" || !lineage.contains("ingest_files")) continue;
+    auto files = nlohmann::json::parse(lineage["ingest_files"].get<std::string>(), nullptr, false);
+    if (!files.is_array()) continue;
+    auto& ds = out[b.dataset.name];
+    if (ds.is_null()) {
+      ds = {{"files", 0}, {"records", 0}, {"committed", 0}, {"quarantined", 0}, {"duplicates", 0},
+            {"balanced", true}, {"recent_files", nlohmann::json::array()}};
+    }
+    for (const auto& f : files) {
+      const int64_t rec = f.value("records", 0), c = f.value("committed", 0), q = f.value("quarantined", 0),
+                    d = f.value("duplicates", 0);
+      ds["files"] = ds["files"].get<int64_t>() + 1;
+      ds["records"] = ds["records"].get<int64_t>() + rec;
+      ds["committed"] = ds["committed"].get<int64_t>() + c;
+      ds["quarantined"] = ds["quarantined"].get<int64_t>() + q;
+      ds["duplicates"] = ds["duplicates"].get<int64_t>() + d;
+      if (rec != c + q + d) ds["balanced"] = false;
+      if (static_cast<int>(ds["recent_files"].size()) < max_files) {
+        auto entry = f;
+        entry["batch_id"] = b.batch_id;
+        ds["recent_files"].push_back(entry);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace custlake::ingest
