@@ -40,6 +40,10 @@ std::string FormatEpochMicros(int64_t micros, bool date_only);
 /// Parses a whole base-10 int64 ("-42"); false when it is not one.
 bool ParseInt64(std::string_view text, int64_t* out);
 
+/// `name` between `quote` characters, each `quote` inside doubled:
+/// QuoteWith("a\"b", '"') is "a""b" (SQL's delimited identifiers).
+std::string QuoteWith(std::string_view name, char quote);
+
 /// "row 17 of table customers (sqlite:x.db)"-style context for errors.
 std::string RowContext(const DatabaseUrl& url, const std::string& table, int64_t row);
 

@@ -51,14 +51,7 @@ Status SourceFailure(MYSQL* mysql, const std::string& message) {
   return IsTransientCode(code) ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
 }
 
-std::string Quote(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
-}
+std::string Quote(std::string_view name) { return QuoteWith(name, '`'); }
 
 std::string DeclaredType(const ColumnDef& c) {
   switch (c.type) {

@@ -68,14 +68,7 @@ Status ResultFailure(PGconn* conn, const PGresult* res, const std::string& messa
   return transient ? Status::Transient(std::move(text)) : Status::SourceError(std::move(text));
 }
 
-std::string Quote(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string Quote(std::string_view name) { return QuoteWith(name, '"'); }
 
 std::string DeclaredType(const ColumnDef& c) {
   switch (c.type) {

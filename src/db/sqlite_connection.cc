@@ -20,14 +20,7 @@
 namespace custlake::db::internal {
 namespace {
 
-std::string Quote(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string Quote(std::string_view name) { return QuoteWith(name, '"'); }
 
 std::string DeclaredType(const ColumnDef& c) {
   switch (c.type) {

@@ -92,6 +92,15 @@ bool ParseInt64(std::string_view text, int64_t* out) {
   return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
 }
 
+std::string QuoteWith(std::string_view name, char quote) {
+  std::string out(1, quote);
+  for (char c : name) {
+    if (c == quote) out += quote;
+    out += c;
+  }
+  return out + quote;
+}
+
 std::string RowContext(const DatabaseUrl& url, const std::string& table, int64_t row) {
   return "row " + std::to_string(row) + " of table " + table + " (" + url.Masked() + ")";
 }

@@ -18,7 +18,10 @@ std::string ServerUrl(RealServer& server, std::string* skip) {
     *skip = server.skip_reason();
     return "";
   }
-  if (!server.status().ok()) return "";  // SetUp's ASSERT fails the test
+  if (!server.status().ok()) {
+    ADD_FAILURE() << server.status().ToString();
+    return "";  // and SetUp's ASSERT stops the test
+  }
   return server.url();
 }
 

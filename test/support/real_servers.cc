@@ -208,8 +208,12 @@ Status MariaDBServer::Start() {
   RETURN_NOT_OK(PrepareDir("mariadb"));
   const bool root = ::geteuid() == 0;
   const std::string data = dir_ + "/data";
+  // Its bootstrap server's temporary tables go in the server's own folder:
+  // in the shared /tmp, installs running side by side (ctest -j) removed
+  // each other's "#sql-temptable-*" files and failed.
   std::vector<std::string> install = {install_db_, "--no-defaults", "--datadir=" + data,
-                                      "--auth-root-authentication-method=normal", "--skip-test-db"};
+                                      "--auth-root-authentication-method=normal", "--skip-test-db",
+                                      "--tmpdir=" + dir_};
   if (root) install.push_back("--user=root");
   ProcessOptions opts;
   opts.cwd = dir_;
