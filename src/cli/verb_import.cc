@@ -135,8 +135,12 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
     for (const importer::TableOptions& o : jobs) {
       ASSIGN_OR_RETURN(importer::TableSummary s, importer::ImportTable(lake.get(), spec, o, run));
       if (!global.quiet && !global.json) {
-        std::cerr << s.dataset << ": " << s.rows << " rows, " << s.files << " files, " << s.bytes << " bytes in "
-                  << s.seconds << " s" << (s.cursor.empty() ? "" : ", cursor " + s.cursor) << "\n";
+        if (s.batches == 0) {
+          std::cerr << s.dataset << ": no new rows since cursor " << s.cursor << "; nothing committed\n";
+        } else {
+          std::cerr << s.dataset << ": " << s.rows << " rows, " << s.files << " files, " << s.bytes << " bytes in "
+                    << s.seconds << " s" << (s.cursor.empty() ? "" : ", cursor " + s.cursor) << "\n";
+        }
         for (const std::string& w : s.warnings) std::cerr << "warning: " << w << "\n";
       }
       rows += s.rows;

@@ -206,6 +206,10 @@ class PartWriter {
       *ties_dropped_ += job.count - written;
     }
     std::error_code ec;
+    if (written == 0) {  // every row tied the cursor and is in the lake already: no empty file
+      std::filesystem::remove(staged.staging_path, ec);
+      return Status::OK();
+    }
     const auto size = std::filesystem::file_size(staged.staging_path, ec);
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
@@ -618,12 +622,21 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
     if (upper) RETURN_NOT_OK(batch.SetCursor(cursor_key, summary.cursor));
   }
   if (run.fail_point) RETURN_NOT_OK(run.fail_point("import.before_commit"));
-  RETURN_NOT_OK(batch.Commit());
-  summary.batch_id = batch.id();
+  // An incremental run that found nothing new commits nothing (like Sqoop's
+  // "no new rows"): a scheduled import adds no empty batches, and the cursor
+  // stays. The first run commits even an empty table, so the dataset and
+  // its schema exist.
+  const bool nothing_new = options.incremental != IncrementalMode::kNone && last && shared.written == 0;
+  if (nothing_new) {
+    RETURN_NOT_OK(batch.Abort("no new rows since the cursor"));
+  } else {
+    RETURN_NOT_OK(batch.Commit());
+    summary.batch_id = batch.id();
+    summary.batches = 1;
+  }
   summary.rows = shared.written;
   summary.bytes = shared.bytes;
   summary.files = shared.files;
-  summary.batches = 1;
   summary.zero_dates = shared.zero_dates;
   if (summary.zero_dates > 0) {
     summary.warnings.push_back(std::to_string(summary.zero_dates) +

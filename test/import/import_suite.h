@@ -422,10 +422,17 @@ TEST_P(ImportSuite, IncrementalAppendWithTiesAtTheCursor) {
   EXPECT_EQ(s.rows, 2);
   EXPECT_EQ(s.ties_dropped, 2);
   EXPECT_EQ(s.cursor_previous, "2024-05-01 10:00:02");
-  // Nothing new: no rows, cursor unchanged.
+  // Nothing new (the tie at the cursor is read again and dropped): no rows,
+  // no file, no batch, cursor unchanged.
+  ASSERT_OK_AND_ASSIGN(auto before, l->CommittedFiles(lake::DatasetId::Raw("src/" + table_)));
   ASSERT_OK_AND_ASSIGN(s, ImportTable(l.get(), Source(), o, Quiet()));
   EXPECT_EQ(s.rows, 0);
+  EXPECT_EQ(s.files, 0);
+  EXPECT_EQ(s.batches, 0);
+  EXPECT_EQ(s.ties_dropped, 1);
   EXPECT_EQ(s.cursor, "2024-05-01 10:00:03");
+  ASSERT_OK_AND_ASSIGN(auto after, l->CommittedFiles(lake::DatasetId::Raw("src/" + table_)));
+  EXPECT_EQ(after.size(), before.size());
   EXPECT_EQ(LakeRows(l.get(), "id", "id, v"),
             (std::vector<std::string>{"1|a", "2|b", "3|c", "4|late tie", "5|e"}));
   ASSERT_OK_AND_ASSIGN(auto cursor, l->GetCursor("import:src/" + table_ + ":ts"));
