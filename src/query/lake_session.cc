@@ -67,6 +67,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   ASSIGN_OR_RETURN(auto session, db->Connect());
 
   RETURN_NOT_OK(session->Execute("CREATE SCHEMA raw"));
+  RETURN_NOT_OK(session->Execute("CREATE SCHEMA quarantine"));
   std::vector<ViewInfo> views;
   std::string allowed;  // every file a view reads, for allowed_paths
   ASSIGN_OR_RETURN(auto datasets, metastore->ListDatasets());
@@ -75,29 +76,36 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
     if (dataset.id.zone == lake::Zone::kRaw) raw_names.insert(ViewName(dataset.id.name));
   }
   for (const lake::DatasetInfo& dataset : datasets) {
-    if (dataset.id.zone != lake::Zone::kRaw) continue;
+    const bool raw = dataset.id.zone == lake::Zone::kRaw;
+    if (!raw && dataset.id.zone != lake::Zone::kQuarantine) continue;
     ASSIGN_OR_RETURN(auto files, metastore->ListFiles(dataset.id));
-    if (files.empty()) continue;
+    // Quarantine keeps whole unreadable files byte for byte beside its
+    // Parquet (files/<sha256>-<name>); the view reads the Parquet rows.
     std::string list;
+    int64_t count = 0;
     for (const lake::FileInfo& file : files) {
+      if (!raw && !file.path.ends_with(".parquet")) continue;
       std::string path = layout.Absolute(file.path);
       list += (list.empty() ? "" : ", ") + QuoteLiteral(path);
       allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(path);
+      ++count;
     }
-    ViewInfo view{"raw." + ViewName(dataset.id.name), dataset.id.ToString(), static_cast<int64_t>(files.size())};
+    if (count == 0) continue;
+    const std::string schema = raw ? "raw" : "quarantine";
+    const std::string name = ViewName(dataset.id.name);
     RETURN_NOT_OK(session
-                      ->Execute("CREATE VIEW raw." + QuoteIdent(ViewName(dataset.id.name)) +
+                      ->Execute("CREATE VIEW " + schema + "." + QuoteIdent(name) +
                                 " AS SELECT * FROM read_parquet([" + list +
                                 "], hive_partitioning = true, union_by_name = true)")
                       .WithContext("view over " + dataset.id.ToString()));
-    views.push_back(std::move(view));
-    const std::string current = ViewName(dataset.id.name) + "_current";
-    const std::string body =
-        CurrentStateSelect("raw." + QuoteIdent(ViewName(dataset.id.name)), dataset.schema_json);
+    views.push_back(ViewInfo{schema + "." + name, dataset.id.ToString(), count});
+    if (!raw) continue;
+    const std::string current = name + "_current";
+    const std::string body = CurrentStateSelect("raw." + QuoteIdent(name), dataset.schema_json);
     if (!body.empty() && !raw_names.count(current)) {
       RETURN_NOT_OK(session->Execute("CREATE VIEW raw." + QuoteIdent(current) + " AS " + body)
                         .WithContext("current-state view over " + dataset.id.ToString()));
-      views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), static_cast<int64_t>(files.size())});
+      views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), count});
     }
   }
   // The current warehouse version (the one live file of warehouse/versions,

@@ -8,7 +8,9 @@
 // --incremental lastmodified (its schema JSON, written by src/import, names
 // the merge key and the check column) also gets `raw.<name>_current`: per
 // merge key the version with the greatest check value, i.e. the table as the
-// source had it at the last import, where raw.<name> keeps every version. The current warehouse
+// source had it at the last import, where raw.<name> keeps every version.
+// Each dataset's quarantine is a view `quarantine.<name>` over its Parquet
+// rows (file, line, byte offset, reason, detail, raw text). The current warehouse
 // version (the star schema `custlake build` published last) is attached
 // read-only as catalog `warehouse`, each of its tables also a view in main
 // (SELECT * FROM dim_customer). After the views are made

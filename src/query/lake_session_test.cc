@@ -28,6 +28,21 @@ class LakeSessionTest : public ::testing::Test {
     WriteParquet(part->staging_path, "SELECT range AS customer_id, 'c' || range AS name FROM range(100)");
     ASSERT_TRUE(batch->AddFile(*part, 100).ok());
     ASSERT_TRUE(batch->Commit().ok());
+    // One committed quarantine batch: two bad records as Parquet, and an
+    // unreadable file kept byte for byte (not a table).
+    auto bad = lake_->BeginBatch(lake::DatasetId::Quarantine("usage"));
+    ASSERT_TRUE(bad.ok()) << bad.status().ToString();
+    auto rows = bad->NewPart({});
+    ASSERT_TRUE(rows.ok());
+    WriteParquet(rows->staging_path,
+                 "SELECT * FROM (VALUES ('a.ndjson', 3, 'malformed_json'), ('a.ndjson', 9, 'bad_type')) "
+                 "t(_source_file, _source_line, reason)");
+    ASSERT_TRUE(bad->AddFile(*rows, 2).ok());
+    auto kept = bad->StagingPath("files/abc-b.ndjson.gz");
+    ASSERT_TRUE(kept.ok());
+    std::ofstream(*kept) << "not gzip";
+    ASSERT_TRUE(bad->AddFile(std::string_view("files/abc-b.ndjson.gz"), 1).ok());
+    ASSERT_TRUE(bad->Commit().ok());
     // A stray file in the dataset folder that the metastore does not list.
     fs::create_directories(root_ / "raw/sic/customers/ingest_date=2025-01-02");
     WriteParquet((root_ / "raw/sic/customers/ingest_date=2025-01-02/stray.parquet").string(),
@@ -48,11 +63,28 @@ class LakeSessionTest : public ::testing::Test {
   std::unique_ptr<lake::Lake> lake_;
 };
 
+TEST_F(LakeSessionTest, QuarantineIsQueryable) {
+  auto session = LakeSession::Open(root_.string());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  const ViewInfo* view = nullptr;
+  for (const ViewInfo& v : (*session)->views()) {
+    if (v.name == "quarantine.usage") view = &v;
+  }
+  ASSERT_NE(view, nullptr);
+  EXPECT_EQ(view->dataset, "quarantine/usage");
+  EXPECT_EQ(view->files, 1);  // the kept unreadable file is not read as Parquet
+  auto r = (*session)->Run("SELECT reason, _source_line FROM quarantine.usage ORDER BY _source_line");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0][0], "malformed_json");
+  EXPECT_EQ(r->rows[1][1], "9");
+}
+
 TEST_F(LakeSessionTest, ViewsShowExactlyTheCommittedFiles) {
   auto session = LakeSession::Open(root_.string());
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  ASSERT_EQ((*session)->views().size(), 1u);
-  EXPECT_EQ((*session)->views()[0].name, "raw.sic_customers");
+  ASSERT_EQ((*session)->views().size(), 2u);  // and quarantine.usage
+  EXPECT_EQ((*session)->views()[1].name, "raw.sic_customers");
   auto r = (*session)->Run("SELECT count(*), max(customer_id), min(ingest_date)::VARCHAR FROM raw.sic_customers");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows[0][0], "100");  // the stray, unlisted file is invisible
