@@ -190,6 +190,11 @@ TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
   ASSERT_EQ(qj.exit_code, 0) << qj.err;
   // Every committed usage record is one row (tickets are committed to raw/tickets).
   EXPECT_EQ(qj.Json()["rows"][0]["n"].get<int64_t>(), in["committed"].get<int64_t>() - TicketsCommitted(dir_));
+  // The quarantined records are queryable, each one once.
+  Outcome bad = Custlake({"-C", dir_.string(), "--json", "query",
+                          "SELECT (SELECT count(*) FROM quarantine.usage) + (SELECT count(*) FROM quarantine.tickets) AS n"});
+  ASSERT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_EQ(bad.Json()["rows"][0]["n"].get<int64_t>(), in["quarantined"].get<int64_t>());
   Outcome escape = Custlake({"-C", dir_.string(), "query", "SELECT * FROM read_text('/etc/passwd')"});
   EXPECT_NE(escape.exit_code, 0);
   EXPECT_EQ(escape.out.find("root:"), std::string::npos);
@@ -208,6 +213,34 @@ TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
   EXPECT_TRUE(saw_usage);
   for (const auto& [name, r] : s["ingest_reconciliation"].items()) EXPECT_TRUE(r["balanced"].get<bool>()) << name;
   EXPECT_GE(s["runs"].size(), 3u);
+}
+
+// A build whose inputs hold no data succeeds (empty tables are valid) but
+// names each empty input, so a missing import or a misnamed source shows.
+TEST_F(CliTest, BuildNamesTheInputsThatHoldNoData) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  Outcome empty = Custlake({"-C", dir_.string(), "--json", "build"});
+  ASSERT_EQ(empty.exit_code, 0) << empty.err;
+  ASSERT_EQ(empty.Json()["warnings"].size(), 1u) << empty.out;
+  std::string warning = empty.Json()["warnings"][0];
+  EXPECT_NE(warning.find("raw.sic_customers"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("raw.usage"), std::string::npos) << warning;
+  EXPECT_NE(empty.err.find("warning: the models read raw datasets that hold no data yet"), std::string::npos);
+
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "generate", "--customers", "200", "--months", "2"}).exit_code, 0);
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "import", "sic"}).exit_code, 0);
+  Outcome half = Custlake({"-C", dir_.string(), "--json", "build"});
+  ASSERT_EQ(half.exit_code, 0) << half.err;
+  ASSERT_EQ(half.Json()["warnings"].size(), 1u) << half.out;
+  warning = half.Json()["warnings"][0];
+  EXPECT_NE(warning.find("raw.usage"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("raw.tickets"), std::string::npos) << warning;
+  EXPECT_EQ(warning.find("raw.sic_"), std::string::npos) << warning;
+
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "ingest"}).exit_code, 0);
+  Outcome whole = Custlake({"-C", dir_.string(), "--json", "build"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_TRUE(whole.Json()["warnings"].empty()) << whole.out;
 }
 
 TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
