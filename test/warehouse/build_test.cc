@@ -173,7 +173,8 @@ TEST_F(WarehouseFixture, FailedCheckKeepsThePreviousVersion) {
   EXPECT_NE(msg.find("not_null(customer_key)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("fact_customer_activity"), std::string::npos) << msg;
   EXPECT_NE(msg.find("models/fact_customer_activity.sql:"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("orphan"), std::string::npos) << msg;  // the offending row
+  EXPECT_NE(msg.find("orphan"), std::string::npos) << msg;  // the offending row, every value shown
+  EXPECT_NE(msg.find("occurred_at=2025-02-26 09:00:00+00"), std::string::npos) << msg;
   ASSERT_OK_AND_ASSIGN(auto current, CurrentVersion(lake_.get()));
   ASSERT_TRUE(current.has_value());
   EXPECT_EQ(current->version, first.version);
