@@ -1,6 +1,7 @@
 #include "warehouse/builder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -9,6 +10,7 @@
 #include "lake/checksum.h"
 #include "lake/lake.h"
 #include "warehouse/dag.h"
+#include "warehouse/file_clone.h"
 #include "warehouse/model_loader.h"
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
@@ -60,15 +62,16 @@ bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
 }
 
 /// Runs one model into its table; fills `stat`.
-Status BuildModel(engine::Session* session, const Model& m, bool incremental,
-                  const std::vector<RawDataset>& raw, ModelStat* stat, PartitionChanges* changes) {
+Status BuildModel(engine::Session* session, const Model& m, bool incremental, const std::vector<RawDataset>& raw,
+                  bool ref_lost_rows, ModelStat* stat, PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
   std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
   // A merge or recompute_from model cannot take back what it built from a
-  // source that was replaced since (rows that vanished): it is rebuilt.
+  // source that was replaced since, or from rows a model it reads deleted
+  // (an append model dropping a replaced source's rows): it is rebuilt.
   bool rebuild = m.materialized == Materialization::kTable ||
-                 (m.materialized != Materialization::kAppend && ReadsReplacedSource(m, raw));
+                 (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
   if (!incremental || rebuild) {
     ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     (void)r;
@@ -308,6 +311,18 @@ Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(
   return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
 }
 
+/// True when `sql` reads changed.<name> (the whole word).
+bool ReadsChangedRowsOf(const std::string& sql, const std::string& name) {
+  std::string ref = "changed." + name;
+  for (size_t at = sql.find(ref); at != std::string::npos; at = sql.find(ref, at + 1)) {
+    size_t end = at + ref.size();
+    bool word_before = at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
+    bool word_after = end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+    if (!word_before && !word_after) return true;
+  }
+  return false;
+}
+
 /// True when `text` names `word` (a substring test: errs towards true).
 bool Mentions(const std::string& text, const std::string& word) { return text.find(word) != std::string::npos; }
 
@@ -356,9 +371,11 @@ nlohmann::json BuildReport::ToJson() const {
                    {"checks_seconds", checks_seconds},
                    {"export_seconds", export_seconds},
                    {"commit_seconds", commit_seconds},
+                   {"copy_seconds", copy_seconds},
                    {"total_seconds", total_seconds},
                    {"pruned_files", pruned_files}};
   if (previous_version) j["previous_version"] = *previous_version;
+  if (!version_copy.empty()) j["version_copy"] = version_copy;
   return j;
 }
 
@@ -401,9 +418,14 @@ Result<BuildReport> Build(const BuildOptions& options) {
   ASSIGN_OR_RETURN(std::string db_path, batch.StagingPath(relative));
   report.path = lake->layout().Absolute(VersionsDataset().ToString() + "/" + relative);
   if (report.incremental) {
-    std::error_code ec;
-    fs::copy_file(previous->path, db_path, fs::copy_options::overwrite_existing, ec);
-    if (ec) return Status::IOError("cannot copy warehouse version " + previous->path + ": " + ec.message());
+    // The new version starts as the previous one (a reflink where the
+    // filesystem has them, else an in-kernel copy): models then change it.
+    auto copy_start = Clock::now();
+    Result<FileCopy> copied = CloneOrCopyFile(previous->path, db_path);
+    RETURN_NOT_OK(copied.status().WithContext("copying warehouse version " + std::to_string(previous->version)));
+    FileCopy copy = std::move(copied).value();
+    report.version_copy = copy.method;
+    report.copy_seconds = Since(copy_start);
   }
 
   int64_t total_rows = 0;
@@ -457,8 +479,52 @@ Result<BuildReport> Build(const BuildOptions& options) {
       return false;
     };
 
-    auto models_start = Clock::now();
+    // Incremental: an appended table that only gained rows (nothing deleted
+    // or updated) passed its checks before, so its unique / not_null /
+    // relationship checks need only look at the new rows (delta.<table>);
+    // a relationship into a table whose keys only grew (merged, appended,
+    // unchanged) likewise. Filled model by model: a later model's
+    // unchanged_when reads the same changed.<name> resolution.
+    CheckOptions check_options = options.checks;
+    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
+    if (report.incremental) {
+      for (const RawDataset& r : raw) {
+        if (!r.replaced) check_options.delta_views.insert(r.view);
+      }
+    }
     std::map<std::string, PartitionChanges> partition_changes;
+    auto classify = [&](const ModelStat& st) {
+      if (!report.incremental) return;
+      const PartitionChanges& c = partition_changes[st.name];
+      // Appended with nothing deleted or updated; or recomputed from a month on (the older
+      // partitions are the previous version's, checked then).
+      bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
+      if (appended) check_options.appended_tables.insert(st.name);
+      if (appended || st.mode.rfind("recomputed from ", 0) == 0) check_options.delta_tables.insert(st.name);
+      if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
+        check_options.grow_only_tables.insert(st.name);
+      }
+    };
+    // A table model whose unchanged_when holds keeps the previous version's table.
+    auto rebuild_gives_same_table = [&](const Model& m) -> Result<bool> {
+      if (!report.incremental || m.materialized != Materialization::kTable || m.unchanged_when.empty() ||
+          ReadsReplacedSource(m, raw)) {
+        return false;
+      }
+      // Every changed input must be read through changed.<name> (and be new rows only).
+      for (const std::vector<std::string>* inputs : {&m.sources, &m.refs}) {
+        for (const std::string& name : *inputs) {
+          if (changed.count(name) && !ReadsChangedRowsOf(m.unchanged_when, name)) return false;
+        }
+      }
+      check_options.changed = changed;
+      if (!ChangedRowsAreNew(m.unchanged_when, check_options)) return false;
+      ASSIGN_OR_RETURN(auto q, session->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options) +
+                                              ") AS BOOLEAN)"));
+      return q.rows.size() == 1 && !q.nulls[0][0] && q.rows[0][0] == "true";
+    };
+
+    auto models_start = Clock::now();
     for (const Model& m : models) {
       ModelStat stat;
       stat.name = m.name;
@@ -466,14 +532,27 @@ Result<BuildReport> Build(const BuildOptions& options) {
       if (options.progress) {
         options.progress(static_cast<int>(report.models.size()), static_cast<int>(models.size()) + 2, m.name);
       }
+      bool same = false;
       if (model_changed(m)) {
+        Result<bool> kept = rebuild_gives_same_table(m);
+        RETURN_NOT_OK(kept.status().WithContext("model " + m.name + " (" + Where(m) + "): unchanged_when"));
+        same = *kept;
+      }
+      if (model_changed(m) && !same) {
         changed.insert(m.name);
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat, &partition_changes[m.name])
+        bool ref_lost_rows = false;
+        for (const std::string& r : m.refs) {
+          auto it = partition_changes.find(r);
+          ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
+        }
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, ref_lost_rows, &stat,
+                                 &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
       } else {
         stat.mode = "unchanged";
         ASSIGN_OR_RETURN(stat.rows, CountRows(session.get(), m.name));
       }
+      classify(stat);
       stat.seconds = Since(t);
       total_rows += stat.rows;
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
@@ -484,30 +563,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     report.models_seconds = Since(models_start);
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
 
-    // Incremental: an appended table that only gained rows (nothing deleted
-    // or updated) passed its checks before, so its unique / not_null /
-    // relationship checks need only look at the new rows (delta.<table>);
-    // a relationship into a table whose keys only grew (merged, appended,
-    // unchanged) likewise.
-    CheckOptions check_options = options.checks;
-    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
-    if (report.incremental) {
-      check_options.changed = changed;
-      for (const RawDataset& r : raw) {
-        if (!r.replaced) check_options.delta_views.insert(r.view);
-      }
-      for (const ModelStat& st : report.models) {
-        const PartitionChanges& c = partition_changes[st.name];
-        // Appended with nothing deleted or updated; or recomputed from a month on (the older
-        // partitions are the previous version's, checked then).
-        bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
-        if (appended) check_options.appended_tables.insert(st.name);
-        if (appended || st.mode.rfind("recomputed from ", 0) == 0) check_options.delta_tables.insert(st.name);
-        if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
-          check_options.grow_only_tables.insert(st.name);
-        }
-      }
-    }
+    if (report.incremental) check_options.changed = changed;
     if (options.run_checks) {
       auto checks_start = Clock::now();
       // A check whose table, referenced table and (for SQL checks) every model
@@ -581,7 +637,15 @@ Result<BuildReport> Build(const BuildOptions& options) {
   }  // the DuckDB file is closed here, before the commit checksums it
 
   auto commit_start = Clock::now();
-  RETURN_NOT_OK(batch.AddFile(relative, total_rows, "{\"kind\":\"warehouse version\"}"));
+  // No content checksum for the version file: hashing it would read the whole
+  // database once more per build, and DuckDB checksums each block it stores
+  // (and verifies it on every read). The Parquet exports keep theirs.
+  lake::FileSpec version_file;
+  version_file.path = relative;
+  version_file.row_count = total_rows;
+  version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
+  version_file.checksum_content = false;
+  RETURN_NOT_OK(batch.AddFile(std::move(version_file)));
   for (const Model& m : models) RETURN_NOT_OK(batch.ReplaceDataset(TableDataset(m.name)));
   for (const RawDataset& r : raw) RETURN_NOT_OK(batch.SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
   RETURN_NOT_OK(batch.SetCursor(kModelsCursor, fingerprint));

@@ -42,28 +42,44 @@ bool NamesOutsideChanged(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
-  static const std::string kPrefix = "changed.";
-  // The changed.<name> references: all resolve to their new rows, or none do.
-  std::vector<std::pair<size_t, size_t>> refs;  // [at, end) of each "changed.name"
-  std::set<std::string> names;
-  for (size_t at = sql.find(kPrefix); at != std::string::npos; at = sql.find(kPrefix, at + 1)) {
+namespace {
+
+const std::string kChangedPrefix = "changed.";
+
+/// [at, end) of each "changed.name" in `sql`.
+std::vector<std::pair<size_t, size_t>> ChangedRefs(const std::string& sql) {
+  std::vector<std::pair<size_t, size_t>> refs;
+  for (size_t at = sql.find(kChangedPrefix); at != std::string::npos; at = sql.find(kChangedPrefix, at + 1)) {
     if (at > 0 && WordChar(sql[at - 1])) continue;
-    size_t e = at + kPrefix.size();
+    size_t e = at + kChangedPrefix.size();
     while (e < sql.size() && WordChar(sql[e])) ++e;
     refs.push_back({at, e});
-    names.insert(sql.substr(at + kPrefix.size(), e - at - kPrefix.size()));
   }
+  return refs;
+}
+
+}  // namespace
+
+bool ChangedRowsAreNew(const std::string& sql, const CheckOptions& options) {
+  // The changed.<name> references: all resolve to their new rows, or none do.
+  std::vector<std::pair<size_t, size_t>> refs = ChangedRefs(sql);
   bool delta = !refs.empty();
-  for (const std::string& n : names) {
+  for (const auto& [at, e] : refs) {
+    std::string n = sql.substr(at + kChangedPrefix.size(), e - at - kChangedPrefix.size());
     delta = delta && (options.appended_tables.count(n) || options.delta_views.count(n));
   }
   // Anything else the check reads that changed: every row must be looked at again.
   for (const std::string& c : options.changed) delta = delta && !NamesOutsideChanged(sql, c);
+  return delta;
+}
+
+std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
+  std::vector<std::pair<size_t, size_t>> refs = ChangedRefs(sql);
+  bool delta = ChangedRowsAreNew(sql, options);
   std::string out;
   size_t i = 0;
   for (const auto& [at, e] : refs) {
-    std::string name = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
+    std::string name = sql.substr(at + kChangedPrefix.size(), e - at - kChangedPrefix.size());
     bool view = options.delta_views.count(name) > 0 || (!options.appended_tables.count(name) && options.raw_views.count(name));
     out += sql.substr(i, at - i) + (delta ? "delta." : view ? "raw." : "") + QuoteIdent(name);
     i = e;

@@ -58,6 +58,8 @@ struct CheckOptions {
 /// rows; an additive check over them is then equivalent, since the previous
 /// version passed); otherwise the whole table or raw.<view>. Returns the SQL.
 std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options);
+/// True when ResolveChangedRows gives `sql` the new rows (delta.<name>) for its changed.<name>s.
+bool ChangedRowsAreNew(const std::string& sql, const CheckOptions& options);
 Status ValidateFreshness(const std::string& freshness);
 
 struct CheckResult {

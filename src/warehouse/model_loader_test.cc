@@ -71,6 +71,37 @@ TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
             "SELECT 1 FROM (SELECT count(*) n FROM delta.\"usage\") r, (SELECT count(*) n FROM delta.\"fact_x\" WHERE t = 'usage') f");
 }
 
+TEST(ModelLoader, UnchangedWhenIsSqlOfTableModelsOnly) {
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/d.sql", "-- model: d\n"
+                                                           "-- unchanged_when: SELECT count(*) = 0\n"
+                                                           "--   FROM changed.usage\n"
+                                                           "SELECT 1 AS k FROM raw.usage"));
+  EXPECT_EQ(m.unchanged_when, "SELECT count(*) = 0\nFROM changed.usage");
+  auto merge = ParseModel("models/d.sql", "-- model: d\n-- materialized: merge\n-- unique_key: k\n"
+                                          "-- unchanged_when: SELECT true\nSELECT 1 AS k");
+  ASSERT_FALSE(merge.ok());
+  EXPECT_NE(merge.status().message().find("unchanged_when"), std::string::npos) << merge.status().message();
+  // It is part of the models' fingerprint: changing it makes the next build a full one.
+  ASSERT_OK_AND_ASSIGN(Model other, ParseModel("models/d.sql", "-- model: d\n"
+                                                               "-- unchanged_when: SELECT false\n"
+                                                               "SELECT 1 AS k FROM raw.usage"));
+  EXPECT_NE(ModelsFingerprint({m}), ModelsFingerprint({other}));
+}
+
+TEST(Checks, ChangedRowsAreNewOnlyWhenEveryNameOnlyGainedRows) {
+  const std::string sql = "SELECT max(ts) FROM changed.usage UNION ALL SELECT max(t) FROM changed.fact_x";
+  CheckOptions o;
+  o.raw_views = {"usage"};
+  EXPECT_FALSE(ChangedRowsAreNew(sql, o));
+  o.delta_views = {"usage"};
+  EXPECT_FALSE(ChangedRowsAreNew(sql, o));  // fact_x was rebuilt (not appended)
+  o.appended_tables = {"fact_x"};
+  o.changed = {"fact_x", "usage"};
+  EXPECT_TRUE(ChangedRowsAreNew(sql, o));
+  EXPECT_FALSE(ChangedRowsAreNew("SELECT 1", o));  // reads no new rows at all
+  EXPECT_FALSE(ChangedRowsAreNew(sql + " UNION ALL SELECT max(t) FROM fact_x", o));  // and the whole table
+}
+
 TEST(ModelLoader, ErrorsSayWhere) {
   auto r = ParseModel("models/a.sql", "-- model: a\n-- materialised: table\nSELECT 1");
   ASSERT_FALSE(r.ok());
