@@ -1,5 +1,6 @@
 #include "warehouse/checks.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <chrono>
@@ -98,6 +99,11 @@ std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOpt
   std::string new_rows = delta ? "delta." + t : t;
   switch (check.kind) {
     case CheckKind::kUnique: {
+      bool in_partitions = std::find(check.columns.begin(), check.columns.end(), model.partition_by) != check.columns.end();
+      if (delta && in_partitions && options.partition_delta_tables.count(model.name)) {
+        return "SELECT " + JoinCols(check.columns) + ", count(*) AS duplicates FROM " + new_rows +
+               " GROUP BY ALL HAVING count(*) > 1";
+      }
       std::string where;
       if (delta) {
         // Only keys among the new rows can be duplicated now.

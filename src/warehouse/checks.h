@@ -41,6 +41,10 @@ struct CheckOptions {
   /// Of those, the tables that only gained rows (appended): a SQL check's
   /// changed.<table> may read just the new rows (additive checks stay exact).
   std::set<std::string> appended_tables;
+  /// Of those, the tables whose new rows are whole partitions (recomputed from
+  /// a month on): a unique key that includes the partition column can only be
+  /// duplicated among them, so it is checked on them alone.
+  std::set<std::string> partition_delta_tables;
   /// Tables whose keys only grew: a relationship into one from a delta table
   /// needs no full re-check.
   std::set<std::string> grow_only_tables;
