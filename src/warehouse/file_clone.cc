@@ -29,12 +29,6 @@ Status Errno(const std::string& what, const std::string& path) {
 /// filesystem, an old kernel, a filesystem without support): fall back.
 bool Unsupported(int e) { return e == EXDEV || e == ENOSYS || e == EOPNOTSUPP || e == EINVAL || e == EBADF; }
 
-/// Starts writing the copy's pages to disk now, without waiting: the build
-/// works on the file for seconds before its checkpoint and the commit fsync
-/// it, which then find the copy (gigabytes at scale) already written back
-/// instead of flushing it all then. A hint only: errors are the fsync's to report.
-void StartWriteback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
-
 }  // namespace
 
 Result<FileCopy> CloneOrCopyFile(const std::string& from, const std::string& to) {
@@ -61,10 +55,7 @@ Result<FileCopy> CloneOrCopyFile(const std::string& from, const std::string& to)
     if (n == 0) return Status::IOError(from + " ended early while copying it to " + to);
     done += n;
   }
-  if (done == copy.bytes) {
-    StartWriteback(out.fd);
-    return copy;
-  }
+  if (done == copy.bytes) return copy;
 
   copy.method = "read_write";
   std::vector<char> buffer(size_t{4} << 20);
@@ -80,7 +71,6 @@ Result<FileCopy> CloneOrCopyFile(const std::string& from, const std::string& to)
       written += w;
     }
   }
-  StartWriteback(out.fd);
   return copy;
 }
 

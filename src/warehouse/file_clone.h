@@ -17,10 +17,8 @@ struct FileCopy {
   int64_t bytes = 0;
 };
 
-/// Copies `from` to `to` (created or truncated, mode 0644). Nothing is fsynced
-/// (the lake's commit syncs the files it publishes), but a copied file's
-/// writeback to disk is started right away (sync_file_range), so that it runs
-/// while the build works rather than when the file is synced.
+/// Copies `from` to `to` (created or truncated, mode 0644). Nothing is fsynced:
+/// the lake's commit syncs the files it publishes.
 Result<FileCopy> CloneOrCopyFile(const std::string& from, const std::string& to);
 
 }  // namespace custlake::warehouse
