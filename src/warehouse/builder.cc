@@ -121,16 +121,18 @@ bool ReadsOnlyEmptyRawDeltas(const std::string& sql, const std::vector<RawDatase
 }
 
 /// Runs one model into its table; fills `stat`.
-Status BuildModel(engine::Session* session, const Model& m, bool incremental, const std::vector<RawDataset>& raw,
-                  bool ref_lost_rows, ModelStat* stat, PartitionChanges* changes) {
+Status BuildModel(engine::Session* session, const Model& m, bool incremental,
+                  const std::vector<RawDataset>& raw, bool ref_lost_rows, ModelStat* stat,
+                  PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
   std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
   // A merge or recompute_from model cannot take back what it built from a
   // source that was replaced since, or from rows a model it reads deleted
   // (an append model dropping a replaced source's rows): it is rebuilt.
-  bool rebuild = m.materialized == Materialization::kTable ||
-                 (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
+  bool rebuild =
+      m.materialized == Materialization::kTable ||
+      (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
   if (!incremental || rebuild) {
     ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     (void)r;
@@ -247,13 +249,16 @@ Status WriteMetadata(engine::Session* session, int64_t version, bool incremental
 /// month=YYYY-MM/part-<batch>-<tag><i>.parquet files of the batch; declares
 /// them. `from`: the table (default) or its new rows (delta.<table>).
 Result<int64_t> CopyPartitioned(engine::Session* session, lake::BatchWriter* batch, const Model& m,
-                                const std::string& where, const std::string& from = "", const std::string& tag = "") {
+                                const std::string& where, const std::string& from = "",
+                                const std::string& tag = "") {
   lake::DatasetId ds = TableDataset(m.name);
   ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
-  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
-                                 (from.empty() ? QuoteIdent(m.name) : from) + where + ") TO " + QuoteLiteral(dir) +
-                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
-                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-" + tag + "{i}") + ")"));
+  RETURN_NOT_OK(session->Execute(
+      "COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
+      (from.empty() ? QuoteIdent(m.name) : from) + where + ") TO " + QuoteLiteral(dir) +
+      " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
+      "FILENAME_PATTERN " +
+      QuoteLiteral("part-" + std::to_string(batch->id()) + "-" + tag + "{i}") + ")"));
   ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
     return static_cast<int64_t>(std::stoll(r.Scalar()));
@@ -310,8 +315,8 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
   lake::DatasetId ds = TableDataset(m.name);
   std::string pb = QuoteIdent(m.partition_by), t = QuoteIdent(m.name);
   auto month_counts = [&](const std::string& from) -> Result<std::map<std::string, int64_t>> {
-    ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " + from +
-                                                 " GROUP BY ALL"));
+    ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " +
+                                                 from + " GROUP BY ALL"));
     std::map<std::string, int64_t> rows;
     for (const auto& row : counts.rows) rows[row[0]] = std::stoll(row[1]);
     return rows;
@@ -351,14 +356,16 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
     }
   }
   if (!write.empty()) {
-    ASSIGN_OR_RETURN(int64_t written,
-                     CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
+    ASSIGN_OR_RETURN(
+        int64_t written,
+        CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
     n += written;
   }
   if (!append.empty()) {
-    ASSIGN_OR_RETURN(int64_t written, CopyPartitioned(session, batch, m,
-                                                      " WHERE strftime(" + pb + ", '%Y-%m') IN (" + append + ")",
-                                                      "delta." + t, "a"));
+    ASSIGN_OR_RETURN(
+        int64_t written,
+        CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + append + ")",
+                        "delta." + t, "a"));
     n += written;
   }
   return n;
@@ -418,8 +425,10 @@ bool ReadsChangedRowsOf(const std::string& sql, const std::string& name) {
   std::string ref = "changed." + name;
   for (size_t at = sql.find(ref); at != std::string::npos; at = sql.find(ref, at + 1)) {
     size_t end = at + ref.size();
-    bool word_before = at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
-    bool word_after = end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+    bool word_before =
+        at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
+    bool word_after =
+        end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
     if (!word_before && !word_after) return true;
   }
   return false;
@@ -524,7 +533,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
     // filesystem has them, else an in-kernel copy): models then change it.
     auto copy_start = Clock::now();
     Result<FileCopy> copied = CloneOrCopyFile(previous->path, db_path);
-    RETURN_NOT_OK(copied.status().WithContext("copying warehouse version " + std::to_string(previous->version)));
+    RETURN_NOT_OK(
+        copied.status().WithContext("copying warehouse version " + std::to_string(previous->version)));
     FileCopy copy = std::move(copied).value();
     report.version_copy = copy.method;
     report.copy_seconds = Since(copy_start);
@@ -628,8 +638,9 @@ Result<BuildReport> Build(const BuildOptions& options) {
       }
       check_options.changed = changed;
       if (!ChangedRowsAreNew(m.unchanged_when, check_options)) return false;
-      ASSIGN_OR_RETURN(auto q, session->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options) +
-                                              ") AS BOOLEAN)"));
+      ASSIGN_OR_RETURN(auto q,
+                       session->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options) +
+                                      ") AS BOOLEAN)"));
       return q.rows.size() == 1 && !q.nulls[0][0] && q.rows[0][0] == "true";
     };
 
@@ -653,9 +664,10 @@ Result<BuildReport> Build(const BuildOptions& options) {
                                                    ? ReferencedColumns(models, m.name)
                                                    : std::vector<std::string>{};
         for (size_t i = 0; i < key_columns.size(); ++i) {
-          RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TEMP TABLE _warehouse_previous_keys_" + std::to_string(i) +
-                                         " AS SELECT DISTINCT " + QuoteIdent(key_columns[i]) + " AS k FROM " +
-                                         QuoteIdent(m.name) + " WHERE " + QuoteIdent(key_columns[i]) + " IS NOT NULL"));
+          RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TEMP TABLE _warehouse_previous_keys_" +
+                                         std::to_string(i) + " AS SELECT DISTINCT " +
+                                         QuoteIdent(key_columns[i]) + " AS k FROM " + QuoteIdent(m.name) +
+                                         " WHERE " + QuoteIdent(key_columns[i]) + " IS NOT NULL"));
         }
         bool ref_lost_rows = false;
         for (const std::string& r : m.refs) {
@@ -668,9 +680,10 @@ Result<BuildReport> Build(const BuildOptions& options) {
         bool keys_survived = !key_columns.empty();
         for (size_t i = 0; i < key_columns.size(); ++i) {
           std::string previous_keys = "_warehouse_previous_keys_" + std::to_string(i);
-          ASSIGN_OR_RETURN(auto lost, session->Query("SELECT count(*) FROM " + previous_keys + " p WHERE NOT EXISTS (SELECT 1 FROM " +
-                                                     QuoteIdent(m.name) + " t WHERE t." + QuoteIdent(key_columns[i]) +
-                                                     " = p.k)"));
+          ASSIGN_OR_RETURN(
+              auto lost,
+              session->Query("SELECT count(*) FROM " + previous_keys + " p WHERE NOT EXISTS (SELECT 1 FROM " +
+                             QuoteIdent(m.name) + " t WHERE t." + QuoteIdent(key_columns[i]) + " = p.k)"));
           keys_survived = keys_survived && lost.Scalar() == "0";
           RETURN_NOT_OK(session->Execute("DROP TABLE " + previous_keys));
         }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <chrono>
+#include <map>
 #include <utility>
 
 namespace custlake::warehouse {
@@ -99,7 +99,8 @@ std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOpt
   std::string new_rows = delta ? "delta." + t : t;
   switch (check.kind) {
     case CheckKind::kUnique: {
-      bool in_partitions = std::find(check.columns.begin(), check.columns.end(), model.partition_by) != check.columns.end();
+      bool in_partitions =
+          std::find(check.columns.begin(), check.columns.end(), model.partition_by) != check.columns.end();
       if (delta && in_partitions && options.partition_delta_tables.count(model.name)) {
         return "SELECT " + JoinCols(check.columns) + ", count(*) AS duplicates FROM " + new_rows +
                " GROUP BY ALL HAVING count(*) > 1";

@@ -30,7 +30,8 @@ TEST(FileClone, CopiesEveryByteAndReplacesTheTarget) {
   { std::ofstream(dir / "from", std::ios::binary) << content; }
   { std::ofstream(dir / "to", std::ios::binary) << std::string(size_t{20} << 20, 'x'); }  // longer: truncated
   ASSERT_OK_AND_ASSIGN(FileCopy copy, CloneOrCopyFile((dir / "from").string(), (dir / "to").string()));
-  EXPECT_TRUE(copy.method == "reflink" || copy.method == "copy_file_range" || copy.method == "read_write") << copy.method;
+  EXPECT_TRUE(copy.method == "reflink" || copy.method == "copy_file_range" || copy.method == "read_write")
+      << copy.method;
   EXPECT_EQ(copy.bytes, static_cast<int64_t>(content.size()));
   EXPECT_EQ(Read(dir / "to"), content);
   // The copy is a file of its own: writing to it leaves the source as it was.

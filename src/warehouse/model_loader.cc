@@ -86,9 +86,11 @@ int EditDistance(const std::string& a, const std::string& b) {
 }
 
 const std::vector<std::string>& HeaderKeys() {
-  static const std::vector<std::string> keys = {"model", "description", "materialized", "grain", "unique_key",
-                                                "replace_key", "partition_by", "recompute_from", "post_incremental_partitions", "unchanged_when",
-                                                "column", "check"};
+  static const std::vector<std::string> keys = {
+      "model",          "description",    "materialized",
+      "grain",          "unique_key",     "replace_key",
+      "partition_by",   "recompute_from", "post_incremental_partitions",
+      "unchanged_when", "column",         "check"};
   return keys;
 }
 
@@ -222,9 +224,10 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     if (continuation) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
       Entry& last = entries.back();
-      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" || last.key == "unchanged_when" || (last.key == "check" && last.label != "unique" &&
-                                                     last.label != "not_null" && last.label != "relationship" &&
-                                                     last.label != "no_overlap" && last.label != "freshness");
+      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" ||
+                    last.key == "unchanged_when" ||
+                    (last.key == "check" && last.label != "unique" && last.label != "not_null" &&
+                     last.label != "relationship" && last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
       continue;
     }
@@ -284,7 +287,8 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
     else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
-    else if (e.key == "unchanged_when") model.unchanged_when = e.value;
+    else if (e.key == "unchanged_when")
+      model.unchanged_when = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
     else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, &model));
     else if (e.key == "materialized") {

@@ -72,19 +72,22 @@ TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
 }
 
 TEST(ModelLoader, UnchangedWhenIsSqlOfTableModelsOnly) {
-  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/d.sql", "-- model: d\n"
-                                                           "-- unchanged_when: SELECT count(*) = 0\n"
-                                                           "--   FROM changed.usage\n"
-                                                           "SELECT 1 AS k FROM raw.usage"));
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/d.sql",
+                                           "-- model: d\n"
+                                           "-- unchanged_when: SELECT count(*) = 0\n"
+                                           "--   FROM changed.usage\n"
+                                           "SELECT 1 AS k FROM raw.usage"));
   EXPECT_EQ(m.unchanged_when, "SELECT count(*) = 0\nFROM changed.usage");
-  auto merge = ParseModel("models/d.sql", "-- model: d\n-- materialized: merge\n-- unique_key: k\n"
-                                          "-- unchanged_when: SELECT true\nSELECT 1 AS k");
+  auto merge = ParseModel("models/d.sql",
+                          "-- model: d\n-- materialized: merge\n-- unique_key: k\n"
+                          "-- unchanged_when: SELECT true\nSELECT 1 AS k");
   ASSERT_FALSE(merge.ok());
   EXPECT_NE(merge.status().message().find("unchanged_when"), std::string::npos) << merge.status().message();
   // It is part of the models' fingerprint: changing it makes the next build a full one.
-  ASSERT_OK_AND_ASSIGN(Model other, ParseModel("models/d.sql", "-- model: d\n"
-                                                               "-- unchanged_when: SELECT false\n"
-                                                               "SELECT 1 AS k FROM raw.usage"));
+  ASSERT_OK_AND_ASSIGN(Model other, ParseModel("models/d.sql",
+                                               "-- model: d\n"
+                                               "-- unchanged_when: SELECT false\n"
+                                               "SELECT 1 AS k FROM raw.usage"));
   EXPECT_NE(ModelsFingerprint({m}), ModelsFingerprint({other}));
 }
 
@@ -116,9 +119,10 @@ TEST(Checks, UniqueKeysWithinRecomputedPartitionsAreCheckedOnThemAlone) {
   // Appended rows: a new key may repeat an old one anywhere, so old rows are scanned too.
   EXPECT_NE(CheckSql(m, by_month, o).find("EXISTS (SELECT 1 FROM delta.\"fact_m\""), std::string::npos);
   o.partition_delta_tables = {"fact_m"};
-  EXPECT_EQ(CheckSql(m, by_month, o),
-            "SELECT \"customer_id\", \"month_start\", count(*) AS duplicates FROM delta.\"fact_m\" GROUP BY ALL "
-            "HAVING count(*) > 1");
+  EXPECT_EQ(
+      CheckSql(m, by_month, o),
+      "SELECT \"customer_id\", \"month_start\", count(*) AS duplicates FROM delta.\"fact_m\" GROUP BY ALL "
+      "HAVING count(*) > 1");
   // A key without the partition column can repeat across partitions.
   EXPECT_NE(CheckSql(m, by_customer, o).find("EXISTS (SELECT 1 FROM delta.\"fact_m\""), std::string::npos);
 }

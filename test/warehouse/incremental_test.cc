@@ -258,7 +258,8 @@ TEST_F(WarehouseFixture, IncrementalChecksOfNewRowsStillCatchDuplicatesOfOldOnes
 TEST_F(WarehouseFixture, DimDateIsKeptWhileNewRowsFallWithinItsRange) {
   WriteBase();  // days 2025-01-01 .. 2025-02-25
   ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
-  EXPECT_EQ(Ask(first.path, "SELECT min(date), max(date), count(*) FROM dim_date"), "2025-01-01|2025-02-25|56;");
+  EXPECT_EQ(Ask(first.path, "SELECT min(date), max(date), count(*) FROM dim_date"),
+            "2025-01-01|2025-02-25|56;");
   // A new event inside the range: the table, its checks and its export are the previous version's.
   Commit("usage", Event("w1", 2, "2025-02-10 09:00:00"));
   ASSERT_OK_AND_ASSIGN(BuildReport inside, RunBuild());
@@ -309,9 +310,11 @@ TEST_F(WarehouseFixture, IncrementalReconciliationsOfNewBatchesCatchLostEvents) 
   auto bad = build();
   ASSERT_FALSE(bad.ok());
   const std::string& msg = bad.status().message();
-  EXPECT_NE(msg.find("check reconcile_usage_events on table fact_customer_activity"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("check reconcile_usage_events on table fact_customer_activity"), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("check freshness_usage"), std::string::npos) << msg;  // the newest new event is missing
-  EXPECT_NE(msg.find("version " + std::to_string(clean.version) + " keeps serving"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("version " + std::to_string(clean.version) + " keeps serving"), std::string::npos)
+      << msg;
   ASSERT_OK_AND_ASSIGN(auto current, CurrentVersion(lake_.get()));
   ASSERT_TRUE(current.has_value());
   EXPECT_EQ(current->version, clean.version);
@@ -327,7 +330,8 @@ TEST_F(WarehouseFixture, VersionFileIsCopiedAndPublishedWithoutARehash) {
   EXPECT_FALSE(inc.version_copy.empty());
   EXPECT_EQ(inc.ToJson().value("version_copy", ""), inc.version_copy);
   // The previous version is untouched by the build that started from its copy.
-  EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "4;");
+  EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
+            "4;");
   EXPECT_EQ(Ask(inc.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
   // DuckDB checksums its own blocks: the version file gets no sha256; the Parquet exports do.
   ASSERT_OK_AND_ASSIGN(auto versions, lake_->metastore().ListFiles(VersionsDataset()));
