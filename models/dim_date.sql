@@ -1,8 +1,23 @@
 -- model: dim_date
 -- description: One row per calendar day from January of the first customer signup (or first activity)
---   to the last activity day, with calendar attributes. Rebuilt whole at every build (small); usage
---   bounds come from fact_customer_activity, the other sources' from raw.
+--   to the last activity day, with calendar attributes. Rebuilt whole when its range changes (small); usage
+--   bounds come from fact_customer_activity, the other sources' from raw. Incremental builds keep the table
+--   when every new row's dates lie within it (unchanged_when): the range starts on January 1 of the first
+--   day, so a new first day on or after it, and a new last day on or before the last, give the same range.
 -- materialized: table
+-- unchanged_when: WITH d AS (SELECT min({{ ident(date) }}) AS first_day, max({{ ident(date) }}) AS last_day FROM dim_date),
+--   n AS (
+--     SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM changed.sic_customers
+--     UNION ALL SELECT CAST(min(ts) AS DATE), CAST(max(ts) AS DATE) FROM changed.sic_transactions
+--     UNION ALL SELECT CAST(min(occurred_at) AS DATE), CAST(max(occurred_at) AS DATE)
+--               FROM changed.fact_customer_activity WHERE activity_type = 'usage'
+--     UNION ALL SELECT CAST(min(sent_at) AS DATE), CAST(max(coalesce(responded_at, sent_at)) AS DATE)
+--               FROM changed.sic_offer_assignments
+--     UNION ALL SELECT CAST(min(opened_at) AS DATE), CAST(max(coalesce(closed_at, opened_at)) AS DATE) FROM changed.tickets
+--   )
+--   SELECT d.last_day IS NOT NULL AND coalesce(bool_and((n.first_day IS NULL OR n.first_day >= d.first_day) AND
+--                                                       (n.last_day IS NULL OR n.last_day <= d.last_day)), true)
+--   FROM d CROSS JOIN n GROUP BY d.last_day
 -- grain: one row per day
 -- column date_key: INTEGER yyyymmdd, the key facts use (20250131)
 -- column date: the day (DATE)

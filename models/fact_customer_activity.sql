@@ -59,7 +59,8 @@
 --   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM fact_customer_activity) f
 --   WHERE r.sent <> f.sent OR r.redeemed <> f.redeemed
 -- check freshness: occurred_at within 2 days where activity_type = 'usage'
--- check freshness_usage: SELECT (SELECT max(ts) FROM raw.usage) AS raw_newest, (SELECT max(occurred_at) FROM fact_customer_activity WHERE activity_type = 'usage') AS fact_newest
+-- check freshness_usage: SELECT (SELECT max(ts) FROM changed.usage) AS raw_newest,
+--   (SELECT max(occurred_at) FROM changed.fact_customer_activity WHERE activity_type = 'usage') AS fact_newest
 --   WHERE raw_newest IS DISTINCT FROM fact_newest
 WITH offer_assignments AS (
   SELECT assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed, batch_id

@@ -64,8 +64,9 @@
 -- check reconcile_revenue_to_the_cent: SELECT r.amount AS raw_revenue, m.amount AS metrics_revenue FROM
 --   (SELECT coalesce(sum(amount), 0) AS amount FROM raw.sic_transactions) r,
 --   (SELECT coalesce(sum(revenue), 0) AS amount FROM fact_customer_metrics) m WHERE r.amount <> m.amount
--- check reconcile_usage_events: SELECT r.n AS raw_events, m.n AS metrics_events FROM
---   (SELECT count(*) AS n FROM raw.usage) r, (SELECT coalesce(sum(usage_events), 0) AS n FROM fact_customer_metrics) m WHERE r.n <> m.n
+-- check reconcile_usage_events: SELECT f.n AS fact_events, m.n AS metrics_events FROM
+--   (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'usage') f,
+--   (SELECT coalesce(sum(usage_events), 0) AS n FROM fact_customer_metrics) m WHERE f.n <> m.n
 -- check reconcile_transactions: SELECT r.n, m.n FROM (SELECT count(*) AS n FROM raw.sic_transactions) r,
 --   (SELECT coalesce(sum(transactions), 0) AS n FROM fact_customer_metrics) m WHERE r.n <> m.n
 -- check churn_once: SELECT customer_id, count(*) FROM fact_customer_metrics WHERE churned GROUP BY customer_id HAVING count(*) > 1

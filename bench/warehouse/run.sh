@@ -15,12 +15,18 @@
 #                 (default build/wh; use a Release build for figures you report)
 #   THREADS       DuckDB threads for both (default: nproc)
 #   MEMORY_LIMIT  DuckDB memory limit for both (default 8GB)
+# Environment: WORK (the project folder, default /tmp/custlake-bench-warehouse-CUSTOMERS);
+#   RUNS (alternating plain/full pairs, default 3: the best of each is reported) and
+#   WARMUP (1 = one --full build before the timed runs, the default; 0 = only the raw zone read
+#   into the page cache) make a lighter run at large scales (1 M customers: RUNS=1 WARMUP=0).
 set -euo pipefail
 "$(cd "$(dirname "$0")/../.." && pwd)/scripts/bootstrap.sh" --bench  # python3, GNU time, servers
 N=${1:-20000}
 B=${2:-build/wh}
 T=${3:-$(nproc)}
 M=${4:-8GB}
+RUNS=${RUNS:-3}
+WARMUP=${WARMUP:-1}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CUSTLAKE="$ROOT/$B/src/cli/custlake"
 TOOL="$ROOT/$B/test/warehouse/warehouse_tool"
@@ -37,9 +43,11 @@ timed() { local out=$1; shift; /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@"
 build=("$CUSTLAKE" -C "$WORK" --json --quiet build --threads "$T" --memory-limit "$M" --freshness off)
 
 find "$LAKE/raw" -name '*.parquet' -exec cat {} + >/dev/null  # warm-up: the raw zone in the page cache
-"${build[@]}" --full >/dev/null 2>&1                            # and one build to warm everything else
+if [ "$WARMUP" = 1 ]; then
+  "${build[@]}" --full >/dev/null 2>&1                          # and one build to warm everything else
+fi
 runs=""
-for i in 1 2 3; do
+for i in $(seq 1 "$RUNS"); do
   read -r p prss < <(timed "$WORK/plain$i.json" "$TOOL" "$LAKE" plain "$WORK/plain.duckdb" "$T" "$M")
   read -r f frss < <(timed "$WORK/full$i.json" "${build[@]}" --full)
   runs="$runs $p $prss $f $frss"
@@ -49,14 +57,15 @@ added=$("$TOOL" "$LAKE" add-usage 1 | python3 -c "import json,sys; print(json.lo
 read -r i1 irss1 < <(timed "$WORK/inc1.json" "${build[@]}")
 echo "load at end: $(cat /proc/loadavg)" >&2
 
-python3 - "$WORK" "$N" "$events" "$added" "$T" "$M" "$runs" "$i0 $irss0 $i1 $irss1" <<'PY'
+python3 - "$WORK" "$N" "$events" "$added" "$T" "$M" "$runs" "$i0 $irss0 $i1 $irss1" "$RUNS" "$WARMUP" <<'PY'
 import json, sys
-work, n, events, added, threads, mem, runs, incs = sys.argv[1:9]
+work, n, events, added, threads, mem, runs, incs, nruns, warmup = sys.argv[1:11]
+nruns = int(nruns)
 r = [float(x) for x in runs.split()]
 i0, irss0, i1, irss1 = [float(x) for x in incs.split()]
 load = lambda name: json.load(open(f"{work}/{name}.json"))
-plains = [(r[4*k], r[4*k+1], load(f"plain{k+1}")) for k in range(3)]
-fulls = [(r[4*k+2], r[4*k+3], load(f"full{k+1}")) for k in range(3)]
+plains = [(r[4*k], r[4*k+1], load(f"plain{k+1}")) for k in range(nruns)]
+fulls = [(r[4*k+2], r[4*k+3], load(f"full{k+1}")) for k in range(nruns)]
 pw, prss, pj = min(plains, key=lambda x: x[0])
 fw, frss, fj = min(fulls, key=lambda x: x[0])
 pm = min(p[2]['models_seconds'] for p in plains)
@@ -65,7 +74,8 @@ print("runs (plain whole/models, build whole/models): " +
       "; ".join(f"{p[0]:.1f}/{p[2]['models_seconds']:.1f}, {f[0]:.1f}/{f[2]['models_seconds']:.1f}" for p, f in zip(plains, fulls)))
 inc0, inc1 = load("inc0"), load("inc1")
 events = int(events); added = int(added)
-print(f"customers {n}, usage events {events:,}; DuckDB threads {threads}, memory_limit {mem}; best of 3 alternating runs")
+print(f"customers {n}, usage events {events:,}; DuckDB threads {threads}, memory_limit {mem}; "
+      f"best of {nruns} alternating run(s), warm-up build {'yes' if warmup == '1' else 'no'}")
 print(f"{'run':<48}{'time s':>9}{'peak RSS MB':>13}{'events/s':>12}")
 print(f"{'plain DuckDB, same model SQL (whole process)':<48}{pw:>9.2f}{prss/1024:>13.0f}{events/pw:>12,.0f}")
 print(f"{'  of which models (CREATE TABLE AS), best run':<48}{pm:>9.2f}")
@@ -75,8 +85,9 @@ for k, label in (('checks', 'checks'), ('export', 'Parquet export + checkpoint')
     print(f"{'  of which ' + label:<48}{fj[k + '_seconds']:>9.2f}")
 print(f"{'custlake build (incremental, no new data)':<48}{i0:>9.2f}{irss0/1024:>13.0f}")
 print(f"{'custlake build (incremental, +1% usage)':<48}{i1:>9.2f}{irss1/1024:>13.0f}   ({added:,} new events)")
-for k in ('models', 'checks', 'export', 'commit'):
-    print(f"{'  of which ' + k:<48}{inc1[k + '_seconds']:>9.2f}")
+for k in ('copy', 'models', 'checks', 'export', 'commit'):
+    print(f"{'  of which ' + k:<48}{inc1.get(k + '_seconds', 0):>9.2f}")
+print(f"  version file copied by {inc1.get('version_copy', '?')}")
 print("  models: " + ", ".join(f"{m['model']} {m['mode']} {m['seconds']:.2f}s" for m in inc1['models']))
 slow = sorted(inc1['checks']['checks'], key=lambda c: -c['seconds'])[:4]
 print(f"  checks run {inc1['checks']['passed'] + inc1['checks']['failed']}, skipped {inc1.get('checks_skipped', 0)}; slowest: "

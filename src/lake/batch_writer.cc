@@ -55,6 +55,7 @@ struct BatchWriter::Impl {
     FileInfo info;            // dataset, path (lake-relative), partition, rows, checksum, provenance
     std::string staging;      // absolute
     std::string final_path;   // absolute
+    bool checksum_content = true;  // FileSpec::checksum_content
   };
   std::vector<File> files;
   std::set<std::string> paths;  // lake-relative, to refuse duplicates
@@ -166,6 +167,7 @@ Status BatchWriter::AddFile(FileSpec spec) {
   f.info.partition = ParsePartition(spec.path);
   f.info.row_count = spec.row_count;
   f.info.checksum = std::move(spec.checksum);
+  f.checksum_content = spec.checksum_content;
   f.info.provenance_json = spec.provenance_json.empty() ? "{}" : std::move(spec.provenance_json);
   f.staging = b.lake->StagingFor(b.id, ds, spec.path);
   f.final_path = b.lake->layout().Absolute(f.info.path);
@@ -344,7 +346,7 @@ Status BatchWriter::Impl::DoCommit() {
     if (!size.ok()) COMMIT_STEP(size.status());
     f.info.byte_count = *size;
     bytes += *size;
-    if (f.info.checksum.empty() && opt.checksum_files) {
+    if (f.info.checksum.empty() && opt.checksum_files && f.checksum_content) {
       auto sum = Sha256File(f.staging);
       if (!sum.ok()) COMMIT_STEP(sum.status());
       f.info.checksum = *sum;

@@ -86,6 +86,10 @@ struct FileSpec {
   std::string provenance_json;
   /// sha256 hex of the content; computed at Commit when empty (LakeOptions::checksum_files).
   std::string checksum;
+  /// false: Commit records no checksum and does not read the file to compute one. For files
+  /// whose format guards its own content and that are large and rewritten in place by their
+  /// engine (a warehouse version: a DuckDB database, which checksums every block it stores).
+  bool checksum_content = true;
 };
 
 /// A part file handed out by NewPart: its path relative to the dataset

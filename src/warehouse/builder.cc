@@ -1,6 +1,7 @@
 #include "warehouse/builder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -9,6 +10,7 @@
 #include "lake/checksum.h"
 #include "lake/lake.h"
 #include "warehouse/dag.h"
+#include "warehouse/file_clone.h"
 #include "warehouse/model_loader.h"
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
@@ -59,16 +61,78 @@ bool ReadsReplacedSource(const Model& m, const std::vector<RawDataset>& raw) {
   return false;
 }
 
+/// The statements of `sql`, split at the semicolons outside literals,
+/// quoted identifiers and -- comments (empty ones dropped).
+std::vector<std::string> SplitStatements(const std::string& sql) {
+  std::vector<std::string> out;
+  std::string current;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      size_t end = sql.find(c, i + 1);
+      end = end == std::string::npos ? sql.size() - 1 : end;
+      current += sql.substr(i, end - i + 1);
+      i = end;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t end = sql.find('\n', i);
+      end = end == std::string::npos ? sql.size() - 1 : end;
+      current += sql.substr(i, end - i + 1);
+      i = end;
+    } else if (c == ';') {
+      out.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  out.push_back(current);
+  std::vector<std::string> statements;
+  for (std::string& st : out) {
+    bool any = false;  // code outside comments and blanks: a statement at all?
+    for (size_t i = 0; i < st.size() && !any; ++i) {
+      if (st[i] == '-' && i + 1 < st.size() && st[i + 1] == '-') {
+        i = st.find('\n', i);
+        if (i == std::string::npos) break;
+      } else {
+        any = !std::isspace(static_cast<unsigned char>(st[i]));
+      }
+    }
+    if (any) statements.push_back(std::move(st));
+  }
+  return statements;
+}
+
+/// True when `sql` reads the new rows (delta.<view>) of raw views only, and
+/// none of them has any: an @post_incremental statement that fixes up the
+/// facts for new batches of those views then has nothing to do.
+bool ReadsOnlyEmptyRawDeltas(const std::string& sql, const std::vector<RawDataset>& raw) {
+  static const std::string kDelta = "delta.";
+  bool any = false;
+  for (size_t at = sql.find(kDelta); at != std::string::npos; at = sql.find(kDelta, at + 1)) {
+    if (at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_')) continue;
+    size_t e = at + kDelta.size();
+    while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_')) ++e;
+    std::string name = sql.substr(at + kDelta.size(), e - at - kDelta.size());
+    auto it = std::find_if(raw.begin(), raw.end(), [&](const RawDataset& r) { return r.view == name; });
+    if (it == raw.end() || it->replaced || !it->NewBatches().empty()) return false;
+    any = true;
+  }
+  return any;
+}
+
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
-                  const std::vector<RawDataset>& raw, ModelStat* stat, PartitionChanges* changes) {
+                  const std::vector<RawDataset>& raw, bool ref_lost_rows, ModelStat* stat,
+                  PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
   std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
   // A merge or recompute_from model cannot take back what it built from a
-  // source that was replaced since (rows that vanished): it is rebuilt.
-  bool rebuild = m.materialized == Materialization::kTable ||
-                 (m.materialized != Materialization::kAppend && ReadsReplacedSource(m, raw));
+  // source that was replaced since, or from rows a model it reads deleted
+  // (an append model dropping a replaced source's rows): it is rebuilt.
+  bool rebuild =
+      m.materialized == Materialization::kTable ||
+      (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
   if (!incremental || rebuild) {
     ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     (void)r;
@@ -106,18 +170,25 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM delta." + table));
       stat->changed = r.rows_changed;
       if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
-      if (!m.post_incremental.empty() && !pb.empty()) {
+      // @post_incremental statements (and the partitions they may change)
+      // whose delta.<view>s hold no new rows are skipped: each is a full
+      // scan of the table that would change nothing.
+      std::vector<std::string> post;
+      for (std::string& st : SplitStatements(m.post_incremental)) {
+        if (!ReadsOnlyEmptyRawDeltas(st, raw)) post.push_back(std::move(st));
+      }
+      if (!post.empty() && !pb.empty()) {
         if (m.post_incremental_partitions.empty()) {
           changes->all = true;
-        } else {
+        } else if (!ReadsOnlyEmptyRawDeltas(m.post_incremental_partitions, raw)) {
           RETURN_NOT_OK(AddMonths(session, m.post_incremental_partitions, changes)
                             .WithContext(context("post_incremental_partitions")));
         }
       }
-      if (!m.post_incremental.empty()) {
-        Result<engine::QueryResult> post = session->Query(m.post_incremental);
-        RETURN_NOT_OK(post.status().WithContext(context("@post_incremental")));
-        changes->post_incremental_rows = post->rows_changed;
+      for (const std::string& st : post) {
+        Result<engine::QueryResult> done = session->Query(st);
+        RETURN_NOT_OK(done.status().WithContext(context("@post_incremental")));
+        changes->post_incremental_rows += done->rows_changed;
       }
       stat->mode = "appended";
       break;
@@ -175,15 +246,19 @@ Status WriteMetadata(engine::Session* session, int64_t version, bool incremental
 }
 
 /// COPY of a partitioned table's rows (`where`: "" or " WHERE ...") into
-/// month=YYYY-MM/part-<batch>-<i>.parquet files of the batch; declares them.
+/// month=YYYY-MM/part-<batch>-<tag><i>.parquet files of the batch; declares
+/// them. `from`: the table (default) or its new rows (delta.<table>).
 Result<int64_t> CopyPartitioned(engine::Session* session, lake::BatchWriter* batch, const Model& m,
-                                const std::string& where) {
+                                const std::string& where, const std::string& from = "",
+                                const std::string& tag = "") {
   lake::DatasetId ds = TableDataset(m.name);
   ASSIGN_OR_RETURN(std::string dir, batch->StagingDatasetDir(ds));
-  RETURN_NOT_OK(session->Execute("COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
-                                 QuoteIdent(m.name) + where + ") TO " + QuoteLiteral(dir) +
-                                 " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
-                                 "FILENAME_PATTERN " + QuoteLiteral("part-" + std::to_string(batch->id()) + "-{i}") + ")"));
+  RETURN_NOT_OK(session->Execute(
+      "COPY (SELECT *, strftime(" + QuoteIdent(m.partition_by) + ", '%Y-%m') AS month FROM " +
+      (from.empty() ? QuoteIdent(m.name) : from) + where + ") TO " + QuoteLiteral(dir) +
+      " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (month), OVERWRITE_OR_IGNORE true, "
+      "FILENAME_PATTERN " +
+      QuoteLiteral("part-" + std::to_string(batch->id()) + "-" + tag + "{i}") + ")"));
   ASSIGN_OR_RETURN(int n, batch->AddStagedFiles(ds, [&](const std::string& path) -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto r, session->Query("SELECT num_rows FROM parquet_file_metadata(" + QuoteLiteral(path) + ")"));
     return static_cast<int64_t>(std::stoll(r.Scalar()));
@@ -230,15 +305,27 @@ Status LinkPreviousFile(lake::Lake* lake, lake::BatchWriter* batch, const lake::
 /// Incremental builds, a partitioned table the build changed in some months
 /// only: the previous export's files of each untouched month whose row count
 /// still equals the table's are hard-linked into this batch; the other months
-/// are written. Returns the files (reused ones counted in `reused`).
+/// are written. A table that only gained rows (`appended_only`: nothing
+/// deleted or updated) keeps every month's previous files whose rows plus the
+/// month's new rows make the table's, and only its new rows are written, as
+/// files of their own next to them. Returns the files (reused ones counted in `reused`).
 Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* session, lake::BatchWriter* batch,
-                                        const Model& m, const PartitionChanges& changes, int64_t* reused) {
+                                        const Model& m, const PartitionChanges& changes, bool appended_only,
+                                        int64_t* reused) {
   lake::DatasetId ds = TableDataset(m.name);
   std::string pb = QuoteIdent(m.partition_by), t = QuoteIdent(m.name);
-  ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " + t +
-                                               " GROUP BY ALL"));
-  std::map<std::string, int64_t> table_rows;
-  for (const auto& row : counts.rows) table_rows[row[0]] = std::stoll(row[1]);
+  auto month_counts = [&](const std::string& from) -> Result<std::map<std::string, int64_t>> {
+    ASSIGN_OR_RETURN(auto counts, session->Query("SELECT strftime(" + pb + ", '%Y-%m'), count(*) FROM " +
+                                                 from + " GROUP BY ALL"));
+    std::map<std::string, int64_t> rows;
+    for (const auto& row : counts.rows) rows[row[0]] = std::stoll(row[1]);
+    return rows;
+  };
+  ASSIGN_OR_RETURN(auto table_rows, month_counts(t));
+  std::map<std::string, int64_t> new_rows;
+  if (appended_only) {
+    ASSIGN_OR_RETURN(new_rows, month_counts("delta." + t));
+  }
   ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(ds));
   std::map<std::string, std::vector<const lake::FileInfo*>> by_month;
   std::map<std::string, int64_t> file_rows;
@@ -251,11 +338,14 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
     file_rows[month] += f.row_count;
   }
   std::string prefix = ds.ToString() + "/";
-  std::string write;  // months to write, as a SQL list
+  std::string write;   // months to write whole, as a SQL list
+  std::string append;  // months whose previous files stay, plus a file of their new rows
   int64_t n = 0;
   for (const auto& [month, rows] : table_rows) {
     auto it = by_month.find(month);
-    if (changes.Touched(month) || it == by_month.end() || file_rows[month] != rows) {
+    bool add = appended_only && it != by_month.end() && file_rows[month] + new_rows[month] == rows;
+    if (add && new_rows[month] > 0) append += (append.empty() ? "" : ", ") + QuoteLiteral(month);
+    if (!add && (changes.Touched(month) || it == by_month.end() || file_rows[month] != rows)) {
       write += (write.empty() ? "" : ", ") + QuoteLiteral(month);
       continue;
     }
@@ -265,9 +355,20 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
       ++*reused;
     }
   }
-  if (write.empty()) return n;
-  ASSIGN_OR_RETURN(int64_t written, CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
-  return n + written;
+  if (!write.empty()) {
+    ASSIGN_OR_RETURN(
+        int64_t written,
+        CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + write + ")"));
+    n += written;
+  }
+  if (!append.empty()) {
+    ASSIGN_OR_RETURN(
+        int64_t written,
+        CopyPartitioned(session, batch, m, " WHERE strftime(" + pb + ", '%Y-%m') IN (" + append + ")",
+                        "delta." + t, "a"));
+    n += written;
+  }
+  return n;
 }
 
 /// Incremental builds, a table the build left as the previous version had it:
@@ -306,6 +407,31 @@ Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(
   std::map<std::string, std::set<int64_t>> out;
   for (const auto& row : rows.rows) out[row[0]].insert(std::stoll(row[1]));
   return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
+}
+
+/// The columns of `table` that relationship checks of `models` point at.
+std::vector<std::string> ReferencedColumns(const std::vector<Model>& models, const std::string& table) {
+  std::set<std::string> columns;
+  for (const Model& m : models) {
+    for (const ModelCheck& c : m.checks) {
+      if (c.kind == CheckKind::kRelationship && c.ref_table == table) columns.insert(c.ref_column);
+    }
+  }
+  return {columns.begin(), columns.end()};
+}
+
+/// True when `sql` reads changed.<name> (the whole word).
+bool ReadsChangedRowsOf(const std::string& sql, const std::string& name) {
+  std::string ref = "changed." + name;
+  for (size_t at = sql.find(ref); at != std::string::npos; at = sql.find(ref, at + 1)) {
+    size_t end = at + ref.size();
+    bool word_before =
+        at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
+    bool word_after =
+        end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+    if (!word_before && !word_after) return true;
+  }
+  return false;
 }
 
 /// True when `text` names `word` (a substring test: errs towards true).
@@ -356,9 +482,11 @@ nlohmann::json BuildReport::ToJson() const {
                    {"checks_seconds", checks_seconds},
                    {"export_seconds", export_seconds},
                    {"commit_seconds", commit_seconds},
+                   {"copy_seconds", copy_seconds},
                    {"total_seconds", total_seconds},
                    {"pruned_files", pruned_files}};
   if (previous_version) j["previous_version"] = *previous_version;
+  if (!version_copy.empty()) j["version_copy"] = version_copy;
   return j;
 }
 
@@ -401,9 +529,15 @@ Result<BuildReport> Build(const BuildOptions& options) {
   ASSIGN_OR_RETURN(std::string db_path, batch.StagingPath(relative));
   report.path = lake->layout().Absolute(VersionsDataset().ToString() + "/" + relative);
   if (report.incremental) {
-    std::error_code ec;
-    fs::copy_file(previous->path, db_path, fs::copy_options::overwrite_existing, ec);
-    if (ec) return Status::IOError("cannot copy warehouse version " + previous->path + ": " + ec.message());
+    // The new version starts as the previous one (a reflink where the
+    // filesystem has them, else an in-kernel copy): models then change it.
+    auto copy_start = Clock::now();
+    Result<FileCopy> copied = CloneOrCopyFile(previous->path, db_path);
+    RETURN_NOT_OK(
+        copied.status().WithContext("copying warehouse version " + std::to_string(previous->version)));
+    FileCopy copy = std::move(copied).value();
+    report.version_copy = copy.method;
+    report.copy_seconds = Since(copy_start);
   }
 
   int64_t total_rows = 0;
@@ -457,8 +591,60 @@ Result<BuildReport> Build(const BuildOptions& options) {
       return false;
     };
 
-    auto models_start = Clock::now();
+    // Incremental: an appended table that only gained rows (nothing deleted
+    // or updated) passed its checks before, so its unique / not_null /
+    // relationship checks need only look at the new rows (delta.<table>);
+    // a relationship into a table whose keys only grew (merged, appended,
+    // unchanged) likewise. Filled model by model: a later model's
+    // unchanged_when reads the same changed.<name> resolution.
+    CheckOptions check_options = options.checks;
+    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
+    if (report.incremental) {
+      for (const RawDataset& r : raw) {
+        if (!r.replaced) check_options.delta_views.insert(r.view);
+      }
+    }
     std::map<std::string, PartitionChanges> partition_changes;
+    // Rebuilt tables that still hold every key the previous version had in
+    // the columns relationship checks point at: facts checked against the
+    // previous version stay valid, so only the new facts are checked.
+    std::set<std::string> keys_kept;
+    auto classify = [&](const ModelStat& st) {
+      if (!report.incremental) return;
+      const PartitionChanges& c = partition_changes[st.name];
+      // Appended with nothing deleted or updated; or recomputed from a month on (the older
+      // partitions are the previous version's, checked then).
+      bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
+      if (appended) check_options.appended_tables.insert(st.name);
+      bool recomputed = st.mode.rfind("recomputed from ", 0) == 0;
+      if (appended || recomputed) check_options.delta_tables.insert(st.name);
+      if (recomputed) check_options.partition_delta_tables.insert(st.name);
+      if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted) ||
+          keys_kept.count(st.name)) {
+        check_options.grow_only_tables.insert(st.name);
+      }
+    };
+    // A table model whose unchanged_when holds keeps the previous version's table.
+    auto rebuild_gives_same_table = [&](const Model& m) -> Result<bool> {
+      if (!report.incremental || m.materialized != Materialization::kTable || m.unchanged_when.empty() ||
+          ReadsReplacedSource(m, raw)) {
+        return false;
+      }
+      // Every changed input must be read through changed.<name> (and be new rows only).
+      for (const std::vector<std::string>* inputs : {&m.sources, &m.refs}) {
+        for (const std::string& name : *inputs) {
+          if (changed.count(name) && !ReadsChangedRowsOf(m.unchanged_when, name)) return false;
+        }
+      }
+      check_options.changed = changed;
+      if (!ChangedRowsAreNew(m.unchanged_when, check_options)) return false;
+      ASSIGN_OR_RETURN(auto q,
+                       session->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options) +
+                                      ") AS BOOLEAN)"));
+      return q.rows.size() == 1 && !q.nulls[0][0] && q.rows[0][0] == "true";
+    };
+
+    auto models_start = Clock::now();
     for (const Model& m : models) {
       ModelStat stat;
       stat.name = m.name;
@@ -466,14 +652,47 @@ Result<BuildReport> Build(const BuildOptions& options) {
       if (options.progress) {
         options.progress(static_cast<int>(report.models.size()), static_cast<int>(models.size()) + 2, m.name);
       }
+      bool same = false;
       if (model_changed(m)) {
+        Result<bool> kept = rebuild_gives_same_table(m);
+        RETURN_NOT_OK(kept.status().WithContext("model " + m.name + " (" + Where(m) + "): unchanged_when"));
+        same = *kept;
+      }
+      if (model_changed(m) && !same) {
         changed.insert(m.name);
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, &stat, &partition_changes[m.name])
+        std::vector<std::string> key_columns = report.incremental && m.materialized == Materialization::kTable
+                                                   ? ReferencedColumns(models, m.name)
+                                                   : std::vector<std::string>{};
+        for (size_t i = 0; i < key_columns.size(); ++i) {
+          RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TEMP TABLE _warehouse_previous_keys_" +
+                                         std::to_string(i) + " AS SELECT DISTINCT " +
+                                         QuoteIdent(key_columns[i]) + " AS k FROM " + QuoteIdent(m.name) +
+                                         " WHERE " + QuoteIdent(key_columns[i]) + " IS NOT NULL"));
+        }
+        bool ref_lost_rows = false;
+        for (const std::string& r : m.refs) {
+          auto it = partition_changes.find(r);
+          ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
+        }
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, ref_lost_rows, &stat,
+                                 &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
+        bool keys_survived = !key_columns.empty();
+        for (size_t i = 0; i < key_columns.size(); ++i) {
+          std::string previous_keys = "_warehouse_previous_keys_" + std::to_string(i);
+          ASSIGN_OR_RETURN(
+              auto lost,
+              session->Query("SELECT count(*) FROM " + previous_keys + " p WHERE NOT EXISTS (SELECT 1 FROM " +
+                             QuoteIdent(m.name) + " t WHERE t." + QuoteIdent(key_columns[i]) + " = p.k)"));
+          keys_survived = keys_survived && lost.Scalar() == "0";
+          RETURN_NOT_OK(session->Execute("DROP TABLE " + previous_keys));
+        }
+        if (keys_survived) keys_kept.insert(m.name);
       } else {
         stat.mode = "unchanged";
         ASSIGN_OR_RETURN(stat.rows, CountRows(session.get(), m.name));
       }
+      classify(stat);
       stat.seconds = Since(t);
       total_rows += stat.rows;
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
@@ -484,30 +703,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     report.models_seconds = Since(models_start);
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
 
-    // Incremental: an appended table that only gained rows (nothing deleted
-    // or updated) passed its checks before, so its unique / not_null /
-    // relationship checks need only look at the new rows (delta.<table>);
-    // a relationship into a table whose keys only grew (merged, appended,
-    // unchanged) likewise.
-    CheckOptions check_options = options.checks;
-    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
-    if (report.incremental) {
-      check_options.changed = changed;
-      for (const RawDataset& r : raw) {
-        if (!r.replaced) check_options.delta_views.insert(r.view);
-      }
-      for (const ModelStat& st : report.models) {
-        const PartitionChanges& c = partition_changes[st.name];
-        // Appended with nothing deleted or updated; or recomputed from a month on (the older
-        // partitions are the previous version's, checked then).
-        bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
-        if (appended) check_options.appended_tables.insert(st.name);
-        if (appended || st.mode.rfind("recomputed from ", 0) == 0) check_options.delta_tables.insert(st.name);
-        if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted)) {
-          check_options.grow_only_tables.insert(st.name);
-        }
-      }
-    }
+    if (report.incremental) check_options.changed = changed;
     if (options.run_checks) {
       auto checks_start = Clock::now();
       // A check whose table, referenced table and (for SQL checks) every model
@@ -548,7 +744,6 @@ Result<BuildReport> Build(const BuildOptions& options) {
       }
     }
     RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_checks"));
-    RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
 
     auto export_start = Clock::now();
     if (options.progress) options.progress(static_cast<int>(models.size()) + 1, static_cast<int>(models.size()) + 2, "export");
@@ -566,8 +761,9 @@ Result<BuildReport> Build(const BuildOptions& options) {
         auto changes = partition_changes.find(m.name);
         if (report.incremental && changes != partition_changes.end() && !changes->second.all) {
           int64_t reused = 0;
-          ASSIGN_OR_RETURN(int64_t files,
-                           ExportChangedPartitions(lake.get(), session.get(), &batch, m, changes->second, &reused));
+          bool appended_only = check_options.appended_tables.count(m.name) > 0;
+          ASSIGN_OR_RETURN(int64_t files, ExportChangedPartitions(lake.get(), session.get(), &batch, m,
+                                                                  changes->second, appended_only, &reused));
           report.parquet_files += files;
           report.parquet_files_reused += reused;
           continue;
@@ -576,12 +772,22 @@ Result<BuildReport> Build(const BuildOptions& options) {
         report.parquet_files += files;
       }
     }
+    // The raw views and the new rows (delta.*) are not part of the version.
+    RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
     RETURN_NOT_OK(session->Execute("CHECKPOINT"));
     report.export_seconds = Since(export_start);
   }  // the DuckDB file is closed here, before the commit checksums it
 
   auto commit_start = Clock::now();
-  RETURN_NOT_OK(batch.AddFile(relative, total_rows, "{\"kind\":\"warehouse version\"}"));
+  // No content checksum for the version file: hashing it would read the whole
+  // database once more per build, and DuckDB checksums each block it stores
+  // (and verifies it on every read). The Parquet exports keep theirs.
+  lake::FileSpec version_file;
+  version_file.path = relative;
+  version_file.row_count = total_rows;
+  version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
+  version_file.checksum_content = false;
+  RETURN_NOT_OK(batch.AddFile(std::move(version_file)));
   for (const Model& m : models) RETURN_NOT_OK(batch.ReplaceDataset(TableDataset(m.name)));
   for (const RawDataset& r : raw) RETURN_NOT_OK(batch.SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
   RETURN_NOT_OK(batch.SetCursor(kModelsCursor, fingerprint));

@@ -81,6 +81,9 @@ struct BuildReport {
   int64_t parquet_files = 0;
   int64_t parquet_files_reused = 0;  ///< incremental: hard-linked from the previous version's export
   double models_seconds = 0, checks_seconds = 0, export_seconds = 0, commit_seconds = 0, total_seconds = 0;
+  /// Incremental: how the previous version's file was copied (FileCopy::method) and how long it took.
+  std::string version_copy;
+  double copy_seconds = 0;
   int pruned_files = 0;
 
   nlohmann::json ToJson() const;

@@ -1,8 +1,9 @@
 #include "warehouse/checks.h"
 
+#include <algorithm>
 #include <cctype>
-#include <map>
 #include <chrono>
+#include <map>
 #include <utility>
 
 namespace custlake::warehouse {
@@ -42,28 +43,44 @@ bool NamesOutsideChanged(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
-  static const std::string kPrefix = "changed.";
-  // The changed.<name> references: all resolve to their new rows, or none do.
-  std::vector<std::pair<size_t, size_t>> refs;  // [at, end) of each "changed.name"
-  std::set<std::string> names;
-  for (size_t at = sql.find(kPrefix); at != std::string::npos; at = sql.find(kPrefix, at + 1)) {
+namespace {
+
+const std::string kChangedPrefix = "changed.";
+
+/// [at, end) of each "changed.name" in `sql`.
+std::vector<std::pair<size_t, size_t>> ChangedRefs(const std::string& sql) {
+  std::vector<std::pair<size_t, size_t>> refs;
+  for (size_t at = sql.find(kChangedPrefix); at != std::string::npos; at = sql.find(kChangedPrefix, at + 1)) {
     if (at > 0 && WordChar(sql[at - 1])) continue;
-    size_t e = at + kPrefix.size();
+    size_t e = at + kChangedPrefix.size();
     while (e < sql.size() && WordChar(sql[e])) ++e;
     refs.push_back({at, e});
-    names.insert(sql.substr(at + kPrefix.size(), e - at - kPrefix.size()));
   }
+  return refs;
+}
+
+}  // namespace
+
+bool ChangedRowsAreNew(const std::string& sql, const CheckOptions& options) {
+  // The changed.<name> references: all resolve to their new rows, or none do.
+  std::vector<std::pair<size_t, size_t>> refs = ChangedRefs(sql);
   bool delta = !refs.empty();
-  for (const std::string& n : names) {
+  for (const auto& [at, e] : refs) {
+    std::string n = sql.substr(at + kChangedPrefix.size(), e - at - kChangedPrefix.size());
     delta = delta && (options.appended_tables.count(n) || options.delta_views.count(n));
   }
   // Anything else the check reads that changed: every row must be looked at again.
   for (const std::string& c : options.changed) delta = delta && !NamesOutsideChanged(sql, c);
+  return delta;
+}
+
+std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options) {
+  std::vector<std::pair<size_t, size_t>> refs = ChangedRefs(sql);
+  bool delta = ChangedRowsAreNew(sql, options);
   std::string out;
   size_t i = 0;
   for (const auto& [at, e] : refs) {
-    std::string name = sql.substr(at + kPrefix.size(), e - at - kPrefix.size());
+    std::string name = sql.substr(at + kChangedPrefix.size(), e - at - kChangedPrefix.size());
     bool view = options.delta_views.count(name) > 0 || (!options.appended_tables.count(name) && options.raw_views.count(name));
     out += sql.substr(i, at - i) + (delta ? "delta." : view ? "raw." : "") + QuoteIdent(name);
     i = e;
@@ -82,6 +99,12 @@ std::string CheckSql(const Model& model, const ModelCheck& check, const CheckOpt
   std::string new_rows = delta ? "delta." + t : t;
   switch (check.kind) {
     case CheckKind::kUnique: {
+      bool in_partitions =
+          std::find(check.columns.begin(), check.columns.end(), model.partition_by) != check.columns.end();
+      if (delta && in_partitions && options.partition_delta_tables.count(model.name)) {
+        return "SELECT " + JoinCols(check.columns) + ", count(*) AS duplicates FROM " + new_rows +
+               " GROUP BY ALL HAVING count(*) > 1";
+      }
       std::string where;
       if (delta) {
         // Only keys among the new rows can be duplicated now.

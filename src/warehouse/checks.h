@@ -41,6 +41,10 @@ struct CheckOptions {
   /// Of those, the tables that only gained rows (appended): a SQL check's
   /// changed.<table> may read just the new rows (additive checks stay exact).
   std::set<std::string> appended_tables;
+  /// Of those, the tables whose new rows are whole partitions (recomputed from
+  /// a month on): a unique key that includes the partition column can only be
+  /// duplicated among them, so it is checked on them alone.
+  std::set<std::string> partition_delta_tables;
   /// Tables whose keys only grew: a relationship into one from a delta table
   /// needs no full re-check.
   std::set<std::string> grow_only_tables;
@@ -58,6 +62,8 @@ struct CheckOptions {
 /// rows; an additive check over them is then equivalent, since the previous
 /// version passed); otherwise the whole table or raw.<view>. Returns the SQL.
 std::string ResolveChangedRows(const std::string& sql, const CheckOptions& options);
+/// True when ResolveChangedRows gives `sql` the new rows (delta.<name>) for its changed.<name>s.
+bool ChangedRowsAreNew(const std::string& sql, const CheckOptions& options);
 Status ValidateFreshness(const std::string& freshness);
 
 struct CheckResult {

@@ -65,6 +65,12 @@ struct Model {
   std::string replace_key;      ///< kAppend: column holding the source dataset ("raw/usage")
   std::string partition_by;     ///< facts: the DATE month column the Parquet export partitions by
   std::string recompute_from;   ///< kRecomputeFrom: SQL giving the first partition value to recompute
+  /// kTable, incremental builds: SQL returning true when rebuilding would give
+  /// the table it holds (e.g. dim_date: the new rows' dates lie within its
+  /// range). It reads the new rows as changed.<name>, as SQL checks do; it is
+  /// only asked when every changed source and model the table reads is among
+  /// them and only gained rows. "" = always rebuilt.
+  std::string unchanged_when;
   std::vector<ModelColumn> columns;
   std::vector<ModelCheck> checks;
   std::string sql;              ///< the SELECT defining the table, macros expanded for DuckDB

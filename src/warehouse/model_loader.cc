@@ -86,9 +86,11 @@ int EditDistance(const std::string& a, const std::string& b) {
 }
 
 const std::vector<std::string>& HeaderKeys() {
-  static const std::vector<std::string> keys = {"model", "description", "materialized", "grain", "unique_key",
-                                                "replace_key", "partition_by", "recompute_from", "post_incremental_partitions",
-                                                "column", "check"};
+  static const std::vector<std::string> keys = {
+      "model",          "description",    "materialized",
+      "grain",          "unique_key",     "replace_key",
+      "partition_by",   "recompute_from", "post_incremental_partitions",
+      "unchanged_when", "column",         "check"};
   return keys;
 }
 
@@ -222,9 +224,10 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     if (continuation) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
       Entry& last = entries.back();
-      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" || (last.key == "check" && last.label != "unique" &&
-                                                     last.label != "not_null" && last.label != "relationship" &&
-                                                     last.label != "no_overlap" && last.label != "freshness");
+      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" ||
+                    last.key == "unchanged_when" ||
+                    (last.key == "check" && last.label != "unique" && last.label != "not_null" &&
+                     last.label != "relationship" && last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
       continue;
     }
@@ -284,6 +287,8 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
     else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
+    else if (e.key == "unchanged_when")
+      model.unchanged_when = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
     else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, &model));
     else if (e.key == "materialized") {
@@ -295,6 +300,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     }
   }
   ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
+  ASSIGN_OR_RETURN(model.unchanged_when, ExpandMacros(model.unchanged_when, Dialect::kDuckDb, file, 1));
   for (ModelCheck& c : model.checks) {
     ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
@@ -313,6 +319,9 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
   }
   if (model.materialized == Materialization::kAppend && model.replace_key.empty()) {
     return Status::InvalidArgument(where + ": materialized: append needs '-- replace_key: COLUMN'");
+  }
+  if (!model.unchanged_when.empty() && model.materialized != Materialization::kTable) {
+    return Status::InvalidArgument(where + ": unchanged_when applies to materialized: table only");
   }
   if (model.materialized == Materialization::kRecomputeFrom && (model.recompute_from.empty() || model.partition_by.empty())) {
     return Status::InvalidArgument(where + ": materialized: recompute_from needs '-- recompute_from: SQL' and '-- partition_by: COLUMN'");
@@ -443,6 +452,7 @@ std::string ModelsFingerprint(const std::vector<Model>& models) {
     mix(m->post_incremental);
     mix(m->recompute_from);
     mix(m->post_incremental_partitions);
+    mix(m->unchanged_when);
   }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));

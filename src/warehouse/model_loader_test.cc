@@ -71,6 +71,62 @@ TEST(Checks, ChangedRowsResolveToDeltaOnlyWhenNothingElseChanged) {
             "SELECT 1 FROM (SELECT count(*) n FROM delta.\"usage\") r, (SELECT count(*) n FROM delta.\"fact_x\" WHERE t = 'usage') f");
 }
 
+TEST(ModelLoader, UnchangedWhenIsSqlOfTableModelsOnly) {
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/d.sql",
+                                           "-- model: d\n"
+                                           "-- unchanged_when: SELECT count(*) = 0\n"
+                                           "--   FROM changed.usage\n"
+                                           "SELECT 1 AS k FROM raw.usage"));
+  EXPECT_EQ(m.unchanged_when, "SELECT count(*) = 0\nFROM changed.usage");
+  auto merge = ParseModel("models/d.sql",
+                          "-- model: d\n-- materialized: merge\n-- unique_key: k\n"
+                          "-- unchanged_when: SELECT true\nSELECT 1 AS k");
+  ASSERT_FALSE(merge.ok());
+  EXPECT_NE(merge.status().message().find("unchanged_when"), std::string::npos) << merge.status().message();
+  // It is part of the models' fingerprint: changing it makes the next build a full one.
+  ASSERT_OK_AND_ASSIGN(Model other, ParseModel("models/d.sql",
+                                               "-- model: d\n"
+                                               "-- unchanged_when: SELECT false\n"
+                                               "SELECT 1 AS k FROM raw.usage"));
+  EXPECT_NE(ModelsFingerprint({m}), ModelsFingerprint({other}));
+}
+
+TEST(Checks, ChangedRowsAreNewOnlyWhenEveryNameOnlyGainedRows) {
+  const std::string sql = "SELECT max(ts) FROM changed.usage UNION ALL SELECT max(t) FROM changed.fact_x";
+  CheckOptions o;
+  o.raw_views = {"usage"};
+  EXPECT_FALSE(ChangedRowsAreNew(sql, o));
+  o.delta_views = {"usage"};
+  EXPECT_FALSE(ChangedRowsAreNew(sql, o));  // fact_x was rebuilt (not appended)
+  o.appended_tables = {"fact_x"};
+  o.changed = {"fact_x", "usage"};
+  EXPECT_TRUE(ChangedRowsAreNew(sql, o));
+  EXPECT_FALSE(ChangedRowsAreNew("SELECT 1", o));  // reads no new rows at all
+  EXPECT_FALSE(ChangedRowsAreNew(sql + " UNION ALL SELECT max(t) FROM fact_x", o));  // and the whole table
+}
+
+TEST(Checks, UniqueKeysWithinRecomputedPartitionsAreCheckedOnThemAlone) {
+  Model m;
+  m.name = "fact_m";
+  m.partition_by = "month_start";
+  ModelCheck by_month;
+  by_month.kind = CheckKind::kUnique;
+  by_month.columns = {"customer_id", "month_start"};
+  ModelCheck by_customer = by_month;
+  by_customer.columns = {"customer_id"};
+  CheckOptions o;
+  o.delta_tables = {"fact_m"};
+  // Appended rows: a new key may repeat an old one anywhere, so old rows are scanned too.
+  EXPECT_NE(CheckSql(m, by_month, o).find("EXISTS (SELECT 1 FROM delta.\"fact_m\""), std::string::npos);
+  o.partition_delta_tables = {"fact_m"};
+  EXPECT_EQ(
+      CheckSql(m, by_month, o),
+      "SELECT \"customer_id\", \"month_start\", count(*) AS duplicates FROM delta.\"fact_m\" GROUP BY ALL "
+      "HAVING count(*) > 1");
+  // A key without the partition column can repeat across partitions.
+  EXPECT_NE(CheckSql(m, by_customer, o).find("EXISTS (SELECT 1 FROM delta.\"fact_m\""), std::string::npos);
+}
+
 TEST(ModelLoader, ErrorsSayWhere) {
   auto r = ParseModel("models/a.sql", "-- model: a\n-- materialised: table\nSELECT 1");
   ASSERT_FALSE(r.ok());
