@@ -79,6 +79,11 @@ struct IngestOptions {
   std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
   std::string duckdb_memory_limit = "1GB";
   int duckdb_threads = 0;             ///< 0 = all cores
+  /// Threads that parse and coerce records (parse_pool.h); 0 = the
+  /// hardware threads, 1 = on the ingester's own thread. Dedup, rows and
+  /// quarantine stay in file order on the ingester's thread, so the lake is
+  /// the same for any value.
+  int parse_threads = 0;
   /// Dedup index memory kept between batches (about 16 bytes a key); see
   /// dedup_index.h for the bound and the scope of duplicate detection.
   int64_t dedup_memory_bytes = 256LL << 20;
