@@ -129,5 +129,18 @@ TEST(IngestParseThreads, SameLakeWithOneAndFourWorkersWithAndWithoutSpills) {
   }
 }
 
+// The worker count is a setting of [ingest.settings]; 0 means the hardware threads.
+TEST(IngestParseThreads, ConfigKey) {
+  const std::string dir = FreshDir("parse_threads_config");
+  WriteFile(dir + "/custlake.toml", "[ingest.settings]\nparse_threads = 3\n[ingest.usage]\npath = \"landing\"\n");
+  ASSERT_OK_AND_ASSIGN(auto config, LoadIngestConfig(dir + "/custlake.toml"));
+  EXPECT_EQ(IngestOptions::FromConfig(config).parse_threads, 3);
+  EXPECT_EQ(IngestOptions{}.parse_threads, 0);
+  WriteFile(dir + "/custlake.toml", "[ingest.settings]\nparse_threads = -1\n");
+  auto bad = LoadIngestConfig(dir + "/custlake.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("parse_threads"), std::string::npos) << bad.status().ToString();
+}
+
 }  // namespace
 }  // namespace custlake::ingest
