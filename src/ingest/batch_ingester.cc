@@ -642,10 +642,13 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     // Whatever happens, no chunk of this file stays in the pool.
     struct DiscardOnExit {
       ParsePool* pool;
-      ~DiscardOnExit() { pool->Discard(); }
+      ~DiscardOnExit() {
+        pool->Cancel();
+        pool->Discard();
+      }
     } discard{parse_pool.get()};
-    auto take_oldest = [&]() -> Status {
-      RecordChunk* chunk = parse_pool->Next();
+    // A parsed chunk's records, in order.
+    auto take_chunk = [&](RecordChunk* chunk) -> Status {
       Status st = Status::OK();
       // The dedup probes miss the cache (random slots of a large table):
       // ask for the slots a few records ahead while taking this one.
@@ -662,36 +665,66 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
       parse_pool->Recycle(chunk);
       return st;
     };
-    RawRecord rec;
-    RecordChunk* filling = nullptr;
-    bool header = format == Format::kCsv;
-    while (true) {
-      auto more = reader.Next(&rec);
-      if (!more.ok()) {
-        whole_file_error = more.status().message();
-        break;
-      }
-      if (!*more) break;
-      if (header) {
-        header = false;
-        auto st = parse_pool->SetCsvHeader(rec.text, source.config.csv_delimiter);
-        if (!st.ok()) {
-          whole_file_error = fmt::format("{}:{}: {}", file.path, rec.line, st.message());
+    // Splits the file into records and hands them to the workers in chunks.
+    // `take_here`: this thread also takes the chunks back (one parsing
+    // thread); else the records are read on a thread of their own while
+    // this one takes the chunks (reading is part of the critical path).
+    std::string read_error;
+    auto read_records = [&](bool take_here) -> Status {
+      RawRecord rec;
+      RecordChunk* filling = nullptr;
+      bool header = format == Format::kCsv;
+      while (true) {
+        auto more = reader.Next(&rec);
+        if (!more.ok()) {
+          read_error = more.status().message();
           break;
         }
-        continue;
+        if (!*more) break;
+        if (header) {
+          header = false;
+          auto st = parse_pool->SetCsvHeader(rec.text, source.config.csv_delimiter);
+          if (!st.ok()) {
+            read_error = fmt::format("{}:{}: {}", file.path, rec.line, st.message());
+            break;
+          }
+          continue;
+        }
+        if (filling == nullptr) {
+          filling = parse_pool->NewChunk();
+          if (filling == nullptr) return Status::OK();  // cancelled: the taker failed
+        }
+        filling->Add(rec);
+        if (!filling->full()) continue;
+        parse_pool->Submit(filling, context);
+        filling = nullptr;
+        if (!take_here) continue;
+        while (parse_pool->in_flight() >= parse_pool->max_in_flight()) RETURN_NOT_OK(take_chunk(parse_pool->Next()));
       }
-      if (filling == nullptr) filling = parse_pool->NewChunk();
-      filling->Add(rec);
-      if (!filling->full()) continue;
-      parse_pool->Submit(filling, context);
-      filling = nullptr;
-      while (parse_pool->in_flight() >= parse_pool->max_in_flight()) RETURN_NOT_OK(take_oldest());
+      // The records before an unreadable part count as they did before it
+      // was found (a restart or an undo follows).
+      if (filling != nullptr) parse_pool->Submit(filling, context);
+      parse_pool->Finish();
+      return Status::OK();
+    };
+    parse_pool->Begin();
+    if (parse_pool->threads() <= 1) {
+      RETURN_NOT_OK(read_records(true));
+      while (RecordChunk* chunk = parse_pool->Next()) RETURN_NOT_OK(take_chunk(chunk));
+    } else {
+      std::thread reading([&] { (void)read_records(false); });
+      Status taken = Status::OK();
+      while (RecordChunk* chunk = parse_pool->Next()) {
+        taken = take_chunk(chunk);
+        if (!taken.ok()) {
+          parse_pool->Cancel();
+          break;
+        }
+      }
+      reading.join();
+      RETURN_NOT_OK(taken);
     }
-    // The records before an unreadable part count as they did before it
-    // was found (a restart or an undo follows).
-    if (filling != nullptr) parse_pool->Submit(filling, context);
-    while (parse_pool->in_flight() > 0) RETURN_NOT_OK(take_oldest());
+    whole_file_error = read_error;
   }
   if (!whole_file_error.empty()) {
     if (report->committed > 0 || spills != spills_at_start) {

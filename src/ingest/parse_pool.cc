@@ -115,6 +115,7 @@ ParsePool::ParsePool(const Schema* schema, RecordParserOptions options, int thre
 }
 
 ParsePool::~ParsePool() {
+  Cancel();
   Discard();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -124,8 +125,19 @@ ParsePool::~ParsePool() {
   for (auto& t : threads_running_) t.join();
 }
 
+size_t ParsePool::in_flight() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return order_.size();
+}
+
+void ParsePool::Begin() {
+  std::lock_guard<std::mutex> lock(mu_);
+  finished_ = false;
+  cancelled_ = false;
+}
+
 Status ParsePool::SetCsvHeader(std::string_view line, char delimiter) {
-  if (!order_.empty()) return Status::Internal("ParsePool: CSV header changed while chunks are in flight");
+  if (in_flight() != 0) return Status::Internal("ParsePool: CSV header changed while chunks are in flight");
   Status st = Status::OK();
   for (auto& w : workers_) {
     Status one = w->parser->SetCsvHeader(line, delimiter);
@@ -135,6 +147,10 @@ Status ParsePool::SetCsvHeader(std::string_view line, char delimiter) {
 }
 
 RecordChunk* ParsePool::NewChunk() {
+  std::unique_lock<std::mutex> lock(mu_);
+  free_cv_.wait(lock, [&] { return cancelled_ || out_ < max_in_flight(); });
+  if (cancelled_) return nullptr;
+  out_++;
   if (free_.empty()) {
     chunks_.push_back(std::make_unique<RecordChunk>());
     return chunks_.back().get();
@@ -146,37 +162,71 @@ RecordChunk* ParsePool::NewChunk() {
 
 void ParsePool::Submit(RecordChunk* chunk, const ChunkContext& context) {
   chunk->context_ = context;
-  order_.push_back(chunk);
   if (threads_ <= 1) {
     chunk->Parse(workers_[0]->parser.get(), &workers_[0]->row, *schema_);
     chunk->done_ = true;
+    std::lock_guard<std::mutex> lock(mu_);
+    order_.push_back(chunk);
     return;
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    order_.push_back(chunk);
     queue_.push_back(chunk);
   }
   work_cv_.notify_one();
+  done_cv_.notify_all();  // a consumer waiting for the next chunk
+}
+
+void ParsePool::Finish() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_ = true;
+  }
+  done_cv_.notify_all();
 }
 
 RecordChunk* ParsePool::Next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  done_cv_.wait(lock, [&] {
+    return (!order_.empty() && order_.front()->done_) || (order_.empty() && (finished_ || threads_ <= 1));
+  });
   if (order_.empty()) return nullptr;
   RecordChunk* c = order_.front();
   order_.pop_front();
-  if (threads_ > 1) {
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return c->done_; });
-  }
   return c;
 }
 
 void ParsePool::Recycle(RecordChunk* chunk) {
   chunk->Clear();
-  free_.push_back(chunk);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(chunk);
+    out_--;
+  }
+  free_cv_.notify_all();
+}
+
+void ParsePool::Cancel() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+  }
+  free_cv_.notify_all();
 }
 
 void ParsePool::Discard() {
-  while (RecordChunk* c = Next()) Recycle(c);
+  while (true) {
+    RecordChunk* c = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (order_.empty()) return;
+      done_cv_.wait(lock, [&] { return order_.front()->done_; });
+      c = order_.front();
+      order_.pop_front();
+    }
+    Recycle(c);
+  }
 }
 
 void ParsePool::Loop(Worker* worker) {

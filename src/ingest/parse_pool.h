@@ -12,7 +12,7 @@
 // reused) whatever the input. With one thread, Submit parses on the
 // caller's thread (no worker thread at all).
 //
-// Not thread-safe: one thread submits and takes chunks.
+// One producer thread and one consumer thread (possibly the same one).
 #pragma once
 
 #include <condition_variable>
@@ -107,23 +107,38 @@ class ParsePool {
   ParsePool& operator=(const ParsePool&) = delete;
 
   int threads() const { return threads_; }
-  /// Chunks submitted and not yet taken back at most (the caller takes the
-  /// oldest back before submitting more).
-  size_t max_in_flight() const { return threads_ <= 1 ? 1 : static_cast<size_t>(threads_) * 2 + 1; }
-  size_t in_flight() const { return order_.size(); }
+  /// Chunks out at most (being filled, submitted, or taken and not yet
+  /// recycled): NewChunk waits for the consumer beyond that.
+  size_t max_in_flight() const { return threads_ <= 1 ? 1 : static_cast<size_t>(threads_) * 2 + 2; }
+  /// Chunks submitted and not yet taken back.
+  size_t in_flight();
 
+  // One producer thread (NewChunk, Submit, Finish) and one consumer thread
+  // (Next, Recycle, Cancel, Discard); they may be the same thread, which
+  // then takes the oldest chunk back before it asks for more than
+  // max_in_flight().
+
+  /// Starts a file's records: no chunk may be in flight.
+  void Begin();
   /// Sets every parser's CSV header (no chunk may be in flight).
   Status SetCsvHeader(std::string_view line, char delimiter);
-  /// An empty chunk to fill (reused memory).
+  /// An empty chunk to fill (reused memory); waits while max_in_flight()
+  /// chunks are out. nullptr once Cancel was called: stop producing.
   RecordChunk* NewChunk();
   /// Hands a filled chunk to the workers (or parses it now with one thread).
   void Submit(RecordChunk* chunk, const ChunkContext& context);
-  /// The oldest submitted chunk, parsed (waits for it); nullptr when none.
+  /// The producer has submitted its last chunk of the file.
+  void Finish();
+  /// The oldest submitted chunk, parsed (waits for it); nullptr when none
+  /// is left and the producer finished (or, on the producer's own thread,
+  /// when none is in flight).
   RecordChunk* Next();
   /// A chunk taken with Next back to the free list.
   void Recycle(RecordChunk* chunk);
-  /// Waits for every chunk in flight and recycles it unread (an error
-  /// stopped the caller part-way through a file).
+  /// Tells the producer to stop (NewChunk returns nullptr).
+  void Cancel();
+  /// Waits for every submitted chunk and recycles it unread (an error
+  /// stopped the consumer part-way through a file).
   void Discard();
 
  private:
@@ -137,14 +152,15 @@ class ParsePool {
   const int threads_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_running_;
+
+  std::mutex mu_;  ///< guards everything below
+  std::condition_variable work_cv_, done_cv_, free_cv_;
   std::vector<std::unique_ptr<RecordChunk>> chunks_;  ///< every chunk ever made
   std::vector<RecordChunk*> free_;
+  size_t out_ = 0;                  ///< chunks handed out by NewChunk, not yet recycled
   std::deque<RecordChunk*> order_;  ///< submitted, in order, not yet taken back
-
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_;
-  std::deque<RecordChunk*> queue_;  ///< submitted, not yet picked by a worker (guarded by mu_)
-  bool stop_ = false;
+  std::deque<RecordChunk*> queue_;  ///< submitted, not yet picked by a worker
+  bool finished_ = false, cancelled_ = false, stop_ = false;
 };
 
 }  // namespace custlake::ingest

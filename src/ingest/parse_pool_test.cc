@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ingest/dedup_index.h"
@@ -62,6 +64,7 @@ TEST(ParsePool, ChunksComeBackInOrderParsedAsOnOneThread) {
   for (const int threads : {1, 4}) {
     ParsePool pool(&schema, RecordParserOptions{}, threads);
     EXPECT_EQ(pool.threads(), threads);
+    pool.Begin();
     ChunkContext cx;
     cx.partition_index = 2;
     std::string got;
@@ -88,6 +91,7 @@ TEST(ParsePool, ChunksComeBackInOrderParsedAsOnOneThread) {
       got += Describe(*c);
       pool.Recycle(c);
     }
+    pool.Finish();
     EXPECT_EQ(pool.Next(), nullptr);
     if (threads == 1) {
       expected = got;
@@ -102,10 +106,63 @@ TEST(ParsePool, ChunksComeBackInOrderParsedAsOnOneThread) {
   }
 }
 
+// The ingester's way with several workers: records are read into chunks on
+// a thread of their own, at most max_in_flight() chunks out, while this
+// thread takes them back; a consumer that stops early cancels the producer,
+// which then gets no more chunks (and so never waits forever).
+TEST(ParsePool, ProducerOnItsOwnThreadIsBoundedAndCanBeCancelled) {
+  const Schema schema = TestSchema();
+  for (const bool cancel : {false, true}) {
+    ParsePool pool(&schema, RecordParserOptions{}, 3);
+    pool.Begin();
+    std::atomic<size_t> most_out{0};
+    std::atomic<int> produced{0};
+    std::thread producer([&] {
+      std::string line;
+      for (int k = 0; k < 200; k++) {
+        RecordChunk* c = pool.NewChunk();
+        if (c == nullptr) return;  // cancelled
+        produced++;
+        for (int i = 0; i < 50; i++) {
+          line = fmt::format(R"({{"id":"p{}","n":{},"ts":1735689600}})", k * 50 + i, i) +
+                 std::string(RecordReader::kPadding, ' ');
+          RawRecord r;
+          r.text = std::string_view(line.data(), line.size() - RecordReader::kPadding);
+          r.line = k * 50 + i + 1;
+          c->Add(r);
+        }
+        pool.Submit(c, ChunkContext{});
+      }
+      pool.Finish();
+    });
+    int64_t expect_line = 1;
+    int taken = 0;
+    while (RecordChunk* c = pool.Next()) {
+      most_out = std::max<size_t>(most_out, static_cast<size_t>(produced.load() - taken));
+      for (size_t i = 0; i < c->size(); i++) EXPECT_EQ(c->record(i).line, expect_line++);
+      EXPECT_TRUE(c->result(0).ok);
+      pool.Recycle(c);
+      if (++taken == 20 && cancel) {
+        pool.Cancel();
+        break;
+      }
+    }
+    producer.join();
+    pool.Discard();
+    EXPECT_LE(most_out.load(), pool.max_in_flight());
+    if (cancel) {
+      EXPECT_LE(produced.load(), 20 + static_cast<int>(pool.max_in_flight()));
+    } else {
+      EXPECT_EQ(taken, 200);
+    }
+  }
+}
+
 // The context's oversize and cut-off marks become too_large and truncated.
 TEST(ParsePool, OversizeAndCutRecordsAreNamed) {
   const Schema schema = TestSchema();
   ParsePool pool(&schema, RecordParserOptions{}, 2);
+  pool.Begin();
   RecordChunk* c = pool.NewChunk();
   std::string big = std::string(100, 'x') + std::string(RecordReader::kPadding, ' ');
   RawRecord r;
