@@ -422,8 +422,13 @@ Status SourceIngester::Impl::PrepareStaging() {
   spills = 0;
   rows_since_spill = 0;
   if (!parse_pool) {
-    const int threads = options.parse_threads > 0 ? options.parse_threads
-                                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Default: the hardware threads, at most kDefaultMaxParseThreads (each
+    // worker's parser may briefly hold ~10x a record of max_record_bytes).
+    constexpr unsigned kDefaultMaxParseThreads = 8;
+    const int threads =
+        options.parse_threads > 0
+            ? options.parse_threads
+            : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxParseThreads));
     parse_pool = std::make_unique<ParsePool>(
         &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)},
         threads);

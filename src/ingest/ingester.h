@@ -80,7 +80,7 @@ struct IngestOptions {
   std::string duckdb_memory_limit = "1GB";
   int duckdb_threads = 0;             ///< 0 = all cores
   /// Threads that parse and coerce records (parse_pool.h); 0 = the
-  /// hardware threads, 1 = on the ingester's own thread. Dedup, rows and
+  /// hardware threads (at most 8), 1 = on the ingester's own thread. Dedup, rows and
   /// quarantine stay in file order on the ingester's thread, so the lake is
   /// the same for any value.
   int parse_threads = 0;

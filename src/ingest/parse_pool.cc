@@ -50,6 +50,7 @@ void RecordChunk::Parse(RecordParser* parser, ParsedRow* row, const Schema& sche
   values_.clear();
   arena_.clear();
   refs_.clear();
+  bool large = false;
   for (size_t i = 0; i < records_.size(); i++) {
     const Record& rec = records_[i];
     ParsedRecord& out = results_[i];
@@ -61,6 +62,7 @@ void RecordChunk::Parse(RecordParser* parser, ParsedRow* row, const Schema& sche
     }
     out.ok = cx.format == Format::kCsv ? parser->ParseCsv(t, cx.csv_delimiter, row, &out.error)
                                        : parser->ParseJson(t, row, &out.error);
+    large = large || t.size() > (1u << 20);
     if (!out.ok) {
       if (!rec.broken.empty() &&
           (out.error.reason == Reason::kMalformedJson || out.error.reason == Reason::kMalformedCsv)) {
@@ -91,6 +93,8 @@ void RecordChunk::Parse(RecordParser* parser, ParsedRow* row, const Schema& sche
       out.day = schema.fields[cx.partition_index].type == FieldType::kDate ? pv.i : MicrosToDays(pv.i);
     }
   }
+  // Every value is copied out of the parser: it may give its memory back.
+  if (large) parser->ShrinkIfLarge();
   // The arena no longer grows: views into it are stable now.
   for (const TextRef& ref : refs_) {
     const std::string_view s(arena_.data() + ref.begin, ref.size);

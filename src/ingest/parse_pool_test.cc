@@ -158,8 +158,9 @@ TEST(ParsePool, ProducerOnItsOwnThreadIsBoundedAndCanBeCancelled) {
   }
 }
 
-// The context's oversize and cut-off marks become too_large and truncated.
-TEST(ParsePool, OversizeAndCutRecordsAreNamed) {
+// The context's oversize and cut-off marks become too_large and truncated;
+// a huge record parses (and its parser gives the memory back afterwards).
+TEST(ParsePool, OversizeCutAndHugeRecords) {
   const Schema schema = TestSchema();
   ParsePool pool(&schema, RecordParserOptions{}, 2);
   pool.Begin();
@@ -175,6 +176,18 @@ TEST(ParsePool, OversizeAndCutRecordsAreNamed) {
   r2.text = std::string_view(cut.data(), 8);
   r2.broken = "no line break at the end of the file";
   c->Add(r2);
+  // A record over 1 MiB (the worker's parser grows for it, then shrinks
+  // after the chunk): its values and the next record's are intact.
+  std::string huge = R"({"id":"h","n":7,"ts":1735689600,"pad":")" + std::string(2 << 20, 'p') + "\"}";
+  const size_t huge_size = huge.size();
+  huge += std::string(RecordReader::kPadding, ' ');
+  RawRecord r3;
+  r3.text = std::string_view(huge.data(), huge_size);
+  c->Add(r3);
+  std::string small = R"({"id":"s","n":8,"ts":1735689600})" + std::string(RecordReader::kPadding, ' ');
+  RawRecord r4;
+  r4.text = std::string_view(small.data(), small.size() - RecordReader::kPadding);
+  c->Add(r4);
   ChunkContext cx;
   cx.max_record_bytes = 4096;
   pool.Submit(c, cx);
@@ -184,6 +197,13 @@ TEST(ParsePool, OversizeAndCutRecordsAreNamed) {
   EXPECT_EQ(back->result(0).error.detail, "record of 5000 bytes exceeds max_record_bytes (4096)");
   EXPECT_EQ(back->result(1).error.reason, Reason::kTruncated);
   EXPECT_EQ(back->result(1).error.detail.rfind("no line break at the end of the file; ", 0), 0u);
+  ASSERT_TRUE(back->result(2).ok);
+  EXPECT_EQ(back->values(2)[0].s, "h");
+  EXPECT_EQ(back->values(2)[1].i, 7);
+  EXPECT_EQ(back->result(2).extra.size(), (2u << 20) + 10);  // {"pad":"ppp..."}
+  ASSERT_TRUE(back->result(3).ok);
+  EXPECT_EQ(back->values(3)[0].s, "s");
+  EXPECT_EQ(back->values(3)[1].i, 8);
   pool.Recycle(back);
 }
 
