@@ -29,11 +29,14 @@
 // run.
 //
 // Ownership: a SourceIngester borrows the Lake, which must outlive it. One
-// thread calls it; internally DuckDB uses its own threads to write Parquet.
+// thread calls it; internally a reader thread and parse workers parse
+// records (parse_pool.h; every decision stays in file order on the calling
+// thread) and DuckDB uses its own threads to write Parquet.
 // Memory: at most batch_memory_bytes of rows in row blocks per batch (two
 // batches: one parsing, one copying), spilled to Parquet parts beyond that
 // whatever the input size or compression ratio, plus DuckDB's memory
-// limit, plus the dedup index's budget.
+// limit, plus the dedup index's budget, plus the parse workers' chunks
+// (at most 2 x parse_threads + 2 of ~256 KiB).
 #pragma once
 
 #include <atomic>
