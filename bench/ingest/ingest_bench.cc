@@ -103,6 +103,7 @@ static int RunCustlake(const std::string& dir, const std::string& lake_root) {
   // Knobs for memory experiments (big_file_rss.sh): MiB.
   if (const char* v = std::getenv("INGEST_BENCH_DEDUP_MB")) opts.dedup_memory_bytes = std::stoll(v) << 20;
   if (const char* v = std::getenv("INGEST_BENCH_BATCH_MEMORY_MB")) opts.batch_memory_bytes = std::stoll(v) << 20;
+  if (const char* v = std::getenv("INGEST_BENCH_PARSE_THREADS")) opts.parse_threads = std::stoi(v);
   if (std::getenv("INGEST_BENCH_VERBOSE") != nullptr) {
     opts.log = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }

@@ -18,11 +18,13 @@ if [[ ! -f "$work/data/.done-$mb" ]]; then
   "$bin" gen "$work/data" "$mb"
   touch "$work/data/.done-$mb"
 fi
-run() {  # name, command...: prints the program's line and peak RSS (KB)
+run() {  # name, command...: prints the program's line, peak RSS and CPU time (user + system)
   local name="$1"; shift
-  /usr/bin/time -f "%M" -o "$work/$name.rss" "$@" > "$work/$name.out"
+  /usr/bin/time -f "%M %U %S" -o "$work/$name.rss" "$@" > "$work/$name.out"
   cat "$work/$name.out"
-  echo "$name peak_rss_mb=$(( $(cat "$work/$name.rss") / 1024 ))"
+  read -r rss user sys < "$work/$name.rss"
+  # CPU seconds depend far less on other processes than the wall time does.
+  echo "$name peak_rss_mb=$(( rss / 1024 )) cpu_s=$(awk "BEGIN {print $user + $sys}") (user $user, sys $sys)"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 run custlake "$bin" custlake "$work/data" "$work/lake"

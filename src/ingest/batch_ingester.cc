@@ -28,6 +28,7 @@
 #include "ingest/file_reader.h"
 #include "ingest/file_scanner.h"
 #include "ingest/ingester.h"
+#include "ingest/parse_pool.h"
 #include "ingest/record_parser.h"
 #include "ingest/record_reader.h"
 #include "engine/row_stream.h"
@@ -114,7 +115,7 @@ struct SourceIngester::Impl {
   std::unique_ptr<engine::Session> session;
   std::unique_ptr<RowStream> stream;  ///< raw rows: parser → DuckDB COPY → Parquet
   std::unique_ptr<engine::Appender> quarantine;
-  std::unique_ptr<RecordParser> parser;
+  std::unique_ptr<ParsePool> parse_pool;  ///< parses records (options.parse_threads workers)
   std::vector<ColumnSpec> data_columns;
 
   std::unique_ptr<PartitionedDedupIndex> index;  ///< created by LoadIndex
@@ -420,9 +421,17 @@ Status SourceIngester::Impl::PrepareStaging() {
   quarantine_parts.clear();
   spills = 0;
   rows_since_spill = 0;
-  if (!parser) {
-    parser = std::make_unique<RecordParser>(
-        &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)});
+  if (!parse_pool) {
+    // Default: the hardware threads, at most kDefaultMaxParseThreads (each
+    // worker's parser may briefly hold ~10x a record of max_record_bytes).
+    constexpr unsigned kDefaultMaxParseThreads = 8;
+    const int threads =
+        options.parse_threads > 0
+            ? options.parse_threads
+            : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, kDefaultMaxParseThreads));
+    parse_pool = std::make_unique<ParsePool>(
+        &schema, RecordParserOptions{static_cast<size_t>(options.max_depth), static_cast<size_t>(options.max_record_bytes)},
+        threads);
   }
   quarantine_reasons.clear();
   return Status::OK();
@@ -528,6 +537,100 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
   const size_t nfields = schema.fields.size();
   const bool keep_extra = schema.unknown == UnknownFieldPolicy::kKeep;
   const size_t c_extra = nfields, c_file = nfields + (keep_extra ? 1 : 0), c_line = c_file + 1, c_date = c_file + 2;
+  // One record, parsed by the pool, in file order: dedup, rows, quarantine.
+  auto take = [&](const RecordChunk& chunk, size_t i) -> Status {
+    const RecordChunk::Record& rec = chunk.record(i);
+    const ParsedRecord& parsed = chunk.result(i);
+    report->records++;
+    if (++prog.records % 100000 == 0) ReportProgress();
+    if (!parsed.ok) {
+      RETURN_NOT_OK(AppendQuarantine(file.path, rec.line, rec.offset, parsed.error.reason, parsed.error.detail,
+                                     chunk.text(i), rec.size));
+      report->quarantined++;
+      return Status::OK();
+    }
+    const int64_t day = parsed.day;
+    if (parsed.fingerprint != 0 && index) {
+      const uint64_t fp = parsed.fingerprint;
+      const int64_t part = pidx >= 0 ? day : PartitionedDedupIndex::kWhole;
+      ASSIGN_OR_RETURN(bool fresh, index->Insert(part, fp));
+      if (!fresh) {
+        report->duplicates++;
+        return Status::OK();
+      }
+      file_inserted.emplace_back(part, fp);
+    }
+    RowBlock* data = sink->block(day);
+    const Value* values = chunk.values(i);
+    for (size_t c = 0; c < nfields; c++) {
+      const Value& v = values[c];
+      switch (v.kind) {
+        case Value::kNull: data->SetNull(c); break;
+        case Value::kInt: data->SetInt64(c, v.i); break;
+        case Value::kDouble: data->SetDouble(c, v.d); break;
+        case Value::kBool: data->SetBool(c, v.i != 0); break;
+        case Value::kText: data->SetString(c, v.s); break;
+      }
+    }
+    if (keep_extra) {
+      if (parsed.extra.empty()) {
+        data->SetNull(c_extra);
+      } else {
+        data->SetString(c_extra, parsed.extra);
+      }
+    }
+    data->SetInt64(c_file, file_idx);
+    data->SetInt64(c_line, rec.line);
+    data->SetInt64(c_date, day);
+    data->EndRow();
+    sink->RowDone(day);
+    if (day != last_day || last_prov == nullptr) {
+      last_day = day;
+      last_prov = &file_prov[day];
+      if (last_prov->rows == 0) last_prov->first_line = rec.line;
+    }
+    last_prov->last_line = rec.line;
+    last_prov->rows++;
+    report->committed++;
+    // Rows over their budget, or dedup keys over theirs (a reloaded day
+    // brings all its committed keys): the rows so far go to Parquet parts.
+    // (Keys: only after a block's worth of rows since the last spill, so a
+    // day larger than the whole budget cannot make every row spill.)
+    const bool keys_over = index && ++rows_since_spill >= static_cast<int64_t>(engine::RowBlock::kRows) && index->over_budget();
+    if (sink->over_budget() || keys_over) {
+      const int spilled = sink->part();
+      for (const auto& [d, p] : file_prov) prov[{d, spilled}][file.path] = p;
+      file_prov.clear();
+      last_prov = nullptr;
+      RETURN_NOT_OK(sink->Spill());
+      spills++;
+      rows_since_spill = 0;
+      // Its keys are now readable from the parts: a new dedup epoch, and
+      // partitions only the closed ones touched may be evicted.
+      {
+        std::lock_guard<std::mutex> lock(pending_mu);
+        for (const auto& [day_part, unused] : prov) {
+          if (day_part.second != spilled) continue;
+          char date[11];
+          FormatDate(day_part.first, date);
+          pending_parts[day_part.first].push_back(
+              (fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10)) /
+               fmt::format("data_{}.parquet", spilled))
+                  .string());
+        }
+      }
+      file_inserted.clear();
+      if (index) {
+        producing_epoch = ++epoch;
+        index->SetEpoch(epoch);
+        // Too many keys: the batch in flight commits now, so that no epoch
+        // but the (empty) new one stays open and the index shrinks to its budget.
+        if (keys_over) RETURN_NOT_OK(FinishInFlight(&finished_early));
+        index->Trim(OpenEpochs());
+      }
+    }
+    return Status::OK();
+  };
   if (whole_file_error.empty()) {
     RecordReaderOptions ro;
     ro.format = format;
@@ -535,132 +638,98 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     ro.csv_delimiter = source.config.csv_delimiter;
     ASSIGN_OR_RETURN(auto fr, FileReader::Open(file.path));
     RecordReader reader(std::move(fr), ro, &buffer);
-    RawRecord rec;
-    ParsedRow row;
-    RecordError err;
-    bool header = format == Format::kCsv;
-    while (true) {
-      auto more = reader.Next(&rec);
-      if (!more.ok()) {
-        whole_file_error = more.status().message();
-        break;
+    ChunkContext context;
+    context.format = format;
+    context.csv_delimiter = source.config.csv_delimiter;
+    context.max_record_bytes = static_cast<size_t>(options.max_record_bytes);
+    context.partition_index = pidx;
+    context.today = today;
+    // Whatever happens, no chunk of this file stays in the pool.
+    struct DiscardOnExit {
+      ParsePool* pool;
+      ~DiscardOnExit() {
+        pool->Cancel();
+        pool->Discard();
       }
-      if (!*more) break;
-      if (header) {
-        header = false;
-        auto st = parser->SetCsvHeader(rec.text, source.config.csv_delimiter);
-        if (!st.ok()) {
-          whole_file_error = fmt::format("{}:{}: {}", file.path, rec.line, st.message());
-          break;
-        }
-        continue;
-      }
-      report->records++;
-      if (++prog.records % 100000 == 0) ReportProgress();
-      bool ok;
-      if (rec.oversize) {
-        err = {Reason::kTooLarge, fmt::format("record of {} bytes exceeds max_record_bytes ({})", rec.size,
-                                              options.max_record_bytes)};
-        ok = false;
-      } else if (format == Format::kCsv) {
-        ok = parser->ParseCsv(rec.text, source.config.csv_delimiter, &row, &err);
-      } else {
-        ok = parser->ParseJson(rec.text, &row, &err);
-      }
-      if (!ok) {
-        if (!rec.broken.empty() && (err.reason == Reason::kMalformedJson || err.reason == Reason::kMalformedCsv)) {
-          err.reason = Reason::kTruncated;
-          err.detail = rec.broken + "; " + err.detail;
-        }
-        RETURN_NOT_OK(
-            AppendQuarantine(file.path, rec.line, rec.offset, err.reason, err.detail, rec.text, rec.size));
-        report->quarantined++;
-        continue;
-      }
-      int64_t day = today;
-      if (pidx >= 0) {
-        const Value& pv = row.values[pidx];
-        day = schema.fields[pidx].type == FieldType::kDate ? pv.i : MicrosToDays(pv.i);
-      }
-      if (!row.key.empty() && index) {
-        const uint64_t fp = KeyFingerprint(row.key);
-        const int64_t part = pidx >= 0 ? day : PartitionedDedupIndex::kWhole;
-        ASSIGN_OR_RETURN(bool fresh, index->Insert(part, fp));
-        if (!fresh) {
-          report->duplicates++;
-          continue;
-        }
-        file_inserted.emplace_back(part, fp);
-      }
-      RowBlock* data = sink->block(day);
-      for (size_t i = 0; i < nfields; i++) {
-        const Value& v = row.values[i];
-        switch (v.kind) {
-          case Value::kNull: data->SetNull(i); break;
-          case Value::kInt: data->SetInt64(i, v.i); break;
-          case Value::kDouble: data->SetDouble(i, v.d); break;
-          case Value::kBool: data->SetBool(i, v.i != 0); break;
-          case Value::kText: data->SetString(i, v.s); break;
-        }
-      }
-      if (keep_extra) {
-        if (row.extra.empty()) {
-          data->SetNull(c_extra);
-        } else {
-          data->SetString(c_extra, row.extra);
-        }
-      }
-      data->SetInt64(c_file, file_idx);
-      data->SetInt64(c_line, rec.line);
-      data->SetInt64(c_date, day);
-      data->EndRow();
-      sink->RowDone(day);
-      if (day != last_day || last_prov == nullptr) {
-        last_day = day;
-        last_prov = &file_prov[day];
-        if (last_prov->rows == 0) last_prov->first_line = rec.line;
-      }
-      last_prov->last_line = rec.line;
-      last_prov->rows++;
-      report->committed++;
-      // Rows over their budget, or dedup keys over theirs (a reloaded day
-      // brings all its committed keys): the rows so far go to Parquet parts.
-      // (Keys: only after a block's worth of rows since the last spill, so a
-      // day larger than the whole budget cannot make every row spill.)
-      const bool keys_over = index && ++rows_since_spill >= static_cast<int64_t>(engine::RowBlock::kRows) && index->over_budget();
-      if (sink->over_budget() || keys_over) {
-        const int spilled = sink->part();
-        for (const auto& [d, p] : file_prov) prov[{d, spilled}][file.path] = p;
-        file_prov.clear();
-        last_prov = nullptr;
-        RETURN_NOT_OK(sink->Spill());
-        spills++;
-        rows_since_spill = 0;
-        // Its keys are now readable from the parts: a new dedup epoch, and
-        // partitions only the closed ones touched may be evicted.
-        {
-          std::lock_guard<std::mutex> lock(pending_mu);
-          for (const auto& [day_part, unused] : prov) {
-            if (day_part.second != spilled) continue;
-            char date[11];
-            FormatDate(day_part.first, date);
-            pending_parts[day_part.first].push_back(
-                (fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10)) /
-                 fmt::format("data_{}.parquet", spilled))
-                    .string());
+    } discard{parse_pool.get()};
+    // A parsed chunk's records, in order.
+    auto take_chunk = [&](RecordChunk* chunk) -> Status {
+      Status st = Status::OK();
+      // The dedup probes miss the cache (random slots of a large table):
+      // ask for the slots a few records ahead while taking this one.
+      constexpr size_t kAhead = 8;
+      for (size_t i = 0; i < chunk->size() && st.ok(); i++) {
+        if (index && i + kAhead < chunk->size()) {
+          const ParsedRecord& ahead = chunk->result(i + kAhead);
+          if (ahead.ok && ahead.fingerprint != 0) {
+            index->Prefetch(pidx >= 0 ? ahead.day : PartitionedDedupIndex::kWhole, ahead.fingerprint);
           }
         }
-        file_inserted.clear();
-        if (index) {
-          producing_epoch = ++epoch;
-          index->SetEpoch(epoch);
-          // Too many keys: the batch in flight commits now, so that no epoch
-          // but the (empty) new one stays open and the index shrinks to its budget.
-          if (keys_over) RETURN_NOT_OK(FinishInFlight(&finished_early));
-          index->Trim(OpenEpochs());
+        st = take(*chunk, i);
+      }
+      parse_pool->Recycle(chunk);
+      return st;
+    };
+    // Splits the file into records and hands them to the workers in chunks.
+    // `take_here`: this thread also takes the chunks back (one parsing
+    // thread); else the records are read on a thread of their own while
+    // this one takes the chunks (reading is part of the critical path).
+    std::string read_error;
+    auto read_records = [&](bool take_here) -> Status {
+      RawRecord rec;
+      RecordChunk* filling = nullptr;
+      bool header = format == Format::kCsv;
+      while (true) {
+        auto more = reader.Next(&rec);
+        if (!more.ok()) {
+          read_error = more.status().message();
+          break;
+        }
+        if (!*more) break;
+        if (header) {
+          header = false;
+          auto st = parse_pool->SetCsvHeader(rec.text, source.config.csv_delimiter);
+          if (!st.ok()) {
+            read_error = fmt::format("{}:{}: {}", file.path, rec.line, st.message());
+            break;
+          }
+          continue;
+        }
+        if (filling == nullptr) {
+          filling = parse_pool->NewChunk();
+          if (filling == nullptr) return Status::OK();  // cancelled: the taker failed
+        }
+        filling->Add(rec);
+        if (!filling->full()) continue;
+        parse_pool->Submit(filling, context);
+        filling = nullptr;
+        if (!take_here) continue;
+        while (parse_pool->in_flight() >= parse_pool->max_in_flight()) RETURN_NOT_OK(take_chunk(parse_pool->Next()));
+      }
+      // The records before an unreadable part count as they did before it
+      // was found (a restart or an undo follows).
+      if (filling != nullptr) parse_pool->Submit(filling, context);
+      parse_pool->Finish();
+      return Status::OK();
+    };
+    parse_pool->Begin();
+    if (parse_pool->threads() <= 1) {
+      RETURN_NOT_OK(read_records(true));
+      while (RecordChunk* chunk = parse_pool->Next()) RETURN_NOT_OK(take_chunk(chunk));
+    } else {
+      std::thread reading([&] { (void)read_records(false); });
+      Status taken = Status::OK();
+      while (RecordChunk* chunk = parse_pool->Next()) {
+        taken = take_chunk(chunk);
+        if (!taken.ok()) {
+          parse_pool->Cancel();
+          break;
         }
       }
+      reading.join();
+      RETURN_NOT_OK(taken);
     }
+    whole_file_error = read_error;
   }
   if (!whole_file_error.empty()) {
     if (report->committed > 0 || spills != spills_at_start) {
@@ -1118,7 +1187,7 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
   if (f->placeholder) {
     schema_recorded = false;
     schema = Schema{};
-    parser.reset();
+    parse_pool.reset();
     if (index) index.reset();
   }
   for (const auto& lf : f->landing) {

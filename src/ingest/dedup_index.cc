@@ -122,6 +122,15 @@ Result<bool> PartitionedDedupIndex::Insert(int64_t day, uint64_t fp) {
   return fresh;
 }
 
+void PartitionedDedupIndex::Prefetch(int64_t day, uint64_t fp) const {
+  if (last_ != nullptr && day == last_day_) {
+    last_->Prefetch(fp);
+    return;
+  }
+  const auto it = parts_.find(day);
+  if (it != parts_.end()) it->second.index->Prefetch(fp);
+}
+
 void PartitionedDedupIndex::Erase(int64_t day, uint64_t fp) {
   auto it = parts_.find(day);
   if (it == parts_.end()) return;

@@ -42,6 +42,7 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   RETURN_NOT_OK(settings.Get("dedup_memory_bytes", &config.dedup_memory_bytes));
   RETURN_NOT_OK(settings.Get("watch_queue_files", &config.watch_queue_files));
   RETURN_NOT_OK(settings.Get("watch_queue_bytes", &config.watch_queue_bytes));
+  RETURN_NOT_OK(settings.Get("parse_threads", &config.parse_threads));
   RETURN_NOT_OK(settings.Finish());
   TomlSection& section_for_errors = settings;
   if (config.batch_bytes < (1 << 20)) return section_for_errors.Invalid("batch_bytes", "must be at least 1048576 (1 MiB)");
@@ -58,6 +59,9 @@ Result<IngestConfig> ParseIngestConfig(TomlSection& section, const std::string& 
   }
   if (config.watch_queue_files < 1) return section_for_errors.Invalid("watch_queue_files", "must be at least 1");
   if (config.watch_queue_bytes < 1) return section_for_errors.Invalid("watch_queue_bytes", "must be at least 1");
+  if (config.parse_threads < 0 || config.parse_threads > 256) {
+    return section_for_errors.Invalid("parse_threads", "must be between 0 (the hardware threads) and 256");
+  }
   for (const auto& name : names) {
     if (name == "settings") continue;
     ASSIGN_OR_RETURN(auto sub, section.Section(name));

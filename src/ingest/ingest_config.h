@@ -9,6 +9,7 @@
 //   dedup_memory_bytes = 268435456 # dedup index kept between batches (~16 B a key)
 //   watch_queue_files = 10000      # --watch: scanner → ingester queue bound per source
 //   watch_queue_bytes = 1073741824 #   (files and input bytes); beyond, files wait in the folder
+//   parse_threads = 0              # threads parsing records; 0 = the hardware threads (at most 8)
 //
 //   [ingest.usage]                 # one table per source (any name but settings)
 //   path = "landing/usage"         # folder, relative to custlake.toml
@@ -67,6 +68,7 @@ struct IngestConfig {
   int64_t dedup_memory_bytes = 256LL << 20;  ///< dedup index keys kept between batches (~16 B each)
   int64_t watch_queue_files = 10000;         ///< --watch: files queued per source at most
   int64_t watch_queue_bytes = 1LL << 30;     ///< --watch: input bytes queued per source at most
+  int parse_threads = 0;                     ///< threads parsing records (0 = the hardware threads, at most 8)
   std::map<std::string, SourceConfig> sources;  ///< by name, in name order
 };
 

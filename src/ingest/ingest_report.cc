@@ -20,6 +20,7 @@ IngestOptions IngestOptions::FromConfig(const IngestConfig& config) {
   o.batch_memory_bytes = config.batch_memory_bytes;
   o.watch_queue_files = config.watch_queue_files;
   o.watch_queue_bytes = config.watch_queue_bytes;
+  o.parse_threads = config.parse_threads;
   return o;
 }
 

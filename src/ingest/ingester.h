@@ -29,11 +29,14 @@
 // run.
 //
 // Ownership: a SourceIngester borrows the Lake, which must outlive it. One
-// thread calls it; internally DuckDB uses its own threads to write Parquet.
+// thread calls it; internally a reader thread and parse workers parse
+// records (parse_pool.h; every decision stays in file order on the calling
+// thread) and DuckDB uses its own threads to write Parquet.
 // Memory: at most batch_memory_bytes of rows in row blocks per batch (two
 // batches: one parsing, one copying), spilled to Parquet parts beyond that
 // whatever the input size or compression ratio, plus DuckDB's memory
-// limit, plus the dedup index's budget.
+// limit, plus the dedup index's budget, plus the parse workers' chunks
+// (at most 2 x parse_threads + 2 of ~256 KiB).
 #pragma once
 
 #include <atomic>
@@ -79,6 +82,11 @@ struct IngestOptions {
   std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
   std::string duckdb_memory_limit = "1GB";
   int duckdb_threads = 0;             ///< 0 = all cores
+  /// Threads that parse and coerce records (parse_pool.h); 0 = the
+  /// hardware threads (at most 8), 1 = on the ingester's own thread. Dedup, rows and
+  /// quarantine stay in file order on the ingester's thread, so the lake is
+  /// the same for any value.
+  int parse_threads = 0;
   /// Dedup index memory kept between batches (about 16 bytes a key); see
   /// dedup_index.h for the bound and the scope of duplicate detection.
   int64_t dedup_memory_bytes = 256LL << 20;

@@ -50,6 +50,13 @@ RecordParser::RecordParser(const Schema* schema, RecordParserOptions options)
 
 RecordParser::~RecordParser() = default;
 
+void RecordParser::ShrinkIfLarge() {
+  constexpr size_t kTypical = 64 * 1024;
+  if (impl_->parser.capacity() <= 16 * kTypical) return;
+  const auto e = impl_->parser.allocate(kTypical, options_.max_depth);
+  (void)e;  // on failure parse() allocates itself
+}
+
 namespace {
 
 Reason ReasonFor(simdjson::error_code e) {

@@ -76,6 +76,11 @@ class RecordParser {
   bool ParseCsv(std::string_view line, char delimiter, ParsedRow* row, RecordError* error);
   bool ObserveCsv(std::string_view line, char delimiter, SchemaInference* inference);
   const std::vector<std::string>& csv_header() const { return csv_header_; }
+  /// Gives back the parser's memory beyond what a typical record needs once
+  /// it has grown for a large one (simdjson keeps about ten times the
+  /// largest document's size): with several parse workers, each would
+  /// otherwise keep its own.
+  void ShrinkIfLarge();
 
  private:
   struct Impl;
