@@ -19,9 +19,10 @@ test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps cla
 
 want=("${build_pkgs[@]}")
 bench_pkgs=("${test_pkgs[@]}" python3 time)
+with_test=0
 for arg in "$@"; do
   case "$arg" in
-    --test) want+=("${test_pkgs[@]}") ;;
+    --test) want+=("${test_pkgs[@]}"); with_test=1 ;;
     --bench) want+=("${bench_pkgs[@]}") ;;
     *) echo "bootstrap: unknown option $arg (use --test and/or --bench)" >&2; exit 2 ;;
   esac
@@ -55,7 +56,7 @@ fi
 
 # The warehouse pipeline test parses export-ddl's output with the Hive/Spark/Trino grammars
 # (test/warehouse/ddl_syntax: dt-sql-parser, pinned with its checksums in package-lock.json).
-if [ "${1:-}" = "--test" ] && [ ! -d "$root/test/warehouse/ddl_syntax/node_modules/dt-sql-parser" ]; then
+if [ "$with_test" = 1 ] && [ ! -d "$root/test/warehouse/ddl_syntax/node_modules/dt-sql-parser" ]; then
   (cd "$root/test/warehouse/ddl_syntax" && npm ci --silent --no-audit --no-fund) ||
     { echo "bootstrap: 'npm ci' in test/warehouse/ddl_syntax failed; is the npm registry reachable?" >&2; exit 1; }
 fi

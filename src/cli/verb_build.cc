@@ -2,7 +2,6 @@
 // published as a new warehouse version (docs/warehouse.md).
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -70,16 +69,10 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   if (!report.ok()) return report.status();
   nlohmann::json summary = report->ToJson();
   summary["verb"] = "build";
-  // A model input that never had data is most often a missing import or
-  // ingest, or a source named otherwise than the models expect: the build
-  // succeeds (empty tables are valid), but says which inputs were empty.
+  // Empty tables are valid, but an input that never had data is most often a
+  // missing import or ingest, or a source named otherwise: say which.
   std::string empty;
-  for (const auto& [dataset, batch] : report->watermarks) {
-    if (batch != 0) continue;
-    std::string view = dataset.starts_with("raw/") ? dataset.substr(4) : dataset;
-    std::replace(view.begin(), view.end(), '/', '_');
-    empty += (empty.empty() ? "raw." : ", raw.") + view;
-  }
+  for (const std::string& view : report->empty_inputs) empty += (empty.empty() ? "" : ", ") + view;
   summary["warnings"] = nlohmann::json::array();
   if (!empty.empty()) {
     const std::string warning = "the models read raw datasets that hold no data yet: " + empty +

@@ -28,30 +28,6 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-void JsonQuote(std::string_view text, std::string* out) {
-  out->clear();
-  out->push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 void SetText(std::string_view text, Value* out) {
   out->kind = Value::kText;
   out->s = text;
@@ -94,7 +70,8 @@ CoerceError CoerceText(std::string_view text, FieldType type, Value* out, std::s
     return CoerceError::kNone;
   }
   if (type == FieldType::kJson) {
-    JsonQuote(text, owned);
+    owned->clear();
+    AppendJsonString(text, owned);
     SetText(*owned, out);
     return CoerceError::kNone;
   }
@@ -310,6 +287,29 @@ CoerceError CoerceBool(bool v, FieldType type, Value* out, std::string* owned) {
       return CoerceError::kNone;
     default: return CoerceError::kBadType;
   }
+}
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
 }
 
 }  // namespace custlake::ingest

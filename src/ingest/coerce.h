@@ -62,4 +62,8 @@ std::string KeyLakeSql(const std::string& col, FieldType type);
 std::optional<int64_t> ParseInt64(std::string_view text, bool* out_of_range);
 std::optional<double> ParseDouble(std::string_view text);
 
+/// Appends `text` as a JSON string literal (quotes, escapes, control
+/// characters as \u00XX); bytes >= 0x80 pass through (the text is UTF-8).
+void AppendJsonString(std::string_view text, std::string* out);
+
 }  // namespace custlake::ingest

@@ -165,27 +165,6 @@ class TypeParser {
   int depth_ = 0;
 };
 
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append(fmt::format("\\u{:04x}", c));
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 std::string Shown(const simdjson::dom::element& v) {
   std::string s = simdjson::to_string(v);
   if (s.size() > 60) s = s.substr(0, 57) + "...";

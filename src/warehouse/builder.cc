@@ -477,6 +477,7 @@ nlohmann::json BuildReport::ToJson() const {
                    {"checks_skipped", checks_skipped},
                    {"parquet_files_reused", parquet_files_reused},
                    {"watermarks", watermarks},
+                   {"empty_inputs", empty_inputs},
                    {"parquet_files", parquet_files},
                    {"models_seconds", models_seconds},
                    {"checks_seconds", checks_seconds},
@@ -523,6 +524,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
     ASSIGN_OR_RETURN(auto cursor, batch.ReadCursor(WatermarkCursor(r.dataset)));
     (void)cursor;
     report.watermarks[r.dataset] = r.max_batch;
+    if (r.max_batch == 0) report.empty_inputs.push_back("raw." + r.view);
   }
 
   std::string relative = "v" + std::to_string(batch.id()) + ".duckdb";

@@ -78,6 +78,9 @@ struct BuildReport {
   CheckReport checks;
   int checks_skipped = 0;       ///< incremental: checks of unchanged tables not run again
   std::map<std::string, int64_t> watermarks;  ///< raw dataset -> last batch consumed
+  /// The raw views the models read that held no data ("raw.usage"): usually an
+  /// import or ingest not run yet, or a source named otherwise.
+  std::vector<std::string> empty_inputs;
   int64_t parquet_files = 0;
   int64_t parquet_files_reused = 0;  ///< incremental: hard-linked from the previous version's export
   double models_seconds = 0, checks_seconds = 0, export_seconds = 0, commit_seconds = 0, total_seconds = 0;

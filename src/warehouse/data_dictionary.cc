@@ -96,17 +96,33 @@ Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_
   return tables;
 }
 
-Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, const std::vector<Model>& models) {
+namespace {
+
+/// The lake, opened read-only, and a snapshot of the raw datasets the models read.
+struct ModelInputs {
+  std::unique_ptr<lake::Lake> lake;
+  std::vector<RawDataset> raw;
+};
+
+Result<ModelInputs> SnapshotModelInputs(const std::string& lake_root, const std::vector<Model>& models) {
   std::set<std::string> views;
   for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
   lake::LakeOptions options;
   options.read_only = true;
-  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, options));
-  ASSIGN_OR_RETURN(auto raw, SnapshotRaw(lake.get(), {views.begin(), views.end()}));
+  ModelInputs inputs;
+  ASSIGN_OR_RETURN(inputs.lake, lake::Lake::Open(lake_root, options));
+  ASSIGN_OR_RETURN(inputs.raw, SnapshotRaw(inputs.lake.get(), {views.begin(), views.end()}));
+  return inputs;
+}
+
+}  // namespace
+
+Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, const std::vector<Model>& models) {
+  ASSIGN_OR_RETURN(ModelInputs inputs, SnapshotModelInputs(lake_root, models));
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
   ASSIGN_OR_RETURN(auto session, db->Connect());
   std::vector<RawTableSchema> out;
-  for (const RawDataset& r : raw) {
+  for (const RawDataset& r : inputs.raw) {
     RawTableSchema t;
     t.view = r.view;
     t.dataset = r.dataset;
@@ -129,18 +145,13 @@ Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, co
 }
 
 Result<std::vector<RawLineage>> DescribeRawLineage(const std::string& lake_root, const std::vector<Model>& models) {
-  std::set<std::string> views;
-  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
-  lake::LakeOptions options;
-  options.read_only = true;
-  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, options));
-  ASSIGN_OR_RETURN(auto raw, SnapshotRaw(lake.get(), {views.begin(), views.end()}));
+  ASSIGN_OR_RETURN(ModelInputs inputs, SnapshotModelInputs(lake_root, models));
   std::vector<RawLineage> out;
-  for (const RawDataset& r : raw) {
+  for (const RawDataset& r : inputs.raw) {
     RawLineage l{r.view, r.dataset, {}};
     std::set<std::string> origins;
     for (const auto& [batch, paths] : r.files_by_batch) {
-      ASSIGN_OR_RETURN(auto info, lake->GetBatch(batch));
+      ASSIGN_OR_RETURN(auto info, inputs.lake->GetBatch(batch));
       if (!info) continue;
       nlohmann::json j = nlohmann::json::parse(info->lineage_json, nullptr, false);
       if (!j.is_object() || !j.contains("source") || !j["source"].is_string()) continue;
