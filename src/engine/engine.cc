@@ -252,6 +252,51 @@ std::string WithoutTrailingSemicolons(std::string sql) {
   while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())))) sql.pop_back();
   return sql;
 }
+
+/// Runs `prepared` (the one statement of `sql`) and destroys it.
+/// A SELECT runs wrapped: DuckDB renders every column as text (its own
+/// formats for TIMESTAMPTZ, lists, structs, maps, UUIDs, ...), and the row
+/// limit is pushed into the query, so a SELECT * over a billion rows only
+/// ever produces max_rows + 1 of them. Names and types are the query's own.
+Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement prepared, const std::string& sql,
+                                int64_t max_rows) {
+  if (duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT) {
+    QueryResult shape;
+    const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
+    for (idx_t c = 0; c < ncols; c++) {
+      shape.columns.emplace_back(duckdb_prepared_statement_column_name(prepared, c));
+      shape.types.push_back(TypeName(duckdb_prepared_statement_column_logical_type(prepared, c)));
+      shape.kinds.push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));
+    }
+    std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
+    if (max_rows >= 0) wrapped += " LIMIT " + std::to_string(max_rows + 1);
+    // Defence in depth: the wrapped text must still be exactly one SELECT.
+    duckdb_extracted_statements wrapped_statements = nullptr;
+    duckdb_prepared_statement text_query = nullptr;
+    const bool one = duckdb_extract_statements(con, wrapped.c_str(), &wrapped_statements) == 1 &&
+                     duckdb_prepare_extracted_statement(con, wrapped_statements, 0, &text_query) != DuckDBError;
+    duckdb_destroy_extracted(&wrapped_statements);
+    if (ncols > 0 && one && duckdb_prepared_statement_type(text_query) == DUCKDB_STATEMENT_TYPE_SELECT &&
+        duckdb_prepared_statement_column_count(text_query) == ncols) {
+      duckdb_destroy_prepare(&prepared);
+      duckdb_result result;
+      duckdb_state state = duckdb_execute_prepared(text_query, &result);
+      duckdb_destroy_prepare(&text_query);
+      if (state == DuckDBError) return ResultError(&result);
+      QueryResult out = Materialize(&result, max_rows);
+      out.columns = std::move(shape.columns);
+      out.types = std::move(shape.types);
+      out.kinds = std::move(shape.kinds);
+      return out;
+    }
+    duckdb_destroy_prepare(&text_query);  // e.g. a trailing comment after a semicolon: run it as it is
+  }
+  duckdb_result result;
+  duckdb_state state = duckdb_execute_prepared(prepared, &result);
+  duckdb_destroy_prepare(&prepared);
+  if (state == DuckDBError) return ResultError(&result);
+  return Materialize(&result, max_rows);
+}
 }  // namespace
 
 Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_rows) {
@@ -282,46 +327,17 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
     return Status::InvalidArgument("the statement is not a query: only SELECT (and EXPLAIN) run on the warehouse, "
                                    "which is read-only here");
   }
-  // A SELECT runs wrapped: DuckDB renders every column as text (its own
-  // formats for TIMESTAMPTZ, lists, structs, maps, UUIDs, ...), and the row
-  // limit is pushed into the query, so a SELECT * over a billion rows only
-  // ever produces max_rows + 1 of them. Names and types are the query's own.
-  if (type == DUCKDB_STATEMENT_TYPE_SELECT) {
-    QueryResult shape;
-    const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
-    for (idx_t c = 0; c < ncols; c++) {
-      shape.columns.emplace_back(duckdb_prepared_statement_column_name(prepared, c));
-      shape.types.push_back(TypeName(duckdb_prepared_statement_column_logical_type(prepared, c)));
-      shape.kinds.push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));
-    }
-    std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
-    if (max_rows >= 0) wrapped += " LIMIT " + std::to_string(max_rows + 1);
-    // Defence in depth: the wrapped text must still be exactly one SELECT.
-    duckdb_extracted_statements wrapped_statements = nullptr;
-    duckdb_prepared_statement text_query = nullptr;
-    const bool one = duckdb_extract_statements(impl_->con, wrapped.c_str(), &wrapped_statements) == 1 &&
-                     duckdb_prepare_extracted_statement(impl_->con, wrapped_statements, 0, &text_query) != DuckDBError;
-    duckdb_destroy_extracted(&wrapped_statements);
-    if (ncols > 0 && one && duckdb_prepared_statement_type(text_query) == DUCKDB_STATEMENT_TYPE_SELECT &&
-        duckdb_prepared_statement_column_count(text_query) == ncols) {
-      duckdb_destroy_prepare(&prepared);
-      duckdb_result result;
-      duckdb_state state = duckdb_execute_prepared(text_query, &result);
-      duckdb_destroy_prepare(&text_query);
-      if (state == DuckDBError) return ResultError(&result);
-      QueryResult out = Materialize(&result, max_rows);
-      out.columns = std::move(shape.columns);
-      out.types = std::move(shape.types);
-      out.kinds = std::move(shape.kinds);
-      return out;
-    }
-    duckdb_destroy_prepare(&text_query);  // e.g. a trailing comment after a semicolon: run it as it is
+  return RunPrepared(impl_->con, prepared, sql, max_rows);
+}
+
+Result<QueryResult> Session::QueryText(const std::string& sql, int64_t max_rows) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
   }
-  duckdb_result result;
-  duckdb_state state = duckdb_execute_prepared(prepared, &result);
-  duckdb_destroy_prepare(&prepared);
-  if (state == DuckDBError) return ResultError(&result);
-  return Materialize(&result, max_rows);
+  return RunPrepared(impl_->con, prepared, sql, max_rows);
 }
 
 std::string QuoteIdent(const std::string& ident) {

@@ -86,6 +86,11 @@ class Session {
   /// (checked on DuckDB's own parse, statement by statement, before any runs).
   /// The guard for SQL a user typed; pair it with a sandboxed Database.
   Result<QueryResult> QueryReadOnly(const std::string& sql, int64_t max_rows = -1);
+  /// Runs one statement like Query; a SELECT gives every value as DuckDB's
+  /// own text (Query's C-API values render no TIMESTAMPTZ, list, struct, map
+  /// or UUID), with the query's own column names and types, and at most
+  /// `max_rows` rows produced. For results shown to people (check samples).
+  Result<QueryResult> QueryText(const std::string& sql, int64_t max_rows = -1);
   /// Runs a query whose first column is VARCHAR and calls `fn` for each
   /// non-NULL value, chunk by chunk, without materialising the result (for
   /// millions of rows, e.g. a key column). The views are valid during the call.

@@ -123,6 +123,22 @@ TEST(EngineTest, QueryReadOnlyRendersEveryTypeAndKeepsNamesTypesAndOrder) {
   EXPECT_FALSE(s->QueryReadOnly("SELECT 1; SELECT 2").ok());
 }
 
+// QueryText renders like QueryReadOnly, for any connection's own SQL
+// (tables it made included), and runs other statements as Query does.
+TEST(EngineTest, QueryTextRendersEveryTypeOverTheSessionsTables) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  ASSERT_TRUE(s->Execute("CREATE TABLE t AS SELECT TIMESTAMPTZ '2025-02-26 09:00:00+00' AS occurred_at, "
+                         "[{'x': 1}] AS l FROM range(3)").ok());
+  auto r = s->QueryText("SELECT *, count(*) OVER () AS n FROM t LIMIT 2");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0], (std::vector<std::string>{"2025-02-26 09:00:00+00", "[{'x': 1}]", "3"}));
+  EXPECT_EQ(r->types[0], "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(r->kinds[2], ValueKind::kInteger);
+  EXPECT_FALSE(s->QueryText("SELEC 1").ok());
+}
+
 }  // namespace
 }  // namespace custlake::engine
 

@@ -205,11 +205,9 @@ Result<CheckReport> RunChecks(engine::Session* session, const std::vector<Model>
         continue;
       }
       auto start = std::chrono::steady_clock::now();
-      // Sample values as DuckDB's own text (the C API renders no TIMESTAMPTZ,
-      // list or struct values), like every other reader of the lake.
-      std::string sql = "SELECT COLUMNS(*)::VARCHAR, count(*) OVER () AS _failing_rows FROM (" +
-                        CheckSql(model, check, options) + ") LIMIT 5";
-      Result<engine::QueryResult> q = session->Query(sql);
+      std::string sql =
+          "SELECT *, count(*) OVER () AS _failing_rows FROM (" + CheckSql(model, check, options) + ") LIMIT 5";
+      Result<engine::QueryResult> q = session->QueryText(sql);  // samples show every type's values
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!q.ok()) {
         r.error = q.status().message();
