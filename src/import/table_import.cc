@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "common/progress.h"
-#include "engine/appender.h"
 #include "engine/engine.h"
 #include "engine/row_stream.h"
 #include "import/importer.h"

@@ -270,12 +270,12 @@ bool IsOutOfCalendar(std::string_view s, bool lenient) {
 
 }  // namespace
 
-Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* appender, size_t col,
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
                   ConversionStats* stats) {
   using engine::ColumnType;
   using Kind = db::CellView::Kind;
   if (cell.kind == Kind::kNull) {
-    appender->SetNull(col);
+    block->SetNull(col);
     return Status::OK();
   }
   switch (plan.stage.type) {
@@ -297,36 +297,36 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
                                          " is neither 0 nor 1; use --map-column " + plan.source.name +
                                          "=BIGINT to keep the number");
         }
-        appender->SetBool(col, v != 0);
+        block->SetBool(col, v != 0);
       } else {
-        appender->SetInt64(col, v);
+        block->SetInt64(col, v);
       }
       return Status::OK();
     }
     case ColumnType::kUBigInt: {
       if (cell.kind == Kind::kInt) {
         if (cell.i < 0) return BadValue(plan, CellText(cell));
-        appender->SetInt64(col, cell.i);  // the block keeps 64 bits; DuckDB reads them as UBIGINT
+        block->SetInt64(col, cell.i);  // the block keeps 64 bits; DuckDB reads them as UBIGINT
         return Status::OK();
       }
       if (cell.kind != Kind::kText) return BadValue(plan, CellText(cell));
       uint64_t v = 0;
       auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
       if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
-      appender->SetInt64(col, static_cast<int64_t>(v));  // the same bits
+      block->SetInt64(col, static_cast<int64_t>(v));  // the same bits
       return Status::OK();
     }
     case ColumnType::kDouble:
       if (cell.kind == Kind::kDouble) {
-        appender->SetDouble(col, cell.d);
+        block->SetDouble(col, cell.d);
       } else if (cell.kind == Kind::kInt) {
-        appender->SetDouble(col, static_cast<double>(cell.i));
+        block->SetDouble(col, static_cast<double>(cell.i));
       } else {
         const std::string s(cell.text);
         char* end = nullptr;
         double parsed = std::strtod(s.c_str(), &end);
         if (s.empty() || end != s.c_str() + s.size()) return BadValue(plan, s);
-        appender->SetDouble(col, parsed);
+        block->SetDouble(col, parsed);
       }
       return Status::OK();
     case ColumnType::kDecimal: {
@@ -339,7 +339,7 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       } else {
         return BadValue(plan, CellText(cell));
       }
-      appender->SetInt64(col, unscaled);
+      block->SetInt64(col, unscaled);
       return Status::OK();
     }
     case ColumnType::kDate:
@@ -349,17 +349,17 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       if (plan.stage.type == ColumnType::kDate) {
         int32_t days = 0;
         ok = ParseDateDays(cell.text, &days);
-        if (ok) appender->SetInt64(col, days);
+        if (ok) block->SetInt64(col, days);
       } else {
         int64_t micros = 0;
         ok = ParseTimestampMicros(cell.text, &micros);
-        if (ok) appender->SetInt64(col, micros);
+        if (ok) block->SetInt64(col, micros);
       }
       if (!ok) {
         // Zero dates, 'infinity', BC dates: NULL with a warning count.
         if (IsOutOfCalendar(cell.text, plan.invalid_dates_as_null)) {
           ++stats->zero_dates;
-          appender->SetNull(col);
+          block->SetNull(col);
           return Status::OK();
         }
         return BadValue(plan, cell.text);
@@ -369,15 +369,15 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
     case ColumnType::kVarchar:
     case ColumnType::kBlob:
       if (cell.kind == Kind::kText) {
-        appender->SetString(col, cell.text);
+        block->SetString(col, cell.text);
       } else if (cell.kind == Kind::kInt) {
         char buf[24];
         auto [p, ec] = std::to_chars(buf, buf + sizeof buf, cell.i);
-        appender->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
+        block->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
       } else {
         char buf[32];
         auto [p, ec] = std::to_chars(buf, buf + sizeof buf, cell.d);
-        appender->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
+        block->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
       }
       return Status::OK();
   }
