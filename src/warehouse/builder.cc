@@ -161,8 +161,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
         changes->deleted = true;
         RETURN_NOT_OK(session
-                          ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
-                                    QuoteLiteral(r.dataset))
+                          ->Execute("DELETE " + replaced)
                           .WithContext(context("replacing the rows of " + r.dataset)));
       }
       RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
@@ -337,7 +336,6 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
     by_month[month].push_back(&f);
     file_rows[month] += f.row_count;
   }
-  std::string prefix = ds.ToString() + "/";
   std::string write;   // months to write whole, as a SQL list
   std::string append;  // months whose previous files stay, plus a file of their new rows
   int64_t n = 0;
