@@ -109,9 +109,9 @@ bool ReadsOnlyEmptyRawDeltas(const std::string& sql, const std::vector<RawDatase
   static const std::string kDelta = "delta.";
   bool any = false;
   for (size_t at = sql.find(kDelta); at != std::string::npos; at = sql.find(kDelta, at + 1)) {
-    if (at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_')) continue;
+    if (at > 0 && IsIdentChar(sql[at - 1])) continue;
     size_t e = at + kDelta.size();
-    while (e < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[e])) || sql[e] == '_')) ++e;
+    while (e < sql.size() && IsIdentChar(sql[e])) ++e;
     std::string name = sql.substr(at + kDelta.size(), e - at - kDelta.size());
     auto it = std::find_if(raw.begin(), raw.end(), [&](const RawDataset& r) { return r.view == name; });
     if (it == raw.end() || it->replaced || !it->NewBatches().empty()) return false;
@@ -160,9 +160,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(r.dataset);
         if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
         changes->deleted = true;
-        RETURN_NOT_OK(session
-                          ->Execute("DELETE FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " +
-                                    QuoteLiteral(r.dataset))
+        RETURN_NOT_OK(session->Execute("DELETE " + replaced)
                           .WithContext(context("replacing the rows of " + r.dataset)));
       }
       RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
@@ -337,7 +335,6 @@ Result<int64_t> ExportChangedPartitions(lake::Lake* lake, engine::Session* sessi
     by_month[month].push_back(&f);
     file_rows[month] += f.row_count;
   }
-  std::string prefix = ds.ToString() + "/";
   std::string write;   // months to write whole, as a SQL list
   std::string append;  // months whose previous files stay, plus a file of their new rows
   int64_t n = 0;
@@ -425,10 +422,8 @@ bool ReadsChangedRowsOf(const std::string& sql, const std::string& name) {
   std::string ref = "changed." + name;
   for (size_t at = sql.find(ref); at != std::string::npos; at = sql.find(ref, at + 1)) {
     size_t end = at + ref.size();
-    bool word_before =
-        at > 0 && (std::isalnum(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == '_');
-    bool word_after =
-        end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_');
+    bool word_before = at > 0 && IsIdentChar(sql[at - 1]);
+    bool word_after = end < sql.size() && IsIdentChar(sql[end]);
     if (!word_before && !word_after) return true;
   }
   return false;

@@ -1,10 +1,11 @@
 #include "warehouse/checks.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <utility>
+
+#include "warehouse/model_loader.h"
 
 namespace custlake::warehouse {
 using engine::QuoteIdent;
@@ -17,16 +18,11 @@ std::string JoinCols(const std::vector<std::string>& cols, const std::string& pr
   return out;
 }
 
-}  // namespace
-
-namespace {
-
-bool WordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+const std::string kChangedPrefix = "changed.";
 
 /// True when `name` occurs in `text` as a whole word outside string literals,
 /// not preceded by "changed.".
 bool NamesOutsideChanged(const std::string& text, const std::string& name) {
-  static const std::string kPrefix = "changed.";
   std::string sql = text;
   for (size_t i = 0; i < sql.size(); ++i) {
     if (sql[i] != '\'') continue;
@@ -34,26 +30,23 @@ bool NamesOutsideChanged(const std::string& text, const std::string& name) {
   }
   for (size_t pos = sql.find(name); pos != std::string::npos; pos = sql.find(name, pos + 1)) {
     size_t end = pos + name.size();
-    if ((pos > 0 && WordChar(sql[pos - 1])) || (end < sql.size() && WordChar(sql[end]))) continue;
-    if (pos >= kPrefix.size() && sql.compare(pos - kPrefix.size(), kPrefix.size(), kPrefix) == 0) continue;
+    if ((pos > 0 && IsIdentChar(sql[pos - 1])) || (end < sql.size() && IsIdentChar(sql[end]))) continue;
+    if (pos >= kChangedPrefix.size() &&
+        sql.compare(pos - kChangedPrefix.size(), kChangedPrefix.size(), kChangedPrefix) == 0) {
+      continue;
+    }
     return true;
   }
   return false;
 }
 
-}  // namespace
-
-namespace {
-
-const std::string kChangedPrefix = "changed.";
-
 /// [at, end) of each "changed.name" in `sql`.
 std::vector<std::pair<size_t, size_t>> ChangedRefs(const std::string& sql) {
   std::vector<std::pair<size_t, size_t>> refs;
   for (size_t at = sql.find(kChangedPrefix); at != std::string::npos; at = sql.find(kChangedPrefix, at + 1)) {
-    if (at > 0 && WordChar(sql[at - 1])) continue;
+    if (at > 0 && IsIdentChar(sql[at - 1])) continue;
     size_t e = at + kChangedPrefix.size();
-    while (e < sql.size() && WordChar(sql[e])) ++e;
+    while (e < sql.size() && IsIdentChar(sql[e])) ++e;
     refs.push_back({at, e});
   }
   return refs;

@@ -37,7 +37,6 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 /// Calls `on_ident(begin, end)` for each (possibly dotted) identifier outside
 /// comments and string literals.
@@ -166,6 +165,8 @@ Status ParseCheck(const std::string& where, const std::string& label, const std:
 }
 
 }  // namespace
+
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 std::string MaterializationName(Materialization m) {
   switch (m) {

@@ -28,6 +28,9 @@ Result<std::vector<Model>> LoadModelsFromDir(const std::filesystem::path& dir);
 /// Parses and resolves a set of (file, text) pairs.
 Result<std::vector<Model>> LoadModels(const std::vector<std::pair<std::string, std::string>>& files);
 
+/// A letter, digit or underscore: a character of an unquoted SQL identifier.
+bool IsIdentChar(char c);
+
 /// Identifiers of `sql` outside comments and string literals, lower-cased,
 /// dotted names kept whole ("raw.usage").
 std::vector<std::string> SqlIdentifiers(const std::string& sql);

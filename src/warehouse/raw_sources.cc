@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 namespace custlake::warehouse {
@@ -92,70 +93,74 @@ void AddFile(const lake::FileInfo& f, const std::string& absolute, RawDataset* r
   raw->rows += f.row_count;
 }
 
-}  // namespace
-
-Result<std::vector<RawDataset>> SnapshotConsumedRaw(lake::Lake* lake, const std::vector<std::string>& views,
-                                                    const std::map<std::string, std::set<int64_t>>& consumed,
-                                                    std::set<std::string>* missing) {
+/// One RawDataset per view: `add_files` fills in the files of a view the lake
+/// has a dataset for; a contract view it has none for yet is listed without
+/// files, any other view is NotFound.
+Result<std::vector<RawDataset>> SnapshotViews(
+    lake::Lake* lake, const std::vector<std::string>& views,
+    const std::function<Status(const lake::DatasetId&, RawDataset*)>& add_files) {
   ASSIGN_OR_RETURN(auto by_view, RawDatasetsByView(lake));
   std::vector<RawDataset> out;
   for (const std::string& view : views) {
     RawDataset raw;
     raw.view = view;
     auto it = by_view.find(view);
-    auto batches = consumed.find(view);
-    if (it == by_view.end()) {
-      if (ContractSelect(view).empty()) return NoSuchView(view);
+    if (it != by_view.end()) {
+      raw.dataset = it->second.ToString();
+      RETURN_NOT_OK(add_files(it->second, &raw));
+    } else if (ContractSelect(view).empty()) {
+      return NoSuchView(view);
+    } else {
       raw.dataset = "raw/" + view;
-      if (batches != consumed.end() && !batches->second.empty()) missing->insert(view);
-      out.push_back(std::move(raw));
-      continue;
-    }
-    raw.dataset = it->second.ToString();
-    if (batches != consumed.end()) {
-      for (lake::FileState state : {lake::FileState::kLive, lake::FileState::kRetired}) {
-        ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(it->second, state));
-        for (const lake::FileInfo& f : files) {
-          if (!IsParquet(f.path) || !batches->second.count(f.batch_id)) continue;
-          std::string absolute = lake->layout().Absolute(f.path);
-          std::error_code ec;
-          if (!std::filesystem::exists(absolute, ec)) {
-            missing->insert(view);
-            continue;
-          }
-          AddFile(f, absolute, &raw);
-        }
-      }
-      for (int64_t b : batches->second) {
-        if (!raw.files_by_batch.count(b)) missing->insert(view);
-      }
     }
     out.push_back(std::move(raw));
   }
   return out;
 }
 
-Result<std::vector<RawDataset>> SnapshotRaw(lake::Lake* lake, const std::vector<std::string>& views) {
-  ASSIGN_OR_RETURN(auto by_view, RawDatasetsByView(lake));
-  std::vector<RawDataset> out;
-  for (const std::string& view : views) {
-    RawDataset raw;
-    raw.view = view;
-    auto it = by_view.find(view);
-    if (it == by_view.end()) {
-      if (ContractSelect(view).empty()) return NoSuchView(view);
-      raw.dataset = "raw/" + view;
-      out.push_back(std::move(raw));
-      continue;
+}  // namespace
+
+Result<std::vector<RawDataset>> SnapshotConsumedRaw(lake::Lake* lake, const std::vector<std::string>& views,
+                                                    const std::map<std::string, std::set<int64_t>>& consumed,
+                                                    std::set<std::string>* missing) {
+  auto add_consumed = [&](const lake::DatasetId& id, RawDataset* raw) -> Status {
+    auto batches = consumed.find(raw->view);
+    if (batches == consumed.end()) return Status::OK();
+    for (lake::FileState state : {lake::FileState::kLive, lake::FileState::kRetired}) {
+      ASSIGN_OR_RETURN(auto files, lake->metastore().ListFiles(id, state));
+      for (const lake::FileInfo& f : files) {
+        if (!IsParquet(f.path) || !batches->second.count(f.batch_id)) continue;
+        std::string absolute = lake->layout().Absolute(f.path);
+        std::error_code ec;
+        if (!std::filesystem::exists(absolute, ec)) {
+          missing->insert(raw->view);
+          continue;
+        }
+        AddFile(f, absolute, raw);
+      }
     }
-    raw.dataset = it->second.ToString();
-    ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(it->second));
-    for (const lake::FileInfo& f : files) {
-      if (IsParquet(f.path)) AddFile(f, f.absolute_path, &raw);
+    return Status::OK();
+  };
+  ASSIGN_OR_RETURN(std::vector<RawDataset> out, SnapshotViews(lake, views, add_consumed));
+  // A consumed batch with no file left: vacuumed, or its whole dataset gone.
+  for (const RawDataset& raw : out) {
+    auto batches = consumed.find(raw.view);
+    if (batches == consumed.end()) continue;
+    for (int64_t b : batches->second) {
+      if (!raw.files_by_batch.count(b)) missing->insert(raw.view);
     }
-    out.push_back(std::move(raw));
   }
   return out;
+}
+
+Result<std::vector<RawDataset>> SnapshotRaw(lake::Lake* lake, const std::vector<std::string>& views) {
+  return SnapshotViews(lake, views, [&](const lake::DatasetId& id, RawDataset* raw) -> Status {
+    ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(id));
+    for (const lake::FileInfo& f : files) {
+      if (IsParquet(f.path)) AddFile(f, f.absolute_path, raw);
+    }
+    return Status::OK();
+  });
 }
 
 Status CreateRawViews(engine::Session* session, const std::vector<RawDataset>& datasets, const std::string& schema) {
