@@ -216,7 +216,7 @@ struct SourceIngester::Impl {
   Status LoadIndex();
   Status InferSchema(const std::vector<LandingFile>& files);
   Status PrepareStaging();
-  Result<IngestStats> Run(std::vector<LandingFile> files, int max_batches);
+  Result<IngestStats> Run(std::vector<LandingFile> files);
   // Identities of files already ingested or skipped, by path, valid while
   // size and mtime are unchanged: unchanged files are not read again (a
   // --watch pass over a folder of kept files reads nothing). Guarded by
@@ -635,7 +635,6 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     RecordReaderOptions ro;
     ro.format = format;
     ro.max_record_bytes = static_cast<size_t>(options.max_record_bytes);
-    ro.csv_delimiter = source.config.csv_delimiter;
     ASSIGN_OR_RETURN(auto fr, FileReader::Open(file.path));
     RecordReader reader(std::move(fr), ro, &buffer);
     ChunkContext context;
@@ -1312,7 +1311,7 @@ void SourceIngester::Impl::ForgetFilesNotIn(const std::vector<LandingFile>& file
   std::erase_if(known, [&](const auto& kv) { return present.count(kv.first) == 0; });
 }
 
-Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
+Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::optional<std::string>> identities;
   for (const auto& f : files) {
@@ -1326,7 +1325,6 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
   std::vector<std::pair<LandingFile, std::string>> pending;
   std::set<std::string> pending_sums;
   int64_t pending_bytes = 0;
-  int batches = 0;
   auto flush = [&]() -> Status {
     if (pending.empty()) return Status::OK();
     ASSIGN_OR_RETURN(auto s, IngestBatch(pending));
@@ -1334,12 +1332,10 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     pending.clear();
     pending_sums.clear();
     pending_bytes = 0;
-    batches++;
     return Status::OK();
   };
   for (const auto& f : files) {
     if (options.stop != nullptr && options.stop->load()) break;
-    if (max_batches >= 0 && batches >= max_batches) break;
     const auto ts = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
@@ -1362,14 +1358,12 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     if (!pending.empty() && pending_bytes + f.size > options.batch_bytes) {
       RETURN_NOT_OK(flush());
       if (options.stop != nullptr && options.stop->load()) break;
-      if (max_batches >= 0 && batches >= max_batches) break;
     }
     pending.emplace_back(f, sum);
     pending_sums.insert(sum);
     pending_bytes += f.size;
   }
-  Status last = Status::OK();
-  if (!(max_batches >= 0 && batches >= max_batches)) last = flush();
+  Status last = flush();
   // Whatever happened, the batch in flight is committed (or fails) now.
   Status finished = FinishInFlight(&total);
   total.files_hashed = checksums.hashed();
@@ -1398,18 +1392,11 @@ Result<IngestStats> SourceIngester::RunOnce() {
   ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
                                                  impl_->source.config.min_age_seconds));
   impl_->ForgetFilesNotIn(files);
-  return impl_->Run(std::move(files), -1);
-}
-
-Result<IngestStats> SourceIngester::RunOneBatch() {
-  ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
-                                                 impl_->source.config.min_age_seconds));
-  impl_->ForgetFilesNotIn(files);
-  return impl_->Run(std::move(files), 1);
+  return impl_->Run(std::move(files));
 }
 
 Result<IngestStats> SourceIngester::IngestLanding(std::vector<LandingFile> files) {
-  return impl_->Run(std::move(files), -1);
+  return impl_->Run(std::move(files));
 }
 
 bool SourceIngester::KnownUnchanged(const LandingFile& file) const { return impl_->KnownIdentity(file).has_value(); }
@@ -1429,7 +1416,7 @@ Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& 
                      static_cast<int64_t>(size),
                      ec ? 0 : static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
   }
-  return impl_->Run(std::move(files), -1);
+  return impl_->Run(std::move(files));
 }
 
 }  // namespace custlake::ingest
