@@ -94,6 +94,47 @@ std::string KeptFilePath(const std::string& checksum, const std::string& path) {
   return fmt::format("files/{}-{}", checksum, name);
 }
 
+// Where a COPY writes part `part` of partition `day` under a batch
+// attempt's scratch folder `dir`: CopySql writes it, a spill lists it for
+// the dedup loader, WriteBatch moves it into the lake.
+fs::path PartFile(const std::string& dir, int64_t day, int part) {
+  char date[11];
+  FormatDate(day, date);
+  return fs::path(dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10)) /
+         fmt::format("data_{}.parquet", part);
+}
+
+// A quarantine part's provenance, from the table it was COPYd from: per
+// source file, its first line, last line and rows.
+std::string QuarantineSourcesSql(const std::string& table) {
+  return fmt::format(
+      "SELECT _source_file, min(_source_line), max(_source_line), count(*) FROM {} GROUP BY ALL ORDER BY 1",
+      table);
+}
+
+// Why a file cannot be ingested at all, seen from its first 4 KiB (after
+// decompression): it cannot be opened or read, or holds NUL bytes (binary
+// content). "" when it looks like text.
+std::string ProbeFile(const std::string& path, Format format) {
+  auto probe = FileReader::Open(path);
+  if (!probe.ok()) return probe.status().message();
+  // Read() may return less than asked (the plain reader hands out the
+  // sniffed magic bytes first): read until 4 KiB or the end.
+  char head[4096];
+  size_t got = 0;
+  while (got < sizeof(head)) {
+    auto n = (*probe)->Read(head + got, sizeof(head) - got);
+    if (!n.ok()) return n.status().message();
+    if (*n == 0) break;
+    got += *n;
+  }
+  if (std::memchr(head, '\0', got) != nullptr) {
+    return fmt::format("{}: binary content (NUL bytes near the start); not a {} file", path,
+                       FormatName(format));
+  }
+  return "";
+}
+
 int64_t TodayDays() {
   const auto now = std::chrono::system_clock::now();
   return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400;
@@ -216,7 +257,7 @@ struct SourceIngester::Impl {
   Status LoadIndex();
   Status InferSchema(const std::vector<LandingFile>& files);
   Status PrepareStaging();
-  Result<IngestStats> Run(std::vector<LandingFile> files, int max_batches);
+  Result<IngestStats> Run(std::vector<LandingFile> files);
   // Identities of files already ingested or skipped, by path, valid while
   // size and mtime are unchanged: unchanged files are not read again (a
   // --watch pass over a folder of kept files reads nothing). Guarded by
@@ -237,6 +278,9 @@ struct SourceIngester::Impl {
   Status SpillQuarantine();
   std::string ScratchDir();
   void RemoveDeadScratch() const;
+  /// Scratch folders are ScratchRoot()/<ScratchName()>-<pid>-<seq>.
+  fs::path ScratchRoot() const;
+  std::string ScratchName() const;  ///< the dataset, '/' as '_'
   /// `raw` is the record's text as kept (an oversize record's first 64 KiB);
   /// `raw_bytes` its real size.
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
@@ -457,9 +501,7 @@ Status SourceIngester::Impl::ResetQuarantineTable() {
 Status SourceIngester::Impl::SpillQuarantine() {
   RETURN_NOT_OK(quarantine->Flush());
   QuarantinePart part;
-  ASSIGN_OR_RETURN(auto sources, session->Query(fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
-                                                            "count(*) FROM {} GROUP BY ALL ORDER BY 1",
-                                                            quarantine_table)));
+  ASSIGN_OR_RETURN(auto sources, session->Query(QuarantineSourcesSql(quarantine_table)));
   for (auto& r : sources.rows) {
     part.rows += std::stoll(r[3]);
     part.sources.push_back(std::move(r));
@@ -493,37 +535,9 @@ Status SourceIngester::Impl::AppendQuarantine(const std::string& file, int64_t l
 }
 
 Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink) {
-  std::string whole_file_error;
+  // A file that failed in an earlier attempt of this batch is not read again.
   const auto failed = failed_files.find(file.path);
-  if (failed != failed_files.end()) whole_file_error = failed->second;
-  if (whole_file_error.empty()) {
-    // Binary content: NUL bytes in the first 4 KiB (after decompression).
-    auto probe = FileReader::Open(file.path);
-    if (!probe.ok()) {
-      whole_file_error = probe.status().message();
-    } else {
-      // Read() may return less than asked (the plain reader hands out the
-      // sniffed magic bytes first): read until 4 KiB or the end.
-      char head[4096];
-      size_t got = 0;
-      Status read = Status::OK();
-      while (got < sizeof(head)) {
-        auto n = (*probe)->Read(head + got, sizeof(head) - got);
-        if (!n.ok()) {
-          read = n.status();
-          break;
-        }
-        if (*n == 0) break;
-        got += *n;
-      }
-      if (!read.ok()) {
-        whole_file_error = read.message();
-      } else if (std::memchr(head, '\0', got) != nullptr) {
-        whole_file_error = fmt::format("{}: binary content (NUL bytes near the start); not a {} file", file.path,
-                                       FormatName(format));
-      }
-    }
-  }
+  std::string whole_file_error = failed != failed_files.end() ? failed->second : ProbeFile(file.path, format);
   // A whole-file error undoes this file's dedup inserts (file_inserted), or,
   // when rows of the file went into a COPY or a spill, restarts the batch
   // (which reloads the index from the lake).
@@ -611,12 +625,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
         std::lock_guard<std::mutex> lock(pending_mu);
         for (const auto& [day_part, unused] : prov) {
           if (day_part.second != spilled) continue;
-          char date[11];
-          FormatDate(day_part.first, date);
-          pending_parts[day_part.first].push_back(
-              (fs::path(out_dir) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10)) /
-               fmt::format("data_{}.parquet", spilled))
-                  .string());
+          pending_parts[day_part.first].push_back(PartFile(out_dir, day_part.first, spilled).string());
         }
       }
       file_inserted.clear();
@@ -635,7 +644,6 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
     RecordReaderOptions ro;
     ro.format = format;
     ro.max_record_bytes = static_cast<size_t>(options.max_record_bytes);
-    ro.csv_delimiter = source.config.csv_delimiter;
     ASSIGN_OR_RETURN(auto fr, FileReader::Open(file.path));
     RecordReader reader(std::move(fr), ro, &buffer);
     ChunkContext context;
@@ -792,20 +800,17 @@ std::string SourceIngester::Impl::CopySql(const std::string& dir_root, const std
   std::string list;
   for (const auto& p : paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
   select += fmt::format(", ([{}]::VARCHAR[])[_source_file_idx] AS {}, {}", list, kSourceFileColumn, kSourceLineColumn);
-  char date[11];
-  FormatDate(day, date);
-  const fs::path dir = fs::path(dir_root) / fmt::format("{}={}", kPartitionColumn, std::string_view(date, 10));
+  const fs::path file = PartFile(dir_root, day, part);
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  fs::create_directories(file.parent_path(), ec);
   return fmt::format("COPY (SELECT {} FROM custlake_rows({})) TO {} (FORMAT parquet)", select, day,
-                     QuoteLiteral((dir / fmt::format("data_{}.parquet", part)).string()));
+                     QuoteLiteral(file.string()));
 }
 
 // Scratch folders of this dataset left by processes that no longer run.
 void SourceIngester::Impl::RemoveDeadScratch() const {
-  std::string name = source.config.dataset;
-  std::replace(name.begin(), name.end(), '/', '_');
-  const fs::path root = fs::path(lake->layout().ArchiveDir()) / ".ingest-tmp";
+  const std::string name = ScratchName();
+  const fs::path root = ScratchRoot();
   std::error_code ec;
   for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string f = it->path().filename().string();
@@ -830,11 +835,18 @@ void SourceIngester::Impl::RemoveDeadScratch() const {
 // unmanaged archive zone, named by process; leftovers of a killed process
 // are removed by the next ingester of the dataset (see Init).
 std::string SourceIngester::Impl::ScratchDir() {
+  return (ScratchRoot() / fmt::format("{}-{}-{}", ScratchName(), static_cast<long>(::getpid()), copy_seq++))
+      .string();
+}
+
+fs::path SourceIngester::Impl::ScratchRoot() const {
+  return fs::path(lake->layout().ArchiveDir()) / ".ingest-tmp";
+}
+
+std::string SourceIngester::Impl::ScratchName() const {
   std::string name = source.config.dataset;
   std::replace(name.begin(), name.end(), '/', '_');
-  return (fs::path(lake->layout().ArchiveDir()) / ".ingest-tmp" /
-          fmt::format("{}-{}-{}", name, static_cast<long>(::getpid()), copy_seq++))
-      .string();
+  return name;
 }
 
 // Runs on the batch's own thread (with its own engine session `db_session`)
@@ -909,9 +921,7 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
   for (const auto& [day_part, files_of_part] : f.prov) {
     char date[11];
     FormatDate(day_part.first, date);
-    const std::string produced = (fs::path(out_dir) / (std::string(kPartitionColumn) + "=" + std::string(date, 10)) /
-                                  fmt::format("data_{}.parquet", day_part.second))
-                                     .string();
+    const std::string produced = PartFile(out_dir, day_part.first, day_part.second).string();
     if (!fs::exists(produced)) return Status::Internal(fmt::format("COPY produced no file {}", produced));
     int64_t rows = 0;
     const nlohmann::json sources = sources_json(files_of_part, &rows);
@@ -941,9 +951,7 @@ Status SourceIngester::Impl::WriteBatch(InFlight& f, int64_t* batch_id, engine::
       const std::string last = (fs::path(out_dir) / "quarantine_last.parquet").string();
       RETURN_NOT_OK(db_session->Execute(
           fmt::format("COPY {} TO {} (FORMAT parquet)", f.quarantine_table, QuoteLiteral(last))));
-      ASSIGN_OR_RETURN(auto prov, db_session->Query(
-                                      fmt::format("SELECT _source_file, min(_source_line), max(_source_line), "
-                                                  "count(*) FROM {} GROUP BY ALL ORDER BY 1", f.quarantine_table)));
+      ASSIGN_OR_RETURN(auto prov, db_session->Query(QuarantineSourcesSql(f.quarantine_table)));
       RETURN_NOT_OK(add_part(last, quarantine_ds, {}, quarantined - in_parts, quarantine_sources(prov.rows)));
     }
     for (const auto& [reason, count] : f.quarantine_reasons) {
@@ -1312,7 +1320,7 @@ void SourceIngester::Impl::ForgetFilesNotIn(const std::vector<LandingFile>& file
   std::erase_if(known, [&](const auto& kv) { return present.count(kv.first) == 0; });
 }
 
-Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, int max_batches) {
+Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::optional<std::string>> identities;
   for (const auto& f : files) {
@@ -1326,7 +1334,6 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
   std::vector<std::pair<LandingFile, std::string>> pending;
   std::set<std::string> pending_sums;
   int64_t pending_bytes = 0;
-  int batches = 0;
   auto flush = [&]() -> Status {
     if (pending.empty()) return Status::OK();
     ASSIGN_OR_RETURN(auto s, IngestBatch(pending));
@@ -1334,12 +1341,10 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     pending.clear();
     pending_sums.clear();
     pending_bytes = 0;
-    batches++;
     return Status::OK();
   };
   for (const auto& f : files) {
     if (options.stop != nullptr && options.stop->load()) break;
-    if (max_batches >= 0 && batches >= max_batches) break;
     const auto ts = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
@@ -1362,14 +1367,12 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files, in
     if (!pending.empty() && pending_bytes + f.size > options.batch_bytes) {
       RETURN_NOT_OK(flush());
       if (options.stop != nullptr && options.stop->load()) break;
-      if (max_batches >= 0 && batches >= max_batches) break;
     }
     pending.emplace_back(f, sum);
     pending_sums.insert(sum);
     pending_bytes += f.size;
   }
-  Status last = Status::OK();
-  if (!(max_batches >= 0 && batches >= max_batches)) last = flush();
+  Status last = flush();
   // Whatever happened, the batch in flight is committed (or fails) now.
   Status finished = FinishInFlight(&total);
   total.files_hashed = checksums.hashed();
@@ -1398,18 +1401,11 @@ Result<IngestStats> SourceIngester::RunOnce() {
   ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
                                                  impl_->source.config.min_age_seconds));
   impl_->ForgetFilesNotIn(files);
-  return impl_->Run(std::move(files), -1);
-}
-
-Result<IngestStats> SourceIngester::RunOneBatch() {
-  ASSIGN_OR_RETURN(auto files, ScanLandingFolder(impl_->source.config.path, impl_->source.config.pattern,
-                                                 impl_->source.config.min_age_seconds));
-  impl_->ForgetFilesNotIn(files);
-  return impl_->Run(std::move(files), 1);
+  return impl_->Run(std::move(files));
 }
 
 Result<IngestStats> SourceIngester::IngestLanding(std::vector<LandingFile> files) {
-  return impl_->Run(std::move(files), -1);
+  return impl_->Run(std::move(files));
 }
 
 bool SourceIngester::KnownUnchanged(const LandingFile& file) const { return impl_->KnownIdentity(file).has_value(); }
@@ -1429,7 +1425,7 @@ Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& 
                      static_cast<int64_t>(size),
                      ec ? 0 : static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
   }
-  return impl_->Run(std::move(files), -1);
+  return impl_->Run(std::move(files));
 }
 
 }  // namespace custlake::ingest

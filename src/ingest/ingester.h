@@ -155,8 +155,6 @@ class SourceIngester {
 
   /// Ingests every ready file of the source not yet ingested.
   Result<IngestStats> RunOnce();
-  /// Like RunOnce, but stops after one batch (watch mode polls between batches).
-  Result<IngestStats> RunOneBatch();
   /// Ingests exactly these files (in this order), skipping ones already ingested.
   Result<IngestStats> IngestFiles(const std::vector<std::string>& paths);
   /// The same for files as the scanner listed them (--watch's queue).

@@ -48,7 +48,6 @@ struct RecordReaderOptions {
   Format format = Format::kNdjson;
   size_t max_record_bytes = 8u << 20;
   size_t chunk_bytes = 4u << 20;  ///< bytes read from the file at a time
-  char csv_delimiter = ',';
 };
 
 /// Finds where one JSON value ends (json format), by bracket matching over
