@@ -264,7 +264,7 @@ class Sink : public RowSink {
 RowStream::RowStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RowStream::~RowStream() = default;
 
-Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_limit, int threads) {
+Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_limit, int threads, int copies) {
   auto impl = std::make_unique<Impl>();
   duckdb_config config;
   if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb_create_config failed");
@@ -297,8 +297,9 @@ Result<std::unique_ptr<RowStream>> RowStream::Open(const std::string& memory_lim
   if (reg == DuckDBError) return Status::Internal("cannot register custlake_rows()");
   // Small partitions make small COPYs that DuckDB runs on one thread each
   // (one row group): run several at once.
-  const unsigned cores = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 1; i < std::min(cores, 4u); i++) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned at_once = copies > 0 ? static_cast<unsigned>(copies) : cores;
+  for (unsigned i = 1; i < std::min(at_once, 4u); i++) {
     duckdb_connection c = nullptr;
     if (duckdb_connect(impl->db, &c) == DuckDBError) return Status::Internal("cannot connect to DuckDB");
     impl->extra.push_back(c);

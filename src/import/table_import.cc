@@ -100,7 +100,7 @@ struct Plan {
 // staging table in between) set up for this import: UTC session, spills
 // inside the lake, the tie filter's table.
 Result<std::unique_ptr<engine::RowStream>> OpenPartBuffer(const Plan& plan, const RunOptions& run) {
-  ASSIGN_OR_RETURN(auto rows, engine::RowStream::Open(run.memory_limit, run.duckdb_threads));
+  ASSIGN_OR_RETURN(auto rows, engine::RowStream::Open(run.memory_limit, run.duckdb_threads, run.duckdb_threads));
   RETURN_NOT_OK(rows->Execute("SET TimeZone = 'UTC'"));
   RETURN_NOT_OK(rows->Execute("SET temp_directory = " + engine::QuoteLiteral(plan.temp_directory)));
   if (!plan.ties_file.empty()) {

@@ -799,7 +799,11 @@ std::string SourceIngester::Impl::CopySql(const std::string& dir_root, const std
   if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
   std::string list;
   for (const auto& p : paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
-  select += fmt::format(", ([{}]::VARCHAR[])[_source_file_idx] AS {}, {}", list, kSourceFileColumn, kSourceLineColumn);
+  // Through an ENUM of the batch's (distinct) files: Parquet gets the same
+  // UTF8 column, but its writer takes the dictionary from the ENUM instead
+  // of hashing every row's path twice (about 3 % of ingest's CPU time).
+  select += fmt::format(", CAST(([{}]::VARCHAR[])[_source_file_idx] AS ENUM({})) AS {}, {}", list, list,
+                        kSourceFileColumn, kSourceLineColumn);
   const fs::path file = PartFile(dir_root, day, part);
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
@@ -1042,7 +1046,10 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     if (spare_stream) {
       stream = std::move(spare_stream);
     } else {
-      ASSIGN_OR_RETURN(stream, RowStream::Open(options.duckdb_memory_limit, options.duckdb_threads));
+      // By default one DuckDB thread per COPY, and the partitions' COPYs
+      // side by side on every core (row_stream.h).
+      ASSIGN_OR_RETURN(stream, RowStream::Open(options.duckdb_memory_limit,
+                                               options.duckdb_threads > 0 ? options.duckdb_threads : 1, 0));
     }
   }
   std::vector<FileReport> reports;

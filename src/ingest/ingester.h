@@ -81,7 +81,9 @@ struct IngestOptions {
   const std::atomic<bool>* stop = nullptr;
   std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
   std::string duckdb_memory_limit = "1GB";
-  int duckdb_threads = 0;             ///< 0 = all cores
+  /// DuckDB threads per COPY; 0 = one, with the partitions' COPYs run side
+  /// by side on the cores (cheaper than several threads in one COPY).
+  int duckdb_threads = 0;
   /// Threads that parse and coerce records (parse_pool.h); 0 = the
   /// hardware threads (at most 8), 1 = on the ingester's own thread. Dedup, rows and
   /// quarantine stay in file order on the ingester's thread, so the lake is
