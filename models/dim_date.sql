@@ -1,9 +1,10 @@
 -- model: dim_date
--- description: One row per calendar day from January of the first customer signup (or first activity)
---   to the last activity day, with calendar attributes. Rebuilt whole when its range changes (small); usage
---   bounds come from fact_customer_activity, the other sources' from raw. Incremental builds keep the table
---   when every new row's dates lie within it (unchanged_when): the range starts on January 1 of the first
---   day, so a new first day on or after it, and a new last day on or before the last, give the same range.
+-- description: One row per calendar day of every year from the first customer signup (or first activity)
+--   to the last activity day, January 1 to December 31, with calendar attributes (whole years, as BI tools
+--   expect of a date dimension). Rebuilt whole when its range changes (small); usage bounds come from
+--   fact_customer_activity, the other sources' from raw. Incremental builds keep the table when every new
+--   row's dates lie within it (unchanged_when): the range is whole years, so new days on or after its first
+--   day and on or before its last give the same range, and only a new year rebuilds it.
 -- materialized: table
 -- unchanged_when: WITH d AS (SELECT min({{ ident(date) }}) AS first_day, max({{ ident(date) }}) AS last_day FROM dim_date),
 --   n AS (
@@ -63,10 +64,12 @@ bounds AS (
   FROM customers c CROSS JOIN transactions t CROSS JOIN usage_events u CROSS JOIN offers o CROSS JOIN tickets k
 ),
 known_bounds AS (
-  SELECT first_day, last_day FROM bounds WHERE last_day > DATE '0001-01-01'
+  -- through December 31 of the last day's year: the spine runs to the next January 1, dropped below.
+  SELECT first_day, {{ add_months(trunc_date(year, last_day), 12) }} AS next_year
+  FROM bounds WHERE last_day > DATE '0001-01-01'
 ),
 days AS (
-  {{ date_spine(known_bounds, first_day, last_day) }}
+  {{ date_spine(known_bounds, first_day, next_year) }}
 )
 SELECT {{ date_key(ident(date)) }} AS date_key,
        {{ ident(date) }},
@@ -81,4 +84,5 @@ SELECT {{ date_key(ident(date)) }} AS date_key,
        {{ iso_day_of_week(ident(date)) }} >= 6 AS is_weekend,
        CAST({{ iso_week(ident(date)) }} AS INTEGER) AS iso_week
 FROM days
+WHERE {{ ident(date) }} < (SELECT next_year FROM known_bounds)
 ORDER BY {{ ident(date) }}

@@ -36,7 +36,7 @@ TEST_F(WarehouseFixture, ModelsGiveTheKnownAnswers) {
             "2|2025-02-01|0.00|0|0|0|0|0|NULL|0|0|1|false|basic|NULL;");
   EXPECT_EQ(Ask(v, "SELECT ticket_id, resolution_hours, satisfaction, message_count, customer_message_count FROM dim_support_ticket"),
             "1|3.00|4|2|1;");
-  EXPECT_EQ(Ask(v, "SELECT count(*), min(date), max(date) FROM dim_date"), "56|2025-01-01|2025-02-25;");
+  EXPECT_EQ(Ask(v, "SELECT count(*), min(date), max(date) FROM dim_date"), "365|2025-01-01|2025-12-31;");
   EXPECT_EQ(Ask(v, "SELECT date_key, year, quarter, month, month_start, month_name, day_of_month, day_of_week, day_name, "
                    "is_weekend, iso_week FROM dim_date WHERE date_key IN (20250101, 20250223) ORDER BY 1"),
             "20250101|2025|1|1|2025-01-01|January|1|3|Wednesday|false|1;"
@@ -138,7 +138,8 @@ TEST_F(WarehouseFixture, IncrementalSkipsUnchangedModelsChecksAndExports) {
   EXPECT_EQ(same.parquet_files_reused, first.parquet_files);
   EXPECT_EQ(same.parquet_files, first.parquet_files);
   ExpectExportMatches(same.path, same.models);
-  // New usage only: customers, offers and tickets are carried over, the rest follows the new batch.
+  // New usage only: customers, offers, tickets and the days (within the year) are carried over, the
+  // rest follows the new batch.
   Commit("usage", Event("e6", 1, "2025-02-26 09:00:00") + " UNION ALL " + Event("e7", 2, "2025-01-20 09:00:00", "login"));
   ASSERT_OK_AND_ASSIGN(BuildReport inc, RunBuild());
   ASSERT_TRUE(inc.incremental);
@@ -147,7 +148,8 @@ TEST_F(WarehouseFixture, IncrementalSkipsUnchangedModelsChecksAndExports) {
   EXPECT_GT(inc.checks_skipped, 0);
   EXPECT_GT(inc.parquet_files_reused, 0);
   for (const ModelStat& m : inc.models) {
-    bool carried = m.name == "dim_customer" || m.name == "dim_offer" || m.name == "dim_support_ticket";
+    bool carried = m.name == "dim_customer" || m.name == "dim_offer" || m.name == "dim_support_ticket" ||
+                   m.name == "dim_date";
     EXPECT_EQ(m.mode == "unchanged", carried) << m.name << ": " << m.mode;
   }
   ExpectExportMatches(inc.path, inc.models);

@@ -256,12 +256,14 @@ TEST_F(WarehouseFixture, IncrementalChecksOfNewRowsStillCatchDuplicatesOfOldOnes
 }
 
 TEST_F(WarehouseFixture, DimDateIsKeptWhileNewRowsFallWithinItsRange) {
-  WriteBase();  // days 2025-01-01 .. 2025-02-25
+  WriteBase();  // days 2025-01-01 .. 2025-02-25: the dimension spans the year
   ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
   EXPECT_EQ(Ask(first.path, "SELECT min(date), max(date), count(*) FROM dim_date"),
-            "2025-01-01|2025-02-25|56;");
-  // A new event inside the range: the table, its checks and its export are the previous version's.
+            "2025-01-01|2025-12-31|365;");
+  // New events inside the range, before and after the last activity day: the table, its checks and its
+  // export are the previous version's.
   Commit("usage", Event("w1", 2, "2025-02-10 09:00:00"));
+  Commit("usage", Event("w3", 2, "2025-03-03 09:00:00"));
   ASSERT_OK_AND_ASSIGN(BuildReport inside, RunBuild());
   ASSERT_TRUE(inside.incremental);
   EXPECT_EQ(ModeOf(inside, "dim_date"), "unchanged");
@@ -273,11 +275,11 @@ TEST_F(WarehouseFixture, DimDateIsKeptWhileNewRowsFallWithinItsRange) {
   ExpectExportMatches(inside.path, inside.models);
   ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
   ExpectSameTables(inside.path, full.path, full.models);
-  // Past the last day, and a transaction before the first year: rebuilt, the same as a full build.
-  Commit("usage", Event("w2", 1, "2025-03-03 09:00:00"));
+  // Into a new year, and a transaction before the first year: rebuilt, the same as a full build.
+  Commit("usage", Event("w2", 1, "2026-01-03 09:00:00"));
   ASSERT_OK_AND_ASSIGN(BuildReport later, RunBuild());
   EXPECT_EQ(ModeOf(later, "dim_date"), "rebuilt");
-  EXPECT_EQ(Ask(later.path, "SELECT max(date), count(*) FROM dim_date"), "2025-03-03|62;");
+  EXPECT_EQ(Ask(later.path, "SELECT max(date), count(*) FROM dim_date"), "2026-12-31|730;");
   Commit("sic/transactions", Txn(9, 1, "2024-12-30 10:00:00", "1.00", "purchase"));
   ASSERT_OK_AND_ASSIGN(BuildReport earlier, RunBuild());
   EXPECT_EQ(ModeOf(earlier, "dim_date"), "rebuilt");
