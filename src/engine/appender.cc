@@ -21,6 +21,11 @@ std::string SqlTypeName(const ColumnSpec& column) {
     case ColumnType::kBlob: return "BLOB";
     case ColumnType::kDate: return "DATE";
     case ColumnType::kTimestamp: return "TIMESTAMPTZ";
+    case ColumnType::kEnum: {
+      std::string values;
+      for (const std::string& v : column.enum_values) values += (values.empty() ? "" : ", ") + QuoteLiteral(v);
+      return "ENUM(" + values + ")";
+    }
   }
   return "VARCHAR";
 }
@@ -45,6 +50,11 @@ duckdb_logical_type internal::MakeLogicalType(const ColumnSpec& c) {
     case ColumnType::kBlob: return duckdb_create_logical_type(DUCKDB_TYPE_BLOB);
     case ColumnType::kDate: return duckdb_create_logical_type(DUCKDB_TYPE_DATE);
     case ColumnType::kTimestamp: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+    case ColumnType::kEnum: {
+      std::vector<const char*> names;
+      for (const std::string& v : c.enum_values) names.push_back(v.c_str());
+      return duckdb_create_enum_type(names.data(), names.size());
+    }
   }
   return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
 }
@@ -82,6 +92,9 @@ Appender::~Appender() = default;
 
 Result<std::unique_ptr<Appender>> Appender::Open(Session* session, const std::string& table,
                                                  std::vector<ColumnSpec> columns) {
+  for (const ColumnSpec& c : columns) {
+    if (c.type == ColumnType::kEnum) return Status::Internal("Appender: column " + c.name + " is an ENUM (RowStream only)");
+  }
   auto impl = std::make_unique<Impl>();
   if (duckdb_appender_create(internal::Handle(session), nullptr, table.c_str(), &impl->appender) == DuckDBError) {
     std::string message = impl->appender != nullptr ? duckdb_appender_error(impl->appender) : "unknown error";

@@ -34,6 +34,7 @@ enum class ColumnType {
   kBlob,
   kDate,       ///< days since 1970-01-01
   kTimestamp,  ///< microseconds since 1970-01-01 00:00:00 UTC (TIMESTAMPTZ)
+  kEnum,       ///< an index into ColumnSpec::enum_values (RowStream only; Parquet gets the text)
 };
 
 struct ColumnSpec {
@@ -41,6 +42,7 @@ struct ColumnSpec {
   ColumnType type = ColumnType::kVarchar;
   uint8_t width = 18;  ///< kDecimal only
   uint8_t scale = 2;   ///< kDecimal only
+  std::vector<std::string> enum_values = {};  ///< kEnum only: the distinct values, by index
 };
 
 /// "BIGINT", "DECIMAL(18,2)", "TIMESTAMPTZ"...: the DuckDB SQL type.

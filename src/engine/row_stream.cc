@@ -21,8 +21,9 @@ bool IsDouble(ColumnType t) { return t == ColumnType::kDouble; }
 
 }  // namespace
 
-RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) : columns_(columns) {
-  const size_t n = columns_.size();
+RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) {
+  for (const ColumnSpec& c : columns) types_.push_back(c.type);
+  const size_t n = types_.size();
   ints_.resize(n);
   doubles_.resize(n);
   strs_.resize(n);
@@ -35,11 +36,11 @@ RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) : columns_(columns) {
 // and double up to kRows, so a partition with few rows holds little memory.
 void RowBlock::Reserve(size_t rows) {
   fixed_bytes_ = 0;
-  for (size_t c = 0; c < columns_.size(); c++) {
+  for (size_t c = 0; c < types_.size(); c++) {
     valid_[c].resize(rows + 1, 0);
-    if (IsString(columns_[c].type)) {
+    if (IsString(types_[c])) {
       strs_[c].resize(rows + 1, 0);
-    } else if (IsDouble(columns_[c].type)) {
+    } else if (IsDouble(types_[c])) {
       doubles_[c].resize(rows + 1, 0);
     } else {
       ints_[c].resize(rows + 1, 0);
@@ -75,6 +76,7 @@ struct RowStream::Impl {
   duckdb_connection con = nullptr;
 
   std::vector<ColumnSpec> columns;
+  std::vector<duckdb_type> enum_storage;  ///< per column: a kEnum's index type (UTINYINT..UINTEGER)
   std::vector<std::unique_ptr<RowBlock>> pool;  ///< every block ever made (kept across batches)
   std::vector<RowBlock*> free_blocks;
   std::map<int64_t, std::vector<RowBlock*>> by_day;  ///< the batch's rows per partition
@@ -125,6 +127,11 @@ struct RowStream::Impl {
     in_use = 0;
   }
 
+  template <typename T>
+  static void StoreIndexes(T* out, const int64_t* idx, size_t n) {
+    for (size_t r = 0; r < n; r++) out[r] = static_cast<T>(idx[r]);
+  }
+
   void Fill(RowBlock* b, duckdb_data_chunk out) {
     const size_t n = b->rows_;
     for (size_t c = 0; c < columns.size(); c++) {
@@ -158,6 +165,15 @@ struct RowStream::Impl {
             if (!valid[r]) continue;
             const uint64_t s = b->strs_[c][r];
             duckdb_vector_assign_string_element_len(v, r, arena + (s >> 32), static_cast<idx_t>(s & 0xffffffffu));
+          }
+          break;
+        }
+        case ColumnType::kEnum: {
+          const int64_t* idx = b->ints_[c].data();
+          switch (enum_storage[c]) {
+            case DUCKDB_TYPE_UTINYINT: StoreIndexes(static_cast<uint8_t*>(data), idx, n); break;
+            case DUCKDB_TYPE_USMALLINT: StoreIndexes(static_cast<uint16_t*>(data), idx, n); break;
+            default: StoreIndexes(static_cast<uint32_t*>(data), idx, n); break;
           }
           break;
         }
@@ -339,7 +355,14 @@ Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::fun
   if (!same) {
     m.pool.clear();
     m.free_blocks.clear();
-    m.columns = columns;
+  }
+  m.columns = columns;  // the same blocks fit, but an ENUM's values may differ
+  m.enum_storage.assign(columns.size(), DUCKDB_TYPE_INVALID);
+  for (size_t i = 0; i < columns.size(); i++) {
+    if (columns[i].type != ColumnType::kEnum) continue;
+    duckdb_logical_type t = internal::MakeLogicalType(columns[i]);
+    m.enum_storage[i] = duckdb_enum_internal_type(t);
+    duckdb_destroy_logical_type(&t);
   }
   m.budget = budget_bytes;
   m.spill_sql = copy_sql;

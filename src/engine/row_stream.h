@@ -74,7 +74,7 @@ class RowBlock {
 
  private:
   friend class RowStream;
-  std::vector<engine::ColumnSpec> columns_;
+  std::vector<engine::ColumnType> types_;
   std::vector<std::vector<int64_t>> ints_;     ///< bool, bigint, timestamp, date
   std::vector<std::vector<double>> doubles_;
   std::vector<std::vector<uint64_t>> strs_;    ///< offset << 32 | length into arena_

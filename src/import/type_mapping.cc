@@ -380,6 +380,7 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
         block->SetString(col, std::string_view(buf, static_cast<size_t>(p - buf)));
       }
       return Status::OK();
+    case ColumnType::kEnum: break;  // never a staging type of an import
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
 }

@@ -272,8 +272,9 @@ struct SourceIngester::Impl {
   void RememberFile(const LandingFile& f, const std::string& identity);
   void ForgetFilesNotIn(const std::vector<LandingFile>& files);
   Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);
+  /// `file_idx`: the file's index in the batch (its _source_file ENUM value).
   Status IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink);
-  std::string CopySql(const std::string& dir, const std::vector<std::string>& paths, int64_t day, int part) const;
+  std::string CopySql(const std::string& dir, int64_t day, int part) const;
   Status ResetQuarantineTable();
   Status SpillQuarantine();
   std::string ScratchDir();
@@ -453,9 +454,11 @@ Status SourceIngester::Impl::PrepareStaging() {
   data_columns.clear();
   for (const auto& f : schema.fields) data_columns.push_back({f.name, StagingType(f.type)});
   if (schema.unknown == UnknownFieldPolicy::kKeep) data_columns.push_back({kExtraColumn, ColumnType::kVarchar});
-  // The file as its 1-based index in the batch's file list: the COPY maps
-  // it back to the path (saves copying the path through every row).
-  data_columns.push_back({"_source_file_idx", ColumnType::kBigInt});
+  // The file as an ENUM of the batch's files (IngestBatch sets the values):
+  // each row holds its file's index, not the path, and Parquet gets the
+  // path as text, its dictionary taken from the ENUM instead of hashing every
+  // row's path.
+  data_columns.push_back({kSourceFileColumn, ColumnType::kEnum});
   data_columns.push_back({kSourceLineColumn, ColumnType::kBigInt});
   data_columns.push_back({kPartitionColumn, ColumnType::kDate});
   // Two tables alternate: the previous batch's may still be waiting for its commit.
@@ -779,8 +782,7 @@ Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_id
   return Status::OK();
 }
 
-std::string SourceIngester::Impl::CopySql(const std::string& dir_root, const std::vector<std::string>& paths,
-                                          int64_t day, int part) const {
+std::string SourceIngester::Impl::CopySql(const std::string& dir_root, int64_t day, int part) const {
   std::string select;
   for (const auto& f : schema.fields) {
     if (!select.empty()) select += ", ";
@@ -797,13 +799,7 @@ std::string SourceIngester::Impl::CopySql(const std::string& dir_root, const std
     }
   }
   if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
-  std::string list;
-  for (const auto& p : paths) list += (list.empty() ? "" : ", ") + QuoteLiteral(p);
-  // Through an ENUM of the batch's (distinct) files: Parquet gets the same
-  // UTF8 column, but its writer takes the dictionary from the ENUM instead
-  // of hashing every row's path twice (about 3 % of ingest's CPU time).
-  select += fmt::format(", CAST(([{}]::VARCHAR[])[_source_file_idx] AS ENUM({})) AS {}, {}", list, list,
-                        kSourceFileColumn, kSourceLineColumn);
+  select += fmt::format(", {}, {}", kSourceFileColumn, kSourceLineColumn);
   const fs::path file = PartFile(dir_root, day, part);
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
@@ -1053,8 +1049,13 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     }
   }
   std::vector<FileReport> reports;
+  // The _source_file ENUM: each distinct path once (a file rewritten
+  // between two checksums can be listed twice), by index.
   std::vector<std::string> paths;
-  for (const auto& f : files) paths.push_back(f.first.path);
+  std::map<std::string, int64_t> path_index;
+  for (const auto& f : files) {
+    if (path_index.emplace(f.first.path, static_cast<int64_t>(paths.size())).second) paths.push_back(f.first.path);
+  }
   failed_files.clear();
   // A failed attempt's keys are forgotten by reloading the index from the
   // lake, once the in-flight batch (whose keys are not all there) committed.
@@ -1075,6 +1076,9 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   while (true) {
     prog = prog_at_start;  // an attempt that restarts counts again
     RETURN_NOT_OK(PrepareStaging());
+    for (auto& c : data_columns) {
+      if (c.type == ColumnType::kEnum) c.enum_values = paths;
+    }
     reports.clear();
     prov.clear();
     file_inserted.clear();
@@ -1082,15 +1086,14 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     out_dir = ScratchDir();
     producing_epoch = ++epoch;
     if (index) index->SetEpoch(epoch);
-    auto spill_sql = [this, &paths, dir = out_dir](int64_t day, int part) { return CopySql(dir, paths, day, part); };
+    auto spill_sql = [this, dir = out_dir](int64_t day, int part) { return CopySql(dir, day, part); };
     Status st = stream->Produce(data_columns, [&](RowSink* sink) -> Status {
-      int64_t idx = 0;
       for (const auto& [file, checksum] : files) {
         FileReport r;
         r.path = file.path;
         r.checksum = checksum;
         r.bytes = file.size;
-        RETURN_NOT_OK(IngestFile(file, ++idx, &r, sink));
+        RETURN_NOT_OK(IngestFile(file, path_index.at(file.path), &r, sink));
         reports.push_back(std::move(r));
         prog.files_done++;
         prog.bytes_done += file.size;
@@ -1137,8 +1140,8 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   fs::create_directories(fs::path(out_dir).parent_path(), ec);
   if (f->placeholder) schema_recorded = true;  // never record the placeholder
   InFlight* fp = f.get();
-  f->copier = std::thread([this, fp, paths] {
-    fp->copied = fp->stream->Copy([&](int64_t day, int part) { return CopySql(fp->out_dir, paths, day, part); });
+  f->copier = std::thread([this, fp] {
+    fp->copied = fp->stream->Copy([&](int64_t day, int part) { return CopySql(fp->out_dir, day, part); });
     if (fp->copied.ok()) fp->copied = WriteBatch(*fp, &fp->batch_id, writer_session.get());
   });
   inflight = std::move(f);
