@@ -76,7 +76,11 @@ struct RowStream::Impl {
   duckdb_connection con = nullptr;
 
   std::vector<ColumnSpec> columns;
-  std::vector<duckdb_type> enum_storage;  ///< per column: a kEnum's index type (UTINYINT..UINTEGER)
+  /// The columns' DuckDB types, made once per Produce (an ENUM's may hold
+  /// thousands of values) for every COPY's bind, and a kEnum's index type
+  /// (UTINYINT..UINTEGER) per column.
+  std::vector<duckdb_logical_type> types;
+  std::vector<duckdb_type> enum_storage;
   std::vector<std::unique_ptr<RowBlock>> pool;  ///< every block ever made (kept across batches)
   std::vector<RowBlock*> free_blocks;
   std::map<int64_t, std::vector<RowBlock*>> by_day;  ///< the batch's rows per partition
@@ -90,6 +94,7 @@ struct RowStream::Impl {
   CopySqlFn spill_sql;
 
   ~Impl() {
+    SetColumns({});
     for (auto& c : extra) duckdb_disconnect(&c);
     if (con != nullptr) duckdb_disconnect(&con);
     if (db != nullptr) duckdb_close(&db);
@@ -125,6 +130,17 @@ struct RowStream::Impl {
     }
     pool = std::move(keep);
     in_use = 0;
+  }
+
+  void SetColumns(const std::vector<ColumnSpec>& cols) {
+    for (auto& t : types) duckdb_destroy_logical_type(&t);
+    columns = cols;
+    types.clear();
+    enum_storage.assign(cols.size(), DUCKDB_TYPE_INVALID);
+    for (size_t i = 0; i < cols.size(); i++) {
+      types.push_back(internal::MakeLogicalType(cols[i]));
+      if (cols[i].type == ColumnType::kEnum) enum_storage[i] = duckdb_enum_internal_type(types[i]);
+    }
   }
 
   template <typename T>
@@ -210,10 +226,8 @@ void Bind(duckdb_bind_info info) {
   auto it = impl->by_day.find(day);
   if (it != impl->by_day.end()) scan->blocks = &it->second;
   duckdb_bind_set_bind_data(info, scan, [](void* p) { delete static_cast<Scan*>(p); });
-  for (const auto& c : impl->columns) {
-    duckdb_logical_type t = internal::MakeLogicalType(c);
-    duckdb_bind_add_result_column(info, c.name.c_str(), t);
-    duckdb_destroy_logical_type(&t);
+  for (size_t i = 0; i < impl->columns.size(); i++) {
+    duckdb_bind_add_result_column(info, impl->columns[i].name.c_str(), impl->types[i]);  // copies the type
   }
 }
 
@@ -356,14 +370,7 @@ Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::fun
     m.pool.clear();
     m.free_blocks.clear();
   }
-  m.columns = columns;  // the same blocks fit, but an ENUM's values may differ
-  m.enum_storage.assign(columns.size(), DUCKDB_TYPE_INVALID);
-  for (size_t i = 0; i < columns.size(); i++) {
-    if (columns[i].type != ColumnType::kEnum) continue;
-    duckdb_logical_type t = internal::MakeLogicalType(columns[i]);
-    m.enum_storage[i] = duckdb_enum_internal_type(t);
-    duckdb_destroy_logical_type(&t);
-  }
+  m.SetColumns(columns);  // the same blocks fit, but an ENUM's values may differ
   m.budget = budget_bytes;
   m.spill_sql = copy_sql;
   m.part = 0;

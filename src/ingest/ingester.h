@@ -82,7 +82,8 @@ struct IngestOptions {
   std::optional<int64_t> run_id;      ///< Lake::BeginRun's id, stored with each batch
   std::string duckdb_memory_limit = "1GB";
   /// DuckDB threads per COPY; 0 = one, with the partitions' COPYs run side
-  /// by side on the cores (cheaper than several threads in one COPY).
+  /// by side on the cores (cheaper than several threads in one COPY). Also
+  /// the threads of the ingester's own DuckDB (dedup loads, commit): 0 = all cores.
   int duckdb_threads = 0;
   /// Threads that parse and coerce records (parse_pool.h); 0 = the
   /// hardware threads (at most 8), 1 = on the ingester's own thread. Dedup, rows and
