@@ -404,7 +404,9 @@ Status CopyAll(RowStream::Impl& m, const CopySqlFn& copy_sql) {
     while (true) {
       const size_t i = next.fetch_add(1);
       if (i >= days.size()) return;
-      Status st = ExecuteOn(con, copy_sql(days[i], part));
+      size_t rows = 0;
+      for (const RowBlock* b : m.by_day.at(days[i])) rows += b->rows();
+      Status st = ExecuteOn(con, copy_sql(days[i], part, rows));
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = st;

@@ -98,15 +98,15 @@ class RowSink {
   /// True when the blocks in use have reached the budget: call Spill().
   virtual bool over_budget() const = 0;
   /// COPYs every partition's rows so far into part part() of that partition
-  /// (copy_sql(day, part)), frees the blocks, and moves on to the next part.
+  /// (copy_sql(day, part, rows)), frees the blocks, and moves on to the next part.
   virtual Status Spill() = 0;
   /// The part that rows written now go to (0 until the first Spill).
   virtual int part() const = 0;
 };
 
-/// The COPY statement writing partition `day`'s rows (table
+/// The COPY statement writing partition `day`'s `rows` rows (table
 /// custlake_rows(day)) to part `part` of that partition.
-using CopySqlFn = std::function<std::string(int64_t day, int part)>;
+using CopySqlFn = std::function<std::string(int64_t day, int part, size_t rows)>;
 
 class RowStream {
  public:
@@ -124,7 +124,7 @@ class RowStream {
 
   /// Runs `produce`, which fills the sink with rows of `columns` (spilling
   /// to parts when over `budget_bytes`); if it succeeds, runs
-  /// `copy_sql(day, part)` for each partition with rows left, in which
+  /// `copy_sql(day, part, rows)` for each partition with rows left, in which
   /// `custlake_rows(day)` is the table of that partition's rows. Up to 4
   /// COPYs run at once (one per core), each on its own connection;
   /// `copy_sql` is called from those threads.

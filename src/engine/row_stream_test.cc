@@ -25,7 +25,8 @@ TEST(RowStreamTest, EnumColumnsWriteTheirValuesAsTextAtEveryIndexWidth) {
     for (size_t i = 0; i < values; i++) file.enum_values.push_back("/landing/it's file " + std::to_string(i));
     const std::vector<ColumnSpec> columns = {{"n", ColumnType::kBigInt}, file};
     const std::string out = (dir / ("enum-" + std::to_string(values) + ".parquet")).string();
-    auto copy = [&](int64_t day, int) {
+    auto copy = [&](int64_t day, int, size_t rows) {
+      EXPECT_EQ(rows, values);  // the partition's row count, for the COPY's options
       return "COPY (SELECT * FROM custlake_rows(" + std::to_string(day) + ")) TO " + QuoteLiteral(out) +
              " (FORMAT parquet)";
     };

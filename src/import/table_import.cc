@@ -192,7 +192,7 @@ class PartWriter {
     const std::string copy = "COPY (" + plan_.export_select + plan_.tie_filter + ") TO " +
                              engine::QuoteLiteral(staged.staging_path) + " (FORMAT parquet, COMPRESSION " +
                              plan_.compression + ", ROW_GROUP_SIZE " + std::to_string(row_group) + ")";
-    Status copied = job.rows->Copy([&](int64_t, int) { return copy; });
+    Status copied = job.rows->Copy([&](int64_t, int, size_t) { return copy; });
     if (!copied.ok()) {
       return copied.WithContext(plan_.where + ", split " + split_.description +
                                 ": writing a Parquet part (a --map-column cast or a type conversion)");
