@@ -271,19 +271,24 @@ struct SourceIngester::Impl {
   Status InferSchema(const std::vector<LandingFile>& files);
   Status PrepareStaging();
   Result<IngestStats> Run(std::vector<LandingFile> files);
-  // Identities of files already ingested or skipped, by path, valid while
-  // size and mtime are unchanged: unchanged files are not read again (a
-  // --watch pass over a folder of kept files reads nothing). Guarded by
-  // known_mu (the watch scanner asks from its thread).
+  // Identities of files already ingested, by path, valid while stat() sees
+  // the file unchanged (LandingFile::SameStat): unchanged files are not
+  // read again (a --watch pass over a folder of kept files reads nothing).
+  // Kept in the metastore (landing_identities) across runs: loaded by
+  // LoadKnownFiles, the changes written by SaveKnownFiles after each run.
+  // Guarded by known_mu (the watch scanner asks from its thread).
   struct KnownFile {
-    int64_t size = 0, mtime_ns = 0;
+    LandingFile stat;
     std::string identity;
   };
   std::mutex known_mu;
   std::unordered_map<std::string, KnownFile> known;
+  std::set<std::string> known_added, known_removed;  ///< paths changed since the last save
   std::optional<std::string> KnownIdentity(const LandingFile& f);
   void RememberFile(const LandingFile& f, const std::string& identity);
   void ForgetFilesNotIn(const std::vector<LandingFile>& files);
+  Status LoadKnownFiles();
+  Status SaveKnownFiles();
   Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);
   /// `file_idx`: the file's index in the batch (its _source_file ENUM value).
   Status IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink);
@@ -310,6 +315,7 @@ Status SourceIngester::Impl::Init() {
   raw_ds = lake::DatasetId::Raw(source.config.dataset);
   quarantine_ds = lake::DatasetId::Quarantine(source.config.dataset);
   RemoveDeadScratch();
+  RETURN_NOT_OK(LoadKnownFiles());
   engine::DatabaseOptions dbo;
   dbo.memory_limit = options.duckdb_memory_limit;
   dbo.threads = options.duckdb_threads;
@@ -1325,23 +1331,66 @@ class ChecksumAhead {
 std::optional<std::string> SourceIngester::Impl::KnownIdentity(const LandingFile& f) {
   std::lock_guard<std::mutex> lock(known_mu);
   auto it = known.find(f.path);
-  if (it == known.end() || f.mtime_ns == 0 || it->second.size != f.size || it->second.mtime_ns != f.mtime_ns) {
-    return std::nullopt;
-  }
+  if (it == known.end() || !it->second.stat.SameStat(f)) return std::nullopt;
   return it->second.identity;
 }
 
 void SourceIngester::Impl::RememberFile(const LandingFile& f, const std::string& identity) {
-  if (f.mtime_ns == 0) return;
+  if (f.mtime_ns == 0 || f.RecentlyChanged()) return;
   std::lock_guard<std::mutex> lock(known_mu);
-  known[f.path] = {f.size, f.mtime_ns, identity};
+  known[f.path] = {f, identity};
+  known_added.insert(f.path);
+  known_removed.erase(f.path);
 }
 
 void SourceIngester::Impl::ForgetFilesNotIn(const std::vector<LandingFile>& files) {
   std::set<std::string> present;
   for (const auto& f : files) present.insert(f.path);
   std::lock_guard<std::mutex> lock(known_mu);
-  std::erase_if(known, [&](const auto& kv) { return present.count(kv.first) == 0; });
+  std::erase_if(known, [&](const auto& kv) {
+    if (present.count(kv.first) != 0) return false;
+    known_removed.insert(kv.first);
+    known_added.erase(kv.first);
+    return true;
+  });
+}
+
+// The files of this source's folder whose identities an earlier run kept.
+Status SourceIngester::Impl::LoadKnownFiles() {
+  ASSIGN_OR_RETURN(auto rows, lake->ListLandingIdentities(raw_ds));
+  const fs::path folder = fs::absolute(source.config.path).lexically_normal();
+  std::lock_guard<std::mutex> lock(known_mu);
+  for (lake::LandingIdentity& r : rows) {
+    if (fs::path(r.path).parent_path() != folder) continue;  // another source of the dataset
+    KnownFile k;
+    k.stat.path = r.path;
+    k.stat.size = r.byte_count;
+    k.stat.mtime_ns = r.mtime_ns;
+    k.stat.ctime_ns = r.ctime_ns;
+    k.stat.inode = r.inode;
+    k.identity = std::move(r.identity);
+    known[r.path] = std::move(k);
+  }
+  return Status::OK();
+}
+
+Status SourceIngester::Impl::SaveKnownFiles() {
+  std::vector<lake::LandingIdentity> upserts;
+  std::vector<std::string> removed;
+  {
+    std::lock_guard<std::mutex> lock(known_mu);
+    for (const std::string& path : known_added) {
+      auto it = known.find(path);
+      if (it == known.end()) continue;
+      const LandingFile& f = it->second.stat;
+      upserts.push_back({path, f.size, f.mtime_ns, f.ctime_ns, f.inode, it->second.identity});
+    }
+    removed.assign(known_removed.begin(), known_removed.end());
+    known_added.clear();
+    known_removed.clear();
+  }
+  if (upserts.empty() && removed.empty()) return Status::OK();
+  return lake->UpdateLandingIdentities(raw_ds, upserts, removed);
 }
 
 Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
@@ -1400,6 +1449,10 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
   // Whatever happened, the batch in flight is committed (or fails) now.
   Status finished = FinishInFlight(&total);
   total.files_hashed = checksums.hashed();
+  // What was learnt about the files, for the next run (only a cache of
+  // checksums: a failure to keep it costs that run a re-read, nothing else).
+  Status saved = SaveKnownFiles();
+  if (!saved.ok()) Log("warning: cannot keep the landing files' checksums for the next run: " + saved.ToString());
   RETURN_NOT_OK(last);
   RETURN_NOT_OK(finished);
   total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -1441,13 +1494,8 @@ const SourceConfig& SourceIngester::config() const { return impl_->source.config
 Result<IngestStats> SourceIngester::IngestFiles(const std::vector<std::string>& paths) {
   std::vector<LandingFile> files;
   for (const auto& p : paths) {
-    std::error_code ec;
-    const auto size = fs::file_size(p, ec);
-    if (ec) return Status::NotFound(fmt::format("cannot stat {}: {}", p, ec.message()));
-    const auto mtime = fs::last_write_time(p, ec);
-    files.push_back({fs::absolute(p).lexically_normal().string(), fs::path(p).filename().string(),
-                     static_cast<int64_t>(size),
-                     ec ? 0 : static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
+    ASSIGN_OR_RETURN(LandingFile f, StatLandingFile(p));
+    files.push_back(std::move(f));
   }
   return impl_->Run(std::move(files));
 }

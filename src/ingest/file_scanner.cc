@@ -2,14 +2,42 @@
 
 #include <fmt/format.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 namespace custlake::ingest {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+int64_t Nanos(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
+
+LandingFile FromStat(const fs::path& path, const struct stat& st) {
+  LandingFile f;
+  f.path = fs::absolute(path).lexically_normal().string();
+  f.name = path.filename().string();
+  f.size = static_cast<int64_t>(st.st_size);
+  f.mtime_ns = Nanos(st.st_mtim);
+  f.ctime_ns = Nanos(st.st_ctim);
+  f.inode = static_cast<int64_t>(st.st_ino);
+  f.seen_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  return f;
+}
+
+}  // namespace
+
+Result<LandingFile> StatLandingFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound(fmt::format("cannot stat {}: {}", path, std::strerror(errno)));
+  return FromStat(path, st);
+}
 
 Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const std::string& pattern,
                                                    int64_t min_age_seconds) {
@@ -18,20 +46,16 @@ Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const
     return Status::NotFound(fmt::format("landing folder {} does not exist (check the source's path)", dir));
   }
   std::vector<LandingFile> out;
-  const auto now = fs::file_time_type::clock::now();
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    std::error_code e2;
-    if (!it->is_regular_file(e2)) continue;
     if (!pattern.empty() && fnmatch(pattern.c_str(), name.c_str(), 0) != 0) continue;
-    const auto mtime = it->last_write_time(e2);
-    if (e2) continue;
-    if (min_age_seconds > 0 && now - mtime < std::chrono::seconds(min_age_seconds)) continue;
-    const auto size = it->file_size(e2);
-    if (e2) continue;
-    out.push_back({fs::absolute(it->path()).lexically_normal().string(), name, static_cast<int64_t>(size),
-                   static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count())});
+    struct stat st;
+    // Gone since it was listed, or not a regular file (symlinks are followed, as before).
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    LandingFile f = FromStat(it->path(), st);
+    if (min_age_seconds > 0 && f.seen_ns - f.mtime_ns < min_age_seconds * 1000000000LL) continue;
+    out.push_back(std::move(f));
   }
   if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir, ec.message()));
   std::sort(out.begin(), out.end(), [](const LandingFile& a, const LandingFile& b) { return a.name < b.name; });

@@ -22,10 +22,29 @@ struct LandingFile {
   std::string path;   ///< absolute
   std::string name;   ///< file name only
   int64_t size = 0;
-  int64_t mtime_ns = 0;  ///< last modification (nanoseconds, file clock)
+  int64_t mtime_ns = 0;  ///< last modification (nanoseconds since the epoch; 0 = unknown)
+  int64_t ctime_ns = 0;  ///< last status change: any write, and any change of mtime, moves it
+  int64_t inode = 0;
+  int64_t seen_ns = 0;   ///< when stat() was called
+
+  /// True when `other` is the same file as stat() saw it: size, inode, mtime
+  /// and ctime all equal (the quick check rsync and git make; ctime cannot
+  /// be set back by a user, so new content under a restored mtime differs).
+  bool SameStat(const LandingFile& other) const {
+    return mtime_ns != 0 && size == other.size && inode == other.inode && mtime_ns == other.mtime_ns &&
+           ctime_ns == other.ctime_ns;
+  }
+  /// True when the file changed in the second before stat() saw it. The
+  /// kernel's file clock ticks every few milliseconds, so a change within
+  /// that tick right after stat() would leave ctime as it was: such a
+  /// file's stat does not vouch for the content read afterwards ("racy
+  /// git"), and is not remembered.
+  bool RecentlyChanged() const { return seen_ns - ctime_ns < 1000000000LL; }
 };
 
 Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const std::string& pattern,
                                                    int64_t min_age_seconds);
+/// One file, as the scanner would list it (NotFound when it cannot be stat'ed).
+Result<LandingFile> StatLandingFile(const std::string& path);
 
 }  // namespace custlake::ingest

@@ -162,8 +162,10 @@ class SourceIngester {
   Result<IngestStats> IngestFiles(const std::vector<std::string>& paths);
   /// The same for files as the scanner listed them (--watch's queue).
   Result<IngestStats> IngestLanding(std::vector<LandingFile> files);
-  /// True when this file (same path, size and mtime) was already ingested
-  /// or found to be a copy: a re-scan need not read it. Thread-safe.
+  /// True when this file (same path, and stat() sees it unchanged: size,
+  /// inode, mtime and ctime) was already ingested, by this run or an
+  /// earlier one (the metastore keeps the identities): a re-scan need not
+  /// read it. Thread-safe.
   bool KnownUnchanged(const LandingFile& file) const;
   /// Forgets remembered files that are not in `files` (a full scan). Thread-safe.
   void ForgetFilesNotIn(const std::vector<LandingFile>& files);

@@ -217,6 +217,13 @@ Result<std::optional<IngestedFileInfo>> Lake::FindIngestedFile(const DatasetId& 
 Result<std::vector<QuarantineCount>> Lake::ListQuarantine(std::optional<int64_t> batch_id) {
   return metastore_->ListQuarantine(batch_id);
 }
+Result<std::vector<LandingIdentity>> Lake::ListLandingIdentities(const DatasetId& dataset) {
+  return metastore_->ListLandingIdentities(dataset);
+}
+Status Lake::UpdateLandingIdentities(const DatasetId& dataset, const std::vector<LandingIdentity>& upserts,
+                                     const std::vector<std::string>& removed) {
+  return metastore_->UpdateLandingIdentities(dataset, upserts, removed);
+}
 
 Result<LakeSummary> Lake::Summary(int recent) {
   LakeSummary s;

@@ -127,6 +127,9 @@ class Lake {
   /// may land for several datasets).
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
+  Result<std::vector<LandingIdentity>> ListLandingIdentities(const DatasetId& dataset);
+  Status UpdateLandingIdentities(const DatasetId& dataset, const std::vector<LandingIdentity>& upserts,
+                                 const std::vector<std::string>& removed);
   /// Datasets, totals, recent batches and runs.
   Result<LakeSummary> Summary(int recent = 10);
 

@@ -112,6 +112,20 @@ INSERT INTO ingested_files_v2 (dataset_id, checksum, source_path, byte_count, ba
 DROP TABLE ingested_files;
 ALTER TABLE ingested_files_v2 RENAME TO ingested_files;
 )sql",
+    // 2 -> 3: landing files' identities by their stat(), so a run over a
+    // folder of kept files does not hash them all again.
+    R"sql(
+CREATE TABLE landing_identities (
+  dataset_id TEXT NOT NULL,
+  path       TEXT NOT NULL,
+  byte_count INTEGER NOT NULL,
+  mtime_ns   INTEGER NOT NULL,
+  ctime_ns   INTEGER NOT NULL,
+  inode      INTEGER NOT NULL,
+  identity   TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, path)
+);
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kMetastoreSchemaVersion, "one migration per schema version");
@@ -809,6 +823,44 @@ Result<std::optional<IngestedFileInfo>> Metastore::FindIngestedFile(const Datase
   if (!row) return std::optional<IngestedFileInfo>();
   return std::optional<IngestedFileInfo>(
       IngestedFileInfo{s.Text(0), s.Text(1), s.Int(2), DatasetFromText(s.Text(3)), s.Int(4), s.Text(5)});
+}
+
+Result<std::vector<LandingIdentity>> Metastore::ListLandingIdentities(const DatasetId& dataset) {
+  std::lock_guard lock(mu_);
+  PREPARE(s, db_,
+          "SELECT l.path, l.byte_count, l.mtime_ns, l.ctime_ns, l.inode, l.identity FROM landing_identities l "
+          "JOIN ingested_files i ON i.dataset_id = l.dataset_id AND i.checksum = l.identity WHERE l.dataset_id = ?");
+  s.Bind(1, dataset.ToString());
+  std::vector<LandingIdentity> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step("list landing identities"));
+    if (!row) break;
+    out.push_back({s.Text(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Text(5)});
+  }
+  return out;
+}
+
+Status Metastore::UpdateLandingIdentities(const DatasetId& dataset, const std::vector<LandingIdentity>& upserts,
+                                          const std::vector<std::string>& removed) {
+  std::lock_guard lock(mu_);
+  Txn txn(db_);
+  RETURN_NOT_OK(txn.Begin());
+  PREPARE(del, db_, "DELETE FROM landing_identities WHERE dataset_id = ? AND path = ?");
+  for (const std::string& path : removed) {
+    del.Reset();
+    del.Bind(1, dataset.ToString()).Bind(2, path);
+    RETURN_NOT_OK(del.Run("forget landing identity"));
+  }
+  PREPARE(ins, db_,
+          "INSERT OR REPLACE INTO landing_identities (dataset_id, path, byte_count, mtime_ns, ctime_ns, inode, "
+          "identity) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const LandingIdentity& l : upserts) {
+    ins.Reset();
+    ins.Bind(1, dataset.ToString()).Bind(2, l.path).Bind(3, l.byte_count).Bind(4, l.mtime_ns).Bind(5, l.ctime_ns);
+    ins.Bind(6, l.inode).Bind(7, l.identity);
+    RETURN_NOT_OK(ins.Run("record landing identity"));
+  }
+  return txn.Commit();
 }
 
 Result<std::vector<QuarantineCount>> Metastore::ListQuarantine(std::optional<int64_t> batch_id) {

@@ -35,7 +35,7 @@ struct sqlite3;
 namespace custlake::lake {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kMetastoreSchemaVersion = 2;
+inline constexpr int kMetastoreSchemaVersion = 3;
 
 /// Current UTC time as "2024-05-01T12:34:56.789Z": every timestamp the
 /// metastore stores has this form, so text order is time order.
@@ -104,6 +104,15 @@ struct IngestedFileInfo {
   DatasetId dataset;
   int64_t batch_id = 0;
   std::string ingested_at;
+};
+
+/// A landing file's content identity as ingest computed it, with what stat()
+/// said then: a later run that finds the file unchanged (LandingFile::SameStat)
+/// need not read it again to know it was ingested.
+struct LandingIdentity {
+  std::string path;
+  int64_t byte_count = 0, mtime_ns = 0, ctime_ns = 0, inode = 0;
+  std::string identity;  ///< as in ingested_files.checksum
 };
 
 struct QuarantineCount {
@@ -228,6 +237,12 @@ class Metastore {
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
   /// Per batch (newest first), or all when batch_id is nullopt.
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
+  /// The remembered identities of `dataset`'s landing files whose content is
+  /// still in ingested_files (so never one of content ingest has forgotten).
+  Result<std::vector<LandingIdentity>> ListLandingIdentities(const DatasetId& dataset);
+  /// In one transaction: forgets `removed` paths, then records `upserts`.
+  Status UpdateLandingIdentities(const DatasetId& dataset, const std::vector<LandingIdentity>& upserts,
+                                 const std::vector<std::string>& removed);
 
   // --- runs ---
   Result<int64_t> BeginRun(const std::string& verb, const std::vector<std::string>& args);

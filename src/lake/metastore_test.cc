@@ -177,7 +177,7 @@ TEST_F(MetastoreTest, IngestedChecksumsArePerDataset) {
 
 // A version-1 metastore (ingested_files keyed by checksum alone) migrates
 // to per-dataset keys, keeping its rows.
-TEST_F(MetastoreTest, MigratesIngestedFilesFromVersionOne) {
+TEST_F(MetastoreTest, MigratesFromVersionOne) {
   BatchCommit c;
   c.ingested.push_back({"abc", "landing/a.json", 3, DatasetId::Raw("usage"), 0, ""});
   ASSERT_OK_AND_ASSIGN(int64_t batch, CommitOne("raw/usage/a.parquet", c));
@@ -191,6 +191,7 @@ TEST_F(MetastoreTest, MigratesIngestedFilesFromVersionOne) {
     INSERT INTO v1 SELECT checksum, source_path, byte_count, dataset_id, batch_id, ingested_at FROM ingested_files;
     DROP TABLE ingested_files;
     ALTER TABLE v1 RENAME TO ingested_files;
+    DROP TABLE landing_identities;
     PRAGMA user_version = 1;)sql";
   ASSERT_EQ(sqlite3_exec(db, to_v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_close(db);
@@ -204,6 +205,15 @@ TEST_F(MetastoreTest, MigratesIngestedFilesFromVersionOne) {
   BatchCommit other;
   other.ingested.push_back({"abc", "landing/b.json", 3, DatasetId::Raw("tickets"), 0, ""});
   EXPECT_OK(CommitOne("raw/usage/b.parquet", other).status());
+  // 2 -> 3: landing identities, listed only while their content is in ingested_files.
+  ASSERT_OK(ms_->UpdateLandingIdentities(DatasetId::Raw("usage"),
+                                         {{"/landing/a.json", 3, 1, 2, 3, "abc"}, {"/landing/c.json", 3, 1, 2, 4, "zzz"}}, {}));
+  ASSERT_OK_AND_ASSIGN(auto known, ms_->ListLandingIdentities(DatasetId::Raw("usage")));
+  ASSERT_EQ(known.size(), 1u);
+  EXPECT_EQ(known[0].path, "/landing/a.json");
+  ASSERT_OK(ms_->UpdateLandingIdentities(DatasetId::Raw("usage"), {}, {"/landing/a.json"}));
+  ASSERT_OK_AND_ASSIGN(auto forgotten, ms_->ListLandingIdentities(DatasetId::Raw("usage")));
+  EXPECT_TRUE(forgotten.empty());
 }
 
 TEST_F(MetastoreTest, FailPointInsideTransactionRollsBack) {

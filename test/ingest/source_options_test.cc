@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -60,24 +61,52 @@ TEST(IngestSourceOptions, UnchangedIngestedFilesAreNotReadAgain) {
   fs::create_directories(landing);
   WriteFile(landing + "/a.ndjson", kEvents);
   WriteFile(landing + "/b.ndjson", R"({"event_id":"e3","customer_id":3,"ts":"2025-03-01T00:00:00Z"})" "\n");
+  // A file changed in the second before the scan is not vouched for by its
+  // stat (LandingFile::RecentlyChanged): let these two age past it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   ASSERT_OK_AND_ASSIGN(auto lake, OpenLake(dir + "/lake"));
   ASSERT_OK_AND_ASSIGN(auto ing, SourceIngester::Open(lake.get(), testing::UsageSource(dir + "/landing"), {}));
   ASSERT_OK_AND_ASSIGN(auto st, ing->RunOnce());
   EXPECT_EQ(st.files, 2);
   EXPECT_EQ(st.files_hashed, 2);
-  // A rescan (what --watch does every poll) reads nothing: same path, size, mtime.
+  // A rescan (what --watch does every poll) reads nothing: the same path, size, inode, mtime and ctime.
   ASSERT_OK_AND_ASSIGN(auto again, ing->RunOnce());
   EXPECT_EQ(again.files_skipped, 2);
   EXPECT_EQ(again.files_hashed, 0);
   ASSERT_OK_AND_ASSIGN(auto files, ScanLandingFolder(landing, "*", 0));
   for (const auto& f : files) EXPECT_TRUE(ing->KnownUnchanged(f)) << f.path;
-  // A file rewritten in place is read again (and ingested: new content).
+  // Nor does a later run (a new process): the metastore keeps the identities.
+  {
+    ASSERT_OK_AND_ASSIGN(auto later, SourceIngester::Open(lake.get(), testing::UsageSource(dir + "/landing"), {}));
+    for (const auto& f : files) EXPECT_TRUE(later->KnownUnchanged(f)) << f.path;
+    ASSERT_OK_AND_ASSIGN(auto next_run, later->RunOnce());
+    EXPECT_EQ(next_run.files_skipped, 2);
+    EXPECT_EQ(next_run.files_hashed, 0);
+  }
+  // A file rewritten in place with content of the same size and its mtime
+  // set back is read again (its ctime moved) and ingested: new content.
+  const auto mtime = fs::last_write_time(landing + "/b.ndjson");
   WriteFile(landing + "/b.ndjson", R"({"event_id":"e4","customer_id":4,"ts":"2025-03-01T00:00:00Z"})" "\n");
-  fs::last_write_time(landing + "/b.ndjson", fs::file_time_type::clock::now() + std::chrono::seconds(5));
-  ASSERT_OK_AND_ASSIGN(auto changed, ing->RunOnce());
+  fs::last_write_time(landing + "/b.ndjson", mtime);
+  ASSERT_OK_AND_ASSIGN(auto later, SourceIngester::Open(lake.get(), testing::UsageSource(dir + "/landing"), {}));
+  ASSERT_OK_AND_ASSIGN(auto changed, later->RunOnce());
   EXPECT_EQ(changed.files_hashed, 1);
   EXPECT_EQ(changed.files, 1);
   EXPECT_EQ(changed.committed, 1);
+  // A file no longer in the folder is forgotten by the metastore too.
+  fs::remove(landing + "/a.ndjson");
+  ASSERT_OK(later->RunOnce());
+  ASSERT_OK_AND_ASSIGN(auto kept, lake->ListLandingIdentities(lake::DatasetId::Raw("usage")));
+  for (const auto& k : kept) EXPECT_NE(fs::path(k.path).filename(), "a.ndjson");
+}
+
+TEST(IngestSourceOptions, AFileChangedInTheSecondBeforeItsStatIsNotVouchedFor) {
+  LandingFile f;
+  f.seen_ns = 10'000'000'000;
+  f.ctime_ns = f.seen_ns - 999'000'000;
+  EXPECT_TRUE(f.RecentlyChanged());
+  f.ctime_ns = f.seen_ns - 1'000'000'000;
+  EXPECT_FALSE(f.RecentlyChanged());
 }
 
 std::string ReadAll(const std::string& path) {
