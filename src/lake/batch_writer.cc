@@ -354,10 +354,12 @@ Status BatchWriter::Impl::DoCommit() {
   }
   COMMIT_STEP(FailPoint("commit.after_verify"));
   // 2. File contents are durable before any name points at them.
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (opt.sync) COMMIT_STEP(SyncFile(files[i].staging));
-    COMMIT_STEP(FailPoint(fmt::format("commit.after_fsync_file:{}", i)));
+  if (opt.sync) {
+    std::vector<std::string> staged;
+    for (const File& f : files) staged.push_back(f.staging);
+    COMMIT_STEP(SyncAll(staged, false));
   }
+  for (size_t i = 0; i < files.size(); ++i) COMMIT_STEP(FailPoint(fmt::format("commit.after_fsync_file:{}", i)));
   // 3. Reserve the final paths: a crash from here on leaves pending rows
   //    that tell recovery exactly which final-place files to remove.
   {
@@ -377,11 +379,8 @@ Status BatchWriter::Impl::DoCommit() {
     renamed.push_back(i);
     COMMIT_STEP(FailPoint(fmt::format("commit.after_rename:{}", i)));
   }
-  size_t n = 0;
-  for (const std::string& d : dirs_to_sync) {
-    if (opt.sync) COMMIT_STEP(SyncDir(d));
-    COMMIT_STEP(FailPoint(fmt::format("commit.after_fsync_dir:{}", n++)));
-  }
+  if (opt.sync) COMMIT_STEP(SyncAll({dirs_to_sync.begin(), dirs_to_sync.end()}, true));
+  for (size_t n = 0; n < dirs_to_sync.size(); n++) COMMIT_STEP(FailPoint(fmt::format("commit.after_fsync_dir:{}", n)));
   // 5. One transaction makes it all visible.
   BatchCommit c;
   c.batch_id = id;

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -42,6 +44,22 @@ Status SyncPath(const std::string& path, int flags, std::string_view what) {
 Status SyncFile(const std::string& path) { return SyncPath(path, O_RDONLY, "file"); }
 
 Status SyncDir(const std::string& path) { return SyncPath(path, O_RDONLY | O_DIRECTORY, "folder"); }
+
+Status SyncAll(const std::vector<std::string>& paths, bool dirs) {
+  std::vector<Status> results(paths.size(), Status::OK());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < paths.size(); i = next.fetch_add(1)) {
+      results[i] = dirs ? SyncDir(paths[i]) : SyncFile(paths[i]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < std::min<size_t>(8, paths.size()); t++) helpers.emplace_back(work);
+  work();
+  for (auto& h : helpers) h.join();
+  for (Status& st : results) RETURN_NOT_OK(st);
+  return Status::OK();
+}
 
 Status RenameFile(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) {

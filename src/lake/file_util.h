@@ -17,6 +17,11 @@ namespace custlake::lake {
 Status SyncFile(const std::string& path);
 /// fsync(2) on a folder, making renames and creations inside it durable.
 Status SyncDir(const std::string& path);
+/// SyncFile (or SyncDir, `dirs`) of every path, up to 8 at a time: a
+/// device works on several flushes at once, so a commit of many small files
+/// waits for the slowest, not for the sum. The first failing path's error
+/// (in the order given); all were attempted.
+Status SyncAll(const std::vector<std::string>& paths, bool dirs);
 /// rename(2): atomic replacement of `to` on the same file system.
 Status RenameFile(const std::string& from, const std::string& to);
 /// mkdir -p. Appends each folder it created to `*created` (outermost first),
