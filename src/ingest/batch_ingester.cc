@@ -1268,13 +1268,11 @@ std::string FileIdentity(const std::string& sha256, const std::string& name) {
 }
 
 // Checksums the listed files on a helper thread, a few files ahead of the
-// one being consumed, so hashing overlaps parsing.
-// Files whose identity is already known (unchanged since it was computed)
-// are not read again.
+// one being consumed, so hashing overlaps parsing. (Files whose identity
+// is already known are not given to it: no hand-off per file.)
 class ChecksumAhead {
  public:
-  ChecksumAhead(const std::vector<LandingFile>& files, std::vector<std::optional<std::string>> known, size_t ahead)
-      : files_(files), known_(std::move(known)), ahead_(ahead) {
+  ChecksumAhead(std::vector<LandingFile> files, size_t ahead) : files_(std::move(files)), ahead_(ahead) {
     sums_.resize(files.size(), Status::Internal("not computed"));
     thread_ = std::thread([this] { Loop(); });
   }
@@ -1306,18 +1304,17 @@ class ChecksumAhead {
         cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
         if (stop_) return;
       }
-      Result<std::string> sum = known_[i] ? Result<std::string>(*known_[i]) : lake::Sha256File(files_[i].path);
-      if (sum.ok() && !known_[i]) *sum = FileIdentity(*sum, files_[i].name);
+      Result<std::string> sum = lake::Sha256File(files_[i].path);
+      if (sum.ok()) *sum = FileIdentity(*sum, files_[i].name);
       std::lock_guard<std::mutex> lock(mu_);
-      if (!known_[i]) hashed_++;
+      hashed_++;
       sums_[i] = std::move(sum);
       done_ = i + 1;
       cv_.notify_all();
     }
   }
 
-  const std::vector<LandingFile>& files_;
-  const std::vector<std::optional<std::string>> known_;
+  const std::vector<LandingFile> files_;
   const size_t ahead_;
   int64_t hashed_ = 0;
   std::vector<Result<std::string>> sums_;
@@ -1340,6 +1337,8 @@ std::optional<std::string> SourceIngester::Impl::KnownIdentity(const LandingFile
 void SourceIngester::Impl::RememberFile(const LandingFile& f, const std::string& identity) {
   if (f.mtime_ns == 0 || f.RecentlyChanged()) return;
   std::lock_guard<std::mutex> lock(known_mu);
+  auto it = known.find(f.path);
+  if (it != known.end() && it->second.stat.SameStat(f) && it->second.identity == identity) return;  // nothing new
   known[f.path] = {f, identity};
   known_added.insert(f.path);
   known_removed.erase(f.path);
@@ -1398,13 +1397,15 @@ Status SourceIngester::Impl::SaveKnownFiles() {
 Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::optional<std::string>> identities;
+  std::vector<LandingFile> to_hash;
   for (const auto& f : files) {
     identities.push_back(KnownIdentity(f));
+    if (!identities.back()) to_hash.push_back(f);
     prog.files_total++;
     prog.bytes_total += f.size;
   }
-  ChecksumAhead checksums(files, std::move(identities), 2);
-  size_t file_no = 0;
+  ChecksumAhead checksums(std::move(to_hash), 2);
+  size_t file_no = 0, hash_no = 0;
   IngestStats total;
   std::vector<std::pair<LandingFile, std::string>> pending;
   std::set<std::string> pending_sums;
@@ -1421,7 +1422,8 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
   for (const auto& f : files) {
     if (options.stop != nullptr && options.stop->load()) break;
     const auto ts = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::string sum, checksums.Get(file_no++));
+    const std::optional<std::string>& known_identity = identities[file_no++];
+    ASSIGN_OR_RETURN(std::string sum, known_identity ? Result<std::string>(*known_identity) : checksums.Get(hash_no++));
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(raw_ds, sum));
     if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
