@@ -1273,7 +1273,7 @@ std::string FileIdentity(const std::string& sha256, const std::string& name) {
 class ChecksumAhead {
  public:
   ChecksumAhead(std::vector<LandingFile> files, size_t ahead) : files_(std::move(files)), ahead_(ahead) {
-    sums_.resize(files.size(), Status::Internal("not computed"));
+    sums_.resize(files_.size(), Status::Internal("not computed"));
     thread_ = std::thread([this] { Loop(); });
   }
   int64_t hashed() {
