@@ -274,17 +274,13 @@ struct SourceIngester::Impl {
   Status PrepareStaging();
   Result<IngestStats> Run(std::vector<LandingFile> files);
   // Identities of files already ingested, by path, valid while stat() sees
-  // the file unchanged (LandingFile::SameStat): unchanged files are not
-  // read again (a --watch pass over a folder of kept files reads nothing).
-  // Kept in the metastore (landing_identities) across runs: loaded by
-  // LoadKnownFiles, the changes written by SaveKnownFiles after each run.
-  // Guarded by known_mu (the watch scanner asks from its thread).
-  struct KnownFile {
-    LandingFile stat;
-    std::string identity;
-  };
+  // the file unchanged (Unchanged): unchanged files are not read again (a
+  // --watch pass over a folder of kept files reads nothing). Kept in the
+  // metastore (landing_identities) across runs: loaded by LoadKnownFiles,
+  // the changes written by SaveKnownFiles after each run. Guarded by
+  // known_mu (the watch scanner asks from its thread).
   std::mutex known_mu;
-  std::unordered_map<std::string, KnownFile> known;
+  std::unordered_map<std::string, lake::LandingIdentity> known;
   std::set<std::string> known_added, known_removed;  ///< paths changed since the last save
   std::optional<std::string> KnownIdentity(const LandingFile& f);
   void RememberFile(const LandingFile& f, const std::string& identity);
@@ -1327,10 +1323,20 @@ class ChecksumAhead {
 
 }  // namespace
 
+namespace {
+// The file stat() sees now is the one whose identity was kept: size, inode,
+// mtime and ctime all equal (the quick check rsync and git make; ctime
+// cannot be set back by a user, so new content under a restored mtime differs).
+bool Unchanged(const lake::LandingIdentity& kept, const LandingFile& now) {
+  return now.mtime_ns != 0 && kept.byte_count == now.size && kept.inode == now.inode &&
+         kept.mtime_ns == now.mtime_ns && kept.ctime_ns == now.ctime_ns;
+}
+}  // namespace
+
 std::optional<std::string> SourceIngester::Impl::KnownIdentity(const LandingFile& f) {
   std::lock_guard<std::mutex> lock(known_mu);
   auto it = known.find(f.path);
-  if (it == known.end() || !it->second.stat.SameStat(f)) return std::nullopt;
+  if (it == known.end() || !Unchanged(it->second, f)) return std::nullopt;
   return it->second.identity;
 }
 
@@ -1338,8 +1344,8 @@ void SourceIngester::Impl::RememberFile(const LandingFile& f, const std::string&
   if (f.mtime_ns == 0 || f.RecentlyChanged()) return;
   std::lock_guard<std::mutex> lock(known_mu);
   auto it = known.find(f.path);
-  if (it != known.end() && it->second.stat.SameStat(f) && it->second.identity == identity) return;  // nothing new
-  known[f.path] = {f, identity};
+  if (it != known.end() && Unchanged(it->second, f) && it->second.identity == identity) return;  // nothing new
+  known[f.path] = {f.path, f.size, f.mtime_ns, f.ctime_ns, f.inode, identity};
   known_added.insert(f.path);
   known_removed.erase(f.path);
 }
@@ -1359,18 +1365,13 @@ void SourceIngester::Impl::ForgetFilesNotIn(const std::vector<LandingFile>& file
 // The files of this source's folder whose identities an earlier run kept.
 Status SourceIngester::Impl::LoadKnownFiles() {
   ASSIGN_OR_RETURN(auto rows, lake->ListLandingIdentities(raw_ds));
-  const fs::path folder = fs::absolute(source.config.path).lexically_normal();
+  // The folder as the scanner's paths spell it ("landing/usage/" too).
+  const fs::path folder = (fs::absolute(source.config.path) / "f").lexically_normal().parent_path();
   std::lock_guard<std::mutex> lock(known_mu);
   for (lake::LandingIdentity& r : rows) {
     if (fs::path(r.path).parent_path() != folder) continue;  // another source of the dataset
-    KnownFile k;
-    k.stat.path = r.path;
-    k.stat.size = r.byte_count;
-    k.stat.mtime_ns = r.mtime_ns;
-    k.stat.ctime_ns = r.ctime_ns;
-    k.stat.inode = r.inode;
-    k.identity = std::move(r.identity);
-    known[r.path] = std::move(k);
+    std::string path = r.path;
+    known[path] = std::move(r);
   }
   return Status::OK();
 }
@@ -1382,9 +1383,7 @@ Status SourceIngester::Impl::SaveKnownFiles() {
     std::lock_guard<std::mutex> lock(known_mu);
     for (const std::string& path : known_added) {
       auto it = known.find(path);
-      if (it == known.end()) continue;
-      const LandingFile& f = it->second.stat;
-      upserts.push_back({path, f.size, f.mtime_ns, f.ctime_ns, f.inode, it->second.identity});
+      if (it != known.end()) upserts.push_back(it->second);
     }
     removed.assign(known_removed.begin(), known_removed.end());
     known_added.clear();

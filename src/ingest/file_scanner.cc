@@ -36,6 +36,7 @@ LandingFile FromStat(const fs::path& path, const struct stat& st) {
 Result<LandingFile> StatLandingFile(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return Status::NotFound(fmt::format("cannot stat {}: {}", path, std::strerror(errno)));
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument(fmt::format("{} is not a regular file", path));
   return FromStat(path, st);
 }
 

@@ -27,13 +27,6 @@ struct LandingFile {
   int64_t inode = 0;
   int64_t seen_ns = 0;   ///< when stat() was called
 
-  /// True when `other` is the same file as stat() saw it: size, inode, mtime
-  /// and ctime all equal (the quick check rsync and git make; ctime cannot
-  /// be set back by a user, so new content under a restored mtime differs).
-  bool SameStat(const LandingFile& other) const {
-    return mtime_ns != 0 && size == other.size && inode == other.inode && mtime_ns == other.mtime_ns &&
-           ctime_ns == other.ctime_ns;
-  }
   /// True when the file changed in the second before stat() saw it. The
   /// kernel's file clock ticks every few milliseconds, so a change within
   /// that tick right after stat() would leave ctime as it was: such a
@@ -44,7 +37,8 @@ struct LandingFile {
 
 Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const std::string& pattern,
                                                    int64_t min_age_seconds);
-/// One file, as the scanner would list it (NotFound when it cannot be stat'ed).
+/// One file, as the scanner would list it (an error when it cannot be
+/// stat'ed or is not a regular file).
 Result<LandingFile> StatLandingFile(const std::string& path);
 
 }  // namespace custlake::ingest

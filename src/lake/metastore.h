@@ -107,8 +107,8 @@ struct IngestedFileInfo {
 };
 
 /// A landing file's content identity as ingest computed it, with what stat()
-/// said then: a later run that finds the file unchanged (LandingFile::SameStat)
-/// need not read it again to know it was ingested.
+/// said then: a later run that finds the file unchanged (the same size,
+/// inode, mtime and ctime) need not read it again to know it was ingested.
 struct LandingIdentity {
   std::string path;
   int64_t byte_count = 0, mtime_ns = 0, ctime_ns = 0, inode = 0;
