@@ -817,9 +817,7 @@ std::string SourceIngester::Impl::CopySql(const std::string& dir_root, int64_t d
   }
   if (schema.unknown == UnknownFieldPolicy::kKeep) select += fmt::format(", CAST({0} AS JSON) AS {0}", kExtraColumn);
   select += fmt::format(", {}, {}", kSourceFileColumn, kSourceLineColumn);
-  const fs::path file = PartFile(dir_root, day, part);
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
+  const fs::path file = PartFile(dir_root, day, part);  // IngestBatch made the folder
   return fmt::format("COPY (SELECT {} FROM custlake_rows({})) TO {} (FORMAT parquet, DICTIONARY_SIZE_LIMIT {})", select,
                      day, QuoteLiteral(file.string()), DictionarySizeLimit(rows));
 }
@@ -1101,6 +1099,10 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
     file_inserted.clear();
     restart = false;
     out_dir = ScratchDir();
+    {
+      std::error_code ec;
+      fs::create_directories(out_dir, ec);  // an error shows as the first COPY's
+    }
     producing_epoch = ++epoch;
     if (index) index->SetEpoch(epoch);
     auto spill_sql = [this, dir = out_dir](int64_t day, int part, size_t rows) { return CopySql(dir, day, part, rows); };
@@ -1153,8 +1155,6 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
   if (!writer_session) {
     ASSIGN_OR_RETURN(writer_session, db->Connect());
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(out_dir).parent_path(), ec);
   if (f->placeholder) schema_recorded = true;  // never record the placeholder
   InFlight* fp = f.get();
   f->copier = std::thread([this, fp] {
