@@ -11,6 +11,7 @@ find_package(simdjson REQUIRED)
 find_package(zstd REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # sha256 of lake files
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)  # landing files' identities
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 if(CUSTLAKE_WITH_MARIADB)
   pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)

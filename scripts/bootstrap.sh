@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(
   g++ cmake make pkg-config git
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
-  libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libmariadb-dev libpq-dev
+  libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libxxhash-dev libmariadb-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)

@@ -166,6 +166,9 @@ struct SourceIngester::Impl {
   Schema schema;
   bool have_schema = false;
   bool schema_recorded = false;  ///< the lake holds this schema already
+  /// How landing files are identified: XXH3-128, or sha256 for a dataset
+  /// that recorded its files so before (lake/checksum.h).
+  lake::ContentHash identity_hash = lake::ContentHash::kXxh128;
 
   std::unique_ptr<engine::Database> db;
   std::unique_ptr<engine::Session> session;
@@ -313,6 +316,8 @@ Status SourceIngester::Impl::Init() {
   raw_ds = lake::DatasetId::Raw(source.config.dataset);
   quarantine_ds = lake::DatasetId::Quarantine(source.config.dataset);
   RemoveDeadScratch();
+  ASSIGN_OR_RETURN(const bool sha256_identities, lake->HasIngestedChecksumOfLength(raw_ds, 64));
+  if (sha256_identities) identity_hash = lake::ContentHash::kSha256;
   RETURN_NOT_OK(LoadKnownFiles());
   engine::DatabaseOptions dbo;
   dbo.memory_limit = options.duckdb_memory_limit;
@@ -1255,12 +1260,13 @@ Status SourceIngester::Impl::FinishInFlight(IngestStats* stats) {
 namespace {
 
 // What ingested_files records for a file (per dataset): its content's
-// sha256; for an empty file, which every empty file shares and which holds
+// hash; for an empty file, which every empty file shares and which holds
 // nothing to ingest, its name, so each empty file is reported (and handled)
 // once instead of as a copy of the first one.
-std::string FileIdentity(const std::string& sha256, const std::string& name) {
-  static const std::string kEmpty = lake::Sha256Hex("");
-  return sha256 == kEmpty ? "empty:" + name : sha256;
+Result<std::string> FileIdentity(const LandingFile& file, lake::ContentHash hash) {
+  int64_t bytes = 0;
+  ASSIGN_OR_RETURN(std::string sum, lake::HashFile(file.path, hash, &bytes));
+  return bytes == 0 ? "empty:" + file.name : sum;
 }
 
 // Checksums the listed files on a helper thread, a few files ahead of the
@@ -1268,7 +1274,8 @@ std::string FileIdentity(const std::string& sha256, const std::string& name) {
 // is already known are not given to it: no hand-off per file.)
 class ChecksumAhead {
  public:
-  ChecksumAhead(std::vector<LandingFile> files, size_t ahead) : files_(std::move(files)), ahead_(ahead) {
+  ChecksumAhead(std::vector<LandingFile> files, lake::ContentHash hash, size_t ahead)
+      : files_(std::move(files)), hash_(hash), ahead_(ahead) {
     sums_.resize(files_.size(), Status::Internal("not computed"));
     thread_ = std::thread([this] { Loop(); });
   }
@@ -1300,8 +1307,7 @@ class ChecksumAhead {
         cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
         if (stop_) return;
       }
-      Result<std::string> sum = lake::Sha256File(files_[i].path);
-      if (sum.ok()) *sum = FileIdentity(*sum, files_[i].name);
+      Result<std::string> sum = FileIdentity(files_[i], hash_);
       std::lock_guard<std::mutex> lock(mu_);
       hashed_++;
       sums_[i] = std::move(sum);
@@ -1311,6 +1317,7 @@ class ChecksumAhead {
   }
 
   const std::vector<LandingFile> files_;
+  const lake::ContentHash hash_;
   const size_t ahead_;
   int64_t hashed_ = 0;
   std::vector<Result<std::string>> sums_;
@@ -1403,7 +1410,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
     prog.files_total++;
     prog.bytes_total += f.size;
   }
-  ChecksumAhead checksums(std::move(to_hash), 2);
+  ChecksumAhead checksums(std::move(to_hash), identity_hash, 2);
   size_t file_no = 0, hash_no = 0;
   IngestStats total;
   std::vector<std::pair<LandingFile, std::string>> pending;

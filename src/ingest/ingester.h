@@ -4,7 +4,8 @@
 // target dataset). RunOnce() scans the folder and ingests every file that is
 // ready and not yet ingested, in batches of about batch_bytes of input:
 //
-//   1. each file is identified by the sha256 of its content; a checksum the
+//   1. each file is identified by a hash of its content (XXH3-128, or sha256
+//      for a dataset that recorded its files so before); a checksum the
 //      metastore already lists is skipped (the file was ingested before,
 //      maybe under another name), and its after-action (archive/delete) is
 //      (re)done;

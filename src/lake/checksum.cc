@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -10,6 +11,20 @@
 #include <vector>
 
 namespace custlake::lake {
+
+namespace {
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   // Allocation failure or a FIPS provider without SHA-256 is not recoverable here.
@@ -24,13 +39,7 @@ std::string Sha256::HexDigest() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_, md, &len);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(len * 2, '0');
-  for (unsigned int i = 0; i < len; i++) {
-    out[2 * i] = kHex[md[i] >> 4];
-    out[2 * i + 1] = kHex[md[i] & 15];
-  }
-  return out;
+  return Hex(md, len);
 }
 
 std::string Sha256Hex(std::string_view data) {
@@ -39,25 +48,62 @@ std::string Sha256Hex(std::string_view data) {
   return h.HexDigest();
 }
 
-Result<std::string> Sha256File(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open " + path + " to checksum it: " + std::strerror(errno));
-  Sha256 h;
+namespace {
+
+// Streaming XXH3-128, digest in its canonical (big-endian) byte order.
+class Xxh128 {
+ public:
+  Xxh128() : state_(XXH3_createState()) {
+    if (state_ == nullptr || XXH3_128bits_reset(state_) != XXH_OK) std::abort();
+  }
+  ~Xxh128() { XXH3_freeState(state_); }
+  Xxh128(const Xxh128&) = delete;
+  Xxh128& operator=(const Xxh128&) = delete;
+  void Update(const void* data, size_t size) { XXH3_128bits_update(state_, data, size); }
+  std::string HexDigest() {
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, XXH3_128bits_digest(state_));
+    return Hex(c.digest, sizeof(c.digest));
+  }
+
+ private:
+  XXH3_state_t* state_;
+};
+
+template <typename Hasher>
+Result<std::string> HashFd(int fd, const std::string& path, int64_t* bytes) {
+  Hasher h;
   // Reused per thread: this machine is slow to touch fresh memory.
   thread_local std::vector<char> buf(1 << 20);
+  int64_t total = 0;
   while (true) {
     const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      const int e = errno;
-      ::close(fd);
-      return Status::IOError("cannot read " + path + " to checksum it: " + std::strerror(e));
+      return Status::IOError("cannot read " + path + " to checksum it: " + std::strerror(errno));
     }
     if (n == 0) break;
     h.Update(buf.data(), static_cast<size_t>(n));
+    total += n;
   }
-  ::close(fd);
+  if (bytes != nullptr) *bytes = total;
   return h.HexDigest();
+}
+
+}  // namespace
+
+std::string Xxh128Hex(std::string_view data) {
+  Xxh128 h;
+  h.Update(data.data(), data.size());
+  return h.HexDigest();
+}
+
+Result<std::string> HashFile(const std::string& path, ContentHash hash, int64_t* bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + " to checksum it: " + std::strerror(errno));
+  Result<std::string> sum = hash == ContentHash::kSha256 ? HashFd<Sha256>(fd, path, bytes) : HashFd<Xxh128>(fd, path, bytes);
+  ::close(fd);
+  return sum;
 }
 
 }  // namespace custlake::lake

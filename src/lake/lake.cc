@@ -214,6 +214,9 @@ Result<std::vector<CursorInfo>> Lake::ListCursors() { return metastore_->ListCur
 Result<std::optional<IngestedFileInfo>> Lake::FindIngestedFile(const DatasetId& dataset, const std::string& checksum) {
   return metastore_->FindIngestedFile(dataset, checksum);
 }
+Result<bool> Lake::HasIngestedChecksumOfLength(const DatasetId& dataset, int length) {
+  return metastore_->HasIngestedChecksumOfLength(dataset, length);
+}
 Result<std::vector<QuarantineCount>> Lake::ListQuarantine(std::optional<int64_t> batch_id) {
   return metastore_->ListQuarantine(batch_id);
 }

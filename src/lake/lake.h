@@ -126,6 +126,9 @@ class Lake {
   /// into `dataset`, if any (checksums are per dataset: the same content
   /// may land for several datasets).
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
+  /// Whether `dataset` recorded a landing file by a checksum of `length`
+  /// characters (not counting the `empty:<name>` of empty files).
+  Result<bool> HasIngestedChecksumOfLength(const DatasetId& dataset, int length);
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
   Result<std::vector<LandingIdentity>> ListLandingIdentities(const DatasetId& dataset);
   Status UpdateLandingIdentities(const DatasetId& dataset, const std::vector<LandingIdentity>& upserts,

@@ -78,6 +78,25 @@ TEST(ChecksumTest, KnownVectors) {
   EXPECT_EQ(sum, Sha256Hex("abc"));
 }
 
+TEST(ChecksumTest, Xxh128KnownVectorsAndFiles) {
+  // XXH3-128 in its canonical (big-endian) order; "" is xxHash's published value.
+  EXPECT_EQ(Xxh128Hex(""), "99aa06d3014798d86001c324468d497f");
+  EXPECT_EQ(Xxh128Hex("abc"), "06b05ab6733a618578af5f94892f3950");
+  const std::string million(1000000, 'a');
+  EXPECT_EQ(Xxh128Hex(million), "a545df8e384a9579b1fd6fae5285c4eb");
+  // A file is hashed in 1 MiB blocks: more than one block, then the bytes read.
+  TempDir dir;
+  const std::string big = million + million + "tail";
+  WriteFile(dir.Sub("big"), big);
+  int64_t bytes = 0;
+  ASSERT_OK_AND_ASSIGN(auto sum, HashFile(dir.Sub("big"), ContentHash::kXxh128, &bytes));
+  EXPECT_EQ(sum, Xxh128Hex(big));
+  EXPECT_EQ(bytes, static_cast<int64_t>(big.size()));
+  ASSERT_OK_AND_ASSIGN(auto sha, HashFile(dir.Sub("big"), ContentHash::kSha256));
+  EXPECT_EQ(sha, Sha256Hex(big));
+  EXPECT_FALSE(HashFile(dir.Sub("missing"), ContentHash::kXxh128).ok());
+}
+
 // --- the lake ---
 
 class LakeTest : public ::testing::Test {

@@ -825,6 +825,15 @@ Result<std::optional<IngestedFileInfo>> Metastore::FindIngestedFile(const Datase
       IngestedFileInfo{s.Text(0), s.Text(1), s.Int(2), DatasetFromText(s.Text(3)), s.Int(4), s.Text(5)});
 }
 
+Result<bool> Metastore::HasIngestedChecksumOfLength(const DatasetId& dataset, int length) {
+  std::lock_guard lock(mu_);
+  PREPARE(s, db_,
+          "SELECT 1 FROM ingested_files WHERE dataset_id = ? AND length(checksum) = ? "
+          "AND checksum NOT LIKE 'empty:%' LIMIT 1");
+  s.Bind(1, dataset.ToString()).Bind(2, static_cast<int64_t>(length));
+  return s.Step("look up ingested checksums");
+}
+
 Result<std::vector<LandingIdentity>> Metastore::ListLandingIdentities(const DatasetId& dataset) {
   std::lock_guard lock(mu_);
   PREPARE(s, db_,

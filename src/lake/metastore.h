@@ -235,6 +235,9 @@ class Metastore {
   Result<std::vector<CursorInfo>> ListCursors();
   /// The landing file with this content checksum ingested into `dataset`.
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
+  /// Whether `dataset` recorded a landing file by a checksum of `length`
+  /// characters (ingest tells its hashes apart by their length).
+  Result<bool> HasIngestedChecksumOfLength(const DatasetId& dataset, int length);
   /// Per batch (newest first), or all when batch_id is nullopt.
   Result<std::vector<QuarantineCount>> ListQuarantine(std::optional<int64_t> batch_id = std::nullopt);
   /// The remembered identities of `dataset`'s landing files whose content is

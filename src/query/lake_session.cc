@@ -80,7 +80,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
     if (!raw && dataset.id.zone != lake::Zone::kQuarantine) continue;
     ASSIGN_OR_RETURN(auto files, metastore->ListFiles(dataset.id));
     // Quarantine keeps whole unreadable files byte for byte beside its
-    // Parquet (files/<sha256>-<name>); the view reads the Parquet rows.
+    // Parquet (files/<checksum>-<name>); the view reads the Parquet rows.
     std::string list;
     int64_t count = 0;
     for (const lake::FileInfo& file : files) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "ingest/ingest_test_util.h"
+#include "lake/checksum.h"
 #include "support/status_testing.h"
 
 namespace custlake::ingest {
@@ -53,6 +54,41 @@ TEST(IngestFileIdentity, SameContentForTwoDatasetsIsIngestedByEach) {
   EXPECT_EQ(st.files, 0);
   EXPECT_EQ(st.files_skipped, 1);
   EXPECT_FALSE(fs::exists(dir + "/eu/a-again.ndjson"));
+}
+
+// Landing files are identified by XXH3-128; a dataset whose files were
+// recorded by sha256 (by custlake before 2026-12) keeps sha256, so a file
+// it ingested then and dropped again is still skipped.
+TEST(IngestFileIdentity, ADatasetRecordedWithSha256KeepsSha256) {
+  const std::string dir = FreshDir("identity_sha256");
+  fs::create_directories(dir + "/old");
+  fs::create_directories(dir + "/new");
+  const std::string more = R"({"event_id":"e3","customer_id":3,"ts":"2025-03-02T00:00:00Z"})" "\n";
+  ASSERT_OK_AND_ASSIGN(auto lake, OpenLake(dir + "/lake"));
+  const auto legacy = lake::DatasetId::Raw("usage_old");
+  {
+    // What an earlier custlake committed for a.ndjson: its sha256.
+    ASSERT_OK_AND_ASSIGN(auto batch, lake->BeginBatch(legacy, lake::BatchOptions{}));
+    ASSERT_OK(batch.RecordIngestedFile(lake::Sha256Hex(kEvents), dir + "/old/a.ndjson", 130));
+    ASSERT_OK(batch.Commit());
+  }
+  WriteFile(dir + "/old/a-again.ndjson", kEvents);
+  WriteFile(dir + "/old/b.ndjson", more);
+  ASSERT_OK_AND_ASSIGN(auto old_ing, SourceIngester::Open(lake.get(), Source(dir + "/old", "usage_old"), {}));
+  ASSERT_OK_AND_ASSIGN(auto old_st, old_ing->RunOnce());
+  EXPECT_EQ(old_st.files_skipped, 1);
+  EXPECT_EQ(old_st.files, 1);
+  EXPECT_EQ(old_st.committed, 1);
+  ASSERT_OK_AND_ASSIGN(auto b_sha, lake->FindIngestedFile(legacy, lake::Sha256Hex(more)));
+  EXPECT_TRUE(b_sha.has_value());
+  // A new dataset records XXH3-128.
+  WriteFile(dir + "/new/b.ndjson", more);
+  ASSERT_OK_AND_ASSIGN(auto new_ing, SourceIngester::Open(lake.get(), Source(dir + "/new", "usage_new"), {}));
+  ASSERT_OK(new_ing->RunOnce());
+  ASSERT_OK_AND_ASSIGN(auto b_xxh, lake->FindIngestedFile(lake::DatasetId::Raw("usage_new"), lake::Xxh128Hex(more)));
+  EXPECT_TRUE(b_xxh.has_value());
+  ASSERT_OK_AND_ASSIGN(auto b_not_sha, lake->FindIngestedFile(lake::DatasetId::Raw("usage_new"), lake::Sha256Hex(more)));
+  EXPECT_FALSE(b_not_sha.has_value());
 }
 
 TEST(IngestFileIdentity, EmptyFilesAreToldApartByName) {

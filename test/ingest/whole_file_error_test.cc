@@ -89,7 +89,10 @@ TEST(IngestWholeFileError, UnreadableFilesAreKeptWholeInQuarantine) {
   std::map<std::string, std::string> kept;  // file name suffix -> content
   for (const auto& f : files) {
     if (f.path.find("/files/") == std::string::npos) continue;
-    kept[fs::path(f.path).filename().string().substr(65)] = ReadAll(f.absolute_path);
+    // <checksum>-<name>: the checksum is the file's XXH3-128 (32 hex digits).
+    const std::string name = fs::path(f.path).filename().string();
+    EXPECT_EQ(name[32], '-') << name;
+    kept[name.substr(33)] = ReadAll(f.absolute_path);
   }
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_EQ(kept["image.ndjson"], binary);
