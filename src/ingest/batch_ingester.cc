@@ -316,7 +316,8 @@ Status SourceIngester::Impl::Init() {
   raw_ds = lake::DatasetId::Raw(source.config.dataset);
   quarantine_ds = lake::DatasetId::Quarantine(source.config.dataset);
   RemoveDeadScratch();
-  ASSIGN_OR_RETURN(const bool sha256_identities, lake->HasIngestedChecksumOfLength(raw_ds, 64));
+  ASSIGN_OR_RETURN(const bool sha256_identities,
+                   lake->HasIngestedChecksumOfLength(raw_ds, lake::HexDigits(lake::ContentHash::kSha256)));
   if (sha256_identities) identity_hash = lake::ContentHash::kSha256;
   RETURN_NOT_OK(LoadKnownFiles());
   engine::DatabaseOptions dbo;

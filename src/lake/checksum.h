@@ -45,6 +45,8 @@ std::string Sha256Hex(std::string_view data);
 std::string Xxh128Hex(std::string_view data);
 
 enum class ContentHash { kSha256, kXxh128 };
+/// How many hex digits a hash of this kind is written as.
+constexpr int HexDigits(ContentHash hash) { return hash == ContentHash::kSha256 ? 64 : 32; }
 
 /// The hash of a file's content as lowercase hex digits (64 for SHA-256, 32
 /// for XXH3-128), read in 1 MiB blocks (a buffer reused per thread).

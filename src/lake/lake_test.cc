@@ -81,6 +81,8 @@ TEST(ChecksumTest, KnownVectors) {
 TEST(ChecksumTest, Xxh128KnownVectorsAndFiles) {
   // XXH3-128 in its canonical (big-endian) order; "" is xxHash's published value.
   EXPECT_EQ(Xxh128Hex(""), "99aa06d3014798d86001c324468d497f");
+  EXPECT_EQ(static_cast<int>(Xxh128Hex("").size()), HexDigits(ContentHash::kXxh128));
+  EXPECT_EQ(static_cast<int>(Sha256Hex("").size()), HexDigits(ContentHash::kSha256));
   EXPECT_EQ(Xxh128Hex("abc"), "06b05ab6733a618578af5f94892f3950");
   const std::string million(1000000, 'a');
   EXPECT_EQ(Xxh128Hex(million), "a545df8e384a9579b1fd6fae5285c4eb");
