@@ -9,6 +9,8 @@
 
 #include "lake/layout.h"
 #include "lake/metastore.h"
+#include "warehouse/publisher.h"
+#include "warehouse/segments.h"
 
 namespace custlake::query {
 namespace fs = std::filesystem;
@@ -113,19 +115,13 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   // catalog `warehouse`, each table also a view in main, so readers see one
   // whole published build and never a half-built one.
   {
-    ASSIGN_OR_RETURN(auto versions, metastore->ListFiles(lake::DatasetId::Warehouse("versions")));
-    const lake::FileInfo* current = nullptr;
-    for (const lake::FileInfo& file : versions) {
-      bool is_db = file.path.size() > 7 && file.path.compare(file.path.size() - 7, 7, ".duckdb") == 0;
-      if (is_db && (!current || file.batch_id > current->batch_id)) current = &file;
-    }
+    ASSIGN_OR_RETURN(auto current, warehouse::CurrentVersion(metastore.get(), layout));
     if (current) {
-      std::string path = layout.Absolute(current->path);
-      RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(path) + " AS warehouse (READ_ONLY)")
-                        .WithContext("warehouse version " + current->path));
-      allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(path);
-      ASSIGN_OR_RETURN(auto tables, session->Query("SELECT table_name FROM duckdb_tables() WHERE database_name = "
-                                                   "'warehouse' AND schema_name = 'main' AND NOT starts_with(table_name, '_') "
+      // With the segment files its facts live in (warehouse/segments.h).
+      ASSIGN_OR_RETURN(auto files, warehouse::AttachVersion(session.get(), current->path, "warehouse"));
+      for (const std::string& file : files) allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(file);
+      ASSIGN_OR_RETURN(auto tables, session->Query("SELECT table_name FROM information_schema.tables WHERE table_catalog = "
+                                                   "'warehouse' AND table_schema = 'main' AND NOT starts_with(table_name, '_') "
                                                    "ORDER BY table_name"));
       for (const auto& row : tables.rows) {
         RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(row[0]) + " AS SELECT * FROM warehouse.main." +

@@ -14,6 +14,7 @@
 #include "warehouse/model_loader.h"
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
+#include "warehouse/segments.h"
 
 namespace custlake::warehouse {
 namespace fs = std::filesystem;
@@ -122,7 +123,7 @@ bool ReadsOnlyEmptyRawDeltas(const std::string& sql, const std::vector<RawDatase
 
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
-                  const std::vector<RawDataset>& raw, bool ref_lost_rows, ModelStat* stat,
+                  const std::vector<RawDataset>& raw, bool ref_lost_rows, SegmentSet* segments, ModelStat* stat,
                   PartitionChanges* changes) {
   std::string table = QuoteIdent(m.name);
   std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
@@ -134,8 +135,11 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       m.materialized == Materialization::kTable ||
       (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
   if (!incremental || rebuild) {
-    ASSIGN_OR_RETURN(auto r, session->Query("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
-    (void)r;
+    if (m.materialized == Materialization::kAppend) {
+      RETURN_NOT_OK(segments->Create(session, m.name, m.sql));
+    } else {
+      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
+    }
     stat->mode = incremental ? "rebuilt" : "full";
     ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
     stat->changed = stat->rows;
@@ -154,20 +158,6 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       break;
     }
     case Materialization::kAppend: {
-      for (const RawDataset& r : raw) {
-        if (!r.replaced) continue;
-        if (std::find(m.sources.begin(), m.sources.end(), r.view) == m.sources.end()) continue;
-        std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(r.dataset);
-        if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
-        changes->deleted = true;
-        RETURN_NOT_OK(session->Execute("DELETE " + replaced)
-                          .WithContext(context("replacing the rows of " + r.dataset)));
-      }
-      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
-                        .WithContext(context("computing the new rows")));
-      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM delta." + table));
-      stat->changed = r.rows_changed;
-      if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
       // @post_incremental statements (and the partitions they may change)
       // whose delta.<view>s hold no new rows are skipped: each is a full
       // scan of the table that would change nothing.
@@ -175,6 +165,30 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       for (std::string& st : SplitStatements(m.post_incremental)) {
         if (!ReadsOnlyEmptyRawDeltas(st, raw)) post.push_back(std::move(st));
       }
+      std::vector<std::string> replaced_sources;
+      for (const RawDataset& r : raw) {
+        if (r.replaced && std::find(m.sources.begin(), m.sources.end(), r.view) != m.sources.end()) {
+          replaced_sources.push_back(r.dataset);
+        }
+      }
+      // Only new rows: they go to the tail and the previous segment is shared.
+      // Deleting or updating rows: a copy of the segment takes the change.
+      ASSIGN_OR_RETURN(bool outgrown, segments->TailOutgrown(session, m.name));
+      bool settle = outgrown || !post.empty() || !replaced_sources.empty();
+      if (settle) RETURN_NOT_OK(segments->Settle(session, m.name).WithContext(context("segment")));
+      for (const std::string& dataset : replaced_sources) {
+        std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(dataset);
+        if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
+        changes->deleted = true;
+        RETURN_NOT_OK(session->Execute("DELETE " + replaced)
+                          .WithContext(context("replacing the rows of " + dataset)));
+      }
+      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
+                        .WithContext(context("computing the new rows")));
+      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + segments->AppendTarget(m.name) +
+                                              " BY NAME SELECT * FROM delta." + table));
+      stat->changed = r.rows_changed;
+      if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
       if (!post.empty() && !pb.empty()) {
         if (m.post_incremental_partitions.empty()) {
           changes->all = true;
@@ -188,6 +202,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         RETURN_NOT_OK(done.status().WithContext(context("@post_incremental")));
         changes->post_incremental_rows += done->rows_changed;
       }
+      if (settle) RETURN_NOT_OK(segments->Unsettle(session, m.name));
       stat->mode = "appended";
       break;
     }
@@ -483,6 +498,7 @@ nlohmann::json BuildReport::ToJson() const {
                    {"pruned_files", pruned_files}};
   if (previous_version) j["previous_version"] = *previous_version;
   if (!version_copy.empty()) j["version_copy"] = version_copy;
+  if (!segments.empty()) j["segments"] = segments;
   return j;
 }
 
@@ -538,6 +554,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
   }
 
   int64_t total_rows = 0;
+  SegmentSet segments(&batch, previous ? fs::path(previous->path).parent_path().string() : "");
   {
     ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(db_path, options.threads, options.memory_limit)));
     ASSIGN_OR_RETURN(auto session, db->Connect());
@@ -548,6 +565,16 @@ Result<BuildReport> Build(const BuildOptions& options) {
       ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog.Scalar()));
       // A version from before consumed batches were recorded: build it all again.
       if (!consumed) report.incremental = false;
+    }
+    if (report.incremental) {
+      std::vector<std::string> appended;
+      for (const Model& m : models) {
+        if (m.materialized == Materialization::kAppend) appended.push_back(m.name);
+      }
+      // The previous version's segments are shared; a version from before
+      // segments kept its facts inside: build it all again.
+      ASSIGN_OR_RETURN(bool linked, segments.LinkPrevious(session.get(), appended));
+      if (!linked) report.incremental = false;
     }
     for (RawDataset& r : raw) {
       if (!report.incremental) break;
@@ -671,7 +698,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
           auto it = partition_changes.find(r);
           ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
         }
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, ref_lost_rows, &stat,
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, ref_lost_rows, &segments, &stat,
                                  &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
         bool keys_survived = !key_columns.empty();
@@ -692,8 +719,11 @@ Result<BuildReport> Build(const BuildOptions& options) {
       classify(stat);
       stat.seconds = Since(t);
       total_rows += stat.rows;
+      const auto modes = segments.Modes();
+      auto segment = modes.find(m.name);
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
-          " written) in " + std::to_string(stat.seconds) + " s");
+          " written) in " + std::to_string(stat.seconds) + " s" +
+          (segment != modes.end() ? ", segment " + segment->second : ""));
       report.models.push_back(std::move(stat));
     }
     RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw, options.run_checks));
@@ -769,6 +799,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
         report.parquet_files += files;
       }
     }
+    RETURN_NOT_OK(segments.Finish(session.get()));
+    report.segments = segments.Modes();
     // The raw views and the new rows (delta.*) are not part of the version.
     RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
     RETURN_NOT_OK(session->Execute("CHECKPOINT"));
@@ -785,6 +817,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
   version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
   version_file.checksum_content = false;
   RETURN_NOT_OK(batch.AddFile(std::move(version_file)));
+  RETURN_NOT_OK(segments.AddFiles());
   for (const Model& m : models) RETURN_NOT_OK(batch.ReplaceDataset(TableDataset(m.name)));
   for (const RawDataset& r : raw) RETURN_NOT_OK(batch.SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
   RETURN_NOT_OK(batch.SetCursor(kModelsCursor, fingerprint));
@@ -817,7 +850,9 @@ Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std:
 
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(":memory:", 0, "")));
   ASSIGN_OR_RETURN(auto session, db->Connect());
-  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'; ATTACH " + QuoteLiteral(current->path) + " AS wh (READ_ONLY)"));
+  RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
+  ASSIGN_OR_RETURN(auto attached, AttachVersion(session.get(), current->path, "wh"));
+  (void)attached;
   // The raw zone as this version consumed it: exactly its consumed batches,
   // live or retired since (a full re-import retires what the version read).
   ASSIGN_OR_RETURN(auto consumed, ConsumedBatches(session.get(), "wh"));

@@ -6,14 +6,16 @@
 //      or given) and sort them by their references;
 //   2. incremental (the default, when a previous version exists, built from
 //      the same models): copy the current version's DuckDB file into the
-//      batch's staging folder and feed each model only the raw batches that
-//      version did not consume (delta.<view>); full (--full, or no usable
-//      previous version): a new file, every model from all of raw;
+//      batch's staging folder, hard-link its append models' segments
+//      (segments.h: the facts, outside the version file) and feed each model
+//      only the raw batches that version did not consume (delta.<view>);
+//      full (--full, or no usable previous version): new files, every model
+//      from all of raw;
 //   3. run every model's checks; any failure aborts the batch (the previous
 //      version keeps serving) with a report naming check, table and rows;
 //   4. export every table as Parquet under warehouse/<table>/ (facts
 //      partitioned by month=YYYY-MM) into the same batch;
-//   5. commit: version file, Parquet files and watermark cursors become live
+//   5. commit: version file, segments, Parquet files and watermark cursors become live
 //      in one metastore transaction; then the replaced Parquet export is
 //      deleted (warehouse/<table>/ holds exactly the current version) and old
 //      version files beyond --keep are pruned.
@@ -87,6 +89,9 @@ struct BuildReport {
   /// Incremental: how the previous version's file was copied (FileCopy::method) and how long it took.
   std::string version_copy;
   double copy_seconds = 0;
+  /// Append model -> how this version got its segment (SegmentSet::Modes:
+  /// written, linked, copied, rewritten); see segments.h.
+  std::map<std::string, std::string> segments;
   int pruned_files = 0;
 
   nlohmann::json ToJson() const;

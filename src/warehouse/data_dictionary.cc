@@ -11,6 +11,7 @@
 #include "warehouse/checks.h"
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
+#include "warehouse/segments.h"
 
 namespace custlake::warehouse {
 namespace {
@@ -82,14 +83,13 @@ Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_
     }
     return tables;
   }
-  engine::DatabaseOptions db_options;
-  db_options.path = current->path;
-  db_options.read_only = true;
-  ASSIGN_OR_RETURN(auto db, engine::Database::Open(db_options));
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
   ASSIGN_OR_RETURN(auto session, db->Connect());
+  ASSIGN_OR_RETURN(auto attached, AttachVersion(session.get(), current->path, "wh"));
+  (void)attached;
   for (TableSchema& t : tables) {
     ASSIGN_OR_RETURN(auto r, session->Query("SELECT column_name, data_type FROM information_schema.columns WHERE "
-                                            "table_schema = 'main' AND table_name = " +
+                                            "table_catalog = 'wh' AND table_schema = 'main' AND table_name = " +
                                             engine::QuoteLiteral(t.model->name) + " ORDER BY ordinal_position"));
     for (const auto& row : r.rows) t.columns.push_back({row[0], row[1]});
   }

@@ -52,6 +52,10 @@ TEST_F(WarehouseFixture, ModelsGiveTheKnownAnswers) {
   ASSERT_OK_AND_ASSIGN(auto reader, query::LakeSession::Open(root_.string()));
   ASSERT_OK_AND_ASSIGN(auto r, reader->Run("SELECT sum(revenue) FROM fact_customer_metrics"));
   EXPECT_EQ(r.Scalar(), "30.25");
+  // The facts live in a segment file of their own (segments.h): readers attach it with the version.
+  ASSERT_OK_AND_ASSIGN(auto facts, reader->Run("SELECT count(*) FROM fact_customer_activity"));
+  EXPECT_EQ(facts.Scalar(), "10");
+  EXPECT_FALSE(reader->Run("SELECT count(*) FROM _warehouse_tail_fact_customer_activity").ok());
   EXPECT_FALSE(reader->Run("CREATE TABLE x AS SELECT 1").ok());
   // The Parquet export: facts partitioned by month.
   EXPECT_TRUE(fs::exists(root_ / "warehouse/fact_customer_activity/month=2025-02"));

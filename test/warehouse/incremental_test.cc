@@ -2,8 +2,12 @@
 // late with a lower id, sources replaced by a full re-import (merge models
 // rebuild, append models drop the replaced rows), the Parquet export folder
 // holding exactly the current version, `custlake check` after a re-import,
-// freshness against the clock and against raw data waiting, and pruning.
+// freshness against the clock and against raw data waiting, pruning, and the
+// fact segments that append-only builds share.
+#include <sys/stat.h>
+
 #include "warehouse/model_loader.h"
+#include "warehouse/segments.h"
 #include "warehouse/warehouse_fixture.h"
 
 namespace custlake::warehouse {
@@ -63,7 +67,7 @@ TEST_F(WarehouseFixture, FactExportsRewriteOnlyTheMonthsABuildChanged) {
   EXPECT_EQ(month_file_batches("fact_customer_metrics", "2025-02").find("-r"), std::string::npos)
       << "fact_customer_metrics: February written";
   // The export holds exactly each table's rows, month by month, and equals a full build's.
-  ASSERT_OK(session_->Execute("ATTACH " + engine::QuoteLiteral(second.path) + " AS v (READ_ONLY)"));
+  ASSERT_OK_AND_ASSIGN(auto attached, AttachVersion(session_.get(), second.path, "v"));
   for (const char* table : {"fact_customer_activity", "fact_customer_metrics"}) {
     std::string folder = engine::QuoteLiteral((root_ / "warehouse" / table).string() + "/**/*.parquet");
     ASSERT_OK_AND_ASSIGN(
@@ -335,11 +339,13 @@ TEST_F(WarehouseFixture, VersionFileIsCopiedAndPublishedWithoutARehash) {
   EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
             "4;");
   EXPECT_EQ(Ask(inc.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
-  // DuckDB checksums its own blocks: the version file gets no sha256; the Parquet exports do.
+  // DuckDB checksums its own blocks: the version file and its fact segment get no sha256; the Parquet exports do.
   ASSERT_OK_AND_ASSIGN(auto versions, lake_->metastore().ListFiles(VersionsDataset()));
-  ASSERT_EQ(versions.size(), 1u);
-  EXPECT_EQ(versions[0].checksum, "");
-  EXPECT_GT(versions[0].byte_count, 0);
+  ASSERT_EQ(versions.size(), 2u);
+  for (const auto& f : versions) {
+    EXPECT_EQ(f.checksum, "") << f.path;
+    EXPECT_GT(f.byte_count, 0) << f.path;
+  }
   ASSERT_OK_AND_ASSIGN(auto facts, lake_->metastore().ListFiles(TableDataset("fact_customer_activity")));
   ASSERT_FALSE(facts.empty());
   for (const auto& f : facts) EXPECT_EQ(f.checksum.size(), 64u) << f.path;
@@ -360,15 +366,82 @@ TEST_F(WarehouseFixture, PruneKeepsTheNewestVersions) {
   EXPECT_TRUE(fs::exists(builds[3].path));
   ASSERT_OK_AND_ASSIGN(auto retired,
                        lake_->metastore().ListFiles(VersionsDataset(), lake::FileState::kRetired));
-  ASSERT_EQ(retired.size(), 1u);
-  EXPECT_EQ(retired[0].batch_id, builds[2].version);
+  ASSERT_EQ(retired.size(), 2u);  // the version file and its fact segment
+  for (const auto& f : retired) EXPECT_EQ(f.batch_id, builds[2].version) << f.path;
   // A kept old version still answers what it held.
   EXPECT_EQ(Ask(builds[2].path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
             "7;");
   ASSERT_OK_AND_ASSIGN(PruneReport pruned, PruneVersions(lake_.get(), 1));
-  EXPECT_EQ(pruned.files_removed, 1);
+  EXPECT_EQ(pruned.files_removed, 2);
   EXPECT_FALSE(fs::exists(builds[2].path));
   EXPECT_TRUE(fs::exists(builds[3].path));
+}
+
+ino_t Inode(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_ino;
+}
+
+TEST_F(WarehouseFixture, AppendOnlyBuildsShareTheFactSegmentAndChangesCopyIt) {
+  const std::string facts = "fact_customer_activity";
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  EXPECT_EQ(first.segments.at(facts), "written");
+  fs::path dir = fs::path(first.path).parent_path();
+  auto segment = [&](const BuildReport& r) { return dir / SegmentFileName(r.version, facts); };
+
+  // Only new rows: the new version links the previous segment (one file, two
+  // names) and keeps the new row in its tail, inside the version file.
+  Commit("usage", Event("s1", 1, "2025-02-26 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport linked, RunBuild());
+  ASSERT_TRUE(linked.incremental);
+  EXPECT_EQ(linked.segments.at(facts), "linked");
+  EXPECT_EQ(linked.ToJson()["segments"][facts], "linked");
+  EXPECT_EQ(Inode(segment(linked)), Inode(segment(first)));
+  EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "1;");
+  EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
+  EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "4;");
+
+  // A customer version dated before facts already built re-keys them
+  // (@post_incremental): a copy of the segment takes the change.
+  Commit("sic/customers", Customer(1, "max", "Munich", "2025-01-01", "2025-02-24 00:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport rewritten, RunBuild());
+  ASSERT_TRUE(rewritten.incremental);
+  EXPECT_EQ(rewritten.segments.at(facts), "rewritten");
+  EXPECT_NE(Inode(segment(rewritten)), Inode(segment(first)));
+  EXPECT_EQ(Ask(rewritten.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "0;");
+  const std::string munich = "SELECT count(*) FROM fact_customer_activity f JOIN dim_customer d USING (customer_key) "
+                             "WHERE d.city = 'Munich'";
+  EXPECT_EQ(Ask(rewritten.path, munich), "4;");  // e3, e3b, the refund and s1
+  // The versions before it read their shared file as they left it.
+  EXPECT_EQ(Ask(linked.path, munich), "0;");
+  EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM fact_customer_activity"), "11;");
+  EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity"), "10;");
+
+  ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
+  EXPECT_EQ(full.segments.at(facts), "written");
+  ExpectSameTables(rewritten.path, full.path, full.models);
+}
+
+TEST_F(WarehouseFixture, ATailGrownToAQuarterOfItsSegmentIsSettled) {
+  const std::string facts = "fact_customer_activity";
+  WriteBase();  // 10 facts
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  std::vector<std::string> modes;
+  std::string tails;
+  for (int i = 0; i < 4; ++i) {
+    Commit("usage", Event("q" + std::to_string(i), 1, "2025-02-26 1" + std::to_string(i) + ":00:00"));
+    ASSERT_OK_AND_ASSIGN(BuildReport r, RunBuild());
+    modes.push_back(r.segments.at(facts));
+    tails += Ask(r.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity");
+    EXPECT_EQ(r.checks.failed, 0) << r.checks.FailureText();
+  }
+  // Tails of 1, 2, 3 rows ride along; at 3 of 10 (over a quarter) the fourth build settles them.
+  EXPECT_EQ(modes, (std::vector<std::string>{"linked", "linked", "linked", "rewritten"}));
+  EXPECT_EQ(tails, "1;2;3;0;");
+  ASSERT_OK_AND_ASSIGN(auto current, CurrentVersion(lake_.get()));
+  EXPECT_EQ(Ask(current->path, "SELECT count(*) FROM fact_customer_activity"), "14;");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "support/cli_runner.h"
 #include "support/status_testing.h"
+#include "warehouse/segments.h"
 
 namespace {
 namespace fs = std::filesystem;
@@ -131,8 +132,11 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
   custlake::engine::DatabaseOptions o;
   ASSERT_OK_AND_ASSIGN(auto db, custlake::engine::Database::Open(o));
   ASSERT_OK_AND_ASSIGN(auto s, db->Connect());
-  ASSERT_OK(s->Execute("ATTACH " + QuoteLiteral(inc["path"]) + " AS inc (READ_ONLY); ATTACH " +
-                       QuoteLiteral(full["path"]) + " AS full_ (READ_ONLY)"));
+  ASSERT_OK_AND_ASSIGN(auto inc_files, custlake::warehouse::AttachVersion(s.get(), inc["path"], "inc"));
+  ASSERT_OK_AND_ASSIGN(auto full_files, custlake::warehouse::AttachVersion(s.get(), full["path"], "full_"));
+  // A customer's new version re-keyed facts: the incremental build changed a copy of the segment.
+  EXPECT_EQ(inc["segments"]["fact_customer_activity"], "rewritten") << inc.dump();
+  EXPECT_EQ(inc_files.size(), 2u);
   for (const auto& m : full["models"]) {
     std::string t = m["model"];
     ASSERT_OK_AND_ASSIGN(

@@ -17,6 +17,7 @@
 #include "support/status_testing.h"
 #include "warehouse/builder.h"
 #include "warehouse/publisher.h"
+#include "warehouse/segments.h"
 
 namespace custlake::warehouse {
 namespace fs = std::filesystem;
@@ -151,15 +152,15 @@ class WarehouseFixture : public ::testing::Test {
     return r.ok() ? r->Scalar() : "";
   }
 
-  /// Runs `sql` against the published version file at `path`.
+  /// Runs `sql` against the published version file at `path` (with its segments).
   std::string Ask(const std::string& path, const std::string& sql) {
-    engine::DatabaseOptions o;
-    o.path = path;
-    o.read_only = true;
-    auto db = engine::Database::Open(o);
+    auto db = engine::Database::Open(engine::DatabaseOptions{});
     EXPECT_TRUE(db.ok()) << db.status().message();
     auto s = (*db)->Connect();
     EXPECT_OK((*s)->Execute("SET TimeZone = 'UTC'"));
+    auto attached = AttachVersion(s->get(), path, "version");
+    EXPECT_TRUE(attached.ok()) << path << ": " << attached.status().message();
+    EXPECT_OK((*s)->Execute("USE version"));
     auto r = (*s)->Query(sql);
     EXPECT_TRUE(r.ok()) << sql << ": " << r.status().message();
     if (!r.ok()) return "";
@@ -178,8 +179,8 @@ class WarehouseFixture : public ::testing::Test {
     engine::DatabaseOptions o;
     ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open(o));
     ASSERT_OK_AND_ASSIGN(auto s, db->Connect());
-    ASSERT_OK(s->Execute("ATTACH " + engine::QuoteLiteral(inc_path) + " AS inc (READ_ONLY); ATTACH " +
-                         engine::QuoteLiteral(full_path) + " AS full_ (READ_ONLY)"));
+    ASSERT_OK_AND_ASSIGN(auto inc_files, AttachVersion(s.get(), inc_path, "inc"));
+    ASSERT_OK_AND_ASSIGN(auto full_files, AttachVersion(s.get(), full_path, "full_"));
     for (const ModelStat& m : models) {
       ASSERT_OK_AND_ASSIGN(auto r, s->Query("SELECT (SELECT count(*) FROM (SELECT * FROM inc." + m.name +
                                             " EXCEPT ALL SELECT * FROM full_." + m.name +

@@ -16,6 +16,7 @@
 #include "warehouse/raw_sources.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/model_loader.h"
+#include "warehouse/segments.h"
 
 using namespace custlake;
 using namespace custlake::warehouse;
@@ -109,8 +110,9 @@ int main(int argc, char** argv) {
     auto db = engine::Database::Open(engine::DatabaseOptions{});
     if (!models.ok() || !db.ok()) return 1;
     auto session = (*db)->Connect();
-    Status st = (*session)->Execute("SET TimeZone = 'UTC'; ATTACH " + engine::QuoteLiteral(argv[3]) +
-                                    " AS a (READ_ONLY); ATTACH " + engine::QuoteLiteral(argv[4]) + " AS b (READ_ONLY)");
+    Status st = (*session)->Execute("SET TimeZone = 'UTC'");
+    if (st.ok()) st = AttachVersion(session->get(), argv[3], "a").status();
+    if (st.ok()) st = AttachVersion(session->get(), argv[4], "b").status();
     if (!st.ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return 1;

@@ -1,0 +1,212 @@
+#include "warehouse/segments.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "warehouse/file_clone.h"
+
+namespace custlake::warehouse {
+namespace fs = std::filesystem;
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+
+std::string SegmentFileName(int64_t version, const std::string& model) {
+  return "v" + std::to_string(version) + "." + model + ".segment";
+}
+
+std::string SegmentCatalog(int64_t version, const std::string& model) {
+  return "_segment_v" + std::to_string(version) + "_" + model;
+}
+
+std::string TailTable(const std::string& model) { return "_warehouse_tail_" + model; }
+
+namespace {
+
+/// True when `catalog`.main holds a table named `table`.
+Result<bool> HasTable(engine::Session* session, const std::string& catalog, const std::string& table) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
+                                          QuoteLiteral(catalog) + " AND schema_name = 'main' AND table_name = " +
+                                          QuoteLiteral(table)));
+  return r.Scalar() != "0";
+}
+
+Result<std::string> CurrentCatalog(engine::Session* session) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT current_database()"));
+  return r.Scalar();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> AttachVersion(engine::Session* session, const std::string& path,
+                                               const std::string& alias) {
+  RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(path) + " AS " + QuoteIdent(alias) + " (READ_ONLY)")
+                    .WithContext("warehouse version " + path));
+  std::vector<std::string> files{path};
+  ASSIGN_OR_RETURN(bool segmented, HasTable(session, alias, "_warehouse_segments"));
+  if (!segmented) return files;
+  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT file, catalog FROM " + QuoteIdent(alias) +
+                                             ".main._warehouse_segments ORDER BY model"));
+  for (const auto& row : rows.rows) {
+    std::string file = (fs::path(path).parent_path() / row[0]).string();
+    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(file) + " AS " + QuoteIdent(row[1]) + " (READ_ONLY)")
+                      .WithContext("segment " + row[0] + " of warehouse version " + path));
+    files.push_back(file);
+  }
+  return files;
+}
+
+SegmentSet::SegmentSet(lake::BatchWriter* batch, std::string previous_dir)
+    : batch_(batch), previous_dir_(std::move(previous_dir)) {}
+
+Result<SegmentSet::Segment*> SegmentSet::Find(const std::string& model) {
+  auto it = segments_.find(model);
+  if (it == segments_.end()) return Status::Internal("append model " + model + " has no segment in this build");
+  return &it->second;
+}
+
+Status SegmentSet::CreateView(engine::Session* session, const std::string& model, const Segment& s) {
+  // The tail is named without a catalog: a view binds its names in its own database.
+  return session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(model) + " AS SELECT * FROM " + QuoteIdent(s.catalog) +
+                          ".main." + QuoteIdent(model) + " UNION ALL SELECT * FROM " + QuoteIdent(TailTable(model)));
+}
+
+Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vector<std::string>& models) {
+  ASSIGN_OR_RETURN(std::string self, CurrentCatalog(session));
+  ASSIGN_OR_RETURN(bool segmented, HasTable(session, self, "_warehouse_segments"));
+  if (!segmented) return models.empty();
+  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT model, file FROM _warehouse_segments"));
+  std::map<std::string, std::string> previous;
+  for (const auto& row : rows.rows) previous[row[0]] = row[1];
+  for (const std::string& model : models) {
+    if (!previous.count(model)) return false;
+  }
+  for (const std::string& model : models) {
+    Segment s;
+    s.file = SegmentFileName(batch_->id(), model);
+    ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
+    s.catalog = SegmentCatalog(batch_->id(), model);
+    s.previous_path = (fs::path(previous_dir_) / previous.at(model)).string();
+    s.mode = "linked";
+    std::error_code ec;
+    fs::create_hard_link(s.previous_path, s.staging, ec);
+    if (ec) {
+      // No links here (another filesystem): a copy, still never written.
+      Result<FileCopy> copied = CloneOrCopyFile(s.previous_path, s.staging);
+      RETURN_NOT_OK(copied.status().WithContext("segment of " + model + " (" + ec.message() + ")"));
+      s.mode = "copied";
+    }
+    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s.staging) + " AS " + QuoteIdent(s.catalog) + " (READ_ONLY)")
+                      .WithContext("segment of " + model + " from " + s.previous_path));
+    RETURN_NOT_OK(CreateView(session, model, s));
+    segments_[model] = std::move(s);
+  }
+  return true;
+}
+
+Status SegmentSet::Create(engine::Session* session, const std::string& model, const std::string& sql) {
+  Segment s;
+  s.file = SegmentFileName(batch_->id(), model);
+  ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
+  s.catalog = SegmentCatalog(batch_->id(), model);
+  s.mode = "written";
+  // A full build over a copied version may find the model as a view or a table.
+  ASSIGN_OR_RETURN(auto kind, session->Query("SELECT table_type FROM information_schema.tables WHERE table_catalog = "
+                                             "current_database() AND table_schema = 'main' AND table_name = " +
+                                             QuoteLiteral(model)));
+  if (!kind.rows.empty()) {
+    RETURN_NOT_OK(session->Execute(std::string(kind.Scalar() == "VIEW" ? "DROP VIEW " : "DROP TABLE ") +
+                                   QuoteIdent(model)));
+  }
+  std::error_code ec;
+  fs::remove(s.staging, ec);
+  RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s.staging) + " AS " + QuoteIdent(s.catalog)));
+  RETURN_NOT_OK(session->Execute("CREATE TABLE " + QuoteIdent(s.catalog) + ".main." + QuoteIdent(model) + " AS\n" + sql));
+  RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + QuoteIdent(TailTable(model)) + " AS SELECT * FROM " +
+                                 QuoteIdent(s.catalog) + ".main." + QuoteIdent(model) + " LIMIT 0"));
+  RETURN_NOT_OK(CreateView(session, model, s));
+  segments_[model] = std::move(s);
+  return Status::OK();
+}
+
+Result<bool> SegmentSet::TailOutgrown(engine::Session* session, const std::string& model) {
+  ASSIGN_OR_RETURN(Segment * s, Find(model));
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT (SELECT count(*) FROM " + QuoteIdent(TailTable(model)) +
+                                          "), (SELECT count(*) FROM " + QuoteIdent(s->catalog) + ".main." +
+                                          QuoteIdent(model) + ")"));
+  int64_t tail = std::stoll(r.rows[0][0]), settled = std::stoll(r.rows[0][1]);
+  return tail > 0 && tail * 4 >= settled;
+}
+
+Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
+  ASSIGN_OR_RETURN(Segment * s, Find(model));
+  if (s->settled) return Status::OK();
+  std::string table = QuoteIdent(s->catalog) + ".main." + QuoteIdent(model);
+  if (s->mode != "written" && s->mode != "rewritten") {
+    // The shared file stays as the versions before this one read it: this build changes a copy.
+    RETURN_NOT_OK(session->Execute("DETACH " + QuoteIdent(s->catalog)));
+    std::error_code ec;
+    fs::remove(s->staging, ec);
+    Result<FileCopy> copied = CloneOrCopyFile(s->previous_path, s->staging);
+    RETURN_NOT_OK(copied.status().WithContext("copying the segment of " + model));
+    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s->staging) + " AS " + QuoteIdent(s->catalog)));
+    s->mode = "rewritten";
+  }
+  RETURN_NOT_OK(session->Execute("INSERT INTO " + table + " SELECT * FROM " + QuoteIdent(TailTable(model)) +
+                                 "; DELETE FROM " + QuoteIdent(TailTable(model)) + "; DROP VIEW " + QuoteIdent(model))
+                    .WithContext("moving the tail of " + model + " into its segment"));
+  // Unqualified, the model's name now finds the segment's table (the version
+  // file's own names first, so delta.* and the dimensions resolve as before).
+  ASSIGN_OR_RETURN(std::string self, CurrentCatalog(session));
+  RETURN_NOT_OK(session->Execute("SET search_path = " + QuoteLiteral(QuoteIdent(self) + ".main," +
+                                                                     QuoteIdent(s->catalog) + ".main")));
+  s->settled = true;
+  return Status::OK();
+}
+
+Status SegmentSet::Unsettle(engine::Session* session, const std::string& model) {
+  ASSIGN_OR_RETURN(Segment * s, Find(model));
+  if (!s->settled) return Status::OK();
+  RETURN_NOT_OK(session->Execute("RESET search_path"));
+  RETURN_NOT_OK(CreateView(session, model, *s));
+  s->settled = false;
+  return Status::OK();
+}
+
+std::string SegmentSet::AppendTarget(const std::string& model) const {
+  auto it = segments_.find(model);
+  return QuoteIdent(it != segments_.end() && !it->second.settled ? TailTable(model) : model);
+}
+
+Status SegmentSet::Finish(engine::Session* session) {
+  std::string sql = "CREATE OR REPLACE TABLE _warehouse_segments (model VARCHAR, file VARCHAR, catalog VARCHAR, rows BIGINT);\n";
+  for (auto& [model, s] : segments_) {
+    ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + QuoteIdent(s.catalog) + ".main." + QuoteIdent(model)));
+    s.rows = std::stoll(n.Scalar());
+    if (s.mode == "written" || s.mode == "rewritten") RETURN_NOT_OK(session->Execute("CHECKPOINT " + QuoteIdent(s.catalog)));
+    sql += "INSERT INTO _warehouse_segments VALUES (" + QuoteLiteral(model) + ", " + QuoteLiteral(s.file) + ", " +
+           QuoteLiteral(s.catalog) + ", " + std::to_string(s.rows) + ");\n";
+  }
+  return session->Execute(sql);
+}
+
+Status SegmentSet::AddFiles() {
+  for (const auto& [model, s] : segments_) {
+    lake::FileSpec spec;
+    spec.path = s.file;
+    spec.row_count = s.rows;
+    spec.provenance_json = "{\"kind\":\"warehouse segment\",\"model\":" + nlohmann::json(model).dump() + "}";
+    // Like the version file: DuckDB checksums its blocks; a linked segment is not read at all.
+    spec.checksum_content = false;
+    RETURN_NOT_OK(batch_->AddFile(std::move(spec)));
+  }
+  return Status::OK();
+}
+
+std::map<std::string, std::string> SegmentSet::Modes() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [model, s] : segments_) out[model] = s.mode;
+  return out;
+}
+
+}  // namespace custlake::warehouse

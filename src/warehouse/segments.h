@@ -1,0 +1,99 @@
+// Where an `append` model's rows live: outside the version file, so that an
+// incremental build that only appends does not copy them.
+//
+// A version holds an append model M as
+//   - its *segment*: the settled rows, in a DuckDB file of their own next to
+//     the version file (warehouse/versions/v<batch>.M.segment, one table M),
+//     attached as catalog SegmentCatalog(batch, M);
+//   - its *tail*: the rows appended since, table _warehouse_tail_M in the
+//     version file;
+//   - the view M = segment UNION ALL tail, which models, checks, the export
+//     and readers query.
+// A segment file is never written once published. A build that only appends
+// hard-links the previous version's segment into its batch under its own
+// name (no bytes copied) and appends to the tail, which travels with the
+// version file. A build that must change settled rows (a replaced source's
+// rows deleted, @post_incremental statements, or a tail grown past a quarter
+// of the segment) copies the segment (file_clone.h), moves the tail into it
+// and changes the copy: older versions keep reading their own file.
+// _warehouse_segments in the version file lists its segments; AttachVersion
+// attaches a version with them (readers, checks, the data dictionary).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/engine.h"
+#include "lake/batch_writer.h"
+
+namespace custlake::warehouse {
+
+/// The segment's file name in warehouse/versions: v<version>.<model>.segment.
+std::string SegmentFileName(int64_t version, const std::string& model);
+/// The catalog a version's views read the segment as: _segment_v<version>_<model>.
+std::string SegmentCatalog(int64_t version, const std::string& model);
+/// The table of rows appended since the segment was written, in the version file.
+std::string TailTable(const std::string& model);
+
+/// Attaches the version file at `path` read-only as catalog `alias`, and the
+/// segment files its views read. Returns every file attached, the version first.
+Result<std::vector<std::string>> AttachVersion(engine::Session* session, const std::string& path,
+                                               const std::string& alias);
+
+/// One build's segments, in the session of the version file being built.
+class SegmentSet {
+ public:
+  /// `previous_dir`: the folder of the previous version's files (incremental builds).
+  SegmentSet(lake::BatchWriter* batch, std::string previous_dir);
+
+  /// Incremental build, on the copy of the previous version: its segments are
+  /// hard-linked into this batch and attached read-only, and the views point
+  /// at them. Returns false (nothing done) when the copy lacks a segment of
+  /// one of `models` (a version from before segments: build it all again).
+  Result<bool> LinkPrevious(engine::Session* session, const std::vector<std::string>& models);
+
+  /// Full build of `model`: a new segment holding the rows of `sql`, an empty tail, the view.
+  Status Create(engine::Session* session, const std::string& model, const std::string& sql);
+
+  /// True when the tail has grown to a quarter of the segment's rows: time to settle it.
+  Result<bool> TailOutgrown(engine::Session* session, const std::string& model);
+  /// Before changing settled rows: the segment becomes a writable copy
+  /// holding the tail too, and until Unsettle the model's name resolves to
+  /// the segment's table (the view is dropped, the search path reaches it).
+  Status Settle(engine::Session* session, const std::string& model);
+  /// Puts the view back after Settle.
+  Status Unsettle(engine::Session* session, const std::string& model);
+  /// Where new rows of `model` go: its tail, or (settled) its table.
+  std::string AppendTarget(const std::string& model) const;
+
+  /// Before the version file is closed: checkpoints the segments this build
+  /// wrote and records every segment in _warehouse_segments.
+  Status Finish(engine::Session* session);
+  /// Declares the segment files in the batch (before its commit).
+  Status AddFiles();
+  /// model -> "written" (full build), "linked" (the previous file, shared),
+  /// "copied" (the same, where links fail) or "rewritten" (a changed copy).
+  std::map<std::string, std::string> Modes() const;
+
+ private:
+  struct Segment {
+    std::string file;     ///< SegmentFileName in this batch
+    std::string staging;  ///< its absolute staging path
+    std::string catalog;
+    std::string previous_path;  ///< the previous version's file (linked and copied segments)
+    std::string mode;           ///< see Modes()
+    bool settled = false;
+    int64_t rows = 0;  ///< the segment's rows, known at Finish
+  };
+  Result<Segment*> Find(const std::string& model);
+  Status CreateView(engine::Session* session, const std::string& model, const Segment& s);
+
+  lake::BatchWriter* batch_;
+  std::string previous_dir_;
+  std::map<std::string, Segment> segments_;
+};
+
+}  // namespace custlake::warehouse
