@@ -87,7 +87,8 @@ print(f"{'custlake build (incremental, no new data)':<48}{i0:>9.2f}{irss0/1024:>
 print(f"{'custlake build (incremental, +1% usage)':<48}{i1:>9.2f}{irss1/1024:>13.0f}   ({added:,} new events)")
 for k in ('copy', 'models', 'checks', 'export', 'commit'):
     print(f"{'  of which ' + k:<48}{inc1.get(k + '_seconds', 0):>9.2f}")
-print(f"  version file copied by {inc1.get('version_copy', '?')}")
+print(f"  version file copied by {inc1.get('version_copy', '?')}; fact segments: " +
+      ", ".join(f"{k} {v}" for k, v in inc1.get('segments', {}).items()))
 print("  models: " + ", ".join(f"{m['model']} {m['mode']} {m['seconds']:.2f}s" for m in inc1['models']))
 slow = sorted(inc1['checks']['checks'], key=lambda c: -c['seconds'])[:4]
 print(f"  checks run {inc1['checks']['passed'] + inc1['checks']['failed']}, skipped {inc1.get('checks_skipped', 0)}; slowest: "
