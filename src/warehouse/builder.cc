@@ -813,7 +813,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
   // (and verifies it on every read). The Parquet exports keep theirs.
   lake::FileSpec version_file;
   version_file.path = relative;
-  version_file.row_count = total_rows;
+  version_file.row_count = total_rows - segments.Rows();  // the segments' rows are counted with them
   version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
   version_file.checksum_content = false;
   RETURN_NOT_OK(batch.AddFile(std::move(version_file)));

@@ -203,6 +203,12 @@ Status SegmentSet::AddFiles() {
   return Status::OK();
 }
 
+int64_t SegmentSet::Rows() const {
+  int64_t rows = 0;
+  for (const auto& [model, s] : segments_) rows += s.rows;
+  return rows;
+}
+
 std::map<std::string, std::string> SegmentSet::Modes() const {
   std::map<std::string, std::string> out;
   for (const auto& [model, s] : segments_) out[model] = s.mode;

@@ -74,6 +74,8 @@ class SegmentSet {
   Status Finish(engine::Session* session);
   /// Declares the segment files in the batch (before its commit).
   Status AddFiles();
+  /// The rows the segments hold (known after Finish): not the version file's.
+  int64_t Rows() const;
   /// model -> "written" (full build), "linked" (the previous file, shared),
   /// "copied" (the same, where links fail) or "rewritten" (a changed copy).
   std::map<std::string, std::string> Modes() const;

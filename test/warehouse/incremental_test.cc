@@ -402,6 +402,17 @@ TEST_F(WarehouseFixture, AppendOnlyBuildsShareTheFactSegmentAndChangesCopyIt) {
   EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "1;");
   EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
   EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "4;");
+  // The lake counts each row once: the segment's 10 with the segment, the tail's with the version file.
+  ASSERT_OK_AND_ASSIGN(auto files, lake_->metastore().ListFiles(VersionsDataset()));
+  int64_t listed = 0, built = 0;
+  for (const auto& f : files) {
+    listed += f.row_count;
+    if (f.path.find(".segment") != std::string::npos) {
+      EXPECT_EQ(f.row_count, 10) << f.path;
+    }
+  }
+  for (const ModelStat& m : linked.models) built += m.rows;
+  EXPECT_EQ(listed, built);
 
   // A customer version dated before facts already built re-keys them
   // (@post_incremental): a copy of the segment takes the change.
