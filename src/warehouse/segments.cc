@@ -50,7 +50,8 @@ Result<std::vector<std::string>> AttachVersion(engine::Session* session, const s
   for (const auto& row : rows.rows) {
     std::string file = (fs::path(path).parent_path() / row[0]).string();
     RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(file) + " AS " + QuoteIdent(row[1]) + " (READ_ONLY)")
-                      .WithContext("segment " + row[0] + " of warehouse version " + path));
+                      .WithContext("segment " + row[0] + " of warehouse version " + path +
+                                   " (restore the file, or publish a new version with custlake build --full)"));
     files.push_back(file);
   }
   return files;
@@ -88,6 +89,10 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
     s.catalog = SegmentCatalog(batch_->id(), model);
     s.previous_path = (fs::path(previous_dir_) / previous.at(model)).string();
     s.mode = "linked";
+    if (!fs::exists(s.previous_path)) {
+      return Status::NotFound("the previous warehouse version's segment of " + model + " is missing: " +
+                              s.previous_path + " (restore the file, or run custlake build --full)");
+    }
     std::error_code ec;
     fs::create_hard_link(s.previous_path, s.staging, ec);
     if (ec) {

@@ -435,6 +435,28 @@ TEST_F(WarehouseFixture, AppendOnlyBuildsShareTheFactSegmentAndChangesCopyIt) {
   ExpectSameTables(rewritten.path, full.path, full.models);
 }
 
+TEST_F(WarehouseFixture, AMissingSegmentFileIsAnErrorNamingIt) {
+  WriteBase();
+  ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
+  fs::path segment = fs::path(first.path).parent_path() / SegmentFileName(first.version, "fact_customer_activity");
+  fs::path aside = root_.string() + ".segment";  // outside the lake, whose recovery removes strays
+  fs::rename(segment, aside);
+  auto reader = query::LakeSession::Open(root_.string());
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("segment " + segment.filename().string() + " of warehouse version"),
+            std::string::npos)
+      << reader.status().message();
+  auto build = RunBuild();
+  ASSERT_FALSE(build.ok());
+  EXPECT_NE(build.status().message().find(segment.filename().string()), std::string::npos) << build.status().message();
+  EXPECT_NE(build.status().message().find("custlake build --full"), std::string::npos) << build.status().message();
+  // Put back, the lake reads and builds again.
+  fs::rename(aside, segment);
+  ASSERT_OK_AND_ASSIGN(auto again, query::LakeSession::Open(root_.string()));
+  ASSERT_OK_AND_ASSIGN(BuildReport next, RunBuild());
+  EXPECT_TRUE(next.incremental);
+}
+
 TEST_F(WarehouseFixture, ATailGrownToAQuarterOfItsSegmentIsSettled) {
   const std::string facts = "fact_customer_activity";
   WriteBase();  // 10 facts
