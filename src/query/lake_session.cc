@@ -110,7 +110,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
       views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), count});
     }
   }
-  // The current warehouse version (the one live file of warehouse/versions,
+  // The current warehouse version (the live .duckdb file of warehouse/versions,
   // switched by one metastore transaction per build): attached read-only as
   // catalog `warehouse`, each table also a view in main, so readers see one
   // whole published build and never a half-built one.

@@ -1,8 +1,9 @@
 // Warehouse versions: each build is one immutable DuckDB file
-// warehouse/versions/v<batch>.duckdb, committed through the lake's commit
-// protocol in the same batch as the Parquet export of every table and the
-// build's watermarks (cursors "warehouse:<raw dataset>"). The version readers
-// use is the one live file of dataset warehouse/versions: one metastore
+// warehouse/versions/v<batch>.duckdb (with its append models' segment files,
+// segments.h), committed through the lake's commit protocol in the same batch
+// as the Parquet export of every table and the build's watermarks (cursors
+// "warehouse:<raw dataset>"). The version readers use is the one live .duckdb
+// file of dataset warehouse/versions: one metastore
 // transaction switches it, so readers see the old version or the new one and
 // never a half-built warehouse. Replaced versions are retired, and pruned
 // beyond the newest few.
