@@ -66,10 +66,23 @@ Result<SegmentSet::Segment*> SegmentSet::Find(const std::string& model) {
   return &it->second;
 }
 
+Result<SegmentSet::Segment> SegmentSet::NewSegment(const std::string& model, std::string mode) {
+  Segment s;
+  s.file = SegmentFileName(batch_->id(), model);
+  ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
+  s.catalog = SegmentCatalog(batch_->id(), model);
+  s.mode = std::move(mode);
+  return s;
+}
+
+std::string SegmentSet::SettledTable(const Segment& s, const std::string& model) {
+  return QuoteIdent(s.catalog) + ".main." + QuoteIdent(model);
+}
+
 Status SegmentSet::CreateView(engine::Session* session, const std::string& model, const Segment& s) {
   // The tail is named without a catalog: a view binds its names in its own database.
-  return session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(model) + " AS SELECT * FROM " + QuoteIdent(s.catalog) +
-                          ".main." + QuoteIdent(model) + " UNION ALL SELECT * FROM " + QuoteIdent(TailTable(model)));
+  return session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(model) + " AS SELECT * FROM " + SettledTable(s, model) +
+                          " UNION ALL SELECT * FROM " + QuoteIdent(TailTable(model)));
 }
 
 Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vector<std::string>& models) {
@@ -83,12 +96,8 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
     if (!previous.count(model)) return false;
   }
   for (const std::string& model : models) {
-    Segment s;
-    s.file = SegmentFileName(batch_->id(), model);
-    ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
-    s.catalog = SegmentCatalog(batch_->id(), model);
+    ASSIGN_OR_RETURN(Segment s, NewSegment(model, "linked"));
     s.previous_path = (fs::path(previous_dir_) / previous.at(model)).string();
-    s.mode = "linked";
     if (!fs::exists(s.previous_path)) {
       return Status::NotFound("the previous warehouse version's segment of " + model + " is missing: " +
                               s.previous_path + " (restore the file, or run custlake build --full)");
@@ -110,11 +119,7 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
 }
 
 Status SegmentSet::Create(engine::Session* session, const std::string& model, const std::string& sql) {
-  Segment s;
-  s.file = SegmentFileName(batch_->id(), model);
-  ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
-  s.catalog = SegmentCatalog(batch_->id(), model);
-  s.mode = "written";
+  ASSIGN_OR_RETURN(Segment s, NewSegment(model, "written"));
   // A full build over a copied version may find the model as a view or a table.
   ASSIGN_OR_RETURN(auto kind, session->Query("SELECT table_type FROM information_schema.tables WHERE table_catalog = "
                                              "current_database() AND table_schema = 'main' AND table_name = " +
@@ -126,9 +131,9 @@ Status SegmentSet::Create(engine::Session* session, const std::string& model, co
   std::error_code ec;
   fs::remove(s.staging, ec);
   RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s.staging) + " AS " + QuoteIdent(s.catalog)));
-  RETURN_NOT_OK(session->Execute("CREATE TABLE " + QuoteIdent(s.catalog) + ".main." + QuoteIdent(model) + " AS\n" + sql));
+  RETURN_NOT_OK(session->Execute("CREATE TABLE " + SettledTable(s, model) + " AS\n" + sql));
   RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + QuoteIdent(TailTable(model)) + " AS SELECT * FROM " +
-                                 QuoteIdent(s.catalog) + ".main." + QuoteIdent(model) + " LIMIT 0"));
+                                 SettledTable(s, model) + " LIMIT 0"));
   RETURN_NOT_OK(CreateView(session, model, s));
   segments_[model] = std::move(s);
   return Status::OK();
@@ -137,8 +142,7 @@ Status SegmentSet::Create(engine::Session* session, const std::string& model, co
 Result<bool> SegmentSet::TailOutgrown(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
   ASSIGN_OR_RETURN(auto r, session->Query("SELECT (SELECT count(*) FROM " + QuoteIdent(TailTable(model)) +
-                                          "), (SELECT count(*) FROM " + QuoteIdent(s->catalog) + ".main." +
-                                          QuoteIdent(model) + ")"));
+                                          "), (SELECT count(*) FROM " + SettledTable(*s, model) + ")"));
   int64_t tail = std::stoll(r.rows[0][0]), settled = std::stoll(r.rows[0][1]);
   return tail > 0 && tail * 4 >= settled;
 }
@@ -146,7 +150,7 @@ Result<bool> SegmentSet::TailOutgrown(engine::Session* session, const std::strin
 Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
   if (s->settled) return Status::OK();
-  std::string table = QuoteIdent(s->catalog) + ".main." + QuoteIdent(model);
+  std::string table = SettledTable(*s, model);
   if (s->mode != "written" && s->mode != "rewritten") {
     // The shared file stays as the versions before this one read it: this build changes a copy.
     RETURN_NOT_OK(session->Execute("DETACH " + QuoteIdent(s->catalog)));
@@ -186,7 +190,7 @@ std::string SegmentSet::AppendTarget(const std::string& model) const {
 Status SegmentSet::Finish(engine::Session* session) {
   std::string sql = "CREATE OR REPLACE TABLE _warehouse_segments (model VARCHAR, file VARCHAR, catalog VARCHAR, rows BIGINT);\n";
   for (auto& [model, s] : segments_) {
-    ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + QuoteIdent(s.catalog) + ".main." + QuoteIdent(model)));
+    ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + SettledTable(s, model)));
     s.rows = std::stoll(n.Scalar());
     if (s.mode == "written" || s.mode == "rewritten") RETURN_NOT_OK(session->Execute("CHECKPOINT " + QuoteIdent(s.catalog)));
     sql += "INSERT INTO _warehouse_segments VALUES (" + QuoteLiteral(model) + ", " + QuoteLiteral(s.file) + ", " +

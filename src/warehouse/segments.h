@@ -90,6 +90,8 @@ class SegmentSet {
     bool settled = false;
     int64_t rows = 0;  ///< the segment's rows, known at Finish
   };
+  Result<Segment> NewSegment(const std::string& model, std::string mode);
+  static std::string SettledTable(const Segment& s, const std::string& model);
   Result<Segment*> Find(const std::string& model);
   Status CreateView(engine::Session* session, const std::string& model, const Segment& s);
 
