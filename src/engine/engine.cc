@@ -358,4 +358,16 @@ std::string QuoteLiteral(const std::string& text) {
   return out + "'";
 }
 
+Result<std::string> CurrentCatalog(Session* session) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT current_database()"));
+  return r.Scalar();
+}
+
+Result<bool> HasTable(Session* session, const std::string& catalog, const std::string& table) {
+  ASSIGN_OR_RETURN(auto r, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
+                                          QuoteLiteral(catalog) + " AND schema_name = 'main' AND table_name = " +
+                                          QuoteLiteral(table)));
+  return r.Scalar() != "0";
+}
+
 }  // namespace custlake::engine

@@ -111,4 +111,9 @@ std::string QuoteIdent(const std::string& ident);
 /// Quotes a string literal for DuckDB SQL: it's → 'it''s'.
 std::string QuoteLiteral(const std::string& text);
 
+/// The session's default catalog (the database file's name, "memory" in memory).
+Result<std::string> CurrentCatalog(Session* session);
+/// True when `catalog`.main holds a table (not a view) named `table`.
+Result<bool> HasTable(Session* session, const std::string& catalog, const std::string& table);
+
 }  // namespace custlake::engine

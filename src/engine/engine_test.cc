@@ -46,6 +46,19 @@ TEST(EngineTest, MaxRowsLimitsMaterialisation) {
   EXPECT_EQ(r->rows.size(), 10u);
 }
 
+TEST(EngineTest, CurrentCatalogAndHasTable) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  ASSERT_TRUE(s->Execute("CREATE TABLE t AS SELECT 1 AS x; CREATE VIEW v AS SELECT 1 AS x").ok());
+  auto catalog = CurrentCatalog(s.get());
+  ASSERT_TRUE(catalog.ok());
+  EXPECT_EQ(*catalog, "memory");
+  EXPECT_TRUE(*HasTable(s.get(), "memory", "t"));
+  EXPECT_FALSE(*HasTable(s.get(), "memory", "v"));  // a view is not a table
+  EXPECT_FALSE(*HasTable(s.get(), "memory", "missing"));
+  EXPECT_FALSE(*HasTable(s.get(), "other", "t"));
+}
+
 TEST(EngineTest, QuotingEscapes) {
   EXPECT_EQ(QuoteIdent("a\"b"), "\"a\"\"b\"");
   EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");

@@ -173,8 +173,10 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       }
       // Only new rows: they go to the tail and the previous segment is shared.
       // Deleting or updating rows: a copy of the segment takes the change.
-      ASSIGN_OR_RETURN(bool outgrown, segments->TailOutgrown(session, m.name));
-      bool settle = outgrown || !post.empty() || !replaced_sources.empty();
+      bool settle = !post.empty() || !replaced_sources.empty();
+      if (!settle) {
+        ASSIGN_OR_RETURN(settle, segments->TailOutgrown(session, m.name));
+      }
       if (settle) RETURN_NOT_OK(segments->Settle(session, m.name).WithContext(context("segment")));
       for (const std::string& dataset : replaced_sources) {
         std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(dataset);
@@ -411,9 +413,8 @@ Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const st
 /// version predates _warehouse_consumed (then the next build is a full one).
 Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
                                                                               const std::string& catalog) {
-  ASSIGN_OR_RETURN(auto has, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
-                                            QuoteLiteral(catalog) + " AND table_name = '_warehouse_consumed'"));
-  if (has.Scalar() == "0") return std::optional<std::map<std::string, std::set<int64_t>>>();
+  ASSIGN_OR_RETURN(bool has, engine::HasTable(session, catalog, "_warehouse_consumed"));
+  if (!has) return std::optional<std::map<std::string, std::set<int64_t>>>();
   ASSIGN_OR_RETURN(auto rows, session->Query("SELECT view_name, batch_id FROM " + QuoteIdent(catalog) +
                                              ".main._warehouse_consumed"));
   std::map<std::string, std::set<int64_t>> out;
@@ -561,8 +562,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
     RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
     std::optional<std::map<std::string, std::set<int64_t>>> consumed;
     if (report.incremental) {
-      ASSIGN_OR_RETURN(auto catalog, session->Query("SELECT current_database()"));
-      ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog.Scalar()));
+      ASSIGN_OR_RETURN(std::string catalog, engine::CurrentCatalog(session.get()));
+      ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog));
       // A version from before consumed batches were recorded: build it all again.
       if (!consumed) report.incremental = false;
     }
@@ -719,11 +720,9 @@ Result<BuildReport> Build(const BuildOptions& options) {
       classify(stat);
       stat.seconds = Since(t);
       total_rows += stat.rows;
-      const auto modes = segments.Modes();
-      auto segment = modes.find(m.name);
+      std::string segment = segments.ModeOf(m.name);
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
-          " written) in " + std::to_string(stat.seconds) + " s" +
-          (segment != modes.end() ? ", segment " + segment->second : ""));
+          " written) in " + std::to_string(stat.seconds) + " s" + (segment.empty() ? "" : ", segment " + segment));
       report.models.push_back(std::move(stat));
     }
     RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw, options.run_checks));

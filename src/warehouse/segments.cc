@@ -23,33 +23,24 @@ std::string TailTable(const std::string& model) { return "_warehouse_tail_" + mo
 
 namespace {
 
-/// True when `catalog`.main holds a table named `table`.
-Result<bool> HasTable(engine::Session* session, const std::string& catalog, const std::string& table) {
-  ASSIGN_OR_RETURN(auto r, session->Query("SELECT count(*) FROM duckdb_tables() WHERE database_name = " +
-                                          QuoteLiteral(catalog) + " AND schema_name = 'main' AND table_name = " +
-                                          QuoteLiteral(table)));
-  return r.Scalar() != "0";
-}
-
-Result<std::string> CurrentCatalog(engine::Session* session) {
-  ASSIGN_OR_RETURN(auto r, session->Query("SELECT current_database()"));
-  return r.Scalar();
+Status Attach(engine::Session* session, const std::string& path, const std::string& catalog, bool read_only) {
+  return session->Execute("ATTACH " + QuoteLiteral(path) + " AS " + QuoteIdent(catalog) +
+                          (read_only ? " (READ_ONLY)" : ""));
 }
 
 }  // namespace
 
 Result<std::vector<std::string>> AttachVersion(engine::Session* session, const std::string& path,
                                                const std::string& alias) {
-  RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(path) + " AS " + QuoteIdent(alias) + " (READ_ONLY)")
-                    .WithContext("warehouse version " + path));
+  RETURN_NOT_OK(Attach(session, path, alias, /*read_only=*/true).WithContext("warehouse version " + path));
   std::vector<std::string> files{path};
-  ASSIGN_OR_RETURN(bool segmented, HasTable(session, alias, "_warehouse_segments"));
+  ASSIGN_OR_RETURN(bool segmented, engine::HasTable(session, alias, "_warehouse_segments"));
   if (!segmented) return files;
   ASSIGN_OR_RETURN(auto rows, session->Query("SELECT file, catalog FROM " + QuoteIdent(alias) +
                                              ".main._warehouse_segments ORDER BY model"));
   for (const auto& row : rows.rows) {
     std::string file = (fs::path(path).parent_path() / row[0]).string();
-    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(file) + " AS " + QuoteIdent(row[1]) + " (READ_ONLY)")
+    RETURN_NOT_OK(Attach(session, file, row[1], /*read_only=*/true)
                       .WithContext("segment " + row[0] + " of warehouse version " + path +
                                    " (restore the file, or publish a new version with custlake build --full)"));
     files.push_back(file);
@@ -66,12 +57,22 @@ Result<SegmentSet::Segment*> SegmentSet::Find(const std::string& model) {
   return &it->second;
 }
 
-Result<SegmentSet::Segment> SegmentSet::NewSegment(const std::string& model, std::string mode) {
+const char* SegmentSet::OriginName(Origin origin) {
+  switch (origin) {
+    case Origin::kWritten: return "written";
+    case Origin::kLinked: return "linked";
+    case Origin::kCopied: return "copied";
+    case Origin::kRewritten: return "rewritten";
+  }
+  return "?";
+}
+
+Result<SegmentSet::Segment> SegmentSet::NewSegment(const std::string& model, Origin origin) {
   Segment s;
   s.file = SegmentFileName(batch_->id(), model);
   ASSIGN_OR_RETURN(s.staging, batch_->StagingPath(s.file));
   s.catalog = SegmentCatalog(batch_->id(), model);
-  s.mode = std::move(mode);
+  s.origin = origin;
   return s;
 }
 
@@ -86,8 +87,8 @@ Status SegmentSet::CreateView(engine::Session* session, const std::string& model
 }
 
 Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vector<std::string>& models) {
-  ASSIGN_OR_RETURN(std::string self, CurrentCatalog(session));
-  ASSIGN_OR_RETURN(bool segmented, HasTable(session, self, "_warehouse_segments"));
+  ASSIGN_OR_RETURN(std::string self, engine::CurrentCatalog(session));
+  ASSIGN_OR_RETURN(bool segmented, engine::HasTable(session, self, "_warehouse_segments"));
   if (!segmented) return models.empty();
   ASSIGN_OR_RETURN(auto rows, session->Query("SELECT model, file FROM _warehouse_segments"));
   std::map<std::string, std::string> previous;
@@ -96,7 +97,7 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
     if (!previous.count(model)) return false;
   }
   for (const std::string& model : models) {
-    ASSIGN_OR_RETURN(Segment s, NewSegment(model, "linked"));
+    ASSIGN_OR_RETURN(Segment s, NewSegment(model, Origin::kLinked));
     s.previous_path = (fs::path(previous_dir_) / previous.at(model)).string();
     if (!fs::exists(s.previous_path)) {
       return Status::NotFound("the previous warehouse version's segment of " + model + " is missing: " +
@@ -108,9 +109,9 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
       // No links here (another filesystem): a copy, still never written.
       Result<FileCopy> copied = CloneOrCopyFile(s.previous_path, s.staging);
       RETURN_NOT_OK(copied.status().WithContext("segment of " + model + " (" + ec.message() + ")"));
-      s.mode = "copied";
+      s.origin = Origin::kCopied;
     }
-    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s.staging) + " AS " + QuoteIdent(s.catalog) + " (READ_ONLY)")
+    RETURN_NOT_OK(Attach(session, s.staging, s.catalog, /*read_only=*/true)
                       .WithContext("segment of " + model + " from " + s.previous_path));
     RETURN_NOT_OK(CreateView(session, model, s));
     segments_[model] = std::move(s);
@@ -119,7 +120,7 @@ Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vecto
 }
 
 Status SegmentSet::Create(engine::Session* session, const std::string& model, const std::string& sql) {
-  ASSIGN_OR_RETURN(Segment s, NewSegment(model, "written"));
+  ASSIGN_OR_RETURN(Segment s, NewSegment(model, Origin::kWritten));
   // A full build over a copied version may find the model as a view or a table.
   ASSIGN_OR_RETURN(auto kind, session->Query("SELECT table_type FROM information_schema.tables WHERE table_catalog = "
                                              "current_database() AND table_schema = 'main' AND table_name = " +
@@ -130,7 +131,7 @@ Status SegmentSet::Create(engine::Session* session, const std::string& model, co
   }
   std::error_code ec;
   fs::remove(s.staging, ec);
-  RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s.staging) + " AS " + QuoteIdent(s.catalog)));
+  RETURN_NOT_OK(Attach(session, s.staging, s.catalog, /*read_only=*/false));
   RETURN_NOT_OK(session->Execute("CREATE TABLE " + SettledTable(s, model) + " AS\n" + sql));
   RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + QuoteIdent(TailTable(model)) + " AS SELECT * FROM " +
                                  SettledTable(s, model) + " LIMIT 0"));
@@ -151,22 +152,22 @@ Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
   if (s->settled) return Status::OK();
   std::string table = SettledTable(*s, model);
-  if (s->mode != "written" && s->mode != "rewritten") {
+  if (!s->writable()) {
     // The shared file stays as the versions before this one read it: this build changes a copy.
     RETURN_NOT_OK(session->Execute("DETACH " + QuoteIdent(s->catalog)));
     std::error_code ec;
     fs::remove(s->staging, ec);
     Result<FileCopy> copied = CloneOrCopyFile(s->previous_path, s->staging);
     RETURN_NOT_OK(copied.status().WithContext("copying the segment of " + model));
-    RETURN_NOT_OK(session->Execute("ATTACH " + QuoteLiteral(s->staging) + " AS " + QuoteIdent(s->catalog)));
-    s->mode = "rewritten";
+    RETURN_NOT_OK(Attach(session, s->staging, s->catalog, /*read_only=*/false));
+    s->origin = Origin::kRewritten;
   }
   RETURN_NOT_OK(session->Execute("INSERT INTO " + table + " SELECT * FROM " + QuoteIdent(TailTable(model)) +
                                  "; DELETE FROM " + QuoteIdent(TailTable(model)) + "; DROP VIEW " + QuoteIdent(model))
                     .WithContext("moving the tail of " + model + " into its segment"));
   // Unqualified, the model's name now finds the segment's table (the version
   // file's own names first, so delta.* and the dimensions resolve as before).
-  ASSIGN_OR_RETURN(std::string self, CurrentCatalog(session));
+  ASSIGN_OR_RETURN(std::string self, engine::CurrentCatalog(session));
   RETURN_NOT_OK(session->Execute("SET search_path = " + QuoteLiteral(QuoteIdent(self) + ".main," +
                                                                      QuoteIdent(s->catalog) + ".main")));
   s->settled = true;
@@ -188,13 +189,13 @@ std::string SegmentSet::AppendTarget(const std::string& model) const {
 }
 
 Status SegmentSet::Finish(engine::Session* session) {
-  std::string sql = "CREATE OR REPLACE TABLE _warehouse_segments (model VARCHAR, file VARCHAR, catalog VARCHAR, rows BIGINT);\n";
+  std::string sql = "CREATE OR REPLACE TABLE _warehouse_segments (model VARCHAR, file VARCHAR, catalog VARCHAR);\n";
   for (auto& [model, s] : segments_) {
     ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + SettledTable(s, model)));
     s.rows = std::stoll(n.Scalar());
-    if (s.mode == "written" || s.mode == "rewritten") RETURN_NOT_OK(session->Execute("CHECKPOINT " + QuoteIdent(s.catalog)));
+    if (s.writable()) RETURN_NOT_OK(session->Execute("CHECKPOINT " + QuoteIdent(s.catalog)));
     sql += "INSERT INTO _warehouse_segments VALUES (" + QuoteLiteral(model) + ", " + QuoteLiteral(s.file) + ", " +
-           QuoteLiteral(s.catalog) + ", " + std::to_string(s.rows) + ");\n";
+           QuoteLiteral(s.catalog) + ");\n";
   }
   return session->Execute(sql);
 }
@@ -220,8 +221,13 @@ int64_t SegmentSet::Rows() const {
 
 std::map<std::string, std::string> SegmentSet::Modes() const {
   std::map<std::string, std::string> out;
-  for (const auto& [model, s] : segments_) out[model] = s.mode;
+  for (const auto& [model, s] : segments_) out[model] = OriginName(s.origin);
   return out;
+}
+
+std::string SegmentSet::ModeOf(const std::string& model) const {
+  auto it = segments_.find(model);
+  return it == segments_.end() ? "" : OriginName(it->second.origin);
 }
 
 }  // namespace custlake::warehouse

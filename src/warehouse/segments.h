@@ -79,18 +79,24 @@ class SegmentSet {
   /// model -> "written" (full build), "linked" (the previous file, shared),
   /// "copied" (the same, where links fail) or "rewritten" (a changed copy).
   std::map<std::string, std::string> Modes() const;
+  /// The same for one model; "" when it has no segment.
+  std::string ModeOf(const std::string& model) const;
 
  private:
+  enum class Origin { kWritten, kLinked, kCopied, kRewritten };
+  static const char* OriginName(Origin origin);
   struct Segment {
     std::string file;     ///< SegmentFileName in this batch
     std::string staging;  ///< its absolute staging path
     std::string catalog;
     std::string previous_path;  ///< the previous version's file (linked and copied segments)
-    std::string mode;           ///< see Modes()
+    Origin origin = Origin::kWritten;
     bool settled = false;
     int64_t rows = 0;  ///< the segment's rows, known at Finish
+    /// This build writes the file (attached read-write, checkpointed at Finish).
+    bool writable() const { return origin == Origin::kWritten || origin == Origin::kRewritten; }
   };
-  Result<Segment> NewSegment(const std::string& model, std::string mode);
+  Result<Segment> NewSegment(const std::string& model, Origin origin);
   static std::string SettledTable(const Segment& s, const std::string& model);
   Result<Segment*> Find(const std::string& model);
   Status CreateView(engine::Session* session, const std::string& model, const Segment& s);
