@@ -172,12 +172,20 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         }
       }
       // Only new rows: they go to the tail and the previous segment is shared.
-      // Deleting or updating rows: a copy of the segment takes the change.
-      bool settle = !post.empty() || !replaced_sources.empty();
+      // @post_incremental with post_incremental_rows: the rows it may change
+      // move to the tail, and the segment is still shared. Otherwise, deleting
+      // or updating rows: a copy of the segment takes the change.
+      bool settle = !replaced_sources.empty() || (!post.empty() && m.post_incremental_rows.empty());
       if (!settle) {
         ASSIGN_OR_RETURN(settle, segments->TailOutgrown(session, m.name));
       }
+      const bool promote = !settle && !post.empty();
       if (settle) RETURN_NOT_OK(segments->Settle(session, m.name).WithContext(context("segment")));
+      if (promote) {
+        Result<int64_t> moved = segments->Promote(session, m.name, m.post_incremental_rows);
+        RETURN_NOT_OK(moved.status().WithContext(context("segment")));
+        stat->moved = *moved;
+      }
       for (const std::string& dataset : replaced_sources) {
         std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(dataset);
         if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
@@ -204,7 +212,7 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
         RETURN_NOT_OK(done.status().WithContext(context("@post_incremental")));
         changes->post_incremental_rows += done->rows_changed;
       }
-      if (settle) RETURN_NOT_OK(segments->Unsettle(session, m.name));
+      if (settle || promote) RETURN_NOT_OK(segments->Unsettle(session, m.name));
       stat->mode = "appended";
       break;
     }
@@ -478,7 +486,7 @@ nlohmann::json BuildReport::ToJson() const {
   nlohmann::json models_json = nlohmann::json::array();
   for (const ModelStat& s : models) {
     models_json.push_back(
-        {{"model", s.name}, {"mode", s.mode}, {"rows", s.rows}, {"changed", s.changed}, {"seconds", s.seconds}});
+        {{"model", s.name}, {"mode", s.mode}, {"rows", s.rows}, {"changed", s.changed}, {"moved", s.moved}, {"seconds", s.seconds}});
   }
   nlohmann::json j{{"version", version},
                    {"incremental", incremental},
@@ -722,7 +730,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
       total_rows += stat.rows;
       std::string segment = segments.ModeOf(m.name);
       log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
-          " written) in " + std::to_string(stat.seconds) + " s" + (segment.empty() ? "" : ", segment " + segment));
+          " written) in " + std::to_string(stat.seconds) + " s" + (segment.empty() ? "" : ", segment " + segment) +
+          (stat.moved > 0 ? " (" + std::to_string(stat.moved) + " rows moved to the tail)" : ""));
       report.models.push_back(std::move(stat));
     }
     RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw, options.run_checks));

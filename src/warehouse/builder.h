@@ -68,6 +68,7 @@ struct ModelStat {
   std::string mode;  ///< "full", "rebuilt", "appended", "merged", "recomputed from 2025-12-01", "unchanged"
   int64_t rows = 0;  ///< rows in the table after the build
   int64_t changed = 0;  ///< rows written by this build
+  int64_t moved = 0;    ///< append: settled rows moved to the tail for @post_incremental (segments.h)
   double seconds = 0;
 };
 

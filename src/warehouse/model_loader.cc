@@ -89,7 +89,7 @@ const std::vector<std::string>& HeaderKeys() {
       "model",          "description",    "materialized",
       "grain",          "unique_key",     "replace_key",
       "partition_by",   "recompute_from", "post_incremental_partitions",
-      "unchanged_when", "column",         "check"};
+      "post_incremental_rows", "unchanged_when", "column", "check"};
   return keys;
 }
 
@@ -226,7 +226,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
       Entry& last = entries.back();
       bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" ||
-                    last.key == "unchanged_when" ||
+                    last.key == "post_incremental_rows" || last.key == "unchanged_when" ||
                     (last.key == "check" && last.label != "unique" && last.label != "not_null" &&
                      last.label != "relationship" && last.label != "no_overlap" && last.label != "freshness");
       last.value += (is_sql ? "\n" : " ") + Trim(body);
@@ -288,6 +288,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
     else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
+    else if (e.key == "post_incremental_rows") model.post_incremental_rows = e.value;
     else if (e.key == "unchanged_when")
       model.unchanged_when = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
@@ -302,6 +303,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
   }
   ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
   ASSIGN_OR_RETURN(model.unchanged_when, ExpandMacros(model.unchanged_when, Dialect::kDuckDb, file, 1));
+  ASSIGN_OR_RETURN(model.post_incremental_rows, ExpandMacros(model.post_incremental_rows, Dialect::kDuckDb, file, 1));
   for (ModelCheck& c : model.checks) {
     ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
@@ -320,6 +322,11 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
   }
   if (model.materialized == Materialization::kAppend && model.replace_key.empty()) {
     return Status::InvalidArgument(where + ": materialized: append needs '-- replace_key: COLUMN'");
+  }
+  if (!model.post_incremental_rows.empty() &&
+      (model.materialized != Materialization::kAppend || model.post_incremental.empty())) {
+    return Status::InvalidArgument(where + ": post_incremental_rows applies to a materialized: append model with "
+                                   "-- @post_incremental statements");
   }
   if (!model.unchanged_when.empty() && model.materialized != Materialization::kTable) {
     return Status::InvalidArgument(where + ": unchanged_when applies to materialized: table only");
@@ -383,6 +390,7 @@ Status ResolveRefs(std::vector<Model>* models) {
     scan(m.recompute_from);
     scan(m.post_incremental);
     scan(m.post_incremental_partitions);
+    scan(m.post_incremental_rows);
     for (const ModelCheck& c : m.checks) {
       if (c.kind == CheckKind::kRelationship) {
         if (!by_name.count(c.ref_table)) {
@@ -453,6 +461,7 @@ std::string ModelsFingerprint(const std::vector<Model>& models) {
     mix(m->post_incremental);
     mix(m->recompute_from);
     mix(m->post_incremental_partitions);
+    mix(m->post_incremental_rows);
     mix(m->unchanged_when);
   }
   char buf[17];

@@ -21,6 +21,8 @@ std::string SegmentCatalog(int64_t version, const std::string& model) {
 
 std::string TailTable(const std::string& model) { return "_warehouse_tail_" + model; }
 
+std::string DroppedTable(const std::string& model) { return "_warehouse_dropped_" + model; }
+
 namespace {
 
 Status Attach(engine::Session* session, const std::string& path, const std::string& catalog, bool read_only) {
@@ -81,9 +83,15 @@ std::string SegmentSet::SettledTable(const Segment& s, const std::string& model)
 }
 
 Status SegmentSet::CreateView(engine::Session* session, const std::string& model, const Segment& s) {
-  // The tail is named without a catalog: a view binds its names in its own database.
-  return session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(model) + " AS SELECT * FROM " + SettledTable(s, model) +
-                          " UNION ALL SELECT * FROM " + QuoteIdent(TailTable(model)));
+  // The tail and the dropped rows are named without a catalog: a view binds
+  // its names in its own database. With no dropped rows, readers pay nothing for them.
+  const std::string dropped = QuoteIdent(DroppedTable(model));
+  RETURN_NOT_OK(session->Execute("CREATE TABLE IF NOT EXISTS " + dropped + " (row_id BIGINT)"));
+  ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + dropped));
+  const std::string settled = "SELECT * FROM " + SettledTable(s, model) +
+                              (n.Scalar() == "0" ? "" : " WHERE rowid NOT IN (SELECT row_id FROM " + dropped + ")");
+  return session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(model) + " AS " + settled + " UNION ALL SELECT * FROM " +
+                          QuoteIdent(TailTable(model)));
 }
 
 Result<bool> SegmentSet::LinkPrevious(engine::Session* session, const std::vector<std::string>& models) {
@@ -135,6 +143,7 @@ Status SegmentSet::Create(engine::Session* session, const std::string& model, co
   RETURN_NOT_OK(session->Execute("CREATE TABLE " + SettledTable(s, model) + " AS\n" + sql));
   RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + QuoteIdent(TailTable(model)) + " AS SELECT * FROM " +
                                  SettledTable(s, model) + " LIMIT 0"));
+  RETURN_NOT_OK(session->Execute("DROP TABLE IF EXISTS " + QuoteIdent(DroppedTable(model))));
   RETURN_NOT_OK(CreateView(session, model, s));
   segments_[model] = std::move(s);
   return Status::OK();
@@ -162,8 +171,12 @@ Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
     RETURN_NOT_OK(Attach(session, s->staging, s->catalog, /*read_only=*/false));
     s->origin = Origin::kRewritten;
   }
-  RETURN_NOT_OK(session->Execute("INSERT INTO " + table + " SELECT * FROM " + QuoteIdent(TailTable(model)) +
-                                 "; DELETE FROM " + QuoteIdent(TailTable(model)) + "; DROP VIEW " + QuoteIdent(model))
+  // The copy has the same rowids as the file the dropped rows were taken from.
+  const std::string dropped = QuoteIdent(DroppedTable(model));
+  RETURN_NOT_OK(session->Execute("DELETE FROM " + table + " WHERE rowid IN (SELECT row_id FROM " + dropped +
+                                 "); DELETE FROM " + dropped + "; INSERT INTO " + table + " SELECT * FROM " +
+                                 QuoteIdent(TailTable(model)) + "; DELETE FROM " + QuoteIdent(TailTable(model)) +
+                                 "; DROP VIEW " + QuoteIdent(model))
                     .WithContext("moving the tail of " + model + " into its segment"));
   // Unqualified, the model's name now finds the segment's table (the version
   // file's own names first, so delta.* and the dimensions resolve as before).
@@ -174,24 +187,53 @@ Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   return Status::OK();
 }
 
+Result<int64_t> SegmentSet::Promote(engine::Session* session, const std::string& model, const std::string& condition) {
+  ASSIGN_OR_RETURN(Segment * s, Find(model));
+  if (s->settled || s->promoted) return Status::Internal("segment of " + model + " is already being changed");
+  const std::string dropped = QuoteIdent(DroppedTable(model)), tail = QuoteIdent(TailTable(model));
+  const std::string moving = QuoteIdent("_warehouse_moving_" + model);
+  RETURN_NOT_OK(session->Execute("CREATE TABLE IF NOT EXISTS " + dropped + " (row_id BIGINT)"));
+  // The segment's table goes by the model's name here, as the condition names it.
+  RETURN_NOT_OK(session
+                    ->Execute("CREATE OR REPLACE TEMP TABLE " + moving + " AS SELECT rowid AS row_id FROM " +
+                              SettledTable(*s, model) + " AS " + QuoteIdent(model) + " WHERE rowid NOT IN (SELECT row_id FROM " +
+                              dropped + ") AND (\n" + condition + "\n)")
+                    .WithContext("post_incremental_rows of " + model));
+  ASSIGN_OR_RETURN(auto moved, session->Query("INSERT INTO " + tail + " SELECT * FROM " + SettledTable(*s, model) +
+                                              " WHERE rowid IN (SELECT row_id FROM " + moving + ")"));
+  RETURN_NOT_OK(session->Execute("INSERT INTO " + dropped + " SELECT row_id FROM " + moving + "; DROP TABLE " + moving +
+                                 "; DROP VIEW " + QuoteIdent(model) + "; ALTER TABLE " + tail + " RENAME TO " +
+                                 QuoteIdent(model)));
+  s->promoted = true;
+  return moved.rows_changed;
+}
+
 Status SegmentSet::Unsettle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
-  if (!s->settled) return Status::OK();
-  RETURN_NOT_OK(session->Execute("RESET search_path"));
-  RETURN_NOT_OK(CreateView(session, model, *s));
-  s->settled = false;
-  return Status::OK();
+  if (s->settled) {
+    RETURN_NOT_OK(session->Execute("RESET search_path"));
+    s->settled = false;
+  } else if (s->promoted) {
+    RETURN_NOT_OK(session->Execute("ALTER TABLE " + QuoteIdent(model) + " RENAME TO " + QuoteIdent(TailTable(model))));
+    s->promoted = false;
+  } else {
+    return Status::OK();
+  }
+  return CreateView(session, model, *s);
 }
 
 std::string SegmentSet::AppendTarget(const std::string& model) const {
   auto it = segments_.find(model);
-  return QuoteIdent(it != segments_.end() && !it->second.settled ? TailTable(model) : model);
+  const bool as_view = it != segments_.end() && !it->second.settled && !it->second.promoted;
+  return QuoteIdent(as_view ? TailTable(model) : model);
 }
 
 Status SegmentSet::Finish(engine::Session* session) {
   std::string sql = "CREATE OR REPLACE TABLE _warehouse_segments (model VARCHAR, file VARCHAR, catalog VARCHAR);\n";
   for (auto& [model, s] : segments_) {
-    ASSIGN_OR_RETURN(auto n, session->Query("SELECT count(*) FROM " + SettledTable(s, model)));
+    // The rows that count: a dropped row is counted with the tail that holds it now.
+    ASSIGN_OR_RETURN(auto n, session->Query("SELECT (SELECT count(*) FROM " + SettledTable(s, model) +
+                                            ") - (SELECT count(*) FROM " + QuoteIdent(DroppedTable(model)) + ")"));
     s.rows = std::stoll(n.Scalar());
     if (s.writable()) RETURN_NOT_OK(session->Execute("CHECKPOINT " + QuoteIdent(s.catalog)));
     sql += "INSERT INTO _warehouse_segments VALUES (" + QuoteLiteral(model) + ", " + QuoteLiteral(s.file) + ", " +

@@ -7,15 +7,22 @@
 //     attached as catalog SegmentCatalog(batch, M);
 //   - its *tail*: the rows appended since, table _warehouse_tail_M in the
 //     version file;
-//   - the view M = segment UNION ALL tail, which models, checks, the export
-//     and readers query.
+//   - its *dropped rows*: table _warehouse_dropped_M (row_id) in the version
+//     file, the segment's rowids that no longer count (they moved to the tail);
+//   - the view M = segment (less its dropped rows) UNION ALL tail, which
+//     models, checks, the export and readers query.
 // A segment file is never written once published. A build that only appends
 // hard-links the previous version's segment into its batch under its own
 // name (no bytes copied) and appends to the tail, which travels with the
-// version file. A build that must change settled rows (a replaced source's
-// rows deleted, @post_incremental statements, or a tail grown past a quarter
-// of the segment) copies the segment (file_clone.h), moves the tail into it
-// and changes the copy: older versions keep reading their own file.
+// version file. A build whose @post_incremental statements change settled
+// rows that the model's post_incremental_rows condition picks out moves
+// those rows to the tail (Promote: their rowids join the dropped rows) and
+// runs the statements on the tail alone: the segment stays linked. A build
+// that must change settled rows otherwise (a replaced source's rows deleted,
+// @post_incremental without that condition, or a tail grown past a quarter
+// of the segment) copies the segment (file_clone.h), deletes its dropped
+// rows, moves the tail into it and changes the copy: older versions keep
+// reading their own file.
 // _warehouse_segments in the version file lists its segments; AttachVersion
 // attaches a version with them (readers, checks, the data dictionary).
 #pragma once
@@ -37,6 +44,8 @@ std::string SegmentFileName(int64_t version, const std::string& model);
 std::string SegmentCatalog(int64_t version, const std::string& model);
 /// The table of rows appended since the segment was written, in the version file.
 std::string TailTable(const std::string& model);
+/// The table of the segment's rowids that moved to the tail, in the version file.
+std::string DroppedTable(const std::string& model);
 
 /// Attaches the version file at `path` read-only as catalog `alias`, and the
 /// segment files its views read. Returns every file attached, the version first.
@@ -64,9 +73,14 @@ class SegmentSet {
   /// holding the tail too, and until Unsettle the model's name resolves to
   /// the segment's table (the view is dropped, the search path reaches it).
   Status Settle(engine::Session* session, const std::string& model);
-  /// Puts the view back after Settle.
+  /// Instead of Settle, when the rows about to change are those of the
+  /// segment where `condition` holds (and rows of the tail): those rows move
+  /// to the tail, their rowids to the dropped rows, and until Unsettle the
+  /// model's name is the tail table itself. Returns the rows moved.
+  Result<int64_t> Promote(engine::Session* session, const std::string& model, const std::string& condition);
+  /// Puts the view back after Settle or Promote.
   Status Unsettle(engine::Session* session, const std::string& model);
-  /// Where new rows of `model` go: its tail, or (settled) its table.
+  /// Where new rows of `model` go: its tail, or (settled, promoted) the table its name is now.
   std::string AppendTarget(const std::string& model) const;
 
   /// Before the version file is closed: checkpoints the segments this build
@@ -74,7 +88,7 @@ class SegmentSet {
   Status Finish(engine::Session* session);
   /// Declares the segment files in the batch (before its commit).
   Status AddFiles();
-  /// The rows the segments hold (known after Finish): not the version file's.
+  /// The rows the segments hold, less their dropped rows (known after Finish): not the version file's.
   int64_t Rows() const;
   /// model -> "written" (full build), "linked" (the previous file, shared),
   /// "copied" (the same, where links fail) or "rewritten" (a changed copy).
@@ -92,7 +106,8 @@ class SegmentSet {
     std::string previous_path;  ///< the previous version's file (linked and copied segments)
     Origin origin = Origin::kWritten;
     bool settled = false;
-    int64_t rows = 0;  ///< the segment's rows, known at Finish
+    bool promoted = false;
+    int64_t rows = 0;  ///< the segment's rows less its dropped ones, known at Finish
     /// This build writes the file (attached read-write, checkpointed at Finish).
     bool writable() const { return origin == Origin::kWritten || origin == Origin::kRewritten; }
   };

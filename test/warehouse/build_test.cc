@@ -189,7 +189,8 @@ TEST_F(WarehouseFixture, FailedCheckKeepsThePreviousVersion) {
 TEST_F(WarehouseFixture, KilledBuildLeavesThePreviousVersionServing) {
   WriteBase();
   ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
-  // Killed at each step, the build leaves `first` serving with what it held (`sql` answers `expected`).
+  BuildReport serving = first;
+  // Killed at each step, the build leaves `serving` serving with what it held (`sql` answers `expected`).
   auto kill_at_every_step = [&](const std::string& sql, const std::string& expected) {
     for (const char* step : {"build.after_models", "build.after_export", "commit.after_rename:0", "commit.in_transaction"}) {
       session_.reset();
@@ -211,7 +212,7 @@ TEST_F(WarehouseFixture, KilledBuildLeavesThePreviousVersionServing) {
       ASSERT_OK_AND_ASSIGN(lake_, lake::Lake::Open(root_.string()));
       ASSERT_OK_AND_ASSIGN(auto current, CurrentVersion(lake_.get()));
       ASSERT_TRUE(current.has_value());
-      EXPECT_EQ(current->version, first.version) << step;
+      EXPECT_EQ(current->version, serving.version) << step;
       ASSERT_OK_AND_ASSIGN(auto reader, query::LakeSession::Open(root_.string()));
       ASSERT_OK_AND_ASSIGN(auto r, reader->Run(sql));
       EXPECT_EQ(r.Scalar(), expected) << step;
@@ -220,19 +221,32 @@ TEST_F(WarehouseFixture, KilledBuildLeavesThePreviousVersionServing) {
   // A build that links the facts' segment (only new rows) ...
   Commit("usage", Event("e9", 1, "2025-02-27 09:00:00"));
   kill_at_every_step("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'", "4");
-  // ... and one that rewrites a copy of it (a backdated customer version re-keys facts).
-  ASSERT_OK_AND_ASSIGN(db_, engine::Database::Open(engine::DatabaseOptions{}));
-  ASSERT_OK_AND_ASSIGN(session_, db_->Connect());
-  ASSERT_OK(session_->Execute("SET TimeZone = 'UTC'"));
+  // ... one that moves settled rows to the tail (a backdated customer version re-keys facts) ...
+  auto reconnect = [&] {
+    ASSERT_OK_AND_ASSIGN(db_, engine::Database::Open(engine::DatabaseOptions{}));
+    ASSERT_OK_AND_ASSIGN(session_, db_->Connect());
+    ASSERT_OK(session_->Execute("SET TimeZone = 'UTC'"));
+  };
+  reconnect();
   Commit("sic/customers", Customer(1, "max", "Munich", "2025-01-01", "2025-02-24 00:00:00"));
   const std::string munich = "SELECT count(*) FROM fact_customer_activity f JOIN dim_customer d USING (customer_key) "
                              "WHERE d.city = 'Munich'";
   kill_at_every_step(munich, "0");
   ASSERT_OK_AND_ASSIGN(BuildReport after, RunBuild());
-  EXPECT_EQ(after.segments.at("fact_customer_activity"), "rewritten");
+  EXPECT_EQ(after.segments.at("fact_customer_activity"), "linked");
   EXPECT_EQ(Ask(after.path, "SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"), "5;");
   EXPECT_EQ(Ask(after.path, munich), "4;");
   EXPECT_EQ(Ask(first.path, munich), "0;");
+  // ... and one that settles its tail (4 rows for 10 in the segment) into a copy of the segment.
+  serving = after;
+  reconnect();
+  Commit("usage", Event("e10", 2, "2025-02-27 10:00:00"));
+  kill_at_every_step("SELECT count(*) FROM fact_customer_activity", "11");
+  ASSERT_OK_AND_ASSIGN(BuildReport settled, RunBuild());
+  EXPECT_EQ(settled.segments.at("fact_customer_activity"), "rewritten");
+  EXPECT_EQ(Ask(settled.path, "SELECT count(*) FROM fact_customer_activity"), "12;");
+  EXPECT_EQ(Ask(settled.path, munich), "4;");
+  EXPECT_EQ(Ask(after.path, munich), "4;");
 }
 
 }  // namespace

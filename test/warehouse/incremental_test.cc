@@ -80,10 +80,21 @@ TEST_F(WarehouseFixture, FactExportsRewriteOnlyTheMonthsABuildChanged) {
     EXPECT_EQ(diff.Scalar(), "0") << table;
   }
   ASSERT_OK(session_->Execute("DETACH v"));
-  // A new customer version re-keys that customer's facts: its months are rewritten too.
+  // A new customer version (valid from 2025-01-10 to the next one, 2025-02-10) re-keys the facts it
+  // covers: February's. Those rows move from the shared segment to the tail, February's export is
+  // rewritten, and January (whose fact of that customer, on the 5th, keeps its key) is reused.
   Commit("sic/customers", Customer(1, "max", "Hamburg", "2025-01-01", "2025-01-10 00:00:00"));
   ASSERT_OK_AND_ASSIGN(BuildReport third, RunBuild());
-  EXPECT_EQ(month_file_batches("fact_customer_activity", "2025-01").find("-r"), std::string::npos);
+  EXPECT_EQ(third.segments["fact_customer_activity"], "linked");
+  const ModelStat* facts = nullptr;
+  for (const ModelStat& m : third.models) {
+    if (m.name == "fact_customer_activity") facts = &m;
+  }
+  ASSERT_NE(facts, nullptr);
+  EXPECT_GT(facts->moved, 0);
+  ExpectExportMatches(third.path, third.models);
+  EXPECT_NE(month_file_batches("fact_customer_activity", "2025-01").find("-r"), std::string::npos);
+  EXPECT_EQ(month_file_batches("fact_customer_activity", "2025-02").find("-r"), std::string::npos);
   ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
   ExpectSameTables(third.path, full.path, full.models);
   ExpectExportMatches(full.path, full.models);
@@ -383,7 +394,7 @@ ino_t Inode(const fs::path& p) {
   return st.st_ino;
 }
 
-TEST_F(WarehouseFixture, AppendOnlyBuildsShareTheFactSegmentAndChangesCopyIt) {
+TEST_F(WarehouseFixture, BuildsShareTheFactSegmentChangedRowsMoveToTheTailASettledTailCopiesIt) {
   const std::string facts = "fact_customer_activity";
   WriteBase();
   ASSERT_OK_AND_ASSIGN(BuildReport first, RunBuild());
@@ -415,20 +426,45 @@ TEST_F(WarehouseFixture, AppendOnlyBuildsShareTheFactSegmentAndChangesCopyIt) {
   EXPECT_EQ(listed, built);
 
   // A customer version dated before facts already built re-keys them
-  // (@post_incremental): a copy of the segment takes the change.
+  // (@post_incremental): the rows it changes (post_incremental_rows) move
+  // from the segment to the tail, the segment stays shared.
+  auto count_rows_once = [&](const BuildReport& r) {
+    ASSERT_OK_AND_ASSIGN(auto listed_files, lake_->metastore().ListFiles(VersionsDataset()));
+    int64_t in_files = 0, in_models = 0;
+    for (const auto& f : listed_files) in_files += f.row_count;
+    for (const ModelStat& m : r.models) in_models += m.rows;
+    EXPECT_EQ(in_files, in_models) << "version " << r.version;
+  };
   Commit("sic/customers", Customer(1, "max", "Munich", "2025-01-01", "2025-02-24 00:00:00"));
-  ASSERT_OK_AND_ASSIGN(BuildReport rewritten, RunBuild());
-  ASSERT_TRUE(rewritten.incremental);
-  EXPECT_EQ(rewritten.segments.at(facts), "rewritten");
-  EXPECT_NE(Inode(segment(rewritten)), Inode(segment(first)));
-  EXPECT_EQ(Ask(rewritten.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "0;");
+  ASSERT_OK_AND_ASSIGN(BuildReport moved, RunBuild());
+  ASSERT_TRUE(moved.incremental);
+  EXPECT_EQ(moved.segments.at(facts), "linked");
+  EXPECT_EQ(Inode(segment(moved)), Inode(segment(first)));
+  // e3, e3b and the refund were settled; s1 was in the tail already.
+  EXPECT_EQ(Ask(moved.path, "SELECT count(*) FROM _warehouse_dropped_fact_customer_activity"), "3;");
+  EXPECT_EQ(Ask(moved.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "4;");
   const std::string munich = "SELECT count(*) FROM fact_customer_activity f JOIN dim_customer d USING (customer_key) "
                              "WHERE d.city = 'Munich'";
-  EXPECT_EQ(Ask(rewritten.path, munich), "4;");  // e3, e3b, the refund and s1
+  EXPECT_EQ(Ask(moved.path, munich), "4;");  // e3, e3b, the refund and s1
+  EXPECT_EQ(Ask(moved.path, "SELECT count(*) FROM fact_customer_activity"), "11;");
+  count_rows_once(moved);
   // The versions before it read their shared file as they left it.
   EXPECT_EQ(Ask(linked.path, munich), "0;");
   EXPECT_EQ(Ask(linked.path, "SELECT count(*) FROM fact_customer_activity"), "11;");
   EXPECT_EQ(Ask(first.path, "SELECT count(*) FROM fact_customer_activity"), "10;");
+
+  // A tail of 4 rows for a segment of 10 (over a quarter) is settled by the
+  // next build: a copy of the segment without its dropped rows, plus the tail.
+  Commit("usage", Event("s2", 2, "2025-02-27 09:00:00"));
+  ASSERT_OK_AND_ASSIGN(BuildReport rewritten, RunBuild());
+  EXPECT_EQ(rewritten.segments.at(facts), "rewritten");
+  EXPECT_NE(Inode(segment(rewritten)), Inode(segment(moved)));
+  EXPECT_EQ(Ask(rewritten.path, "SELECT count(*) FROM _warehouse_tail_fact_customer_activity"), "0;");
+  EXPECT_EQ(Ask(rewritten.path, "SELECT count(*) FROM _warehouse_dropped_fact_customer_activity"), "0;");
+  EXPECT_EQ(Ask(rewritten.path, "SELECT count(*) FROM fact_customer_activity"), "12;");
+  EXPECT_EQ(Ask(rewritten.path, munich), "4;");
+  count_rows_once(rewritten);
+  EXPECT_EQ(Ask(moved.path, "SELECT count(*) FROM fact_customer_activity"), "11;");
 
   ASSERT_OK_AND_ASSIGN(BuildReport full, RunBuild(/*full=*/true));
   EXPECT_EQ(full.segments.at(facts), "written");
