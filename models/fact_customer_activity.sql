@@ -13,12 +13,12 @@
 --   WHERE customer_id IN (SELECT customer_id FROM delta.sic_customers)
 --   OR (activity_type IN ('offer_sent', 'offer_redeemed')
 --       AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments))
--- post_incremental_rows: (activity_type IN ('offer_sent', 'offer_redeemed')
---     AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments))
---   OR (customer_id IN (SELECT customer_id FROM delta.sic_customers)
---     AND EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = fact_customer_activity.customer_id
---       AND fact_customer_activity.occurred_at >= d.valid_from AND fact_customer_activity.occurred_at < d.valid_to
---       AND d.customer_key IS DISTINCT FROM fact_customer_activity.customer_key))
+-- post_incremental_rows: activity_type IN ('offer_sent', 'offer_redeemed')
+--   AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments)
+-- post_incremental_rows: customer_id IN (SELECT customer_id FROM delta.sic_customers)
+--   AND EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = fact_customer_activity.customer_id
+--     AND fact_customer_activity.occurred_at >= d.valid_from AND fact_customer_activity.occurred_at < d.valid_to
+--     AND d.customer_key IS DISTINCT FROM fact_customer_activity.customer_key)
 -- grain: one row per (activity_type, source_id)
 -- column activity_type: usage, transaction, ticket, offer_sent or offer_redeemed
 -- column source_id: the source's id: event_id, transaction_id, ticket_id or assignment_id (text)

@@ -182,7 +182,12 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       const bool promote = !settle && !post.empty();
       if (settle) RETURN_NOT_OK(segments->Settle(session, m.name).WithContext(context("segment")));
       if (promote) {
-        Result<int64_t> moved = segments->Promote(session, m.name, m.post_incremental_rows);
+        // Like the statements, a condition on new rows of raw views that have none matches nothing.
+        std::vector<std::string> conditions;
+        for (const std::string& c : m.post_incremental_rows) {
+          if (!ReadsOnlyEmptyRawDeltas(c, raw)) conditions.push_back(c);
+        }
+        Result<int64_t> moved = segments->Promote(session, m.name, conditions);
         RETURN_NOT_OK(moved.status().WithContext(context("segment")));
         stat->moved = *moved;
       }

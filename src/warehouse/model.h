@@ -80,13 +80,15 @@ struct Model {
   /// SQL giving the partition_by values @post_incremental may change (run
   /// before it); "" = any: the whole Parquet export is rewritten then.
   std::string post_incremental_partitions;
-  /// A condition on the model's rows (the table is named by the model, e.g.
-  /// fact_customer_activity.customer_id) that holds for every settled row
-  /// @post_incremental may change or delete. With it, an incremental build
-  /// moves those rows from the shared segment to the tail and runs the
-  /// statements on the tail, instead of copying the segment (segments.h).
-  /// "" = unknown: the segment is copied and the statements run on all rows.
-  std::string post_incremental_rows;
+  /// Conditions on the model's rows (the table is named by the model, e.g.
+  /// fact_customer_activity.customer_id), one header line each (usually one
+  /// per statement): every settled row @post_incremental may change or
+  /// delete meets one of them. With them, an incremental build moves those
+  /// rows from the shared segment to the tail and runs the statements on the
+  /// tail, instead of copying the segment (segments.h). Several conditions
+  /// rather than one OR: each is planned as its own join. Empty = unknown:
+  /// the segment is copied and the statements run on all rows.
+  std::vector<std::string> post_incremental_rows;
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
   std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers"
 

@@ -288,7 +288,7 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     else if (e.key == "partition_by") model.partition_by = e.value;
     else if (e.key == "recompute_from") model.recompute_from = e.value;
     else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
-    else if (e.key == "post_incremental_rows") model.post_incremental_rows = e.value;
+    else if (e.key == "post_incremental_rows") model.post_incremental_rows.push_back(e.value);
     else if (e.key == "unchanged_when")
       model.unchanged_when = e.value;
     else if (e.key == "column") model.columns.push_back({e.label, e.value});
@@ -303,7 +303,9 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
   }
   ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
   ASSIGN_OR_RETURN(model.unchanged_when, ExpandMacros(model.unchanged_when, Dialect::kDuckDb, file, 1));
-  ASSIGN_OR_RETURN(model.post_incremental_rows, ExpandMacros(model.post_incremental_rows, Dialect::kDuckDb, file, 1));
+  for (std::string& condition : model.post_incremental_rows) {
+    ASSIGN_OR_RETURN(condition, ExpandMacros(condition, Dialect::kDuckDb, file, 1));
+  }
   for (ModelCheck& c : model.checks) {
     ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
@@ -390,7 +392,7 @@ Status ResolveRefs(std::vector<Model>* models) {
     scan(m.recompute_from);
     scan(m.post_incremental);
     scan(m.post_incremental_partitions);
-    scan(m.post_incremental_rows);
+    for (const std::string& condition : m.post_incremental_rows) scan(condition);
     for (const ModelCheck& c : m.checks) {
       if (c.kind == CheckKind::kRelationship) {
         if (!by_name.count(c.ref_table)) {
@@ -461,7 +463,7 @@ std::string ModelsFingerprint(const std::vector<Model>& models) {
     mix(m->post_incremental);
     mix(m->recompute_from);
     mix(m->post_incremental_partitions);
-    mix(m->post_incremental_rows);
+    for (const std::string& condition : m->post_incremental_rows) mix(condition);
     mix(m->unchanged_when);
   }
   char buf[17];

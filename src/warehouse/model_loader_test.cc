@@ -91,6 +91,28 @@ TEST(ModelLoader, UnchangedWhenIsSqlOfTableModelsOnly) {
   EXPECT_NE(ModelsFingerprint({m}), ModelsFingerprint({other}));
 }
 
+TEST(ModelLoader, PostIncrementalRowsIsSqlOfAppendModelsWithPostIncrementalOnly) {
+  const std::string head = "-- model: f\n-- materialized: append\n-- replace_key: src\n";
+  ASSERT_OK_AND_ASSIGN(Model m, ParseModel("models/f.sql", head +
+                                                               "-- post_incremental_rows: f.k IN (SELECT k\n"
+                                                               "--   FROM delta.usage)\n"
+                                                               "SELECT 1 AS k, 'u' AS src FROM raw.usage\n"
+                                                               "-- @post_incremental\n"
+                                                               "DELETE FROM f WHERE k IN (SELECT k FROM delta.usage)"));
+  EXPECT_EQ(m.post_incremental_rows, std::vector<std::string>{"f.k IN (SELECT k\nFROM delta.usage)"});
+  auto without_statements = ParseModel("models/f.sql", head + "-- post_incremental_rows: true\nSELECT 1 AS k, 'u' AS src");
+  ASSERT_FALSE(without_statements.ok());
+  EXPECT_NE(without_statements.status().message().find("post_incremental_rows applies to"), std::string::npos)
+      << without_statements.status().message();
+  EXPECT_NE(without_statements.status().message().find("models/f.sql:1"), std::string::npos);
+  auto table = ParseModel("models/d.sql", "-- model: d\n-- post_incremental_rows: true\nSELECT 1 AS k");
+  ASSERT_FALSE(table.ok());
+  // It is part of the models' fingerprint: changing it makes the next build a full one.
+  Model other = m;
+  other.post_incremental_rows.push_back("true");
+  EXPECT_NE(ModelsFingerprint({m}), ModelsFingerprint({other}));
+}
+
 TEST(Checks, ChangedRowsAreNewOnlyWhenEveryNameOnlyGainedRows) {
   const std::string sql = "SELECT max(ts) FROM changed.usage UNION ALL SELECT max(t) FROM changed.fact_x";
   CheckOptions o;

@@ -187,25 +187,30 @@ Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   return Status::OK();
 }
 
-Result<int64_t> SegmentSet::Promote(engine::Session* session, const std::string& model, const std::string& condition) {
+Result<int64_t> SegmentSet::Promote(engine::Session* session, const std::string& model,
+                                    const std::vector<std::string>& conditions) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
   if (s->settled || s->promoted) return Status::Internal("segment of " + model + " is already being changed");
   const std::string dropped = QuoteIdent(DroppedTable(model)), tail = QuoteIdent(TailTable(model));
   const std::string moving = QuoteIdent("_warehouse_moving_" + model);
   RETURN_NOT_OK(session->Execute("CREATE TABLE IF NOT EXISTS " + dropped + " (row_id BIGINT)"));
-  // The segment's table goes by the model's name here, as the condition names it.
-  RETURN_NOT_OK(session
-                    ->Execute("CREATE OR REPLACE TEMP TABLE " + moving + " AS SELECT rowid AS row_id FROM " +
-                              SettledTable(*s, model) + " AS " + QuoteIdent(model) + " WHERE rowid NOT IN (SELECT row_id FROM " +
-                              dropped + ") AND (\n" + condition + "\n)")
-                    .WithContext("post_incremental_rows of " + model));
-  ASSIGN_OR_RETURN(auto moved, session->Query("INSERT INTO " + tail + " SELECT * FROM " + SettledTable(*s, model) +
-                                              " WHERE rowid IN (SELECT row_id FROM " + moving + ")"));
-  RETURN_NOT_OK(session->Execute("INSERT INTO " + dropped + " SELECT row_id FROM " + moving + "; DROP TABLE " + moving +
-                                 "; DROP VIEW " + QuoteIdent(model) + "; ALTER TABLE " + tail + " RENAME TO " +
+  int64_t moved = 0;
+  for (const std::string& condition : conditions) {
+    // The segment's table goes by the model's name here, as the condition names it.
+    RETURN_NOT_OK(session
+                      ->Execute("CREATE OR REPLACE TEMP TABLE " + moving + " AS SELECT rowid AS row_id FROM " +
+                                SettledTable(*s, model) + " AS " + QuoteIdent(model) + " WHERE (\n" + condition +
+                                "\n) AND rowid NOT IN (SELECT row_id FROM " + dropped + ")")
+                      .WithContext("post_incremental_rows of " + model));
+    ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + tail + " SELECT * FROM " + SettledTable(*s, model) +
+                                            " WHERE rowid IN (SELECT row_id FROM " + moving + ")"));
+    moved += r.rows_changed;
+    RETURN_NOT_OK(session->Execute("INSERT INTO " + dropped + " SELECT row_id FROM " + moving + "; DROP TABLE " + moving));
+  }
+  RETURN_NOT_OK(session->Execute("DROP VIEW " + QuoteIdent(model) + "; ALTER TABLE " + tail + " RENAME TO " +
                                  QuoteIdent(model)));
   s->promoted = true;
-  return moved.rows_changed;
+  return moved;
 }
 
 Status SegmentSet::Unsettle(engine::Session* session, const std::string& model) {

@@ -74,10 +74,11 @@ class SegmentSet {
   /// the segment's table (the view is dropped, the search path reaches it).
   Status Settle(engine::Session* session, const std::string& model);
   /// Instead of Settle, when the rows about to change are those of the
-  /// segment where `condition` holds (and rows of the tail): those rows move
-  /// to the tail, their rowids to the dropped rows, and until Unsettle the
-  /// model's name is the tail table itself. Returns the rows moved.
-  Result<int64_t> Promote(engine::Session* session, const std::string& model, const std::string& condition);
+  /// segment where one of `conditions` holds (and rows of the tail): those
+  /// rows move to the tail, their rowids to the dropped rows, and until
+  /// Unsettle the model's name is the tail table itself. Returns the rows moved.
+  Result<int64_t> Promote(engine::Session* session, const std::string& model,
+                          const std::vector<std::string>& conditions);
   /// Puts the view back after Settle or Promote.
   Status Unsettle(engine::Session* session, const std::string& model);
   /// Where new rows of `model` go: its tail, or (settled, promoted) the table its name is now.
