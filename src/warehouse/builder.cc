@@ -490,8 +490,8 @@ engine::DatabaseOptions DbOptions(const std::string& path, int threads, const st
 nlohmann::json BuildReport::ToJson() const {
   nlohmann::json models_json = nlohmann::json::array();
   for (const ModelStat& s : models) {
-    models_json.push_back(
-        {{"model", s.name}, {"mode", s.mode}, {"rows", s.rows}, {"changed", s.changed}, {"moved", s.moved}, {"seconds", s.seconds}});
+    models_json.push_back({{"model", s.name}, {"mode", s.mode}, {"rows", s.rows}, {"changed", s.changed},
+                           {"moved", s.moved}, {"seconds", s.seconds}});
   }
   nlohmann::json j{{"version", version},
                    {"incremental", incremental},

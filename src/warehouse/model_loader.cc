@@ -89,7 +89,8 @@ const std::vector<std::string>& HeaderKeys() {
       "model",          "description",    "materialized",
       "grain",          "unique_key",     "replace_key",
       "partition_by",   "recompute_from", "post_incremental_partitions",
-      "post_incremental_rows", "unchanged_when", "column", "check"};
+      "post_incremental_rows",            "unchanged_when",
+      "column",         "check"};
   return keys;
 }
 
