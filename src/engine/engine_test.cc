@@ -53,10 +53,15 @@ TEST(EngineTest, CurrentCatalogAndHasTable) {
   auto catalog = CurrentCatalog(s.get());
   ASSERT_TRUE(catalog.ok());
   EXPECT_EQ(*catalog, "memory");
-  EXPECT_TRUE(*HasTable(s.get(), "memory", "t"));
-  EXPECT_FALSE(*HasTable(s.get(), "memory", "v"));  // a view is not a table
-  EXPECT_FALSE(*HasTable(s.get(), "memory", "missing"));
-  EXPECT_FALSE(*HasTable(s.get(), "other", "t"));
+  auto has = [&](const std::string& db_name, const std::string& table) {
+    auto r = HasTable(s.get(), db_name, table);
+    EXPECT_TRUE(r.ok()) << db_name << "." << table;
+    return r.ok() && *r;
+  };
+  EXPECT_TRUE(has("memory", "t"));
+  EXPECT_FALSE(has("memory", "v"));  // a view is not a table
+  EXPECT_FALSE(has("memory", "missing"));
+  EXPECT_FALSE(has("other", "t"));
 }
 
 TEST(EngineTest, QuotingEscapes) {

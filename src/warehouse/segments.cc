@@ -159,7 +159,7 @@ Result<bool> SegmentSet::TailOutgrown(engine::Session* session, const std::strin
 
 Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
-  if (s->settled) return Status::OK();
+  if (s->edit == Segment::Edit::kSettled) return Status::OK();
   std::string table = SettledTable(*s, model);
   if (!s->writable()) {
     // The shared file stays as the versions before this one read it: this build changes a copy.
@@ -183,17 +183,17 @@ Status SegmentSet::Settle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(std::string self, engine::CurrentCatalog(session));
   RETURN_NOT_OK(session->Execute("SET search_path = " + QuoteLiteral(QuoteIdent(self) + ".main," +
                                                                      QuoteIdent(s->catalog) + ".main")));
-  s->settled = true;
+  s->edit = Segment::Edit::kSettled;
   return Status::OK();
 }
 
 Result<int64_t> SegmentSet::Promote(engine::Session* session, const std::string& model,
                                     const std::vector<std::string>& conditions) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
-  if (s->settled || s->promoted) return Status::Internal("segment of " + model + " is already being changed");
+  if (s->edit != Segment::Edit::kNone) return Status::Internal("segment of " + model + " is already being changed");
+  // The dropped rows' table exists: CreateView made it with the view.
   const std::string dropped = QuoteIdent(DroppedTable(model)), tail = QuoteIdent(TailTable(model));
   const std::string moving = QuoteIdent("_warehouse_moving_" + model);
-  RETURN_NOT_OK(session->Execute("CREATE TABLE IF NOT EXISTS " + dropped + " (row_id BIGINT)"));
   int64_t moved = 0;
   for (const std::string& condition : conditions) {
     // The segment's table goes by the model's name here, as the condition names it.
@@ -209,27 +209,26 @@ Result<int64_t> SegmentSet::Promote(engine::Session* session, const std::string&
   }
   RETURN_NOT_OK(session->Execute("DROP VIEW " + QuoteIdent(model) + "; ALTER TABLE " + tail + " RENAME TO " +
                                  QuoteIdent(model)));
-  s->promoted = true;
+  s->edit = Segment::Edit::kPromoted;
   return moved;
 }
 
 Status SegmentSet::Unsettle(engine::Session* session, const std::string& model) {
   ASSIGN_OR_RETURN(Segment * s, Find(model));
-  if (s->settled) {
-    RETURN_NOT_OK(session->Execute("RESET search_path"));
-    s->settled = false;
-  } else if (s->promoted) {
-    RETURN_NOT_OK(session->Execute("ALTER TABLE " + QuoteIdent(model) + " RENAME TO " + QuoteIdent(TailTable(model))));
-    s->promoted = false;
-  } else {
-    return Status::OK();
+  switch (s->edit) {
+    case Segment::Edit::kNone: return Status::OK();
+    case Segment::Edit::kSettled: RETURN_NOT_OK(session->Execute("RESET search_path")); break;
+    case Segment::Edit::kPromoted:
+      RETURN_NOT_OK(session->Execute("ALTER TABLE " + QuoteIdent(model) + " RENAME TO " + QuoteIdent(TailTable(model))));
+      break;
   }
+  s->edit = Segment::Edit::kNone;
   return CreateView(session, model, *s);
 }
 
 std::string SegmentSet::AppendTarget(const std::string& model) const {
   auto it = segments_.find(model);
-  const bool as_view = it != segments_.end() && !it->second.settled && !it->second.promoted;
+  const bool as_view = it != segments_.end() && it->second.edit == Segment::Edit::kNone;
   return QuoteIdent(as_view ? TailTable(model) : model);
 }
 

@@ -106,8 +106,9 @@ class SegmentSet {
     std::string catalog;
     std::string previous_path;  ///< the previous version's file (linked and copied segments)
     Origin origin = Origin::kWritten;
-    bool settled = false;
-    bool promoted = false;
+    /// What this build is doing to settled rows until Unsettle: nothing (the
+    /// model's name is the view), Settle (the segment's table) or Promote (the tail).
+    enum class Edit { kNone, kSettled, kPromoted } edit = Edit::kNone;
     int64_t rows = 0;  ///< the segment's rows less its dropped ones, known at Finish
     /// This build writes the file (attached read-write, checkpointed at Finish).
     bool writable() const { return origin == Origin::kWritten || origin == Origin::kRewritten; }
