@@ -43,6 +43,9 @@ struct ColumnSpec {
   uint8_t width = 18;  ///< kDecimal only
   uint8_t scale = 2;   ///< kDecimal only
   std::vector<std::string> enum_values = {};  ///< kEnum only: the distinct values, by index
+  /// kVarchar, RowStream only: a column of few distinct values (kept once
+  /// per part in a StringDictionary; see RowStream). The Appender ignores it.
+  bool dictionary = false;
 };
 
 /// "BIGINT", "DECIMAL(18,2)", "TIMESTAMPTZ"...: the DuckDB SQL type.

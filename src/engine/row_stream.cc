@@ -13,16 +13,19 @@
 
 namespace custlake::engine {
 
-
 namespace {
 
 bool IsString(ColumnType t) { return t == ColumnType::kVarchar || t == ColumnType::kBlob; }
 bool IsDouble(ColumnType t) { return t == ColumnType::kDouble; }
+bool IsDictionary(const ColumnSpec& c) { return c.dictionary && c.type == ColumnType::kVarchar; }
 
 }  // namespace
 
 RowBlock::RowBlock(const std::vector<ColumnSpec>& columns) {
-  for (const ColumnSpec& c : columns) types_.push_back(c.type);
+  for (const ColumnSpec& c : columns) {
+    types_.push_back(c.type);
+    dictionary_.push_back(IsDictionary(c) ? 1 : 0);
+  }
   const size_t n = types_.size();
   ints_.resize(n);
   doubles_.resize(n);
@@ -40,6 +43,7 @@ void RowBlock::Reserve(size_t rows) {
     valid_[c].resize(rows + 1, 0);
     if (IsString(types_[c])) {
       strs_[c].resize(rows + 1, 0);
+      if (dictionary_[c]) ints_[c].resize(rows + 1, 0);
     } else if (IsDouble(types_[c])) {
       doubles_[c].resize(rows + 1, 0);
     } else {
@@ -59,9 +63,14 @@ void RowBlock::Clear() {
 }
 
 void RowBlock::SetString(size_t col, std::string_view v) {
+  valid_[col][rows_] = 1;
+  if (dictionary_[col]) {
+    const int32_t index = (*dicts_)[col]->Index(v);
+    ints_[col][rows_] = index;
+    if (index >= 0) return;
+  }
   strs_[col][rows_] = (static_cast<uint64_t>(arena_.size()) << 32) | static_cast<uint32_t>(v.size());
   arena_.append(v);
-  valid_[col][rows_] = 1;
 }
 
 void RowBlock::EndRow() {
@@ -81,6 +90,9 @@ struct RowStream::Impl {
   /// (UTINYINT..UINTEGER) per column.
   std::vector<duckdb_logical_type> types;
   std::vector<duckdb_type> enum_storage;
+  /// Per column: its dictionary for the part being produced (dictionary columns only).
+  std::vector<std::unique_ptr<StringDictionary>> dicts;
+  std::vector<StringDictionary*> dict_ptrs;
   std::vector<std::unique_ptr<RowBlock>> pool;  ///< every block ever made (kept across batches)
   std::vector<RowBlock*> free_blocks;
   std::map<int64_t, std::vector<RowBlock*>> by_day;  ///< the batch's rows per partition
@@ -109,13 +121,17 @@ struct RowStream::Impl {
       b = free_blocks.back();
       free_blocks.pop_back();
     }
+    b->dicts_ = &dict_ptrs;
     in_use += b->TakeGrowth();
     return b;
   }
 
   // Every block back to the free list (cleared), keeping at most the
-  // budget's worth of blocks in the pool.
+  // budget's worth of blocks in the pool; the dictionaries start again.
   void Recycle() {
+    for (auto& d : dicts) {
+      if (d) d->Clear();
+    }
     by_day.clear();
     current.clear();
     free_blocks.clear();
@@ -137,10 +153,26 @@ struct RowStream::Impl {
     columns = cols;
     types.clear();
     enum_storage.assign(cols.size(), DUCKDB_TYPE_INVALID);
+    dicts.clear();
+    dict_ptrs.clear();
     for (size_t i = 0; i < cols.size(); i++) {
       types.push_back(internal::MakeLogicalType(cols[i]));
       if (cols[i].type == ColumnType::kEnum) enum_storage[i] = duckdb_enum_internal_type(types[i]);
+      dicts.push_back(IsDictionary(cols[i]) ? std::make_unique<StringDictionary>() : nullptr);
+      dict_ptrs.push_back(dicts.back().get());
     }
+  }
+
+  // A dictionary column's type in the COPY of a partition of `rows` rows:
+  // an ENUM of its values when the dictionary holds every value of the part
+  // and the partition has at least 5 rows per value; else nullptr (text).
+  duckdb_logical_type DictionaryEnum(size_t col, size_t rows) const {
+    const StringDictionary& d = *dicts[col];
+    if (d.closed() || d.size() == 0 || d.size() * 5 > rows) return nullptr;
+    std::vector<const char*> names;
+    names.reserve(d.size());
+    for (size_t i = 0; i < d.size(); i++) names.push_back(d.value(i).data());
+    return duckdb_create_enum_type(names.data(), names.size());
   }
 
   template <typename T>
@@ -148,14 +180,41 @@ struct RowStream::Impl {
     for (size_t r = 0; r < n; r++) out[r] = static_cast<T>(idx[r]);
   }
 
-  void Fill(RowBlock* b, duckdb_data_chunk out) {
+  template <typename T>
+  static void StoreIndexes(void* out, duckdb_type storage, const T* idx, size_t n) {
+    switch (storage) {
+      case DUCKDB_TYPE_UTINYINT: StoreIndexes(static_cast<uint8_t*>(out), idx, n); break;
+      case DUCKDB_TYPE_USMALLINT: StoreIndexes(static_cast<uint16_t*>(out), idx, n); break;
+      default: StoreIndexes(static_cast<uint32_t*>(out), idx, n); break;
+    }
+  }
+
+  // `storage`: per column, the index type of an ENUM the COPY reads it as
+  // (a kEnum column, or a dictionary column in ENUM form), else INVALID.
+  void Fill(RowBlock* b, const std::vector<duckdb_type>& storage, duckdb_data_chunk out) {
     const size_t n = b->rows_;
     for (size_t c = 0; c < columns.size(); c++) {
       duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
       void* data = duckdb_vector_get_data(v);
       const ColumnType t = columns[c].type;
       const uint8_t* valid = b->valid_[c].data();
-      switch (t) {
+      if (storage[c] != DUCKDB_TYPE_INVALID) {
+        StoreIndexes(data, storage[c], b->ints_[c].data(), n);  // a NULL row's index is never read
+      } else if (b->dictionary_[c]) {
+        const StringDictionary& d = *dicts[c];
+        const char* arena = b->arena_.data();
+        for (size_t r = 0; r < n; r++) {
+          if (!valid[r]) continue;
+          const int64_t index = b->ints_[c][r];
+          if (index >= 0) {
+            const std::string_view s = d.value(static_cast<size_t>(index));
+            duckdb_vector_assign_string_element_len(v, r, s.data(), s.size());
+          } else {
+            const uint64_t s = b->strs_[c][r];
+            duckdb_vector_assign_string_element_len(v, r, arena + (s >> 32), static_cast<idx_t>(s & 0xffffffffu));
+          }
+        }
+      } else switch (t) {
         case ColumnType::kBoolean: {
           auto* d = static_cast<bool*>(data);
           for (size_t r = 0; r < n; r++) d[r] = b->ints_[c][r] != 0;
@@ -184,15 +243,6 @@ struct RowStream::Impl {
           }
           break;
         }
-        case ColumnType::kEnum: {
-          const int64_t* idx = b->ints_[c].data();
-          switch (enum_storage[c]) {
-            case DUCKDB_TYPE_UTINYINT: StoreIndexes(static_cast<uint8_t*>(data), idx, n); break;
-            case DUCKDB_TYPE_USMALLINT: StoreIndexes(static_cast<uint16_t*>(data), idx, n); break;
-            default: StoreIndexes(static_cast<uint32_t*>(data), idx, n); break;
-          }
-          break;
-        }
         default: std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t)); break;
       }
       bool all_valid = true;
@@ -215,6 +265,7 @@ namespace {
 struct Scan {
   const std::vector<RowBlock*>* blocks = nullptr;
   std::atomic<size_t> next{0};
+  std::vector<duckdb_type> storage;  ///< per column: its ENUM index type in this COPY, else INVALID
 };
 
 void Bind(duckdb_bind_info info) {
@@ -224,10 +275,19 @@ void Bind(duckdb_bind_info info) {
   duckdb_destroy_value(&day_value);
   auto* scan = new Scan();
   auto it = impl->by_day.find(day);
-  if (it != impl->by_day.end()) scan->blocks = &it->second;
+  size_t rows = 0;
+  if (it != impl->by_day.end()) {
+    scan->blocks = &it->second;
+    for (const RowBlock* b : it->second) rows += b->rows();
+  }
   duckdb_bind_set_bind_data(info, scan, [](void* p) { delete static_cast<Scan*>(p); });
+  scan->storage = impl->enum_storage;
   for (size_t i = 0; i < impl->columns.size(); i++) {
-    duckdb_bind_add_result_column(info, impl->columns[i].name.c_str(), impl->types[i]);  // copies the type
+    duckdb_logical_type as_enum = impl->dicts[i] ? impl->DictionaryEnum(i, rows) : nullptr;
+    if (as_enum != nullptr) scan->storage[i] = duckdb_enum_internal_type(as_enum);
+    // Copies the type.
+    duckdb_bind_add_result_column(info, impl->columns[i].name.c_str(), as_enum ? as_enum : impl->types[i]);
+    if (as_enum != nullptr) duckdb_destroy_logical_type(&as_enum);
   }
 }
 
@@ -241,7 +301,7 @@ void ScanRows(duckdb_function_info info, duckdb_data_chunk output) {
     duckdb_data_chunk_set_size(output, 0);
     return;
   }
-  impl->Fill((*scan->blocks)[i], output);
+  impl->Fill((*scan->blocks)[i], scan->storage, output);
 }
 
 Status CopyAll(RowStream::Impl& m, const CopySqlFn& copy_sql);
@@ -364,7 +424,8 @@ Status RowStream::Produce(const std::vector<ColumnSpec>& columns, const std::fun
   Impl& m = *impl_;
   bool same = m.columns.size() == columns.size();
   for (size_t i = 0; same && i < columns.size(); i++) {
-    same = columns[i].name == m.columns[i].name && columns[i].type == m.columns[i].type;
+    same = columns[i].name == m.columns[i].name && columns[i].type == m.columns[i].type &&
+           columns[i].dictionary == m.columns[i].dictionary;
   }
   if (!same) {
     m.pool.clear();

@@ -11,6 +11,15 @@
 // COPY ... PARTITION_BY this skips two copies of every value (the table and
 // DuckDB's per-partition buffers) and the page faults of their fresh memory.
 //
+// A text column of few distinct values (ColumnSpec::dictionary) keeps each
+// row's value as an index into its StringDictionary (one per column, per
+// part). A partition's COPY then reads it as an ENUM of the dictionary, when
+// the partition has at least 5 rows per value (a fifth of the rows is the
+// dictionary limit DuckDB's Parquet writer and the ingester use): Parquet
+// gets the same text, dictionary-encoded, without DuckDB hashing each value
+// twice. Otherwise (fewer rows, or a dictionary closed by a long tail of
+// values) the COPY reads the text.
+//
 // Memory is bounded by a budget, whatever the input: when the blocks in use
 // reach `budget_bytes`, the producer spills (RowSink::Spill): every
 // partition's rows so far are COPYd into a part file of their own (part 0,
@@ -31,6 +40,7 @@
 
 #include "common/status.h"
 #include "engine/appender.h"
+#include "engine/string_dictionary.h"
 
 namespace custlake::engine {
 
@@ -75,7 +85,10 @@ class RowBlock {
  private:
   friend class RowStream;
   std::vector<engine::ColumnType> types_;
-  std::vector<std::vector<int64_t>> ints_;     ///< bool, bigint, timestamp, date
+  std::vector<uint8_t> dictionary_;  ///< per column: ColumnSpec::dictionary (a kVarchar)
+  /// The RowStream's dictionaries, per column (nullptr: none); set when handed out.
+  const std::vector<StringDictionary*>* dicts_ = nullptr;
+  std::vector<std::vector<int64_t>> ints_;     ///< bool, bigint, timestamp, date, enum and dictionary indexes (-1: in strs_)
   std::vector<std::vector<double>> doubles_;
   std::vector<std::vector<uint64_t>> strs_;    ///< offset << 32 | length into arena_
   std::vector<std::vector<uint8_t>> valid_;

@@ -475,7 +475,13 @@ Status SourceIngester::Impl::PrepareStaging() {
   if (quarantine) RETURN_NOT_OK(quarantine->Close());
   quarantine.reset();
   data_columns.clear();
-  for (const auto& f : schema.fields) data_columns.push_back({f.name, StagingType(f.type)});
+  for (const auto& f : schema.fields) {
+    data_columns.push_back({f.name, StagingType(f.type)});
+    // Text fields other than the dedup key (an identifier) mostly repeat a
+    // few values (event types, devices, versions): kept as dictionary indexes
+    // (see engine::RowStream), which close by themselves on free text.
+    data_columns.back().dictionary = f.type == FieldType::kString && f.name != schema.key;
+  }
   if (schema.unknown == UnknownFieldPolicy::kKeep) data_columns.push_back({kExtraColumn, ColumnType::kVarchar});
   // The file as an ENUM of the batch's files (IngestBatch sets the values):
   // each row holds its file's index, not the path, and Parquet gets the
