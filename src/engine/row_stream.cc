@@ -310,12 +310,12 @@ class Sink : public RowSink {
  public:
   explicit Sink(RowStream::Impl* impl) : impl_(impl) {}
   RowBlock* block(int64_t day) override {
-    RowBlock*& b = impl_->current[day];
+    RowBlock*& b = Current(day);
     if (b == nullptr) b = impl_->NewBlock();
     return b;
   }
   void RowDone(int64_t day) override {
-    RowBlock*& b = impl_->current[day];
+    RowBlock*& b = Current(day);
     impl_->in_use += b->TakeGrowth();  // the arrays or the arena may have grown
     rows_since_spill_++;
     if (b->full()) {
@@ -336,6 +336,7 @@ class Sink : public RowSink {
       if (b->rows() > 0) m.by_day[day].push_back(b);
     }
     m.current.clear();
+    last_ = nullptr;
     RETURN_NOT_OK(CopyAll(m, m.spill_sql));
     m.Recycle();
     m.part++;
@@ -345,8 +346,20 @@ class Sink : public RowSink {
   int part() const override { return impl_->part; }
 
  private:
+  // The partition's block being filled; the last partition's is kept at
+  // hand (a file's rows mostly come day after day).
+  RowBlock*& Current(int64_t day) {
+    if (last_ == nullptr || day != last_day_) {
+      last_ = &impl_->current[day];  // a map's elements stay where they are
+      last_day_ = day;
+    }
+    return *last_;
+  }
+
   RowStream::Impl* impl_;
   size_t rows_since_spill_ = 0;
+  RowBlock** last_ = nullptr;
+  int64_t last_day_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "common/same_text.h"
 #include "ingest/record_reader.h"
 #include "ingest/timestamp_parse.h"
 
@@ -142,7 +143,7 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
     // Records of a source mostly list their fields in one order: try the
     // field that stood at this position last time before searching.
     int idx = -1;
-    if (pos < order_.size() && order_[pos] >= 0 && schema_->fields[order_[pos]].name == name) {
+    if (pos < order_.size() && order_[pos] >= 0 && SameText(schema_->fields[order_[pos]].name, name)) {
       idx = order_[pos];
     } else {
       idx = schema_->Find(name);
