@@ -29,10 +29,15 @@ namespace custlake::ingest {
 struct Value {
   enum Kind : uint8_t { kNull, kInt, kDouble, kBool, kText };
   Kind kind = kNull;
-  int64_t i = 0;
-  double d = 0;
-  std::string_view s;
+  union {
+    int64_t i = 0;  ///< kInt, kBool (0/1)
+    double d;       ///< kDouble
+  };
+  std::string_view s;  ///< kText
 };
+// 32 bytes: a chunk holds one per field of every record, written by a parse
+// worker and read by the ingester's thread (another core).
+static_assert(sizeof(Value) == 32);
 
 enum class CoerceError { kNone, kBadType, kOutOfRange };
 
