@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,21 @@ TEST(DedupIndex, FingerprintDiffers) {
   EXPECT_NE(KeyFingerprint("a"), KeyFingerprint("b"));
   EXPECT_NE(KeyFingerprint(""), 0u);
   EXPECT_NE(KeyFingerprint("12345678"), KeyFingerprint("123456780"));
+  // Every byte of a key counts, whatever its length: keys one byte apart
+  // (at each position, lengths 1 to 40) all differ.
+  std::set<uint64_t> seen;
+  size_t keys = 0;
+  for (size_t len = 1; len <= 40; len++) {
+    for (size_t pos = 0; pos < len; pos++) {
+      std::string key(len, 'a');
+      key[pos] = 'b';
+      seen.insert(KeyFingerprint(key));
+      keys++;
+    }
+    seen.insert(KeyFingerprint(std::string(len, 'a')));
+    keys++;
+  }
+  EXPECT_EQ(seen.size(), keys);
 }
 
 }  // namespace
