@@ -189,62 +189,64 @@ struct RowStream::Impl {
     }
   }
 
-  // `storage`: per column, the index type of an ENUM the COPY reads it as
-  // (a kEnum column, or a dictionary column in ENUM form), else INVALID.
-  void Fill(RowBlock* b, const std::vector<duckdb_type>& storage, duckdb_data_chunk out) {
+  // Column `c` of block `b` into vector `v`, as its own type (text for a
+  // dictionary column: its indexes looked up, its closed part's text as is).
+  void FillColumn(const RowBlock* b, size_t c, duckdb_vector v) const {
     const size_t n = b->rows_;
-    for (size_t c = 0; c < columns.size(); c++) {
-      duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
-      void* data = duckdb_vector_get_data(v);
-      const ColumnType t = columns[c].type;
-      const uint8_t* valid = b->valid_[c].data();
-      if (storage[c] != DUCKDB_TYPE_INVALID) {
-        StoreIndexes(data, storage[c], b->ints_[c].data(), n);  // a NULL row's index is never read
-      } else if (b->dictionary_[c]) {
-        const StringDictionary& d = *dicts[c];
+    void* data = duckdb_vector_get_data(v);
+    const uint8_t* valid = b->valid_[c].data();
+    switch (columns[c].type) {
+      case ColumnType::kBoolean: {
+        auto* d = static_cast<bool*>(data);
+        for (size_t r = 0; r < n; r++) d[r] = b->ints_[c][r] != 0;
+        break;
+      }
+      case ColumnType::kDate: {
+        auto* d = static_cast<int32_t*>(data);
+        for (size_t r = 0; r < n; r++) d[r] = static_cast<int32_t>(b->ints_[c][r]);
+        break;
+      }
+      case ColumnType::kDouble: std::memcpy(data, b->doubles_[c].data(), n * sizeof(double)); break;
+      case ColumnType::kDecimal:
+        if (columns[c].width > 9) {
+          std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t));
+        } else {
+          for (size_t r = 0; r < n; r++) internal::StoreDecimal(data, r, columns[c].width, b->ints_[c][r]);
+        }
+        break;
+      case ColumnType::kVarchar:
+      case ColumnType::kBlob: {
         const char* arena = b->arena_.data();
+        const StringDictionary* dict = b->dictionary_[c] ? dicts[c].get() : nullptr;
         for (size_t r = 0; r < n; r++) {
           if (!valid[r]) continue;
-          const int64_t index = b->ints_[c][r];
-          if (index >= 0) {
-            const std::string_view s = d.value(static_cast<size_t>(index));
+          if (dict != nullptr && b->ints_[c][r] >= 0) {
+            const std::string_view s = dict->value(static_cast<size_t>(b->ints_[c][r]));
             duckdb_vector_assign_string_element_len(v, r, s.data(), s.size());
           } else {
             const uint64_t s = b->strs_[c][r];
             duckdb_vector_assign_string_element_len(v, r, arena + (s >> 32), static_cast<idx_t>(s & 0xffffffffu));
           }
         }
-      } else switch (t) {
-        case ColumnType::kBoolean: {
-          auto* d = static_cast<bool*>(data);
-          for (size_t r = 0; r < n; r++) d[r] = b->ints_[c][r] != 0;
-          break;
-        }
-        case ColumnType::kDate: {
-          auto* d = static_cast<int32_t*>(data);
-          for (size_t r = 0; r < n; r++) d[r] = static_cast<int32_t>(b->ints_[c][r]);
-          break;
-        }
-        case ColumnType::kDouble: std::memcpy(data, b->doubles_[c].data(), n * sizeof(double)); break;
-        case ColumnType::kDecimal:
-          if (columns[c].width > 9) {
-            std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t));
-          } else {
-            for (size_t r = 0; r < n; r++) internal::StoreDecimal(data, r, columns[c].width, b->ints_[c][r]);
-          }
-          break;
-        case ColumnType::kVarchar:
-        case ColumnType::kBlob: {
-          const char* arena = b->arena_.data();
-          for (size_t r = 0; r < n; r++) {
-            if (!valid[r]) continue;
-            const uint64_t s = b->strs_[c][r];
-            duckdb_vector_assign_string_element_len(v, r, arena + (s >> 32), static_cast<idx_t>(s & 0xffffffffu));
-          }
-          break;
-        }
-        default: std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t)); break;
+        break;
       }
+      default: std::memcpy(data, b->ints_[c].data(), n * sizeof(int64_t)); break;
+    }
+  }
+
+  // `storage`: per column, the index type of an ENUM the COPY reads it as
+  // (a kEnum column, or a dictionary column in ENUM form), else INVALID.
+  void Fill(const RowBlock* b, const std::vector<duckdb_type>& storage, duckdb_data_chunk out) const {
+    const size_t n = b->rows_;
+    for (size_t c = 0; c < columns.size(); c++) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(out, c);
+      if (storage[c] != DUCKDB_TYPE_INVALID) {
+        // A NULL row's index is never read.
+        StoreIndexes(duckdb_vector_get_data(v), storage[c], b->ints_[c].data(), n);
+      } else {
+        FillColumn(b, c, v);
+      }
+      const uint8_t* valid = b->valid_[c].data();
       bool all_valid = true;
       for (size_t r = 0; r < n; r++) all_valid &= valid[r] != 0;
       if (!all_valid) {
