@@ -72,15 +72,16 @@ void RecordChunk::Parse(RecordParser* parser, ParsedRow* row, const Schema& sche
       continue;
     }
     // The parser's views die with the next record: copy them into the arena.
-    out.first_value = values_.size();
+    const size_t first = values_.size();
+    out.first_value = first;
+    values_.insert(values_.end(), row->values.begin(), row->values.end());
     for (size_t f = 0; f < nfields; f++) {
-      Value v = row->values[f];
+      Value& v = values_[first + f];
       if (v.kind == Value::kText) {
-        refs_.push_back({false, values_.size(), arena_.size(), v.s.size()});
+        refs_.push_back({false, first + f, arena_.size(), v.s.size()});
         arena_.append(v.s);
         v.s = {};
       }
-      values_.push_back(v);
     }
     if (!row->extra.empty()) {
       refs_.push_back({true, i, arena_.size(), row->extra.size()});
