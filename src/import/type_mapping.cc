@@ -217,6 +217,10 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
       break;
     case SqlType::kText:
       plan.stage.type = IsBinarySourceType(source.source_type) ? ColumnType::kBlob : ColumnType::kVarchar;
+      // Text columns often repeat a few values (currencies, kinds, states):
+      // kept as dictionary indexes (engine::RowStream; free text closes the
+      // dictionary by itself).
+      plan.stage.dictionary = plan.stage.type == ColumnType::kVarchar;
       break;
     case SqlType::kDate:
       plan.stage.type = ColumnType::kDate;
