@@ -64,8 +64,8 @@ void RowBlock::Clear() {
 
 void RowBlock::SetString(size_t col, std::string_view v) {
   valid_[col][rows_] = 1;
-  if (dictionary_[col]) {
-    const int32_t index = (*dicts_)[col]->Index(v);
+  if (StringDictionary* dict = (*dicts_)[col]) {
+    const int32_t index = dict->Index(v);
     ints_[col][rows_] = index;
     if (index >= 0) return;
   }
@@ -217,7 +217,7 @@ struct RowStream::Impl {
       case ColumnType::kVarchar:
       case ColumnType::kBlob: {
         const char* arena = b->arena_.data();
-        const StringDictionary* dict = b->dictionary_[c] ? dicts[c].get() : nullptr;
+        const StringDictionary* dict = dicts[c].get();  // a dictionary column read as text
         for (size_t r = 0; r < n; r++) {
           if (!valid[r]) continue;
           if (dict != nullptr && b->ints_[c][r] >= 0) {

@@ -85,7 +85,7 @@ class RowBlock {
  private:
   friend class RowStream;
   std::vector<engine::ColumnType> types_;
-  std::vector<uint8_t> dictionary_;  ///< per column: ColumnSpec::dictionary (a kVarchar)
+  std::vector<uint8_t> dictionary_;  ///< per column: ColumnSpec::dictionary (a kVarchar: its index array too)
   /// The RowStream's dictionaries, per column (nullptr: none); set when handed out.
   const std::vector<StringDictionary*>* dicts_ = nullptr;
   std::vector<std::vector<int64_t>> ints_;     ///< bool, bigint, timestamp, date, enum and dictionary indexes (-1: in strs_)

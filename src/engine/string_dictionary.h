@@ -14,7 +14,7 @@
 // (kMaxValueBytes + 9) bytes plus a table of 16 bytes per value.
 //
 // Index runs once per text value of every row: its lookup is inline, with
-// a hash of the value's first and last 8 bytes for most values.
+// a hash of the value's first and last bytes (EdgeWords) for most values.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/same_text.h"
+#include "common/short_text.h"
 
 namespace custlake::engine {
 
@@ -60,17 +60,11 @@ class StringDictionary {
     const size_t n = s.size();
     uint64_t a = 0, b = 0;
     if (n > 16) {
-      for (size_t i = 0; i + 16 <= n; i += 8) a = Mix(a ^ Load64(p + i), kSeed2);  // all but the last 8 bytes
-      b = Load64(p + n - 8);
-    } else if (n >= 8) {
-      a = Load64(p);
-      b = Load64(p + n - 8);
-    } else if (n >= 4) {
-      a = Load32(p);
-      b = Load32(p + n - 4);
-    } else if (n > 0) {
-      a = static_cast<uint8_t>(p[0]) | static_cast<uint64_t>(static_cast<uint8_t>(p[n / 2])) << 8 |
-          static_cast<uint64_t>(static_cast<uint8_t>(p[n - 1])) << 16;
+      uint64_t ignored;
+      for (size_t i = 0; i + 16 <= n; i += 8) a = Mix(a ^ Word(p + i), kSeed2);  // all but the last 8 bytes
+      EdgeWords(p, n, &ignored, &b);
+    } else {
+      EdgeWords(p, n, &a, &b);
     }
     return Mix(a ^ kSeed1, b ^ kSeed2 ^ n);
   }
@@ -80,14 +74,9 @@ class StringDictionary {
   static constexpr uint64_t kIndexMask = 0xffffffffu;
   static constexpr uint64_t kSeed1 = 0xa0761d6478bd642fULL, kSeed2 = 0xe7037ed1a0b428dbULL;
 
-  static uint64_t Load64(const char* p) {
+  static uint64_t Word(const char* p) {
     uint64_t v;
     std::memcpy(&v, p, 8);
-    return v;
-  }
-  static uint64_t Load32(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
     return v;
   }
   // The 128-bit product's halves folded (wyhash's mix).

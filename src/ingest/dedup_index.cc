@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "common/short_text.h"
+
 namespace custlake::ingest {
 
 namespace {
@@ -25,24 +27,14 @@ uint64_t KeyFingerprint(std::string_view key) {
     std::memcpy(&w, key.data() + i, 8);
     h = Mix(h ^ w) * 0x9FB21C651E98DF25ULL;
   }
-  // The last bytes in one or two whole loads (overlapping what the loop
-  // took; with the length in the seed every byte still counts): a load of
-  // a few bytes copied one by one would stall on its store.
+  // The last bytes in whole loads (EdgeWords, overlapping what the loop
+  // took; with the length in the seed every byte still counts).
   const size_t n = key.size(), rest = n - i;
-  const char* p = key.data();
   uint64_t tail = 0;
-  if (rest == 0) {
-    // every byte is in the words already
-  } else if (n >= 8) {
-    std::memcpy(&tail, p + n - 8, 8);
-  } else if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    tail = lo | static_cast<uint64_t>(hi) << 32;
-  } else if (n > 0) {
-    tail = static_cast<uint8_t>(p[0]) | static_cast<uint64_t>(static_cast<uint8_t>(p[n / 2])) << 8 |
-           static_cast<uint64_t>(static_cast<uint8_t>(p[n - 1])) << 16;
+  if (rest > 0) {
+    uint64_t first, last;
+    EdgeWords(key.data(), n, &first, &last);
+    tail = n >= 8 ? last : first | last << 32;
   }
   h = Mix(h ^ tail ^ (static_cast<uint64_t>(rest) << 56));
   return h == 0 ? 1 : h;

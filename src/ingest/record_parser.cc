@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "common/same_text.h"
+#include "common/short_text.h"
 #include "ingest/record_reader.h"
 #include "ingest/timestamp_parse.h"
 
