@@ -3,8 +3,10 @@
 //
 // Each verb is a function that does the work and returns a JSON summary;
 // main.cc parses arguments with CLI11, calls it, and prints the summary on
-// stdout when --json is given. Human-readable output and progress go to
-// stderr, so `custlake X --json | jq` always works. Exit codes: 0 ok,
+// stdout when --json is given. A verb's result for people (a report, a
+// summary line, query rows, DDL) goes to stdout through PrintResult; logs,
+// warnings and progress go to stderr. Under --json stdout holds only the
+// JSON, so `custlake X --json | jq` always works. Exit codes: 0 ok,
 // 1 runtime failure, 2 usage or config error.
 #pragma once
 
@@ -39,6 +41,11 @@ inline CLI::Validator AtLeast(int64_t min) {
       },
       ">=" + std::to_string(min));
 }
+
+/// Prints a verb's result for people (lines of text; a final newline is
+/// added when missing) on stdout. Under --json, where stdout holds only the
+/// JSON summary, it goes to stderr instead, and --quiet silences it there.
+void PrintResult(const GlobalOptions& global, const std::string& text);
 
 /// What a verb hands back to main: a summary, or the failure.
 using VerbResult = Result<nlohmann::json>;

@@ -1,5 +1,4 @@
 // custlake: the customer-analytics lakehouse in one program.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -7,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/progress.h"
+#include "common/toml_section.h"
 
 namespace {
 
@@ -20,8 +20,29 @@ int ExitCodeFor(const custlake::Status& status) {
   }
 }
 
+/// "unknown verb 'improt' (did you mean import?)" when the first word of the
+/// command line that is not an option names no verb; "" otherwise.
+std::string UnknownVerbMessage(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-C") ++i;  // its value is a folder, not a verb
+    if (arg.empty() || arg[0] == '-') continue;
+    std::string meant;
+    size_t best = 3;
+    for (const CLI::App* verb : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (verb->check_name(arg)) return "";
+      const size_t distance = custlake::EditDistance(arg, verb->get_name());
+      if (distance < best) best = distance, meant = verb->get_name();
+    }
+    return "error: unknown verb '" + arg + "'" + (meant.empty() ? "" : " (did you mean " + meant + "?)") +
+           "; `custlake --help` lists the verbs";
+  }
+  return "";
+}
+
 void SetUpLogging(const custlake::cli::GlobalOptions& global) {
-  auto logger = spdlog::stderr_color_mt("custlake");
+  // Log lines clear a progress line drawn on stderr, and draw it again below.
+  auto logger = std::make_shared<spdlog::logger>("custlake", std::make_shared<custlake::ProgressAwareLogSink>(stderr));
   logger->set_pattern("%^%v%$");
   logger->set_level(global.quiet ? spdlog::level::warn
                                  : global.verbosity > 0 ? spdlog::level::debug : spdlog::level::info);
@@ -42,7 +63,8 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_option("-C", global.project_dir, "Run as if started in DIR (the folder holding custlake.toml)")
       ->option_text("DIR");
-  app.add_flag("--json", global.json, "End with one machine-readable JSON summary on stdout");
+  app.add_flag("--json", global.json,
+               "Print only one machine-readable JSON summary on stdout (results for people then go to stderr)");
   app.add_flag("-v,--verbose", global.verbosity, "More detail on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
   app.require_subcommand(1);
@@ -64,6 +86,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    const std::string unknown_verb = UnknownVerbMessage(app, argc, argv);
+    if (!unknown_verb.empty()) {
+      std::cerr << unknown_verb << "\n";
+      return 2;
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

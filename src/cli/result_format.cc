@@ -1,82 +1,97 @@
 #include "cli/result_format.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "cli/display_width.h"
 
 namespace custlake::cli {
 namespace {
 
-/// Display width of UTF-8 text (code points; good enough for a terminal table).
-size_t Width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-std::string Cut(const std::string& s, size_t max_width) {
-  if (Width(s) <= max_width) return s;
+/// Control characters as escapes, so a value cannot break a table's lines
+/// or send the terminal an escape sequence.
+std::string Printable(const std::string& s) {
   std::string out;
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); i++) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80 && ++n > max_width - 1) break;
-    out += s[i];
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7F) {
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
   }
-  return out + "…";
+  return out;
 }
 
-std::string Cell(const engine::QueryResult& r, size_t row, size_t col) {
-  return r.nulls[row][col] ? "NULL" : r.rows[row][col];
+std::string Cell(const engine::QueryResult& r, size_t row, size_t col, size_t max_width) {
+  return r.nulls[row][col] ? "NULL" : CutToWidth(Printable(r.rows[row][col]), max_width);
 }
 
 std::string Pad(const std::string& s, size_t width, bool right) {
-  std::string fill(width - std::min(width, Width(s)), ' ');
+  std::string fill(width - std::min(width, DisplayWidth(s)), ' ');
   return right ? fill + s : s + fill;
 }
+
+std::string Rule(const std::vector<size_t>& width, const char* left, const char* mid, const char* right) {
+  std::string line = left;
+  for (size_t c = 0; c < width.size(); c++) {
+    for (size_t i = 0; i < width[c] + 2; i++) line += "─";
+    line += c + 1 < width.size() ? mid : right;
+  }
+  return line + "\n";
+}
+
+std::string Line(const std::vector<std::string>& cells, const std::vector<size_t>& width,
+                 const std::vector<bool>& right) {
+  std::string text = "│";
+  for (size_t c = 0; c < cells.size(); c++) text += " " + Pad(cells[c], width[c], right[c]) + " │";
+  return text + "\n";
+}
+
+bool IsDecimal(const std::string& type) { return type.rfind("DECIMAL", 0) == 0; }
 
 }  // namespace
 
 std::string FormatTable(const engine::QueryResult& r, size_t max_width) {
   const size_t ncols = r.columns.size();
+  std::vector<std::string> names(ncols);
   std::vector<size_t> width(ncols);
-  for (size_t c = 0; c < ncols; c++) width[c] = std::max(Width(r.columns[c]), Width(r.types[c]));
-  for (size_t row = 0; row < r.rows.size(); row++) {
-    for (size_t c = 0; c < ncols; c++) width[c] = std::max(width[c], Width(Cut(Cell(r, row, c), max_width)));
-  }
-  auto rule = [&](const char* left, const char* mid, const char* right) {
-    std::string line = left;
-    for (size_t c = 0; c < ncols; c++) {
-      for (size_t i = 0; i < width[c] + 2; i++) line += "─";
-      line += c + 1 < ncols ? mid : right;
-    }
-    return line + "\n";
-  };
-  std::string out = rule("┌", "┬", "┐");
-  auto line = [&](const std::vector<std::string>& cells, const std::vector<bool>& right) {
-    std::string text = "│";
-    for (size_t c = 0; c < ncols; c++) text += " " + Pad(cells[c], width[c], right[c]) + " │";
-    return text + "\n";
-  };
   std::vector<bool> left(ncols, false), numeric(ncols);
   for (size_t c = 0; c < ncols; c++) {
+    names[c] = Printable(r.columns[c]);
+    width[c] = std::max(DisplayWidth(names[c]), DisplayWidth(r.types[c]));
     numeric[c] = r.kinds[c] == engine::ValueKind::kInteger || r.kinds[c] == engine::ValueKind::kFloat;
   }
-  out += line(r.columns, left);
-  out += line(r.types, left);
-  out += rule("├", "┼", "┤");
+  std::vector<std::vector<std::string>> cells(r.rows.size(), std::vector<std::string>(ncols));
   for (size_t row = 0; row < r.rows.size(); row++) {
-    std::vector<std::string> cells(ncols);
-    for (size_t c = 0; c < ncols; c++) cells[c] = Cut(Cell(r, row, c), max_width);
-    out += line(cells, numeric);
+    for (size_t c = 0; c < ncols; c++) {
+      cells[row][c] = Cell(r, row, c, max_width);
+      width[c] = std::max(width[c], DisplayWidth(cells[row][c]));
+    }
   }
-  out += rule("└", "┴", "┘");
+  std::string out = Rule(width, "┌", "┬", "┐");
+  out += Line(names, width, left);
+  out += Line(r.types, width, left);
+  out += Rule(width, "├", "┼", "┤");
+  for (const std::vector<std::string>& row : cells) out += Line(row, width, numeric);
+  out += Rule(width, "└", "┴", "┘");
   out += std::to_string(r.rows.size()) + (r.rows.size() == 1 ? " row" : " rows");
   if (r.truncated) out += " (more rows exist: raise --max-rows to see them)";
   return out + "\n";
 }
 
-std::string FormatCsv(const engine::QueryResult& r) {
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+bool UsableAsCsvNull(const std::string& text) { return text.find_first_of(",\"\r\n") == std::string::npos; }
+
+std::string FormatCsv(const engine::QueryResult& r, const CsvOptions& options) {
+  auto field = [&options](const std::string& s) {
+    if (s != options.null_text && UsableAsCsvNull(s)) return s;
     std::string q = "\"";
     for (char c : s) {
       if (c == '"') q += '"';
@@ -84,16 +99,36 @@ std::string FormatCsv(const engine::QueryResult& r) {
     }
     return q + "\"";
   };
+  const char* end = options.crlf ? "\r\n" : "\n";
   std::string out;
   for (size_t c = 0; c < r.columns.size(); c++) out += (c ? "," : "") + field(r.columns[c]);
-  out += "\r\n";
+  out += end;
   for (size_t row = 0; row < r.rows.size(); row++) {
     for (size_t c = 0; c < r.columns.size(); c++) {
-      out += (c ? "," : "") + (r.nulls[row][c] ? std::string() : field(r.rows[row][c]));
+      out += (c ? "," : "") + (r.nulls[row][c] ? options.null_text : field(r.rows[row][c]));
     }
-    out += "\r\n";
+    out += end;
   }
   return out;
+}
+
+nlohmann::json JsonValue(const std::string& text, engine::ValueKind kind, const std::string& type) {
+  switch (kind) {
+    case engine::ValueKind::kBoolean:
+      return text == "true";
+    case engine::ValueKind::kInteger: {
+      // 64-bit integers are held exactly; a HUGEINT past them would become a double.
+      nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+      return parsed.is_number_integer() ? parsed : nlohmann::json(text);
+    }
+    case engine::ValueKind::kFloat: {
+      if (IsDecimal(type)) return text;  // exact to the last digit, whatever its precision
+      nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+      return parsed.is_number() ? parsed : nlohmann::json(text);  // "inf", "nan" stay text
+    }
+    default:
+      return text;
+  }
 }
 
 nlohmann::json ToJsonRows(const engine::QueryResult& r) {
@@ -101,25 +136,7 @@ nlohmann::json ToJsonRows(const engine::QueryResult& r) {
   for (size_t row = 0; row < r.rows.size(); row++) {
     nlohmann::json obj = nlohmann::json::object();
     for (size_t c = 0; c < r.columns.size(); c++) {
-      const std::string& v = r.rows[row][c];
-      if (r.nulls[row][c]) {
-        obj[r.columns[c]] = nullptr;
-        continue;
-      }
-      switch (r.kinds[c]) {
-        case engine::ValueKind::kBoolean:
-          obj[r.columns[c]] = v == "true";
-          break;
-        case engine::ValueKind::kInteger:
-        case engine::ValueKind::kFloat: {
-          // Keep the exact text (DECIMAL, HUGEINT) as a JSON number.
-          nlohmann::json parsed = nlohmann::json::parse(v, nullptr, false);
-          obj[r.columns[c]] = parsed.is_discarded() ? nlohmann::json(v) : parsed;
-          break;
-        }
-        default:
-          obj[r.columns[c]] = v;
-      }
+      obj[r.columns[c]] = r.nulls[row][c] ? nlohmann::json() : JsonValue(r.rows[row][c], r.kinds[c], r.types[c]);
     }
     rows.push_back(std::move(obj));
   }

@@ -1,5 +1,5 @@
 // Rendering a query result for people (an aligned table) and for programs
-// (CSV per RFC 4180, JSON rows with numbers and booleans unquoted).
+// (CSV per RFC 4180 with LF line ends, JSON rows with exact numbers).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,10 +11,30 @@ namespace custlake::cli {
 
 enum class ResultFormat { kTable, kCsv, kJson };
 
-/// A box-drawn table; long values are cut to `max_width` characters.
+/// A box-drawn table, aligned by display width (CJK and emoji take two
+/// columns); long values are cut to `max_width` columns, control characters
+/// shown escaped (\n, \t, \x1b), NULL as NULL.
 std::string FormatTable(const engine::QueryResult& result, size_t max_width = 60);
-std::string FormatCsv(const engine::QueryResult& result);
-/// [{"col": value, ...}, ...]
+
+struct CsvOptions {
+  /// Written for NULL. A value equal to it is quoted, so the two stay apart:
+  /// by default NULL is an empty unquoted field and the empty string is ""
+  /// (as PostgreSQL's COPY ... CSV writes them). Must not need quoting itself.
+  std::string null_text;
+  bool crlf = false;  ///< end lines with CRLF instead of LF
+};
+/// The header line, then one line per row; a field is quoted when it holds a
+/// comma, quote or line break, or equals `null_text`.
+std::string FormatCsv(const engine::QueryResult& result, const CsvOptions& options = {});
+/// Whether `text` can stand for NULL in CSV (no comma, quote or line break).
+bool UsableAsCsvNull(const std::string& text);
+
+/// One value as JSON, exactly: booleans, and integers and floating-point
+/// numbers as numbers; DECIMAL values, and integers beyond 64 bits, as
+/// strings of their exact decimal text (a JSON number is read as a double by
+/// most consumers, which would lose cents past 2^53).
+nlohmann::json JsonValue(const std::string& text, engine::ValueKind kind, const std::string& type);
+/// [{"col": value, ...}, ...], values as JsonValue gives them.
 nlohmann::json ToJsonRows(const engine::QueryResult& result);
 
 }  // namespace custlake::cli

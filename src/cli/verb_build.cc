@@ -1,5 +1,6 @@
 // custlake build [--full]: the raw zone -> the star schema, checked and
 // published as a new warehouse version (docs/warehouse.md).
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -69,6 +70,9 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   if (!report.ok()) return report.status();
   nlohmann::json summary = report->ToJson();
   summary["verb"] = "build";
+  PrintResult(global, fmt::format("published warehouse version {} ({}): {} models, {} checks passed in {:.1f} s",
+                                  report->version, report->incremental ? "incremental" : "full",
+                                  report->models.size(), report->checks.passed, report->total_seconds));
   // Empty tables are valid, but an input that never had data is most often a
   // missing import or ingest, or a source named otherwise: say which.
   std::string empty;

@@ -1,5 +1,6 @@
 // custlake check: the warehouse's data-quality checks against the current
 // published version (the same checks every build runs before publishing).
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
@@ -20,10 +21,13 @@ VerbResult RunCheck(const GlobalOptions& global, const CheckVerbOptions& options
   RETURN_NOT_OK(warehouse::ValidateFreshness(check.freshness));
   ASSIGN_OR_RETURN(warehouse::CheckReport report,
                    warehouse::CheckCurrentVersion(config.lake_root.string(), {}, check));
+  std::string text;
   for (const warehouse::CheckResult& r : report.results) {
     const char* state = !r.skipped.empty() ? "skip" : r.warning ? "WARN" : r.passed ? "ok  " : "FAIL";
-    spdlog::info("{} {:<22} {:<60} {}{}", state, r.table, r.check, r.where, r.skipped.empty() ? "" : ": " + r.skipped);
+    text += fmt::format("{} {:<22} {:<60} {}{}\n", state, r.table, r.check, r.where,
+                        r.skipped.empty() ? "" : ": " + r.skipped);
   }
+  PrintResult(global, text);
   if (report.warnings > 0) spdlog::warn("{} freshness warning(s):{}", report.warnings, report.WarningText());
   if (!report.ok()) {
     return Status::Corruption(std::to_string(report.failed) + " warehouse check(s) failed:" + report.FailureText());

@@ -1,4 +1,5 @@
 // custlake demo [DIR]: a whole company and the whole pipeline, zero set-up.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
@@ -21,6 +22,43 @@ size_t CountPassed(const nlohmann::json& checks) {
   size_t passed = 0;
   for (const auto& c : list) passed += c.value("passed", false) ? 1 : 0;
   return passed;
+}
+
+/// What the demo did, round by round, and where to look next.
+std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::string>& rounds, double seconds,
+                        const DemoOptions& options) {
+  auto n = [](const nlohmann::json& j, const char* pointer) {
+    return j.value(nlohmann::json::json_pointer(pointer), int64_t{0});
+  };
+  std::string text = fmt::format("== demo done in {:.1f} s\n", seconds);
+  for (size_t round = 0; round < rounds.size(); ++round) {
+    const std::string suffix = round == 0 ? "" : "_" + std::to_string(round + 1);
+    const nlohmann::json& g = stages["generate" + suffix];
+    const nlohmann::json& im = stages["import" + suffix];
+    const nlohmann::json& in = stages["ingest" + suffix];
+    const nlohmann::json& b = stages["build" + suffix];
+    text += fmt::format("   {}\n", round == 0 && rounds.size() > 1 ? "as of " + rounds[0] + ":"
+                                   : rounds.size() > 1           ? "a month later:"
+                                                                 : "");
+    text += fmt::format("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets\n",
+                        n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
+                        n(g, "/usage/files"), n(g, "/tickets/records"));
+    text += fmt::format("   imported   {} new rows from {} tables\n", n(im, "/rows"),
+                        im.value("tables", nlohmann::json::array()).size());
+    text += fmt::format("   ingested   {} new records: {} committed, {} quarantined, {} duplicates\n",
+                        n(in, "/records"), n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
+    text += fmt::format("   built      warehouse version {} ({}): {} models, {} checks passed in {:.1f} s\n",
+                        b.value("version", int64_t{0}), b.value("incremental", false) ? "incremental" : "full",
+                        b.value("models", nlohmann::json::array()).size(),
+                        CountPassed(b.value("checks", nlohmann::json())), b.value("total_seconds", 0.0));
+  }
+  text += "              SELECT * FROM fact_customer_metrics ... (custlake query) reads it\n";
+  text += fmt::format("   explore:   custlake -C {} status\n", options.dir.string());
+  text += fmt::format(
+      "              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"\n",
+      options.dir.string());
+  if (!options.no_serve) text += "   (the web UI arrives with `custlake serve`; nothing to serve yet)\n";
+  return text;
 }
 
 VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
@@ -78,38 +116,7 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
   ASSIGN_OR_RETURN(stages["status"], RunStatus(project));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto n = [](const nlohmann::json& j, const char* pointer) {
-    return j.value(nlohmann::json::json_pointer(pointer), int64_t{0});
-  };
-  spdlog::info("== demo done in {:.1f} s", seconds);
-  for (size_t round = 0; round < rounds.size(); ++round) {
-    const std::string suffix = round == 0 ? "" : "_" + std::to_string(round + 1);
-    const nlohmann::json& g = stages["generate" + suffix];
-    const nlohmann::json& im = stages["import" + suffix];
-    const nlohmann::json& in = stages["ingest" + suffix];
-    const nlohmann::json& b = stages["build" + suffix];
-    spdlog::info("   {}", round == 0 && rounds.size() > 1 ? "as of " + rounds[0] + ":"
-                          : rounds.size() > 1           ? "a month later:"
-                                                        : "");
-    spdlog::info("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets",
-                 n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
-                 n(g, "/usage/files"), n(g, "/tickets/records"));
-    spdlog::info("   imported   {} new rows from {} tables", n(im, "/rows"),
-                 im.value("tables", nlohmann::json::array()).size());
-    spdlog::info("   ingested   {} new records: {} committed, {} quarantined, {} duplicates", n(in, "/records"),
-                 n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
-    spdlog::info("   built      warehouse version {} ({}): {} models, {} checks passed in {:.1f} s",
-                 b.value("version", int64_t{0}), b.value("incremental", false) ? "incremental" : "full",
-                 b.value("models", nlohmann::json::array()).size(), CountPassed(b.value("checks", nlohmann::json())),
-                 b.value("total_seconds", 0.0));
-  }
-  spdlog::info("              SELECT * FROM fact_customer_metrics ... (custlake query) reads it");
-  spdlog::info("   explore:   custlake -C {} status", options.dir.string());
-  spdlog::info("              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"",
-               options.dir.string());
-  if (!options.no_serve) {
-    spdlog::info("   (the web UI arrives with `custlake serve`; nothing to serve yet)");
-  }
+  PrintResult(global, DemoSummary(stages, rounds, seconds, options));
   return nlohmann::json{{"verb", "demo"}, {"project", std::filesystem::absolute(options.dir).string()},
                         {"seconds", seconds}, {"stages", stages}};
 }

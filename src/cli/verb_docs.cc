@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
 #include "warehouse/dag.h"
@@ -33,7 +32,7 @@ VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
     out << warehouse::DataDictionaryHtml(tables, lineage);
     if (!out) return Status::IOError("cannot write " + html.string());
   }
-  spdlog::info("wrote {} and {}", md.string(), html.string());
+  PrintResult(global, "wrote " + md.string() + " and " + html.string());
   return nlohmann::json{{"verb", "docs"}, {"markdown", md.string()}, {"html", html.string()}, {"tables", tables.size()}};
 }
 

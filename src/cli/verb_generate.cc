@@ -1,4 +1,5 @@
 // custlake generate: the synthetic company into a database and a landing folder.
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -71,10 +72,10 @@ VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& ove
   out["database"] = url.Masked();
   out["landing_dir"] = landing;
   out["truth_dir"] = g.truth.string();
-  spdlog::info("generated {} customers ({} churned), {} transactions, {} offers, {} offer assignments, "
-               "{} usage events, {} tickets in {:.1f} s",
-               summary.customers, summary.churned_customers, summary.transactions, summary.offers,
-               summary.offer_assignments, summary.usage_events, summary.tickets.records_in_files, summary.seconds);
+  PrintResult(global, fmt::format("generated {} customers ({} churned), {} transactions, {} offers, "
+                                  "{} offer assignments, {} usage events, {} tickets in {:.1f} s",
+                                  summary.customers, summary.churned_customers, summary.transactions, summary.offers,
+               summary.offer_assignments, summary.usage_events, summary.tickets.records_in_files, summary.seconds));
   return out;
 }
 

@@ -5,7 +5,8 @@
 //   custlake import --connect URL --table T [--incremental append --check-column C] [-m N] ...
 //   custlake import --connect URL --query 'SELECT ... WHERE $CONDITIONS' --target-dataset shop/x --split-by id
 //   custlake import-all-tables --connect URL [--exclude-tables a,b]   (also: import --all-tables)
-#include <iostream>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
 #include "db/connection.h"
@@ -69,7 +70,11 @@ Status ApplyFlags(const ImportFlags& f, importer::TableOptions* o) {
 }
 
 VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
-  if (f.source.empty() == f.connect.empty()) {
+  if (f.source.empty() && f.connect.empty()) {
+    return Status::InvalidArgument(
+        "say what to import: a source configured in custlake.toml (custlake import NAME) or --connect URL");
+  }
+  if (!f.source.empty() && !f.connect.empty()) {
     return Status::InvalidArgument("name a configured source (custlake import NAME) or give --connect URL, not both");
   }
   if (!f.query.empty() && (f.all_tables || !f.tables.empty())) {
@@ -134,15 +139,13 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
     double seconds = 0;
     for (const importer::TableOptions& o : jobs) {
       ASSIGN_OR_RETURN(importer::TableSummary s, importer::ImportTable(lake.get(), spec, o, run));
-      if (!global.quiet && !global.json) {
-        if (s.batches == 0) {
-          std::cerr << s.dataset << ": no new rows since cursor " << s.cursor << "; nothing committed\n";
-        } else {
-          std::cerr << s.dataset << ": " << s.rows << " rows, " << s.files << " files, " << s.bytes << " bytes in "
-                    << s.seconds << " s" << (s.cursor.empty() ? "" : ", cursor " + s.cursor) << "\n";
-        }
-        for (const std::string& w : s.warnings) std::cerr << "warning: " << w << "\n";
+      if (s.batches == 0) {
+        PrintResult(global, fmt::format("{}: no new rows since cursor {}; nothing committed", s.dataset, s.cursor));
+      } else {
+        PrintResult(global, fmt::format("{}: {} rows, {} files, {} bytes in {} s{}", s.dataset, s.rows, s.files,
+                                        s.bytes, s.seconds, s.cursor.empty() ? "" : ", cursor " + s.cursor));
       }
+      for (const std::string& w : s.warnings) spdlog::warn("warning: {}", w);
       rows += s.rows;
       bytes += s.bytes;
       batches += s.batches;

@@ -87,11 +87,12 @@ VerbResult RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   summary["stopped_by_signal"] = g_stop.load();
   RETURN_NOT_OK(lake->EndRun(run_id, stats.ok() ? Status::OK() : stats.status(), summary.dump()));
   if (!stats.ok()) return stats.status();
-  spdlog::info("ingest: {} files ({} already ingested), {} records: {} committed, {} quarantined, {} duplicates; "
-               "{:.1f} MB in {:.2f} s ({:.1f} MB/s)",
-               stats->files, stats->files_skipped, stats->records, stats->committed, stats->quarantined,
+  PrintResult(global,
+              fmt::format("ingest: {} files ({} already ingested), {} records: {} committed, {} quarantined, "
+                          "{} duplicates; {:.1f} MB in {:.2f} s ({:.1f} MB/s)",
+                          stats->files, stats->files_skipped, stats->records, stats->committed, stats->quarantined,
                stats->duplicates, static_cast<double>(stats->bytes) / 1e6, stats->seconds,
-               summary["mb_per_s"].get<double>());
+               summary["mb_per_s"].get<double>()));
   return summary;
 }
 

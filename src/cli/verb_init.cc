@@ -39,7 +39,7 @@ VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
   }
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(GlobalOptions{dir, global.json, global.verbosity, global.quiet}));
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
-  spdlog::info("initialised project {} (lake at {})", dir.string(), config.lake_root.string());
+  PrintResult(global, "initialised project " + dir.string() + " (lake at " + config.lake_root.string() + ")");
   return nlohmann::json{{"verb", "init"},
                         {"project", dir.string()},
                         {"config", file.string()},

@@ -1,4 +1,6 @@
 // custlake query "SQL": read-only SQL over the lake.
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
 #include "cli/cli.h"
@@ -12,14 +14,24 @@ namespace {
 struct QueryOptions {
   std::string sql;
   ResultFormat format = ResultFormat::kTable;
-  int64_t max_rows = 10000;
+  int64_t max_rows = 10000;  ///< 0: no limit
   double timeout_s = 300;
+  CsvOptions csv;
 };
+
+void PrintRows(const engine::QueryResult& result, const QueryOptions& options) {
+  switch (options.format) {
+    case ResultFormat::kTable: std::cout << FormatTable(result); break;
+    case ResultFormat::kCsv: std::cout << FormatCsv(result, options.csv); break;
+    case ResultFormat::kJson: std::cout << ToJsonRows(result).dump(2) << "\n"; break;
+  }
+  std::cout.flush();  // the rows before a warning about them, when both streams share a terminal
+}
 
 VerbResult RunQuery(const GlobalOptions& global, const QueryOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   query::SandboxOptions sandbox;
-  sandbox.max_rows = options.max_rows;
+  sandbox.max_rows = options.max_rows == 0 ? -1 : options.max_rows;
   sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000));
   ASSIGN_OR_RETURN(auto session, query::LakeSession::Open(config.lake_root.string(), sandbox));
   ASSIGN_OR_RETURN(engine::QueryResult result, session->Run(options.sql));
@@ -28,16 +40,19 @@ VerbResult RunQuery(const GlobalOptions& global, const QueryOptions& options) {
                          {"columns", result.columns},
                          {"types", result.types},
                          {"row_count", result.rows.size()},
-                         {"truncated", result.truncated}};
+                         {"truncated", result.truncated},
+                         {"max_rows", options.max_rows}};
   if (global.json) {
     // Under --json the rows travel in the one summary object on stdout.
     summary["rows"] = ToJsonRows(result);
-    return summary;
+  } else {
+    PrintRows(result, options);
   }
-  switch (options.format) {
-    case ResultFormat::kTable: std::cout << FormatTable(result); break;
-    case ResultFormat::kCsv: std::cout << FormatCsv(result); break;
-    case ResultFormat::kJson: std::cout << ToJsonRows(result).dump(2) << "\n"; break;
+  // A cut result must never pass for a whole one, whatever the format.
+  if (result.truncated) {
+    spdlog::warn("warning: the result has more than {0} rows; only the first {0} were printed "
+                 "(raise --max-rows, or --max-rows 0 for no limit)",
+                 options.max_rows);
   }
   return summary;
 }
@@ -50,9 +65,25 @@ void RegisterQuery(CLI::App& app, VerbFn* run) {
   cmd->add_option("sql", options->sql, "The SQL to run (SELECT/EXPLAIN)")->required();
   std::map<std::string, ResultFormat> formats{
       {"table", ResultFormat::kTable}, {"csv", ResultFormat::kCsv}, {"json", ResultFormat::kJson}};
-  cmd->add_option("--format", options->format, "Output format: table, csv or json")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
-  cmd->add_option("--max-rows", options->max_rows, "Return at most N rows (-1: all)")->capture_default_str();
+  cmd->add_option("--format", options->format,
+                  "Output format (default table). csv: LF line ends, NULL an empty unquoted field and the empty "
+                  "string \"\" (see --null); json: an array of row objects, DECIMAL values as strings of their "
+                  "exact digits")
+      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+      ->option_text("table|csv|json");
+  cmd->add_option("--max-rows", options->max_rows,
+                  "Print at most N rows, and say so on stderr when the result has more (0: no limit)")
+      ->check(AtLeast(0))
+      ->capture_default_str();
+  cmd->add_option("--null", options->csv.null_text,
+                  "csv: the text written for NULL (default: an empty unquoted field); a value equal to it is quoted")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return UsableAsCsvNull(text) ? std::string() : "must not hold a comma, quote or line break";
+          },
+          "TEXT"))
+      ->option_text("TEXT");
+  cmd->add_flag("--crlf", options->csv.crlf, "csv: end lines with CRLF instead of LF");
   cmd->add_option("--timeout", options->timeout_s, "Cancel the query after S seconds")->capture_default_str();
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunQuery(g, *options); }; });
 }

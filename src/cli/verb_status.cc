@@ -1,6 +1,5 @@
 // custlake status: what the lake holds and what ran.
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
 #include "common/progress.h"
@@ -69,11 +68,7 @@ VerbResult RunStatus(const GlobalOptions& global) {
                         r.started_at, r.error);
   }
   // The report is what `status` is for: --quiet silences progress and chatter, not it.
-  if (global.json) {
-    spdlog::info("{}", text);
-  } else {
-    fmt::print(stderr, "{}\n", text);
-  }
+  PrintResult(global, text);
   return out;
 }
 

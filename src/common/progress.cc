@@ -4,12 +4,48 @@
 
 #include <atomic>
 #include <cmath>
+#include <mutex>
 
 #include <fmt/format.h>
 
 namespace custlake {
 namespace {
 std::atomic<bool> g_quiet{false};
+
+/// The progress line on screen now, if any: what AboveProgressLine clears
+/// and draws again. Guarded by its mutex, which Progress draws under too.
+struct DrawnLine {
+  std::mutex mu;
+  const Progress* owner = nullptr;  ///< null: no line is drawn
+  std::FILE* out = nullptr;
+  std::string text;
+};
+
+DrawnLine& Drawn() {
+  static DrawnLine drawn;
+  return drawn;
+}
+
+}  // namespace
+
+void AboveProgressLine(std::FILE* out, const std::function<void()>& write) {
+  DrawnLine& drawn = Drawn();
+  std::lock_guard<std::mutex> lock(drawn.mu);
+  const bool shown = drawn.owner != nullptr && drawn.out == out;
+  if (shown) {
+    std::fputs("\r\033[K", out);
+    std::fflush(out);
+  }
+  write();
+  if (shown) {
+    std::fflush(stdout);  // a result printed on stdout lands before the line is drawn again
+    std::fputs(drawn.text.c_str(), out);
+    std::fflush(out);
+  }
+}
+
+void ProgressAwareLogSink::log(const spdlog::details::log_msg& msg) {
+  AboveProgressLine(out_, [&] { ansicolor_sink::log(msg); });
 }
 
 void Progress::SetQuiet(bool quiet) { g_quiet = quiet; }
@@ -27,6 +63,24 @@ Progress::Progress(std::string label, int64_t total_rows, std::FILE* out, bool e
 
 Progress::~Progress() {
   if (!finished_ && enabled_ && rows_ > 0) Finish();
+  DrawnLine& drawn = Drawn();
+  std::lock_guard<std::mutex> lock(drawn.mu);
+  if (drawn.owner == this) drawn.owner = nullptr;
+}
+
+void Progress::Draw(const std::string& text, bool final) {
+  DrawnLine& drawn = Drawn();
+  std::lock_guard<std::mutex> lock(drawn.mu);
+  const std::string line = "\r\033[K" + text;
+  fmt::print(out_, "{}{}", line, final ? "\n" : "");
+  std::fflush(out_);
+  if (final) {
+    if (drawn.owner == this) drawn.owner = nullptr;
+  } else {
+    drawn.owner = this;
+    drawn.out = out_;
+    drawn.text = line;
+  }
 }
 
 std::string HumanCount(double n) {
@@ -89,16 +143,14 @@ void Progress::Update(int64_t rows, int64_t bytes) {
   if (now - last_draw_ < std::chrono::milliseconds(steps_ ? 0 : 100)) return;
   last_draw_ = now;
   double seconds = std::chrono::duration<double>(now - start_).count();
-  fmt::print(out_, "\r\033[K{}", Line(rows_, bytes_, seconds));
-  std::fflush(out_);
+  Draw(Line(rows_, bytes_, seconds), false);
 }
 
 void Progress::Finish() {
   finished_ = true;
   if (!enabled_) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  fmt::print(out_, "\r\033[K{}  in {}\n", Line(rows_, bytes_, seconds), HumanDuration(seconds));
-  std::fflush(out_);
+  Draw(Line(rows_, bytes_, seconds) + "  in " + HumanDuration(seconds), true);
 }
 
 }  // namespace custlake

@@ -3,12 +3,17 @@
 // did not ask for --quiet. In pipes, CI logs and --json runs it prints nothing.
 //
 // One Progress is driven by one thread (Update/Finish); it is cheap enough to
-// call Update for every batch.
+// call Update for every batch. Log lines and results printed from any thread
+// go through AboveProgressLine (the CLI's log sink does), which clears the
+// line drawn last and draws it again below them, so the two never tear.
 #pragma once
+
+#include <spdlog/sinks/ansicolor_sink.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace custlake {
@@ -62,6 +67,28 @@ class Progress {
   bool finished_ = false;
   int64_t rows_ = 0, bytes_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;
+
+  /// Draws `text` as the current line (and a newline when `final`).
+  void Draw(const std::string& text, bool final);
+};
+
+/// Runs `write`, which prints whole lines to `out` (or to another stream
+/// shown on the same terminal), with the progress line drawn on `out` cleared
+/// first and drawn again after, so the lines never land inside it.
+/// Thread-safe: Progress draws under the same lock.
+void AboveProgressLine(std::FILE* out, const std::function<void()>& write);
+
+/// spdlog's colour sink for `out`, writing each message above the progress
+/// line (AboveProgressLine): the CLI's logger.
+class ProgressAwareLogSink : public spdlog::sinks::ansicolor_sink<spdlog::details::console_mutex> {
+ public:
+  explicit ProgressAwareLogSink(std::FILE* out = stderr,
+                                spdlog::color_mode mode = spdlog::color_mode::automatic)
+      : ansicolor_sink(out, mode), out_(out) {}
+  void log(const spdlog::details::log_msg& msg) override;
+
+ private:
+  std::FILE* out_;
 };
 
 /// 1234567 → "1.23M"; 999 → "999".

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/logger.h>
+
 #include <cstdio>
+#include <memory>
 
 namespace custlake {
 namespace {
@@ -52,6 +55,42 @@ TEST(ProgressTest, SilentWhenNotATerminal) {
     p.Finish();
   }
   EXPECT_EQ(std::ftell(f), 0);
+  std::fclose(f);
+}
+
+std::string Contents(std::FILE* f) {
+  std::fflush(f);
+  std::string text(static_cast<size_t>(std::ftell(f)), '\0');
+  std::rewind(f);
+  text.resize(std::fread(text.data(), 1, text.size(), f));
+  std::fseek(f, 0, SEEK_END);
+  return text;
+}
+
+// A log line printed while a progress line is on screen clears it first and
+// draws it again below, instead of landing after its last character.
+TEST(ProgressTest, LogLinesClearTheProgressLineAndDrawItAgainBelow) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  spdlog::logger logger("test", std::make_shared<ProgressAwareLogSink>(f, spdlog::color_mode::never));
+  logger.set_pattern("%v");
+  {
+    Progress p("build", 3, f, /*enabled=*/true);
+    p.SetSteps("steps");  // steps draw on every update
+    p.Update(1);
+    const std::string line = Contents(f);
+    ASSERT_EQ(line.rfind("\r\033[Kbuild  1/3 steps", 0), 0u) << line;
+
+    logger.info("a log line");
+    EXPECT_EQ(Contents(f), line + "\r\033[Ka log line\n" + line);
+    AboveProgressLine(f, [&] { std::fputs("a result\n", f); });
+    EXPECT_EQ(Contents(f), line + "\r\033[Ka log line\n" + line + "\r\033[Ka result\n" + line);
+    p.Finish();
+  }
+  // With no progress line on screen a log line is written as it is.
+  const size_t before = Contents(f).size();
+  logger.info("after");
+  EXPECT_EQ(Contents(f).substr(before), "after\n");
   std::fclose(f);
 }
 

@@ -23,6 +23,8 @@ std::string TypeName(const toml::node& node) {
   }
 }
 
+}  // namespace
+
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); j++) prev[j] = j;
@@ -35,8 +37,6 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   }
   return prev[b.size()];
 }
-
-}  // namespace
 
 TomlSection::TomlSection(const toml::table* table, std::string path, std::string file)
     : table_(table != nullptr ? table : &EmptyTable()), path_(std::move(path)), file_(std::move(file)) {}

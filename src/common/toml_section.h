@@ -25,6 +25,10 @@ class node;
 
 namespace custlake {
 
+/// Levenshtein distance: how many one-character edits turn `a` into `b`
+/// (what a "did you mean" uses to find the name meant).
+size_t EditDistance(const std::string& a, const std::string& b);
+
 class TomlSection {
  public:
   /// `path` is the dotted key of this table ("" for the root); `file` the
