@@ -91,7 +91,7 @@ bool UsableAsCsvNull(const std::string& text) { return text.find_first_of(",\"\r
 
 std::string FormatCsv(const engine::QueryResult& r, const CsvOptions& options) {
   auto field = [&options](const std::string& s) {
-    if (s != options.null_text && UsableAsCsvNull(s)) return s;
+    if (!s.empty() && s != options.null_text && UsableAsCsvNull(s)) return s;
     std::string q = "\"";
     for (char c : s) {
       if (c == '"') q += '"';

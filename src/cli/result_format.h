@@ -19,12 +19,13 @@ std::string FormatTable(const engine::QueryResult& result, size_t max_width = 60
 struct CsvOptions {
   /// Written for NULL. A value equal to it is quoted, so the two stay apart:
   /// by default NULL is an empty unquoted field and the empty string is ""
-  /// (as PostgreSQL's COPY ... CSV writes them). Must not need quoting itself.
+  /// (as PostgreSQL's COPY ... CSV writes them; "" whatever the NULL text).
+  /// Must not need quoting itself.
   std::string null_text;
   bool crlf = false;  ///< end lines with CRLF instead of LF
 };
 /// The header line, then one line per row; a field is quoted when it holds a
-/// comma, quote or line break, or equals `null_text`.
+/// comma, quote or line break, is empty, or equals `null_text`.
 std::string FormatCsv(const engine::QueryResult& result, const CsvOptions& options = {});
 /// Whether `text` can stand for NULL in CSV (no comma, quote or line break).
 bool UsableAsCsvNull(const std::string& text);

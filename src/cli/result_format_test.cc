@@ -38,7 +38,7 @@ TEST(ResultFormatTest, CsvQuotesTellsNullFromEmptyAndEndsLinesWithLf) {
 TEST(ResultFormatTest, CsvWritesTheGivenNullTextAndQuotesAValueEqualToIt) {
   engine::QueryResult r = Sample();
   r.rows[0][0] = "NULL";
-  EXPECT_EQ(FormatCsv(r, {"NULL", false}), "name,n,ok\n\"NULL\",12.50,true\n,NULL,false\n");
+  EXPECT_EQ(FormatCsv(r, {"NULL", false}), "name,n,ok\n\"NULL\",12.50,true\n\"\",NULL,false\n");
   EXPECT_EQ(FormatCsv(r, {"", true}), "name,n,ok\r\nNULL,12.50,true\r\n\"\",,false\r\n");
   EXPECT_TRUE(UsableAsCsvNull("\\N"));
   EXPECT_FALSE(UsableAsCsvNull("a,b"));

@@ -74,7 +74,7 @@ void RegisterQuery(CLI::App& app, VerbFn* run) {
   cmd->add_option("--max-rows", options->max_rows,
                   "Print at most N rows, and say so on stderr when the result has more (0: no limit)")
       ->check(AtLeast(0))
-      ->capture_default_str();
+      ->option_text("N=" + std::to_string(options->max_rows));
   cmd->add_option("--null", options->csv.null_text,
                   "csv: the text written for NULL (default: an empty unquoted field); a value equal to it is quoted")
       ->check(CLI::Validator(

@@ -139,7 +139,137 @@ TEST_F(CliTest, DashCWorksLikeGitAndRuntimeFailuresExitOne) {
                          "SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' AS t, [1, 2] AS l"});
   ::unsetenv("TZ");
   EXPECT_EQ(ts.exit_code, 0) << ts.err;
-  EXPECT_EQ(ts.out, "t,l\r\n2025-01-01 00:00:00+00,\"[1, 2]\"\r\n");
+  EXPECT_EQ(ts.out, "t,l\n2025-01-01 00:00:00+00,\"[1, 2]\"\n");
+}
+
+// Revenue reconciled to the cent prints to the cent in every JSON output, and
+// a result cut by --max-rows says so on stderr in every format.
+TEST_F(CliTest, QueryPrintsExactNumbersAndSaysWhenTheRowLimitCutsTheResult) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  const std::string exact =
+      "SELECT 12345678901234567.89::DECIMAL(38,2) AS revenue, "
+      "170141183460469231731687303715884105727::HUGEINT AS big, 3 AS n, 0.5::DOUBLE AS d";
+  Outcome rows = Custlake({"-C", dir_.string(), "query", "--format", "json", exact});
+  ASSERT_EQ(rows.exit_code, 0) << rows.err;
+  EXPECT_EQ(rows.Json(), nlohmann::json::parse(
+                             R"([{"revenue": "12345678901234567.89", "big": "170141183460469231731687303715884105727",
+                                  "n": 3, "d": 0.5}])"))
+      << rows.out;
+  Outcome summary = Custlake({"-C", dir_.string(), "--json", "query", exact});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_EQ(summary.Json()["rows"], rows.Json()) << summary.out;
+
+  const std::string six = "SELECT 'v' || range AS v FROM range(6)";
+  for (const char* format : {"table", "csv", "json"}) {
+    SCOPED_TRACE(format);
+    Outcome cut = Custlake({"-C", dir_.string(), "query", "--format", format, "--max-rows", "4", six});
+    ASSERT_EQ(cut.exit_code, 0) << cut.err;
+    EXPECT_NE(cut.err.find("warning: the result has more than 4 rows"), std::string::npos) << cut.err;
+    EXPECT_NE(cut.out.find("v3"), std::string::npos) << cut.out;
+    EXPECT_EQ(cut.out.find("v4"), std::string::npos) << cut.out;
+    Outcome whole = Custlake({"-C", dir_.string(), "query", "--format", format, "--max-rows", "6", six});
+    ASSERT_EQ(whole.exit_code, 0) << whole.err;
+    EXPECT_EQ(whole.err, "");
+  }
+  Outcome cut = Custlake({"-C", dir_.string(), "--json", "query", "--max-rows", "4", six});
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  EXPECT_TRUE(cut.Json()["truncated"].get<bool>()) << cut.out;
+  EXPECT_EQ(cut.Json()["max_rows"], 4);
+  EXPECT_EQ(cut.Json()["rows"].size(), 4u);
+  EXPECT_NE(cut.err.find("more than 4 rows"), std::string::npos) << cut.err;
+
+  // The default limit, and 0 for none.
+  const std::string many = "SELECT range AS i FROM range(10001)";
+  Outcome capped = Custlake({"-C", dir_.string(), "--json", "query", many});
+  EXPECT_EQ(capped.Json()["row_count"], 10000) << capped.err;
+  EXPECT_NE(capped.err.find("more than 10000 rows"), std::string::npos) << capped.err;
+  Outcome all = Custlake({"-C", dir_.string(), "--json", "query", "--max-rows", "0", many});
+  EXPECT_EQ(all.Json()["row_count"], 10001) << all.err;
+  EXPECT_FALSE(all.Json()["truncated"].get<bool>());
+  EXPECT_EQ(all.err, "");
+  EXPECT_EQ(Custlake({"-C", dir_.string(), "query", "--max-rows", "-1", six}).exit_code, 2);
+
+  Outcome help = Custlake({"query", "--help"});
+  EXPECT_NE(help.out.find("--format table|csv|json"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("ENUM"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--max-rows N=10000"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("0: no limit"), std::string::npos) << help.out;
+}
+
+// NULL is an empty unquoted field and the empty string "" (or --null TEXT);
+// lines end with LF, so `$(custlake query ... --format csv)` holds no \r.
+TEST_F(CliTest, QueryCsvTellsNullFromTheEmptyStringAndEndsLinesWithLf) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  const std::string sql = "SELECT NULL::VARCHAR AS a, '' AS b, 'NULL' AS c";
+  Outcome plain = Custlake({"-C", dir_.string(), "query", "--format", "csv", sql});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "a,b,c\n,\"\",NULL\n");
+  Outcome null_text = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--null", "NULL", sql});
+  ASSERT_EQ(null_text.exit_code, 0) << null_text.err;
+  EXPECT_EQ(null_text.out, "a,b,c\nNULL,\"\",\"NULL\"\n");
+  Outcome crlf = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--crlf", sql});
+  EXPECT_EQ(crlf.out, "a,b,c\r\n,\"\",NULL\r\n");
+  Outcome bad = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--null", "a,b", sql});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("comma"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, UsageMistakesSayWhatWasMeant) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  Outcome typo = Custlake({"-C", dir_.string(), "improt", "sic"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown verb 'improt' (did you mean import?)"), std::string::npos) << typo.err;
+  Outcome nothing = Custlake({"-C", dir_.string(), "import"});
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_EQ(nothing.err.find("not both"), std::string::npos) << nothing.err;
+  EXPECT_NE(nothing.err.find("custlake import NAME) or --connect URL"), std::string::npos) << nothing.err;
+  Outcome both = Custlake({"-C", dir_.string(), "import", "sic", "--connect", "sqlite:x.db"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+}
+
+// Results go to stdout (`custlake status | wc -l` is not 0), logs and
+// progress to stderr; with --json stdout holds only the JSON.
+TEST_F(CliTest, ResultsGoToStdoutAndWithJsonStdoutHoldsOnlyTheJson) {
+  auto both_ways = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> with_json = {"-C", dir_.string(), "--json"};
+    with_json.insert(with_json.end(), args.begin(), args.end());
+    std::vector<std::string> human = {"-C", dir_.string()};
+    human.insert(human.end(), args.begin(), args.end());
+    Outcome json = Custlake(with_json);
+    EXPECT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_TRUE(json.Json().is_object()) << args[0] << ": " << json.out;
+    Outcome text = Custlake(human);
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    return std::pair{json, text};
+  };
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  ASSERT_EQ(Custlake({"-C", dir_.string(), "generate", "--customers", "200", "--months", "2"}).exit_code, 0);
+  auto [imp_json, imp] = both_ways({"import", "sic"});
+  EXPECT_NE(imp.out.find("raw/sic/customers: "), std::string::npos) << imp.out << imp.err;
+  EXPECT_NE(imp_json.err.find("raw/sic/customers: "), std::string::npos) << imp_json.err;
+  auto [ing_json, ing] = both_ways({"ingest"});
+  EXPECT_NE(ing.out.find("ingest: "), std::string::npos) << ing.out << ing.err;
+  EXPECT_EQ(ing.out.find("landing"), std::string::npos) << "per-file log lines belong on stderr:\n" << ing.out;
+  auto [build_json, build] = both_ways({"build"});
+  EXPECT_NE(build.out.find("published warehouse version"), std::string::npos) << build.out << build.err;
+  auto [check_json, check] = both_ways({"check", "--freshness", "off"});
+  EXPECT_NE(check.out.find("ok   dim_customer"), std::string::npos) << check.out << check.err;
+  auto [status_json, status] = both_ways({"status"});
+  EXPECT_NE(status.out.find("raw/sic/customers"), std::string::npos) << status.out << status.err;
+  EXPECT_NE(status_json.err.find("raw/sic/customers"), std::string::npos) << status_json.err;
+  auto [docs_json, docs] = both_ways({"docs"});
+  EXPECT_NE(docs.out.find("data_dictionary.md"), std::string::npos) << docs.out << docs.err;
+  auto [ddl_json, ddl] = both_ways({"export-ddl"});
+  EXPECT_NE(ddl.out.find("CREATE EXTERNAL TABLE"), std::string::npos) << ddl.out;
+  EXPECT_EQ(ddl_json.Json()["ddl"], ddl.out);
+  // --quiet silences chatter on stderr, not the results on stdout.
+  Outcome quiet = Custlake({"-C", dir_.string(), "--quiet", "status"});
+  EXPECT_EQ(quiet.out, status.out);
+  EXPECT_EQ(quiet.err, "");
+  Outcome quiet_json = Custlake({"-C", dir_.string(), "--quiet", "--json", "status"});
+  EXPECT_TRUE(quiet_json.Json().is_object()) << quiet_json.out;
+  EXPECT_EQ(quiet_json.err, "");
 }
 
 TEST_F(CliTest, GenerateWritesTheContractTablesAndLandingFiles) {
@@ -185,7 +315,7 @@ TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
 
   Outcome q = Custlake({"-C", dir_.string(), "query", "SELECT count(*) AS n FROM raw.sic_customers", "--format", "csv"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
-  EXPECT_EQ(q.out, "n\r\n300\r\n");
+  EXPECT_EQ(q.out, "n\n300\n");
   Outcome qj = Custlake({"-C", dir_.string(), "--json", "query", "SELECT count(*) AS n FROM raw.usage"});
   ASSERT_EQ(qj.exit_code, 0) << qj.err;
   // Every committed usage record is one row (tickets are committed to raw/tickets).
@@ -269,14 +399,14 @@ TEST_F(CliTest, DemoRunsThePipelineAndEndsWithASummary) {
     return v.out;
   };
   const std::string history = versions();
-  EXPECT_NE(history.find("\r\n"), std::string::npos);
-  EXPECT_EQ(history.rfind("later,all_versions\r\n0,", 0), std::string::npos) << history;
+  EXPECT_NE(history.find('\n'), std::string::npos);
+  EXPECT_EQ(history.rfind("later,all_versions\n0,", 0), std::string::npos) << history;
   // The published warehouse answers queries, and its revenue reconciles with the raw zone to the cent.
   Outcome q = Custlake({"-C", (dir_ / "demo").string(), "query", "--format", "csv",
                         "SELECT (SELECT sum(revenue) FROM fact_customer_metrics) = "
                         "(SELECT sum(amount) FROM raw.sic_transactions) AS reconciled"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
-  EXPECT_EQ(q.out, "reconciled\r\ntrue\r\n");
+  EXPECT_EQ(q.out, "reconciled\ntrue\n");
   // Safe to run twice on the same folder.
   Outcome again = Custlake({"--json", "demo", (dir_ / "demo").string(), "--customers", "500", "--months", "3", "--no-serve"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
