@@ -42,7 +42,8 @@ std::string UnknownVerbMessage(const CLI::App& app, int argc, char** argv) {
 
 void SetUpLogging(const custlake::cli::GlobalOptions& global) {
   // Log lines clear a progress line drawn on stderr, and draw it again below.
-  auto logger = std::make_shared<spdlog::logger>("custlake", std::make_shared<custlake::ProgressAwareLogSink>(stderr));
+  auto logger =
+      std::make_shared<spdlog::logger>("custlake", std::make_shared<custlake::ProgressAwareLogSink>(stderr));
   logger->set_pattern("%^%v%$");
   logger->set_level(global.quiet ? spdlog::level::warn
                                  : global.verbosity > 0 ? spdlog::level::debug : spdlog::level::info);
@@ -63,8 +64,9 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   app.add_option("-C", global.project_dir, "Run as if started in DIR (the folder holding custlake.toml)")
       ->option_text("DIR");
-  app.add_flag("--json", global.json,
-               "Print only one machine-readable JSON summary on stdout (results for people then go to stderr)");
+  app.add_flag(
+      "--json", global.json,
+      "Print only one machine-readable JSON summary on stdout (results for people then go to stderr)");
   app.add_flag("-v,--verbose", global.verbosity, "More detail on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
   app.require_subcommand(1);

@@ -136,7 +136,8 @@ nlohmann::json ToJsonRows(const engine::QueryResult& r) {
   for (size_t row = 0; row < r.rows.size(); row++) {
     nlohmann::json obj = nlohmann::json::object();
     for (size_t c = 0; c < r.columns.size(); c++) {
-      obj[r.columns[c]] = r.nulls[row][c] ? nlohmann::json() : JsonValue(r.rows[row][c], r.kinds[c], r.types[c]);
+      obj[r.columns[c]] =
+          r.nulls[row][c] ? nlohmann::json() : JsonValue(r.rows[row][c], r.kinds[c], r.types[c]);
     }
     rows.push_back(std::move(obj));
   }

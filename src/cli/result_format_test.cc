@@ -17,7 +17,8 @@ engine::QueryResult Sample() {
   return r;
 }
 
-engine::QueryResult OneColumn(const std::string& type, engine::ValueKind kind, std::vector<std::string> values) {
+engine::QueryResult OneColumn(const std::string& type, engine::ValueKind kind,
+                              std::vector<std::string> values) {
   engine::QueryResult r;
   r.columns = {"v"};
   r.types = {type};
@@ -60,7 +61,8 @@ TEST(ResultFormatTest, JsonKeepsDecimalsAndHugeIntegersExact) {
 
   rows = ToJsonRows(OneColumn("HUGEINT", engine::ValueKind::kInteger,
                               {"170141183460469231731687303715884105727", "9223372036854775807", "-3"}));
-  EXPECT_EQ(rows.dump(), R"([{"v":"170141183460469231731687303715884105727"},{"v":9223372036854775807},{"v":-3}])");
+  EXPECT_EQ(rows.dump(),
+            R"([{"v":"170141183460469231731687303715884105727"},{"v":9223372036854775807},{"v":-3}])");
 
   rows = ToJsonRows(OneColumn("UBIGINT", engine::ValueKind::kInteger, {"18446744073709551615"}));
   EXPECT_EQ(rows.dump(), R"([{"v":18446744073709551615}])");
@@ -81,9 +83,11 @@ TEST(ResultFormatTest, TableShowsHeaderTypesAndCount) {
 std::vector<size_t> LineWidths(const std::string& table) {
   std::vector<size_t> widths;
   size_t start = 0;
-  for (size_t end = table.find('\n'); end != std::string::npos; start = end + 1, end = table.find('\n', start)) {
+  for (size_t end = table.find('\n'); end != std::string::npos;
+       start = end + 1, end = table.find('\n', start)) {
     std::string line = table.substr(start, end - start);
-    if (line.rfind("│", 0) == 0 || line.rfind("┌", 0) == 0 || line.rfind("├", 0) == 0 || line.rfind("└", 0) == 0) {
+    if (line.rfind("│", 0) == 0 || line.rfind("┌", 0) == 0 || line.rfind("├", 0) == 0 ||
+        line.rfind("└", 0) == 0) {
       widths.push_back(DisplayWidth(line));
     }
   }
@@ -92,8 +96,9 @@ std::vector<size_t> LineWidths(const std::string& table) {
 
 // CJK and emoji take two terminal columns: borders stay straight.
 TEST(ResultFormatTest, TableBordersStayStraightWithWideAndControlCharacters) {
-  engine::QueryResult r = OneColumn("VARCHAR", engine::ValueKind::kText,
-                                    {"abc", "東京都", "😀 ok", "e\xCC\x81t\xC3\xA9", "two\nlines\tand\x1b[31m"});
+  engine::QueryResult r =
+      OneColumn("VARCHAR", engine::ValueKind::kText,
+                {"abc", "東京都", "😀 ok", "e\xCC\x81t\xC3\xA9", "two\nlines\tand\x1b[31m"});
   const std::string table = FormatTable(r);
   std::vector<size_t> widths = LineWidths(table);
   ASSERT_EQ(widths.size(), 10u) << table;
@@ -106,10 +111,10 @@ TEST(ResultFormatTest, DisplayWidthCountsTerminalColumns) {
   EXPECT_EQ(DisplayWidth("東京"), 4u);
   EXPECT_EQ(DisplayWidth("😀"), 2u);
   EXPECT_EQ(DisplayWidth("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"), 2u);  // thumbs up with a skin tone
-  EXPECT_EQ(DisplayWidth("e\xCC\x81"), 1u);                          // e + combining acute
-  EXPECT_EQ(DisplayWidth("ｱ"), 1u);                                  // halfwidth katakana
-  EXPECT_EQ(DisplayWidth("Ａ"), 2u);                                 // fullwidth A
-  EXPECT_EQ(DisplayWidth("\xFF\xFE"), 2u);                           // not UTF-8: a column per byte
+  EXPECT_EQ(DisplayWidth("e\xCC\x81"), 1u);                         // e + combining acute
+  EXPECT_EQ(DisplayWidth("ｱ"), 1u);                                 // halfwidth katakana
+  EXPECT_EQ(DisplayWidth("Ａ"), 2u);                                // fullwidth A
+  EXPECT_EQ(DisplayWidth("\xFF\xFE"), 2u);                          // not UTF-8: a column per byte
   EXPECT_EQ(CutToWidth("東京都庁", 6), "東京…");
   EXPECT_EQ(CutToWidth("東京都庁", 8), "東京都庁");
   EXPECT_EQ(CutToWidth("abcdef", 4), "abc…");

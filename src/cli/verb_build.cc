@@ -70,9 +70,10 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   if (!report.ok()) return report.status();
   nlohmann::json summary = report->ToJson();
   summary["verb"] = "build";
-  PrintResult(global, fmt::format("published warehouse version {} ({}): {} models, {} checks passed in {:.1f} s",
-                                  report->version, report->incremental ? "incremental" : "full",
-                                  report->models.size(), report->checks.passed, report->total_seconds));
+  PrintResult(global,
+              fmt::format("published warehouse version {} ({}): {} models, {} checks passed in {:.1f} s",
+                          report->version, report->incremental ? "incremental" : "full",
+                          report->models.size(), report->checks.passed, report->total_seconds));
   // Empty tables are valid, but an input that never had data is most often a
   // missing import or ingest, or a source named otherwise: say which.
   std::string empty;

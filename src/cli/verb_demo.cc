@@ -38,19 +38,21 @@ std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::str
     const nlohmann::json& in = stages["ingest" + suffix];
     const nlohmann::json& b = stages["build" + suffix];
     text += fmt::format("   {}\n", round == 0 && rounds.size() > 1 ? "as of " + rounds[0] + ":"
-                                   : rounds.size() > 1           ? "a month later:"
-                                                                 : "");
-    text += fmt::format("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets\n",
-                        n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
-                        n(g, "/usage/files"), n(g, "/tickets/records"));
+                                   : rounds.size() > 1             ? "a month later:"
+                                                                   : "");
+    text +=
+        fmt::format("   generated  {} customers, {} transactions, {} usage lines in {} files, {} tickets\n",
+                    n(g, "/tables/customers"), n(g, "/tables/transactions"), n(g, "/usage/records"),
+                    n(g, "/usage/files"), n(g, "/tickets/records"));
     text += fmt::format("   imported   {} new rows from {} tables\n", n(im, "/rows"),
                         im.value("tables", nlohmann::json::array()).size());
     text += fmt::format("   ingested   {} new records: {} committed, {} quarantined, {} duplicates\n",
                         n(in, "/records"), n(in, "/committed"), n(in, "/quarantined"), n(in, "/duplicates"));
-    text += fmt::format("   built      warehouse version {} ({}): {} models, {} checks passed in {:.1f} s\n",
-                        b.value("version", int64_t{0}), b.value("incremental", false) ? "incremental" : "full",
-                        b.value("models", nlohmann::json::array()).size(),
-                        CountPassed(b.value("checks", nlohmann::json())), b.value("total_seconds", 0.0));
+    text +=
+        fmt::format("   built      warehouse version {} ({}): {} models, {} checks passed in {:.1f} s\n",
+                    b.value("version", int64_t{0}), b.value("incremental", false) ? "incremental" : "full",
+                    b.value("models", nlohmann::json::array()).size(),
+                    CountPassed(b.value("checks", nlohmann::json())), b.value("total_seconds", 0.0));
   }
   text += "              SELECT * FROM fact_customer_metrics ... (custlake query) reads it\n";
   text += fmt::format("   explore:   custlake -C {} status\n", options.dir.string());

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 
-
 #include "cli/cli.h"
 #include "warehouse/dag.h"
 #include "warehouse/data_dictionary.h"

@@ -29,8 +29,12 @@ VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& opt
   std::string location = options.location.empty() ? config.lake_root.string() : options.location;
   ASSIGN_OR_RETURN(std::string ddl, warehouse::ExportDdl(tables, raw, dialect, location, options.schema));
   const bool to_stdout = options.output.empty() || options.output == "-";
-  nlohmann::json summary{{"verb", "export-ddl"},   {"dialect", options.dialect}, {"location", location},
-                         {"tables", tables.size()}, {"raw_tables", raw.size()}, {"models", models.size()},
+  nlohmann::json summary{{"verb", "export-ddl"},
+                         {"dialect", options.dialect},
+                         {"location", location},
+                         {"tables", tables.size()},
+                         {"raw_tables", raw.size()},
+                         {"models", models.size()},
                          {"output", to_stdout ? "-" : options.output}};
   if (to_stdout && global.json) {
     summary["ddl"] = ddl;  // stdout holds only the JSON: the DDL travels inside it
@@ -54,8 +58,9 @@ void RegisterExportDdl(CLI::App& app, VerbFn* run) {
       ->capture_default_str();
   cmd->add_option("--location", options->location, "Prefix under which warehouse/ lives (default: the lake folder)");
   cmd->add_option("--schema", options->schema, "Database/schema to create the tables in")->capture_default_str();
-  cmd->add_option("-o,--output", options->output,
-                  "Write to FILE instead of stdout (with --json and no FILE, the DDL is the summary's \"ddl\")");
+  cmd->add_option(
+      "-o,--output", options->output,
+      "Write to FILE instead of stdout (with --json and no FILE, the DDL is the summary's \"ddl\")");
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunExportDdl(g, *options); }; });
 }
 

@@ -74,8 +74,9 @@ VerbResult RunGenerate(const GlobalOptions& global, const GenerateOverrides& ove
   out["truth_dir"] = g.truth.string();
   PrintResult(global, fmt::format("generated {} customers ({} churned), {} transactions, {} offers, "
                                   "{} offer assignments, {} usage events, {} tickets in {:.1f} s",
-                                  summary.customers, summary.churned_customers, summary.transactions, summary.offers,
-               summary.offer_assignments, summary.usage_events, summary.tickets.records_in_files, summary.seconds));
+                                  summary.customers, summary.churned_customers, summary.transactions,
+                                  summary.offers, summary.offer_assignments, summary.usage_events,
+                                  summary.tickets.records_in_files, summary.seconds));
   return out;
 }
 

@@ -140,10 +140,12 @@ VerbResult RunImport(const GlobalOptions& global, const ImportFlags& f) {
     for (const importer::TableOptions& o : jobs) {
       ASSIGN_OR_RETURN(importer::TableSummary s, importer::ImportTable(lake.get(), spec, o, run));
       if (s.batches == 0) {
-        PrintResult(global, fmt::format("{}: no new rows since cursor {}; nothing committed", s.dataset, s.cursor));
+        PrintResult(global,
+                    fmt::format("{}: no new rows since cursor {}; nothing committed", s.dataset, s.cursor));
       } else {
-        PrintResult(global, fmt::format("{}: {} rows, {} files, {} bytes in {} s{}", s.dataset, s.rows, s.files,
-                                        s.bytes, s.seconds, s.cursor.empty() ? "" : ", cursor " + s.cursor));
+        PrintResult(global,
+                    fmt::format("{}: {} rows, {} files, {} bytes in {} s{}", s.dataset, s.rows, s.files,
+                                s.bytes, s.seconds, s.cursor.empty() ? "" : ", cursor " + s.cursor));
       }
       for (const std::string& w : s.warnings) spdlog::warn("warning: {}", w);
       rows += s.rows;

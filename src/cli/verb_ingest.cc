@@ -90,9 +90,9 @@ VerbResult RunIngest(const GlobalOptions& global, const IngestArgs& args) {
   PrintResult(global,
               fmt::format("ingest: {} files ({} already ingested), {} records: {} committed, {} quarantined, "
                           "{} duplicates; {:.1f} MB in {:.2f} s ({:.1f} MB/s)",
-                          stats->files, stats->files_skipped, stats->records, stats->committed, stats->quarantined,
-               stats->duplicates, static_cast<double>(stats->bytes) / 1e6, stats->seconds,
-               summary["mb_per_s"].get<double>()));
+                          stats->files, stats->files_skipped, stats->records, stats->committed,
+                          stats->quarantined, stats->duplicates, static_cast<double>(stats->bytes) / 1e6,
+                          stats->seconds, summary["mb_per_s"].get<double>()));
   return summary;
 }
 

@@ -21,9 +21,15 @@ struct QueryOptions {
 
 void PrintRows(const engine::QueryResult& result, const QueryOptions& options) {
   switch (options.format) {
-    case ResultFormat::kTable: std::cout << FormatTable(result); break;
-    case ResultFormat::kCsv: std::cout << FormatCsv(result, options.csv); break;
-    case ResultFormat::kJson: std::cout << ToJsonRows(result).dump(2) << "\n"; break;
+    case ResultFormat::kTable:
+      std::cout << FormatTable(result);
+      break;
+    case ResultFormat::kCsv:
+      std::cout << FormatCsv(result, options.csv);
+      break;
+    case ResultFormat::kJson:
+      std::cout << ToJsonRows(result).dump(2) << "\n";
+      break;
   }
   std::cout.flush();  // the rows before a warning about them, when both streams share a terminal
 }
@@ -50,9 +56,10 @@ VerbResult RunQuery(const GlobalOptions& global, const QueryOptions& options) {
   }
   // A cut result must never pass for a whole one, whatever the format.
   if (result.truncated) {
-    spdlog::warn("warning: the result has more than {0} rows; only the first {0} were printed "
-                 "(raise --max-rows, or --max-rows 0 for no limit)",
-                 options.max_rows);
+    spdlog::warn(
+        "warning: the result has more than {0} rows; only the first {0} were printed "
+        "(raise --max-rows, or --max-rows 0 for no limit)",
+        options.max_rows);
   }
   return summary;
 }
@@ -65,18 +72,20 @@ void RegisterQuery(CLI::App& app, VerbFn* run) {
   cmd->add_option("sql", options->sql, "The SQL to run (SELECT/EXPLAIN)")->required();
   std::map<std::string, ResultFormat> formats{
       {"table", ResultFormat::kTable}, {"csv", ResultFormat::kCsv}, {"json", ResultFormat::kJson}};
-  cmd->add_option("--format", options->format,
-                  "Output format (default table). csv: LF line ends, NULL an empty unquoted field and the empty "
-                  "string \"\" (see --null); json: an array of row objects, DECIMAL values as strings of their "
-                  "exact digits")
+  cmd->add_option(
+         "--format", options->format,
+         "Output format (default table). csv: LF line ends, NULL an empty unquoted field and the empty "
+         "string \"\" (see --null); json: an array of row objects, DECIMAL values as strings of their "
+         "exact digits")
       ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
       ->option_text("table|csv|json");
   cmd->add_option("--max-rows", options->max_rows,
                   "Print at most N rows, and say so on stderr when the result has more (0: no limit)")
       ->check(AtLeast(0))
       ->option_text("N=" + std::to_string(options->max_rows));
-  cmd->add_option("--null", options->csv.null_text,
-                  "csv: the text written for NULL (default: an empty unquoted field); a value equal to it is quoted")
+  cmd->add_option(
+         "--null", options->csv.null_text,
+         "csv: the text written for NULL (default: an empty unquoted field); a value equal to it is quoted")
       ->check(CLI::Validator(
           [](std::string& text) {
             return UsableAsCsvNull(text) ? std::string() : "must not hold a comma, quote or line break";

@@ -1,12 +1,11 @@
 #include "common/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cmath>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace custlake {
 namespace {

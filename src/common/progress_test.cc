@@ -1,7 +1,6 @@
 #include "common/progress.h"
 
 #include <gtest/gtest.h>
-
 #include <spdlog/logger.h>
 
 #include <cstdio>

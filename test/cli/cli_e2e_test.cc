@@ -151,8 +151,9 @@ TEST_F(CliTest, QueryPrintsExactNumbersAndSaysWhenTheRowLimitCutsTheResult) {
       "170141183460469231731687303715884105727::HUGEINT AS big, 3 AS n, 0.5::DOUBLE AS d";
   Outcome rows = Custlake({"-C", dir_.string(), "query", "--format", "json", exact});
   ASSERT_EQ(rows.exit_code, 0) << rows.err;
-  EXPECT_EQ(rows.Json(), nlohmann::json::parse(
-                             R"([{"revenue": "12345678901234567.89", "big": "170141183460469231731687303715884105727",
+  EXPECT_EQ(rows.Json(),
+            nlohmann::json::parse(
+                R"([{"revenue": "12345678901234567.89", "big": "170141183460469231731687303715884105727",
                                   "n": 3, "d": 0.5}])"))
       << rows.out;
   Outcome summary = Custlake({"-C", dir_.string(), "--json", "query", exact});
@@ -250,7 +251,8 @@ TEST_F(CliTest, ResultsGoToStdoutAndWithJsonStdoutHoldsOnlyTheJson) {
   EXPECT_NE(imp_json.err.find("raw/sic/customers: "), std::string::npos) << imp_json.err;
   auto [ing_json, ing] = both_ways({"ingest"});
   EXPECT_NE(ing.out.find("ingest: "), std::string::npos) << ing.out << ing.err;
-  EXPECT_EQ(ing.out.find("landing"), std::string::npos) << "per-file log lines belong on stderr:\n" << ing.out;
+  EXPECT_EQ(ing.out.find("landing"), std::string::npos) << "per-file log lines belong on stderr:\n"
+                                                        << ing.out;
   auto [build_json, build] = both_ways({"build"});
   EXPECT_NE(build.out.find("published warehouse version"), std::string::npos) << build.out << build.err;
   auto [check_json, check] = both_ways({"check", "--freshness", "off"});
