@@ -1,6 +1,7 @@
 #include "import/type_mapping.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -389,6 +390,14 @@ bool IsOutOfCalendar(std::string_view s, bool lenient) {
          Digits(s, 5, 2, &m) && Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
 }
 
+// 10^0 .. 10^18.
+constexpr auto kPow10 = [] {
+  std::array<int64_t, 19> p{};
+  p[0] = 1;
+  for (size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+  return p;
+}();
+
 std::string DecimalTypeName(int precision, int scale) {
   return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
 }
@@ -460,7 +469,9 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
     return Status::OK();
   }
   if (plan.zone_text) return AppendZoneText(plan, cell, block, col, stats);
-  if (plan.decimal_precision > 0) RETURN_NOT_OK(CheckDecimalFits(plan, cell));
+  if (plan.decimal_precision > 0 && plan.stage.type != engine::ColumnType::kDecimal) {
+    RETURN_NOT_OK(CheckDecimalFits(plan, cell));  // text DuckDB casts later (wide or --map-column DECIMALs)
+  }
   switch (plan.stage.type) {
     case ColumnType::kBoolean:
     case ColumnType::kBigInt: {
@@ -513,13 +524,20 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       }
       return Status::OK();
     case ColumnType::kDecimal: {
+      // One pass on the hot path; what does not parse or fit gets its
+      // precise message from CheckDecimalFits.
       int64_t unscaled = 0;
+      const int64_t limit = kPow10[plan.stage.width];
+      bool fits = false;
       if (cell.kind == Kind::kInt) {
-        unscaled = cell.i;
-        for (int k = 0; k < plan.stage.scale; ++k) unscaled *= 10;
+        const int64_t whole = kPow10[plan.stage.width - plan.stage.scale];  // integer part's bound
+        fits = cell.i > -whole && cell.i < whole;
+        unscaled = fits ? cell.i * kPow10[plan.stage.scale] : 0;
       } else if (cell.kind == Kind::kText) {
-        if (!ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled)) return BadValue(plan, cell.text);
-      } else {
+        fits = ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled) && unscaled > -limit && unscaled < limit;
+      }
+      if (!fits) {
+        RETURN_NOT_OK(CheckDecimalFits(plan, cell));
         return BadValue(plan, CellText(cell));
       }
       block->SetInt64(col, unscaled);
