@@ -126,7 +126,7 @@ void PointCellsAtOwned(RowView* view);
 ///   kDate                       -> std::string "YYYY-MM-DD"
 ///   kTimestamp                  -> std::string "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC,
 ///                                  fraction without trailing zeros (SQLite TEXT:
-///                                  as stored, its "Z" or offset, if any, kept)
+///                                  its "Z" or offset, if any, kept)
 ///   kText                       -> std::string (binary columns: the raw bytes)
 ///   NULL                        -> std::monostate (MariaDB zero dates read as NULL)
 /// The stream borrows its Connection: the Connection must outlive it, and no
@@ -148,7 +148,7 @@ class RowStream {
   ///   kDate, kTimestamp         -> kText as the source writes it: "YYYY-MM-DD",
   ///       "YYYY-MM-DD HH:MM:SS[.ffffff]" with ' ' or 'T' and an optional UTC
   ///       suffix ("Z", "+00", "+00:00"); trailing fraction zeros may remain.
-  ///       SQLite TEXT comes as stored: any ISO 8601 form, with any offset.
+  ///       SQLite TEXT may hold any ISO 8601 form, with any offset (kept).
   ///       Values outside the calendar come as the source's text, not as NULL:
   ///       MariaDB zero dates ("0000-00-00", "0000-00-00 00:00:00"),
   ///       PostgreSQL "infinity"/"-infinity" and "... BC" dates; the caller

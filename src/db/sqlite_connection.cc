@@ -229,7 +229,7 @@ class SqliteRowStream : public RowStream {
           }
           *out = FormatEpochMicros(static_cast<int64_t>(micros), date_only);
         } else {
-          *out = text();  // as stored: an offset or "Z" is the value's own zone
+          *out = date_only ? text() : NormalizeTimestamp(text(), /*keep_zone=*/true);  // "Z", "+02:00" stay
         }
         return Status::OK();
       }
