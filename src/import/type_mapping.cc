@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -273,6 +274,15 @@ void PlanOverride(const std::string& type, const std::string& quoted, const std:
     }
     return;
   }
+  if (type == "BIGINT" || type == "UBIGINT" || type == "DATE") {
+    // Parsed here, strictly (blanks around the text aside): DuckDB's cast
+    // would round '1.5' to 2 and cut '2025-01-15 08:00' to its day unsaid.
+    plan->stage.type = type == "BIGINT"    ? engine::ColumnType::kBigInt
+                       : type == "UBIGINT" ? engine::ColumnType::kUBigInt
+                                           : engine::ColumnType::kDate;
+    plan->trim_text = true;
+    return;
+  }
   int p = 0, s = 0;
   if (std::sscanf(type.c_str(), "DECIMAL(%d,%d)", &p, &s) == 2) {
     plan->decimal_precision = p;
@@ -458,20 +468,11 @@ Status AppendZoneText(const ColumnPlan& plan, const db::CellView& cell, engine::
   return Status::OK();
 }
 
-}  // namespace
-
-Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
-                  ConversionStats* stats) {
+// AppendCell for a value that is not NULL, as its staging type takes it.
+Status AppendValue(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
+                   ConversionStats* stats) {
   using engine::ColumnType;
   using Kind = db::CellView::Kind;
-  if (cell.kind == Kind::kNull) {
-    block->SetNull(col);
-    return Status::OK();
-  }
-  if (plan.zone_text) return AppendZoneText(plan, cell, block, col, stats);
-  if (plan.decimal_precision > 0 && plan.stage.type != engine::ColumnType::kDecimal) {
-    RETURN_NOT_OK(CheckDecimalFits(plan, cell));  // text DuckDB casts later (wide or --map-column DECIMALs)
-  }
   switch (plan.stage.type) {
     case ColumnType::kBoolean:
     case ColumnType::kBigInt: {
@@ -479,6 +480,8 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       if (cell.kind == Kind::kText) {
         auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
         if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
+      } else if (cell.kind == Kind::kDouble && std::trunc(cell.d) == cell.d && std::fabs(cell.d) < 9.2e18) {
+        v = static_cast<int64_t>(cell.d);  // a whole DOUBLE mapped to BIGINT
       } else if (cell.kind != Kind::kInt) {
         return BadValue(plan, CellText(cell));
       }
@@ -584,6 +587,31 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
     case ColumnType::kEnum: break;  // never a staging type of an import
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
+}
+
+}  // namespace
+
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
+                  ConversionStats* stats) {
+  if (cell.kind == db::CellView::Kind::kNull) {
+    block->SetNull(col);
+    return Status::OK();
+  }
+  if (plan.trim_text && cell.kind == db::CellView::Kind::kText) {
+    db::CellView trimmed = cell;
+    while (!trimmed.text.empty() && std::isspace(static_cast<unsigned char>(trimmed.text.front()))) {
+      trimmed.text.remove_prefix(1);
+    }
+    while (!trimmed.text.empty() && std::isspace(static_cast<unsigned char>(trimmed.text.back()))) {
+      trimmed.text.remove_suffix(1);
+    }
+    return AppendValue(plan, trimmed, block, col, stats);
+  }
+  if (plan.zone_text) return AppendZoneText(plan, cell, block, col, stats);
+  if (plan.decimal_precision > 0 && plan.stage.type != engine::ColumnType::kDecimal) {
+    RETURN_NOT_OK(CheckDecimalFits(plan, cell));  // text DuckDB casts later (wide or --map-column DECIMALs)
+  }
+  return AppendValue(plan, cell, block, col, stats);
 }
 
 }  // namespace custlake::importer

@@ -40,6 +40,9 @@ struct ColumnPlan {
   /// ("...+00") when the value had "Z" or an offset, else the wall-clock
   /// time, which the export expression reads in the source's zone.
   bool zone_text = false;
+  /// --map-column BIGINT, UBIGINT, DATE: text parsed here, strictly, with the
+  /// blanks around it dropped (a CHAR(n) column's padding).
+  bool trim_text = false;
 };
 
 /// Checks and normalises a --map-column TYPE: BOOLEAN, BIGINT, UBIGINT,

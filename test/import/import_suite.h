@@ -429,6 +429,35 @@ TEST_P(ImportSuite, DecimalsThatDoNotFitNameEveryColumnAndRow) {
                                                                "3|0.005|-0.250", "4|-1.000|7.125"}));
 }
 
+// --map-column BIGINT and DATE parse the text strictly (blanks around it
+// aside): DuckDB's cast would round '1.5' to 2 and cut '2025-01-15 08:00' to
+// its day without a word. Both bad columns are named in one run.
+TEST_P(ImportSuite, MapColumnNeverRoundsIntegersOrCutsDates) {
+  using T = db::SqlType;
+  db::TableDef def{table_, {{"id", T::kBigInt, false, true}, {"qty", T::kText}, {"day", T::kText}}};
+  ASSERT_OK(conn_->CreateTable(def, true));
+  InsertRows(def, {{int64_t{1}, std::string(" 42 "), std::string("2025-01-15")},
+                   {int64_t{2}, std::string("1.5"), std::string("2025-01-15 08:00")},
+                   {int64_t{3}, std::string("-7"), std::string("2025-02-30")}});
+  auto l = OpenLake();
+  TableOptions o = Table();
+  ASSERT_OK(ParseMapColumn("qty=BIGINT", &o.map_column));
+  ASSERT_OK(ParseMapColumn("day=DATE", &o.map_column));
+  auto failed = ImportTable(l.get(), Source(), o, Quiet());
+  ASSERT_FALSE(failed.ok());
+  const std::string m = failed.status().message();
+  EXPECT_NE(m.find("2 columns hold values that cannot be stored"), std::string::npos) << m;
+  EXPECT_NE(m.find("column qty: 1 value cannot be stored; the first: row 2 (key id=2)"), std::string::npos) << m;
+  EXPECT_NE(m.find("cannot store '1.5' as BIGINT"), std::string::npos) << m;
+  EXPECT_NE(m.find("column day: 2 values cannot be stored"), std::string::npos) << m;
+  ASSERT_OK(conn_->Execute("UPDATE " + conn_->QuoteIdentifier(table_) + " SET qty = '2', day = '2025-01-16' WHERE id IN (2, 3)"));
+  ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|42|2025-01-15", "2|2|2025-01-16", "3|2|2025-01-16"}));
+  auto types = LakeTypes(l.get());
+  EXPECT_EQ(types["qty"], "BIGINT");
+  EXPECT_EQ(types["day"], "DATE");
+}
+
 // The progress line knows the total (table statistics, COUNT(*) or the split
 // probes' count), so it shows a percentage, rows, bytes, rate and an ETA.
 TEST_P(ImportSuite, ProgressShowsTheTotal) {
