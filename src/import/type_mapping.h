@@ -4,9 +4,12 @@
 // Each source column gets a ColumnPlan: the staging column AppendCell writes
 // into an engine::RowBlock (engine::ColumnSpec), the expression that turns it
 // into the lake column when the Parquet part is written (usually the column
-// itself; a CAST for small or wide DECIMALs and --map-column overrides,
-// timezone() for naive timestamps of a non-UTC source), and the lake type
-// recorded in the dataset's schema. Pure functions, thread-safe.
+// itself; a CAST for wide DECIMALs and some --map-column overrides,
+// timezone() for naive timestamps of a non-UTC source, a CASE for timestamp
+// text that may carry its own offset), and the lake type recorded in the
+// dataset's schema. Values are checked as they are staged: a DECIMAL that does
+// not fit, malformed timestamp text, '1.5' for a BIGINT are errors, never
+// rounded or cut. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
