@@ -202,8 +202,8 @@ class SqliteRowStream : public RowStream {
           // digits without an exponent ("0.005", not rounded to the scale,
           // so that import can refuse what does not fit).
           char buf[400];
-          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, sqlite3_column_double(stmt_, i),
-                                         std::chars_format::fixed);
+          auto [end, ec] =
+              std::to_chars(buf, buf + sizeof buf, sqlite3_column_double(stmt_, i), std::chars_format::fixed);
           *out = ec == std::errc() ? std::string(buf, end) : FormatDouble(sqlite3_column_double(stmt_, i));
         } else {
           *out = text();

@@ -117,10 +117,10 @@ TEST_F(SqliteConnectionTest, UnfinishedInsertRollsBack) {
 // that is no value of its column over as the stored text (Next refuses it),
 // so that import can name every bad column.
 TEST_F(SqliteConnectionTest, UserTablesKeepDigitsZonesAndBadCells) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE t (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT);"
-      "INSERT INTO t VALUES (1, 0.005, '2025-01-15T08:00:00.500Z', 1), (2, 12345678901.23, "
-      "'2025-01-15 10:00:00.250+02:00', 'three'), (3, 12.5, '2025-01-15T08:00:00.500', 3)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT);"
+                     "INSERT INTO t VALUES (1, 0.005, '2025-01-15T08:00:00.500Z', 1), (2, 12345678901.23, "
+                     "'2025-01-15 10:00:00.250+02:00', 'three'), (3, 12.5, '2025-01-15T08:00:00.500', 3)"));
   ASSERT_OK_AND_ASSIGN(auto stream, conn_->Query("SELECT * FROM t ORDER BY id"));
   RowView view;
   std::vector<std::vector<std::string>> cells;
@@ -129,7 +129,8 @@ TEST_F(SqliteConnectionTest, UserTablesKeepDigitsZonesAndBadCells) {
     if (!more) break;
     cells.push_back({});
     for (const CellView& c : view.cells) {
-      cells.back().push_back(c.kind == CellView::Kind::kInt ? "int " + std::to_string(c.i) : std::string(c.text));
+      cells.back().push_back(c.kind == CellView::Kind::kInt ? "int " + std::to_string(c.i)
+                                                            : std::string(c.text));
     }
   }
   EXPECT_EQ(cells, (std::vector<std::vector<std::string>>{

@@ -85,7 +85,8 @@ TEST_P(SqliteImport, SourceSpecificTypes) {
 // keeps its instant. Every bad column is named in one run.
 TEST_P(SqliteImport, NativeDecimalsAreCheckedAndZonedTextKeepsItsInstant) {
   const std::string t = conn_->QuoteIdentifier(table_);
-  ASSERT_OK(conn_->Execute("CREATE TABLE " + t + " (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + t +
+                           " (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT)"));
   ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, '12.34', '2025-01-15T08:00:00Z', 1), " +
                            "(2, '12345678901.23', '2025-01-15 08:00:00', 2), (3, '0.005', NULL, 'three')"));
   auto l = OpenLake();
@@ -96,11 +97,13 @@ TEST_P(SqliteImport, NativeDecimalsAreCheckedAndZonedTextKeepsItsInstant) {
   const std::string m = failed.status().message();
   EXPECT_EQ(failed.status().code(), StatusCode::kSourceError) << m;
   EXPECT_NE(m.find("2 columns hold values that cannot be stored"), std::string::npos) << m;
-  EXPECT_NE(m.find("column price: 2 values cannot be stored; the first: row 2 (key id=2) of split all rows: column "
-                   "price (decimal(12,2)): '12345678901.23' does not fit DECIMAL(12,2)"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("column price: 2 values cannot be stored; the first: row 2 (key id=2) of split all rows: column "
+             "price (decimal(12,2)): '12345678901.23' does not fit DECIMAL(12,2)"),
+      std::string::npos)
       << m;
-  EXPECT_NE(m.find("column n: 1 value cannot be stored; the first: row 3 (key id=3)"), std::string::npos) << m;
+  EXPECT_NE(m.find("column n: 1 value cannot be stored; the first: row 3 (key id=3)"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("'three'"), std::string::npos) << m;
 
   ASSERT_OK(conn_->Execute("UPDATE " + t + " SET price = 0.01 WHERE id IN (2, 3)"));

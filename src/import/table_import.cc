@@ -280,10 +280,12 @@ Status BadColumnsError(const Plan& plan, const std::map<size_t, Shared::BadColum
     list += "\n  column " + plan.columns[col].source.name + ": " + std::to_string(bad.count) +
             (bad.count == 1 ? " value" : " values") + " cannot be stored; the first: " + bad.first;
   }
-  return Status::SourceError(plan.where + ": " + std::to_string(bad_columns.size()) +
-                             (bad_columns.size() == 1 ? " column holds" : " columns hold") +
-                             " values that cannot be stored; nothing was imported, the lake and the cursor are "
-                             "as they were:" + list);
+  return Status::SourceError(
+      plan.where + ": " + std::to_string(bad_columns.size()) +
+      (bad_columns.size() == 1 ? " column holds" : " columns hold") +
+      " values that cannot be stored; nothing was imported, the lake and the cursor are "
+      "as they were:" +
+      list);
 }
 
 // Streams one split into Parquet parts of the batch: this thread reads the

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -80,7 +80,8 @@ bool ParseZoneOffset(std::string_view zone, int* seconds) {
   if (zone.size() < 3 || (zone[0] != '+' && zone[0] != '-')) return false;
   int hh = 0, mm = 0;
   if (!Digits(zone, 1, 2, &hh)) return false;
-  const bool minutes_ok = zone.size() == 3 || (zone.size() == 6 && zone[3] == ':' && Digits(zone, 4, 2, &mm)) ||
+  const bool minutes_ok = zone.size() == 3 ||
+                          (zone.size() == 6 && zone[3] == ':' && Digits(zone, 4, 2, &mm)) ||
                           (zone.size() == 5 && Digits(zone, 3, 2, &mm));
   if (!minutes_ok || hh > 15 || mm > 59) return false;
   *seconds = (zone[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
@@ -91,7 +92,8 @@ bool ParseZoneOffset(std::string_view zone, int* seconds) {
 bool ParseTimeOfDay(std::string_view text, size_t* pos, int64_t* micros) {
   size_t at = *pos;
   int hh = 0, mm = 0, ss = 0;
-  if (!Digits(text, at, 2, &hh) || at + 5 > text.size() || text[at + 2] != ':' || !Digits(text, at + 3, 2, &mm)) {
+  if (!Digits(text, at, 2, &hh) || at + 5 > text.size() || text[at + 2] != ':' ||
+      !Digits(text, at + 3, 2, &mm)) {
     return false;
   }
   at += 5;
@@ -168,10 +170,10 @@ std::string FormatTimestampMicros(int64_t micros) {
   const int64_t y = yoe + era * 400 + (m <= 2);
   const int64_t secs = rest / 1000000;
   char buf[128];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
-                static_cast<long long>(rest % 1000000));
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld",
+                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), static_cast<long long>(rest % 1000000));
   return buf;
 }
 
@@ -263,7 +265,8 @@ void PlanZoneText(const std::string& quoted, const std::string& zone, ColumnPlan
 // casts it, except TIMESTAMP, parsed here like every timestamp (an offset or
 // "Z" keeps its instant; naive text is read in `zone`, "" for UTC). DECIMAL
 // values are checked to fit first (AppendCell).
-void PlanOverride(const std::string& type, const std::string& quoted, const std::string& zone, ColumnPlan* plan) {
+void PlanOverride(const std::string& type, const std::string& quoted, const std::string& zone,
+                  ColumnPlan* plan) {
   plan->stage.type = type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
   plan->lake_type = type == "JSON" ? "VARCHAR" : type;
   if (type == "TIMESTAMPTZ") {
@@ -288,7 +291,8 @@ void PlanOverride(const std::string& type, const std::string& quoted, const std:
     plan->decimal_precision = p;
     plan->decimal_scale = s;
   }
-  if (type != "VARCHAR" && type != "JSON" && type != "BLOB") plan->export_expr = "CAST(" + quoted + " AS " + type + ")";
+  if (type != "VARCHAR" && type != "JSON" && type != "BLOB")
+    plan->export_expr = "CAST(" + quoted + " AS " + type + ")";
 }
 
 }  // namespace
@@ -417,19 +421,21 @@ std::string DecimalTypeName(int precision, int scale) {
 Status DecimalDoesNotFit(const ColumnPlan& plan, std::string_view text, const DecimalDigits& digits) {
   const int p = plan.decimal_precision, s = plan.decimal_scale;
   const std::string type = DecimalTypeName(p, s);
-  const std::string why =
-      digits.integer > p - s
-          ? std::to_string(digits.integer) + " digits before the point, " + type + " holds " + std::to_string(p - s)
-          : std::to_string(digits.fraction) + " decimals, " + type + " keeps " + std::to_string(s) +
-                " and rounding would change the value";
+  const std::string why = digits.integer > p - s
+                              ? std::to_string(digits.integer) + " digits before the point, " + type +
+                                    " holds " + std::to_string(p - s)
+                              : std::to_string(digits.fraction) + " decimals, " + type + " keeps " +
+                                    std::to_string(s) + " and rounding would change the value";
   const int wide_scale = std::max(s, digits.fraction);
   const int wide_precision = std::max(p - s, digits.integer) + wide_scale;
   const std::string& name = plan.source.name;
   const std::string widen =
-      wide_precision <= 38 ? "--map-column " + name + "=" + DecimalTypeName(wide_precision, wide_scale) + " to widen it, or " : "";
+      wide_precision <= 38
+          ? "--map-column " + name + "=" + DecimalTypeName(wide_precision, wide_scale) + " to widen it, or "
+          : "";
   return Status::InvalidArgument("column " + name + " (" + plan.source.source_type + "): '" +
-                                 std::string(text.substr(0, 100)) + "' does not fit " + type + " (" + why + "); use " +
-                                 widen + "--map-column " + name + "=VARCHAR to keep the text");
+                                 std::string(text.substr(0, 100)) + "' does not fit " + type + " (" + why +
+                                 "); use " + widen + "--map-column " + name + "=VARCHAR to keep the text");
 }
 
 // DECIMAL lake columns: the value fits (p, s) exactly, or an error.
@@ -537,7 +543,8 @@ Status AppendValue(const ColumnPlan& plan, const db::CellView& cell, engine::Row
         fits = cell.i > -whole && cell.i < whole;
         unscaled = fits ? cell.i * kPow10[plan.stage.scale] : 0;
       } else if (cell.kind == Kind::kText) {
-        fits = ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled) && unscaled > -limit && unscaled < limit;
+        fits = ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled) && unscaled > -limit &&
+               unscaled < limit;
       }
       if (!fits) {
         RETURN_NOT_OK(CheckDecimalFits(plan, cell));

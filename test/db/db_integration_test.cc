@@ -352,8 +352,9 @@ TEST_P(DbServerTest, ReadOnlySessionsRefuseWrites) {
   ASSERT_OK(conn_->Execute("INSERT INTO ro_target VALUES (1, 'a')"));
   ASSERT_OK_AND_ASSIGN(auto read_only, Connection::Open(url_, Access::kReadOnly));
   EXPECT_EQ(ReadAll("SELECT id FROM ro_target").size(), 1u);  // reading works
-  for (const std::string sql : {"INSERT INTO ro_target VALUES (2, 'b')", "UPDATE ro_target SET v = 'x'",
-                                "DELETE FROM ro_target", "CREATE TABLE ro_created (x INT)", "DROP TABLE ro_target"}) {
+  for (const std::string sql :
+       {"INSERT INTO ro_target VALUES (2, 'b')", "UPDATE ro_target SET v = 'x'", "DELETE FROM ro_target",
+        "CREATE TABLE ro_created (x INT)", "DROP TABLE ro_target"}) {
     Status st = read_only->Execute(sql);
     EXPECT_FALSE(st.ok()) << sql << " went through a read-only session";
     std::string lower = st.message();

@@ -137,15 +137,18 @@ TEST_F(ImportCliTest, DataErrorsExitOneAndNameEveryBadColumn) {
       "INSERT INTO t VALUES (1, 12.34, '2025-01-15T08:00:00Z', 1), (2, '12345678901.23', 'not a time', 2),"
       " (3, 0.005, NULL, 'three');"));
   const std::string url = "sqlite:" + db.string();
-  const std::vector<std::string> import = {"import", "--connect", url, "--table", "t", "--timezone", "Europe/Berlin"};
+  const std::vector<std::string> import = {"import",     "--connect",    url, "--table", "t",
+                                           "--timezone", "Europe/Berlin"};
 
   Outcome bad = InProject(import);
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
   const std::string said = bad.err + bad.out;
   EXPECT_NE(said.find("3 columns hold values that cannot be stored"), std::string::npos) << said;
-  EXPECT_NE(said.find("column price: 2 values cannot be stored; the first: row 2 (key id=2)"), std::string::npos)
+  EXPECT_NE(said.find("column price: 2 values cannot be stored; the first: row 2 (key id=2)"),
+            std::string::npos)
       << said;
-  EXPECT_NE(said.find("column seen: 1 value cannot be stored; the first: row 2 (key id=2)"), std::string::npos)
+  EXPECT_NE(said.find("column seen: 1 value cannot be stored; the first: row 2 (key id=2)"),
+            std::string::npos)
       << said;
   EXPECT_NE(said.find("column qty: 1 value cannot be stored; the first: row 3 (key id=3)"), std::string::npos)
       << said;
@@ -161,9 +164,10 @@ TEST_F(ImportCliTest, DataErrorsExitOneAndNameEveryBadColumn) {
   widened.insert(widened.end(), {"--map-column", "price=DECIMAL(14,3)"});
   Outcome good = InProject(widened);
   ASSERT_EQ(good.exit_code, 0) << good.err;
-  EXPECT_EQ(QueryRows("SELECT concat_ws('|', id, price, coalesce(CAST(epoch(seen) AS BIGINT)::VARCHAR, 'NULL'), "
-                      "qty) AS r FROM raw.shop_t ORDER BY id"),
-            (std::vector<std::string>{"1|12.340|1736928000|1", "2|12345678901.230|NULL|2", "3|0.005|NULL|3"}));
+  EXPECT_EQ(
+      QueryRows("SELECT concat_ws('|', id, price, coalesce(CAST(epoch(seen) AS BIGINT)::VARCHAR, 'NULL'), "
+                "qty) AS r FROM raw.shop_t ORDER BY id"),
+      (std::vector<std::string>{"1|12.340|1736928000|1", "2|12345678901.230|NULL|2", "3|0.005|NULL|3"}));
 }
 
 // Per-table settings in custlake.toml (incremental lastmodified with a merge

@@ -375,7 +375,8 @@ TEST_P(ImportSuite, TimestampTextKeepsItsOffsetInEveryZone) {
     std::vector<std::string> expected;
     for (size_t i = 0; i < forms.size(); ++i) {
       const std::string& want = zone == "UTC" ? forms[i].utc : forms[i].berlin;
-      expected.push_back(std::to_string(i + 1) + "|" + (sqlite || !forms[i].offset ? want : "NULL") + "|" + want);
+      expected.push_back(std::to_string(i + 1) + "|" + (sqlite || !forms[i].offset ? want : "NULL") + "|" +
+                         want);
     }
     EXPECT_EQ(LakeRows(l.get(), "id", "id, ts, txt"), expected);
     EXPECT_EQ(LakeTypes(l.get())["txt"], "TIMESTAMP WITH TIME ZONE");
@@ -447,12 +448,15 @@ TEST_P(ImportSuite, MapColumnNeverRoundsIntegersOrCutsDates) {
   ASSERT_FALSE(failed.ok());
   const std::string m = failed.status().message();
   EXPECT_NE(m.find("2 columns hold values that cannot be stored"), std::string::npos) << m;
-  EXPECT_NE(m.find("column qty: 1 value cannot be stored; the first: row 2 (key id=2)"), std::string::npos) << m;
+  EXPECT_NE(m.find("column qty: 1 value cannot be stored; the first: row 2 (key id=2)"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("cannot store '1.5' as BIGINT"), std::string::npos) << m;
   EXPECT_NE(m.find("column day: 2 values cannot be stored"), std::string::npos) << m;
-  ASSERT_OK(conn_->Execute("UPDATE " + conn_->QuoteIdentifier(table_) + " SET qty = '2', day = '2025-01-16' WHERE id IN (2, 3)"));
+  ASSERT_OK(conn_->Execute("UPDATE " + conn_->QuoteIdentifier(table_) +
+                           " SET qty = '2', day = '2025-01-16' WHERE id IN (2, 3)"));
   ASSERT_OK(ImportTable(l.get(), Source(), o, Quiet()));
-  EXPECT_EQ(LakeRows(l.get(), "id"), (std::vector<std::string>{"1|42|2025-01-15", "2|2|2025-01-16", "3|2|2025-01-16"}));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|42|2025-01-15", "2|2|2025-01-16", "3|2|2025-01-16"}));
   auto types = LakeTypes(l.get());
   EXPECT_EQ(types["qty"], "BIGINT");
   EXPECT_EQ(types["day"], "DATE");
