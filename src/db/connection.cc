@@ -5,9 +5,7 @@
 
 namespace custlake::db {
 
-Result<bool> RowStream::NextView(RowView* view) {
-  ASSIGN_OR_RETURN(bool more, Next(&view->owned));
-  if (!more) return false;
+void PointCellsAtOwned(RowView* view) {
   view->cells.resize(view->owned.size());
   for (size_t i = 0; i < view->owned.size(); ++i) {
     const Value& v = view->owned[i];
@@ -25,6 +23,12 @@ Result<bool> RowStream::NextView(RowView* view) {
       c.kind = CellView::Kind::kNull;
     }
   }
+}
+
+Result<bool> RowStream::NextView(RowView* view) {
+  ASSIGN_OR_RETURN(bool more, Next(&view->owned));
+  if (!more) return false;
+  PointCellsAtOwned(view);
   return true;
 }
 

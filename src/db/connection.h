@@ -111,6 +111,10 @@ struct RowView {
   const CellView& operator[](size_t i) const { return cells[i]; }
 };
 
+/// Points view->cells at the values of view->owned (drivers without a
+/// zero-copy NextView).
+void PointCellsAtOwned(RowView* view);
+
 /// Rows of one query, read one at a time: the streaming read API import uses.
 ///
 /// Memory stays bounded whatever the result size: MariaDB reads with
@@ -121,7 +125,8 @@ struct RowView {
 ///   kDecimal                    -> std::string with exact digits ("-12.50")
 ///   kDate                       -> std::string "YYYY-MM-DD"
 ///   kTimestamp                  -> std::string "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC,
-///                                  fraction without trailing zeros
+///                                  fraction without trailing zeros (SQLite TEXT:
+///                                  its "Z" or offset, if any, kept)
 ///   kText                       -> std::string (binary columns: the raw bytes)
 ///   NULL                        -> std::monostate (MariaDB zero dates read as NULL)
 /// The stream borrows its Connection: the Connection must outlive it, and no
@@ -143,6 +148,7 @@ class RowStream {
   ///   kDate, kTimestamp         -> kText as the source writes it: "YYYY-MM-DD",
   ///       "YYYY-MM-DD HH:MM:SS[.ffffff]" with ' ' or 'T' and an optional UTC
   ///       suffix ("Z", "+00", "+00:00"); trailing fraction zeros may remain.
+  ///       SQLite TEXT may hold any ISO 8601 form, with any offset (kept).
   ///       Values outside the calendar come as the source's text, not as NULL:
   ///       MariaDB zero dates ("0000-00-00", "0000-00-00 00:00:00"),
   ///       PostgreSQL "infinity"/"-infinity" and "... BC" dates; the caller

@@ -31,7 +31,9 @@ std::string FormatDouble(double value);
 /// Canonical timestamp text: 'T' becomes ' ', a UTC suffix ("Z", "+00",
 /// "+00:00") is dropped, and the fraction loses trailing zeros (and its point
 /// when nothing is left): "2024-01-31T12:00:00.500000Z" -> "2024-01-31 12:00:00.5".
-std::string NormalizeTimestamp(std::string_view text);
+/// With `keep_zone` (SQLite text, whose zone may be any) a "Z" or offset
+/// stays: "2024-01-31T12:00:00Z" -> "2024-01-31 12:00:00Z".
+std::string NormalizeTimestamp(std::string_view text, bool keep_zone = false);
 
 /// Microseconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]"
 /// (fraction without trailing zeros), or "YYYY-MM-DD" when `date_only`.

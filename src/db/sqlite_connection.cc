@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -98,6 +99,37 @@ class SqliteRowStream : public RowStream {
   const std::vector<ColumnInfo>& columns() const override { return columns_; }
 
   Result<bool> Next(std::vector<Value>* row) override {
+    ASSIGN_OR_RETURN(bool more, Step());
+    if (!more) return false;
+    row->resize(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      RETURN_NOT_OK(ReadCell(static_cast<int>(i), &(*row)[i]));
+    }
+    return true;
+  }
+
+  /// Like Next, but a cell that is no valid value of its column (text in an
+  /// INTEGER column, a Unix time past 9999) comes as the text SQLite stores,
+  /// not as an error: the caller (import) names every bad column, not only
+  /// the first, and the stream goes on.
+  Result<bool> NextView(RowView* view) override {
+    ASSIGN_OR_RETURN(bool more, Step());
+    if (!more) return false;
+    view->owned.resize(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const int col = static_cast<int>(i);
+      if (!ReadCell(col, &view->owned[i]).ok()) {
+        const char* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+        view->owned[i] = std::string(p ? p : "", sqlite3_column_bytes(stmt_, col));
+      }
+    }
+    PointCellsAtOwned(view);
+    return true;
+  }
+
+ private:
+  // Steps to the next row (the first was stepped by Query()).
+  Result<bool> Step() {
     if (done_) return false;
     if (!pending_) {
       int rc = sqlite3_step(stmt_);
@@ -113,14 +145,9 @@ class SqliteRowStream : public RowStream {
     }
     pending_ = false;
     ++row_number_;
-    row->resize(columns_.size());
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      RETURN_NOT_OK(ReadCell(static_cast<int>(i), &(*row)[i]));
-    }
     return true;
   }
 
- private:
   Status ReadCell(int i, Value* out) {
     const ColumnInfo& col = columns_[i];
     int storage = sqlite3_column_type(stmt_, i);
@@ -171,14 +198,13 @@ class SqliteRowStream : public RowStream {
         if (storage == SQLITE_INTEGER) {
           *out = std::to_string(sqlite3_column_int64(stmt_, i));
         } else if (storage == SQLITE_FLOAT) {
-          double d = sqlite3_column_double(stmt_, i);
-          if (col.scale > 0) {
-            char buf[64];
-            std::snprintf(buf, sizeof(buf), "%.*f", col.scale, d);
-            *out = std::string(buf);
-          } else {
-            *out = FormatDouble(d);
-          }
+          // NUMERIC affinity stored the value as REAL: its shortest exact
+          // digits without an exponent ("0.005", not rounded to the scale,
+          // so that import can refuse what does not fit).
+          char buf[400];
+          auto [end, ec] =
+              std::to_chars(buf, buf + sizeof buf, sqlite3_column_double(stmt_, i), std::chars_format::fixed);
+          *out = ec == std::errc() ? std::string(buf, end) : FormatDouble(sqlite3_column_double(stmt_, i));
         } else {
           *out = text();
         }
@@ -203,7 +229,7 @@ class SqliteRowStream : public RowStream {
           }
           *out = FormatEpochMicros(static_cast<int64_t>(micros), date_only);
         } else {
-          *out = date_only ? text() : NormalizeTimestamp(text());
+          *out = date_only ? text() : NormalizeTimestamp(text(), /*keep_zone=*/true);  // "Z", "+02:00" stay
         }
         return Status::OK();
       }

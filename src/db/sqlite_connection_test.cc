@@ -111,6 +111,41 @@ TEST_F(SqliteConnectionTest, UnfinishedInsertRollsBack) {
   EXPECT_TRUE(ReadAll("SELECT * FROM customers").empty());
 }
 
+// A user's own SQLite file: DECIMAL(12,2) has NUMERIC affinity (stored as
+// REAL: read as its shortest exact digits, not rounded to the scale),
+// date-time text keeps its zone ("Z", an offset), and NextView hands a cell
+// that is no value of its column over as the stored text (Next refuses it),
+// so that import can name every bad column.
+TEST_F(SqliteConnectionTest, UserTablesKeepDigitsZonesAndBadCells) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT);"
+                     "INSERT INTO t VALUES (1, 0.005, '2025-01-15T08:00:00.500Z', 1), (2, 12345678901.23, "
+                     "'2025-01-15 10:00:00.250+02:00', 'three'), (3, 12.5, '2025-01-15T08:00:00.500', 3)"));
+  ASSERT_OK_AND_ASSIGN(auto stream, conn_->Query("SELECT * FROM t ORDER BY id"));
+  RowView view;
+  std::vector<std::vector<std::string>> cells;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(bool more, stream->NextView(&view));
+    if (!more) break;
+    cells.push_back({});
+    for (const CellView& c : view.cells) {
+      cells.back().push_back(c.kind == CellView::Kind::kInt ? "int " + std::to_string(c.i)
+                                                            : std::string(c.text));
+    }
+  }
+  EXPECT_EQ(cells, (std::vector<std::vector<std::string>>{
+                       {"int 1", "0.005", "2025-01-15 08:00:00.500Z", "int 1"},
+                       {"int 2", "12345678901.23", "2025-01-15 10:00:00.250+02:00", "three"},
+                       {"int 3", "12.5", "2025-01-15 08:00:00.5", "int 3"}}));
+  ASSERT_OK_AND_ASSIGN(stream, conn_->Query("SELECT n FROM t WHERE id = 2"));
+  std::vector<Value> row;
+  auto refused = stream->Next(&row);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("column n (int): value 'three' is not a valid INTEGER"),
+            std::string::npos)
+      << refused.status().ToString();
+}
+
 TEST_F(SqliteConnectionTest, ErrorsNameTableAndRow) {
   ASSERT_OK(conn_->CreateTable(Customers(), false));
   ASSERT_OK_AND_ASSIGN(auto ins, conn_->BeginInsert(Customers()));

@@ -37,16 +37,19 @@ std::string FormatDouble(double value) {
   return std::string(buf, ec == std::errc() ? end : buf);
 }
 
-std::string NormalizeTimestamp(std::string_view text) {
+std::string NormalizeTimestamp(std::string_view text, bool keep_zone) {
   std::string out(text);
   if (out.size() > 10 && out[10] == 'T') out[10] = ' ';
   for (std::string_view suffix : {"Z", "+00:00", "+00", "+0000"}) {
+    if (keep_zone) break;
     if (out.size() > 19 && std::string_view(out).substr(out.size() - suffix.size()) == suffix) {
       out.resize(out.size() - suffix.size());
       break;
     }
   }
-  if (size_t dot = out.find('.', 19); dot != std::string::npos && dot == 19) {
+  // Trailing fraction zeros only when nothing (an offset) follows the digits.
+  if (size_t dot = out.find('.', 19);
+      dot == 19 && out.find_first_not_of("0123456789", dot + 1) == std::string::npos) {
     size_t end = out.size();
     while (end > dot + 1 && out[end - 1] == '0') --end;
     if (end == dot + 1) end = dot;

@@ -78,6 +78,43 @@ TEST_P(SqliteImport, SourceSpecificTypes) {
       << failed.status().ToString();
 }
 
+// A SQLite DECIMAL(12,2) column (NUMERIC affinity) stores what it is given,
+// as REAL when it looks like a number: a value that does not fit is an error
+// naming the row key, never stored as DECIMAL(12,2) out of range or rounded
+// (0.005 was read as 0.01); a timestamp with "Z" in a Europe/Berlin source
+// keeps its instant. Every bad column is named in one run.
+TEST_P(SqliteImport, NativeDecimalsAreCheckedAndZonedTextKeepsItsInstant) {
+  const std::string t = conn_->QuoteIdentifier(table_);
+  ASSERT_OK(conn_->Execute("CREATE TABLE " + t +
+                           " (id INTEGER PRIMARY KEY, price DECIMAL(12,2), ts TIMESTAMP, n INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO " + t + " VALUES (1, '12.34', '2025-01-15T08:00:00Z', 1), " +
+                           "(2, '12345678901.23', '2025-01-15 08:00:00', 2), (3, '0.005', NULL, 'three')"));
+  auto l = OpenLake();
+  SourceSpec source = Source();
+  source.timezone = "Europe/Berlin";
+  auto failed = ImportTable(l.get(), source, Table(), Quiet());
+  ASSERT_FALSE(failed.ok());
+  const std::string m = failed.status().message();
+  EXPECT_EQ(failed.status().code(), StatusCode::kSourceError) << m;
+  EXPECT_NE(m.find("2 columns hold values that cannot be stored"), std::string::npos) << m;
+  EXPECT_NE(
+      m.find("column price: 2 values cannot be stored; the first: row 2 (key id=2) of split all rows: column "
+             "price (decimal(12,2)): '12345678901.23' does not fit DECIMAL(12,2)"),
+      std::string::npos)
+      << m;
+  EXPECT_NE(m.find("column n: 1 value cannot be stored; the first: row 3 (key id=3)"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("'three'"), std::string::npos) << m;
+
+  ASSERT_OK(conn_->Execute("UPDATE " + t + " SET price = 0.01 WHERE id IN (2, 3)"));
+  ASSERT_OK(conn_->Execute("UPDATE " + t + " SET n = 3 WHERE id = 3"));
+  ASSERT_OK(ImportTable(l.get(), source, Table(), Quiet()));
+  EXPECT_EQ(LakeRows(l.get(), "id"),
+            (std::vector<std::string>{"1|12.34|2025-01-15 08:00:00+00|1", "2|0.01|2025-01-15 07:00:00+00|2",
+                                      "3|0.01|NULL|3"}));
+  EXPECT_EQ(LakeTypes(l.get())["price"], "DECIMAL(12,2)");
+}
+
 // Wide rows: parts are cut by bytes as well as rows, so a table of 100 KB
 // values cannot fill memory with batch_rows of them.
 TEST_P(SqliteImport, WideRowsArePartedByBytes) {

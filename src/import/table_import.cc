@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -74,10 +75,24 @@ struct Shared {
   std::atomic<int64_t> zero_dates{0};
   std::atomic<bool> stop{false};
   Status error;
+  /// Per column index: values that cannot be stored (AppendCell refused
+  /// them), the first one's message and how many in all splits. Reading goes
+  /// on to the end so that one run names every bad column; nothing is written.
+  struct BadColumn {
+    std::string first;
+    int64_t count = 0;
+  };
+  std::map<size_t, BadColumn> bad_columns;
   void Fail(const Status& st) {
     std::lock_guard<std::mutex> lock(mu);
     if (error.ok()) error = st;
     stop = true;
+  }
+  void NoteBadValue(size_t col, int64_t count, const std::string& first) {
+    std::lock_guard<std::mutex> lock(mu);
+    BadColumn& bad = bad_columns[col];
+    if (bad.first.empty()) bad.first = first;
+    bad.count += count;
   }
 };
 
@@ -85,6 +100,7 @@ struct Plan {
   db::DatabaseUrl url;
   std::string base;               // base SELECT with $CONDITIONS
   std::vector<ColumnPlan> columns;
+  std::vector<size_t> key_columns;  // the row key (primary key, else merge key) for messages
   std::string export_select;      // SELECT <exprs> FROM custlake_rows(0) s
   std::string tie_filter;         // " WHERE NOT EXISTS (...)" or ""
   std::string ties_file;          // Parquet of the rows at the old cursor (the tie filter's `ties`), or ""
@@ -240,6 +256,38 @@ class PartWriter {
   Status status_;
 };
 
+// "row 7 (key id=7) of split all rows: column price (...): '...' does not fit ...".
+std::string BadValueAt(const Plan& plan, const Split& split, const db::RowView& row, int64_t row_number,
+                       const Status& st) {
+  std::string key;
+  for (size_t k : plan.key_columns) {
+    const db::CellView& cell = row.cells[k];
+    std::string value = cell.kind == db::CellView::Kind::kText   ? std::string(cell.text.substr(0, 100))
+                        : cell.kind == db::CellView::Kind::kInt  ? std::to_string(cell.i)
+                        : cell.kind == db::CellView::Kind::kNull ? "NULL"
+                                                                 : std::to_string(cell.d);
+    key += (key.empty() ? "" : ", ") + plan.columns[k].source.name + "=" + value;
+  }
+  return "row " + std::to_string(row_number) + (key.empty() ? "" : " (key " + key + ")") + " of split " +
+         split.description + ": " + st.message();
+}
+
+// Every bad column of the table in one error (Shared::bad_columns): a data
+// error (exit 1), not a usage error; nothing was committed.
+Status BadColumnsError(const Plan& plan, const std::map<size_t, Shared::BadColumn>& bad_columns) {
+  std::string list;
+  for (const auto& [col, bad] : bad_columns) {
+    list += "\n  column " + plan.columns[col].source.name + ": " + std::to_string(bad.count) +
+            (bad.count == 1 ? " value" : " values") + " cannot be stored; the first: " + bad.first;
+  }
+  return Status::SourceError(
+      plan.where + ": " + std::to_string(bad_columns.size()) +
+      (bad_columns.size() == 1 ? " column holds" : " columns hold") +
+      " values that cannot be stored; nothing was imported, the lake and the cursor are "
+      "as they were:" +
+      list);
+}
+
 // Streams one split into Parquet parts of the batch: this thread reads the
 // source into one part buffer while a PartWriter writes the other.
 Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Shared* shared,
@@ -261,6 +309,7 @@ Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Sh
   ConversionStats stats;
   db::RowView row;
   const size_t ncols = plan.columns.size();
+  std::map<size_t, std::pair<int64_t, std::string>> bad;  // this split's bad values per column: count, first
   int part = 0;
   bool done = false;
   Status status;
@@ -281,9 +330,10 @@ Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Sh
           staged_bytes +=
               cell.kind == db::CellView::Kind::kText ? static_cast<int64_t>(cell.text.size()) + 16 : 8;
           Status st = AppendCell(plan.columns[i], cell, block, i, &stats);
-          if (!st.ok()) {
-            return Status::InvalidArgument(plan.where + ", row " + std::to_string(shared->rows + n + 1) +
-                                           " of split " + split.description + ": " + st.message());
+          if (!st.ok()) {  // noted, and the reading goes on (nothing of this split is written)
+            auto& [count, first] = bad[i];
+            if (count++ == 0) first = BadValueAt(plan, split, row, shared->rows + n + 1, st);
+            block->SetNull(i);
           }
         }
         block->EndRow();
@@ -297,10 +347,11 @@ Status RunSplit(const Plan& plan, const Split& split, engine::Database* duck, Sh
       *rows_read += n;
       return Status::OK();
     });
-    Status submitted = writer.Submit(buffer, status.ok() ? n : 0, staged_bytes, part++);
+    Status submitted = writer.Submit(buffer, status.ok() && bad.empty() ? n : 0, staged_bytes, part++);
     if (status.ok()) status = submitted;
   }
   Status written = writer.Finish();
+  for (const auto& [col, noted] : bad) shared->NoteBadValue(col, noted.first, noted.second);
   RETURN_NOT_OK(status);
   RETURN_NOT_OK(written);
   shared->zero_dates += stats.zero_dates;
@@ -418,6 +469,11 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
                                      "primary key to default to)");
     }
     merge_key = pk;
+  }
+  for (const std::string& k : pk.empty() ? merge_key : pk) {
+    for (size_t i = 0; i < plan.columns.size(); ++i) {
+      if (plan.columns[i].source.name == k) plan.key_columns.push_back(i);
+    }
   }
   std::string split_by = options.split_by;
   if (split_by.empty() && options.mappers > 1) {
@@ -601,6 +657,7 @@ Result<TableSummary> Attempt(lake::Lake* lake, const SourceSpec& source, const T
   finished = true;
   watcher.join();
   if (!shared.error.ok()) return shared.error;
+  if (!shared.bad_columns.empty()) return BadColumnsError(plan, shared.bad_columns);
   progress.Update(shared.rows, shared.bytes);
   progress.Finish();
   for (int64_t t : ties) summary.ties_dropped += t;

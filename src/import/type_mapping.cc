@@ -1,8 +1,10 @@
 #include "import/type_mapping.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -65,7 +67,59 @@ bool ParseDateDays(std::string_view text, int32_t* days) {
   return true;
 }
 
-bool ParseTimestampMicros(std::string_view text, int64_t* micros) {
+namespace {
+
+// "Z", "+HH", "+HH:MM" or "+HHMM" ('-' too), after at most one space: the
+// offset east of UTC in seconds.
+bool ParseZoneOffset(std::string_view zone, int* seconds) {
+  if (!zone.empty() && zone[0] == ' ') zone.remove_prefix(1);
+  if (zone == "Z" || zone == "z") {
+    *seconds = 0;
+    return true;
+  }
+  if (zone.size() < 3 || (zone[0] != '+' && zone[0] != '-')) return false;
+  int hh = 0, mm = 0;
+  if (!Digits(zone, 1, 2, &hh)) return false;
+  const bool minutes_ok = zone.size() == 3 ||
+                          (zone.size() == 6 && zone[3] == ':' && Digits(zone, 4, 2, &mm)) ||
+                          (zone.size() == 5 && Digits(zone, 3, 2, &mm));
+  if (!minutes_ok || hh > 15 || mm > 59) return false;
+  *seconds = (zone[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+  return true;
+}
+
+// "HH:MM[:SS[.f...]]" at text[pos...]: the time of day in µs; *pos moves past it.
+bool ParseTimeOfDay(std::string_view text, size_t* pos, int64_t* micros) {
+  size_t at = *pos;
+  int hh = 0, mm = 0, ss = 0;
+  if (!Digits(text, at, 2, &hh) || at + 5 > text.size() || text[at + 2] != ':' ||
+      !Digits(text, at + 3, 2, &mm)) {
+    return false;
+  }
+  at += 5;
+  if (at < text.size() && text[at] == ':') {
+    if (!Digits(text, at + 1, 2, &ss)) return false;
+    at += 3;
+  }
+  int64_t frac = 0;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    int n = 0;
+    for (; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at, ++n) {
+      if (n < 6) frac = frac * 10 + (text[at] - '0');
+    }
+    if (n == 0) return false;
+    for (; n < 6; ++n) frac *= 10;
+  }
+  if (hh > 23 || mm > 59 || ss > 60) return false;
+  *pos = at;
+  *micros = ((static_cast<int64_t>(hh) * 60 + mm) * 60 + ss) * 1000000LL + frac;
+  return true;
+}
+
+}  // namespace
+
+bool ParseTimestampMicros(std::string_view text, int64_t* micros, bool* has_offset) {
   int32_t days = 0;
   if (text.size() < 10) return false;
   // Consecutive rows mostly share their day: reuse the last one's day number
@@ -81,33 +135,46 @@ bool ParseTimestampMicros(std::string_view text, int64_t* micros) {
     last_days = days;
     have_last = true;
   }
-  int hh = 0, mm = 0, ss = 0;
-  int64_t frac = 0;
-  size_t pos = 10;
-  if (pos < text.size()) {
-    if (text[pos] != ' ' && text[pos] != 'T') return false;
-    if (!Digits(text, pos + 1, 2, &hh) || text.size() < pos + 9 || text[pos + 3] != ':' ||
-        !Digits(text, pos + 4, 2, &mm) || text[pos + 6] != ':' || !Digits(text, pos + 7, 2, &ss)) {
-      return false;
+  int64_t time_of_day = 0;
+  int offset_seconds = 0;
+  bool offset = false;
+  if (text.size() > 10) {  // a date alone is midnight, without an offset
+    size_t pos = 11;
+    if ((text[10] != ' ' && text[10] != 'T') || !ParseTimeOfDay(text, &pos, &time_of_day)) return false;
+    if (pos < text.size()) {
+      if (!ParseZoneOffset(text.substr(pos), &offset_seconds)) return false;
+      offset = true;
     }
-    pos += 9;
-    if (pos < text.size() && text[pos] == '.') {
-      ++pos;
-      int n = 0;
-      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) {
-        if (n < 6) frac = frac * 10 + (text[pos] - '0');
-        ++n;
-        ++pos;
-      }
-      if (n == 0) return false;
-      for (; n < 6; ++n) frac *= 10;
-    }
-    std::string_view zone = text.substr(pos);
-    if (!(zone.empty() || zone == "Z" || zone == "+00" || zone == "+00:00" || zone == "+0000")) return false;
-    if (hh > 23 || mm > 59 || ss > 60) return false;
   }
-  *micros = ((static_cast<int64_t>(days) * 24 + hh) * 60 + mm) * 60 * 1000000LL + ss * 1000000LL + frac;
+  *micros = static_cast<int64_t>(days) * 86400000000LL + time_of_day - offset_seconds * 1000000LL;
+  if (has_offset != nullptr) *has_offset = offset;
   return true;
+}
+
+std::string FormatTimestampMicros(int64_t micros) {
+  constexpr int64_t kDay = 86400000000LL;
+  int64_t days = micros / kDay, rest = micros % kDay;
+  if (rest < 0) {
+    rest += kDay;
+    --days;
+  }
+  // Civil from days (Howard Hinnant's algorithm).
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2);
+  const int64_t secs = rest / 1000000;
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld",
+                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), static_cast<long long>(rest % 1000000));
+  return buf;
 }
 
 bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled) {
@@ -145,6 +212,24 @@ bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled) {
   return true;
 }
 
+bool CountDecimalDigits(std::string_view text, DecimalDigits* out) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  const size_t point = text.find('.');
+  std::string_view integer = text.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  if (integer.empty() && fraction.empty()) return false;
+  for (std::string_view part : {integer, fraction}) {
+    for (char c : part) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    }
+  }
+  while (!integer.empty() && integer.front() == '0') integer.remove_prefix(1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+  out->integer = static_cast<int>(integer.size());
+  out->fraction = static_cast<int>(fraction.size());
+  return true;
+}
+
 Result<std::string> ParseTargetType(std::string_view text) {
   std::string t = Upper(text);
   static const char* kSimple[] = {"BOOLEAN", "BIGINT", "UBIGINT", "DOUBLE", "VARCHAR", "BLOB", "JSON", "DATE",
@@ -164,6 +249,54 @@ Result<std::string> ParseTargetType(std::string_view text) {
                                  "BLOB, JSON, DATE or TIMESTAMP");
 }
 
+namespace {
+
+// Timestamp text read in a zone other than UTC (ColumnPlan::zone_text).
+void PlanZoneText(const std::string& quoted, const std::string& zone, ColumnPlan* plan) {
+  plan->stage.type = engine::ColumnType::kVarchar;
+  plan->stage.dictionary = false;
+  plan->zone_text = true;
+  plan->lake_type = "TIMESTAMPTZ";
+  plan->export_expr = "CASE WHEN ends_with(" + quoted + ", '+00') THEN CAST(" + quoted +
+                      " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP)) END";
+}
+
+// A --map-column override: the value is staged as text (or bytes) and DuckDB
+// casts it, except TIMESTAMP, parsed here like every timestamp (an offset or
+// "Z" keeps its instant; naive text is read in `zone`, "" for UTC). DECIMAL
+// values are checked to fit first (AppendCell).
+void PlanOverride(const std::string& type, const std::string& quoted, const std::string& zone,
+                  ColumnPlan* plan) {
+  plan->stage.type = type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
+  plan->lake_type = type == "JSON" ? "VARCHAR" : type;
+  if (type == "TIMESTAMPTZ") {
+    if (!zone.empty()) {
+      PlanZoneText(quoted, zone, plan);
+    } else {
+      plan->stage.type = engine::ColumnType::kTimestamp;
+    }
+    return;
+  }
+  if (type == "BIGINT" || type == "UBIGINT" || type == "DATE") {
+    // Parsed here, strictly (blanks around the text aside): DuckDB's cast
+    // would round '1.5' to 2 and cut '2025-01-15 08:00' to its day unsaid.
+    plan->stage.type = type == "BIGINT"    ? engine::ColumnType::kBigInt
+                       : type == "UBIGINT" ? engine::ColumnType::kUBigInt
+                                           : engine::ColumnType::kDate;
+    plan->trim_text = true;
+    return;
+  }
+  int p = 0, s = 0;
+  if (std::sscanf(type.c_str(), "DECIMAL(%d,%d)", &p, &s) == 2) {
+    plan->decimal_precision = p;
+    plan->decimal_scale = s;
+  }
+  if (type != "VARCHAR" && type != "JSON" && type != "BLOB")
+    plan->export_expr = "CAST(" + quoted + " AS " + type + ")";
+}
+
+}  // namespace
+
 Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kind kind,
                               const std::string& override_type, const std::string& timezone) {
   ColumnPlan plan;
@@ -174,18 +307,7 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
   const std::string zone = engine::QuoteLiteral(timezone);
   plan.export_expr = quoted;
   if (!override_type.empty()) {
-    // Overrides stage the value as text (or bytes) and let DuckDB cast it.
-    plan.stage.type = override_type == "BLOB" ? engine::ColumnType::kBlob : engine::ColumnType::kVarchar;
-    plan.lake_type = override_type == "JSON" ? "VARCHAR" : override_type;
-    if (override_type == "TIMESTAMPTZ" && local_zone) {
-      // An explicit offset (or Z) is honoured; naive text is read in the
-      // source's zone. (CAST to TIMESTAMP would drop an offset silently.)
-      plan.export_expr =
-          "CASE WHEN regexp_matches(" + quoted + ", '([+-][0-9][0-9](:?[0-9][0-9])?|Z)\\s*$') THEN CAST(" +
-          quoted + " AS TIMESTAMPTZ) ELSE timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP)) END";
-    } else if (override_type != "VARCHAR" && override_type != "JSON" && override_type != "BLOB") {
-      plan.export_expr = "CAST(" + quoted + " AS " + override_type + ")";
-    }
+    PlanOverride(override_type, quoted, local_zone ? zone : "", &plan);
     return plan;
   }
   using db::SqlType;
@@ -204,10 +326,14 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
         plan.stage.type = ColumnType::kDecimal;
         plan.stage.scale = static_cast<uint8_t>(std::clamp(source.scale, 0, source.precision));
         plan.stage.width = static_cast<uint8_t>(source.precision);
+        plan.decimal_precision = source.precision;
+        plan.decimal_scale = plan.stage.scale;
       } else if (source.precision > 18 && source.precision <= 38) {
         plan.stage.type = ColumnType::kVarchar;
         plan.lake_type = "DECIMAL(" + std::to_string(source.precision) + "," + std::to_string(source.scale) + ")";
         plan.export_expr = "CAST(" + quoted + " AS " + plan.lake_type + ")";
+        plan.decimal_precision = source.precision;
+        plan.decimal_scale = source.scale;
         return plan;
       } else {
         // Unbounded (PostgreSQL numeric without a typmod, SQLite NUMERIC) or
@@ -229,8 +355,14 @@ Result<ColumnPlan> PlanColumn(const db::ColumnInfo& source, db::DatabaseUrl::Kin
     case SqlType::kTimestamp:
       plan.stage.type = ColumnType::kTimestamp;
       plan.invalid_dates_as_null = kind == db::DatabaseUrl::Kind::kMariaDB;
+      if (source.naive_timestamp && local_zone && kind == db::DatabaseUrl::Kind::kSqlite) {
+        // SQLite text may say "Z" or "+02:00" in any row.
+        PlanZoneText(quoted, zone, &plan);
+        return plan;
+      }
       if (source.naive_timestamp && local_zone) {
-        // Staged as the wall-clock time (as if UTC), then read in the zone.
+        // DATETIME / timestamp text never has an offset: staged as the
+        // wall-clock time (as if UTC), then read in the zone.
         plan.export_expr = "timezone(" + zone + ", CAST(" + quoted + " AS TIMESTAMP))";
       }
       break;
@@ -272,16 +404,81 @@ bool IsOutOfCalendar(std::string_view s, bool lenient) {
          Digits(s, 5, 2, &m) && Digits(s, 8, 2, &d) && !ValidDate(y, m, d);
 }
 
-}  // namespace
+// 10^0 .. 10^18.
+constexpr auto kPow10 = [] {
+  std::array<int64_t, 19> p{};
+  p[0] = 1;
+  for (size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+  return p;
+}();
 
-Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
-                  ConversionStats* stats) {
-  using engine::ColumnType;
-  using Kind = db::CellView::Kind;
-  if (cell.kind == Kind::kNull) {
+std::string DecimalTypeName(int precision, int scale) {
+  return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
+}
+
+// A value with more digits than its DECIMAL(p,s) column holds: an error with
+// the smallest type that would hold it, never a rounded or out-of-range value.
+Status DecimalDoesNotFit(const ColumnPlan& plan, std::string_view text, const DecimalDigits& digits) {
+  const int p = plan.decimal_precision, s = plan.decimal_scale;
+  const std::string type = DecimalTypeName(p, s);
+  const std::string why = digits.integer > p - s
+                              ? std::to_string(digits.integer) + " digits before the point, " + type +
+                                    " holds " + std::to_string(p - s)
+                              : std::to_string(digits.fraction) + " decimals, " + type + " keeps " +
+                                    std::to_string(s) + " and rounding would change the value";
+  const int wide_scale = std::max(s, digits.fraction);
+  const int wide_precision = std::max(p - s, digits.integer) + wide_scale;
+  const std::string& name = plan.source.name;
+  const std::string widen =
+      wide_precision <= 38
+          ? "--map-column " + name + "=" + DecimalTypeName(wide_precision, wide_scale) + " to widen it, or "
+          : "";
+  return Status::InvalidArgument("column " + name + " (" + plan.source.source_type + "): '" +
+                                 std::string(text.substr(0, 100)) + "' does not fit " + type + " (" + why +
+                                 "); use " + widen + "--map-column " + name + "=VARCHAR to keep the text");
+}
+
+// DECIMAL lake columns: the value fits (p, s) exactly, or an error.
+Status CheckDecimalFits(const ColumnPlan& plan, const db::CellView& cell) {
+  char buf[400];
+  std::string_view text = cell.text;
+  if (cell.kind == db::CellView::Kind::kInt) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, cell.i);
+    text = std::string_view(buf, static_cast<size_t>(end - buf));
+  } else if (cell.kind == db::CellView::Kind::kDouble) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, cell.d, std::chars_format::fixed);
+    if (ec != std::errc()) return BadValue(plan, CellText(cell));
+    text = std::string_view(buf, static_cast<size_t>(end - buf));
+  }
+  DecimalDigits digits;
+  if (!CountDecimalDigits(text, &digits)) return BadValue(plan, text);
+  if (digits.integer > plan.decimal_precision - plan.decimal_scale || digits.fraction > plan.decimal_scale) {
+    return DecimalDoesNotFit(plan, text, digits);
+  }
+  return Status::OK();
+}
+
+// ColumnPlan::zone_text: the instant as "...+00", or the wall-clock time.
+Status AppendZoneText(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
+                      ConversionStats* stats) {
+  if (cell.kind != db::CellView::Kind::kText) return BadValue(plan, CellText(cell));
+  int64_t micros = 0;
+  bool offset = false;
+  if (!ParseTimestampMicros(cell.text, &micros, &offset)) {
+    if (!IsOutOfCalendar(cell.text, false)) return BadValue(plan, cell.text);
+    ++stats->zero_dates;
     block->SetNull(col);
     return Status::OK();
   }
+  block->SetString(col, FormatTimestampMicros(micros) + (offset ? "+00" : ""));
+  return Status::OK();
+}
+
+// AppendCell for a value that is not NULL, as its staging type takes it.
+Status AppendValue(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
+                   ConversionStats* stats) {
+  using engine::ColumnType;
+  using Kind = db::CellView::Kind;
   switch (plan.stage.type) {
     case ColumnType::kBoolean:
     case ColumnType::kBigInt: {
@@ -289,6 +486,8 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       if (cell.kind == Kind::kText) {
         auto [p, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
         if (ec != std::errc() || p != cell.text.data() + cell.text.size()) return BadValue(plan, cell.text);
+      } else if (cell.kind == Kind::kDouble && std::trunc(cell.d) == cell.d && std::fabs(cell.d) < 9.2e18) {
+        v = static_cast<int64_t>(cell.d);  // a whole DOUBLE mapped to BIGINT
       } else if (cell.kind != Kind::kInt) {
         return BadValue(plan, CellText(cell));
       }
@@ -334,13 +533,21 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
       }
       return Status::OK();
     case ColumnType::kDecimal: {
+      // One pass on the hot path; what does not parse or fit gets its
+      // precise message from CheckDecimalFits.
       int64_t unscaled = 0;
+      const int64_t limit = kPow10[plan.stage.width];
+      bool fits = false;
       if (cell.kind == Kind::kInt) {
-        unscaled = cell.i;
-        for (int k = 0; k < plan.stage.scale; ++k) unscaled *= 10;
+        const int64_t whole = kPow10[plan.stage.width - plan.stage.scale];  // integer part's bound
+        fits = cell.i > -whole && cell.i < whole;
+        unscaled = fits ? cell.i * kPow10[plan.stage.scale] : 0;
       } else if (cell.kind == Kind::kText) {
-        if (!ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled)) return BadValue(plan, cell.text);
-      } else {
+        fits = ParseDecimalUnscaled(cell.text, plan.stage.scale, &unscaled) && unscaled > -limit &&
+               unscaled < limit;
+      }
+      if (!fits) {
+        RETURN_NOT_OK(CheckDecimalFits(plan, cell));
         return BadValue(plan, CellText(cell));
       }
       block->SetInt64(col, unscaled);
@@ -387,6 +594,31 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
     case ColumnType::kEnum: break;  // never a staging type of an import
   }
   return Status::Internal("unknown staging type for column " + plan.source.name);
+}
+
+}  // namespace
+
+Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowBlock* block, size_t col,
+                  ConversionStats* stats) {
+  if (cell.kind == db::CellView::Kind::kNull) {
+    block->SetNull(col);
+    return Status::OK();
+  }
+  if (plan.trim_text && cell.kind == db::CellView::Kind::kText) {
+    db::CellView trimmed = cell;
+    while (!trimmed.text.empty() && std::isspace(static_cast<unsigned char>(trimmed.text.front()))) {
+      trimmed.text.remove_prefix(1);
+    }
+    while (!trimmed.text.empty() && std::isspace(static_cast<unsigned char>(trimmed.text.back()))) {
+      trimmed.text.remove_suffix(1);
+    }
+    return AppendValue(plan, trimmed, block, col, stats);
+  }
+  if (plan.zone_text) return AppendZoneText(plan, cell, block, col, stats);
+  if (plan.decimal_precision > 0 && plan.stage.type != engine::ColumnType::kDecimal) {
+    RETURN_NOT_OK(CheckDecimalFits(plan, cell));  // text DuckDB casts later (wide or --map-column DECIMALs)
+  }
+  return AppendValue(plan, cell, block, col, stats);
 }
 
 }  // namespace custlake::importer

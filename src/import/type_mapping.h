@@ -4,9 +4,12 @@
 // Each source column gets a ColumnPlan: the staging column AppendCell writes
 // into an engine::RowBlock (engine::ColumnSpec), the expression that turns it
 // into the lake column when the Parquet part is written (usually the column
-// itself; a CAST for small or wide DECIMALs and --map-column overrides,
-// timezone() for naive timestamps of a non-UTC source), and the lake type
-// recorded in the dataset's schema. Pure functions, thread-safe.
+// itself; a CAST for wide DECIMALs and some --map-column overrides,
+// timezone() for naive timestamps of a non-UTC source, a CASE for timestamp
+// text that may carry its own offset), and the lake type recorded in the
+// dataset's schema. Values are checked as they are staged: a DECIMAL that does
+// not fit, malformed timestamp text, '1.5' for a BIGINT are errors, never
+// rounded or cut. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +33,19 @@ struct ColumnPlan {
   /// (2024-00-15, 2024-01-00, 0000-01-01, 2024-02-31 under ALLOW_INVALID_DATES)
   /// is written as NULL and counted, like the all-zero date.
   bool invalid_dates_as_null = false;
+  /// DECIMAL lake columns (p, s): every value is checked to fit before it is
+  /// staged, so none is stored out of range or rounded (DuckDB's text cast
+  /// would round 0.005 to 0.01). 0 when the lake column is no DECIMAL.
+  int decimal_precision = 0;
+  int decimal_scale = 0;
+  /// Timestamp text that may carry an offset, read in a zone other than UTC
+  /// (SQLite date-times, --map-column C=TIMESTAMP): staged as text, an instant
+  /// ("...+00") when the value had "Z" or an offset, else the wall-clock
+  /// time, which the export expression reads in the source's zone.
+  bool zone_text = false;
+  /// --map-column BIGINT, UBIGINT, DATE: text parsed here, strictly, with the
+  /// blanks around it dropped (a CHAR(n) column's padding).
+  bool trim_text = false;
 };
 
 /// Checks and normalises a --map-column TYPE: BOOLEAN, BIGINT, UBIGINT,
@@ -61,8 +77,21 @@ Status AppendCell(const ColumnPlan& plan, const db::CellView& cell, engine::RowB
 // Text parsers, exposed for tests. All return false on malformed input.
 /// "2024-02-29" → days since 1970-01-01 (proleptic Gregorian, years 1..9999).
 bool ParseDateDays(std::string_view text, int32_t* days);
-/// "2024-02-29 12:34:56[.ffffff]" (or 'T', optional "Z"/"+00:00") → µs since the epoch, UTC.
-bool ParseTimestampMicros(std::string_view text, int64_t* micros);
+/// "2024-02-29", "2024-02-29 12:34[:56[.ffffff]]" ('T' too) with an optional
+/// zone ("Z", "+02", "+02:00", "+0200", '-' too; one space before it allowed)
+/// → µs since the epoch: with a zone the instant it names (UTC), without one
+/// the wall-clock time as if UTC. `*has_offset` says which (may be null).
+bool ParseTimestampMicros(std::string_view text, int64_t* micros, bool* has_offset = nullptr);
+/// µs since the epoch → "YYYY-MM-DD HH:MM:SS.ffffff".
+std::string FormatTimestampMicros(int64_t micros);
+/// Significant digits of a decimal text: before the point (leading zeros
+/// dropped) and after it (trailing zeros dropped).
+struct DecimalDigits {
+  int integer = 0;
+  int fraction = 0;
+};
+/// "[+-]digits[.digits]" → its digits; false when it is not that.
+bool CountDecimalDigits(std::string_view text, DecimalDigits* out);
 /// "-12.5" at scale 2 → -1250; false if it has more than `scale` decimals or overflows 18 digits.
 bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled);
 

@@ -125,6 +125,51 @@ TEST_F(ImportCliTest, ConnectAllTablesAndMapColumn) {
   EXPECT_EQ(pw.err.find("hunter2"), std::string::npos) << pw.err;
 }
 
+// Values the lake cannot store are a data error: exit 1 (2 is for usage and
+// configuration), every bad column of the table named in one run with its
+// first row key, nothing imported. Fixed, the same import goes through, and
+// text with "Z" keeps its instant in a Europe/Berlin source.
+TEST_F(ImportCliTest, DataErrorsExitOneAndNameEveryBadColumn) {
+  const fs::path db = dir_ / "shop.db";
+  auto conn = OpenSqlite(db);
+  ASSERT_OK(conn->Execute(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, price DECIMAL(12,2), seen TIMESTAMP, qty INTEGER);"
+      "INSERT INTO t VALUES (1, 12.34, '2025-01-15T08:00:00Z', 1), (2, '12345678901.23', 'not a time', 2),"
+      " (3, 0.005, NULL, 'three');"));
+  const std::string url = "sqlite:" + db.string();
+  const std::vector<std::string> import = {"import",     "--connect",    url, "--table", "t",
+                                           "--timezone", "Europe/Berlin"};
+
+  Outcome bad = InProject(import);
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  const std::string said = bad.err + bad.out;
+  EXPECT_NE(said.find("3 columns hold values that cannot be stored"), std::string::npos) << said;
+  EXPECT_NE(said.find("column price: 2 values cannot be stored; the first: row 2 (key id=2)"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("column seen: 1 value cannot be stored; the first: row 2 (key id=2)"),
+            std::string::npos)
+      << said;
+  EXPECT_NE(said.find("column qty: 1 value cannot be stored; the first: row 3 (key id=3)"), std::string::npos)
+      << said;
+  EXPECT_NE(InProject({"query", "SELECT * FROM raw.shop_t"}).exit_code, 0);  // nothing committed
+
+  std::vector<std::string> unknown_column = import;
+  unknown_column.insert(unknown_column.end(), {"--map-column", "prize=DECIMAL(14,3)"});
+  EXPECT_EQ(InProject(unknown_column).exit_code, 2);  // a usage error stays 2
+
+  ASSERT_OK(conn->Execute("UPDATE t SET seen = NULL WHERE id = 2; UPDATE t SET qty = 3 WHERE id = 3;"));
+  conn.reset();
+  std::vector<std::string> widened = import;
+  widened.insert(widened.end(), {"--map-column", "price=DECIMAL(14,3)"});
+  Outcome good = InProject(widened);
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(
+      QueryRows("SELECT concat_ws('|', id, price, coalesce(CAST(epoch(seen) AS BIGINT)::VARCHAR, 'NULL'), "
+                "qty) AS r FROM raw.shop_t ORDER BY id"),
+      (std::vector<std::string>{"1|12.340|1736928000|1", "2|12345678901.230|NULL|2", "3|0.005|NULL|3"}));
+}
+
 // Per-table settings in custlake.toml (incremental lastmodified with a merge
 // key, columns, where, map_columns, dataset), and the current-state view
 // `custlake query` offers beside the history.
