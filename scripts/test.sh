@@ -2,11 +2,13 @@
 # Sets everything up and runs every test: unit tests (seconds), integration
 # and end-to-end tests (real MariaDB and PostgreSQL servers started on
 # loopback by the tests, the custlake binary end to end), after fuzzing the
-# ingest record path for a bounded time under ASan/UBSan. This is the command the README
-# gives and the one CI runs. Safe to run twice.
+# ingest record path for a bounded time under ASan/UBSan and running the unit and
+# ingest suites under ASan/UBSan and the threaded tests under TSan (scripts/sanitizers.sh).
+# This is the command the README gives and the one CI runs. Safe to run twice.
 #
 #   scripts/test.sh              everything
-#   scripts/test.sh -L unit      only the unit tests (any ctest arguments pass through; no fuzzing)
+#   scripts/test.sh -L unit      only the unit tests (any ctest arguments pass through; no fuzzing,
+#                                no sanitizers)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,6 +20,7 @@ cmake --preset ci >/dev/null
 cmake --build --preset ci -j"$jobs"
 if [ $# -eq 0 ]; then
   "$root/fuzz/run.sh" "${CUSTLAKE_FUZZ_SECONDS:-60}"
+  "$root/scripts/sanitizers.sh"
 fi
 
 # The servers are installed by bootstrap: a test that cannot start one must fail, not skip.

@@ -264,7 +264,9 @@ Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement
     QueryResult shape;
     const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
     for (idx_t c = 0; c < ncols; c++) {
-      shape.columns.emplace_back(duckdb_prepared_statement_column_name(prepared, c));
+      const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
+      shape.columns.emplace_back(name != nullptr ? name : "");
+      duckdb_free(const_cast<char*>(name));
       shape.types.push_back(TypeName(duckdb_prepared_statement_column_logical_type(prepared, c)));
       shape.kinds.push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));
     }

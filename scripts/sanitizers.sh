@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The tests under sanitizers (scripts/test.sh runs this on a full run, after the fuzzer):
+#   asan  the unit tests and the ingest suites (unit and integration) under ASan + UBSan,
+#         in build/asan (a UBSan report or a leak fails the test);
+#   tsan  the tests of the threaded code under TSan, in build/tsan: the unit tests of engine
+#         (RowStream's helpers), lake (concurrent batches), import (parallel splits), ingest
+#         (parse pool, landing queue) and query (the watchdog), and the ingest integration
+#         tests that run the parse workers and the watch loop (IngestParseThreads,
+#         IngestWatch, IngestWatchStop, through the instrumented custlake binary).
+# Each builds only the test targets it runs. libduckdb.so is not instrumented; what that
+# needs is in scripts/sanitizers/*.supp (each entry says why).
+#
+#   scripts/sanitizers.sh [asan] [tsan]     (default: both)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc 2>/dev/null || echo 2)
+supp="$root/scripts/sanitizers"
+
+unit_targets=(common_test engine_test lake_test db_test generate_test import_test ingest_unit_test warehouse_test
+              query_test cli_test)
+
+run_asan() {
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j"$jobs" --target "${unit_targets[@]}" ingest_integration_test
+  export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+  export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  ctest --test-dir build/asan -j"$jobs" --timeout 900 --output-on-failure -L unit
+  ctest --test-dir build/asan -j"$jobs" --timeout 900 --output-on-failure -R '^Ingest'
+}
+
+run_tsan() {
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j"$jobs" --target engine_test lake_test import_test ingest_unit_test query_test \
+    ingest_integration_test
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp:print_suppressions=0"
+  ctest --test-dir build/tsan -j"$jobs" --timeout 900 --output-on-failure -L unit
+  ctest --test-dir build/tsan -j"$jobs" --timeout 900 --output-on-failure -R '^Ingest(ParseThreads|Watch|WatchStop)\.'
+}
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(asan tsan)
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    asan) run_asan ;;
+    tsan) run_tsan ;;
+    *) echo "sanitizers.sh: unknown stage $stage (use asan and/or tsan)" >&2; exit 2 ;;
+  esac
+done
