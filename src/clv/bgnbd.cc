@@ -1,0 +1,100 @@
+// BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
+#include <cmath>
+
+#include "clv/count_model.h"
+#include "clv/hypergeometric.h"
+
+namespace custlake::clv {
+namespace {
+
+// The per-x part of log L: ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x) - ln B(a, b).
+struct XTerms {
+  double x = -1, value = 0;
+  void Update(const CountParams& p, double new_x) {
+    if (new_x == x) return;
+    const auto [r, alpha, a, b] = p;
+    x = new_x;
+    value = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) + std::lgamma(b + x) -
+            std::lgamma(b) - std::lgamma(a + b + x);
+  }
+};
+
+double RestOfLogLikelihood(const CountParams& p, double x, double t_x, double T) {
+  const auto [r, alpha, a, b] = p;
+  const double at_T = -(r + x) * std::log(alpha + T);
+  if (x == 0) return at_T;
+  return LogAddExp(at_T, std::log(a) - std::log(b + x - 1) - (r + x) * std::log(alpha + t_x));
+}
+
+double LogLikelihood(const CountParams& p, const Triples& d) {
+  XTerms terms;
+  double sum = 0;
+  for (size_t i = 0; i < d.size(); ++i) {
+    terms.Update(p, d.x[i]);
+    sum += d.count[i] * (terms.value + RestOfLogLikelihood(p, d.x[i], d.t_x[i], d.T[i]));
+  }
+  return sum;
+}
+
+double CustomerLogLikelihood(const CountParams& p, double x, double t_x, double T) {
+  XTerms terms;
+  terms.Update(p, x);
+  return terms.value + RestOfLogLikelihood(p, x, t_x, T);
+}
+
+double ExpectedNew(const CountParams& p, double t) {
+  const auto [r, alpha, a, b] = p;
+  const double log_h = LogHyp2F1(r, b, a + b - 1, t / (alpha + t)) + r * std::log(alpha / (alpha + t));
+  return (a + b - 1) / (a - 1) * -std::expm1(log_h);
+}
+
+double PAlive(const CountParams& p, double x, double t_x, double T) {
+  if (x == 0) return 1;
+  const auto [r, alpha, a, b] = p;
+  const double log_odds = std::log(a) - std::log(b + x - 1) + (r + x) * std::log((alpha + T) / (alpha + t_x));
+  return 1 / (1 + std::exp(log_odds));
+}
+
+double Expected(const CountParams& p, double x, double t_x, double T, double t) {
+  const auto [r, alpha, a, b] = p;
+  const double z = t / (alpha + T + t);
+  const double log_h = LogHyp2F1(r + x, b + x, a + b + x - 1, z) + (r + x) * std::log((alpha + T) / (alpha + T + t));
+  const double if_alive = (a + b + x - 1) / (a - 1) * -std::expm1(log_h);
+  // The conditional expectation's denominator is 1 / P(alive).
+  return if_alive * PAlive(p, x, t_x, T);
+}
+
+double PNoPurchase(const CountParams& p, double x, double t_x, double T, double t) {
+  const auto [r, alpha, a, b] = p;
+  // Alive, the next t has no purchase with probability E[exp(-lambda t)].
+  const double buys_if_alive = -std::expm1((r + x) * std::log((alpha + T) / (alpha + T + t)));
+  return 1 - PAlive(p, x, t_x, T) * buys_if_alive;
+}
+
+}  // namespace
+
+namespace bgnbd {
+
+double ProbabilityOfCount(const CountParams& p, double t, int n) {
+  const auto [r, alpha, a, b] = p;
+  const double log_beta_ab = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  const double log_p0 = r * std::log(alpha / (alpha + t));  // ln (alpha/(alpha+t))^r
+  const double log_q = std::log(t / (alpha + t));
+  auto log_nb = [&](int j) {  // ln [G(r+j) / (G(r) j!)] + r ln(alpha/(alpha+t)) + j ln(t/(alpha+t))
+    return std::lgamma(r + j) - std::lgamma(r) - std::lgamma(j + 1.0) + log_p0 + j * log_q;
+  };
+  const double first = std::exp(std::lgamma(a) + std::lgamma(b + n) - std::lgamma(a + b + n) - log_beta_ab + log_nb(n));
+  if (n == 0) return first;
+  double cdf = 0;
+  for (int j = 0; j < n; ++j) cdf += std::exp(log_nb(j));
+  const double weight =
+      std::exp(std::lgamma(a + 1) + std::lgamma(b + n - 1) - std::lgamma(a + b + n) - log_beta_ab);
+  return first + weight * (1 - cdf);
+}
+
+}  // namespace bgnbd
+
+const CountModel kBgnbd = {"bgnbd",   "BG/NBD",  {"r", "alpha", "a", "b"}, LogLikelihood, CustomerLogLikelihood,
+                           ExpectedNew, Expected, PAlive,                  PNoPurchase};
+
+}  // namespace custlake::clv
