@@ -57,17 +57,26 @@ struct StartOutcome {
   std::string failure;  // "" = converged
 };
 
-StartOutcome RunStart(Objective* objective, const std::vector<double>& start, const FitOptions& options) {
+// How tightly one run of BOBYQA converges: starts are run coarsely, then the
+// best of them is polished.
+struct Tolerance {
+  double xtol_rel, ftol_abs, initial_step;
+};
+constexpr Tolerance kCoarse{1e-5, 1e-6, 0.5};
+constexpr Tolerance kPolish{1e-10, 1e-11, 0.01};
+
+StartOutcome RunStart(Objective* objective, const std::vector<double>& start, const FitOptions& options,
+                      const Tolerance& tolerance) {
   const unsigned n = static_cast<unsigned>(start.size());
   nlopt_opt opt = nlopt_create(NLOPT_LN_BOBYQA, n);
   std::vector<double> lower(n, -kLogBound), upper(n, kLogBound), x(n);
   nlopt_set_lower_bounds(opt, lower.data());
   nlopt_set_upper_bounds(opt, upper.data());
   nlopt_set_max_objective(opt, PenalisedLogLikelihood, objective);
-  nlopt_set_xtol_rel(opt, 1e-10);
-  nlopt_set_ftol_abs(opt, 1e-11);
+  nlopt_set_xtol_rel(opt, tolerance.xtol_rel);
+  nlopt_set_ftol_abs(opt, tolerance.ftol_abs);
   nlopt_set_maxeval(opt, options.max_evaluations);
-  nlopt_set_initial_step1(opt, 0.5);
+  nlopt_set_initial_step1(opt, tolerance.initial_step);
   for (unsigned i = 0; i < n; ++i) x[i] = std::log(start[i]);
   StartOutcome out;
   const nlopt_result code = nlopt_optimize(opt, x.data(), &out.value);
@@ -110,9 +119,10 @@ FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const std::vector<std::v
   int tried = 0;
   for (const std::vector<double>& start : starts) {
     if (tried++ == options.starts) break;
-    StartOutcome outcome = RunStart(&objective, start, options);
+    StartOutcome outcome = RunStart(&objective, start, options, kCoarse);
     if (Better(outcome, best)) best = std::move(outcome);
   }
+  if (best.failure.empty()) best = RunStart(&objective, best.params, options, kPolish);
   FitResult fit;
   fit.params = best.params;
   fit.converged = best.failure.empty();
