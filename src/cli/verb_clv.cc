@@ -1,0 +1,235 @@
+// custlake clv fit|predict|evaluate: customer lifetime value from a
+// transaction log (--transactions) or a summary file (--summary).
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "cli/cli.h"
+#include "clv/count_model.h"
+#include "clv/fitter.h"
+#include "clv/predict.h"
+#include "clv/summary.h"
+#include "clv/transactions.h"
+#include "clv/triples.h"
+#include "clv/validation.h"
+
+namespace custlake::cli {
+namespace {
+
+struct ClvOptions {
+  clv::TransactionFileOptions log;  // log.path = --transactions
+  bool no_header = false;
+  std::string summary;
+  std::string unit = "week";
+  std::string calibration_end, holdout_end;
+  std::string model = "bgnbd";
+  clv::FitOptions fit;
+  double horizon = -1;  // -1: one year in the unit
+  clv::PredictOptions predict;
+  std::string out, report, params;
+};
+
+// The inputs as a summary table, from either the log or a summary file.
+Result<clv::SummaryTable> LoadSummaries(const ClvOptions& o) {
+  ASSIGN_OR_RETURN(const clv::TimeUnit unit, clv::ParseTimeUnit(o.unit));
+  if (!o.summary.empty()) {
+    if (!o.log.path.empty()) return Status::InvalidArgument("give --transactions or --summary, not both");
+    return clv::ReadSummaryCsv(o.summary, unit);
+  }
+  if (o.log.path.empty()) {
+    return Status::InvalidArgument("give --transactions FILE (with --customer-col, --date-col, --calibration-end) or "
+                                   "--summary FILE; reading the warehouse's transactions is not built yet");
+  }
+  clv::SummaryOptions s;
+  s.unit = unit;
+  if (o.calibration_end.empty()) return Status::InvalidArgument("--calibration-end DATE is required with --transactions");
+  const auto cal = clv::ParseDay(o.calibration_end);
+  if (!cal) return Status::InvalidArgument("--calibration-end '" + o.calibration_end + "' is not a date (YYYY-MM-DD)");
+  s.calibration_end = *cal;
+  if (!o.holdout_end.empty()) {
+    s.holdout_end = clv::ParseDay(o.holdout_end);
+    if (!s.holdout_end) return Status::InvalidArgument("--holdout-end '" + o.holdout_end + "' is not a date (YYYY-MM-DD)");
+  }
+  clv::TransactionFileOptions log = o.log;
+  log.header = !o.no_header;
+  ASSIGN_OR_RETURN(clv::TransactionLog transactions, clv::ReadTransactionLog(log));
+  ASSIGN_OR_RETURN(clv::SummaryTable table, clv::BuildSummaries(transactions, s));
+  if (table.customers_after_calibration > 0) {
+    spdlog::info("{} customers first bought after the calibration end: not in the calibration cohort, left out",
+                 table.customers_after_calibration);
+  }
+  return table;
+}
+
+struct Fits {
+  const clv::CountModel* model = nullptr;
+  clv::FitResult count;
+  std::optional<clv::FitResult> spend;  // when the input has amounts
+  clv::CountParams CountParams() const { return {count.params[0], count.params[1], count.params[2], count.params[3]}; }
+  clv::SpendParams SpendParams() const { return {spend->params[0], spend->params[1], spend->params[2]}; }
+};
+
+Status RequireConverged(const clv::FitResult& fit) {
+  if (fit.converged) return Status::OK();
+  std::string reached;
+  for (size_t i = 0; i < fit.params.size(); ++i) reached += fmt::format(" {}={:.6g}", fit.param_names[i], fit.params[i]);
+  return Status::InvalidArgument(fmt::format("the {} fit {} (it stopped at{}); try another --unit, more data, or "
+                                             "--penalty 0.001",
+                                             fit.model, fit.note, reached));
+}
+
+Result<Fits> FitModels(const ClvOptions& o, const clv::SummaryTable& table) {
+  Fits fits;
+  ASSIGN_OR_RETURN(fits.model, clv::FindCountModel(o.model));
+  ASSIGN_OR_RETURN(fits.count, clv::FitCountModel(*fits.model, clv::CompressTriples(table.customers), o.fit));
+  RETURN_NOT_OK(RequireConverged(fits.count));
+  spdlog::info("{}: log-likelihood {:.3f} over {:.0f} customers ({} distinct rows) in {:.4f} s",
+               fits.model->title, fits.count.log_likelihood, fits.count.customers, fits.count.rows, fits.count.seconds);
+  if (table.has_spend) {
+    ASSIGN_OR_RETURN(fits.spend, clv::FitGammaGamma(clv::CompressSpend(table.customers), o.fit));
+    RETURN_NOT_OK(RequireConverged(*fits.spend));
+  }
+  return fits;
+}
+
+nlohmann::json FitJson(const std::string& verb, const Fits& fits, const clv::SummaryTable& table) {
+  nlohmann::json out = fits.count.ToJson();
+  out["verb"] = verb;
+  out["unit"] = std::string(clv::TimeUnitName(table.unit));
+  if (table.calibration_end != 0) out["calibration_end"] = clv::FormatDay(table.calibration_end);
+  out["customers_after_calibration"] = table.customers_after_calibration;
+  out["spend"] = fits.spend ? fits.spend->ToJson() : nlohmann::json();
+  return out;
+}
+
+Status WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.flush();
+  if (!out) return Status::IOError("cannot write " + path);
+  return Status::OK();
+}
+
+VerbResult RunFit(const ClvOptions& o) {
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+  ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
+  nlohmann::json out = FitJson("clv fit", fits, table);
+  if (!o.out.empty()) {
+    RETURN_NOT_OK(WriteText(o.out, out.dump(2) + "\n"));
+    spdlog::info("wrote the fit to {}", o.out);
+  }
+  return out;
+}
+
+// A fit written by `clv fit --out FILE`, read back for predict.
+Result<Fits> ReadFits(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open the fit file " + path);
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  Fits fits;
+  if (j.is_discarded() || !j.contains("model") || !j.contains("params")) {
+    return Status::InvalidArgument(path + ": not a fit written by `custlake clv fit --out`");
+  }
+  ASSIGN_OR_RETURN(fits.model, clv::FindCountModel(j["model"].get<std::string>()));
+  for (std::string_view name : fits.model->param_names) {
+    const auto& v = j["params"].value(std::string(name), nlohmann::json());
+    if (!v.is_number()) return Status::InvalidArgument(fmt::format("{}: params.{} is missing", path, name));
+    fits.count.params.push_back(v.get<double>());
+  }
+  if (j.contains("spend") && j["spend"].is_object()) {
+    clv::FitResult spend;
+    for (const char* name : {"p", "q", "gamma"}) spend.params.push_back(j["spend"]["params"].value(name, 0.0));
+    fits.spend = spend;
+  }
+  return fits;
+}
+
+double DefaultHorizon(clv::TimeUnit unit) {
+  return unit == clv::TimeUnit::kDay ? 365 : unit == clv::TimeUnit::kWeek ? 52 : 12;
+}
+
+VerbResult RunPredict(const ClvOptions& o) {
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+  Fits fits;
+  if (o.params.empty()) {
+    ASSIGN_OR_RETURN(fits, FitModels(o, table));
+  } else {
+    ASSIGN_OR_RETURN(fits, ReadFits(o.params));
+  }
+  clv::PredictOptions predict = o.predict;
+  predict.horizon = o.horizon > 0 ? o.horizon : DefaultHorizon(table.unit);
+  const bool with_spend = fits.spend && table.has_spend;
+  const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
+  const auto started = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(), with_spend ? &spend : nullptr,
+                                                           table, predict));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string out = o.out.empty() ? "clv_predictions.csv" : o.out;
+  RETURN_NOT_OK(clv::WritePredictionsCsv(out, table, predictions, predict, with_spend));
+  const std::string unit(clv::TimeUnitName(table.unit));
+  spdlog::info("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(), predict.horizon, unit, out);
+  return nlohmann::json{{"verb", "clv predict"},  {"model", fits.model->name},
+                        {"customers", predictions.size()}, {"horizon", predict.horizon},
+                        {"unit", unit},                {"discount_rate_per_unit", predict.discount_rate},
+                        {"output", out},               {"predict_seconds", seconds}};
+}
+
+VerbResult RunEvaluate(const ClvOptions& o) {
+  if (o.holdout_end.empty()) return Status::InvalidArgument("evaluate needs --transactions with --holdout-end DATE");
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+  ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
+  ASSIGN_OR_RETURN(clv::ValidationReport report, clv::ValidateHoldout(*fits.model, fits.CountParams(), table));
+  std::vector<clv::FitResult> all = {fits.count};
+  if (fits.spend) all.push_back(*fits.spend);
+  const std::string html = o.report.empty() ? "clv_report.html" : o.report;
+  RETURN_NOT_OK(WriteText(html, clv::ValidationHtml(report, all)));
+  nlohmann::json out = FitJson("clv evaluate", fits, table);
+  out["validation"] = report.ToJson();
+  out["report"] = html;
+  if (!o.out.empty()) RETURN_NOT_OK(WriteText(o.out, out.dump(2) + "\n"));
+  spdlog::info("holdout: {:.0f} transactions predicted, {:.0f} made; report in {}", report.predicted_total,
+               report.actual_total, html);
+  return out;
+}
+
+void AddInputOptions(CLI::App* cmd, ClvOptions* o) {
+  cmd->add_option("--transactions", o->log.path, "Transaction log (CSV or other delimited text)");
+  cmd->add_option("--customer-col", o->log.customer_col, "Customer id column: header name or 1-based number");
+  cmd->add_option("--date-col", o->log.date_col, "Purchase date column (YYYY-MM-DD or YYYYMMDD)");
+  cmd->add_option("--amount-col", o->log.amount_col, "Amount column (enables the Gamma-Gamma spend model)");
+  cmd->add_option("--delimiter", o->log.delimiter, "Field delimiter: one character, tab or whitespace")->capture_default_str();
+  cmd->add_flag("--no-header", o->no_header, "The log has no header row (columns by number)");
+  cmd->add_option("--summary", o->summary, "Summary CSV with x, t_x, T (and spend) instead of a log");
+  cmd->add_option("--unit", o->unit, "Time unit of t_x, T and horizons: day, week or month")->capture_default_str();
+  cmd->add_option("--calibration-end", o->calibration_end, "Last day of the calibration period (inclusive)");
+  cmd->add_option("--holdout-end", o->holdout_end, "Last day of the holdout period (inclusive)");
+  cmd->add_option("--model", o->model, "bgnbd, pnbd or mbgnbd")->capture_default_str();
+  cmd->add_option("--penalty", o->fit.penalty, "L2 penalty on the parameters")->capture_default_str();
+  cmd->add_option("--starts", o->fit.starts, "Starting points tried (1-3)")->capture_default_str();
+}
+
+}  // namespace
+
+void RegisterClv(CLI::App& app, VerbFn* run) {
+  CLI::App* clv = app.add_subcommand("clv", "Customer lifetime value: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma");
+  clv->require_subcommand(1);
+  auto o = std::make_shared<ClvOptions>();
+  CLI::App* fit = clv->add_subcommand("fit", "Fit the purchase model (and Gamma-Gamma with --amount-col)");
+  AddInputOptions(fit, o.get());
+  fit->add_option("--out", o->out, "Also write the fit as JSON (for predict --params)");
+  fit->callback([run, o] { *run = [o](const GlobalOptions&) { return RunFit(*o); }; });
+  CLI::App* predict = clv->add_subcommand("predict", "Per-customer P(alive), expected purchases, churn and CLV as CSV");
+  AddInputOptions(predict, o.get());
+  predict->add_option("--horizon", o->horizon, "Horizon in the time unit (default one year: 365, 52 or 12)");
+  predict->add_option("--discount-rate", o->predict.discount_rate, "Discount rate per time unit")->capture_default_str();
+  predict->add_option("--params", o->params, "A fit written by `clv fit --out` instead of fitting again");
+  predict->add_option("--out", o->out, "Output CSV (default clv_predictions.csv)");
+  predict->callback([run, o] { *run = [o](const GlobalOptions&) { return RunPredict(*o); }; });
+  CLI::App* evaluate = clv->add_subcommand("evaluate", "Calibration/holdout validation as JSON and an HTML report");
+  AddInputOptions(evaluate, o.get());
+  evaluate->add_option("--report", o->report, "HTML report (default clv_report.html)");
+  evaluate->add_option("--out", o->out, "Also write the JSON summary to this file");
+  evaluate->callback([run, o] { *run = [o](const GlobalOptions&) { return RunEvaluate(*o); }; });
+}
+
+}  // namespace custlake::cli
