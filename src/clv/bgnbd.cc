@@ -1,4 +1,5 @@
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "clv/count_model.h"
@@ -40,6 +41,52 @@ double CustomerLogLikelihood(const CountParams& p, double x, double t_x, double 
   XTerms terms;
   terms.Update(p, x);
   return terms.value + RestOfLogLikelihood(p, x, t_x, T);
+}
+
+// The gradient: with w the weight of the "dropped out at t_x" term of each
+// customer's likelihood (0 when x = 0),
+//   d/dr     = psi(r+x) - psi(r) + ln alpha - (1-w) ln(alpha+T) - w ln(alpha+t_x)
+//   d/dalpha = r/alpha - (r+x) ((1-w)/(alpha+T) + w/(alpha+t_x))
+//   d/da     = psi(a+b) - psi(a+b+x) + w/a
+//   d/db     = psi(a+b) + psi(b+x) - psi(b) - psi(a+b+x) - w/(b+x-1)
+struct XGradient {
+  double x = -1, d_r = 0, d_a = 0, d_b = 0;
+  void Update(const CountParams& p, double new_x) {
+    if (new_x == x) return;
+    const auto [r, alpha, a, b] = p;
+    x = new_x;
+    using boost::math::digamma;
+    d_r = digamma(r + x) - digamma(r) + std::log(alpha);
+    d_a = digamma(a + b) - digamma(a + b + x);
+    d_b = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x);
+  }
+};
+
+double LogLikelihoodGradient(const CountParams& p, const Triples& d, CountParams* g) {
+  const auto [r, alpha, a, b] = p;
+  XTerms terms;
+  XGradient xg;
+  double sum = 0;
+  *g = {0, 0, 0, 0};
+  for (size_t i = 0; i < d.size(); ++i) {
+    const double x = d.x[i], n = d.count[i];
+    terms.Update(p, x);
+    xg.Update(p, x);
+    const double log_T = std::log(alpha + d.T[i]), at_T = -(r + x) * log_T;
+    double rest = at_T, w = 0, log_tx = 0;
+    if (x > 0) {
+      log_tx = std::log(alpha + d.t_x[i]);
+      const double at_tx = std::log(a) - std::log(b + x - 1) - (r + x) * log_tx;
+      rest = LogAddExp(at_T, at_tx);
+      w = std::exp(at_tx - rest);
+    }
+    sum += n * (terms.value + rest);
+    (*g)[0] += n * (xg.d_r - (1 - w) * log_T - w * log_tx);
+    (*g)[1] += n * (r / alpha - (r + x) * ((1 - w) / (alpha + d.T[i]) + w / (alpha + d.t_x[i])));
+    (*g)[2] += n * (xg.d_a + w / a);
+    (*g)[3] += n * (xg.d_b - (x > 0 ? w / (b + x - 1) : 0));
+  }
+  return sum;
 }
 
 double ExpectedNew(const CountParams& p, double t) {
@@ -95,6 +142,6 @@ double ProbabilityOfCount(const CountParams& p, double t, int n) {
 }  // namespace bgnbd
 
 const CountModel kBgnbd = {"bgnbd",   "BG/NBD",  {"r", "alpha", "a", "b"}, LogLikelihood, CustomerLogLikelihood,
-                           ExpectedNew, Expected, PAlive,                  PNoPurchase};
+                           ExpectedNew, Expected, PAlive,                  PNoPurchase, LogLikelihoodGradient};
 
 }  // namespace custlake::clv

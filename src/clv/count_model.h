@@ -36,6 +36,9 @@ struct CountModel {
   double (*p_alive)(const CountParams&, double x, double t_x, double T);
   /// P(no transaction in the next t | x, t_x, T): the churn probability.
   double (*p_no_purchase)(const CountParams&, double x, double t_x, double T, double t);
+  /// The log-likelihood with its gradient in the natural parameters; null
+  /// where the fit uses a derivative-free method instead.
+  double (*log_likelihood_gradient)(const CountParams&, const Triples&, CountParams* gradient);
 };
 
 extern const CountModel kBgnbd;

@@ -42,7 +42,16 @@ Result<FitResult> FitCountModel(const CountModel& model, const Triples& data, co
   LogLikelihoodFn ll = [&model, &data](const std::vector<double>& p) {
     return model.log_likelihood({p[0], p[1], p[2], p[3]}, data);
   };
-  FitResult fit = MaximiseLikelihood(ll, CountStarts(model, sum_x / sum_T, sum_T / n), options);
+  GradientFn gradient;
+  if (model.log_likelihood_gradient != nullptr) {
+    gradient = [&model, &data](const std::vector<double>& p, std::vector<double>* g) {
+      CountParams natural;
+      const double value = model.log_likelihood_gradient({p[0], p[1], p[2], p[3]}, data, &natural);
+      g->assign(natural.begin(), natural.end());
+      return value;
+    };
+  }
+  FitResult fit = MaximiseLikelihood(ll, gradient, CountStarts(model, sum_x / sum_T, sum_T / n), options);
   fit.model = std::string(model.name);
   fit.param_names.assign(model.param_names.begin(), model.param_names.end());
   fit.customers = n;
@@ -64,7 +73,7 @@ Result<FitResult> FitGammaGamma(const SpendPairs& data, const FitOptions& option
   LogLikelihoodFn ll = [&data](const std::vector<double>& p) {
     return gamma_gamma::LogLikelihood({p[0], p[1], p[2]}, data);
   };
-  FitResult fit = MaximiseLikelihood(ll, {{2, 3, mean_m}, {1, 1, 1}, {5, 2, mean_m / 2}}, options);
+  FitResult fit = MaximiseLikelihood(ll, GradientFn(), {{2, 3, mean_m}, {1, 1, 1}, {5, 2, mean_m / 2}}, options);
   fit.model = "gamma_gamma";
   fit.param_names = {"p", "q", "gamma"};
   fit.customers = n;

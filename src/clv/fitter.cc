@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <algorithm>
 #include <numeric>
 
 namespace custlake::clv {
@@ -15,9 +16,10 @@ constexpr double kLogBound = 15;  // parameters kept in [e^-15, e^15]
 
 struct Objective {
   const LogLikelihoodFn* ll;
+  const GradientFn* gradient;  // empty: derivative-free
   double penalty;
   int evaluations = 0;
-  std::vector<double> natural;
+  std::vector<double> natural, natural_gradient;
 };
 
 double PenalisedLogLikelihood(unsigned n, const double* log_params, double* grad, void* data) {
@@ -28,7 +30,16 @@ double PenalisedLogLikelihood(unsigned n, const double* log_params, double* grad
     o->natural[i] = std::exp(log_params[i]);
     sq += o->natural[i] * o->natural[i];
   }
-  const double value = (*o->ll)(o->natural) - o->penalty * sq;
+  double value = 0;
+  if (grad != nullptr) {
+    value = (*o->gradient)(o->natural, &o->natural_gradient) - o->penalty * sq;
+    // d/d(log p) = p d/dp.
+    for (unsigned i = 0; i < n; ++i) {
+      grad[i] = o->natural[i] * (o->natural_gradient[i] - 2 * o->penalty * o->natural[i]);
+    }
+  } else {
+    value = (*o->ll)(o->natural) - o->penalty * sq;
+  }
   // BOBYQA needs finite values: a region where the likelihood cannot be
   // computed is made very unattractive instead.
   return std::isfinite(value) ? value : -1e300;
@@ -62,13 +73,24 @@ struct StartOutcome {
 struct Tolerance {
   double xtol_rel, ftol_abs, initial_step;
 };
-constexpr Tolerance kCoarse{1e-5, 1e-6, 0.5};
+constexpr Tolerance kCoarse{1e-4, 1e-4, 0.5};
 constexpr Tolerance kPolish{1e-10, 1e-11, 0.01};
+
+// L-BFGS may stop on round-off at the maximum itself; that is convergence
+// when the gradient there is negligible against the likelihood.
+bool FlatAt(Objective* o, std::vector<double> x, double value) {
+  std::vector<double> g(x.size());
+  PenalisedLogLikelihood(static_cast<unsigned>(x.size()), x.data(), g.data(), o);
+  double norm = 0;
+  for (double v : g) norm = std::max(norm, std::fabs(v));
+  return norm <= 1e-6 * std::max(1.0, std::fabs(value));
+}
 
 StartOutcome RunStart(Objective* objective, const std::vector<double>& start, const FitOptions& options,
                       const Tolerance& tolerance) {
   const unsigned n = static_cast<unsigned>(start.size());
-  nlopt_opt opt = nlopt_create(NLOPT_LN_BOBYQA, n);
+  const bool with_gradient = static_cast<bool>(*objective->gradient);
+  nlopt_opt opt = nlopt_create(with_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA, n);
   std::vector<double> lower(n, -kLogBound), upper(n, kLogBound), x(n);
   nlopt_set_lower_bounds(opt, lower.data());
   nlopt_set_upper_bounds(opt, upper.data());
@@ -83,7 +105,8 @@ StartOutcome RunStart(Objective* objective, const std::vector<double>& start, co
   nlopt_destroy(opt);
   out.params.resize(n);
   for (unsigned i = 0; i < n; ++i) out.params[i] = std::exp(x[i]);
-  if (code < 0 || code == NLOPT_MAXEVAL_REACHED) out.failure = std::string(NloptReason(code));
+  const bool roundoff_at_maximum = code == NLOPT_ROUNDOFF_LIMITED && with_gradient && FlatAt(objective, x, out.value);
+  if ((code < 0 && !roundoff_at_maximum) || code == NLOPT_MAXEVAL_REACHED) out.failure = std::string(NloptReason(code));
   if (out.value <= -1e299) out.failure = "the log-likelihood could not be computed at any point it tried";
   for (unsigned i = 0; i < n && out.failure.empty(); ++i) {
     if (std::fabs(x[i]) > kLogBound - 0.01) {
@@ -111,9 +134,10 @@ Status FitOptions::Validate() const {
   return Status::OK();
 }
 
-FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const std::vector<std::vector<double>>& starts,
-                             const FitOptions& options) {
-  Objective objective{&ll, options.penalty, 0, std::vector<double>(starts.front().size())};
+FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                             const std::vector<std::vector<double>>& starts, const FitOptions& options) {
+  const size_t n = starts.front().size();
+  Objective objective{&ll, &gradient, options.penalty, 0, std::vector<double>(n), std::vector<double>(n)};
   StartOutcome best;
   best.failure = "no start";
   int tried = 0;
@@ -134,7 +158,18 @@ FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const std::vector<std::v
     for (double v : p) sq += v * v;
     return ll(p) - options.penalty * sq;
   };
-  fit.std_errors = StandardErrors(penalised, fit.params);
+  GradientFn penalised_gradient;
+  if (gradient) {
+    penalised_gradient = [&](const std::vector<double>& p, std::vector<double>* g) {
+      double value = gradient(p, g);
+      for (size_t i = 0; i < p.size(); ++i) {
+        value -= options.penalty * p[i] * p[i];
+        (*g)[i] -= 2 * options.penalty * p[i];
+      }
+      return value;
+    };
+  }
+  fit.std_errors = StandardErrors(penalised, penalised_gradient, fit.params);
   for (double se : fit.std_errors) {
     if (std::isnan(se) && fit.converged) fit.note = "the Hessian is not negative definite: standard errors unknown";
   }

@@ -1,7 +1,9 @@
 // Maximum-likelihood fits with NLopt.
 //
-// Parameters are fitted as their logarithms (all are positive) with BOBYQA,
-// from several starting points; the best converged start wins. An optional L2
+// Parameters are fitted as their logarithms (all are positive) with L-BFGS
+// where the model has an analytic gradient (BG/NBD) and BOBYQA otherwise,
+// from several starting points run coarsely; the best converged start is then
+// polished. An optional L2
 // penalty (penalty * sum of squared parameters, as in lifetimes) is subtracted
 // from the log-likelihood. Standard errors come from a central-difference
 // Hessian of the log-likelihood in the natural parameters. A fit that does not
@@ -45,18 +47,24 @@ struct FitResult {
 
 /// A log-likelihood of the natural parameters.
 using LogLikelihoodFn = std::function<double(const std::vector<double>&)>;
+/// The same with its gradient (d/dparameter) written into the vector.
+using GradientFn = std::function<double(const std::vector<double>&, std::vector<double>*)>;
 
-/// Maximises `ll` from `starts` (natural parameters). Never fails: a fit that
-/// does not converge says so in the result.
-FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const std::vector<std::vector<double>>& starts,
-                             const FitOptions& options);
+/// Maximises `ll` from `starts` (natural parameters): with L-BFGS when
+/// `gradient` is set, else with BOBYQA. Never fails: a fit that does not
+/// converge says so in the result.
+FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                             const std::vector<std::vector<double>>& starts, const FitOptions& options);
 
 /// Fits a count model to the triples.
 Result<FitResult> FitCountModel(const CountModel& model, const Triples& data, const FitOptions& options);
 /// Fits Gamma-Gamma to the spend of customers with repeat transactions.
 Result<FitResult> FitGammaGamma(const SpendPairs& data, const FitOptions& options);
 
-/// -H^-1's diagonal square roots for a Hessian H (NaN where not negative definite).
-std::vector<double> StandardErrors(const LogLikelihoodFn& ll, const std::vector<double>& at);
+/// Square roots of the diagonal of -H^-1, H the log-likelihood's Hessian at
+/// `at` by central differences (of the gradient when there is one); NaN when
+/// H is not negative definite.
+std::vector<double> StandardErrors(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                                   const std::vector<double>& at);
 
 }  // namespace custlake::clv

@@ -63,18 +63,42 @@ std::vector<double> InverseDiagonal(const Matrix& L) {
   return diag;
 }
 
-}  // namespace
+// Central differences of an analytic gradient: 2n evaluations instead of 2n^2.
+Matrix HessianFromGradient(const GradientFn& gradient, const std::vector<double>& at) {
+  const size_t n = at.size();
+  Matrix H(n, std::vector<double>(n));
+  std::vector<double> p = at, up(n), down(n);
+  for (size_t j = 0; j < n; ++j) {
+    const double h = 1e-5 * std::fabs(at[j]);
+    p[j] = at[j] + h;
+    gradient(p, &up);
+    p[j] = at[j] - h;
+    gradient(p, &down);
+    p[j] = at[j];
+    for (size_t i = 0; i < n; ++i) H[i][j] = (up[i] - down[i]) / (2 * h);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < i; ++j) H[i][j] = H[j][i] = (H[i][j] + H[j][i]) / 2;
+  }
+  return H;
+}
 
-std::vector<double> StandardErrors(const LogLikelihoodFn& ll, const std::vector<double>& at) {
-  Matrix H = NumericalHessian(ll, at);
+std::vector<double> ErrorsFromHessian(Matrix H) {
   for (auto& row : H) {
     for (double& v : row) v = -v;
   }
   Matrix L;
-  if (!Cholesky(H, &L)) return std::vector<double>(at.size(), std::numeric_limits<double>::quiet_NaN());
+  if (!Cholesky(H, &L)) return std::vector<double>(H.size(), std::numeric_limits<double>::quiet_NaN());
   std::vector<double> se = InverseDiagonal(L);
   for (double& v : se) v = std::sqrt(v);
   return se;
+}
+
+}  // namespace
+
+std::vector<double> StandardErrors(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                                   const std::vector<double>& at) {
+  return ErrorsFromHessian(gradient ? HessianFromGradient(gradient, at) : NumericalHessian(ll, at));
 }
 
 }  // namespace custlake::clv

@@ -65,6 +65,6 @@ double PNoPurchase(const CountParams& p, double x, double t_x, double T, double 
 }  // namespace
 
 const CountModel kMbgnbd = {"mbgnbd",    "MBG/NBD", {"r", "alpha", "a", "b"}, LogLikelihood, CustomerLogLikelihood,
-                            ExpectedNew, Expected,  PAlive,                  PNoPurchase};
+                            ExpectedNew, Expected,  PAlive,                  PNoPurchase, nullptr};
 
 }  // namespace custlake::clv

@@ -80,6 +80,6 @@ double PNoPurchase(const CountParams& p, double x, double t_x, double T, double 
 }  // namespace
 
 const CountModel kPnbd = {"pnbd",      "Pareto/NBD", {"r", "alpha", "s", "beta"}, LogLikelihood, CustomerLogLikelihood,
-                          ExpectedNew, Expected,     PAlive,                      PNoPurchase};
+                          ExpectedNew, Expected,     PAlive,                      PNoPurchase, nullptr};
 
 }  // namespace custlake::clv

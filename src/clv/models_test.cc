@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "clv/count_model.h"
+#include "clv/fitter.h"
+#include "support/status_testing.h"
+
+namespace custlake::clv {
+namespace {
+
+const CountModel* const kModels[] = {&kBgnbd, &kPnbd, &kMbgnbd};
+const CountParams kParams[] = {{0.24, 4.4, 0.79, 2.4}, {0.55, 10.6, 0.61, 11.7}, {0.52, 6.2, 0.89, 1.61}};
+
+Triples SomeTriples() {
+  Triples t;
+  const double rows[][4] = {{0, 0, 38, 50}, {1, 5, 38, 20}, {2, 30.4, 38.9, 10}, {7, 20, 30, 3}, {26, 30.9, 31, 1}};
+  for (const auto& r : rows) {
+    t.x.push_back(r[0]);
+    t.t_x.push_back(r[1]);
+    t.T.push_back(r[2]);
+    t.count.push_back(r[3]);
+  }
+  return t;
+}
+
+TEST(Models, BgnbdGradientMatchesFiniteDifferences) {
+  const Triples t = SomeTriples();
+  const CountParams p = kParams[0];
+  CountParams g;
+  const double value = kBgnbd.log_likelihood_gradient(p, t, &g);
+  EXPECT_NEAR(value, kBgnbd.log_likelihood(p, t), 1e-9);
+  for (int i = 0; i < 4; ++i) {
+    CountParams up = p, down = p;
+    const double h = 1e-6 * p[i];
+    up[i] += h;
+    down[i] -= h;
+    const double numeric = (kBgnbd.log_likelihood(up, t) - kBgnbd.log_likelihood(down, t)) / (2 * h);
+    EXPECT_NEAR(g[i], numeric, 1e-5 * std::max(1.0, std::fabs(numeric))) << i;
+  }
+}
+
+TEST(Models, ANewCustomerIsTheConditionalCaseWithNoHistory) {
+  for (int m = 0; m < 3; ++m) {
+    for (double t : {0.5, 10.0, 52.0}) {
+      EXPECT_NEAR(kModels[m]->expected(kParams[m], 0, 0, 0, t), kModels[m]->expected_new(kParams[m], t), 1e-9)
+          << kModels[m]->name << " " << t;
+    }
+  }
+}
+
+TEST(Models, ProbabilitiesStayInRangeAndChurnGrowsWithTheHorizon) {
+  for (int m = 0; m < 3; ++m) {
+    const CountModel& model = *kModels[m];
+    for (double x : {0.0, 1.0, 5.0}) {
+      const double t_x = x > 0 ? 10 : 0, T = 30;
+      const double alive = model.p_alive(kParams[m], x, t_x, T);
+      EXPECT_GT(alive, 0);
+      EXPECT_LE(alive, 1);
+      double previous = 1;
+      for (double h : {1e-6, 1.0, 10.0, 100.0}) {
+        const double churn = model.p_no_purchase(kParams[m], x, t_x, T, h);
+        EXPECT_LE(churn, previous + 1e-12) << model.name;
+        EXPECT_GE(churn, 1 - alive - 1e-12) << model.name;  // at least the dead never buy
+        previous = churn;
+      }
+    }
+  }
+  // MBG/NBD lets a one-time buyer be dead; BG/NBD does not.
+  EXPECT_EQ(kBgnbd.p_alive(kParams[0], 0, 0, 30), 1);
+  EXPECT_LT(kMbgnbd.p_alive(kParams[2], 0, 0, 30), 1);
+}
+
+TEST(Models, HundredsOfTransactionsDoNotOverflow) {
+  for (int m = 0; m < 3; ++m) {
+    const CountModel& model = *kModels[m];
+    const double ll = model.customer_log_likelihood(kParams[m], 500, 77.5, 78);
+    EXPECT_TRUE(std::isfinite(ll)) << model.name;
+    const double e = model.expected(kParams[m], 500, 77.5, 78, 52);
+    EXPECT_TRUE(std::isfinite(e)) << model.name;
+    EXPECT_GT(e, 100) << model.name;  // about 6 a week
+    EXPECT_TRUE(std::isfinite(model.p_no_purchase(kParams[m], 500, 77.5, 78, 1))) << model.name;
+  }
+}
+
+TEST(Models, AFitThatRunsOutOfEvaluationsSaysSo) {
+  FitOptions options;
+  options.max_evaluations = 10;
+  options.starts = 1;
+  ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kPnbd, SomeTriples(), options));
+  EXPECT_FALSE(fit.converged);
+  EXPECT_NE(fit.note.find("evaluation limit"), std::string::npos) << fit.note;
+}
+
+TEST(Models, NoRepeatPurchasesCannotBeFitted) {
+  Triples t;
+  t.x = {0};
+  t.t_x = {0};
+  t.T = {10};
+  t.count = {100};
+  auto fit = FitCountModel(kBgnbd, t, FitOptions{});
+  ASSERT_FALSE(fit.ok());
+  EXPECT_NE(fit.status().message().find("none of the 100 customers has a repeat transaction"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custlake::clv
