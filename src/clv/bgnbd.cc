@@ -1,5 +1,6 @@
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
 #include <boost/math/special_functions/digamma.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "clv/count_model.h"
@@ -8,31 +9,52 @@
 namespace custlake::clv {
 namespace {
 
-// The per-x part of log L: ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x) - ln B(a, b).
+// The per-x parts of log L: ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x) - ln B(a, b),
+// and ln a - ln(b+x-1) of the "dropped out at t_x" term.
 struct XTerms {
-  double x = -1, value = 0;
+  double x = -1, value = 0, log_drop = 0;
   void Update(const CountParams& p, double new_x) {
     if (new_x == x) return;
     const auto [r, alpha, a, b] = p;
     x = new_x;
     value = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) + std::lgamma(b + x) -
             std::lgamma(b) - std::lgamma(a + b + x);
+    log_drop = x > 0 ? std::log(a) - std::log(b + x - 1) : 0;
   }
 };
 
-double RestOfLogLikelihood(const CountParams& p, double x, double t_x, double T) {
-  const auto [r, alpha, a, b] = p;
-  const double at_T = -(r + x) * std::log(alpha + T);
-  if (x == 0) return at_T;
-  return LogAddExp(at_T, std::log(a) - std::log(b + x - 1) - (r + x) * std::log(alpha + t_x));
+// ln(alpha + T), recomputed only when T changes (rows are sorted by x, then T).
+struct LogAlphaPlus {
+  double at = -1, value = 0;
+  double operator()(double alpha, double T) {
+    if (T != at) {
+      at = T;
+      value = std::log(alpha + T);
+    }
+    return value;
+  }
+};
+
+// The rest of one row's log L and w, the weight of its "dropped out at t_x" term.
+struct Rest {
+  double value, w;
+};
+
+Rest RestOfLogLikelihood(const CountParams& p, const XTerms& xt, double log_T, double t_x) {
+  const double r = p[0], x = xt.x, at_T = -(r + x) * log_T;
+  if (x == 0) return {at_T, 0};
+  const double at_tx = xt.log_drop - (r + x) * std::log(p[1] + t_x);
+  const double d = at_tx - at_T, e = std::exp(-std::fabs(d));
+  return {std::max(at_T, at_tx) + std::log1p(e), d > 0 ? 1 / (1 + e) : e / (1 + e)};
 }
 
 double LogLikelihood(const CountParams& p, const Triples& d) {
   XTerms terms;
+  LogAlphaPlus log_T;
   double sum = 0;
   for (size_t i = 0; i < d.size(); ++i) {
     terms.Update(p, d.x[i]);
-    sum += d.count[i] * (terms.value + RestOfLogLikelihood(p, d.x[i], d.t_x[i], d.T[i]));
+    sum += d.count[i] * (terms.value + RestOfLogLikelihood(p, terms, log_T(p[1], d.T[i]), d.t_x[i]).value);
   }
   return sum;
 }
@@ -40,7 +62,7 @@ double LogLikelihood(const CountParams& p, const Triples& d) {
 double CustomerLogLikelihood(const CountParams& p, double x, double t_x, double T) {
   XTerms terms;
   terms.Update(p, x);
-  return terms.value + RestOfLogLikelihood(p, x, t_x, T);
+  return terms.value + RestOfLogLikelihood(p, terms, std::log(p[1] + T), t_x).value;
 }
 
 // The gradient: with w the weight of the "dropped out at t_x" term of each
@@ -66,21 +88,17 @@ double LogLikelihoodGradient(const CountParams& p, const Triples& d, CountParams
   const auto [r, alpha, a, b] = p;
   XTerms terms;
   XGradient xg;
+  LogAlphaPlus log_alpha_T;
   double sum = 0;
   *g = {0, 0, 0, 0};
   for (size_t i = 0; i < d.size(); ++i) {
     const double x = d.x[i], n = d.count[i];
     terms.Update(p, x);
     xg.Update(p, x);
-    const double log_T = std::log(alpha + d.T[i]), at_T = -(r + x) * log_T;
-    double rest = at_T, w = 0, log_tx = 0;
-    if (x > 0) {
-      log_tx = std::log(alpha + d.t_x[i]);
-      const double at_tx = std::log(a) - std::log(b + x - 1) - (r + x) * log_tx;
-      rest = LogAddExp(at_T, at_tx);
-      w = std::exp(at_tx - rest);
-    }
-    sum += n * (terms.value + rest);
+    const double log_T = log_alpha_T(alpha, d.T[i]);
+    const Rest rest = RestOfLogLikelihood(p, terms, log_T, d.t_x[i]);
+    const double w = rest.w, log_tx = x > 0 ? std::log(alpha + d.t_x[i]) : 0;
+    sum += n * (terms.value + rest.value);
     (*g)[0] += n * (xg.d_r - (1 - w) * log_T - w * log_tx);
     (*g)[1] += n * (r / alpha - (r + x) * ((1 - w) / (alpha + d.T[i]) + w / (alpha + d.t_x[i])));
     (*g)[2] += n * (xg.d_a + w / a);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -25,6 +27,15 @@ double DiscountedTransactions(const CountModel& m, const CountParams& p, const C
   return sum;
 }
 
+using Key = TripleKey;
+using KeyHash = TripleKeyHash;
+
+// What customers with the same (x, t_x, T) share.
+struct Shared {
+  CustomerPrediction prediction;
+  double discounted = 0;  // discounted expected transactions in the horizon
+};
+
 bool AllFinite(const CustomerPrediction& p, bool with_spend) {
   return std::isfinite(p.p_alive) && std::isfinite(p.expected_purchases) && std::isfinite(p.p_no_purchase) &&
          (!with_spend || (std::isfinite(p.expected_spend) && std::isfinite(p.clv)));
@@ -45,29 +56,32 @@ Result<std::vector<CustomerPrediction>> PredictCustomers(const CountModel& model
                                                          const PredictOptions& options) {
   RETURN_NOT_OK(options.Validate());
   const std::vector<CustomerSummary>& cs = table.customers;
-  std::vector<uint32_t> order(cs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  auto key = [&cs](uint32_t i) { return std::make_tuple(cs[i].x, cs[i].t_x, cs[i].T); };
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  // Each distinct (x, t_x, T) once: customers share few histories.
+  std::unordered_map<Key, uint32_t, KeyHash> ids;
+  std::vector<uint32_t> id_of(cs.size());
+  std::vector<uint32_t> first_customer;
+  for (size_t i = 0; i < cs.size(); ++i) {
+    auto [it, added] = ids.try_emplace(Key{cs[i].x, cs[i].t_x, cs[i].T}, static_cast<uint32_t>(first_customer.size()));
+    if (added) first_customer.push_back(static_cast<uint32_t>(i));
+    id_of[i] = it->second;
+  }
+  std::vector<Shared> shared(first_customer.size());
+  for (size_t k = 0; k < shared.size(); ++k) {
+    const CustomerSummary& c = cs[first_customer[k]];
+    shared[k] = {{model.p_alive(params, c.x, c.t_x, c.T), model.expected(params, c.x, c.t_x, c.T, options.horizon),
+                  model.p_no_purchase(params, c.x, c.t_x, c.T, options.horizon), 0, 0},
+                 DiscountedTransactions(model, params, c, options)};
+  }
   std::vector<CustomerPrediction> out(cs.size());
-  CustomerPrediction shared;
-  double discounted = 0;
-  for (size_t k = 0; k < order.size(); ++k) {
-    const CustomerSummary& c = cs[order[k]];
-    if (k == 0 || key(order[k]) != key(order[k - 1])) {
-      shared.p_alive = model.p_alive(params, c.x, c.t_x, c.T);
-      shared.expected_purchases = model.expected(params, c.x, c.t_x, c.T, options.horizon);
-      shared.p_no_purchase = model.p_no_purchase(params, c.x, c.t_x, c.T, options.horizon);
-      discounted = DiscountedTransactions(model, params, c, options);
-    }
-    CustomerPrediction& p = out[order[k]];
-    p = shared;
-    p.expected_spend = spend ? gamma_gamma::ExpectedSpend(*spend, c.x, c.spend) : std::nan("");
-    p.clv = discounted * p.expected_spend;
+  for (size_t i = 0; i < cs.size(); ++i) {
+    CustomerPrediction& p = out[i];
+    p = shared[id_of[i]].prediction;
+    p.expected_spend = spend ? gamma_gamma::ExpectedSpend(*spend, cs[i].x, cs[i].spend) : std::nan("");
+    p.clv = shared[id_of[i]].discounted * p.expected_spend;
     if (!AllFinite(p, spend != nullptr)) {
       return Status::Internal(fmt::format("customer {} (x={}, t_x={}, T={}): {} could not compute the predictions "
                                           "at these parameters; please report it with the data",
-                                          table.ids[order[k]], c.x, c.t_x, c.T, model.title));
+                                          table.ids[i], cs[i].x, cs[i].t_x, cs[i].T, model.title));
     }
   }
   return out;

@@ -7,6 +7,9 @@
 // functions) are computed once per run of equal x.
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "clv/summary.h"
@@ -17,6 +20,21 @@ struct Triples {
   std::vector<double> x, t_x, T, count;
   size_t size() const { return x.size(); }
   double customers() const;
+};
+
+/// Three doubles as a hash key (bit patterns: equal values, equal keys).
+using TripleKey = std::array<double, 3>;
+struct TripleKeyHash {
+  size_t operator()(const TripleKey& k) const {
+    uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (double v : k) {
+      uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      h = (h ^ bits) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+    }
+    return h;
+  }
 };
 
 Triples CompressTriples(const std::vector<CustomerSummary>& customers);
