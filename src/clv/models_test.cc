@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "clv/count_model.h"
 #include "clv/fitter.h"
@@ -101,6 +103,76 @@ TEST(Models, NoRepeatPurchasesCannotBeFitted) {
   auto fit = FitCountModel(kBgnbd, t, FitOptions{});
   ASSERT_FALSE(fit.ok());
   EXPECT_NE(fit.status().message().find("none of the 100 customers has a repeat transaction"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custlake::clv
+
+namespace custlake::clv {
+namespace {
+
+// Customers drawn from the model itself (continuous time, 39-week calibration,
+// first purchases spread over 12 weeks): the fit recovers the parameters.
+std::vector<CustomerSummary> DrawBgnbd(const CountParams& p, int n, std::mt19937_64& rng) {
+  std::gamma_distribution<double> lambda_d(p[0], 1 / p[1]), ga(p[2], 1), gb(p[3], 1);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<CustomerSummary> out;
+  for (int i = 0; i < n; ++i) {
+    CustomerSummary c;
+    c.T = 39 - 12 * u(rng);
+    const double lambda = lambda_d(rng), ya = ga(rng), drop = ya / (ya + gb(rng));
+    for (double t = std::exponential_distribution<double>(lambda)(rng); t <= c.T;
+         t += std::exponential_distribution<double>(lambda)(rng)) {
+      c.x += 1;
+      c.t_x = t;
+      if (u(rng) < drop) break;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<CustomerSummary> DrawPnbd(const CountParams& p, int n, std::mt19937_64& rng) {
+  std::gamma_distribution<double> lambda_d(p[0], 1 / p[1]), mu_d(p[2], 1 / p[3]);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<CustomerSummary> out;
+  for (int i = 0; i < n; ++i) {
+    CustomerSummary c;
+    c.T = 39 - 12 * u(rng);
+    const double lambda = lambda_d(rng), death = std::exponential_distribution<double>(mu_d(rng))(rng);
+    for (double t = std::exponential_distribution<double>(lambda)(rng); t <= std::min(c.T, death);
+         t += std::exponential_distribution<double>(lambda)(rng)) {
+      c.x += 1;
+      c.t_x = t;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+void ExpectWithinThreeStandardErrors(const FitResult& fit, const CountParams& truth) {
+  ASSERT_TRUE(fit.converged) << fit.note;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_LT(std::fabs(fit.params[i] - truth[i]), 3 * fit.std_errors[i])
+        << fit.model << " " << fit.param_names[i] << " " << fit.params[i] << " vs " << truth[i] << " (se "
+        << fit.std_errors[i] << ")";
+  }
+}
+
+TEST(Recovery, BgnbdFitRecoversTheDrawingParameters) {
+  std::mt19937_64 rng(7);
+  const CountParams truth = {0.75, 6, 0.6, 3};  // the generator's purchase model
+  ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kBgnbd, CompressTriples(DrawBgnbd(truth, 20000, rng)), FitOptions{}));
+  ExpectWithinThreeStandardErrors(fit, truth);
+}
+
+TEST(Recovery, ParetoNbdFitRecoversTheDrawingParameters) {
+  std::mt19937_64 rng(11);
+  const CountParams truth = {0.55, 10.6, 0.61, 11.7};
+  FitOptions options;
+  options.starts = 1;
+  ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kPnbd, CompressTriples(DrawPnbd(truth, 5000, rng)), options));
+  ExpectWithinThreeStandardErrors(fit, truth);
 }
 
 }  // namespace
