@@ -27,7 +27,7 @@ double LogSeries(double a, double b, double c, double z) {
     const double ratio = (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
     term *= ratio;
     sum += term;
-    if (term == 0 || (std::fabs(term) <= 1e-17 * std::fabs(sum) && TailShrinks(a, b, c, z, n + 1))) {
+    if (term == 0 || (std::fabs(term) <= 1.2e-16 * std::fabs(sum) && TailShrinks(a, b, c, z, n + 1))) {
       return sum > 0 ? std::log(sum) + log_scale : kNaN;
     }
     if (std::fabs(sum) > kRescale) {
@@ -53,25 +53,43 @@ double LogSubExp(double a, double b) {
   return a + std::log1p(-std::exp(b - a));
 }
 
-double LogHyp2F1(double a, double b, double c, double z) {
+namespace {
+
+// log 2F1(a, b; c; z) given log(1 - z).
+double LogHyp2F1WithLog1mz(double a, double b, double c, double z, double log1mz) {
   if (!(z >= 0 && z < 1) || !(c > 0)) return kNaN;
   if (z == 0) return 0;
-  if (std::fabs((c - a) * (c - b)) < std::fabs(a * b)) {
-    return (c - a - b) * std::log1p(-z) + LogSeries(c - a, c - b, c, z);
-  }
+  if (std::fabs((c - a) * (c - b)) < std::fabs(a * b)) return (c - a - b) * log1mz + LogSeries(c - a, c - b, c, z);
   return LogSeries(a, b, c, z);
 }
 
+}  // namespace
+
+double LogHyp2F1(double a, double b, double c, double z) { return LogHyp2F1WithLog1mz(a, b, c, z, std::log1p(-z)); }
+
 double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi) {
   if (lo == hi) return -std::numeric_limits<double>::infinity();
+  return LogPowerProductIntegral(m, n, A, B, lo, hi,
+                                 {std::log(A + lo), std::log(B + lo), std::log(A + hi), std::log(B + hi)});
+}
+
+double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi, const PowerBases& logs) {
+  if (lo == hi) return -std::numeric_limits<double>::infinity();
+  double log_big_lo = logs.log_a_lo, log_small_lo = logs.log_b_lo, log_big_hi = logs.log_a_hi,
+         log_small_hi = logs.log_b_hi;
   if (A < B) {
     std::swap(m, n);
     std::swap(A, B);
+    std::swap(log_big_lo, log_small_lo);
+    std::swap(log_big_hi, log_small_hi);
   }
-  // An antiderivative: -(A+u)^-(M-1) 2F1(M-1, n; M; (A-B)/(A+u)) / (M-1), M = m + n.
+  // An antiderivative: -(A+u)^-(M-1) 2F1(M-1, n; M; (A-B)/(A+u)) / (M-1), M = m + n,
+  // where 1 - (A-B)/(A+u) = (B+u)/(A+u).
   const double k = m + n - 1;
-  auto log_g = [&](double u) { return -k * std::log(A + u) + LogHyp2F1(k, n, k + 1, (A - B) / (A + u)); };
-  return LogSubExp(log_g(lo), log_g(hi)) - std::log(k);
+  auto log_g = [&](double u, double log_big, double log_small) {
+    return -k * log_big + LogHyp2F1WithLog1mz(k, n, k + 1, (A - B) / (A + u), log_small - log_big);
+  };
+  return LogSubExp(log_g(lo, log_big_lo, log_small_lo), log_g(hi, log_big_hi, log_small_hi)) - std::log(k);
 }
 
 }  // namespace custlake::clv

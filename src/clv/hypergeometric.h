@@ -19,6 +19,13 @@ double LogHyp2F1(double a, double b, double c, double z);
 /// m + n > 1, A, B > 0 and 0 <= lo <= hi; -infinity when lo == hi.
 double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi);
 
+/// The same with the caller's logs of the four bases (ln(A+lo), ln(B+lo),
+/// ln(A+hi), ln(B+hi)), so a likelihood loop can share them between terms.
+struct PowerBases {
+  double log_a_lo, log_b_lo, log_a_hi, log_b_hi;
+};
+double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi, const PowerBases& logs);
+
 /// log(e^a + e^b) and log(e^a - e^b) (a >= b) without overflow.
 double LogAddExp(double a, double b);
 double LogSubExp(double a, double b);

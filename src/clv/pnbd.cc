@@ -21,10 +21,28 @@ struct Bracket {
   double log_alive, log_died;
 };
 
-Bracket LogBracket(const CountParams& p, double x, double t_x, double T) {
+// ln(alpha+T) and ln(beta+T), recomputed only when T changes (rows are sorted by x, then T).
+struct LogsAtT {
+  double T = -1, alpha = 0, beta = 0;
+  void Update(const CountParams& p, double new_T) {
+    if (new_T == T) return;
+    T = new_T;
+    alpha = std::log(p[1] + T);
+    beta = std::log(p[3] + T);
+  }
+};
+
+Bracket LogBracket(const CountParams& p, double x, double t_x, const LogsAtT& at_T, double log_s) {
   const auto [r, alpha, s, beta] = p;
-  return {-(r + x) * std::log(alpha + T) - s * std::log(beta + T),
-          std::log(s) + LogPowerProductIntegral(r + x, s + 1, alpha, beta, t_x, T)};
+  const double T = at_T.T;
+  const PowerBases logs = {std::log(alpha + t_x), std::log(beta + t_x), at_T.alpha, at_T.beta};
+  return {-(r + x) * at_T.alpha - s * at_T.beta, log_s + LogPowerProductIntegral(r + x, s + 1, alpha, beta, t_x, T, logs)};
+}
+
+Bracket LogBracket(const CountParams& p, double x, double t_x, double T) {
+  LogsAtT at_T;
+  at_T.Update(p, T);
+  return LogBracket(p, x, t_x, at_T, std::log(p[2]));
 }
 
 double CustomerLogLikelihood(const CountParams& p, double x, double t_x, double T) {
@@ -34,12 +52,15 @@ double CustomerLogLikelihood(const CountParams& p, double x, double t_x, double 
 
 double LogLikelihood(const CountParams& p, const Triples& d) {
   double sum = 0, prefix = 0, prefix_x = -1;
+  const double log_s = std::log(p[2]);
+  LogsAtT at_T;
   for (size_t i = 0; i < d.size(); ++i) {
     if (d.x[i] != prefix_x) {
       prefix_x = d.x[i];
       prefix = LogPrefix(p, prefix_x);
     }
-    const Bracket br = LogBracket(p, d.x[i], d.t_x[i], d.T[i]);
+    at_T.Update(p, d.T[i]);
+    const Bracket br = LogBracket(p, d.x[i], d.t_x[i], at_T, log_s);
     sum += d.count[i] * (prefix + LogAddExp(br.log_alive, br.log_died));
   }
   return sum;
