@@ -90,7 +90,7 @@ nlohmann::json FitResult::ToJson() const {
   }
   return {{"model", model},         {"params", params_json},     {"std_errors", se_json},
           {"log_likelihood", log_likelihood}, {"converged", converged}, {"note", note},
-          {"customers", customers}, {"distinct_rows", rows},     {"evaluations", evaluations},
+          {"customers", static_cast<int64_t>(customers)}, {"distinct_rows", rows},     {"evaluations", evaluations},
           {"fit_seconds", seconds}};
 }
 

@@ -41,6 +41,14 @@ bool AllFinite(const CustomerPrediction& p, bool with_spend) {
          (!with_spend || (std::isfinite(p.expected_spend) && std::isfinite(p.clv)));
 }
 
+// A CSV field, quoted when it holds a comma, a quote or a line break.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char ch : text) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return quoted + "\"";
+}
+
 }  // namespace
 
 Status PredictOptions::Validate() const {
@@ -99,7 +107,7 @@ Status WritePredictionsCsv(const std::string& path, const SummaryTable& table,
   for (size_t i = 0; i < predictions.size(); ++i) {
     const CustomerSummary& c = table.customers[i];
     const CustomerPrediction& p = predictions[i];
-    out << fmt::format("{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}", table.ids[i], c.x, c.t_x, c.T, p.p_alive,
+    out << fmt::format("{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}", CsvField(table.ids[i]), c.x, c.t_x, c.T, p.p_alive,
                        p.expected_purchases, p.p_no_purchase);
     if (with_spend) out << fmt::format(",{:.6g},{:.6g}", p.expected_spend, p.clv);
     out << '\n';

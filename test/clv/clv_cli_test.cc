@@ -78,6 +78,19 @@ TEST_F(ClvCli, PredictWritesTheHorizonIntoTheColumns) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2358);
 }
 
+TEST_F(ClvCli, PredictFromASummaryFileWithASavedFit) {
+  ASSERT_EQ(Clv("fit", {"--out", "fit.json"}).exit_code, 0);
+  const CliOutcome r = custlake::testing::RunCli(
+      dir_, CUSTLAKE_BIN,
+      {"-C", dir_.string(), "--json", "clv", "predict", "--summary",
+       std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", "--params", "fit.json", "--out", "s.csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json()["horizon"], 52);  // one year of weeks by default
+  const std::string csv = ReadWholeFile(dir_ / "s.csv");
+  EXPECT_NE(csv.find("\n1,2,30.43,38.86,"), std::string::npos) << csv.substr(0, 300);
+  EXPECT_NE(csv.find(",clv_52w\n"), std::string::npos);
+}
+
 TEST_F(ClvCli, EvaluateWritesJsonAndASelfContainedReport) {
   const CliOutcome r = Clv("evaluate", {"--holdout-end", "1998-06-30", "--report", "r.html"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
