@@ -1,5 +1,7 @@
 // custlake clv fit|predict|evaluate: customer lifetime value from a
-// transaction log (--transactions) or a summary file (--summary).
+// transaction log (--transactions), a summary file (--summary), or, in a
+// project with neither, the warehouse's purchases; there `clv fit` also
+// publishes the scores as raw.clv_scores.
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -7,6 +9,7 @@
 #include "cli/cli.h"
 #include "clv/count_model.h"
 #include "clv/fitter.h"
+#include "clv/platform.h"
 #include "clv/predict.h"
 #include "clv/summary.h"
 #include "clv/transactions.h"
@@ -20,7 +23,7 @@ struct ClvOptions {
   clv::TransactionFileOptions log;  // log.path = --transactions
   bool no_header = false;
   std::string summary;
-  std::string unit = "week";
+  std::string unit;  // "": week on a file, month on the warehouse
   std::string calibration_end, holdout_end;
   std::string model = "bgnbd";
   clv::FitOptions fit;
@@ -29,30 +32,56 @@ struct ClvOptions {
   std::string out, report, params;
 };
 
-// The inputs as a summary table, from either the log or a summary file.
-Result<clv::SummaryTable> LoadSummaries(const ClvOptions& o) {
-  ASSIGN_OR_RETURN(const clv::TimeUnit unit, clv::ParseTimeUnit(o.unit));
-  if (!o.summary.empty()) {
-    if (!o.log.path.empty()) return Status::InvalidArgument("give --transactions or --summary, not both");
-    return clv::ReadSummaryCsv(o.summary, unit);
-  }
-  if (o.log.path.empty()) {
-    return Status::InvalidArgument("give --transactions FILE (with --customer-col, --date-col, --calibration-end) or "
-                                   "--summary FILE; reading the warehouse's transactions is not built yet");
-  }
+// Where the transactions come from: a file, or (platform mode) the warehouse.
+struct Source {
+  bool platform = false;
+  std::string lake_root;
+};
+
+Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit unit, const clv::TransactionLog& log) {
   clv::SummaryOptions s;
   s.unit = unit;
-  if (o.calibration_end.empty()) return Status::InvalidArgument("--calibration-end DATE is required with --transactions");
-  const auto cal = clv::ParseDay(o.calibration_end);
-  if (!cal) return Status::InvalidArgument("--calibration-end '" + o.calibration_end + "' is not a date (YYYY-MM-DD)");
-  s.calibration_end = *cal;
+  if (o.calibration_end.empty()) {
+    if (log.source != "fact_customer_activity") {
+      return Status::InvalidArgument("--calibration-end DATE is required with --transactions");
+    }
+    s.calibration_end = log.rows.front().day;  // the warehouse: up to its last purchase
+    for (const clv::Transaction& t : log.rows) s.calibration_end = std::max(s.calibration_end, t.day);
+  } else {
+    const auto cal = clv::ParseDay(o.calibration_end);
+    if (!cal) return Status::InvalidArgument("--calibration-end '" + o.calibration_end + "' is not a date (YYYY-MM-DD)");
+    s.calibration_end = *cal;
+  }
   if (!o.holdout_end.empty()) {
     s.holdout_end = clv::ParseDay(o.holdout_end);
     if (!s.holdout_end) return Status::InvalidArgument("--holdout-end '" + o.holdout_end + "' is not a date (YYYY-MM-DD)");
   }
-  clv::TransactionFileOptions log = o.log;
-  log.header = !o.no_header;
-  ASSIGN_OR_RETURN(clv::TransactionLog transactions, clv::ReadTransactionLog(log));
+  return s;
+}
+
+// The inputs as a summary table: a summary file, a transaction log, or the
+// warehouse's purchases when neither is given.
+Result<clv::SummaryTable> LoadSummaries(const GlobalOptions& global, const ClvOptions& o, Source* source) {
+  if (!o.summary.empty() && !o.log.path.empty()) return Status::InvalidArgument("give --transactions or --summary, not both");
+  source->platform = o.summary.empty() && o.log.path.empty();
+  ASSIGN_OR_RETURN(const clv::TimeUnit unit, clv::ParseTimeUnit(o.unit.empty() ? (source->platform ? "month" : "week")
+                                                                              : o.unit));
+  if (!o.summary.empty()) return clv::ReadSummaryCsv(o.summary, unit);
+  clv::TransactionLog transactions;
+  if (source->platform) {
+    auto config = LoadProjectConfig(global);
+    if (!config.ok()) {
+      return Status::InvalidArgument("no --transactions or --summary, and no project to read the warehouse of (" +
+                                     config.status().message() + ")");
+    }
+    source->lake_root = config->lake_root.string();
+    ASSIGN_OR_RETURN(transactions, clv::ReadWarehousePurchases(source->lake_root));
+  } else {
+    clv::TransactionFileOptions log = o.log;
+    log.header = !o.no_header;
+    ASSIGN_OR_RETURN(transactions, clv::ReadTransactionLog(log));
+  }
+  ASSIGN_OR_RETURN(const clv::SummaryOptions s, SummaryOptionsFor(o, unit, transactions));
   ASSIGN_OR_RETURN(clv::SummaryTable table, clv::BuildSummaries(transactions, s));
   if (table.customers_after_calibration > 0) {
     spdlog::info("{} customers first bought after the calibration end: not in the calibration cohort, left out",
@@ -110,10 +139,33 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status::OK();
 }
 
-VerbResult RunFit(const ClvOptions& o) {
-  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+double DefaultHorizon(clv::TimeUnit unit) {
+  return unit == clv::TimeUnit::kDay ? 365 : unit == clv::TimeUnit::kWeek ? 52 : 12;
+}
+
+// Platform mode: scores over the default horizon (one year) into raw.clv_scores.
+Result<nlohmann::json> Publish(const Source& source, const ClvOptions& o, const Fits& fits,
+                               const clv::SummaryTable& table) {
+  clv::PredictOptions predict = o.predict;
+  predict.horizon = o.horizon > 0 ? o.horizon : DefaultHorizon(table.unit);
+  const bool with_spend = fits.spend.has_value();
+  const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
+  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(),
+                                                           with_spend ? &spend : nullptr, table, predict));
+  ASSIGN_OR_RETURN(const int64_t batch, clv::PublishScores(source.lake_root, table, predictions, predict, with_spend));
+  spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(), batch);
+  return nlohmann::json{{"dataset", "raw/clv_scores"}, {"view", "raw.clv_scores"},   {"batch", batch},
+                        {"rows", predictions.size()}, {"horizon", predict.horizon},  {"unit", clv::TimeUnitName(table.unit)}};
+}
+
+VerbResult RunFit(const GlobalOptions& global, const ClvOptions& o) {
+  Source source;
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(global, o, &source));
   ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
   nlohmann::json out = FitJson("clv fit", fits, table);
+  if (source.platform) {
+    ASSIGN_OR_RETURN(out["published"], Publish(source, o, fits, table));
+  }
   if (!o.out.empty()) {
     RETURN_NOT_OK(WriteText(o.out, out.dump(2) + "\n"));
     spdlog::info("wrote the fit to {}", o.out);
@@ -144,12 +196,9 @@ Result<Fits> ReadFits(const std::string& path) {
   return fits;
 }
 
-double DefaultHorizon(clv::TimeUnit unit) {
-  return unit == clv::TimeUnit::kDay ? 365 : unit == clv::TimeUnit::kWeek ? 52 : 12;
-}
-
-VerbResult RunPredict(const ClvOptions& o) {
-  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+VerbResult RunPredict(const GlobalOptions& global, const ClvOptions& o) {
+  Source source;
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(global, o, &source));
   Fits fits;
   if (o.params.empty()) {
     ASSIGN_OR_RETURN(fits, FitModels(o, table));
@@ -174,9 +223,10 @@ VerbResult RunPredict(const ClvOptions& o) {
                         {"output", out},               {"predict_seconds", seconds}};
 }
 
-VerbResult RunEvaluate(const ClvOptions& o) {
-  if (o.holdout_end.empty()) return Status::InvalidArgument("evaluate needs --transactions with --holdout-end DATE");
-  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(o));
+VerbResult RunEvaluate(const GlobalOptions& global, const ClvOptions& o) {
+  if (o.holdout_end.empty()) return Status::InvalidArgument("evaluate needs --holdout-end DATE (and a transaction log)");
+  Source source;
+  ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(global, o, &source));
   ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
   ASSIGN_OR_RETURN(clv::ValidationReport report, clv::ValidateHoldout(*fits.model, fits.CountParams(), table));
   std::vector<clv::FitResult> all = {fits.count};
@@ -200,7 +250,7 @@ void AddInputOptions(CLI::App* cmd, ClvOptions* o) {
   cmd->add_option("--delimiter", o->log.delimiter, "Field delimiter: one character, tab or whitespace")->capture_default_str();
   cmd->add_flag("--no-header", o->no_header, "The log has no header row (columns by number)");
   cmd->add_option("--summary", o->summary, "Summary CSV with x, t_x, T (and spend) instead of a log");
-  cmd->add_option("--unit", o->unit, "Time unit of t_x, T and horizons: day, week or month")->capture_default_str();
+  cmd->add_option("--unit", o->unit, "Time unit of t_x, T and horizons: day, week or month (default week; month on the warehouse)");
   cmd->add_option("--calibration-end", o->calibration_end, "Last day of the calibration period (inclusive)");
   cmd->add_option("--holdout-end", o->holdout_end, "Last day of the holdout period (inclusive)");
   cmd->add_option("--model", o->model, "bgnbd, pnbd or mbgnbd")->capture_default_str();
@@ -217,19 +267,19 @@ void RegisterClv(CLI::App& app, VerbFn* run) {
   CLI::App* fit = clv->add_subcommand("fit", "Fit the purchase model (and Gamma-Gamma with --amount-col)");
   AddInputOptions(fit, o.get());
   fit->add_option("--out", o->out, "Also write the fit as JSON (for predict --params)");
-  fit->callback([run, o] { *run = [o](const GlobalOptions&) { return RunFit(*o); }; });
+  fit->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunFit(g, *o); }; });
   CLI::App* predict = clv->add_subcommand("predict", "Per-customer P(alive), expected purchases, churn and CLV as CSV");
   AddInputOptions(predict, o.get());
   predict->add_option("--horizon", o->horizon, "Horizon in the time unit (default one year: 365, 52 or 12)");
   predict->add_option("--discount-rate", o->predict.discount_rate, "Discount rate per time unit")->capture_default_str();
   predict->add_option("--params", o->params, "A fit written by `clv fit --out` instead of fitting again");
   predict->add_option("--out", o->out, "Output CSV (default clv_predictions.csv)");
-  predict->callback([run, o] { *run = [o](const GlobalOptions&) { return RunPredict(*o); }; });
+  predict->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunPredict(g, *o); }; });
   CLI::App* evaluate = clv->add_subcommand("evaluate", "Calibration/holdout validation as JSON and an HTML report");
   AddInputOptions(evaluate, o.get());
   evaluate->add_option("--report", o->report, "HTML report (default clv_report.html)");
   evaluate->add_option("--out", o->out, "Also write the JSON summary to this file");
-  evaluate->callback([run, o] { *run = [o](const GlobalOptions&) { return RunEvaluate(*o); }; });
+  evaluate->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunEvaluate(g, *o); }; });
 }
 
 }  // namespace custlake::cli

@@ -121,10 +121,4 @@ TEST_F(ClvCli, BadInputIsAClearUsageError) {
   EXPECT_EQ(r.Json()["ok"], false);
 }
 
-TEST_F(ClvCli, PlatformModeIsNotBuiltAndSaysSo) {
-  const CliOutcome r = custlake::testing::RunCli(dir_, CUSTLAKE_BIN, {"clv", "fit"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("give --transactions FILE"), std::string::npos) << r.err;
-}
-
 }  // namespace
