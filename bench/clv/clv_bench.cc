@@ -26,7 +26,9 @@ namespace {
 struct Timer {
   std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
   std::clock_t cpu = std::clock();
-  double Wall() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count(); }
+  double Wall() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  }
   double Cpu() const { return static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC; }
 };
 
@@ -37,7 +39,8 @@ double PeakRssMiB() {
 }
 
 void Report(const std::string& what, const Timer& t, int repeats, const std::string& figure) {
-  std::printf("%-40s %10.4f %10.4f  %s\n", what.c_str(), t.Wall() / repeats, t.Cpu() / repeats, figure.c_str());
+  std::printf("%-40s %10.4f %10.4f  %s\n", what.c_str(), t.Wall() / repeats, t.Cpu() / repeats,
+              figure.c_str());
 }
 
 int Cdnow(const char* path) {
@@ -97,9 +100,11 @@ int Synthetic(int64_t n) {
   Timer draw;
   for (int64_t i = 0; i < n; ++i) {
     log.customer_ids.push_back(std::to_string(i));
-    DrawCustomer(rng, truth, static_cast<uint32_t>(i), start + static_cast<int64_t>(rng() % 84), cal_end, &log);
+    DrawCustomer(rng, truth, static_cast<uint32_t>(i), start + static_cast<int64_t>(rng() % 84), cal_end,
+                 &log);
   }
-  Report("draw " + std::to_string(n) + " customers", draw, 1, std::to_string(log.rows.size()) + " transactions");
+  Report("draw " + std::to_string(n) + " customers", draw, 1,
+         std::to_string(log.rows.size()) + " transactions");
   SummaryOptions s;
   s.calibration_end = cal_end;
   Timer summarise;
@@ -110,17 +115,18 @@ int Synthetic(int64_t n) {
   const Triples triples = CompressTriples(table->customers);
   auto fit = FitCountModel(kBgnbd, triples, FitOptions{});
   char params[200];
-  std::snprintf(params, sizeof params, "%zu distinct rows; r %.4f alpha %.4f a %.4f b %.4f (truth %.4f %.4f %.4f %.4f)",
-                triples.size(), fit->params[0], fit->params[1], fit->params[2], fit->params[3], truth[0], truth[1],
-                truth[2], truth[3]);
+  std::snprintf(params, sizeof params,
+                "%zu distinct rows; r %.4f alpha %.4f a %.4f b %.4f (truth %.4f %.4f %.4f %.4f)",
+                triples.size(), fit->params[0], fit->params[1], fit->params[2], fit->params[3], truth[0],
+                truth[1], truth[2], truth[3]);
   Report("BG/NBD fit (compress + fit)", fit_timer, 1, params);
   PredictOptions po;
   po.horizon = 52;
   po.discount_rate = 0.0019;
   const SpendParams spend = {6.25, 3.74, 15.44};
   Timer predict;
-  auto predictions = PredictCustomers(kBgnbd, {fit->params[0], fit->params[1], fit->params[2], fit->params[3]}, &spend,
-                                      *table, po);
+  auto predictions = PredictCustomers(
+      kBgnbd, {fit->params[0], fit->params[1], fit->params[2], fit->params[3]}, &spend, *table, po);
   Report("predict (52 weeks, discounted CLV)", predict, 1,
          std::to_string(static_cast<int64_t>(static_cast<double>(n) / predict.Wall())) + " customers/s");
   std::printf("%-40s %10s %10s  %.0f MiB\n", "peak RSS", "", "", PeakRssMiB());

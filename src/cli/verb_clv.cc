@@ -38,7 +38,8 @@ struct Source {
   std::string lake_root;
 };
 
-Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit unit, const clv::TransactionLog& log) {
+Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit unit,
+                                              const clv::TransactionLog& log) {
   clv::SummaryOptions s;
   s.unit = unit;
   if (o.calibration_end.empty()) {
@@ -49,12 +50,15 @@ Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit
     for (const clv::Transaction& t : log.rows) s.calibration_end = std::max(s.calibration_end, t.day);
   } else {
     const auto cal = clv::ParseDay(o.calibration_end);
-    if (!cal) return Status::InvalidArgument("--calibration-end '" + o.calibration_end + "' is not a date (YYYY-MM-DD)");
+    if (!cal)
+      return Status::InvalidArgument("--calibration-end '" + o.calibration_end +
+                                     "' is not a date (YYYY-MM-DD)");
     s.calibration_end = *cal;
   }
   if (!o.holdout_end.empty()) {
     s.holdout_end = clv::ParseDay(o.holdout_end);
-    if (!s.holdout_end) return Status::InvalidArgument("--holdout-end '" + o.holdout_end + "' is not a date (YYYY-MM-DD)");
+    if (!s.holdout_end)
+      return Status::InvalidArgument("--holdout-end '" + o.holdout_end + "' is not a date (YYYY-MM-DD)");
   }
   return s;
 }
@@ -62,17 +66,19 @@ Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit
 // The inputs as a summary table: a summary file, a transaction log, or the
 // warehouse's purchases when neither is given.
 Result<clv::SummaryTable> LoadSummaries(const GlobalOptions& global, const ClvOptions& o, Source* source) {
-  if (!o.summary.empty() && !o.log.path.empty()) return Status::InvalidArgument("give --transactions or --summary, not both");
+  if (!o.summary.empty() && !o.log.path.empty())
+    return Status::InvalidArgument("give --transactions or --summary, not both");
   source->platform = o.summary.empty() && o.log.path.empty();
-  ASSIGN_OR_RETURN(const clv::TimeUnit unit, clv::ParseTimeUnit(o.unit.empty() ? (source->platform ? "month" : "week")
-                                                                              : o.unit));
+  ASSIGN_OR_RETURN(const clv::TimeUnit unit,
+                   clv::ParseTimeUnit(o.unit.empty() ? (source->platform ? "month" : "week") : o.unit));
   if (!o.summary.empty()) return clv::ReadSummaryCsv(o.summary, unit);
   clv::TransactionLog transactions;
   if (source->platform) {
     auto config = LoadProjectConfig(global);
     if (!config.ok()) {
-      return Status::InvalidArgument("no --transactions or --summary, and no project to read the warehouse of (" +
-                                     config.status().message() + ")");
+      return Status::InvalidArgument(
+          "no --transactions or --summary, and no project to read the warehouse of (" +
+          config.status().message() + ")");
     }
     source->lake_root = config->lake_root.string();
     ASSIGN_OR_RETURN(transactions, clv::ReadWarehousePurchases(source->lake_root));
@@ -84,8 +90,9 @@ Result<clv::SummaryTable> LoadSummaries(const GlobalOptions& global, const ClvOp
   ASSIGN_OR_RETURN(const clv::SummaryOptions s, SummaryOptionsFor(o, unit, transactions));
   ASSIGN_OR_RETURN(clv::SummaryTable table, clv::BuildSummaries(transactions, s));
   if (table.customers_after_calibration > 0) {
-    spdlog::info("{} customers first bought after the calibration end: not in the calibration cohort, left out",
-                 table.customers_after_calibration);
+    spdlog::info(
+        "{} customers first bought after the calibration end: not in the calibration cohort, left out",
+        table.customers_after_calibration);
   }
   return table;
 }
@@ -94,17 +101,21 @@ struct Fits {
   const clv::CountModel* model = nullptr;
   clv::FitResult count;
   std::optional<clv::FitResult> spend;  // when the input has amounts
-  clv::CountParams CountParams() const { return {count.params[0], count.params[1], count.params[2], count.params[3]}; }
+  clv::CountParams CountParams() const {
+    return {count.params[0], count.params[1], count.params[2], count.params[3]};
+  }
   clv::SpendParams SpendParams() const { return {spend->params[0], spend->params[1], spend->params[2]}; }
 };
 
 Status RequireConverged(const clv::FitResult& fit) {
   if (fit.converged) return Status::OK();
   std::string reached;
-  for (size_t i = 0; i < fit.params.size(); ++i) reached += fmt::format(" {}={:.6g}", fit.param_names[i], fit.params[i]);
-  return Status::InvalidArgument(fmt::format("the {} fit {} (it stopped at{}); try another --unit, more data, or "
-                                             "--penalty 0.001",
-                                             fit.model, fit.note, reached));
+  for (size_t i = 0; i < fit.params.size(); ++i)
+    reached += fmt::format(" {}={:.6g}", fit.param_names[i], fit.params[i]);
+  return Status::InvalidArgument(
+      fmt::format("the {} fit {} (it stopped at{}); try another --unit, more data, or "
+                  "--penalty 0.001",
+                  fit.model, fit.note, reached));
 }
 
 Result<Fits> FitModels(const ClvOptions& o, const clv::SummaryTable& table) {
@@ -113,7 +124,8 @@ Result<Fits> FitModels(const ClvOptions& o, const clv::SummaryTable& table) {
   ASSIGN_OR_RETURN(fits.count, clv::FitCountModel(*fits.model, clv::CompressTriples(table.customers), o.fit));
   RETURN_NOT_OK(RequireConverged(fits.count));
   spdlog::info("{}: log-likelihood {:.3f} over {:.0f} customers ({} distinct rows) in {:.4f} s",
-               fits.model->title, fits.count.log_likelihood, fits.count.customers, fits.count.rows, fits.count.seconds);
+               fits.model->title, fits.count.log_likelihood, fits.count.customers, fits.count.rows,
+               fits.count.seconds);
   if (table.has_spend) {
     ASSIGN_OR_RETURN(fits.spend, clv::FitGammaGamma(clv::CompressSpend(table.customers), o.fit));
     RETURN_NOT_OK(RequireConverged(*fits.spend));
@@ -152,10 +164,13 @@ Result<nlohmann::json> Publish(const Source& source, const ClvOptions& o, const 
   const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
   ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(),
                                                            with_spend ? &spend : nullptr, table, predict));
-  ASSIGN_OR_RETURN(const int64_t batch, clv::PublishScores(source.lake_root, table, predictions, predict, with_spend));
-  spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(), batch);
-  return nlohmann::json{{"dataset", "raw/clv_scores"}, {"view", "raw.clv_scores"},   {"batch", batch},
-                        {"rows", predictions.size()}, {"horizon", predict.horizon},  {"unit", clv::TimeUnitName(table.unit)}};
+  ASSIGN_OR_RETURN(const int64_t batch,
+                   clv::PublishScores(source.lake_root, table, predictions, predict, with_spend));
+  spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(),
+               batch);
+  return nlohmann::json{
+      {"dataset", "raw/clv_scores"}, {"view", "raw.clv_scores"},   {"batch", batch},
+      {"rows", predictions.size()},  {"horizon", predict.horizon}, {"unit", clv::TimeUnitName(table.unit)}};
 }
 
 VerbResult RunFit(const GlobalOptions& global, const ClvOptions& o) {
@@ -190,7 +205,8 @@ Result<Fits> ReadFits(const std::string& path) {
   }
   if (j.contains("spend") && j["spend"].is_object()) {
     clv::FitResult spend;
-    for (const char* name : {"p", "q", "gamma"}) spend.params.push_back(j["spend"]["params"].value(name, 0.0));
+    for (const char* name : {"p", "q", "gamma"})
+      spend.params.push_back(j["spend"]["params"].value(name, 0.0));
     fits.spend = spend;
   }
   return fits;
@@ -210,25 +226,32 @@ VerbResult RunPredict(const GlobalOptions& global, const ClvOptions& o) {
   const bool with_spend = fits.spend && table.has_spend;
   const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
   const auto started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(), with_spend ? &spend : nullptr,
-                                                           table, predict));
+  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(),
+                                                           with_spend ? &spend : nullptr, table, predict));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::string out = o.out.empty() ? "clv_predictions.csv" : o.out;
   RETURN_NOT_OK(clv::WritePredictionsCsv(out, table, predictions, predict, with_spend));
   const std::string unit(clv::TimeUnitName(table.unit));
-  spdlog::info("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(), predict.horizon, unit, out);
-  return nlohmann::json{{"verb", "clv predict"},  {"model", fits.model->name},
-                        {"customers", predictions.size()}, {"horizon", predict.horizon},
-                        {"unit", unit},                {"discount_rate_per_unit", predict.discount_rate},
-                        {"output", out},               {"predict_seconds", seconds}};
+  spdlog::info("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(), predict.horizon,
+               unit, out);
+  return nlohmann::json{{"verb", "clv predict"},
+                        {"model", fits.model->name},
+                        {"customers", predictions.size()},
+                        {"horizon", predict.horizon},
+                        {"unit", unit},
+                        {"discount_rate_per_unit", predict.discount_rate},
+                        {"output", out},
+                        {"predict_seconds", seconds}};
 }
 
 VerbResult RunEvaluate(const GlobalOptions& global, const ClvOptions& o) {
-  if (o.holdout_end.empty()) return Status::InvalidArgument("evaluate needs --holdout-end DATE (and a transaction log)");
+  if (o.holdout_end.empty())
+    return Status::InvalidArgument("evaluate needs --holdout-end DATE (and a transaction log)");
   Source source;
   ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(global, o, &source));
   ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
-  ASSIGN_OR_RETURN(clv::ValidationReport report, clv::ValidateHoldout(*fits.model, fits.CountParams(), table));
+  ASSIGN_OR_RETURN(clv::ValidationReport report,
+                   clv::ValidateHoldout(*fits.model, fits.CountParams(), table));
   std::vector<clv::FitResult> all = {fits.count};
   if (fits.spend) all.push_back(*fits.spend);
   const std::string html = o.report.empty() ? "clv_report.html" : o.report;
@@ -247,10 +270,13 @@ void AddInputOptions(CLI::App* cmd, ClvOptions* o) {
   cmd->add_option("--customer-col", o->log.customer_col, "Customer id column: header name or 1-based number");
   cmd->add_option("--date-col", o->log.date_col, "Purchase date column (YYYY-MM-DD or YYYYMMDD)");
   cmd->add_option("--amount-col", o->log.amount_col, "Amount column (enables the Gamma-Gamma spend model)");
-  cmd->add_option("--delimiter", o->log.delimiter, "Field delimiter: one character, tab or whitespace")->capture_default_str();
+  cmd->add_option("--delimiter", o->log.delimiter, "Field delimiter: one character, tab or whitespace")
+      ->capture_default_str();
   cmd->add_flag("--no-header", o->no_header, "The log has no header row (columns by number)");
   cmd->add_option("--summary", o->summary, "Summary CSV with x, t_x, T (and spend) instead of a log");
-  cmd->add_option("--unit", o->unit, "Time unit of t_x, T and horizons: day, week or month (default week; month on the warehouse)");
+  cmd->add_option(
+      "--unit", o->unit,
+      "Time unit of t_x, T and horizons: day, week or month (default week; month on the warehouse)");
   cmd->add_option("--calibration-end", o->calibration_end, "Last day of the calibration period (inclusive)");
   cmd->add_option("--holdout-end", o->holdout_end, "Last day of the holdout period (inclusive)");
   cmd->add_option("--model", o->model, "bgnbd, pnbd or mbgnbd")->capture_default_str();
@@ -261,21 +287,25 @@ void AddInputOptions(CLI::App* cmd, ClvOptions* o) {
 }  // namespace
 
 void RegisterClv(CLI::App& app, VerbFn* run) {
-  CLI::App* clv = app.add_subcommand("clv", "Customer lifetime value: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma");
+  CLI::App* clv =
+      app.add_subcommand("clv", "Customer lifetime value: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma");
   clv->require_subcommand(1);
   auto o = std::make_shared<ClvOptions>();
   CLI::App* fit = clv->add_subcommand("fit", "Fit the purchase model (and Gamma-Gamma with --amount-col)");
   AddInputOptions(fit, o.get());
   fit->add_option("--out", o->out, "Also write the fit as JSON (for predict --params)");
   fit->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunFit(g, *o); }; });
-  CLI::App* predict = clv->add_subcommand("predict", "Per-customer P(alive), expected purchases, churn and CLV as CSV");
+  CLI::App* predict =
+      clv->add_subcommand("predict", "Per-customer P(alive), expected purchases, churn and CLV as CSV");
   AddInputOptions(predict, o.get());
   predict->add_option("--horizon", o->horizon, "Horizon in the time unit (default one year: 365, 52 or 12)");
-  predict->add_option("--discount-rate", o->predict.discount_rate, "Discount rate per time unit")->capture_default_str();
+  predict->add_option("--discount-rate", o->predict.discount_rate, "Discount rate per time unit")
+      ->capture_default_str();
   predict->add_option("--params", o->params, "A fit written by `clv fit --out` instead of fitting again");
   predict->add_option("--out", o->out, "Output CSV (default clv_predictions.csv)");
   predict->callback([run, o] { *run = [o](const GlobalOptions& g) { return RunPredict(g, *o); }; });
-  CLI::App* evaluate = clv->add_subcommand("evaluate", "Calibration/holdout validation as JSON and an HTML report");
+  CLI::App* evaluate =
+      clv->add_subcommand("evaluate", "Calibration/holdout validation as JSON and an HTML report");
   AddInputOptions(evaluate, o.get());
   evaluate->add_option("--report", o->report, "HTML report (default clv_report.html)");
   evaluate->add_option("--out", o->out, "Also write the JSON summary to this file");

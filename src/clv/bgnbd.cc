@@ -1,6 +1,6 @@
 // BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
-#include <boost/math/special_functions/digamma.hpp>
 #include <algorithm>
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "clv/count_model.h"
@@ -17,8 +17,8 @@ struct XTerms {
     if (new_x == x) return;
     const auto [r, alpha, a, b] = p;
     x = new_x;
-    value = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) + std::lgamma(b + x) -
-            std::lgamma(b) - std::lgamma(a + b + x);
+    value = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) +
+            std::lgamma(b + x) - std::lgamma(b) - std::lgamma(a + b + x);
     log_drop = x > 0 ? std::log(a) - std::log(b + x - 1) : 0;
   }
 };
@@ -123,7 +123,8 @@ double PAlive(const CountParams& p, double x, double t_x, double T) {
 double Expected(const CountParams& p, double x, double t_x, double T, double t) {
   const auto [r, alpha, a, b] = p;
   const double z = t / (alpha + T + t);
-  const double log_h = LogHyp2F1(r + x, b + x, a + b + x - 1, z) + (r + x) * std::log((alpha + T) / (alpha + T + t));
+  const double log_h =
+      LogHyp2F1(r + x, b + x, a + b + x - 1, z) + (r + x) * std::log((alpha + T) / (alpha + T + t));
   const double if_alive = (a + b + x - 1) / (a - 1) * -std::expm1(log_h);
   // The conditional expectation's denominator is 1 / P(alive).
   return if_alive * PAlive(p, x, t_x, T);
@@ -148,7 +149,8 @@ double ProbabilityOfCount(const CountParams& p, double t, int n) {
   auto log_nb = [&](int j) {  // ln [G(r+j) / (G(r) j!)] + r ln(alpha/(alpha+t)) + j ln(t/(alpha+t))
     return std::lgamma(r + j) - std::lgamma(r) - std::lgamma(j + 1.0) + log_p0 + j * log_q;
   };
-  const double first = std::exp(std::lgamma(a) + std::lgamma(b + n) - std::lgamma(a + b + n) - log_beta_ab + log_nb(n));
+  const double first =
+      std::exp(std::lgamma(a) + std::lgamma(b + n) - std::lgamma(a + b + n) - log_beta_ab + log_nb(n));
   if (n == 0) return first;
   double cdf = 0;
   for (int j = 0; j < n; ++j) cdf += std::exp(log_nb(j));
@@ -159,7 +161,15 @@ double ProbabilityOfCount(const CountParams& p, double t, int n) {
 
 }  // namespace bgnbd
 
-const CountModel kBgnbd = {"bgnbd",   "BG/NBD",  {"r", "alpha", "a", "b"}, LogLikelihood, CustomerLogLikelihood,
-                           ExpectedNew, Expected, PAlive,                  PNoPurchase, LogLikelihoodGradient};
+const CountModel kBgnbd = {"bgnbd",
+                           "BG/NBD",
+                           {"r", "alpha", "a", "b"},
+                           LogLikelihood,
+                           CustomerLogLikelihood,
+                           ExpectedNew,
+                           Expected,
+                           PAlive,
+                           PNoPurchase,
+                           LogLikelihoodGradient};
 
 }  // namespace custlake::clv

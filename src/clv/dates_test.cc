@@ -15,7 +15,8 @@ TEST(Dates, ParsesTheThreeFormsToTheSameDay) {
 }
 
 TEST(Dates, RejectsWhatIsNotADay) {
-  for (const char* bad : {"", "1997-13-01", "1997-02-29", "19970230", "1997-1-1", "abc", "1997-01-01x", "97-01-01"}) {
+  for (const char* bad :
+       {"", "1997-13-01", "1997-02-29", "19970230", "1997-1-1", "abc", "1997-01-01x", "97-01-01"}) {
     EXPECT_FALSE(ParseDay(bad).has_value()) << bad;
   }
 }

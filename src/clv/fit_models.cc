@@ -34,10 +34,10 @@ Result<FitResult> FitCountModel(const CountModel& model, const Triples& data, co
   }
   if (n == 0) return Status::InvalidArgument("no customers to fit");
   if (sum_x == 0) {
-    return Status::InvalidArgument(
-        fmt::format("none of the {:.0f} customers has a repeat transaction in the calibration period: {} cannot be "
-                    "fitted; choose a later calibration end",
-                    n, model.title));
+    return Status::InvalidArgument(fmt::format(
+        "none of the {:.0f} customers has a repeat transaction in the calibration period: {} cannot be "
+        "fitted; choose a later calibration end",
+        n, model.title));
   }
   LogLikelihoodFn ll = [&model, &data](const std::vector<double>& p) {
     return model.log_likelihood({p[0], p[1], p[2], p[3]}, data);
@@ -68,12 +68,14 @@ Result<FitResult> FitGammaGamma(const SpendPairs& data, const FitOptions& option
     n += data.count[i];
     sum_m += data.count[i] * data.m[i];
   }
-  if (n < 2) return Status::InvalidArgument("Gamma-Gamma needs at least two customers with repeat transactions");
+  if (n < 2)
+    return Status::InvalidArgument("Gamma-Gamma needs at least two customers with repeat transactions");
   const double mean_m = sum_m / n;
   LogLikelihoodFn ll = [&data](const std::vector<double>& p) {
     return gamma_gamma::LogLikelihood({p[0], p[1], p[2]}, data);
   };
-  FitResult fit = MaximiseLikelihood(ll, GradientFn(), {{2, 3, mean_m}, {1, 1, 1}, {5, 2, mean_m / 2}}, options);
+  FitResult fit =
+      MaximiseLikelihood(ll, GradientFn(), {{2, 3, mean_m}, {1, 1, 1}, {5, 2, mean_m / 2}}, options);
   fit.model = "gamma_gamma";
   fit.param_names = {"p", "q", "gamma"};
   fit.customers = n;
@@ -88,9 +90,15 @@ nlohmann::json FitResult::ToJson() const {
     params_json[param_names[i]] = params[i];
     se_json[param_names[i]] = std::isfinite(std_errors[i]) ? nlohmann::json(std_errors[i]) : nlohmann::json();
   }
-  return {{"model", model},         {"params", params_json},     {"std_errors", se_json},
-          {"log_likelihood", log_likelihood}, {"converged", converged}, {"note", note},
-          {"customers", static_cast<int64_t>(customers)}, {"distinct_rows", rows},     {"evaluations", evaluations},
+  return {{"model", model},
+          {"params", params_json},
+          {"std_errors", se_json},
+          {"log_likelihood", log_likelihood},
+          {"converged", converged},
+          {"note", note},
+          {"customers", static_cast<int64_t>(customers)},
+          {"distinct_rows", rows},
+          {"evaluations", evaluations},
           {"fit_seconds", seconds}};
 }
 

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <nlopt.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <algorithm>
 #include <numeric>
 
 namespace custlake::clv {
@@ -105,13 +105,15 @@ StartOutcome RunStart(Objective* objective, const std::vector<double>& start, co
   nlopt_destroy(opt);
   out.params.resize(n);
   for (unsigned i = 0; i < n; ++i) out.params[i] = std::exp(x[i]);
-  const bool roundoff_at_maximum = code == NLOPT_ROUNDOFF_LIMITED && with_gradient && FlatAt(objective, x, out.value);
-  if ((code < 0 && !roundoff_at_maximum) || code == NLOPT_MAXEVAL_REACHED) out.failure = std::string(NloptReason(code));
+  const bool roundoff_at_maximum =
+      code == NLOPT_ROUNDOFF_LIMITED && with_gradient && FlatAt(objective, x, out.value);
+  if ((code < 0 && !roundoff_at_maximum) || code == NLOPT_MAXEVAL_REACHED)
+    out.failure = std::string(NloptReason(code));
   if (out.value <= -1e299) out.failure = "the log-likelihood could not be computed at any point it tried";
   for (unsigned i = 0; i < n && out.failure.empty(); ++i) {
     if (std::fabs(x[i]) > kLogBound - 0.01) {
-      out.failure = fmt::format("parameter {} ran to its bound ({:g}): the data do not identify the model", i + 1,
-                                out.params[i]);
+      out.failure = fmt::format("parameter {} ran to its bound ({:g}): the data do not identify the model",
+                                i + 1, out.params[i]);
     }
   }
   return out;
@@ -126,7 +128,8 @@ bool Better(const StartOutcome& a, const StartOutcome& b) {
 }  // namespace
 
 Status FitOptions::Validate() const {
-  if (starts < 1 || starts > 3) return Status::InvalidArgument(fmt::format("--starts {}: give 1, 2 or 3", starts));
+  if (starts < 1 || starts > 3)
+    return Status::InvalidArgument(fmt::format("--starts {}: give 1, 2 or 3", starts));
   if (!(penalty >= 0) || !std::isfinite(penalty)) {
     return Status::InvalidArgument(fmt::format("--penalty {}: give a number >= 0", penalty));
   }
@@ -171,7 +174,8 @@ FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const GradientFn& gradie
   }
   fit.std_errors = StandardErrors(penalised, penalised_gradient, fit.params);
   for (double se : fit.std_errors) {
-    if (std::isnan(se) && fit.converged) fit.note = "the Hessian is not negative definite: standard errors unknown";
+    if (std::isnan(se) && fit.converged)
+      fit.note = "the Hessian is not negative definite: standard errors unknown";
   }
   return fit;
 }

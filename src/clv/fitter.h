@@ -12,10 +12,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "clv/count_model.h"
 #include "common/status.h"
@@ -23,23 +22,23 @@
 namespace custlake::clv {
 
 struct FitOptions {
-  int starts = 3;              ///< starting points tried (1..3)
-  double penalty = 0;          ///< L2 penalty coefficient; 0 = plain maximum likelihood
-  int max_evaluations = 20000; ///< per start
+  int starts = 3;               ///< starting points tried (1..3)
+  double penalty = 0;           ///< L2 penalty coefficient; 0 = plain maximum likelihood
+  int max_evaluations = 20000;  ///< per start
   Status Validate() const;
 };
 
 struct FitResult {
-  std::string model;                     ///< bgnbd, pnbd, mbgnbd or gamma_gamma
+  std::string model;  ///< bgnbd, pnbd, mbgnbd or gamma_gamma
   std::vector<std::string> param_names;
   std::vector<double> params;
-  std::vector<double> std_errors;        ///< NaN when the Hessian is not negative definite
-  double log_likelihood = 0;             ///< without the penalty
+  std::vector<double> std_errors;  ///< NaN when the Hessian is not negative definite
+  double log_likelihood = 0;       ///< without the penalty
   bool converged = false;
-  std::string note;                      ///< why it did not converge, or what to watch
+  std::string note;  ///< why it did not converge, or what to watch
   int evaluations = 0;
-  double customers = 0;                  ///< customers the fit used
-  size_t rows = 0;                       ///< distinct rows the likelihood summed over
+  double customers = 0;  ///< customers the fit used
+  size_t rows = 0;       ///< distinct rows the likelihood summed over
   double seconds = 0;
 
   nlohmann::json ToJson() const;

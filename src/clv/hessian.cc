@@ -24,7 +24,8 @@ Matrix NumericalHessian(const LogLikelihoodFn& ll, const std::vector<double>& at
   for (size_t i = 0; i < n; ++i) {
     H[i][i] = (f(i, 1, i, 0) - 2 * f0 + f(i, -1, i, 0)) / (h[i] * h[i]);
     for (size_t j = 0; j < i; ++j) {
-      H[i][j] = H[j][i] = (f(i, 1, j, 1) - f(i, 1, j, -1) - f(i, -1, j, 1) + f(i, -1, j, -1)) / (4 * h[i] * h[j]);
+      H[i][j] = H[j][i] =
+          (f(i, 1, j, 1) - f(i, 1, j, -1) - f(i, -1, j, 1) + f(i, -1, j, -1)) / (4 * h[i] * h[j]);
     }
   }
   return H;

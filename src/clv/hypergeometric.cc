@@ -59,13 +59,16 @@ namespace {
 double LogHyp2F1WithLog1mz(double a, double b, double c, double z, double log1mz) {
   if (!(z >= 0 && z < 1) || !(c > 0)) return kNaN;
   if (z == 0) return 0;
-  if (std::fabs((c - a) * (c - b)) < std::fabs(a * b)) return (c - a - b) * log1mz + LogSeries(c - a, c - b, c, z);
+  if (std::fabs((c - a) * (c - b)) < std::fabs(a * b))
+    return (c - a - b) * log1mz + LogSeries(c - a, c - b, c, z);
   return LogSeries(a, b, c, z);
 }
 
 }  // namespace
 
-double LogHyp2F1(double a, double b, double c, double z) { return LogHyp2F1WithLog1mz(a, b, c, z, std::log1p(-z)); }
+double LogHyp2F1(double a, double b, double c, double z) {
+  return LogHyp2F1WithLog1mz(a, b, c, z, std::log1p(-z));
+}
 
 double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi) {
   if (lo == hi) return -std::numeric_limits<double>::infinity();
@@ -73,7 +76,8 @@ double LogPowerProductIntegral(double m, double n, double A, double B, double lo
                                  {std::log(A + lo), std::log(B + lo), std::log(A + hi), std::log(B + hi)});
 }
 
-double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi, const PowerBases& logs) {
+double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi,
+                               const PowerBases& logs) {
   if (lo == hi) return -std::numeric_limits<double>::infinity();
   double log_big_lo = logs.log_a_lo, log_small_lo = logs.log_b_lo, log_big_hi = logs.log_a_hi,
          log_small_hi = logs.log_b_hi;

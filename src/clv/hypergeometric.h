@@ -24,7 +24,8 @@ double LogPowerProductIntegral(double m, double n, double A, double B, double lo
 struct PowerBases {
   double log_a_lo, log_b_lo, log_a_hi, log_b_hi;
 };
-double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi, const PowerBases& logs);
+double LogPowerProductIntegral(double m, double n, double A, double B, double lo, double hi,
+                               const PowerBases& logs);
 
 /// log(e^a + e^b) and log(e^a - e^b) (a >= b) without overflow.
 double LogAddExp(double a, double b);

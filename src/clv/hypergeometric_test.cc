@@ -17,13 +17,14 @@ double BoostLog2F1(double a, double b, double c, double z) {
 
 TEST(Hypergeometric, MatchesBoostOnTheModelsRanges) {
   // (a, b, c, z) as BG/NBD predictions and the Pareto/NBD likelihood use them.
-  const double cases[][4] = {{0.24, 2.43, 2.22, 0.92},   {26.24, 28.4, 28.2, 0.6},  {0.55, 1.6, 1.55, 0.1},
-                             {30.0, 1.6, 31.0, 0.93},    {3.5, 2.0, 4.5, 0.999},    {120, 121, 122.5, 0.5},
-                             {1.2, 0.7, 2.3, 0.0},       {0.9, 3.1, 1.7, 0.75},     {300.2, 1.61, 301.2, 0.35}};
+  const double cases[][4] = {{0.24, 2.43, 2.22, 0.92}, {26.24, 28.4, 28.2, 0.6}, {0.55, 1.6, 1.55, 0.1},
+                             {30.0, 1.6, 31.0, 0.93},  {3.5, 2.0, 4.5, 0.999},   {120, 121, 122.5, 0.5},
+                             {1.2, 0.7, 2.3, 0.0},     {0.9, 3.1, 1.7, 0.75},    {300.2, 1.61, 301.2, 0.35}};
   for (const auto& c : cases) {
     const double ours = LogHyp2F1(c[0], c[1], c[2], c[3]);
     const double ref = BoostLog2F1(c[0], c[1], c[2], c[3]);
-    EXPECT_NEAR(ours, ref, 1e-11 * std::max(1.0, std::fabs(ref))) << c[0] << " " << c[1] << " " << c[2] << " " << c[3];
+    EXPECT_NEAR(ours, ref, 1e-11 * std::max(1.0, std::fabs(ref)))
+        << c[0] << " " << c[1] << " " << c[2] << " " << c[3];
   }
 }
 
@@ -48,8 +49,10 @@ double Integral(double m, double n, double A, double B, double lo, double hi) {
 }
 
 TEST(Hypergeometric, PowerProductIntegralMatchesQuadrature) {
-  const double cases[][6] = {{0.55, 1.6, 10.58, 11.66, 0, 38.86},  {26.55, 1.6, 10.58, 11.66, 30.86, 31},
-                             {2.3, 0.6, 50, 1.5, 3, 20},           {1.2, 2.5, 0.3, 40, 0, 78},
+  const double cases[][6] = {{0.55, 1.6, 10.58, 11.66, 0, 38.86},
+                             {26.55, 1.6, 10.58, 11.66, 30.86, 31},
+                             {2.3, 0.6, 50, 1.5, 3, 20},
+                             {1.2, 2.5, 0.3, 40, 0, 78},
                              {0.8, 1.4, 5, 5, 1, 2}};
   for (const auto& c : cases) {
     const double ref = Integral(c[0], c[1], c[2], c[3], c[4], c[5]);

@@ -11,8 +11,8 @@ namespace {
 // ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x+1) - ln B(a, b).
 double XTerms(const CountParams& p, double x) {
   const auto [r, alpha, a, b] = p;
-  return std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) + std::lgamma(b + x + 1) -
-         std::lgamma(b) - std::lgamma(a + b + x + 1);
+  return std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) +
+         std::lgamma(b + x + 1) - std::lgamma(b) - std::lgamma(a + b + x + 1);
 }
 
 double Rest(const CountParams& p, double x, double t_x, double T) {
@@ -52,7 +52,8 @@ double PAlive(const CountParams& p, double x, double t_x, double T) {
 double Expected(const CountParams& p, double x, double t_x, double T, double t) {
   const auto [r, alpha, a, b] = p;
   const double z = t / (alpha + T + t);
-  const double log_h = LogHyp2F1(r + x, b + x + 1, a + b + x, z) + (r + x) * std::log((alpha + T) / (alpha + T + t));
+  const double log_h =
+      LogHyp2F1(r + x, b + x + 1, a + b + x, z) + (r + x) * std::log((alpha + T) / (alpha + T + t));
   return (a + b + x) / (a - 1) * -std::expm1(log_h) * PAlive(p, x, t_x, T);
 }
 
@@ -64,7 +65,15 @@ double PNoPurchase(const CountParams& p, double x, double t_x, double T, double 
 
 }  // namespace
 
-const CountModel kMbgnbd = {"mbgnbd",    "MBG/NBD", {"r", "alpha", "a", "b"}, LogLikelihood, CustomerLogLikelihood,
-                            ExpectedNew, Expected,  PAlive,                  PNoPurchase, nullptr};
+const CountModel kMbgnbd = {"mbgnbd",
+                            "MBG/NBD",
+                            {"r", "alpha", "a", "b"},
+                            LogLikelihood,
+                            CustomerLogLikelihood,
+                            ExpectedNew,
+                            Expected,
+                            PAlive,
+                            PNoPurchase,
+                            nullptr};
 
 }  // namespace custlake::clv

@@ -16,7 +16,8 @@ const CountParams kParams[] = {{0.24, 4.4, 0.79, 2.4}, {0.55, 10.6, 0.61, 11.7},
 
 Triples SomeTriples() {
   Triples t;
-  const double rows[][4] = {{0, 0, 38, 50}, {1, 5, 38, 20}, {2, 30.4, 38.9, 10}, {7, 20, 30, 3}, {26, 30.9, 31, 1}};
+  const double rows[][4] = {
+      {0, 0, 38, 50}, {1, 5, 38, 20}, {2, 30.4, 38.9, 10}, {7, 20, 30, 3}, {26, 30.9, 31, 1}};
   for (const auto& r : rows) {
     t.x.push_back(r[0]);
     t.t_x.push_back(r[1]);
@@ -102,7 +103,8 @@ TEST(Models, NoRepeatPurchasesCannotBeFitted) {
   t.count = {100};
   auto fit = FitCountModel(kBgnbd, t, FitOptions{});
   ASSERT_FALSE(fit.ok());
-  EXPECT_NE(fit.status().message().find("none of the 100 customers has a repeat transaction"), std::string::npos);
+  EXPECT_NE(fit.status().message().find("none of the 100 customers has a repeat transaction"),
+            std::string::npos);
 }
 
 }  // namespace
@@ -162,7 +164,8 @@ void ExpectWithinThreeStandardErrors(const FitResult& fit, const CountParams& tr
 TEST(Recovery, BgnbdFitRecoversTheDrawingParameters) {
   std::mt19937_64 rng(7);
   const CountParams truth = {0.75, 6, 0.6, 3};  // the generator's purchase model
-  ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kBgnbd, CompressTriples(DrawBgnbd(truth, 20000, rng)), FitOptions{}));
+  ASSERT_OK_AND_ASSIGN(FitResult fit,
+                       FitCountModel(kBgnbd, CompressTriples(DrawBgnbd(truth, 20000, rng)), FitOptions{}));
   ExpectWithinThreeStandardErrors(fit, truth);
 }
 
@@ -171,7 +174,8 @@ TEST(Recovery, ParetoNbdFitRecoversTheDrawingParameters) {
   const CountParams truth = {0.55, 10.6, 0.61, 11.7};
   FitOptions options;
   options.starts = 1;
-  ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kPnbd, CompressTriples(DrawPnbd(truth, 5000, rng)), options));
+  ASSERT_OK_AND_ASSIGN(FitResult fit,
+                       FitCountModel(kPnbd, CompressTriples(DrawPnbd(truth, 5000, rng)), options));
   ExpectWithinThreeStandardErrors(fit, truth);
 }
 

@@ -27,11 +27,13 @@ Result<TransactionLog> ToLog(const engine::QueryResult& result) {
     Transaction t;
     t.line = static_cast<uint32_t>(i + 1);
     const auto day = ParseDay(row[1]);
-    if (!day) return Status::Corruption("fact_customer_activity: purchase date '" + row[1] + "' is not a date");
+    if (!day)
+      return Status::Corruption("fact_customer_activity: purchase date '" + row[1] + "' is not a date");
     t.day = *day;
     t.amount = std::stod(row[2]);
     if (t.amount < 0) {
-      return Status::Corruption(fmt::format("fact_customer_activity: customer {} has a purchase of {}", row[0], row[2]));
+      return Status::Corruption(
+          fmt::format("fact_customer_activity: customer {} has a purchase of {}", row[0], row[2]));
     }
     auto [it, added] = index.try_emplace(row[0], static_cast<uint32_t>(log.customer_ids.size()));
     if (added) log.customer_ids.push_back(row[0]);
@@ -49,15 +51,16 @@ std::string SqlString(const std::string& text) {
 
 // The predictions as Parquet at `parquet`, by way of a CSV next to it.
 Result<int64_t> WriteParquet(const std::string& parquet, const SummaryTable& table,
-                             const std::vector<CustomerPrediction>& predictions, const PredictOptions& options,
-                             bool with_spend) {
+                             const std::vector<CustomerPrediction>& predictions,
+                             const PredictOptions& options, bool with_spend) {
   const std::string csv = parquet + ".csv";
   RETURN_NOT_OK(WritePredictionsCsv(csv, table, predictions, options, with_spend));
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
   ASSIGN_OR_RETURN(auto session, db->Connect());
-  const Status copied = session->Execute(fmt::format(
-      "COPY (SELECT * FROM read_csv({}, header = true, types = {{'customer': 'VARCHAR'}})) TO {} (FORMAT PARQUET)",
-      SqlString(csv), SqlString(parquet)));
+  const Status copied =
+      session->Execute(fmt::format("COPY (SELECT * FROM read_csv({}, header = true, types = {{'customer': "
+                                   "'VARCHAR'}})) TO {} (FORMAT PARQUET)",
+                                   SqlString(csv), SqlString(parquet)));
   std::error_code ec;
   std::filesystem::remove(csv, ec);
   RETURN_NOT_OK(copied);
@@ -81,14 +84,16 @@ Result<TransactionLog> ReadWarehousePurchases(const std::string& lake_root) {
 }
 
 Result<int64_t> PublishScores(const std::string& lake_root, const SummaryTable& table,
-                              const std::vector<CustomerPrediction>& predictions, const PredictOptions& options,
-                              bool with_spend) {
+                              const std::vector<CustomerPrediction>& predictions,
+                              const PredictOptions& options, bool with_spend) {
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   lake::BatchOptions batch_options;
   batch_options.replace = true;
-  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(lake::DatasetId::Raw("clv_scores"), batch_options));
+  ASSIGN_OR_RETURN(lake::BatchWriter batch,
+                   lake->BeginBatch(lake::DatasetId::Raw("clv_scores"), batch_options));
   ASSIGN_OR_RETURN(lake::StagedPart part, batch.NewPart());
-  ASSIGN_OR_RETURN(const int64_t rows, WriteParquet(part.staging_path, table, predictions, options, with_spend));
+  ASSIGN_OR_RETURN(const int64_t rows,
+                   WriteParquet(part.staging_path, table, predictions, options, with_spend));
   RETURN_NOT_OK(batch.AddFile(part, rows));
   RETURN_NOT_OK(batch.Commit());
   return batch.id();

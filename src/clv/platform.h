@@ -27,7 +27,7 @@ Result<TransactionLog> ReadWarehousePurchases(const std::string& lake_root);
 /// expected_purchases_<H>, p_no_purchase_<H>[, expected_spend, clv_<H>].
 /// Returns the lake batch id.
 Result<int64_t> PublishScores(const std::string& lake_root, const SummaryTable& table,
-                              const std::vector<CustomerPrediction>& predictions, const PredictOptions& options,
-                              bool with_spend);
+                              const std::vector<CustomerPrediction>& predictions,
+                              const PredictOptions& options, bool with_spend);
 
 }  // namespace custlake::clv

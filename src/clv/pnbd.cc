@@ -36,7 +36,8 @@ Bracket LogBracket(const CountParams& p, double x, double t_x, const LogsAtT& at
   const auto [r, alpha, s, beta] = p;
   const double T = at_T.T;
   const PowerBases logs = {std::log(alpha + t_x), std::log(beta + t_x), at_T.alpha, at_T.beta};
-  return {-(r + x) * at_T.alpha - s * at_T.beta, log_s + LogPowerProductIntegral(r + x, s + 1, alpha, beta, t_x, T, logs)};
+  return {-(r + x) * at_T.alpha - s * at_T.beta,
+          log_s + LogPowerProductIntegral(r + x, s + 1, alpha, beta, t_x, T, logs)};
 }
 
 Bracket LogBracket(const CountParams& p, double x, double t_x, double T) {
@@ -100,7 +101,15 @@ double PNoPurchase(const CountParams& p, double x, double t_x, double T, double 
 
 }  // namespace
 
-const CountModel kPnbd = {"pnbd",      "Pareto/NBD", {"r", "alpha", "s", "beta"}, LogLikelihood, CustomerLogLikelihood,
-                          ExpectedNew, Expected,     PAlive,                      PNoPurchase, nullptr};
+const CountModel kPnbd = {"pnbd",
+                          "Pareto/NBD",
+                          {"r", "alpha", "s", "beta"},
+                          LogLikelihood,
+                          CustomerLogLikelihood,
+                          ExpectedNew,
+                          Expected,
+                          PAlive,
+                          PNoPurchase,
+                          nullptr};
 
 }  // namespace custlake::clv

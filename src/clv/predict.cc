@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <array>
-#include <unordered_map>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 
 namespace custlake::clv {
 namespace {
@@ -52,7 +52,8 @@ std::string CsvField(const std::string& text) {
 }  // namespace
 
 Status PredictOptions::Validate() const {
-  if (!(horizon > 0) || !std::isfinite(horizon)) return Status::InvalidArgument("--horizon must be a number > 0");
+  if (!(horizon > 0) || !std::isfinite(horizon))
+    return Status::InvalidArgument("--horizon must be a number > 0");
   if (!(discount_rate >= 0) || !(discount_rate < 1)) {
     return Status::InvalidArgument("--discount-rate is per time unit and must be in [0, 1)");
   }
@@ -69,16 +70,18 @@ Result<std::vector<CustomerPrediction>> PredictCustomers(const CountModel& model
   std::vector<uint32_t> id_of(cs.size());
   std::vector<uint32_t> first_customer;
   for (size_t i = 0; i < cs.size(); ++i) {
-    auto [it, added] = ids.try_emplace(Key{cs[i].x, cs[i].t_x, cs[i].T}, static_cast<uint32_t>(first_customer.size()));
+    auto [it, added] =
+        ids.try_emplace(Key{cs[i].x, cs[i].t_x, cs[i].T}, static_cast<uint32_t>(first_customer.size()));
     if (added) first_customer.push_back(static_cast<uint32_t>(i));
     id_of[i] = it->second;
   }
   std::vector<Shared> shared(first_customer.size());
   for (size_t k = 0; k < shared.size(); ++k) {
     const CustomerSummary& c = cs[first_customer[k]];
-    shared[k] = {{model.p_alive(params, c.x, c.t_x, c.T), model.expected(params, c.x, c.t_x, c.T, options.horizon),
-                  model.p_no_purchase(params, c.x, c.t_x, c.T, options.horizon), 0, 0},
-                 DiscountedTransactions(model, params, c, options)};
+    shared[k] = {
+        {model.p_alive(params, c.x, c.t_x, c.T), model.expected(params, c.x, c.t_x, c.T, options.horizon),
+         model.p_no_purchase(params, c.x, c.t_x, c.T, options.horizon), 0, 0},
+        DiscountedTransactions(model, params, c, options)};
   }
   std::vector<CustomerPrediction> out(cs.size());
   for (size_t i = 0; i < cs.size(); ++i) {
@@ -87,9 +90,10 @@ Result<std::vector<CustomerPrediction>> PredictCustomers(const CountModel& model
     p.expected_spend = spend ? gamma_gamma::ExpectedSpend(*spend, cs[i].x, cs[i].spend) : std::nan("");
     p.clv = shared[id_of[i]].discounted * p.expected_spend;
     if (!AllFinite(p, spend != nullptr)) {
-      return Status::Internal(fmt::format("customer {} (x={}, t_x={}, T={}): {} could not compute the predictions "
-                                          "at these parameters; please report it with the data",
-                                          table.ids[i], cs[i].x, cs[i].t_x, cs[i].T, model.title));
+      return Status::Internal(
+          fmt::format("customer {} (x={}, t_x={}, T={}): {} could not compute the predictions "
+                      "at these parameters; please report it with the data",
+                      table.ids[i], cs[i].x, cs[i].t_x, cs[i].T, model.title));
     }
   }
   return out;
@@ -107,8 +111,8 @@ Status WritePredictionsCsv(const std::string& path, const SummaryTable& table,
   for (size_t i = 0; i < predictions.size(); ++i) {
     const CustomerSummary& c = table.customers[i];
     const CustomerPrediction& p = predictions[i];
-    out << fmt::format("{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}", CsvField(table.ids[i]), c.x, c.t_x, c.T, p.p_alive,
-                       p.expected_purchases, p.p_no_purchase);
+    out << fmt::format("{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}", CsvField(table.ids[i]), c.x, c.t_x, c.T,
+                       p.p_alive, p.expected_purchases, p.p_no_purchase);
     if (with_spend) out << fmt::format(",{:.6g},{:.6g}", p.expected_spend, p.clv);
     out << '\n';
   }

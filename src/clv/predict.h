@@ -21,8 +21,8 @@
 namespace custlake::clv {
 
 struct PredictOptions {
-  double horizon = 52;        ///< in the data's unit
-  double discount_rate = 0;   ///< per unit, e.g. 0.0019 per week ~ 10 % a year
+  double horizon = 52;       ///< in the data's unit
+  double discount_rate = 0;  ///< per unit, e.g. 0.0019 per week ~ 10 % a year
   Status Validate() const;
 };
 

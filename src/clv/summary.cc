@@ -18,13 +18,15 @@ struct Day {
 };
 
 Status CheckCalibrationEnd(const TransactionLog& log, const SummaryOptions& o) {
-  const auto first = std::min_element(log.rows.begin(), log.rows.end(),
-                                      [](const Transaction& a, const Transaction& b) { return a.day < b.day; });
+  const auto first =
+      std::min_element(log.rows.begin(), log.rows.end(),
+                       [](const Transaction& a, const Transaction& b) { return a.day < b.day; });
   if (o.calibration_end < first->day) {
-    return Status::InvalidArgument(fmt::format(
-        "--calibration-end {} is before the first purchase ({}:{}, {}): no customer has a calibration period; "
-        "give a later date",
-        FormatDay(o.calibration_end), log.source, first->line, FormatDay(first->day)));
+    return Status::InvalidArgument(
+        fmt::format("--calibration-end {} is before the first purchase ({}:{}, {}): no customer has a "
+                    "calibration period; "
+                    "give a later date",
+                    FormatDay(o.calibration_end), log.source, first->line, FormatDay(first->day)));
   }
   if (o.holdout_end && *o.holdout_end <= o.calibration_end) {
     return Status::InvalidArgument(fmt::format("--holdout-end {} must be after --calibration-end {}",
@@ -96,7 +98,8 @@ Result<SummaryTable> BuildSummaries(const TransactionLog& log, const SummaryOpti
   out.has_spend = log.has_amount;
   out.calibration_end = options.calibration_end;
   if (options.holdout_end) {
-    out.holdout_length = static_cast<double>(*options.holdout_end - options.calibration_end) / DaysPerUnit(options.unit);
+    out.holdout_length =
+        static_cast<double>(*options.holdout_end - options.calibration_end) / DaysPerUnit(options.unit);
   }
   const std::vector<uint32_t> order = OrderByCustomerDay(log);
   int64_t start_day = log.rows[order.front()].day;
@@ -134,7 +137,8 @@ int FindColumn(const std::vector<std::string>& header, std::initializer_list<std
   return -1;
 }
 
-Result<double> Number(const std::vector<std::string>& f, int col, const std::string& where, const char* name) {
+Result<double> Number(const std::vector<std::string>& f, int col, const std::string& where,
+                      const char* name) {
   double v = 0;
   const std::string& s = f[static_cast<size_t>(col)];
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -145,7 +149,8 @@ Result<double> Number(const std::vector<std::string>& f, int col, const std::str
 }
 
 Status CheckSummaryRow(const CustomerSummary& c, const std::string& where) {
-  if (c.x < 0 || c.x != std::floor(c.x)) return Status::InvalidArgument(where + ": x must be a whole number >= 0");
+  if (c.x < 0 || c.x != std::floor(c.x))
+    return Status::InvalidArgument(where + ": x must be a whole number >= 0");
   if (c.T <= 0) return Status::InvalidArgument(where + ": T must be > 0");
   if (c.t_x < 0 || c.t_x > c.T) return Status::InvalidArgument(where + ": t_x must be between 0 and T");
   if (c.x == 0 && c.t_x != 0) return Status::InvalidArgument(where + ": t_x must be 0 when x is 0");
@@ -165,11 +170,12 @@ Result<SummaryTable> ReadSummaryCsv(const std::string& path, TimeUnit unit) {
   SummaryColumns cols;
   for (uint32_t line_no = 1; std::getline(in, line); ++line_no) {
     if (line.empty() || line == "\r") continue;
-    if (!SplitFields(line, ',', &f)) return Status::InvalidArgument(fmt::format("{}:{}: unclosed quote", path, line_no));
+    if (!SplitFields(line, ',', &f))
+      return Status::InvalidArgument(fmt::format("{}:{}: unclosed quote", path, line_no));
     if (line_no == 1) {
-      cols = {FindColumn(f, {"id", "ID", "cust", "customer", "customer_id"}), FindColumn(f, {"x", "frequency"}),
-              FindColumn(f, {"t_x", "t.x", "recency"}), FindColumn(f, {"T", "T.cal"}),
-              FindColumn(f, {"spend", "zbar", "m.x", "monetary_value"})};
+      cols = {FindColumn(f, {"id", "ID", "cust", "customer", "customer_id"}),
+              FindColumn(f, {"x", "frequency"}), FindColumn(f, {"t_x", "t.x", "recency"}),
+              FindColumn(f, {"T", "T.cal"}), FindColumn(f, {"spend", "zbar", "m.x", "monetary_value"})};
       if (cols.x < 0 || cols.t_x < 0 || cols.T < 0) {
         return Status::InvalidArgument(path + ":1: the header must name the columns x, t_x and T");
       }

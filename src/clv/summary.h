@@ -34,8 +34,8 @@ struct CustomerSummary {
 
 struct SummaryOptions {
   TimeUnit unit = TimeUnit::kWeek;
-  int64_t calibration_end = 0;          ///< day, inclusive
-  std::optional<int64_t> holdout_end;   ///< day, inclusive; after calibration_end
+  int64_t calibration_end = 0;         ///< day, inclusive
+  std::optional<int64_t> holdout_end;  ///< day, inclusive; after calibration_end
 };
 
 struct SummaryTable {

@@ -35,10 +35,10 @@ TEST_F(SummaryTest, SameDayPurchasesAreOneTransactionAndTheFirstIsNotARepeat) {
   ASSERT_OK_AND_ASSIGN(TransactionLog log, Read("customer,date,amount\n"
                                                 "a,2020-01-01,10\n"
                                                 "a,2020-01-08,5\n"
-                                                "a,2020-01-08,7\n"    // same day: one transaction of 12
+                                                "a,2020-01-08,7\n"  // same day: one transaction of 12
                                                 "a,2020-01-15,20\n"
-                                                "a,2020-02-05,99\n"   // holdout
-                                                "a,2020-03-05,99\n"   // after the holdout
+                                                "a,2020-02-05,99\n"  // holdout
+                                                "a,2020-03-05,99\n"  // after the holdout
                                                 "b,2020-01-10,3\n"
                                                 "c,2020-02-01,4\n"));  // first purchase after calibration
   SummaryOptions o;
@@ -96,7 +96,8 @@ TEST_F(SummaryTest, TriplesCountCustomersSharingAHistory) {
 }
 
 TEST_F(SummaryTest, SummaryCsvIsChecked) {
-  ASSERT_OK_AND_ASSIGN(SummaryTable t, ReadSummaryCsv(Write("ID,x,t_x,T,zbar\n1,2,30.43,38.86,22.35\n"), TimeUnit::kWeek));
+  ASSERT_OK_AND_ASSIGN(SummaryTable t,
+                       ReadSummaryCsv(Write("ID,x,t_x,T,zbar\n1,2,30.43,38.86,22.35\n"), TimeUnit::kWeek));
   EXPECT_TRUE(t.has_spend);
   EXPECT_EQ(t.ids[0], "1");
   auto bad = ReadSummaryCsv(Write("x,t_x,T\n1,40,38\n"), TimeUnit::kWeek);

@@ -32,8 +32,8 @@ Result<char> DelimiterChar(const std::string& text) {
 }
 
 // The 0-based index of a column named by header text or 1-based number.
-Result<size_t> ColumnIndex(const std::string& ref, const std::vector<std::string>& header, const std::string& what,
-                           const std::string& source) {
+Result<size_t> ColumnIndex(const std::string& ref, const std::vector<std::string>& header,
+                           const std::string& what, const std::string& source) {
   for (size_t i = 0; i < header.size(); ++i) {
     if (header[i] == ref) return i;
   }
@@ -42,9 +42,10 @@ Result<size_t> ColumnIndex(const std::string& ref, const std::vector<std::string
   if (ec == std::errc() && end == ref.data() + ref.size() && number >= 1) return number - 1;
   std::string names;
   for (const std::string& h : header) names += (names.empty() ? "" : ", ") + h;
-  return Status::InvalidArgument(fmt::format("{}:1: no {} column '{}' (the header has: {}); name a column of the "
-                                             "header or give its 1-based number",
-                                             source, what, ref, names));
+  return Status::InvalidArgument(
+      fmt::format("{}:1: no {} column '{}' (the header has: {}); name a column of the "
+                  "header or give its 1-based number",
+                  source, what, ref, names));
 }
 
 struct Columns {
@@ -73,9 +74,10 @@ Result<double> ParseAmount(const std::string& text, const std::string& where) {
     return Status::InvalidArgument(fmt::format("{}: amount '{}' is not a number", where, text));
   }
   if (v < 0) {
-    return Status::InvalidArgument(fmt::format("{}: amount {} is negative; refunds and returns must be netted "
-                                               "into their purchase before fitting a spend model",
-                                               where, text));
+    return Status::InvalidArgument(
+        fmt::format("{}: amount {} is negative; refunds and returns must be netted "
+                    "into their purchase before fitting a spend model",
+                    where, text));
   }
   return v;
 }
@@ -94,8 +96,8 @@ class LogBuilder {
     t.line = line;
     const std::optional<int64_t> day = ParseDay(f[c.date]);
     if (!day) {
-      return Status::InvalidArgument(fmt::format("{}: column {}: '{}' is not a date (use YYYY-MM-DD or YYYYMMDD)",
-                                                 where, c.date + 1, f[c.date]));
+      return Status::InvalidArgument(fmt::format(
+          "{}: column {}: '{}' is not a date (use YYYY-MM-DD or YYYYMMDD)", where, c.date + 1, f[c.date]));
     }
     t.day = *day;
     if (c.has_amount) {
@@ -172,7 +174,8 @@ Result<TransactionLog> ReadTransactionLog(const TransactionFileOptions& options)
     ++line_no;
     if (line.empty() || line == "\r") continue;
     if (!SplitFields(line, delimiter, &fields)) {
-      return Status::InvalidArgument(fmt::format("{}:{}: a quoted field is not closed", options.path, line_no));
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: a quoted field is not closed", options.path, line_no));
     }
     if (!columns) {
       if (options.header) header = fields;

@@ -20,9 +20,9 @@ struct TransactionFileOptions {
   std::string path;
   std::string customer_col;  ///< header name, or a 1-based column number
   std::string date_col;
-  std::string amount_col;    ///< "" = no amounts (no spend model)
+  std::string amount_col;       ///< "" = no amounts (no spend model)
   std::string delimiter = ",";  ///< one character, "tab", or "whitespace"
-  bool header = true;        ///< the first line names the columns
+  bool header = true;           ///< the first line names the columns
 
   Status Validate() const;
 };

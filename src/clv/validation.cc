@@ -17,7 +17,8 @@ Status FillByFrequency(const CountModel& m, const CountParams& p, const SummaryT
     const CustomerSummary& c = t.customers[i];
     const double predicted = m.expected(p, c.x, c.t_x, c.T, r->holdout_length);
     if (!std::isfinite(predicted)) {
-      return Status::Internal(fmt::format("customer {}: {} could not predict the holdout", t.ids[i], m.title));
+      return Status::Internal(
+          fmt::format("customer {}: {} could not predict the holdout", t.ids[i], m.title));
     }
     FrequencyRow& row = r->by_frequency[static_cast<size_t>(std::min<double>(c.x, max_bucket))];
     row.customers += 1;
@@ -60,7 +61,8 @@ void FillTracking(const CountModel& m, const CountParams& p, const SummaryTable&
     }
     r->tracking.push_back({k, actual, predicted});
   }
-  r->calibration_units = static_cast<int>(std::ceil((static_cast<double>(t.calibration_end - t.start_day) + 1) / upd - 1e-9));
+  r->calibration_units =
+      static_cast<int>(std::ceil((static_cast<double>(t.calibration_end - t.start_day) + 1) / upd - 1e-9));
   double ape = 0;
   int points = 0;
   for (const TrackingPoint& pt : r->tracking) {
@@ -74,10 +76,11 @@ void FillTracking(const CountModel& m, const CountParams& p, const SummaryTable&
 
 }  // namespace
 
-Result<ValidationReport> ValidateHoldout(const CountModel& model, const CountParams& params, const SummaryTable& table,
-                                         int max_bucket) {
+Result<ValidationReport> ValidateHoldout(const CountModel& model, const CountParams& params,
+                                         const SummaryTable& table, int max_bucket) {
   if (!table.holdout_length) {
-    return Status::InvalidArgument("validation needs a holdout period: give --holdout-end with --transactions");
+    return Status::InvalidArgument(
+        "validation needs a holdout period: give --holdout-end with --transactions");
   }
   if (max_bucket < 1) return Status::InvalidArgument("the frequency buckets need max_bucket >= 1");
   ValidationReport r;
@@ -92,7 +95,8 @@ Result<ValidationReport> ValidateHoldout(const CountModel& model, const CountPar
 nlohmann::json ValidationReport::ToJson() const {
   nlohmann::json freq = nlohmann::json::array(), track = nlohmann::json::array();
   for (const FrequencyRow& row : by_frequency) {
-    freq.push_back({{"x", row.x}, {"customers", row.customers}, {"actual", row.actual}, {"predicted", row.predicted}});
+    freq.push_back(
+        {{"x", row.x}, {"customers", row.customers}, {"actual", row.actual}, {"predicted", row.predicted}});
   }
   if (!freq.empty()) freq.back()["x_at_least"] = true;
   for (const TrackingPoint& pt : tracking) {
@@ -109,7 +113,8 @@ nlohmann::json ValidationReport::ToJson() const {
             {"customer_rmse", customer_rmse},
             {"holdout_actual", actual_total},
             {"holdout_predicted", predicted_total},
-            {"holdout_error_percent", actual_total > 0 ? 100 * (predicted_total - actual_total) / actual_total : 0},
+            {"holdout_error_percent",
+             actual_total > 0 ? 100 * (predicted_total - actual_total) / actual_total : 0},
             {"tracking_mape_percent", tracking_mape}}}};
 }
 

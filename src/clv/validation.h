@@ -8,10 +8,9 @@
 // since the log's first purchase, and error metrics.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "clv/count_model.h"
 #include "clv/fitter.h"
@@ -21,15 +20,15 @@
 namespace custlake::clv {
 
 struct FrequencyRow {
-  int x = 0;              ///< calibration frequency; the last row means x >= this
+  int x = 0;  ///< calibration frequency; the last row means x >= this
   double customers = 0;
-  double actual = 0;      ///< mean holdout transactions
+  double actual = 0;  ///< mean holdout transactions
   double predicted = 0;
 };
 
 struct TrackingPoint {
-  int unit = 0;           ///< end of this unit after the log's first purchase
-  double actual = 0;      ///< cumulative repeat transactions
+  int unit = 0;       ///< end of this unit after the log's first purchase
+  double actual = 0;  ///< cumulative repeat transactions
   double predicted = 0;
 };
 
@@ -48,8 +47,8 @@ struct ValidationReport {
 };
 
 /// The table must come from a transaction log with a holdout end.
-Result<ValidationReport> ValidateHoldout(const CountModel& model, const CountParams& params, const SummaryTable& table,
-                                         int max_bucket = 7);
+Result<ValidationReport> ValidateHoldout(const CountModel& model, const CountParams& params,
+                                         const SummaryTable& table, int max_bucket = 7);
 
 /// A self-contained HTML page (inline SVG charts, no scripts or links) with
 /// the fits, the metrics, both tables and their charts.

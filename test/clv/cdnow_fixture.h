@@ -37,8 +37,8 @@ inline SummaryOptions CdnowSummaryOptions() {
 inline ::testing::AssertionResult ToPublishedDigits(double value, double published, int decimals) {
   const double half_unit = 0.5 * std::pow(10.0, -decimals) * (1 + 1e-9);
   if (std::fabs(value - published) <= half_unit) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << value << " does not round to the published " << published << " ("
-                                       << decimals << " decimals)";
+  return ::testing::AssertionFailure()
+         << value << " does not round to the published " << published << " (" << decimals << " decimals)";
 }
 
 /// |value / published - 1| <= rel.

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "cdnow_fixture.h"
 #include "clv/count_model.h"
 #include "clv/fitter.h"
 #include "clv/predict.h"
 #include "clv/triples.h"
 #include "clv/validation.h"
-#include "cdnow_fixture.h"
 
 namespace custlake::clv {
 namespace {
@@ -35,7 +35,9 @@ class Cdnow : public ::testing::Test {
     EXPECT_TRUE(fit->converged) << fit->note;
     return *fit;
   }
-  static CountParams Params(const FitResult& f) { return {f.params[0], f.params[1], f.params[2], f.params[3]}; }
+  static CountParams Params(const FitResult& f) {
+    return {f.params[0], f.params[1], f.params[2], f.params[3]};
+  }
   static const CustomerSummary& Customer(int id) { return table_->customers[static_cast<size_t>(id - 1)]; }
 
   static SummaryTable* table_;
@@ -112,9 +114,9 @@ TEST_F(Cdnow, BgnbdParametersLikelihoodAndStandardErrors) {
   EXPECT_TRUE(WithinRelative(f.std_errors[1], 0.378221, 0.01));
   EXPECT_TRUE(WithinRelative(f.std_errors[2], 0.185719, 0.01));
   EXPECT_TRUE(WithinRelative(f.std_errors[3], 0.705345, 0.01));
-  std::printf("BG/NBD: r %.7f alpha %.7f a %.7f b %.7f LL %.4f SE %.6f %.6f %.6f %.6f in %.4f s\n", f.params[0],
-              f.params[1], f.params[2], f.params[3], f.log_likelihood, f.std_errors[0], f.std_errors[1],
-              f.std_errors[2], f.std_errors[3], f.seconds);
+  std::printf("BG/NBD: r %.7f alpha %.7f a %.7f b %.7f LL %.4f SE %.6f %.6f %.6f %.6f in %.4f s\n",
+              f.params[0], f.params[1], f.params[2], f.params[3], f.log_likelihood, f.std_errors[0],
+              f.std_errors[1], f.std_errors[2], f.std_errors[3], f.seconds);
 }
 
 // Where a published figure and our exact computation differ past its last
@@ -125,7 +127,8 @@ TEST_F(Cdnow, BgnbdPredictionsToThePublishedDigits) {
   const CountParams p = Params(Fit(kBgnbd));
   // New customer: 0.0078, 0.0532, 0.1506, 1.0405, 1.0437 by t = 0.1429, 1, 3, 31.8571, 32 weeks.
   const double t[] = {0.1429, 1, 3, 31.8571, 32}, expected[] = {0.0078, 0.0532, 0.1506, 1.0405, 1.0437};
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(ToPublishedDigits(kBgnbd.expected_new(p, t[i]), expected[i], 4)) << t[i];
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(ToPublishedDigits(kBgnbd.expected_new(p, t[i]), expected[i], 4)) << t[i];
   // x = 2, t_x = 30.43, T = 38.86: 1.226 in the next 39 weeks.
   EXPECT_TRUE(ToPublishedDigits(kBgnbd.expected(p, 2, 30.43, 38.86, 39), 1.226, 3));
   // P(X(2) = 10) = 1.07869e-07 and P(X(39) = 0) = 0.5737864, at the paper's parameters.
@@ -170,7 +173,8 @@ TEST_F(Cdnow, ParetoNbdParametersLikelihoodAndPredictions) {
   EXPECT_TRUE(WithinRelative(f.params[3], 11.6562237, 1.2e-3));
   const CountParams p = Params(f);
   const Triples triples = CompressTriples(table_->customers);
-  EXPECT_GE(kPnbd.log_likelihood(p, triples), kPnbd.log_likelihood({0.5533971, 10.5801985, 0.6060625, 11.6562237}, triples));
+  EXPECT_GE(kPnbd.log_likelihood(p, triples),
+            kPnbd.log_likelihood({0.5533971, 10.5801985, 0.6060625, 11.6562237}, triples));
   // The paper: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0.
   EXPECT_TRUE(ToPublishedDigits(f.params[0], 0.553, 3));
   EXPECT_TRUE(ToPublishedDigits(f.params[1], 10.578, 3));
@@ -226,8 +230,9 @@ TEST_F(Cdnow, GammaGammaParametersAndExpectedSpend) {
 // customers (those with x = 0 get the population mean) and the mean observed
 // spend of the 946.
 TEST_F(Cdnow, GammaGammaMeansFromThePublishedSummary) {
-  ASSERT_OK_AND_ASSIGN(SummaryTable rounded,
-                       ReadSummaryCsv(std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", TimeUnit::kWeek));
+  ASSERT_OK_AND_ASSIGN(
+      SummaryTable rounded,
+      ReadSummaryCsv(std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", TimeUnit::kWeek));
   auto fit = FitGammaGamma(CompressSpend(rounded.customers), FitOptions{});
   ASSERT_OK(fit);
   const SpendParams p = {fit->params[0], fit->params[1], fit->params[2]};

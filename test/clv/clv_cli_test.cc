@@ -22,11 +22,28 @@ class ClvCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CliOutcome Clv(const std::string& verb, std::vector<std::string> extra, const std::string& log = CdnowLog()) {
-    std::vector<std::string> args = {"-C", dir_.string(), "--json", "clv", verb, "--transactions", log,
-                                     "--delimiter", "whitespace", "--no-header", "--customer-col", "2",
-                                     "--date-col", "3", "--amount-col", "5", "--unit", "week",
-                                     "--calibration-end", "1997-09-30"};
+  CliOutcome Clv(const std::string& verb, std::vector<std::string> extra,
+                 const std::string& log = CdnowLog()) {
+    std::vector<std::string> args = {"-C",
+                                     dir_.string(),
+                                     "--json",
+                                     "clv",
+                                     verb,
+                                     "--transactions",
+                                     log,
+                                     "--delimiter",
+                                     "whitespace",
+                                     "--no-header",
+                                     "--customer-col",
+                                     "2",
+                                     "--date-col",
+                                     "3",
+                                     "--amount-col",
+                                     "5",
+                                     "--unit",
+                                     "week",
+                                     "--calibration-end",
+                                     "1997-09-30"};
     args.insert(args.end(), extra.begin(), extra.end());
     return custlake::testing::RunCli(dir_, CUSTLAKE_BIN, args);
   }
@@ -80,10 +97,11 @@ TEST_F(ClvCli, PredictWritesTheHorizonIntoTheColumns) {
 
 TEST_F(ClvCli, PredictFromASummaryFileWithASavedFit) {
   ASSERT_EQ(Clv("fit", {"--out", "fit.json"}).exit_code, 0);
-  const CliOutcome r = custlake::testing::RunCli(
-      dir_, CUSTLAKE_BIN,
-      {"-C", dir_.string(), "--json", "clv", "predict", "--summary",
-       std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", "--params", "fit.json", "--out", "s.csv"});
+  const CliOutcome r =
+      custlake::testing::RunCli(dir_, CUSTLAKE_BIN,
+                                {"-C", dir_.string(), "--json", "clv", "predict", "--summary",
+                                 std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", "--params",
+                                 "fit.json", "--out", "s.csv"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.Json()["horizon"], 52);  // one year of weeks by default
   const std::string csv = ReadWholeFile(dir_ / "s.csv");
@@ -117,7 +135,8 @@ TEST_F(ClvCli, BadInputIsAClearUsageError) {
   const std::string early = WriteLog("1 1 19980101 1 10.00\n2 2 19971215 1 5.00\n");
   r = Clv("fit", {}, early);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("before the first purchase (" + early + ":2, 1997-12-15)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("before the first purchase (" + early + ":2, 1997-12-15)"), std::string::npos)
+      << r.err;
   EXPECT_EQ(r.Json()["ok"], false);
 }
 
