@@ -155,17 +155,33 @@ double DefaultHorizon(clv::TimeUnit unit) {
   return unit == clv::TimeUnit::kDay ? 365 : unit == clv::TimeUnit::kWeek ? 52 : 12;
 }
 
+struct Predicted {
+  clv::PredictOptions options;  // with the horizon resolved
+  bool with_spend = false;
+  std::vector<clv::CustomerPrediction> customers;
+};
+
+// Every customer's predictions over --horizon (default: one year in the unit).
+Result<Predicted> PredictAll(const ClvOptions& o, const Fits& fits, const clv::SummaryTable& table) {
+  Predicted out;
+  out.options = o.predict;
+  out.options.horizon = o.horizon > 0 ? o.horizon : DefaultHorizon(table.unit);
+  out.with_spend = fits.spend && table.has_spend;
+  const clv::SpendParams spend = out.with_spend ? fits.SpendParams() : clv::SpendParams{};
+  ASSIGN_OR_RETURN(out.customers,
+                   clv::PredictCustomers(*fits.model, fits.CountParams(), out.with_spend ? &spend : nullptr,
+                                         table, out.options));
+  return out;
+}
+
 // Platform mode: scores over the default horizon (one year) into raw.clv_scores.
 Result<nlohmann::json> Publish(const Source& source, const ClvOptions& o, const Fits& fits,
                                const clv::SummaryTable& table) {
-  clv::PredictOptions predict = o.predict;
-  predict.horizon = o.horizon > 0 ? o.horizon : DefaultHorizon(table.unit);
-  const bool with_spend = fits.spend.has_value();
-  const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
-  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(),
-                                                           with_spend ? &spend : nullptr, table, predict));
+  ASSIGN_OR_RETURN(const Predicted p, PredictAll(o, fits, table));
+  const auto& predictions = p.customers;
+  const clv::PredictOptions& predict = p.options;
   ASSIGN_OR_RETURN(const int64_t batch,
-                   clv::PublishScores(source.lake_root, table, predictions, predict, with_spend));
+                   clv::PublishScores(source.lake_root, table, predictions, predict, p.with_spend));
   spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(),
                batch);
   return nlohmann::json{
@@ -188,8 +204,9 @@ VerbResult RunFit(const GlobalOptions& global, const ClvOptions& o) {
   return out;
 }
 
-// A fit written by `clv fit --out FILE`, read back for predict.
-Result<Fits> ReadFits(const std::string& path) {
+// A fit written by `clv fit --out FILE`, read back for predict; its time unit
+// must be the data's (a weekly fit on daily data is the classic CLV mistake).
+Result<Fits> ReadFits(const std::string& path, clv::TimeUnit data_unit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot open the fit file " + path);
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
@@ -198,6 +215,12 @@ Result<Fits> ReadFits(const std::string& path) {
     return Status::InvalidArgument(path + ": not a fit written by `custlake clv fit --out`");
   }
   ASSIGN_OR_RETURN(fits.model, clv::FindCountModel(j["model"].get<std::string>()));
+  const std::string unit = j.value("unit", "");
+  if (unit != clv::TimeUnitName(data_unit)) {
+    return Status::InvalidArgument(
+        fmt::format("{} was fitted in {}s, but the data are in {}s: give --unit {}", path, unit,
+                    clv::TimeUnitName(data_unit), unit));
+  }
   for (std::string_view name : fits.model->param_names) {
     const auto& v = j["params"].value(std::string(name), nlohmann::json());
     if (!v.is_number()) return Status::InvalidArgument(fmt::format("{}: params.{} is missing", path, name));
@@ -205,8 +228,11 @@ Result<Fits> ReadFits(const std::string& path) {
   }
   if (j.contains("spend") && j["spend"].is_object()) {
     clv::FitResult spend;
-    for (const char* name : {"p", "q", "gamma"})
-      spend.params.push_back(j["spend"]["params"].value(name, 0.0));
+    for (const char* name : {"p", "q", "gamma"}) {
+      const double v = j["spend"]["params"].value(name, -1.0);
+      if (!(v > 0)) return Status::InvalidArgument(fmt::format("{}: spend.params.{} is missing", path, name));
+      spend.params.push_back(v);
+    }
     fits.spend = spend;
   }
   return fits;
@@ -219,18 +245,15 @@ VerbResult RunPredict(const GlobalOptions& global, const ClvOptions& o) {
   if (o.params.empty()) {
     ASSIGN_OR_RETURN(fits, FitModels(o, table));
   } else {
-    ASSIGN_OR_RETURN(fits, ReadFits(o.params));
+    ASSIGN_OR_RETURN(fits, ReadFits(o.params, table.unit));
   }
-  clv::PredictOptions predict = o.predict;
-  predict.horizon = o.horizon > 0 ? o.horizon : DefaultHorizon(table.unit);
-  const bool with_spend = fits.spend && table.has_spend;
-  const clv::SpendParams spend = with_spend ? fits.SpendParams() : clv::SpendParams{};
   const auto started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(auto predictions, clv::PredictCustomers(*fits.model, fits.CountParams(),
-                                                           with_spend ? &spend : nullptr, table, predict));
+  ASSIGN_OR_RETURN(const Predicted p, PredictAll(o, fits, table));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto& predictions = p.customers;
+  const clv::PredictOptions& predict = p.options;
   const std::string out = o.out.empty() ? "clv_predictions.csv" : o.out;
-  RETURN_NOT_OK(clv::WritePredictionsCsv(out, table, predictions, predict, with_spend));
+  RETURN_NOT_OK(clv::WritePredictionsCsv(out, table, predictions, predict, p.with_spend));
   const std::string unit(clv::TimeUnitName(table.unit));
   spdlog::info("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(), predict.horizon,
                unit, out);

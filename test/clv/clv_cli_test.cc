@@ -107,6 +107,14 @@ TEST_F(ClvCli, PredictFromASummaryFileWithASavedFit) {
   const std::string csv = ReadWholeFile(dir_ / "s.csv");
   EXPECT_NE(csv.find("\n1,2,30.43,38.86,"), std::string::npos) << csv.substr(0, 300);
   EXPECT_NE(csv.find(",clv_52w\n"), std::string::npos);
+  // The same fit on data summarised in days is refused, not silently mis-scaled.
+  const CliOutcome days = custlake::testing::RunCli(
+      dir_, CUSTLAKE_BIN,
+      {"-C", dir_.string(), "clv", "predict", "--unit", "day", "--summary",
+       std::string(CLV_DATA_DIR) + "/cdnow_summary_with_monetary.csv", "--params", "fit.json"});
+  EXPECT_EQ(days.exit_code, 2);
+  EXPECT_NE(days.err.find("fit.json was fitted in weeks, but the data are in days"), std::string::npos)
+      << days.err;
 }
 
 TEST_F(ClvCli, EvaluateWritesJsonAndASelfContainedReport) {
