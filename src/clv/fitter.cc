@@ -73,7 +73,7 @@ struct StartOutcome {
 struct Tolerance {
   double xtol_rel, ftol_abs, initial_step;
 };
-constexpr Tolerance kCoarse{1e-4, 1e-4, 0.5};
+constexpr Tolerance kCoarse{1e-3, 1e-2, 0.5};
 constexpr Tolerance kPolish{1e-10, 1e-11, 0.01};
 
 // L-BFGS may stop on round-off at the maximum itself; that is convergence
