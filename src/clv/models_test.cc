@@ -6,6 +6,7 @@
 
 #include "clv/count_model.h"
 #include "clv/fitter.h"
+#include "clv/predict.h"
 #include "support/status_testing.h"
 
 namespace custlake::clv {
@@ -93,6 +94,18 @@ TEST(Models, AFitThatRunsOutOfEvaluationsSaysSo) {
   ASSERT_OK_AND_ASSIGN(FitResult fit, FitCountModel(kPnbd, SomeTriples(), options));
   EXPECT_FALSE(fit.converged);
   EXPECT_NE(fit.note.find("evaluation limit"), std::string::npos) << fit.note;
+}
+
+TEST(Models, ASpendModelWithoutAFiniteMeanIsRefused) {
+  SummaryTable table;
+  table.ids = {"a"};
+  table.customers = {{1, 2, 5, 10}};
+  const SpendParams heavy_tail = {2, 0.8, 10};
+  auto predictions = PredictCustomers(kBgnbd, kParams[0], &heavy_tail, table, PredictOptions{});
+  ASSERT_FALSE(predictions.ok());
+  EXPECT_NE(predictions.status().message().find("q = 0.8 <= 1"), std::string::npos)
+      << predictions.status().message();
+  ASSERT_OK(PredictCustomers(kBgnbd, kParams[0], nullptr, table, PredictOptions{}));
 }
 
 TEST(Models, NoRepeatPurchasesCannotBeFitted) {

@@ -64,6 +64,12 @@ Result<std::vector<CustomerPrediction>> PredictCustomers(const CountModel& model
                                                          const SpendParams* spend, const SummaryTable& table,
                                                          const PredictOptions& options) {
   RETURN_NOT_OK(options.Validate());
+  if (spend != nullptr && !((*spend)[1] > 1)) {
+    return Status::InvalidArgument(
+        fmt::format("the Gamma-Gamma fit has q = {:.4g} <= 1: its mean spend is infinite, so "
+                    "it does not describe these amounts (leave out --amount-col)",
+                    (*spend)[1]));
+  }
   const std::vector<CustomerSummary>& cs = table.customers;
   // Each distinct (x, t_x, T) once: customers share few histories.
   std::unordered_map<Key, uint32_t, KeyHash> ids;
