@@ -1,7 +1,7 @@
 // Maximum-likelihood fits with NLopt.
 //
 // Parameters are fitted as their logarithms (all are positive) with L-BFGS
-// where the model has an analytic gradient (BG/NBD) and BOBYQA otherwise,
+// where the model has an analytic gradient (BG/NBD, MBG/NBD) and BOBYQA otherwise,
 // from several starting points run coarsely; the best converged start is then
 // polished. An optional L2
 // penalty (penalty * sum of squared parameters, as in lifetimes) is subtracted
