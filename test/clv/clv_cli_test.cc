@@ -148,4 +148,10 @@ TEST_F(ClvCli, BadInputIsAClearUsageError) {
   EXPECT_EQ(r.Json()["ok"], false);
 }
 
+TEST_F(ClvCli, NoProjectAndNoFileSaysWhatToGive) {
+  const CliOutcome r = custlake::testing::RunCli(dir_, CUSTLAKE_BIN, {"-C", dir_.string(), "clv", "fit"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no --transactions or --summary, and no project"), std::string::npos) << r.err;
+}
+
 }  // namespace

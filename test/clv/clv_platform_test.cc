@@ -81,10 +81,4 @@ TEST_F(ClvPlatform, MonthlyScoresReplaceThePreviousOnes) {
   EXPECT_EQ(q.Json()["rows"][0]["ok"], true) << q.out;
 }
 
-TEST_F(ClvPlatform, NoProjectAndNoFileSaysWhatToGive) {
-  const CliOutcome r = Run({"-C", dir_->string(), "clv", "fit"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("no --transactions or --summary"), std::string::npos) << r.err;
-}
-
 }  // namespace
