@@ -36,3 +36,5 @@ set_target_properties(duckdb::duckdb PROPERTIES
 get_filename_component(DUCKDB_LIBRARY_DIR "${DUCKDB_LIBRARY}" DIRECTORY)
 list(APPEND CMAKE_BUILD_RPATH "${DUCKDB_LIBRARY_DIR}")
 set(CMAKE_INSTALL_RPATH "${DUCKDB_LIBRARY_DIR}")
+find_package(NLopt REQUIRED)  # CLV model fits (the C library; nlopt.h)
+find_package(Boost REQUIRED)  # Boost.Math special functions (header-only), CLV tests

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   RegisterDocs(app, &run);
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
+  RegisterClv(app, &run);
 
   try {
     app.parse(argc, argv);
