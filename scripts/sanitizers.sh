@@ -18,7 +18,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 supp="$root/scripts/sanitizers"
 
 unit_targets=(common_test engine_test lake_test db_test generate_test import_test ingest_unit_test warehouse_test
-              query_test cli_test)
+              query_test cli_test clv_test)
 
 run_asan() {
   cmake --preset asan >/dev/null
