@@ -63,6 +63,7 @@ void RegisterExportDdl(CLI::App& app, VerbFn* run);  // export-ddl
 void RegisterDocs(CLI::App& app, VerbFn* run);
 void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
+void RegisterChurn(CLI::App& app, VerbFn* run);  // churn train|evaluate|score|explain
 
 // The verbs' bodies, callable from other verbs (demo chains them).
 struct InitOptions {

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   RegisterDocs(app, &run);
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
+  RegisterChurn(app, &run);
 
   try {
     app.parse(argc, argv);
