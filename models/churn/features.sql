@@ -30,6 +30,11 @@
 -- feature usage_hours_30d: hours of usage in the last 30 days
 -- feature active_days_30d: days with usage in the last 30 days
 -- feature active_days_90d: days with usage in the last 90 days
+-- feature active_days_prev_30d: days with usage 30 to 60 days before the cutoff
+-- feature active_days_60_90d: days with usage 60 to 90 days before the cutoff
+-- feature activity_trend_30d: ln((active days of the last 30 + 1) / (active days of the 30 before + 1))
+-- feature activity_trend_90d: ln((active days of the last 30 + 1) / (active days 60 to 90 days before + 1))
+-- feature activity_vs_segment: active days of the last 30 against the mean of the customer's segment
 -- feature days_since_last_use: recency: days since the last usage event (the window's length if none)
 -- feature purchases_180d: frequency: purchases in the last 180 days
 -- feature purchase_amount_180d: monetary: purchase amount in the last 180 days
@@ -39,6 +44,7 @@
 -- feature unresolved_tickets: tickets opened before the cutoff and not closed by it
 -- feature last_satisfaction: rating (1-5) of the last rated ticket closed before the cutoff (missing if none)
 -- feature avg_satisfaction: mean rating of the tickets closed in the last 180 days (missing if none)
+-- feature offers_received_30d: offers sent in the last 30 days
 -- feature offers_received_90d: offers sent in the last 90 days
 -- feature offers_redeemed_90d: offers redeemed in the last 90 days
 -- feature days_since_offer_redeemed: days since the last redeemed offer (365 if none within a year)
@@ -80,9 +86,16 @@ usage AS (
          coalesce(sum(duration_s) FILTER (WHERE days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
          count(DISTINCT date_key) FILTER (WHERE days_ago < 30) AS active_days_30d,
          count(DISTINCT date_key) FILTER (WHERE days_ago < 90) AS active_days_90d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
          min(days_ago) AS days_since_last_use
   FROM activity WHERE activity_type = 'usage'
   GROUP BY customer_id
+),
+segment_activity AS (
+  SELECT a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
+  FROM attributes a JOIN population USING (customer_id) LEFT JOIN usage u USING (customer_id)
+  GROUP BY a.segment
 ),
 money AS (
   SELECT customer_id,
@@ -100,6 +113,7 @@ money AS (
 ),
 offers AS (
   SELECT customer_id,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30) AS offers_received_30d,
          count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90) AS offers_received_90d,
          count(*) FILTER (WHERE activity_type = 'offer_redeemed' AND days_ago < 90) AS offers_redeemed_90d,
          min(days_ago) FILTER (WHERE activity_type = 'offer_redeemed') AS days_since_offer_redeemed
@@ -141,6 +155,11 @@ SELECT c.customer_id,
        CAST(coalesce(u.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
        CAST(coalesce(u.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
        CAST(coalesce(u.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
+       CAST(coalesce(u.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
+       CAST(coalesce(u.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
+       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,
+       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_60_90d, 0) + 1.0)) AS activity_trend_90d,
+       (coalesce(u.active_days_30d, 0) + 0.5) / (sa.mean_active_days + 0.5) AS activity_vs_segment,
        CAST(coalesce(u.days_since_last_use, 365) AS DOUBLE) AS days_since_last_use,
        CAST(coalesce(m.purchases_180d, 0) AS DOUBLE) AS purchases_180d,
        coalesce(m.purchase_amount_180d, 0) AS purchase_amount_180d,
@@ -150,6 +169,7 @@ SELECT c.customer_id,
        CAST(coalesce(t.unresolved_tickets, 0) AS DOUBLE) AS unresolved_tickets,
        CAST(t.last_satisfaction AS DOUBLE) AS last_satisfaction,
        CAST(t.avg_satisfaction AS DOUBLE) AS avg_satisfaction,
+       CAST(coalesce(o.offers_received_30d, 0) AS DOUBLE) AS offers_received_30d,
        CAST(coalesce(o.offers_received_90d, 0) AS DOUBLE) AS offers_received_90d,
        CAST(coalesce(o.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
        CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed
@@ -157,6 +177,7 @@ FROM population c
 CROSS JOIN params p
 LEFT JOIN attributes a ON a.customer_id = c.customer_id
 LEFT JOIN segment_fee s ON s.segment = a.segment
+LEFT JOIN segment_activity sa ON sa.segment = a.segment
 LEFT JOIN usage u ON u.customer_id = c.customer_id
 LEFT JOIN money m ON m.customer_id = c.customer_id
 LEFT JOIN offers o ON o.customer_id = c.customer_id

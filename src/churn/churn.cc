@@ -144,7 +144,8 @@ Result<CutoffPlan> PlanCutoffs(const DataRange& range, const TrainOptions& optio
     RETURN_NOT_OK(CheckHorizonObserved(plan.validation, options.horizon_days, range));
   }
   ASSIGN_OR_RETURN(sys_days validation, ParseDay(plan.validation, "--cutoff"));
-  const sys_days earliest = first + days{options.min_history_days};
+  // A cutoff t sees days t - min_history_days + 1 .. t.
+  const sys_days earliest = first + days{options.min_history_days - 1};
   for (sys_days t = MonthEndOnOrBefore(validation - horizon);
        t >= earliest && static_cast<int>(plan.train.size()) < options.train_cutoffs; t = MonthEndOnOrBefore(t - days{1})) {
     plan.train.insert(plan.train.begin(), FormatDay(t));
