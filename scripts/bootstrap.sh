@@ -14,6 +14,7 @@ build_pkgs=(
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libxxhash-dev libmariadb-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxgboost-dev xgboost
 )
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
 

@@ -40,6 +40,7 @@
 -- feature purchase_amount_180d: monetary: purchase amount in the last 180 days
 -- feature days_since_last_purchase: days since the last purchase (365 if none within a year)
 -- feature refunds_90d: refunds in the last 90 days
+-- feature tickets_30d: support tickets opened in the last 30 days
 -- feature tickets_90d: support tickets opened in the last 90 days
 -- feature unresolved_tickets: tickets opened before the cutoff and not closed by it
 -- feature last_satisfaction: rating (1-5) of the last rated ticket closed before the cutoff (missing if none)
@@ -48,6 +49,9 @@
 -- feature offers_received_90d: offers sent in the last 90 days
 -- feature offers_redeemed_90d: offers redeemed in the last 90 days
 -- feature days_since_offer_redeemed: days since the last redeemed offer (365 if none within a year)
+-- feature retention_offers_30d: offers of a retention campaign (dim_offer.campaign mentions retention) sent
+--   in the last 30 days: the retention team judged the customer at risk
+-- feature retention_offers_90d: offers of a retention campaign sent in the last 90 days
 WITH params AS (
   SELECT CAST({{ cutoff }} AS DATE) AS cutoff,
          CAST(CAST({{ cutoff }} AS DATE) + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
@@ -71,7 +75,7 @@ segment_fee AS (
 ),
 activity AS (
   SELECT f.customer_id, f.activity_type, f.transaction_kind, CAST(f.amount AS DOUBLE) AS amount,
-         f.duration_s, f.occurred_at, f.date_key,
+         f.duration_s, f.occurred_at, f.date_key, f.offer_key,
          date_diff('day', CAST(f.occurred_at AS DATE), p.cutoff) AS days_ago
   FROM fact_customer_activity f, params p
   WHERE f.occurred_at < p.cutoff_end AND f.occurred_at >= p.cutoff_end - INTERVAL 365 DAY
@@ -116,12 +120,17 @@ offers AS (
          count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30) AS offers_received_30d,
          count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90) AS offers_received_90d,
          count(*) FILTER (WHERE activity_type = 'offer_redeemed' AND days_ago < 90) AS offers_redeemed_90d,
-         min(days_ago) FILTER (WHERE activity_type = 'offer_redeemed') AS days_since_offer_redeemed
-  FROM activity WHERE activity_type IN ('offer_sent', 'offer_redeemed')
+         min(days_ago) FILTER (WHERE activity_type = 'offer_redeemed') AS days_since_offer_redeemed,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30 AND d.is_retention) AS retention_offers_30d,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90 AND d.is_retention) AS retention_offers_90d
+  FROM activity
+  LEFT JOIN (SELECT offer_key, lower(campaign) LIKE '%retention%' AS is_retention FROM dim_offer) d USING (offer_key)
+  WHERE activity_type IN ('offer_sent', 'offer_redeemed')
   GROUP BY customer_id
 ),
 tickets AS (
   SELECT t.customer_id,
+         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 30 DAY) AS tickets_30d,
          count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY) AS tickets_90d,
          count(*) FILTER (WHERE t.closed_at IS NULL OR t.closed_at >= p.cutoff_end) AS unresolved_tickets,
          arg_max(t.satisfaction, t.closed_at)
@@ -165,6 +174,7 @@ SELECT c.customer_id,
        coalesce(m.purchase_amount_180d, 0) AS purchase_amount_180d,
        CAST(coalesce(m.days_since_last_purchase, 365) AS DOUBLE) AS days_since_last_purchase,
        CAST(coalesce(m.refunds_90d, 0) AS DOUBLE) AS refunds_90d,
+       CAST(coalesce(t.tickets_30d, 0) AS DOUBLE) AS tickets_30d,
        CAST(coalesce(t.tickets_90d, 0) AS DOUBLE) AS tickets_90d,
        CAST(coalesce(t.unresolved_tickets, 0) AS DOUBLE) AS unresolved_tickets,
        CAST(t.last_satisfaction AS DOUBLE) AS last_satisfaction,
@@ -172,7 +182,9 @@ SELECT c.customer_id,
        CAST(coalesce(o.offers_received_30d, 0) AS DOUBLE) AS offers_received_30d,
        CAST(coalesce(o.offers_received_90d, 0) AS DOUBLE) AS offers_received_90d,
        CAST(coalesce(o.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
-       CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed
+       CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed,
+       CAST(coalesce(o.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
+       CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d
 FROM population c
 CROSS JOIN params p
 LEFT JOIN attributes a ON a.customer_id = c.customer_id
