@@ -30,6 +30,7 @@
 -- feature usage_hours_30d: hours of usage in the last 30 days
 -- feature active_days_30d: days with usage in the last 30 days
 -- feature active_days_90d: days with usage in the last 90 days
+-- feature active_days_180d: days with usage in the last 180 days (the customer's usual level)
 -- feature active_days_prev_30d: days with usage 30 to 60 days before the cutoff
 -- feature active_days_60_90d: days with usage 60 to 90 days before the cutoff
 -- feature activity_trend_30d: ln((active days of the last 30 + 1) / (active days of the 30 before + 1))
@@ -90,6 +91,7 @@ usage AS (
          coalesce(sum(duration_s) FILTER (WHERE days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
          count(DISTINCT date_key) FILTER (WHERE days_ago < 30) AS active_days_30d,
          count(DISTINCT date_key) FILTER (WHERE days_ago < 90) AS active_days_90d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago < 180) AS active_days_180d,
          count(DISTINCT date_key) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
          count(DISTINCT date_key) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
          min(days_ago) AS days_since_last_use
@@ -164,6 +166,7 @@ SELECT c.customer_id,
        CAST(coalesce(u.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
        CAST(coalesce(u.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
        CAST(coalesce(u.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
+       CAST(coalesce(u.active_days_180d, 0) AS DOUBLE) AS active_days_180d,
        CAST(coalesce(u.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
        CAST(coalesce(u.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
        ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,

@@ -205,26 +205,33 @@ Result<nlohmann::json> OracleAuc(const std::string& truth_file, const std::strin
   const std::string month = FormatDay(day + days{1}).substr(0, 7);
   std::ifstream in(truth_file);
   if (!in) return Status::NotFound("cannot read " + truth_file);
-  std::unordered_map<int64_t, float> hazard;
+  // customer_id -> (p_churn, p_churn_without_offer) of the month after the cutoff
+  std::unordered_map<int64_t, std::pair<float, float>> hazard;
   std::string line;
   std::getline(in, line);  // customer_id,month,p_churn,p_churn_without_offer,churned
-  while (std::getline(in, line)) {
-    const size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
-    if (c == std::string::npos || line.compare(a + 1, b - a - 1, month) != 0) continue;
-    hazard[std::stoll(line.substr(0, a))] = std::stof(line.substr(b + 1, c - b - 1));
+  for (int line_no = 2; std::getline(in, line); ++line_no) {
+    const size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1), d = line.find(',', c + 1);
+    if (d == std::string::npos) return Status::Corruption(fmt::format("{}:{}: expected 5 columns", truth_file, line_no));
+    if (line.compare(a + 1, b - a - 1, month) != 0) continue;
+    hazard[std::stoll(line.substr(0, a))] = {std::stof(line.substr(b + 1, c - b - 1)), std::stof(line.substr(c + 1, d - c - 1))};
   }
-  std::vector<float> oracle, model, labels;
+  std::vector<float> oracle, oracle_without_offer, model, labels;
   for (size_t r = 0; r < data.rows(); ++r) {
     auto it = hazard.find(data.ids[r]);
     if (it == hazard.end()) continue;
-    oracle.push_back(it->second);
+    oracle.push_back(it->second.first);
+    oracle_without_offer.push_back(it->second.second);
     model.push_back(model_scores[r]);
     labels.push_back(data.y[r]);
   }
   const double oracle_auc = RocAuc(oracle, labels), model_auc = RocAuc(model, labels);
-  return nlohmann::json{{"truth_file", truth_file},         {"month", month},
-                        {"customers", data.rows()},         {"matched", oracle.size()},
-                        {"oracle_roc_auc", oracle_auc},     {"model_roc_auc", model_auc},
+  return nlohmann::json{{"truth_file", truth_file},
+                        {"month", month},
+                        {"customers", data.rows()},
+                        {"matched", oracle.size()},
+                        {"oracle_roc_auc", oracle_auc},
+                        {"oracle_without_offer_roc_auc", RocAuc(oracle_without_offer, labels)},
+                        {"model_roc_auc", model_auc},
                         {"gap", model_auc - oracle_auc}};
 }
 

@@ -63,6 +63,7 @@ const std::map<std::string, std::function<std::string(const Values&)>>& Phrases(
       {"usage_hours_30d", [](const Values& v) { return fmt::format("{:.1f} hours of use in 30 days", v("usage_hours_30d")); }},
       {"active_days_30d", [](const Values& v) { return fmt::format("active {} of the last 30 days", Plural(v("active_days_30d"), "day", "days")); }},
       {"active_days_90d", [](const Values& v) { return fmt::format("active {} of the last 90 days", Plural(v("active_days_90d"), "day", "days")); }},
+      {"active_days_180d", [](const Values& v) { return fmt::format("active {} of the last 180 days", Plural(v("active_days_180d"), "day", "days")); }},
       {"active_days_prev_30d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_prev_30d"), "in 30 days"); }},
       {"active_days_60_90d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_60_90d"), "against 3 months ago"); }},
       {"activity_trend_30d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_prev_30d"), "in 30 days"); }},
