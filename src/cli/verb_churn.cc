@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "churn/churn.h"
+#include "churn/generic.h"
 #include "churn/report.h"
 #include "cli/cli.h"
 
@@ -19,6 +20,7 @@ struct ChurnVerbOptions {
   std::string out;    ///< evaluate: report folder ("" = <project>/reports/churn)
   std::string truth;  ///< evaluate: churn_probability.csv ("" = [generate] truth folder's)
   int64_t customer_id = 0;
+  churn::GenericOptions generic;  ///< train --input FILE --label COL [--id COL] [--cv K]
 };
 
 void PrintMetrics(const nlohmann::json& metrics) {
@@ -30,7 +32,26 @@ void PrintMetrics(const nlohmann::json& metrics) {
   }
 }
 
+VerbResult RunTrainGeneric(const GlobalOptions& global, const ChurnVerbOptions& options) {
+  churn::GenericOptions generic = options.generic;
+  generic.gbm = options.train.gbm;
+  ASSIGN_OR_RETURN(nlohmann::json summary, churn::TrainGeneric(generic));
+  if (!global.quiet) {
+    std::cerr << fmt::format("{}: {} rows, {} churned ('{}'), {} features; validation ({} rows):\n", generic.input,
+                             summary["rows"].get<int64_t>(), summary["positives"].get<int64_t>(),
+                             summary["positive_label"].get<std::string>(), summary["features"].size(),
+                             summary["validation_rows"].get<int64_t>());
+    PrintMetrics(summary["metrics"]);
+    if (summary.contains("cv_roc_auc_mean")) {
+      std::cerr << fmt::format("  {}-fold CV ROC AUC {:.4f} ± {:.4f}\n", generic.cv, summary["cv_roc_auc_mean"].get<double>(),
+                               summary["cv_roc_auc_std"].get<double>());
+    }
+  }
+  return summary;
+}
+
 VerbResult RunTrain(const GlobalOptions& global, const ChurnVerbOptions& options) {
+  if (!options.generic.input.empty()) return RunTrainGeneric(global, options);
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   churn::TrainOptions train = options.train;
   train.validation_cutoff = options.cutoff;
@@ -138,6 +159,10 @@ void RegisterChurn(CLI::App& app, VerbFn* run) {
   CLI::App* train = AddSubcommand(churn, "train", "Train XGBoost and a logistic baseline on rolling cutoffs; publish the model", o.get(), true);
   AddTrainOptions(train, o.get());
   train->add_option("--threshold", o->threshold, "Confusion matrix threshold")->capture_default_str();
+  train->add_option("--input", o->generic.input, "Any table instead of the warehouse: a CSV or Parquet file");
+  train->add_option("--label", o->generic.label, "With --input: the churn label column (Yes/No, true/false, 1/0)");
+  train->add_option("--id", o->generic.id, "With --input: an id column, never used as a feature");
+  train->add_option("--cv", o->generic.cv, "With --input: stratified K-fold cross-validation too")->check(AtLeast(2));
   train->callback(bind(RunTrain));
   CLI::App* evaluate = AddSubcommand(churn, "evaluate", "Evaluate the model at a cutoff: JSON + HTML report", o.get(), false);
   evaluate->add_option("--out", o->out, "Report folder (default: <project>/reports/churn)");
