@@ -26,6 +26,13 @@ std::string Change(const std::string& what, double recent, double earlier, const
   return fmt::format("{} {} {:.0f} % {}", what, pct < 0 ? "down" : "up", std::abs(pct), span);
 }
 
+/// "fee 40 % above the segment's median" from a ratio to the reference.
+std::string Relative(const std::string& what, double ratio, const std::string& reference) {
+  const double pct = 100 * (ratio - 1);
+  if (std::abs(pct) < 0.5) return fmt::format("{} at {}", what, reference);
+  return fmt::format("{} {:.0f} % {} {}", what, std::abs(pct), pct < 0 ? "below" : "above", reference);
+}
+
 std::string Rating(double v, const std::string& what) {
   if (std::isnan(v)) return "no rated support ticket";
   return fmt::format("{} {:.1f}/5", what, v);
@@ -48,7 +55,7 @@ const std::map<std::string, std::function<std::string(const Values&)>>& Phrases(
       {"segment_smb", [](const Values& v) { return v("segment_smb") > 0 ? std::string("smb segment") : std::string("not in the smb segment"); }},
       {"segment_enterprise", [](const Values& v) { return v("segment_enterprise") > 0 ? std::string("enterprise segment") : std::string("not an enterprise customer"); }},
       {"monthly_fee", [](const Values& v) { return fmt::format("monthly fee {:.2f}", v("monthly_fee")); }},
-      {"fee_vs_segment", [](const Values& v) { return Change("fee", v("fee_vs_segment"), 1, "against the segment's median"); }},
+      {"fee_vs_segment", [](const Values& v) { return Relative("fee", v("fee_vs_segment"), "the segment's median"); }},
       {"last_charge", [](const Values& v) { return fmt::format("last subscription charge {:.2f}", v("last_charge")); }},
       {"revenue_30d", [](const Values& v) { return fmt::format("revenue {:.2f} in 30 days", v("revenue_30d")); }},
       {"revenue_90d", [](const Values& v) { return fmt::format("revenue {:.2f} in 90 days", v("revenue_90d")); }},
@@ -68,7 +75,7 @@ const std::map<std::string, std::function<std::string(const Values&)>>& Phrases(
       {"active_days_60_90d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_60_90d"), "against 3 months ago"); }},
       {"activity_trend_30d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_prev_30d"), "in 30 days"); }},
       {"activity_trend_90d", [](const Values& v) { return Change("active days", v("active_days_30d"), v("active_days_60_90d"), "against 3 months ago"); }},
-      {"activity_vs_segment", [](const Values& v) { return Change("activity", v("activity_vs_segment"), 1, "against the segment's average"); }},
+      {"activity_vs_segment", [](const Values& v) { return Relative("active days", v("activity_vs_segment"), "the segment's average"); }},
       {"offers_received_30d", [](const Values& v) { return fmt::format("{} in 30 days", Plural(v("offers_received_30d"), "offer received", "offers received")); }},
       {"tickets_30d", [](const Values& v) { return fmt::format("{} in 30 days", Plural(v("tickets_30d"), "support ticket", "support tickets")); }},
       {"retention_offers_30d", [](const Values& v) { return v("retention_offers_30d") > 0 ? std::string("flagged at risk: a retention offer in 30 days") : std::string("no retention offer in 30 days"); }},

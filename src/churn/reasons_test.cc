@@ -23,6 +23,11 @@ TEST(ReasonsTest, FeaturesInWords) {
   EXPECT_EQ(DescribeFeature(d, 0, "unresolved_tickets"), "2 unresolved tickets");
   EXPECT_EQ(DescribeFeature(d, 0, "contract_months"), "monthly contract");
   EXPECT_EQ(DescribeFeature(d, 0, "last_satisfaction"), "no rated support ticket");
+  Dataset fee;
+  fee.feature_names = {"fee_vs_segment"};
+  fee.ids = {1};
+  fee.x = {1.4f};
+  EXPECT_EQ(DescribeFeature(fee, 0, "fee_vs_segment"), "fee 40 % above the segment's median");
 }
 
 TEST(ReasonsTest, TopPositiveContributionsOnlyWithoutRepeats) {
