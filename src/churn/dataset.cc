@@ -98,16 +98,17 @@ Result<Dataset> ComputeFeatures(query::LakeSession* session, const FeatureModel&
 }
 
 Result<DataRange> WarehouseDataRange(query::LakeSession* session) {
-  auto result = session->Run(
-      "SELECT CAST(min(CASE WHEN activity_type = 'usage' THEN occurred_at END) AS DATE), "
-      "CAST(max(occurred_at) AS DATE) FROM fact_customer_activity");
-  if (!result.ok()) {
-    return Status::NotFound("no warehouse to read churn features from (" + result.status().message() +
-                            "); run `custlake build` first");
+  auto tables = session->Run("SELECT count(*) FROM duckdb_views() WHERE view_name = 'fact_customer_activity'");
+  if (!tables.ok()) return tables.status();
+  if (tables->Scalar() == "0") {
+    return Status::NotFound("the lake has no warehouse to learn churn from yet; run `custlake build` first");
   }
+  ASSIGN_OR_RETURN(engine::QueryResult result, session->Run(
+      "SELECT CAST(min(CASE WHEN activity_type = 'usage' THEN occurred_at END) AS DATE), "
+      "CAST(max(occurred_at) AS DATE) FROM fact_customer_activity"));
   DataRange range;
-  if (!result->rows.empty() && !result->nulls[0][0]) range.first_usage_day = result->rows[0][0];
-  if (!result->rows.empty() && !result->nulls[0][1]) range.last_day = result->rows[0][1];
+  if (!result.rows.empty() && !result.nulls[0][0]) range.first_usage_day = result.rows[0][0];
+  if (!result.rows.empty() && !result.nulls[0][1]) range.last_day = result.rows[0][1];
   return range;
 }
 

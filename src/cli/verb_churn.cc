@@ -153,8 +153,14 @@ void RegisterChurn(CLI::App& app, VerbFn* run) {
   CLI::App* churn = app.add_subcommand("churn", "Churn prediction: train, evaluate, score, explain (docs/churn.md)");
   churn->require_subcommand(1);
   churn->fallthrough();
+  // --cutoff is checked before any work (a usage error, exit 2).
   auto bind = [run, o](VerbResult (*fn)(const GlobalOptions&, const ChurnVerbOptions&)) {
-    return [run, o, fn] { *run = [o, fn](const GlobalOptions& g) { return fn(g, *o); }; };
+    return [run, o, fn] {
+      *run = [o, fn](const GlobalOptions& g) -> VerbResult {
+        if (!o->cutoff.empty()) RETURN_NOT_OK(churn::CheckDate(o->cutoff, "--cutoff"));
+        return fn(g, *o);
+      };
+    };
   };
   CLI::App* train = AddSubcommand(churn, "train", "Train XGBoost and a logistic baseline on rolling cutoffs; publish the model", o.get(), true);
   AddTrainOptions(train, o.get());

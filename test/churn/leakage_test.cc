@@ -81,3 +81,25 @@ TEST_F(ChurnLeakageTest, DataAfterTheCutoffDoesNotMoveTheFeatures) {
 
 }  // namespace
 }  // namespace custlake::churn
+
+namespace custlake::churn {
+namespace {
+
+class ChurnUsageTest : public testing::ChurnProject {};
+
+TEST_F(ChurnUsageTest, ClearErrorsBeforeThereIsAnythingToLearnFrom) {
+  ASSERT_EQ(testing::RunCli(dir_, CUSTLAKE_BIN, {"init", project().string()}).exit_code, 0);
+  testing::CliOutcome bad_cutoff = Run({"churn", "train", "--cutoff", "2025-02-30"});
+  EXPECT_EQ(bad_cutoff.exit_code, 2);
+  EXPECT_NE(bad_cutoff.err.find("--cutoff must be a date YYYY-MM-DD, got '2025-02-30'"), std::string::npos)
+      << bad_cutoff.err;
+  testing::CliOutcome no_warehouse = Run({"churn", "train"});
+  EXPECT_EQ(no_warehouse.exit_code, 1);
+  EXPECT_NE(no_warehouse.err.find("run `custlake build` first"), std::string::npos) << no_warehouse.err;
+  testing::CliOutcome no_model = Run({"churn", "score"});
+  EXPECT_EQ(no_model.exit_code, 1);
+  EXPECT_NE(no_model.err.find("run `custlake churn train` first"), std::string::npos) << no_model.err;
+}
+
+}  // namespace
+}  // namespace custlake::churn
