@@ -33,13 +33,20 @@ std::string Text(const nlohmann::json& v) { return v.is_string() ? v.get<std::st
 double X(double v) { return kMargin + v * (kSize - kMargin - 10); }
 double Y(double v, double top = 1) { return kSize - kMargin - v / top * (kSize - kMargin - 10); }
 
-/// An empty chart: frame, axis titles and ticks at 0, 0.5 and 1 of `top`.
-std::string Frame(const std::string& title, const std::string& x_title, const std::string& y_title, double top) {
+/// An empty chart: frame, axis titles and ticks at 0, 0.5 and 1 of `top` (x: deciles 1..10 when `deciles`).
+std::string Frame(const std::string& title, const std::string& x_title, const std::string& y_title, double top,
+                  bool deciles = false) {
   std::string s = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{0}" role="img">)"
                               R"(<title>{1}</title><rect x="{2}" y="10" width="{3}" height="{3}" fill="none" stroke="#999"/>)",
                               kSize, Escape(title), kMargin, kSize - kMargin - 10);
+  for (int d = 1; deciles && d <= 10; ++d) {
+    s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{}</text>)", X((d - 0.5) / 10),
+                     kSize - kMargin + 14, d);
+  }
   for (double t : {0.0, 0.5, 1.0}) {
-    s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{:g}</text>)", X(t), kSize - kMargin + 14, t);
+    if (!deciles) {
+      s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{:g}</text>)", X(t), kSize - kMargin + 14, t);
+    }
     s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{:.2g}</text>)", kMargin - 4, Y(t * top, top) + 3, t * top);
   }
   s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>)", X(0.5), kSize - 8, Escape(x_title));
@@ -71,7 +78,7 @@ std::string LiftChart(const nlohmann::json& report) {
   double top = 1;
   for (const auto& d : report["metrics"]["xgboost"]["deciles"]) top = std::max(top, d["lift"].get<double>());
   top = std::ceil(top);
-  std::string s = Frame("Lift by decile", "decile (1 = highest risk) / 10", "lift", top);
+  std::string s = Frame("Lift by decile", "decile (1 = highest risk)", "lift", top, true);
   for (const auto& d : report["metrics"]["xgboost"]["deciles"]) {
     const double x0 = (d["decile"].get<int>() - 1) / 10.0, lift = d["lift"].get<double>();
     s += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" opacity="0.7"/>)", X(x0) + 1,
