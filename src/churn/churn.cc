@@ -12,7 +12,6 @@
 #include "churn/metrics.h"
 #include "churn/model_store.h"
 #include "churn/reasons.h"
-#include "warehouse/publisher.h"
 
 namespace custlake::churn {
 
@@ -50,7 +49,7 @@ Status CheckHorizonObserved(const std::string& cutoff, int horizon_days, const D
   return Status::OK();
 }
 
-Result<Dataset> StackCutoffs(query::LakeSession* session, const FeatureModel& model,
+Result<Dataset> StackCutoffs(FeatureSession* session, const FeatureModel& model,
                              const std::vector<std::string>& cutoffs, int horizon_days) {
   Dataset all;
   for (const std::string& cutoff : cutoffs) {
@@ -122,14 +121,6 @@ nlohmann::json FeatureList(const FeatureModel& model) {
   return out;
 }
 
-Result<std::optional<int64_t>> WarehouseVersion(lake::Lake* lake) {
-  ASSIGN_OR_RETURN(auto version, warehouse::CurrentVersion(lake));
-  if (!version) return std::optional<int64_t>{};
-  return std::optional<int64_t>{version->version};
-}
-
-nlohmann::json OrNull(std::optional<int64_t> v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-
 }  // namespace
 
 Result<CutoffPlan> PlanCutoffs(const DataRange& range, const TrainOptions& options) {
@@ -164,7 +155,7 @@ Result<CutoffPlan> PlanCutoffs(const DataRange& range, const TrainOptions& optio
 Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& options) {
   ASSIGN_OR_RETURN(FeatureModel model, LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
-  ASSIGN_OR_RETURN(auto session, OpenFeatureSession(lake_root));
+  ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   ASSIGN_OR_RETURN(CutoffPlan plan, PlanCutoffs(range, options));
   ASSIGN_OR_RETURN(Dataset train, StackCutoffs(session.get(), model, plan.train, options.horizon_days));
@@ -175,10 +166,9 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   ASSIGN_OR_RETURN(LogisticModel logistic, FitLogistic(train, options.logistic));
   ASSIGN_OR_RETURN(Scored scored, ScoreBoth(gbm, logistic, valid, options.threshold));
   ASSIGN_OR_RETURN(nlohmann::json importance, Importance(gbm, valid, model));
-  ASSIGN_OR_RETURN(std::optional<int64_t> warehouse_version, WarehouseVersion(lake.get()));
   nlohmann::json meta{
       {"trained_at_data_day", range.last_day},
-      {"warehouse_version", OrNull(warehouse_version)},
+      {"warehouse_version", session->warehouse_version()},
       {"features", FeatureList(model)},
       {"feature_sql", model.path},
       {"horizon_days", options.horizon_days},
@@ -239,7 +229,7 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   ASSIGN_OR_RETURN(FeatureModel model, LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   ASSIGN_OR_RETURN(StoredModel stored, LoadModel(lake.get()));
-  ASSIGN_OR_RETURN(auto session, OpenFeatureSession(lake_root));
+  ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   const int horizon = stored.meta.value("horizon_days", 90);
   const std::string cutoff = options.cutoff.empty() ? stored.meta.value("validation_cutoff", "") : options.cutoff;
@@ -248,13 +238,12 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   RETURN_NOT_OK(CheckBothLabels(data, "evaluation"));
   ASSIGN_OR_RETURN(Scored scored, ScoreBoth(stored.gbm, stored.logistic, data, options.threshold));
   ASSIGN_OR_RETURN(nlohmann::json importance, Importance(stored.gbm, data, model));
-  ASSIGN_OR_RETURN(std::optional<int64_t> warehouse_version, WarehouseVersion(lake.get()));
   nlohmann::json report{{"verb", "churn evaluate"},
                         {"cutoff", cutoff},
                         {"horizon_days", horizon},
                         {"model_version", stored.version},
                         {"model_warehouse_version", stored.meta["warehouse_version"]},
-                        {"warehouse_version", OrNull(warehouse_version)},
+                        {"warehouse_version", session->warehouse_version()},
                         {"train_cutoffs", stored.meta["train_cutoffs"]},
                         {"validation_cutoff", stored.meta["validation_cutoff"]},
                         {"metrics", scored.metrics},
@@ -271,7 +260,7 @@ Result<nlohmann::json> Explain(const std::string& lake_root, int64_t customer_id
   ASSIGN_OR_RETURN(FeatureModel model, LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   ASSIGN_OR_RETURN(StoredModel stored, LoadModel(lake.get()));
-  ASSIGN_OR_RETURN(auto session, OpenFeatureSession(lake_root));
+  ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   const std::string cutoff = cutoff_option.empty() ? range.last_day : cutoff_option;
   ASSIGN_OR_RETURN(Dataset data, ComputeFeatures(session.get(), model, cutoff, stored.meta.value("horizon_days", 90)));

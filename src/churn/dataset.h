@@ -3,8 +3,8 @@
 // missing value (XGBoost's convention), and the 0/1 labels.
 //
 // ComputeFeatures runs the feature model's SELECT for one cutoff over the
-// current warehouse version through a query::LakeSession (read-only,
-// sandboxed), so features see exactly what readers see.
+// current warehouse version, attached read-only as `custlake query` attaches
+// it, so features see exactly what readers see.
 //
 // Plain values; not thread-safe while being appended to.
 #pragma once
@@ -17,7 +17,6 @@
 #include "churn/feature_model.h"
 #include "common/status.h"
 #include "engine/engine.h"
-#include "query/lake_session.h"
 
 namespace custlake::churn {
 
@@ -39,12 +38,27 @@ struct Dataset {
   int64_t Positives() const;
 };
 
-/// A sandboxed read-only session over the lake's current warehouse version, without a row
-/// limit (features are read whole) and with an hour's time limit.
-Result<std::unique_ptr<query::LakeSession>> OpenFeatureSession(const std::string& lake_root);
+/// The current warehouse version, attached read-only (with its segment files) in an
+/// in-memory DuckDB, each table a view in main (as `custlake query` sees them), in UTC:
+/// the one published version the features read, whatever builds commit meanwhile.
+/// Trusted SQL only (the embedded feature model): it is not a sandbox.
+class FeatureSession {
+ public:
+  /// NotFound (saying to run `custlake build`) when the lake has no warehouse yet.
+  static Result<std::unique_ptr<FeatureSession>> Open(const std::string& lake_root);
+  engine::Session* session() { return session_.get(); }
+  int64_t warehouse_version() const { return warehouse_version_; }
 
-/// The feature model's rows for `cutoff`: the customers active at its end.
-Result<Dataset> ComputeFeatures(query::LakeSession* session, const FeatureModel& model, const std::string& cutoff,
+ private:
+  FeatureSession() = default;
+  std::unique_ptr<engine::Database> db_;
+  std::unique_ptr<engine::Session> session_;
+  int64_t warehouse_version_ = 0;
+};
+
+/// The feature model's rows for `cutoff`: the customers active at its end. Rows are
+/// streamed from DuckDB chunk by chunk into the float matrix (no text copy of the table).
+Result<Dataset> ComputeFeatures(FeatureSession* session, const FeatureModel& model, const std::string& cutoff,
                                 int horizon_days);
 
 /// A text value as a feature: "" or NULL is missing (NaN); otherwise a number, or an error.
@@ -56,6 +70,6 @@ struct DataRange {
   std::string first_usage_day;
   std::string last_day;
 };
-Result<DataRange> WarehouseDataRange(query::LakeSession* session);
+Result<DataRange> WarehouseDataRange(FeatureSession* session);
 
 }  // namespace custlake::churn

@@ -19,7 +19,7 @@ class ChurnLeakageTest : public testing::ChurnProject {
   Dataset Features() {
     auto model = LoadFeatureModel();
     EXPECT_TRUE(model.ok()) << model.status().ToString();
-    auto session = OpenFeatureSession(lake_root());
+    auto session = FeatureSession::Open(lake_root());
     EXPECT_TRUE(session.ok()) << session.status().ToString();
     auto data = ComputeFeatures(session->get(), *model, kCutoff, 90);
     EXPECT_TRUE(data.ok()) << data.status().ToString();
