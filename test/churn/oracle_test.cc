@@ -53,9 +53,17 @@ TEST_F(ChurnOracleTest, ValidationAucIsNearTheOracleAndScoresJoinTheMetrics) {
   EXPECT_EQ(joined["rows"][0]["n"], score["customers"]);
   EXPECT_GT(joined["rows"][0]["with_reason"].get<int64_t>(), 0);
 
+  // A second score replaces the first in one batch: the dataset holds the new cutoff's rows only.
+  nlohmann::json november = Custlake({"churn", "score", "--cutoff", "2025-11-30"});
+  nlohmann::json rows = Custlake({"query", "SELECT count(*) AS n, count(DISTINCT cutoff) AS cutoffs, max(cutoff) AS c "
+                                           "FROM raw.churn_scores"});
+  EXPECT_EQ(rows["rows"][0]["n"], november["customers"]);
+  EXPECT_EQ(rows["rows"][0]["cutoffs"], 1);
+  EXPECT_EQ(rows["rows"][0]["c"], "2025-11-30");
+
   nlohmann::json top = Custlake({"query", "SELECT customer_id FROM raw.churn_scores ORDER BY churn_probability DESC LIMIT 1"});
   const std::string customer = top["rows"][0]["customer_id"].dump();
-  nlohmann::json explain = Custlake({"churn", "explain", customer});
+  nlohmann::json explain = Custlake({"churn", "explain", customer, "--cutoff", "2025-11-30"});
   EXPECT_FALSE(explain["reasons"].empty()) << explain.dump();
   EXPECT_GT(explain["churn_probability"].get<double>(), 0.1);
 
