@@ -38,7 +38,7 @@ struct TrainOptions {
   int min_history_days = 90;      ///< a training cutoff has this much usage data before it
   GbmOptions gbm;
   LogisticOptions logistic;
-  double threshold = 0.5;         ///< the confusion matrix's
+  double threshold = -1;          ///< the confusion matrix's; < 0 = the rows' churn rate
 };
 
 /// The cutoffs a training run uses.
@@ -57,7 +57,7 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
 struct EvaluateOptions {
   std::string cutoff;             ///< "" = the model's validation cutoff
   std::string truth_file;         ///< truth/churn_probability.csv; "" or missing = no oracle
-  double threshold = 0.5;
+  double threshold = -1;          ///< the confusion matrix's; < 0 = the rows' churn rate
 };
 /// The report (JSON) of the model in service at a cutoff.
 Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOptions& options);

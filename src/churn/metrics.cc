@@ -159,7 +159,7 @@ Metrics Evaluate(const std::vector<float>& p, const std::vector<float>& y, doubl
   std::vector<size_t> order = ByScoreDescending(p);
   m.calibration = Calibration(p, y);
   m.deciles = Deciles(order, y, m.positives);
-  m.confusion = ConfusionAt(p, y, threshold);
+  m.confusion = ConfusionAt(p, y, threshold < 0 ? m.base_rate : threshold);
   m.roc = RocCurve(order, p, y, m.positives);
   return m;
 }

@@ -55,8 +55,10 @@ struct Metrics {
 double RocAuc(const std::vector<float>& scores, const std::vector<float>& labels);
 /// Average precision (PR AUC by the step rule); 0 when there are no positives.
 double PrAuc(const std::vector<float>& scores, const std::vector<float>& labels);
-/// Every metric above; `probabilities` in [0, 1], labels 0/1, same length (non-empty).
-Metrics Evaluate(const std::vector<float>& probabilities, const std::vector<float>& labels, double threshold = 0.5);
+/// Every metric above; `probabilities` in [0, 1], labels 0/1, same length (non-empty). The confusion
+/// matrix flags probabilities >= `threshold`; a negative threshold means the base rate (a model that
+/// flags customers at least as likely to churn as the average one).
+Metrics Evaluate(const std::vector<float>& probabilities, const std::vector<float>& labels, double threshold = -1);
 
 nlohmann::json ToJson(const Metrics& m);
 

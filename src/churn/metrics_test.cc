@@ -34,6 +34,10 @@ TEST(MetricsTest, ProbabilityScoresDecilesAndConfusion) {
   EXPECT_EQ(m.confusion.true_positives, 20);
   EXPECT_EQ(m.confusion.false_positives, 30);
   EXPECT_EQ(m.confusion.true_negatives, 50);
+  // By default the threshold is the base rate: everyone at least as likely to churn as the average.
+  Metrics at_base_rate = Evaluate(p, y);
+  EXPECT_DOUBLE_EQ(at_base_rate.confusion.threshold, 0.2);
+  EXPECT_EQ(at_base_rate.confusion.true_positives + at_base_rate.confusion.false_positives, 80);
   EXPECT_NEAR(m.brier, [&] { double s = 0; for (int i = 0; i < 100; ++i) s += (p[i] - y[i]) * (p[i] - y[i]); return s / 100; }(), 1e-9);
   EXPECT_EQ(m.calibration.size(), 10u);
   EXPECT_EQ(m.roc.front().true_positive_rate, 0);

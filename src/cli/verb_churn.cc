@@ -16,7 +16,7 @@ struct ChurnVerbOptions {
   std::string cutoff;
   int horizon_days = 90;
   churn::TrainOptions train;
-  double threshold = 0.5;
+  double threshold = -1;  ///< < 0: the churn rate of the evaluated rows
   std::string out;    ///< evaluate: report folder ("" = <project>/reports/churn)
   std::string truth;  ///< evaluate: churn_probability.csv ("" = [generate] truth folder's)
   int64_t customer_id = 0;
@@ -164,7 +164,7 @@ void RegisterChurn(CLI::App& app, VerbFn* run) {
   };
   CLI::App* train = AddSubcommand(churn, "train", "Train XGBoost and a logistic baseline on rolling cutoffs; publish the model", o.get(), true);
   AddTrainOptions(train, o.get());
-  train->add_option("--threshold", o->threshold, "Confusion matrix threshold")->capture_default_str();
+  train->add_option("--threshold", o->threshold, "Confusion matrix threshold (default: the churn rate)");
   train->add_option("--input", o->generic.input, "Any table instead of the warehouse: a CSV or Parquet file");
   train->add_option("--label", o->generic.label, "With --input: the churn label column (Yes/No, true/false, 1/0)");
   train->add_option("--id", o->generic.id, "With --input: an id column, never used as a feature");
@@ -173,7 +173,7 @@ void RegisterChurn(CLI::App& app, VerbFn* run) {
   CLI::App* evaluate = AddSubcommand(churn, "evaluate", "Evaluate the model at a cutoff: JSON + HTML report", o.get(), false);
   evaluate->add_option("--out", o->out, "Report folder (default: <project>/reports/churn)");
   evaluate->add_option("--truth", o->truth, "truth/churn_probability.csv for the oracle AUC (default: [generate] truth)");
-  evaluate->add_option("--threshold", o->threshold, "Confusion matrix threshold")->capture_default_str();
+  evaluate->add_option("--threshold", o->threshold, "Confusion matrix threshold (default: the churn rate)");
   evaluate->callback(bind(RunEvaluate));
   CLI::App* score = AddSubcommand(churn, "score", "Score every active customer into raw.churn_scores", o.get(), false);
   score->callback(bind(RunScore));
