@@ -15,6 +15,7 @@ build_pkgs=(
   libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libxxhash-dev libmariadb-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libnlopt-cxx-dev libboost-math-dev
+  libxgboost-dev xgboost
 )
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
 

@@ -71,6 +71,7 @@ void RegisterDocs(CLI::App& app, VerbFn* run);
 void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
 void RegisterClv(CLI::App& app, VerbFn* run);  // clv fit|predict|evaluate
+void RegisterChurn(CLI::App& app, VerbFn* run);  // churn train|evaluate|score|explain
 
 // The verbs' bodies, callable from other verbs (demo chains them).
 struct InitOptions {

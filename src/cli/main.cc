@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
   RegisterClv(app, &run);
+  RegisterChurn(app, &run);
 
   try {
     app.parse(argc, argv);

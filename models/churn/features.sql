@@ -1,0 +1,200 @@
+-- model: churn_features
+-- description: One row per customer active at the end of the cutoff day (signed up on or before it,
+--   not churned by it), with the churn model's features computed only from what was known then, and
+--   the label: churned within the horizon after the cutoff. Reads the current warehouse version.
+--   Attributes come from the dim_customer version valid at the end of the cutoff day (SCD2), activity
+--   from fact_customer_activity rows that occurred before it, tickets as they stood then (a ticket
+--   closed after the cutoff was still open). The current dim_customer version gives only the label
+--   and who was alive at the cutoff (its churn_date).
+-- parameters: {{ cutoff }} (DATE literal), {{ horizon_days }} (INTEGER); `custlake churn` fills them
+-- grain: one row per customer_id
+-- column customer_id: the operational customer id
+-- column label: 1 if the customer churned within horizon_days after the cutoff, else 0
+-- feature tenure_days: days from signup to the cutoff
+-- feature contract_months: contract length in months (monthly 1, annual 12, two_year 24)
+-- feature segment_smb: 1 for the smb segment
+-- feature segment_enterprise: 1 for the enterprise segment
+-- feature monthly_fee: the plan's monthly fee
+-- feature fee_vs_segment: monthly fee against the median fee of the customer's segment (the plan's level)
+-- feature last_charge: the last subscription charge before the cutoff
+-- feature revenue_30d: revenue in the last 30 days (refunds negative)
+-- feature revenue_90d: revenue in the last 90 days
+-- feature revenue_trend_90d: revenue of the last 90 days minus the 90 days before
+-- feature usage_events_30d: usage events in the last 30 days
+-- feature usage_events_prev_30d: usage events 30 to 60 days before the cutoff
+-- feature usage_events_60_90d: usage events 60 to 90 days before the cutoff
+-- feature usage_events_90d: usage events in the last 90 days
+-- feature usage_trend_30d: ln((events last 30 days + 1) / (events of the 30 days before + 1))
+-- feature usage_trend_90d: ln((events last 30 days + 1) / (events 60 to 90 days before + 1))
+-- feature usage_trend_180d: ln((events last 90 days + 1) / (events of the 90 days before + 1))
+-- feature usage_hours_30d: hours of usage in the last 30 days
+-- feature active_days_30d: days with usage in the last 30 days
+-- feature active_days_90d: days with usage in the last 90 days
+-- feature active_days_180d: days with usage in the last 180 days (the customer's usual level)
+-- feature active_days_prev_30d: days with usage 30 to 60 days before the cutoff
+-- feature active_days_60_90d: days with usage 60 to 90 days before the cutoff
+-- feature activity_trend_30d: ln((active days of the last 30 + 1) / (active days of the 30 before + 1))
+-- feature activity_trend_90d: ln((active days of the last 30 + 1) / (active days 60 to 90 days before + 1))
+-- feature activity_vs_segment: active days of the last 30 against the mean of the customer's segment
+-- feature days_since_last_use: recency: days since the last usage event (the window's length if none)
+-- feature purchases_180d: frequency: purchases in the last 180 days
+-- feature purchase_amount_180d: monetary: purchase amount in the last 180 days
+-- feature days_since_last_purchase: days since the last purchase (365 if none within a year)
+-- feature refunds_90d: refunds in the last 90 days
+-- feature tickets_30d: support tickets opened in the last 30 days
+-- feature tickets_90d: support tickets opened in the last 90 days
+-- feature unresolved_tickets: tickets opened before the cutoff and not closed by it
+-- feature last_satisfaction: rating (1-5) of the last rated ticket closed before the cutoff (missing if none)
+-- feature avg_satisfaction: mean rating of the tickets closed in the last 180 days (missing if none)
+-- feature offers_received_30d: offers sent in the last 30 days
+-- feature offers_received_90d: offers sent in the last 90 days
+-- feature offers_redeemed_90d: offers redeemed in the last 90 days
+-- feature days_since_offer_redeemed: days since the last redeemed offer (365 if none within a year)
+-- feature retention_offers_30d: offers of a retention campaign (dim_offer.campaign mentions retention) sent
+--   in the last 30 days: the retention team judged the customer at risk
+-- feature retention_offers_90d: offers of a retention campaign sent in the last 90 days
+WITH params AS (
+  SELECT CAST({{ cutoff }} AS DATE) AS cutoff,
+         CAST(CAST({{ cutoff }} AS DATE) + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
+         CAST({{ horizon_days }} AS INTEGER) AS horizon_days
+),
+population AS (
+  SELECT c.customer_id, c.signup_date, c.churn_date
+  FROM dim_customer c, params p
+  WHERE c.is_current AND c.signup_date <= p.cutoff AND (c.churn_date IS NULL OR c.churn_date > p.cutoff)
+),
+attributes AS (
+  -- The version valid at the end of the cutoff day.
+  SELECT d.customer_id, d.segment, d.contract, CAST(d.monthly_fee AS DOUBLE) AS monthly_fee
+  FROM dim_customer d, params p
+  WHERE d.valid_from <= p.cutoff_end AND d.valid_to > p.cutoff_end
+),
+segment_fee AS (
+  SELECT a.segment, median(a.monthly_fee) AS median_fee
+  FROM attributes a JOIN population USING (customer_id)
+  GROUP BY a.segment
+),
+activity AS (
+  SELECT f.customer_id, f.activity_type, f.transaction_kind, CAST(f.amount AS DOUBLE) AS amount,
+         f.duration_s, f.occurred_at, f.date_key, f.offer_key,
+         date_diff('day', CAST(f.occurred_at AS DATE), p.cutoff) AS days_ago
+  FROM fact_customer_activity f, params p
+  WHERE f.occurred_at < p.cutoff_end AND f.occurred_at >= p.cutoff_end - INTERVAL 365 DAY
+),
+usage AS (
+  SELECT customer_id,
+         count(*) FILTER (WHERE days_ago < 30) AS usage_events_30d,
+         count(*) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS usage_events_prev_30d,
+         count(*) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS usage_events_60_90d,
+         count(*) FILTER (WHERE days_ago < 90) AS usage_events_90d,
+         count(*) FILTER (WHERE days_ago >= 90 AND days_ago < 180) AS usage_events_prev_90d,
+         coalesce(sum(duration_s) FILTER (WHERE days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago < 30) AS active_days_30d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago < 90) AS active_days_90d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago < 180) AS active_days_180d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
+         count(DISTINCT date_key) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
+         min(days_ago) AS days_since_last_use
+  FROM activity WHERE activity_type = 'usage'
+  GROUP BY customer_id
+),
+segment_activity AS (
+  SELECT a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
+  FROM attributes a JOIN population USING (customer_id) LEFT JOIN usage u USING (customer_id)
+  GROUP BY a.segment
+),
+money AS (
+  SELECT customer_id,
+         coalesce(sum(amount) FILTER (WHERE days_ago < 30), 0) AS revenue_30d,
+         coalesce(sum(amount) FILTER (WHERE days_ago < 90), 0) AS revenue_90d,
+         coalesce(sum(amount) FILTER (WHERE days_ago >= 90 AND days_ago < 180), 0) AS revenue_prev_90d,
+         arg_max(amount, occurred_at) FILTER (WHERE transaction_kind = 'subscription') AS last_charge,
+         count(*) FILTER (WHERE transaction_kind = 'purchase' AND days_ago < 180) AS purchases_180d,
+         coalesce(sum(amount) FILTER (WHERE transaction_kind = 'purchase' AND days_ago < 180), 0)
+           AS purchase_amount_180d,
+         min(days_ago) FILTER (WHERE transaction_kind = 'purchase') AS days_since_last_purchase,
+         count(*) FILTER (WHERE transaction_kind = 'refund' AND days_ago < 90) AS refunds_90d
+  FROM activity WHERE activity_type = 'transaction'
+  GROUP BY customer_id
+),
+offers AS (
+  SELECT customer_id,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30) AS offers_received_30d,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90) AS offers_received_90d,
+         count(*) FILTER (WHERE activity_type = 'offer_redeemed' AND days_ago < 90) AS offers_redeemed_90d,
+         min(days_ago) FILTER (WHERE activity_type = 'offer_redeemed') AS days_since_offer_redeemed,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30 AND d.is_retention) AS retention_offers_30d,
+         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90 AND d.is_retention) AS retention_offers_90d
+  FROM activity
+  LEFT JOIN (SELECT offer_key, lower(campaign) LIKE '%retention%' AS is_retention FROM dim_offer) d USING (offer_key)
+  WHERE activity_type IN ('offer_sent', 'offer_redeemed')
+  GROUP BY customer_id
+),
+tickets AS (
+  SELECT t.customer_id,
+         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 30 DAY) AS tickets_30d,
+         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY) AS tickets_90d,
+         count(*) FILTER (WHERE t.closed_at IS NULL OR t.closed_at >= p.cutoff_end) AS unresolved_tickets,
+         arg_max(t.satisfaction, t.closed_at)
+           FILTER (WHERE t.closed_at < p.cutoff_end AND t.satisfaction IS NOT NULL) AS last_satisfaction,
+         avg(t.satisfaction)
+           FILTER (WHERE t.closed_at < p.cutoff_end AND t.closed_at >= p.cutoff_end - INTERVAL 180 DAY)
+           AS avg_satisfaction
+  FROM dim_support_ticket t, params p
+  WHERE t.opened_at < p.cutoff_end
+  GROUP BY t.customer_id
+)
+SELECT c.customer_id,
+       CASE WHEN c.churn_date <= p.cutoff + p.horizon_days THEN 1 ELSE 0 END AS label,
+       CAST(date_diff('day', c.signup_date, p.cutoff) AS DOUBLE) AS tenure_days,
+       CAST(CASE a.contract WHEN 'annual' THEN 12 WHEN 'two_year' THEN 24 ELSE 1 END AS DOUBLE) AS contract_months,
+       CAST(CASE WHEN a.segment = 'smb' THEN 1 ELSE 0 END AS DOUBLE) AS segment_smb,
+       CAST(CASE WHEN a.segment = 'enterprise' THEN 1 ELSE 0 END AS DOUBLE) AS segment_enterprise,
+       a.monthly_fee,
+       a.monthly_fee / nullif(s.median_fee, 0) AS fee_vs_segment,
+       CAST(m.last_charge AS DOUBLE) AS last_charge,
+       coalesce(m.revenue_30d, 0) AS revenue_30d,
+       coalesce(m.revenue_90d, 0) AS revenue_90d,
+       coalesce(m.revenue_90d, 0) - coalesce(m.revenue_prev_90d, 0) AS revenue_trend_90d,
+       CAST(coalesce(u.usage_events_30d, 0) AS DOUBLE) AS usage_events_30d,
+       CAST(coalesce(u.usage_events_prev_30d, 0) AS DOUBLE) AS usage_events_prev_30d,
+       CAST(coalesce(u.usage_events_60_90d, 0) AS DOUBLE) AS usage_events_60_90d,
+       CAST(coalesce(u.usage_events_90d, 0) AS DOUBLE) AS usage_events_90d,
+       ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_prev_30d, 0) + 1.0)) AS usage_trend_30d,
+       ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_60_90d, 0) + 1.0)) AS usage_trend_90d,
+       ln((coalesce(u.usage_events_90d, 0) + 1.0) / (coalesce(u.usage_events_prev_90d, 0) + 1.0)) AS usage_trend_180d,
+       CAST(coalesce(u.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
+       CAST(coalesce(u.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
+       CAST(coalesce(u.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
+       CAST(coalesce(u.active_days_180d, 0) AS DOUBLE) AS active_days_180d,
+       CAST(coalesce(u.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
+       CAST(coalesce(u.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
+       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,
+       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_60_90d, 0) + 1.0)) AS activity_trend_90d,
+       (coalesce(u.active_days_30d, 0) + 0.5) / (sa.mean_active_days + 0.5) AS activity_vs_segment,
+       CAST(coalesce(u.days_since_last_use, 365) AS DOUBLE) AS days_since_last_use,
+       CAST(coalesce(m.purchases_180d, 0) AS DOUBLE) AS purchases_180d,
+       coalesce(m.purchase_amount_180d, 0) AS purchase_amount_180d,
+       CAST(coalesce(m.days_since_last_purchase, 365) AS DOUBLE) AS days_since_last_purchase,
+       CAST(coalesce(m.refunds_90d, 0) AS DOUBLE) AS refunds_90d,
+       CAST(coalesce(t.tickets_30d, 0) AS DOUBLE) AS tickets_30d,
+       CAST(coalesce(t.tickets_90d, 0) AS DOUBLE) AS tickets_90d,
+       CAST(coalesce(t.unresolved_tickets, 0) AS DOUBLE) AS unresolved_tickets,
+       CAST(t.last_satisfaction AS DOUBLE) AS last_satisfaction,
+       CAST(t.avg_satisfaction AS DOUBLE) AS avg_satisfaction,
+       CAST(coalesce(o.offers_received_30d, 0) AS DOUBLE) AS offers_received_30d,
+       CAST(coalesce(o.offers_received_90d, 0) AS DOUBLE) AS offers_received_90d,
+       CAST(coalesce(o.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
+       CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed,
+       CAST(coalesce(o.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
+       CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d
+FROM population c
+CROSS JOIN params p
+LEFT JOIN attributes a ON a.customer_id = c.customer_id
+LEFT JOIN segment_fee s ON s.segment = a.segment
+LEFT JOIN segment_activity sa ON sa.segment = a.segment
+LEFT JOIN usage u ON u.customer_id = c.customer_id
+LEFT JOIN money m ON m.customer_id = c.customer_id
+LEFT JOIN offers o ON o.customer_id = c.customer_id
+LEFT JOIN tickets t ON t.customer_id = c.customer_id
+ORDER BY c.customer_id

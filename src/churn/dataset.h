@@ -1,0 +1,75 @@
+// A feature matrix: one row per customer (per cutoff, when several cutoffs'
+// rows are stacked for training), float features row-major with NaN for a
+// missing value (XGBoost's convention), and the 0/1 labels.
+//
+// ComputeFeatures runs the feature model's SELECT for one cutoff over the
+// current warehouse version, attached read-only as `custlake query` attaches
+// it, so features see exactly what readers see.
+//
+// Plain values; not thread-safe while being appended to.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "churn/feature_model.h"
+#include "common/status.h"
+#include "engine/engine.h"
+
+namespace custlake::churn {
+
+struct Dataset {
+  std::vector<std::string> feature_names;
+  std::vector<int64_t> ids;   ///< customer_id per row
+  std::vector<float> x;       ///< rows() x cols(), row-major, NaN = missing
+  std::vector<float> y;       ///< label per row (0/1)
+
+  size_t rows() const { return ids.size(); }
+  size_t cols() const { return feature_names.size(); }
+  const float* Row(size_t i) const { return x.data() + i * cols(); }
+  float At(size_t row, const std::string& feature) const;
+  /// Index of `feature`, -1 if absent.
+  int Column(const std::string& feature) const;
+  /// Adds `other`'s rows (same features, else InvalidArgument).
+  Status Append(const Dataset& other);
+  /// Positive labels.
+  int64_t Positives() const;
+};
+
+/// The current warehouse version, attached read-only (with its segment files) in an
+/// in-memory DuckDB, each table a view in main (as `custlake query` sees them), in UTC:
+/// the one published version the features read, whatever builds commit meanwhile.
+/// Trusted SQL only (the embedded feature model): it is not a sandbox.
+class FeatureSession {
+ public:
+  /// NotFound (saying to run `custlake build`) when the lake has no warehouse yet.
+  static Result<std::unique_ptr<FeatureSession>> Open(const std::string& lake_root);
+  engine::Session* session() { return session_.get(); }
+  int64_t warehouse_version() const { return warehouse_version_; }
+
+ private:
+  FeatureSession() = default;
+  std::unique_ptr<engine::Database> db_;
+  std::unique_ptr<engine::Session> session_;
+  int64_t warehouse_version_ = 0;
+};
+
+/// The feature model's rows for `cutoff`: the customers active at its end. Rows are
+/// streamed from DuckDB chunk by chunk into the float matrix (no text copy of the table).
+Result<Dataset> ComputeFeatures(FeatureSession* session, const FeatureModel& model, const std::string& cutoff,
+                                int horizon_days);
+
+/// A text value as a feature: "" or NULL is missing (NaN); otherwise a number, or an error.
+Result<float> ParseFeatureValue(const std::string& text, bool is_null);
+
+/// The first and last day of data in the current warehouse version: the first usage
+/// event's day and the newest activity's day ("" when the warehouse holds none).
+struct DataRange {
+  std::string first_usage_day;
+  std::string last_day;
+};
+Result<DataRange> WarehouseDataRange(FeatureSession* session);
+
+}  // namespace custlake::churn

@@ -1,0 +1,147 @@
+#include "churn/feature_model.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <regex>
+#include <sstream>
+
+namespace custlake::churn {
+
+namespace {
+
+constexpr const char* kCutoffParam = "{{ cutoff }}";
+constexpr const char* kHorizonParam = "{{ horizon_days }}";
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+void ReplaceAll(std::string* text, const std::string& from, const std::string& to) {
+  for (size_t at = text->find(from); at != std::string::npos; at = text->find(from, at + to.size())) {
+    text->replace(at, from.size(), to);
+  }
+}
+
+/// One header line "-- key: value" into the model; `last` is the description or feature it extends.
+Status ParseHeaderLine(const std::string& body, const std::string& where, FeatureModel* model,
+                       std::string** last) {
+  size_t colon = body.find(':');
+  if (colon == std::string::npos) return Status::InvalidArgument(where + ": expected `-- key: value`, got `-- " + body + "`");
+  std::string key = Trim(body.substr(0, colon));
+  std::string value = Trim(body.substr(colon + 1));
+  if (key == "description") {
+    model->description = value;
+    *last = &model->description;
+  } else if (key.rfind("feature ", 0) == 0) {
+    std::string name = Trim(key.substr(8));
+    for (const FeatureInfo& f : model->features) {
+      if (f.name == name) return Status::InvalidArgument(where + ": feature " + name + " declared twice");
+    }
+    model->features.push_back({name, value});
+    *last = &model->features.back().description;
+  } else {
+    *last = nullptr;  // model, parameters, grain, column: documentation only
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckDate(const std::string& date, const std::string& what) {
+  static const std::regex kShape("^([0-9]{4})-([0-9]{2})-([0-9]{2})$");
+  std::smatch m;
+  if (std::regex_match(date, m, kShape)) {
+    std::chrono::year_month_day ymd{std::chrono::year{std::stoi(m[1])},
+                                    std::chrono::month{static_cast<unsigned>(std::stoi(m[2]))},
+                                    std::chrono::day{static_cast<unsigned>(std::stoi(m[3]))}};
+    if (ymd.ok()) return Status::OK();
+  }
+  return Status::InvalidArgument(what + " must be a date YYYY-MM-DD, got '" + date + "'");
+}
+
+Result<std::chrono::sys_days> ParseDay(const std::string& date, const std::string& what) {
+  RETURN_NOT_OK(CheckDate(date, what));
+  return std::chrono::sys_days{std::chrono::year{std::stoi(date.substr(0, 4))} /
+                               std::chrono::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))} /
+                               std::chrono::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+}
+
+std::string FormatDay(std::chrono::sys_days day) {
+  std::chrono::year_month_day ymd{day};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+std::chrono::sys_days MonthEnd(std::chrono::sys_days day) {
+  std::chrono::year_month_day ymd{day};
+  return std::chrono::sys_days{ymd.year() / ymd.month() / std::chrono::last};
+}
+
+Result<FeatureModel> ParseFeatureModel(const std::string& text, const std::string& path) {
+  FeatureModel model;
+  model.path = path;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  std::string* last = nullptr;
+  std::ostringstream sql;
+  bool in_header = true;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string where = fmt::format("{}:{}", path, line_no);
+    if (in_header && line.rfind("--   ", 0) == 0) {
+      if (last) *last += " " + Trim(line.substr(5));
+      continue;
+    }
+    if (in_header && line.rfind("-- ", 0) == 0) {
+      RETURN_NOT_OK(ParseHeaderLine(line.substr(3), where, &model, &last));
+      continue;
+    }
+    in_header = false;
+    sql << line << "\n";
+  }
+  model.sql = sql.str();
+  if (model.features.empty()) return Status::InvalidArgument(path + ": declares no `-- feature NAME: ...` line");
+  for (const char* param : {kCutoffParam, kHorizonParam}) {
+    if (model.sql.find(param) == std::string::npos) {
+      return Status::InvalidArgument(path + ": the SELECT does not use the parameter " + param);
+    }
+  }
+  return model;
+}
+
+Result<FeatureModel> LoadFeatureModel() {
+  for (const EmbeddedSqlFile& f : EmbeddedChurnSql()) {
+    if (f.path == "models/churn/features.sql") return ParseFeatureModel(f.text, f.path);
+  }
+  return Status::Internal("models/churn/features.sql is not embedded in this binary");
+}
+
+Result<std::string> FeatureModel::Render(const std::string& cutoff, int horizon_days) const {
+  RETURN_NOT_OK(CheckDate(cutoff, "the cutoff"));
+  if (horizon_days < 1 || horizon_days > 3650) {
+    return Status::InvalidArgument(fmt::format("--horizon-days must be 1 to 3650, got {}", horizon_days));
+  }
+  std::string out = sql;
+  ReplaceAll(&out, kCutoffParam, "DATE '" + cutoff + "'");
+  ReplaceAll(&out, kHorizonParam, std::to_string(horizon_days));
+  return out;
+}
+
+std::vector<std::string> FeatureModel::FeatureNames() const {
+  std::vector<std::string> names;
+  for (const FeatureInfo& f : features) names.push_back(f.name);
+  return names;
+}
+
+std::string FeatureModel::Describe(const std::string& name) const {
+  for (const FeatureInfo& f : features) {
+    if (f.name == name) return f.description;
+  }
+  return "";
+}
+
+}  // namespace custlake::churn

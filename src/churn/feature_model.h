@@ -1,0 +1,58 @@
+// The churn features as SQL: models/churn/features.sql, compiled into the
+// binary like the warehouse's models, read the way the warehouse reads its
+// headers (`-- key: value` lines, `--   ` continuing the previous one), with
+// one `-- feature NAME: description` line per feature column. The SELECT
+// takes two parameters, `{{ cutoff }}` and `{{ horizon_days }}`, which
+// Render() fills with literals after checking them; it returns customer_id,
+// label and the features, in the header's order.
+//
+// Plain values; thread-safe once built.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace custlake::churn {
+
+struct EmbeddedSqlFile {
+  std::string path;  ///< "models/churn/features.sql", for messages
+  std::string text;
+};
+/// Every embedded churn SQL file (embed_sql.cmake), sorted by path.
+const std::vector<EmbeddedSqlFile>& EmbeddedChurnSql();
+
+struct FeatureInfo {
+  std::string name;
+  std::string description;
+};
+
+struct FeatureModel {
+  std::string path;  ///< where it came from, for messages
+  std::string description;
+  std::vector<FeatureInfo> features;  ///< the SELECT's feature columns, in order
+  std::string sql;                    ///< the SELECT, with its {{ }} parameters
+
+  /// The SELECT for `cutoff` ("YYYY-MM-DD") and `horizon_days` (1..3650).
+  Result<std::string> Render(const std::string& cutoff, int horizon_days) const;
+  std::vector<std::string> FeatureNames() const;
+  /// The description of `name`, "" if unknown.
+  std::string Describe(const std::string& name) const;
+};
+
+/// Parses a feature model file; errors name path:line.
+Result<FeatureModel> ParseFeatureModel(const std::string& text, const std::string& path);
+/// The embedded models/churn/features.sql.
+Result<FeatureModel> LoadFeatureModel();
+
+/// Checks a calendar date "YYYY-MM-DD" (a real day); the message names `what`.
+Status CheckDate(const std::string& date, const std::string& what);
+/// A checked "YYYY-MM-DD" as a day, and back.
+Result<std::chrono::sys_days> ParseDay(const std::string& date, const std::string& what);
+std::string FormatDay(std::chrono::sys_days day);
+/// The last day of `day`'s month.
+std::chrono::sys_days MonthEnd(std::chrono::sys_days day);
+
+}  // namespace custlake::churn

@@ -1,0 +1,175 @@
+#include "churn/gbm.h"
+
+#include <fmt/format.h>
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+namespace custlake::churn {
+
+namespace {
+
+Status XgbStatus(int rc, const char* what) {
+  if (rc == 0) return Status::OK();
+  return Status::Internal(fmt::format("XGBoost {}: {}", what, XGBGetLastError()));
+}
+
+#define XGB_OK(call, what) RETURN_NOT_OK(XgbStatus((call), (what)))
+
+void QuietXgboost() {
+  static std::once_flag once;
+  std::call_once(once, [] { XGBSetGlobalConfig(R"({"verbosity": 0})"); });
+}
+
+/// A DMatrix over a dataset's features (and labels), freed on scope exit.
+class Matrix {
+ public:
+  ~Matrix() {
+    if (handle_) XGDMatrixFree(handle_);
+  }
+  static Result<std::unique_ptr<Matrix>> From(const Dataset& d, bool with_labels) {
+    auto m = std::make_unique<Matrix>();
+    XGB_OK(XGDMatrixCreateFromMat(d.x.data(), d.rows(), d.cols(), std::numeric_limits<float>::quiet_NaN(),
+                                  &m->handle_),
+           "DMatrix");
+    if (with_labels) XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "label", d.y.data(), d.rows()), "labels");
+    return m;
+  }
+  DMatrixHandle handle() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+Status SetParams(BoosterHandle b, const GbmOptions& o) {
+  const std::vector<std::pair<std::string, std::string>> params{
+      {"objective", "binary:logistic"},
+      {"eval_metric", "logloss"},
+      {"tree_method", "hist"},
+      {"eta", fmt::format("{}", o.eta)},
+      {"max_depth", std::to_string(o.max_depth)},
+      {"min_child_weight", fmt::format("{}", o.min_child_weight)},
+      {"subsample", fmt::format("{}", o.subsample)},
+      {"colsample_bytree", fmt::format("{}", o.colsample_bytree)},
+      {"lambda", fmt::format("{}", o.lambda)},
+      {"seed", std::to_string(o.seed)},
+  };
+  for (const auto& [name, value] : params) XGB_OK(XGBoosterSetParam(b, name.c_str(), value.c_str()), name.c_str());
+  if (o.threads > 0) XGB_OK(XGBoosterSetParam(b, "nthread", std::to_string(o.threads).c_str()), "nthread");
+  return Status::OK();
+}
+
+/// The validation log loss from EvalOneIter's "[3]\tvalid-logloss:0.41".
+Result<double> ValidationLogLoss(const char* eval) {
+  std::string text(eval);
+  size_t at = text.find("valid-logloss:");
+  if (at == std::string::npos) return Status::Internal("XGBoost evaluation without valid-logloss: " + text);
+  return std::stod(text.substr(at + 14));
+}
+
+}  // namespace
+
+struct GbmModel::Booster {
+  BoosterHandle handle = nullptr;
+  ~Booster() {
+    if (handle) XGBoosterFree(handle);
+  }
+};
+
+Status GbmOptions::Validate() const {
+  if (max_rounds < 1) return Status::InvalidArgument("--rounds must be at least 1");
+  if (early_stopping_rounds < 1) return Status::InvalidArgument("--early-stopping must be at least 1");
+  if (!(eta > 0 && eta <= 1)) return Status::InvalidArgument("--eta must be in (0, 1]");
+  if (max_depth < 1 || max_depth > 16) return Status::InvalidArgument("--max-depth must be 1 to 16");
+  if (!(subsample > 0 && subsample <= 1)) return Status::InvalidArgument("--subsample must be in (0, 1]");
+  return Status::OK();
+}
+
+nlohmann::json GbmOptions::ToJson() const {
+  return {{"max_rounds", max_rounds}, {"early_stopping_rounds", early_stopping_rounds},
+          {"eta", eta},               {"max_depth", max_depth},
+          {"min_child_weight", min_child_weight}, {"subsample", subsample},
+          {"colsample_bytree", colsample_bytree}, {"lambda", lambda},
+          {"seed", seed}};
+}
+
+GbmModel::GbmModel(std::unique_ptr<Booster> booster, std::vector<std::string> feature_names)
+    : booster_(std::move(booster)), feature_names_(std::move(feature_names)) {}
+GbmModel::GbmModel(GbmModel&&) noexcept = default;
+GbmModel& GbmModel::operator=(GbmModel&&) noexcept = default;
+GbmModel::~GbmModel() = default;
+
+Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, const GbmOptions& options) {
+  RETURN_NOT_OK(options.Validate());
+  if (train.rows() == 0 || valid.rows() == 0) return Status::InvalidArgument("no training or validation rows");
+  QuietXgboost();
+  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true));
+  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true));
+  DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};
+  const char* names[2] = {"train", "valid"};
+  auto full = std::make_unique<Booster>();
+  XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
+  RETURN_NOT_OK(SetParams(full->handle, options));
+  double best = std::numeric_limits<double>::infinity();
+  int best_iteration = 0;
+  for (int iteration = 0; iteration < options.max_rounds; ++iteration) {
+    XGB_OK(XGBoosterUpdateOneIter(full->handle, iteration, dtrain->handle()), "training round");
+    const char* eval = nullptr;
+    XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, both, names, 2, &eval), "evaluation");
+    ASSIGN_OR_RETURN(double loss, ValidationLogLoss(eval));
+    if (loss < best) {
+      best = loss;
+      best_iteration = iteration;
+    } else if (iteration - best_iteration >= options.early_stopping_rounds) {
+      break;
+    }
+  }
+  auto kept = std::make_unique<Booster>();
+  XGB_OK(XGBoosterSlice(full->handle, 0, best_iteration + 1, 1, &kept->handle), "slice to the best round");
+  GbmModel model(std::move(kept), train.feature_names);
+  model.best_iteration_ = best_iteration;
+  model.best_log_loss_ = best;
+  return model;
+}
+
+Result<GbmModel> GbmModel::Load(const std::string& model_json, std::vector<std::string> feature_names) {
+  QuietXgboost();
+  auto booster = std::make_unique<Booster>();
+  XGB_OK(XGBoosterCreate(nullptr, 0, &booster->handle), "create");
+  XGB_OK(XGBoosterLoadModelFromBuffer(booster->handle, model_json.data(), model_json.size()), "load model");
+  return GbmModel(std::move(booster), std::move(feature_names));
+}
+
+Result<std::string> GbmModel::Save() const {
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  XGB_OK(XGBoosterSaveModelToBuffer(booster_->handle, R"({"format": "json"})", &length, &bytes), "save model");
+  return std::string(bytes, length);
+}
+
+Result<std::vector<float>> GbmModel::PredictType(const Dataset& data, int type, size_t per_row) const {
+  if (data.cols() != feature_names_.size()) {
+    return Status::InvalidArgument(fmt::format("the model has {} features, the data {}", feature_names_.size(),
+                                               data.cols()));
+  }
+  if (data.rows() == 0) return std::vector<float>{};
+  ASSIGN_OR_RETURN(auto matrix, Matrix::From(data, false));
+  const std::string config = fmt::format(
+      R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dims = 0;
+  const float* out = nullptr;
+  XGB_OK(XGBoosterPredictFromDMatrix(booster_->handle, matrix->handle(), config.c_str(), &shape, &dims, &out),
+         "predict");
+  return std::vector<float>(out, out + data.rows() * per_row);
+}
+
+Result<std::vector<float>> GbmModel::Predict(const Dataset& data) const { return PredictType(data, 0, 1); }
+
+Result<std::vector<float>> GbmModel::Contributions(const Dataset& data) const {
+  return PredictType(data, 2, data.cols() + 1);
+}
+
+}  // namespace custlake::churn

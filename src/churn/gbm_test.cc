@@ -1,0 +1,69 @@
+#include "churn/gbm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "churn/metrics.h"
+#include "support/status_testing.h"
+
+namespace custlake::churn {
+namespace {
+
+/// A non-linear truth a logistic model cannot fit: churn when |a| is large or b is missing.
+Dataset Synthetic(int rows, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::uniform_real_distribution<float> uniform;
+  Dataset d;
+  d.feature_names = {"a", "b"};
+  for (int i = 0; i < rows; ++i) {
+    float a = normal(rng), b = normal(rng);
+    bool b_missing = uniform(rng) < 0.1f;
+    double p = std::abs(a) > 1.2 || b_missing ? 0.7 : 0.1;
+    d.ids.push_back(i);
+    d.x.insert(d.x.end(), {a, b_missing ? NAN : b});
+    d.y.push_back(uniform(rng) < p ? 1.0f : 0.0f);
+  }
+  return d;
+}
+
+TEST(GbmTest, LearnsEarlyStopsAndExplains) {
+  Dataset train = Synthetic(3000, 1), valid = Synthetic(1500, 2);
+  GbmOptions options;
+  options.threads = 1;
+  options.early_stopping_rounds = 20;
+  ASSERT_OK_AND_ASSIGN(GbmModel model, GbmModel::Train(train, valid, options));
+  EXPECT_LT(model.best_iteration(), options.max_rounds - 1);
+  ASSERT_OK_AND_ASSIGN(std::vector<float> p, model.Predict(valid));
+  EXPECT_GT(RocAuc(p, valid.y), 0.75);
+  // SHAP: each row's contributions plus the bias add up to its log-odds.
+  ASSERT_OK_AND_ASSIGN(std::vector<float> shap, model.Contributions(valid));
+  ASSERT_EQ(shap.size(), valid.rows() * 3);
+  for (size_t r = 0; r < 5; ++r) {
+    const double logit = std::log(p[r] / (1 - p[r]));
+    EXPECT_NEAR(shap[r * 3] + shap[r * 3 + 1] + shap[r * 3 + 2], logit, 1e-3);
+  }
+}
+
+TEST(GbmTest, SavedModelPredictsTheSame) {
+  Dataset train = Synthetic(1000, 3), valid = Synthetic(500, 4);
+  GbmOptions options;
+  options.threads = 1;
+  options.max_rounds = 30;
+  ASSERT_OK_AND_ASSIGN(GbmModel model, GbmModel::Train(train, valid, options));
+  ASSERT_OK_AND_ASSIGN(std::string json, model.Save());
+  ASSERT_OK_AND_ASSIGN(GbmModel back, GbmModel::Load(json, train.feature_names));
+  EXPECT_EQ(*model.Predict(valid), *back.Predict(valid));
+  EXPECT_NOT_OK(GbmModel::Load("not a model", train.feature_names));
+}
+
+TEST(GbmTest, BadOptionsAreRefused) {
+  GbmOptions options;
+  options.eta = 0;
+  EXPECT_NOT_OK(options.Validate());
+}
+
+}  // namespace
+}  // namespace custlake::churn

@@ -1,0 +1,154 @@
+#include "churn/logistic.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace custlake::churn {
+
+namespace {
+
+double Sigmoid(double z) { return 1 / (1 + std::exp(-std::clamp(z, -40.0, 40.0))); }
+
+/// Standardised value of feature `c` of a row; missing is the mean (0).
+double Standard(const LogisticModel& m, const float* row, size_t c) {
+  return std::isnan(row[c]) ? 0.0 : (row[c] - m.mean[c]) / m.scale[c];
+}
+
+void FitScaling(const Dataset& d, LogisticModel* m) {
+  const size_t cols = d.cols();
+  m->mean.assign(cols, 0);
+  m->scale.assign(cols, 1);
+  for (size_t c = 0; c < cols; ++c) {
+    double sum = 0, sum_sq = 0;
+    int64_t n = 0;
+    for (size_t r = 0; r < d.rows(); ++r) {
+      float v = d.Row(r)[c];
+      if (std::isnan(v)) continue;
+      sum += v;
+      sum_sq += double{v} * v;
+      ++n;
+    }
+    if (n == 0) continue;
+    m->mean[c] = sum / static_cast<double>(n);
+    const double var = sum_sq / static_cast<double>(n) - m->mean[c] * m->mean[c];
+    m->scale[c] = var > 1e-12 ? std::sqrt(var) : 1.0;
+  }
+}
+
+/// Solves A x = b for symmetric positive definite A (k x k, row-major) by Cholesky; false if not SPD.
+bool SolveSpd(std::vector<double> a, std::vector<double> b, size_t k, std::vector<double>* x) {
+  for (size_t j = 0; j < k; ++j) {
+    double d = a[j * k + j];
+    for (size_t p = 0; p < j; ++p) d -= a[j * k + p] * a[j * k + p];
+    if (d <= 0) return false;
+    a[j * k + j] = std::sqrt(d);
+    for (size_t i = j + 1; i < k; ++i) {
+      double s = a[i * k + j];
+      for (size_t p = 0; p < j; ++p) s -= a[i * k + p] * a[j * k + p];
+      a[i * k + j] = s / a[j * k + j];
+    }
+  }
+  for (size_t i = 0; i < k; ++i) {  // L y = b
+    for (size_t p = 0; p < i; ++p) b[i] -= a[i * k + p] * b[p];
+    b[i] /= a[i * k + i];
+  }
+  for (size_t i = k; i-- > 0;) {  // L^T x = y
+    for (size_t p = i + 1; p < k; ++p) b[i] -= a[p * k + i] * b[p];
+    b[i] /= a[i * k + i];
+  }
+  *x = std::move(b);
+  return true;
+}
+
+/// One Newton step's gradient and Hessian of the penalised negative log-likelihood;
+/// parameter 0 is the intercept, 1..cols the weights.
+void GradientAndHessian(const Dataset& d, const LogisticModel& m, double l2, std::vector<double>* g,
+                        std::vector<double>* h) {
+  const size_t k = d.cols() + 1;
+  g->assign(k, 0);
+  h->assign(k * k, 0);
+  std::vector<double> z(k);
+  for (size_t r = 0; r < d.rows(); ++r) {
+    z[0] = 1;
+    for (size_t c = 0; c < d.cols(); ++c) z[c + 1] = Standard(m, d.Row(r), c);
+    double eta = m.intercept;
+    for (size_t c = 0; c < d.cols(); ++c) eta += m.weights[c] * z[c + 1];
+    const double p = Sigmoid(eta), w = std::max(p * (1 - p), 1e-10), residual = p - d.y[r];
+    for (size_t i = 0; i < k; ++i) {
+      (*g)[i] += residual * z[i];
+      for (size_t j = 0; j <= i; ++j) (*h)[i * k + j] += w * z[i] * z[j];
+    }
+  }
+  for (size_t i = 0; i < k; ++i) {
+    for (size_t j = 0; j < i; ++j) (*h)[j * k + i] = (*h)[i * k + j];
+  }
+  for (size_t i = 1; i < k; ++i) {
+    (*g)[i] += l2 * m.weights[i - 1];
+    (*h)[i * k + i] += l2;
+  }
+}
+
+}  // namespace
+
+Result<LogisticModel> FitLogistic(const Dataset& train, const LogisticOptions& options) {
+  const int64_t positives = train.Positives();
+  if (positives == 0 || positives == static_cast<int64_t>(train.rows())) {
+    return Status::InvalidArgument("logistic regression needs both labels in the training rows");
+  }
+  LogisticModel m;
+  m.feature_names = train.feature_names;
+  FitScaling(train, &m);
+  m.weights.assign(train.cols(), 0);
+  const double rate = static_cast<double>(positives) / static_cast<double>(train.rows());
+  m.intercept = std::log(rate / (1 - rate));
+  std::vector<double> g, h, step;
+  for (m.iterations = 1; m.iterations <= options.max_iterations; ++m.iterations) {
+    GradientAndHessian(train, m, options.l2, &g, &h);
+    if (!SolveSpd(h, g, train.cols() + 1, &step)) {
+      return Status::Internal("logistic regression: the Hessian is not positive definite");
+    }
+    double largest = 0;
+    m.intercept -= step[0];
+    for (size_t c = 0; c < train.cols(); ++c) {
+      m.weights[c] -= step[c + 1];
+      largest = std::max(largest, std::abs(step[c + 1]));
+    }
+    if (std::max(largest, std::abs(step[0])) < options.tolerance) break;
+  }
+  return m;
+}
+
+std::vector<float> LogisticModel::Predict(const Dataset& data) const {
+  std::vector<float> p(data.rows());
+  for (size_t r = 0; r < data.rows(); ++r) {
+    double eta = intercept;
+    for (size_t c = 0; c < weights.size(); ++c) eta += weights[c] * Standard(*this, data.Row(r), c);
+    p[r] = static_cast<float>(Sigmoid(eta));
+  }
+  return p;
+}
+
+nlohmann::json LogisticModel::ToJson() const {
+  return {{"features", feature_names}, {"mean", mean}, {"scale", scale},
+          {"weights", weights},        {"intercept", intercept}, {"iterations", iterations}};
+}
+
+Result<LogisticModel> LogisticModel::FromJson(const nlohmann::json& j) {
+  LogisticModel m;
+  try {
+    m.feature_names = j.at("features").get<std::vector<std::string>>();
+    m.mean = j.at("mean").get<std::vector<double>>();
+    m.scale = j.at("scale").get<std::vector<double>>();
+    m.weights = j.at("weights").get<std::vector<double>>();
+    m.intercept = j.at("intercept").get<double>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("the logistic model's JSON: ") + e.what());
+  }
+  const size_t k = m.feature_names.size();
+  if (m.mean.size() != k || m.scale.size() != k || m.weights.size() != k) {
+    return Status::Corruption("the logistic model's JSON: vectors of different lengths");
+  }
+  return m;
+}
+
+}  // namespace custlake::churn

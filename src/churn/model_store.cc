@@ -1,0 +1,77 @@
+#include "churn/model_store.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "churn/churn.h"
+
+namespace custlake::churn {
+
+namespace {
+
+Status WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  if (!out) return Status::IOError("cannot write " + path);
+  return Status::OK();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+Status StageFile(lake::BatchWriter* batch, const std::string& relative, const std::string& bytes) {
+  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(relative));
+  RETURN_NOT_OK(WriteFile(staging, bytes));
+  return batch->AddFile(relative, 0, "{}");
+}
+
+}  // namespace
+
+Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const GbmModel& gbm,
+                             const LogisticModel& logistic) {
+  lake::BatchOptions options;
+  options.replace = true;
+  options.lineage.source = "custlake churn train";
+  options.lineage.extra["warehouse_version"] = meta.value("warehouse_version", nlohmann::json()).dump();
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(lake::DatasetId::Model(kModelDataset), options));
+  const std::string folder = "v" + std::to_string(batch.id()) + "/";
+  meta["format"] = kModelFormat;
+  meta["model_version"] = batch.id();
+  meta["logistic_model"] = logistic.ToJson();
+  ASSIGN_OR_RETURN(std::string xgboost_json, gbm.Save());
+  RETURN_NOT_OK(StageFile(&batch, folder + "model.json", meta.dump(2)));
+  RETURN_NOT_OK(StageFile(&batch, folder + "xgboost.json", xgboost_json));
+  RETURN_NOT_OK(batch.Commit());
+  return batch.id();
+}
+
+Result<StoredModel> LoadModel(lake::Lake* lake) {
+  ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(lake::DatasetId::Model(kModelDataset)));
+  std::string meta_path, xgboost_path;
+  for (const lake::FileInfo& f : files) {
+    if (f.path.ends_with("/model.json")) meta_path = f.absolute_path;
+    if (f.path.ends_with("/xgboost.json")) xgboost_path = f.absolute_path;
+  }
+  if (meta_path.empty() || xgboost_path.empty()) {
+    return Status::NotFound("no churn model in the lake yet; run `custlake churn train` first");
+  }
+  ASSIGN_OR_RETURN(std::string meta_text, ReadFile(meta_path));
+  nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, false);
+  if (meta.is_discarded() || meta.value("format", "") != kModelFormat) {
+    return Status::Corruption(meta_path + ": not a " + std::string(kModelFormat) + " file; run `custlake churn train` again");
+  }
+  std::vector<std::string> features;
+  for (const auto& f : meta["features"]) features.push_back(f.at("name").get<std::string>());
+  ASSIGN_OR_RETURN(std::string xgboost_json, ReadFile(xgboost_path));
+  ASSIGN_OR_RETURN(GbmModel gbm, GbmModel::Load(xgboost_json, features));
+  ASSIGN_OR_RETURN(LogisticModel logistic, LogisticModel::FromJson(meta["logistic_model"]));
+  return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(gbm), std::move(logistic)};
+}
+
+}  // namespace custlake::churn
