@@ -103,5 +103,9 @@ VerbResult RunBuild(const GlobalOptions& global, bool full);
 VerbResult RunCheck(const GlobalOptions& global);
 /// `custlake docs`: the data dictionary into `out_dir` ("" = <project>/docs).
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir);
+/// `custlake churn train` then `custlake churn score` on the current warehouse version.
+VerbResult RunChurnTrainAndScore(const GlobalOptions& global);
+/// `custlake clv fit` in a project: the warehouse's purchases, scores published as raw.clv_scores.
+VerbResult RunClvOnWarehouse(const GlobalOptions& global);
 
 }  // namespace custlake::cli

@@ -1,7 +1,6 @@
 // custlake churn train|evaluate|score|explain: churn prediction over the warehouse (docs/churn.md).
 #include <fmt/format.h>
 
-#include <iostream>
 
 #include "churn/churn.h"
 #include "churn/generic.h"
@@ -23,29 +22,32 @@ struct ChurnVerbOptions {
   churn::GenericOptions generic;  ///< train --input FILE --label COL [--id COL] [--cv K]
 };
 
-void PrintMetrics(const nlohmann::json& metrics) {
+std::string MetricsText(const nlohmann::json& metrics) {
+  std::string text;
   for (const char* model : {"xgboost", "logistic"}) {
     const auto& m = metrics[model];
-    std::cerr << fmt::format("  {:<9} ROC AUC {:.4f}  PR AUC {:.4f}  log loss {:.4f}  Brier {:.4f}\n", model,
+    text += fmt::format("  {:<9} ROC AUC {:.4f}  PR AUC {:.4f}  log loss {:.4f}  Brier {:.4f}\n", model,
                              m["roc_auc"].get<double>(), m["pr_auc"].get<double>(), m["log_loss"].get<double>(),
                              m["brier"].get<double>());
   }
+  return text;
 }
 
 VerbResult RunTrainGeneric(const GlobalOptions& global, const ChurnVerbOptions& options) {
   churn::GenericOptions generic = options.generic;
   generic.gbm = options.train.gbm;
   ASSIGN_OR_RETURN(nlohmann::json summary, churn::TrainGeneric(generic));
-  if (!global.quiet) {
-    std::cerr << fmt::format("{}: {} rows, {} churned ('{}'), {} features; validation ({} rows):\n", generic.input,
+  {
+    std::string text = fmt::format("{}: {} rows, {} churned ('{}'), {} features; validation ({} rows):\n", generic.input,
                              summary["rows"].get<int64_t>(), summary["positives"].get<int64_t>(),
                              summary["positive_label"].get<std::string>(), summary["features"].size(),
                              summary["validation_rows"].get<int64_t>());
-    PrintMetrics(summary["metrics"]);
+    text += MetricsText(summary["metrics"]);
     if (summary.contains("cv_roc_auc_mean")) {
-      std::cerr << fmt::format("  {}-fold CV ROC AUC {:.4f} ± {:.4f}\n", generic.cv, summary["cv_roc_auc_mean"].get<double>(),
+      text += fmt::format("  {}-fold CV ROC AUC {:.4f} ± {:.4f}\n", generic.cv, summary["cv_roc_auc_mean"].get<double>(),
                                summary["cv_roc_auc_std"].get<double>());
     }
+    PrintResult(global, text);
   }
   return summary;
 }
@@ -58,12 +60,12 @@ VerbResult RunTrain(const GlobalOptions& global, const ChurnVerbOptions& options
   train.horizon_days = options.horizon_days;
   train.threshold = options.threshold;
   ASSIGN_OR_RETURN(nlohmann::json summary, churn::Train(config.lake_root.string(), train));
-  if (!global.quiet) {
-    std::cerr << fmt::format("churn model v{}: trained on cutoffs {}, validated on {} ({} + {} rows)\n",
+  {
+    std::string text = fmt::format("churn model v{}: trained on cutoffs {}, validated on {} ({} + {} rows)\n",
                              summary["model_version"].get<int64_t>(), fmt::join(summary["train_cutoffs"].get<std::vector<std::string>>(), ", "),
                              summary["validation_cutoff"].get<std::string>(), summary["rows"]["train"].get<int64_t>(),
                              summary["rows"]["validation"].get<int64_t>());
-    PrintMetrics(summary["metrics"]);
+    PrintResult(global, text + MetricsText(summary["metrics"]));
   }
   summary["roc_auc"] = summary["metrics"]["xgboost"]["roc_auc"];
   return summary;
@@ -78,16 +80,17 @@ VerbResult RunEvaluate(const GlobalOptions& global, const ChurnVerbOptions& opti
   ASSIGN_OR_RETURN(nlohmann::json report, churn::Evaluate(config.lake_root.string(), evaluate));
   const std::string out = options.out.empty() ? (config.project_dir / "reports" / "churn").string() : options.out;
   ASSIGN_OR_RETURN(auto paths, churn::WriteReport(report, out));
-  if (!global.quiet) {
-    std::cerr << fmt::format("churn model v{} at cutoff {}:\n", report["model_version"].get<int64_t>(),
+  {
+    std::string text = fmt::format("churn model v{} at cutoff {}:\n", report["model_version"].get<int64_t>(),
                              report["cutoff"].get<std::string>());
-    PrintMetrics(report["metrics"]);
+    text += MetricsText(report["metrics"]);
     if (report.contains("oracle")) {
-      std::cerr << fmt::format("  oracle    ROC AUC {:.4f} (true hazard of {}; xgboost on the same {} customers {:.4f})\n",
+      text += fmt::format("  oracle    ROC AUC {:.4f} (true hazard of {}; xgboost on the same {} customers {:.4f})\n",
                                report["oracle"]["oracle_roc_auc"].get<double>(), report["oracle"]["month"].get<std::string>(),
                                report["oracle"]["matched"].get<int64_t>(), report["oracle"]["model_roc_auc"].get<double>());
     }
-    std::cerr << "report: " << paths.second << " (and " << paths.first << ")\n";
+    text += "report: " + paths.second + " (and " + paths.first + ")\n";
+    PrintResult(global, text);
   }
   report.erase("roc_curves");
   report["report_html"] = paths.second;
@@ -98,10 +101,10 @@ VerbResult RunEvaluate(const GlobalOptions& global, const ChurnVerbOptions& opti
 VerbResult RunScore(const GlobalOptions& global, const ChurnVerbOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(nlohmann::json summary, churn::Score(config.lake_root.string(), {.cutoff = options.cutoff}));
-  if (!global.quiet) {
-    std::cerr << fmt::format("scored {} active customers at {} (mean churn probability {:.3f}): query raw.churn_scores\n",
+  {
+    PrintResult(global, fmt::format("scored {} active customers at {} (mean churn probability {:.3f}): query raw.churn_scores\n",
                              summary["customers"].get<int64_t>(), summary["cutoff"].get<std::string>(),
-                             summary["mean_probability"].get<double>());
+                             summary["mean_probability"].get<double>()));
   }
   return summary;
 }
@@ -109,15 +112,16 @@ VerbResult RunScore(const GlobalOptions& global, const ChurnVerbOptions& options
 VerbResult RunExplain(const GlobalOptions& global, const ChurnVerbOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(nlohmann::json e, churn::Explain(config.lake_root.string(), options.customer_id, options.cutoff));
-  if (!global.quiet) {
-    std::cerr << fmt::format("customer {} at {}: churn probability {:.3f}\n", options.customer_id,
+  {
+    std::string text = fmt::format("customer {} at {}: churn probability {:.3f}\n", options.customer_id,
                              e["cutoff"].get<std::string>(), e["churn_probability"].get<double>());
-    for (const auto& r : e["reasons"]) std::cerr << "  - " << r.get<std::string>() << "\n";
-    std::cerr << "features by contribution (log-odds):\n";
+    for (const auto& r : e["reasons"]) text += "  - " + r.get<std::string>() + "\n";
+    text += "features by contribution (log-odds):\n";
     for (const auto& f : e["features"]) {
-      std::cerr << fmt::format("  {:+.3f}  {:<26} {}\n", f["contribution"].get<double>(), f["feature"].get<std::string>(),
+      text += fmt::format("  {:+.3f}  {:<26} {}\n", f["contribution"].get<double>(), f["feature"].get<std::string>(),
                                f["in_words"].get<std::string>());
     }
+    PrintResult(global, text);
   }
   return e;
 }
@@ -147,6 +151,13 @@ CLI::App* AddSubcommand(CLI::App* churn, const std::string& name, const std::str
 }
 
 }  // namespace
+
+VerbResult RunChurnTrainAndScore(const GlobalOptions& global) {
+  ChurnVerbOptions options;
+  ASSIGN_OR_RETURN(nlohmann::json trained, RunTrain(global, options));
+  ASSIGN_OR_RETURN(nlohmann::json scored, RunScore(global, options));
+  return nlohmann::json{{"train", std::move(trained)}, {"score", std::move(scored)}};
+}
 
 void RegisterChurn(CLI::App& app, VerbFn* run) {
   auto o = std::make_shared<ChurnVerbOptions>();

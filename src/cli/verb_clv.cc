@@ -143,6 +143,19 @@ nlohmann::json FitJson(const std::string& verb, const Fits& fits, const clv::Sum
   return out;
 }
 
+// The fitted parameters for people: one line per model.
+std::string FitText(const Fits& fits) {
+  auto line = [](const std::string& title, const clv::FitResult& fit) {
+    std::string text = title + ":";
+    for (size_t i = 0; i < fit.params.size(); ++i)
+      text += fmt::format(" {}={:.6g}", fit.param_names[i], fit.params[i]);
+    return text + fmt::format("  (log-likelihood {:.4f})\n", fit.log_likelihood);
+  };
+  std::string text = line(std::string(fits.model->title), fits.count);
+  if (fits.spend) text += line("Gamma-Gamma", *fits.spend);
+  return text;
+}
+
 Status WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -182,8 +195,7 @@ Result<nlohmann::json> Publish(const Source& source, const ClvOptions& o, const 
   const clv::PredictOptions& predict = p.options;
   ASSIGN_OR_RETURN(const int64_t batch,
                    clv::PublishScores(source.lake_root, table, predictions, predict, p.with_spend));
-  spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(),
-               batch);
+  spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(), batch);
   return nlohmann::json{
       {"dataset", "raw/clv_scores"}, {"view", "raw.clv_scores"},   {"batch", batch},
       {"rows", predictions.size()},  {"horizon", predict.horizon}, {"unit", clv::TimeUnitName(table.unit)}};
@@ -194,6 +206,7 @@ VerbResult RunFit(const GlobalOptions& global, const ClvOptions& o) {
   ASSIGN_OR_RETURN(clv::SummaryTable table, LoadSummaries(global, o, &source));
   ASSIGN_OR_RETURN(Fits fits, FitModels(o, table));
   nlohmann::json out = FitJson("clv fit", fits, table);
+  PrintResult(global, FitText(fits));
   if (source.platform) {
     ASSIGN_OR_RETURN(out["published"], Publish(source, o, fits, table));
   }
@@ -255,8 +268,8 @@ VerbResult RunPredict(const GlobalOptions& global, const ClvOptions& o) {
   const std::string out = o.out.empty() ? "clv_predictions.csv" : o.out;
   RETURN_NOT_OK(clv::WritePredictionsCsv(out, table, predictions, predict, p.with_spend));
   const std::string unit(clv::TimeUnitName(table.unit));
-  spdlog::info("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(), predict.horizon,
-               unit, out);
+  PrintResult(global, fmt::format("wrote predictions for {} customers over {:g} {}s to {}", predictions.size(),
+                                  predict.horizon, unit, out));
   return nlohmann::json{{"verb", "clv predict"},
                         {"model", fits.model->name},
                         {"customers", predictions.size()},
@@ -283,8 +296,8 @@ VerbResult RunEvaluate(const GlobalOptions& global, const ClvOptions& o) {
   out["validation"] = report.ToJson();
   out["report"] = html;
   if (!o.out.empty()) RETURN_NOT_OK(WriteText(o.out, out.dump(2) + "\n"));
-  spdlog::info("holdout: {:.0f} transactions predicted, {:.0f} made; report in {}", report.predicted_total,
-               report.actual_total, html);
+  PrintResult(global, FitText(fits) + fmt::format("holdout: {:.0f} transactions predicted, {:.0f} made; report in {}",
+                                                  report.predicted_total, report.actual_total, html));
   return out;
 }
 
@@ -308,6 +321,8 @@ void AddInputOptions(CLI::App* cmd, ClvOptions* o) {
 }
 
 }  // namespace
+
+VerbResult RunClvOnWarehouse(const GlobalOptions& global) { return RunFit(global, ClvOptions{}); }
 
 void RegisterClv(CLI::App& app, VerbFn* run) {
   CLI::App* clv =

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
+#include "cli/demo_analytics.h"
 #include "generate/calendar.h"
 #include "lake/lake.h"
 
@@ -26,7 +27,7 @@ size_t CountPassed(const nlohmann::json& checks) {
 
 /// What the demo did, round by round, and where to look next.
 std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::string>& rounds, double seconds,
-                        const DemoOptions& options) {
+                        const DemoOptions& options, const std::string& lake_root) {
   auto n = [](const nlohmann::json& j, const char* pointer) {
     return j.value(nlohmann::json::json_pointer(pointer), int64_t{0});
   };
@@ -55,6 +56,7 @@ std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::str
                     CountPassed(b.value("checks", nlohmann::json())), b.value("total_seconds", 0.0));
   }
   text += "              SELECT * FROM fact_customer_metrics ... (custlake query) reads it\n";
+  text += DemoAnalyticsSummary(stages, lake_root);
   text += fmt::format("   explore:   custlake -C {} status\n", options.dir.string());
   text += fmt::format(
       "              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"\n",
@@ -115,10 +117,11 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
     ASSIGN_OR_RETURN(stages["build" + suffix], RunBuild(project, /*full=*/false));
   }
 
+  RETURN_NOT_OK(RunDemoAnalytics(project, options.months, &stages));
   ASSIGN_OR_RETURN(stages["status"], RunStatus(project));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  PrintResult(global, DemoSummary(stages, rounds, seconds, options));
+  PrintResult(global, DemoSummary(stages, rounds, seconds, options, config.lake_root.string()));
   return nlohmann::json{{"verb", "demo"}, {"project", std::filesystem::absolute(options.dir).string()},
                         {"seconds", seconds}, {"stages", stages}};
 }

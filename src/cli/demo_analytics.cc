@@ -1,0 +1,74 @@
+// The demo's analytics stage: churn and CLV on the built warehouse, and the
+// retention list they make together (value at risk = CLV x churn probability).
+#include "cli/demo_analytics.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/result_format.h"
+#include "query/lake_session.h"
+
+namespace custlake::cli {
+namespace {
+
+// Churn needs three horizons of 90 days: history for the features, the gap
+// from the last training cutoff to the validation cutoff, and the validation
+// cutoff's own observed horizon (docs/churn.md, Cutoffs).
+constexpr int kChurnMinMonths = 9;
+
+// The customers whose expected value is most at risk, with the churn model's first reason.
+constexpr const char* kValueAtRisk = R"sql(
+SELECT s.customer_id,
+       round(s.churn_probability, 3) AS churn_probability,
+       round(v.clv_12m, 2) AS clv_12m,
+       round(v.clv_12m * s.churn_probability, 2) AS value_at_risk,
+       s.reason_1 AS top_reason
+FROM raw.churn_scores s JOIN raw.clv_scores v ON v.customer = CAST(s.customer_id AS VARCHAR)
+ORDER BY value_at_risk DESC, s.customer_id
+LIMIT 5)sql";
+
+}  // namespace
+
+Status RunDemoAnalytics(const GlobalOptions& project, int months, nlohmann::json* stages) {
+  if (months >= kChurnMinMonths) {
+    spdlog::info("== churn: XGBoost on rolling cutoffs; the active customers scored with their reasons");
+    ASSIGN_OR_RETURN((*stages)["churn"], RunChurnTrainAndScore(project));
+  } else {
+    spdlog::warn("== churn: skipped: {} months of data are too few to train and validate on (it needs {}; "
+                 "try --months 12)",
+                 months, kChurnMinMonths);
+  }
+  spdlog::info("== clv: BG/NBD and Gamma-Gamma on the warehouse's purchases; 12-month CLV per customer");
+  ASSIGN_OR_RETURN((*stages)["clv"], RunClvOnWarehouse(project));
+  return Status::OK();
+}
+
+std::string DemoAnalyticsSummary(const nlohmann::json& stages, const std::string& lake_root) {
+  std::string text;
+  if (stages.contains("churn")) {
+    const nlohmann::json& train = stages["churn"]["train"];
+    const nlohmann::json& score = stages["churn"]["score"];
+    text += fmt::format(
+        "   churn      model v{}: validation ROC AUC {:.3f} (logistic baseline {:.3f}); {} active customers "
+        "scored at {}: raw.churn_scores\n",
+        train.value("model_version", int64_t{0}),
+        train.value(nlohmann::json::json_pointer("/metrics/xgboost/roc_auc"), 0.0),
+        train.value(nlohmann::json::json_pointer("/metrics/logistic/roc_auc"), 0.0),
+        score.value("customers", int64_t{0}), score.value("cutoff", std::string()));
+  }
+  const nlohmann::json& clv = stages["clv"];
+  text += fmt::format("   clv        {} over {:.0f} customers (log-likelihood {:.1f}): raw.clv_scores\n",
+                      clv.value("model", std::string()), clv.value("customers", 0.0),
+                      clv.value("log_likelihood", 0.0));
+  if (!stages.contains("churn")) return text;
+  auto session = query::LakeSession::Open(lake_root, query::SandboxOptions{});
+  if (!session.ok()) return text;
+  auto result = (*session)->Run(kValueAtRisk);
+  if (!result.ok()) {
+    spdlog::warn("value at risk: {}", result.status().message());
+    return text;
+  }
+  return text + "   value at risk (12-month CLV x churn probability), the top 5:\n" + FormatTable(*result);
+}
+
+}  // namespace custlake::cli
