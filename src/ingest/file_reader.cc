@@ -220,4 +220,21 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   return std::unique_ptr<FileReader>(new PlainReader(fd, path, std::move(prefix)));
 }
 
+Result<std::unique_ptr<FileReader>> FileReader::OpenAt(const std::string& path, int64_t offset) {
+  ASSIGN_OR_RETURN(auto probe, Open(path));
+  if (probe->compression() != Compression::kNone) {
+    return Status::InvalidArgument(fmt::format("{} is {}-compressed: it cannot be read from byte {}", path,
+                                               CompressionName(probe->compression()), offset));
+  }
+  probe.reset();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) != static_cast<off_t>(offset)) {
+    const int e = errno;
+    ::close(fd);
+    return Status::IOError(fmt::format("cannot seek to byte {} of {}: {}", offset, path, std::strerror(e)));
+  }
+  return std::unique_ptr<FileReader>(new PlainReader(fd, path, ""));
+}
+
 }  // namespace custlake::ingest

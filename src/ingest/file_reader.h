@@ -25,6 +25,9 @@ const char* CompressionName(Compression c);
 class FileReader {
  public:
   static Result<std::unique_ptr<FileReader>> Open(const std::string& path);
+  /// A plain (uncompressed) file read from byte `offset` on (what a file
+  /// that grew appended); a compressed one is an error.
+  static Result<std::unique_ptr<FileReader>> OpenAt(const std::string& path, int64_t offset);
   virtual ~FileReader() = default;
 
   /// Reads up to `cap` decompressed bytes into `dst`; 0 at the end.
