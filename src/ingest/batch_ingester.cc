@@ -544,8 +544,11 @@ void SourceIngester::Impl::NoteSkipped(const LandingFile& f, const std::string& 
 // ingested, either it grew (that version's bytes are its unchanged prefix:
 // an NDJSON file not compressed is read from where that version ended) or
 // it was rewritten in place (ingested whole again, as a new version).
+// Only for files kept in the landing folder: with after = archive or
+// delete, a file under a name seen before is a new file.
 Status SourceIngester::Impl::CompareWithLastVersion(const LandingFile& f) {
   versions.erase(f.path);
+  if (source.config.after != AfterIngest::kKeep) return Status::OK();
   ASSIGN_OR_RETURN(auto last, lake->LastIngestedAt(raw_ds, f.path));
   if (!last || last->checksum.rfind("empty:", 0) == 0) return Status::OK();
   FileVersion& v = versions[f.path];

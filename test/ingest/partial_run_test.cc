@@ -37,7 +37,8 @@ std::string Events(const std::string& prefix, int n) {
   return out;
 }
 
-// A project whose [ingest.usage] reads landing/usage, one file per batch.
+// A project whose [ingest.usage] reads landing/usage in batches of 1 MiB of
+// input (the least batch_bytes allows).
 fs::path Project(const std::string& name) {
   const fs::path dir = FreshDir(name);
   fs::create_directories(dir / "landing" / "usage");
@@ -45,7 +46,7 @@ fs::path Project(const std::string& name) {
 root = "lake"
 
 [ingest.settings]
-batch_bytes = 1
+batch_bytes = 1048576
 
 [ingest.usage]
 path = "landing/usage"
@@ -71,9 +72,12 @@ std::string LastRunStatus(const fs::path& dir) {
 
 TEST(IngestPartialRun, SigintStopsAfterTheBatchAndSaysSo) {
   const fs::path dir = Project("sigint");
-  WriteFile((dir / "landing/usage/a.ndjson").string(), Events("a", 3));
-  WriteFile((dir / "landing/usage/b.ndjson").string(), Events("b", 3));
-  WriteFile((dir / "landing/usage/c.ndjson").string(), Events("c", 3));
+  // Over half a MiB each: one file per batch.
+  constexpr int kEvents = 10000;
+  for (const char* name : {"a", "b", "c"}) {
+    WriteFile((dir / "landing/usage" / (std::string(name) + ".ndjson")).string(), Events(name, kEvents));
+  }
+  ASSERT_GT(fs::file_size(dir / "landing/usage/a.ndjson"), 550000u);
 
   const CliOutcome stopped =
       Custlake(dir, {"--json", "ingest"}, {"CUSTLAKE_TEST_SIGNAL_AT=ingest.parsed_file:a.ndjson"});
@@ -83,14 +87,14 @@ TEST(IngestPartialRun, SigintStopsAfterTheBatchAndSaysSo) {
   ASSERT_TRUE(j.is_object()) << stopped.out;
   EXPECT_FALSE(j["ok"].get<bool>());
   EXPECT_TRUE(j.contains("interrupted"));
-  EXPECT_EQ(j["committed"].get<int64_t>(), 3);  // a.ndjson's batch, committed whole
+  EXPECT_EQ(j["committed"].get<int64_t>(), kEvents);  // a.ndjson's batch, committed whole
   EXPECT_EQ(j["files_left"].get<int64_t>(), 2);
   EXPECT_EQ(LastRunStatus(dir), "interrupted");
 
   // The next run picks up the rest.
   const CliOutcome rest = Custlake(dir, {"--json", "ingest"});
   EXPECT_EQ(rest.exit_code, 0) << rest.err;
-  EXPECT_EQ(rest.Json()["committed"].get<int64_t>(), 6);
+  EXPECT_EQ(rest.Json()["committed"].get<int64_t>(), 2 * kEvents);
   EXPECT_EQ(rest.Json()["files_skipped"].get<int64_t>(), 1);
   EXPECT_EQ(LastRunStatus(dir), "ok");
 }
