@@ -5,7 +5,9 @@
 // main.cc parses arguments with CLI11, calls it, and prints the summary on
 // stdout when --json is given. Human-readable output and progress go to
 // stderr, so `custlake X --json | jq` always works. Exit codes: 0 ok,
-// 1 runtime failure, 2 usage or config error.
+// 1 runtime failure, 2 usage or config error; a summary's "exit_code" (a
+// run that did part of its work: ingest's 3 partial, 130 interrupted) is
+// the process's exit code.
 #pragma once
 
 #include <filesystem>

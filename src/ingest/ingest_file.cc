@@ -39,7 +39,6 @@ std::string ProbeFile(const std::string& path, Format format) {
   return "";
 }
 
-
 int64_t TodayDays() {
   const auto now = std::chrono::system_clock::now();
   return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() / 86400;
@@ -52,7 +51,8 @@ int64_t TodayDays() {
 // spills or the file ends) and the row layout's column indexes.
 class SourceIngester::Impl::FileIngest {
  public:
-  FileIngest(SourceIngester::Impl* impl, const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink)
+  FileIngest(SourceIngester::Impl* impl, const LandingFile& file, int64_t file_idx, FileReport* report,
+             RowSink* sink)
       : impl_(*impl), file_(file), file_idx_(file_idx), report_(report), sink_(sink) {
     const Schema& schema = impl_.schema;
     pidx_ = schema.partition_field.empty() ? -1 : schema.Find(schema.partition_field);
@@ -72,7 +72,8 @@ class SourceIngester::Impl::FileIngest {
 
  private:
   Status ReadAndParse(std::string* read_error);
-  Status ReadRecords(RecordReader* reader, const ChunkContext& context, bool take_here, std::string* read_error);
+  Status ReadRecords(RecordReader* reader, const ChunkContext& context, bool take_here,
+                     std::string* read_error);
   Status TakeChunk(RecordChunk* chunk);
   Status TakeRecord(const RecordChunk& chunk, size_t i);
   Result<bool> Fresh(const ParsedRecord& parsed);
@@ -102,7 +103,8 @@ class SourceIngester::Impl::FileIngest {
 Status SourceIngester::Impl::FileIngest::Run() {
   // A file that failed in an earlier attempt of this batch is not read again.
   const auto failed = impl_.failed_files.find(file_.path);
-  std::string error = failed != impl_.failed_files.end() ? failed->second : ProbeFile(file_.path, impl_.format);
+  std::string error =
+      failed != impl_.failed_files.end() ? failed->second : ProbeFile(file_.path, impl_.format);
   spills_at_start_ = impl_.spills;
   impl_.file_inserted.clear();
   if (error.empty()) RETURN_NOT_OK(ReadAndParse(&error));
@@ -118,7 +120,8 @@ Status SourceIngester::Impl::FileIngest::ReadAndParse(std::string* read_error) {
   RecordReaderOptions ro;
   ro.format = impl_.format;
   ro.max_record_bytes = static_cast<size_t>(impl_.options.max_record_bytes);
-  ASSIGN_OR_RETURN(auto fr, offset_base_ > 0 ? FileReader::OpenAt(file_.path, offset_base_) : FileReader::Open(file_.path));
+  ASSIGN_OR_RETURN(auto fr, offset_base_ > 0 ? FileReader::OpenAt(file_.path, offset_base_)
+                                             : FileReader::Open(file_.path));
   RecordReader reader(std::move(fr), ro, &impl_.buffer);
   ChunkContext context;
   context.format = impl_.format;
@@ -158,8 +161,8 @@ Status SourceIngester::Impl::FileIngest::ReadAndParse(std::string* read_error) {
 // `take_here`: this thread also takes the chunks back (one parsing thread);
 // else this runs on a thread of its own while the ingester's thread takes
 // the chunks (reading is part of the critical path).
-Status SourceIngester::Impl::FileIngest::ReadRecords(RecordReader* reader, const ChunkContext& context, bool take_here,
-                               std::string* read_error) {
+Status SourceIngester::Impl::FileIngest::ReadRecords(RecordReader* reader, const ChunkContext& context,
+                                                     bool take_here, std::string* read_error) {
   ParsePool* pool = impl_.parse_pool.get();
   RawRecord rec;
   RecordChunk* filling = nullptr;
@@ -256,11 +259,21 @@ void SourceIngester::Impl::FileIngest::AppendRow(const RecordChunk& chunk, size_
   for (size_t c = 0; c < nfields_; c++) {
     const Value& v = values[c];
     switch (v.kind) {
-      case Value::kNull: data->SetNull(c); break;
-      case Value::kInt: data->SetInt64(c, v.i); break;
-      case Value::kDouble: data->SetDouble(c, v.d); break;
-      case Value::kBool: data->SetBool(c, v.i != 0); break;
-      case Value::kText: data->SetString(c, v.s); break;
+      case Value::kNull:
+        data->SetNull(c);
+        break;
+      case Value::kInt:
+        data->SetInt64(c, v.i);
+        break;
+      case Value::kDouble:
+        data->SetDouble(c, v.d);
+        break;
+      case Value::kBool:
+        data->SetBool(c, v.i != 0);
+        break;
+      case Value::kText:
+        data->SetString(c, v.s);
+        break;
     }
   }
   if (keep_extra_) {
@@ -313,7 +326,8 @@ Status SourceIngester::Impl::FileIngest::MaybeSpill() {
     std::lock_guard<std::mutex> lock(impl_.pending_mu);
     for (const auto& [day_part, unused] : impl_.prov) {
       if (day_part.second != spilled) continue;
-      impl_.pending_parts[day_part.first].push_back(PartFile(impl_.out_dir, day_part.first, spilled).string());
+      impl_.pending_parts[day_part.first].push_back(
+          PartFile(impl_.out_dir, day_part.first, spilled).string());
     }
   }
   impl_.file_inserted.clear();
@@ -348,13 +362,15 @@ Status SourceIngester::Impl::FileIngest::WholeFileError(const std::string& error
   report_->duplicates = 0;
   report_->quarantined = 1;
   report_->error = error;
-  return impl_.AppendQuarantine(file_.path, 0, 0, Reason::kUnreadableFile,
-                                fmt::format("{}; the whole file is kept as {}/{}", error,
-                                            impl_.quarantine_ds.ToString(), KeptFilePath(report_->checksum, file_.path)),
-                                "", file_.size);
+  return impl_.AppendQuarantine(
+      file_.path, 0, 0, Reason::kUnreadableFile,
+      fmt::format("{}; the whole file is kept as {}/{}", error, impl_.quarantine_ds.ToString(),
+                  KeptFilePath(report_->checksum, file_.path)),
+      "", file_.size);
 }
 
-Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report, RowSink* sink) {
+Status SourceIngester::Impl::IngestFile(const LandingFile& file, int64_t file_idx, FileReport* report,
+                                        RowSink* sink) {
   return FileIngest(this, file, file_idx, report, sink).Run();
 }
 

@@ -86,7 +86,8 @@ JsonShape Scanner::Step(Expect* expect) {
       pos_++;
       *expect = Expect::kValue;
       return JsonShape::kComplete;
-    case Expect::kAfterValue: return AfterValue(expect);
+    case Expect::kAfterValue:
+      return AfterValue(expect);
   }
   return JsonShape::kInvalid;
 }
@@ -157,19 +158,22 @@ JsonShape Scanner::ScanNumber() {
   }
   if (AtEnd()) return JsonShape::kComplete;
   const char next = t_[pos_];
-  return IsSpace(next) || next == ',' || next == '}' || next == ']' ? JsonShape::kComplete : JsonShape::kInvalid;
+  return IsSpace(next) || next == ',' || next == '}' || next == ']' ? JsonShape::kComplete
+                                                                    : JsonShape::kInvalid;
 }
 
 JsonShape Scanner::ScanLiteral() {
   for (std::string_view word : {"true", "false", "null"}) {
     if (word[0] != t_[pos_]) continue;
     const std::string_view rest = t_.substr(pos_);
-    if (rest.size() < word.size()) return word.substr(0, rest.size()) == rest ? JsonShape::kPrefix : JsonShape::kInvalid;
+    if (rest.size() < word.size())
+      return word.substr(0, rest.size()) == rest ? JsonShape::kPrefix : JsonShape::kInvalid;
     if (rest.substr(0, word.size()) != word) return JsonShape::kInvalid;
     pos_ += word.size();
     if (AtEnd()) return JsonShape::kComplete;
     const char next = t_[pos_];
-    return IsSpace(next) || next == ',' || next == '}' || next == ']' ? JsonShape::kComplete : JsonShape::kInvalid;
+    return IsSpace(next) || next == ',' || next == '}' || next == ']' ? JsonShape::kComplete
+                                                                      : JsonShape::kInvalid;
   }
   return JsonShape::kInvalid;
 }

@@ -8,8 +8,8 @@ namespace custlake::ingest {
 namespace {
 
 TEST(JsonShape, CompleteValues) {
-  for (const char* text : {R"({})", R"({"a":1,"b":[1,2.5e-3,-0,true,false,null],"c":{"d":"x\"\u00e9"}})", "[]",
-                           " 12 ", R"("s")", "123456789012345678901234567890"}) {
+  for (const char* text : {R"({})", R"({"a":1,"b":[1,2.5e-3,-0,true,false,null],"c":{"d":"x\"\u00e9"}})",
+                           "[]", " 12 ", R"("s")", "123456789012345678901234567890"}) {
     EXPECT_EQ(ClassifyJson(text), JsonShape::kComplete) << text;
   }
 }
@@ -23,10 +23,10 @@ TEST(JsonShape, EveryProperPrefixOfAValueIsAPrefix) {
 }
 
 TEST(JsonShape, SyntaxErrors) {
-  for (const char* text : {R"({"a":1"b":2})", R"({"a":1 "b":2})", R"({a:1})", R"({'a':1})", R"({"a":01})",
-                           R"({"a":1.})", R"({"a":tru})", R"({"a":NaN})", R"({"a":1,})", R"([1 2])", R"({"a":1}})",
-                           R"({"a":1} x)", R"({"a":"\x"})", R"({"a":"\u12g4"})", "2025-01-01 12:00:00 INFO x",
-                           R"({"a"})", R"({"a":1])"}) {
+  for (const char* text :
+       {R"({"a":1"b":2})", R"({"a":1 "b":2})", R"({a:1})", R"({'a':1})", R"({"a":01})", R"({"a":1.})",
+        R"({"a":tru})", R"({"a":NaN})", R"({"a":1,})", R"([1 2])", R"({"a":1}})", R"({"a":1} x)",
+        R"({"a":"\x"})", R"({"a":"\u12g4"})", "2025-01-01 12:00:00 INFO x", R"({"a"})", R"({"a":1])"}) {
     EXPECT_EQ(ClassifyJson(text), JsonShape::kInvalid) << text;
   }
 }

@@ -4,12 +4,11 @@
 // and byte offsets go on, reconciliation counts it once); a file rewritten
 // in place is ingested whole as a new version, its records deduplicated by
 // key; a compressed file that grew is such a new version too.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "ingest/ingest_test_util.h"
 #include "support/status_testing.h"
@@ -24,8 +23,8 @@ using testing::QueryDataset;
 using testing::WriteFile;
 
 std::string Event(const std::string& id, const std::string& type = "login") {
-  return fmt::format(R"({{"event_id":"{}","customer_id":1,"ts":"2025-05-01T10:00:00Z","event_type":"{}"}})", id,
-                     type) +
+  return fmt::format(R"({{"event_id":"{}","customer_id":1,"ts":"2025-05-01T10:00:00Z","event_type":"{}"}})",
+                     id, type) +
          "\n";
 }
 
@@ -73,8 +72,9 @@ TEST(IngestChangingFile, AGrownFileContributesOnlyItsNewRecords) {
   const auto raw = lake::DatasetId::Raw("usage"), quarantine = lake::DatasetId::Quarantine("usage");
   EXPECT_EQ(f.Query(raw, "SELECT string_agg(event_id || '@' || _source_line, ',' ORDER BY event_id) FROM t"),
             "e1@1,e2@3,e3@4");
-  EXPECT_EQ(f.Query(quarantine, "SELECT string_agg(reason || '@' || _source_line || '/' || _byte_offset, ',' "
-                                "ORDER BY _source_line) FROM t"),
+  EXPECT_EQ(f.Query(quarantine,
+                    "SELECT string_agg(reason || '@' || _source_line || '/' || _byte_offset, ',' "
+                    "ORDER BY _source_line) FROM t"),
             fmt::format("malformed_json@2/{},truncated@5/{}", Event("e1").size(),
                         first.size() + Event("e3").size()));
 
@@ -106,8 +106,9 @@ TEST(IngestChangingFile, AFileRewrittenInPlaceIsANewVersionDeduplicatedByKey) {
   EXPECT_EQ(two.committed, 1);
   ASSERT_EQ(two.file_reports.size(), 1u);
   EXPECT_TRUE(two.file_reports[0].rewritten);
-  EXPECT_EQ(f.Query(lake::DatasetId::Raw("usage"), "SELECT string_agg(event_id || ':' || event_type, ',' ORDER BY "
-                                                   "event_id) FROM t"),
+  EXPECT_EQ(f.Query(lake::DatasetId::Raw("usage"),
+                    "SELECT string_agg(event_id || ':' || event_type, ',' ORDER BY "
+                    "event_id) FROM t"),
             "e1:login,e2:login,e5:login");
   ASSERT_OK_AND_ASSIGN(auto rec, IngestReconciliation(f.lake.get()));
   EXPECT_EQ(rec["usage"]["files"].get<int64_t>(), 1);

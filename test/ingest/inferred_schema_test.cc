@@ -1,12 +1,11 @@
 // An inferred schema is logged as one short line (field count, the first
 // names) and kept whole in a file the line names, in the schema-file format
 // (webhook payloads gave ~10 KB log lines before).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "ingest/ingest_test_util.h"
 #include "support/status_testing.h"
@@ -37,8 +36,9 @@ TEST(IngestInferredSchema, LoggedShortAndKeptWholeInAFile) {
   ASSERT_OK_AND_ASSIGN(auto stats, ingester->RunOnce());
   EXPECT_EQ(stats.committed, 1);
 
-  const auto it = std::find_if(lines.begin(), lines.end(),
-                               [](const std::string& l) { return l.find("schema inferred") != std::string::npos; });
+  const auto it = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("schema inferred") != std::string::npos;
+  });
   ASSERT_NE(it, lines.end());
   EXPECT_LT(it->size(), 400u) << *it;
   EXPECT_NE(it->find("41 fields (id int64, a_rather_long_field_name_0 string"), std::string::npos) << *it;

@@ -5,13 +5,12 @@
 // others are ingested; exit 3; the file and its reason in the JSON, and
 // `status` shows the run as partial). The signal is raised at an exact step
 // through the CLI's test seam (CUSTLAKE_TEST_SIGNAL_AT): no timing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "ingest/ingest_test_util.h"
 #include "support/cli_runner.h"
@@ -32,7 +31,9 @@ using testing::WriteFile;
 std::string Events(const std::string& prefix, int n) {
   std::string out;
   for (int i = 0; i < n; i++) {
-    out += fmt::format(R"({{"event_id":"{}{}","customer_id":{},"ts":"2025-05-01T10:00:00Z"}})", prefix, i, i) + "\n";
+    out +=
+        fmt::format(R"({{"event_id":"{}{}","customer_id":{},"ts":"2025-05-01T10:00:00Z"}})", prefix, i, i) +
+        "\n";
   }
   return out;
 }
@@ -58,7 +59,8 @@ min_age_seconds = 0
   return dir;
 }
 
-CliOutcome Custlake(const fs::path& dir, std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+CliOutcome Custlake(const fs::path& dir, std::vector<std::string> args,
+                    const std::vector<std::string>& env = {}) {
   args.insert(args.begin(), {"-C", dir.string()});
   return RunCli(dir, CUSTLAKE_BIN, args, env);
 }
