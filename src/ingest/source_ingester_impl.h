@@ -231,6 +231,9 @@ struct SourceIngester::Impl {
   Status AppendQuarantine(const std::string& file, int64_t line, int64_t offset, Reason reason,
                           const std::string& detail, std::string_view raw, int64_t raw_bytes);
   Status WriteBatch(InFlight& f, int64_t* batch_id, engine::Session* db_session);
+  Status AddRawParts(const InFlight& f, lake::BatchWriter& batch, const std::map<std::string, std::string>& checksum_of);
+  Status AddQuarantineParts(const InFlight& f, lake::BatchWriter& batch, int64_t quarantined,
+                            const std::map<std::string, std::string>& checksum_of, engine::Session* db_session);
   void AfterIngest(const std::string& path, const std::string& checksum);
 };
 
