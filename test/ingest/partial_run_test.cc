@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "ingest/ingest_test_util.h"
@@ -137,6 +138,39 @@ TEST(IngestPartialRun, UnreadableFileIsReportedAndTheOthersIngested) {
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_EQ(fixed.Json()["committed"].get<int64_t>(), 2);
   EXPECT_EQ(LastRunStatus(dir), "ok");
+}
+
+// The same in-process, through the path where a file listed as readable
+// fails when it is read for its checksum (as permission denied does): a
+// folder handed over as a landing file (open() succeeds, read() fails),
+// which root cannot read either.
+TEST(IngestPartialRun, AFileThatFailsToBeReadIsLeftAndTheOthersIngested) {
+  const fs::path dir = FreshDir("unreadable_in_process");
+  const fs::path landing = dir / "landing/usage";
+  fs::create_directories(landing / "b.ndjson");
+  WriteFile((landing / "a.ndjson").string(), Events("a", 2));
+  WriteFile((landing / "c.ndjson").string(), Events("c", 2));
+  auto lake = testing::OpenLake((dir / "lake").string());
+  ASSERT_TRUE(lake.ok());
+  auto ingester = SourceIngester::Open(lake->get(), testing::UsageSource((dir / "landing").string()), {});
+  ASSERT_TRUE(ingester.ok()) << ingester.status().ToString();
+  std::vector<LandingFile> files;
+  for (const char* name : {"a.ndjson", "b.ndjson", "c.ndjson"}) {
+    LandingFile f;
+    f.path = (landing / name).string();
+    f.name = name;
+    files.push_back(f);
+  }
+  auto stats = (*ingester)->IngestLanding(files);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->files, 2);
+  EXPECT_EQ(stats->committed, 4);
+  EXPECT_EQ(stats->files_unreadable, 1);
+  const auto bad = std::find_if(stats->file_reports.begin(), stats->file_reports.end(),
+                                [](const FileReport& r) { return !r.unreadable.empty(); });
+  ASSERT_NE(bad, stats->file_reports.end());
+  EXPECT_EQ(fs::path(bad->path).filename(), "b.ndjson");
+  EXPECT_NE(bad->unreadable.find("Is a directory"), std::string::npos) << bad->unreadable;
 }
 
 }  // namespace
