@@ -620,7 +620,12 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
     }
     const auto ts = std::chrono::steady_clock::now();
     const std::optional<std::string>& known_identity = identities[file_no - 1];
-    Result<std::string> identity = known_identity ? Result<std::string>(*known_identity) : checksums.Get(hash_no++);
+    // The file as its identity saw it: a plain file is read up to the bytes
+    // its checksum covered (what a writer appends meanwhile waits for the
+    // next run, as a file that grew).
+    LandingFile as_hashed = f;
+    Result<std::string> identity =
+        known_identity ? Result<std::string>(*known_identity) : checksums.Get(hash_no++, &as_hashed.size);
     t_checksum += std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
     if (!identity.ok()) {
       NoteUnreadable(f, identity.status().message(), &total);
@@ -632,18 +637,18 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
       NoteSkipped(f, sum, seen, &total);
       continue;
     }
-    RETURN_NOT_OK(CompareWithLastVersion(f));
-    LogVersion(f);
-    if (!pending.empty() && pending_bytes + f.size > options.batch_bytes) {
+    RETURN_NOT_OK(CompareWithLastVersion(as_hashed));
+    LogVersion(as_hashed);
+    if (!pending.empty() && pending_bytes + as_hashed.size > options.batch_bytes) {
       RETURN_NOT_OK(flush());
       if (stopped()) {
         file_no--;  // this file is left too
         break;
       }
     }
-    pending.emplace_back(f, sum);
+    pending.emplace_back(as_hashed, sum);
     pending_sums.insert(sum);
-    pending_bytes += f.size;
+    pending_bytes += as_hashed.size;
   }
   total.files_left = static_cast<int64_t>(files.size() - file_no);
   Status last = flush();

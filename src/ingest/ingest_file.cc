@@ -120,8 +120,9 @@ Status SourceIngester::Impl::FileIngest::ReadAndParse(std::string* read_error) {
   RecordReaderOptions ro;
   ro.format = impl_.format;
   ro.max_record_bytes = static_cast<size_t>(impl_.options.max_record_bytes);
-  ASSIGN_OR_RETURN(auto fr, offset_base_ > 0 ? FileReader::OpenAt(file_.path, offset_base_)
-                                             : FileReader::Open(file_.path));
+  // Up to the bytes the file's identity covers (a plain file; a compressed
+  // one is read whole).
+  ASSIGN_OR_RETURN(auto fr, FileReader::OpenAt(file_.path, offset_base_, file_.size));
   RecordReader reader(std::move(fr), ro, &impl_.buffer);
   ChunkContext context;
   context.format = impl_.format;

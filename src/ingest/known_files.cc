@@ -11,10 +11,9 @@ namespace custlake::ingest {
 // hash; for an empty file, which every empty file shares and which holds
 // nothing to ingest, its name, so each empty file is reported (and handled)
 // once instead of as a copy of the first one.
-Result<std::string> FileIdentity(const LandingFile& file, lake::ContentHash hash) {
-  int64_t bytes = 0;
-  ASSIGN_OR_RETURN(std::string sum, lake::HashFile(file.path, hash, &bytes));
-  return bytes == 0 ? "empty:" + file.name : sum;
+Result<std::string> FileIdentity(const LandingFile& file, lake::ContentHash hash, int64_t* bytes) {
+  ASSIGN_OR_RETURN(std::string sum, lake::HashFile(file.path, hash, bytes));
+  return *bytes == 0 ? "empty:" + file.name : sum;
 }
 
 namespace {

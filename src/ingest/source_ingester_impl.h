@@ -238,8 +238,8 @@ struct SourceIngester::Impl {
 };
 
 /// What ingested_files records for a file (its content's hash; an empty
-/// file's name: see known_files.cc).
-Result<std::string> FileIdentity(const LandingFile& file, lake::ContentHash hash);
+/// file's name: see known_files.cc); `*bytes`: how many bytes it covers.
+Result<std::string> FileIdentity(const LandingFile& file, lake::ContentHash hash, int64_t* bytes);
 
 // Checksums the listed files on a helper thread, a few files ahead of the
 // one being consumed, so hashing overlaps parsing. (Files whose identity
@@ -249,6 +249,7 @@ class ChecksumAhead {
   ChecksumAhead(std::vector<LandingFile> files, lake::ContentHash hash, size_t ahead)
       : files_(std::move(files)), hash_(hash), ahead_(ahead) {
     sums_.resize(files_.size(), Status::Internal("not computed"));
+    bytes_.resize(files_.size(), 0);
     thread_ = std::thread([this] { Loop(); });
   }
   int64_t hashed() {
@@ -263,11 +264,13 @@ class ChecksumAhead {
     cv_.notify_all();
     thread_.join();
   }
-  Result<std::string> Get(size_t i) {
+  /// The i-th file's identity; `*bytes`: the bytes it covers.
+  Result<std::string> Get(size_t i, int64_t* bytes) {
     std::unique_lock<std::mutex> lock(mu_);
     consumed_ = i + 1;
     cv_.notify_all();
     cv_.wait(lock, [&] { return done_ > i; });
+    *bytes = bytes_[i];
     return sums_[i];
   }
 
@@ -279,9 +282,11 @@ class ChecksumAhead {
         cv_.wait(lock, [&] { return stop_ || i < consumed_ + ahead_; });
         if (stop_) return;
       }
-      Result<std::string> sum = FileIdentity(files_[i], hash_);
+      int64_t bytes = 0;
+      Result<std::string> sum = FileIdentity(files_[i], hash_, &bytes);
       std::lock_guard<std::mutex> lock(mu_);
       hashed_++;
+      bytes_[i] = bytes;
       sums_[i] = std::move(sum);
       done_ = i + 1;
       cv_.notify_all();
@@ -293,6 +298,7 @@ class ChecksumAhead {
   const size_t ahead_;
   int64_t hashed_ = 0;
   std::vector<Result<std::string>> sums_;
+  std::vector<int64_t> bytes_;
   std::mutex mu_;
   std::condition_variable cv_;
   size_t consumed_ = 0, done_ = 0;

@@ -38,12 +38,12 @@ struct Fixture {
   std::unique_ptr<lake::Lake> lake;
   std::unique_ptr<SourceIngester> ingester;
 
-  Fixture() {
+  explicit Fixture(IngestOptions options = {}) {
     fs::create_directories(dir + "/landing/usage");
     lake = std::move(OpenLake(dir + "/lake")).value();
     SourceSpec spec = testing::UsageSource(dir + "/landing");
     spec.config.key = "event_id";
-    ingester = std::move(SourceIngester::Open(lake.get(), spec, IngestOptions{})).value();
+    ingester = std::move(SourceIngester::Open(lake.get(), spec, std::move(options))).value();
   }
   std::string Query(const lake::DatasetId& ds, const std::string& sql) {
     return QueryDataset(lake.get(), ds, sql).ValueOr("error");
@@ -89,6 +89,33 @@ TEST(IngestChangingFile, AGrownFileContributesOnlyItsNewRecords) {
   ASSERT_OK_AND_ASSIGN(auto three, f.ingester->RunOnce());
   EXPECT_EQ(three.files, 0);
   EXPECT_EQ(three.files_skipped, 1);
+}
+
+// A line appended after the file's checksum was taken (here: while the file
+// before it is parsed) is not read with it: it waits for the next run, which
+// reads it as an append. Each line counts once, none as a duplicate.
+TEST(IngestChangingFile, BytesAppendedAfterTheChecksumWaitForTheNextRun) {
+  std::string b;
+  IngestOptions options;
+  options.step_hook = [&b](std::string_view step) {
+    if (step == "ingest.parsed_file:a.ndjson") Append(b, Event("b3"));
+    return Status::OK();
+  };
+  Fixture f(options);
+  b = f.dir + "/landing/usage/b.ndjson";
+  WriteFile(f.file, Event("a1"));
+  WriteFile(b, Event("b1") + Event("b2"));
+  ASSERT_OK_AND_ASSIGN(auto one, f.ingester->RunOnce());
+  EXPECT_EQ(one.records, 3);
+  EXPECT_EQ(one.committed, 3);
+  ASSERT_OK_AND_ASSIGN(auto two, f.ingester->RunOnce());
+  EXPECT_EQ(two.files_appended, 1);
+  EXPECT_EQ(two.records, 1);
+  EXPECT_EQ(two.committed, 1);
+  EXPECT_EQ(two.duplicates, 0);
+  EXPECT_EQ(f.Query(lake::DatasetId::Raw("usage"), "SELECT string_agg(event_id || '@' || _source_line, ',' ORDER BY "
+                                                   "event_id) FROM t"),
+            "a1@1,b1@1,b2@2,b3@3");
 }
 
 TEST(IngestChangingFile, AFileRewrittenInPlaceIsANewVersionDeduplicatedByKey) {
