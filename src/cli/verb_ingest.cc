@@ -54,9 +54,10 @@ Status EndIngestRun(lake::Lake* lake, int64_t run_id, const Result<ingest::Inges
   const int sig = g_signal.load();
   if (stats.ok() && sig != 0 && !watch) {
     const std::string why = fmt::format(
-        "interrupted by {}: the batches committed before it stay; {} files were not looked at, the next "
+        "interrupted by {}: the batches committed before it stay; {} files{} were not looked at, the next "
         "`custlake ingest` picks them up",
-        sig == SIGINT ? "SIGINT" : "SIGTERM", stats->files_left);
+        sig == SIGINT ? "SIGINT" : "SIGTERM", stats->files_left,
+        stats->sources_left > 0 ? fmt::format(" and {} sources", stats->sources_left) : "");
     (*summary)["interrupted"] = why;
     (*summary)["exit_code"] = 128 + sig;
     spdlog::warn("ingest: {}", why);

@@ -45,6 +45,7 @@ void IngestStats::Add(const IngestStats& o) {
   files_hashed += o.files_hashed;
   files_unreadable += o.files_unreadable;
   files_left += o.files_left;
+  sources_left += o.sources_left;
   files_appended += o.files_appended;
   files_rewritten += o.files_rewritten;
   records += o.records;
@@ -64,6 +65,7 @@ nlohmann::json IngestStats::ToJson(bool with_files) const {
                       {"files_hashed", files_hashed},
                       {"files_unreadable", files_unreadable},
                       {"files_left", files_left},
+                      {"sources_left", sources_left},
                       {"files_appended", files_appended},
                       {"files_rewritten", files_rewritten},
                       {"records", records},
@@ -92,7 +94,10 @@ Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, cons
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& [name, source] : config.sources) {
     if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
-    if (options.stop != nullptr && options.stop->load()) break;
+    if (options.stop != nullptr && options.stop->load()) {
+      total.sources_left++;
+      continue;
+    }
     ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
     ASSIGN_OR_RETURN(auto stats, ing->RunOnce());
     total.Add(stats);

@@ -143,6 +143,7 @@ struct IngestStats {
   int64_t files_appended = 0;   ///< files that grew: only their new bytes read
   int64_t files_rewritten = 0;  ///< files rewritten in place: ingested whole again
   int64_t files_left = 0;     ///< files not looked at because the run was stopped (IngestOptions::stop)
+  int64_t sources_left = 0;   ///< IngestAll: sources not started because the run was stopped
   int64_t records = 0;
   int64_t committed = 0;
   int64_t quarantined = 0;

@@ -113,8 +113,9 @@ TEST(IngestChangingFile, BytesAppendedAfterTheChecksumWaitForTheNextRun) {
   EXPECT_EQ(two.records, 1);
   EXPECT_EQ(two.committed, 1);
   EXPECT_EQ(two.duplicates, 0);
-  EXPECT_EQ(f.Query(lake::DatasetId::Raw("usage"), "SELECT string_agg(event_id || '@' || _source_line, ',' ORDER BY "
-                                                   "event_id) FROM t"),
+  EXPECT_EQ(f.Query(lake::DatasetId::Raw("usage"),
+                    "SELECT string_agg(event_id || '@' || _source_line, ',' ORDER BY "
+                    "event_id) FROM t"),
             "a1@1,b1@1,b2@2,b3@3");
 }
 

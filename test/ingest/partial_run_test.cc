@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "ingest/ingest_test_util.h"
 #include "support/cli_runner.h"
@@ -81,6 +82,17 @@ TEST(IngestPartialRun, SigintStopsAfterTheBatchAndSaysSo) {
     WriteFile((dir / "landing/usage" / (std::string(name) + ".ndjson")).string(), Events(name, kEvents));
   }
   ASSERT_GT(fs::file_size(dir / "landing/usage/a.ndjson"), 550000u);
+  // A second source, after usage: the signal comes before it starts.
+  std::ofstream(dir / "custlake.toml", std::ios::app) << R"(
+[ingest.zmore]
+path = "landing/more"
+pattern = "*.ndjson"
+format = "ndjson"
+dataset = "more"
+min_age_seconds = 0
+)";
+  fs::create_directories(dir / "landing/more");
+  WriteFile((dir / "landing/more/m.ndjson").string(), Events("m", 2));
 
   const CliOutcome stopped =
       Custlake(dir, {"--json", "ingest"}, {"CUSTLAKE_TEST_SIGNAL_AT=ingest.parsed_file:a.ndjson"});
@@ -92,12 +104,14 @@ TEST(IngestPartialRun, SigintStopsAfterTheBatchAndSaysSo) {
   EXPECT_TRUE(j.contains("interrupted"));
   EXPECT_EQ(j["committed"].get<int64_t>(), kEvents);  // a.ndjson's batch, committed whole
   EXPECT_EQ(j["files_left"].get<int64_t>(), 2);
+  EXPECT_EQ(j["sources_left"].get<int64_t>(), 1);
+  EXPECT_NE(stopped.err.find("2 files and 1 sources were not looked at"), std::string::npos) << stopped.err;
   EXPECT_EQ(LastRunStatus(dir), "interrupted");
 
   // The next run picks up the rest.
   const CliOutcome rest = Custlake(dir, {"--json", "ingest"});
   EXPECT_EQ(rest.exit_code, 0) << rest.err;
-  EXPECT_EQ(rest.Json()["committed"].get<int64_t>(), 2 * kEvents);
+  EXPECT_EQ(rest.Json()["committed"].get<int64_t>(), 2 * kEvents + 2);
   EXPECT_EQ(rest.Json()["files_skipped"].get<int64_t>(), 1);
   EXPECT_EQ(LastRunStatus(dir), "ok");
 }
