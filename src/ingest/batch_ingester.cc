@@ -516,13 +516,18 @@ Result<IngestStats> SourceIngester::Impl::IngestBatch(const std::vector<std::pai
 // A file that cannot be read at all: reported, not ingested, not recorded
 // as ingested (a later run tries again); the others go on.
 void SourceIngester::Impl::NoteUnreadable(const LandingFile& f, const std::string& why, IngestStats* total) {
+  prog.files_done++;
+  prog.bytes_done += f.size;
+  // --watch meets it at every pass: reported (and counted) once, until it
+  // was read or fails another way.
+  auto [it, fresh] = reported_unreadable.emplace(f.path, why);
+  if (!fresh && it->second == why) return;
+  it->second = why;
   Log(fmt::format("{}: {}: not ingested, it cannot be read: {}", raw_ds.ToString(), f.path, why));
   FileReport r = ReportOf(f, "");
   r.unreadable = why;
   total->files_unreadable++;
   total->file_reports.push_back(std::move(r));
-  prog.files_done++;
-  prog.bytes_done += f.size;
 }
 
 // A file whose content was ingested before (maybe under another name), or
@@ -632,6 +637,7 @@ Result<IngestStats> SourceIngester::Impl::Run(std::vector<LandingFile> files) {
       continue;
     }
     const std::string& sum = *identity;
+    reported_unreadable.erase(f.path);
     ASSIGN_OR_RETURN(auto seen, lake->FindIngestedFile(raw_ds, sum));
     if (seen || pending_sums.count(sum) != 0 || (inflight && inflight->sums.count(sum) != 0)) {
       NoteSkipped(f, sum, seen, &total);

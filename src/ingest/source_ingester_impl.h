@@ -210,6 +210,8 @@ struct SourceIngester::Impl {
   Status CompareWithLastVersion(const LandingFile& f);
   void LogVersion(const LandingFile& f) const;
   void NoteUnreadable(const LandingFile& f, const std::string& why, IngestStats* total);
+  /// Unreadable files this ingester reported (path → reason), until read.
+  std::map<std::string, std::string> reported_unreadable;
   void NoteSkipped(const LandingFile& f, const std::string& sum, const std::optional<lake::IngestedFileInfo>& seen,
                    IngestStats* total);
   Result<IngestStats> IngestBatch(const std::vector<std::pair<LandingFile, std::string>>& files);

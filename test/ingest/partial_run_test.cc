@@ -185,6 +185,11 @@ TEST(IngestPartialRun, AFileThatFailsToBeReadIsLeftAndTheOthersIngested) {
   ASSERT_NE(bad, stats->file_reports.end());
   EXPECT_EQ(fs::path(bad->path).filename(), "b.ndjson");
   EXPECT_NE(bad->unreadable.find("Is a directory"), std::string::npos) << bad->unreadable;
+  // Met again by the same ingester (--watch's next pass): not reported twice.
+  auto again = (*ingester)->IngestLanding(files);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->files_unreadable, 0);
+  EXPECT_EQ(again->files_skipped, 2);
 }
 
 }  // namespace
