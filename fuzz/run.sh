@@ -10,7 +10,9 @@ build="$root/build/fuzz"
 cmake -S "$root/fuzz/standalone" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCUSTLAKE_ROOT="$root" \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer" >/dev/null
-cmake --build "$build" --target record_path_fuzzer -j2 2>&1 | grep -v -e "Wshadow=local" -e "warning generated" || true
+# A failed build fails the run (pipefail): never fuzz an old binary.
+rm -f "$build/fuzz/record_path_fuzzer"
+cmake --build "$build" --target record_path_fuzzer -j2 2>&1 | { grep -v -e "Wshadow=local" -e "warning generated" || true; }
 corpus="$build/corpus"
 mkdir -p "$corpus"
 cp -n "$root"/fuzz/seeds/* "$corpus"/ 2>/dev/null || true

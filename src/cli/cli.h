@@ -7,7 +7,9 @@
 // summary line, query rows, DDL) goes to stdout through PrintResult; logs,
 // warnings and progress go to stderr. Under --json stdout holds only the
 // JSON, so `custlake X --json | jq` always works. Exit codes: 0 ok,
-// 1 runtime failure, 2 usage or config error.
+// 1 runtime failure, 2 usage or config error; a summary's "exit_code" (a
+// run that did part of its work: ingest's 3 partial, 130 interrupted) is
+// the process's exit code.
 #pragma once
 
 #include <filesystem>

@@ -130,10 +130,13 @@ int main(int argc, char** argv) {
     }
     return ExitCodeFor(result.status());
   }
+  // A verb that did its work but not all of it (ingest: interrupted, files
+  // it could not read) says so with an exit code in its summary.
+  const int exit_code = result->is_object() ? result->value("exit_code", 0) : 0;
   if (global.json) {
     nlohmann::json summary = *result;
-    summary["ok"] = true;
+    summary["ok"] = exit_code == 0;
     std::cout << summary.dump() << std::endl;
   }
-  return 0;
+  return exit_code;
 }

@@ -112,6 +112,11 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
 
     spdlog::info("== ingest: the landing folder into raw/usage and raw/tickets (NiFi's job)");
     ASSIGN_OR_RETURN(stages["ingest" + suffix], RunIngestSources(project));
+    // An interrupted or partial ingest ends the demo with its exit code: building on it would hide that.
+    if (const int code = stages["ingest" + suffix].value("exit_code", 0); code != 0) {
+      spdlog::error("demo stopped: the ingest did not finish (exit code {}); run the demo again to go on", code);
+      return nlohmann::json{{"verb", "demo"}, {"stages", stages}, {"exit_code", code}};
+    }
 
     spdlog::info("== build: the star schema, checked and published (Hive's job)");
     ASSIGN_OR_RETURN(stages["build" + suffix], RunBuild(project, /*full=*/false));

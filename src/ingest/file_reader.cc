@@ -6,6 +6,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -48,9 +49,12 @@ Result<size_t> ReadFd(int fd, char* dst, size_t cap, const std::string& path) {
 
 class PlainReader : public FileReader {
  public:
-  PlainReader(int fd, std::string path, std::string prefix)
-      : fd_(fd), path_(std::move(path)), prefix_(std::move(prefix)) {}
+  /// `limit`: bytes to deliver at most (< 0: up to the end of the file).
+  PlainReader(int fd, std::string path, std::string prefix, int64_t limit = -1)
+      : fd_(fd), path_(std::move(path)), prefix_(std::move(prefix)), limit_(limit) {}
   Result<size_t> Read(char* dst, size_t cap) override {
+    if (limit_ >= 0) cap = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(cap), limit_ - read_));
+    if (cap == 0) return size_t{0};
     if (pos_ < prefix_.size()) {
       const size_t n = std::min(cap, prefix_.size() - pos_);
       std::memcpy(dst, prefix_.data() + pos_, n);
@@ -69,6 +73,7 @@ class PlainReader : public FileReader {
   Fd fd_;
   std::string path_;
   std::string prefix_;
+  int64_t limit_ = -1;
   size_t pos_ = 0;
   int64_t read_ = 0;
 };
@@ -218,6 +223,25 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
     return std::unique_ptr<FileReader>(new ZstdReader(fd, path, std::move(prefix)));
   }
   return std::unique_ptr<FileReader>(new PlainReader(fd, path, std::move(prefix)));
+}
+
+Result<std::unique_ptr<FileReader>> FileReader::OpenAt(const std::string& path, int64_t offset, int64_t end) {
+  ASSIGN_OR_RETURN(auto probe, Open(path));
+  if (probe->compression() != Compression::kNone) {
+    if (offset == 0) return probe;
+    return Status::InvalidArgument(fmt::format("{} is {}-compressed: it cannot be read from byte {}", path,
+                                               CompressionName(probe->compression()), offset));
+  }
+  if (offset == 0 && end < 0) return probe;
+  probe.reset();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) != static_cast<off_t>(offset)) {
+    const int e = errno;
+    ::close(fd);
+    return Status::IOError(fmt::format("cannot seek to byte {} of {}: {}", offset, path, std::strerror(e)));
+  }
+  return std::unique_ptr<FileReader>(new PlainReader(fd, path, "", end < 0 ? -1 : std::max<int64_t>(0, end - offset)));
 }
 
 }  // namespace custlake::ingest

@@ -25,6 +25,12 @@ const char* CompressionName(Compression c);
 class FileReader {
  public:
   static Result<std::unique_ptr<FileReader>> Open(const std::string& path);
+  /// A plain (uncompressed) file read from byte `offset` (what a file that
+  /// grew appended) up to byte `end` (< 0: its end; the length its checksum
+  /// covered, so bytes appended meanwhile wait for the next run). A
+  /// compressed file is read whole (`end` ignored); from an offset > 0 it is
+  /// an error.
+  static Result<std::unique_ptr<FileReader>> OpenAt(const std::string& path, int64_t offset, int64_t end = -1);
   virtual ~FileReader() = default;
 
   /// Reads up to `cap` decompressed bytes into `dst`; 0 at the end.

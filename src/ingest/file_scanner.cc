@@ -31,6 +31,30 @@ LandingFile FromStat(const fs::path& path, const struct stat& st) {
   return f;
 }
 
+// Why a directory entry that is no regular file cannot be ingested; ""
+// for a folder or an entry that is gone.
+std::string WhyUnreadable(const fs::path& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return "";  // gone since it was listed
+  if (S_ISLNK(st.st_mode)) {
+    struct stat target;
+    if (::stat(path.c_str(), &target) != 0) {
+      return fmt::format("a symbolic link to a file that cannot be opened ({})", std::strerror(errno));
+    }
+    st = target;
+  }
+  if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) return "";
+  return S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file" : "a socket or device, not a regular file";
+}
+
+LandingFile Unreadable(const fs::path& path, const std::string& why) {
+  LandingFile f;
+  f.path = fs::absolute(path).lexically_normal().string();
+  f.name = path.filename().string();
+  f.unreadable = why;
+  return f;
+}
+
 }  // namespace
 
 Result<LandingFile> StatLandingFile(const std::string& path) {
@@ -52,8 +76,13 @@ Result<std::vector<LandingFile>> ScanLandingFolder(const std::string& dir, const
     if (name.empty() || name[0] == '.') continue;
     if (!pattern.empty() && fnmatch(pattern.c_str(), name.c_str(), 0) != 0) continue;
     struct stat st;
-    // Gone since it was listed, or not a regular file (symlinks are followed, as before).
-    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    // Symlinks are followed. An entry that is there but cannot be a landing
+    // file is listed as unreadable (reported, not silently dropped); one
+    // gone since it was listed, and folders, are left out.
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (std::string why = WhyUnreadable(it->path()); !why.empty()) out.push_back(Unreadable(it->path(), why));
+      continue;
+    }
     LandingFile f = FromStat(it->path(), st);
     if (min_age_seconds > 0 && f.seen_ns - f.mtime_ns < min_age_seconds * 1000000000LL) continue;
     out.push_back(std::move(f));

@@ -26,6 +26,10 @@ struct LandingFile {
   int64_t ctime_ns = 0;  ///< last status change: any write, and any change of mtime, moves it
   int64_t inode = 0;
   int64_t seen_ns = 0;   ///< when stat() was called
+  /// Why the entry cannot be read at all ("" = a regular file): a symbolic
+  /// link to nothing, a FIFO, socket or device named like a landing file.
+  /// The ingester reports such an entry and goes on with the others.
+  std::string unreadable = "";
 
   /// True when the file changed in the second before stat() saw it. The
   /// kernel's file clock ticks every few milliseconds, so a change within

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 
 #include "ingest/ingester.h"
 #include "lake/lake.h"
@@ -30,6 +32,9 @@ nlohmann::json FileReport::ToJson() const {
                       {"duplicates", duplicates}};
   if (skipped) j["skipped"] = true;
   if (!error.empty()) j["error"] = error;
+  if (!unreadable.empty()) j["unreadable"] = unreadable;
+  if (rewritten) j["rewritten"] = true;
+  if (from_byte > 0) j["from_byte"] = from_byte;
   if (batch_id != 0) j["batch_id"] = batch_id;
   return j;
 }
@@ -38,6 +43,11 @@ void IngestStats::Add(const IngestStats& o) {
   files += o.files;
   files_skipped += o.files_skipped;
   files_hashed += o.files_hashed;
+  files_unreadable += o.files_unreadable;
+  files_left += o.files_left;
+  sources_left += o.sources_left;
+  files_appended += o.files_appended;
+  files_rewritten += o.files_rewritten;
   records += o.records;
   committed += o.committed;
   quarantined += o.quarantined;
@@ -53,6 +63,11 @@ nlohmann::json IngestStats::ToJson(bool with_files) const {
   nlohmann::json j = {{"files", files},
                       {"files_skipped", files_skipped},
                       {"files_hashed", files_hashed},
+                      {"files_unreadable", files_unreadable},
+                      {"files_left", files_left},
+                      {"sources_left", sources_left},
+                      {"files_appended", files_appended},
+                      {"files_rewritten", files_rewritten},
                       {"records", records},
                       {"committed", committed},
                       {"quarantined", quarantined},
@@ -62,6 +77,10 @@ nlohmann::json IngestStats::ToJson(bool with_files) const {
                       {"seconds", seconds},
                       {"mb_per_s", seconds > 0 ? mb / seconds : 0.0},
                       {"records_per_s", seconds > 0 ? static_cast<double>(records) / seconds : 0.0}};
+  auto& unreadable = j["unreadable_files"] = nlohmann::json::array();
+  for (const auto& f : file_reports) {
+    if (!f.unreadable.empty()) unreadable.push_back({{"file", f.path}, {"error", f.unreadable}});
+  }
   if (with_files) {
     auto& arr = j["file_reports"] = nlohmann::json::array();
     for (const auto& f : file_reports) arr.push_back(f.ToJson());
@@ -75,7 +94,10 @@ Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, cons
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& [name, source] : config.sources) {
     if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
-    if (options.stop != nullptr && options.stop->load()) break;
+    if (options.stop != nullptr && options.stop->load()) {
+      total.sources_left++;
+      continue;
+    }
     ASSIGN_OR_RETURN(auto ing, SourceIngester::Open(lake, SourceSpec{source, std::nullopt}, options));
     ASSIGN_OR_RETURN(auto stats, ing->RunOnce());
     total.Add(stats);
@@ -87,6 +109,9 @@ Result<IngestStats> IngestAll(lake::Lake* lake, const IngestConfig& config, cons
 Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files) {
   ASSIGN_OR_RETURN(auto batches, lake->ListBatches());
   nlohmann::json out = nlohmann::json::object();
+  // A file that grew, or was rewritten, is in the lineage of each batch that
+  // read a version of it: it counts once, its records in each.
+  std::map<std::string, std::set<std::string>> paths;
   for (const auto& b : batches) {
     if (b.state != lake::BatchState::kCommitted) continue;
     auto lineage = nlohmann::json::parse(b.lineage_json, nullptr, false);
@@ -101,7 +126,7 @@ Result<nlohmann::json> IngestReconciliation(lake::Lake* lake, int max_files) {
     for (const auto& f : files) {
       const int64_t rec = f.value("records", 0), c = f.value("committed", 0), q = f.value("quarantined", 0),
                     d = f.value("duplicates", 0);
-      ds["files"] = ds["files"].get<int64_t>() + 1;
+      if (paths[b.dataset.name].insert(f.value("file", "")).second) ds["files"] = ds["files"].get<int64_t>() + 1;
       ds["records"] = ds["records"].get<int64_t>() + rec;
       ds["committed"] = ds["committed"].get<int64_t>() + c;
       ds["quarantined"] = ds["quarantined"].get<int64_t>() + q;

@@ -119,7 +119,17 @@ struct FileReport {
   int64_t quarantined = 0;
   int64_t duplicates = 0;
   bool skipped = false;     ///< already ingested (same content) before
+  /// An earlier version of this file (same path) was ingested and this is
+  /// not an append to it: ingested whole again (docs/ingest.md, Files that change).
+  bool rewritten = false;
+  /// > 0: the file grew since an earlier version was ingested; only the
+  /// bytes from here on were read (`bytes` is still the whole size).
+  int64_t from_byte = 0;
   std::string error;        ///< whole-file quarantine reason, if any
+  /// Why the file could not be read at all (permission denied, a dangling
+  /// symlink, a FIFO): not ingested, not recorded as ingested, so a later
+  /// run tries it again. "" for a file that was read.
+  std::string unreadable;
   int64_t batch_id = 0;
 
   nlohmann::json ToJson() const;
@@ -129,17 +139,23 @@ struct IngestStats {
   int64_t files = 0;          ///< files ingested now
   int64_t files_skipped = 0;  ///< already ingested
   int64_t files_hashed = 0;   ///< files read to compute their checksum (unchanged known files are not)
+  int64_t files_unreadable = 0;  ///< files that could not be read (FileReport::unreadable); the rest went on
+  int64_t files_appended = 0;   ///< files that grew: only their new bytes read
+  int64_t files_rewritten = 0;  ///< files rewritten in place: ingested whole again
+  int64_t files_left = 0;     ///< files not looked at because the run was stopped (IngestOptions::stop)
+  int64_t sources_left = 0;   ///< IngestAll: sources not started because the run was stopped
   int64_t records = 0;
   int64_t committed = 0;
   int64_t quarantined = 0;
   int64_t duplicates = 0;
-  int64_t bytes = 0;          ///< input bytes (compressed size on disk) of ingested files
+  int64_t bytes = 0;          ///< input bytes read (compressed size on disk) of ingested files
   int64_t batches = 0;
   double seconds = 0;
   std::vector<FileReport> file_reports;
 
   void Add(const IngestStats& other);
-  /// files, records, committed, quarantined, duplicates, bytes, seconds, mb_per_s, ...
+  /// files, records, committed, quarantined, duplicates, bytes, seconds, mb_per_s, ...,
+  /// and `unreadable_files` ({file, error} of each unreadable file).
   nlohmann::json ToJson(bool with_files = false) const;
 };
 

@@ -65,7 +65,8 @@ void RecordChunk::Parse(RecordParser* parser, ParsedRow* row, const Schema& sche
     large = large || t.size() > (1u << 20);
     if (!out.ok) {
       if (!rec.broken.empty() &&
-          (out.error.reason == Reason::kMalformedJson || out.error.reason == Reason::kMalformedCsv)) {
+          (out.error.reason == Reason::kMalformedJson || out.error.reason == Reason::kMalformedCsv ||
+           out.error.reason == Reason::kTruncated)) {
         out.error.reason = Reason::kTruncated;
         out.error.detail = rec.broken + "; " + out.error.detail;
       }

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "common/short_text.h"
+#include "ingest/json_shape.h"
 #include "ingest/record_reader.h"
 #include "ingest/timestamp_parse.h"
 
@@ -71,6 +72,28 @@ Reason ReasonFor(simdjson::error_code e) {
   }
 }
 
+// simdjson's error, made a reason: a syntax error anywhere is malformed_json
+// (simdjson reports a number followed by a stray character, as in a missing
+// comma, as a number error), a text that ends inside a value truncated,
+// and a number error in well-formed text number_out_of_range.
+RecordError ErrorFor(simdjson::error_code err, std::string_view text) {
+  const Reason reason = ReasonFor(err);
+  if (reason != Reason::kMalformedJson && reason != Reason::kNumberOutOfRange) {
+    return {reason, simdjson::error_message(err)};
+  }
+  switch (ClassifyJson(text)) {
+    case JsonShape::kPrefix:
+      return {Reason::kTruncated, "the record ends before its JSON value is closed (cut off)"};
+    case JsonShape::kInvalid:
+      return {Reason::kMalformedJson, err == simdjson::NUMBER_ERROR ? "a malformed number, or a character after a "
+                                                                      "number where a comma or bracket belongs"
+                                                                    : simdjson::error_message(err)};
+    case JsonShape::kComplete: break;
+  }
+  if (reason == Reason::kNumberOutOfRange) return {reason, "a number that does not fit in 64 bits"};
+  return {reason, simdjson::error_message(err)};
+}
+
 void AppendJsonKey(std::string* out, std::string_view key) {
   out->push_back('"');
   for (const char ch : key) {
@@ -123,9 +146,7 @@ bool RecordParser::ParseJson(std::string_view text, ParsedRow* row, RecordError*
       *error = {Reason::kMalformedJson, fmt::format("not JSON ({})", simdjson::error_message(err))};
       return false;
     }
-    *error = {ReasonFor(err), err == simdjson::NUMBER_ERROR
-                                  ? "a number that is malformed or does not fit in 64 bits"
-                                  : simdjson::error_message(err)};
+    *error = ErrorFor(err, text);
     return false;
   }
   simdjson::dom::object obj;

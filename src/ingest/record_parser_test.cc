@@ -59,11 +59,20 @@ TEST(RecordParser, Quarantines) {
   };
   std::vector<Case> cases = {
       {R"({event_id:"e1"})", Reason::kMalformedJson},
-      {R"({"event_id":"e1","customer_id":1,"ts":"2025-01-01T00:00:00Z")", Reason::kMalformedJson},
+      // Cut off before the closing brace (or inside a string, a number, a literal).
+      {R"({"event_id":"e1","customer_id":1,"ts":"2025-01-01T00:00:00Z")", Reason::kTruncated},
+      {R"({"event_id":"e1","customer_id":1,"ts":"2025-01-)", Reason::kTruncated},
+      {R"({"event_id":"e1","customer_id":1,"ok":tr)", Reason::kTruncated},
+      {R"({"event_id":"e1","customer_id":)", Reason::kTruncated},
+      // A missing comma after a number is a syntax error, not a number out of range.
+      {R"({"event_id":"e1","customer_id":32332"ts":"2025-01-01T00:00:00Z"})", Reason::kMalformedJson},
+      {R"({"event_id":"e1","customer_id":32332 "ts":1})", Reason::kMalformedJson},
+      {R"({"event_id":"e1","customer_id":0123,"ts":1})", Reason::kMalformedJson},
       {R"({"event_id":"e1","ts":"2025-01-01T00:00:00Z"})", Reason::kMissingRequired},
       {R"({"event_id":"e1","customer_id":"12x45","ts":"2025-01-01T00:00:00Z"})", Reason::kBadType},
       {R"({"event_id":"e1","customer_id":1,"ts":"yesterday"})", Reason::kBadType},
       {R"({"event_id":"e1","customer_id":123456789012345678901234567890,"ts":1})", Reason::kNumberOutOfRange},
+      {R"({"event_id":"e1","customer_id":-123456789012345678901234567890,"ts":1})", Reason::kNumberOutOfRange},
       {R"({"event_id":"e1","customer_id":NaN,"ts":1})", Reason::kMalformedJson},
       {"{\"event_id\":\"\xff\xfe\",\"customer_id\":1,\"ts\":1}", Reason::kInvalidUtf8},
       {R"([1,2,3])", Reason::kNotAnObject},

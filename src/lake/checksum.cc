@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -70,20 +71,26 @@ class Xxh128 {
   XXH3_state_t* state_;
 };
 
+using ChunkFn = std::function<void(std::string_view)>;
+
+// Hashes up to `limit` bytes (< 0: all), showing each piece to `also`.
 template <typename Hasher>
-Result<std::string> HashFd(int fd, const std::string& path, int64_t* bytes) {
+Result<std::string> HashFd(int fd, const std::string& path, int64_t* bytes, int64_t limit = -1,
+                           const ChunkFn& also = {}) {
   Hasher h;
   // Reused per thread: this machine is slow to touch fresh memory.
   thread_local std::vector<char> buf(1 << 20);
   int64_t total = 0;
-  while (true) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
+  while (limit < 0 || total < limit) {
+    const size_t want = limit < 0 ? buf.size() : static_cast<size_t>(std::min<int64_t>(limit - total, buf.size()));
+    const ssize_t n = ::read(fd, buf.data(), want);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::IOError("cannot read " + path + " to checksum it: " + std::strerror(errno));
     }
     if (n == 0) break;
     h.Update(buf.data(), static_cast<size_t>(n));
+    if (also) also(std::string_view(buf.data(), static_cast<size_t>(n)));
     total += n;
   }
   if (bytes != nullptr) *bytes = total;
@@ -102,6 +109,16 @@ Result<std::string> HashFile(const std::string& path, ContentHash hash, int64_t*
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError("cannot open " + path + " to checksum it: " + std::strerror(errno));
   Result<std::string> sum = hash == ContentHash::kSha256 ? HashFd<Sha256>(fd, path, bytes) : HashFd<Xxh128>(fd, path, bytes);
+  ::close(fd);
+  return sum;
+}
+
+Result<std::string> HashFilePrefix(const std::string& path, ContentHash hash, int64_t length, int64_t* bytes,
+                                   const ChunkFn& also) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path + " to checksum it: " + std::strerror(errno));
+  Result<std::string> sum = hash == ContentHash::kSha256 ? HashFd<Sha256>(fd, path, bytes, length, also)
+                                                          : HashFd<Xxh128>(fd, path, bytes, length, also);
   ::close(fd);
   return sum;
 }

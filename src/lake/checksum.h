@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ constexpr int HexDigits(ContentHash hash) { return hash == ContentHash::kSha256 
 /// for XXH3-128), read in 1 MiB blocks (a buffer reused per thread).
 /// `bytes`, when given, gets the number of bytes hashed.
 Result<std::string> HashFile(const std::string& path, ContentHash hash, int64_t* bytes = nullptr);
+/// The hash of the file's first `length` bytes (fewer when the file is
+/// shorter: `*bytes` says how many); `also` sees each piece hashed.
+Result<std::string> HashFilePrefix(const std::string& path, ContentHash hash, int64_t length, int64_t* bytes,
+                                   const std::function<void(std::string_view)>& also);
 /// SHA-256 of a file's content.
 inline Result<std::string> Sha256File(const std::string& path) { return HashFile(path, ContentHash::kSha256); }
 

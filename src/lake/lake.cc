@@ -214,6 +214,10 @@ Result<std::vector<CursorInfo>> Lake::ListCursors() { return metastore_->ListCur
 Result<std::optional<IngestedFileInfo>> Lake::FindIngestedFile(const DatasetId& dataset, const std::string& checksum) {
   return metastore_->FindIngestedFile(dataset, checksum);
 }
+
+Result<std::optional<IngestedFileInfo>> Lake::LastIngestedAt(const DatasetId& dataset, const std::string& path) {
+  return metastore_->LastIngestedAt(dataset, path);
+}
 Result<bool> Lake::HasIngestedChecksumOfLength(const DatasetId& dataset, int length) {
   return metastore_->HasIngestedChecksumOfLength(dataset, length);
 }
@@ -252,8 +256,15 @@ Result<int64_t> Lake::BeginRun(const std::string& verb, const std::vector<std::s
 
 Status Lake::EndRun(int64_t run_id, const Status& outcome, const std::string& summary_json) {
   if (options_.read_only) return Status::InvalidArgument("lake: EndRun on a read-only lake");
-  return metastore_->EndRun(run_id, outcome.ok() ? RunStatus::kOk : RunStatus::kFailed, summary_json,
-                            outcome.ok() ? std::string() : outcome.ToString());
+  const RunStatus status = outcome.ok()                                  ? RunStatus::kOk
+                           : outcome.code() == StatusCode::kCancelled ? RunStatus::kInterrupted
+                                                                       : RunStatus::kFailed;
+  return EndRun(run_id, status, summary_json, outcome.ok() ? std::string() : outcome.ToString());
+}
+
+Status Lake::EndRun(int64_t run_id, RunStatus status, const std::string& summary_json, const std::string& error) {
+  if (options_.read_only) return Status::InvalidArgument("lake: EndRun on a read-only lake");
+  return metastore_->EndRun(run_id, status, summary_json, error);
 }
 
 Result<std::vector<RunInfo>> Lake::ListRuns(int limit) { return metastore_->ListRuns(limit); }

@@ -126,6 +126,8 @@ class Lake {
   /// into `dataset`, if any (checksums are per dataset: the same content
   /// may land for several datasets).
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
+  /// The last ingested version of the landing file at `path` (ingest reads only what a file that grew appended).
+  Result<std::optional<IngestedFileInfo>> LastIngestedAt(const DatasetId& dataset, const std::string& path);
   /// Whether `dataset` recorded a landing file by a checksum of `length`
   /// characters (not counting the `empty:<name>` of empty files).
   Result<bool> HasIngestedChecksumOfLength(const DatasetId& dataset, int length);
@@ -138,8 +140,11 @@ class Lake {
 
   // --- run history ---
   Result<int64_t> BeginRun(const std::string& verb, const std::vector<std::string>& args);
-  /// status ok/failed from `outcome`; `summary_json` is the verb's JSON summary.
+  /// status ok/failed from `outcome` (interrupted when it is Cancelled);
+  /// `summary_json` is the verb's JSON summary.
   Status EndRun(int64_t run_id, const Status& outcome, const std::string& summary_json = "{}");
+  /// The same with the status given (kPartial: done, with inputs it could not read).
+  Status EndRun(int64_t run_id, RunStatus status, const std::string& summary_json, const std::string& error);
   Result<std::vector<RunInfo>> ListRuns(int limit = 20);
 
   /// The metastore, for tests and tools that need a query Lake does not

@@ -416,6 +416,12 @@ TEST_F(LakeTest, RunHistory) {
   EXPECT_EQ(runs[0].status, RunStatus::kFailed);
   EXPECT_EQ(runs[0].error, "SourceError: db went away");
   EXPECT_EQ(runs[1].status, RunStatus::kOk);
+  // A run stopped by a signal is interrupted, not failed.
+  ASSERT_OK_AND_ASSIGN(int64_t stopped, lake_->BeginRun("ingest", {}));
+  ASSERT_OK(lake_->EndRun(stopped, Status::Cancelled("interrupted by SIGINT")));
+  ASSERT_OK_AND_ASSIGN(runs, lake_->ListRuns());
+  EXPECT_EQ(runs[0].status, RunStatus::kInterrupted);
+  EXPECT_EQ(RunStatusName(runs[0].status), "interrupted");
   ASSERT_OK_AND_ASSIGN(auto info, lake_->GetBatch(batch));
   EXPECT_EQ(info->run_id, std::optional<int64_t>(run));
 }

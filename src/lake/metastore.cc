@@ -126,6 +126,30 @@ CREATE TABLE landing_identities (
   PRIMARY KEY (dataset_id, path)
 );
 )sql",
+    // 3 -> 4: runs.status also 'interrupted' (stopped by a signal) and
+    // 'partial' (some inputs unreadable); ingested files found by path (the
+    // last version of a landing file that grows). SQLite cannot alter a CHECK: the
+    // table is copied (Migrate turns foreign keys off around the steps, as
+    // SQLite's ALTER TABLE page prescribes; batches keep their run_ids).
+    R"sql(
+CREATE TABLE runs_v4 (
+  run_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  verb         TEXT NOT NULL,
+  args_json    TEXT NOT NULL DEFAULT '[]',
+  status       TEXT NOT NULL CHECK (status IN ('running','ok','failed','killed','interrupted','partial')),
+  started_at   TEXT NOT NULL,
+  ended_at     TEXT,
+  pid          INTEGER NOT NULL,
+  host         TEXT NOT NULL,
+  summary_json TEXT NOT NULL DEFAULT '{}',
+  error        TEXT
+);
+INSERT INTO runs_v4 SELECT run_id, verb, args_json, status, started_at, ended_at, pid, host, summary_json, error
+  FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v4 RENAME TO runs;
+CREATE INDEX ingested_files_by_path ON ingested_files(dataset_id, source_path, batch_id);
+)sql",
 };
 constexpr int kNumMigrations = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kNumMigrations == kMetastoreSchemaVersion, "one migration per schema version");
@@ -278,6 +302,8 @@ RunStatus ParseRunStatus(const std::string& s) {
   if (s == "ok") return RunStatus::kOk;
   if (s == "failed") return RunStatus::kFailed;
   if (s == "killed") return RunStatus::kKilled;
+  if (s == "interrupted") return RunStatus::kInterrupted;
+  if (s == "partial") return RunStatus::kPartial;
   return RunStatus::kRunning;
 }
 
@@ -376,6 +402,8 @@ std::string_view RunStatusName(RunStatus status) {
     case RunStatus::kOk: return "ok";
     case RunStatus::kFailed: return "failed";
     case RunStatus::kKilled: return "killed";
+    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kPartial: return "partial";
   }
   return "running";
 }
@@ -442,14 +470,26 @@ Status Metastore::Migrate() {
         "schema version {} is newer than this custlake knows ({}); upgrade custlake", version,
         kMetastoreSchemaVersion));
   }
-  Txn txn(db_);
-  RETURN_NOT_OK(txn.Begin());
-  ASSIGN_OR_RETURN(version, read_version());  // another process may have migrated meanwhile
-  for (int v = version; v < kMetastoreSchemaVersion; ++v) {
-    RETURN_NOT_OK(Exec(kMigrations[v]).WithContext(fmt::format("migration {} -> {}", v, v + 1)));
-  }
-  RETURN_NOT_OK(Exec(fmt::format("PRAGMA user_version = {}", kMetastoreSchemaVersion).c_str()));
-  return txn.Commit();
+  // A migration may copy a table that others reference (3 -> 4): foreign
+  // keys are off during the steps (the pragma is a no-op inside a
+  // transaction) and checked whole before the commit.
+  RETURN_NOT_OK(Exec("PRAGMA foreign_keys=OFF"));
+  Status migrated = [&]() -> Status {
+    Txn txn(db_);
+    RETURN_NOT_OK(txn.Begin());
+    ASSIGN_OR_RETURN(version, read_version());  // another process may have migrated meanwhile
+    for (int v = version; v < kMetastoreSchemaVersion; ++v) {
+      RETURN_NOT_OK(Exec(kMigrations[v]).WithContext(fmt::format("migration {} -> {}", v, v + 1)));
+    }
+    PREPARE(check, db_, "PRAGMA foreign_key_check");
+    ASSIGN_OR_RETURN(bool violation, check.Step("foreign key check after migrating"));
+    if (violation) return Status::Corruption("a foreign key does not hold after migrating; the file was left as it was");
+    RETURN_NOT_OK(Exec(fmt::format("PRAGMA user_version = {}", kMetastoreSchemaVersion).c_str()));
+    return txn.Commit();
+  }();
+  Status on = Exec("PRAGMA foreign_keys=ON");
+  RETURN_NOT_OK(migrated);
+  return on;
 }
 
 Result<int> Metastore::SchemaVersion() {
@@ -820,6 +860,18 @@ Result<std::optional<IngestedFileInfo>> Metastore::FindIngestedFile(const Datase
           "FROM ingested_files WHERE dataset_id = ? AND checksum = ?");
   s.Bind(1, dataset.ToString()).Bind(2, checksum);
   ASSIGN_OR_RETURN(bool row, s.Step("find ingested file"));
+  if (!row) return std::optional<IngestedFileInfo>();
+  return std::optional<IngestedFileInfo>(
+      IngestedFileInfo{s.Text(0), s.Text(1), s.Int(2), DatasetFromText(s.Text(3)), s.Int(4), s.Text(5)});
+}
+
+Result<std::optional<IngestedFileInfo>> Metastore::LastIngestedAt(const DatasetId& dataset, const std::string& path) {
+  std::lock_guard lock(mu_);
+  PREPARE(s, db_,
+          "SELECT checksum, source_path, byte_count, dataset_id, batch_id, ingested_at FROM ingested_files "
+          "WHERE dataset_id = ? AND source_path = ? ORDER BY batch_id DESC LIMIT 1");
+  s.Bind(1, dataset.ToString()).Bind(2, path);
+  ASSIGN_OR_RETURN(bool row, s.Step("find the last ingested version of a file"));
   if (!row) return std::optional<IngestedFileInfo>();
   return std::optional<IngestedFileInfo>(
       IngestedFileInfo{s.Text(0), s.Text(1), s.Int(2), DatasetFromText(s.Text(3)), s.Int(4), s.Text(5)});

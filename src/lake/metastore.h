@@ -35,7 +35,7 @@ struct sqlite3;
 namespace custlake::lake {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kMetastoreSchemaVersion = 3;
+inline constexpr int kMetastoreSchemaVersion = 4;
 
 /// Current UTC time as "2024-05-01T12:34:56.789Z": every timestamp the
 /// metastore stores has this form, so text order is time order.
@@ -122,7 +122,10 @@ struct QuarantineCount {
   int64_t record_count = 0;
 };
 
-enum class RunStatus { kRunning, kOk, kFailed, kKilled };
+/// kInterrupted: stopped by SIGINT/SIGTERM before it finished (what it
+/// committed is kept); kPartial: finished, but some inputs could not be
+/// read (the summary and error name them).
+enum class RunStatus { kRunning, kOk, kFailed, kKilled, kInterrupted, kPartial };
 std::string_view RunStatusName(RunStatus status);
 
 struct RunInfo {
@@ -235,6 +238,9 @@ class Metastore {
   Result<std::vector<CursorInfo>> ListCursors();
   /// The landing file with this content checksum ingested into `dataset`.
   Result<std::optional<IngestedFileInfo>> FindIngestedFile(const DatasetId& dataset, const std::string& checksum);
+  /// The last ingested version of the landing file at `path` (its checksum
+  /// and byte count), if any.
+  Result<std::optional<IngestedFileInfo>> LastIngestedAt(const DatasetId& dataset, const std::string& path);
   /// Whether `dataset` recorded a landing file by a checksum of `length`
   /// characters (ingest tells its hashes apart by their length).
   Result<bool> HasIngestedChecksumOfLength(const DatasetId& dataset, int length);

@@ -216,6 +216,44 @@ TEST_F(MetastoreTest, MigratesFromVersionOne) {
   EXPECT_TRUE(forgotten.empty());
 }
 
+// 3 -> 4: runs.status gains 'interrupted' and 'partial'. The runs table is
+// copied; the batches that reference a run keep it (foreign keys hold).
+TEST_F(MetastoreTest, MigratesRunsFromVersionThree) {
+  ASSERT_OK_AND_ASSIGN(int64_t run, ms_->BeginRun("ingest", {}));
+  ASSERT_OK_AND_ASSIGN(int64_t batch, ms_->InsertBatch(DatasetId::Raw("usage"), "{}", run));
+  ms_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.Sub("_metastore.db").c_str(), &db), SQLITE_OK);
+  const char* to_v3 = R"sql(
+    PRAGMA foreign_keys=OFF;
+    CREATE TABLE v3 (run_id INTEGER PRIMARY KEY AUTOINCREMENT, verb TEXT NOT NULL,
+                     args_json TEXT NOT NULL DEFAULT '[]',
+                     status TEXT NOT NULL CHECK (status IN ('running','ok','failed','killed')),
+                     started_at TEXT NOT NULL, ended_at TEXT, pid INTEGER NOT NULL, host TEXT NOT NULL,
+                     summary_json TEXT NOT NULL DEFAULT '{}', error TEXT);
+    INSERT INTO v3 SELECT * FROM runs;
+    DROP TABLE runs;
+    ALTER TABLE v3 RENAME TO runs;
+    DROP INDEX ingested_files_by_path;
+    PRAGMA user_version = 3;)sql";
+  ASSERT_EQ(sqlite3_exec(db, to_v3, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE runs SET status = 'interrupted'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  ASSERT_OK_AND_ASSIGN(ms_, Metastore::Open(dir_.Sub("_metastore.db"), MetastoreOptions{}));
+  ASSERT_OK_AND_ASSIGN(int version, ms_->SchemaVersion());
+  EXPECT_EQ(version, kMetastoreSchemaVersion);
+  ASSERT_OK(ms_->EndRun(run, RunStatus::kInterrupted, "{}", "interrupted"));
+  ASSERT_OK_AND_ASSIGN(auto runs, ms_->ListRuns(10));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, RunStatus::kInterrupted);
+  ASSERT_OK_AND_ASSIGN(int64_t next, ms_->BeginRun("ingest", {}));
+  EXPECT_GT(next, run);
+  ASSERT_OK(ms_->EndRun(next, RunStatus::kPartial, "{}", "1 file unreadable"));
+  ASSERT_OK_AND_ASSIGN(auto info, ms_->GetBatch(batch));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->run_id, std::optional<int64_t>(run));
+}
+
 TEST_F(MetastoreTest, FailPointInsideTransactionRollsBack) {
   ASSERT_OK_AND_ASSIGN(int64_t id, ms_->InsertBatch(DatasetId::Raw("usage"), "{}", std::nullopt));
   ASSERT_OK(ms_->ReserveFiles(id, {File("raw/usage/a.parquet")}));

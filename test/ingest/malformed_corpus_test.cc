@@ -109,7 +109,7 @@ TEST(IngestMalformed, NdjsonCorpusIsQuarantinedWithReasons) {
         R"([1,2])" "\n"
         "plain text log line\n"
         R"({"event_id":"t3","customer_id":1,"ts":1)" "\n",
-        {6, 0, 6, 0, "bad_type,bad_type,missing_required,not_an_object,malformed_json,malformed_json"});
+        {6, 0, 6, 0, "bad_type,bad_type,missing_required,not_an_object,malformed_json,truncated"});
   c.Add("09-dups.ndjson", Good("x1") + "\n" + Good("x1") + "\n" + Good("a1") + "\n", {3, 1, 0, 2, ""});
   c.Add("10-gzip.ndjson.gz", Gzip(Good("g1") + "\n" + Good("g2") + "\n"), {2, 2, 0, 0, ""});
   c.Add("11-truncated-gzip.ndjson.gz", Gzip(Good("g3") + "\n" + Good("g4") + "\n").substr(0, 30),

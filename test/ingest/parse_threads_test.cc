@@ -33,7 +33,7 @@ std::string Lines(const std::string& file, int n, int pool) {
   for (int i = 0; i < n; i++) {
     if (i % 61 == 13) {
       switch ((i / 61) % 6) {
-        case 0: out += "{\"event_id\": \"broken\n"; break;
+        case 0: out += "{\"event_id\": \"broken\" \"customer_id\": 3}\n"; break;  // a missing comma
         case 1: out += fmt::format(R"({{"event_id":"b{}","customer_id":"12x","ts":1735689600}})", i) + "\n"; break;
         case 2: out += fmt::format(R"({{"event_id":"b{}","customer_id":3}})", i) + "\n"; break;
         case 3: out += "{\"event_id\":\"b" + std::to_string(i) + "\xff\",\"customer_id\":3,\"ts\":1}\n"; break;
