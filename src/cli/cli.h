@@ -70,6 +70,7 @@ void RegisterExportDdl(CLI::App& app, VerbFn* run);  // export-ddl
 void RegisterDocs(CLI::App& app, VerbFn* run);
 void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
+void RegisterServe(CLI::App& app, VerbFn* run);
 
 // The verbs' bodies, callable from other verbs (demo chains them).
 struct InitOptions {

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   RegisterDocs(app, &run);
   RegisterQuery(app, &run);
   RegisterDemo(app, &run);
+  RegisterServe(app, &run);
 
   try {
     app.parse(argc, argv);

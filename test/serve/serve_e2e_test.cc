@@ -1,0 +1,199 @@
+// custlake serve --pg with real clients: psql and libpq on loopback against a
+// server over a small demo project (a few hundred customers).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "pg_test_client.h"
+#include "support/cli_runner.h"
+
+namespace {
+namespace fs = std::filesystem;
+using custlake::testing::CliOutcome;
+using custlake::testing::PgConn;
+using custlake::testing::PgResult;
+using custlake::testing::RunCli;
+using custlake::testing::ServeProcess;
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("custlake_serve_" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    CliOutcome demo = RunCli(*dir_, CUSTLAKE_BIN,
+                             {"demo", (*dir_ / "demo").string(), "--customers", "300", "--months", "2", "--no-serve"});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    server_ = new ServeProcess(*dir_ / "demo", *dir_ / "serve.log");
+    ASSERT_TRUE(server_->WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "serve.log");
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static CliOutcome Psql(const std::vector<std::string>& args) {
+    std::vector<std::string> all{"-h", "127.0.0.1", "-p", std::to_string(server_->port()), "-U", "analyst",
+                                 "-d", "warehouse", "-X", "-A", "-t", "-v", "VERBOSITY=verbose"};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunCli(*dir_, "psql", all);
+  }
+  static CliOutcome Custlake(const std::vector<std::string>& args) { return RunCli(*dir_, CUSTLAKE_BIN, args); }
+  static PgConn Connect() { return PgConn(PQconnectdb(server_->ConnInfo().c_str())); }
+
+  static fs::path* dir_;
+  static ServeProcess* server_;
+};
+fs::path* ServeTest::dir_ = nullptr;
+ServeProcess* ServeTest::server_ = nullptr;
+
+TEST_F(ServeTest, PsqlCountMatchesCustlakeQuery) {
+  const std::string sql = "SELECT count(*) AS n FROM fact_customer_metrics";
+  CliOutcome psql = Psql({"-c", sql});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  CliOutcome query = Custlake({"-C", (*dir_ / "demo").string(), "query", sql, "--format", "csv"});
+  ASSERT_EQ(query.exit_code, 0) << query.err;
+  ASSERT_EQ(query.out.substr(0, 2), "n\n");
+  EXPECT_EQ(psql.out, query.out.substr(2));
+  EXPECT_GT(std::stoll(psql.out), 0);
+}
+
+TEST_F(ServeTest, PsqlRunsSeveralStatementsInOneMessageAndHarmlessCommands) {
+  CliOutcome psql = Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b", "-c", "BEGIN; SET search_path = main; COMMIT",
+                          "-c", "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(psql.out, "1\nx\n16.0 (custlake)\nt|t|2024-02-29\n") << psql.err;
+}
+
+TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
+  CliOutcome psql = Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c",
+                          "SELECT * FROM read_csv('/etc/passwd')", "-c", "SELECT * FROM no_such_table", "-c",
+                          "SELECT 42"});
+  EXPECT_NE(psql.err.find("ERROR:  42601:"), std::string::npos) << psql.err;
+  EXPECT_NE(psql.err.find("ERROR:  42P01:"), std::string::npos) << psql.err;
+  const size_t refused = psql.err.find("ERROR:  42501:");
+  ASSERT_NE(refused, std::string::npos) << psql.err;
+  EXPECT_NE(psql.err.find("ERROR:  42501:", refused + 1), std::string::npos) << psql.err;  // both refusals
+  EXPECT_EQ(psql.out, "42\n") << psql.err;
+  EXPECT_EQ(psql.err.find("root:"), std::string::npos) << "the file must not be read";
+}
+
+int32_t Int32At(const char* bytes) {
+  uint32_t v = 0;
+  std::memcpy(&v, bytes, 4);
+  return static_cast<int32_t>(ntohl(v));
+}
+
+int64_t Int64At(const char* bytes) {
+  int64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+
+TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  const Oid types[2] = {25, 23};
+  PgResult prepared(PQprepare(conn.get(), "probe",
+                              "SELECT count(*) AS n, $1 AS echo, $2 * 2 AS twice, $2 > 0 AS positive, "
+                              "0.5::DOUBLE AS half FROM fact_customer_metrics",
+                              2, types));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+
+  const std::string hostile = "x'); SELECT * FROM read_csv('/etc/passwd'); --";
+  const char* values[2] = {hostile.c_str(), "21"};
+  PgResult rows(PQexecPrepared(conn.get(), "probe", 2, values, nullptr, nullptr, /*resultFormat=*/1));
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(rows.get()), 1);
+  EXPECT_EQ(PQftype(rows.get(), 0), 20u);  // int8
+  EXPECT_EQ(PQftype(rows.get(), 1), 25u);  // text
+  EXPECT_EQ(PQftype(rows.get(), 2), 23u);  // int4
+  EXPECT_EQ(PQftype(rows.get(), 3), 16u);  // bool
+  EXPECT_EQ(PQftype(rows.get(), 4), 701u);  // float8
+  EXPECT_EQ(PQfformat(rows.get(), 0), 1);
+  ASSERT_EQ(PQgetlength(rows.get(), 0, 0), 8);
+  PgResult text_count(PQexec(conn.get(), "SELECT count(*) FROM fact_customer_metrics"));
+  EXPECT_EQ(Int64At(PQgetvalue(rows.get(), 0, 0)), std::stoll(PQgetvalue(text_count.get(), 0, 0)));
+  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 0, 1), static_cast<size_t>(PQgetlength(rows.get(), 0, 1))), hostile);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 0, 2)), 42);
+  EXPECT_EQ(PQgetvalue(rows.get(), 0, 3)[0], 1);
+  double half = 0;
+  const int64_t bits = Int64At(PQgetvalue(rows.get(), 0, 4));
+  std::memcpy(&half, &bits, 8);
+  EXPECT_EQ(half, 0.5);
+
+  // A NULL parameter, text results, the unnamed statement (PQexecParams).
+  const char* null_values[1] = {nullptr};
+  PgResult nulls(PQexecParams(conn.get(), "SELECT $1::INTEGER IS NULL AS missing", 1, nullptr, null_values, nullptr,
+                              nullptr, 0));
+  ASSERT_EQ(PQresultStatus(nulls.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQgetvalue(nulls.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  PgResult missing(PQexecParams(conn.get(), "SELECT * FROM nowhere WHERE x = $1", 1, nullptr,
+                                std::vector<const char*>{"1"}.data(), nullptr, nullptr, 0));
+  EXPECT_EQ(PQresultStatus(missing.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(missing.get(), PG_DIAG_SQLSTATE), "42P01");
+  PgResult write(PQexec(conn.get(), "DROP TABLE fact_customer_metrics"));
+  EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501");
+  PgResult empty(PQexec(conn.get(), ""));
+  EXPECT_EQ(PQresultStatus(empty.get()), PGRES_EMPTY_QUERY);
+  PgResult fine(PQexec(conn.get(), "SELECT 7"));
+  ASSERT_EQ(PQresultStatus(fine.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQgetvalue(fine.get(), 0, 0), "7");
+}
+
+TEST_F(ServeTest, GarbageBytesCloseThatConnectionOnlyWithAnError) {
+  PgConn bystander = Connect();
+  ASSERT_EQ(PQstatus(bystander.get()), CONNECTION_OK) << PQerrorMessage(bystander.get());
+
+  const int garbage = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(garbage, 0);
+  bool closed = false;
+  const std::string reply = custlake::testing::SendAndReadUntilClosed(garbage, "GARBAGE\x01\x02\x03 not postgres", &closed);
+  ::close(garbage);
+  EXPECT_TRUE(closed);
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(reply[0], 'E');
+  EXPECT_NE(reply.find("08P01"), std::string::npos);
+
+  // A good startup, then a message of an unknown type and a huge length.
+  const int hostile = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(hostile, 0);
+  std::string startup("\0\0\0\0\0\3\0\0user\0analyst\0\0", 22);
+  startup[3] = static_cast<char>(startup.size());
+  const std::string bad_message("\x7f\x7f\xff\xff\xff", 5);
+  const std::string hostile_reply = custlake::testing::SendAndReadUntilClosed(hostile, startup + bad_message, &closed);
+  ::close(hostile);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(hostile_reply.find("08P01"), std::string::npos);
+
+  PgResult still(PQexec(bystander.get(), "SELECT count(*) > 0 FROM dim_customer"));
+  ASSERT_EQ(PQresultStatus(still.get()), PGRES_TUPLES_OK) << PQerrorMessage(bystander.get());
+  EXPECT_STREQ(PQgetvalue(still.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
+  CliOutcome refused = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "0.0.0.0:1"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("without a password"), std::string::npos) << refused.err;
+}
+
+TEST_F(ServeTest, CleartextPasswordWhenConfigured) {
+  ServeProcess guarded(*dir_ / "demo", *dir_ / "guarded.log", {"CUSTLAKE_PG_PASSWORD=s3cret"});
+  ASSERT_TRUE(guarded.WaitUntilReady("s3cret")) << custlake::testing::ReadWholeFile(*dir_ / "guarded.log");
+  PgConn wrong(PQconnectdb(guarded.ConnInfo("guess").c_str()));
+  EXPECT_EQ(PQstatus(wrong.get()), CONNECTION_BAD);
+  EXPECT_NE(std::string(PQerrorMessage(wrong.get())).find("password authentication failed"), std::string::npos)
+      << PQerrorMessage(wrong.get());
+}
+
+}  // namespace
