@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -19,7 +20,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& project, const std::file
   auto port = FreeLoopbackPort();
   if (!port.ok()) return;
   port_ = *port;
-  std::vector<std::string> argv{"env"};
+  std::vector<std::string> argv{FindExecutable({"env"}).value_or("/usr/bin/env")};  // execv takes a path
   argv.insert(argv.end(), env.begin(), env.end());
   for (const std::string& arg : {std::string(CUSTLAKE_BIN), std::string("-C"), project.string(), std::string("serve"),
                                  std::string("--pg"), "127.0.0.1:" + std::to_string(port_), std::string("--max-rows"),
@@ -74,7 +75,8 @@ std::string SendAndReadUntilClosed(int fd, const std::string& bytes, bool* close
   for (;;) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) {
-      *closed = n == 0;
+      // Closed: EOF, or a reset (the server closed with our unread bytes in its buffer).
+      *closed = n == 0 || errno == ECONNRESET;
       break;
     }
     got.append(buf, static_cast<size_t>(n));

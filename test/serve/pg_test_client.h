@@ -42,8 +42,8 @@ class ServeProcess {
 
 /// A plain TCP connection to 127.0.0.1:port (-1 on failure), reads time out after 30 s.
 int ConnectLoopback(int port);
-/// Writes all of `bytes`; then reads until the server closes (`*closed` true)
-/// or a read times out (false).
+/// Writes all of `bytes`; then reads until the server closes or resets the
+/// connection (`*closed` true) or a read times out (false).
 std::string SendAndReadUntilClosed(int fd, const std::string& bytes, bool* closed);
 
 }  // namespace custlake::testing
