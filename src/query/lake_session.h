@@ -39,6 +39,9 @@ struct SandboxOptions {
   std::chrono::milliseconds timeout{60000};   ///< a query running longer is cancelled
   std::string memory_limit = "2GB";
   int threads = 0;                            ///< 0 = all cores
+  /// SQL run after the views are made and before the lockdown (e.g. the
+  /// PostgreSQL endpoint's compatibility macros); trusted text, never a user's.
+  std::vector<std::string> setup_sql;
 };
 
 /// One view the session exposes.

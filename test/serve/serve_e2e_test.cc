@@ -71,6 +71,13 @@ TEST_F(ServeTest, PsqlRunsSeveralStatementsInOneMessageAndHarmlessCommands) {
   EXPECT_EQ(psql.out, "1\nx\nBEGIN\nSET\nCOMMIT\n16.0 (custlake)\nt|t|2024-02-29\n") << psql.err;
 }
 
+TEST_F(ServeTest, AnswersTheCatalogFunctionsClientsCallAtConnect) {
+  CliOutcome psql = Psql({"-c", "SELECT version()", "-c", "SELECT current_setting('server_version_num')", "-c",
+                          "SELECT current_schema()"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(psql.out, "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
+}
+
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
   CliOutcome psql = Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c",
                           "SELECT * FROM read_csv('/etc/passwd')", "-c", "SELECT * FROM no_such_table", "-c",
