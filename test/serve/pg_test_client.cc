@@ -84,4 +84,45 @@ std::string SendAndReadUntilClosed(int fd, const std::string& bytes, bool* close
   return got;
 }
 
+std::string Be16(int16_t v) {
+  const auto u = static_cast<uint16_t>(v);
+  return {static_cast<char>(u >> 8), static_cast<char>(u & 0xff)};
+}
+
+std::string Be32(int32_t v) {
+  const auto u = static_cast<uint32_t>(v);
+  return Be16(static_cast<int16_t>(u >> 16)) + Be16(static_cast<int16_t>(u & 0xffff));
+}
+
+std::string Cstr(const std::string& s) { return s + std::string(1, '\0'); }
+
+std::string FrontendMessage(char type, const std::string& body) {
+  const std::string framed = Be32(static_cast<int32_t>(body.size() + 4)) + body;
+  return type == '\0' ? framed : std::string(1, type) + framed;
+}
+
+namespace {
+bool ReadAll(int fd, size_t n, std::string* out) {
+  out->resize(n);
+  for (size_t got = 0; got < n;) {
+    const ssize_t r = ::recv(fd, out->data() + got, n - got, 0);
+    if (r <= 0) return false;
+    got += static_cast<size_t>(r);
+  }
+  return true;
+}
+}  // namespace
+
+std::string ReadMessageTypesUntilReady(int fd) {
+  std::string types, header, body;
+  while (ReadAll(fd, 5, &header)) {
+    const auto* h = reinterpret_cast<const unsigned char*>(header.data());
+    const uint32_t length = (uint32_t{h[1]} << 24) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 8) | h[4];
+    if (length < 4 || !ReadAll(fd, length - 4, &body)) return "";
+    types.push_back(header[0]);
+    if (header[0] == 'Z') return types;
+  }
+  return "";
+}
+
 }  // namespace custlake::testing

@@ -46,4 +46,13 @@ int ConnectLoopback(int port);
 /// connection (`*closed` true) or a read times out (false).
 std::string SendAndReadUntilClosed(int fd, const std::string& bytes, bool* closed);
 
+/// A frontend message: type byte (none for the startup packet: '\0'), length, body.
+std::string FrontendMessage(char type, const std::string& body);
+/// Big-endian integers and a NUL-terminated string, for message bodies.
+std::string Be16(int16_t v);
+std::string Be32(int32_t v);
+std::string Cstr(const std::string& s);
+/// Reads backend messages until ReadyForQuery; their type bytes in order ("" on EOF or timeout first).
+std::string ReadMessageTypesUntilReady(int fd);
+
 }  // namespace custlake::testing

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -187,6 +188,42 @@ TEST_F(ServeTest, GarbageBytesCloseThatConnectionOnlyWithAnError) {
   PgResult still(PQexec(bystander.get(), "SELECT count(*) > 0 FROM dim_customer"));
   ASSERT_EQ(PQresultStatus(still.get()), PGRES_TUPLES_OK) << PQerrorMessage(bystander.get());
   EXPECT_STREQ(PQgetvalue(still.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, ExecuteWithARowLimitSuspendsThePortal) {
+  using custlake::testing::Be16;
+  using custlake::testing::Be32;
+  using custlake::testing::Cstr;
+  using custlake::testing::FrontendMessage;
+  const int fd = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string startup = FrontendMessage('\0', Be32(196608) + Cstr("user") + Cstr("analyst") + Cstr(""));
+  ASSERT_EQ(::send(fd, startup.data(), startup.size(), 0), static_cast<ssize_t>(startup.size()));
+  const std::string greeting = custlake::testing::ReadMessageTypesUntilReady(fd);
+  ASSERT_FALSE(greeting.empty());
+  EXPECT_EQ(greeting.front(), 'R');  // AuthenticationOk
+  EXPECT_EQ(greeting.substr(greeting.size() - 2), "KZ");
+
+  const std::string five = "SELECT i FROM range(5) AS t(i)";
+  const std::string batch = FrontendMessage('P', Cstr("five") + Cstr(five) + Be16(0)) +
+                            FrontendMessage('B', Cstr("cursor") + Cstr("five") + Be16(0) + Be16(0) + Be16(0)) +
+                            FrontendMessage('D', "P" + Cstr("cursor")) +
+                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+                            FrontendMessage('C', "P" + Cstr("cursor")) + FrontendMessage('S', "");
+  ASSERT_EQ(::send(fd, batch.data(), batch.size(), 0), static_cast<ssize_t>(batch.size()));
+  // ParseComplete, BindComplete, RowDescription, 2 rows + suspended, twice, the last row + done,
+  // CloseComplete, ReadyForQuery.
+  EXPECT_EQ(custlake::testing::ReadMessageTypesUntilReady(fd), "12TDDsDDsDC3Z");
+  ::close(fd);
+}
+
+TEST_F(ServeTest, TheSandboxRowLimitCutsResultsWithAWarning) {
+  CliOutcome psql = Psql({"-c", "SELECT * FROM range(5000)"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(std::count(psql.out.begin(), psql.out.end(), '\n'), 1000);  // the server runs with --max-rows 1000
+  EXPECT_NE(psql.err.find("WARNING:  01000:"), std::string::npos) << psql.err;
 }
 
 TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
