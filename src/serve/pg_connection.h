@@ -39,6 +39,9 @@ class PgConnection {
 
   /// Runs the connection to its end.
   void Serve();
+  /// Answers the SSL/GSSENC requests, then a FATAL `sqlstate` error instead of
+  /// serving (e.g. over the connection limit), and ends. Reads wait 5 s at most.
+  void Refuse(const std::string& sqlstate, const std::string& message);
 
  private:
   /// What one statement produced: rows, or only a command tag.

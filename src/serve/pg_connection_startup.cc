@@ -1,5 +1,6 @@
 // PgConnection: socket I/O, the startup packet and authentication.
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -100,6 +101,20 @@ bool PgConnection::Startup() {
     if (parameters_["user"].empty()) return Fatal("28000", "no PostgreSQL user name specified in startup packet");
     return Authenticate();
   }
+}
+
+void PgConnection::Refuse(const std::string& sqlstate, const std::string& message) {
+  timeval timeout{5, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string body;
+  while (ReadStartupPacket(&body)) {
+    int32_t code = 0;
+    MessageReader(body).ReadInt32(&code);
+    if (code != kSslRequestCode && code != kGssEncRequestCode) break;
+    Send("N");
+    if (!Flush()) return;
+  }
+  Fatal(sqlstate, message);
 }
 
 bool PgConnection::Authenticate() {

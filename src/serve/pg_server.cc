@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "serve/pg_connection.h"
-#include "serve/pg_message.h"
 
 namespace custlake::serve {
 
@@ -43,11 +42,14 @@ Result<int> Listen(const ServeOptions& options) {
   return fd;
 }
 
+constexpr int kMaxRefusing = 16;
+
 /// The open connections' sockets (to shut them at stop) and their count.
 struct Connections {
   std::mutex mu;
   std::condition_variable cv;
   std::map<int32_t, int> fds;  ///< backend pid → socket
+  int refusing = 0;            ///< threads telling a client it is over the limit
 };
 
 }  // namespace
@@ -90,9 +92,19 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
     if (fd < 0) continue;
     std::unique_lock<std::mutex> lock(open.mu);
     if (open.fds.size() >= static_cast<size_t>(options_.max_connections)) {
-      const std::string refusal = ErrorMessage("53300", "sorry, too many clients already", 'E', "FATAL");
-      (void)!::send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL);
-      ::close(fd);
+      // Told why after its startup packet (and SSL request), on a thread of its own;
+      // a flood of them beyond kMaxRefusing is just closed.
+      if (open.refusing >= kMaxRefusing) {
+        ::close(fd);
+        continue;
+      }
+      ++open.refusing;
+      std::thread([this, fd, &open] {
+        PgConnection(fd, options_, 0).Refuse("53300", "sorry, too many clients already");
+        std::lock_guard<std::mutex> done(open.mu);
+        --open.refusing;
+        open.cv.notify_all();
+      }).detach();
       continue;
     }
     const int32_t pid = next_pid++;
@@ -107,7 +119,7 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
   ::close(listen_fd);
   std::unique_lock<std::mutex> lock(open.mu);
   for (const auto& [pid, fd] : open.fds) ::shutdown(fd, SHUT_RDWR);
-  open.cv.wait(lock, [&] { return open.fds.empty(); });
+  open.cv.wait(lock, [&] { return open.fds.empty() && open.refusing == 0; });
   return Status::OK();
 }
 

@@ -15,7 +15,7 @@
 namespace custlake::testing {
 
 ServeProcess::ServeProcess(const std::filesystem::path& project, const std::filesystem::path& log,
-                           const std::vector<std::string>& env)
+                           const std::vector<std::string>& env, const std::vector<std::string>& args)
     : log_(log) {
   auto port = FreeLoopbackPort();
   if (!port.ok()) return;
@@ -27,6 +27,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& project, const std::file
                                  std::string("1000")}) {
     argv.push_back(arg);
   }
+  argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions options;
   options.log_file = log.string();
   auto pid = SpawnProcess(argv, options);

@@ -21,12 +21,13 @@ struct PgResultDeleter {
 using PgConn = std::unique_ptr<PGconn, PgConnDeleter>;
 using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
 
-/// `custlake serve --pg 127.0.0.1:PORT` on `project`, started with `env`
-/// (NAME=value) added; stopped (SIGTERM) when destroyed.
+/// `custlake serve --pg 127.0.0.1:PORT` on `project` (on a free port), started
+/// with `env` (NAME=value) added; stopped (SIGTERM) when destroyed.
 class ServeProcess {
  public:
+  /// `args` follow the defaults (--max-rows 1000) and may override them.
   ServeProcess(const std::filesystem::path& project, const std::filesystem::path& log,
-               const std::vector<std::string>& env = {});
+               const std::vector<std::string>& env = {}, const std::vector<std::string>& args = {});
   ~ServeProcess();
   int port() const { return port_; }
   /// libpq connection string for this server ("" password: none given).

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "pg_test_client.h"
 #include "support/cli_runner.h"
@@ -224,6 +225,29 @@ TEST_F(ServeTest, TheSandboxRowLimitCutsResultsWithAWarning) {
   ASSERT_EQ(psql.exit_code, 0) << psql.err;
   EXPECT_EQ(std::count(psql.out.begin(), psql.out.end(), '\n'), 1000);  // the server runs with --max-rows 1000
   EXPECT_NE(psql.err.find("WARNING:  01000:"), std::string::npos) << psql.err;
+}
+
+TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
+  ServeProcess limited(*dir_ / "demo", *dir_ / "limited.log", {}, {"--max-connections", "1", "--timeout", "1"});
+  ASSERT_TRUE(limited.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "limited.log");
+  // The readiness probe's connection may still hold the one slot for a moment: take it once it is free.
+  PgConn holder;
+  for (int attempt = 0; attempt < 600 && PQstatus(holder.get()) != CONNECTION_OK; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    holder.reset(PQconnectdb(limited.ConnInfo().c_str()));
+  }
+  ASSERT_EQ(PQstatus(holder.get()), CONNECTION_OK) << PQerrorMessage(holder.get());
+  PgConn refused(PQconnectdb(limited.ConnInfo().c_str()));
+  EXPECT_EQ(PQstatus(refused.get()), CONNECTION_BAD);
+  EXPECT_NE(std::string(PQerrorMessage(refused.get())).find("too many clients"), std::string::npos)
+      << PQerrorMessage(refused.get());
+
+  // Minutes of work under a one-second limit: cancelled, and the connection goes on.
+  PgResult slow(PQexec(holder.get(), "SELECT count(*) FROM range(100000000000) a WHERE hash(a.range) = 7"));
+  EXPECT_EQ(PQresultStatus(slow.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(slow.get(), PG_DIAG_SQLSTATE), "57014") << PQerrorMessage(holder.get());
+  PgResult after(PQexec(holder.get(), "SELECT 1"));
+  EXPECT_EQ(PQresultStatus(after.get()), PGRES_TUPLES_OK) << PQerrorMessage(holder.get());
 }
 
 TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
