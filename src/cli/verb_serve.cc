@@ -44,8 +44,8 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   sigaction(SIGTERM, &sa, nullptr);
   serve::PgServer server(options);
   RETURN_NOT_OK(server.Run(&g_serve_stop, [&] {
-    spdlog::info("serving the warehouse over PostgreSQL wire protocol on {}:{} ({} authentication)", options.host,
-                 options.port, options.password.empty() ? "trust" : "password");
+    spdlog::info("serving the warehouse over PostgreSQL wire protocol on {}:{} ({} authentication)",
+                 options.host, options.port, options.password.empty() ? "trust" : "password");
   }));
   return nlohmann::json{{"verb", "serve"}, {"pg", options.host + ":" + std::to_string(options.port)}};
 }
@@ -54,9 +54,11 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
 
 void RegisterServe(CLI::App& app, VerbFn* run) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd = app.add_subcommand("serve", "Serve the warehouse to BI tools over the PostgreSQL wire protocol");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Serve the warehouse to BI tools over the PostgreSQL wire protocol");
   cmd->add_option("--pg", args->pg, "ADDRESS:PORT to listen on (default 127.0.0.1:5433)");
-  cmd->add_option("--max-rows", args->max_rows, "Rows one statement returns at most (default 10000; 0: no limit)")
+  cmd->add_option("--max-rows", args->max_rows,
+                  "Rows one statement returns at most (default 10000; 0: no limit)")
       ->check(AtLeast(0));
   cmd->add_option("--timeout", args->timeout_s, "Statement timeout in seconds (default 300)");
   cmd->add_option("--max-connections", args->max_connections, "Concurrent connections at most (default 64)")

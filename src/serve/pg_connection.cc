@@ -31,9 +31,9 @@ std::string SqlState(const Status& status) {
 /// Statements answered without running anything: the tag they complete with.
 const std::map<std::string, std::string>& AcknowledgedTags() {
   static const std::map<std::string, std::string> kTags{
-      {"SET", "SET"},     {"BEGIN", "BEGIN"},    {"START", "START TRANSACTION"}, {"COMMIT", "COMMIT"},
-      {"END", "COMMIT"},  {"ROLLBACK", "ROLLBACK"}, {"ABORT", "ROLLBACK"},      {"DISCARD", "DISCARD ALL"},
-      {"RESET", "RESET"}};
+      {"SET", "SET"},        {"BEGIN", "BEGIN"},         {"START", "START TRANSACTION"},
+      {"COMMIT", "COMMIT"},  {"END", "COMMIT"},          {"ROLLBACK", "ROLLBACK"},
+      {"ABORT", "ROLLBACK"}, {"DISCARD", "DISCARD ALL"}, {"RESET", "RESET"}};
   return kTags;
 }
 
@@ -69,14 +69,21 @@ bool PgConnection::Dispatch(char type, const std::string& body) {
       SimpleQuery(sql);
       return true;
     }
-    case 'P': return Parse(body);
-    case 'B': return Bind(body);
-    case 'D': return Describe(body);
-    case 'E': return ExecutePortal(body);
-    case 'C': return Close(body);
-    case 'H': return Flush();
+    case 'P':
+      return Parse(body);
+    case 'B':
+      return Bind(body);
+    case 'D':
+      return Describe(body);
+    case 'E':
+      return ExecutePortal(body);
+    case 'C':
+      return Close(body);
+    case 'H':
+      return Flush();
     default:
-      return Fatal("08P01", std::string("invalid frontend message type ") + std::to_string(static_cast<int>(type)));
+      return Fatal("08P01",
+                   std::string("invalid frontend message type ") + std::to_string(static_cast<int>(type)));
   }
 }
 
@@ -119,7 +126,8 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
 
 PgConnection::Outcome PgConnection::Acknowledge(const std::string& keyword) {
   if (keyword == "BEGIN" || keyword == "START") in_transaction_ = true;
-  if (keyword == "COMMIT" || keyword == "END" || keyword == "ROLLBACK" || keyword == "ABORT") in_transaction_ = false;
+  if (keyword == "COMMIT" || keyword == "END" || keyword == "ROLLBACK" || keyword == "ABORT")
+    in_transaction_ = false;
   Outcome outcome;
   outcome.tag = AcknowledgedTags().at(keyword);
   return outcome;
@@ -150,19 +158,26 @@ std::optional<PgConnection::Outcome> PgConnection::Show(const std::string& sql) 
 
 void PgConnection::SendError(const Status& status) { Send(ErrorMessage(SqlState(status), status.message())); }
 
-void PgConnection::SendRowDescription(const engine::QueryResult& result, const std::vector<int16_t>& formats) {
+void PgConnection::SendRowDescription(const engine::QueryResult& result,
+                                      const std::vector<int16_t>& formats) {
   MessageWriter w('T');
   w.Int16(static_cast<int16_t>(result.columns.size()));
   for (size_t c = 0; c < result.columns.size(); ++c) {
     const PgType type = PgTypeFor(result.types[c]);
     const int16_t format = formats.empty() ? 0 : formats.size() == 1 ? formats[0] : formats[c];
-    w.CString(result.columns[c]).Int32(0).Int16(0).Int32(type.oid).Int16(type.typlen).Int32(type.typmod).Int16(format);
+    w.CString(result.columns[c])
+        .Int32(0)
+        .Int16(0)
+        .Int32(type.oid)
+        .Int16(type.typlen)
+        .Int32(type.typmod)
+        .Int16(format);
   }
   Send(w.Finish());
 }
 
-bool PgConnection::SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin,
-                            size_t end) {
+bool PgConnection::SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats,
+                            size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) {
     MessageWriter w('D');
     w.Int16(static_cast<int16_t>(result.columns.size()));
@@ -175,8 +190,8 @@ bool PgConnection::SendRows(const engine::QueryResult& result, const std::vector
       std::optional<std::string> value = TextValue(result.rows[r][c], result.kinds[c]);
       if (binary) value = BinaryValue(result.rows[r][c], PgTypeFor(result.types[c]).oid);
       if (!value) {
-        Send(ErrorMessage("0A000", "binary format is not supported for column \"" + result.columns[c] + "\" of type " +
-                                       result.types[c] + "; ask for text"));
+        Send(ErrorMessage("0A000", "binary format is not supported for column \"" + result.columns[c] +
+                                       "\" of type " + result.types[c] + "; ask for text"));
         return false;
       }
       w.Int32(static_cast<int32_t>(value->size())).Bytes(*value);

@@ -82,7 +82,8 @@ class PgConnection {
   std::optional<Outcome> Show(const std::string& sql);
   void SendError(const Status& status);
   void SendRowDescription(const engine::QueryResult& result, const std::vector<int16_t>& formats);
-  bool SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin, size_t end);
+  bool SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin,
+                size_t end);
   void SendCompletion(const Outcome& outcome, size_t rows);
 
   // Extended protocol (pg_connection_extended.cc).

@@ -32,20 +32,24 @@ bool PgConnection::Parse(const std::string& body) {
   std::string name;
   Statement statement;
   int16_t count = 0;
-  if (!reader.ReadCString(&name) || !reader.ReadCString(&statement.sql) || !reader.ReadInt16(&count) || count < 0) {
+  if (!reader.ReadCString(&name) || !reader.ReadCString(&statement.sql) || !reader.ReadInt16(&count) ||
+      count < 0) {
     return Fatal("08P01", "invalid Parse message");
   }
   statement.param_types.resize(static_cast<size_t>(count));
   for (int32_t& type : statement.param_types) {
     if (!reader.ReadInt32(&type)) return Fatal("08P01", "invalid Parse message");
   }
-  if (SplitStatements(statement.sql).size() > 1) {
-    SendError(Status::InvalidArgument("Parser Error: cannot insert multiple commands into a prepared statement"));
+  const std::vector<std::string> parts = SplitStatements(statement.sql);
+  if (parts.size() > 1) {
+    SendError(
+        Status::InvalidArgument("Parser Error: cannot insert multiple commands into a prepared statement"));
     skip_until_sync_ = true;
     return true;
   }
-  statement.param_types.resize(std::max<size_t>(statement.param_types.size(),
-                                                static_cast<size_t>(MaxParameterIndex(statement.sql))));
+  statement.sql = parts[0];  // without a trailing ';', so Describe can wrap it
+  statement.param_types.resize(
+      std::max<size_t>(statement.param_types.size(), static_cast<size_t>(MaxParameterIndex(statement.sql))));
   statements_[name] = std::move(statement);
   Send(MessageWriter('1').Finish());  // ParseComplete
   return true;
@@ -65,8 +69,10 @@ bool PgConnection::Bind(const std::string& body) {
   if (it == statements_.end() || static_cast<size_t>(count) != it->second.param_types.size()) {
     SendError(Status::InvalidArgument(it == statements_.end()
                                           ? "prepared statement \"" + statement_name + "\" does not exist"
-                                          : "bind message supplies " + std::to_string(count) + " parameters, but the "
-                                            "statement requires " + std::to_string(it->second.param_types.size())));
+                                          : "bind message supplies " + std::to_string(count) +
+                                                " parameters, but the "
+                                                "statement requires " +
+                                                std::to_string(it->second.param_types.size())));
     skip_until_sync_ = true;
     return true;
   }
@@ -74,15 +80,18 @@ bool PgConnection::Bind(const std::string& body) {
   for (size_t i = 0; i < params.size(); ++i) {
     int32_t length = 0;
     std::string bytes;
-    if (!reader.ReadInt32(&length) || (length >= 0 && !reader.ReadBytes(static_cast<size_t>(length), &bytes))) {
+    if (!reader.ReadInt32(&length) ||
+        (length >= 0 && !reader.ReadBytes(static_cast<size_t>(length), &bytes))) {
       return Fatal("08P01", "invalid Bind message");
     }
     const int32_t type = it->second.param_types[i];
     params[i].duckdb_type = DuckDbTypeForOid(type);
     if (length < 0) continue;  // NULL
-    params[i].text = FormatOf(param_formats, i) == 0 ? std::optional<std::string>(bytes) : BinaryParamAsText(bytes, type);
+    params[i].text =
+        FormatOf(param_formats, i) == 0 ? std::optional<std::string>(bytes) : BinaryParamAsText(bytes, type);
     if (!params[i].text) {
-      SendError(Status::InvalidArgument("binary format is not supported for parameter $" + std::to_string(i + 1)));
+      SendError(
+          Status::InvalidArgument("binary format is not supported for parameter $" + std::to_string(i + 1)));
       skip_until_sync_ = true;
       return true;
     }
@@ -95,6 +104,14 @@ bool PgConnection::Bind(const std::string& body) {
     skip_until_sync_ = true;
     return true;
   }
+  if (outcome->result && portal.formats.size() > 1 &&
+      portal.formats.size() != outcome->result->columns.size()) {
+    SendError(Status::InvalidArgument("bind message has " + std::to_string(portal.formats.size()) +
+                                      " result formats but query has " +
+                                      std::to_string(outcome->result->columns.size()) + " columns"));
+    skip_until_sync_ = true;
+    return true;
+  }
   portal.outcome = std::move(*outcome);
   portals_[portal_name] = std::move(portal);
   Send(MessageWriter('2').Finish());  // BindComplete
@@ -104,7 +121,8 @@ bool PgConnection::Bind(const std::string& body) {
 bool PgConnection::Describe(const std::string& body) {
   MessageReader reader(body);
   std::string kind, name;
-  if (!reader.ReadBytes(1, &kind) || !reader.ReadCString(&name)) return Fatal("08P01", "invalid Describe message");
+  if (!reader.ReadBytes(1, &kind) || !reader.ReadCString(&name))
+    return Fatal("08P01", "invalid Describe message");
   if (kind == "S") {
     auto it = statements_.find(name);
     if (it == statements_.end()) {
@@ -136,10 +154,13 @@ void PgConnection::DescribeStatement(const Statement& statement) {
   Send(params.Finish());
   // The columns, from the query run with NULL parameters and no rows wanted.
   const std::string keyword = FirstKeyword(statement.sql);
-  if (keyword == "SELECT" || keyword == "WITH" || keyword == "VALUES" || keyword == "FROM" || keyword == "TABLE") {
+  if (keyword == "SELECT" || keyword == "WITH" || keyword == "VALUES" || keyword == "FROM" ||
+      keyword == "TABLE") {
     std::vector<BoundParam> nulls(statement.param_types.size());
-    for (size_t i = 0; i < nulls.size(); ++i) nulls[i].duckdb_type = DuckDbTypeForOid(statement.param_types[i]);
-    auto shape = session_->Run("SELECT * FROM (" + BindParameters(statement.sql, nulls) + ") AS described LIMIT 0");
+    for (size_t i = 0; i < nulls.size(); ++i)
+      nulls[i].duckdb_type = DuckDbTypeForOid(statement.param_types[i]);
+    auto shape =
+        session_->Run("SELECT * FROM (" + BindParameters(statement.sql, nulls) + ") AS described LIMIT 0");
     if (shape.ok()) {
       SendRowDescription(*shape, {});
       return;
@@ -152,7 +173,8 @@ bool PgConnection::ExecutePortal(const std::string& body) {
   MessageReader reader(body);
   std::string name;
   int32_t max_rows = 0;
-  if (!reader.ReadCString(&name) || !reader.ReadInt32(&max_rows)) return Fatal("08P01", "invalid Execute message");
+  if (!reader.ReadCString(&name) || !reader.ReadInt32(&max_rows))
+    return Fatal("08P01", "invalid Execute message");
   auto it = portals_.find(name);
   if (it == portals_.end()) {
     SendError(Status::InvalidArgument("portal \"" + name + "\" does not exist"));

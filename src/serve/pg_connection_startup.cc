@@ -20,10 +20,11 @@ int32_t BigEndian32(const std::string& four) {
 }
 
 /// Compares without an early exit, so timing says nothing about the password.
-bool SameSecret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
-  return diff == 0 && !b.empty();
+bool SameSecret(const std::string& given, const std::string& expected) {
+  if (given.size() != expected.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  return diff == 0;
 }
 
 }  // namespace
@@ -98,7 +99,8 @@ bool PgConnection::Startup() {
       if (!reader.ReadCString(&value)) return Fatal("08P01", "invalid startup packet");
       if (name == "user" || name == "database" || name == "application_name") parameters_[name] = value;
     }
-    if (parameters_["user"].empty()) return Fatal("28000", "no PostgreSQL user name specified in startup packet");
+    if (parameters_["user"].empty())
+      return Fatal("28000", "no PostgreSQL user name specified in startup packet");
     return Authenticate();
   }
 }
@@ -138,11 +140,17 @@ bool PgConnection::Authenticate() {
 }
 
 void PgConnection::SendStartupParameters() {
-  const std::map<std::string, std::string> reported{
-      {"server_version", "16.0 (custlake)"}, {"server_encoding", "UTF8"}, {"client_encoding", "UTF8"},
-      {"DateStyle", "ISO, MDY"}, {"integer_datetimes", "on"}, {"standard_conforming_strings", "on"},
-      {"TimeZone", "UTC"}, {"IntervalStyle", "postgres"}, {"is_superuser", "off"},
-      {"session_authorization", parameters_["user"]}, {"application_name", parameters_["application_name"]}};
+  const std::map<std::string, std::string> reported{{"server_version", "16.0 (custlake)"},
+                                                    {"server_encoding", "UTF8"},
+                                                    {"client_encoding", "UTF8"},
+                                                    {"DateStyle", "ISO, MDY"},
+                                                    {"integer_datetimes", "on"},
+                                                    {"standard_conforming_strings", "on"},
+                                                    {"TimeZone", "UTC"},
+                                                    {"IntervalStyle", "postgres"},
+                                                    {"is_superuser", "off"},
+                                                    {"session_authorization", parameters_["user"]},
+                                                    {"application_name", parameters_["application_name"]}};
   for (const auto& [name, value] : reported) {
     parameters_[name] = value;
     Send(ParameterStatusMessage(name, value));

@@ -78,8 +78,12 @@ std::string ParameterStatusMessage(const std::string& name, const std::string& v
   return MessageWriter('S').CString(name).CString(value).Finish();
 }
 
-std::string CommandCompleteMessage(const std::string& tag) { return MessageWriter('C').CString(tag).Finish(); }
+std::string CommandCompleteMessage(const std::string& tag) {
+  return MessageWriter('C').CString(tag).Finish();
+}
 
-std::string ReadyForQueryMessage(char status) { return MessageWriter('Z').Bytes(std::string(1, status)).Finish(); }
+std::string ReadyForQueryMessage(char status) {
+  return MessageWriter('Z').Bytes(std::string(1, status)).Finish();
+}
 
 }  // namespace custlake::serve

@@ -14,7 +14,7 @@
 namespace custlake::serve {
 
 /// The codes a startup packet may carry in place of a protocol version.
-constexpr int32_t kProtocolV3 = 196608;         ///< 3.0
+constexpr int32_t kProtocolV3 = 196608;  ///< 3.0
 constexpr int32_t kSslRequestCode = 80877103;
 constexpr int32_t kGssEncRequestCode = 80877104;
 constexpr int32_t kCancelRequestCode = 80877102;

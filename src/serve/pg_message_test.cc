@@ -18,7 +18,8 @@ TEST(PgMessage, ReaderRoundTripsWhatTheWriterWrote) {
   int16_t a = 0;
   int32_t b = 0;
   std::string s, raw;
-  ASSERT_TRUE(reader.ReadInt16(&a) && reader.ReadInt32(&b) && reader.ReadCString(&s) && reader.ReadBytes(2, &raw));
+  ASSERT_TRUE(reader.ReadInt16(&a) && reader.ReadInt32(&b) && reader.ReadCString(&s) &&
+              reader.ReadBytes(2, &raw));
   EXPECT_EQ(a, -2);
   EXPECT_EQ(b, 70000);
   EXPECT_EQ(s, "portal");

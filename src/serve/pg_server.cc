@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <condition_variable>
-#include <mutex>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "serve/pg_connection.h"
@@ -37,7 +37,8 @@ Result<int> Listen(const ServeOptions& options) {
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
     const std::string error = strerror(errno);
     ::close(fd);
-    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + error);
+    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                           error);
   }
   return fd;
 }
@@ -74,7 +75,8 @@ Status Validate(const ServeOptions& options) {
                                    "CUSTLAKE_PG_PASSWORD, or bind 127.0.0.1");
   }
   if (options.max_connections < 1 || options.max_message_bytes < 1024) {
-    return Status::InvalidArgument("--max-connections must be at least 1 and --max-message-bytes at least 1024");
+    return Status::InvalidArgument(
+        "--max-connections must be at least 1 and --max-message-bytes at least 1024");
   }
   return Status::OK();
 }
@@ -110,7 +112,11 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
     const int32_t pid = next_pid++;
     open.fds[pid] = fd;
     std::thread([this, fd, &open, pid] {
-      PgConnection(fd, options_, pid).Serve();  // closes fd
+      try {
+        PgConnection(fd, options_, pid).Serve();  // closes fd
+      } catch (const std::exception&) {
+        // Out of memory or a bug: that connection ends, the server goes on.
+      }
       std::lock_guard<std::mutex> done(open.mu);
       open.fds.erase(pid);
       open.cv.notify_all();

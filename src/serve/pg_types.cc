@@ -28,18 +28,27 @@ PgType DecimalType(const std::string& name) {
 }  // namespace
 
 PgType PgTypeFor(const std::string& t) {
-  static const std::map<std::string, PgType> kTypes{
-      {"BOOLEAN", {oid::kBool, 1, -1}},          {"TINYINT", {oid::kInt2, 2, -1}},
-      {"SMALLINT", {oid::kInt2, 2, -1}},         {"UTINYINT", {oid::kInt2, 2, -1}},
-      {"INTEGER", {oid::kInt4, 4, -1}},          {"USMALLINT", {oid::kInt4, 4, -1}},
-      {"BIGINT", {oid::kInt8, 8, -1}},           {"UINTEGER", {oid::kInt8, 8, -1}},
-      {"UBIGINT", {oid::kNumeric, -1, -1}},      {"HUGEINT", {oid::kNumeric, -1, -1}},
-      {"FLOAT", {oid::kFloat4, 4, -1}},          {"DOUBLE", {oid::kFloat8, 8, -1}},
-      {"VARCHAR", {oid::kText, -1, -1}},         {"DATE", {oid::kDate, 4, -1}},
-      {"TIME", {oid::kTime, 8, -1}},             {"TIMESTAMP", {oid::kTimestamp, 8, -1}},
-      {"TIMESTAMP WITH TIME ZONE", {oid::kTimestampTz, 8, -1}},
-      {"INTERVAL", {oid::kInterval, 16, -1}},    {"UUID", {oid::kUuid, 16, -1}},
-      {"BLOB", {oid::kBytea, -1, -1}},           {"JSON", {oid::kJson, -1, -1}}};
+  static const std::map<std::string, PgType> kTypes{{"BOOLEAN", {oid::kBool, 1, -1}},
+                                                    {"TINYINT", {oid::kInt2, 2, -1}},
+                                                    {"SMALLINT", {oid::kInt2, 2, -1}},
+                                                    {"UTINYINT", {oid::kInt2, 2, -1}},
+                                                    {"INTEGER", {oid::kInt4, 4, -1}},
+                                                    {"USMALLINT", {oid::kInt4, 4, -1}},
+                                                    {"BIGINT", {oid::kInt8, 8, -1}},
+                                                    {"UINTEGER", {oid::kInt8, 8, -1}},
+                                                    {"UBIGINT", {oid::kNumeric, -1, -1}},
+                                                    {"HUGEINT", {oid::kNumeric, -1, -1}},
+                                                    {"FLOAT", {oid::kFloat4, 4, -1}},
+                                                    {"DOUBLE", {oid::kFloat8, 8, -1}},
+                                                    {"VARCHAR", {oid::kText, -1, -1}},
+                                                    {"DATE", {oid::kDate, 4, -1}},
+                                                    {"TIME", {oid::kTime, 8, -1}},
+                                                    {"TIMESTAMP", {oid::kTimestamp, 8, -1}},
+                                                    {"TIMESTAMP WITH TIME ZONE", {oid::kTimestampTz, 8, -1}},
+                                                    {"INTERVAL", {oid::kInterval, 16, -1}},
+                                                    {"UUID", {oid::kUuid, 16, -1}},
+                                                    {"BLOB", {oid::kBytea, -1, -1}},
+                                                    {"JSON", {oid::kJson, -1, -1}}};
   if (t.starts_with("DECIMAL")) return DecimalType(t);
   auto it = kTypes.find(t);
   return it == kTypes.end() ? PgType{} : it->second;
@@ -47,18 +56,31 @@ PgType PgTypeFor(const std::string& t) {
 
 std::string DuckDbTypeForOid(int32_t type_oid) {
   switch (type_oid) {
-    case oid::kBool: return "BOOLEAN";
-    case oid::kInt2: return "SMALLINT";
-    case oid::kInt4: return "INTEGER";
-    case oid::kInt8: return "BIGINT";
-    case oid::kFloat4: return "FLOAT";
-    case oid::kFloat8: return "DOUBLE";
-    case oid::kNumeric: return "DECIMAL(38,10)";
-    case oid::kText: case oid::kVarchar: return "VARCHAR";
-    case oid::kDate: return "DATE";
-    case oid::kTimestamp: return "TIMESTAMP";
-    case oid::kTimestampTz: return "TIMESTAMPTZ";
-    default: return "";
+    case oid::kBool:
+      return "BOOLEAN";
+    case oid::kInt2:
+      return "SMALLINT";
+    case oid::kInt4:
+      return "INTEGER";
+    case oid::kInt8:
+      return "BIGINT";
+    case oid::kFloat4:
+      return "FLOAT";
+    case oid::kFloat8:
+      return "DOUBLE";
+    case oid::kNumeric:
+      return "DECIMAL(38,10)";
+    case oid::kText:
+    case oid::kVarchar:
+      return "VARCHAR";
+    case oid::kDate:
+      return "DATE";
+    case oid::kTimestamp:
+      return "TIMESTAMP";
+    case oid::kTimestampTz:
+      return "TIMESTAMPTZ";
+    default:
+      return "";
   }
 }
 
@@ -70,10 +92,14 @@ std::string TextValue(const std::string& value, engine::ValueKind kind) {
 std::optional<std::string> BinaryValue(const std::string& value, int32_t type_oid) {
   try {
     switch (type_oid) {
-      case oid::kBool: return std::string(1, value == "true" || value == "t" ? '\1' : '\0');
-      case oid::kInt2: return BigEndian(static_cast<uint64_t>(std::stoll(value)), 2);
-      case oid::kInt4: return BigEndian(static_cast<uint64_t>(std::stoll(value)), 4);
-      case oid::kInt8: return BigEndian(static_cast<uint64_t>(std::stoll(value)), 8);
+      case oid::kBool:
+        return std::string(1, value == "true" || value == "t" ? '\1' : '\0');
+      case oid::kInt2:
+        return BigEndian(static_cast<uint64_t>(std::stoll(value)), 2);
+      case oid::kInt4:
+        return BigEndian(static_cast<uint64_t>(std::stoll(value)), 4);
+      case oid::kInt8:
+        return BigEndian(static_cast<uint64_t>(std::stoll(value)), 8);
       case oid::kFloat4: {
         const float f = std::stof(value);
         uint32_t bits = 0;
@@ -86,8 +112,12 @@ std::optional<std::string> BinaryValue(const std::string& value, int32_t type_oi
         std::memcpy(&bits, &d, 8);
         return BigEndian(bits, 8);
       }
-      case oid::kText: case oid::kVarchar: case oid::kJson: return value;
-      default: return std::nullopt;
+      case oid::kText:
+      case oid::kVarchar:
+      case oid::kJson:
+        return value;
+      default:
+        return std::nullopt;
     }
   } catch (const std::exception&) {
     return std::nullopt;  // inf/nan spelled differently, out of range: no binary form
@@ -97,11 +127,20 @@ std::optional<std::string> BinaryValue(const std::string& value, int32_t type_oi
 std::optional<std::string> BinaryParamAsText(const std::string& bytes, int32_t type_oid) {
   const uint64_t v = FromBigEndian(bytes);
   switch (type_oid) {
-    case oid::kBool: if (bytes.size() == 1) return std::string(v ? "true" : "false"); break;
-    case oid::kInt2: if (bytes.size() == 2) return std::to_string(static_cast<int16_t>(v)); break;
-    case oid::kInt4: if (bytes.size() == 4) return std::to_string(static_cast<int32_t>(v)); break;
-    case oid::kInt8: if (bytes.size() == 8) return std::to_string(static_cast<int64_t>(v)); break;
-    case oid::kFloat8: if (bytes.size() == 8) {
+    case oid::kBool:
+      if (bytes.size() == 1) return std::string(v ? "true" : "false");
+      break;
+    case oid::kInt2:
+      if (bytes.size() == 2) return std::to_string(static_cast<int16_t>(v));
+      break;
+    case oid::kInt4:
+      if (bytes.size() == 4) return std::to_string(static_cast<int32_t>(v));
+      break;
+    case oid::kInt8:
+      if (bytes.size() == 8) return std::to_string(static_cast<int64_t>(v));
+      break;
+    case oid::kFloat8:
+      if (bytes.size() == 8) {
         double d = 0;
         std::memcpy(&d, &v, 8);
         char buf[64];
@@ -109,8 +148,11 @@ std::optional<std::string> BinaryParamAsText(const std::string& bytes, int32_t t
         return std::string(buf);
       }
       break;
-    case oid::kText: case oid::kVarchar: return bytes;
-    default: break;
+    case oid::kText:
+    case oid::kVarchar:
+      return bytes;
+    default:
+      break;
   }
   return std::nullopt;
 }

@@ -15,15 +15,15 @@
 namespace custlake::serve {
 
 struct PgType {
-  int32_t oid = 25;      ///< text
-  int16_t typlen = -1;   ///< bytes, -1 = variable
+  int32_t oid = 25;     ///< text
+  int16_t typlen = -1;  ///< bytes, -1 = variable
   int32_t typmod = -1;
 };
 
 namespace oid {
 constexpr int32_t kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kJson = 114,
-                  kFloat4 = 700, kFloat8 = 701, kVarchar = 1043, kDate = 1082, kTime = 1083, kTimestamp = 1114,
-                  kTimestampTz = 1184, kInterval = 1186, kNumeric = 1700, kUuid = 2950;
+                  kFloat4 = 700, kFloat8 = 701, kVarchar = 1043, kDate = 1082, kTime = 1083,
+                  kTimestamp = 1114, kTimestampTz = 1184, kInterval = 1186, kNumeric = 1700, kUuid = 2950;
 }
 
 /// The PostgreSQL type for a DuckDB type name; text (25) for anything else.

@@ -69,7 +69,8 @@ std::pair<int, size_t> ParameterAt(const std::string& s, size_t i) {
   if (s[i] != '$') return {0, 0};
   size_t j = i + 1;
   long n = 0;
-  while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j])) && n < 100000) n = n * 10 + (s[j++] - '0');
+  while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j])) && n < 100000)
+    n = n * 10 + (s[j++] - '0');
   return j == i + 1 ? std::pair<int, size_t>{0, 0} : std::pair<int, size_t>{static_cast<int>(n), j - i};
 }
 

@@ -18,8 +18,8 @@ TEST(SqlText, FirstKeywordSkipsCommentsAndBlanks) {
 }
 
 TEST(SqlText, ParametersBecomeQuotedTypedLiterals) {
-  std::vector<BoundParam> params{{std::string("it's'; DROP TABLE x; --"), "VARCHAR"}, {std::nullopt, "INTEGER"},
-                                 {std::string("5"), ""}};
+  std::vector<BoundParam> params{
+      {std::string("it's'; DROP TABLE x; --"), "VARCHAR"}, {std::nullopt, "INTEGER"}, {std::string("5"), ""}};
   EXPECT_EQ(BindParameters("SELECT $1, '$2', $2, $3, $10", params),
             "SELECT CAST('it''s''; DROP TABLE x; --' AS VARCHAR), '$2', CAST(NULL AS INTEGER), '5', $10");
   EXPECT_EQ(MaxParameterIndex("SELECT $12 + $3 -- $40"), 12);

@@ -22,9 +22,10 @@ ServeProcess::ServeProcess(const std::filesystem::path& project, const std::file
   port_ = *port;
   std::vector<std::string> argv{FindExecutable({"env"}).value_or("/usr/bin/env")};  // execv takes a path
   argv.insert(argv.end(), env.begin(), env.end());
-  for (const std::string& arg : {std::string(CUSTLAKE_BIN), std::string("-C"), project.string(), std::string("serve"),
-                                 std::string("--pg"), "127.0.0.1:" + std::to_string(port_), std::string("--max-rows"),
-                                 std::string("1000")}) {
+  for (const std::string& arg :
+       {std::string(CUSTLAKE_BIN), std::string("-C"), project.string(), std::string("serve"),
+        std::string("--pg"), "127.0.0.1:" + std::to_string(port_), std::string("--max-rows"),
+        std::string("1000")}) {
     argv.push_back(arg);
   }
   argv.insert(argv.end(), args.begin(), args.end());
@@ -37,7 +38,8 @@ ServeProcess::ServeProcess(const std::filesystem::path& project, const std::file
 ServeProcess::~ServeProcess() { StopProcess(pid_, SIGTERM, 30); }
 
 std::string ServeProcess::ConnInfo(const std::string& password) const {
-  std::string info = "host=127.0.0.1 port=" + std::to_string(port_) + " user=analyst dbname=warehouse sslmode=prefer";
+  std::string info =
+      "host=127.0.0.1 port=" + std::to_string(port_) + " user=analyst dbname=warehouse sslmode=prefer";
   return password.empty() ? info : info + " password=" + password;
 }
 

@@ -27,8 +27,9 @@ class ServeTest : public ::testing::Test {
     dir_ = new fs::path(fs::temp_directory_path() / ("custlake_serve_" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
-    CliOutcome demo = RunCli(*dir_, CUSTLAKE_BIN,
-                             {"demo", (*dir_ / "demo").string(), "--customers", "300", "--months", "2", "--no-serve"});
+    CliOutcome demo =
+        RunCli(*dir_, CUSTLAKE_BIN,
+               {"demo", (*dir_ / "demo").string(), "--customers", "300", "--months", "2", "--no-serve"});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
     server_ = new ServeProcess(*dir_ / "demo", *dir_ / "serve.log");
     ASSERT_TRUE(server_->WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "serve.log");
@@ -40,12 +41,25 @@ class ServeTest : public ::testing::Test {
   }
 
   static CliOutcome Psql(const std::vector<std::string>& args) {
-    std::vector<std::string> all{"-h", "127.0.0.1", "-p", std::to_string(server_->port()), "-U", "analyst",
-                                 "-d", "warehouse", "-X", "-A", "-t", "-v", "VERBOSITY=verbose"};
+    std::vector<std::string> all{"-h",
+                                 "127.0.0.1",
+                                 "-p",
+                                 std::to_string(server_->port()),
+                                 "-U",
+                                 "analyst",
+                                 "-d",
+                                 "warehouse",
+                                 "-X",
+                                 "-A",
+                                 "-t",
+                                 "-v",
+                                 "VERBOSITY=verbose"};
     all.insert(all.end(), args.begin(), args.end());
     return RunCli(*dir_, "psql", all);
   }
-  static CliOutcome Custlake(const std::vector<std::string>& args) { return RunCli(*dir_, CUSTLAKE_BIN, args); }
+  static CliOutcome Custlake(const std::vector<std::string>& args) {
+    return RunCli(*dir_, CUSTLAKE_BIN, args);
+  }
   static PgConn Connect() { return PgConn(PQconnectdb(server_->ConnInfo().c_str())); }
 
   static fs::path* dir_;
@@ -66,24 +80,27 @@ TEST_F(ServeTest, PsqlCountMatchesCustlakeQuery) {
 }
 
 TEST_F(ServeTest, PsqlRunsSeveralStatementsInOneMessageAndHarmlessCommands) {
-  CliOutcome psql = Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b", "-c", "BEGIN; SET search_path = main; COMMIT",
-                          "-c", "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
+  CliOutcome psql =
+      Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b", "-c", "BEGIN; SET search_path = main; COMMIT", "-c",
+            "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
   ASSERT_EQ(psql.exit_code, 0) << psql.err;
   // psql prints the command tags of statements without rows.
   EXPECT_EQ(psql.out, "1\nx\nBEGIN\nSET\nCOMMIT\n16.0 (custlake)\nt|t|2024-02-29\n") << psql.err;
 }
 
 TEST_F(ServeTest, AnswersTheCatalogFunctionsClientsCallAtConnect) {
-  CliOutcome psql = Psql({"-c", "SELECT version()", "-c", "SELECT current_setting('server_version_num')", "-c",
-                          "SELECT current_schema()"});
+  CliOutcome psql = Psql({"-c", "SELECT version()", "-c", "SELECT current_setting('server_version_num')",
+                          "-c", "SELECT current_schema()"});
   ASSERT_EQ(psql.exit_code, 0) << psql.err;
-  EXPECT_EQ(psql.out, "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
+  EXPECT_EQ(
+      psql.out,
+      "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
 }
 
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
-  CliOutcome psql = Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c",
-                          "SELECT * FROM read_csv('/etc/passwd')", "-c", "SELECT * FROM no_such_table", "-c",
-                          "SELECT 42"});
+  CliOutcome psql =
+      Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c", "SELECT * FROM read_csv('/etc/passwd')",
+            "-c", "SELECT * FROM no_such_table", "-c", "SELECT 42"});
   EXPECT_NE(psql.err.find("ERROR:  42601:"), std::string::npos) << psql.err;
   EXPECT_NE(psql.err.find("ERROR:  42P01:"), std::string::npos) << psql.err;
   const size_t refused = psql.err.find("ERROR:  42501:");
@@ -120,16 +137,17 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
   PgResult rows(PQexecPrepared(conn.get(), "probe", 2, values, nullptr, nullptr, /*resultFormat=*/1));
   ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
   ASSERT_EQ(PQntuples(rows.get()), 1);
-  EXPECT_EQ(PQftype(rows.get(), 0), 20u);  // int8
-  EXPECT_EQ(PQftype(rows.get(), 1), 25u);  // text
-  EXPECT_EQ(PQftype(rows.get(), 2), 23u);  // int4
-  EXPECT_EQ(PQftype(rows.get(), 3), 16u);  // bool
+  EXPECT_EQ(PQftype(rows.get(), 0), 20u);   // int8
+  EXPECT_EQ(PQftype(rows.get(), 1), 25u);   // text
+  EXPECT_EQ(PQftype(rows.get(), 2), 23u);   // int4
+  EXPECT_EQ(PQftype(rows.get(), 3), 16u);   // bool
   EXPECT_EQ(PQftype(rows.get(), 4), 701u);  // float8
   EXPECT_EQ(PQfformat(rows.get(), 0), 1);
   ASSERT_EQ(PQgetlength(rows.get(), 0, 0), 8);
   PgResult text_count(PQexec(conn.get(), "SELECT count(*) FROM fact_customer_metrics"));
   EXPECT_EQ(Int64At(PQgetvalue(rows.get(), 0, 0)), std::stoll(PQgetvalue(text_count.get(), 0, 0)));
-  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 0, 1), static_cast<size_t>(PQgetlength(rows.get(), 0, 1))), hostile);
+  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 0, 1), static_cast<size_t>(PQgetlength(rows.get(), 0, 1))),
+            hostile);
   EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 0, 2)), 42);
   EXPECT_EQ(PQgetvalue(rows.get(), 0, 3)[0], 1);
   double half = 0;
@@ -139,8 +157,8 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
 
   // A NULL parameter, text results, the unnamed statement (PQexecParams).
   const char* null_values[1] = {nullptr};
-  PgResult nulls(PQexecParams(conn.get(), "SELECT $1::INTEGER IS NULL AS missing", 1, nullptr, null_values, nullptr,
-                              nullptr, 0));
+  PgResult nulls(PQexecParams(conn.get(), "SELECT $1::INTEGER IS NULL AS missing", 1, nullptr, null_values,
+                              nullptr, nullptr, 0));
   ASSERT_EQ(PQresultStatus(nulls.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
   EXPECT_STREQ(PQgetvalue(nulls.get(), 0, 0), "t");
 }
@@ -168,7 +186,8 @@ TEST_F(ServeTest, GarbageBytesCloseThatConnectionOnlyWithAnError) {
   const int garbage = custlake::testing::ConnectLoopback(server_->port());
   ASSERT_GE(garbage, 0);
   bool closed = false;
-  const std::string reply = custlake::testing::SendAndReadUntilClosed(garbage, "GARBAGE\x01\x02\x03 not postgres", &closed);
+  const std::string reply =
+      custlake::testing::SendAndReadUntilClosed(garbage, "GARBAGE\x01\x02\x03 not postgres", &closed);
   ::close(garbage);
   EXPECT_TRUE(closed);
   ASSERT_FALSE(reply.empty());
@@ -181,7 +200,8 @@ TEST_F(ServeTest, GarbageBytesCloseThatConnectionOnlyWithAnError) {
   std::string startup("\0\0\0\0\0\3\0\0user\0analyst\0\0", 22);
   startup[3] = static_cast<char>(startup.size());
   const std::string bad_message("\x7f\x7f\xff\xff\xff", 5);
-  const std::string hostile_reply = custlake::testing::SendAndReadUntilClosed(hostile, startup + bad_message, &closed);
+  const std::string hostile_reply =
+      custlake::testing::SendAndReadUntilClosed(hostile, startup + bad_message, &closed);
   ::close(hostile);
   EXPECT_TRUE(closed);
   EXPECT_NE(hostile_reply.find("08P01"), std::string::npos);
@@ -206,13 +226,12 @@ TEST_F(ServeTest, ExecuteWithARowLimitSuspendsThePortal) {
   EXPECT_EQ(greeting.substr(greeting.size() - 2), "KZ");
 
   const std::string five = "SELECT i FROM range(5) AS t(i)";
-  const std::string batch = FrontendMessage('P', Cstr("five") + Cstr(five) + Be16(0)) +
-                            FrontendMessage('B', Cstr("cursor") + Cstr("five") + Be16(0) + Be16(0) + Be16(0)) +
-                            FrontendMessage('D', "P" + Cstr("cursor")) +
-                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
-                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
-                            FrontendMessage('E', Cstr("cursor") + Be32(2)) +
-                            FrontendMessage('C', "P" + Cstr("cursor")) + FrontendMessage('S', "");
+  const std::string batch =
+      FrontendMessage('P', Cstr("five") + Cstr(five) + Be16(0)) +
+      FrontendMessage('B', Cstr("cursor") + Cstr("five") + Be16(0) + Be16(0) + Be16(0)) +
+      FrontendMessage('D', "P" + Cstr("cursor")) + FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+      FrontendMessage('E', Cstr("cursor") + Be32(2)) + FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+      FrontendMessage('C', "P" + Cstr("cursor")) + FrontendMessage('S', "");
   ASSERT_EQ(::send(fd, batch.data(), batch.size(), 0), static_cast<ssize_t>(batch.size()));
   // ParseComplete, BindComplete, RowDescription, 2 rows + suspended, twice, the last row + done,
   // CloseComplete, ReadyForQuery.
@@ -223,12 +242,14 @@ TEST_F(ServeTest, ExecuteWithARowLimitSuspendsThePortal) {
 TEST_F(ServeTest, TheSandboxRowLimitCutsResultsWithAWarning) {
   CliOutcome psql = Psql({"-c", "SELECT * FROM range(5000)"});
   ASSERT_EQ(psql.exit_code, 0) << psql.err;
-  EXPECT_EQ(std::count(psql.out.begin(), psql.out.end(), '\n'), 1000);  // the server runs with --max-rows 1000
+  EXPECT_EQ(std::count(psql.out.begin(), psql.out.end(), '\n'),
+            1000);  // the server runs with --max-rows 1000
   EXPECT_NE(psql.err.find("WARNING:  01000:"), std::string::npos) << psql.err;
 }
 
 TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
-  ServeProcess limited(*dir_ / "demo", *dir_ / "limited.log", {}, {"--max-connections", "1", "--timeout", "1"});
+  ServeProcess limited(*dir_ / "demo", *dir_ / "limited.log", {},
+                       {"--max-connections", "1", "--timeout", "1"});
   ASSERT_TRUE(limited.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "limited.log");
   // The readiness probe's connection may still hold the one slot for a moment: take it once it is free.
   PgConn holder;
@@ -261,7 +282,8 @@ TEST_F(ServeTest, CleartextPasswordWhenConfigured) {
   ASSERT_TRUE(guarded.WaitUntilReady("s3cret")) << custlake::testing::ReadWholeFile(*dir_ / "guarded.log");
   PgConn wrong(PQconnectdb(guarded.ConnInfo("guess").c_str()));
   EXPECT_EQ(PQstatus(wrong.get()), CONNECTION_BAD);
-  EXPECT_NE(std::string(PQerrorMessage(wrong.get())).find("password authentication failed"), std::string::npos)
+  EXPECT_NE(std::string(PQerrorMessage(wrong.get())).find("password authentication failed"),
+            std::string::npos)
       << PQerrorMessage(wrong.get());
 }
 
