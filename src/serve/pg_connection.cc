@@ -25,6 +25,7 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Catalog Error") && Contains(m, "Table with name")) return "42P01";
   if (Contains(m, "Catalog Error") && Contains(m, "Function")) return "42883";
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
+  if (Contains(m, "Conversion Error")) return "22P02";
   return "XX000";
 }
 

@@ -155,6 +155,19 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
   std::memcpy(&half, &bits, 8);
   EXPECT_EQ(half, 0.5);
 
+  // Describe a prepared statement (its trailing ';' is no harm); a parameter that is no integer.
+  PgResult next(PQprepare(conn.get(), "next", "SELECT $1::INTEGER + 1 AS next;", 1, nullptr));
+  ASSERT_EQ(PQresultStatus(next.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult described(PQdescribePrepared(conn.get(), "next"));
+  ASSERT_EQ(PQresultStatus(described.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQnparams(described.get()), 1);
+  ASSERT_EQ(PQnfields(described.get()), 1);
+  EXPECT_STREQ(PQfname(described.get(), 0), "next");
+  EXPECT_EQ(PQftype(described.get(), 0), 23u);
+  const char* not_a_number[1] = {"twelve"};
+  PgResult bad(PQexecPrepared(conn.get(), "next", 1, not_a_number, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(bad.get(), PG_DIAG_SQLSTATE), "22P02") << PQerrorMessage(conn.get());
+
   // A NULL parameter, text results, the unnamed statement (PQexecParams).
   const char* null_values[1] = {nullptr};
   PgResult nulls(PQexecParams(conn.get(), "SELECT $1::INTEGER IS NULL AS missing", 1, nullptr, null_values,
