@@ -60,6 +60,8 @@ class LakeSession {
 
   /// Runs the user's SQL under the sandbox's limits.
   Result<engine::QueryResult> Run(const std::string& sql);
+  /// Cancels the statement running in Run() (from any thread; a no-op when idle).
+  void Interrupt() { session_->Interrupt(); }
   const std::vector<ViewInfo>& views() const { return views_; }
 
  private:

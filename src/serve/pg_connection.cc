@@ -26,6 +26,7 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Catalog Error") && Contains(m, "Function")) return "42883";
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
   if (Contains(m, "Conversion Error")) return "22P02";
+  if (Contains(m, "INTERRUPT") || Contains(m, "Interrupted")) return "57014";
   return "XX000";
 }
 
@@ -40,10 +41,13 @@ const std::map<std::string, std::string>& AcknowledgedTags() {
 
 }  // namespace
 
-PgConnection::PgConnection(int fd, const ServeOptions& options, int32_t backend_pid)
-    : fd_(fd), options_(options), backend_pid_(backend_pid) {}
+PgConnection::PgConnection(int fd, const ServeOptions& options, int32_t backend_pid, CancelRegistry* cancels)
+    : fd_(fd), options_(options), backend_pid_(backend_pid), cancels_(cancels) {}
 
-PgConnection::~PgConnection() { ::close(fd_); }
+PgConnection::~PgConnection() {
+  if (cancels_ != nullptr && session_) cancels_->Remove(backend_pid_);  // before session_ goes
+  ::close(fd_);
+}
 
 void PgConnection::Serve() {
   if (!Startup()) return;

@@ -2,7 +2,8 @@
 //
 // The state machine: startup (SSL/GSSENC requests answered 'N', the
 // StartupMessage, trust or cleartext-password authentication, the
-// ParameterStatus values clients read, BackendKeyData), then messages until
+// ParameterStatus values clients read, BackendKeyData; a CancelRequest
+// interrupts the statement of the connection it names), then messages until
 // Terminate or EOF: simple query (several statements per message) and the
 // extended protocol (Parse, Bind, Describe, Execute with row limits and
 // PortalSuspended, Close, Sync, Flush). Every statement runs in the
@@ -26,13 +27,15 @@
 
 #include "engine/engine.h"
 #include "query/lake_session.h"
+#include "serve/cancel_registry.h"
 #include "serve/serve_options.h"
 
 namespace custlake::serve {
 
 class PgConnection {
  public:
-  PgConnection(int fd, const ServeOptions& options, int32_t backend_pid);
+  /// `cancels` (may be null: no cancelling) must outlive the connection.
+  PgConnection(int fd, const ServeOptions& options, int32_t backend_pid, CancelRegistry* cancels);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -97,6 +100,7 @@ class PgConnection {
   int fd_;
   const ServeOptions& options_;
   int32_t backend_pid_;
+  CancelRegistry* cancels_;
   std::string out_;
   std::map<std::string, std::string> parameters_;  ///< reported by ParameterStatus, for SHOW
   std::unique_ptr<query::LakeSession> session_;

@@ -92,7 +92,12 @@ bool PgConnection::Startup() {
       if (!Flush()) return false;
       continue;
     }
-    if (code == kCancelRequestCode) return false;  // not supported: the query runs to its time limit
+    if (code == kCancelRequestCode) {
+      int32_t pid = 0, secret = 0;
+      if (cancels_ != nullptr && reader.ReadInt32(&pid) && reader.ReadInt32(&secret))
+        cancels_->Cancel(pid, secret);
+      return false;  // a cancel connection gets no answer, as in PostgreSQL
+    }
     if (code != kProtocolV3) return Fatal("0A000", "unsupported frontend protocol " + std::to_string(code));
     std::string name, value;
     while (reader.ReadCString(&name) && !name.empty()) {
@@ -156,7 +161,9 @@ void PgConnection::SendStartupParameters() {
     Send(ParameterStatusMessage(name, value));
   }
   std::random_device random;
-  Send(MessageWriter('K').Int32(backend_pid_).Int32(static_cast<int32_t>(random())).Finish());
+  const auto secret = static_cast<int32_t>(random());
+  if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret, session_.get());
+  Send(MessageWriter('K').Int32(backend_pid_).Int32(secret).Finish());
   Send(ReadyForQueryMessage('I'));
 }
 

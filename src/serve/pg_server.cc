@@ -86,6 +86,7 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
   ASSIGN_OR_RETURN(int listen_fd, Listen(options_));
   on_listening();
   Connections open;
+  CancelRegistry cancels;
   std::atomic<int32_t> next_pid{1};
   while (!stop->load()) {
     pollfd p{listen_fd, POLLIN, 0};
@@ -102,7 +103,7 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
       }
       ++open.refusing;
       std::thread([this, fd, &open] {
-        PgConnection(fd, options_, 0).Refuse("53300", "sorry, too many clients already");
+        PgConnection(fd, options_, 0, nullptr).Refuse("53300", "sorry, too many clients already");
         std::lock_guard<std::mutex> done(open.mu);
         --open.refusing;
         open.cv.notify_all();
@@ -111,9 +112,9 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
     }
     const int32_t pid = next_pid++;
     open.fds[pid] = fd;
-    std::thread([this, fd, &open, pid] {
+    std::thread([this, fd, &open, &cancels, pid] {
       try {
-        PgConnection(fd, options_, pid).Serve();  // closes fd
+        PgConnection(fd, options_, pid, &cancels).Serve();  // closes fd
       } catch (const std::exception&) {
         // Out of memory or a bug: that connection ends, the server goes on.
       }

@@ -284,6 +284,30 @@ TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
   EXPECT_EQ(PQresultStatus(after.get()), PGRES_TUPLES_OK) << PQerrorMessage(holder.get());
 }
 
+TEST_F(ServeTest, PQcancelInterruptsTheRunningStatement) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // Minutes of work (the server's statement timeout is 300 s): only the cancel ends it soon.
+  ASSERT_EQ(PQsendQuery(conn.get(), "SELECT count(*) FROM range(100000000000) a WHERE hash(a.range) = 7"), 1);
+  std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel(PQgetCancel(conn.get()), &PQfreeCancel);
+  ASSERT_NE(cancel, nullptr);
+  // A cancel that lands before the statement starts is lost (as in PostgreSQL): send until it ends.
+  for (int attempt = 0; attempt < 600 && PQisBusy(conn.get()); ++attempt) {
+    char error[256];
+    EXPECT_EQ(PQcancel(cancel.get(), error, sizeof error), 1) << error;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_EQ(PQconsumeInput(conn.get()), 1) << PQerrorMessage(conn.get());
+  }
+  ASSERT_FALSE(PQisBusy(conn.get())) << "the cancel did not end the statement";
+  PgResult cancelled(PQgetResult(conn.get()));
+  EXPECT_EQ(PQresultStatus(cancelled.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(cancelled.get(), PG_DIAG_SQLSTATE), "57014") << PQerrorMessage(conn.get());
+  while (PgResult(PQgetResult(conn.get()))) {
+  }
+  PgResult after(PQexec(conn.get(), "SELECT 1"));
+  EXPECT_EQ(PQresultStatus(after.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+}
+
 TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
   CliOutcome refused = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "0.0.0.0:1"});
   EXPECT_EQ(refused.exit_code, 2);
