@@ -55,7 +55,11 @@ TEST(PgTypes, BinaryValuesAreBigEndian) {
   EXPECT_EQ(BinaryValue("258", oid::kInt4), std::string("\0\0\1\2", 4));
   EXPECT_EQ(BinaryValue("-1", oid::kInt8), std::string(8, '\xff'));
   EXPECT_EQ(BinaryValue("true", oid::kBool), std::string("\1", 1));
-  EXPECT_EQ(BinaryValue("2024-01-01", oid::kDate), std::nullopt);
+  EXPECT_EQ(BinaryValue("2000-01-02", oid::kDate), std::string("\0\0\0\1", 4));
+  EXPECT_EQ(BinaryValue("1999-12-31", oid::kDate), std::string(4, '\xff'));
+  EXPECT_EQ(BinaryValue("2000-01-01 00:00:01.5", oid::kTimestamp), std::string("\0\0\0\0\0\x16\xe3\x60", 8));
+  EXPECT_EQ(BinaryValue("2024-02-30", oid::kDate), std::nullopt);
+  EXPECT_EQ(BinaryValue("12.50", oid::kNumeric), std::nullopt);
   EXPECT_EQ(BinaryParamAsText(std::string("\0\0\1\2", 4), oid::kInt4), "258");
   EXPECT_EQ(BinaryParamAsText(std::string("\0\1", 2), oid::kInt4), std::nullopt);  // wrong width
 }

@@ -1,5 +1,6 @@
 #include "serve/pg_types.h"
 
+#include <chrono>
 #include <cstring>
 #include <map>
 
@@ -23,6 +24,36 @@ PgType DecimalType(const std::string& name) {
   int precision = 0, scale = 0;
   if (std::sscanf(name.c_str(), "DECIMAL(%d,%d)", &precision, &scale) != 2) return {oid::kNumeric, -1, -1};
   return {oid::kNumeric, -1, ((precision << 16) | scale) + 4};
+}
+
+/// Days since 2000-01-01 (PostgreSQL's epoch) of "YYYY-MM-DD..." text.
+std::optional<int64_t> PgEpochDays(const std::string& text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (text.size() < 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!date.ok()) return std::nullopt;
+  constexpr std::chrono::sys_days kEpoch = std::chrono::year{2000} / 1 / 1;
+  return (std::chrono::sys_days{date} - kEpoch).count();
+}
+
+/// Microseconds since 2000-01-01 00:00:00 of "YYYY-MM-DD HH:MM:SS[.ffffff]" text.
+std::optional<int64_t> PgEpochMicros(const std::string& text) {
+  std::optional<int64_t> days = PgEpochDays(text);
+  unsigned h = 0, mi = 0, sec = 0;
+  if (!days || text.size() < 19 || std::sscanf(text.c_str() + 10, " %2u:%2u:%2u", &h, &mi, &sec) != 3) {
+    return std::nullopt;
+  }
+  int64_t micros = 0;
+  if (text.size() > 20 && text[19] == '.') {
+    std::string fraction = text.substr(20, 6);
+    if (fraction.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    fraction.resize(6, '0');
+    micros = std::stoll(fraction);
+  } else if (text.size() != 19) {
+    return std::nullopt;  // an offset or another form: no binary value
+  }
+  return ((*days * 24 + h) * 60 + mi) * 60'000'000LL + sec * 1'000'000LL + micros;
 }
 
 }  // namespace
@@ -111,6 +142,16 @@ std::optional<std::string> BinaryValue(const std::string& value, int32_t type_oi
         uint64_t bits = 0;
         std::memcpy(&bits, &d, 8);
         return BigEndian(bits, 8);
+      }
+      case oid::kDate: {
+        std::optional<int64_t> days = PgEpochDays(value);
+        if (!days || value.size() != 10) return std::nullopt;
+        return BigEndian(static_cast<uint64_t>(*days), 4);
+      }
+      case oid::kTimestamp: {
+        std::optional<int64_t> micros = PgEpochMicros(value);
+        if (!micros) return std::nullopt;
+        return BigEndian(static_cast<uint64_t>(*micros), 8);
       }
       case oid::kText:
       case oid::kVarchar:

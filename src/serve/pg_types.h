@@ -3,7 +3,8 @@
 // A DuckDB type name (engine::QueryResult::types, e.g. "DECIMAL(18,2)")
 // maps to the PostgreSQL type a client expects: its OID, its typlen and its
 // typmod for RowDescription. Values travel as text (PostgreSQL's text forms:
-// booleans "t"/"f") or, for the fixed-width types, in binary (big-endian).
+// booleans "t"/"f") or, for the fixed-width types, in binary (big-endian;
+// dates as days and timestamps as microseconds since 2000-01-01).
 #pragma once
 
 #include <cstdint>

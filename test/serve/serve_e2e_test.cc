@@ -126,10 +126,12 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
   PgConn conn = Connect();
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
   const Oid types[2] = {25, 23};
-  PgResult prepared(PQprepare(conn.get(), "probe",
-                              "SELECT count(*) AS n, $1 AS echo, $2 * 2 AS twice, $2 > 0 AS positive, "
-                              "0.5::DOUBLE AS half FROM fact_customer_metrics",
-                              2, types));
+  PgResult prepared(
+      PQprepare(conn.get(), "probe",
+                "SELECT count(*) AS n, $1 AS echo, $2 * 2 AS twice, $2 > 0 AS positive, "
+                "0.5::DOUBLE AS half, DATE '2024-02-29' AS leap, TIMESTAMP '2000-01-01 00:00:01' AS tick "
+                "FROM fact_customer_metrics",
+                2, types));
   ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
 
   const std::string hostile = "x'); SELECT * FROM read_csv('/etc/passwd'); --";
@@ -154,6 +156,10 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
   const int64_t bits = Int64At(PQgetvalue(rows.get(), 0, 4));
   std::memcpy(&half, &bits, 8);
   EXPECT_EQ(half, 0.5);
+  EXPECT_EQ(PQftype(rows.get(), 5), 1082u);                // date: days since 2000-01-01
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 0, 5)), 8825);  // 24 years with 6 leap days, + 59 days
+  EXPECT_EQ(PQftype(rows.get(), 6), 1114u);                // timestamp: microseconds since 2000-01-01
+  EXPECT_EQ(Int64At(PQgetvalue(rows.get(), 0, 6)), 1000000);
 
   // Describe a prepared statement (its trailing ';' is no harm); a parameter that is no integer.
   PgResult next(PQprepare(conn.get(), "next", "SELECT $1::INTEGER + 1 AS next;", 1, nullptr));
