@@ -20,6 +20,9 @@ bool Contains(const std::string& text, const char* part) { return text.find(part
 std::string SqlState(const Status& status) {
   const std::string& m = status.message();
   if (status.code() == StatusCode::kCancelled) return "57014";
+  if (m.starts_with("prepared statement \"") && Contains(m, "does not exist")) return "26000";
+  if (m.starts_with("portal \"") && Contains(m, "does not exist")) return "34000";
+  if (m.starts_with("bind message")) return "08P01";
   if (Contains(m, "not a query") || Contains(m, "Permission Error")) return "42501";
   if (Contains(m, "Parser Error") || Contains(m, "syntax error")) return "42601";
   if (Contains(m, "Catalog Error") && Contains(m, "Table with name")) return "42P01";

@@ -96,6 +96,8 @@ class PgConnection {
   bool ExecutePortal(const std::string& body);
   bool Close(const std::string& body);
   void DescribeStatement(const Statement& statement);
+  /// Sends `status` as an ErrorResponse and skips messages up to the next Sync.
+  bool FailUntilSync(const Status& status);
 
   int fd_;
   const ServeOptions& options_;

@@ -25,6 +25,33 @@ int16_t FormatOf(const std::vector<int16_t>& formats, size_t i) {
   return formats.empty() ? 0 : formats.size() == 1 ? formats[0] : formats[i];
 }
 
+/// Bind's parameter values, to become literals of their declared types; an error
+/// for a binary value custlake cannot read, `*malformed` when the message is cut short.
+Result<std::vector<BoundParam>> ReadParameters(MessageReader* reader, const std::vector<int16_t>& formats,
+                                               const std::vector<int32_t>& types, bool* malformed) {
+  std::vector<BoundParam> params(types.size());
+  Status unreadable;
+  for (size_t i = 0; i < params.size(); ++i) {
+    int32_t length = 0;
+    std::string bytes;
+    if (!reader->ReadInt32(&length) ||
+        (length >= 0 && !reader->ReadBytes(static_cast<size_t>(length), &bytes))) {
+      *malformed = true;
+      return params;
+    }
+    params[i].duckdb_type = DuckDbTypeForOid(types[i]);
+    if (length < 0) continue;  // NULL
+    params[i].text =
+        FormatOf(formats, i) == 0 ? std::optional<std::string>(bytes) : BinaryParamAsText(bytes, types[i]);
+    if (!params[i].text && unreadable.ok()) {
+      unreadable =
+          Status::InvalidArgument("binary format is not supported for parameter $" + std::to_string(i + 1));
+    }
+  }
+  if (!unreadable.ok()) return unreadable;
+  return params;
+}
+
 }  // namespace
 
 bool PgConnection::Parse(const std::string& body) {
@@ -42,10 +69,8 @@ bool PgConnection::Parse(const std::string& body) {
   }
   const std::vector<std::string> parts = SplitStatements(statement.sql);
   if (parts.size() > 1) {
-    SendError(
+    return FailUntilSync(
         Status::InvalidArgument("Parser Error: cannot insert multiple commands into a prepared statement"));
-    skip_until_sync_ = true;
-    return true;
   }
   statement.sql = parts[0];  // without a trailing ';', so Describe can wrap it
   statement.param_types.resize(
@@ -66,55 +91,38 @@ bool PgConnection::Bind(const std::string& body) {
     return Fatal("08P01", "invalid Bind message");
   }
   auto it = statements_.find(statement_name);
-  if (it == statements_.end() || static_cast<size_t>(count) != it->second.param_types.size()) {
-    SendError(Status::InvalidArgument(it == statements_.end()
-                                          ? "prepared statement \"" + statement_name + "\" does not exist"
-                                          : "bind message supplies " + std::to_string(count) +
-                                                " parameters, but the "
-                                                "statement requires " +
-                                                std::to_string(it->second.param_types.size())));
-    skip_until_sync_ = true;
-    return true;
+  if (it == statements_.end()) {
+    return FailUntilSync(
+        Status::InvalidArgument("prepared statement \"" + statement_name + "\" does not exist"));
   }
-  std::vector<BoundParam> params(static_cast<size_t>(count));
-  for (size_t i = 0; i < params.size(); ++i) {
-    int32_t length = 0;
-    std::string bytes;
-    if (!reader.ReadInt32(&length) ||
-        (length >= 0 && !reader.ReadBytes(static_cast<size_t>(length), &bytes))) {
-      return Fatal("08P01", "invalid Bind message");
-    }
-    const int32_t type = it->second.param_types[i];
-    params[i].duckdb_type = DuckDbTypeForOid(type);
-    if (length < 0) continue;  // NULL
-    params[i].text =
-        FormatOf(param_formats, i) == 0 ? std::optional<std::string>(bytes) : BinaryParamAsText(bytes, type);
-    if (!params[i].text) {
-      SendError(
-          Status::InvalidArgument("binary format is not supported for parameter $" + std::to_string(i + 1)));
-      skip_until_sync_ = true;
-      return true;
-    }
+  const std::vector<int32_t>& types = it->second.param_types;
+  if (static_cast<size_t>(count) != types.size()) {
+    return FailUntilSync(Status::InvalidArgument("bind message supplies " + std::to_string(count) +
+                                                 " parameters, but the statement requires " +
+                                                 std::to_string(types.size())));
   }
+  bool malformed = false;
+  Result<std::vector<BoundParam>> params = ReadParameters(&reader, param_formats, types, &malformed);
   Portal portal;
-  if (!ReadFormats(&reader, &portal.formats)) return Fatal("08P01", "invalid Bind message");
-  Result<Outcome> outcome = Execute(BindParameters(it->second.sql, params));
-  if (!outcome.ok()) {
-    SendError(outcome.status());
-    skip_until_sync_ = true;
-    return true;
-  }
-  if (outcome->result && portal.formats.size() > 1 &&
-      portal.formats.size() != outcome->result->columns.size()) {
-    SendError(Status::InvalidArgument("bind message has " + std::to_string(portal.formats.size()) +
-                                      " result formats but query has " +
-                                      std::to_string(outcome->result->columns.size()) + " columns"));
-    skip_until_sync_ = true;
-    return true;
+  if (malformed || !ReadFormats(&reader, &portal.formats)) return Fatal("08P01", "invalid Bind message");
+  if (!params.ok()) return FailUntilSync(params.status());
+  Result<Outcome> outcome = Execute(BindParameters(it->second.sql, *params));
+  if (!outcome.ok()) return FailUntilSync(outcome.status());
+  const size_t columns = outcome->result ? outcome->result->columns.size() : 0;
+  if (portal.formats.size() > 1 && portal.formats.size() != columns) {
+    return FailUntilSync(Status::InvalidArgument("bind message has " + std::to_string(portal.formats.size()) +
+                                                 " result formats but query has " + std::to_string(columns) +
+                                                 " columns"));
   }
   portal.outcome = std::move(*outcome);
   portals_[portal_name] = std::move(portal);
   Send(MessageWriter('2').Finish());  // BindComplete
+  return true;
+}
+
+bool PgConnection::FailUntilSync(const Status& status) {
+  SendError(status);
+  skip_until_sync_ = true;
   return true;
 }
 
@@ -126,18 +134,14 @@ bool PgConnection::Describe(const std::string& body) {
   if (kind == "S") {
     auto it = statements_.find(name);
     if (it == statements_.end()) {
-      SendError(Status::InvalidArgument("prepared statement \"" + name + "\" does not exist"));
-      skip_until_sync_ = true;
-      return true;
+      return FailUntilSync(Status::InvalidArgument("prepared statement \"" + name + "\" does not exist"));
     }
     DescribeStatement(it->second);
     return true;
   }
   auto it = portals_.find(name);
   if (it == portals_.end()) {
-    SendError(Status::InvalidArgument("portal \"" + name + "\" does not exist"));
-    skip_until_sync_ = true;
-    return true;
+    return FailUntilSync(Status::InvalidArgument("portal \"" + name + "\" does not exist"));
   }
   if (it->second.outcome.result) {
     SendRowDescription(*it->second.outcome.result, it->second.formats);
@@ -177,9 +181,7 @@ bool PgConnection::ExecutePortal(const std::string& body) {
     return Fatal("08P01", "invalid Execute message");
   auto it = portals_.find(name);
   if (it == portals_.end()) {
-    SendError(Status::InvalidArgument("portal \"" + name + "\" does not exist"));
-    skip_until_sync_ = true;
-    return true;
+    return FailUntilSync(Status::InvalidArgument("portal \"" + name + "\" does not exist"));
   }
   Portal& portal = it->second;
   if (!portal.outcome.result) {
