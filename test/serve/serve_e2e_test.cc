@@ -191,6 +191,8 @@ TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
   EXPECT_STREQ(PQresultErrorField(missing.get(), PG_DIAG_SQLSTATE), "42P01");
   PgResult write(PQexec(conn.get(), "DROP TABLE fact_customer_metrics"));
   EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501");
+  PgResult unknown(PQexecPrepared(conn.get(), "never_prepared", 0, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(unknown.get(), PG_DIAG_SQLSTATE), "26000");
   PgResult empty(PQexec(conn.get(), ""));
   EXPECT_EQ(PQresultStatus(empty.get()), PGRES_EMPTY_QUERY);
   PgResult fine(PQexec(conn.get(), "SELECT 7"));
