@@ -136,6 +136,10 @@ PgConnection::Outcome PgConnection::Acknowledge(const std::string& keyword) {
   if (keyword == "BEGIN" || keyword == "START") in_transaction_ = true;
   if (keyword == "COMMIT" || keyword == "END" || keyword == "ROLLBACK" || keyword == "ABORT")
     in_transaction_ = false;
+  if (keyword == "DISCARD") {  // a pooler's reset: the prepared statements and portals go too
+    statements_.clear();       // (Bind, running this, uses its statement no more)
+    portals_.clear();
+  }
   Outcome outcome;
   outcome.tag = AcknowledgedTags().at(keyword);
   return outcome;

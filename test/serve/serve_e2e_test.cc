@@ -193,6 +193,12 @@ TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
   EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501");
   PgResult unknown(PQexecPrepared(conn.get(), "never_prepared", 0, nullptr, nullptr, nullptr, 0));
   EXPECT_STREQ(PQresultErrorField(unknown.get(), PG_DIAG_SQLSTATE), "26000");
+  PgResult kept(PQprepare(conn.get(), "kept", "SELECT 1", 0, nullptr));
+  ASSERT_EQ(PQresultStatus(kept.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult discard(PQexec(conn.get(), "DISCARD ALL"));
+  EXPECT_STREQ(PQcmdStatus(discard.get()), "DISCARD ALL");
+  PgResult gone(PQexecPrepared(conn.get(), "kept", 0, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(gone.get(), PG_DIAG_SQLSTATE), "26000");
   PgResult empty(PQexec(conn.get(), ""));
   EXPECT_EQ(PQresultStatus(empty.get()), PGRES_EMPTY_QUERY);
   PgResult fine(PQexec(conn.get(), "SELECT 7"));
