@@ -74,6 +74,13 @@ std::pair<int, size_t> ParameterAt(const std::string& s, size_t i) {
   return j == i + 1 ? std::pair<int, size_t>{0, 0} : std::pair<int, size_t>{static_cast<int>(n), j - i};
 }
 
+/// `s` trimmed, or "" when it holds nothing but blanks and comments.
+std::string CodeOrEmpty(const std::string& s) {
+  bool code = false;
+  ForEachCodeChar(s, [&](size_t i) { code = code || !std::isspace(static_cast<unsigned char>(s[i])); });
+  return code ? Trim(s) : "";
+}
+
 }  // namespace
 
 std::vector<std::string> SplitStatements(const std::string& sql) {
@@ -81,10 +88,10 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
   size_t start = 0;
   ForEachCodeChar(sql, [&](size_t i) {
     if (sql[i] != ';') return;
-    out.push_back(Trim(sql.substr(start, i - start)));
+    out.push_back(CodeOrEmpty(sql.substr(start, i - start)));
     start = i + 1;
   });
-  const std::string last = Trim(sql.substr(start));
+  const std::string last = CodeOrEmpty(sql.substr(start));
   if (!last.empty() || out.empty()) out.push_back(last);
   return out;
 }

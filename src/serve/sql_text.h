@@ -14,7 +14,8 @@
 
 namespace custlake::serve {
 
-/// The statements of `sql` split at top-level ';' (each trimmed; empty ones kept as "").
+/// The statements of `sql` split at top-level ';' (each trimmed; one of only
+/// blanks and comments is ""; a trailing one is dropped unless it is the only one).
 std::vector<std::string> SplitStatements(const std::string& sql);
 
 /// The first word of `sql` upper-cased ("SELECT"), after blanks and comments.

@@ -10,6 +10,8 @@ TEST(SqlText, SplitsAtTopLevelSemicolonsOnly) {
             (std::vector<std::string>{"SELECT 1", "SELECT ';' -- ;", "SELECT $$;$$ /* ; */"}));
   EXPECT_EQ(SplitStatements(""), std::vector<std::string>{""});
   EXPECT_EQ(SplitStatements("SELECT 1;"), std::vector<std::string>{"SELECT 1"});
+  EXPECT_EQ(SplitStatements("SELECT 1; -- done"), std::vector<std::string>{"SELECT 1"});
+  EXPECT_EQ(SplitStatements("/* nothing */"), std::vector<std::string>{""});
 }
 
 TEST(SqlText, FirstKeywordSkipsCommentsAndBlanks) {

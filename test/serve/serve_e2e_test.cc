@@ -81,8 +81,8 @@ TEST_F(ServeTest, PsqlCountMatchesCustlakeQuery) {
 
 TEST_F(ServeTest, PsqlRunsSeveralStatementsInOneMessageAndHarmlessCommands) {
   CliOutcome psql =
-      Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b", "-c", "BEGIN; SET search_path = main; COMMIT", "-c",
-            "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
+      Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b; -- the end", "-c", "BEGIN; SET search_path = main; COMMIT",
+            "-c", "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
   ASSERT_EQ(psql.exit_code, 0) << psql.err;
   // psql prints the command tags of statements without rows.
   EXPECT_EQ(psql.out, "1\nx\nBEGIN\nSET\nCOMMIT\n16.0 (custlake)\nt|t|2024-02-29\n") << psql.err;
