@@ -74,6 +74,7 @@ void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
 void RegisterClv(CLI::App& app, VerbFn* run);  // clv fit|predict|evaluate
 void RegisterChurn(CLI::App& app, VerbFn* run);  // churn train|evaluate|score|explain
+void RegisterServe(CLI::App& app, VerbFn* run);
 
 // The verbs' bodies, callable from other verbs (demo chains them).
 struct InitOptions {

@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   RegisterDemo(app, &run);
   RegisterClv(app, &run);
   RegisterChurn(app, &run);
+  RegisterServe(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -130,6 +130,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
       }
     }
   }
+  for (const std::string& sql : options.setup_sql) RETURN_NOT_OK(session->Execute(sql).WithContext("session setup"));
   // Lock down: from here on the session reads the listed files and nothing else.
   if (!allowed.empty()) RETURN_NOT_OK(session->Execute("SET allowed_paths = [" + allowed + "]"));
   // Timestamps read the same on every machine: in UTC, as the lake stores them.

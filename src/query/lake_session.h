@@ -39,6 +39,9 @@ struct SandboxOptions {
   std::chrono::milliseconds timeout{60000};   ///< a query running longer is cancelled
   std::string memory_limit = "2GB";
   int threads = 0;                            ///< 0 = all cores
+  /// SQL run after the views are made and before the lockdown (e.g. the
+  /// PostgreSQL endpoint's compatibility macros); trusted text, never a user's.
+  std::vector<std::string> setup_sql;
 };
 
 /// One view the session exposes.
@@ -57,6 +60,8 @@ class LakeSession {
 
   /// Runs the user's SQL under the sandbox's limits.
   Result<engine::QueryResult> Run(const std::string& sql);
+  /// Cancels the statement running in Run() (from any thread; a no-op when idle).
+  void Interrupt() { session_->Interrupt(); }
   const std::vector<ViewInfo>& views() const { return views_; }
 
  private:

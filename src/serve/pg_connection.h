@@ -1,0 +1,115 @@
+// One client connection speaking PostgreSQL protocol v3 over a socket.
+//
+// The state machine: startup (SSL/GSSENC requests answered 'N', the
+// StartupMessage, trust or cleartext-password authentication, the
+// ParameterStatus values clients read, BackendKeyData; a CancelRequest
+// interrupts the statement of the connection it names), then messages until
+// Terminate or EOF: simple query (several statements per message) and the
+// extended protocol (Parse, Bind, Describe, Execute with row limits and
+// PortalSuspended, Close, Sync, Flush). Every statement runs in the
+// connection's own sandboxed query::LakeSession: read-only, the warehouse
+// and lake and nothing else, with the sandbox's row and time limits.
+// SET/BEGIN/COMMIT/ROLLBACK/DISCARD/RESET are acknowledged without effect;
+// SHOW of the reported parameters answers from them.
+//
+// A malformed message, one larger than max_message_bytes, or an unknown
+// message type gets an ErrorResponse (08P01) and the connection is closed.
+// A PgConnection is used by the one thread that runs Serve(); it owns the
+// socket and closes it when Serve() returns.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "query/lake_session.h"
+#include "serve/cancel_registry.h"
+#include "serve/serve_options.h"
+
+namespace custlake::serve {
+
+class PgConnection {
+ public:
+  /// `cancels` (may be null: no cancelling) must outlive the connection.
+  PgConnection(int fd, const ServeOptions& options, int32_t backend_pid, CancelRegistry* cancels);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  /// Runs the connection to its end.
+  void Serve();
+  /// Answers the SSL/GSSENC requests, then a FATAL `sqlstate` error instead of
+  /// serving (e.g. over the connection limit), and ends. Reads wait 5 s at most.
+  void Refuse(const std::string& sqlstate, const std::string& message);
+
+ private:
+  /// What one statement produced: rows, or only a command tag.
+  struct Outcome {
+    std::optional<engine::QueryResult> result;
+    std::string tag;  ///< for commands without rows ("SET", "BEGIN")
+    bool empty = false;
+  };
+  struct Statement {
+    std::string sql;
+    std::vector<int32_t> param_types;
+  };
+  struct Portal {
+    Outcome outcome;
+    std::vector<int16_t> formats;  ///< result column formats (0 text, 1 binary)
+    size_t next_row = 0;
+  };
+
+  // Startup and authentication (pg_connection_startup.cc).
+  bool Startup();
+  bool ReadStartupPacket(std::string* body);
+  bool Authenticate();
+  void SendStartupParameters();
+
+  // Socket I/O.
+  bool ReadExact(size_t n, std::string* out);
+  bool ReadMessage(char* type, std::string* body);
+  void Send(const std::string& message) { out_ += message; }
+  bool Flush();
+  /// Sends a fatal ErrorResponse; the caller then closes.
+  bool Fatal(const std::string& sqlstate, const std::string& message);
+
+  // Statements (pg_connection.cc).
+  bool Dispatch(char type, const std::string& body);
+  void SimpleQuery(const std::string& sql);
+  Result<Outcome> Execute(const std::string& sql);
+  Outcome Acknowledge(const std::string& keyword);
+  std::optional<Outcome> Show(const std::string& sql);
+  void SendError(const Status& status);
+  void SendRowDescription(const engine::QueryResult& result, const std::vector<int16_t>& formats);
+  bool SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin,
+                size_t end);
+  void SendCompletion(const Outcome& outcome, size_t rows);
+
+  // Extended protocol (pg_connection_extended.cc).
+  bool Parse(const std::string& body);
+  bool Bind(const std::string& body);
+  bool Describe(const std::string& body);
+  bool ExecutePortal(const std::string& body);
+  bool Close(const std::string& body);
+  void DescribeStatement(const Statement& statement);
+  /// Sends `status` as an ErrorResponse and skips messages up to the next Sync.
+  bool FailUntilSync(const Status& status);
+
+  int fd_;
+  const ServeOptions& options_;
+  int32_t backend_pid_;
+  CancelRegistry* cancels_;
+  std::string out_;
+  std::map<std::string, std::string> parameters_;  ///< reported by ParameterStatus, for SHOW
+  std::unique_ptr<query::LakeSession> session_;
+  std::map<std::string, Statement> statements_;
+  std::map<std::string, Portal> portals_;
+  bool skip_until_sync_ = false;  ///< after an error in the extended protocol
+  bool in_transaction_ = false;   ///< BEGIN seen (reported as 'T'; nothing is transactional)
+};
+
+}  // namespace custlake::serve

@@ -1,0 +1,133 @@
+#include "serve/pg_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "serve/pg_connection.h"
+
+namespace custlake::serve {
+
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host.starts_with("127.") || host == "::1";
+}
+
+Result<int> Listen(const ServeOptions& options) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options.port));
+  const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
+  if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    return Status::InvalidArgument("--pg: '" + options.host + "' is not an IPv4 address");
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::IOError("socket: " + std::string(strerror(errno)));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
+    const std::string error = strerror(errno);
+    ::close(fd);
+    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                           error);
+  }
+  return fd;
+}
+
+constexpr int kMaxRefusing = 16;
+
+/// The open connections' sockets (to shut them at stop) and their count.
+struct Connections {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<int32_t, int> fds;  ///< backend pid → socket
+  int refusing = 0;            ///< threads telling a client it is over the limit
+};
+
+}  // namespace
+
+Status ParseListenAddress(const std::string& text, ServeOptions* options) {
+  const size_t colon = text.rfind(':');
+  options->host = text.substr(0, colon);
+  if (colon == std::string::npos) return Status::OK();
+  try {
+    size_t used = 0;
+    options->port = std::stoi(text.substr(colon + 1), &used);
+    if (used == text.size() - colon - 1 && options->port > 0 && options->port < 65536) return Status::OK();
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidArgument("--pg: expected ADDRESS:PORT, got '" + text + "'");
+}
+
+Status Validate(const ServeOptions& options) {
+  if (!IsLoopback(options.host) && options.password.empty()) {
+    return Status::InvalidArgument("refusing to serve " + options.host +
+                                   " without a password: trust authentication is for loopback only; set "
+                                   "CUSTLAKE_PG_PASSWORD, or bind 127.0.0.1");
+  }
+  if (options.max_connections < 1 || options.max_message_bytes < 1024) {
+    return Status::InvalidArgument(
+        "--max-connections must be at least 1 and --max-message-bytes at least 1024");
+  }
+  return Status::OK();
+}
+
+Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>& on_listening) {
+  RETURN_NOT_OK(Validate(options_));
+  ASSIGN_OR_RETURN(int listen_fd, Listen(options_));
+  on_listening();
+  Connections open;
+  CancelRegistry cancels;
+  std::atomic<int32_t> next_pid{1};
+  while (!stop->load()) {
+    pollfd p{listen_fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::unique_lock<std::mutex> lock(open.mu);
+    if (open.fds.size() >= static_cast<size_t>(options_.max_connections)) {
+      // Told why after its startup packet (and SSL request), on a thread of its own;
+      // a flood of them beyond kMaxRefusing is just closed.
+      if (open.refusing >= kMaxRefusing) {
+        ::close(fd);
+        continue;
+      }
+      ++open.refusing;
+      std::thread([this, fd, &open] {
+        PgConnection(fd, options_, 0, nullptr).Refuse("53300", "sorry, too many clients already");
+        std::lock_guard<std::mutex> done(open.mu);
+        --open.refusing;
+        open.cv.notify_all();
+      }).detach();
+      continue;
+    }
+    const int32_t pid = next_pid++;
+    open.fds[pid] = fd;
+    std::thread([this, fd, &open, &cancels, pid] {
+      try {
+        PgConnection(fd, options_, pid, &cancels).Serve();  // closes fd
+      } catch (const std::exception&) {
+        // Out of memory or a bug: that connection ends, the server goes on.
+      }
+      std::lock_guard<std::mutex> done(open.mu);
+      open.fds.erase(pid);
+      open.cv.notify_all();
+    }).detach();
+  }
+  ::close(listen_fd);
+  std::unique_lock<std::mutex> lock(open.mu);
+  for (const auto& [pid, fd] : open.fds) ::shutdown(fd, SHUT_RDWR);
+  open.cv.wait(lock, [&] { return open.fds.empty() && open.refusing == 0; });
+  return Status::OK();
+}
+
+}  // namespace custlake::serve

@@ -1,0 +1,37 @@
+// The little SQL lexing the wire protocol needs before DuckDB sees the text:
+// splitting a simple-query message into statements, the leading keyword
+// (for the commands acknowledged without effect), and binding $n parameters.
+//
+// The scanner knows string literals ('...', E'...'), quoted identifiers,
+// dollar quoting and both comment forms, so a ';' or '$1' inside them is
+// left alone. Parameters become quoted, typed literals (engine::QuoteLiteral),
+// never pasted SQL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace custlake::serve {
+
+/// The statements of `sql` split at top-level ';' (each trimmed; one of only
+/// blanks and comments is ""; a trailing one is dropped unless it is the only one).
+std::vector<std::string> SplitStatements(const std::string& sql);
+
+/// The first word of `sql` upper-cased ("SELECT"), after blanks and comments.
+std::string FirstKeyword(const std::string& sql);
+
+/// The largest $n referenced (0 when none).
+int MaxParameterIndex(const std::string& sql);
+
+/// One bound parameter value: NULL, or text to put in a typed literal.
+struct BoundParam {
+  std::optional<std::string> text;
+  std::string duckdb_type;  ///< "" = untyped literal
+};
+
+/// `sql` with each $n replaced by its parameter as a literal
+/// (CAST('text' AS TYPE), 'text' or NULL). $n beyond `params` stay as they are.
+std::string BindParameters(const std::string& sql, const std::vector<BoundParam>& params);
+
+}  // namespace custlake::serve

@@ -1,0 +1,341 @@
+// custlake serve --pg with real clients: psql and libpq on loopback against a
+// server over a small demo project (a few hundred customers).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "pg_test_client.h"
+#include "support/cli_runner.h"
+
+namespace {
+namespace fs = std::filesystem;
+using custlake::testing::CliOutcome;
+using custlake::testing::PgConn;
+using custlake::testing::PgResult;
+using custlake::testing::RunCli;
+using custlake::testing::ServeProcess;
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("custlake_serve_" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    CliOutcome demo =
+        RunCli(*dir_, CUSTLAKE_BIN,
+               {"demo", (*dir_ / "demo").string(), "--customers", "300", "--months", "2", "--no-serve"});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    server_ = new ServeProcess(*dir_ / "demo", *dir_ / "serve.log");
+    ASSERT_TRUE(server_->WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "serve.log");
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static CliOutcome Psql(const std::vector<std::string>& args) {
+    std::vector<std::string> all{"-h",
+                                 "127.0.0.1",
+                                 "-p",
+                                 std::to_string(server_->port()),
+                                 "-U",
+                                 "analyst",
+                                 "-d",
+                                 "warehouse",
+                                 "-X",
+                                 "-A",
+                                 "-t",
+                                 "-v",
+                                 "VERBOSITY=verbose"};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunCli(*dir_, "psql", all);
+  }
+  static CliOutcome Custlake(const std::vector<std::string>& args) {
+    return RunCli(*dir_, CUSTLAKE_BIN, args);
+  }
+  static PgConn Connect() { return PgConn(PQconnectdb(server_->ConnInfo().c_str())); }
+
+  static fs::path* dir_;
+  static ServeProcess* server_;
+};
+fs::path* ServeTest::dir_ = nullptr;
+ServeProcess* ServeTest::server_ = nullptr;
+
+TEST_F(ServeTest, PsqlCountMatchesCustlakeQuery) {
+  const std::string sql = "SELECT count(*) AS n FROM fact_customer_metrics";
+  CliOutcome psql = Psql({"-c", sql});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  CliOutcome query = Custlake({"-C", (*dir_ / "demo").string(), "query", sql, "--format", "csv"});
+  ASSERT_EQ(query.exit_code, 0) << query.err;
+  ASSERT_EQ(query.out.substr(0, 2), "n\n");
+  EXPECT_EQ(psql.out, query.out.substr(2));
+  EXPECT_GT(std::stoll(psql.out), 0);
+}
+
+TEST_F(ServeTest, PsqlRunsSeveralStatementsInOneMessageAndHarmlessCommands) {
+  CliOutcome psql =
+      Psql({"-c", "SELECT 1 AS a; SELECT 'x' AS b; -- the end", "-c", "BEGIN; SET search_path = main; COMMIT",
+            "-c", "SHOW server_version", "-c", "SELECT true, NULL::INT IS NULL, DATE '2024-02-29'"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  // psql prints the command tags of statements without rows.
+  EXPECT_EQ(psql.out, "1\nx\nBEGIN\nSET\nCOMMIT\n16.0 (custlake)\nt|t|2024-02-29\n") << psql.err;
+}
+
+TEST_F(ServeTest, AnswersTheCatalogFunctionsClientsCallAtConnect) {
+  CliOutcome psql = Psql({"-c", "SELECT version()", "-c", "SELECT current_setting('server_version_num')",
+                          "-c", "SELECT current_schema()"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(
+      psql.out,
+      "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
+}
+
+TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
+  CliOutcome psql =
+      Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c", "SELECT * FROM read_csv('/etc/passwd')",
+            "-c", "SELECT * FROM no_such_table", "-c", "SELECT 42"});
+  EXPECT_NE(psql.err.find("ERROR:  42601:"), std::string::npos) << psql.err;
+  EXPECT_NE(psql.err.find("ERROR:  42P01:"), std::string::npos) << psql.err;
+  const size_t refused = psql.err.find("ERROR:  42501:");
+  ASSERT_NE(refused, std::string::npos) << psql.err;
+  EXPECT_NE(psql.err.find("ERROR:  42501:", refused + 1), std::string::npos) << psql.err;  // both refusals
+  EXPECT_EQ(psql.out, "42\n") << psql.err;
+  EXPECT_EQ(psql.err.find("root:"), std::string::npos) << "the file must not be read";
+}
+
+int32_t Int32At(const char* bytes) {
+  uint32_t v = 0;
+  std::memcpy(&v, bytes, 4);
+  return static_cast<int32_t>(ntohl(v));
+}
+
+int64_t Int64At(const char* bytes) {
+  int64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  return v;
+}
+
+TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  const Oid types[2] = {25, 23};
+  PgResult prepared(
+      PQprepare(conn.get(), "probe",
+                "SELECT count(*) AS n, $1 AS echo, $2 * 2 AS twice, $2 > 0 AS positive, "
+                "0.5::DOUBLE AS half, DATE '2024-02-29' AS leap, TIMESTAMP '2000-01-01 00:00:01' AS tick "
+                "FROM fact_customer_metrics",
+                2, types));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+
+  const std::string hostile = "x'); SELECT * FROM read_csv('/etc/passwd'); --";
+  const char* values[2] = {hostile.c_str(), "21"};
+  PgResult rows(PQexecPrepared(conn.get(), "probe", 2, values, nullptr, nullptr, /*resultFormat=*/1));
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(rows.get()), 1);
+  EXPECT_EQ(PQftype(rows.get(), 0), 20u);   // int8
+  EXPECT_EQ(PQftype(rows.get(), 1), 25u);   // text
+  EXPECT_EQ(PQftype(rows.get(), 2), 23u);   // int4
+  EXPECT_EQ(PQftype(rows.get(), 3), 16u);   // bool
+  EXPECT_EQ(PQftype(rows.get(), 4), 701u);  // float8
+  EXPECT_EQ(PQfformat(rows.get(), 0), 1);
+  ASSERT_EQ(PQgetlength(rows.get(), 0, 0), 8);
+  PgResult text_count(PQexec(conn.get(), "SELECT count(*) FROM fact_customer_metrics"));
+  EXPECT_EQ(Int64At(PQgetvalue(rows.get(), 0, 0)), std::stoll(PQgetvalue(text_count.get(), 0, 0)));
+  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 0, 1), static_cast<size_t>(PQgetlength(rows.get(), 0, 1))),
+            hostile);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 0, 2)), 42);
+  EXPECT_EQ(PQgetvalue(rows.get(), 0, 3)[0], 1);
+  double half = 0;
+  const int64_t bits = Int64At(PQgetvalue(rows.get(), 0, 4));
+  std::memcpy(&half, &bits, 8);
+  EXPECT_EQ(half, 0.5);
+  EXPECT_EQ(PQftype(rows.get(), 5), 1082u);                // date: days since 2000-01-01
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 0, 5)), 8825);  // 24 years with 6 leap days, + 59 days
+  EXPECT_EQ(PQftype(rows.get(), 6), 1114u);                // timestamp: microseconds since 2000-01-01
+  EXPECT_EQ(Int64At(PQgetvalue(rows.get(), 0, 6)), 1000000);
+
+  // Describe a prepared statement (its trailing ';' is no harm); a parameter that is no integer.
+  PgResult next(PQprepare(conn.get(), "next", "SELECT $1::INTEGER + 1 AS next;", 1, nullptr));
+  ASSERT_EQ(PQresultStatus(next.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult described(PQdescribePrepared(conn.get(), "next"));
+  ASSERT_EQ(PQresultStatus(described.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQnparams(described.get()), 1);
+  ASSERT_EQ(PQnfields(described.get()), 1);
+  EXPECT_STREQ(PQfname(described.get(), 0), "next");
+  EXPECT_EQ(PQftype(described.get(), 0), 23u);
+  const char* not_a_number[1] = {"twelve"};
+  PgResult bad(PQexecPrepared(conn.get(), "next", 1, not_a_number, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(bad.get(), PG_DIAG_SQLSTATE), "22P02") << PQerrorMessage(conn.get());
+
+  // A NULL parameter, text results, the unnamed statement (PQexecParams).
+  const char* null_values[1] = {nullptr};
+  PgResult nulls(PQexecParams(conn.get(), "SELECT $1::INTEGER IS NULL AS missing", 1, nullptr, null_values,
+                              nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(nulls.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQgetvalue(nulls.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  PgResult missing(PQexecParams(conn.get(), "SELECT * FROM nowhere WHERE x = $1", 1, nullptr,
+                                std::vector<const char*>{"1"}.data(), nullptr, nullptr, 0));
+  EXPECT_EQ(PQresultStatus(missing.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(missing.get(), PG_DIAG_SQLSTATE), "42P01");
+  PgResult write(PQexec(conn.get(), "DROP TABLE fact_customer_metrics"));
+  EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501");
+  PgResult unknown(PQexecPrepared(conn.get(), "never_prepared", 0, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(unknown.get(), PG_DIAG_SQLSTATE), "26000");
+  PgResult kept(PQprepare(conn.get(), "kept", "SELECT 1", 0, nullptr));
+  ASSERT_EQ(PQresultStatus(kept.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult discard(PQexec(conn.get(), "DISCARD ALL"));
+  EXPECT_STREQ(PQcmdStatus(discard.get()), "DISCARD ALL");
+  PgResult gone(PQexecPrepared(conn.get(), "kept", 0, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(gone.get(), PG_DIAG_SQLSTATE), "26000");
+  PgResult empty(PQexec(conn.get(), ""));
+  EXPECT_EQ(PQresultStatus(empty.get()), PGRES_EMPTY_QUERY);
+  PgResult fine(PQexec(conn.get(), "SELECT 7"));
+  ASSERT_EQ(PQresultStatus(fine.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQgetvalue(fine.get(), 0, 0), "7");
+}
+
+TEST_F(ServeTest, GarbageBytesCloseThatConnectionOnlyWithAnError) {
+  PgConn bystander = Connect();
+  ASSERT_EQ(PQstatus(bystander.get()), CONNECTION_OK) << PQerrorMessage(bystander.get());
+
+  const int garbage = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(garbage, 0);
+  bool closed = false;
+  const std::string reply =
+      custlake::testing::SendAndReadUntilClosed(garbage, "GARBAGE\x01\x02\x03 not postgres", &closed);
+  ::close(garbage);
+  EXPECT_TRUE(closed);
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(reply[0], 'E');
+  EXPECT_NE(reply.find("08P01"), std::string::npos);
+
+  // A good startup, then a message of an unknown type and a huge length.
+  const int hostile = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(hostile, 0);
+  std::string startup("\0\0\0\0\0\3\0\0user\0analyst\0\0", 22);
+  startup[3] = static_cast<char>(startup.size());
+  const std::string bad_message("\x7f\x7f\xff\xff\xff", 5);
+  const std::string hostile_reply =
+      custlake::testing::SendAndReadUntilClosed(hostile, startup + bad_message, &closed);
+  ::close(hostile);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(hostile_reply.find("08P01"), std::string::npos);
+
+  PgResult still(PQexec(bystander.get(), "SELECT count(*) > 0 FROM dim_customer"));
+  ASSERT_EQ(PQresultStatus(still.get()), PGRES_TUPLES_OK) << PQerrorMessage(bystander.get());
+  EXPECT_STREQ(PQgetvalue(still.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, ExecuteWithARowLimitSuspendsThePortal) {
+  using custlake::testing::Be16;
+  using custlake::testing::Be32;
+  using custlake::testing::Cstr;
+  using custlake::testing::FrontendMessage;
+  const int fd = custlake::testing::ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string startup = FrontendMessage('\0', Be32(196608) + Cstr("user") + Cstr("analyst") + Cstr(""));
+  ASSERT_EQ(::send(fd, startup.data(), startup.size(), 0), static_cast<ssize_t>(startup.size()));
+  const std::string greeting = custlake::testing::ReadMessageTypesUntilReady(fd);
+  ASSERT_FALSE(greeting.empty());
+  EXPECT_EQ(greeting.front(), 'R');  // AuthenticationOk
+  EXPECT_EQ(greeting.substr(greeting.size() - 2), "KZ");
+
+  const std::string five = "SELECT i FROM range(5) AS t(i)";
+  const std::string batch =
+      FrontendMessage('P', Cstr("five") + Cstr(five) + Be16(0)) +
+      FrontendMessage('B', Cstr("cursor") + Cstr("five") + Be16(0) + Be16(0) + Be16(0)) +
+      FrontendMessage('D', "P" + Cstr("cursor")) + FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+      FrontendMessage('E', Cstr("cursor") + Be32(2)) + FrontendMessage('E', Cstr("cursor") + Be32(2)) +
+      FrontendMessage('C', "P" + Cstr("cursor")) + FrontendMessage('S', "");
+  ASSERT_EQ(::send(fd, batch.data(), batch.size(), 0), static_cast<ssize_t>(batch.size()));
+  // ParseComplete, BindComplete, RowDescription, 2 rows + suspended, twice, the last row + done,
+  // CloseComplete, ReadyForQuery.
+  EXPECT_EQ(custlake::testing::ReadMessageTypesUntilReady(fd), "12TDDsDDsDC3Z");
+  ::close(fd);
+}
+
+TEST_F(ServeTest, TheSandboxRowLimitCutsResultsWithAWarning) {
+  CliOutcome psql = Psql({"-c", "SELECT * FROM range(5000)"});
+  ASSERT_EQ(psql.exit_code, 0) << psql.err;
+  EXPECT_EQ(std::count(psql.out.begin(), psql.out.end(), '\n'),
+            1000);  // the server runs with --max-rows 1000
+  EXPECT_NE(psql.err.find("WARNING:  01000:"), std::string::npos) << psql.err;
+}
+
+TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
+  ServeProcess limited(*dir_ / "demo", *dir_ / "limited.log", {},
+                       {"--max-connections", "1", "--timeout", "1"});
+  ASSERT_TRUE(limited.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "limited.log");
+  // The readiness probe's connection may still hold the one slot for a moment: take it once it is free.
+  PgConn holder;
+  for (int attempt = 0; attempt < 600 && PQstatus(holder.get()) != CONNECTION_OK; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    holder.reset(PQconnectdb(limited.ConnInfo().c_str()));
+  }
+  ASSERT_EQ(PQstatus(holder.get()), CONNECTION_OK) << PQerrorMessage(holder.get());
+  PgConn refused(PQconnectdb(limited.ConnInfo().c_str()));
+  EXPECT_EQ(PQstatus(refused.get()), CONNECTION_BAD);
+  EXPECT_NE(std::string(PQerrorMessage(refused.get())).find("too many clients"), std::string::npos)
+      << PQerrorMessage(refused.get());
+
+  // Minutes of work under a one-second limit: cancelled, and the connection goes on.
+  PgResult slow(PQexec(holder.get(), "SELECT count(*) FROM range(100000000000) a WHERE hash(a.range) = 7"));
+  EXPECT_EQ(PQresultStatus(slow.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(slow.get(), PG_DIAG_SQLSTATE), "57014") << PQerrorMessage(holder.get());
+  PgResult after(PQexec(holder.get(), "SELECT 1"));
+  EXPECT_EQ(PQresultStatus(after.get()), PGRES_TUPLES_OK) << PQerrorMessage(holder.get());
+}
+
+TEST_F(ServeTest, PQcancelInterruptsTheRunningStatement) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // Minutes of work (the server's statement timeout is 300 s): only the cancel ends it soon.
+  ASSERT_EQ(PQsendQuery(conn.get(), "SELECT count(*) FROM range(100000000000) a WHERE hash(a.range) = 7"), 1);
+  std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel(PQgetCancel(conn.get()), &PQfreeCancel);
+  ASSERT_NE(cancel, nullptr);
+  // A cancel that lands before the statement starts is lost (as in PostgreSQL): send until it ends.
+  for (int attempt = 0; attempt < 600 && PQisBusy(conn.get()); ++attempt) {
+    char error[256];
+    EXPECT_EQ(PQcancel(cancel.get(), error, sizeof error), 1) << error;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_EQ(PQconsumeInput(conn.get()), 1) << PQerrorMessage(conn.get());
+  }
+  ASSERT_FALSE(PQisBusy(conn.get())) << "the cancel did not end the statement";
+  PgResult cancelled(PQgetResult(conn.get()));
+  EXPECT_EQ(PQresultStatus(cancelled.get()), PGRES_FATAL_ERROR);
+  EXPECT_STREQ(PQresultErrorField(cancelled.get(), PG_DIAG_SQLSTATE), "57014") << PQerrorMessage(conn.get());
+  while (PgResult(PQgetResult(conn.get()))) {
+  }
+  PgResult after(PQexec(conn.get(), "SELECT 1"));
+  EXPECT_EQ(PQresultStatus(after.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+}
+
+TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
+  CliOutcome refused = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "0.0.0.0:1"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("without a password"), std::string::npos) << refused.err;
+}
+
+TEST_F(ServeTest, CleartextPasswordWhenConfigured) {
+  ServeProcess guarded(*dir_ / "demo", *dir_ / "guarded.log", {"CUSTLAKE_PG_PASSWORD=s3cret"});
+  ASSERT_TRUE(guarded.WaitUntilReady("s3cret")) << custlake::testing::ReadWholeFile(*dir_ / "guarded.log");
+  PgConn wrong(PQconnectdb(guarded.ConnInfo("guess").c_str()));
+  EXPECT_EQ(PQstatus(wrong.get()), CONNECTION_BAD);
+  EXPECT_NE(std::string(PQerrorMessage(wrong.get())).find("password authentication failed"),
+            std::string::npos)
+      << PQerrorMessage(wrong.get());
+}
+
+}  // namespace
