@@ -61,7 +61,11 @@ std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::str
   text += fmt::format(
       "              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"\n",
       options.dir.string());
-  if (!options.no_serve) text += "   (the web UI arrives with `custlake serve`; nothing to serve yet)\n";
+  if (!options.no_serve) {
+    text += "   serving:   the warehouse over the PostgreSQL wire protocol on 127.0.0.1:5433 (Ctrl-C stops it):\n"
+            "              psql -h 127.0.0.1 -p 5433 -c \"SELECT count(*) FROM fact_customer_metrics\"\n"
+            "              (the web UI is not built yet)\n";
+  }
   return text;
 }
 
@@ -127,6 +131,9 @@ VerbResult RunDemo(const GlobalOptions& global, const DemoOptions& options) {
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   PrintResult(global, DemoSummary(stages, rounds, seconds, options, config.lake_root.string()));
+  if (!options.no_serve) {
+    ASSIGN_OR_RETURN(stages["serve"], RunServeDefaults(project));
+  }
   return nlohmann::json{{"verb", "demo"}, {"project", std::filesystem::absolute(options.dir).string()},
                         {"seconds", seconds}, {"stages", stages}};
 }
@@ -141,7 +148,7 @@ void RegisterDemo(CLI::App& app, VerbFn* run) {
   cmd->add_option("--customers", options->customers, "Customers to generate")->capture_default_str()->check(AtLeast(1));
   cmd->add_option("--months", options->months, "Months to simulate")->capture_default_str()->check(CLI::Range(1, 240));
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str()->check(AtLeast(0));
-  cmd->add_flag("--no-serve", options->no_serve, "Stop after the pipeline instead of serving the UI");
+  cmd->add_flag("--no-serve", options->no_serve, "Stop after the pipeline instead of serving the warehouse (PostgreSQL wire on 127.0.0.1:5433)");
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunDemo(g, *options); }; });
 }
 

@@ -52,6 +52,8 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
 
 }  // namespace
 
+VerbResult RunServeDefaults(const GlobalOptions& global) { return RunServe(global, ServeArgs{}); }
+
 void RegisterServe(CLI::App& app, VerbFn* run) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd =
