@@ -18,6 +18,7 @@
 
 #include "common/config.h"
 #include "common/status.h"
+#include "warehouse/model.h"
 
 namespace custlake::cli {
 
@@ -56,6 +57,11 @@ using VerbFn = std::function<VerbResult(const GlobalOptions&)>;
 /// the stage sections ([sources], [ingest]) too, so any mistake in the file
 /// stops the run before work starts.
 Result<Config> LoadProjectConfig(const GlobalOptions& global);
+
+/// The project's warehouse models: the built-in ones, each overridden by a
+/// file of the same name under <project>/models/ (any depth), plus the
+/// project's own models; logs each override and project model.
+Result<std::vector<warehouse::Model>> LoadWarehouseModels(const Config& config);
 
 // One Register function per verb (in verb_*.cc). Each adds its subcommand to
 // `app` and stores the function main should run when it was chosen.
