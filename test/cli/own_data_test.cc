@@ -252,9 +252,9 @@ TEST_F(OwnDataTest, StagingModelsMapTheShopOntoTheStarSchemaAndIncrementalBuilds
   EXPECT_TRUE(again.Json()["incremental"].get<bool>()) << again.out;
   EXPECT_EQ(again.Json()["checks"]["failed"], 0) << again.out;
   ExpectCountsMatchTheSource(4, 7, "252.47", 5);
-  std::string incremental = Query("SELECT sum(hash(f.*)) FROM fact_customer_activity f");
+  std::string incremental = Query("SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM fact_customer_activity f");
   ASSERT_EQ(Custlake({"build", "--full"}).exit_code, 0);
-  EXPECT_EQ(Query("SELECT sum(hash(f.*)) FROM fact_customer_activity f"), incremental);
+  EXPECT_EQ(Query("SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM fact_customer_activity f"), incremental);
   ExpectCountsMatchTheSource(4, 7, "252.47", 5);
 }
 
@@ -299,9 +299,14 @@ TEST_F(OwnDataTest, ARepeatedKeyInAStagingModelIsAnErrorNamingTheKey) {
 }
 
 TEST_F(OwnDataTest, AStagingModelWithoutRowsIsAnErrorUnlessAllowEmpty) {
+  // A shop without a helpdesk: its staging model selects no rows.
   ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
-  Sql("DELETE FROM helpdesk;");
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Stage("stg_tickets",
+        "SELECT case_no AS ticket_id, client_id AS customer_id, CAST(opened AS TIMESTAMPTZ) AS opened_at,\n"
+        "       CAST(closed AS TIMESTAMPTZ) AS closed_at, via AS channel, topic AS category, urgency AS priority,\n"
+        "       state AS status, stars AS satisfaction,\n"
+        "       CAST([] AS STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]) AS messages, _batch_id\n"
+        "FROM raw.shop_helpdesk WHERE false\n");
   Outcome r = Custlake({"build"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("staging model stg_tickets"), std::string::npos) << r.err;
