@@ -1,5 +1,6 @@
-// A company's own data through the warehouse: a SQLite database whose source,
-// table and column names and types differ from the demo's, mapped onto the
+// A company's own data through the warehouse: a SQLite database and a landing
+// folder whose source, dataset, table and column names and types differ from
+// the demo's, mapped onto the
 // data contract by edited staging models (models/staging/*.sql in the
 // project), then built, checked, reconciled with the source, built again
 // incrementally; plus the errors of the staging contract, each with its message.
@@ -114,10 +115,10 @@ FROM raw.shop_promo_sends
 )sql"},
     {"stg_usage", R"sql(-- model: stg_usage
 -- materialized: view
-SELECT CAST(event_no AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS TIMESTAMPTZ) AS ts,
-       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb * 1024 AS bytes,
-       CAST(NULL AS VARCHAR) AS app_version, _batch_id
-FROM raw.shop_app_events
+SELECT CAST(click_id AS VARCHAR) AS event_id, uid AS customer_id, clicked_at AS ts, kind AS event_type, screen AS feature,
+       CAST(NULL AS VARCHAR) AS device, secs AS duration_s, kb * 1024 AS bytes, CAST(NULL AS VARCHAR) AS app_version,
+       _batch_id
+FROM raw.clicks
 )sql"},
     {"stg_tickets", R"sql(-- model: stg_tickets
 -- materialized: view
@@ -151,6 +152,24 @@ class OwnDataTest : public ::testing::Test {
     fs::create_directories(dir_ / "data");
     Sql(kShopSchema);
     for (const auto& [name, text] : kShopStaging) Write(dir_ / "models" / "staging" / (name + ".sql"), text);
+    // The shop's click log: its own landing folder and field names, numbers as text, two time-zone formats.
+    Write(dir_ / "landing" / "clicks" / "day1.ndjson",
+          "{\"click_id\": 1, \"uid\": 1, \"clicked_at\": \"2025-01-03T10:10:00Z\", \"kind\": \"session_start\", "
+          "\"screen\": \"home\", \"secs\": 0, \"kb\": 12}\n"
+          "{\"click_id\": 2, \"uid\": 1, \"clicked_at\": \"2025-01-03T11:12:00+01:00\", \"kind\": \"feature_use\", "
+          "\"screen\": \"reports\", \"secs\": \"120\", \"kb\": 300}\n"
+          "{\"click_id\": 3, \"uid\": 2, \"clicked_at\": \"2025-01-11T07:00:00Z\", \"kind\": \"session_start\", "
+          "\"screen\": \"home\", \"secs\": 0, \"kb\": 8}\n"
+          "{\"click_id\": 4, \"uid\": 3, \"clicked_at\": \"2025-02-02T14:00:00Z\", \"kind\": \"feature_use\", "
+          "\"screen\": \"export\", \"secs\": 60, \"kb\": 2048}\n");
+  }
+  /// Imports the shop's database and ingests its click log.
+  void Load() {
+    Outcome import = Custlake({"import", "shop"});
+    ASSERT_EQ(import.exit_code, 0) << import.err;
+    Outcome ingest = Custlake({"ingest", "--from", (dir_ / "landing" / "clicks").string(), "--format", "ndjson",
+                               "--dataset", "clicks", "--key", "click_id"});
+    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -219,8 +238,7 @@ TEST_F(OwnDataTest, InitWritesTheStagingModelsOfTheDemo) {
 
 TEST_F(OwnDataTest, StagingModelsMapTheShopOntoTheStarSchemaAndIncrementalBuildsFollowIt) {
   Write(dir_ / "models" / "marts" / "mart_client_revenue.sql", kMart);
-  Outcome import = Custlake({"import", "shop"});
-  ASSERT_EQ(import.exit_code, 0) << import.err;
+  Load();
   Outcome build = Custlake({"--json", "build"});
   ASSERT_EQ(build.exit_code, 0) << build.err;
   nlohmann::json j = build.Json();
@@ -242,11 +260,13 @@ TEST_F(OwnDataTest, StagingModelsMapTheShopOntoTheStarSchemaAndIncrementalBuilds
 
   // New orders and events in the shop, a changed client: the next build is incremental.
   Sql("INSERT INTO orders VALUES (106, 3, '2025-03-01 09:00:00', 9900, 'subscription', 'invoice', NULL);"
-      "INSERT INTO app_events VALUES (5, 3, '2025-03-02 10:00:00', 'session_start', 'home', 'android', 0, 4);"
       "INSERT INTO clients VALUES (4, 'Di', 'Eze', 'di@example.com', 'Bonn', 'consumer', 'basic', 9.99, "
       "'2025-03-05', NULL, '2025-03-05 12:00:00');"
       "INSERT INTO orders VALUES (107, 4, '2025-03-05 12:05:00', 999, 'subscription', 'card', NULL);");
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Write(dir_ / "landing" / "clicks" / "day2.ndjson",
+        "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
+        "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
+  Load();
   Outcome again = Custlake({"--json", "build"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_TRUE(again.Json()["incremental"].get<bool>()) << again.out;
@@ -259,7 +279,7 @@ TEST_F(OwnDataTest, StagingModelsMapTheShopOntoTheStarSchemaAndIncrementalBuilds
 }
 
 TEST_F(OwnDataTest, AStagingModelMissingAContractColumnIsAnErrorNamingIt) {
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Load();
   Stage("stg_usage",
         "SELECT CAST(event_no AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS TIMESTAMPTZ) AS ts,\n"
         "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS bytes, _batch_id\n"
@@ -271,7 +291,7 @@ TEST_F(OwnDataTest, AStagingModelMissingAContractColumnIsAnErrorNamingIt) {
 }
 
 TEST_F(OwnDataTest, AStagingColumnOfAWrongTypeIsAnErrorNamingTheExpectedType) {
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Load();
   Stage("stg_transactions",
         "SELECT order_id AS transaction_id, client_id AS customer_id, CAST(ordered_at AS TIMESTAMPTZ) AS ts,\n"
         "       CAST(total_cents AS VARCHAR) AS amount, 'EUR' AS currency, order_kind AS kind, paid_with AS payment_method,\n"
@@ -285,7 +305,7 @@ TEST_F(OwnDataTest, AStagingColumnOfAWrongTypeIsAnErrorNamingTheExpectedType) {
 }
 
 TEST_F(OwnDataTest, ARepeatedKeyInAStagingModelIsAnErrorNamingTheKey) {
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Load();
   Stage("stg_usage",
         "SELECT CAST(client_id AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS TIMESTAMPTZ) AS ts,\n"
         "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS bytes,\n"
@@ -300,7 +320,7 @@ TEST_F(OwnDataTest, ARepeatedKeyInAStagingModelIsAnErrorNamingTheKey) {
 
 TEST_F(OwnDataTest, AStagingModelWithoutRowsIsAnErrorUnlessAllowEmpty) {
   // A shop without a helpdesk: its staging model selects no rows.
-  ASSERT_EQ(Custlake({"import", "shop"}).exit_code, 0);
+  Load();
   Stage("stg_tickets",
         "SELECT case_no AS ticket_id, client_id AS customer_id, CAST(opened AS TIMESTAMPTZ) AS opened_at,\n"
         "       CAST(closed AS TIMESTAMPTZ) AS closed_at, via AS channel, topic AS category, urgency AS priority,\n"
@@ -323,7 +343,7 @@ TEST_F(OwnDataTest, AStagingModelWithoutRowsIsAnErrorUnlessAllowEmpty) {
 TEST_F(OwnDataTest, AStagingModelReadingADatasetNotInTheLakeSaysToImportIt) {
   Outcome r = Custlake({"build"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("raw.shop_"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("models read raw.clicks but the lake has no such raw dataset"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("import or ingest it first"), std::string::npos) << r.err;
 }
 
