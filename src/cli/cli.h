@@ -10,11 +10,10 @@
 // 1 runtime failure, 2 usage or config error.
 #pragma once
 
-#include <filesystem>
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/config.h"
 #include "common/status.h"

@@ -83,9 +83,10 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   for (const std::string& view : report->empty_inputs) empty += (empty.empty() ? "" : ", ") + view;
   summary["warnings"] = nlohmann::json::array();
   if (!empty.empty()) {
-    const std::string warning = "the models read inputs that hold no data yet: " + empty +
-                                "; their tables are empty (run `custlake import` and `custlake ingest` first, "
-                                "and map your own datasets in models/staging/: docs/warehouse.md, Your own data)";
+    const std::string warning =
+        "the models read inputs that hold no data yet: " + empty +
+        "; their tables are empty (run `custlake import` and `custlake ingest` first, "
+        "and map your own datasets in models/staging/: docs/warehouse.md, Your own data)";
     summary["warnings"].push_back(warning);
     if (!global.quiet) std::cerr << "warning: " << warning << "\n";
   }

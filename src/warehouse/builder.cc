@@ -150,7 +150,8 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
   changes->all = m.partition_by.empty();
   switch (m.materialized) {
     case Materialization::kTable:
-    case Materialization::kView: break;
+    case Materialization::kView:
+      break;
     case Materialization::kMerge: {
       std::string key = QuoteIdent(m.unique_key);
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + delta_sql +
@@ -511,8 +512,9 @@ Status CreateStagingViews(engine::Session* session, const std::vector<Model>& vi
   for (const Model& v : views) {
     for (const std::string& schema : schemas) {
       std::string sql = schema == "raw" ? v.sql : RewriteRawSchema(v.sql, "delta");
-      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW " + schema + "." + QuoteIdent(v.name) + " AS\n" + sql)
-                        .WithContext("staging model " + v.name + " (" + Where(v) + ")"));
+      RETURN_NOT_OK(
+          session->Execute("CREATE OR REPLACE VIEW " + schema + "." + QuoteIdent(v.name) + " AS\n" + sql)
+              .WithContext("staging model " + v.name + " (" + Where(v) + ")"));
     }
   }
   return Status::OK();
@@ -650,7 +652,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
     StagingCheckOptions staging_check;
     staging_check.allow_empty = options.allow_empty;
     staging_check.incremental = report.incremental;
-    ASSIGN_OR_RETURN(std::vector<std::string> empty_staging, CheckStagingContracts(session.get(), views, staging_check));
+    ASSIGN_OR_RETURN(std::vector<std::string> empty_staging,
+                     CheckStagingContracts(session.get(), views, staging_check));
     report.empty_inputs.insert(report.empty_inputs.end(), empty_staging.begin(), empty_staging.end());
 
     // Incremental: which raw views changed since the previous version (new
@@ -770,8 +773,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
           auto it = partition_changes.find(r);
           ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
         }
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, inputs, ref_lost_rows, &segments, &stat,
-                                 &partition_changes[m.name])
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, inputs, ref_lost_rows, &segments,
+                                 &stat, &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
         bool keys_survived = !key_columns.empty();
         for (size_t i = 0; i < key_columns.size(); ++i) {
@@ -934,7 +937,8 @@ Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std:
   std::set<std::string> missing;
   const std::vector<std::string> source_views = SourceViews(models);
   const std::vector<Model> views = TakeViews(&models);
-  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotConsumedRaw(lake.get(), source_views, *consumed, &missing));
+  ASSIGN_OR_RETURN(std::vector<RawDataset> raw,
+                   SnapshotConsumedRaw(lake.get(), source_views, *consumed, &missing));
   RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
   RETURN_NOT_OK(CreateStagingViews(session.get(), views, {"raw"}));
   for (const Model& v : views) {

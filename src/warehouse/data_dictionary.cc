@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -47,7 +46,8 @@ std::string CheckText(const ModelCheck& c) {
 std::vector<std::string> Upstream(const Model& m, const std::vector<RawLineage>& raw) {
   std::vector<std::string> out;
   for (const std::string& s : m.sources) {
-    if (std::find(m.refs.begin(), m.refs.end(), s) != m.refs.end()) continue;  // a staging view: listed as a ref
+    if (std::find(m.refs.begin(), m.refs.end(), s) != m.refs.end())
+      continue;  // a staging view: listed as a ref
     std::string name = "raw." + s;
     for (const RawLineage& r : raw) {
       if (r.view == s) name = r.dataset;

@@ -176,8 +176,8 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
     out += "-- model " + m.name + " (" + m.file + ")\n";
     std::string target = Quote(m.name, d);
     if (m.IsView()) {
-      out += std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + target +
-             " AS\n" + sql + ";\n\n";
+      out += std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") +
+             target + " AS\n" + sql + ";\n\n";
       continue;
     }
     switch (d) {

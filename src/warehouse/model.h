@@ -22,9 +22,9 @@ namespace custlake::warehouse {
 
 /// How a build materializes a model.
 enum class Materialization {
-  kTable,          ///< rebuilt whole at every build
-  kMerge,          ///< incremental: rows of new raw batches whose unique_key is new are inserted
-  kAppend,         ///< incremental: rows of new raw batches are appended (sources replaced whole: replace_key)
+  kTable,   ///< rebuilt whole at every build
+  kMerge,   ///< incremental: rows of new raw batches whose unique_key is new are inserted
+  kAppend,  ///< incremental: rows of new raw batches are appended (sources replaced whole: replace_key)
   kRecomputeFrom,  ///< incremental: partitions >= the recompute_from watermark are recomputed
   /// A staging model: a view over raw.<view>s that other models read as if it
   /// were a raw view (raw.<name> and, incrementally, delta.<name> over the new
@@ -94,7 +94,8 @@ struct Model {
   /// the segment is copied and the statements run on all rows.
   std::vector<std::string> post_incremental_rows;
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
-  std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers" (and staging views: "stg_usage")
+  std::vector<std::string>
+      sources;  ///< raw views read: "usage", "sic_customers" (and staging views: "stg_usage")
 
   bool IsView() const { return materialized == Materialization::kView; }
 

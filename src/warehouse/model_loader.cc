@@ -175,7 +175,8 @@ std::string MaterializationName(Materialization m) {
     case Materialization::kMerge: return "merge";
     case Materialization::kAppend: return "append";
     case Materialization::kRecomputeFrom: return "recompute_from";
-    case Materialization::kView: return "view";
+    case Materialization::kView:
+      return "view";
   }
   return "?";
 }
@@ -300,8 +301,12 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       else if (e.value == "merge") model.materialized = Materialization::kMerge;
       else if (e.value == "append") model.materialized = Materialization::kAppend;
       else if (e.value == "recompute_from") model.materialized = Materialization::kRecomputeFrom;
-      else if (e.value == "view") model.materialized = Materialization::kView;
-      else return Status::InvalidArgument(where + ": materialized must be table, merge, append, recompute_from or view, got '" + e.value + "'");
+      else if (e.value == "view")
+        model.materialized = Materialization::kView;
+      else
+        return Status::InvalidArgument(
+            where + ": materialized must be table, merge, append, recompute_from or view, got '" + e.value +
+            "'");
     }
   }
   ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
@@ -334,9 +339,10 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
                                    "-- @post_incremental statements");
   }
   if (model.IsView() && !model.checks.empty()) {
-    return Status::InvalidArgument(file + ":" + std::to_string(model.checks.front().line) +
-                                   ": a view model has no checks of its own (build checks it against the data "
-                                   "contract when it is one of the staging models)");
+    return Status::InvalidArgument(
+        file + ":" + std::to_string(model.checks.front().line) +
+        ": a view model has no checks of its own (build checks it against the data "
+        "contract when it is one of the staging models)");
   }
   if (!model.unchanged_when.empty() && model.materialized != Materialization::kTable) {
     return Status::InvalidArgument(where + ": unchanged_when applies to materialized: table only");

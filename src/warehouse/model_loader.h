@@ -40,7 +40,8 @@ Result<std::vector<Model>> LoadModelsFromDir(const std::filesystem::path& dir);
 /// plus the project's own models.
 struct ProjectModels {
   std::vector<Model> models;
-  std::vector<std::string> overrides;       ///< "stg_usage (/p/models/staging/stg_usage.sql)": text differs from the built-in
+  std::vector<std::string>
+      overrides;  ///< "stg_usage (/p/models/staging/stg_usage.sql)": text differs from the built-in
   std::vector<std::string> project_models;  ///< names of the models only the project has
 };
 /// `dir` missing: the built-in models alone.

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "support/status_testing.h"
-#include "warehouse/dag.h"
 #include "warehouse/checks.h"
+#include "warehouse/dag.h"
 #include "warehouse/export_ddl.h"
 
 namespace custlake::warehouse {
@@ -190,11 +190,14 @@ TEST(ModelLoader, RewriteRawSchemaOnlyOutsideLiterals) {
 }
 
 TEST(ModelLoader, AViewIsReadAsARawViewAndBuiltFirst) {
-  ASSERT_OK_AND_ASSIGN(auto models,
-                       LoadModels({{"m/facts.sql", "-- model: facts\n-- check sums: SELECT 1 FROM changed.stg_x, stg_y WHERE false\n"
-                                                   "SELECT s.id, stg_x.v FROM stg_x JOIN stg_y s USING (id)\n"},
-                                   {"m/stg_x.sql", "-- model: stg_x\n-- materialized: view\nSELECT id, v, _batch_id FROM raw.shop_x"},
-                                   {"m/stg_y.sql", "-- model: stg_y\n-- materialized: view\nSELECT id, _batch_id FROM raw.shop_y"}}));
+  ASSERT_OK_AND_ASSIGN(
+      auto models,
+      LoadModels(
+          {{"m/facts.sql",
+            "-- model: facts\n-- check sums: SELECT 1 FROM changed.stg_x, stg_y WHERE false\n"
+            "SELECT s.id, stg_x.v FROM stg_x JOIN stg_y s USING (id)\n"},
+           {"m/stg_x.sql", "-- model: stg_x\n-- materialized: view\nSELECT id, v, _batch_id FROM raw.shop_x"},
+           {"m/stg_y.sql", "-- model: stg_y\n-- materialized: view\nSELECT id, _batch_id FROM raw.shop_y"}}));
   ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
   ASSERT_EQ(sorted.size(), 3u);
   const Model& facts = sorted[2];
@@ -205,7 +208,8 @@ TEST(ModelLoader, AViewIsReadAsARawViewAndBuiltFirst) {
   EXPECT_EQ(facts.sources, (std::vector<std::string>{"stg_x", "stg_y"}));
   EXPECT_EQ(facts.refs, (std::vector<std::string>{"stg_x", "stg_y"}));
   EXPECT_EQ(RawSourceViews(sorted), (std::vector<std::string>{"shop_x", "shop_y"}));
-  EXPECT_EQ(RewriteRawSchema(facts.sql, "delta"), "SELECT s.id, delta.stg_x.v FROM delta.stg_x JOIN delta.stg_y s USING (id)");
+  EXPECT_EQ(RewriteRawSchema(facts.sql, "delta"),
+            "SELECT s.id, delta.stg_x.v FROM delta.stg_x JOIN delta.stg_y s USING (id)");
 }
 
 TEST(ModelLoader, AViewReadsRawViewsOnlyAndHasNoChecks) {
@@ -214,7 +218,8 @@ TEST(ModelLoader, AViewReadsRawViewsOnlyAndHasNoChecks) {
   ASSERT_FALSE(reads_model.ok());
   EXPECT_NE(reads_model.status().message().find("view model stg_a reads model a"), std::string::npos)
       << reads_model.status().message();
-  auto checked = ParseModel("m/stg_a.sql", "-- model: stg_a\n-- materialized: view\n-- check unique: k\nSELECT 1 AS k");
+  auto checked =
+      ParseModel("m/stg_a.sql", "-- model: stg_a\n-- materialized: view\n-- check unique: k\nSELECT 1 AS k");
   ASSERT_FALSE(checked.ok());
   EXPECT_NE(checked.status().message().find("m/stg_a.sql:3: a view model has no checks"), std::string::npos)
       << checked.status().message();
@@ -228,7 +233,8 @@ TEST(ModelLoader, ProjectModelsOverrideBuiltinsByNameAndAddTheirOwn) {
   fs::create_directories(dir / "marts");
   std::ofstream(dir / "staging" / "stg_usage.sql")
       << "-- model: stg_usage\n-- materialized: view\nSELECT *, 1 AS extra FROM raw.clicks\n";
-  std::ofstream(dir / "marts" / "mart_x.sql") << "-- model: mart_x\nSELECT count(*) AS n FROM fact_customer_activity\n";
+  std::ofstream(dir / "marts" / "mart_x.sql")
+      << "-- model: mart_x\nSELECT count(*) AS n FROM fact_customer_activity\n";
   ASSERT_OK_AND_ASSIGN(ProjectModels loaded, LoadProjectModels(dir));
   fs::remove_all(dir);
   EXPECT_EQ(loaded.models.size(), 14u);
@@ -253,8 +259,8 @@ TEST(ModelLoader, BuiltinModelsLoadAndSort) {
   EXPECT_EQ(views, 6);
   // The star schema reads the staging views only; the raw zone is theirs to read.
   std::vector<std::string> raw = RawSourceViews(sorted);
-  EXPECT_EQ(raw, (std::vector<std::string>{"sic_customers", "sic_offer_assignments", "sic_offers", "sic_transactions",
-                                           "tickets", "usage"}));
+  EXPECT_EQ(raw, (std::vector<std::string>{"sic_customers", "sic_offer_assignments", "sic_offers",
+                                           "sic_transactions", "tickets", "usage"}));
   for (const Model& m : sorted) {
     EXPECT_FALSE(m.description.empty()) << m.name;
     EXPECT_FALSE(m.columns.empty()) << m.name;

@@ -22,7 +22,8 @@ const std::vector<StagingContract>& StagingContracts() {
 namespace {
 
 /// Column name -> DuckDB type text of a query's result.
-Result<std::vector<std::pair<std::string, std::string>>> Describe(engine::Session* session, const std::string& sql) {
+Result<std::vector<std::pair<std::string, std::string>>> Describe(engine::Session* session,
+                                                                  const std::string& sql) {
   ASSIGN_OR_RETURN(auto r, session->Query("DESCRIBE " + sql));
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& row : r.rows) out.emplace_back(row[0], row[1]);
@@ -38,22 +39,26 @@ Status CheckColumns(engine::Session* session, const Model& view, const StagingCo
   for (const auto& [column, type] : expected) {
     auto it = got.find(column);
     if (it == got.end()) {
-      return Status::InvalidArgument(Where(view) + ": the data contract needs column " + column + " (" + type +
-                                     "), which its SELECT does not return; select it (… AS " + column +
-                                     ", or CAST(NULL AS " + type + ") AS " + column + " when the source has none)");
+      return Status::InvalidArgument(Where(view) + ": the data contract needs column " + column + " (" +
+                                     type + "), which its SELECT does not return; select it (… AS " + column +
+                                     ", or CAST(NULL AS " + type + ") AS " + column +
+                                     " when the source has none)");
     }
     ASSIGN_OR_RETURN(auto cast, session->Query("SELECT can_cast_implicitly(CAST(NULL AS " + it->second +
                                                "), CAST(NULL AS " + type + "))"));
     if (cast.Scalar() != "true") {
       return Status::InvalidArgument(Where(view) + ": column " + column + " is " + it->second +
-                                     ", the data contract expects " + type + " (or a type that widens to it); "
-                                     "cast it in the model: CAST(... AS " + type + ") AS " + column);
+                                     ", the data contract expects " + type +
+                                     " (or a type that widens to it); "
+                                     "cast it in the model: CAST(... AS " +
+                                     type + ") AS " + column);
     }
   }
   return Status::OK();
 }
 
-Status CheckKey(engine::Session* session, const Model& view, const StagingContract& contract, bool incremental) {
+Status CheckKey(engine::Session* session, const Model& view, const StagingContract& contract,
+                bool incremental) {
   if (contract.key.empty()) return Status::OK();
   std::string cols;
   for (const std::string& c : contract.key) cols += (cols.empty() ? "" : ", ") + QuoteIdent(c);
@@ -63,9 +68,10 @@ Status CheckKey(engine::Session* session, const Model& view, const StagingContra
   if (dup.rows.empty()) return Status::OK();
   std::string sample;
   for (const auto& row : dup.rows) sample += (sample.empty() ? "" : ", ") + row[0] + " (" + row[1] + " rows)";
-  return Status::InvalidArgument(Where(view) + ": column " + cols + " must be unique (the data contract's key), " +
-                                 "but values repeat: " + sample +
-                                 "; deduplicate in the model (e.g. row_number() over the key, keeping one row)");
+  return Status::InvalidArgument(
+      Where(view) + ": column " + cols + " must be unique (the data contract's key), " +
+      "but values repeat: " + sample +
+      "; deduplicate in the model (e.g. row_number() over the key, keeping one row)");
 }
 
 /// "raw.a, raw.b": the raw views a staging model reads.
@@ -77,7 +83,8 @@ std::string RawViewsText(const Model& view) {
 
 }  // namespace
 
-Result<std::vector<std::string>> CheckStagingContracts(engine::Session* session, const std::vector<Model>& views,
+Result<std::vector<std::string>> CheckStagingContracts(engine::Session* session,
+                                                       const std::vector<Model>& views,
                                                        const StagingCheckOptions& options) {
   std::vector<std::string> empty;
   for (const StagingContract& contract : StagingContracts()) {
@@ -91,10 +98,10 @@ Result<std::vector<std::string>> CheckStagingContracts(engine::Session* session,
     ASSIGN_OR_RETURN(auto any, session->Query("SELECT 1 FROM raw." + QuoteIdent(view->name) + " LIMIT 1"));
     if (!any.rows.empty()) continue;
     if (!options.allow_empty) {
-      return Status::InvalidArgument(Where(*view) + " has no rows, and the star schema needs them (it reads " +
-                                     RawViewsText(*view) + "): import or ingest them first, or edit the model to " +
-                                     "read your own datasets (custlake status lists them); --allow-empty builds " +
-                                     "empty tables");
+      return Status::InvalidArgument(
+          Where(*view) + " has no rows, and the star schema needs them (it reads " + RawViewsText(*view) +
+          "): import or ingest them first, or edit the model to " +
+          "read your own datasets (custlake status lists them); --allow-empty builds " + "empty tables");
     }
     empty.push_back(view->name);
   }

@@ -20,8 +20,8 @@
 namespace custlake::warehouse {
 
 struct StagingContract {
-  std::string model;             ///< "stg_customers"
-  std::string raw_view;          ///< the demo's raw view whose typed columns are the contract ("sic_customers")
+  std::string model;     ///< "stg_customers"
+  std::string raw_view;  ///< the demo's raw view whose typed columns are the contract ("sic_customers")
   std::vector<std::string> key;  ///< unique columns; empty: versions of a row may repeat
 };
 
@@ -36,7 +36,8 @@ struct StagingCheckOptions {
 /// Checks every staging view of `views` that is a contract input: columns,
 /// types, key, rows. Returns the inputs with no rows ("stg_usage"), when
 /// allowed; any other finding is an InvalidArgument naming model and column.
-Result<std::vector<std::string>> CheckStagingContracts(engine::Session* session, const std::vector<Model>& views,
+Result<std::vector<std::string>> CheckStagingContracts(engine::Session* session,
+                                                       const std::vector<Model>& views,
                                                        const StagingCheckOptions& options);
 
 }  // namespace custlake::warehouse

@@ -143,9 +143,8 @@ SELECT customer_id, sum(revenue) AS revenue FROM fact_customer_metrics GROUP BY 
 class OwnDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("custlake_own_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("custlake_own_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
     Write(dir_ / "custlake.toml", kShopToml);
@@ -153,22 +152,26 @@ class OwnDataTest : public ::testing::Test {
     Sql(kShopSchema);
     for (const auto& [name, text] : kShopStaging) Write(dir_ / "models" / "staging" / (name + ".sql"), text);
     // The shop's click log: its own landing folder and field names, numbers as text, two time-zone formats.
-    Write(dir_ / "landing" / "clicks" / "day1.ndjson",
-          "{\"click_id\": 1, \"uid\": 1, \"clicked_at\": \"2025-01-03T10:10:00Z\", \"kind\": \"session_start\", "
-          "\"screen\": \"home\", \"secs\": 0, \"kb\": 12}\n"
-          "{\"click_id\": 2, \"uid\": 1, \"clicked_at\": \"2025-01-03T11:12:00+01:00\", \"kind\": \"feature_use\", "
-          "\"screen\": \"reports\", \"secs\": \"120\", \"kb\": 300}\n"
-          "{\"click_id\": 3, \"uid\": 2, \"clicked_at\": \"2025-01-11T07:00:00Z\", \"kind\": \"session_start\", "
-          "\"screen\": \"home\", \"secs\": 0, \"kb\": 8}\n"
-          "{\"click_id\": 4, \"uid\": 3, \"clicked_at\": \"2025-02-02T14:00:00Z\", \"kind\": \"feature_use\", "
-          "\"screen\": \"export\", \"secs\": 60, \"kb\": 2048}\n");
+    Write(
+        dir_ / "landing" / "clicks" / "day1.ndjson",
+        "{\"click_id\": 1, \"uid\": 1, \"clicked_at\": \"2025-01-03T10:10:00Z\", \"kind\": "
+        "\"session_start\", "
+        "\"screen\": \"home\", \"secs\": 0, \"kb\": 12}\n"
+        "{\"click_id\": 2, \"uid\": 1, \"clicked_at\": \"2025-01-03T11:12:00+01:00\", \"kind\": "
+        "\"feature_use\", "
+        "\"screen\": \"reports\", \"secs\": \"120\", \"kb\": 300}\n"
+        "{\"click_id\": 3, \"uid\": 2, \"clicked_at\": \"2025-01-11T07:00:00Z\", \"kind\": "
+        "\"session_start\", "
+        "\"screen\": \"home\", \"secs\": 0, \"kb\": 8}\n"
+        "{\"click_id\": 4, \"uid\": 3, \"clicked_at\": \"2025-02-02T14:00:00Z\", \"kind\": \"feature_use\", "
+        "\"screen\": \"export\", \"secs\": 60, \"kb\": 2048}\n");
   }
   /// Imports the shop's database and ingests its click log.
   void Load() {
     Outcome import = Custlake({"import", "shop"});
     ASSERT_EQ(import.exit_code, 0) << import.err;
-    Outcome ingest = Custlake({"ingest", "--from", (dir_ / "landing" / "clicks").string(), "--format", "ndjson",
-                               "--dataset", "clicks", "--key", "click_id"});
+    Outcome ingest = Custlake({"ingest", "--from", (dir_ / "landing" / "clicks").string(), "--format",
+                               "ndjson", "--dataset", "clicks", "--key", "click_id"});
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -206,19 +209,22 @@ class OwnDataTest : public ::testing::Test {
     EXPECT_EQ(Query("SELECT count(DISTINCT customer_id) FROM dim_customer"), std::to_string(clients));
     EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'transaction'"),
               std::to_string(orders));
-    EXPECT_EQ(Query("SELECT sum(amount) FROM fact_customer_activity WHERE activity_type = 'transaction'"), revenue);
+    EXPECT_EQ(Query("SELECT sum(amount) FROM fact_customer_activity WHERE activity_type = 'transaction'"),
+              revenue);
     EXPECT_EQ(Query("SELECT sum(revenue) FROM fact_customer_metrics"), revenue);
     EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'usage'"),
               std::to_string(events));
     EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'ticket'"), "1");
     EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_sent'"), "2");
-    EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_redeemed'"), "1");
+    EXPECT_EQ(Query("SELECT count(*) FROM fact_customer_activity WHERE activity_type = 'offer_redeemed'"),
+              "1");
     EXPECT_EQ(Query("SELECT count(*) FROM dim_offer"), "2");
     EXPECT_EQ(Query("SELECT count(*) FROM dim_customer WHERE customer_key IS NULL"), "0");
   }
   /// Replaces one staging model of the project.
   void Stage(const std::string& name, const std::string& text) {
-    Write(dir_ / "models" / "staging" / (name + ".sql"), "-- model: " + name + "\n-- materialized: view\n" + text);
+    Write(dir_ / "models" / "staging" / (name + ".sql"),
+          "-- model: " + name + "\n-- materialized: view\n" + text);
   }
 
   fs::path dir_;
@@ -227,12 +233,14 @@ class OwnDataTest : public ::testing::Test {
 TEST_F(OwnDataTest, InitWritesTheStagingModelsOfTheDemo) {
   fs::path fresh = dir_ / "fresh";
   ASSERT_EQ(Custlake({"init", fresh.string()}).exit_code, 0);
-  for (const char* name : {"stg_customers", "stg_transactions", "stg_offers", "stg_offer_assignments", "stg_usage",
-                           "stg_tickets"}) {
-    std::string text = custlake::testing::ReadWholeFile(fresh / "models" / "staging" / (std::string(name) + ".sql"));
+  for (const char* name : {"stg_customers", "stg_transactions", "stg_offers", "stg_offer_assignments",
+                           "stg_usage", "stg_tickets"}) {
+    std::string text =
+        custlake::testing::ReadWholeFile(fresh / "models" / "staging" / (std::string(name) + ".sql"));
     EXPECT_NE(text.find("-- materialized: view"), std::string::npos) << name;
   }
-  EXPECT_NE(custlake::testing::ReadWholeFile(fresh / "models" / "staging" / "stg_customers.sql").find("raw.sic_customers"),
+  EXPECT_NE(custlake::testing::ReadWholeFile(fresh / "models" / "staging" / "stg_customers.sql")
+                .find("raw.sic_customers"),
             std::string::npos);
 }
 
@@ -263,26 +271,33 @@ TEST_F(OwnDataTest, StagingModelsMapTheShopOntoTheStarSchemaAndIncrementalBuilds
       "INSERT INTO clients VALUES (4, 'Di', 'Eze', 'di@example.com', 'Bonn', 'consumer', 'basic', 9.99, "
       "'2025-03-05', NULL, '2025-03-05 12:00:00');"
       "INSERT INTO orders VALUES (107, 4, '2025-03-05 12:05:00', 999, 'subscription', 'card', NULL);");
-  Write(dir_ / "landing" / "clicks" / "day2.ndjson",
-        "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
-        "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
+  Write(
+      dir_ / "landing" / "clicks" / "day2.ndjson",
+      "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
+      "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
   Load();
   Outcome again = Custlake({"--json", "build"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_TRUE(again.Json()["incremental"].get<bool>()) << again.out;
   EXPECT_EQ(again.Json()["checks"]["failed"], 0) << again.out;
   ExpectCountsMatchTheSource(4, 7, "252.47", 5);
-  std::string incremental = Query("SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM fact_customer_activity f");
+  std::string incremental = Query(
+      "SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM "
+      "fact_customer_activity f");
   ASSERT_EQ(Custlake({"build", "--full"}).exit_code, 0);
-  EXPECT_EQ(Query("SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM fact_customer_activity f"), incremental);
+  EXPECT_EQ(Query("SELECT md5(string_agg(CAST(f AS VARCHAR), '|' ORDER BY activity_type, source_id)) FROM "
+                  "fact_customer_activity f"),
+            incremental);
   ExpectCountsMatchTheSource(4, 7, "252.47", 5);
 }
 
 TEST_F(OwnDataTest, AStagingModelMissingAContractColumnIsAnErrorNamingIt) {
   Load();
   Stage("stg_usage",
-        "SELECT CAST(event_no AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS TIMESTAMPTZ) AS ts,\n"
-        "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS bytes, _batch_id\n"
+        "SELECT CAST(event_no AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS "
+        "TIMESTAMPTZ) AS ts,\n"
+        "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS "
+        "bytes, _batch_id\n"
         "FROM raw.shop_app_events\n");
   Outcome r = Custlake({"build"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -292,23 +307,28 @@ TEST_F(OwnDataTest, AStagingModelMissingAContractColumnIsAnErrorNamingIt) {
 
 TEST_F(OwnDataTest, AStagingColumnOfAWrongTypeIsAnErrorNamingTheExpectedType) {
   Load();
-  Stage("stg_transactions",
-        "SELECT order_id AS transaction_id, client_id AS customer_id, CAST(ordered_at AS TIMESTAMPTZ) AS ts,\n"
-        "       CAST(total_cents AS VARCHAR) AS amount, 'EUR' AS currency, order_kind AS kind, paid_with AS payment_method,\n"
-        "       promo_id AS offer_id, CAST(ordered_at AS TIMESTAMPTZ) AS updated_at, _batch_id\n"
-        "FROM raw.shop_orders\n");
+  Stage(
+      "stg_transactions",
+      "SELECT order_id AS transaction_id, client_id AS customer_id, CAST(ordered_at AS TIMESTAMPTZ) AS ts,\n"
+      "       CAST(total_cents AS VARCHAR) AS amount, 'EUR' AS currency, order_kind AS kind, paid_with AS "
+      "payment_method,\n"
+      "       promo_id AS offer_id, CAST(ordered_at AS TIMESTAMPTZ) AS updated_at, _batch_id\n"
+      "FROM raw.shop_orders\n");
   Outcome r = Custlake({"build"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("staging model stg_transactions"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("column amount is VARCHAR, the data contract expects DECIMAL(12,2)"), std::string::npos)
+  EXPECT_NE(r.err.find("column amount is VARCHAR, the data contract expects DECIMAL(12,2)"),
+            std::string::npos)
       << r.err;
 }
 
 TEST_F(OwnDataTest, ARepeatedKeyInAStagingModelIsAnErrorNamingTheKey) {
   Load();
   Stage("stg_usage",
-        "SELECT CAST(client_id AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS TIMESTAMPTZ) AS ts,\n"
-        "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS bytes,\n"
+        "SELECT CAST(client_id AS VARCHAR) AS event_id, client_id AS customer_id, CAST(happened AS "
+        "TIMESTAMPTZ) AS ts,\n"
+        "       what AS event_type, screen AS feature, platform AS device, seconds AS duration_s, kb AS "
+        "bytes,\n"
         "       CAST(NULL AS VARCHAR) AS app_version, _batch_id\n"
         "FROM raw.shop_app_events\n");
   Outcome r = Custlake({"build"});
@@ -323,7 +343,8 @@ TEST_F(OwnDataTest, AStagingModelWithoutRowsIsAnErrorUnlessAllowEmpty) {
   Load();
   Stage("stg_tickets",
         "SELECT case_no AS ticket_id, client_id AS customer_id, CAST(opened AS TIMESTAMPTZ) AS opened_at,\n"
-        "       CAST(closed AS TIMESTAMPTZ) AS closed_at, via AS channel, topic AS category, urgency AS priority,\n"
+        "       CAST(closed AS TIMESTAMPTZ) AS closed_at, via AS channel, topic AS category, urgency AS "
+        "priority,\n"
         "       state AS status, stars AS satisfaction,\n"
         "       CAST([] AS STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]) AS messages, _batch_id\n"
         "FROM raw.shop_helpdesk WHERE false\n");
@@ -343,7 +364,8 @@ TEST_F(OwnDataTest, AStagingModelWithoutRowsIsAnErrorUnlessAllowEmpty) {
 TEST_F(OwnDataTest, AStagingModelReadingADatasetNotInTheLakeSaysToImportIt) {
   Outcome r = Custlake({"build"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("models read raw.clicks but the lake has no such raw dataset"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("models read raw.clicks but the lake has no such raw dataset"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("import or ingest it first"), std::string::npos) << r.err;
 }
 

@@ -167,8 +167,8 @@ TEST_F(WarehouseFixture, CheckAfterAFullReimportUsesWhatTheVersionConsumed) {
   ASSERT_NE(offers, nullptr);
   EXPECT_TRUE(offers->passed);
   EXPECT_TRUE(offers->skipped.empty());
-  // Once the retired file is vacuumed the reconciliation cannot be re-run: skipped, said why (naming the staging
-  // view over it), not failed.
+  // Once the retired file is vacuumed the reconciliation cannot be re-run: skipped, said why (naming the
+  // staging view over it), not failed.
   fs::remove(old_files[0].absolute_path);
   ASSERT_OK_AND_ASSIGN(CheckReport after, CheckCurrentVersion(root_.string(), {}, options));
   EXPECT_EQ(after.failed, 0) << after.FailureText();
