@@ -3,7 +3,7 @@
 --   lastmodified import kept (a distinct updated_at of a customer) is one version, valid over the
 --   half-open interval [valid_from, valid_to). The first version is valid from 1900-01-01 so that
 --   every fact finds the version valid at its moment; the current version is valid to 9999-12-31.
---   Rebuilt whole at every build from all versions in raw/sic/customers; surrogate keys are a hash
+--   Rebuilt whole at every build from all versions in stg_customers; surrogate keys are a hash
 --   of (customer_id, version_updated_at), so they are the same after any rebuild.
 -- materialized: table
 -- grain: one row per customer version
@@ -36,11 +36,11 @@
 -- check no_overlap: customer_id, valid_from, valid_to
 -- check one_current_version: SELECT customer_id, count(*) FILTER (WHERE is_current) AS current_versions
 --   FROM dim_customer GROUP BY customer_id HAVING count(*) FILTER (WHERE is_current) <> 1
--- check covers_all_raw_customers: SELECT DISTINCT r.customer_id FROM raw.sic_customers r
+-- check covers_all_raw_customers: SELECT DISTINCT r.customer_id FROM stg_customers r
 --   WHERE r.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = r.customer_id)
 WITH stamped AS (
   SELECT *, coalesce(updated_at, created_at, CAST(signup_date AS {{ type_timestamp() }})) AS changed_at
-  FROM raw.sic_customers
+  FROM stg_customers
   WHERE customer_id IS NOT NULL
 ),
 versions AS (

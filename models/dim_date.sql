@@ -8,13 +8,13 @@
 -- materialized: table
 -- unchanged_when: WITH d AS (SELECT min({{ ident(date) }}) AS first_day, max({{ ident(date) }}) AS last_day FROM dim_date),
 --   n AS (
---     SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM changed.sic_customers
---     UNION ALL SELECT CAST(min(ts) AS DATE), CAST(max(ts) AS DATE) FROM changed.sic_transactions
+--     SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM changed.stg_customers
+--     UNION ALL SELECT CAST(min(ts) AS DATE), CAST(max(ts) AS DATE) FROM changed.stg_transactions
 --     UNION ALL SELECT CAST(min(occurred_at) AS DATE), CAST(max(occurred_at) AS DATE)
 --               FROM changed.fact_customer_activity WHERE activity_type = 'usage'
 --     UNION ALL SELECT CAST(min(sent_at) AS DATE), CAST(max(coalesce(responded_at, sent_at)) AS DATE)
---               FROM changed.sic_offer_assignments
---     UNION ALL SELECT CAST(min(opened_at) AS DATE), CAST(max(coalesce(closed_at, opened_at)) AS DATE) FROM changed.tickets
+--               FROM changed.stg_offer_assignments
+--     UNION ALL SELECT CAST(min(opened_at) AS DATE), CAST(max(coalesce(closed_at, opened_at)) AS DATE) FROM changed.stg_tickets
 --   )
 --   SELECT d.last_day IS NOT NULL AND coalesce(bool_and((n.first_day IS NULL OR n.first_day >= d.first_day) AND
 --                                                       (n.last_day IS NULL OR n.last_day <= d.last_day)), true)
@@ -35,10 +35,10 @@
 -- check unique: date_key
 -- check not_null: date_key, date, month_start
 WITH customers AS (
-  SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM raw.sic_customers
+  SELECT min(signup_date) AS first_day, max(coalesce(churn_date, signup_date)) AS last_day FROM stg_customers
 ),
 transactions AS (
-  SELECT CAST(min(ts) AS DATE) AS first_day, CAST(max(ts) AS DATE) AS last_day FROM raw.sic_transactions
+  SELECT CAST(min(ts) AS DATE) AS first_day, CAST(max(ts) AS DATE) AS last_day FROM stg_transactions
 ),
 usage_events AS (
   -- Usage from the facts (one row per raw event, reconciled): cheaper than re-reading raw/usage.
@@ -47,11 +47,11 @@ usage_events AS (
 ),
 offers AS (
   SELECT CAST(min(sent_at) AS DATE) AS first_day, CAST(max(coalesce(responded_at, sent_at)) AS DATE) AS last_day
-  FROM raw.sic_offer_assignments
+  FROM stg_offer_assignments
 ),
 tickets AS (
   SELECT CAST(min(opened_at) AS DATE) AS first_day, CAST(max(coalesce(closed_at, opened_at)) AS DATE) AS last_day
-  FROM raw.tickets
+  FROM stg_tickets
 ),
 bounds AS (
   -- least/greatest over the sources that have rows (engines differ on NULL arguments).

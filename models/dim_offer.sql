@@ -1,5 +1,5 @@
 -- model: dim_offer
--- description: Campaigns and their offers, one row per offer of raw/sic/offers (a full import each
+-- description: Campaigns and their offers, one row per offer of stg_offers (a full import each
 --   time, so the dimension is rebuilt whole). offer_key is the operational offer_id.
 -- materialized: table
 -- grain: one row per offer
@@ -21,7 +21,7 @@ SELECT offer_id AS offer_key, offer_id, name, campaign, channel, offer_type,
        CAST({{ days_between(start_date, end_date) }} + 1 AS INTEGER) AS duration_days
 FROM (
   SELECT *, row_number() OVER (PARTITION BY offer_id ORDER BY {{ ident(_batch_id) }} DESC) AS copy_rank
-  FROM raw.sic_offers
+  FROM stg_offers
   WHERE offer_id IS NOT NULL
 ) o
 WHERE copy_rank = 1

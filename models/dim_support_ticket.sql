@@ -1,5 +1,5 @@
 -- model: dim_support_ticket
--- description: Support tickets, one row per ticket of raw/tickets, with resolution time, satisfaction
+-- description: Support tickets, one row per ticket of stg_tickets, with resolution time, satisfaction
 --   and what the nested messages say (count, first response). ticket_key is the ticket_id.
 -- materialized: table
 -- grain: one row per ticket
@@ -27,7 +27,7 @@ WITH latest AS (
   -- One row per ticket: the newest batch's copy (a ticket re-delivered after an update).
   SELECT * FROM (
     SELECT *, row_number() OVER (PARTITION BY ticket_id ORDER BY {{ ident(_batch_id) }} DESC, opened_at DESC) AS copy_rank
-    FROM raw.tickets
+    FROM stg_tickets
     WHERE ticket_id IS NOT NULL
   ) t
   WHERE copy_rank = 1

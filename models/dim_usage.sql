@@ -1,6 +1,6 @@
 -- model: dim_usage
 -- description: The kinds of product usage: one row per distinct (event_type, feature, device) seen in
---   raw/usage. Missing values are the member '(unknown)'. Incremental builds add the new
+--   stg_usage. Missing values are the member '(unknown)'. Incremental builds add the new
 --   combinations (merge on usage_key); keys are a hash of the three values, stable across rebuilds.
 -- materialized: merge
 -- unique_key: usage_key
@@ -18,5 +18,5 @@ SELECT DISTINCT
        coalesce(event_type, '(unknown)') AS event_type,
        coalesce(feature, '(unknown)') AS feature,
        coalesce(device, '(unknown)') AS device
-FROM raw.usage
+FROM stg_usage
 ORDER BY event_type, feature, device

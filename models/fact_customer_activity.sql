@@ -10,12 +10,12 @@
 -- replace_key: source_dataset
 -- partition_by: month_start
 -- post_incremental_partitions: SELECT DISTINCT month_start FROM fact_customer_activity
---   WHERE customer_id IN (SELECT customer_id FROM delta.sic_customers)
+--   WHERE customer_id IN (SELECT customer_id FROM delta.stg_customers)
 --   OR (activity_type IN ('offer_sent', 'offer_redeemed')
---       AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments))
+--       AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.stg_offer_assignments))
 -- post_incremental_rows: activity_type IN ('offer_sent', 'offer_redeemed')
---   AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments)
--- post_incremental_rows: customer_id IN (SELECT customer_id FROM delta.sic_customers)
+--   AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.stg_offer_assignments)
+-- post_incremental_rows: customer_id IN (SELECT customer_id FROM delta.stg_customers)
 --   AND EXISTS (SELECT 1 FROM dim_customer d WHERE d.customer_id = fact_customer_activity.customer_id
 --     AND fact_customer_activity.occurred_at >= d.valid_from AND fact_customer_activity.occurred_at < d.valid_to
 --     AND d.customer_key IS DISTINCT FROM fact_customer_activity.customer_key)
@@ -36,7 +36,7 @@
 -- column duration_s: seconds of usage (usage only, else 0)
 -- column bytes: bytes transferred (usage only, else 0)
 -- column app_version: app version of a usage event
--- column source_dataset: the raw dataset the row comes from (raw/usage, raw/sic/transactions...)
+-- column source_dataset: the staging model the row comes from (stg_usage, stg_transactions, stg_tickets, stg_offer_assignments)
 -- column source_batch_id: the lake batch that committed the source row (lineage)
 -- check unique: activity_type, source_id
 -- check not_null: activity_type, source_id, customer_id, customer_key, date_key, month_start, occurred_at
@@ -49,23 +49,23 @@
 --   JOIN dim_customer d ON d.customer_key = f.customer_key
 --   WHERE d.customer_id <> f.customer_id OR f.occurred_at < d.valid_from OR f.occurred_at >= d.valid_to
 -- check reconcile_usage_events: SELECT r.n AS raw_events, f.n AS fact_events FROM
---   (SELECT count(*) AS n FROM changed.usage) r, (SELECT count(*) AS n FROM changed.fact_customer_activity WHERE activity_type = 'usage') f
+--   (SELECT count(*) AS n FROM changed.stg_usage) r, (SELECT count(*) AS n FROM changed.fact_customer_activity WHERE activity_type = 'usage') f
 --   WHERE r.n <> f.n
 -- check reconcile_transactions_to_the_cent: SELECT r.n AS raw_rows, f.n AS fact_rows, r.amount AS raw_amount, f.amount AS fact_amount FROM
---   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.sic_transactions) r,
+--   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.stg_transactions) r,
 --   (SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM changed.fact_customer_activity WHERE activity_type = 'transaction') f
 --   WHERE r.n <> f.n OR r.amount <> f.amount
 -- check reconcile_tickets: SELECT r.n AS raw_tickets, f.n AS fact_tickets FROM
---   (SELECT count(DISTINCT ticket_id) AS n FROM raw.tickets) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'ticket') f
+--   (SELECT count(DISTINCT ticket_id) AS n FROM stg_tickets) r, (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'ticket') f
 --   WHERE r.n <> f.n
 -- check reconcile_offers: SELECT r.sent, f.sent, r.redeemed, f.redeemed FROM
 --   (SELECT count(*) AS sent, count(*) FILTER (WHERE redeemed) AS redeemed FROM
 --      (SELECT redeemed, row_number() OVER (PARTITION BY assignment_id ORDER BY updated_at DESC, {{ ident(_batch_id) }} DESC) AS latest
---       FROM raw.sic_offer_assignments) v WHERE latest = 1) r,
+--       FROM stg_offer_assignments) v WHERE latest = 1) r,
 --   (SELECT count(*) FILTER (WHERE activity_type = 'offer_sent') AS sent, count(*) FILTER (WHERE activity_type = 'offer_redeemed') AS redeemed FROM fact_customer_activity) f
 --   WHERE r.sent <> f.sent OR r.redeemed <> f.redeemed
 -- check freshness: occurred_at within 2 days where activity_type = 'usage'
--- check freshness_usage: SELECT (SELECT max(ts) FROM changed.usage) AS raw_newest,
+-- check freshness_usage: SELECT (SELECT max(ts) FROM changed.stg_usage) AS raw_newest,
 --   (SELECT max(occurred_at) FROM changed.fact_customer_activity WHERE activity_type = 'usage') AS fact_newest
 --   WHERE raw_newest IS DISTINCT FROM fact_newest
 WITH offer_assignments AS (
@@ -73,7 +73,7 @@ WITH offer_assignments AS (
   FROM (
     SELECT assignment_id, offer_id, customer_id, sent_at, responded_at, redeemed, {{ ident(_batch_id) }} AS batch_id,
            row_number() OVER (PARTITION BY assignment_id ORDER BY updated_at DESC, {{ ident(_batch_id) }} DESC) AS latest
-    FROM raw.sic_offer_assignments
+    FROM stg_offer_assignments
   ) v
   WHERE latest = 1
 ),
@@ -84,23 +84,23 @@ activity AS (
          CAST(NULL AS BIGINT) AS offer_key, CAST(NULL AS BIGINT) AS ticket_key,
          CAST(NULL AS {{ type_string() }}) AS transaction_kind, CAST(NULL AS {{ type_string() }}) AS payment_method,
          CAST(0 AS DECIMAL(18,2)) AS amount, coalesce(duration_s, 0) AS duration_s, coalesce(bytes, 0) AS bytes,
-         app_version, 'raw/usage' AS source_dataset, {{ ident(_batch_id) }} AS source_batch_id
-  FROM raw.usage
+         app_version, 'stg_usage' AS source_dataset, {{ ident(_batch_id) }} AS source_batch_id
+  FROM stg_usage
   UNION ALL
   SELECT 'transaction', {{ to_text(transaction_id) }}, customer_id, ts, NULL, offer_id, NULL, kind, payment_method,
-         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'raw/sic/transactions', {{ ident(_batch_id) }}
-  FROM raw.sic_transactions
+         CAST(amount AS DECIMAL(18,2)), 0, 0, NULL, 'stg_transactions', {{ ident(_batch_id) }}
+  FROM stg_transactions
   UNION ALL
   SELECT 'ticket', {{ to_text(ticket_id) }}, customer_id, opened_at, NULL, NULL, ticket_id, NULL, NULL,
-         0, 0, 0, NULL, 'raw/tickets', {{ ident(_batch_id) }}
-  FROM raw.tickets
+         0, 0, 0, NULL, 'stg_tickets', {{ ident(_batch_id) }}
+  FROM stg_tickets
   UNION ALL
   SELECT 'offer_sent', {{ to_text(assignment_id) }}, customer_id, sent_at, NULL, offer_id, NULL, NULL, NULL,
-         0, 0, 0, NULL, 'raw/sic/offer_assignments', batch_id
+         0, 0, 0, NULL, 'stg_offer_assignments', batch_id
   FROM offer_assignments
   UNION ALL
   SELECT 'offer_redeemed', {{ to_text(assignment_id) }}, customer_id, coalesce(responded_at, sent_at), NULL, offer_id,
-         NULL, NULL, NULL, 0, 0, 0, NULL, 'raw/sic/offer_assignments', batch_id
+         NULL, NULL, NULL, 0, 0, 0, NULL, 'stg_offer_assignments', batch_id
   FROM offer_assignments
   WHERE redeemed
 )
@@ -117,12 +117,12 @@ LEFT JOIN dim_customer d
 -- Assignments with a new version (an answer): the rows of the older version give way to the new ones.
 DELETE FROM fact_customer_activity
 WHERE activity_type IN ('offer_sent', 'offer_redeemed')
-  AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.sic_offer_assignments)
-  AND source_batch_id NOT IN (SELECT _batch_id FROM delta.sic_offer_assignments);
+  AND source_id IN (SELECT CAST(assignment_id AS VARCHAR) FROM delta.stg_offer_assignments)
+  AND source_batch_id NOT IN (SELECT _batch_id FROM delta.stg_offer_assignments);
 -- Customers with new versions: re-key their facts to the version valid at each fact's moment, so an
 -- incremental build equals a full one even when a version arrives after facts it covers.
 UPDATE fact_customer_activity AS f SET customer_key = d.customer_key
 FROM dim_customer AS d
-WHERE f.customer_id IN (SELECT customer_id FROM delta.sic_customers)
+WHERE f.customer_id IN (SELECT customer_id FROM delta.stg_customers)
   AND d.customer_id = f.customer_id AND f.occurred_at >= d.valid_from AND f.occurred_at < d.valid_to
   AND f.customer_key IS DISTINCT FROM d.customer_key

@@ -11,7 +11,7 @@
 -- materialized: recompute_from
 -- partition_by: month_start
 -- recompute_from: WITH changed AS (
---       SELECT customer_id, min(CAST(updated_at AS DATE)) AS first_change FROM delta.sic_customers GROUP BY customer_id),
+--       SELECT customer_id, min(CAST(updated_at AS DATE)) AS first_change FROM delta.stg_customers GROUP BY customer_id),
 --     previous AS (
 --       SELECT customer_id, min(month_start) AS first_month, min(CASE WHEN churned THEN month_start END) AS churn_month
 --       FROM fact_customer_metrics WHERE customer_id IN (SELECT customer_id FROM changed) GROUP BY customer_id),
@@ -62,12 +62,12 @@
 -- check relationship: customer_key -> dim_customer.customer_key
 -- check relationship: date_key -> dim_date.date_key
 -- check reconcile_revenue_to_the_cent: SELECT r.amount AS raw_revenue, m.amount AS metrics_revenue FROM
---   (SELECT coalesce(sum(amount), 0) AS amount FROM raw.sic_transactions) r,
+--   (SELECT coalesce(sum(amount), 0) AS amount FROM stg_transactions) r,
 --   (SELECT coalesce(sum(revenue), 0) AS amount FROM fact_customer_metrics) m WHERE r.amount <> m.amount
 -- check reconcile_usage_events: SELECT f.n AS fact_events, m.n AS metrics_events FROM
 --   (SELECT count(*) AS n FROM fact_customer_activity WHERE activity_type = 'usage') f,
 --   (SELECT coalesce(sum(usage_events), 0) AS n FROM fact_customer_metrics) m WHERE f.n <> m.n
--- check reconcile_transactions: SELECT r.n, m.n FROM (SELECT count(*) AS n FROM raw.sic_transactions) r,
+-- check reconcile_transactions: SELECT r.n, m.n FROM (SELECT count(*) AS n FROM stg_transactions) r,
 --   (SELECT coalesce(sum(transactions), 0) AS n FROM fact_customer_metrics) m WHERE r.n <> m.n
 -- check churn_once: SELECT customer_id, count(*) FROM fact_customer_metrics WHERE churned GROUP BY customer_id HAVING count(*) > 1
 WITH current_customer AS (

@@ -12,14 +12,14 @@
 // the process's exit code.
 #pragma once
 
-#include <filesystem>
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/config.h"
 #include "common/status.h"
+#include "warehouse/model.h"
 
 namespace custlake::cli {
 
@@ -58,6 +58,11 @@ using VerbFn = std::function<VerbResult(const GlobalOptions&)>;
 /// the stage sections ([sources], [ingest]) too, so any mistake in the file
 /// stops the run before work starts.
 Result<Config> LoadProjectConfig(const GlobalOptions& global);
+
+/// The project's warehouse models: the built-in ones, each overridden by a
+/// file of the same name under <project>/models/ (any depth), plus the
+/// project's own models; logs each override and project model.
+Result<std::vector<warehouse::Model>> LoadWarehouseModels(const Config& config);
 
 // One Register function per verb (in verb_*.cc). Each adds its subcommand to
 // `app` and stores the function main should run when it was chosen.

@@ -1,7 +1,10 @@
+#include <spdlog/spdlog.h>
+
 #include "cli/cli.h"
 #include "generate/options.h"
 #include "import/import_config.h"
 #include "ingest/ingest_config.h"
+#include "warehouse/model_loader.h"
 
 namespace custlake::cli {
 
@@ -17,6 +20,19 @@ Result<Config> LoadProjectConfig(const GlobalOptions& global) {
     if (!st.ok()) return Status::ConfigError(m.where + ": generate.mess." + m.name + ": " + st.message());
   }
   return config;
+}
+
+Result<std::vector<warehouse::Model>> LoadWarehouseModels(const Config& config) {
+  ASSIGN_OR_RETURN(warehouse::ProjectModels loaded,
+                   warehouse::LoadProjectModels(config.project_dir / "models"));
+  for (const std::string& o : loaded.overrides)
+    spdlog::info("project model {} overrides the built-in one", o);
+  if (!loaded.project_models.empty()) {
+    std::string names;
+    for (const std::string& n : loaded.project_models) names += (names.empty() ? "" : ", ") + n;
+    spdlog::info("project models: {}", names);
+  }
+  return std::move(loaded.models);
 }
 
 }  // namespace custlake::cli

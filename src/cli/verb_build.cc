@@ -15,6 +15,7 @@ namespace custlake::cli {
 struct BuildVerbOptions {
   bool full = false;
   bool no_export = false;
+  bool allow_empty = false;
   int keep = 3;
   int threads = 0;
   std::string memory_limit;
@@ -28,6 +29,8 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   warehouse::BuildOptions build;
   build.lake_root = config.lake_root.string();
   build.full = options.full;
+  build.allow_empty = options.allow_empty;
+  ASSIGN_OR_RETURN(build.models, LoadWarehouseModels(config));
   build.export_parquet = !options.no_export;
   build.keep_versions = options.keep;
   build.threads = options.threads;
@@ -80,9 +83,10 @@ VerbResult RunBuild(const GlobalOptions& global, const BuildVerbOptions& options
   for (const std::string& view : report->empty_inputs) empty += (empty.empty() ? "" : ", ") + view;
   summary["warnings"] = nlohmann::json::array();
   if (!empty.empty()) {
-    const std::string warning = "the models read raw datasets that hold no data yet: " + empty +
-                                "; their tables are empty (run `custlake import` and `custlake ingest` first, "
-                                "with the source and dataset names the models read: docs/warehouse.md)";
+    const std::string warning =
+        "the models read inputs that hold no data yet: " + empty +
+        "; their tables are empty (run `custlake import` and `custlake ingest` first, "
+        "and map your own datasets in models/staging/: docs/warehouse.md, Your own data)";
     summary["warnings"].push_back(warning);
     if (!global.quiet) std::cerr << "warning: " << warning << "\n";
   }
@@ -101,6 +105,8 @@ void RegisterBuild(CLI::App& app, VerbFn* run) {
       "build", "Build the star schema from the raw zone, check it and publish it as a new warehouse version");
   cmd->add_flag("--full", options->full, "Rebuild every table from all of raw (default: incremental)");
   cmd->add_flag("--no-export", options->no_export, "Skip the Parquet export under warehouse/<table>/");
+  cmd->add_flag("--allow-empty", options->allow_empty,
+                "Build even when a staging model (a data contract input) has no rows: its tables are empty");
   cmd->add_option("--keep", options->keep, "Published versions to keep on disk")->capture_default_str();
   cmd->add_option("--threads", options->threads, "DuckDB threads (0: all cores)")->capture_default_str();
   cmd->add_option("--memory-limit", options->memory_limit, "DuckDB memory limit, e.g. 4GB");

@@ -19,8 +19,9 @@ VerbResult RunCheck(const GlobalOptions& global, const CheckVerbOptions& options
   check.max_age_seconds = static_cast<int64_t>(options.max_age_hours * 3600);
   check.freshness = options.freshness;
   RETURN_NOT_OK(warehouse::ValidateFreshness(check.freshness));
+  ASSIGN_OR_RETURN(auto models, LoadWarehouseModels(config));
   ASSIGN_OR_RETURN(warehouse::CheckReport report,
-                   warehouse::CheckCurrentVersion(config.lake_root.string(), {}, check));
+                   warehouse::CheckCurrentVersion(config.lake_root.string(), models, check));
   std::string text;
   for (const warehouse::CheckResult& r : report.results) {
     const char* state = !r.skipped.empty() ? "skip" : r.warning ? "WARN" : r.passed ? "ok  " : "FAIL";

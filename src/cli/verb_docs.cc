@@ -12,7 +12,7 @@ namespace custlake::cli {
 
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
-  ASSIGN_OR_RETURN(auto loaded, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto loaded, LoadWarehouseModels(config));
   ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
   ASSIGN_OR_RETURN(auto lineage, warehouse::DescribeRawLineage(config.lake_root.string(), models));

@@ -22,7 +22,7 @@ struct ExportDdlOptions {
 VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(warehouse::Dialect dialect, warehouse::ParseDialect(options.dialect));
-  ASSIGN_OR_RETURN(auto loaded, warehouse::LoadBuiltinModels());
+  ASSIGN_OR_RETURN(auto loaded, LoadWarehouseModels(config));
   ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
   ASSIGN_OR_RETURN(auto raw, warehouse::DescribeRaw(config.lake_root.string(), models));

@@ -6,9 +6,31 @@
 #include "cli/cli.h"
 #include "generate/landing_schemas.h"
 #include "lake/lake.h"
+#include "warehouse/embedded_models.h"
 
 namespace custlake::cli {
 namespace fs = std::filesystem;
+
+namespace {
+
+/// The built-in staging models (models/staging/*.sql: the data contract's
+/// inputs, reading the demo's raw datasets) into the project, for the user to
+/// edit; files already there are kept.
+Status WriteStagingModels(const fs::path& dir) {
+  std::error_code ec;
+  for (const warehouse::EmbeddedModelFile& f : warehouse::EmbeddedModelFiles()) {
+    if (f.path.rfind("models/staging/", 0) != 0) continue;
+    fs::path target = dir / f.path;
+    fs::create_directories(target.parent_path(), ec);
+    if (fs::exists(target)) continue;
+    std::ofstream out(target, std::ios::binary);
+    out << f.text;
+    if (!out.flush()) return Status::IOError("cannot write " + target.string());
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
   fs::path dir = options.dir.empty() ? global.project_dir : options.dir;
@@ -37,6 +59,7 @@ VerbResult RunInit(const GlobalOptions& global, const InitOptions& options) {
     out << text;
     if (!out.flush()) return Status::IOError("cannot write " + schema.string());
   }
+  RETURN_NOT_OK(WriteStagingModels(dir));
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(GlobalOptions{dir, global.json, global.verbosity, global.quiet}));
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Init(config.lake_root.string()));
   PrintResult(global, "initialised project " + dir.string() + " (lake at " + config.lake_root.string() + ")");

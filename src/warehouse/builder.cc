@@ -15,6 +15,7 @@
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
 #include "warehouse/segments.h"
+#include "warehouse/staging_contract.h"
 
 namespace custlake::warehouse {
 namespace fs = std::filesystem;
@@ -148,7 +149,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
   std::string delta_sql = RewriteRawSchema(m.sql, "delta");
   changes->all = m.partition_by.empty();
   switch (m.materialized) {
-    case Materialization::kTable: break;
+    case Materialization::kTable:
+    case Materialization::kView:
+      break;
     case Materialization::kMerge: {
       std::string key = QuoteIdent(m.unique_key);
       ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + delta_sql +
@@ -469,10 +472,52 @@ Result<std::vector<Model>> ResolveModels(const std::vector<Model>& given) {
   return SortModels(std::move(models));
 }
 
-std::vector<std::string> SourceViews(const std::vector<Model>& models) {
-  std::set<std::string> views;
-  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
-  return {views.begin(), views.end()};
+std::vector<std::string> SourceViews(const std::vector<Model>& models) { return RawSourceViews(models); }
+
+/// Splits off the staging views (materialized: view) from the models that build tables.
+std::vector<Model> TakeViews(std::vector<Model>* models) {
+  std::vector<Model> views, tables;
+  for (Model& m : *models) (m.IsView() ? views : tables).push_back(std::move(m));
+  *models = std::move(tables);
+  return views;
+}
+
+/// Each staging view as an input of the models that read it: the union of
+/// the raw datasets it reads (their batches, consumed set, re-import), so a
+/// model reading raw.<view> is fed delta.<view> exactly as for a raw view.
+/// Its dataset name is the view's: an append model's replace_key holds it.
+std::vector<RawDataset> StagedInputs(const std::vector<Model>& views, const std::vector<RawDataset>& raw) {
+  std::vector<RawDataset> out;
+  for (const Model& v : views) {
+    RawDataset staged;
+    staged.view = staged.dataset = v.name;
+    for (const RawDataset& r : raw) {
+      if (std::find(v.sources.begin(), v.sources.end(), r.view) == v.sources.end()) continue;
+      staged.files_by_batch.insert(r.files_by_batch.begin(), r.files_by_batch.end());
+      staged.consumed.insert(r.consumed.begin(), r.consumed.end());
+      staged.committed_at.insert(r.committed_at.begin(), r.committed_at.end());
+      staged.max_batch = std::max(staged.max_batch, r.max_batch);
+      staged.rows += r.rows;
+      staged.replaced = staged.replaced || r.replaced;
+    }
+    out.push_back(std::move(staged));
+  }
+  return out;
+}
+
+/// The staging views as raw.<name> (over the raw views) and delta.<name>
+/// (the same SELECT over the new batches: delta.<raw view>).
+Status CreateStagingViews(engine::Session* session, const std::vector<Model>& views,
+                          const std::vector<std::string>& schemas = {"raw", "delta"}) {
+  for (const Model& v : views) {
+    for (const std::string& schema : schemas) {
+      std::string sql = schema == "raw" ? v.sql : RewriteRawSchema(v.sql, "delta");
+      RETURN_NOT_OK(
+          session->Execute("CREATE OR REPLACE VIEW " + schema + "." + QuoteIdent(v.name) + " AS\n" + sql)
+              .WithContext("staging model " + v.name + " (" + Where(v) + ")"));
+    }
+  }
+  return Status::OK();
 }
 
 engine::DatabaseOptions DbOptions(const std::string& path, int threads, const std::string& memory_limit) {
@@ -529,6 +574,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
   lake_options.fail_point = options.fail_point;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(options.lake_root, lake_options));
   ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
+  const std::vector<Model> views = TakeViews(&models);
   ASSIGN_OR_RETURN(auto previous, CurrentVersion(lake.get()));
   if (previous) report.previous_version = previous->version;
 
@@ -599,6 +645,16 @@ Result<BuildReport> Build(const BuildOptions& options) {
         std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
     RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
+    RETURN_NOT_OK(CreateStagingViews(session.get(), views));
+    // The models read raw views and staging views alike (raw.<name>, delta.<name>).
+    std::vector<RawDataset> inputs = raw;
+    for (RawDataset& staged : StagedInputs(views, raw)) inputs.push_back(std::move(staged));
+    StagingCheckOptions staging_check;
+    staging_check.allow_empty = options.allow_empty;
+    staging_check.incremental = report.incremental;
+    ASSIGN_OR_RETURN(std::vector<std::string> empty_staging,
+                     CheckStagingContracts(session.get(), views, staging_check));
+    report.empty_inputs.insert(report.empty_inputs.end(), empty_staging.begin(), empty_staging.end());
 
     // Incremental: which raw views changed since the previous version (new
     // batches, a re-import, or a different live row count), and from them
@@ -616,6 +672,11 @@ Result<BuildReport> Build(const BuildOptions& options) {
         auto it = previous_rows.find(r.view);
         if (r.replaced || !r.NewBatches().empty() || it == previous_rows.end() || it->second != r.rows) {
           changed.insert(r.view);
+        }
+      }
+      for (const Model& v : views) {
+        for (const std::string& source : v.sources) {
+          if (changed.count(source)) changed.insert(v.name);
         }
       }
       // Versions built without checks: check everything.
@@ -636,9 +697,9 @@ Result<BuildReport> Build(const BuildOptions& options) {
     // unchanged) likewise. Filled model by model: a later model's
     // unchanged_when reads the same changed.<name> resolution.
     CheckOptions check_options = options.checks;
-    for (const RawDataset& r : raw) check_options.raw_views.insert(r.view);
+    for (const RawDataset& r : inputs) check_options.raw_views.insert(r.view);
     if (report.incremental) {
-      for (const RawDataset& r : raw) {
+      for (const RawDataset& r : inputs) {
         if (!r.replaced) check_options.delta_views.insert(r.view);
       }
     }
@@ -665,12 +726,12 @@ Result<BuildReport> Build(const BuildOptions& options) {
     // A table model whose unchanged_when holds keeps the previous version's table.
     auto rebuild_gives_same_table = [&](const Model& m) -> Result<bool> {
       if (!report.incremental || m.materialized != Materialization::kTable || m.unchanged_when.empty() ||
-          ReadsReplacedSource(m, raw)) {
+          ReadsReplacedSource(m, inputs)) {
         return false;
       }
       // Every changed input must be read through changed.<name> (and be new rows only).
-      for (const std::vector<std::string>* inputs : {&m.sources, &m.refs}) {
-        for (const std::string& name : *inputs) {
+      for (const std::vector<std::string>* names : {&m.sources, &m.refs}) {
+        for (const std::string& name : *names) {
           if (changed.count(name) && !ReadsChangedRowsOf(m.unchanged_when, name)) return false;
         }
       }
@@ -712,8 +773,8 @@ Result<BuildReport> Build(const BuildOptions& options) {
           auto it = partition_changes.find(r);
           ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
         }
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, raw, ref_lost_rows, &segments, &stat,
-                                 &partition_changes[m.name])
+        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, inputs, ref_lost_rows, &segments,
+                                 &stat, &partition_changes[m.name])
                           .WithContext("model " + m.name + " (" + Where(m) + ")"));
         bool keys_survived = !key_columns.empty();
         for (size_t i = 0; i < key_columns.size(); ++i) {
@@ -874,9 +935,17 @@ Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std:
                                       " predates consumed-batch tracking: run custlake build, then custlake check");
   }
   std::set<std::string> missing;
+  const std::vector<std::string> source_views = SourceViews(models);
+  const std::vector<Model> views = TakeViews(&models);
   ASSIGN_OR_RETURN(std::vector<RawDataset> raw,
-                   SnapshotConsumedRaw(lake.get(), SourceViews(models), *consumed, &missing));
+                   SnapshotConsumedRaw(lake.get(), source_views, *consumed, &missing));
   RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
+  RETURN_NOT_OK(CreateStagingViews(session.get(), views, {"raw"}));
+  for (const Model& v : views) {
+    for (const std::string& source : v.sources) {
+      if (missing.count(source)) missing.insert(v.name);
+    }
+  }
   for (const Model& m : models) {
     RETURN_NOT_OK(session->Execute("CREATE VIEW main." + QuoteIdent(m.name) + " AS SELECT * FROM wh.main." +
                                    QuoteIdent(m.name)));
@@ -884,10 +953,11 @@ Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std:
   CheckOptions options = given_options;
   options.unavailable_views.insert(missing.begin(), missing.end());
   for (const RawDataset& r : raw) options.raw_views.insert(r.view);
+  for (const Model& v : views) options.raw_views.insert(v.name);
   ASSIGN_OR_RETURN(CheckReport report, RunChecks(session.get(), models, options));
   if (options.freshness == "off") return report;
   // Raw data waiting: batches committed since that this version has not consumed.
-  ASSIGN_OR_RETURN(std::vector<RawDataset> live, SnapshotRaw(lake.get(), SourceViews(models)));
+  ASSIGN_OR_RETURN(std::vector<RawDataset> live, SnapshotRaw(lake.get(), source_views));
   int64_t max_age = options.max_age_seconds > 0 ? options.max_age_seconds : 86400;
   std::string now = options.now.empty() ? "current_timestamp" : "TIMESTAMPTZ " + QuoteLiteral(options.now);
   for (const RawDataset& r : live) {

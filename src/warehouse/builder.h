@@ -45,6 +45,9 @@ namespace custlake::warehouse {
 struct BuildOptions {
   std::string lake_root;
   bool full = false;            ///< rebuild everything from all of raw
+  /// A staging view (a data contract input) with no rows is reported in
+  /// empty_inputs instead of failing the build (staging_contract.h).
+  bool allow_empty = false;
   bool run_checks = true;
   bool export_parquet = true;
   int keep_versions = 3;        ///< published versions kept on disk (current included)
@@ -81,7 +84,8 @@ struct BuildReport {
   CheckReport checks;
   int checks_skipped = 0;       ///< incremental: checks of unchanged tables not run again
   std::map<std::string, int64_t> watermarks;  ///< raw dataset -> last batch consumed
-  /// The raw views the models read that held no data ("raw.usage"): usually an
+  /// The raw views the models read that held no data ("raw.usage") and, with
+  /// allow_empty, the staging views without rows ("stg_usage"): usually an
   /// import or ingest not run yet, or a source named otherwise.
   std::vector<std::string> empty_inputs;
   int64_t parquet_files = 0;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <map>
-
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "engine/engine.h"
 #include "lake/lake.h"
 #include "warehouse/checks.h"
+#include "warehouse/model_loader.h"
 #include "warehouse/publisher.h"
 #include "warehouse/raw_sources.h"
 #include "warehouse/segments.h"
@@ -46,6 +46,8 @@ std::string CheckText(const ModelCheck& c) {
 std::vector<std::string> Upstream(const Model& m, const std::vector<RawLineage>& raw) {
   std::vector<std::string> out;
   for (const std::string& s : m.sources) {
+    if (std::find(m.refs.begin(), m.refs.end(), s) != m.refs.end())
+      continue;  // a staging view: listed as a ref
     std::string name = "raw." + s;
     for (const RawLineage& r : raw) {
       if (r.view == s) name = r.dataset;
@@ -92,6 +94,9 @@ Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_
                                             "table_catalog = 'wh' AND table_schema = 'main' AND table_name = " +
                                             engine::QuoteLiteral(t.model->name) + " ORDER BY ordinal_position"));
     for (const auto& row : r.rows) t.columns.push_back({row[0], row[1]});
+    if (t.model->IsView()) {  // a staging view is not a table of the version
+      for (const ModelColumn& c : t.model->columns) t.columns.push_back({c.name, ""});
+    }
   }
   return tables;
 }
@@ -105,8 +110,7 @@ struct ModelInputs {
 };
 
 Result<ModelInputs> SnapshotModelInputs(const std::string& lake_root, const std::vector<Model>& models) {
-  std::set<std::string> views;
-  for (const Model& m : models) views.insert(m.sources.begin(), m.sources.end());
+  std::vector<std::string> views = RawSourceViews(models);
   lake::LakeOptions options;
   options.read_only = true;
   ModelInputs inputs;

@@ -149,6 +149,7 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
   out += "-- 1. The warehouse's Parquet export\n" + Schema(schema, d) + "\n";
   for (const TableSchema& table : tables) {
     const Model& m = *table.model;
+    if (m.IsView()) continue;  // staging views have no export; section 3 defines them
     out += "-- " + m.name + (m.grain.empty() ? "" : " (grain: " + m.grain + ")") + "\n";
     std::vector<std::string> partitions;
     if (!m.partition_by.empty()) partitions.push_back("month");
@@ -174,6 +175,11 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
     ASSIGN_OR_RETURN(std::string sql, ExpandMacros(m.source_sql, d, m.file, m.sql_line));
     out += "-- model " + m.name + " (" + m.file + ")\n";
     std::string target = Quote(m.name, d);
+    if (m.IsView()) {
+      out += std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") +
+             target + " AS\n" + sql + ";\n\n";
+      continue;
+    }
     switch (d) {
       case Dialect::kHive: out += "CREATE TABLE " + target + " STORED AS PARQUET AS\n"; break;
       case Dialect::kSpark: out += "CREATE TABLE " + target + " USING PARQUET AS\n"; break;

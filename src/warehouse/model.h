@@ -22,10 +22,14 @@ namespace custlake::warehouse {
 
 /// How a build materializes a model.
 enum class Materialization {
-  kTable,          ///< rebuilt whole at every build
-  kMerge,          ///< incremental: rows of new raw batches whose unique_key is new are inserted
-  kAppend,         ///< incremental: rows of new raw batches are appended (sources replaced whole: replace_key)
+  kTable,   ///< rebuilt whole at every build
+  kMerge,   ///< incremental: rows of new raw batches whose unique_key is new are inserted
+  kAppend,  ///< incremental: rows of new raw batches are appended (sources replaced whole: replace_key)
   kRecomputeFrom,  ///< incremental: partitions >= the recompute_from watermark are recomputed
+  /// A staging model: a view over raw.<view>s that other models read as if it
+  /// were a raw view (raw.<name> and, incrementally, delta.<name> over the new
+  /// batches of what it reads). Not a table of the version.
+  kView,
 };
 std::string MaterializationName(Materialization m);
 
@@ -90,7 +94,10 @@ struct Model {
   /// the segment is copied and the statements run on all rows.
   std::vector<std::string> post_incremental_rows;
   std::vector<std::string> refs;     ///< other models referenced (filled by ResolveRefs)
-  std::vector<std::string> sources;  ///< raw views read: "usage", "sic_customers"
+  std::vector<std::string>
+      sources;  ///< raw views read: "usage", "sic_customers" (and staging views: "stg_usage")
+
+  bool IsView() const { return materialized == Materialization::kView; }
 
   const ModelColumn* FindColumn(const std::string& column) const;
 };

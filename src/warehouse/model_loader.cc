@@ -175,6 +175,8 @@ std::string MaterializationName(Materialization m) {
     case Materialization::kMerge: return "merge";
     case Materialization::kAppend: return "append";
     case Materialization::kRecomputeFrom: return "recompute_from";
+    case Materialization::kView:
+      return "view";
   }
   return "?";
 }
@@ -299,7 +301,12 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       else if (e.value == "merge") model.materialized = Materialization::kMerge;
       else if (e.value == "append") model.materialized = Materialization::kAppend;
       else if (e.value == "recompute_from") model.materialized = Materialization::kRecomputeFrom;
-      else return Status::InvalidArgument(where + ": materialized must be table, merge, append or recompute_from, got '" + e.value + "'");
+      else if (e.value == "view")
+        model.materialized = Materialization::kView;
+      else
+        return Status::InvalidArgument(
+            where + ": materialized must be table, merge, append, recompute_from or view, got '" + e.value +
+            "'");
     }
   }
   ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
@@ -331,6 +338,12 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     return Status::InvalidArgument(where + ": post_incremental_rows applies to a materialized: append model with "
                                    "-- @post_incremental statements");
   }
+  if (model.IsView() && !model.checks.empty()) {
+    return Status::InvalidArgument(
+        file + ":" + std::to_string(model.checks.front().line) +
+        ": a view model has no checks of its own (build checks it against the data "
+        "contract when it is one of the staging models)");
+  }
   if (!model.unchanged_when.empty() && model.materialized != Materialization::kTable) {
     return Status::InvalidArgument(where + ": unchanged_when applies to materialized: table only");
   }
@@ -361,13 +374,63 @@ std::string RewriteRawSchema(const std::string& sql, const std::string& schema) 
   return out;
 }
 
+std::string RewriteViewRefs(const std::string& sql, const std::set<std::string>& views) {
+  std::string out;
+  size_t last = 0;
+  ScanIdentifiers(sql, [&](size_t b, size_t e) {
+    std::string ident = Lower(sql.substr(b, e - b));
+    if (!views.count(ident.substr(0, ident.find('.')))) return;
+    out += sql.substr(last, b - last) + "raw.";
+    last = b;
+  });
+  return out + sql.substr(last);
+}
+
+namespace {
+
+/// A model that is not a view reads each view model it names as raw.<view>.
+void ReadViewsAsRaw(Model* m, const std::set<std::string>& views) {
+  for (std::string* sql : {&m->sql, &m->post_incremental, &m->recompute_from, &m->post_incremental_partitions,
+                           &m->unchanged_when}) {
+    *sql = RewriteViewRefs(*sql, views);
+  }
+  for (std::string& condition : m->post_incremental_rows) condition = RewriteViewRefs(condition, views);
+  for (ModelCheck& c : m->checks) c.sql = RewriteViewRefs(c.sql, views);
+}
+
+}  // namespace
+
+std::vector<std::string> RawSourceViews(const std::vector<Model>& models) {
+  std::map<std::string, const Model*> views;
+  for (const Model& m : models) {
+    if (m.IsView()) views[m.name] = &m;
+  }
+  std::set<std::string> out;
+  for (const Model& m : models) {
+    for (const std::string& s : m.sources) {
+      auto view = views.find(s);
+      if (view == views.end()) {
+        out.insert(s);
+      } else {
+        out.insert(view->second->sources.begin(), view->second->sources.end());
+      }
+    }
+  }
+  return {out.begin(), out.end()};
+}
+
 Status ResolveRefs(std::vector<Model>* models) {
   std::map<std::string, const Model*> by_name;
+  std::set<std::string> views;
   for (const Model& m : *models) {
     auto [it, inserted] = by_name.emplace(m.name, &m);
     if (!inserted) {
       return Status::InvalidArgument("model " + m.name + " is defined twice: " + it->second->file + " and " + m.file);
     }
+    if (m.IsView()) views.insert(m.name);
+  }
+  for (Model& m : *models) {
+    if (!m.IsView()) ReadViewsAsRaw(&m, views);
   }
   for (Model& m : *models) {
     std::set<std::string> refs, sources;
@@ -376,7 +439,12 @@ Status ResolveRefs(std::vector<Model>* models) {
         std::string last = ident.substr(ident.rfind('.') + 1);
         if (ident.rfind("raw.", 0) == 0 || ident.rfind("delta.", 0) == 0) {
           std::string rest = ident.substr(ident.find('.') + 1);
-          if (by_name.count(rest)) {
+          rest = rest.substr(0, rest.find('.'));
+          if (views.count(rest)) {
+            // A staging view: read like a raw view, built before (a ref for the order).
+            sources.insert(rest);
+            if (rest != m.name) refs.insert(rest);
+          } else if (by_name.count(rest)) {
             if (rest != m.name) refs.insert(rest);
           } else {
             sources.insert(rest);
@@ -401,6 +469,11 @@ Status ResolveRefs(std::vector<Model>* models) {
                                          " refers to unknown model " + c.ref_table);
         }
       }
+    }
+    if (m.IsView() && !refs.empty()) {
+      return Status::InvalidArgument(m.file + ":" + std::to_string(m.sql_line) + ": view model " + m.name +
+                                     " reads model " + *refs.begin() +
+                                     "; a view (a staging model) reads raw.<dataset> views only");
     }
     m.refs.assign(refs.begin(), refs.end());
     m.sources.assign(sources.begin(), sources.end());
@@ -441,6 +514,43 @@ Result<std::vector<Model>> LoadModelsFromDir(const std::filesystem::path& dir) {
     files.emplace_back(p.string(), buf.str());
   }
   return LoadModels(files);
+}
+
+Result<ProjectModels> LoadProjectModels(const std::filesystem::path& dir) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const EmbeddedModelFile& f : EmbeddedModelFiles()) files.emplace_back(f.path, f.text);
+  ProjectModels out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    ASSIGN_OR_RETURN(out.models, LoadModels(files));
+    return out;
+  }
+  std::vector<std::filesystem::path> paths;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".sql") paths.push_back(it->path());
+  }
+  if (ec) return Status::IOError("cannot list the project's models in " + dir.string() + ": " + ec.message());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    if (!in && !in.eof()) return Status::IOError("cannot read " + p.string());
+    std::string stem = p.stem().string();
+    auto same = std::find_if(files.begin(), files.end(), [&](const auto& f) {
+      return f.first.rfind("models/", 0) == 0 && std::filesystem::path(f.first).stem() == stem;
+    });
+    if (same != files.end()) {
+      if (same->second != buf.str()) out.overrides.push_back(stem + " (" + p.string() + ")");
+      *same = {p.string(), buf.str()};
+    } else {
+      out.project_models.push_back(stem);
+      files.emplace_back(p.string(), buf.str());
+    }
+  }
+  ASSIGN_OR_RETURN(out.models, LoadModels(files));
+  return out;
 }
 
 std::string ModelsFingerprint(const std::vector<Model>& models) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,30 @@ Result<Model> ParseModel(const std::string& file, const std::string& text);
 /// and string literals) and sources (raw.<view>); errors on duplicate names.
 Status ResolveRefs(std::vector<Model>* models);
 
+/// The raw views the models read, each staging view (materialized: view)
+/// replaced by the raw views it reads: what a build snapshots.
+std::vector<std::string> RawSourceViews(const std::vector<Model>& models);
+
+/// Prefixes with raw. every identifier of `sql` (outside comments and
+/// literals) whose first part names one of `views`: models read a staging
+/// view as raw.<view>, so incremental builds read delta.<view>.
+std::string RewriteViewRefs(const std::string& sql, const std::set<std::string>& views);
+
 /// The models compiled into the binary, parsed and resolved.
 Result<std::vector<Model>> LoadBuiltinModels();
 /// Every *.sql file of `dir`, parsed and resolved (tests and custom model sets).
 Result<std::vector<Model>> LoadModelsFromDir(const std::filesystem::path& dir);
+/// The models of a project: the built-in ones, each replaced by a project
+/// file of the same name under `dir` (any depth: models/staging/stg_usage.sql),
+/// plus the project's own models.
+struct ProjectModels {
+  std::vector<Model> models;
+  std::vector<std::string>
+      overrides;  ///< "stg_usage (/p/models/staging/stg_usage.sql)": text differs from the built-in
+  std::vector<std::string> project_models;  ///< names of the models only the project has
+};
+/// `dir` missing: the built-in models alone.
+Result<ProjectModels> LoadProjectModels(const std::filesystem::path& dir);
 /// Parses and resolves a set of (file, text) pairs.
 Result<std::vector<Model>> LoadModels(const std::vector<std::pair<std::string, std::string>>& files);
 

@@ -1,10 +1,15 @@
 #include "warehouse/model_loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "support/status_testing.h"
-#include "warehouse/dag.h"
 #include "warehouse/checks.h"
+#include "warehouse/dag.h"
 #include "warehouse/export_ddl.h"
 
 namespace custlake::warehouse {
@@ -184,11 +189,78 @@ TEST(ModelLoader, RewriteRawSchemaOnlyOutsideLiterals) {
             "SELECT 'raw.usage', x FROM delta.usage -- raw.usage\n");
 }
 
+TEST(ModelLoader, AViewIsReadAsARawViewAndBuiltFirst) {
+  ASSERT_OK_AND_ASSIGN(
+      auto models,
+      LoadModels(
+          {{"m/facts.sql",
+            "-- model: facts\n-- check sums: SELECT 1 FROM changed.stg_x, stg_y WHERE false\n"
+            "SELECT s.id, stg_x.v FROM stg_x JOIN stg_y s USING (id)\n"},
+           {"m/stg_x.sql", "-- model: stg_x\n-- materialized: view\nSELECT id, v, _batch_id FROM raw.shop_x"},
+           {"m/stg_y.sql", "-- model: stg_y\n-- materialized: view\nSELECT id, _batch_id FROM raw.shop_y"}}));
+  ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
+  ASSERT_EQ(sorted.size(), 3u);
+  const Model& facts = sorted[2];
+  EXPECT_EQ(facts.name, "facts");
+  EXPECT_EQ(facts.sql, "SELECT s.id, raw.stg_x.v FROM raw.stg_x JOIN raw.stg_y s USING (id)");
+  ASSERT_EQ(facts.checks.size(), 1u);
+  EXPECT_EQ(facts.checks[0].sql, "SELECT 1 FROM changed.stg_x, raw.stg_y WHERE false");
+  EXPECT_EQ(facts.sources, (std::vector<std::string>{"stg_x", "stg_y"}));
+  EXPECT_EQ(facts.refs, (std::vector<std::string>{"stg_x", "stg_y"}));
+  EXPECT_EQ(RawSourceViews(sorted), (std::vector<std::string>{"shop_x", "shop_y"}));
+  EXPECT_EQ(RewriteRawSchema(facts.sql, "delta"),
+            "SELECT s.id, delta.stg_x.v FROM delta.stg_x JOIN delta.stg_y s USING (id)");
+}
+
+TEST(ModelLoader, AViewReadsRawViewsOnlyAndHasNoChecks) {
+  auto reads_model = LoadModels({{"m/a.sql", "-- model: a\nSELECT 1 AS k"},
+                                 {"m/stg_a.sql", "-- model: stg_a\n-- materialized: view\nSELECT * FROM a"}});
+  ASSERT_FALSE(reads_model.ok());
+  EXPECT_NE(reads_model.status().message().find("view model stg_a reads model a"), std::string::npos)
+      << reads_model.status().message();
+  auto checked =
+      ParseModel("m/stg_a.sql", "-- model: stg_a\n-- materialized: view\n-- check unique: k\nSELECT 1 AS k");
+  ASSERT_FALSE(checked.ok());
+  EXPECT_NE(checked.status().message().find("m/stg_a.sql:3: a view model has no checks"), std::string::npos)
+      << checked.status().message();
+}
+
+TEST(ModelLoader, ProjectModelsOverrideBuiltinsByNameAndAddTheirOwn) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("custlake_project_models_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "staging");
+  fs::create_directories(dir / "marts");
+  std::ofstream(dir / "staging" / "stg_usage.sql")
+      << "-- model: stg_usage\n-- materialized: view\nSELECT *, 1 AS extra FROM raw.clicks\n";
+  std::ofstream(dir / "marts" / "mart_x.sql")
+      << "-- model: mart_x\nSELECT count(*) AS n FROM fact_customer_activity\n";
+  ASSERT_OK_AND_ASSIGN(ProjectModels loaded, LoadProjectModels(dir));
+  fs::remove_all(dir);
+  EXPECT_EQ(loaded.models.size(), 14u);
+  ASSERT_EQ(loaded.overrides.size(), 1u);
+  EXPECT_EQ(loaded.overrides[0].rfind("stg_usage (", 0), 0u) << loaded.overrides[0];
+  EXPECT_EQ(loaded.project_models, std::vector<std::string>{"mart_x"});
+  std::vector<std::string> raw = RawSourceViews(loaded.models);
+  EXPECT_NE(std::find(raw.begin(), raw.end(), "clicks"), raw.end());
+  EXPECT_EQ(std::find(raw.begin(), raw.end(), "usage"), raw.end());
+  ASSERT_OK_AND_ASSIGN(ProjectModels none, LoadProjectModels(dir / "missing"));
+  EXPECT_EQ(none.models.size(), 13u);
+  EXPECT_TRUE(none.overrides.empty());
+}
+
 TEST(ModelLoader, BuiltinModelsLoadAndSort) {
   ASSERT_OK_AND_ASSIGN(auto models, LoadBuiltinModels());
   ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
-  ASSERT_EQ(sorted.size(), 7u);
+  ASSERT_EQ(sorted.size(), 13u);  // seven tables of the star schema, six staging views
   EXPECT_EQ(sorted.back().name, "fact_customer_metrics");
+  int views = 0;
+  for (const Model& m : sorted) views += m.IsView() ? 1 : 0;
+  EXPECT_EQ(views, 6);
+  // The star schema reads the staging views only; the raw zone is theirs to read.
+  std::vector<std::string> raw = RawSourceViews(sorted);
+  EXPECT_EQ(raw, (std::vector<std::string>{"sic_customers", "sic_offer_assignments", "sic_offers",
+                                           "sic_transactions", "tickets", "usage"}));
   for (const Model& m : sorted) {
     EXPECT_FALSE(m.description.empty()) << m.name;
     EXPECT_FALSE(m.columns.empty()) << m.name;

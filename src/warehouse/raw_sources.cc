@@ -183,7 +183,12 @@ Status CreateRawViews(engine::Session* session, const std::vector<RawDataset>& d
     } else if (!sql.empty()) {
       body = sql;
     } else {
-      return Status::NotFound("raw dataset " + raw.dataset + " has no committed files and no contract schema");
+      return Status::NotFound("raw dataset " + raw.dataset +
+                              " has no committed files (its imports or ingests found "
+                              "no rows), so the columns of raw." +
+                              raw.view +
+                              " are unknown; bring rows into it, or "
+                              "edit the models reading it (models/staging/) to read another dataset");
     }
     RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW " + QuoteIdent(schema) + "." + QuoteIdent(raw.view) +
                                    " AS " + body)

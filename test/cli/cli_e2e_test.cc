@@ -347,21 +347,32 @@ TEST_F(CliTest, ImportIngestQueryAndStatusEndToEnd) {
   EXPECT_GE(s["runs"].size(), 3u);
 }
 
-// A build whose inputs hold no data succeeds (empty tables are valid) but
-// names each empty input, so a missing import or a misnamed source shows.
+// A build whose staging models (the data contract's inputs) hold no data is
+// an error naming the first of them; --allow-empty builds the empty tables
+// and names each empty input, so a missing import or a misnamed source shows.
 TEST_F(CliTest, BuildNamesTheInputsThatHoldNoData) {
   ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
-  Outcome empty = Custlake({"-C", dir_.string(), "--json", "build"});
+  Outcome refused = Custlake({"-C", dir_.string(), "build"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("staging model stg_customers"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("has no rows"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--allow-empty"), std::string::npos) << refused.err;
+
+  Outcome empty = Custlake({"-C", dir_.string(), "--json", "build", "--allow-empty"});
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
   ASSERT_EQ(empty.Json()["warnings"].size(), 1u) << empty.out;
   std::string warning = empty.Json()["warnings"][0];
   EXPECT_NE(warning.find("raw.sic_customers"), std::string::npos) << warning;
   EXPECT_NE(warning.find("raw.usage"), std::string::npos) << warning;
-  EXPECT_NE(empty.err.find("warning: the models read raw datasets that hold no data yet"), std::string::npos);
+  EXPECT_NE(warning.find("stg_usage"), std::string::npos) << warning;
+  EXPECT_NE(empty.err.find("warning: the models read inputs that hold no data yet"), std::string::npos);
 
   ASSERT_EQ(Custlake({"-C", dir_.string(), "generate", "--customers", "200", "--months", "2"}).exit_code, 0);
   ASSERT_EQ(Custlake({"-C", dir_.string(), "import", "sic"}).exit_code, 0);
-  Outcome half = Custlake({"-C", dir_.string(), "--json", "build"});
+  Outcome half_refused = Custlake({"-C", dir_.string(), "build"});
+  EXPECT_EQ(half_refused.exit_code, 2) << half_refused.err;
+  EXPECT_NE(half_refused.err.find("staging model stg_usage"), std::string::npos) << half_refused.err;
+  Outcome half = Custlake({"-C", dir_.string(), "--json", "build", "--allow-empty"});
   ASSERT_EQ(half.exit_code, 0) << half.err;
   ASSERT_EQ(half.Json()["warnings"].size(), 1u) << half.out;
   warning = half.Json()["warnings"][0];

@@ -167,13 +167,14 @@ TEST_F(WarehouseFixture, CheckAfterAFullReimportUsesWhatTheVersionConsumed) {
   ASSERT_NE(offers, nullptr);
   EXPECT_TRUE(offers->passed);
   EXPECT_TRUE(offers->skipped.empty());
-  // Once the retired file is vacuumed the reconciliation cannot be re-run: skipped, said why, not failed.
+  // Once the retired file is vacuumed the reconciliation cannot be re-run: skipped, said why (naming the
+  // staging view over it), not failed.
   fs::remove(old_files[0].absolute_path);
   ASSERT_OK_AND_ASSIGN(CheckReport after, CheckCurrentVersion(root_.string(), {}, options));
   EXPECT_EQ(after.failed, 0) << after.FailureText();
   offers = FindCheck(after, "reconcile_offers");
   ASSERT_NE(offers, nullptr);
-  EXPECT_NE(offers->skipped.find("raw.sic_offer_assignments"), std::string::npos) << offers->skipped;
+  EXPECT_NE(offers->skipped.find("raw.stg_offer_assignments"), std::string::npos) << offers->skipped;
   EXPECT_GT(after.skipped, 0);
   // The next build consumes the re-import and checks it.
   ASSERT_OK_AND_ASSIGN(BuildReport second, RunBuild());
