@@ -174,12 +174,18 @@ class OwnDataTest : public ::testing::Test {
                                "ndjson", "--dataset", "clicks", "--key", "click_id"});
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    fs::remove_all(dir_);
+    fs::remove_all(dir_.string() + "_io");
+  }
 
   Outcome Custlake(const std::vector<std::string>& args) {
     std::vector<std::string> all = {"-C", dir_.string()};
     all.insert(all.end(), args.begin(), args.end());
-    return custlake::testing::RunCli(dir_.parent_path(), CUSTLAKE_BIN, all);
+    // A scratch folder of this test's own for the captured output (tests run side by side).
+    const fs::path scratch = dir_.string() + "_io";
+    fs::create_directories(scratch);
+    return custlake::testing::RunCli(scratch, CUSTLAKE_BIN, all);
   }
   static void Write(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "engine/engine.h"
 
 namespace custlake::ingest::testing {
@@ -62,7 +64,9 @@ SourceSpec TicketSource(const std::string& landing) {
 }
 
 std::string FreshDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("custlake_ingest_" + name);
+  // The process id keeps tests that ctest runs side by side (one process each) apart.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("custlake_ingest_" + name + "_" + std::to_string(static_cast<long>(getpid())));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
