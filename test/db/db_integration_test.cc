@@ -17,6 +17,7 @@
 
 #include "db/connection.h"
 #include "db/drivers.h"
+#include "support/peak_memory.h"
 #include "support/real_servers.h"
 #include "support/status_testing.h"
 
@@ -24,7 +25,10 @@ namespace custlake::db {
 namespace {
 
 using testing::MariaDBServer;
+using testing::PeakRssBytes;
 using testing::PostgresServer;
+using testing::ResetPeakRss;
+using testing::RssBytes;
 using Kind = DatabaseUrl::Kind;
 
 std::string KindName(Kind kind) {
@@ -37,33 +41,6 @@ std::string KindName(Kind kind) {
       return "PostgreSQL";
   }
   return "?";
-}
-
-// Resident memory of this process, in bytes.
-int64_t RssBytes() {
-  std::ifstream in("/proc/self/statm");
-  int64_t pages = 0, resident = 0;
-  in >> pages >> resident;
-  return resident * ::sysconf(_SC_PAGESIZE);
-}
-
-// Resets the kernel's peak resident set (VmHWM) to the current one
-// (clear_refs "5", Linux >= 4.0); false where that is not possible.
-bool ResetPeakRss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  out.flush();
-  return out.good();
-}
-
-// The peak resident set since the last ResetPeakRss (VmHWM), 0 if unknown.
-int64_t PeakRssBytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
-  }
-  return 0;
 }
 
 std::string Show(const Value& v) {

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ingest/ingest_test_util.h"
+#include "support/peak_memory.h"
 #include "support/status_testing.h"
 
 namespace custlake::ingest {
@@ -184,6 +186,48 @@ TEST(IngestBoundedMemory, DedupIndexIsEvictedAfterSpillsAndStillFindsDuplicates)
   ASSERT_OK_AND_ASSIGN(auto n, QueryDataset(lake.get(), lake::DatasetId::Raw("usage"),
                                             "SELECT count(*) || ':' || count(DISTINCT event_id) FROM t"));
   EXPECT_EQ(n, "60000:60000");
+}
+
+// The peak resident memory while a file many times the budget streams through
+// (measured by the kernel: VmHWM, reset before the run) stays a fraction of the
+// file's size (measured here: 74 MB for 265 MB, most of it DuckDB's and the
+// workers' fixed buffers, the rest the dedup index of 1.8 M keys): an ingester
+// that read the file whole, or kept its rows until the commit, would hold more
+// than the file.
+TEST(IngestBoundedMemory, PeakMemoryWhileAFileStreamsStaysAFractionOfTheFile) {
+  const std::string dir = FreshDir("peak_memory");
+  fs::create_directories(dir + "/landing/usage");
+  const std::string path = dir + "/landing/usage/huge.ndjson";
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::string chunk;
+    for (int i = 0; i < 1800000; i++) {
+      chunk += fmt::format(
+          R"({{"event_id":"p{}","customer_id":{},"ts":"2025-04-0{}T{:02d}:{:02d}:00Z","event_type":"page_view","feature":"feature_{}","device":"device_{}","bytes":{}}})",
+          i, i % 9973, 1 + i % 3, i % 24, i % 60, i % 41, i % 7, i * 13) + "\n";
+      if (chunk.size() > (1 << 20)) {
+        out << chunk;
+        chunk.clear();
+      }
+    }
+    out << chunk;
+  }
+  const int64_t file_bytes = static_cast<int64_t>(fs::file_size(path));
+  ASSERT_GT(file_bytes, 250LL << 20);
+
+  ASSERT_OK_AND_ASSIGN(auto lake, OpenLake(dir + "/lake"));
+  IngestOptions opts;
+  opts.batch_memory_bytes = 8 << 20;
+  ASSERT_OK_AND_ASSIGN(auto ing, SourceIngester::Open(lake.get(), testing::UsageSource(dir + "/landing"), opts));
+  const int64_t before = custlake::testing::RssBytes();
+  if (!custlake::testing::ResetPeakRss()) GTEST_SKIP() << "/proc/self/clear_refs is not writable here";
+  ASSERT_OK_AND_ASSIGN(auto st, ing->RunOnce());
+  const int64_t growth = custlake::testing::PeakRssBytes() - before;
+  EXPECT_EQ(st.committed, 1800000);
+  EXPECT_LT(growth, file_bytes / 2) << "peak RSS grew by " << (growth >> 20) << " MB while a " << (file_bytes >> 20)
+                                    << " MB file was ingested with an 8 MB budget";
+  std::cerr << "peak RSS growth " << (growth >> 20) << " MB for a " << (file_bytes >> 20) << " MB file\n";
+  fs::remove_all(dir);
 }
 
 }  // namespace
