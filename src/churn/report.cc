@@ -140,7 +140,7 @@ std::string ConfusionTable(const nlohmann::json& report) {
   const auto& c = report["metrics"]["xgboost"]["confusion"];
   return fmt::format("<table><tr><th>threshold {}</th><th>predicted churn</th><th>predicted stay</th></tr>"
                      "<tr><th>churned</th><td>{}</td><td>{}</td></tr><tr><th>stayed</th><td>{}</td><td>{}</td></tr></table>",
-                     Text(c["threshold"]), Text(c["true_positives"]), Text(c["false_negatives"]),
+                     fmt::format("{:.3f}", c["threshold"].get<double>()), Text(c["true_positives"]), Text(c["false_negatives"]),
                      Text(c["false_positives"]), Text(c["true_negatives"]));
 }
 
@@ -167,7 +167,8 @@ std::string RenderHtml(const nlohmann::json& report) {
                    "(trained on cutoffs {}, validated on {}; warehouse version {}), evaluated on warehouse version {}.</p>",
                    Escape(Text(report["cutoff"])), Text(report["horizon_days"]),
                    Text(report["metrics"]["xgboost"]["rows"]), Text(report["metrics"]["xgboost"]["positives"]),
-                   Text(report["model_version"]), Escape(Text(report["train_cutoffs"])),
+                   Text(report["model_version"]),
+                   Escape(fmt::format("{}", fmt::join(report["train_cutoffs"].get<std::vector<std::string>>(), ", "))),
                    Escape(Text(report["validation_cutoff"])), Text(report["model_warehouse_version"]),
                    Text(report["warehouse_version"]));
   h << "<h2>Metrics</h2>" << MetricsTable(report);

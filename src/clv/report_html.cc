@@ -37,8 +37,9 @@ std::string LineChart(const std::vector<Series>& series, const std::string& x_la
       kLeft, kTop, kTop + h, kLeft + w);
   for (int i = 0; i <= 4; ++i) {
     const double yv = y_max * i / 4, xv = x_max * i / 4;
-    svg += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="end">{:.3g}</text>)", kLeft - 4,
-                       py(yv) + 4, yv);
+    // Whole numbers as integers (4560, not 4.56e+03, which runs into the axis title).
+    svg += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>)", kLeft - 4, py(yv) + 4,
+                       yv >= 100 ? fmt::format("{:.0f}", yv) : fmt::format("{:.3g}", yv));
     svg += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="middle">{:.3g}</text>)", px(xv),
                        kTop + h + 15, xv);
   }
