@@ -419,6 +419,10 @@ Status BatchWriter::Impl::DoCommit() {
   (void)FailPoint("commit.after_transaction");
   (void)RemoveAll(lake->layout().StagingDir(id));
   lock.Release();
+  // What this batch replaced leaves its dataset folders now, if no other batch
+  // is live (else the next recovery moves it: superseded.h). Errors here do
+  // not undo the commit; the next recovery retries.
+  if (!replace.empty()) (void)lake->Recover(/*sweep=*/false);
   return Status::OK();
 }
 

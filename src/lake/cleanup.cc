@@ -10,6 +10,7 @@
 
 #include "lake/file_util.h"
 #include "lake/lake.h"
+#include "lake/superseded.h"
 
 namespace custlake::lake {
 
@@ -22,7 +23,7 @@ bool ProcessAlive(int64_t pid) {
 
 }  // namespace
 
-Status RecoverLocked(const Layout& layout, Metastore& metastore, bool sweep, const FailPointHook& hook,
+Status RecoverLocked(const Layout& layout, Metastore& metastore, bool sweep, bool sync, const FailPointHook& hook,
                      RecoveryReport* report) {
   report->ran = true;
   // 1. Dead batches.
@@ -55,25 +56,32 @@ Status RecoverLocked(const Layout& layout, Metastore& metastore, bool sweep, con
   }
   if (ec) return Status::IOError(fmt::format("recovery: list '{}': {}", layout.StagingRoot(), ec.message()));
   RETURN_NOT_OK(CheckFailPoint(hook, "recover.after_staging"));
-  // 3. Unlisted files: renamed into place by a writer that never recorded them.
+  // 3. Retired files out of the dataset folders (before the sweep: a move a
+  //    crash interrupted leaves its file at a path the metastore no longer lists).
+  SetAsideReport set_aside;
+  RETURN_NOT_OK(SetAsideRetiredLocked(layout, metastore, sync, hook, &set_aside));
+  report->files_set_aside = set_aside.moved;
+  // 4. Unlisted files: renamed into place by a writer that never recorded them.
   if (sweep) {
     ASSIGN_OR_RETURN(auto listed, metastore.AllPaths());
     std::unordered_set<std::string> keep(listed.begin(), listed.end());
-    for (Zone zone : AllZones()) {
-      std::string zone_dir = layout.ZoneDir(zone);
-      ASSIGN_OR_RETURN(auto present, ListFilesRecursive(zone_dir));
+    std::vector<std::pair<std::string, std::string>> folders;  // (lake-relative prefix, absolute folder)
+    for (Zone zone : AllZones()) folders.emplace_back(std::string(ZoneName(zone)), layout.ZoneDir(zone));
+    folders.emplace_back(std::string(kSupersededFolder), layout.SupersededRoot());
+    for (const auto& [prefix, dir] : folders) {
+      ASSIGN_OR_RETURN(auto present, ListFilesRecursive(dir));
       for (const std::string& rel : present) {
-        std::string lake_rel = fmt::format("{}/{}", ZoneName(zone), rel);
+        std::string lake_rel = fmt::format("{}/{}", prefix, rel);
         if (keep.count(lake_rel)) continue;
         RETURN_NOT_OK(RemoveFile(layout.Absolute(lake_rel)).WithContext("recovery sweep"));
         report->files_removed++;
         report->removed_paths.push_back(lake_rel);
       }
-      RETURN_NOT_OK(RemoveEmptyDirs(zone_dir));
+      RETURN_NOT_OK(RemoveEmptyDirs(dir));
     }
     RETURN_NOT_OK(CheckFailPoint(hook, "recover.after_sweep"));
   }
-  // 4. Runs whose process is gone.
+  // 5. Runs whose process is gone.
   ASSIGN_OR_RETURN(report->runs_reaped, metastore.ReapDeadRuns(HostName(), ProcessAlive));
   return Status::OK();
 }

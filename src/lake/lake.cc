@@ -138,7 +138,7 @@ Result<RecoveryReport> Lake::Recover(bool sweep) {
   RecoveryReport report;
   ASSIGN_OR_RETURN(FileLock lock, FileLock::TryAcquire(layout_.LockPath(), FileLock::Mode::kExclusive));
   if (!lock.held()) return report;  // a batch is live somewhere: leave everything alone
-  RETURN_NOT_OK(RecoverLocked(layout_, *metastore_, sweep, options_.fail_point, &report)
+  RETURN_NOT_OK(RecoverLocked(layout_, *metastore_, sweep, options_.sync, options_.fail_point, &report)
                     .WithContext(fmt::format("lake '{}': recovery", layout_.root())));
   return report;
 }
@@ -165,25 +165,56 @@ Result<BatchWriter> Lake::BeginBatch(const DatasetId& dataset, BatchOptions opti
   return writer;
 }
 
-Result<VacuumReport> Lake::Vacuum(std::chrono::seconds min_age) {
-  if (options_.read_only) return Status::InvalidArgument("lake: Vacuum on a read-only lake");
-  auto cutoff = std::chrono::system_clock::now() - min_age;
-  auto secs = std::chrono::system_clock::to_time_t(cutoff);
+namespace {
+
+/// The metastore's time `age` ago ("9999" for no age: everything retired so far).
+std::string TimeAgo(std::chrono::seconds age) {
+  if (age.count() <= 0) return "9999";
+  auto secs = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - age);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  std::string before = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.999Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  if (min_age.count() <= 0) before = "9999";  // everything retired so far
-  ASSIGN_OR_RETURN(auto retired, metastore_->RetiredFiles(before));
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.999Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+}  // namespace
+
+Result<VacuumReport> Lake::Vacuum(std::chrono::seconds min_age) {
+  VacuumOptions options;
+  options.min_age = min_age;
+  return Vacuum(options);
+}
+
+Result<VacuumReport> Lake::Vacuum(const VacuumOptions& options) {
+  if (options_.read_only) return Status::InvalidArgument("lake: Vacuum on a read-only lake");
+  ASSIGN_OR_RETURN(FileLock lock,
+                   FileLock::Acquire(layout_.LockPath(), FileLock::Mode::kExclusive, options_.lock_timeout));
   VacuumReport report;
+  if (!options.dry_run) {
+    RecoveryReport recovered;
+    RETURN_NOT_OK(RecoverLocked(layout_, *metastore_, /*sweep=*/false, options_.sync, options_.fail_point, &recovered)
+                      .WithContext(fmt::format("lake '{}': recovery before vacuum", layout_.root())));
+    report.files_set_aside = recovered.files_set_aside;
+  }
+  ASSIGN_OR_RETURN(auto retired, metastore_->RetiredFiles(TimeAgo(options.min_age)));
   std::vector<int64_t> ids;
-  for (const FileInfo& f : retired) {
-    RETURN_NOT_OK(RemoveFile(layout_.Absolute(f.path)).WithContext("vacuum"));
+  for (FileInfo& f : retired) {
+    if (options.keep) {
+      ASSIGN_OR_RETURN(bool keep, options.keep(f));
+      if (keep) {
+        report.files_kept++;
+        continue;
+      }
+    }
+    if (!options.dry_run) RETURN_NOT_OK(RemoveFile(layout_.Absolute(f.path)).WithContext("vacuum"));
     ids.push_back(f.file_id);
     report.files_removed++;
     report.bytes_removed += f.byte_count;
+    report.removed.push_back(std::move(f));
   }
-  RETURN_NOT_OK(metastore_->DeleteFileRows(ids));
+  // Files first, then their rows: a crash in between leaves rows whose files
+  // are gone, which the next vacuum drops (removing a missing file is no error).
+  if (!options.dry_run) RETURN_NOT_OK(metastore_->DeleteFileRows(ids));
   return report;
 }
 

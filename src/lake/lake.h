@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,12 +59,28 @@ struct RecoveryReport {
   int staging_removed = 0;     ///< folders under _staging/
   int files_removed = 0;       ///< final-place files of dead batches and unlisted files
   int runs_reaped = 0;         ///< runs marked killed
+  int files_set_aside = 0;     ///< retired files moved out of their dataset folders to _superseded/
   std::vector<std::string> removed_paths;  ///< lake-relative paths of removed files
 };
 
+struct VacuumOptions {
+  /// Only files retired (replaced by a batch that committed) more than this
+  /// long ago go: readers that planned a query over them have had time to finish.
+  std::chrono::seconds min_age = std::chrono::hours(1);
+  /// List what would go; delete and move nothing.
+  bool dry_run = false;
+  /// Whether a retired file must stay whatever its age (e.g. a raw file a
+  /// kept warehouse version consumed). Called with the lake locked
+  /// exclusively, so no batch commits between the decision and the deletion.
+  std::function<Result<bool>(const FileInfo&)> keep;
+};
+
 struct VacuumReport {
-  int files_removed = 0;
+  int files_removed = 0;  ///< (dry run: that would be removed)
   int64_t bytes_removed = 0;
+  int files_kept = 0;     ///< retired files old enough that `keep` kept
+  int files_set_aside = 0;  ///< retired files moved out of their dataset folders first
+  std::vector<FileInfo> removed;  ///< the files removed (dry run: to remove), paths as recorded
 };
 
 /// `custlake status` in one struct.
@@ -105,7 +122,12 @@ class Lake {
   /// deletes unlisted files under the managed zones. Safe to call any time.
   Result<RecoveryReport> Recover(bool sweep = true);
   /// Deletes retired files whose replacing batch committed more than
-  /// `min_age` ago (readers that planned over them have had time to finish).
+  /// `min_age` ago (readers that planned over them have had time to finish),
+  /// except those `keep` keeps, and drops their rows. Waits up to
+  /// lock_timeout for _lake.lock exclusively (no batch anywhere is live
+  /// meanwhile) and recovers first, which also moves retired files out of
+  /// their dataset folders (superseded.h).
+  Result<VacuumReport> Vacuum(const VacuumOptions& options);
   Result<VacuumReport> Vacuum(std::chrono::seconds min_age = std::chrono::hours(1));
 
   // --- reading: only committed data ---

@@ -285,13 +285,16 @@ TEST_F(LakeTest, ReplaceRetiresEarlierFilesAndVacuumDeletesThem) {
   ASSERT_OK_AND_ASSIGN(auto v2, lake_->CommittedPaths(DatasetId::Warehouse("dim_date")));
   ASSERT_EQ(v2.size(), 1u);
   EXPECT_EQ(ReadFile(v2[0]), "v2");
-  EXPECT_TRUE(std::filesystem::exists(v1[0]));  // kept for readers still planning over it
+  // Kept, out of the table's folder (superseded_test.cc), until a vacuum.
+  EXPECT_FALSE(std::filesystem::exists(v1[0]));
+  const std::string set_aside = dir_.Sub("lake/_superseded/" + v1[0].substr(dir_.Sub("lake/").size()));
+  EXPECT_EQ(ReadFile(set_aside), "v1");
 
   ASSERT_OK_AND_ASSIGN(auto kept, lake_->Vacuum(std::chrono::hours(1)));
   EXPECT_EQ(kept.files_removed, 0);
   ASSERT_OK_AND_ASSIGN(auto vacuumed, lake_->Vacuum(std::chrono::seconds(0)));
   EXPECT_EQ(vacuumed.files_removed, 1);
-  EXPECT_FALSE(std::filesystem::exists(v1[0]));
+  EXPECT_FALSE(std::filesystem::exists(set_aside));
   EXPECT_TRUE(std::filesystem::exists(v2[0]));
 }
 

@@ -226,6 +226,12 @@ std::string Layout::StagingDir(int64_t batch_id) const {
 }
 std::string Layout::MetastorePath() const { return Absolute("_metastore.db"); }
 std::string Layout::LockPath() const { return Absolute("_lake.lock"); }
+std::string Layout::SupersededRoot() const { return Absolute(kSupersededFolder); }
+
+std::string SupersededPath(std::string_view path) { return fmt::format("{}/{}", kSupersededFolder, path); }
+bool IsSuperseded(std::string_view path) {
+  return path.size() > kSupersededFolder.size() && path.starts_with(kSupersededFolder) && path[kSupersededFolder.size()] == '/';
+}
 
 std::vector<std::string> Layout::FoldersToCreate() const {
   std::vector<std::string> dirs = {root_};

@@ -9,6 +9,8 @@
 //     models/<name>/...             trained models
 //     archive/                      landing files after ingest (not managed)
 //     _staging/<batch>/<final path> files of batches still being written
+//     _superseded/<path>            retired files moved out of their dataset
+//                                   folders (superseded.h), until vacuumed
 //     _metastore.db                 SQLite metastore (+ -wal, -shm)
 //     _lake.lock                    flock(2) target; see docs/lake-format.md
 //
@@ -80,6 +82,14 @@ std::string UnescapePartitionValue(std::string_view value);
 /// no empty, "." or ".." segments, no segment starting with '.' or '_'.
 Status ValidateRelativePath(std::string_view path);
 
+/// The folder (under the root) of retired files moved out of their datasets.
+inline constexpr std::string_view kSupersededFolder = "_superseded";
+/// The lake-relative path a retired file at `path` is moved to:
+/// "_superseded/<path>" (docs/lake-format.md, Superseded files).
+std::string SupersededPath(std::string_view path);
+/// Whether a lake-relative path lies under _superseded/.
+bool IsSuperseded(std::string_view path);
+
 /// "part-<batch>-<n>.<ext>": the name of the n-th part file a batch writes.
 std::string PartFileName(int64_t batch_id, int n, std::string_view ext = "parquet");
 
@@ -104,6 +114,9 @@ class Layout {
   std::string StagingDir(int64_t batch_id) const;
   std::string MetastorePath() const;
   std::string LockPath() const;
+  /// "<root>/_superseded": where retired files wait, out of every dataset
+  /// folder an external engine scans, until a vacuum deletes them.
+  std::string SupersededRoot() const;
 
   /// The folders Lake::Init creates, root first.
   std::vector<std::string> FoldersToCreate() const;

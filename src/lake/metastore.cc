@@ -787,6 +787,20 @@ Status Metastore::DeleteFileRows(const std::vector<int64_t>& file_ids) {
   return txn.Commit();
 }
 
+Status Metastore::MoveRetiredFileRows(const std::vector<std::pair<int64_t, std::string>>& new_paths) {
+  if (new_paths.empty()) return Status::OK();
+  std::lock_guard lock(mu_);
+  Txn txn(db_);
+  RETURN_NOT_OK(txn.Begin());
+  PREPARE(s, db_, "UPDATE files SET path = ? WHERE file_id = ? AND state = 'retired'");
+  for (const auto& [id, path] : new_paths) {
+    s.Reset();
+    s.Bind(1, path).Bind(2, id);
+    RETURN_NOT_OK(s.Run("record a retired file's new place"));
+  }
+  return txn.Commit();
+}
+
 Result<std::vector<DatasetInfo>> Metastore::ListDatasets() {
   std::lock_guard lock(mu_);
   PREPARE(s, db_,

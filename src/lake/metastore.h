@@ -229,6 +229,9 @@ class Metastore {
   /// Retired files whose replacing batch committed before `before` (ISO time).
   Result<std::vector<FileInfo>> RetiredFiles(const std::string& before);
   Status DeleteFileRows(const std::vector<int64_t>& file_ids);
+  /// In one transaction: the retired file `file_id` is now recorded at
+  /// `path` (superseded.h moves retired files out of their dataset folders).
+  Status MoveRetiredFileRows(const std::vector<std::pair<int64_t, std::string>>& new_paths);
 
   Result<std::vector<DatasetInfo>> ListDatasets();
   Result<std::optional<DatasetInfo>> GetDataset(const DatasetId& dataset);
