@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   RegisterClv(app, &run);
   RegisterChurn(app, &run);
   RegisterServe(app, &run);
+  RegisterVacuum(app, &run);
 
   try {
     app.parse(argc, argv);

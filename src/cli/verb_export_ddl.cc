@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "warehouse/dag.h"
-#include "warehouse/data_dictionary.h"
 #include "warehouse/export_ddl.h"
+#include "warehouse/export_inputs.h"
 #include "warehouse/model_loader.h"
 
 namespace custlake::cli {
@@ -19,14 +19,34 @@ struct ExportDdlOptions {
   std::string schema = "custlake";
 };
 
+/// Each external table, its folder, and the custlake query relation it reads the same as.
+nlohmann::json ExportedLocations(const warehouse::ExportInputs& inputs, const std::string& location,
+                                 const std::string& schema) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const warehouse::TableSchema& t : inputs.tables) {
+    if (t.model->IsView()) continue;
+    out.push_back({{"table", schema + "." + t.model->name},
+                   {"location", location + "/warehouse/" + t.model->name + "/"},
+                   {"reads_as", t.model->name}});
+  }
+  for (const warehouse::RawTableSchema& r : inputs.raw) {
+    out.push_back({{"table", "raw." + r.view + "_files"},
+                   {"location", location + "/" + r.dataset + "/"},
+                   {"reads_as", "raw." + r.view}});
+  }
+  return out;
+}
+
 VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(warehouse::Dialect dialect, warehouse::ParseDialect(options.dialect));
   ASSIGN_OR_RETURN(auto loaded, LoadWarehouseModels(config));
   ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
-  ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
-  ASSIGN_OR_RETURN(auto raw, warehouse::DescribeRaw(config.lake_root.string(), models));
+  ASSIGN_OR_RETURN(auto inputs, warehouse::DescribeForExport(config.lake_root.string(), models));
+  const auto& tables = inputs.tables;
+  const auto& raw = inputs.raw;
   std::string location = options.location.empty() ? config.lake_root.string() : options.location;
+  while (location.size() > 1 && location.back() == '/') location.pop_back();
   ASSIGN_OR_RETURN(std::string ddl, warehouse::ExportDdl(tables, raw, dialect, location, options.schema));
   const bool to_stdout = options.output.empty() || options.output == "-";
   nlohmann::json summary{{"verb", "export-ddl"},
@@ -35,6 +55,8 @@ VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& opt
                          {"tables", tables.size()},
                          {"raw_tables", raw.size()},
                          {"models", models.size()},
+                         {"version", inputs.version},
+                         {"exports", ExportedLocations(inputs, location, options.schema)},
                          {"output", to_stdout ? "-" : options.output}};
   if (to_stdout && global.json) {
     summary["ddl"] = ddl;  // stdout holds only the JSON: the DDL travels inside it

@@ -425,19 +425,6 @@ Result<int64_t> ReuseExport(lake::Lake* lake, lake::BatchWriter* batch, const st
   return n;
 }
 
-/// The batches a published version consumed, per raw view; nullopt when the
-/// version predates _warehouse_consumed (then the next build is a full one).
-Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
-                                                                              const std::string& catalog) {
-  ASSIGN_OR_RETURN(bool has, engine::HasTable(session, catalog, "_warehouse_consumed"));
-  if (!has) return std::optional<std::map<std::string, std::set<int64_t>>>();
-  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT view_name, batch_id FROM " + QuoteIdent(catalog) +
-                                             ".main._warehouse_consumed"));
-  std::map<std::string, std::set<int64_t>> out;
-  for (const auto& row : rows.rows) out[row[0]].insert(std::stoll(row[1]));
-  return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
-}
-
 /// The columns of `table` that relationship checks of `models` point at.
 std::vector<std::string> ReferencedColumns(const std::vector<Model>& models, const std::string& table) {
   std::set<std::string> columns;

@@ -121,33 +121,6 @@ Result<ModelInputs> SnapshotModelInputs(const std::string& lake_root, const std:
 
 }  // namespace
 
-Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, const std::vector<Model>& models) {
-  ASSIGN_OR_RETURN(ModelInputs inputs, SnapshotModelInputs(lake_root, models));
-  ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
-  ASSIGN_OR_RETURN(auto session, db->Connect());
-  std::vector<RawTableSchema> out;
-  for (const RawDataset& r : inputs.raw) {
-    RawTableSchema t;
-    t.view = r.view;
-    t.dataset = r.dataset;
-    t.partition_keys = r.partition_keys;
-    std::string contract = ContractSelect(r.view);
-    std::string list;
-    for (const auto& [batch, paths] : r.files_by_batch) {
-      for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
-    }
-    std::string select = list.empty() ? contract
-                                      : "SELECT * FROM read_parquet([" + list +
-                                            "], hive_partitioning = false, union_by_name = true) LIMIT 0";
-    ASSIGN_OR_RETURN(auto described, session->Query("DESCRIBE " + select));
-    for (const auto& row : described.rows) {
-      if (row[0] != "_batch_id") t.columns.push_back({row[0], row[1]});
-    }
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
 Result<std::vector<RawLineage>> DescribeRawLineage(const std::string& lake_root, const std::vector<Model>& models) {
   ASSIGN_OR_RETURN(ModelInputs inputs, SnapshotModelInputs(lake_root, models));
   std::vector<RawLineage> out;

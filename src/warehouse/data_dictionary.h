@@ -21,10 +21,6 @@ namespace custlake::warehouse {
 /// version of the lake at `lake_root`; types are "" when no version is published.
 Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_root, const std::vector<Model>& models);
 
-/// The raw datasets the models read: their files' columns (DuckDB types) and
-/// partition keys, for export-ddl's external tables over the raw zone.
-Result<std::vector<RawTableSchema>> DescribeRaw(const std::string& lake_root, const std::vector<Model>& models);
-
 /// Where a raw dataset's live data came from (the lineage of its batches in
 /// the metastore): "sqlite:/data/sic.db table customers", "/p/landing/usage (ndjson)".
 struct RawLineage {

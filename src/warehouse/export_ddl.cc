@@ -34,8 +34,9 @@ std::string Schema(const std::string& name, Dialect d) {
 }
 
 /// CREATE EXTERNAL TABLE (or its dialect's form) over Parquet files under `location`.
+/// `partitions`: the folder keys and their DuckDB types (VARCHAR, DATE).
 std::string ExternalTable(const std::string& qualified, const std::string& schema, const std::string& table,
-                          const std::vector<TableColumn>& columns, const std::vector<std::string>& partitions,
+                          const std::vector<TableColumn>& columns, const std::vector<TableColumn>& partitions,
                           const Model* doc, Dialect d, const std::string& location) {
   std::string cols, out;
   for (const TableColumn& c : columns) {
@@ -45,10 +46,10 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
   }
   std::string comment = doc ? doc->description : "";
   std::string parts_typed, parts_named, parts_array;
-  for (const std::string& p : partitions) {
-    parts_typed += std::string(parts_typed.empty() ? "" : ", ") + Quote(p, d) + " STRING";
-    parts_named += std::string(parts_named.empty() ? "" : ", ") + Quote(p, d);
-    parts_array += std::string(parts_array.empty() ? "" : ", ") + Literal(p);
+  for (const TableColumn& p : partitions) {
+    parts_typed += std::string(parts_typed.empty() ? "" : ", ") + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
+    parts_named += std::string(parts_named.empty() ? "" : ", ") + Quote(p.name, d);
+    parts_array += std::string(parts_array.empty() ? "" : ", ") + Literal(p.name);
   }
   switch (d) {
     case Dialect::kHive:
@@ -59,7 +60,7 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
       if (!partitions.empty()) out += "MSCK REPAIR TABLE " + qualified + ";\n";
       break;
     case Dialect::kSpark:
-      for (const std::string& p : partitions) cols += ",\n  " + Quote(p, d) + " STRING";
+      for (const TableColumn& p : partitions) cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
       out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\nUSING PARQUET\n";
       if (!partitions.empty()) out += "PARTITIONED BY (" + parts_named + ")\n";
       if (!comment.empty()) out += "COMMENT " + Literal(comment, d) + "\n";
@@ -68,7 +69,7 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
       break;
     case Dialect::kTrino:
     case Dialect::kDuckDb:
-      for (const std::string& p : partitions) cols += ",\n  " + Quote(p, d) + " VARCHAR";
+      for (const TableColumn& p : partitions) cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
       out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\n";
       if (!comment.empty()) out += "COMMENT " + Literal(comment) + "\n";
       out += "WITH (format = 'PARQUET', external_location = " + Literal(location) +
@@ -85,6 +86,38 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
 std::string BatchIdFromPath(Dialect d) {
   std::string path = d == Dialect::kTrino ? "\"$path\"" : d == Dialect::kSpark ? "input_file_name()" : "INPUT__FILE__NAME";
   return "CAST(regexp_extract(" + path + ", 'part-([0-9]+)-', 1) AS BIGINT)";
+}
+
+std::string CreateView(const std::string& name, Dialect d) {
+  return std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + name + " AS ";
+}
+
+/// raw.<view>_files over the dataset's folder; raw.<view> adding _batch_id (custlake query's raw.<view>,
+/// every version an incremental import kept); raw.<view>_current for a lastmodified import (the latest
+/// version per merge key, custlake query's raw.<view>_current).
+std::string RawDatasetDdl(const RawTableSchema& r, Dialect d, const std::string& prefix) {
+  std::string files = r.view + "_files";
+  std::vector<TableColumn> partitions;
+  for (size_t i = 0; i < r.partition_keys.size(); ++i) {
+    partitions.push_back({r.partition_keys[i], i < r.partition_types.size() ? r.partition_types[i] : "VARCHAR"});
+  }
+  std::string out = "-- " + r.dataset + ": custlake query's raw." + r.view + "\n";
+  out += ExternalTable("raw." + Quote(files, d), "raw", files, r.columns, partitions, nullptr, d,
+                       prefix + "/" + r.dataset + "/");
+  out += CreateView("raw." + Quote(r.view, d), d) + "SELECT *, " + BatchIdFromPath(d) + " AS " + Quote("_batch_id", d) +
+         " FROM raw." + Quote(files, d) + ";\n";
+  if (r.merge_key.empty()) return out;
+  std::string columns, keys;
+  for (const TableColumn& c : r.columns) columns += Quote(c.name, d) + ", ";
+  for (const TableColumn& p : partitions) columns += Quote(p.name, d) + ", ";
+  columns += Quote("_batch_id", d);
+  for (const std::string& k : r.merge_key) keys += (keys.empty() ? "" : ", ") + Quote(k, d);
+  out += "-- the latest version of each " + keys + " by " + r.check_column + ": custlake query's raw." + r.view +
+         "_current\n";
+  out += CreateView("raw." + Quote(r.view + "_current", d), d) + "SELECT " + columns + " FROM (SELECT *, row_number() OVER (PARTITION BY " +
+         keys + " ORDER BY " + Quote(r.check_column, d) + " DESC) AS " + Quote("_rn", d) + " FROM raw." +
+         Quote(r.view, d) + ") " + Quote("latest", d) + " WHERE " + Quote("_rn", d) + " = 1;\n";
+  return out;
 }
 
 }  // namespace
@@ -143,7 +176,8 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
   std::string models_schema = schema + "_models";
   std::string out = "-- custlake warehouse, " + std::string(name) + " dialect. Generated by `custlake export-ddl`.\n"
                     "-- 1. " + schema + ": external tables over the Parquet export (facts partitioned by month=YYYY-MM).\n"
-                    "-- 2. raw: external tables over the raw zone, and views adding _batch_id.\n"
+                    "-- 2. raw: external tables over every raw dataset, views adding _batch_id (and the latest version of\n"
+                    "--    lastmodified imports), named as custlake query names them.\n"
                     "-- 3. " + models_schema + ": the models, rebuilt by this engine from raw (session time zone UTC).\n\n";
 
   out += "-- 1. The warehouse's Parquet export\n" + Schema(schema, d) + "\n";
@@ -151,22 +185,14 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
     const Model& m = *table.model;
     if (m.IsView()) continue;  // staging views have no export; section 3 defines them
     out += "-- " + m.name + (m.grain.empty() ? "" : " (grain: " + m.grain + ")") + "\n";
-    std::vector<std::string> partitions;
-    if (!m.partition_by.empty()) partitions.push_back("month");
+    std::vector<TableColumn> partitions;
+    if (!m.partition_by.empty()) partitions.push_back({"month", "VARCHAR"});
     out += ExternalTable(schema + "." + Quote(m.name, d), schema, m.name, table.columns, partitions, &m, d,
                          prefix + "/warehouse/" + m.name + "/") + "\n";
   }
 
-  out += "-- 2. The raw zone the models read\n" + Schema("raw", d) + "\n";
-  for (const RawTableSchema& r : raw) {
-    std::string files = r.view + "_files";
-    out += "-- " + r.dataset + "\n";
-    out += ExternalTable("raw." + Quote(files, d), "raw", files, r.columns, r.partition_keys, nullptr, d,
-                         prefix + "/" + r.dataset + "/");
-    out += std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + "raw." +
-           Quote(r.view, d) + " AS SELECT *, " + BatchIdFromPath(d) + " AS " + Quote("_batch_id", d) + " FROM raw." + Quote(files, d) +
-           ";\n\n";
-  }
+  out += "-- 2. The raw zone: every raw dataset of the lake\n" + Schema("raw", d) + "\n";
+  for (const RawTableSchema& r : raw) out += RawDatasetDdl(r, d, prefix) + "\n";
 
   out += "-- 3. The models, in build order (custlake builds them incrementally; here each is a full rebuild)\n" +
          Schema(models_schema, d) + "USE " + models_schema + ";\n\n";

@@ -33,12 +33,19 @@ struct TableSchema {
   std::vector<TableColumn> columns;
 };
 
-/// A raw dataset the models read, as its Parquet files hold it.
+/// A raw dataset of the lake, as its Parquet files hold it.
 struct RawTableSchema {
   std::string view;                      ///< "sic_customers"
   std::string dataset;                   ///< "raw/sic/customers"
   std::vector<TableColumn> columns;      ///< the files' columns (partition keys not included)
   std::vector<std::string> partition_keys;  ///< "event_date", "ingest_date": folder key=value levels
+  /// Each partition key's type as DuckDB's hive_partitioning reads it
+  /// ("DATE" when every value is a date, else "VARCHAR"); empty: all VARCHAR.
+  std::vector<std::string> partition_types;
+  /// An incremental lastmodified import (every version kept): the merge key
+  /// and check column of raw.<view>_current, the latest version per key.
+  std::vector<std::string> merge_key;
+  std::string check_column;
 };
 
 /// DuckDB's type in the dialect: TIMESTAMP WITH TIME ZONE -> TIMESTAMP, VARCHAR -> STRING (Hive/Spark) / VARCHAR (Trino)...

@@ -276,4 +276,15 @@ std::string SegmentSet::ModeOf(const std::string& model) const {
   return it == segments_.end() ? "" : OriginName(it->second.origin);
 }
 
+Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
+                                                                              const std::string& catalog) {
+  ASSIGN_OR_RETURN(bool has, engine::HasTable(session, catalog, "_warehouse_consumed"));
+  if (!has) return std::optional<std::map<std::string, std::set<int64_t>>>();
+  ASSIGN_OR_RETURN(auto rows, session->Query("SELECT view_name, batch_id FROM " + QuoteIdent(catalog) +
+                                             ".main._warehouse_consumed"));
+  std::map<std::string, std::set<int64_t>> out;
+  for (const auto& row : rows.rows) out[row[0]].insert(std::stoll(row[1]));
+  return std::optional<std::map<std::string, std::set<int64_t>>>(std::move(out));
+}
+
 }  // namespace custlake::warehouse

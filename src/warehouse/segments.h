@@ -29,6 +29,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,11 @@ std::string SegmentCatalog(int64_t version, const std::string& model);
 std::string TailTable(const std::string& model);
 /// The table of the segment's rowids that moved to the tail, in the version file.
 std::string DroppedTable(const std::string& model);
+
+/// The batches the version attached as `catalog` consumed, per raw view;
+/// nullopt when it predates _warehouse_consumed (then the next build is a full one).
+Result<std::optional<std::map<std::string, std::set<int64_t>>>> ConsumedBatches(engine::Session* session,
+                                                                              const std::string& catalog);
 
 /// Attaches the version file at `path` read-only as catalog `alias`, and the
 /// segment files its views read. Returns every file attached, the version first.
