@@ -182,6 +182,9 @@ Status CreateRawViews(engine::Session* session, const std::vector<RawDataset>& d
       body = contract + (sql.empty() ? "" : "\nUNION ALL BY NAME " + sql);
     } else if (!sql.empty()) {
       body = sql;
+    } else if (schema != "raw" && !raw.files_by_batch.empty()) {
+      // No new batches (an incremental import that found nothing new): the raw view's columns, no rows.
+      body = "SELECT * FROM raw." + QuoteIdent(raw.view) + " WHERE false";
     } else {
       return Status::NotFound("raw dataset " + raw.dataset +
                               " has no committed files (its imports or ingests found "

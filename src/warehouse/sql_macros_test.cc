@@ -80,11 +80,20 @@ TEST(ExportDdl, EveryModelAsCreateTableAsOrViewAndRawViewsWithBatchIds) {
   std::vector<TableSchema> tables;
   for (const Model& m : models) tables.push_back({&m, {{"x", "BIGINT"}}});
   std::vector<RawTableSchema> raw = {
-      {"usage", "raw/usage", {{"event_id", "VARCHAR"}}, {"event_date"}},
-      {"tickets", "raw/tickets", {{"messages", "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]"}}, {}}};
+      {"usage", "raw/usage", {{"event_id", "VARCHAR"}}, {"event_date"}, {"DATE"}, {}, ""},
+      {"tickets", "raw/tickets", {{"messages", "STRUCT(ts VARCHAR, author VARCHAR, body VARCHAR)[]"}}, {}, {}, {}, ""},
+      {"shop_clients", "raw/shop/clients", {{"client_id", "BIGINT"}, {"modified", "TIMESTAMP WITH TIME ZONE"}},
+       {"ingest_date"}, {"DATE"}, {"client_id"}, "modified"}};
   ASSERT_OK_AND_ASSIGN(std::string hive, ExportDdl(tables, raw, Dialect::kHive, "hdfs:///lake/"));
   EXPECT_NE(hive.find("CREATE EXTERNAL TABLE IF NOT EXISTS raw.`usage_files`"), std::string::npos);
-  EXPECT_NE(hive.find("PARTITIONED BY (`event_date` STRING)"), std::string::npos);
+  EXPECT_NE(hive.find("PARTITIONED BY (`event_date` DATE)"), std::string::npos);
+  // A lastmodified import: raw.<view> keeps every version, raw.<view>_current the latest per merge key.
+  EXPECT_NE(hive.find("CREATE VIEW IF NOT EXISTS raw.`shop_clients_current` AS SELECT `client_id`, `modified`, "
+                      "`ingest_date`, `_batch_id` FROM (SELECT *, row_number() OVER (PARTITION BY `client_id` "
+                      "ORDER BY `modified` DESC) AS `_rn` FROM raw.`shop_clients`) `latest` WHERE `_rn` = 1;"),
+            std::string::npos)
+      << hive;
+  EXPECT_EQ(hive.find("usage_current"), std::string::npos);
   EXPECT_NE(hive.find("LOCATION 'hdfs:///lake/raw/usage/'"), std::string::npos);
   EXPECT_NE(hive.find("regexp_extract(INPUT__FILE__NAME, 'part-([0-9]+)-', 1) AS BIGINT) AS `_batch_id`"),
             std::string::npos);

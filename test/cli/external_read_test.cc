@@ -2,9 +2,9 @@
 // exports is read from its folder the way Hive or Trino would
 // (read_parquet('<location>**/*.parquet', hive_partitioning = true), every
 // file under the folder) and compared with what `custlake query` reads
-// (EXCEPT ALL both ways, and counts): after a build; after a full re-import
-// (its replaced part moves to _superseded/), an incremental append and
-// lastmodified import and an ingest; after the incremental build; and after
+// (EXCEPT ALL both ways, and counts): after a build; after full re-imports
+// (their replaced parts move to _superseded/), incremental append and
+// lastmodified imports (one finding nothing new) and an ingest; after the incremental build; and after
 // `custlake vacuum`. Plus export-ddl's errors, each with its message.
 #include <gtest/gtest.h>
 
@@ -84,45 +84,47 @@ class ExternalReadTest : public custlake::testing::ShopProject {
 };
 
 TEST_F(ExternalReadTest, EveryExportedFolderReadsAsCustlakeQueryAfterImportsIngestsBuildsAndVacuum) {
-  // Answers to the shop's promotions arrive as new versions of their rows.
+  // The clients keep every version (lastmodified), as do the promotions' sends; orders append.
   std::ofstream(dir_ / "custlake.toml", std::ios::app)
+      << "\n[sources.shop.table.clients]\nincremental = \"lastmodified\"\ncheck_column = \"modified\"\n"
       << "\n[sources.shop.table.promo_sends]\nincremental = \"lastmodified\"\ncheck_column = \"modified\"\n";
   Load();
   CliOutcome build = Custlake({"build"});
   ASSERT_EQ(build.exit_code, 0) << build.err;
   ExpectExportsReadAsQuery("the first build");
 
-  // A full re-import of clients (its part replaced), appended orders, an answered promotion, new clicks.
-  Sql("UPDATE clients SET town = 'Cologne', modified = '2025-03-10 09:00:00' WHERE client_id = 1;"
+  // A client moves (a new version), new orders, new clicks, nothing new in the sends; the promotions
+  // and the other full imports are re-imported whole (their parts replaced).
+  Sql("UPDATE clients SET town = 'Cologne', modified = '2025-03-25 09:00:00' WHERE client_id = 1;"
       "INSERT INTO orders VALUES (106, 3, '2025-03-01 09:00:00', 9900, 'subscription', 'invoice', NULL);"
-      "UPDATE promo_sends SET answered = '2025-03-04 10:00:00', used = 1, modified = '2025-03-04 10:00:00' "
-      "WHERE send_id = 2;");
+      "UPDATE promos SET pct = 12.5 WHERE promo_id = 7;");
   Write(dir_ / "landing" / "clicks" / "day2.ndjson",
         "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
         "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
-  const std::set<std::string> clients_before = FilesUnder("raw/shop/clients");
+  const std::set<std::string> promos_before = FilesUnder("raw/shop/promos");
   Load();
-  EXPECT_EQ(FilesUnder("raw/shop/clients").size(), clients_before.size());  // the replaced part left the folder
-  EXPECT_NE(FilesUnder("raw/shop/clients"), clients_before);
-  EXPECT_EQ(FilesUnder("_superseded/raw/shop/clients"), clients_before);
-  EXPECT_EQ(Query("SELECT count(*) FROM raw.shop_promo_sends"), "3");  // every version, as the folder holds them
-  ExpectExportsReadAsQuery("a full re-import, an incremental append and lastmodified import, an ingest");
+  EXPECT_EQ(FilesUnder("raw/shop/promos").size(), promos_before.size());  // the replaced part left the folder
+  EXPECT_NE(FilesUnder("raw/shop/promos"), promos_before);
+  EXPECT_EQ(FilesUnder("_superseded/raw/shop/promos"), promos_before);
+  EXPECT_EQ(Query("SELECT count(*) FROM raw.shop_clients"), "4");  // every version, as the folder holds them
+  EXPECT_EQ(Query("SELECT town FROM raw.shop_clients_current WHERE client_id = 1"), "Cologne");
+  ExpectExportsReadAsQuery("a full re-import, incremental append and lastmodified imports, an ingest");
 
   CliOutcome incremental = Custlake({"--json", "build"});
   ASSERT_EQ(incremental.exit_code, 0) << incremental.err;
   EXPECT_TRUE(incremental.Json()["incremental"].get<bool>()) << incremental.out;
   ExpectExportsReadAsQuery("the incremental build");
 
-  // Only the current version is kept: the replaced clients part no kept version consumed goes.
+  // Only the current version is kept: the replaced promotions part no kept version consumed goes.
   CliOutcome vacuum = Custlake({"--json", "vacuum", "--retain", "1", "--older-than", "0"});
   ASSERT_EQ(vacuum.exit_code, 0) << vacuum.err;
   nlohmann::json removed = vacuum.Json()["removed"];
   std::set<std::string> removed_paths(removed.begin(), removed.end());
-  for (const std::string& f : clients_before) {
-    EXPECT_TRUE(removed_paths.count("_superseded/raw/shop/clients/" + f)) << vacuum.out;
+  for (const std::string& f : promos_before) {
+    EXPECT_TRUE(removed_paths.count("_superseded/raw/shop/promos/" + f)) << vacuum.out;
   }
   EXPECT_FALSE(vacuum.Json()["versions_removed"].empty()) << vacuum.out;
-  EXPECT_TRUE(FilesUnder("_superseded/raw/shop/clients").empty());
+  EXPECT_TRUE(FilesUnder("_superseded/raw/shop/promos").empty());
   ExpectExportsReadAsQuery("custlake vacuum");
   CliOutcome check = Custlake({"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
