@@ -22,7 +22,11 @@ Result<std::chrono::seconds> ParseDuration(const std::string& text) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   const std::string unit(end, text.data() + text.size());
-  const int64_t scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+  const int64_t scale = unit.empty() || unit == "s" ? 1
+                        : unit == "m"               ? 60
+                        : unit == "h"               ? 3600
+                        : unit == "d"               ? 86400
+                                                    : 0;
   if (ec != std::errc() || n < 0 || scale == 0) {
     return Status::InvalidArgument("--older-than " + text +
                                    ": expected a number with s, m, h or d (e.g. 0, 30m, 12h, 7d)");
@@ -45,11 +49,12 @@ VerbResult RunVacuum(const GlobalOptions& global, const VacuumVerbOptions& optio
     removed.push_back(f.path);
     text += fmt::format("{} {}\n", verb, f.path);
   }
-  text += fmt::format("{} {} files ({}), {} warehouse versions; kept versions {}; {} retired files kept for them; "
-                      "{} superseded files moved out of their dataset folders\n",
-                      verb, report.files.files_removed, HumanBytes(static_cast<double>(report.files.bytes_removed)),
-                      report.versions_removed.size(), fmt::join(report.versions_kept, ", "),
-                      report.files.files_kept, report.files.files_set_aside);
+  text += fmt::format(
+      "{} {} files ({}), {} warehouse versions; kept versions {}; {} retired files kept for them; "
+      "{} superseded files moved out of their dataset folders\n",
+      verb, report.files.files_removed, HumanBytes(static_cast<double>(report.files.bytes_removed)),
+      report.versions_removed.size(), fmt::join(report.versions_kept, ", "), report.files.files_kept,
+      report.files.files_set_aside);
   PrintResult(global, text);
   return nlohmann::json{{"verb", "vacuum"},
                         {"dry_run", options.dry_run},
@@ -73,12 +78,14 @@ void RegisterVacuum(CLI::App& app, VerbFn* run) {
   cmd->add_option("--retain", options->retain, "Newest warehouse versions to keep, whatever their age")
       ->check(AtLeast(1))
       ->capture_default_str();
-  cmd->add_option("--older-than", options->older_than,
-                  "Only what was replaced longer ago than this (0, 30m, 12h, 7d): readers still planning over "
-                  "a file have had time to finish")
+  cmd->add_option(
+         "--older-than", options->older_than,
+         "Only what was replaced longer ago than this (0, 30m, 12h, 7d): readers still planning over "
+         "a file have had time to finish")
       ->capture_default_str();
   cmd->add_flag("--dry-run", options->dry_run, "List what would be removed; remove nothing");
-  cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunVacuum(g, *options); }; });
+  cmd->callback(
+      [run, options] { *run = [options](const GlobalOptions& g) { return RunVacuum(g, *options); }; });
 }
 
 }  // namespace custlake::cli

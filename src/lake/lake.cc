@@ -192,8 +192,9 @@ Result<VacuumReport> Lake::Vacuum(const VacuumOptions& options) {
   VacuumReport report;
   if (!options.dry_run) {
     RecoveryReport recovered;
-    RETURN_NOT_OK(RecoverLocked(layout_, *metastore_, /*sweep=*/false, options_.sync, options_.fail_point, &recovered)
-                      .WithContext(fmt::format("lake '{}': recovery before vacuum", layout_.root())));
+    RETURN_NOT_OK(
+        RecoverLocked(layout_, *metastore_, /*sweep=*/false, options_.sync, options_.fail_point, &recovered)
+            .WithContext(fmt::format("lake '{}': recovery before vacuum", layout_.root())));
     report.files_set_aside = recovered.files_set_aside;
   }
   ASSIGN_OR_RETURN(auto retired, metastore_->RetiredFiles(TimeAgo(options.min_age)));

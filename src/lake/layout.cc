@@ -230,7 +230,8 @@ std::string Layout::SupersededRoot() const { return Absolute(kSupersededFolder);
 
 std::string SupersededPath(std::string_view path) { return fmt::format("{}/{}", kSupersededFolder, path); }
 bool IsSuperseded(std::string_view path) {
-  return path.size() > kSupersededFolder.size() && path.starts_with(kSupersededFolder) && path[kSupersededFolder.size()] == '/';
+  return path.size() > kSupersededFolder.size() && path.starts_with(kSupersededFolder) &&
+         path[kSupersededFolder.size()] == '/';
 }
 
 std::vector<std::string> Layout::FoldersToCreate() const {

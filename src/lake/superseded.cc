@@ -1,8 +1,8 @@
 #include "lake/superseded.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "lake/file_util.h"
 
@@ -24,7 +24,8 @@ Status MoveIfPresent(const Layout& layout, const std::string& from, const std::s
   std::vector<std::string> created;
   RETURN_NOT_OK(MakeDirs(ParentDir(target), &created));
   for (const std::string& d : created) dirs->insert(ParentDir(d));
-  RETURN_NOT_OK(RenameFile(source, target).WithContext("moving superseded file " + from + " out of its dataset folder"));
+  RETURN_NOT_OK(RenameFile(source, target)
+                    .WithContext("moving superseded file " + from + " out of its dataset folder"));
   dirs->insert(ParentDir(source));
   dirs->insert(ParentDir(target));
   *moved = true;

@@ -31,8 +31,8 @@
 namespace custlake::lake {
 
 struct SetAsideReport {
-  int moved = 0;     ///< files renamed out of their dataset folders
-  int finished = 0;  ///< of those, moves a crashed pass had recorded
+  int moved = 0;                         ///< files renamed out of their dataset folders
+  int finished = 0;                      ///< of those, moves a crashed pass had recorded
   std::vector<std::string> moved_paths;  ///< their former lake-relative paths
 };
 

@@ -47,7 +47,8 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
   std::string comment = doc ? doc->description : "";
   std::string parts_typed, parts_named, parts_array;
   for (const TableColumn& p : partitions) {
-    parts_typed += std::string(parts_typed.empty() ? "" : ", ") + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
+    parts_typed +=
+        std::string(parts_typed.empty() ? "" : ", ") + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
     parts_named += std::string(parts_named.empty() ? "" : ", ") + Quote(p.name, d);
     parts_array += std::string(parts_array.empty() ? "" : ", ") + Literal(p.name);
   }
@@ -60,7 +61,8 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
       if (!partitions.empty()) out += "MSCK REPAIR TABLE " + qualified + ";\n";
       break;
     case Dialect::kSpark:
-      for (const TableColumn& p : partitions) cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
+      for (const TableColumn& p : partitions)
+        cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
       out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\nUSING PARQUET\n";
       if (!partitions.empty()) out += "PARTITIONED BY (" + parts_named + ")\n";
       if (!comment.empty()) out += "COMMENT " + Literal(comment, d) + "\n";
@@ -69,7 +71,8 @@ std::string ExternalTable(const std::string& qualified, const std::string& schem
       break;
     case Dialect::kTrino:
     case Dialect::kDuckDb:
-      for (const TableColumn& p : partitions) cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
+      for (const TableColumn& p : partitions)
+        cols += ",\n  " + Quote(p.name, d) + " " + MapType(p.duckdb_type, d);
       out += "CREATE TABLE IF NOT EXISTS " + qualified + " (\n" + cols + "\n)\n";
       if (!comment.empty()) out += "COMMENT " + Literal(comment) + "\n";
       out += "WITH (format = 'PARQUET', external_location = " + Literal(location) +
@@ -89,7 +92,8 @@ std::string BatchIdFromPath(Dialect d) {
 }
 
 std::string CreateView(const std::string& name, Dialect d) {
-  return std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + name + " AS ";
+  return std::string(d == Dialect::kHive ? "CREATE VIEW IF NOT EXISTS " : "CREATE OR REPLACE VIEW ") + name +
+         " AS ";
 }
 
 /// raw.<view>_files over the dataset's folder; raw.<view> adding _batch_id (custlake query's raw.<view>,
@@ -99,24 +103,26 @@ std::string RawDatasetDdl(const RawTableSchema& r, Dialect d, const std::string&
   std::string files = r.view + "_files";
   std::vector<TableColumn> partitions;
   for (size_t i = 0; i < r.partition_keys.size(); ++i) {
-    partitions.push_back({r.partition_keys[i], i < r.partition_types.size() ? r.partition_types[i] : "VARCHAR"});
+    partitions.push_back(
+        {r.partition_keys[i], i < r.partition_types.size() ? r.partition_types[i] : "VARCHAR"});
   }
   std::string out = "-- " + r.dataset + ": custlake query's raw." + r.view + "\n";
   out += ExternalTable("raw." + Quote(files, d), "raw", files, r.columns, partitions, nullptr, d,
                        prefix + "/" + r.dataset + "/");
-  out += CreateView("raw." + Quote(r.view, d), d) + "SELECT *, " + BatchIdFromPath(d) + " AS " + Quote("_batch_id", d) +
-         " FROM raw." + Quote(files, d) + ";\n";
+  out += CreateView("raw." + Quote(r.view, d), d) + "SELECT *, " + BatchIdFromPath(d) + " AS " +
+         Quote("_batch_id", d) + " FROM raw." + Quote(files, d) + ";\n";
   if (r.merge_key.empty()) return out;
   std::string columns, keys;
   for (const TableColumn& c : r.columns) columns += Quote(c.name, d) + ", ";
   for (const TableColumn& p : partitions) columns += Quote(p.name, d) + ", ";
   columns += Quote("_batch_id", d);
   for (const std::string& k : r.merge_key) keys += (keys.empty() ? "" : ", ") + Quote(k, d);
-  out += "-- the latest version of each " + keys + " by " + r.check_column + ": custlake query's raw." + r.view +
-         "_current\n";
-  out += CreateView("raw." + Quote(r.view + "_current", d), d) + "SELECT " + columns + " FROM (SELECT *, row_number() OVER (PARTITION BY " +
-         keys + " ORDER BY " + Quote(r.check_column, d) + " DESC) AS " + Quote("_rn", d) + " FROM raw." +
-         Quote(r.view, d) + ") " + Quote("latest", d) + " WHERE " + Quote("_rn", d) + " = 1;\n";
+  out += "-- the latest version of each " + keys + " by " + r.check_column + ": custlake query's raw." +
+         r.view + "_current\n";
+  out += CreateView("raw." + Quote(r.view + "_current", d), d) + "SELECT " + columns +
+         " FROM (SELECT *, row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
+         Quote(r.check_column, d) + " DESC) AS " + Quote("_rn", d) + " FROM raw." + Quote(r.view, d) + ") " +
+         Quote("latest", d) + " WHERE " + Quote("_rn", d) + " = 1;\n";
   return out;
 }
 
@@ -174,11 +180,16 @@ Result<std::string> ExportDdl(const std::vector<TableSchema>& tables, const std:
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   const char* name = d == Dialect::kHive ? "Hive" : d == Dialect::kTrino ? "Trino (Hive connector)" : "Spark SQL";
   std::string models_schema = schema + "_models";
-  std::string out = "-- custlake warehouse, " + std::string(name) + " dialect. Generated by `custlake export-ddl`.\n"
-                    "-- 1. " + schema + ": external tables over the Parquet export (facts partitioned by month=YYYY-MM).\n"
-                    "-- 2. raw: external tables over every raw dataset, views adding _batch_id (and the latest version of\n"
-                    "--    lastmodified imports), named as custlake query names them.\n"
-                    "-- 3. " + models_schema + ": the models, rebuilt by this engine from raw (session time zone UTC).\n\n";
+  std::string out =
+      "-- custlake warehouse, " + std::string(name) +
+      " dialect. Generated by `custlake export-ddl`.\n"
+      "-- 1. " +
+      schema +
+      ": external tables over the Parquet export (facts partitioned by month=YYYY-MM).\n"
+      "-- 2. raw: external tables over every raw dataset, views adding _batch_id (and the latest version of\n"
+      "--    lastmodified imports), named as custlake query names them.\n"
+      "-- 3. " +
+      models_schema + ": the models, rebuilt by this engine from raw (session time zone UTC).\n\n";
 
   out += "-- 1. The warehouse's Parquet export\n" + Schema(schema, d) + "\n";
   for (const TableSchema& table : tables) {

@@ -31,10 +31,11 @@ Status ReadPartitions(const std::vector<lake::FileInfo>& files, const std::strin
     std::vector<std::string> keys;
     for (const auto& [key, value] : f.partition) keys.push_back(key);
     if (keys != t->partition_keys) {
-      return Status::InvalidArgument(
-          "raw dataset " + t->dataset + " mixes partition layouts (" + files.front().path + " and " + f.path +
-          "), so no external table over " + where + " reads it whole; re-import it whole with one `partition` "
-          "setting (custlake.toml) before export-ddl");
+      return Status::InvalidArgument("raw dataset " + t->dataset + " mixes partition layouts (" +
+                                     files.front().path + " and " + f.path + "), so no external table over " +
+                                     where +
+                                     " reads it whole; re-import it whole with one `partition` "
+                                     "setting (custlake.toml) before export-ddl");
     }
     for (size_t i = 0; i < keys.size(); ++i) dates[i] = dates[i] && IsDate(f.partition[i].second);
   }
@@ -42,11 +43,12 @@ Status ReadPartitions(const std::vector<lake::FileInfo>& files, const std::strin
   return Status::OK();
 }
 
-/// raw.<view>_current's key, for an import's lastmodified dataset (as query::LakeSession reads the schema JSON).
+/// raw.<view>_current's key, for an import's lastmodified dataset (as query::LakeSession reads the schema
+/// JSON).
 void ReadCurrentState(const std::string& schema_json, RawTableSchema* t) {
   auto j = nlohmann::json::parse(schema_json, nullptr, false);
-  if (!j.is_object() || j.value("format", "") != "custlake-import/1" || j.value("incremental", "") != "lastmodified" ||
-      !j.contains("merge_key") || !j["merge_key"].is_array())
+  if (!j.is_object() || j.value("format", "") != "custlake-import/1" ||
+      j.value("incremental", "") != "lastmodified" || !j.contains("merge_key") || !j["merge_key"].is_array())
     return;
   for (const auto& k : j["merge_key"]) {
     if (k.is_string()) t->merge_key.push_back(k.get<std::string>());
@@ -75,8 +77,11 @@ Result<std::vector<RawTableSchema>> DescribeRawDatasets(lake::Lake* lake, const 
       parquet.push_back(f);
     }
     if (parquet.empty()) {
-      return Status::NotFound("raw dataset " + t.dataset + " has no Parquet files (its imports or ingests found no "
-                              "rows), so an external table over " + where + " would read nothing and its columns "
+      return Status::NotFound("raw dataset " + t.dataset +
+                              " has no Parquet files (its imports or ingests found no "
+                              "rows), so an external table over " +
+                              where +
+                              " would read nothing and its columns "
                               "are unknown; bring rows into it (custlake import / ingest) before export-ddl");
     }
     RETURN_NOT_OK(ReadPartitions(parquet, where, &t));
@@ -115,13 +120,15 @@ Status CheckTables(lake::Lake* lake, int64_t version, const std::vector<TableSch
     if (m.IsView()) continue;
     if (t.columns.empty()) {
       return Status::NotFound("model " + m.name + " (" + m.file + ") has no table in warehouse version " +
-                              std::to_string(version) + " (it was added or renamed since that build): run "
+                              std::to_string(version) +
+                              " (it was added or renamed since that build): run "
                               "custlake build, then export-ddl");
     }
     ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(TableDataset(m.name)));
     if (files.empty() && m.partition_by.empty()) {
       return Status::NotFound("warehouse/" + m.name + "/ holds no Parquet export of warehouse version " +
-                              std::to_string(version) + " (built with --no-export?), so its external table "
+                              std::to_string(version) +
+                              " (built with --no-export?), so its external table "
                               "would read nothing: run custlake build without --no-export, then export-ddl");
     }
   }

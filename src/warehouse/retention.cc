@@ -79,7 +79,8 @@ class KeepRule {
 
 Result<RetentionReport> VacuumLake(const std::string& lake_root, const RetentionOptions& options) {
   if (options.retain < 1) {
-    return Status::InvalidArgument("vacuum: --retain must be at least 1 (the current warehouse version stays)");
+    return Status::InvalidArgument(
+        "vacuum: --retain must be at least 1 (the current warehouse version stays)");
   }
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   KeepRule rule(lake.get(), options.retain);
@@ -91,7 +92,8 @@ Result<RetentionReport> VacuumLake(const std::string& lake_root, const Retention
   ASSIGN_OR_RETURN(report.files, lake->Vacuum(vacuum));
   ASSIGN_OR_RETURN(report.versions_kept, rule.KeptVersions());
   for (const lake::FileInfo& f : report.files.removed) {
-    if (f.dataset == VersionsDataset() && f.path.ends_with(".duckdb")) report.versions_removed.push_back(f.batch_id);
+    if (f.dataset == VersionsDataset() && f.path.ends_with(".duckdb"))
+      report.versions_removed.push_back(f.batch_id);
   }
   std::sort(report.versions_removed.rbegin(), report.versions_removed.rend());
   return report;

@@ -50,7 +50,8 @@ class ExternalReadTest : public custlake::testing::ShopProject {
       size_t comma = header.find(',', start);
       if (comma == std::string::npos) comma = header.size();
       std::string name = header.substr(start, comma - start);
-      columns += (columns.empty() ? "" : ", ") + std::string("CAST(\"") + name + "\" AS VARCHAR) AS \"" + name + "\"";
+      columns += (columns.empty() ? "" : ", ") + std::string("CAST(\"") + name + "\" AS VARCHAR) AS \"" +
+                 name + "\"";
       start = comma + 1;
     }
     auto run = [&](const std::string& sql) -> std::string {
@@ -98,9 +99,10 @@ TEST_F(ExternalReadTest, EveryExportedFolderReadsAsCustlakeQueryAfterImportsInge
   Sql("UPDATE clients SET town = 'Cologne', modified = '2025-03-25 09:00:00' WHERE client_id = 1;"
       "INSERT INTO orders VALUES (106, 3, '2025-03-01 09:00:00', 9900, 'subscription', 'invoice', NULL);"
       "UPDATE promos SET pct = 12.5 WHERE promo_id = 7;");
-  Write(dir_ / "landing" / "clicks" / "day2.ndjson",
-        "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
-        "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
+  Write(
+      dir_ / "landing" / "clicks" / "day2.ndjson",
+      "{\"click_id\": 5, \"uid\": 3, \"clicked_at\": \"2025-03-02T10:00:00Z\", \"kind\": \"session_start\", "
+      "\"screen\": \"home\", \"secs\": 0, \"kb\": 4}\n");
   const std::set<std::string> promos_before = FilesUnder("raw/shop/promos");
   Load();
   EXPECT_EQ(FilesUnder("raw/shop/promos").size(), promos_before.size());  // the replaced part left the folder
@@ -109,6 +111,10 @@ TEST_F(ExternalReadTest, EveryExportedFolderReadsAsCustlakeQueryAfterImportsInge
   EXPECT_EQ(Query("SELECT count(*) FROM raw.shop_clients"), "4");  // every version, as the folder holds them
   EXPECT_EQ(Query("SELECT town FROM raw.shop_clients_current WHERE client_id = 1"), "Cologne");
   ExpectExportsReadAsQuery("a full re-import, incremental append and lastmodified imports, an ingest");
+  // The current version's checks read the raw batches it consumed: the replaced ones from _superseded/.
+  CliOutcome check_superseded = Custlake({"check"});
+  EXPECT_EQ(check_superseded.exit_code, 0) << check_superseded.out << check_superseded.err;
+  EXPECT_EQ(check_superseded.out.find("vacuumed since"), std::string::npos) << check_superseded.out;
 
   CliOutcome incremental = Custlake({"--json", "build"});
   ASSERT_EQ(incremental.exit_code, 0) << incremental.err;
@@ -145,15 +151,15 @@ TEST_F(ExternalReadTest, ExportDdlFailsNamingWhatWouldPointNowhere) {
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   CliOutcome empty = Custlake({"export-ddl"});
   EXPECT_EQ(empty.exit_code, 1);
-  EXPECT_NE(empty.err.find("raw dataset raw/shop/returns has no Parquet files"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("raw dataset raw/shop/returns has no Parquet files"), std::string::npos)
+      << empty.err;
   EXPECT_NE(empty.err.find("bring rows into it"), std::string::npos) << empty.err;
   Sql("INSERT INTO returns VALUES (1, 105);");
   ASSERT_EQ(Custlake({"import", "shop", "--table", "returns"}).exit_code, 0);
   ASSERT_EQ(Custlake({"export-ddl"}).exit_code, 0);
 
   // A staging model reading a dataset the lake does not have.
-  Stage("stg_tickets",
-        "SELECT case_no AS ticket_id FROM raw.shop_support_cases\n");
+  Stage("stg_tickets", "SELECT case_no AS ticket_id FROM raw.shop_support_cases\n");
   CliOutcome missing = Custlake({"export-ddl"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("the models read raw.shop_support_cases (stg_tickets"), std::string::npos)

@@ -147,14 +147,15 @@ class ShopProject : public ::testing::Test {
   using CliOutcome = custlake::testing::CliOutcome;
   void SetUp() override {
     const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("custlake_" + std::string(test->test_suite_name()) + "_" + std::to_string(::getpid()) + "_" + test->name());
+    dir_ = fs::temp_directory_path() / ("custlake_" + std::string(test->test_suite_name()) + "_" +
+                                        std::to_string(::getpid()) + "_" + test->name());
     fs::remove_all(dir_);
     ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
     Write(dir_ / "custlake.toml", shop::kShopToml);
     fs::create_directories(dir_ / "data");
     Sql(shop::kShopSchema);
-    for (const auto& [name, text] : shop::kShopStaging) Write(dir_ / "models" / "staging" / (name + ".sql"), text);
+    for (const auto& [name, text] : shop::kShopStaging)
+      Write(dir_ / "models" / "staging" / (name + ".sql"), text);
     // The shop's click log: its own landing folder and field names, numbers as text, two time-zone formats.
     Write(
         dir_ / "landing" / "clicks" / "day1.ndjson",
@@ -175,7 +176,7 @@ class ShopProject : public ::testing::Test {
     CliOutcome import = Custlake({"import", "shop"});
     ASSERT_EQ(import.exit_code, 0) << import.err;
     CliOutcome ingest = Custlake({"ingest", "--from", (dir_ / "landing" / "clicks").string(), "--format",
-                               "ndjson", "--dataset", "clicks", "--key", "click_id"});
+                                  "ndjson", "--dataset", "clicks", "--key", "click_id"});
     ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   }
   void TearDown() override {
@@ -239,6 +240,5 @@ class ShopProject : public ::testing::Test {
 
   std::filesystem::path dir_;
 };
-
 
 }  // namespace custlake::testing
