@@ -122,8 +122,12 @@ TEST_F(ExternalReadTest, EveryExportedFolderReadsAsCustlakeQueryAfterImportsInge
   ExpectExportsReadAsQuery("the incremental build");
 
   // Only the current version is kept: the replaced promotions part no kept version consumed goes.
+  CliOutcome planned = Custlake({"--json", "vacuum", "--retain", "1", "--older-than", "0", "--dry-run"});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_EQ(FilesUnder("_superseded/raw/shop/promos"), promos_before);  // a dry run removes nothing
   CliOutcome vacuum = Custlake({"--json", "vacuum", "--retain", "1", "--older-than", "0"});
   ASSERT_EQ(vacuum.exit_code, 0) << vacuum.err;
+  EXPECT_EQ(vacuum.Json()["removed"], planned.Json()["removed"]);
   nlohmann::json removed = vacuum.Json()["removed"];
   std::set<std::string> removed_paths(removed.begin(), removed.end());
   for (const std::string& f : promos_before) {
@@ -157,6 +161,20 @@ TEST_F(ExternalReadTest, ExportDdlFailsNamingWhatWouldPointNowhere) {
   Sql("INSERT INTO returns VALUES (1, 105);");
   ASSERT_EQ(Custlake({"import", "shop", "--table", "returns"}).exit_code, 0);
   ASSERT_EQ(Custlake({"export-ddl"}).exit_code, 0);
+
+  // A version built without its Parquet export.
+  ASSERT_EQ(Custlake({"build", "--no-export"}).exit_code, 0);
+  CliOutcome unexported = Custlake({"export-ddl"});
+  EXPECT_EQ(unexported.exit_code, 1);
+  EXPECT_NE(unexported.err.find("holds no Parquet export of warehouse version"), std::string::npos)
+      << unexported.err;
+  EXPECT_NE(unexported.err.find("run custlake build without --no-export"), std::string::npos)
+      << unexported.err;
+
+  // A mistyped retention is a usage error that says what is expected.
+  CliOutcome bad_age = Custlake({"vacuum", "--older-than", "7 days"});
+  EXPECT_EQ(bad_age.exit_code, 2);
+  EXPECT_NE(bad_age.err.find("expected a number with s, m, h or d"), std::string::npos) << bad_age.err;
 
   // A staging model reading a dataset the lake does not have.
   Stage("stg_tickets", "SELECT case_no AS ticket_id FROM raw.shop_support_cases\n");
