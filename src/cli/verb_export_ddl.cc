@@ -1,6 +1,8 @@
 // custlake export-ddl --dialect hive|trino|spark --location PREFIX [-o FILE]:
 // external tables over the warehouse's Parquet export, and the models, for
 // engines past one machine.
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -48,6 +50,13 @@ VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& opt
   std::string location = options.location.empty() ? config.lake_root.string() : options.location;
   while (location.size() > 1 && location.back() == '/') location.pop_back();
   ASSIGN_OR_RETURN(std::string ddl, warehouse::ExportDdl(tables, raw, dialect, location, options.schema));
+  if (!inputs.superseded_in_place.empty()) {
+    spdlog::warn(
+        "{} replaced files still sit in their dataset folders (e.g. {}): they were replaced while another "
+        "batch was running, and external tables read them until the next import, ingest, build or "
+        "custlake vacuum moves them to _superseded/",
+        inputs.superseded_in_place.size(), inputs.superseded_in_place.front());
+  }
   const bool to_stdout = options.output.empty() || options.output == "-";
   nlohmann::json summary{{"verb", "export-ddl"},
                          {"dialect", options.dialect},
@@ -56,6 +65,7 @@ VerbResult RunExportDdl(const GlobalOptions& global, const ExportDdlOptions& opt
                          {"raw_tables", raw.size()},
                          {"models", models.size()},
                          {"version", inputs.version},
+                         {"superseded_in_place", inputs.superseded_in_place},
                          {"exports", ExportedLocations(inputs, location, options.schema)},
                          {"output", to_stdout ? "-" : options.output}};
   if (to_stdout && global.json) {

@@ -153,6 +153,11 @@ Result<ExportInputs> DescribeForExport(const std::string& lake_root, const std::
   RETURN_NOT_OK(CheckModelInputs(models, inputs.raw));
   ASSIGN_OR_RETURN(inputs.tables, DescribeCurrentVersion(lake_root, models));
   RETURN_NOT_OK(CheckTables(lake.get(), inputs.version, inputs.tables));
+  ASSIGN_OR_RETURN(auto retired, lake->metastore().RetiredFiles("9999"));
+  for (const lake::FileInfo& f : retired) {
+    if (!lake::IsSuperseded(f.path) && f.dataset != VersionsDataset())
+      inputs.superseded_in_place.push_back(f.path);
+  }
   return inputs;
 }
 

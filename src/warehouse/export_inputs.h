@@ -20,6 +20,10 @@ struct ExportInputs {
   int64_t version = 0;              ///< the warehouse version described
   std::vector<TableSchema> tables;  ///< every model, in `models` order
   std::vector<RawTableSchema> raw;  ///< every raw dataset, by name
+  /// Retired files still in their dataset folders: replaced while another batch was live, they wait for the
+  /// next recovery (any import, ingest, build or vacuum) to move them to _superseded/; until then an
+  /// external table over their folder reads them too.
+  std::vector<std::string> superseded_in_place;
 };
 
 /// `models` in build order.
