@@ -1,6 +1,7 @@
 // custlake export-ddl --dialect hive|trino|spark --location PREFIX [-o FILE]:
-// external tables over the warehouse's Parquet export, and the models, for
-// engines past one machine.
+// external tables over the current warehouse version's Parquet export and
+// every raw dataset of the lake (warehouse/export_inputs.h), and the models,
+// for engines past one machine; exits 1 naming what would point nowhere.
 #include <spdlog/spdlog.h>
 
 #include <fstream>

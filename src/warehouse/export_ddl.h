@@ -3,9 +3,10 @@
 //   1. external tables over the Parquet export of every warehouse table
 //      (warehouse/<table>/, facts partitioned by month=YYYY-MM): query what
 //      custlake built;
-//   2. external tables over the raw zone (raw/<dataset>/, Hive-style
+//   2. external tables over every raw dataset (raw/<dataset>/, Hive-style
 //      partitions), each behind a view raw.<view> that adds _batch_id from the
-//      part file's name, as custlake's raw views do;
+//      part file's name, as custlake's raw views do, and for a lastmodified
+//      import raw.<view>_current (the latest version per merge key);
 //   3. the models, macros expanded for the dialect (sql_macros.h), as
 //      CREATE TABLE ... AS statements in build order into <schema>_models:
 //      the same star schema rebuilt by that engine from the raw zone.
