@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/cli.h"
+#include "query/reader_views.h"
 #include "warehouse/dag.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/model_loader.h"
@@ -13,6 +14,10 @@ namespace custlake::cli {
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(auto loaded, LoadWarehouseModels(config));
+  // The reader views every query session adds (fact_customer_scores), described like the models.
+  ASSIGN_OR_RETURN(auto reader_views, query::ReaderViewModels());
+  for (warehouse::Model& m : reader_views) loaded.push_back(std::move(m));
+  RETURN_NOT_OK(warehouse::ResolveRefs(&loaded));
   ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
   ASSIGN_OR_RETURN(auto lineage, warehouse::DescribeRawLineage(config.lake_root.string(), models));
