@@ -12,7 +12,9 @@
 #             cutoffs and the validation cutoff, XGBoost with early stopping, and also the logistic
 #             baseline, SHAP importance and the model's publish in the lake;
 #   peer      bench/churn/churn_peer.py: the same features in pandas from the CSVs (reading them
-#             included), the same XGBoost parameters, cutoffs and early stopping.
+#             included), the same XGBoost parameters, cutoffs and early stopping;
+#   peer, passive waits   the same with OMP_WAIT_POLICY=PASSIVE, which custlake sets for itself
+#             (libgomp's idle threads otherwise spin between XGBoost's parallel regions).
 # Prints wall seconds, CPU seconds (user+sys), peak RSS and validation ROC AUC of each (the best
 # round of each side) and the ratios peer / custlake. Goal: the same AUC within 0.005 in at most
 # half the time and half the memory.
@@ -62,6 +64,10 @@ run_custlake() { measure "custlake$1" "$WORK/custlake$1.json" "${C[@]}" --json c
 run_peer() {
   measure "peer$1" "$WORK/peer$1.json" "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
 }
+run_peer_passive() {
+  measure "passive$1" "$WORK/passive$1.json" env OMP_WAIT_POLICY=PASSIVE \
+    "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
+}
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
   if [ $((r % 2)) = 1 ]; then
@@ -71,7 +77,9 @@ for r in $(seq "$ROUNDS"); do
 print(','.join(j['train_cutoffs']), j['validation_cutoff'], j['horizon_days'])" "$WORK/custlake1.json")
     fi
     RESULTS+=("peer $(run_peer "$r")")
+    RESULTS+=("passive $(run_peer_passive "$r")")
   else
+    RESULTS+=("passive $(run_peer_passive "$r")")
     RESULTS+=("peer $(run_peer "$r")")
     RESULTS+=("custlake $(run_custlake "$r")")
   fi
@@ -80,21 +88,23 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
 $PY - "$WORK" "$ROUNDS" "$CUSTOMERS" "${RESULTS[@]}" <<'PY'
 import json, sys
 work, rounds, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runs = {"custlake": [], "peer": []}
+runs = {"custlake": [], "peer": [], "passive": []}
 for line in sys.argv[4:]:
     side, wall, cpu, rss = line.split()
     runs[side].append((float(wall), float(cpu), float(rss)))
 c_json = json.load(open(f"{work}/custlake1.json"))
 p_json = json.load(open(f"{work}/peer1.json"))
-auc = {"custlake": c_json["metrics"]["xgboost"]["roc_auc"], "peer": p_json["roc_auc"]}
+auc = {"custlake": c_json["metrics"]["xgboost"]["roc_auc"], "peer": p_json["roc_auc"],
+       "passive": json.load(open(f"{work}/passive1.json"))["roc_auc"]}
 best = {side: min(r, key=lambda x: x[0]) for side, r in runs.items()}
 print(f"churn train on {customers} customers, 12 months: {c_json['rows']['train']} training rows "
       f"({len(c_json['train_cutoffs'])} cutoffs), {c_json['rows']['validation']} validation rows, "
       f"{len(c_json['features'])} features; peer {p_json['train_rows']} / {p_json['validation_rows']} rows; "
       f"best of {rounds} rounds each, alternating")
 print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'ROC AUC':>8}  all walls")
-names = {"custlake": "custlake churn train", "peer": "pandas + xgboost (Python)"}
-for side in ("custlake", "peer"):
+names = {"custlake": "custlake churn train", "peer": "pandas + xgboost (Python)",
+         "passive": "  the same, OMP_WAIT_POLICY=PASSIVE"}
+for side in ("custlake", "peer", "passive"):
     w, c, r = best[side]
     walls = " ".join(f"{x[0]:.1f}" for x in runs[side])
     print(f"{names[side]:<34} {w:>8.2f} {c:>8.2f} {r:>13.0f} {auc[side]:>8.4f}  {walls}")
@@ -102,6 +112,9 @@ cw, cc, cr = best["custlake"]
 pw, pc, pr = best["peer"]
 print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
       f"{auc['peer'] - auc['custlake']:>+8.4f}  (AUC: difference)")
+qw, qc, qr = best["passive"]
+print(f"{'ratio peer passive / custlake':<34} {qw / cw:>8.2f} {qc / cc:>8.2f} {qr / cr:>13.2f} "
+      f"{auc['passive'] - auc['custlake']:>+8.4f}")
 print(f"best rounds: custlake {c_json['xgboost']['best_iteration']}, peer {p_json['best_iteration']}")
 print("goal: AUC within 0.005, at most half the time and half the memory: "
       f"AUC {'met' if abs(auc['peer'] - auc['custlake']) <= 0.005 else 'NOT met'}, "
