@@ -3,8 +3,8 @@
 --   newest month with activity), plus any other month with activity: revenue, transactions, usage,
 --   active days, tickets, satisfaction, offers, tenure and the churned flag. customer_key is the
 --   customer version valid at the end of the month. The analytics' columns (churn_probability,
---   churn_reasons, p_alive, expected_purchases, clv, value_at_risk) are NULL until the churn and CLV
---   stages fill them. Incremental builds recompute the months from the earliest month touched by new
+--   churn_reasons, p_alive, expected_purchases, clv, value_at_risk) stay NULL: the scores are published
+--   after the build and joined to the customers in the view fact_customer_scores. Incremental builds recompute the months from the earliest month touched by new
 --   data (and always the newest month): the months of new facts, and for each new customer version
 --   the month it takes effect; the old and new churn months when the churn date moved; the signup
 --   month when the grid does not start there yet (a new customer, or a moved signup date).
@@ -51,12 +51,12 @@
 -- column tenure_months: whole months from the signup month to this month (0 in the signup month)
 -- column is_subscriber: signed up by the end of the month and not churned before it began
 -- column churned: the customer churned in this month
--- column churn_probability: filled by `custlake churn` (NULL until then)
--- column churn_reasons: the top reasons of the churn probability (filled by `custlake churn`)
--- column p_alive: P(alive) from BG/NBD (filled by `custlake clv`)
--- column expected_purchases: expected purchases over the CLV horizon (filled by `custlake clv`)
--- column clv: customer lifetime value (filled by `custlake clv`)
--- column value_at_risk: clv x churn_probability (filled by the analytics)
+-- column churn_probability: NULL; the churn scores are in fact_customer_scores
+-- column churn_reasons: NULL; the churn reasons are in fact_customer_scores
+-- column p_alive: NULL; P(alive) is in fact_customer_scores
+-- column expected_purchases: NULL; expected_purchases_12m is in fact_customer_scores
+-- column clv: NULL; clv_12m is in fact_customer_scores
+-- column value_at_risk: NULL; value_at_risk is in fact_customer_scores
 -- check unique: customer_id, month_start
 -- check not_null: customer_id, month_start, customer_key, date_key, revenue
 -- check relationship: customer_key -> dim_customer.customer_key

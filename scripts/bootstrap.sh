@@ -5,7 +5,7 @@
 #
 #   scripts/bootstrap.sh            build + demo dependencies
 #   scripts/bootstrap.sh --test     also the servers and clients the tests use
-#   scripts/bootstrap.sh --bench    also what the bench/ scripts use (servers, python3, GNU time)
+#   scripts/bootstrap.sh --bench    also what the bench/ scripts use (servers, python3, pandas, xgboost, GNU time)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -20,7 +20,8 @@ build_pkgs=(
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
-bench_pkgs=("${test_pkgs[@]}" python3 time)
+# bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer.
+bench_pkgs=("${test_pkgs[@]}" python3 time python3-pandas python3-xgboost)
 with_test=0
 for arg in "$@"; do
   case "$arg" in

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -34,5 +35,9 @@ Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const GbmMod
 
 /// The model in service; NotFound (with what to run) when none was trained.
 Result<StoredModel> LoadModel(lake::Lake* lake);
+
+/// The model in service's model.json alone (what `custlake status` shows),
+/// with "trained_at": the time its batch committed; std::nullopt when none was trained.
+Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake);
 
 }  // namespace custlake::churn

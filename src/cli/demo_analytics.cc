@@ -16,15 +16,14 @@ namespace {
 // cutoff's own observed horizon (docs/churn.md, Cutoffs).
 constexpr int kChurnMinMonths = 9;
 
-// The customers whose expected value is most at risk, with the churn model's first reason.
+// The customers whose expected value is most at risk, with the churn model's
+// first reason (fact_customer_scores: models/views/fact_customer_scores.sql).
 constexpr const char* kValueAtRisk = R"sql(
-SELECT s.customer_id,
-       round(s.churn_probability, 3) AS churn_probability,
-       round(v.clv_12m, 2) AS clv_12m,
-       round(v.clv_12m * s.churn_probability, 2) AS value_at_risk,
-       s.reason_1 AS top_reason
-FROM raw.churn_scores s JOIN raw.clv_scores v ON v.customer = CAST(s.customer_id AS VARCHAR)
-ORDER BY value_at_risk DESC, s.customer_id
+SELECT customer_id, round(churn_probability, 3) AS churn_probability, round(clv_12m, 2) AS clv_12m,
+       round(value_at_risk, 2) AS value_at_risk, top_reason
+FROM fact_customer_scores
+WHERE value_at_risk IS NOT NULL
+ORDER BY value_at_risk DESC, customer_id
 LIMIT 5)sql";
 
 }  // namespace
@@ -68,7 +67,7 @@ std::string DemoAnalyticsSummary(const nlohmann::json& stages, const std::string
     spdlog::warn("value at risk: {}", result.status().message());
     return text;
   }
-  return text + "   value at risk (12-month CLV x churn probability), the top 5:\n" + FormatTable(*result);
+  return text + "   value at risk (fact_customer_scores: 12-month CLV x churn probability), the top 5:\n" + FormatTable(*result);
 }
 
 }  // namespace custlake::cli

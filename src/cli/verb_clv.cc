@@ -36,6 +36,7 @@ struct ClvOptions {
 struct Source {
   bool platform = false;
   std::string lake_root;
+  int64_t warehouse_version = 0;  // platform mode: the version read
 };
 
 Result<clv::SummaryOptions> SummaryOptionsFor(const ClvOptions& o, clv::TimeUnit unit,
@@ -81,7 +82,9 @@ Result<clv::SummaryTable> LoadSummaries(const GlobalOptions& global, const ClvOp
           config.status().message() + ")");
     }
     source->lake_root = config->lake_root.string();
-    ASSIGN_OR_RETURN(transactions, clv::ReadWarehousePurchases(source->lake_root));
+    ASSIGN_OR_RETURN(clv::WarehousePurchases purchases, clv::ReadWarehousePurchases(source->lake_root));
+    transactions = std::move(purchases.log);
+    source->warehouse_version = purchases.warehouse_version;
   } else {
     clv::TransactionFileOptions log = o.log;
     log.header = !o.no_header;
@@ -189,12 +192,13 @@ Result<Predicted> PredictAll(const ClvOptions& o, const Fits& fits, const clv::S
 
 // Platform mode: scores over the default horizon (one year) into raw.clv_scores.
 Result<nlohmann::json> Publish(const Source& source, const ClvOptions& o, const Fits& fits,
-                               const clv::SummaryTable& table) {
+                               const clv::SummaryTable& table, const nlohmann::json& fit) {
   ASSIGN_OR_RETURN(const Predicted p, PredictAll(o, fits, table));
   const auto& predictions = p.customers;
   const clv::PredictOptions& predict = p.options;
   ASSIGN_OR_RETURN(const int64_t batch,
-                   clv::PublishScores(source.lake_root, table, predictions, predict, p.with_spend));
+                   clv::PublishScores(source.lake_root, table, predictions, predict, p.with_spend,
+                                      {std::string(fits.model->name), source.warehouse_version, fit}));
   spdlog::info("published scores of {} customers as raw.clv_scores (lake batch {})", predictions.size(), batch);
   return nlohmann::json{
       {"dataset", "raw/clv_scores"}, {"view", "raw.clv_scores"},   {"batch", batch},
@@ -208,7 +212,7 @@ VerbResult RunFit(const GlobalOptions& global, const ClvOptions& o) {
   nlohmann::json out = FitJson("clv fit", fits, table);
   PrintResult(global, FitText(fits));
   if (source.platform) {
-    ASSIGN_OR_RETURN(out["published"], Publish(source, o, fits, table));
+    ASSIGN_OR_RETURN(out["published"], Publish(source, o, fits, table, out));
   }
   if (!o.out.empty()) {
     RETURN_NOT_OK(WriteText(o.out, out.dump(2) + "\n"));

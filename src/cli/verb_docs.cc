@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/cli.h"
+#include "query/reader_views.h"
 #include "warehouse/dag.h"
 #include "warehouse/data_dictionary.h"
 #include "warehouse/model_loader.h"
@@ -13,9 +14,14 @@ namespace custlake::cli {
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(auto loaded, LoadWarehouseModels(config));
+  ASSIGN_OR_RETURN(auto lineage, warehouse::DescribeRawLineage(config.lake_root.string(), loaded));
+  // The reader views every query session adds (fact_customer_scores), described like the models;
+  // the scores they read are published after the build, so the raw lineage is the build's.
+  ASSIGN_OR_RETURN(auto reader_views, query::ReaderViewModels());
+  for (warehouse::Model& m : reader_views) loaded.push_back(std::move(m));
+  RETURN_NOT_OK(warehouse::ResolveRefs(&loaded));
   ASSIGN_OR_RETURN(auto models, warehouse::SortModels(std::move(loaded)));
   ASSIGN_OR_RETURN(auto tables, warehouse::DescribeCurrentVersion(config.lake_root.string(), models));
-  ASSIGN_OR_RETURN(auto lineage, warehouse::DescribeRawLineage(config.lake_root.string(), models));
   std::filesystem::path dir = out_dir.empty() ? config.project_dir / "docs" : std::filesystem::path(out_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

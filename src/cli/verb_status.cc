@@ -1,7 +1,8 @@
-// custlake status: what the lake holds and what ran.
+// custlake status: what the lake holds, the analytics in service and what ran.
 #include <fmt/format.h>
 
 #include "cli/cli.h"
+#include "cli/status_analytics.h"
 #include "common/progress.h"
 #include "ingest/ingester.h"
 #include "lake/lake.h"
@@ -54,6 +55,12 @@ VerbResult RunStatus(const GlobalOptions& global) {
     out["cursors"].push_back({{"key", c.key}, {"value", c.value}, {"updated_at", c.updated_at}});
     text += fmt::format("  {:<40} {}  ({})\n", c.key, c.value, c.updated_at);
   }
+
+  // The analytics in service: the churn model and the CLV fit behind the scores.
+  ASSIGN_OR_RETURN(AnalyticsStatus analytics, ReadAnalyticsStatus(lake.get()));
+  out["churn_model"] = analytics.churn_model;
+  out["clv_fit"] = analytics.clv_fit;
+  text += analytics.text;
 
   out["runs"] = nlohmann::json::array();
   if (!runs.empty()) text += "\nlast runs\n";

@@ -32,7 +32,7 @@ TEST(Models, AnalyticGradientsMatchFiniteDifferences) {
   const Triples t = SomeTriples();
   for (int m = 0; m < 3; ++m) {
     const CountModel& model = *kModels[m];
-    if (model.log_likelihood_gradient == nullptr) continue;  // Pareto/NBD: derivative-free
+    ASSERT_NE(model.log_likelihood_gradient, nullptr) << model.name;
     const CountParams p = kParams[m];
     CountParams g;
     const double value = model.log_likelihood_gradient(p, t, &g);
@@ -44,6 +44,24 @@ TEST(Models, AnalyticGradientsMatchFiniteDifferences) {
       down[i] -= h;
       const double numeric = (model.log_likelihood(up, t) - model.log_likelihood(down, t)) / (2 * h);
       EXPECT_NEAR(g[i], numeric, 1e-5 * std::max(1.0, std::fabs(numeric))) << model.name << " " << i;
+    }
+  }
+}
+
+// The Pareto/NBD integral's series meets alpha = beta (z = 0) and beta far above alpha (z near 1).
+TEST(Models, ParetoNbdGradientHoldsAtTheSeriesEdges) {
+  const Triples t = SomeTriples();
+  for (const CountParams& p : {CountParams{0.55, 10.6, 0.61, 10.6}, CountParams{0.55, 2.0, 3.0, 400.0},
+                               CountParams{2.5, 40.0, 0.2, 1.5}}) {
+    CountParams g;
+    EXPECT_NEAR(kPnbd.log_likelihood_gradient(p, t, &g), kPnbd.log_likelihood(p, t), 1e-9);
+    for (int i = 0; i < 4; ++i) {
+      CountParams up = p, down = p;
+      const double h = 1e-6 * p[i];
+      up[i] += h;
+      down[i] -= h;
+      const double numeric = (kPnbd.log_likelihood(up, t) - kPnbd.log_likelihood(down, t)) / (2 * h);
+      EXPECT_NEAR(g[i], numeric, 1e-5 * std::max(1.0, std::fabs(numeric))) << "beta " << p[3] << ", parameter " << i;
     }
   }
 }

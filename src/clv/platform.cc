@@ -52,15 +52,18 @@ std::string SqlString(const std::string& text) {
 // The predictions as Parquet at `parquet`, by way of a CSV next to it.
 Result<int64_t> WriteParquet(const std::string& parquet, const SummaryTable& table,
                              const std::vector<CustomerPrediction>& predictions,
-                             const PredictOptions& options, bool with_spend) {
+                             const PredictOptions& options, bool with_spend,
+                             const ScoresProvenance& provenance, const std::string& scored_at) {
   const std::string csv = parquet + ".csv";
   RETURN_NOT_OK(WritePredictionsCsv(csv, table, predictions, options, with_spend));
   ASSIGN_OR_RETURN(auto db, engine::Database::Open(engine::DatabaseOptions{}));
   ASSIGN_OR_RETURN(auto session, db->Connect());
   const Status copied =
-      session->Execute(fmt::format("COPY (SELECT * FROM read_csv({}, header = true, types = {{'customer': "
-                                   "'VARCHAR'}})) TO {} (FORMAT PARQUET)",
-                                   SqlString(csv), SqlString(parquet)));
+      session->Execute(fmt::format("COPY (SELECT *, {} AS model, CAST({} AS TIMESTAMP) AS scored_at, "
+                                   "CAST({} AS BIGINT) AS warehouse_version FROM read_csv({}, header = true, "
+                                   "types = {{'customer': 'VARCHAR'}})) TO {} (FORMAT PARQUET)",
+                                   SqlString(provenance.model), SqlString(scored_at),
+                                   provenance.warehouse_version, SqlString(csv), SqlString(parquet)));
   std::error_code ec;
   std::filesystem::remove(csv, ec);
   RETURN_NOT_OK(copied);
@@ -69,7 +72,7 @@ Result<int64_t> WriteParquet(const std::string& parquet, const SummaryTable& tab
 
 }  // namespace
 
-Result<TransactionLog> ReadWarehousePurchases(const std::string& lake_root) {
+Result<WarehousePurchases> ReadWarehousePurchases(const std::string& lake_root) {
   query::SandboxOptions sandbox;
   sandbox.max_rows = -1;
   ASSIGN_OR_RETURN(auto session, query::LakeSession::Open(lake_root, sandbox));
@@ -78,25 +81,52 @@ Result<TransactionLog> ReadWarehousePurchases(const std::string& lake_root) {
     return Status::NotFound("no warehouse to read purchases from (" + result.status().message() +
                             "): run `custlake build` first, or give --transactions FILE");
   }
-  ASSIGN_OR_RETURN(TransactionLog log, ToLog(*result));
-  if (log.rows.empty()) return Status::NotFound("fact_customer_activity has no purchases to fit a model to");
-  return log;
+  WarehousePurchases out;
+  ASSIGN_OR_RETURN(out.log, ToLog(*result));
+  if (out.log.rows.empty()) return Status::NotFound("fact_customer_activity has no purchases to fit a model to");
+  out.warehouse_version = session->warehouse_version();
+  return out;
 }
 
 Result<int64_t> PublishScores(const std::string& lake_root, const SummaryTable& table,
                               const std::vector<CustomerPrediction>& predictions,
-                              const PredictOptions& options, bool with_spend) {
+                              const PredictOptions& options, bool with_spend,
+                              const ScoresProvenance& provenance) {
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   lake::BatchOptions batch_options;
   batch_options.replace = true;
+  batch_options.lineage.source = "custlake clv fit";
+  batch_options.lineage.extra[kFitLineageKey] = provenance.fit.dump();
+  batch_options.lineage.extra["warehouse_version"] = std::to_string(provenance.warehouse_version);
+  // The metastore's own clock format, so scored_at reads like every commit time.
+  std::string scored_at = lake::UtcNow();
+  scored_at = scored_at.substr(0, scored_at.size() - 1);  // "...Z" -> a TIMESTAMP literal
   ASSIGN_OR_RETURN(lake::BatchWriter batch,
                    lake->BeginBatch(lake::DatasetId::Raw("clv_scores"), batch_options));
   ASSIGN_OR_RETURN(lake::StagedPart part, batch.NewPart());
   ASSIGN_OR_RETURN(const int64_t rows,
-                   WriteParquet(part.staging_path, table, predictions, options, with_spend));
+                   WriteParquet(part.staging_path, table, predictions, options, with_spend, provenance, scored_at));
   RETURN_NOT_OK(batch.AddFile(part, rows));
   RETURN_NOT_OK(batch.Commit());
   return batch.id();
+}
+
+Result<std::optional<nlohmann::json>> LoadPublishedFit(lake::Lake* lake) {
+  ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(lake::DatasetId::Raw("clv_scores")));
+  if (files.empty()) return std::optional<nlohmann::json>();
+  ASSIGN_OR_RETURN(auto batch, lake->GetBatch(files.front().batch_id));
+  if (!batch) return std::optional<nlohmann::json>();
+  const nlohmann::json lineage = nlohmann::json::parse(batch->lineage_json, nullptr, false);
+  if (!lineage.is_object() || !lineage.contains(kFitLineageKey)) return std::optional<nlohmann::json>();
+  nlohmann::json fit = nlohmann::json::parse(lineage[kFitLineageKey].get<std::string>(), nullptr, false);
+  if (!fit.is_object()) {
+    return Status::Corruption("lake batch " + std::to_string(batch->batch_id) + " of raw/clv_scores: its fit is not JSON");
+  }
+  fit["scored_at"] = batch->ended_at;
+  fit["scored_customers"] = batch->row_count;
+  fit["warehouse_version"] = std::stoll(lineage.value("warehouse_version", std::string("0")));
+  fit["batch"] = batch->batch_id;
+  return std::optional<nlohmann::json>(std::move(fit));
 }
 
 }  // namespace custlake::clv

@@ -3,10 +3,16 @@
 // comes from: alive until tau in (t_x, T] with density mu e^-(mu tau), so
 //   L = G(r+x) a^r b^s / G(r) [ (a+T)^-(r+x) (b+T)^-s
 //                               + s * int_{t_x}^{T} (a+u)^-(r+x) (b+u)^-(s+1) du ].
+// The gradient differentiates the bracket by hand and the integral I, whose
+// derivatives in r and s have no closed form, by running its series on
+// Dual<4> (hypergeometric_impl.h): exact derivatives of the terms summed.
+#include <boost/math/special_functions/digamma.hpp>
 #include <cmath>
 
 #include "clv/count_model.h"
+#include "clv/dual.h"
 #include "clv/hypergeometric.h"
+#include "clv/hypergeometric_impl.h"
 
 namespace custlake::clv {
 namespace {
@@ -67,6 +73,48 @@ double LogLikelihood(const CountParams& p, const Triples& d) {
   return sum;
 }
 
+// log I with its derivatives in (r, alpha, s, beta),
+// I = int_{t_x}^{T} (alpha+u)^-(r+x) (beta+u)^-(s+1) du; -infinity (no derivatives) when t_x = T.
+using D4 = Dual<4>;
+D4 LogDiedIntegral(const CountParams& p, double x, double t_x, double T) {
+  const auto [r, alpha, s, beta] = p;
+  const D4 m = D4::Variable(r + x, 0), A = D4::Variable(alpha, 1), n = D4::Variable(s + 1, 2),
+           B = D4::Variable(beta, 3);
+  return detail::LogPowerProductIntegral<D4>(m, n, A, B, t_x, T, {log(A + t_x), log(B + t_x), log(A + T), log(B + T)});
+}
+
+// With w the weight of the "died in (t_x, T]" term of each customer's bracket:
+//   d/dr     = psi(r+x) - psi(r) + ln alpha - (1-w) ln(alpha+T)     + w dlnI/dr
+//   d/dalpha = r/alpha                 - (1-w) (r+x)/(alpha+T)        + w dlnI/dalpha
+//   d/ds     = ln beta                 - (1-w) ln(beta+T)             + w (1/s + dlnI/ds)
+//   d/dbeta  = s/beta                  - (1-w) s/(beta+T)             + w dlnI/dbeta
+double LogLikelihoodGradient(const CountParams& p, const Triples& d, CountParams* g) {
+  const auto [r, alpha, s, beta] = p;
+  using boost::math::digamma;
+  const double log_s = std::log(s), log_alpha = std::log(alpha), log_beta = std::log(beta), psi_r = digamma(r);
+  double sum = 0, prefix = 0, prefix_x = -1, psi_rx = 0;
+  *g = {0, 0, 0, 0};
+  for (size_t i = 0; i < d.size(); ++i) {
+    const double x = d.x[i], t_x = d.t_x[i], T = d.T[i], n = d.count[i];
+    if (x != prefix_x) {
+      prefix_x = x;
+      prefix = LogPrefix(p, x);
+      psi_rx = digamma(r + x);
+    }
+    const double log_aT = std::log(alpha + T), log_bT = std::log(beta + T);
+    const D4 log_i = LogDiedIntegral(p, x, t_x, T);
+    const double log_alive = -(r + x) * log_aT - s * log_bT, log_died = log_s + log_i.v;
+    const double log_bracket = LogAddExp(log_alive, log_died);
+    const double w = std::exp(log_died - log_bracket), alive = 1 - w;
+    sum += n * (prefix + log_bracket);
+    (*g)[0] += n * (psi_rx - psi_r + log_alpha - alive * log_aT + w * log_i.d[0]);
+    (*g)[1] += n * (r / alpha - alive * (r + x) / (alpha + T) + w * log_i.d[1]);
+    (*g)[2] += n * (log_beta - alive * log_bT + w * (1 / s + log_i.d[2]));
+    (*g)[3] += n * (s / beta - alive * s / (beta + T) + w * log_i.d[3]);
+  }
+  return sum;
+}
+
 double PAlive(const CountParams& p, double x, double t_x, double T) {
   const Bracket br = LogBracket(p, x, t_x, T);
   return std::exp(br.log_alive - LogAddExp(br.log_alive, br.log_died));
@@ -110,6 +158,6 @@ const CountModel kPnbd = {"pnbd",
                           Expected,
                           PAlive,
                           PNoPurchase,
-                          nullptr};
+                          LogLikelihoodGradient};
 
 }  // namespace custlake::clv

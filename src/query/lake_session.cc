@@ -9,6 +9,7 @@
 
 #include "lake/layout.h"
 #include "lake/metastore.h"
+#include "query/reader_views.h"
 #include "warehouse/publisher.h"
 #include "warehouse/segments.h"
 
@@ -46,8 +47,12 @@ std::string CurrentStateSelect(const std::string& relation, const std::string& s
 }
 
 LakeSession::LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-                         SandboxOptions options, std::vector<ViewInfo> views)
-    : db_(std::move(db)), session_(std::move(session)), options_(std::move(options)), views_(std::move(views)) {}
+                         SandboxOptions options, std::vector<ViewInfo> views, int64_t warehouse_version)
+    : db_(std::move(db)),
+      session_(std::move(session)),
+      options_(std::move(options)),
+      views_(std::move(views)),
+      warehouse_version_(warehouse_version) {}
 
 Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_root, const SandboxOptions& options) {
   std::error_code ec;
@@ -110,6 +115,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
       views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), count});
     }
   }
+  int64_t warehouse_version = 0;
   // The current warehouse version (the live .duckdb file of warehouse/versions,
   // switched by one metastore transaction per build): attached read-only as
   // catalog `warehouse`, each table also a view in main, so readers see one
@@ -128,6 +134,10 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
                                        QuoteIdent(row[0])));
         views.push_back(ViewInfo{row[0], "warehouse/" + row[0], 1});
       }
+      warehouse_version = current->version;
+      for (const std::string& name : CreateReaderViews(session.get(), current->version)) {
+        views.push_back(ViewInfo{name, "view/" + name, 0});
+      }
     }
   }
   for (const std::string& sql : options.setup_sql) RETURN_NOT_OK(session->Execute(sql).WithContext("session setup"));
@@ -138,7 +148,7 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   RETURN_NOT_OK(session->Execute("SET enable_external_access = false"));
   RETURN_NOT_OK(session->Execute("SET lock_configuration = true"));
   return std::unique_ptr<LakeSession>(
-      new LakeSession(std::move(db), std::move(session), options, std::move(views)));
+      new LakeSession(std::move(db), std::move(session), options, std::move(views), warehouse_version));
 }
 
 Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {

@@ -13,7 +13,8 @@
 // rows (file, line, byte offset, reason, detail, raw text). The current warehouse
 // version (the star schema `custlake build` published last) is attached
 // read-only as catalog `warehouse`, each of its tables also a view in main
-// (SELECT * FROM dim_customer). After the views are made
+// (SELECT * FROM dim_customer), and the reader views over it and the
+// analytics' scores are made (reader_views.h: fact_customer_scores). After the views are made
 // the session is locked down: external access is off except to those files,
 // configuration is locked, and Run() accepts only SELECT/EXPLAIN statements,
 // so a user's SQL can read the lake and nothing else on the machine (no file
@@ -63,15 +64,18 @@ class LakeSession {
   /// Cancels the statement running in Run() (from any thread; a no-op when idle).
   void Interrupt() { session_->Interrupt(); }
   const std::vector<ViewInfo>& views() const { return views_; }
+  /// The warehouse version the session attached; 0 when none is published.
+  int64_t warehouse_version() const { return warehouse_version_; }
 
  private:
   LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-              SandboxOptions options, std::vector<ViewInfo> views);
+              SandboxOptions options, std::vector<ViewInfo> views, int64_t warehouse_version);
 
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Session> session_;
   SandboxOptions options_;
   std::vector<ViewInfo> views_;
+  int64_t warehouse_version_ = 0;
 };
 
 /// "sic/customers" → "sic_customers": a dataset name as a SQL identifier.

@@ -36,6 +36,13 @@ std::string Cell(const std::string& s) {
   return out;
 }
 
+/// How a model is built; the reader views (models/views/, query/reader_views.h)
+/// are views every query session makes, not tables of the version.
+std::string BuiltAs(const Model& m) {
+  if (m.file.starts_with("models/views/")) return "reader view (made by every query session)";
+  return MaterializationName(m.materialized);
+}
+
 std::string CheckText(const ModelCheck& c) {
   if (c.kind == CheckKind::kSql) return c.name + " (SQL)";
   return c.name;
@@ -94,7 +101,7 @@ Result<std::vector<TableSchema>> DescribeCurrentVersion(const std::string& lake_
                                             "table_catalog = 'wh' AND table_schema = 'main' AND table_name = " +
                                             engine::QuoteLiteral(t.model->name) + " ORDER BY ordinal_position"));
     for (const auto& row : r.rows) t.columns.push_back({row[0], row[1]});
-    if (t.model->IsView()) {  // a staging view is not a table of the version
+    if (r.rows.empty()) {  // not a table of the version: a staging view, or a reader view (query/reader_views.h)
       for (const ModelColumn& c : t.model->columns) t.columns.push_back({c.name, ""});
     }
   }
@@ -163,13 +170,13 @@ std::string DataDictionaryMarkdown(const std::vector<TableSchema>& tables, const
   for (const std::string& line : LineageLines(tables, raw)) out += line + "\n";
   out += "```\n\n## Tables\n\n| table | built as | grain | description |\n|---|---|---|---|\n";
   for (const TableSchema& t : tables) {
-    out += "| [" + t.model->name + "](#" + t.model->name + ") | " + MaterializationName(t.model->materialized) + " | " +
+    out += "| [" + t.model->name + "](#" + t.model->name + ") | " + BuiltAs(*t.model) + " | " +
            Cell(t.model->grain) + " | " + Cell(t.model->description) + " |\n";
   }
   for (const TableSchema& t : tables) {
     const Model& m = *t.model;
     out += "\n## " + m.name + "\n\n" + m.description + "\n\n";
-    out += "- model file: `" + m.file + "`\n- materialized: " + MaterializationName(m.materialized) + "\n";
+    out += "- model file: `" + m.file + "`\n- materialized: " + BuiltAs(m) + "\n";
     if (!m.grain.empty()) out += "- grain: " + m.grain + "\n";
     if (!m.partition_by.empty()) out += "- Parquet export partitioned by month=YYYY-MM (from " + m.partition_by + ")\n";
     out += "- reads: ";
@@ -201,14 +208,14 @@ std::string DataDictionaryHtml(const std::vector<TableSchema>& tables, const std
   out += "</pre>\n<h2>Tables</h2>\n<table><tr><th>table</th><th>built as</th><th>grain</th><th>description</th></tr>\n";
   for (const TableSchema& t : tables) {
     out += "<tr><td><a href=\"#" + t.model->name + "\">" + t.model->name + "</a></td><td>" +
-           MaterializationName(t.model->materialized) + "</td><td>" + Escape(t.model->grain) + "</td><td>" +
+           BuiltAs(*t.model) + "</td><td>" + Escape(t.model->grain) + "</td><td>" +
            Escape(t.model->description) + "</td></tr>\n";
   }
   out += "</table>\n";
   for (const TableSchema& t : tables) {
     const Model& m = *t.model;
     out += "<h2 id=\"" + m.name + "\">" + m.name + "</h2>\n<p>" + Escape(m.description) + "</p>\n<p>model file <code>" +
-           Escape(m.file) + "</code>, materialized " + MaterializationName(m.materialized) + "; reads ";
+           Escape(m.file) + "</code>, materialized " + BuiltAs(m) + "; reads ";
     std::vector<std::string> ups = Upstream(m, raw);
     for (size_t i = 0; i < ups.size(); ++i) out += (i ? ", " : "") + std::string("<code>") + Escape(ups[i]) + "</code>";
     out += "</p>\n<table><tr><th>column</th><th>type</th><th>description</th></tr>\n";

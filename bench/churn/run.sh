@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Churn benchmark (issue 15): custlake's feature build + training against the same features and
+# the same XGBoost model in Python (pandas + the xgboost package), side by side in one run.
+#
+#   bench/churn/run.sh [CUSTOMERS] [ROUNDS] [BUILD_DIR]   (default 20000 customers, 2 rounds, build/ci)
+#
+# Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported,
+# ingested and built; the warehouse tables the features read exported as CSV for the peer
+# (`custlake query --format csv`; timestamps as epoch milliseconds).
+# Timed, alternating the sides each round (custlake first in odd rounds):
+#   custlake  `custlake churn train`: the 42 features of models/churn/features.sql at the 4 training
+#             cutoffs and the validation cutoff, XGBoost with early stopping, and also the logistic
+#             baseline, SHAP importance and the model's publish in the lake;
+#   peer      bench/churn/churn_peer.py: the same features in pandas from the CSVs (reading them
+#             included), the same XGBoost parameters, cutoffs and early stopping;
+#   peer, passive waits   the same with OMP_WAIT_POLICY=PASSIVE, which custlake sets for itself
+#             (libgomp's idle threads otherwise spin between XGBoost's parallel regions).
+# Prints wall seconds, CPU seconds (user+sys), peak RSS and validation ROC AUC of each (the best
+# round of each side) and the ratios peer / custlake. Goal: the same AUC within 0.005 in at most
+# half the time and half the memory.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+"$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
+CUSTOMERS=${1:-20000}
+ROUNDS=${2:-2}
+B=${3:-build/ci}
+CUSTLAKE="$ROOT/$B/src/cli/custlake"
+[ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
+PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
+WORK=$(mktemp -d /tmp/custlake-churn-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+P="$WORK/project"
+C=("$CUSTLAKE" -C "$P" --quiet)
+
+echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+"$CUSTLAKE" --quiet init "$P" >/dev/null
+"${C[@]}" generate --customers "$CUSTOMERS" --months 12 >/dev/null
+"${C[@]}" import sic >/dev/null
+"${C[@]}" ingest >/dev/null
+"${C[@]}" build >/dev/null
+export_csv() {  # file, query
+  "${C[@]}" query --format csv --max-rows 0 "$2" >"$WORK/$1"
+}
+export_csv activity.csv "SELECT customer_id, activity_type, transaction_kind, CAST(amount AS DOUBLE) AS amount,
+  duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key FROM fact_customer_activity"
+export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
+  date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
+  CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
+  FROM dim_customer"
+export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
+  satisfaction FROM dim_support_ticket"
+export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
+echo "activity facts: $(($(wc -l <"$WORK/activity.csv") - 1)); CSV bytes: $(du -cb "$WORK"/*.csv | tail -1 | cut -f1)" >&2
+
+measure() {  # label, output file, command...: prints wall s, CPU s, peak RSS MiB
+  local label=$1 out=$2; shift 2
+  echo "$label: load $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
+  /usr/bin/time -v "$@" >"$out" 2>"$WORK/$label.time" || { cat "$WORK/$label.time" >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; w=s}
+              /User time|System time/ {c+=$2} /Maximum resident/ {r=$2/1024}
+              END {printf "%.2f %.2f %.0f\n", w, c, r}' "$WORK/$label.time"
+}
+run_custlake() { measure "custlake$1" "$WORK/custlake$1.json" "${C[@]}" --json churn train; }
+run_peer() {
+  measure "peer$1" "$WORK/peer$1.json" "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
+}
+run_peer_passive() {
+  measure "passive$1" "$WORK/passive$1.json" env OMP_WAIT_POLICY=PASSIVE \
+    "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
+}
+RESULTS=()
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then
+    RESULTS+=("custlake $(run_custlake "$r")")
+    if [ "$r" = 1 ]; then  # the peer uses the cutoffs custlake chose
+      read -r CUTOFFS VALIDATION HORIZON < <($PY -c "import json,sys; j=json.load(open(sys.argv[1]));
+print(','.join(j['train_cutoffs']), j['validation_cutoff'], j['horizon_days'])" "$WORK/custlake1.json")
+    fi
+    RESULTS+=("peer $(run_peer "$r")")
+    RESULTS+=("passive $(run_peer_passive "$r")")
+  else
+    RESULTS+=("passive $(run_peer_passive "$r")")
+    RESULTS+=("peer $(run_peer "$r")")
+    RESULTS+=("custlake $(run_custlake "$r")")
+  fi
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
+$PY - "$WORK" "$ROUNDS" "$CUSTOMERS" "${RESULTS[@]}" <<'PY'
+import json, sys
+work, rounds, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = {"custlake": [], "peer": [], "passive": []}
+for line in sys.argv[4:]:
+    side, wall, cpu, rss = line.split()
+    runs[side].append((float(wall), float(cpu), float(rss)))
+c_json = json.load(open(f"{work}/custlake1.json"))
+p_json = json.load(open(f"{work}/peer1.json"))
+auc = {"custlake": c_json["metrics"]["xgboost"]["roc_auc"], "peer": p_json["roc_auc"],
+       "passive": json.load(open(f"{work}/passive1.json"))["roc_auc"]}
+best = {side: min(r, key=lambda x: x[0]) for side, r in runs.items()}
+print(f"churn train on {customers} customers, 12 months: {c_json['rows']['train']} training rows "
+      f"({len(c_json['train_cutoffs'])} cutoffs), {c_json['rows']['validation']} validation rows, "
+      f"{len(c_json['features'])} features; peer {p_json['train_rows']} / {p_json['validation_rows']} rows; "
+      f"best of {rounds} rounds each, alternating")
+print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'ROC AUC':>8}  all walls")
+names = {"custlake": "custlake churn train", "peer": "pandas + xgboost (Python)",
+         "passive": "  the same, OMP_WAIT_POLICY=PASSIVE"}
+for side in ("custlake", "peer", "passive"):
+    w, c, r = best[side]
+    walls = " ".join(f"{x[0]:.1f}" for x in runs[side])
+    print(f"{names[side]:<34} {w:>8.2f} {c:>8.2f} {r:>13.0f} {auc[side]:>8.4f}  {walls}")
+cw, cc, cr = best["custlake"]
+pw, pc, pr = best["peer"]
+print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
+      f"{auc['peer'] - auc['custlake']:>+8.4f}  (AUC: difference)")
+qw, qc, qr = best["passive"]
+print(f"{'ratio peer passive / custlake':<34} {qw / cw:>8.2f} {qc / cc:>8.2f} {qr / cr:>13.2f} "
+      f"{auc['passive'] - auc['custlake']:>+8.4f}")
+print(f"best rounds: custlake {c_json['xgboost']['best_iteration']}, peer {p_json['best_iteration']}")
+print("goal: AUC within 0.005, at most half the time and half the memory: "
+      f"AUC {'met' if abs(auc['peer'] - auc['custlake']) <= 0.005 else 'NOT met'}, "
+      f"time {'met' if pw >= 2 * cw else 'NOT met'}, memory {'met' if pr >= 2 * cr else 'NOT met'}")
+PY
