@@ -7,6 +7,8 @@
 #include <cstdlib>
 
 #include "cli/cli.h"
+#include "auth/user_store.h"
+#include "serve/pg_auth_method.h"
 #include "serve/pg_compat.h"
 #include "serve/pg_server.h"
 
@@ -44,8 +46,9 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   sigaction(SIGTERM, &sa, nullptr);
   serve::PgServer server(options);
   RETURN_NOT_OK(server.Run(&g_serve_stop, [&] {
+    const auto users = auth::UserStore::Load(options.lake_root).ValueOr(auth::UserStore());
     spdlog::info("serving the warehouse over PostgreSQL wire protocol on {}:{} ({} authentication)",
-                 options.host, options.port, options.password.empty() ? "trust" : "password");
+                 options.host, options.port, serve::AuthMethodName(serve::ChooseAuthMethod(options, users)));
   }));
   return nlohmann::json{{"verb", "serve"}, {"pg", options.host + ":" + std::to_string(options.port)}};
 }
