@@ -34,7 +34,8 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   options.lake_root = config.lake_root.string();
   options.sandbox.max_rows = args.max_rows == 0 ? -1 : args.max_rows;
   options.sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
-  options.sandbox.setup_sql = serve::PgCompatibilityMacros();
+  ASSIGN_OR_RETURN(std::vector<warehouse::Model> models, LoadWarehouseModels(config));
+  options.sandbox.setup_sql = serve::PgCompatibilityMacros(models);
   options.max_connections = args.max_connections;
   options.max_message_bytes = static_cast<size_t>(args.max_message_bytes);
   if (const char* password = std::getenv("CUSTLAKE_PG_PASSWORD")) options.password = password;

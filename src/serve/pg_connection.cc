@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "serve/pg_dialect.h"
 #include "serve/pg_message.h"
 #include "serve/pg_types.h"
 #include "serve/sql_text.h"
@@ -127,7 +128,7 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
   if (keyword == "SHOW") {
     if (std::optional<Outcome> shown = Show(sql)) return *shown;
   }
-  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(sql));
+  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(sql)));
   outcome.result = std::move(result);
   return outcome;
 }

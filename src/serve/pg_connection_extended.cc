@@ -2,6 +2,7 @@
 // Close). A portal's statement runs when it is bound, with its parameters as
 // typed literals; Execute then hands out its rows, max_rows at a time.
 #include "serve/pg_connection.h"
+#include "serve/pg_dialect.h"
 #include "serve/pg_message.h"
 #include "serve/pg_types.h"
 #include "serve/sql_text.h"
@@ -164,7 +165,7 @@ void PgConnection::DescribeStatement(const Statement& statement) {
     for (size_t i = 0; i < nulls.size(); ++i)
       nulls[i].duckdb_type = DuckDbTypeForOid(statement.param_types[i]);
     auto shape =
-        session_->Run("SELECT * FROM (" + BindParameters(statement.sql, nulls) + ") AS described LIMIT 0");
+        session_->Run("SELECT * FROM (" + TranslatePgDialect(BindParameters(statement.sql, nulls)) + ") AS described LIMIT 0");
     if (shape.ok()) {
       SendRowDescription(*shape, {});
       return;

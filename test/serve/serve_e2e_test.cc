@@ -40,7 +40,8 @@ class ServeTest : public ::testing::Test {
     delete dir_;
   }
 
-  static CliOutcome Psql(const std::vector<std::string>& args) {
+  /// psql -A (and -t unless `footers`: \d's key and index lists are footers).
+  static CliOutcome Psql(const std::vector<std::string>& args, bool footers = false) {
     std::vector<std::string> all{"-h",
                                  "127.0.0.1",
                                  "-p",
@@ -51,9 +52,9 @@ class ServeTest : public ::testing::Test {
                                  "warehouse",
                                  "-X",
                                  "-A",
-                                 "-t",
                                  "-v",
                                  "VERBOSITY=verbose"};
+    if (!footers) all.push_back("-t");
     all.insert(all.end(), args.begin(), args.end());
     return RunCli(*dir_, "psql", all);
   }
@@ -95,6 +96,31 @@ TEST_F(ServeTest, AnswersTheCatalogFunctionsClientsCallAtConnect) {
   EXPECT_EQ(
       psql.out,
       "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
+}
+
+TEST_F(ServeTest, PsqlDescribesTheStarSchemaWithItsKeys) {
+  CliOutcome tables = Psql({"-c", "\\dt"});
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  EXPECT_NE(tables.out.find("main|fact_customer_metrics|table|custlake\n"), std::string::npos) << tables.out;
+  EXPECT_NE(tables.out.find("main|dim_customer|table|custlake\n"), std::string::npos) << tables.out;
+  EXPECT_EQ(tables.out.find("raw"), std::string::npos) << "raw datasets are views, not tables: " << tables.out;
+
+  CliOutcome fact = Psql({"-c", "\\d fact_customer_metrics"}, /*footers=*/true);
+  ASSERT_EQ(fact.exit_code, 0) << fact.err;
+  EXPECT_NE(fact.out.find("customer_id|bigint||not null|"), std::string::npos) << fact.out;
+  EXPECT_NE(fact.out.find("revenue|numeric(18,2)|||"), std::string::npos) << fact.out;
+  EXPECT_NE(fact.out.find("\"fact_customer_metrics_pkey\" PRIMARY KEY, btree (customer_id, month_start)"),
+            std::string::npos)
+      << fact.out;
+  EXPECT_NE(fact.out.find("FOREIGN KEY (customer_key) REFERENCES dim_customer(customer_key)"), std::string::npos)
+      << fact.out;
+
+  CliOutcome date = Psql({"-c", "\\d+ dim_date"}, /*footers=*/true);
+  ASSERT_EQ(date.exit_code, 0) << date.err;
+  EXPECT_NE(date.out.find("ISO day of week"), std::string::npos) << "column descriptions from the model: " << date.out;
+  EXPECT_NE(date.out.find("TABLE \"fact_customer_metrics\" CONSTRAINT \"fact_customer_metrics_date_key_fkey\""),
+            std::string::npos)
+      << date.out;
 }
 
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
