@@ -64,6 +64,17 @@ std::string TypeOidMacro() {
       oid::kNumeric, cases, oid::kText);
 }
 
+/// json_build_object(k1, v1, ...) for 1 to 8 pairs: DuckDB's json_object.
+std::string JsonBuildObjectMacro() {
+  std::string overloads, params, args;
+  for (int pair = 1; pair <= 8; ++pair) {
+    params += fmt::format("{}k{}, v{}", pair == 1 ? "" : ", ", pair, pair);
+    args += fmt::format("{}CAST(k{} AS VARCHAR), v{}", pair == 1 ? "" : ", ", pair, pair);
+    overloads += fmt::format("{}({}) AS json_object({})", pair == 1 ? "" : ", ", params, args);
+  }
+  return "CREATE MACRO pg_compat.json_build_object" + overloads;
+}
+
 }  // namespace
 
 std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& models) {
@@ -219,6 +230,8 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
       "(SELECT nspname FROM pg_compat.pg_namespace n WHERE n.oid = c.relnamespace) || '.' || c.relname = name) END",
       "CREATE MACRO pg_compat.pg_partition_ancestors(rel) AS pg_compat.regclass_oid(CAST(rel AS VARCHAR))",
       "CREATE MACRO pg_compat.partition_ancestors_table(rel) AS TABLE SELECT rel AS relid, 1 AS depth",
+      "CREATE MACRO pg_compat.pg_get_serial_sequence(tbl, col) AS NULL",
+      JsonBuildObjectMacro(),
       "CREATE MACRO pg_compat.pg_get_triggerdef(t) AS NULL, (t, pretty) AS NULL",
       "CREATE MACRO pg_compat.regclass_name(rel) AS (SELECT min(relname) FROM pg_compat.pg_class WHERE oid = rel)",
       "CREATE MACRO pg_compat.pg_table_is_visible(rel) AS EXISTS (SELECT 1 FROM pg_compat.pg_class c JOIN pg_compat.pg_namespace n "

@@ -150,6 +150,9 @@ std::optional<PgConnection::Outcome> PgConnection::Show(const std::string& sql) 
   std::string name = sql.substr(4);
   while (!name.empty() && (name.back() == ' ' || name.back() == ';')) name.pop_back();
   while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "transaction isolation level") name = "transaction_isolation";  // SQLAlchemy asks this way
   for (const auto& [key, value] : parameters_) {
     if (key.size() != name.size() || !std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));

@@ -132,6 +132,7 @@ void PgConnection::SendStartupParameters() {
     parameters_[name] = value;
     Send(ParameterStatusMessage(name, value));
   }
+  parameters_["transaction_isolation"] = "read committed";  // for SHOW, not reported
   std::random_device random;
   const auto secret = static_cast<int32_t>(random());
   if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret, session_.get());
