@@ -17,7 +17,8 @@ build_pkgs=(
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost
 )
-test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
+test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev
+  python3 python3-psycopg2 python3-sqlalchemy)  # the pgwire tests drive the server with psycopg2 and SQLAlchemy
 
 want=("${build_pkgs[@]}")
 bench_pkgs=("${test_pkgs[@]}" python3 time)

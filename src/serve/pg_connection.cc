@@ -30,6 +30,9 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Catalog Error") && Contains(m, "Function")) return "42883";
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
   if (Contains(m, "Conversion Error")) return "22P02";
+  if (m.starts_with("cursor \"") && Contains(m, "does not exist")) return "34000";
+  if (m.starts_with("syntax error in")) return "42601";
+  if (Contains(m, "supported")) return "0A000";
   if (Contains(m, "INTERRUPT") || Contains(m, "Interrupted")) return "57014";
   return "XX000";
 }
@@ -102,6 +105,10 @@ void PgConnection::SimpleQuery(const std::string& sql) {
   const std::vector<std::string> statements = SplitStatements(sql);
   for (const std::string& statement : statements) {
     if (statement.empty() && statements.size() > 1) continue;
+    if (FirstKeyword(statement) == "COPY") {
+      if (!CopyOut(statement)) break;  // the rest of the message is not run, as in PostgreSQL
+      continue;
+    }
     Result<Outcome> outcome = Execute(statement);
     if (!outcome.ok()) {
       SendError(outcome.status());  // the rest of the message is not run, as in PostgreSQL
@@ -128,6 +135,10 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
   if (keyword == "SHOW") {
     if (std::optional<Outcome> shown = Show(sql)) return *shown;
   }
+  if (keyword == "DECLARE") return DeclareCursor(sql);
+  if (keyword == "FETCH" || keyword == "MOVE") return FetchCursor(sql);
+  if (keyword == "CLOSE") return CloseCursor(sql);
+  if (keyword == "COPY") return Status::InvalidArgument("COPY is supported in the simple query protocol only");
   ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(sql)));
   outcome.result = std::move(result);
   return outcome;
@@ -140,6 +151,7 @@ PgConnection::Outcome PgConnection::Acknowledge(const std::string& keyword) {
   if (keyword == "DISCARD") {  // a pooler's reset: the prepared statements and portals go too
     statements_.clear();       // (Bind, running this, uses its statement no more)
     portals_.clear();
+    cursors_.clear();
   }
   Outcome outcome;
   outcome.tag = AcknowledgedTags().at(keyword);
@@ -217,6 +229,13 @@ bool PgConnection::SendRows(const engine::QueryResult& result, const std::vector
   return true;
 }
 
+void PgConnection::SendTruncatedWarning() {
+  Send(ErrorMessage("01000",
+                    "the result has more rows than the server's row limit of " +
+                        std::to_string(options_.sandbox.max_rows) + "; only the first were sent",
+                    'N', "WARNING"));
+}
+
 void PgConnection::SendCompletion(const Outcome& outcome, size_t rows) {
   if (outcome.empty) {
     Send(MessageWriter('I').Finish());  // EmptyQueryResponse
@@ -226,13 +245,8 @@ void PgConnection::SendCompletion(const Outcome& outcome, size_t rows) {
     Send(CommandCompleteMessage(outcome.tag));
     return;
   }
-  if (outcome.result->truncated) {
-    Send(ErrorMessage("01000",
-                      "the result has more rows than the server's row limit of " +
-                          std::to_string(options_.sandbox.max_rows) + "; only the first were sent",
-                      'N', "WARNING"));
-  }
-  Send(CommandCompleteMessage("SELECT " + std::to_string(rows)));
+  if (outcome.result->truncated) SendTruncatedWarning();
+  Send(CommandCompleteMessage(outcome.row_tag + " " + std::to_string(rows)));
 }
 
 }  // namespace custlake::serve

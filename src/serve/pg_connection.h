@@ -10,6 +10,8 @@
 // PortalSuspended, Close, Sync, Flush). Every statement runs in the
 // connection's own sandboxed query::LakeSession: read-only, the warehouse
 // and lake and nothing else, with the sandbox's row and time limits.
+// DECLARE ... CURSOR / FETCH / MOVE / CLOSE keep a statement's rows for the
+// connection; COPY (query) TO STDOUT streams them in text or CSV.
 // SET/BEGIN/COMMIT/ROLLBACK/DISCARD/RESET are acknowledged without effect;
 // SHOW of the reported parameters answers from them.
 //
@@ -53,6 +55,7 @@ class PgConnection {
   struct Outcome {
     std::optional<engine::QueryResult> result;
     std::string tag;  ///< for commands without rows ("SET", "BEGIN")
+    std::string row_tag = "SELECT";  ///< the tag of a result with rows: "SELECT n", "FETCH n"
     bool empty = false;
   };
   struct Statement {
@@ -98,6 +101,15 @@ class PgConnection {
   bool SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin,
                 size_t end);
   void SendCompletion(const Outcome& outcome, size_t rows);
+  /// NoticeResponse WARNING 01000: a result cut at the sandbox's row limit.
+  void SendTruncatedWarning();
+
+  // Cursors and COPY (pg_connection_commands.cc).
+  Result<Outcome> DeclareCursor(const std::string& sql);
+  Result<Outcome> FetchCursor(const std::string& sql);
+  Result<Outcome> CloseCursor(const std::string& sql);
+  /// COPY (query) TO STDOUT in the simple query protocol; false after an error (sent).
+  bool CopyOut(const std::string& sql);
 
   // Extended protocol (pg_connection_extended.cc).
   bool Parse(const std::string& body);
@@ -118,6 +130,7 @@ class PgConnection {
   std::unique_ptr<query::LakeSession> session_;
   std::map<std::string, Statement> statements_;
   std::map<std::string, Portal> portals_;
+  std::map<std::string, Portal> cursors_;  ///< DECLAREd cursors, by name
   bool skip_until_sync_ = false;  ///< after an error in the extended protocol
   bool in_transaction_ = false;   ///< BEGIN seen (reported as 'T'; nothing is transactional)
 };

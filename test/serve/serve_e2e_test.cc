@@ -123,6 +123,35 @@ TEST_F(ServeTest, PsqlDescribesTheStarSchemaWithItsKeys) {
       << date.out;
 }
 
+TEST_F(ServeTest, Psycopg2AndSqlAlchemyQueryAndInspectTheStarSchema) {
+  CliOutcome python = RunCli(*dir_, CUSTLAKE_SYSTEM_PYTHON3,
+                             {std::string(CUSTLAKE_SOURCE_DIR) + "/test/serve/python_clients.py",
+                              std::to_string(server_->port())});
+  EXPECT_EQ(python.exit_code, 0) << python.out << python.err;
+  EXPECT_EQ(python.out, "ok\n") << python.err;
+}
+
+TEST_F(ServeTest, PsqlCopiesAQueryToAFileAndUsesACursor) {
+  const std::string csv = (*dir_ / "days.csv").string();
+  CliOutcome copy = Psql({"-c", "\\copy (SELECT date_key, month_name, NULL AS nothing FROM dim_date ORDER BY 1 LIMIT 2) "
+                                "to '" + csv + "' with (format csv, header)"});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  const std::string text = custlake::testing::ReadWholeFile(csv);
+  EXPECT_EQ(text.substr(0, text.find('\n')), "date_key,month_name,nothing");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  CliOutcome stdout_copy = Psql({"-c", "COPY (SELECT E'tab\\there' AS t, NULL AS n) TO STDOUT"});
+  EXPECT_EQ(stdout_copy.out, "tab\\there\t\\N\n") << stdout_copy.err;
+
+  CliOutcome cursor = Psql({"-c", "BEGIN; DECLARE c CURSOR FOR SELECT * FROM range(5) r(i) ORDER BY i; "
+                                  "FETCH 2 FROM c; MOVE 1 IN c; FETCH ALL c; FETCH 1 FROM c; CLOSE c; COMMIT"});
+  ASSERT_EQ(cursor.exit_code, 0) << cursor.err;
+  EXPECT_EQ(cursor.out, "BEGIN\nDECLARE CURSOR\n0\n1\nMOVE 1\n3\n4\nCLOSE CURSOR\nCOMMIT\n") << cursor.err;
+  CliOutcome refused = Psql({"-c", "FETCH 1 FROM nope", "-c", "COPY dim_date FROM STDIN", "-c", "SELECT 1"});
+  EXPECT_NE(refused.err.find("ERROR:  34000:"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("ERROR:  42501:"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out, "1\n");
+}
+
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
   CliOutcome psql =
       Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c", "SELECT * FROM read_csv('/etc/passwd')",
