@@ -30,6 +30,11 @@ std::string Lower(std::string s) {
   return s;
 }
 
+/// The first bytes of a statement, where a command's keywords and names must
+/// lie: the regexes below never see more (libstdc++'s regex recurses once per
+/// repeated character).
+std::string Head(const std::string& sql) { return sql.substr(0, 1024); }
+
 Status Syntax(const std::string& what) { return Status::InvalidArgument("syntax error in " + what); }
 
 /// The text inside the parentheses that open at `open` (quotes and comments skipped); npos when unbalanced.
@@ -135,7 +140,8 @@ Result<DeclareCursor> ParseDeclare(const std::string& sql) {
                                    R"(CURSOR\s+(?:(?:WITH|WITHOUT)\s+HOLD\s+)?FOR\s+)",
                                std::regex::icase);
   std::smatch m;
-  if (!std::regex_search(sql, m, head)) return Syntax("DECLARE ... CURSOR FOR query");
+  const std::string start = Head(sql);
+  if (!std::regex_search(start, m, head)) return Syntax("DECLARE ... CURSOR FOR query");
   if (m[2].matched) return Status::InvalidArgument("BINARY cursors are not supported");
   return DeclareCursor{Unquote(m[1].str()), sql.substr(static_cast<size_t>(m.length(0)))};
 }
@@ -146,7 +152,10 @@ Result<FetchCursor> ParseFetch(const std::string& sql) {
                                    kName + R"(\s*;?\s*$)",
                                std::regex::icase);
   std::smatch m;
-  if (!std::regex_match(sql, m, form)) return Syntax("FETCH (only forward fetches are supported)");
+  const std::string start = Head(sql);
+  if (sql.size() > start.size() || !std::regex_match(start, m, form)) {
+    return Syntax("FETCH (only forward fetches are supported)");
+  }
   FetchCursor fetch;
   fetch.move = Lower(m[1].str()) == "move";
   fetch.name = Unquote(m[3].str());
@@ -164,7 +173,8 @@ Result<FetchCursor> ParseFetch(const std::string& sql) {
 Result<std::string> ParseClose(const std::string& sql) {
   static const std::regex form(std::string(R"(^\s*CLOSE\s+)") + kName + R"(\s*;?\s*$)", std::regex::icase);
   std::smatch m;
-  if (!std::regex_match(sql, m, form)) return Syntax("CLOSE");
+  const std::string start = Head(sql);
+  if (sql.size() > start.size() || !std::regex_match(start, m, form)) return Syntax("CLOSE");
   return Lower(m[1].str()) == "all" ? std::string() : Unquote(m[1].str());
 }
 
@@ -174,7 +184,8 @@ Result<CopyToStdout> ParseCopy(const std::string& sql) {
   static const std::regex to_stdout(R"(^\s*TO\s+STDOUT\b)", std::regex::icase);
   static const std::regex table(std::string("^") + kName + R"((?:\s*\.\s*)" + kName + ")?", std::regex::icase);
   std::smatch m;
-  if (!std::regex_search(sql, m, copy_word)) return Syntax("COPY");
+  const std::string start = Head(sql);
+  if (!std::regex_search(start, m, copy_word)) return Syntax("COPY");
   size_t at = static_cast<size_t>(m.length(0));
   CopyToStdout copy;
   if (at < sql.size() && sql[at] == '(') {
@@ -183,16 +194,17 @@ Result<CopyToStdout> ParseCopy(const std::string& sql) {
     copy.query = sql.substr(at + 1, close - at - 1);
     at = close + 1;
   } else {
-    const std::string rest = sql.substr(at);
+    const std::string rest = Head(sql.substr(at));
     if (!std::regex_search(rest, m, table)) return Syntax("COPY");
     copy.query = "SELECT * FROM " + m.str(0);
     at += static_cast<size_t>(m.length(0));
   }
   const std::string rest = sql.substr(at);
-  if (std::regex_search(rest, m, from_stdin)) {
+  const std::string rest_start = Head(rest);
+  if (std::regex_search(rest_start, m, from_stdin)) {
     return Status::InvalidArgument("Permission Error: COPY FROM: the warehouse is read-only");
   }
-  if (!std::regex_search(rest, m, to_stdout)) {
+  if (!std::regex_search(rest_start, m, to_stdout)) {
     return Status::InvalidArgument("Permission Error: only COPY ... TO STDOUT is allowed (psql's \\copy writes files)");
   }
   RETURN_NOT_OK(ApplyCopyOptions(rest.substr(static_cast<size_t>(m.length(0))), &copy));

@@ -1,6 +1,7 @@
 // One client connection speaking PostgreSQL protocol v3 over a socket.
 //
-// The state machine: startup (SSL/GSSENC requests answered 'N', the
+// The state machine: startup (SSLRequest answered 'S' and TLS when the server
+// has a certificate, else 'N'; GSSENC requests 'N'; the
 // StartupMessage, authentication (SCRAM-SHA-256 for the lake's users; trust
 // or a cleartext password only when there are none: AuthenticationMethod), the
 // ParameterStatus values clients read, BackendKeyData; a CancelRequest
@@ -32,6 +33,7 @@
 #include "engine/engine.h"
 #include "query/lake_session.h"
 #include "serve/cancel_registry.h"
+#include "serve/pg_tls.h"
 #include "serve/serve_options.h"
 
 namespace custlake::serve {
@@ -82,7 +84,9 @@ class PgConnection {
   /// SASLResponse or PasswordMessage.
   bool ReadPasswordMessage(std::string* body);
 
-  // Socket I/O.
+  // Socket I/O (through tls_ once TLS is on).
+  /// Answers an SSLRequest: 'S' and the TLS handshake, or 'N'; false when the connection is over.
+  bool AnswerSslRequest();
   bool ReadExact(size_t n, std::string* out);
   bool ReadMessage(char* type, std::string* body);
   void Send(const std::string& message) { out_ += message; }
@@ -122,6 +126,7 @@ class PgConnection {
   bool FailUntilSync(const Status& status);
 
   int fd_;
+  std::unique_ptr<TlsSession> tls_;  ///< after SSLRequest, when the server has a certificate
   const ServeOptions& options_;
   int32_t backend_pid_;
   CancelRegistry* cancels_;

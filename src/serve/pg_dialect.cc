@@ -1,5 +1,6 @@
 #include "serve/pg_dialect.h"
 
+#include <cctype>
 #include <regex>
 
 #include "serve/sql_text.h"
@@ -44,7 +45,21 @@ const std::regex& RegclassCast() {
   return cast;
 }
 
+/// Runs of blanks in code (outside literals and comments) as one space: the
+/// same SQL, and no rule below meets a long run (libstdc++'s regex recurses
+/// once per repeated character).
+std::string CollapseBlanks(const std::string& code) {
+  std::string out;
+  for (char c : code) {
+    const bool blank = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (blank && !out.empty() && out.back() == ' ') continue;
+    out += blank ? ' ' : c;
+  }
+  return out;
+}
+
 std::string RewriteCode(std::string code) {
+  code = CollapseBlanks(code);
   for (const Rule& rule : CodeRules()) code = std::regex_replace(code, rule.pattern, rule.replacement);
   return code;
 }
@@ -52,6 +67,7 @@ std::string RewriteCode(std::string code) {
 }  // namespace
 
 std::string TranslatePgDialect(const std::string& sql) {
+  if (sql.size() > kMaxRewrittenBytes) return sql;
   std::string out, code;
   size_t literal_at = std::string::npos;  // where the last single-quoted literal starts in `out`
   auto flush_code = [&] {

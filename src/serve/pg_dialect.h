@@ -12,12 +12,18 @@
 //   ::oid -> ::BIGINT, ::name -> ::VARCHAR
 //   pg_partition_ancestors(r) WITH ORDINALITY -> pg_compat.partition_ancestors_table(r)
 //   FROM generate_series(a, b) s     -> ... AS s(s)  (s the value, as in PostgreSQL)
+// Runs of blanks in code become one space. Statements longer than
+// kMaxRewrittenBytes are left as they are (catalog queries are a few KiB; the
+// rules are std::regex, whose recursion grows with the text it matches).
 // Pure text in, text out; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace custlake::serve {
+
+inline constexpr size_t kMaxRewrittenBytes = 8 * 1024;
 
 std::string TranslatePgDialect(const std::string& sql);
 

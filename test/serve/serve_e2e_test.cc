@@ -383,6 +383,31 @@ TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
   EXPECT_NE(refused.err.find("without a password"), std::string::npos) << refused.err;
 }
 
+TEST_F(ServeTest, TlsWhenACertificateIsConfigured) {
+  const std::string cert = (*dir_ / "server.crt").string(), key = (*dir_ / "server.key").string();
+  CliOutcome made = RunCli(*dir_, "openssl",
+                           {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                            "-keyout", key, "-out", cert});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ServeProcess tls(*dir_ / "demo", *dir_ / "tls.log", {}, {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(tls.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "tls.log");
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(tls.port()) + " user=analyst dbname=warehouse";
+  CliOutcome secure = RunCli(*dir_, "psql", {conninfo + " sslmode=require", "-X", "-A", "-t", "-c", "\\conninfo",
+                                             "-c", "SELECT count(*) > 0 FROM fact_customer_metrics"});
+  ASSERT_EQ(secure.exit_code, 0) << secure.err;
+  EXPECT_NE(secure.out.find("SSL connection (protocol: TLSv1."), std::string::npos) << secure.out;
+  EXPECT_NE(secure.out.find("\nt\n"), std::string::npos) << secure.out;
+  CliOutcome plain = RunCli(*dir_, "psql", {conninfo + " sslmode=disable", "-X", "-A", "-t", "-c", "SELECT 1"});
+  EXPECT_EQ(plain.out, "1\n") << plain.err;
+  // The server without a certificate answers the SSLRequest 'N': sslmode=require gives up.
+  CliOutcome refused = RunCli(*dir_, "psql", {server_->ConnInfo() + " sslmode=require", "-X", "-c", "SELECT 1"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("server does not support SSL"), std::string::npos) << refused.err;
+  CliOutcome half = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "127.0.0.1:1", "--tls-cert", cert});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_NE(half.err.find("--tls-cert and --tls-key go together"), std::string::npos) << half.err;
+}
+
 TEST_F(ServeTest, CleartextPasswordWhenConfigured) {
   ServeProcess guarded(*dir_ / "demo", *dir_ / "guarded.log", {"CUSTLAKE_PG_PASSWORD=s3cret"});
   ASSERT_TRUE(guarded.WaitUntilReady("s3cret")) << custlake::testing::ReadWholeFile(*dir_ / "guarded.log");
