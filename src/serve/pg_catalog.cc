@@ -87,12 +87,14 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
       DescriptionsView(models),
       TypeOidMacro(),
       // The relations clients see: the warehouse tables (views over the attached version) as tables.
-      R"(CREATE VIEW pg_compat._rel AS
+      // _rel, _attr and _key are computed once (the session's relations are made before this runs):
+      // as views, every catalog query would list DuckDB's catalog again for each row it looks at.
+      R"(CREATE TABLE pg_compat._rel AS
          SELECT v.view_oid AS oid, v.view_name AS relname, v.schema_oid AS relnamespace, v.schema_name AS nspname,
                 CASE WHEN v.schema_name = 'main' THEN 'r' ELSE 'v' END AS relkind, v.column_count AS relnatts
          FROM duckdb_views() v
          WHERE v.database_name = 'memory' AND NOT v.internal AND v.schema_name IN ('main', 'raw', 'quarantine'))",
-      R"(CREATE VIEW pg_compat._attr AS
+      R"(CREATE TABLE pg_compat._attr AS
          SELECT r.oid AS attrelid, c.column_name AS attname, pg_compat.type_oid(c.data_type) AS atttypid,
                 CAST(c.column_index AS SMALLINT) AS attnum,
                 CASE WHEN c.data_type LIKE 'DECIMAL%' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
@@ -101,7 +103,7 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
          FROM duckdb_columns() c JOIN pg_compat._rel r ON r.relname = c.table_name AND r.nspname = c.schema_name
          WHERE c.database_name = 'memory')",
       // The keys with their table's oid and their columns' numbers.
-      R"(CREATE VIEW pg_compat._key AS
+      R"(CREATE TABLE pg_compat._key AS
          SELECT k.*, 3000000 + k.seq AS conoid, CASE WHEN k.contype IN ('p', 'u') THEN 4000000 + k.seq ELSE 0 END AS indoid,
                 r.oid AS relid, r.relnamespace,
                 (SELECT list(a.attnum ORDER BY list_position(k.cols, a.attname)) FROM pg_compat._attr a
