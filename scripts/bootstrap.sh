@@ -21,7 +21,7 @@ test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps cla
   python3 python3-psycopg2 python3-sqlalchemy openssl)  # the pgwire tests: psycopg2, SQLAlchemy, a test certificate
 
 want=("${build_pkgs[@]}")
-bench_pkgs=("${test_pkgs[@]}" python3 time)
+bench_pkgs=("${test_pkgs[@]}" python3 time bc)
 with_test=0
 for arg in "$@"; do
   case "$arg" in
