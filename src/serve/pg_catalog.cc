@@ -146,13 +146,17 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
          FROM pg_compat._attr a)",
       R"(CREATE VIEW pg_compat.pg_constraint AS
          SELECT conoid AS oid, conname, relnamespace AS connamespace, contype, false AS condeferrable,
-                false AS condeferred, true AS convalidated, relid AS conrelid, 0 AS contypid, indoid AS conindid,
+                false AS condeferred, true AS convalidated, relid AS conrelid, 0 AS contypid,
+                -- a foreign key's index is the referenced primary key's (JDBC's getImportedKeys joins it)
+                CASE WHEN contype = 'f' THEN coalesce((SELECT p.indoid FROM pg_compat._key p
+                                                       WHERE p.tbl = k.reftbl AND p.contype = 'p'), 0)
+                     ELSE indoid END AS conindid,
                 0 AS conparentid, coalesce(frelid, 0) AS confrelid, CASE WHEN contype = 'f' THEN 'a' ELSE ' ' END AS confupdtype,
                 CASE WHEN contype = 'f' THEN 'a' ELSE ' ' END AS confdeltype, CASE WHEN contype = 'f' THEN 's' ELSE ' ' END AS confmatchtype,
                 true AS conislocal, 0 AS coninhcount, true AS connoinherit, conkey,
                 CASE WHEN contype = 'f' THEN confkey END AS confkey, NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop,
                 NULL::BIGINT[] AS conffeqop, NULL::BIGINT[] AS confdelsetcols, NULL::BIGINT[] AS conexclop, NULL::VARCHAR AS conbin
-         FROM pg_compat._key)",
+         FROM pg_compat._key k)",
       R"(CREATE VIEW pg_compat.pg_index AS
          SELECT indoid AS indexrelid, relid AS indrelid, CAST(len(cols) AS SMALLINT) AS indnatts,
                 CAST(len(cols) AS SMALLINT) AS indnkeyatts, true AS indisunique, false AS indnullsnotdistinct,
@@ -224,7 +228,7 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
       "CREATE VIEW pg_compat.pg_user AS SELECT rolname AS usename, oid AS usesysid, false AS usecreatedb, false AS usesuper "
       "FROM pg_compat.pg_roles",
       "CREATE VIEW pg_compat.pg_settings AS SELECT * FROM (VALUES ('server_version_num', '160000'), "
-      "('server_version', '16.0 (custlake)'), ('max_identifier_length', '63'), ('standard_conforming_strings', 'on'), "
+      "('server_version', '16.0 (custlake)'), ('max_identifier_length', '63'), ('max_index_keys', '32'), ('standard_conforming_strings', 'on'), "
       "('search_path', '\"$user\", public'), ('TimeZone', 'UTC'), ('DateStyle', 'ISO, MDY')) t(name, setting)",
       // Functions psql, SQLAlchemy and JDBC call.
       "CREATE MACRO pg_compat.regclass_oid(name) AS CASE WHEN regexp_full_match(name, '[0-9]+') THEN CAST(name AS BIGINT) "
@@ -232,6 +236,9 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
       "(SELECT nspname FROM pg_compat.pg_namespace n WHERE n.oid = c.relnamespace) || '.' || c.relname = name) END",
       "CREATE MACRO pg_compat.pg_partition_ancestors(rel) AS pg_compat.regclass_oid(CAST(rel AS VARCHAR))",
       "CREATE MACRO pg_compat.partition_ancestors_table(rel) AS TABLE SELECT rel AS relid, 1 AS depth",
+      // (x, n) for each element of an array, as a set: JDBC's getPrimaryKeys reads (f(indkey)).n and .x.
+      "CREATE MACRO pg_compat._pg_expandarray(arr) AS "
+      "unnest(list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i}))",
       "CREATE MACRO pg_compat.pg_get_serial_sequence(tbl, col) AS NULL",
       JsonBuildObjectMacro(),
       "CREATE MACRO pg_compat.pg_get_triggerdef(t) AS NULL, (t, pretty) AS NULL",

@@ -22,6 +22,7 @@ const std::vector<Rule>& CodeRules() {
       {std::regex(R"(\binformation_schema\s*\.\s*(tables|columns|table_constraints|key_column_usage|referential_constraints|schemata|views)\b)",
                   std::regex::icase),
        "pg_info.$1"},
+      {std::regex(R"(\binformation_schema\s*\.\s*_pg_expandarray\b)", std::regex::icase), "pg_compat._pg_expandarray"},
       // column::regclass shows the relation's name, as PostgreSQL prints a regclass.
       {std::regex(R"(\b([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\s*::\s*regclass\b)", std::regex::icase),
        "pg_compat.regclass_name($1)"},

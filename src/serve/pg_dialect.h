@@ -6,6 +6,7 @@
 //                                                     pg_compat, finds pg_catalog.h's views and
 //                                                     macros first, then DuckDB's own pg_catalog)
 //   information_schema.X             -> pg_info.X    for the views pg_catalog.h defines
+//   information_schema._pg_expandarray -> pg_compat._pg_expandarray (JDBC's primary keys)
 //   'name'::regclass                 -> pg_compat.regclass_oid('name')
 //   column::regclass                 -> pg_compat.regclass_name(column)
 //   ::regtype, ::regproc, other ::regclass -> (nothing: the oid itself)

@@ -131,6 +131,14 @@ TEST_F(ServeTest, Psycopg2AndSqlAlchemyQueryAndInspectTheStarSchema) {
   EXPECT_EQ(python.out, "ok\n") << python.err;
 }
 
+TEST_F(ServeTest, JdbcDatabaseMetaDataAndAPreparedStatement) {
+  CliOutcome java = RunCli(*dir_, "java",
+                           {"-cp", "/usr/share/java/postgresql.jar",
+                            std::string(CUSTLAKE_SOURCE_DIR) + "/test/serve/JdbcClient.java", std::to_string(server_->port())});
+  EXPECT_EQ(java.exit_code, 0) << java.out << java.err;
+  EXPECT_EQ(java.out, "ok\n") << java.err;
+}
+
 TEST_F(ServeTest, PsqlCopiesAQueryToAFileAndUsesACursor) {
   const std::string csv = (*dir_ / "days.csv").string();
   CliOutcome copy = Psql({"-c", "\\copy (SELECT date_key, month_name, NULL AS nothing FROM dim_date ORDER BY 1 LIMIT 2) "
