@@ -17,11 +17,12 @@ build_pkgs=(
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost
 )
-test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
+test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev
+  python3 python3-psycopg2 python3-sqlalchemy openssl openjdk-17-jdk-headless libpostgresql-jdbc-java)  # the pgwire tests: psycopg2, SQLAlchemy, a test certificate, JDBC
 
 want=("${build_pkgs[@]}")
-# bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer.
-bench_pkgs=("${test_pkgs[@]}" python3 time python3-pandas python3-xgboost)
+# bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer; bench/serve: bc.
+bench_pkgs=("${test_pkgs[@]}" python3 time bc python3-pandas python3-xgboost)
 with_test=0
 for arg in "$@"; do
   case "$arg" in

@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   RegisterChurn(app, &run);
   RegisterServe(app, &run);
   RegisterVacuum(app, &run);
+  RegisterUser(app, &run);
 
   try {
     app.parse(argc, argv);

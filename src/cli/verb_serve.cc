@@ -7,6 +7,8 @@
 #include <cstdlib>
 
 #include "cli/cli.h"
+#include "auth/user_store.h"
+#include "serve/pg_auth_method.h"
 #include "serve/pg_compat.h"
 #include "serve/pg_server.h"
 
@@ -23,6 +25,7 @@ struct ServeArgs {
   double timeout_s = 300;
   int max_connections = 64;
   int64_t max_message_bytes = 1 << 20;
+  std::string tls_cert, tls_key;
 };
 
 VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
@@ -32,9 +35,12 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   options.lake_root = config.lake_root.string();
   options.sandbox.max_rows = args.max_rows == 0 ? -1 : args.max_rows;
   options.sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
-  options.sandbox.setup_sql = serve::PgCompatibilityMacros();
+  ASSIGN_OR_RETURN(std::vector<warehouse::Model> models, LoadWarehouseModels(config));
+  options.sandbox.setup_sql = serve::PgCompatibilityMacros(models);
   options.max_connections = args.max_connections;
   options.max_message_bytes = static_cast<size_t>(args.max_message_bytes);
+  options.tls_cert = args.tls_cert;
+  options.tls_key = args.tls_key;
   if (const char* password = std::getenv("CUSTLAKE_PG_PASSWORD")) options.password = password;
 
   struct sigaction sa {};
@@ -44,8 +50,9 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   sigaction(SIGTERM, &sa, nullptr);
   serve::PgServer server(options);
   RETURN_NOT_OK(server.Run(&g_serve_stop, [&] {
+    const auto users = auth::UserStore::Load(options.lake_root).ValueOr(auth::UserStore());
     spdlog::info("serving the warehouse over PostgreSQL wire protocol on {}:{} ({} authentication)",
-                 options.host, options.port, options.password.empty() ? "trust" : "password");
+                 options.host, options.port, serve::AuthMethodName(serve::ChooseAuthMethod(options, users)));
   }));
   return nlohmann::json{{"verb", "serve"}, {"pg", options.host + ":" + std::to_string(options.port)}};
 }
@@ -67,6 +74,8 @@ void RegisterServe(CLI::App& app, VerbFn* run) {
       ->check(AtLeast(1));
   cmd->add_option("--max-message-bytes", args->max_message_bytes, "Largest client message (default 1 MiB)")
       ->check(AtLeast(1024));
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain): answer SSLRequest with TLS (with --tls-key)");
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
   cmd->callback([run, args] { *run = [args](const GlobalOptions& g) { return RunServe(g, *args); }; });
 }
 

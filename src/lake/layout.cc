@@ -233,6 +233,8 @@ bool IsSuperseded(std::string_view path) {
   return path.size() > kSupersededFolder.size() && path.starts_with(kSupersededFolder) &&
          path[kSupersededFolder.size()] == '/';
 }
+std::string Layout::UsersPath() const { return Absolute("_users.json"); }
+std::string Layout::UsersLockPath() const { return Absolute("_users.lock"); }
 
 std::vector<std::string> Layout::FoldersToCreate() const {
   std::vector<std::string> dirs = {root_};

@@ -13,6 +13,7 @@
 //                                   folders (superseded.h), until vacuumed
 //     _metastore.db                 SQLite metastore (+ -wal, -shm)
 //     _lake.lock                    flock(2) target; see docs/lake-format.md
+//     _users.json, _users.lock      the users (auth/user_store.h)
 //
 // A dataset is named by its zone and a name of one or more '/'-separated
 // segments ("raw" + "sic/customers"); its folder is "<zone>/<name>". All
@@ -117,6 +118,10 @@ class Layout {
   /// "<root>/_superseded": where retired files wait, out of every dataset
   /// folder an external engine scans, until a vacuum deletes them.
   std::string SupersededRoot() const;
+  /// "<root>/_users.json": the users of the web UI and the PostgreSQL endpoint (auth/user_store.h).
+  std::string UsersPath() const;
+  /// "<root>/_users.lock": the flock(2) target of the user store's writers.
+  std::string UsersLockPath() const;
 
   /// The folders Lake::Init creates, root first.
   std::vector<std::string> FoldersToCreate() const;

@@ -7,20 +7,20 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "auth/user_store.h"
+#include "serve/pg_auth_method.h"
 #include "serve/pg_connection.h"
+#include "serve/pg_tls.h"
 
 namespace custlake::serve {
 
 namespace {
-
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host.starts_with("127.") || host == "::1";
-}
 
 Result<int> Listen(const ServeOptions& options) {
   sockaddr_in addr{};
@@ -69,10 +69,15 @@ Status ParseListenAddress(const std::string& text, ServeOptions* options) {
 }
 
 Status Validate(const ServeOptions& options) {
-  if (!IsLoopback(options.host) && options.password.empty()) {
+  ASSIGN_OR_RETURN(auth::UserStore users, auth::UserStore::Load(options.lake_root));
+  if (ChooseAuthMethod(options, users) == AuthMethod::kRefuse) {
     return Status::InvalidArgument("refusing to serve " + options.host +
-                                   " without a password: trust authentication is for loopback only; set "
-                                   "CUSTLAKE_PG_PASSWORD, or bind 127.0.0.1");
+                                   " without a password: the lake has no users and trust authentication is "
+                                   "for loopback only; add a user with `custlake user add NAME "
+                                   "--password-stdin` (or bind 127.0.0.1)");
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together: give both, or neither");
   }
   if (options.max_connections < 1 || options.max_message_bytes < 1024) {
     return Status::InvalidArgument(
@@ -83,6 +88,10 @@ Status Validate(const ServeOptions& options) {
 
 Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>& on_listening) {
   RETURN_NOT_OK(Validate(options_));
+  if (!options_.tls_cert.empty()) {
+    ASSIGN_OR_RETURN(options_.tls, TlsContext::Load(options_.tls_cert, options_.tls_key));
+    std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes with write(2): a closed peer must not kill the server
+  }
   ASSIGN_OR_RETURN(int listen_fd, Listen(options_));
   on_listening();
   Connections open;

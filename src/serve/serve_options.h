@@ -3,9 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "query/lake_session.h"
+
+namespace custlake::serve {
+class TlsContext;
+}
 
 namespace custlake::serve {
 
@@ -14,7 +19,12 @@ struct ServeOptions {
   int port = 5433;
   std::string lake_root;          ///< each connection opens its own LakeSession here
   query::SandboxOptions sandbox;  ///< row limit and statement timeout per statement
-  std::string password;           ///< "" = trust (allowed on loopback only)
+  /// CUSTLAKE_PG_PASSWORD: a shared cleartext password, used only while the
+  /// lake has no users (auth/user_store.h); "" = trust (on loopback only).
+  std::string password;
+  std::string tls_cert;  ///< PEM files; both set: SSLRequest is answered with TLS
+  std::string tls_key;
+  std::shared_ptr<const TlsContext> tls;  ///< loaded from them by PgServer::Run
   size_t max_message_bytes = 1 << 20;
   int max_connections = 64;
 };
