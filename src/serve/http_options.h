@@ -15,7 +15,7 @@ struct HttpOptions {
   std::string models_dir;         ///< the project's models/ (overrides and additions); "" = built-in models
   query::SandboxOptions sandbox;  ///< the SQL editor's row limit and statement timeout
   int max_sessions = 8;           ///< sandboxed sessions (queries running at once)
-  int threads = 16;               ///< HTTP worker threads
+  int threads = 32;               ///< HTTP worker threads (a kept-alive connection holds one while open)
 };
 
 }  // namespace custlake::serve

@@ -64,6 +64,8 @@ HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server.set_payload_max_length(1 << 20);
   server.set_keep_alive_max_count(1000);
+  server.set_tcp_nodelay(true);  // headers and body go as separate writes: no Nagle wait between them
+  server.set_keep_alive_timeout(5);  // then an idle kept-alive connection gives its worker thread back
   RegisterErrorPages(server);
   ApiContext& ctx = impl_->ctx;
   server.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
