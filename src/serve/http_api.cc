@@ -48,9 +48,9 @@ nlohmann::json WebValue(const engine::QueryResult& r, size_t row, size_t col) {
 
 }  // namespace
 
-void RunningQueries::Add(const std::string& id, query::LakeSession* session) {
+bool RunningQueries::Add(const std::string& id, query::LakeSession* session) {
   std::lock_guard<std::mutex> lock(mu_);
-  entries_[id] = Entry{session, false};
+  return entries_.emplace(id, Entry{session, false}).second;
 }
 
 bool RunningQueries::Remove(const std::string& id) {

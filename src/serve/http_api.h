@@ -24,7 +24,8 @@ namespace custlake::serve {
 /// POST /api/query/cancel can interrupt one (from another request's thread).
 class RunningQueries {
  public:
-  void Add(const std::string& id, query::LakeSession* session);
+  /// Registers `id`; false when a query of that id is running already.
+  bool Add(const std::string& id, query::LakeSession* session);
   /// Removes `id`; true when it was cancelled while it ran.
   bool Remove(const std::string& id);
   /// Interrupts the query `id`; false when no such query runs.

@@ -47,7 +47,10 @@ Result<engine::QueryResult> RunUserQuery(ApiContext& ctx, const std::string& sql
                                          std::optional<int64_t>* version, bool* cancelled) {
   ASSIGN_OR_RETURN(SessionPool::Lease session, ctx.queries.Acquire());
   *version = session->warehouse_version();
-  if (!query_id.empty()) ctx.running.Add(query_id, session.get());
+  if (!query_id.empty() && !ctx.running.Add(query_id, session.get())) {
+    return Status::InvalidArgument("a query with query_id '" + query_id +
+                                   "' is running already: give each query its own id (or cancel that one)");
+  }
   Result<engine::QueryResult> result = session->Run(sql);
   *cancelled = !query_id.empty() && ctx.running.Remove(query_id);
   return result;
