@@ -3,7 +3,7 @@
 // directly in DuckDB through pooled sandboxed sessions, as the server runs it
 // but without HTTP, JSON or the cache. Prints p50/p95/p99 per mode and the ratios.
 //
-//   serve_bench LAKE_ROOT HTTP_PORT [CLIENTS=20] [REQUESTS_PER_CLIENT=20] [SESSIONS=8]
+//   web_dashboard_bench LAKE_ROOT HTTP_PORT [CLIENTS=20] [REQUESTS_PER_CLIENT=20] [SESSIONS=8]
 //
 // Each client asks a dashboard for its own filter combinations (segment x
 // region x plan x date range, none twice), so the first HTTP pass misses the
@@ -109,7 +109,7 @@ void Report(const char* name, Latencies& l, double wall, size_t n) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: serve_bench LAKE_ROOT HTTP_PORT [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS]\n");
+    std::fprintf(stderr, "usage: web_dashboard_bench LAKE_ROOT HTTP_PORT [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS]\n");
     return 2;
   }
   const std::string lake = argv[1];

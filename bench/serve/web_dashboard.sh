@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Web dashboard benchmark: `custlake serve`'s GET /api/dashboard with concurrent clients against the
 # same SQL (src/serve/dashboard/*.sql, the same filters as bound parameters) run directly in DuckDB
-# through the same pooled sandboxed sessions (serve_bench), on a demo project of CUSTOMERS customers.
+# through the same pooled sandboxed sessions (web_dashboard_bench), on a demo project of CUSTOMERS customers.
 # Prints p50/p95/p99 of the direct runs, of HTTP with every request missing the server's cache
 # ("cold": each request a filter combination not asked before) and of the same requests again
 # ("cached"), and the ratios.
 #
-#   bench/serve/run.sh [CUSTOMERS] [BUILD_DIR] [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS]
+#   bench/serve/web_dashboard.sh [CUSTOMERS] [BUILD_DIR] [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS]
 #   CUSTOMERS   generated customers (default 2000; the issue's goal is stated at 1 million)
-#   BUILD_DIR   a build folder holding src/cli/custlake and bench/serve/serve_bench (default build/ci)
+#   BUILD_DIR   a build folder holding src/cli/custlake and bench/serve/web_dashboard_bench (default build/ci)
 #   CLIENTS     concurrent clients (default 20); REQUESTS_PER_CLIENT (default 20); SESSIONS: the
 #               server's --max-sessions and the direct runs' pool (default 8)
 # Environment: WORK (the project folder, default /tmp/custlake-bench-serve-CUSTOMERS), PORT (8089).
@@ -20,7 +20,7 @@ R=${4:-20}
 S=${5:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CUSTLAKE="$ROOT/$B/src/cli/custlake"
-BENCH="$ROOT/$B/bench/serve/serve_bench"
+BENCH="$ROOT/$B/bench/serve/web_dashboard_bench"
 WORK=${WORK:-/tmp/custlake-bench-serve-$N}
 PORT=${PORT:-8089}
 if [ ! -d "$WORK/lake/warehouse" ]; then
