@@ -10,7 +10,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(zstd REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # sha256 of lake files
+find_package(OpenSSL REQUIRED COMPONENTS Crypto SSL)  # sha256 of lake files, SCRAM, the PostgreSQL endpoint's TLS
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)  # landing files' identities
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 # The web UI's HTTP server. Debian's package is a compiled library: its pkg-config flags

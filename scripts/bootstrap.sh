@@ -17,10 +17,11 @@ build_pkgs=(
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost
 )
-test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev)
+test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev
+  python3 python3-psycopg2 python3-sqlalchemy openssl openjdk-17-jdk-headless libpostgresql-jdbc-java)  # the pgwire tests: psycopg2, SQLAlchemy, a test certificate, JDBC
 
 want=("${build_pkgs[@]}")
-bench_pkgs=("${test_pkgs[@]}" python3 time)
+bench_pkgs=("${test_pkgs[@]}" python3 time bc)
 with_test=0
 for arg in "$@"; do
   case "$arg" in

@@ -20,7 +20,7 @@ cd "$root"
 jobs=$(nproc 2>/dev/null || echo 2)
 supp="$root/scripts/sanitizers"
 
-unit_targets=(common_test engine_test lake_test db_test generate_test import_test ingest_unit_test warehouse_test
+unit_targets=(common_test engine_test lake_test auth_test db_test generate_test import_test ingest_unit_test warehouse_test
               query_test clv_test serve_test)
 
 run_asan() {
@@ -35,7 +35,7 @@ run_asan() {
 
 run_tsan() {
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j"$jobs" --target engine_test lake_test import_test ingest_unit_test query_test \
+  cmake --build --preset tsan -j"$jobs" --target engine_test lake_test auth_test import_test ingest_unit_test query_test \
     ingest_integration_test
   export TSAN_OPTIONS="halt_on_error=1:detect_deadlocks=0:suppressions=$supp/tsan.supp:print_suppressions=0"
   ctest --test-dir build/tsan -j"$jobs" --timeout 900 --output-on-failure -L unit

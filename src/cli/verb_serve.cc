@@ -33,6 +33,7 @@ struct ServeArgs {
   int max_connections = 64;
   int max_sessions = 8;
   int64_t max_message_bytes = 1 << 20;
+  std::string tls_cert, tls_key;
 };
 
 query::SandboxOptions Sandbox(const ServeArgs& args) {
@@ -47,9 +48,12 @@ Result<serve::ServeOptions> PgOptions(const Config& config, const ServeArgs& arg
   RETURN_NOT_OK(serve::ParseListenAddress(args.pg, &options));
   options.lake_root = config.lake_root.string();
   options.sandbox = Sandbox(args);
-  options.sandbox.setup_sql = serve::PgCompatibilityMacros();
+  ASSIGN_OR_RETURN(std::vector<warehouse::Model> models, LoadWarehouseModels(config));
+  options.sandbox.setup_sql = serve::PgCompatibilityMacros(models);
   options.max_connections = args.max_connections;
   options.max_message_bytes = static_cast<size_t>(args.max_message_bytes);
+  options.tls_cert = args.tls_cert;
+  options.tls_key = args.tls_key;
   if (const char* password = std::getenv("CUSTLAKE_PG_PASSWORD")) options.password = password;
   RETURN_NOT_OK(serve::Validate(options));
   return options;
@@ -142,6 +146,8 @@ void RegisterServe(CLI::App& app, VerbFn* run) {
       ->check(AtLeast(1));
   cmd->add_option("--max-message-bytes", args->max_message_bytes, "Largest client message (default 1 MiB)")
       ->check(AtLeast(1024));
+  cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain): answer SSLRequest with TLS (with --tls-key)");
+  cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
   cmd->callback([run, args] { *run = [args](const GlobalOptions& g) { return RunServe(g, *args); }; });
 }
 

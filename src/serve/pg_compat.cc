@@ -1,9 +1,11 @@
 #include "serve/pg_compat.h"
 
+#include "serve/pg_catalog.h"
+
 namespace custlake::serve {
 
-std::vector<std::string> PgCompatibilityMacros() {
-  return {
+std::vector<std::string> PgCompatibilityMacros(const std::vector<warehouse::Model>& models) {
+  std::vector<std::string> sql = {
       "CREATE MACRO main.version() AS 'PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by "
       "custlake, "
       "64-bit'",
@@ -14,8 +16,9 @@ std::vector<std::string> PgCompatibilityMacros() {
       "WHEN 'timezone' THEN 'UTC' WHEN 'standard_conforming_strings' THEN 'on' "
       "WHEN 'integer_datetimes' THEN 'on' WHEN 'search_path' THEN '\"$user\", public' "
       "WHEN 'max_identifier_length' THEN '63' WHEN 'transaction_isolation' THEN 'read committed' END",
-      "CREATE MACRO main.pg_get_userbyid(id) AS 'custlake'",
   };
+  for (std::string& statement : PgCatalogSetup(models)) sql.push_back(std::move(statement));
+  return sql;
 }
 
 }  // namespace custlake::serve

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "serve/pg_dialect.h"
 #include "serve/pg_message.h"
 #include "serve/pg_types.h"
 #include "serve/sql_text.h"
@@ -29,6 +30,9 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Catalog Error") && Contains(m, "Function")) return "42883";
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
   if (Contains(m, "Conversion Error")) return "22P02";
+  if (m.starts_with("cursor \"") && Contains(m, "does not exist")) return "34000";
+  if (m.starts_with("syntax error in")) return "42601";
+  if (Contains(m, "supported")) return "0A000";
   if (Contains(m, "INTERRUPT") || Contains(m, "Interrupted")) return "57014";
   return "XX000";
 }
@@ -101,6 +105,10 @@ void PgConnection::SimpleQuery(const std::string& sql) {
   const std::vector<std::string> statements = SplitStatements(sql);
   for (const std::string& statement : statements) {
     if (statement.empty() && statements.size() > 1) continue;
+    if (FirstKeyword(statement) == "COPY") {
+      if (!CopyOut(statement)) break;  // the rest of the message is not run, as in PostgreSQL
+      continue;
+    }
     Result<Outcome> outcome = Execute(statement);
     if (!outcome.ok()) {
       SendError(outcome.status());  // the rest of the message is not run, as in PostgreSQL
@@ -127,7 +135,11 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
   if (keyword == "SHOW") {
     if (std::optional<Outcome> shown = Show(sql)) return *shown;
   }
-  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(sql));
+  if (keyword == "DECLARE") return DeclareCursor(sql);
+  if (keyword == "FETCH" || keyword == "MOVE") return FetchCursor(sql);
+  if (keyword == "CLOSE") return CloseCursor(sql);
+  if (keyword == "COPY") return Status::InvalidArgument("COPY is supported in the simple query protocol only");
+  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(sql)));
   outcome.result = std::move(result);
   return outcome;
 }
@@ -139,6 +151,7 @@ PgConnection::Outcome PgConnection::Acknowledge(const std::string& keyword) {
   if (keyword == "DISCARD") {  // a pooler's reset: the prepared statements and portals go too
     statements_.clear();       // (Bind, running this, uses its statement no more)
     portals_.clear();
+    cursors_.clear();
   }
   Outcome outcome;
   outcome.tag = AcknowledgedTags().at(keyword);
@@ -149,6 +162,9 @@ std::optional<PgConnection::Outcome> PgConnection::Show(const std::string& sql) 
   std::string name = sql.substr(4);
   while (!name.empty() && (name.back() == ' ' || name.back() == ';')) name.pop_back();
   while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "transaction isolation level") name = "transaction_isolation";  // SQLAlchemy asks this way
   for (const auto& [key, value] : parameters_) {
     if (key.size() != name.size() || !std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
@@ -213,6 +229,13 @@ bool PgConnection::SendRows(const engine::QueryResult& result, const std::vector
   return true;
 }
 
+void PgConnection::SendTruncatedWarning() {
+  Send(ErrorMessage("01000",
+                    "the result has more rows than the server's row limit of " +
+                        std::to_string(options_.sandbox.max_rows) + "; only the first were sent",
+                    'N', "WARNING"));
+}
+
 void PgConnection::SendCompletion(const Outcome& outcome, size_t rows) {
   if (outcome.empty) {
     Send(MessageWriter('I').Finish());  // EmptyQueryResponse
@@ -222,13 +245,8 @@ void PgConnection::SendCompletion(const Outcome& outcome, size_t rows) {
     Send(CommandCompleteMessage(outcome.tag));
     return;
   }
-  if (outcome.result->truncated) {
-    Send(ErrorMessage("01000",
-                      "the result has more rows than the server's row limit of " +
-                          std::to_string(options_.sandbox.max_rows) + "; only the first were sent",
-                      'N', "WARNING"));
-  }
-  Send(CommandCompleteMessage("SELECT " + std::to_string(rows)));
+  if (outcome.result->truncated) SendTruncatedWarning();
+  Send(CommandCompleteMessage(outcome.row_tag + " " + std::to_string(rows)));
 }
 
 }  // namespace custlake::serve

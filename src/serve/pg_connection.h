@@ -1,6 +1,7 @@
 // One client connection speaking PostgreSQL protocol v3 over a socket.
 //
-// The state machine: startup (SSL/GSSENC requests answered 'N', the
+// The state machine: startup (SSLRequest answered 'S' and TLS when the server
+// has a certificate, else 'N'; GSSENC requests 'N'; the
 // StartupMessage, authentication (SCRAM-SHA-256 for the lake's users; trust
 // or a cleartext password only when there are none: AuthenticationMethod), the
 // ParameterStatus values clients read, BackendKeyData; a CancelRequest
@@ -10,6 +11,8 @@
 // PortalSuspended, Close, Sync, Flush). Every statement runs in the
 // connection's own sandboxed query::LakeSession: read-only, the warehouse
 // and lake and nothing else, with the sandbox's row and time limits.
+// DECLARE ... CURSOR / FETCH / MOVE / CLOSE keep a statement's rows for the
+// connection; COPY (query) TO STDOUT streams them in text or CSV.
 // SET/BEGIN/COMMIT/ROLLBACK/DISCARD/RESET are acknowledged without effect;
 // SHOW of the reported parameters answers from them.
 //
@@ -30,6 +33,7 @@
 #include "engine/engine.h"
 #include "query/lake_session.h"
 #include "serve/cancel_registry.h"
+#include "serve/pg_tls.h"
 #include "serve/serve_options.h"
 
 namespace custlake::serve {
@@ -53,6 +57,7 @@ class PgConnection {
   struct Outcome {
     std::optional<engine::QueryResult> result;
     std::string tag;  ///< for commands without rows ("SET", "BEGIN")
+    std::string row_tag = "SELECT";  ///< the tag of a result with rows: "SELECT n", "FETCH n"
     bool empty = false;
   };
   struct Statement {
@@ -79,7 +84,9 @@ class PgConnection {
   /// SASLResponse or PasswordMessage.
   bool ReadPasswordMessage(std::string* body);
 
-  // Socket I/O.
+  // Socket I/O (through tls_ once TLS is on).
+  /// Answers an SSLRequest: 'S' and the TLS handshake, or 'N'; false when the connection is over.
+  bool AnswerSslRequest();
   bool ReadExact(size_t n, std::string* out);
   bool ReadMessage(char* type, std::string* body);
   void Send(const std::string& message) { out_ += message; }
@@ -98,6 +105,15 @@ class PgConnection {
   bool SendRows(const engine::QueryResult& result, const std::vector<int16_t>& formats, size_t begin,
                 size_t end);
   void SendCompletion(const Outcome& outcome, size_t rows);
+  /// NoticeResponse WARNING 01000: a result cut at the sandbox's row limit.
+  void SendTruncatedWarning();
+
+  // Cursors and COPY (pg_connection_commands.cc).
+  Result<Outcome> DeclareCursor(const std::string& sql);
+  Result<Outcome> FetchCursor(const std::string& sql);
+  Result<Outcome> CloseCursor(const std::string& sql);
+  /// COPY (query) TO STDOUT in the simple query protocol; false after an error (sent).
+  bool CopyOut(const std::string& sql);
 
   // Extended protocol (pg_connection_extended.cc).
   bool Parse(const std::string& body);
@@ -110,6 +126,7 @@ class PgConnection {
   bool FailUntilSync(const Status& status);
 
   int fd_;
+  std::unique_ptr<TlsSession> tls_;  ///< after SSLRequest, when the server has a certificate
   const ServeOptions& options_;
   int32_t backend_pid_;
   CancelRegistry* cancels_;
@@ -118,6 +135,7 @@ class PgConnection {
   std::unique_ptr<query::LakeSession> session_;
   std::map<std::string, Statement> statements_;
   std::map<std::string, Portal> portals_;
+  std::map<std::string, Portal> cursors_;  ///< DECLAREd cursors, by name
   bool skip_until_sync_ = false;  ///< after an error in the extended protocol
   bool in_transaction_ = false;   ///< BEGIN seen (reported as 'T'; nothing is transactional)
 };

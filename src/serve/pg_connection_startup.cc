@@ -25,7 +25,7 @@ bool PgConnection::ReadExact(size_t n, std::string* out) {
   out->resize(n);
   size_t got = 0;
   while (got < n) {
-    const ssize_t r = ::recv(fd_, out->data() + got, n - got, 0);
+    const ssize_t r = tls_ ? tls_->Read(out->data() + got, n - got) : ::recv(fd_, out->data() + got, n - got, 0);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
     got += static_cast<size_t>(r);
@@ -36,7 +36,8 @@ bool PgConnection::ReadExact(size_t n, std::string* out) {
 bool PgConnection::Flush() {
   size_t sent = 0;
   while (sent < out_.size()) {
-    const ssize_t w = ::send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+    const ssize_t w = tls_ ? tls_->Write(out_.data() + sent, out_.size() - sent)
+                           : ::send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) return false;
     sent += static_cast<size_t>(w);
@@ -79,8 +80,12 @@ bool PgConnection::Startup() {
     MessageReader reader(body);
     int32_t code = 0;
     reader.ReadInt32(&code);
+    if (code == kSslRequestCode && !tls_) {
+      if (!AnswerSslRequest()) return false;
+      continue;
+    }
     if (code == kSslRequestCode || code == kGssEncRequestCode) {
-      Send("N");  // no TLS / GSS encryption here: the client goes on in plaintext
+      Send("N");  // no GSS encryption (nor a second TLS): the client goes on as it is
       if (!Flush()) return false;
       continue;
     }
@@ -100,6 +105,19 @@ bool PgConnection::Startup() {
       return Fatal("28000", "no PostgreSQL user name specified in startup packet");
     return Authenticate();
   }
+}
+
+bool PgConnection::AnswerSslRequest() {
+  if (!options_.tls) {
+    Send("N");  // no certificate configured: the client goes on in plaintext (sslmode=prefer)
+    return Flush();
+  }
+  Send("S");
+  if (!Flush()) return false;
+  auto session = TlsSession::Accept(*options_.tls, fd_);
+  if (!session.ok()) return false;  // the client gave up or speaks no TLS: nothing more can be said
+  tls_ = std::move(*session);
+  return true;
 }
 
 void PgConnection::Refuse(const std::string& sqlstate, const std::string& message) {
@@ -132,6 +150,7 @@ void PgConnection::SendStartupParameters() {
     parameters_[name] = value;
     Send(ParameterStatusMessage(name, value));
   }
+  parameters_["transaction_isolation"] = "read committed";  // for SHOW, not reported
   std::random_device random;
   const auto secret = static_cast<int32_t>(random());
   if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret, session_.get());

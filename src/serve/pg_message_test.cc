@@ -62,6 +62,20 @@ TEST(PgTypes, BinaryValuesAreBigEndian) {
   EXPECT_EQ(BinaryValue("12.50", oid::kNumeric), std::nullopt);
   EXPECT_EQ(BinaryParamAsText(std::string("\0\0\1\2", 4), oid::kInt4), "258");
   EXPECT_EQ(BinaryParamAsText(std::string("\0\1", 2), oid::kInt4), std::nullopt);  // wrong width
+  // NUMERIC: ndigits, weight, sign, dscale, then base-10000 digits (what JDBC sends for a BigDecimal).
+  auto numeric = [](std::vector<int16_t> fields) {
+    std::string bytes;
+    for (int16_t f : fields) bytes += {static_cast<char>(static_cast<uint16_t>(f) >> 8), static_cast<char>(f & 0xff)};
+    return BinaryParamAsText(bytes, oid::kNumeric);
+  };
+  EXPECT_EQ(numeric({2, 1, 0, 2, 12, 3456}), "123456.00");
+  EXPECT_EQ(numeric({2, 0, 0x4000, 3, 12, 3400}), "-12.340");
+  EXPECT_EQ(numeric({1, -1, 0, 4, 5}), "0.0005");
+  EXPECT_EQ(numeric({0, 0, 0, 0}), "0");
+  EXPECT_EQ(numeric({1, 2, 0, 0, 7}), "700000000");
+  EXPECT_EQ(numeric({2, 0, 0, 0, 1}), std::nullopt);       // shorter than its ndigits
+  EXPECT_EQ(numeric({1, 0, 0x1234, 0, 1}), std::nullopt);  // no such sign
+  EXPECT_EQ(numeric({1, 0, 0, 0, 10000}), std::nullopt);   // not a base-10000 digit
 }
 
 }  // namespace

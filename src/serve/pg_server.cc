@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "serve/listen_address.h"
 #include "serve/pg_auth_method.h"
 #include "serve/pg_connection.h"
+#include "serve/pg_tls.h"
 
 namespace custlake::serve {
 
@@ -66,6 +68,9 @@ Status Validate(const ServeOptions& options) {
                                    "for loopback only; add a user with `custlake user add NAME "
                                    "--password-stdin` (or bind 127.0.0.1)");
   }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together: give both, or neither");
+  }
   if (options.max_connections < 1 || options.max_message_bytes < 1024) {
     return Status::InvalidArgument(
         "--max-connections must be at least 1 and --max-message-bytes at least 1024");
@@ -75,6 +80,10 @@ Status Validate(const ServeOptions& options) {
 
 Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>& on_listening) {
   RETURN_NOT_OK(Validate(options_));
+  if (!options_.tls_cert.empty()) {
+    ASSIGN_OR_RETURN(options_.tls, TlsContext::Load(options_.tls_cert, options_.tls_key));
+    std::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes with write(2): a closed peer must not kill the server
+  }
   ASSIGN_OR_RETURN(int listen_fd, Listen(options_));
   on_listening();
   Connections open;

@@ -165,7 +165,41 @@ std::optional<std::string> BinaryValue(const std::string& value, int32_t type_oi
   }
 }
 
+/// PostgreSQL's binary NUMERIC (ndigits, weight, sign, dscale, then base-10000
+/// digits, all big-endian int16) as decimal text; nullopt when malformed.
+static std::optional<std::string> BinaryNumericAsText(const std::string& bytes) {
+  if (bytes.size() < 8) return std::nullopt;
+  auto at = [&](size_t i) { return static_cast<int16_t>(FromBigEndian(bytes.substr(2 * i, 2))); };
+  const int16_t ndigits = at(0), weight = at(1), dscale = at(3);
+  const uint16_t sign = static_cast<uint16_t>(at(2));
+  if (ndigits < 0 || dscale < 0 || dscale > 1000 || bytes.size() != 8 + 2 * static_cast<size_t>(ndigits)) return std::nullopt;
+  if (sign == 0xC000) return std::string("NaN");
+  if (sign != 0x0000 && sign != 0x4000) return std::nullopt;
+  if (weight < -1000 || weight > 1000) return std::nullopt;
+  std::string integer, fraction;
+  for (int w = weight; w >= 0; --w) {  // digit group i has weight (weight - i)
+    const int i = weight - w;
+    const int16_t group = i < ndigits ? at(4 + static_cast<size_t>(i)) : 0;
+    if (group < 0 || group > 9999) return std::nullopt;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, integer.empty() ? "%d" : "%04d", group);
+    if (!(integer.empty() && group == 0)) integer += buf;
+  }
+  for (int w = -1; static_cast<int>(fraction.size()) < dscale; --w) {
+    const int i = weight - w;
+    const int16_t group = i >= 0 && i < ndigits ? at(4 + static_cast<size_t>(i)) : 0;
+    if (group < 0 || group > 9999) return std::nullopt;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04d", group);
+    fraction += buf;
+  }
+  fraction.resize(static_cast<size_t>(dscale));
+  std::string text = (sign == 0x4000 ? "-" : "") + (integer.empty() ? std::string("0") : integer);
+  return fraction.empty() ? text : text + "." + fraction;
+}
+
 std::optional<std::string> BinaryParamAsText(const std::string& bytes, int32_t type_oid) {
+  if (type_oid == oid::kNumeric) return BinaryNumericAsText(bytes);
   const uint64_t v = FromBigEndian(bytes);
   switch (type_oid) {
     case oid::kBool:

@@ -3,9 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "query/lake_session.h"
+
+namespace custlake::serve {
+class TlsContext;
+}
 
 namespace custlake::serve {
 
@@ -17,6 +22,9 @@ struct ServeOptions {
   /// CUSTLAKE_PG_PASSWORD: a shared cleartext password, used only while the
   /// lake has no users (auth/user_store.h); "" = trust (on loopback only).
   std::string password;
+  std::string tls_cert;  ///< PEM files; both set: SSLRequest is answered with TLS
+  std::string tls_key;
+  std::shared_ptr<const TlsContext> tls;  ///< loaded from them by PgServer::Run
   size_t max_message_bytes = 1 << 20;
   int max_connections = 64;
 };

@@ -44,6 +44,12 @@ size_t SkipQuotedOrComment(const std::string& s, size_t i) {
   return 0;
 }
 
+}  // namespace
+
+size_t QuotedOrCommentLength(const std::string& sql, size_t i) { return SkipQuotedOrComment(sql, i); }
+
+namespace {
+
 /// Calls `fn(i)` for each character outside quotes and comments.
 void ForEachCodeChar(const std::string& s, const std::function<void(size_t)>& fn) {
   for (size_t i = 0; i < s.size();) {

@@ -21,6 +21,10 @@ std::vector<std::string> SplitStatements(const std::string& sql);
 /// The first word of `sql` upper-cased ("SELECT"), after blanks and comments.
 std::string FirstKeyword(const std::string& sql);
 
+/// Length of the string literal, quoted identifier, dollar-quoted string or
+/// comment starting at `i`; 0 when none starts there.
+size_t QuotedOrCommentLength(const std::string& sql, size_t i);
+
 /// The largest $n referenced (0 when none).
 int MaxParameterIndex(const std::string& sql);
 

@@ -40,7 +40,8 @@ class ServeTest : public ::testing::Test {
     delete dir_;
   }
 
-  static CliOutcome Psql(const std::vector<std::string>& args) {
+  /// psql -A (and -t unless `footers`: \d's key and index lists are footers).
+  static CliOutcome Psql(const std::vector<std::string>& args, bool footers = false) {
     std::vector<std::string> all{"-h",
                                  "127.0.0.1",
                                  "-p",
@@ -51,9 +52,9 @@ class ServeTest : public ::testing::Test {
                                  "warehouse",
                                  "-X",
                                  "-A",
-                                 "-t",
                                  "-v",
                                  "VERBOSITY=verbose"};
+    if (!footers) all.push_back("-t");
     all.insert(all.end(), args.begin(), args.end());
     return RunCli(*dir_, "psql", all);
   }
@@ -95,6 +96,68 @@ TEST_F(ServeTest, AnswersTheCatalogFunctionsClientsCallAtConnect) {
   EXPECT_EQ(
       psql.out,
       "PostgreSQL 16.0 (custlake) on x86_64-pc-linux-gnu, compiled by custlake, 64-bit\n160000\nmain\n");
+}
+
+TEST_F(ServeTest, PsqlDescribesTheStarSchemaWithItsKeys) {
+  CliOutcome tables = Psql({"-c", "\\dt"});
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  EXPECT_NE(tables.out.find("main|fact_customer_metrics|table|custlake\n"), std::string::npos) << tables.out;
+  EXPECT_NE(tables.out.find("main|dim_customer|table|custlake\n"), std::string::npos) << tables.out;
+  EXPECT_EQ(tables.out.find("raw"), std::string::npos) << "raw datasets are views, not tables: " << tables.out;
+
+  CliOutcome fact = Psql({"-c", "\\d fact_customer_metrics"}, /*footers=*/true);
+  ASSERT_EQ(fact.exit_code, 0) << fact.err;
+  EXPECT_NE(fact.out.find("customer_id|bigint||not null|"), std::string::npos) << fact.out;
+  EXPECT_NE(fact.out.find("revenue|numeric(18,2)|||"), std::string::npos) << fact.out;
+  EXPECT_NE(fact.out.find("\"fact_customer_metrics_pkey\" PRIMARY KEY, btree (customer_id, month_start)"),
+            std::string::npos)
+      << fact.out;
+  EXPECT_NE(fact.out.find("FOREIGN KEY (customer_key) REFERENCES dim_customer(customer_key)"), std::string::npos)
+      << fact.out;
+
+  CliOutcome date = Psql({"-c", "\\d+ dim_date"}, /*footers=*/true);
+  ASSERT_EQ(date.exit_code, 0) << date.err;
+  EXPECT_NE(date.out.find("ISO day of week"), std::string::npos) << "column descriptions from the model: " << date.out;
+  EXPECT_NE(date.out.find("TABLE \"fact_customer_metrics\" CONSTRAINT \"fact_customer_metrics_date_key_fkey\""),
+            std::string::npos)
+      << date.out;
+}
+
+TEST_F(ServeTest, Psycopg2AndSqlAlchemyQueryAndInspectTheStarSchema) {
+  CliOutcome python = RunCli(*dir_, CUSTLAKE_SYSTEM_PYTHON3,
+                             {std::string(CUSTLAKE_SOURCE_DIR) + "/test/serve/python_clients.py",
+                              std::to_string(server_->port())});
+  EXPECT_EQ(python.exit_code, 0) << python.out << python.err;
+  EXPECT_EQ(python.out, "ok\n") << python.err;
+}
+
+TEST_F(ServeTest, JdbcDatabaseMetaDataAndAPreparedStatement) {
+  CliOutcome java = RunCli(*dir_, "java",
+                           {"-cp", "/usr/share/java/postgresql.jar",
+                            std::string(CUSTLAKE_SOURCE_DIR) + "/test/serve/JdbcClient.java", std::to_string(server_->port())});
+  EXPECT_EQ(java.exit_code, 0) << java.out << java.err;
+  EXPECT_EQ(java.out, "ok\n") << java.err;
+}
+
+TEST_F(ServeTest, PsqlCopiesAQueryToAFileAndUsesACursor) {
+  const std::string csv = (*dir_ / "days.csv").string();
+  CliOutcome copy = Psql({"-c", "\\copy (SELECT date_key, month_name, NULL AS nothing FROM dim_date ORDER BY 1 LIMIT 2) "
+                                "to '" + csv + "' with (format csv, header)"});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  const std::string text = custlake::testing::ReadWholeFile(csv);
+  EXPECT_EQ(text.substr(0, text.find('\n')), "date_key,month_name,nothing");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  CliOutcome stdout_copy = Psql({"-c", "COPY (SELECT E'tab\\there' AS t, NULL AS n) TO STDOUT"});
+  EXPECT_EQ(stdout_copy.out, "tab\\there\t\\N\n") << stdout_copy.err;
+
+  CliOutcome cursor = Psql({"-c", "BEGIN; DECLARE c CURSOR FOR SELECT * FROM range(5) r(i) ORDER BY i; "
+                                  "FETCH 2 FROM c; MOVE 1 IN c; FETCH ALL c; FETCH 1 FROM c; CLOSE c; COMMIT"});
+  ASSERT_EQ(cursor.exit_code, 0) << cursor.err;
+  EXPECT_EQ(cursor.out, "BEGIN\nDECLARE CURSOR\n0\n1\nMOVE 1\n3\n4\nCLOSE CURSOR\nCOMMIT\n") << cursor.err;
+  CliOutcome refused = Psql({"-c", "FETCH 1 FROM nope", "-c", "COPY dim_date FROM STDIN", "-c", "SELECT 1"});
+  EXPECT_NE(refused.err.find("ERROR:  34000:"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("ERROR:  42501:"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out, "1\n");
 }
 
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
@@ -326,6 +389,31 @@ TEST_F(ServeTest, RefusesToServeBeyondLoopbackWithoutAPassword) {
   CliOutcome refused = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "0.0.0.0:1"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("without a password"), std::string::npos) << refused.err;
+}
+
+TEST_F(ServeTest, TlsWhenACertificateIsConfigured) {
+  const std::string cert = (*dir_ / "server.crt").string(), key = (*dir_ / "server.key").string();
+  CliOutcome made = RunCli(*dir_, "openssl",
+                           {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+                            "-keyout", key, "-out", cert});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ServeProcess tls(*dir_ / "demo", *dir_ / "tls.log", {}, {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_TRUE(tls.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "tls.log");
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(tls.port()) + " user=analyst dbname=warehouse";
+  CliOutcome secure = RunCli(*dir_, "psql", {conninfo + " sslmode=require", "-X", "-A", "-t", "-c", "\\conninfo",
+                                             "-c", "SELECT count(*) > 0 FROM fact_customer_metrics"});
+  ASSERT_EQ(secure.exit_code, 0) << secure.err;
+  EXPECT_NE(secure.out.find("SSL connection (protocol: TLSv1."), std::string::npos) << secure.out;
+  EXPECT_NE(secure.out.find("\nt\n"), std::string::npos) << secure.out;
+  CliOutcome plain = RunCli(*dir_, "psql", {conninfo + " sslmode=disable", "-X", "-A", "-t", "-c", "SELECT 1"});
+  EXPECT_EQ(plain.out, "1\n") << plain.err;
+  // The server without a certificate answers the SSLRequest 'N': sslmode=require gives up.
+  CliOutcome refused = RunCli(*dir_, "psql", {server_->ConnInfo() + " sslmode=require", "-X", "-c", "SELECT 1"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("server does not support SSL"), std::string::npos) << refused.err;
+  CliOutcome half = Custlake({"-C", (*dir_ / "demo").string(), "serve", "--pg", "127.0.0.1:1", "--tls-cert", cert});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_NE(half.err.find("--tls-cert and --tls-key go together"), std::string::npos) << half.err;
 }
 
 TEST_F(ServeTest, CleartextPasswordWhenConfigured) {

@@ -1,0 +1,100 @@
+// PgConnection: cursors (DECLARE/FETCH/MOVE/CLOSE) and COPY (query) TO STDOUT.
+// A cursor's statement runs when it is declared, under the sandbox's limits,
+// and its rows wait in the connection until fetched or closed.
+#include "serve/pg_commands.h"
+#include "serve/pg_connection.h"
+#include "serve/pg_dialect.h"
+#include "serve/pg_message.h"
+#include "serve/pg_types.h"
+
+namespace custlake::serve {
+
+namespace {
+
+Status NoSuchCursor(const std::string& name) { return Status::NotFound("cursor \"" + name + "\" does not exist"); }
+
+}  // namespace
+
+Result<PgConnection::Outcome> PgConnection::DeclareCursor(const std::string& sql) {
+  ASSIGN_OR_RETURN(serve::DeclareCursor declare, ParseDeclare(sql));
+  if (cursors_.count(declare.name)) {
+    return Status::AlreadyExists("cursor \"" + declare.name + "\" already exists");
+  }
+  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(declare.query)));
+  Portal cursor;
+  cursor.outcome.result = std::move(result);
+  cursors_[declare.name] = std::move(cursor);
+  Outcome outcome;
+  outcome.tag = "DECLARE CURSOR";
+  return outcome;
+}
+
+Result<PgConnection::Outcome> PgConnection::FetchCursor(const std::string& sql) {
+  ASSIGN_OR_RETURN(serve::FetchCursor fetch, ParseFetch(sql));
+  auto it = cursors_.find(fetch.name);
+  if (it == cursors_.end()) return NoSuchCursor(fetch.name);
+  Portal& cursor = it->second;
+  const engine::QueryResult& all = *cursor.outcome.result;
+  const size_t left = all.rows.size() - cursor.next_row;
+  const size_t n = fetch.count < 0 ? left : std::min(left, static_cast<size_t>(fetch.count));
+  const size_t begin = cursor.next_row;
+  cursor.next_row += n;
+  Outcome outcome;
+  if (fetch.move) {
+    outcome.tag = "MOVE " + std::to_string(n);
+    return outcome;
+  }
+  engine::QueryResult slice;
+  slice.columns = all.columns;
+  slice.types = all.types;
+  slice.kinds = all.kinds;
+  slice.rows.assign(all.rows.begin() + static_cast<ptrdiff_t>(begin), all.rows.begin() + static_cast<ptrdiff_t>(begin + n));
+  slice.nulls.assign(all.nulls.begin() + static_cast<ptrdiff_t>(begin), all.nulls.begin() + static_cast<ptrdiff_t>(begin + n));
+  slice.truncated = all.truncated && cursor.next_row == all.rows.size() && n > 0;  // said once, at the end
+  outcome.result = std::move(slice);
+  outcome.row_tag = "FETCH";
+  return outcome;
+}
+
+Result<PgConnection::Outcome> PgConnection::CloseCursor(const std::string& sql) {
+  ASSIGN_OR_RETURN(std::string name, ParseClose(sql));
+  if (name.empty()) {
+    cursors_.clear();
+  } else if (cursors_.erase(name) == 0) {
+    return NoSuchCursor(name);
+  }
+  Outcome outcome;
+  outcome.tag = "CLOSE CURSOR";
+  return outcome;
+}
+
+bool PgConnection::CopyOut(const std::string& sql) {
+  Result<CopyToStdout> copy = ParseCopy(sql);
+  Result<engine::QueryResult> result =
+      copy.ok() ? session_->Run(TranslatePgDialect(copy->query)) : Result<engine::QueryResult>(copy.status());
+  if (!result.ok()) {
+    SendError(result.status());
+    return false;
+  }
+  MessageWriter response('H');  // CopyOutResponse: overall format, then each column's (0: text)
+  response.Bytes(std::string(1, '\0')).Int16(static_cast<int16_t>(result->columns.size()));
+  for (size_t c = 0; c < result->columns.size(); ++c) response.Int16(0);
+  Send(response.Finish());
+  if (copy->header) {
+    Send(MessageWriter('d').Bytes(CopyLine(result->columns, std::vector<bool>(result->columns.size()), *copy)).Finish());
+  }
+  std::vector<std::string> values(result->columns.size());
+  for (size_t r = 0; r < result->rows.size(); ++r) {
+    for (size_t c = 0; c < values.size(); ++c) {
+      values[c] = result->nulls[r][c] ? std::string() : TextValue(result->rows[r][c], result->kinds[c]);
+    }
+    Send(MessageWriter('d').Bytes(CopyLine(values, result->nulls[r], *copy)).Finish());
+    if (out_.size() > (1 << 16) && !Flush()) return false;
+  }
+  Send(MessageWriter('c').Finish());  // CopyDone
+  if (result->truncated) SendTruncatedWarning();
+  Send(CommandCompleteMessage("COPY " + std::to_string(result->rows.size())));
+  return true;
+}
+
+}  // namespace custlake::serve
