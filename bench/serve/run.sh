@@ -33,7 +33,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 echo "demo project of $CUSTOMERS customers..."
 "$CUSTLAKE" --quiet demo "$WORK/demo" --customers "$CUSTOMERS" --months 12 --no-serve >/dev/null
 CL_PORT=$(free_port)
-"$CUSTLAKE" -C "$WORK/demo" serve --pg "127.0.0.1:$CL_PORT" --max-rows 0 --max-connections 64 >"$WORK/serve.log" 2>&1 &
+"$CUSTLAKE" -C "$WORK/demo" serve --no-http --pg "127.0.0.1:$CL_PORT" --max-rows 0 --max-connections 64 >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 CL=(psql -X -q -A -t -h 127.0.0.1 -p "$CL_PORT" -U bench -d warehouse)
 for _ in $(seq 100); do "${CL[@]}" -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -84,7 +84,7 @@ Result<WarehousePurchases> ReadWarehousePurchases(const std::string& lake_root) 
   WarehousePurchases out;
   ASSIGN_OR_RETURN(out.log, ToLog(*result));
   if (out.log.rows.empty()) return Status::NotFound("fact_customer_activity has no purchases to fit a model to");
-  out.warehouse_version = session->warehouse_version();
+  out.warehouse_version = session->warehouse_version().value_or(0);
   return out;
 }
 

@@ -47,12 +47,20 @@ std::string CurrentStateSelect(const std::string& relation, const std::string& s
 }
 
 LakeSession::LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-                         SandboxOptions options, std::vector<ViewInfo> views, int64_t warehouse_version)
+                         SandboxOptions options, std::vector<ViewInfo> views,
+                         std::optional<int64_t> warehouse_version)
     : db_(std::move(db)),
       session_(std::move(session)),
       options_(std::move(options)),
       views_(std::move(views)),
       warehouse_version_(warehouse_version) {}
+
+bool LakeSession::HasView(const std::string& name) const {
+  for (const ViewInfo& view : views_) {
+    if (view.name == name) return true;
+  }
+  return false;
+}
 
 Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_root, const SandboxOptions& options) {
   std::error_code ec;
@@ -115,14 +123,15 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
       views.push_back(ViewInfo{"raw." + current, dataset.id.ToString(), count});
     }
   }
-  int64_t warehouse_version = 0;
   // The current warehouse version (the live .duckdb file of warehouse/versions,
   // switched by one metastore transaction per build): attached read-only as
   // catalog `warehouse`, each table also a view in main, so readers see one
   // whole published build and never a half-built one.
+  std::optional<int64_t> warehouse_version;
   {
     ASSIGN_OR_RETURN(auto current, warehouse::CurrentVersion(metastore.get(), layout));
     if (current) {
+      warehouse_version = current->version;
       // With the segment files its facts live in (warehouse/segments.h).
       ASSIGN_OR_RETURN(auto files, warehouse::AttachVersion(session.get(), current->path, "warehouse"));
       for (const std::string& file : files) allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(file);
@@ -134,7 +143,6 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
                                        QuoteIdent(row[0])));
         views.push_back(ViewInfo{row[0], "warehouse/" + row[0], 1});
       }
-      warehouse_version = current->version;
       for (const std::string& name : CreateReaderViews(session.get(), current->version)) {
         views.push_back(ViewInfo{name, "view/" + name, 0});
       }
@@ -152,6 +160,15 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
 }
 
 Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
+  return Watched([&] { return session_->QueryReadOnly(sql, options_.max_rows); });
+}
+
+Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,
+                                                       const std::vector<std::optional<std::string>>& params) {
+  return Watched([&] { return session_->QueryWithParams(sql, params, options_.max_rows); });
+}
+
+Result<engine::QueryResult> LakeSession::Watched(const std::function<Result<engine::QueryResult>()>& query) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false, timed_out = false;
@@ -162,7 +179,7 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
       session_->Interrupt();
     }
   });
-  Result<engine::QueryResult> result = session_->QueryReadOnly(sql, options_.max_rows);
+  Result<engine::QueryResult> result = query();
   {
     std::lock_guard<std::mutex> lock(mu);
     done = true;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "auth/user_store.h"
+#include "serve/listen_address.h"
 #include "serve/pg_auth_method.h"
 #include "serve/pg_connection.h"
 #include "serve/pg_tls.h"
@@ -56,16 +57,7 @@ struct Connections {
 }  // namespace
 
 Status ParseListenAddress(const std::string& text, ServeOptions* options) {
-  const size_t colon = text.rfind(':');
-  options->host = text.substr(0, colon);
-  if (colon == std::string::npos) return Status::OK();
-  try {
-    size_t used = 0;
-    options->port = std::stoi(text.substr(colon + 1), &used);
-    if (used == text.size() - colon - 1 && options->port > 0 && options->port < 65536) return Status::OK();
-  } catch (const std::exception&) {
-  }
-  return Status::InvalidArgument("--pg: expected ADDRESS:PORT, got '" + text + "'");
+  return ParseHostPort("--pg", text, &options->host, &options->port);
 }
 
 Status Validate(const ServeOptions& options) {
