@@ -1,0 +1,20 @@
+// Empty states: what is not computed yet and the command that computes it (from the API's "missing").
+import { h } from './dom';
+import type { Missing } from './types';
+
+export function missingNotice(missing: Missing[] | undefined): HTMLElement | null {
+  if (!missing?.length) return null;
+  return h('section.notice', { role: 'status' },
+    h('strong', null, 'Some results are not there yet.'),
+    h('ul', null, missing.map((m) => h('li', null, `${m.what}: run `, h('code', null, m.run)))));
+}
+
+/** A placeholder inside a chart's card, where the chart has nothing to draw. */
+export function emptyChart(message: string, run?: string): HTMLElement {
+  return h('div.empty-chart', null, h('p', null, message), run ? h('code', null, run) : null);
+}
+
+/** The missing entry whose "what" mentions one of the words, for a panel's own empty state. */
+export function missingFor(missing: Missing[] | undefined, ...words: string[]): Missing | undefined {
+  return missing?.find((m) => words.some((w) => m.what.toLowerCase().includes(w)));
+}
