@@ -40,3 +40,12 @@ export function disposeCharts(): void {
   }
   live.clear();
 }
+
+/** Disposes the chart drawn in el, if any (to draw it again). */
+export function disposeChart(el: HTMLElement): void {
+  const c = echarts.getInstanceByDom(el);
+  if (!c) return;
+  observer.unobserve(el);
+  live.delete(c);
+  c.dispose();
+}
