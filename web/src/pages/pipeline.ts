@@ -1,6 +1,51 @@
-import { h } from '../dom';
-import type { Route } from '../router';
+// Pipeline: recent runs, committed batches, quarantine counts with sample bad records and their
+// reasons, check results and freshness, as the metastore records them.
+import { api } from '../api';
+import { errorBox, h, loading } from '../dom';
+import { pagedGrid, toTabular } from '../table';
+import type { GridOptions } from '../table';
+import type { Cell } from '../types';
 
-export function pipelinePage(root: HTMLElement, _route: Route): void {
-  root.append(h('h1', null, 'pipeline'), h('p', null, 'This page is being built.'));
+const STATUS_COLUMNS = new Set(['status', 'passed', 'ok', 'result', 'state']);
+
+/** Status words and booleans as coloured chips. */
+const statusCell: GridOptions['cell'] = (column, value) => {
+  if (!STATUS_COLUMNS.has(column.toLowerCase()) || value === null) return null;
+  const v = String(value).toLowerCase();
+  const good = ['ok', 'pass', 'passed', 'true', 'success', 'succeeded', 'committed', 'fresh'].includes(v);
+  const bad = ['fail', 'failed', 'false', 'error', 'stale', 'killed'].includes(v);
+  return h('span.chip', { class: good ? 'good' : bad ? 'bad' : undefined }, String(value));
+};
+
+/** Rows whose fields hold lists of records (a quarantine's sample bad records) get them in a fold-out under the row. */
+function nestedSection(data: unknown): HTMLElement {
+  const rows = Array.isArray(data) ? data as Record<string, unknown>[] : null;
+  const nestedKey = rows?.length ? Object.keys(rows[0] ?? {}).find((k) => rows.some((r) => Array.isArray(r?.[k]))) : undefined;
+  if (!rows || !nestedKey) return pagedGrid(toTabular(data), 20, { cell: statusCell, empty: 'Nothing recorded.' });
+  const flat = rows.map(({ [nestedKey]: _, ...rest }) => rest);
+  const t = toTabular(flat);
+  return h('div', null, pagedGrid(t, 20, { cell: statusCell }),
+    rows.map((r, i) => {
+      const nested = r[nestedKey] as unknown[];
+      if (!nested?.length) return null;
+      const label = t.rows[i]!.filter((v: Cell) => v !== null).slice(0, 2).join(' · ');
+      return h('details.samples', null, h('summary', null, `${nestedKey.replace(/_/g, ' ')}: ${label} (${nested.length})`),
+        pagedGrid(toTabular(nested), 10));
+    }));
+}
+
+export function pipelinePage(root: HTMLElement): void {
+  const body = h('div.stack', null, loading());
+  root.append(h('header.page-head', null, h('h1', null, 'Pipeline'),
+    h('span.muted', null, 'Runs, batches, quarantined records, checks and freshness of the lake.')), body);
+  api.pipeline().then((p) => {
+    const card = (title: string, note: string, data: unknown) =>
+      h('section.card', { 'aria-label': title }, h('h2', null, title, note ? h('span.muted', null, ` ${note}`) : null), nestedSection(data));
+    body.replaceChildren(
+      card('Freshness', '(the newest data each dataset holds)', p.freshness),
+      card('Runs', '(newest first)', p.runs),
+      card('Checks', '(of the current warehouse version)', p.checks),
+      card('Quarantine', '(bad records kept aside, with samples and reasons)', p.quarantine),
+      card('Batches', '(committed to the lake)', p.batches));
+  }).catch((e) => body.replaceChildren(errorBox(e)));
 }
