@@ -1,0 +1,121 @@
+// What the browser tests stand on: a demo project made by the real custlake binary, `custlake serve
+// --http` started on a free loopback port (and stopped with the test), headless Debian Chromium.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const run = promisify(execFile);
+
+export const BIN = process.env.CUSTLAKE_BIN;
+export const ARTIFACTS = process.env.CUSTLAKE_WEB_ARTIFACTS ?? path.join(os.tmpdir(), `custlake-web-artifacts-${process.pid}`);
+export const CHROMIUM = process.env.CUSTLAKE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** A scratch folder of this process's own. */
+export async function scratch() {
+  return mkdtemp(path.join(os.tmpdir(), `custlake-web-${process.pid}-`));
+}
+
+/** `custlake demo` into dir: the whole pipeline, with churn and CLV scores (churn needs 9+ months). */
+export async function makeDemo(dir) {
+  if (!BIN) throw new Error('CUSTLAKE_BIN must name the custlake binary (CTest sets it)');
+  await run(BIN, ['demo', dir, '--customers', '2000', '--months', '12', '--no-serve'], { maxBuffer: 64 << 20 });
+}
+
+export async function custlake(args, { cwd, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`custlake ${args.join(' ')} exited ${code}: ${err}`))));
+    p.stdin.end(input ?? '');
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * Starts `custlake serve --http host:port` in the project and waits until /healthz answers (or the
+ * server exits, or 60 s pass). Returns { url, stop, log }.
+ */
+export async function serve(projectDir, host = '127.0.0.1') {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(BIN, ['-C', projectDir, 'serve', '--http', `${host}:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    const up = await waitFor(async () => {
+      if (child.exitCode !== null) return 'exited';
+      try { return (await fetch(`${url}/healthz`)).ok ? 'up' : null; } catch { return null; }
+    }, 60_000, () => `custlake serve did not answer /healthz within 60 s:\n${log}`);
+    if (up === 'up') {
+      return {
+        url,
+        log: () => log,
+        stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
+      };
+    }
+    // Another process took the port between our probe and the server's bind: try another one.
+    if (attempt < 3 && /address already in use|bind/i.test(log)) continue;
+    throw new Error(`custlake serve exited before answering:\n${log}`);
+  }
+}
+
+/** Polls f until it returns a truthy value; fails with message() after timeoutMs. */
+export async function waitFor(f, timeoutMs, message) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** A page at 1440×900 that fails the test on any uncaught error in the app. */
+export async function newPage(browser, errors) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** How many of a canvas's pixels are drawn (not transparent and not white): a blank chart has none. */
+export async function inkedPixels(page, selector) {
+  return page.$eval(selector, (el) => {
+    const canvas = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
+    if (!canvas) return 0;
+    const ctx = canvas.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) n++;
+    return n;
+  });
+}
