@@ -67,20 +67,22 @@ export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, 
   const kinds = [...new Set(nodes.map((n) => n.kind))];
   const layers = Math.max(1, ...nodes.map((n) => n.layer + 1));
   const rows = Math.max(1, ...nodes.map((n) => n.row + 1));
-  el.style.height = `${Math.min(900, Math.max(260, rows * 44 + 60))}px`;
+  el.style.height = `${Math.min(900, Math.max(240, rows * 64 + 90))}px`;
+  // Positions in the box's own pixels, so the view scales x and y alike (round nodes, level edges).
+  const columnGap = layers > 1 ? Math.max(160, (el.clientWidth - 200) / (layers - 1)) : 0;
   const c = chart(el, {
     tooltip: { formatter: (p: { dataType: string; data: { name: string; kind: string } }) => (p.dataType === 'node' ? `${p.data.kind}: ${p.data.name}` : '') },
     legend: { top: 0, data: kinds },
     series: [{
-      type: 'graph', layout: 'none', roam: true, top: 40, bottom: 16, left: 90, right: 90,
+      type: 'graph', layout: 'none', roam: true, top: 48, bottom: 24, left: 100, right: 100, preserveAspect: 'contain',
       categories: kinds.map((k) => ({ name: k })),
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 7,
-      lineStyle: { color: '#98a2b3', width: 1.2, curveness: 0.15, opacity: 0.8 },
-      label: { show: true, position: 'bottom', fontSize: 11, width: Math.max(80, 900 / layers), overflow: 'truncate' },
+      lineStyle: { color: '#98a2b3', width: 1.2, curveness: 0.08, opacity: 0.8 },
+      label: { show: true, position: 'bottom', fontSize: 11, width: Math.max(100, columnGap - 16), overflow: 'truncate' },
       emphasis: { focus: 'adjacency' },
       data: nodes.map((n) => ({
         id: n.id, name: n.label, kind: n.kind, category: kinds.indexOf(n.kind),
-        x: n.layer * 240, y: n.row * 60, symbolSize: n.id === focus ? 22 : 14,
+        x: n.layer * columnGap, y: n.row * 64, symbolSize: n.id === focus ? 22 : 14,
         itemStyle: n.id === focus ? { borderColor: '#151b2b', borderWidth: 2 } : undefined,
         label: n.id === focus ? { fontWeight: 'bold' } : undefined,
       })),

@@ -14,11 +14,11 @@ import { atRiskTable } from './at_risk';
 import { cohortHeatmap, churnByMonth, clvDistribution, ticketsVsChurn, usageTrend } from './dashboard_charts';
 
 const KPIS: { key: keyof Kpis; label: string; format: (v: number | null) => string; hint: string; needs: string[] }[] = [
-  { key: 'active_customers', label: 'Active customers', format: fmt.int, hint: 'Customers active at the end of the period', needs: [] },
-  { key: 'monthly_churn_rate', label: 'Monthly churn rate', format: (v) => fmt.pct(v, 2), hint: 'Share of customers who churned, per month', needs: [] },
-  { key: 'revenue', label: 'Revenue', format: fmt.moneyCompact, hint: 'Revenue in the period', needs: [] },
-  { key: 'avg_clv', label: 'Average CLV', format: fmt.money, hint: '12-month customer lifetime value', needs: ['clv'] },
-  { key: 'value_at_risk', label: 'Value at risk', format: fmt.moneyCompact, hint: 'CLV × churn probability, summed', needs: ['churn', 'clv'] },
+  { key: 'active_customers', label: 'Active customers', format: fmt.int, hint: 'at the end of the period', needs: [] },
+  { key: 'monthly_churn_rate', label: 'Monthly churn rate', format: (v) => fmt.pct(v, 2), hint: 'churned per month, average', needs: [] },
+  { key: 'revenue', label: 'Revenue', format: fmt.moneyCompact, hint: 'in the period', needs: [] },
+  { key: 'avg_clv', label: 'Average CLV', format: fmt.money, hint: '12-month, per customer', needs: ['clv'] },
+  { key: 'value_at_risk', label: 'Value at risk', format: fmt.moneyCompact, hint: 'CLV × P(churn), summed', needs: ['churn', 'clv'] },
 ];
 
 export function dashboardPage(root: HTMLElement, route: Route): void {
@@ -99,8 +99,7 @@ function renderBody(
     return m ? emptyChart(`${m.what}.`, m.run) : emptyChart(`No ${what} for these filters.`);
   };
 
-  const charts = h('div.cards',
-    null,
+  const charts = h('div.cards.dash', null,
     panel('Churn rate by month and segment', 'churn-by-month', (el) => churnByMonth(el, d.churn_by_month),
       d.churn_by_month?.length ? null : noRows('churn by month')),
     panel('Cohort retention', 'cohort-retention', (el) => cohortHeatmap(el, d.cohort_retention),

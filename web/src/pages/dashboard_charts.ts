@@ -48,11 +48,17 @@ export function cohortHeatmap(el: HTMLElement, rows: Dashboard['cohort_retention
 
 export function clvDistribution(el: HTMLElement, rows: Dashboard['clv_distribution']): void {
   chart(el, {
-    tooltip: { trigger: 'axis' },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (p: { dataIndex: number }[]) => {
+        const r = rows[p[0]!.dataIndex]!;
+        return `${fmt.money(r.bucket_low)} to ${fmt.money(r.bucket_high)}: ${fmt.int(r.customers)} customers`;
+      },
+    },
     grid: { ...grid, bottom: 48 },
     xAxis: {
-      type: 'category', name: '12-month CLV', nameLocation: 'middle', nameGap: 30,
-      data: rows.map((r) => `${fmt.moneyCompact(r.bucket_low)}–${fmt.moneyCompact(r.bucket_high)}`),
+      type: 'category', name: '12-month CLV (from)', nameLocation: 'middle', nameGap: 30,
+      data: rows.map((r) => fmt.moneyCompact(r.bucket_low)),
     },
     yAxis: { type: 'value', name: 'Customers', nameTextStyle: { align: 'left' } },
     series: [{ type: 'bar', name: 'Customers', data: rows.map((r) => r.customers), itemStyle: { color: palette[2] } }],
@@ -74,11 +80,11 @@ export function ticketsVsChurn(el: HTMLElement, rows: Dashboard['tickets_vs_chur
   chart(el, {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 56, right: 64, top: 36, bottom: 48 },
+    grid: { left: 56, right: 56, top: 36, bottom: 48 },
     xAxis: { type: 'category', name: 'Support tickets', nameLocation: 'middle', nameGap: 30, data: sorted.map((r) => String(r.tickets)) },
     yAxis: [
-      { ...pctAxis, name: 'Churn rate', nameTextStyle: { align: 'left' } },
-      { type: 'value', name: 'Customers', splitLine: { show: false }, nameTextStyle: { align: 'right' } },
+      pctAxis,
+      { type: 'value', splitLine: { show: false } },
     ],
     series: [
       { type: 'bar', name: 'Churn rate', data: sorted.map((r) => r.churn_rate), itemStyle: { color: palette[3] },
