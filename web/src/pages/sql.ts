@@ -59,15 +59,20 @@ export function sqlPage(root: HTMLElement, route: Route): void {
       if (r.abort.signal.aborted || (e instanceof ApiError && /cancel|interrupt/i.test(e.message))) {
         status.textContent = 'Cancelled.';
       } else {
-        status.textContent = 'Failed.';
-        results.replaceChildren(errorBox(e));
-        if (e instanceof ApiError) editor.markError(e.position);
+        showError(e);
         if (page === 0) history.add({ sql: sqlText, at: new Date().toISOString(), ok: false });
       }
     } finally {
       setRunning(null);
       renderSide();
     }
+  };
+
+  const showError = (e: unknown) => {
+    status.textContent = 'Failed.';
+    const at = e instanceof ApiError && e.position !== null ? ` (at ${editor.where(e.position)}, underlined above)` : '';
+    results.replaceChildren(errorBox(e instanceof Error ? new Error(e.message + at) : e));
+    if (e instanceof ApiError) editor.markError(e.position);
   };
 
   const showResult = (res: QueryResult) => {
@@ -115,9 +120,7 @@ export function sqlPage(root: HTMLElement, route: Route): void {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       status.textContent = `Downloaded ${name}.`;
     } catch (e) {
-      status.textContent = 'CSV failed.';
-      results.replaceChildren(errorBox(e));
-      if (e instanceof ApiError) editor.markError(e.position);
+      showError(e);
     } finally {
       csvBtn.disabled = false;
     }

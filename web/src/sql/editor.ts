@@ -27,6 +27,8 @@ export interface SqlEditor {
   setText(s: string): void;
   /** Marks the word at character offset `position` (null clears the mark). */
   markError(position: number | null): void;
+  /** "line L, column C" of a character offset. */
+  where(position: number): string;
   setCatalog(c: Catalog): void;
 }
 
@@ -77,6 +79,10 @@ export function sqlEditor(parent: HTMLElement, initial: string, onRun: () => voi
       const to = Math.min(doc.length, from + Math.max(word, 1));
       if (to === from && from > 0) from -= 1; // an error at the very end: mark the last character
       view.dispatch({ effects: setErrorMark.of({ from, to: Math.max(to, from + 1) }), selection: { anchor: from }, scrollIntoView: true });
+    },
+    where(position) {
+      const line = view.state.doc.lineAt(Math.min(position, view.state.doc.length));
+      return `line ${line.number}, column ${Math.min(position, view.state.doc.length) - line.from + 1}`;
     },
     setCatalog(c) {
       const { schema, defaultSchema } = completionSchema(c);
