@@ -68,8 +68,8 @@ export const api = {
   dashboard: (f: Record<string, string>, signal?: AbortSignal) => get<Dashboard>(`/api/dashboard${qs(f)}`, signal),
   atRisk: (f: Record<string, string>, limit: number, signal?: AbortSignal) =>
     get<AtRisk>(`/api/at-risk${qs({ ...f, limit })}`, signal),
-  /** The rows behind a KPI (metric = its key) or an influencer (metric=influencer, feature, condition). */
-  drilldown: (metric: string, params: Record<string, string>) => get<Drilldown>(`/api/drilldown${qs({ metric, ...params })}`),
+  /** The rows behind a KPI (metric = its key) under the dashboard's filters. */
+  drilldown: (metric: string, filters: Record<string, string>) => get<Drilldown>(`/api/drilldown${qs({ metric, ...filters })}`),
   influencers: () => get<Influencers>('/api/influencers'),
   customer: (id: string) => get<Customer360>(`/api/customer/${encodeURIComponent(id)}`),
   catalog: () => get<Catalog>('/api/catalog'),

@@ -57,7 +57,16 @@ export interface AtRisk { rows: AtRiskRow[]; missing: Missing[] }
 
 export interface Drilldown { columns: (Column | string)[]; rows: Cell[][] }
 
-export interface Influencer { feature: string; condition: string; text: string; ratio: number; customers: number }
+export interface Influencer {
+  feature: string;
+  condition: string;
+  text: string;
+  ratio: number | null;
+  customers: number;
+  value?: string;
+  /** The customer attributes (column = value) that pick the customers the factor describes. */
+  filter?: Record<string, string>;
+}
 export interface Influencers { factors: Influencer[]; missing: Missing[] }
 
 export interface Customer360 {

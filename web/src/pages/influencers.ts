@@ -1,70 +1,95 @@
 // Key influencers: what moves churn, in words ("customers on a monthly contract are 3.1× as likely
-// to churn"), from the churn model's SHAP values; each bar opens the customers it describes.
+// to churn"); each bar or sentence lists the customers it describes (current customers with that
+// attribute, through the same sandboxed query endpoint as the SQL editor).
 import { api } from '../api';
 import { chart, palette } from '../charts';
 import { errorBox, h, loading } from '../dom';
 import { emptyChart, missingNotice } from '../empty';
-import { replaceQuery } from '../router';
+import { href, replaceQuery } from '../router';
 import type { Route } from '../router';
-import { pagedGrid, toTabular } from '../table';
+import { grid, pager } from '../table';
 import type { Influencer } from '../types';
+
+const PAGE_SIZE = 25;
+
+/** The SQL listing the current customers a factor describes, or null if it names no attribute. */
+export function customersSql(f: Influencer): string | null {
+  const filter = f.filter ?? (f.value !== undefined ? { [f.feature]: f.value } : {});
+  const conditions = Object.entries(filter)
+    .filter(([column]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(column))
+    .map(([column, value]) => `${column} = '${String(value).replace(/'/g, "''")}'`);
+  if (!conditions.length) return null;
+  return 'SELECT customer_id, first_name, last_name, segment, plan, contract, region, status\n'
+    + `FROM dim_customer\nWHERE is_current AND ${conditions.join(' AND ')}\nORDER BY customer_id`;
+}
 
 export function influencersPage(root: HTMLElement, route: Route): void {
   const body = h('div.stack', null, loading());
-  const detail = h('section.drilldown', { hidden: true });
+  const detail = h('section.drilldown', { hidden: true, 'aria-label': 'Customers of a factor' });
   root.append(h('header.page-head', null, h('h1', null, 'Key influencers'),
-    h('span.muted', null, 'What makes a customer more likely to churn, from the churn model’s SHAP values.')), body, detail);
+    h('span.muted', null, 'Which customers churn more than the others, and by how much.')), body, detail);
 
-  const open = async (f: Influencer) => {
-    route.query.set('feature', f.feature);
-    route.query.set('condition', f.condition);
+  const open = async (f: Influencer, page = 0) => {
+    route.query.set('factor', f.condition);
     replaceQuery(route.query);
     detail.hidden = false;
+    const sql = customersSql(f);
     const close = h('button.link', {
-      onclick: () => { route.query.delete('feature'); route.query.delete('condition'); replaceQuery(route.query); detail.hidden = true; },
+      onclick: () => { route.query.delete('factor'); replaceQuery(route.query); detail.hidden = true; },
     }, 'Close');
-    detail.replaceChildren(h('header', null, h('h2', null, capitalize(f.text)), close), loading());
+    const head = h('header', null, h('h2', null, capitalize(f.text)),
+      h('span', null, sql ? h('a', { href: href('sql', [], { q: sql }) }, 'Open in the SQL editor') : null, close));
+    detail.replaceChildren(head, loading());
+    if (!sql) { detail.replaceChildren(head, h('p.muted', null, 'This factor names no customer attribute to list customers by.')); return; }
     try {
-      const d = await api.drilldown('influencer', { feature: f.feature, condition: f.condition });
-      detail.replaceChildren(detail.firstChild!, pagedGrid(toTabular(d), 25, { empty: 'No customers match this factor.' }));
+      const r = await api.query(sql, page, PAGE_SIZE, `influencer-${Date.now()}`);
+      const pages = Math.max(1, Math.ceil(r.total_rows / PAGE_SIZE));
+      detail.replaceChildren(head,
+        grid({ columns: r.columns.map((c) => c.name), rows: r.rows }, {
+          empty: 'No current customer matches this factor.',
+          cell: (col, v) => (col === 'customer_id' && v !== null ? h('a', { href: href('customer', [String(v)]) }, String(v)) : null),
+        }),
+        pager(page, pages, r.total_rows, (p) => void open(f, p)));
     } catch (e) {
-      detail.replaceChildren(detail.firstChild!, errorBox(e));
+      detail.replaceChildren(head, errorBox(e));
     }
     detail.scrollIntoView({ block: 'nearest' });
   };
 
   api.influencers().then((d) => {
-    const factors = [...(d.factors ?? [])].sort((a, b) => b.ratio - a.ratio);
-    if (!factors.length) {
-      body.replaceChildren(missingNotice(d.missing) ?? h('div.card', null, emptyChart('The churn model found no factors.')));
+    // A factor without a ratio is one where every churned customer had the attribute: in words only.
+    const all = d.factors ?? [];
+    const factors = all.filter((f) => f.ratio !== null);
+    if (!all.length) {
+      body.replaceChildren(missingNotice(d.missing)
+        ?? h('div.card', null, emptyChart('No customer attribute makes churn much more likely (none at 1.2× or more).')));
       return;
     }
-    const box = h('div.chart', { id: 'chart-influencers', style: `height:${Math.max(240, 40 * factors.length + 60)}px` });
-    const list = h('ol.factor-list', null, factors.map((f) => h('li', null,
+    const box = h('div.chart', { id: 'chart-influencers', style: `height:${Math.max(220, 36 * factors.length + 70)}px` });
+    const list = h('ol.factor-list', null, all.map((f) => h('li', null,
       h('button.link', { onclick: () => void open(f) }, capitalize(f.text)),
-      h('span.muted.small', null, ` · ${f.customers.toLocaleString('en-US')} customers`))));
+      h('span.muted.small', null, ` · ${f.customers.toLocaleString('en-US')} subscriber-months`))));
     body.replaceChildren(...[missingNotice(d.missing),
-      h('section.card', { 'aria-label': 'Factors' }, h('h2', null, 'Churn likelihood relative to other customers ',
-        h('span.muted', null, '(click a bar for its customers)')), box),
+      factors.length ? h('section.card', { 'aria-label': 'Factors' }, h('h2', null, 'How many times as likely to churn ',
+        h('span.muted', null, '(click a bar for its customers)')), box) : null,
       h('section.card', { 'aria-label': 'Factors in words' }, h('h2', null, 'In words'), list)].filter((x): x is HTMLElement => !!x));
+    const selected = all.find((f) => f.condition === route.query.get('factor'));
+    if (selected) void open(selected);
+    if (!factors.length) return;
+    const ratio = (f: Influencer) => f.ratio ?? 0;
     const c = chart(box, {
-      tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${capitalize(factors[p.dataIndex]!.text)}<br>${factors[p.dataIndex]!.customers.toLocaleString('en-US')} customers` },
-      grid: { left: 8, right: 56, top: 8, bottom: 28, containLabel: true },
-      xAxis: { type: 'value', name: '× as likely', nameLocation: 'middle', nameGap: 22, min: 0 },
-      yAxis: {
-        type: 'category', inverse: true, data: factors.map((f) => f.condition || f.feature),
-        axisLabel: { width: 260, overflow: 'truncate' },
-      },
+      tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${capitalize(factors[p.dataIndex]!.text)}<br>${factors[p.dataIndex]!.customers.toLocaleString('en-US')} subscriber-months` },
+      grid: { left: 8, right: 56, top: 8, bottom: 32, containLabel: true },
+      xAxis: { type: 'value', name: '× as likely to churn as the others', nameLocation: 'middle', nameGap: 24, min: 0 },
+      yAxis: { type: 'category', inverse: true, data: factors.map((f) => f.condition), axisLabel: { width: 260, overflow: 'truncate' } },
       series: [{
-        type: 'bar', data: factors.map((f) => f.ratio), cursor: 'pointer',
+        type: 'bar', data: factors.map(ratio), cursor: 'pointer', barMaxWidth: 28,
         itemStyle: { color: (p: { value: number }) => (p.value >= 1 ? palette[3] : palette[2]) },
         label: { show: true, position: 'right', formatter: (p: { value: number }) => `${p.value.toFixed(1)}×` },
         markLine: { silent: true, symbol: 'none', data: [{ xAxis: 1 }], lineStyle: { color: '#98a2b3', type: 'dashed' }, label: { show: false } },
       }],
     });
     c.on('click', (p) => { const f = factors[(p as { dataIndex: number }).dataIndex]; if (f) void open(f); });
-    const selected = factors.find((f) => f.feature === route.query.get('feature') && f.condition === route.query.get('condition'));
-    if (selected) void open(selected);
   }).catch((e) => body.replaceChildren(errorBox(e)));
 }
 
