@@ -19,10 +19,13 @@ export async function scratch() {
   return mkdtemp(path.join(os.tmpdir(), `custlake-web-${process.pid}-`));
 }
 
-/** `custlake demo` into dir: the whole pipeline, with churn and CLV scores (churn needs 9+ months). */
-export async function makeDemo(dir) {
+/**
+ * `custlake demo` into dir: the whole pipeline. With 12 months it has churn and CLV scores; with 6
+ * the churn model is skipped (it needs 9), which is how the UI's empty states are tested.
+ */
+export async function makeDemo(dir, months = 12) {
   if (!BIN) throw new Error('CUSTLAKE_BIN must name the custlake binary (CTest sets it)');
-  await run(BIN, ['demo', dir, '--customers', '2000', '--months', '12', '--no-serve'], { maxBuffer: 64 << 20 });
+  await run(BIN, ['demo', dir, '--customers', '2000', '--months', String(months), '--no-serve'], { maxBuffer: 64 << 20 });
 }
 
 export async function custlake(args, { cwd, input } = {}) {
