@@ -1,12 +1,14 @@
 // Calls to custlake's JSON API. Every POST carries the session's CSRF token (from /api/me).
 import type {
-  AtRisk, Catalog, Customer360, Dashboard, Drilldown, FilterOptions, Influencers, Lineage, Me,
+  AtRisk, Missing, Catalog, Customer360, Dashboard, Drilldown, FilterOptions, Influencers, Lineage, Me,
   Pipeline, QueryResult, TableDetail,
 } from './types';
 
 /** An error the API answered with: its message, HTTP status and (for SQL) the position in the query. */
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly position: number | null = null) {
+  constructor(message: string, readonly status: number, readonly position: number | null = null,
+    /** What the server needs computed first (a 503 before the first warehouse build). */
+    readonly missing: Missing[] = []) {
     super(message);
   }
 }
@@ -24,9 +26,9 @@ async function parse<T>(res: Response, what: string): Promise<T> {
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: reported below */ }
   if (!res.ok) {
     if (res.status === 401) onUnauthorized();
-    const b = body as { error?: string; position?: number | null } | null;
+    const b = body as { error?: string; position?: number | null; missing?: Missing[] } | null;
     const message = b?.error ?? `${what}: HTTP ${res.status} ${res.statusText}${text && !b ? `: ${text.slice(0, 200)}` : ''}`;
-    throw new ApiError(message, res.status, typeof b?.position === 'number' ? b.position : null);
+    throw new ApiError(message, res.status, typeof b?.position === 'number' ? b.position : null, b?.missing ?? []);
   }
   if (body === null) throw new ApiError(`${what}: the server's answer was not JSON`, res.status);
   return body as T;

@@ -2,11 +2,21 @@
 import { h } from './dom';
 import type { Missing } from './types';
 
+const SAYINGS: Record<string, string> = {
+  churn: 'Churn scores are not computed yet',
+  clv: 'CLV scores are not computed yet',
+  warehouse: 'No warehouse version is built yet',
+};
+
+/** "Churn scores are not computed yet" for {what: "churn"}; other names as they come. */
+export function describeMissing(m: Missing): string {
+  return SAYINGS[m.what.toLowerCase()] ?? `${m.what[0]?.toUpperCase()}${m.what.slice(1)} is not there yet`;
+}
+
 export function missingNotice(missing: Missing[] | undefined): HTMLElement | null {
   if (!missing?.length) return null;
   return h('section.notice', { role: 'status' },
-    h('strong', null, 'Some results are not there yet.'),
-    h('ul', null, missing.map((m) => h('li', null, `${m.what}: run `, h('code', null, m.run)))));
+    h('ul', null, missing.map((m) => h('li', null, `${describeMissing(m)}: run `, h('code', null, m.run), '.'))));
 }
 
 /** A placeholder inside a chart's card, where the chart has nothing to draw. */

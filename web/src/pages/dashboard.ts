@@ -1,8 +1,8 @@
 // Dashboard: KPI cards (each drilling down to its rows), charts and the at-risk list, all under
 // one filter bar whose state is in the URL.
-import { api } from '../api';
+import { api, ApiError } from '../api';
 import { errorBox, h, loading } from '../dom';
-import { emptyChart, missingFor, missingNotice } from '../empty';
+import { describeMissing, emptyChart, missingFor, missingNotice } from '../empty';
 import { filterBar, filtersFrom } from '../filters';
 import type { Filters } from '../filters';
 import { fmt } from '../format';
@@ -38,7 +38,10 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
       if (metric) void showDrill(metric, f);
       else drill.hidden = true;
     } catch (e) {
-      if (mine === generation) body.replaceChildren(errorBox(e));
+      if (mine !== generation) return;
+      // No warehouse yet is a state to explain, not an error.
+      const notice = e instanceof ApiError ? missingNotice(e.missing) : null;
+      body.replaceChildren(notice ?? errorBox(e));
     }
   };
 
@@ -85,7 +88,7 @@ function renderBody(
     },
     h('span.kpi-label', null, k.label),
     h('span.kpi-value', null, k.format(v)),
-    h('span.kpi-hint', null, absent ? `Run ${absent.run}` : v === null ? 'Not available' : k.hint));
+    h('span.kpi-hint', { title: absent ? `Run: ${absent.run}` : undefined }, absent ? describeMissing(absent) : v === null ? 'Not available' : k.hint));
   }));
 
   const panel = (title: string, id: string, draw: (el: HTMLElement) => void, empty: HTMLElement | null, wide = false) => {
@@ -96,7 +99,7 @@ function renderBody(
   };
   const noRows = (what: string, ...needs: string[]) => {
     const m = missingFor(missing, ...needs);
-    return m ? emptyChart(`${m.what}.`, m.run) : emptyChart(`No ${what} for these filters.`);
+    return m ? emptyChart(`${describeMissing(m)}. Run:`, m.run) : emptyChart(`No ${what} for these filters.`);
   };
 
   const charts = h('div.cards.dash', null,
