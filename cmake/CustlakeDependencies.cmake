@@ -13,6 +13,9 @@ find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # sha256 of lake files
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)  # landing files' identities
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# The web UI's HTTP server. Debian's package is a compiled library: its pkg-config flags
+# (CPPHTTPLIB_OPENSSL_SUPPORT, ...) must be ours too, or the class layouts differ.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 if(CUSTLAKE_WITH_MARIADB)
   pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 endif()

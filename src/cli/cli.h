@@ -115,7 +115,7 @@ VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir);
 VerbResult RunChurnTrainAndScore(const GlobalOptions& global);
 /// `custlake clv fit` in a project: the warehouse's purchases, scores published as raw.clv_scores.
 VerbResult RunClvOnWarehouse(const GlobalOptions& global);
-/// `custlake serve` with its defaults (PostgreSQL wire on 127.0.0.1:5433) until SIGINT or SIGTERM.
+/// `custlake serve` with its defaults (HTTP on 127.0.0.1:8080, PostgreSQL wire on 127.0.0.1:5433) until SIGINT or SIGTERM.
 VerbResult RunServeDefaults(const GlobalOptions& global);
 
 }  // namespace custlake::cli

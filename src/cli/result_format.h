@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "query/result_format.h"
 
 namespace custlake::cli {
 
@@ -16,26 +17,11 @@ enum class ResultFormat { kTable, kCsv, kJson };
 /// shown escaped (\n, \t, \x1b), NULL as NULL.
 std::string FormatTable(const engine::QueryResult& result, size_t max_width = 60);
 
-struct CsvOptions {
-  /// Written for NULL. A value equal to it is quoted, so the two stay apart:
-  /// by default NULL is an empty unquoted field and the empty string is ""
-  /// (as PostgreSQL's COPY ... CSV writes them; "" whatever the NULL text).
-  /// Must not need quoting itself.
-  std::string null_text;
-  bool crlf = false;  ///< end lines with CRLF instead of LF
-};
-/// The header line, then one line per row; a field is quoted when it holds a
-/// comma, quote or line break, is empty, or equals `null_text`.
-std::string FormatCsv(const engine::QueryResult& result, const CsvOptions& options = {});
-/// Whether `text` can stand for NULL in CSV (no comma, quote or line break).
-bool UsableAsCsvNull(const std::string& text);
-
-/// One value as JSON, exactly: booleans, and integers and floating-point
-/// numbers as numbers; DECIMAL values, and integers beyond 64 bits, as
-/// strings of their exact decimal text (a JSON number is read as a double by
-/// most consumers, which would lose cents past 2^53).
-nlohmann::json JsonValue(const std::string& text, engine::ValueKind kind, const std::string& type);
-/// [{"col": value, ...}, ...], values as JsonValue gives them.
-nlohmann::json ToJsonRows(const engine::QueryResult& result);
+// CSV and JSON rows live in src/query (the web API writes them too).
+using query::CsvOptions;
+using query::FormatCsv;
+using query::JsonValue;
+using query::ToJsonRows;
+using query::UsableAsCsvNull;
 
 }  // namespace custlake::cli

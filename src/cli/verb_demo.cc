@@ -62,9 +62,9 @@ std::string DemoSummary(const nlohmann::json& stages, const std::vector<std::str
       "              custlake -C {} query \"SELECT event_type, count(*) FROM raw.usage GROUP BY ALL\"\n",
       options.dir.string());
   if (!options.no_serve) {
-    text += "   serving:   the warehouse over the PostgreSQL wire protocol on 127.0.0.1:5433 (Ctrl-C stops it):\n"
-            "              psql -h 127.0.0.1 -p 5433 -c \"SELECT count(*) FROM fact_customer_metrics\"\n"
-            "              (the web UI is not built yet)\n";
+    text += "   serving:   the web UI and its JSON API on http://127.0.0.1:8080/ (Ctrl-C stops both)\n"
+            "              the warehouse over the PostgreSQL wire protocol on 127.0.0.1:5433:\n"
+            "              psql -h 127.0.0.1 -p 5433 -c \"SELECT count(*) FROM fact_customer_metrics\"\n";
   }
   return text;
 }
@@ -148,7 +148,7 @@ void RegisterDemo(CLI::App& app, VerbFn* run) {
   cmd->add_option("--customers", options->customers, "Customers to generate")->capture_default_str()->check(AtLeast(1));
   cmd->add_option("--months", options->months, "Months to simulate")->capture_default_str()->check(CLI::Range(1, 240));
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str()->check(AtLeast(0));
-  cmd->add_flag("--no-serve", options->no_serve, "Stop after the pipeline instead of serving the warehouse (PostgreSQL wire on 127.0.0.1:5433)");
+  cmd->add_flag("--no-serve", options->no_serve, "Stop after the pipeline instead of serving the web UI (http://127.0.0.1:8080/) and the PostgreSQL wire endpoint (127.0.0.1:5433)");
   cmd->callback([run, options] { *run = [options](const GlobalOptions& g) { return RunDemo(g, *options); }; });
 }
 

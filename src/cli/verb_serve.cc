@@ -1,12 +1,16 @@
-// custlake serve --pg ADDR:PORT: the warehouse over the PostgreSQL wire
-// protocol, read-only and sandboxed (src/serve, docs/serve.md).
+// custlake serve: the web UI and its JSON API over HTTP (--http ADDR:PORT)
+// and the warehouse over the PostgreSQL wire protocol (--pg ADDR:PORT), in
+// one process, read-only and sandboxed (src/serve, docs/serve.md). Both stop
+// on SIGINT/SIGTERM.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <thread>
 
 #include "cli/cli.h"
+#include "serve/http_server.h"
 #include "serve/pg_compat.h"
 #include "serve/pg_server.h"
 
@@ -19,35 +23,95 @@ void OnServeSignal(int) { g_serve_stop.store(true); }
 
 struct ServeArgs {
   std::string pg = "127.0.0.1:5433";
+  std::string http = "127.0.0.1:8080";
+  bool no_pg = false;
+  bool no_http = false;
   int64_t max_rows = 10000;
   double timeout_s = 300;
   int max_connections = 64;
+  int max_sessions = 8;
   int64_t max_message_bytes = 1 << 20;
 };
 
-VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
-  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
+query::SandboxOptions Sandbox(const ServeArgs& args) {
+  query::SandboxOptions sandbox;
+  sandbox.max_rows = args.max_rows == 0 ? -1 : args.max_rows;
+  sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
+  return sandbox;
+}
+
+Result<serve::ServeOptions> PgOptions(const Config& config, const ServeArgs& args) {
   serve::ServeOptions options;
   RETURN_NOT_OK(serve::ParseListenAddress(args.pg, &options));
   options.lake_root = config.lake_root.string();
-  options.sandbox.max_rows = args.max_rows == 0 ? -1 : args.max_rows;
-  options.sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
+  options.sandbox = Sandbox(args);
   options.sandbox.setup_sql = serve::PgCompatibilityMacros();
   options.max_connections = args.max_connections;
   options.max_message_bytes = static_cast<size_t>(args.max_message_bytes);
   if (const char* password = std::getenv("CUSTLAKE_PG_PASSWORD")) options.password = password;
+  RETURN_NOT_OK(serve::Validate(options));
+  return options;
+}
 
+Result<serve::HttpOptions> WebOptions(const Config& config, const ServeArgs& args) {
+  serve::HttpOptions options;
+  RETURN_NOT_OK(serve::ParseHttpAddress(args.http, &options));
+  options.lake_root = config.lake_root.string();
+  options.models_dir = (config.project_dir / "models").string();
+  options.sandbox = Sandbox(args);
+  options.max_sessions = args.max_sessions;
+  return options;
+}
+
+void InstallSignalHandlers() {
   struct sigaction sa {};
   sa.sa_handler = OnServeSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  serve::PgServer server(options);
-  RETURN_NOT_OK(server.Run(&g_serve_stop, [&] {
-    spdlog::info("serving the warehouse over PostgreSQL wire protocol on {}:{} ({} authentication)",
-                 options.host, options.port, options.password.empty() ? "trust" : "password");
-  }));
-  return nlohmann::json{{"verb", "serve"}, {"pg", options.host + ":" + std::to_string(options.port)}};
+}
+
+VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
+  if (args.no_pg && args.no_http) return Status::InvalidArgument("--no-pg and --no-http together leave nothing to serve");
+  ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
+  nlohmann::json summary{{"verb", "serve"}};
+  std::optional<serve::PgServer> pg;
+  std::unique_ptr<serve::HttpServer> http;
+  if (!args.no_pg) {
+    ASSIGN_OR_RETURN(serve::ServeOptions options, PgOptions(config, args));
+    summary["pg"] = options.host + ":" + std::to_string(options.port);
+    pg.emplace(options);
+  }
+  if (!args.no_http) {
+    ASSIGN_OR_RETURN(serve::HttpOptions options, WebOptions(config, args));
+    http = std::make_unique<serve::HttpServer>(options);
+    RETURN_NOT_OK(http->Bind());  // before anything runs: a taken port fails the verb at once
+    summary["http"] = options.host + ":" + std::to_string(http->port());
+    summary["url"] = "http://" + summary["http"].get<std::string>() + "/";
+  }
+  InstallSignalHandlers();
+  Status http_status = Status::OK();
+  std::thread http_thread;
+  if (http) {
+    http_thread = std::thread([&] {
+      http_status = http->Run(&g_serve_stop, [&] {
+        spdlog::info("serving the web UI and its JSON API on {}", summary["url"].get<std::string>());
+      });
+      g_serve_stop.store(true);  // one server failing stops the other
+    });
+  }
+  Status pg_status = Status::OK();
+  if (pg) {
+    pg_status = pg->Run(&g_serve_stop, [&] {
+      spdlog::info("serving the warehouse over PostgreSQL wire protocol on {} ({} authentication)",
+                   summary["pg"].get<std::string>(), std::getenv("CUSTLAKE_PG_PASSWORD") ? "password" : "trust");
+    });
+    g_serve_stop.store(true);
+  }
+  if (http_thread.joinable()) http_thread.join();
+  RETURN_NOT_OK(pg_status);
+  RETURN_NOT_OK(http_status);
+  return summary;
 }
 
 }  // namespace
@@ -56,14 +120,20 @@ VerbResult RunServeDefaults(const GlobalOptions& global) { return RunServe(globa
 
 void RegisterServe(CLI::App& app, VerbFn* run) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* cmd =
-      app.add_subcommand("serve", "Serve the warehouse to BI tools over the PostgreSQL wire protocol");
-  cmd->add_option("--pg", args->pg, "ADDRESS:PORT to listen on (default 127.0.0.1:5433)");
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the web UI and JSON API over HTTP and the warehouse over the PostgreSQL wire protocol");
+  cmd->add_option("--http", args->http, "ADDRESS:PORT of the web UI and JSON API (default 127.0.0.1:8080; port 0: any free port)");
+  cmd->add_option("--pg", args->pg, "ADDRESS:PORT of the PostgreSQL wire endpoint (default 127.0.0.1:5433)");
+  cmd->add_flag("--no-http", args->no_http, "Do not serve HTTP (the PostgreSQL wire endpoint only)");
+  cmd->add_flag("--no-pg", args->no_pg, "Do not serve the PostgreSQL wire protocol (HTTP only)");
   cmd->add_option("--max-rows", args->max_rows,
                   "Rows one statement returns at most (default 10000; 0: no limit)")
       ->check(AtLeast(0));
   cmd->add_option("--timeout", args->timeout_s, "Statement timeout in seconds (default 300)");
-  cmd->add_option("--max-connections", args->max_connections, "Concurrent connections at most (default 64)")
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Concurrent PostgreSQL connections at most (default 64)")
+      ->check(AtLeast(1));
+  cmd->add_option("--max-sessions", args->max_sessions, "Web queries running at once at most (default 8)")
       ->check(AtLeast(1));
   cmd->add_option("--max-message-bytes", args->max_message_bytes, "Largest client message (default 1 MiB)")
       ->check(AtLeast(1024));

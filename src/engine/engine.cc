@@ -258,8 +258,10 @@ std::string WithoutTrailingSemicolons(std::string sql) {
 /// formats for TIMESTAMPTZ, lists, structs, maps, UUIDs, ...), and the row
 /// limit is pushed into the query, so a SELECT * over a billion rows only
 /// ever produces max_rows + 1 of them. Names and types are the query's own.
+/// `bind` (when given) binds the parameters of whichever statement runs.
+using Binder = std::function<Status(duckdb_prepared_statement)>;
 Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement prepared, const std::string& sql,
-                                int64_t max_rows) {
+                                int64_t max_rows, const Binder& bind = nullptr) {
   if (duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT) {
     QueryResult shape;
     const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
@@ -281,6 +283,12 @@ Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement
     if (ncols > 0 && one && duckdb_prepared_statement_type(text_query) == DUCKDB_STATEMENT_TYPE_SELECT &&
         duckdb_prepared_statement_column_count(text_query) == ncols) {
       duckdb_destroy_prepare(&prepared);
+      if (bind) {
+        if (Status bound = bind(text_query); !bound.ok()) {
+          duckdb_destroy_prepare(&text_query);
+          return bound;
+        }
+      }
       duckdb_result result;
       duckdb_state state = duckdb_execute_prepared(text_query, &result);
       duckdb_destroy_prepare(&text_query);
@@ -292,6 +300,12 @@ Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement
       return out;
     }
     duckdb_destroy_prepare(&text_query);  // e.g. a trailing comment after a semicolon: run it as it is
+  }
+  if (bind) {
+    if (Status bound = bind(prepared); !bound.ok()) {
+      duckdb_destroy_prepare(&prepared);
+      return bound;
+    }
   }
   duckdb_result result;
   duckdb_state state = duckdb_execute_prepared(prepared, &result);
@@ -340,6 +354,35 @@ Result<QueryResult> Session::QueryText(const std::string& sql, int64_t max_rows)
     return Status::SourceError("DuckDB: " + message);
   }
   return RunPrepared(impl_->con, prepared, sql, max_rows);
+}
+
+Result<QueryResult> Session::QueryWithParams(const std::string& sql,
+                                             const std::vector<std::optional<std::string>>& params, int64_t max_rows) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    duckdb_destroy_prepare(&prepared);
+    return Status::InvalidArgument("QueryWithParams runs one SELECT statement");
+  }
+  const Binder bind = [&params](duckdb_prepared_statement statement) {
+    if (duckdb_nparams(statement) != params.size()) {
+      return Status::InvalidArgument("the SQL takes " + std::to_string(duckdb_nparams(statement)) +
+                                     " parameters, " + std::to_string(params.size()) + " given");
+    }
+    for (idx_t i = 0; i < params.size(); i++) {
+      const duckdb_state state =
+          params[i] ? duckdb_bind_varchar_length(statement, i + 1, params[i]->data(), params[i]->size())
+                    : duckdb_bind_null(statement, i + 1);
+      if (state == DuckDBError) return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
+    }
+    return Status::OK();
+  };
+  // Rendered as DuckDB's text, like QueryText (the C API renders no TIMESTAMPTZ).
+  return RunPrepared(impl_->con, prepared, sql, max_rows, bind);
 }
 
 std::string QuoteIdent(const std::string& ident) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +92,12 @@ class Session {
   /// or UUID), with the query's own column names and types, and at most
   /// `max_rows` rows produced. For results shown to people (check samples).
   Result<QueryResult> QueryText(const std::string& sql, int64_t max_rows = -1);
+  /// Runs one SELECT with `$1`..`$n` bound to `params` (VARCHAR values, or
+  /// NULL for std::nullopt; DuckDB casts them where the SQL compares them),
+  /// never pasted into the text. Anything but one SELECT is refused. For
+  /// trusted SQL (the web UI's dashboard queries) with values a user chose.
+  Result<QueryResult> QueryWithParams(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                                      int64_t max_rows = -1);
   /// Runs a query whose first column is VARCHAR and calls `fn` for each
   /// non-NULL value, chunk by chunk, without materialising the result (for
   /// millions of rows, e.g. a key column). The views are valid during the call.

@@ -46,8 +46,20 @@ std::string CurrentStateSelect(const std::string& relation, const std::string& s
 }
 
 LakeSession::LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-                         SandboxOptions options, std::vector<ViewInfo> views)
-    : db_(std::move(db)), session_(std::move(session)), options_(std::move(options)), views_(std::move(views)) {}
+                         SandboxOptions options, std::vector<ViewInfo> views,
+                         std::optional<int64_t> warehouse_version)
+    : db_(std::move(db)),
+      session_(std::move(session)),
+      options_(std::move(options)),
+      views_(std::move(views)),
+      warehouse_version_(warehouse_version) {}
+
+bool LakeSession::HasView(const std::string& name) const {
+  for (const ViewInfo& view : views_) {
+    if (view.name == name) return true;
+  }
+  return false;
+}
 
 Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_root, const SandboxOptions& options) {
   std::error_code ec;
@@ -114,9 +126,11 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   // switched by one metastore transaction per build): attached read-only as
   // catalog `warehouse`, each table also a view in main, so readers see one
   // whole published build and never a half-built one.
+  std::optional<int64_t> warehouse_version;
   {
     ASSIGN_OR_RETURN(auto current, warehouse::CurrentVersion(metastore.get(), layout));
     if (current) {
+      warehouse_version = current->version;
       // With the segment files its facts live in (warehouse/segments.h).
       ASSIGN_OR_RETURN(auto files, warehouse::AttachVersion(session.get(), current->path, "warehouse"));
       for (const std::string& file : files) allowed += (allowed.empty() ? "" : ", ") + QuoteLiteral(file);
@@ -138,10 +152,19 @@ Result<std::unique_ptr<LakeSession>> LakeSession::Open(const std::string& lake_r
   RETURN_NOT_OK(session->Execute("SET enable_external_access = false"));
   RETURN_NOT_OK(session->Execute("SET lock_configuration = true"));
   return std::unique_ptr<LakeSession>(
-      new LakeSession(std::move(db), std::move(session), options, std::move(views)));
+      new LakeSession(std::move(db), std::move(session), options, std::move(views), warehouse_version));
 }
 
 Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
+  return Watched([&] { return session_->QueryReadOnly(sql, options_.max_rows); });
+}
+
+Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,
+                                                       const std::vector<std::optional<std::string>>& params) {
+  return Watched([&] { return session_->QueryWithParams(sql, params, options_.max_rows); });
+}
+
+Result<engine::QueryResult> LakeSession::Watched(const std::function<Result<engine::QueryResult>()>& query) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false, timed_out = false;
@@ -152,7 +175,7 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
       session_->Interrupt();
     }
   });
-  Result<engine::QueryResult> result = session_->QueryReadOnly(sql, options_.max_rows);
+  Result<engine::QueryResult> result = query();
   {
     std::lock_guard<std::mutex> lock(mu);
     done = true;

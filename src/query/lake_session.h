@@ -25,7 +25,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,18 +62,30 @@ class LakeSession {
 
   /// Runs the user's SQL under the sandbox's limits.
   Result<engine::QueryResult> Run(const std::string& sql);
+  /// Runs trusted SQL (one SELECT, e.g. a dashboard query compiled into the
+  /// binary) with `$1`..`$n` bound to values a user chose, under the same
+  /// time and row limits.
+  Result<engine::QueryResult> RunWithParams(const std::string& sql,
+                                            const std::vector<std::optional<std::string>>& params);
   /// Cancels the statement running in Run() (from any thread; a no-op when idle).
   void Interrupt() { session_->Interrupt(); }
   const std::vector<ViewInfo>& views() const { return views_; }
+  /// The warehouse version attached (the batch that published it); nullopt before any build.
+  std::optional<int64_t> warehouse_version() const { return warehouse_version_; }
+  /// Whether a view of this name exists ("raw.churn_scores", "dim_customer").
+  bool HasView(const std::string& name) const;
 
  private:
   LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-              SandboxOptions options, std::vector<ViewInfo> views);
+              SandboxOptions options, std::vector<ViewInfo> views, std::optional<int64_t> warehouse_version);
+  /// Runs `query` with a watchdog that interrupts it past the time limit.
+  Result<engine::QueryResult> Watched(const std::function<Result<engine::QueryResult>()>& query);
 
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Session> session_;
   SandboxOptions options_;
   std::vector<ViewInfo> views_;
+  std::optional<int64_t> warehouse_version_;
 };
 
 /// "sic/customers" → "sic_customers": a dataset name as a SQL identifier.

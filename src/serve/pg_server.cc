@@ -12,15 +12,12 @@
 #include <mutex>
 #include <thread>
 
+#include "serve/listen_address.h"
 #include "serve/pg_connection.h"
 
 namespace custlake::serve {
 
 namespace {
-
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host.starts_with("127.") || host == "::1";
-}
 
 Result<int> Listen(const ServeOptions& options) {
   sockaddr_in addr{};
@@ -56,16 +53,7 @@ struct Connections {
 }  // namespace
 
 Status ParseListenAddress(const std::string& text, ServeOptions* options) {
-  const size_t colon = text.rfind(':');
-  options->host = text.substr(0, colon);
-  if (colon == std::string::npos) return Status::OK();
-  try {
-    size_t used = 0;
-    options->port = std::stoi(text.substr(colon + 1), &used);
-    if (used == text.size() - colon - 1 && options->port > 0 && options->port < 65536) return Status::OK();
-  } catch (const std::exception&) {
-  }
-  return Status::InvalidArgument("--pg: expected ADDRESS:PORT, got '" + text + "'");
+  return ParseHostPort("--pg", text, &options->host, &options->port);
 }
 
 Status Validate(const ServeOptions& options) {

@@ -25,7 +25,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& project, const std::file
   for (const std::string& arg :
        {std::string(CUSTLAKE_BIN), std::string("-C"), project.string(), std::string("serve"),
         std::string("--pg"), "127.0.0.1:" + std::to_string(port_), std::string("--max-rows"),
-        std::string("1000")}) {
+        std::string("1000"), std::string("--no-http")}) {
     argv.push_back(arg);
   }
   argv.insert(argv.end(), args.begin(), args.end());

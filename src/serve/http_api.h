@@ -1,0 +1,89 @@
+// What the HTTP API's handlers share: the options, the session pools, the
+// registry of running queries (for cancel), the dashboard cache, and the
+// helpers that turn results and errors into JSON replies.
+#pragma once
+
+#include <httplib.h>
+
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "engine/engine.h"
+#include "serve/http_options.h"
+#include "serve/session_pool.h"
+#include "warehouse/model.h"
+
+namespace custlake::serve {
+
+/// Queries running for the SQL editor by the client's query_id, so
+/// POST /api/query/cancel can interrupt one (from another request's thread).
+class RunningQueries {
+ public:
+  void Add(const std::string& id, query::LakeSession* session);
+  /// Removes `id`; true when it was cancelled while it ran.
+  bool Remove(const std::string& id);
+  /// Interrupts the query `id`; false when no such query runs.
+  bool Cancel(const std::string& id);
+
+ private:
+  struct Entry {
+    query::LakeSession* session;
+    bool cancelled = false;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+};
+
+/// Results of trusted (dashboard) queries by (lake generation, endpoint, parameters):
+/// a generation never changes, so a cached answer stays true for it. Bounded:
+/// cleared whole when it grows past `max_entries` or the generation moves on.
+class ResponseCache {
+ public:
+  std::optional<nlohmann::json> Get(int64_t generation, const std::string& key);
+  void Put(int64_t generation, const std::string& key, const nlohmann::json& value);
+
+ private:
+  static constexpr size_t kMaxEntries = 512;
+  std::mutex mu_;
+  int64_t generation_ = -1;
+  std::map<std::string, nlohmann::json> entries_;
+};
+
+struct ApiContext {
+  explicit ApiContext(HttpOptions opts);
+  /// The warehouse's models (built-in, with the project's), loaded once.
+  Result<const std::vector<warehouse::Model>*> Models();
+
+  HttpOptions options;
+  SessionPool queries;    ///< the SQL editor's sessions: exactly the sandbox `custlake query` has
+  SessionPool dashboard;  ///< trusted dashboard SQL; missing score datasets read as empty views
+  RunningQueries running;
+  ResponseCache cache;
+
+ private:
+  std::mutex models_mu_;
+  std::optional<std::vector<warehouse::Model>> models_;
+};
+
+/// Sends `body` as JSON with HTTP status `status`.
+void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);
+/// {"error": message} with the HTTP status that fits the Status's kind (and
+/// the message's: a sandbox refusal is 403, a timeout 408).
+void ReplyError(httplib::Response& res, const Status& status);
+/// The request's JSON body as an object, or a 400 error naming what is wrong.
+Result<nlohmann::json> ParseJsonBody(const httplib::Request& req);
+
+/// {"columns": [{"name", "type"}], "rows": [[...]]}, values exact (DECIMAL and
+/// integers beyond 2^53 as strings), rows [begin, end) of the result.
+nlohmann::json ResultJson(const engine::QueryResult& result, size_t begin = 0, size_t end = SIZE_MAX);
+/// The value of row `row`, column `name` as JSON (null when absent or NULL).
+nlohmann::json Cell(const engine::QueryResult& result, size_t row, const std::string& name);
+
+/// The character offset in `sql` of the error DuckDB points at ("LINE n:" and a caret), if any.
+std::optional<int64_t> ErrorPosition(const std::string& sql, const std::string& message);
+
+}  // namespace custlake::serve

@@ -1,0 +1,70 @@
+// Unit tests of the HTTP API's pure helpers: error positions, JSON values,
+// listen addresses and the embedded dashboard SQL.
+#include <gtest/gtest.h>
+
+#include "serve/dashboard_sql.h"
+#include "serve/http_api.h"
+#include "serve/http_server.h"
+
+namespace custlake::serve {
+namespace {
+
+TEST(ErrorPosition, PointsAtTheCaretOfDuckDbsMessage) {
+  const std::string sql = "SELECT 1 FRM dim_customer";
+  const std::string message =
+      "Parser Error: syntax error at or near \"dim_customer\"\n\nLINE 1: SELECT 1 FRM dim_customer\n"
+      "                     ^";
+  ASSERT_TRUE(ErrorPosition(sql, message).has_value());
+  EXPECT_EQ(*ErrorPosition(sql, message), 13);
+  EXPECT_EQ(sql.substr(13, 12), "dim_customer");
+}
+
+TEST(ErrorPosition, CountsEarlierLinesAndNoneWithoutACaret) {
+  const std::string sql = "SELECT 1,\n  nosuch FROM t";
+  const std::string message = "Binder Error: no column\n\nLINE 2:   nosuch FROM t\n          ^";
+  ASSERT_TRUE(ErrorPosition(sql, message).has_value());
+  EXPECT_EQ(sql.substr(static_cast<size_t>(*ErrorPosition(sql, message)), 6), "nosuch");
+  EXPECT_FALSE(ErrorPosition(sql, "Catalog Error: Table with name t does not exist!").has_value());
+}
+
+TEST(ResultJson, KeepsNumbersExactForJavaScript) {
+  engine::QueryResult r;
+  r.columns = {"small", "big", "money", "name"};
+  r.types = {"BIGINT", "BIGINT", "DECIMAL(18,2)", "VARCHAR"};
+  r.kinds = {engine::ValueKind::kInteger, engine::ValueKind::kInteger, engine::ValueKind::kFloat,
+             engine::ValueKind::kText};
+  r.rows = {{"42", "9007199254740993", "12.30", "x"}, {"", "", "", ""}};
+  r.nulls = {{false, false, false, false}, {true, true, true, true}};
+  nlohmann::json j = ResultJson(r);
+  EXPECT_EQ(j["columns"][2], (nlohmann::json{{"name", "money"}, {"type", "DECIMAL(18,2)"}}));
+  EXPECT_EQ(j["rows"][0], (nlohmann::json{42, "9007199254740993", "12.30", "x"}));
+  EXPECT_EQ(j["rows"][1], (nlohmann::json{nullptr, nullptr, nullptr, nullptr}));
+  EXPECT_EQ(ResultJson(r, 1, 5)["rows"].size(), 1u);
+}
+
+TEST(ParseHttpAddress, TakesHostAndPortAndRefusesGarbage) {
+  HttpOptions options;
+  ASSERT_TRUE(ParseHttpAddress("0.0.0.0:9000", &options).ok());
+  EXPECT_EQ(options.host, "0.0.0.0");
+  EXPECT_EQ(options.port, 9000);
+  ASSERT_TRUE(ParseHttpAddress("127.0.0.1:0", &options).ok());
+  EXPECT_EQ(options.port, 0);
+  Status bad = ParseHttpAddress("127.0.0.1:http", &options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("--http: expected ADDRESS:PORT"), std::string::npos) << bad.message();
+}
+
+TEST(DashboardSql, ExpandsTheFilteredMonthsIntoEveryQuery) {
+  for (const auto& [name, text] : DashboardSqlFiles()) {
+    auto sql = DashboardSql(name);
+    ASSERT_TRUE(sql.ok()) << name;
+    EXPECT_EQ(sql->find("{{"), std::string::npos) << name;
+  }
+  auto kpis = DashboardSql("kpis");
+  ASSERT_TRUE(kpis.ok());
+  EXPECT_NE(kpis->find("FROM fact_customer_metrics m"), std::string::npos);
+  EXPECT_FALSE(DashboardSql("no_such_query").ok());
+}
+
+}  // namespace
+}  // namespace custlake::serve

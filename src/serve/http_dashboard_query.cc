@@ -1,0 +1,70 @@
+#include "serve/http_dashboard_query.h"
+
+#include <regex>
+
+#include "serve/dashboard_sql.h"
+
+namespace custlake::serve {
+
+Result<Params> ParseFilters(const httplib::Request& req) {
+  Params params;
+  for (const char* name : {"segment", "region", "plan", "from", "to"}) {
+    std::string value = req.has_param(name) ? req.get_param_value(name) : "";
+    if (value.empty()) {
+      params.emplace_back(std::nullopt);
+      continue;
+    }
+    static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
+    if ((std::string(name) == "from" || std::string(name) == "to") && !std::regex_match(value, kDate)) {
+      return Status::InvalidArgument(std::string("filter '") + name + "=" + value +
+                                     "' is not a date: give it as YYYY-MM-DD");
+    }
+    params.emplace_back(std::move(value));
+  }
+  return params;
+}
+
+Result<engine::QueryResult> DashboardRun::Query(const std::string& name, const Params& params) {
+  ASSIGN_OR_RETURN(std::string sql, DashboardSql(name));
+  auto result = session_->RunWithParams(sql, params);
+  if (!result.ok()) return result.status().WithContext("dashboard query " + name);
+  return result;
+}
+
+nlohmann::json DashboardRun::Missing() const {
+  nlohmann::json missing = nlohmann::json::array();
+  if (!has_churn()) missing.push_back({{"what", "churn"}, {"run", "custlake churn train && custlake churn score"}});
+  if (!has_clv()) missing.push_back({{"what", "clv"}, {"run", "custlake clv fit"}});
+  return missing;
+}
+
+void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& key,
+                    const std::function<Result<nlohmann::json>(DashboardRun&)>& build, bool needs_warehouse) {
+  auto generation = ctx.dashboard.Generation();
+  if (!generation.ok()) return ReplyError(res, generation.status());
+  if (auto cached = ctx.cache.Get(*generation, key)) return ReplyJson(res, 200, *cached);
+  auto session = ctx.dashboard.Acquire();
+  if (!session.ok()) return ReplyError(res, session.status());
+  DashboardRun run(std::move(*session));
+  if (!run.warehouse_version() && needs_warehouse) {
+    return ReplyJson(res, 503, {{"error", "no warehouse version is published yet: run `custlake build` first"},
+                                {"missing", {{{"what", "warehouse"}, {"run", "custlake build"}}}}});
+  }
+  auto body = build(run);
+  if (!body.ok()) return ReplyError(res, body.status());
+  (*body)["warehouse_version"] = run.warehouse_version() ? nlohmann::json(*run.warehouse_version()) : nullptr;
+  ctx.cache.Put(run.generation(), key, *body);
+  ReplyJson(res, 200, *body);
+}
+
+nlohmann::json ObjectRows(const engine::QueryResult& result) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t row = 0; row < result.rows.size(); row++) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const std::string& column : result.columns) object[column] = Cell(result, row, column);
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+}  // namespace custlake::serve

@@ -1,0 +1,53 @@
+// Running the dashboard's SQL for a request: the filters from the query
+// string as bound parameters, a pooled session of the current lake
+// generation, the answer cached per generation, and the list of analytics
+// that have not run yet ("missing").
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "serve/http_api.h"
+
+namespace custlake::serve {
+
+using Params = std::vector<std::optional<std::string>>;
+
+/// segment, region, plan, from, to from the query string ($1..$5; empty or
+/// absent = NULL); a 400 error naming a malformed date.
+Result<Params> ParseFilters(const httplib::Request& req);
+
+/// One request's view of the dashboard session it holds.
+class DashboardRun {
+ public:
+  explicit DashboardRun(SessionPool::Lease session) : session_(std::move(session)) {}
+  /// Runs the dashboard file `name` with `params`.
+  Result<engine::QueryResult> Query(const std::string& name, const Params& params);
+  bool has_churn() const { return session_->HasView("raw.churn_scores"); }
+  bool has_clv() const { return session_->HasView("raw.clv_scores"); }
+  std::optional<int64_t> warehouse_version() const { return session_->warehouse_version(); }
+  int64_t generation() const { return session_.generation(); }
+  query::LakeSession* session() const { return session_.get(); }
+  /// [{"what": "churn", "run": "..."}, ...] for the scores not published yet.
+  nlohmann::json Missing() const;
+
+ private:
+  SessionPool::Lease session_;
+};
+
+/// Answers with `build(run)`'s JSON, or the cached answer for `key` in the
+/// current lake generation; 503 when no warehouse is published yet (unless
+/// the answer does not need one).
+void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& key,
+                    const std::function<Result<nlohmann::json>(DashboardRun&)>& build,
+                    bool needs_warehouse = true);
+
+/// The rows as [{column: value}], values as ResultJson gives them.
+nlohmann::json ObjectRows(const engine::QueryResult& result);
+
+}  // namespace custlake::serve

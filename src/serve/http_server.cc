@@ -1,0 +1,111 @@
+#include "serve/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "serve/http_api.h"
+#include "serve/http_routes.h"
+#include "serve/listen_address.h"
+
+namespace custlake::serve {
+
+Status ParseHttpAddress(const std::string& text, HttpOptions* options) {
+  return ParseHostPort("--http", text, &options->host, &options->port, /*allow_any_port=*/true);
+}
+
+struct HttpServer::Impl {
+  explicit Impl(HttpOptions opts) : ctx(std::move(opts)) {}
+  ApiContext ctx;
+  httplib::Server server;
+  int port = 0;
+  bool bound = false;
+};
+
+namespace {
+
+void RegisterHealth(httplib::Server& server, ApiContext& ctx) {
+  server.Get("/healthz", [&ctx](const httplib::Request&, httplib::Response& res) {
+    auto version = ctx.queries.WarehouseVersion();
+    if (!version.ok()) return ReplyError(res, version.status());
+    ReplyJson(res, 200, {{"status", "ok"}, {"warehouse_version", *version ? nlohmann::json(**version) : nullptr}});
+  });
+}
+
+/// Unknown /api paths and handler exceptions answer JSON, not httplib's empty pages.
+void RegisterErrorPages(httplib::Server& server) {
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!req.path.starts_with("/api/") || !res.body.empty()) return;
+    const int status = res.status;
+    ReplyJson(res, status,
+              {{"error", status == 404 ? "no API endpoint " + req.method + " " + req.path + " (docs/serve.md lists them)"
+                                       : "HTTP " + std::to_string(status)}});
+  });
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("{} {}: {}", req.method, req.path, what);
+    ReplyJson(res, 500, {{"error", "internal error: " + what}});
+  });
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  httplib::Server& server = impl_->server;
+  const int threads = std::max(2, impl_->ctx.options.threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.set_payload_max_length(1 << 20);
+  server.set_keep_alive_max_count(1000);
+  RegisterErrorPages(server);
+  RegisterHealth(server, impl_->ctx);
+  RegisterQueryApi(server, impl_->ctx);
+  RegisterDashboardApi(server, impl_->ctx);
+  RegisterExploreApi(server, impl_->ctx);
+  RegisterAssets(server);
+}
+
+HttpServer::~HttpServer() = default;
+
+int HttpServer::port() const { return impl_->port; }
+
+Status HttpServer::Bind() {
+  const HttpOptions& options = impl_->ctx.options;
+  const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
+  if (options.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(host);
+  } else if (impl_->server.bind_to_port(host, options.port)) {
+    impl_->port = options.port;
+  } else {
+    impl_->port = -1;
+  }
+  if (impl_->port <= 0) {
+    return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                           " (in use, or not an address of this machine): choose another with --http ADDRESS:PORT");
+  }
+  impl_->bound = true;
+  return Status::OK();
+}
+
+Status HttpServer::Run(const std::atomic<bool>* stop, const std::function<void()>& on_listening) {
+  if (!impl_->bound) RETURN_NOT_OK(Bind());
+  std::atomic<bool> done{false};
+  std::thread listener([this, &done] {
+    impl_->server.listen_after_bind();
+    done.store(true);
+  });
+  while (!impl_->server.is_running() && !done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!done.load() && on_listening) on_listening();
+  while (!stop->load() && !done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  impl_->server.stop();
+  listener.join();
+  return Status::OK();
+}
+
+}  // namespace custlake::serve

@@ -1,0 +1,390 @@
+// The web UI's JSON API against a real server (in this process, on an
+// ephemeral loopback port) over small lakes built by the custlake binary,
+// driven by a real HTTP client (cpp-httplib's).
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "http_test_server.h"
+#include "serve/web_assets.h"
+
+namespace custlake::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A demo project with churn and CLV scores, served.
+class ScoredApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir("custlake_http_scored");
+    ASSERT_TRUE(MakeScoredProject(dir_->path()));
+    server_ = new TestHttpServer((dir_->path() / "demo" / "lake").string());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  std::unique_ptr<httplib::Client> client_ = server_->Client();
+
+  nlohmann::json Get(const std::string& path, int expect_status = 200) {
+    auto res = client_->Get(path.c_str());
+    EXPECT_TRUE(res) << path;
+    if (!res) return nullptr;
+    EXPECT_EQ(res->status, expect_status) << path << ": " << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/json") << path;
+    return Json(res);
+  }
+  nlohmann::json Query(const nlohmann::json& body, int expect_status = 200) {
+    auto res = PostJson(*client_, "/api/query", body);
+    EXPECT_TRUE(res);
+    if (!res) return nullptr;
+    EXPECT_EQ(res->status, expect_status) << body.dump() << ": " << res->body;
+    return Json(res);
+  }
+
+  static ScratchDir* dir_;
+  static TestHttpServer* server_;
+};
+ScratchDir* ScoredApiTest::dir_ = nullptr;
+TestHttpServer* ScoredApiTest::server_ = nullptr;
+
+TEST_F(ScoredApiTest, HealthzNamesTheWarehouseVersion) {
+  nlohmann::json health = Get("/healthz");
+  EXPECT_EQ(health["status"], "ok");
+  ASSERT_TRUE(health["warehouse_version"].is_number_integer()) << health;
+  EXPECT_GT(health["warehouse_version"].get<int64_t>(), 0);
+}
+
+TEST_F(ScoredApiTest, QueryReturnsTypedColumnsAndPagesWithExactNumbers) {
+  nlohmann::json all = Query({{"sql", "SELECT count(*) AS n FROM dim_customer WHERE is_current"}});
+  EXPECT_EQ(all["rows"], nlohmann::json::parse("[[300]]"));
+  EXPECT_EQ(all["columns"][0], (nlohmann::json{{"name", "n"}, {"type", "BIGINT"}}));
+
+  nlohmann::json page = Query({{"sql", "SELECT customer_id, monthly_fee, 9007199254740993 AS big FROM dim_customer "
+                                       "WHERE is_current ORDER BY customer_id"},
+                               {"page", 2},
+                               {"page_size", 7}});
+  EXPECT_EQ(page["total_rows"], 300);
+  EXPECT_EQ(page["truncated"], false);
+  EXPECT_EQ(page["page"], 2);
+  ASSERT_EQ(page["rows"].size(), 7u);
+  EXPECT_EQ(page["rows"][0][0], 15) << "page 2 of 7 starts at the 15th customer";
+  EXPECT_TRUE(page["rows"][0][1].is_string()) << "DECIMAL as an exact string: " << page["rows"][0];
+  EXPECT_EQ(page["rows"][0][2], "9007199254740993") << "past 2^53 as a string";
+  EXPECT_EQ(page["warehouse_version"], Get("/healthz")["warehouse_version"]);
+  EXPECT_TRUE(page["elapsed_ms"].is_number());
+}
+
+TEST_F(ScoredApiTest, SqlErrorsAre400WithThePositionDuckDbReports) {
+  nlohmann::json error = Query({{"sql", "SELECT 1 FRM dim_customer"}}, 400);
+  EXPECT_NE(error["error"].get<std::string>().find("syntax error"), std::string::npos) << error;
+  EXPECT_EQ(error["position"], 13);
+  nlohmann::json unknown = Query({{"sql", "SELECT * FROM no_such_table"}}, 400);
+  EXPECT_NE(unknown["error"].get<std::string>().find("no_such_table"), std::string::npos) << unknown;
+  EXPECT_TRUE(Query({{"page", 0}}, 400)["error"].get<std::string>().find("sql") != std::string::npos);
+  auto garbage = client_->Post("/api/query", "{not json", "application/json");
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(Query({{"sql", "SELECT 1"}, {"page_size", 0}}, 400)["error"].get<std::string>().find("page_size") !=
+                std::string::npos,
+            true);
+}
+
+TEST_F(ScoredApiTest, SandboxEscapesAreRefusedWith403AndTheSandboxsMessage) {
+  const std::vector<std::string> escapes = {
+      "SELECT * FROM read_csv('/etc/passwd')",
+      "SELECT * FROM read_text('/etc/passwd')",
+      "SELECT * FROM glob('/etc/*')",
+      "COPY (SELECT 1) TO '/tmp/custlake_http_escape.csv'",
+      "ATTACH '/tmp/custlake_http_escape.duckdb' AS x",
+      "INSTALL httpfs",
+      "LOAD httpfs",
+      "SET enable_external_access = true",
+      "PRAGMA enable_profiling",
+      "CREATE TABLE t (x INT)",
+      "DROP VIEW dim_customer",
+      "INSERT INTO dim_date (date_key) VALUES (1)",
+      "DELETE FROM dim_customer",
+  };
+  for (const std::string& sql : escapes) {
+    auto res = PostJson(*client_, "/api/query", {{"sql", sql}});
+    ASSERT_TRUE(res) << sql;
+    EXPECT_EQ(res->status, 403) << sql << ": " << res->body;
+    const std::string error = Json(res)["error"].get<std::string>();
+    EXPECT_TRUE(error.find("not a query") != std::string::npos ||
+                error.find("disabled by configuration") != std::string::npos)
+        << sql << ": " << error;
+    EXPECT_EQ(res->body.find("root:"), std::string::npos) << "no file content may leak: " << sql;
+  }
+  EXPECT_FALSE(fs::exists("/tmp/custlake_http_escape.csv"));
+  EXPECT_FALSE(fs::exists("/tmp/custlake_http_escape.duckdb"));
+  EXPECT_EQ(Query({{"sql", "SELECT count(*) FROM dim_customer"}})["rows"][0][0].is_number(), true)
+      << "the server goes on";
+}
+
+TEST_F(ScoredApiTest, AHugeResultIsCutAtTheRowLimit) {
+  nlohmann::json huge = Query({{"sql", "SELECT * FROM range(1000000000)"}, {"page_size", 10}});
+  EXPECT_EQ(huge["truncated"], true);
+  EXPECT_EQ(huge["total_rows"], 1000) << "the test server's row limit";
+  EXPECT_EQ(huge["rows"].size(), 10u);
+}
+
+TEST_F(ScoredApiTest, AQueryThatNeverEndsTimesOutWhileAnotherClientsQuerySucceeds) {
+  auto slow = std::async(std::launch::async, [] {
+    auto client = server_->Client();
+    return PostJson(*client, "/api/query",
+                    {{"sql", "SELECT count(*) FROM range(100000000000) a, range(100000000000) b WHERE a.range + b.range = -1"}});
+  });
+  // Another client meanwhile: its query is answered whatever the slow one does.
+  nlohmann::json quick = Query({{"sql", "SELECT 42 AS answer"}});
+  EXPECT_EQ(quick["rows"], nlohmann::json::parse("[[42]]"));
+  auto res = slow.get();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 408) << res->body;
+  EXPECT_NE(Json(res)["error"].get<std::string>().find("time limit"), std::string::npos) << res->body;
+}
+
+TEST_F(ScoredApiTest, ARunningQueryIsCancelledByItsQueryId) {
+  auto slow = std::async(std::launch::async, [] {
+    auto client = server_->Client();
+    return PostJson(*client, "/api/query",
+                    {{"sql", "SELECT count(*) FROM range(100000000000) a, range(100000000000) b WHERE a.range + b.range = -1"},
+                     {"query_id", "editor-tab-1"}});
+  });
+  bool cancelled = false;
+  while (slow.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    nlohmann::json answer = Json(PostJson(*client_, "/api/query/cancel", {{"query_id", "editor-tab-1"}}));
+    cancelled = cancelled || answer["cancelled"] == true;
+  }
+  auto res = slow.get();
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(res->status, 409) << res->body;
+  EXPECT_EQ(Json(res)["error"], "cancelled");
+  EXPECT_EQ(Json(PostJson(*client_, "/api/query/cancel", {{"query_id", "no-such-query"}}))["cancelled"], false);
+}
+
+TEST_F(ScoredApiTest, CsvDownloadIsAnAttachmentOfTheWholeResult) {
+  auto res = PostJson(*client_, "/api/query.csv",
+                      {{"sql", "SELECT customer_id, first_name FROM dim_customer WHERE is_current AND customer_id <= 3 "
+                               "ORDER BY customer_id"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_NE(res->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
+  EXPECT_EQ(res->body.substr(0, 23), "customer_id,first_name\n");
+  EXPECT_EQ(std::count(res->body.begin(), res->body.end(), '\n'), 4);
+  auto refused = PostJson(*client_, "/api/query.csv", {{"sql", "SELECT * FROM read_text('/etc/passwd')"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+}
+
+TEST_F(ScoredApiTest, FiltersListTheValuesAndTheDateRange) {
+  nlohmann::json filters = Get("/api/filters");
+  EXPECT_EQ(filters["segments"], nlohmann::json::parse(R"(["consumer","enterprise","smb"])"));
+  EXPECT_FALSE(filters["regions"].empty());
+  EXPECT_FALSE(filters["plans"].empty());
+  EXPECT_LT(filters["date_min"].get<std::string>(), filters["date_max"].get<std::string>());
+}
+
+TEST_F(ScoredApiTest, DashboardHasEveryKpiAndSeriesAndFiltersChangeThem) {
+  nlohmann::json all = Get("/api/dashboard");
+  for (const char* kpi : {"active_customers", "monthly_churn_rate", "revenue", "avg_clv", "value_at_risk"}) {
+    EXPECT_FALSE(all["kpis"][kpi].is_null()) << kpi << ": " << all["kpis"];
+  }
+  for (const char* series : {"churn_by_month", "cohort_retention", "clv_distribution", "usage_trend", "tickets_vs_churn"}) {
+    EXPECT_FALSE(all[series].empty()) << series;
+  }
+  EXPECT_EQ(all["missing"], nlohmann::json::array());
+  // The KPIs agree with the same numbers asked in SQL.
+  nlohmann::json revenue = Query({{"sql", "SELECT CAST(sum(revenue) AS VARCHAR) FROM fact_customer_metrics"}});
+  EXPECT_EQ(all["kpis"]["revenue"], revenue["rows"][0][0]);
+  nlohmann::json smb = Get("/api/dashboard?segment=smb&from=2024-01-01&to=2024-12-31");
+  EXPECT_LT(std::stod(smb["kpis"]["revenue"].get<std::string>()), std::stod(all["kpis"]["revenue"].get<std::string>()));
+  std::set<std::string> segments, months;
+  for (const auto& row : smb["churn_by_month"]) {
+    segments.insert(row["segment"].get<std::string>());
+    months.insert(row["month"].get<std::string>());
+  }
+  EXPECT_EQ(segments, std::set<std::string>{"smb"});
+  EXPECT_EQ(*months.begin(), "2024-01");
+  EXPECT_EQ(*months.rbegin(), "2024-12");
+  // A value that would break spliced SQL is only a value that matches nothing.
+  nlohmann::json hostile = Get("/api/dashboard?segment=smb%27%20OR%20%271%27%3D%271");
+  EXPECT_EQ(hostile["kpis"]["active_customers"], 0);
+  EXPECT_TRUE(Get("/api/dashboard?from=2024-13", 400)["error"].get<std::string>().find("YYYY-MM-DD") !=
+              std::string::npos);
+}
+
+TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
+  nlohmann::json risk = Get("/api/at-risk?limit=5");
+  ASSERT_EQ(risk["rows"].size(), 5u);
+  double previous = 1e300;
+  for (const auto& row : risk["rows"]) {
+    const double var = row["value_at_risk"].get<double>();
+    EXPECT_LE(var, previous);
+    previous = var;
+    EXPECT_NEAR(var, row["clv"].get<double>() * row["p_churn"].get<double>(), 1e-6);
+    EXPECT_FALSE(row["reasons"].empty());
+    EXPECT_TRUE(row["name"].is_string());
+  }
+  EXPECT_EQ(Get("/api/at-risk?limit=5&segment=enterprise")["rows"][0]["segment"], "enterprise");
+  Get("/api/at-risk?limit=ten", 400);
+}
+
+TEST_F(ScoredApiTest, DrilldownGivesTheRowsBehindAKpiWithTheirLineage) {
+  nlohmann::json revenue = Get("/api/drilldown?metric=revenue&from=2025-12-01&to=2025-12-31");
+  std::set<std::string> columns;
+  for (const auto& c : revenue["columns"]) columns.insert(c["name"].get<std::string>());
+  EXPECT_TRUE(columns.count("_source_table") && columns.count("_source_key")) << revenue["columns"];
+  ASSERT_FALSE(revenue["rows"].empty());
+  EXPECT_FALSE(revenue["rows"][0][1].get<std::string>().empty()) << "timestamps render: " << revenue["rows"][0];
+  nlohmann::json active = Get("/api/drilldown?metric=active_customers");
+  EXPECT_EQ(active["rows"].size(), Get("/api/dashboard")["kpis"]["active_customers"].get<size_t>());
+  Get("/api/drilldown?metric=drop_table", 400);
+}
+
+TEST_F(ScoredApiTest, InfluencersSayHowMuchMoreLikelyAGroupChurns) {
+  nlohmann::json influencers = Get("/api/influencers");
+  ASSERT_FALSE(influencers["factors"].empty());
+  const auto& top = influencers["factors"][0];
+  EXPECT_GT(top["ratio"].get<double>(), 1.2);
+  EXPECT_NE(top["text"].get<std::string>().find("× as likely to churn"), std::string::npos) << top;
+  EXPECT_FALSE(influencers["model_reasons"].empty());
+}
+
+TEST_F(ScoredApiTest, Customer360HasVersionsTimelineAndScores) {
+  const int64_t id = Get("/api/at-risk?limit=1")["rows"][0]["customer_id"].get<int64_t>();
+  nlohmann::json customer = Get("/api/customer/" + std::to_string(id));
+  EXPECT_EQ(customer["attributes"]["customer_id"], id);
+  EXPECT_FALSE(customer["versions"].empty());
+  EXPECT_FALSE(customer["timeline"].empty());
+  std::set<std::string> kinds;
+  for (const auto& event : customer["timeline"]) kinds.insert(event["kind"].get<std::string>());
+  EXPECT_TRUE(kinds.count("transaction")) << customer["timeline"][0];
+  EXPECT_TRUE(customer["churn"]["p_churn"].is_number());
+  EXPECT_FALSE(customer["churn"]["reasons"].empty());
+  EXPECT_TRUE(customer["clv"]["p_alive"].is_number());
+  EXPECT_NE(Get("/api/customer/987654", 404)["error"].get<std::string>().find("987654"), std::string::npos);
+  Get("/api/customer/1;DROP", 400);
+}
+
+TEST_F(ScoredApiTest, CatalogAndTableDescribeEveryTable) {
+  nlohmann::json catalog = Get("/api/catalog");
+  std::map<std::string, nlohmann::json> tables;
+  for (const auto& t : catalog["tables"]) tables[t["schema"].get<std::string>() + "." + t["name"].get<std::string>()] = t;
+  ASSERT_TRUE(tables.count("warehouse.dim_customer") && tables.count("raw.usage") && tables.count("quarantine.usage"));
+  const auto& dim = tables["warehouse.dim_customer"];
+  EXPECT_GT(dim["rows"].get<int64_t>(), 300);
+  EXPECT_NE(dim["description"].get<std::string>().find("slowly changing"), std::string::npos);
+  bool described = false;
+  for (const auto& c : dim["columns"]) described = described || (c["name"] == "segment" && !c["description"].get<std::string>().empty());
+  EXPECT_TRUE(described);
+
+  nlohmann::json table = Get("/api/table/warehouse.dim_customer");
+  EXPECT_EQ(table["sample"]["rows"].size(), 20u);
+  bool has_stats = false;
+  for (const auto& s : table["stats"]) has_stats = has_stats || (s["column"] == "customer_id" && s["nulls"] == 0);
+  EXPECT_TRUE(has_stats) << table["stats"];
+  Get("/api/table/raw.usage");
+  Get("/api/table/main.pg_settings", 404);
+  Get("/api/table/warehouse.dim_customer%22%3B", 404);
+}
+
+TEST_F(ScoredApiTest, LineageRunsFromSourcesThroughRawAndStagingToModels) {
+  nlohmann::json lineage = Get("/api/lineage");
+  std::map<std::string, std::string> kinds;
+  for (const auto& n : lineage["nodes"]) kinds[n["id"].get<std::string>()] = n["kind"].get<std::string>();
+  std::set<std::pair<std::string, std::string>> edges;
+  for (const auto& e : lineage["edges"]) edges.insert({e["from"].get<std::string>(), e["to"].get<std::string>()});
+  EXPECT_EQ(kinds["raw.usage"], "raw");
+  EXPECT_EQ(kinds["stg_usage"], "staging");
+  EXPECT_EQ(kinds["fact_customer_activity"], "model");
+  EXPECT_TRUE(edges.count({"raw.usage", "stg_usage"}));
+  EXPECT_TRUE(edges.count({"dim_customer", "fact_customer_metrics"}));
+  bool source_to_raw = false;
+  for (const auto& [from, to] : edges) source_to_raw = source_to_raw || (kinds[from] == "source" && to == "raw.usage");
+  EXPECT_TRUE(source_to_raw);
+  for (const auto& [from, to] : edges) EXPECT_TRUE(kinds.count(from) && kinds.count(to)) << from << " -> " << to;
+}
+
+TEST_F(ScoredApiTest, PipelineShowsRunsBatchesQuarantineChecksAndFreshness) {
+  nlohmann::json pipeline = Get("/api/pipeline");
+  EXPECT_FALSE(pipeline["runs"].empty());
+  EXPECT_FALSE(pipeline["batches"].empty());
+  EXPECT_FALSE(pipeline["checks"].empty());
+  EXPECT_FALSE(pipeline["freshness"].empty());
+  ASSERT_FALSE(pipeline["quarantine"].empty());
+  const auto& q = pipeline["quarantine"][0];
+  EXPECT_GT(q["count"].get<int64_t>(), 0);
+  EXPECT_FALSE(q["samples"].empty()) << q;
+}
+
+TEST_F(ScoredApiTest, UnknownApiPathsAreJson404AndTheRootServesThePage) {
+  EXPECT_NE(Get("/api/no-such-thing", 404)["error"].get<std::string>().find("/api/no-such-thing"), std::string::npos);
+  auto root = client_->Get("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 200);
+  EXPECT_EQ(root->get_header_value("Content-Type").rfind("text/html", 0), 0u);
+  if (serve::WebAssets().empty()) {
+    EXPECT_NE(root->body.find("built without the web front end"), std::string::npos) << root->body;
+  } else {
+    auto page = client_->Get("/customer/42");  // a route of the single-page app: index.html
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_EQ(page->body, root->body);
+  }
+}
+
+/// A lake with a warehouse but no churn or CLV scores yet.
+class BareApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir("custlake_http_bare");
+    ASSERT_TRUE(MakeBareProject(dir_->path()));
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static ScratchDir* dir_;
+};
+ScratchDir* BareApiTest::dir_ = nullptr;
+
+TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScoresAndVersions) {
+  TestHttpServer server((dir_->path() / "bare" / "lake").string());
+  auto client = server.Client();
+  nlohmann::json before = Json(client->Get("/api/dashboard"));
+  ASSERT_TRUE(before.is_object()) << before;
+  EXPECT_TRUE(before["kpis"]["avg_clv"].is_null());
+  EXPECT_TRUE(before["kpis"]["value_at_risk"].is_null());
+  EXPECT_TRUE(before["kpis"]["revenue"].is_string());
+  EXPECT_TRUE(before["clv_distribution"].is_null());
+  std::set<std::string> missing;
+  for (const auto& m : before["missing"]) missing.insert(m["what"].get<std::string>());
+  EXPECT_EQ(missing, (std::set<std::string>{"churn", "clv"}));
+  nlohmann::json risk = Json(client->Get("/api/at-risk"));
+  EXPECT_EQ(risk["rows"], nlohmann::json::array());
+  EXPECT_EQ(risk["missing"].size(), 2u);
+  auto customer = Json(client->Get("/api/customer/1"));
+  EXPECT_TRUE(customer["churn"].is_null());
+  EXPECT_TRUE(customer["clv"].is_null());
+  const int64_t version = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
+
+  // CLV scores published while serving: the next request sees them, no restart.
+  const std::string project = (dir_->path() / "bare").string();
+  ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "clv", "fit"}));
+  nlohmann::json after = Json(client->Get("/api/dashboard"));
+  EXPECT_TRUE(after["kpis"]["avg_clv"].is_number()) << after["kpis"];
+  EXPECT_EQ(after["missing"].size(), 1u);
+  EXPECT_EQ(after["missing"][0]["what"], "churn");
+
+  // A new warehouse version published while serving is picked up too.
+  ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "build", "--full"}));
+  const int64_t rebuilt = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
+  EXPECT_GT(rebuilt, version);
+  EXPECT_EQ(Json(client->Get("/api/dashboard"))["warehouse_version"], rebuilt);
+  EXPECT_EQ(Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}}))["warehouse_version"], rebuilt);
+}
+
+}  // namespace
+}  // namespace custlake::testing

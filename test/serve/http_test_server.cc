@@ -1,0 +1,81 @@
+#include "http_test_server.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace custlake::testing {
+
+namespace fs = std::filesystem;
+
+ScratchDir::ScratchDir(const std::string& name)
+    : path_(fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+bool Custlake(const fs::path& dir, const std::vector<std::string>& args) {
+  CliOutcome outcome = RunCli(dir, CUSTLAKE_BIN, args);
+  EXPECT_EQ(outcome.exit_code, 0) << "custlake " << ::testing::PrintToString(args) << "\n" << outcome.err;
+  return outcome.exit_code == 0;
+}
+
+bool MakeScoredProject(const fs::path& dir) {
+  return Custlake(dir, {"demo", (dir / "demo").string(), "--customers", "300", "--months", "12", "--no-serve"});
+}
+
+bool MakeBareProject(const fs::path& dir) {
+  const std::string project = (dir / "bare").string();
+  return Custlake(dir, {"init", project}) &&
+         Custlake(dir, {"-C", project, "generate", "--customers", "200", "--months", "3"}) &&
+         Custlake(dir, {"-C", project, "import", "sic"}) && Custlake(dir, {"-C", project, "ingest"}) &&
+         Custlake(dir, {"-C", project, "build"});
+}
+
+TestHttpServer::TestHttpServer(const std::string& lake_root, int64_t max_rows, int timeout_ms) {
+  serve::HttpOptions options;
+  options.port = 0;
+  options.lake_root = lake_root;
+  options.sandbox.max_rows = max_rows;
+  options.sandbox.timeout = std::chrono::milliseconds(timeout_ms);
+  options.sandbox.threads = 2;
+  options.max_sessions = 4;
+  options.threads = 8;
+  server_ = std::make_unique<serve::HttpServer>(options);
+  Status bound = server_->Bind();
+  EXPECT_TRUE(bound.ok()) << bound.ToString();
+  thread_ = std::thread([this] {
+    Status run = server_->Run(&stop_, [this] { listening_.store(true); });
+    EXPECT_TRUE(run.ok()) << run.ToString();
+    listening_.store(true);
+  });
+  while (!listening_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+TestHttpServer::~TestHttpServer() {
+  stop_.store(true);
+  thread_.join();
+}
+
+std::unique_ptr<httplib::Client> TestHttpServer::Client() const {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port());
+  client->set_read_timeout(std::chrono::seconds(120));
+  return client;
+}
+
+nlohmann::json Json(const httplib::Result& result) {
+  if (!result) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(result->body, nullptr, false);
+}
+
+httplib::Result PostJson(httplib::Client& client, const std::string& path, const nlohmann::json& body) {
+  return client.Post(path.c_str(), body.dump(), "application/json");
+}
+
+}  // namespace custlake::testing
