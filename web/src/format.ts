@@ -21,3 +21,9 @@ export function toNumber(v: unknown): number | null {
   if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
   return null;
 }
+
+/** Milliseconds since the epoch of a DuckDB timestamp text ("2025-12-13 13:16:53.874+00"), or NaN. */
+export function parseTimestamp(s: string): number {
+  const iso = s.trim().replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  return Date.parse(/T|Z|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}T00:00:00Z`);
+}

@@ -65,6 +65,7 @@ export function around(g: Lineage, focus: string): Lineage {
 export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, onClick: (id: string) => void): Chart {
   const nodes = layout(g);
   const kinds = [...new Set(nodes.map((n) => n.kind))];
+  const layerOf = new Map(nodes.map((n) => [n.id, n.layer]));
   const layers = Math.max(1, ...nodes.map((n) => n.layer + 1));
   const rows = Math.max(1, ...nodes.map((n) => n.row + 1));
   el.style.height = `${Math.min(900, Math.max(240, rows * 64 + 90))}px`;
@@ -86,7 +87,11 @@ export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, 
         itemStyle: n.id === focus ? { borderColor: '#151b2b', borderWidth: 2 } : undefined,
         label: n.id === focus ? { fontWeight: 'bold' } : undefined,
       })),
-      edges: g.edges.map((e) => ({ source: e.from, target: e.to })),
+      // An edge that skips layers bends, so it does not run through the nodes between its ends.
+      edges: g.edges.map((e) => {
+        const span = (layerOf.get(e.to) ?? 0) - (layerOf.get(e.from) ?? 0);
+        return { source: e.from, target: e.to, lineStyle: span > 1 ? { curveness: 0.25 } : undefined };
+      }),
     }],
     color: palette,
   });

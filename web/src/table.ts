@@ -35,6 +35,13 @@ function toCell(v: unknown): Cell {
   return JSON.stringify(v);
 }
 
+/** The same table with the named columns first (those present), the others after in their order. */
+export function withColumnsFirst(t: Tabular, first: string[]): Tabular {
+  const order = [...first.filter((c) => t.columns.includes(c)), ...t.columns.filter((c) => !first.includes(c))];
+  const index = order.map((c) => t.columns.indexOf(c));
+  return { columns: order, rows: t.rows.map((r) => index.map((i) => r[i] ?? null)) };
+}
+
 export interface GridOptions {
   /** Renders a cell specially (a link, a bar); return null for the default text. */
   cell?: (column: string, value: Cell, row: Cell[]) => Node | null;

@@ -67,7 +67,9 @@ export interface Influencer {
   /** The customer attributes (column = value) that pick the customers the factor describes. */
   filter?: Record<string, string>;
 }
-export interface Influencers { factors: Influencer[]; missing: Missing[] }
+/** How often the churn model gave a reason (from SHAP contributions) among customers' top reasons. */
+export interface ModelReason { reason: string; customers: number; mean_p_churn: number }
+export interface Influencers { factors: Influencer[]; model_reasons?: ModelReason[] | null; missing: Missing[] }
 
 export interface Customer360 {
   attributes: Record<string, Cell>;

@@ -2,7 +2,6 @@
 // --http` started on a free loopback port (and stopped with the test), headless Debian Chromium.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -40,42 +39,31 @@ export async function custlake(args, { cwd, input } = {}) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
 /**
- * Starts `custlake serve --http host:port` in the project and waits until /healthz answers (or the
- * server exits, or 60 s pass). Returns { url, stop, log }.
+ * Starts `custlake serve --http host:0 --no-pg` in the project (the server picks a free port and
+ * prints its address) and waits until /healthz answers, or the server exits, or 60 s pass.
+ * Returns { url, stop, log }.
  */
 export async function serve(projectDir, host = '127.0.0.1') {
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const child = spawn(BIN, ['-C', projectDir, 'serve', '--http', `${host}:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (d) => { log += d; });
-    child.stderr.on('data', (d) => { log += d; });
-    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const child = spawn(BIN, ['-C', projectDir, 'serve', '--http', `${host}:0`, '--no-pg'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const stop = async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await exited; } };
+  try {
+    const port = await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`custlake serve exited with ${child.exitCode}:\n${log}`);
+      return /serving the web UI[^\n]*?:(\d+)\//.exec(log)?.[1];
+    }, 60_000, () => `custlake serve printed no address within 60 s:\n${log}`);
     const url = `http://127.0.0.1:${port}`;
-    const up = await waitFor(async () => {
-      if (child.exitCode !== null) return 'exited';
-      try { return (await fetch(`${url}/healthz`)).ok ? 'up' : null; } catch { return null; }
-    }, 60_000, () => `custlake serve did not answer /healthz within 60 s:\n${log}`);
-    if (up === 'up') {
-      return {
-        url,
-        log: () => log,
-        stop: async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } },
-      };
-    }
-    // Another process took the port between our probe and the server's bind: try another one.
-    if (attempt < 3 && /address already in use|bind/i.test(log)) continue;
-    throw new Error(`custlake serve exited before answering:\n${log}`);
+    await waitFor(async () => {
+      try { return (await fetch(`${url}/healthz`)).ok; } catch { return false; }
+    }, 60_000, () => `custlake serve did not answer ${url}/healthz within 60 s:\n${log}`);
+    return { url, stop, log: () => log };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }
 
@@ -94,12 +82,17 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** A page at 1440×900 that fails the test on any uncaught error in the app. */
+/**
+ * A page at 1440×900 that collects the app's uncaught exceptions and console errors into `errors`
+ * (HTTP errors the app answers itself, such as a SQL error's 400, show in the page, not here).
+ */
 export async function newPage(browser, errors) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console error: ${m.text()}`);
+  });
   return page;
 }
 
@@ -110,7 +103,10 @@ export async function screenshot(page, name) {
   return file;
 }
 
-/** How many of a canvas's pixels are drawn (not transparent and not white): a blank chart has none. */
+/**
+ * How many of a chart's pixels are drawn in colour (bars, lines, cells, nodes: the palette is
+ * saturated; axes, grid lines, labels and the zoom slider are grey or pale): an empty chart has none.
+ */
 export async function inkedPixels(page, selector) {
   return page.$eval(selector, (el) => {
     const canvas = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
@@ -118,7 +114,10 @@ export async function inkedPixels(page, selector) {
     const ctx = canvas.getContext('2d');
     const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
     let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) n++;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 80) n++;
+    }
     return n;
   });
 }

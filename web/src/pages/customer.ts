@@ -3,10 +3,10 @@
 import { api, ApiError } from '../api';
 import { chart } from '../charts';
 import { errorBox, h, loading } from '../dom';
-import { fmt, toNumber } from '../format';
+import { fmt, parseTimestamp, toNumber } from '../format';
 import { href, navigate } from '../router';
 import type { Route } from '../router';
-import { grid, pagedGrid, toTabular } from '../table';
+import { grid, pagedGrid, toTabular, withColumnsFirst } from '../table';
 import type { Customer360 } from '../types';
 
 export function customerPage(root: HTMLElement, route: Route): void {
@@ -45,39 +45,62 @@ function render(body: HTMLElement, id: string, c: Customer360): void {
     score('CLV, 12 months', fmt.money(c.clv ? toNumber(c.clv.clv_12m) : null), c.clv ? 'discounted' : 'run custlake clv fit'),
     score('Expected purchases', fmt.num(c.clv ? toNumber(c.clv.expected_purchases_12m) : null, 1), c.clv ? 'next 12 months' : 'run custlake clv fit'));
 
-  const reasons = h('section.card', { 'aria-label': 'Churn reasons' }, h('h2', null, 'Why this churn score'),
+  const reasons = h('section.card.wide', { 'aria-label': 'Churn reasons' }, h('h2', null, 'Why this churn score'),
     c.churn?.reasons?.length ? h('ol.reason-list', null, c.churn.reasons.map((r) => h('li', null, r)))
       : h('p.muted', null, c.churn ? 'The model gave no reasons for this customer.' : 'No churn score yet: run custlake churn score.'));
 
-  const attrs = h('section.card', { 'aria-label': 'Attributes' }, h('h2', null, 'Attributes'), grid(toTabular(a)));
-  const versions = h('section.card.wide', { 'aria-label': 'History' }, h('h2', null, 'History ', h('span.muted', null, '(SCD2 versions of the customer dimension)')),
-    grid(toTabular(c.versions ?? []), { empty: 'No versions.' }));
+  const attrs = h('section.card.wide', { 'aria-label': 'Attributes' }, h('h2', null, 'Attributes'),
+    h('dl.attrs', null, Object.entries(a).filter(([k]) => !SCD2_COLUMNS.includes(k)).map(([k, v]) =>
+      h('div', null, h('dt', null, k.replace(/_/g, ' ')), h('dd', null, v === null ? h('span.null', null, '—') : String(v))))));
 
+  const versions = h('section.card.wide', { 'aria-label': 'History' },
+    h('h2', null, 'History ', h('span.muted', null, '(SCD2 versions of the customer dimension: the columns that changed)')),
+    versionsTable(c.versions ?? []));
+
+  const events = [...(c.timeline ?? [])].sort((x, y) => String(y.date).localeCompare(String(x.date)));
   const timelineBox = h('div.chart', { id: 'chart-timeline' });
   const timeline = h('section.card.wide', { 'aria-label': 'Timeline' },
-    h('h2', null, 'Timeline ', h('span.muted', null, `(${(c.timeline ?? []).length.toLocaleString('en-US')} events: usage, transactions, tickets, offers)`)),
-    c.timeline?.length ? [timelineBox, h('h3', null, 'Events, newest first'),
-      pagedGrid(toTabular([...c.timeline].sort((x, y) => String(y.date).localeCompare(String(x.date)))), 20)]
+    h('h2', null, 'Timeline ', h('span.muted', null, `(${events.length.toLocaleString('en-US')} newest events: usage, transactions, tickets, offers)`)),
+    events.length ? [timelineBox, h('h3', null, 'Events, newest first'),
+      pagedGrid(withColumnsFirst(toTabular(events), ['date', 'kind', 'detail']), 20)]
       : h('p.muted', null, 'No events.'));
 
   body.replaceChildren(
     h('div.customer-head', null, h('h2.customer-name', null, name, h('span.muted', null, ` #${id}`)), facts),
     scores, h('div.cards', null, reasons, attrs, versions, timeline));
-  if (c.timeline?.length) drawTimeline(timelineBox, c.timeline);
+  if (events.length) drawTimeline(timelineBox, events);
+}
+
+/** The dimension's bookkeeping columns, shown in the history rather than among the attributes. */
+const SCD2_COLUMNS = ['customer_key', 'valid_from', 'valid_to', 'is_current', 'version', 'version_updated_at'];
+const VALIDITY = ['version', 'valid_from', 'valid_to', 'is_current'];
+
+/** The versions with their validity and only the columns whose values differ between them. */
+function versionsTable(versions: Record<string, unknown>[]): HTMLElement {
+  const all = toTabular(versions);
+  const changing = all.columns.filter((c, i) => !SCD2_COLUMNS.includes(c)
+    && new Set(all.rows.map((r) => JSON.stringify(r[i]))).size > 1);
+  const t = withColumnsFirst(all, [...VALIDITY, ...changing]);
+  const keep = t.columns.filter((c) => VALIDITY.includes(c) || changing.includes(c)).length;
+  return h('div', null, grid({ columns: t.columns.slice(0, keep), rows: t.rows.map((r) => r.slice(0, keep)) }, { empty: 'No versions.' }),
+    versions.length === 1 ? h('p.muted.small', null, 'One version: nothing tracked has changed since the customer signed up.') : null);
 }
 
 function drawTimeline(el: HTMLElement, events: Customer360['timeline']): void {
   const kinds = [...new Set(events.map((e) => e.kind))].sort();
   chart(el, {
-    tooltip: { trigger: 'item', formatter: (p: { value: [string, string, string] }) => `${p.value[0]} · ${p.value[1]}<br>${escapeHtml(p.value[2])}` },
-    legend: { top: 0 },
-    grid: { left: 96, right: 24, top: 32, bottom: 48 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { value: [number, string, string] }) =>
+        `${new Date(p.value[0]).toISOString().slice(0, 16).replace('T', ' ')} · ${p.value[1]}<br>${escapeHtml(p.value[2])}`,
+    },
+    grid: { left: 96, right: 24, top: 16, bottom: 48 },
     xAxis: { type: 'time' },
     yAxis: { type: 'category', data: kinds },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 14, bottom: 6 }],
     series: kinds.map((k) => ({
       name: k, type: 'scatter', symbolSize: 8,
-      data: events.filter((e) => e.kind === k).map((e) => [e.date, e.kind, e.detail]),
+      data: events.filter((e) => e.kind === k).map((e) => [parseTimestamp(e.date), e.kind, e.detail]),
     })),
   });
 }

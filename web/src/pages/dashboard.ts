@@ -33,7 +33,7 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
     try {
       const [d, risk] = await Promise.all([api.dashboard(f), api.atRisk(f, 25)]);
       if (mine !== generation) return;
-      renderBody(body, d, risk, openDrill);
+      renderBody(body, d, risk, openDrill, drill);
       const metric = query.get('drill');
       if (metric) void showDrill(metric, f);
       else drill.hidden = true;
@@ -69,12 +69,12 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
   root.append(
     h('header.page-head', null, h('h1', null, 'Dashboard')),
     filterBar(query, (f) => void load(f)),
-    body, drill);
+    body);
   void load(filtersFrom(query));
 }
 
 function renderBody(
-  body: HTMLElement, d: Dashboard, risk: AtRisk, drill: (m: string) => void,
+  body: HTMLElement, d: Dashboard, risk: AtRisk, drill: (m: string) => void, drillPanel: HTMLElement,
 ): void {
   const missing: Missing[] = [...(d.missing ?? [])];
   for (const m of risk.missing ?? []) if (!missing.some((x) => x.what === m.what)) missing.push(m);
@@ -91,9 +91,9 @@ function renderBody(
     h('span.kpi-hint', { title: absent ? `Run: ${absent.run}` : undefined }, absent ? describeMissing(absent) : v === null ? 'Not available' : k.hint));
   }));
 
-  const panel = (title: string, id: string, draw: (el: HTMLElement) => void, empty: HTMLElement | null, wide = false) => {
+  const panel = (title: string, id: string, draw: (el: HTMLElement) => void, empty: HTMLElement | null, width?: 'span2' | 'wide') => {
     const box = h('div.chart', { id: `chart-${id}` });
-    const card = h('section.card', { class: wide ? 'wide' : undefined, 'aria-label': title }, h('h2', null, title), empty ?? box);
+    const card = h('section.card', { class: width, 'aria-label': title }, h('h2', null, title), empty ?? box);
     if (!empty) queueMicrotask(() => draw(box));
     return card;
   };
@@ -102,23 +102,25 @@ function renderBody(
     return m ? emptyChart(`${describeMissing(m)}. Run:`, m.run) : emptyChart(`No ${what} for these filters.`);
   };
 
+  // Three columns: churn by month and the cohorts wide, the usage trend along the bottom.
   const charts = h('div.cards.dash', null,
     panel('Churn rate by month and segment', 'churn-by-month', (el) => churnByMonth(el, d.churn_by_month),
-      d.churn_by_month?.length ? null : noRows('churn by month')),
+      d.churn_by_month?.length ? null : noRows('churn by month'), 'span2'),
+    panel('Support tickets vs churn', 'tickets-vs-churn', (el) => ticketsVsChurn(el, d.tickets_vs_churn),
+      d.tickets_vs_churn?.length ? null : noRows('tickets')),
     panel('Cohort retention', 'cohort-retention', (el) => cohortHeatmap(el, d.cohort_retention),
-      d.cohort_retention?.length ? null : noRows('cohorts')),
+      d.cohort_retention?.length ? null : noRows('cohorts'), 'span2'),
     panel('CLV distribution', 'clv-distribution', (el) => clvDistribution(el, d.clv_distribution),
       d.clv_distribution?.length ? null : noRows('CLV scores', 'clv')),
     panel('Usage trend', 'usage-trend', (el) => usageTrend(el, d.usage_trend),
-      d.usage_trend?.length ? null : noRows('usage')),
-    panel('Support tickets vs churn', 'tickets-vs-churn', (el) => ticketsVsChurn(el, d.tickets_vs_churn),
-      d.tickets_vs_churn?.length ? null : noRows('tickets')));
+      d.usage_trend?.length ? null : noRows('usage'), 'wide'));
 
   const riskCard = h('section.card.wide', { 'aria-label': 'Customers at risk' },
     h('h2', null, 'Customers at risk', h('span.muted', null, ' · by value at risk (CLV × churn probability)')),
     risk.rows?.length ? atRiskTable(risk.rows)
       : noRows('customers at risk', 'churn', 'clv'));
 
-  body.replaceChildren(...[missingNotice(missing), cards, charts, riskCard].filter((x): x is HTMLElement => !!x),
+  // The rows behind a KPI open right under the KPIs.
+  body.replaceChildren(...[missingNotice(missing), cards, drillPanel, charts, riskCard].filter((x): x is HTMLElement => !!x),
     h('p.footnote', null, `Warehouse version ${d.warehouse_version}. `, h('a', { href: href('influencers') }, 'What drives churn →')));
 }

@@ -4,7 +4,9 @@ import { fmt } from '../format';
 import type { Dashboard } from '../types';
 
 const grid = { left: 56, right: 16, top: 36, bottom: 36, containLabel: false };
-const pctAxis = { type: 'value', axisLabel: { formatter: (v: number) => fmt.pct(v, 0) } };
+/** Percent ticks, with a decimal where whole percents would repeat (0.5 % steps). */
+const pctAxis = { type: 'value', axisLabel: { formatter: (v: number) => fmt.pct(v, Math.abs(v * 100 - Math.round(v * 100)) > 1e-9 ? 1 : 0) } };
+const COHORTS_SHOWN = 12;
 
 export function churnByMonth(el: HTMLElement, rows: Dashboard['churn_by_month']): void {
   const months = [...new Set(rows.map((r) => r.month))].sort();
@@ -31,9 +33,14 @@ export function cohortHeatmap(el: HTMLElement, rows: Dashboard['cohort_retention
       formatter: (p: { value: [number, number, number] }) =>
         `Cohort ${cohorts[p.value[1]]?.slice(0, 7)}, month ${offsets[p.value[0]]}: ${fmt.pct(p.value[2], 1)} retained`,
     },
-    grid: { left: 72, right: 16, top: 8, bottom: 64 },
+    grid: { left: 72, right: cohorts.length > COHORTS_SHOWN ? 40 : 16, top: 8, bottom: 64 },
     xAxis: { type: 'category', data: offsets, name: 'Months since signup', nameLocation: 'middle', nameGap: 26, splitArea: { show: true } },
     yAxis: { type: 'category', data: cohorts.map((c) => c.slice(0, 7)), inverse: true, splitArea: { show: true } },
+    // Many cohorts: the newest twelve at first, the slider on the right scrolls to the others.
+    dataZoom: cohorts.length > COHORTS_SHOWN ? [{
+      type: 'slider', yAxisIndex: 0, right: 8, width: 14, showDetail: false,
+      startValue: cohorts.length - COHORTS_SHOWN, endValue: cohorts.length - 1,
+    }, { type: 'inside', yAxisIndex: 0 }] : [],
     visualMap: {
       min: 0, max: 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, itemWidth: 10,
       inRange: { color: ['#fdecea', '#9ec5f8', '#2f6fde'] }, text: ['100%', '0%'],
@@ -41,7 +48,7 @@ export function cohortHeatmap(el: HTMLElement, rows: Dashboard['cohort_retention
     series: [{
       type: 'heatmap',
       data: rows.map((r) => [offsets.indexOf(r.month_offset), cohorts.indexOf(r.cohort), r.retention]),
-      label: { show: offsets.length <= 12 && cohorts.length <= 12, formatter: (p: { value: number[] }) => fmt.pct(p.value[2], 0), fontSize: 10 },
+      label: { show: offsets.length <= 18, formatter: (p: { value: number[] }) => fmt.pct(p.value[2], 0), fontSize: 10 },
     }],
   });
 }

@@ -81,8 +81,8 @@ function renderOverview(main: HTMLElement, catalog: Catalog, lineage: Lineage | 
 }
 
 function renderTable(main: HTMLElement, t: CatalogTable, catalog: Catalog, lineage: Lineage | Error): void {
-  const sample = h('div', null, loading());
-  const stats = h('div', null, loading());
+  const sample = h('div', { id: 'table-sample' }, loading());
+  const stats = h('div', { id: 'table-stats' }, loading());
   main.replaceChildren(
     h('section.card', null,
       h('div.table-head', null, h('h2', null, fullName(t)),

@@ -8,7 +8,8 @@ import { emptyChart, missingNotice } from '../empty';
 import { href, replaceQuery } from '../router';
 import type { Route } from '../router';
 import { grid, pager } from '../table';
-import type { Influencer } from '../types';
+import type { Influencer, ModelReason } from '../types';
+import { fmt } from '../format';
 
 const PAGE_SIZE = 25;
 
@@ -72,7 +73,8 @@ export function influencersPage(root: HTMLElement, route: Route): void {
     body.replaceChildren(...[missingNotice(d.missing),
       factors.length ? h('section.card', { 'aria-label': 'Factors' }, h('h2', null, 'How many times as likely to churn ',
         h('span.muted', null, '(click a bar for its customers)')), box) : null,
-      h('section.card', { 'aria-label': 'Factors in words' }, h('h2', null, 'In words'), list)].filter((x): x is HTMLElement => !!x));
+      h('section.card', { 'aria-label': 'Factors in words' }, h('h2', null, 'In words'), list),
+      d.model_reasons?.length ? modelReasons(d.model_reasons) : null].filter((x): x is HTMLElement => !!x));
     const selected = all.find((f) => f.condition === route.query.get('factor'));
     if (selected) void open(selected);
     if (!factors.length) return;
@@ -91,6 +93,28 @@ export function influencersPage(root: HTMLElement, route: Route): void {
     });
     c.on('click', (p) => { const f = factors[(p as { dataIndex: number }).dataIndex]; if (f) void open(f); });
   }).catch((e) => body.replaceChildren(errorBox(e)));
+}
+
+/** The churn model's own view: its most frequent top reasons (SHAP) and the mean churn probability of those customers. */
+function modelReasons(reasons: ModelReason[]): HTMLElement {
+  const rows = reasons.slice(0, 15);
+  const box = h('div.chart', { id: 'chart-model-reasons', style: `height:${Math.max(220, 28 * rows.length + 70)}px` });
+  queueMicrotask(() => chart(box, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0 },
+    grid: { left: 8, right: 48, top: 30, bottom: 8, containLabel: true },
+    xAxis: [{ type: 'value', name: 'customers', show: false }, { type: 'value', show: false, max: 1 }],
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.reason), axisLabel: { width: 300, overflow: 'truncate' } },
+    series: [
+      { type: 'bar', name: 'Customers with it among their top reasons', data: rows.map((r) => r.customers), barMaxWidth: 18,
+        label: { show: true, position: 'right' }, itemStyle: { color: palette[0] } },
+      { type: 'line', name: 'Their mean churn probability', xAxisIndex: 1, data: rows.map((r) => r.mean_p_churn),
+        itemStyle: { color: palette[3] }, lineStyle: { opacity: 0 }, symbolSize: 9,
+        tooltip: { valueFormatter: (v: number) => fmt.pct(v, 1) } },
+    ],
+  }));
+  return h('section.card', { 'aria-label': 'Model reasons' },
+    h('h2', null, 'What the churn model weighs ', h('span.muted', null, '(the reasons its SHAP values give most often, N standing for a number)')), box);
 }
 
 function capitalize(s: string): string { return s ? s[0]!.toUpperCase() + s.slice(1) : s; }
