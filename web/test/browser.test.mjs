@@ -5,7 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ARTIFACTS, custlake, inkedPixels, launchBrowser, makeDemo, newPage, scratch, screenshot, serve, waitFor,
+  ARTIFACTS, custlake, launchBrowser, makeDemo, newPage, scratch, screenshot, serve, waitFor, waitForInk,
 } from './support.mjs';
 
 const CHARTS = ['churn-by-month', 'cohort-retention', 'clv-distribution', 'usage-trend', 'tickets-vs-churn'];
@@ -40,10 +40,7 @@ describe('web UI', () => {
     for (const k of ['active_customers', 'monthly_churn_rate', 'revenue', 'avg_clv', 'value_at_risk']) {
       assert.notEqual(await kpi(k).textContent(), '—', `KPI ${k} has a value`);
     }
-    for (const id of CHARTS) {
-      await page.locator(`#chart-${id} canvas`).first().waitFor();
-      assert.ok(await inkedPixels(page, `#chart-${id}`) > 500, `chart ${id} is drawn`);
-    }
+    for (const id of CHARTS) await waitForInk(page, `#chart-${id}`, 500);
     assert.ok(await page.locator('table.at-risk tbody tr').count() > 0, 'the at-risk list has rows');
     await screenshot(page, '01-dashboard');
     await page.setViewportSize({ width: 1024, height: 768 });
@@ -84,8 +81,7 @@ describe('web UI', () => {
     await page.waitForURL(/#\/customer\/[^/]+$/);
     await page.locator('.customer-name').waitFor();
     assert.match(await page.locator('.customer-name').textContent(), new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-    await page.locator('#chart-timeline canvas').first().waitFor();
-    assert.ok(await inkedPixels(page, '#chart-timeline') > 100, 'the timeline\'s events are drawn');
+    await waitForInk(page, '#chart-timeline', 100);
     assert.notEqual(await page.locator('.kpi.static .kpi-value').first().textContent(), '—', 'the churn score is shown');
     await screenshot(page, '04-customer-360');
   });
@@ -119,12 +115,10 @@ describe('web UI', () => {
 
   test('the other pages render', async () => {
     await page.goto(`${server.url}/#/influencers`);
-    await page.locator('#chart-influencers canvas').first().waitFor();
-    assert.ok(await inkedPixels(page, '#chart-influencers') > 500, 'the influencers\' bars are drawn');
+    await waitForInk(page, '#chart-influencers', 500);
     await screenshot(page, '07-influencers');
     await page.goto(`${server.url}/#/explorer`);
-    await page.locator('#chart-lineage canvas').first().waitFor();
-    assert.ok(await inkedPixels(page, '#chart-lineage') > 500, 'the lineage graph is drawn');
+    await waitForInk(page, '#chart-lineage', 300);
     await screenshot(page, '08-explorer');
     const table = page.locator('.table-list a', { hasText: 'fact_customer_metrics' }).first();
     await table.click();

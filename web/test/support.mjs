@@ -108,16 +108,24 @@ export async function screenshot(page, name) {
  * saturated; axes, grid lines, labels and the zoom slider are grey or pale): an empty chart has none.
  */
 export async function inkedPixels(page, selector) {
+  // ECharts may draw on several stacked canvases (a heatmap's cells go to a layer of their own).
   return page.$eval(selector, (el) => {
-    const canvas = el.tagName === 'CANVAS' ? el : el.querySelector('canvas');
-    if (!canvas) return 0;
-    const ctx = canvas.getContext('2d');
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
     let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
-      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 80) n++;
+    for (const canvas of el.tagName === 'CANVAS' ? [el] : el.querySelectorAll('canvas')) {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+        if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 80) n++;
+      }
     }
     return n;
   });
+}
+
+/** Waits until the chart in selector has at least min coloured pixels (it draws on the next frame); fails after 15 s. */
+export async function waitForInk(page, selector, min) {
+  await page.locator(`${selector} canvas`).first().waitFor();
+  let last = 0;
+  await waitFor(async () => (last = await inkedPixels(page, selector)) >= min, 15_000,
+    () => `${selector} has ${last} coloured pixels, fewer than ${min}: the chart is empty`);
 }

@@ -2,7 +2,7 @@
 // reasons, check results and freshness, as the metastore records them.
 import { api } from '../api';
 import { errorBox, h, loading } from '../dom';
-import { pagedGrid, toTabular } from '../table';
+import { pagedGrid, toTabular, withColumnsFirst } from '../table';
 import type { GridOptions } from '../table';
 import type { Cell } from '../types';
 
@@ -18,18 +18,17 @@ const statusCell: GridOptions['cell'] = (column, value) => {
 };
 
 /** Rows whose fields hold lists of records (a quarantine's sample bad records) get them in a fold-out under the row. */
-function nestedSection(data: unknown): HTMLElement {
+function nestedSection(data: unknown, first: string[]): HTMLElement {
   const rows = Array.isArray(data) ? data as Record<string, unknown>[] : null;
   const nestedKey = rows?.length ? Object.keys(rows[0] ?? {}).find((k) => rows.some((r) => Array.isArray(r?.[k]))) : undefined;
-  if (!rows || !nestedKey) return pagedGrid(toTabular(data), 20, { cell: statusCell, empty: 'Nothing recorded.' });
-  const flat = rows.map(({ [nestedKey]: _, ...rest }) => rest);
-  const t = toTabular(flat);
+  if (!rows || !nestedKey) return pagedGrid(withColumnsFirst(toTabular(data), first), 20, { cell: statusCell, empty: 'Nothing recorded.' });
+  const t = withColumnsFirst(toTabular(rows.map(({ [nestedKey]: _, ...rest }) => rest)), first);
   return h('div', null, pagedGrid(t, 20, { cell: statusCell }),
     rows.map((r, i) => {
       const nested = r[nestedKey] as unknown[];
       if (!nested?.length) return null;
-      const label = t.rows[i]!.filter((v: Cell) => v !== null).slice(0, 2).join(' · ');
-      return h('details.samples', null, h('summary', null, `${nestedKey.replace(/_/g, ' ')}: ${label} (${nested.length})`),
+      const label = t.rows[i]!.slice(0, first.length - 1).filter((v: Cell) => v !== null).join(' · ');
+      return h('details.samples', null, h('summary', null, `${label}: ${nested.length} sample ${nestedKey.replace(/_/g, ' ').replace(/s$/, '')}${nested.length === 1 ? '' : 's'}`),
         pagedGrid(toTabular(nested), 10));
     }));
 }
@@ -39,13 +38,14 @@ export function pipelinePage(root: HTMLElement): void {
   root.append(h('header.page-head', null, h('h1', null, 'Pipeline'),
     h('span.muted', null, 'Runs, batches, quarantined records, checks and freshness of the lake.')), body);
   api.pipeline().then((p) => {
-    const card = (title: string, note: string, data: unknown) =>
-      h('section.card', { 'aria-label': title }, h('h2', null, title, note ? h('span.muted', null, ` ${note}`) : null), nestedSection(data));
+    const card = (title: string, note: string, data: unknown, first: string[]) =>
+      h('section.card', { 'aria-label': title }, h('h2', null, title, note ? h('span.muted', null, ` ${note}`) : null), nestedSection(data, first));
     body.replaceChildren(
-      card('Freshness', '(the newest data each dataset holds)', p.freshness),
-      card('Runs', '(newest first)', p.runs),
-      card('Checks', '(of the current warehouse version)', p.checks),
-      card('Quarantine', '(bad records kept aside, with samples and reasons)', p.quarantine),
-      card('Batches', '(committed to the lake)', p.batches));
+      card('Freshness', '(the newest commit to each dataset)', p.freshness, ['dataset', 'last_commit_at', 'rows', 'files', 'batches']),
+      card('Runs', '(newest first)', p.runs, ['run_id', 'verb', 'status', 'started_at', 'ended_at', 'error']),
+      card('Checks', '(of the current warehouse version)', p.checks, ['table', 'check', 'kind', 'passed', 'failing_rows', 'where', 'seconds']),
+      card('Quarantine', '(bad records kept aside, by dataset and reason; open a line for sample records)', p.quarantine, ['dataset', 'reason', 'count']),
+      card('Batches', '(committed to the lake, newest first)', p.batches,
+        ['batch_id', 'dataset', 'state', 'rows', 'files', 'bytes', 'quarantined', 'started_at', 'ended_at', 'error']));
   }).catch((e) => body.replaceChildren(errorBox(e)));
 }

@@ -161,10 +161,13 @@ export function sqlPage(root: HTMLElement, route: Route): void {
 
   api.catalog().then((c) => {
     editor.setCatalog(c);
-    tablesList.replaceChildren(...c.tables.map((t) => h('details.side-table', null,
-      h('summary', null, h('span.mono', null, `${t.schema}.${t.name}`), t.rows !== null ? h('span.muted.small', null, ` ${t.rows.toLocaleString('en-US')}`) : ''),
-      h('button.link.small', { onclick: () => open(`SELECT *\nFROM ${t.schema}.${t.name}\nLIMIT 100`) }, 'Query this table'),
-      h('ul.cols', null, t.columns.map((col) => h('li', null, h('span.mono', null, col.name), ' ', h('span.muted.small', null, col.type)))))));
+    const schemas = [...new Set(c.tables.map((t) => t.schema))];
+    tablesList.replaceChildren(...schemas.map((schema) => h('div', null, h('h3', null, schema),
+      c.tables.filter((t) => t.schema === schema).map((t) => h('details.side-table', null,
+        h('summary', { title: t.description ?? undefined }, h('span.mono', null, t.name),
+          t.rows !== null ? h('span.muted.small', null, ` ${t.rows.toLocaleString('en-US')}`) : ''),
+        h('button.link.small', { onclick: () => open(`SELECT *\nFROM ${t.schema}.${t.name}\nLIMIT 100`) }, 'Query this table'),
+        h('ul.cols', null, t.columns.map((col) => h('li', null, h('span.mono', null, col.name), ' ', h('span.muted.small', null, col.type)))))))));
   }).catch((e) => tablesList.replaceChildren(errorBox(e)));
 
   runBtn.onclick = () => void run(0);
