@@ -8,6 +8,11 @@ const SAYINGS: Record<string, string> = {
   warehouse: 'No warehouse version is built yet',
 };
 
+/** "needs churn scores": what a number waits for, short enough for a KPI card. */
+export function needs(m: Missing): string {
+  return `needs ${m.what === 'clv' ? 'CLV' : m.what} ${m.what === 'warehouse' ? 'build' : 'scores'}`;
+}
+
 /** "Churn scores are not computed yet" for {what: "churn"}; other names as they come. */
 export function describeMissing(m: Missing): string {
   return SAYINGS[m.what.toLowerCase()] ?? `${m.what[0]?.toUpperCase()}${m.what.slice(1)} is not there yet`;

@@ -113,6 +113,30 @@ describe('web UI', () => {
     await screenshot(page, '06-sql-error');
   });
 
+  test('a SQL result pages through the server, and a running query is cancelled', async () => {
+    await page.goto(`${server.url}/#/sql`);
+    const editor = page.locator('.cm-content');
+    await editor.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('SELECT range AS i FROM range(250) ORDER BY i');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.pager', { hasText: 'Page 1 of 3' }).waitFor();
+    await page.getByRole('button', { name: /Next/ }).click();
+    await page.locator('.pager', { hasText: 'Page 2 of 3' }).waitFor();
+    assert.equal(await page.locator('.results tbody tr').first().textContent(), '100');
+    assert.equal(await page.locator('.results tbody tr').count(), 100);
+
+    await editor.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('SELECT count(*) FROM range(1000000000) a, range(1000000) b');
+    await page.keyboard.press('Control+Enter');
+    const cancel = page.getByRole('button', { name: /Cancel/ });
+    await page.locator('button:has-text("Cancel"):not([disabled])').waitFor();
+    await cancel.click();
+    await page.locator('.status', { hasText: 'Cancelled.' }).waitFor({ timeout: 30_000 });
+    assert.ok(await cancel.isDisabled(), 'nothing runs any more');
+  });
+
   test('the other pages render', async () => {
     await page.goto(`${server.url}/#/influencers`);
     await waitForInk(page, '#chart-influencers', 500);
@@ -142,7 +166,7 @@ describe('web UI', () => {
       assert.match(await notice.textContent(), /custlake churn/, 'the notice names the command to run');
       assert.equal(await p.locator('.error').count(), 0, 'no error is shown');
       assert.notEqual(await p.locator('[data-kpi="active_customers"] .kpi-value').textContent(), '—', 'the warehouse KPIs still show');
-      assert.match(await p.locator('[data-kpi="value_at_risk"] .kpi-hint').textContent(), /churn scores are not computed/i);
+      assert.match(await p.locator('[data-kpi="value_at_risk"] .kpi-hint').textContent(), /needs churn scores/);
       await screenshot(p, '13-dashboard-without-churn');
       await p.goto(`${partial.url}/#/influencers`);
       await p.locator('.notice, #chart-influencers canvas').first().waitFor();

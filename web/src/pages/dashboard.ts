@@ -2,7 +2,7 @@
 // one filter bar whose state is in the URL.
 import { api, ApiError } from '../api';
 import { errorBox, h, loading } from '../dom';
-import { describeMissing, emptyChart, missingFor, missingNotice } from '../empty';
+import { describeMissing, emptyChart, missingFor, missingNotice, needs } from '../empty';
 import { filterBar, filtersFrom } from '../filters';
 import type { Filters } from '../filters';
 import { fmt } from '../format';
@@ -88,7 +88,7 @@ function renderBody(
     },
     h('span.kpi-label', null, k.label),
     h('span.kpi-value', null, k.format(v)),
-    h('span.kpi-hint', { title: absent ? `Run: ${absent.run}` : undefined }, absent ? describeMissing(absent) : v === null ? 'Not available' : k.hint));
+    h('span.kpi-hint', { title: absent ? `Run: ${absent.run}` : undefined }, absent ? needs(absent) : v === null ? 'Not available' : k.hint));
   }));
 
   const panel = (title: string, id: string, draw: (el: HTMLElement) => void, empty: HTMLElement | null, width?: 'span2' | 'wide') => {
