@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_pkgs=(
   g++ cmake make pkg-config git
   libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
-  libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libxxhash-dev libmariadb-dev libpq-dev
+  libsqlite3-dev sqlite3 libzstd-dev zlib1g-dev libssl-dev libxxhash-dev libmariadb-dev libpq-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost

@@ -3,6 +3,8 @@
 #include <duckdb.h>
 
 #include <cctype>
+#include <set>
+#include <string>
 
 #include "engine/engine_internal.h"
 
@@ -315,6 +317,39 @@ Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement
 }
 }  // namespace
 
+namespace {
+const std::string kNotAQuery =
+    "the statement is not a query: only SELECT (and EXPLAIN) run on the warehouse, which is read-only here";
+
+/// Whether `sql` begins (after blanks, comments and parentheses) with a keyword of a statement that writes.
+bool StartsWithWriteKeyword(const std::string& sql) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(') {
+      ++i;
+    } else if (sql.compare(i, 2, "--") == 0) {
+      i = sql.find('\n', i);
+      if (i == std::string::npos) return false;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      i = sql.find("*/", i + 2);
+      if (i == std::string::npos) return false;
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]))) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+  }
+  static const std::set<std::string> kWrites{"INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER",
+                                             "TRUNCATE", "COPY", "ATTACH", "DETACH", "INSTALL", "LOAD", "SET",
+                                             "RESET", "PRAGMA", "CALL", "CHECKPOINT", "VACUUM", "EXPORT", "IMPORT",
+                                             "USE", "COMMENT", "UPSERT", "REPLACE"};
+  return kWrites.count(word) > 0;
+}
+}  // namespace
+
 Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_rows) {
   duckdb_extracted_statements extracted = nullptr;
   idx_t count = duckdb_extract_statements(impl_->con, sql.c_str(), &extracted);
@@ -334,14 +369,16 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
     std::string message = duckdb_prepare_error(prepared);
     duckdb_destroy_prepare(&prepared);
     duckdb_destroy_extracted(&extracted);
+    // A write that fails to bind (INSERT into a view, DELETE from the read-only
+    // warehouse) is refused as a write, not reported as a catalog problem.
+    if (StartsWithWriteKeyword(sql)) return Status::InvalidArgument(kNotAQuery + (" (" + message + ")"));
     return Status::InvalidArgument(message);
   }
   duckdb_destroy_extracted(&extracted);
   const duckdb_statement_type type = duckdb_prepared_statement_type(prepared);
   if (!IsReadOnly(type)) {
     duckdb_destroy_prepare(&prepared);
-    return Status::InvalidArgument("the statement is not a query: only SELECT (and EXPLAIN) run on the warehouse, "
-                                   "which is read-only here");
+    return Status::InvalidArgument(kNotAQuery);
   }
   return RunPrepared(impl_->con, prepared, sql, max_rows);
 }

@@ -1,4 +1,4 @@
--- The customer-months the dashboard's filters select ({{filtered_months}} in the other files):
+-- The customer-months the dashboard's filters select (the other files include it where they write the filtered_months marker):
 -- $1 segment, $2 region, $3 plan (of the customer version valid at the end of the month),
 -- $4 from and $5 to (months whose first day falls in [from, to]); NULL = no filter.
 SELECT m.*, d.segment, d.region, d.plan, d.contract, date_trunc('month', d.signup_date) AS cohort
