@@ -20,12 +20,13 @@ export function setCsrf(token: string): void { csrfToken = token; }
 let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(f: () => void): void { onUnauthorized = f; }
 
-async function parse<T>(res: Response, what: string): Promise<T> {
+/** The answer's JSON, or an ApiError; a 401 shows the login page unless this is the login itself. */
+async function parse<T>(res: Response, what: string, isLogin = false): Promise<T> {
   const text = await res.text();
   let body: unknown = null;
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON: reported below */ }
   if (!res.ok) {
-    if (res.status === 401) onUnauthorized();
+    if (res.status === 401 && !isLogin) onUnauthorized();
     const b = body as { error?: string; position?: number | null; missing?: Missing[] } | null;
     const message = b?.error ?? `${what}: HTTP ${res.status} ${res.statusText}${text && !b ? `: ${text.slice(0, 200)}` : ''}`;
     throw new ApiError(message, res.status, typeof b?.position === 'number' ? b.position : null, b?.missing ?? []);
@@ -68,7 +69,8 @@ export const api = {
     if (e instanceof ApiError && e.status === 404) return { user: null, auth_required: false, csrf: '' };
     throw e;
   }),
-  login: (user: string, password: string) => post<unknown>('/api/login', { user, password }),
+  login: async (user: string, password: string) =>
+    parse<unknown>(await postRaw('/api/login', { user, password }), 'POST /api/login', true),
   logout: () => post<unknown>('/api/logout', {}),
   filters: () => get<FilterOptions>('/api/filters'),
   dashboard: (f: Record<string, string>, signal?: AbortSignal) => get<Dashboard>(`/api/dashboard${qs(f)}`, signal),
