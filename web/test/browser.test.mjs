@@ -33,6 +33,14 @@ after(async () => {
 
 const kpi = (name) => page.locator(`[data-kpi="${name}"] .kpi-value`);
 
+/** Replaces the SQL editor's text with sql and runs it with Ctrl-Enter, as a user would. */
+async function runSql(sql) {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('Control+Enter');
+}
+
 describe('web UI', () => {
   test('the dashboard loads with its KPIs and charts drawn', async () => {
     await page.goto(`${server.url}/#/dashboard`);
@@ -88,11 +96,7 @@ describe('web UI', () => {
 
   test('a SQL query runs, its error is marked, and its CSV downloads', async () => {
     await page.goto(`${server.url}/#/sql`);
-    const editor = page.locator('.cm-content');
-    await editor.click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText("SELECT 1 AS n, 'one' AS word UNION ALL SELECT 2, 'two' ORDER BY n");
-    await page.keyboard.press('Control+Enter');
+    await runSql("SELECT 1 AS n, 'one' AS word UNION ALL SELECT 2, 'two' ORDER BY n");
     await page.locator('.results tbody tr').nth(1).waitFor();
     assert.deepEqual(await page.locator('.results tbody tr').allTextContents(), ['1one', '2two']);
 
@@ -103,10 +107,7 @@ describe('web UI', () => {
     assert.deepEqual(csv, ['n,word', '1,one', '2,two']);
     await screenshot(page, '05-sql');
 
-    await editor.click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText('SELECT 1 FROM no_such_table');
-    await page.keyboard.press('Control+Enter');
+    await runSql('SELECT 1 FROM no_such_table');
     await page.locator('.results .error').waitFor();
     await page.locator('.cm-sql-error').waitFor();
     assert.equal(await page.locator('.cm-sql-error').textContent(), 'no_such_table', 'the error marks the missing table');
@@ -115,21 +116,14 @@ describe('web UI', () => {
 
   test('a SQL result pages through the server, and a running query is cancelled', async () => {
     await page.goto(`${server.url}/#/sql`);
-    const editor = page.locator('.cm-content');
-    await editor.click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText('SELECT range AS i FROM range(250) ORDER BY i');
-    await page.keyboard.press('Control+Enter');
+    await runSql('SELECT range AS i FROM range(250) ORDER BY i');
     await page.locator('.pager', { hasText: 'Page 1 of 3' }).waitFor();
     await page.getByRole('button', { name: /Next/ }).click();
     await page.locator('.pager', { hasText: 'Page 2 of 3' }).waitFor();
     assert.equal(await page.locator('.results tbody tr').first().textContent(), '100');
     assert.equal(await page.locator('.results tbody tr').count(), 100);
 
-    await editor.click();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.insertText('SELECT count(*) FROM range(1000000000) a, range(1000000) b');
-    await page.keyboard.press('Control+Enter');
+    await runSql('SELECT count(*) FROM range(1000000000) a, range(1000000) b');
     const cancel = page.getByRole('button', { name: /Cancel/ });
     await page.locator('button:has-text("Cancel"):not([disabled])').waitFor();
     await cancel.click();
