@@ -99,22 +99,19 @@ export function influencersPage(root: HTMLElement, route: Route): void {
 function modelReasons(reasons: ModelReason[]): HTMLElement {
   const rows = reasons.slice(0, 15);
   const box = h('div.chart', { id: 'chart-model-reasons', style: `height:${Math.max(220, 28 * rows.length + 70)}px` });
+  const label = (r: ModelReason) => `${r.customers.toLocaleString('en-US')} customers · mean P(churn) ${fmt.pct(r.mean_p_churn, 0)}`;
   queueMicrotask(() => chart(box, {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { top: 0 },
-    grid: { left: 8, right: 48, top: 30, bottom: 8, containLabel: true },
-    xAxis: [{ type: 'value', name: 'customers', show: false }, { type: 'value', show: false, max: 1 }],
+    tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${rows[p.dataIndex]!.reason}<br>${label(rows[p.dataIndex]!)}` },
+    grid: { left: 8, right: 210, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', show: false },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.reason), axisLabel: { width: 300, overflow: 'truncate' } },
-    series: [
-      { type: 'bar', name: 'Customers with it among their top reasons', data: rows.map((r) => r.customers), barMaxWidth: 18,
-        label: { show: true, position: 'right' }, itemStyle: { color: palette[0] } },
-      { type: 'line', name: 'Their mean churn probability', xAxisIndex: 1, data: rows.map((r) => r.mean_p_churn),
-        itemStyle: { color: palette[3] }, lineStyle: { opacity: 0 }, symbolSize: 9,
-        tooltip: { valueFormatter: (v: number) => fmt.pct(v, 1) } },
-    ],
+    series: [{
+      type: 'bar', data: rows.map((r) => r.customers), barMaxWidth: 18, itemStyle: { color: palette[0] },
+      label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => label(rows[p.dataIndex]!) },
+    }],
   }));
   return h('section.card', { 'aria-label': 'Model reasons' },
-    h('h2', null, 'What the churn model weighs ', h('span.muted', null, '(the reasons its SHAP values give most often, N standing for a number)')), box);
+    h('h2', null, 'What the churn model weighs ', h('span.muted', null, '(customers by the reasons its SHAP values give them; N stands for a number)')), box);
 }
 
 function capitalize(s: string): string { return s ? s[0]!.toUpperCase() + s.slice(1) : s; }

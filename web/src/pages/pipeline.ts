@@ -28,7 +28,7 @@ function nestedSection(data: unknown, first: string[]): HTMLElement {
       const nested = r[nestedKey] as unknown[];
       if (!nested?.length) return null;
       const label = t.rows[i]!.slice(0, first.length - 1).filter((v: Cell) => v !== null).join(' · ');
-      return h('details.samples', null, h('summary', null, `${label}: ${nested.length} sample ${nestedKey.replace(/_/g, ' ').replace(/s$/, '')}${nested.length === 1 ? '' : 's'}`),
+      return h('details.samples', null, h('summary', null, `${label}: ${nested.length} ${nestedKey.replace(/_/g, ' ')}`),
         pagedGrid(toTabular(nested), 10));
     }));
 }
