@@ -106,6 +106,9 @@ describe('web UI', () => {
     const csv = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
     assert.deepEqual(csv, ['n,word', '1,one', '2,two']);
     await screenshot(page, '05-sql');
+    await page.getByRole('button', { name: 'Chart', exact: true }).click();
+    await waitForInk(page, '#result-chart', 200);
+    await screenshot(page, '05-sql-chart');
 
     await runSql('SELECT 1 FROM no_such_table');
     await page.locator('.results .error').waitFor();
@@ -135,6 +138,11 @@ describe('web UI', () => {
     await page.goto(`${server.url}/#/influencers`);
     await waitForInk(page, '#chart-influencers', 500);
     await screenshot(page, '07-influencers');
+    await page.locator('.factor-list button').first().click();
+    const customer = page.locator('.drilldown tbody tr a').first();
+    await customer.waitFor();
+    assert.match(await customer.getAttribute('href'), /^#\/customer\/\d+$/, 'an influencer lists customers linked to their 360 page');
+    await screenshot(page, '07-influencer-customers');
     await page.goto(`${server.url}/#/explorer`);
     await waitForInk(page, '#chart-lineage', 300);
     await screenshot(page, '08-explorer');
