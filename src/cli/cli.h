@@ -80,6 +80,7 @@ void RegisterDemo(CLI::App& app, VerbFn* run);
 void RegisterClv(CLI::App& app, VerbFn* run);  // clv fit|predict|evaluate
 void RegisterChurn(CLI::App& app, VerbFn* run);  // churn train|evaluate|score|explain
 void RegisterServe(CLI::App& app, VerbFn* run);
+void RegisterUser(CLI::App& app, VerbFn* run);  // user add|list|remove
 
 // The verbs' bodies, callable from other verbs (demo chains them).
 struct InitOptions {

@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   RegisterClv(app, &run);
   RegisterChurn(app, &run);
   RegisterServe(app, &run);
+  RegisterUser(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "auth/user_store.h"
 #include "serve/http_server.h"
+#include "serve/pg_auth_method.h"
 #include "serve/pg_compat.h"
 #include "serve/pg_server.h"
 
@@ -76,10 +78,12 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   nlohmann::json summary{{"verb", "serve"}};
   std::optional<serve::PgServer> pg;
+  std::optional<serve::ServeOptions> pg_options;
   std::unique_ptr<serve::HttpServer> http;
   if (!args.no_pg) {
     ASSIGN_OR_RETURN(serve::ServeOptions options, PgOptions(config, args));
     summary["pg"] = options.host + ":" + std::to_string(options.port);
+    pg_options = options;
     pg.emplace(options);
   }
   if (!args.no_http) {
@@ -103,8 +107,9 @@ VerbResult RunServe(const GlobalOptions& global, const ServeArgs& args) {
   Status pg_status = Status::OK();
   if (pg) {
     pg_status = pg->Run(&g_serve_stop, [&] {
+      const auto users = auth::UserStore::Load(config.lake_root.string()).ValueOr(auth::UserStore());
       spdlog::info("serving the warehouse over PostgreSQL wire protocol on {} ({} authentication)",
-                   summary["pg"].get<std::string>(), std::getenv("CUSTLAKE_PG_PASSWORD") ? "password" : "trust");
+                   summary["pg"].get<std::string>(), serve::AuthMethodName(serve::ChooseAuthMethod(*pg_options, users)));
     });
     g_serve_stop.store(true);
   }

@@ -226,6 +226,8 @@ std::string Layout::StagingDir(int64_t batch_id) const {
 }
 std::string Layout::MetastorePath() const { return Absolute("_metastore.db"); }
 std::string Layout::LockPath() const { return Absolute("_lake.lock"); }
+std::string Layout::UsersPath() const { return Absolute("_users.json"); }
+std::string Layout::UsersLockPath() const { return Absolute("_users.lock"); }
 
 std::vector<std::string> Layout::FoldersToCreate() const {
   std::vector<std::string> dirs = {root_};

@@ -11,6 +11,7 @@
 //     _staging/<batch>/<final path> files of batches still being written
 //     _metastore.db                 SQLite metastore (+ -wal, -shm)
 //     _lake.lock                    flock(2) target; see docs/lake-format.md
+//     _users.json, _users.lock      the users (auth/user_store.h)
 //
 // A dataset is named by its zone and a name of one or more '/'-separated
 // segments ("raw" + "sic/customers"); its folder is "<zone>/<name>". All
@@ -104,6 +105,10 @@ class Layout {
   std::string StagingDir(int64_t batch_id) const;
   std::string MetastorePath() const;
   std::string LockPath() const;
+  /// "<root>/_users.json": the users of the web UI and the PostgreSQL endpoint (auth/user_store.h).
+  std::string UsersPath() const;
+  /// "<root>/_users.lock": the flock(2) target of the user store's writers.
+  std::string UsersLockPath() const;
 
   /// The folders Lake::Init creates, root first.
   std::vector<std::string> FoldersToCreate() const;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "query/result_format.h"
+#include "serve/pg_auth_method.h"
 #include "warehouse/model_loader.h"
 
 namespace custlake::serve {
@@ -89,7 +90,8 @@ void ResponseCache::Put(int64_t generation, const std::string& key, const nlohma
 ApiContext::ApiContext(HttpOptions opts)
     : options(std::move(opts)),
       queries(options.lake_root, options.sandbox, options.max_sessions),
-      dashboard(options.lake_root, DashboardSandbox(options.sandbox), options.max_sessions) {}
+      dashboard(options.lake_root, DashboardSandbox(options.sandbox), options.max_sessions),
+      auth(options.lake_root, !IsLoopbackHost(options.host)) {}
 
 Result<const std::vector<warehouse::Model>*> ApiContext::Models() {
   std::lock_guard<std::mutex> lock(models_mu_);

@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "serve/http_auth.h"
 #include "serve/http_options.h"
 #include "serve/session_pool.h"
 #include "warehouse/model.h"
@@ -63,6 +64,7 @@ struct ApiContext {
   SessionPool dashboard;  ///< trusted dashboard SQL; missing score datasets read as empty views
   RunningQueries running;
   ResponseCache cache;
+  WebAuth auth;
 
  private:
   std::mutex models_mu_;

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "auth/user_store.h"
 #include "serve/http_api.h"
 #include "serve/http_routes.h"
 #include "serve/listen_address.h"
@@ -64,6 +65,12 @@ HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::
   server.set_payload_max_length(1 << 20);
   server.set_keep_alive_max_count(1000);
   RegisterErrorPages(server);
+  ApiContext& ctx = impl_->ctx;
+  server.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
+    return ctx.auth.Refuse(req, res) ? httplib::Server::HandlerResponse::Handled
+                                     : httplib::Server::HandlerResponse::Unhandled;
+  });
+  ctx.auth.RegisterRoutes(server);
   RegisterHealth(server, impl_->ctx);
   RegisterQueryApi(server, impl_->ctx);
   RegisterDashboardApi(server, impl_->ctx);
@@ -77,6 +84,14 @@ int HttpServer::port() const { return impl_->port; }
 
 Status HttpServer::Bind() {
   const HttpOptions& options = impl_->ctx.options;
+  if (impl_->ctx.auth.login_required()) {
+    ASSIGN_OR_RETURN(auth::UserStore users, auth::UserStore::Load(options.lake_root));
+    if (users.empty()) {
+      return Status::InvalidArgument("refusing to serve the web UI on " + options.host +
+                                     " with no users to log in: beyond loopback every /api call needs a login; add "
+                                     "a user with `custlake user add NAME --password-stdin` (or bind 127.0.0.1)");
+    }
+  }
   const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
   if (options.port == 0) {
     impl_->port = impl_->server.bind_to_any_port(host);

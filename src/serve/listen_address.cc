@@ -4,10 +4,6 @@
 
 namespace custlake::serve {
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host.starts_with("127.") || host == "::1";
-}
-
 Status ParseHostPort(const std::string& flag, const std::string& text, std::string* host, int* port,
                      bool allow_any_port) {
   const size_t colon = text.rfind(':');

@@ -1,4 +1,4 @@
-// ADDRESS:PORT flags (--pg, --http) and the loopback rule both servers share.
+// ADDRESS:PORT flags (--pg, --http), parsed alike for both servers.
 #pragma once
 
 #include <string>
@@ -11,7 +11,5 @@ namespace custlake::serve {
 /// names the option in the error. Port 0 is allowed only when `allow_any_port`.
 Status ParseHostPort(const std::string& flag, const std::string& text, std::string* host, int* port,
                      bool allow_any_port = false);
-/// 127.x.x.x, localhost and ::1: only processes on this machine can connect.
-bool IsLoopback(const std::string& host);
 
 }  // namespace custlake::serve

@@ -1,7 +1,8 @@
 // One client connection speaking PostgreSQL protocol v3 over a socket.
 //
 // The state machine: startup (SSL/GSSENC requests answered 'N', the
-// StartupMessage, trust or cleartext-password authentication, the
+// StartupMessage, authentication (SCRAM-SHA-256 for the lake's users; trust
+// or a cleartext password only when there are none: AuthenticationMethod), the
 // ParameterStatus values clients read, BackendKeyData; a CancelRequest
 // interrupts the statement of the connection it names), then messages until
 // Terminate or EOF: simple query (several statements per message) and the
@@ -25,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/user_store.h"
 #include "engine/engine.h"
 #include "query/lake_session.h"
 #include "serve/cancel_registry.h"
@@ -63,11 +65,19 @@ class PgConnection {
     size_t next_row = 0;
   };
 
-  // Startup and authentication (pg_connection_startup.cc).
+  // Startup (pg_connection_startup.cc).
   bool Startup();
   bool ReadStartupPacket(std::string* body);
-  bool Authenticate();
   void SendStartupParameters();
+
+  // Authentication (pg_connection_auth.cc): the method AuthenticationMethod
+  // picks, then the session opened.
+  bool Authenticate();
+  bool AuthenticateCleartext();
+  bool AuthenticateScram(const auth::UserStore& users);
+  /// Reads one PasswordMessage-family ('p') message: SASLInitialResponse,
+  /// SASLResponse or PasswordMessage.
+  bool ReadPasswordMessage(std::string* body);
 
   // Socket I/O.
   bool ReadExact(size_t n, std::string* out);

@@ -19,14 +19,6 @@ int32_t BigEndian32(const std::string& four) {
   return v;
 }
 
-/// Compares without an early exit, so timing says nothing about the password.
-bool SameSecret(const std::string& given, const std::string& expected) {
-  if (given.size() != expected.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
-  return diff == 0;
-}
-
 }  // namespace
 
 bool PgConnection::ReadExact(size_t n, std::string* out) {
@@ -122,26 +114,6 @@ void PgConnection::Refuse(const std::string& sqlstate, const std::string& messag
     if (!Flush()) return;
   }
   Fatal(sqlstate, message);
-}
-
-bool PgConnection::Authenticate() {
-  if (!options_.password.empty()) {
-    Send(MessageWriter('R').Int32(3).Finish());  // AuthenticationCleartextPassword
-    char type = 0;
-    std::string body, password;
-    if (!ReadMessage(&type, &body)) return false;
-    MessageReader reader(body);
-    if (type != 'p' || !reader.ReadCString(&password)) return Fatal("08P01", "expected a password message");
-    if (!SameSecret(password, options_.password)) {
-      return Fatal("28P01", "password authentication failed for user \"" + parameters_["user"] + "\"");
-    }
-  }
-  Send(MessageWriter('R').Int32(0).Finish());  // AuthenticationOk
-  auto session = query::LakeSession::Open(options_.lake_root, options_.sandbox);
-  if (!session.ok()) return Fatal("58000", "cannot open the lake: " + session.status().message());
-  session_ = std::move(*session);
-  SendStartupParameters();
-  return true;
 }
 
 void PgConnection::SendStartupParameters() {

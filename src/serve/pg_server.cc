@@ -12,7 +12,9 @@
 #include <mutex>
 #include <thread>
 
+#include "auth/user_store.h"
 #include "serve/listen_address.h"
+#include "serve/pg_auth_method.h"
 #include "serve/pg_connection.h"
 
 namespace custlake::serve {
@@ -57,10 +59,12 @@ Status ParseListenAddress(const std::string& text, ServeOptions* options) {
 }
 
 Status Validate(const ServeOptions& options) {
-  if (!IsLoopback(options.host) && options.password.empty()) {
+  ASSIGN_OR_RETURN(auth::UserStore users, auth::UserStore::Load(options.lake_root));
+  if (ChooseAuthMethod(options, users) == AuthMethod::kRefuse) {
     return Status::InvalidArgument("refusing to serve " + options.host +
-                                   " without a password: trust authentication is for loopback only; set "
-                                   "CUSTLAKE_PG_PASSWORD, or bind 127.0.0.1");
+                                   " without a password: the lake has no users and trust authentication is "
+                                   "for loopback only; add a user with `custlake user add NAME "
+                                   "--password-stdin` (or bind 127.0.0.1)");
   }
   if (options.max_connections < 1 || options.max_message_bytes < 1024) {
     return Status::InvalidArgument(

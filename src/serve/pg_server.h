@@ -3,7 +3,8 @@
 // more is told 53300 "too many connections" and closed).
 //
 // Trust authentication is allowed only when bound to a loopback address;
-// Validate() refuses any other address without a password. Run() returns
+// Validate() refuses any other address while the lake has no users (and no
+// CUSTLAKE_PG_PASSWORD): pg_auth_method.h. Run() returns
 // when `*stop` becomes true (checked a few times a second), after closing
 // the connections still open and waiting for their threads.
 #pragma once

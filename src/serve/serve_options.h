@@ -14,7 +14,9 @@ struct ServeOptions {
   int port = 5433;
   std::string lake_root;          ///< each connection opens its own LakeSession here
   query::SandboxOptions sandbox;  ///< row limit and statement timeout per statement
-  std::string password;           ///< "" = trust (allowed on loopback only)
+  /// CUSTLAKE_PG_PASSWORD: a shared cleartext password, used only while the
+  /// lake has no users (auth/user_store.h); "" = trust (on loopback only).
+  std::string password;
   size_t max_message_bytes = 1 << 20;
   int max_connections = 64;
 };

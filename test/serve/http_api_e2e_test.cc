@@ -6,7 +6,9 @@
 #include <future>
 #include <set>
 
+#include "auth/user_store.h"
 #include "http_test_server.h"
+#include "serve/http_auth.h"
 #include "serve/web_assets.h"
 
 namespace custlake::testing {
@@ -384,6 +386,82 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   EXPECT_GT(rebuilt, version);
   EXPECT_EQ(Json(client->Get("/api/dashboard"))["warehouse_version"], rebuilt);
   EXPECT_EQ(Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}}))["warehouse_version"], rebuilt);
+}
+
+TEST_F(BareApiTest, OnLoopbackNoLoginIsNeededButEveryPostCarriesTheCsrfToken) {
+  TestHttpServer server((dir_->path() / "bare" / "lake").string());
+  auto bare = server.BareClient();
+  auto me = bare->Get("/api/me");
+  ASSERT_TRUE(me);
+  nlohmann::json who = Json(me);
+  EXPECT_TRUE(who["user"].is_null());
+  EXPECT_EQ(who["auth_required"], false);
+  EXPECT_EQ(who["csrf"].get<std::string>().size(), 64u);
+  const std::string cookie = me->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  EXPECT_EQ(bare->Get("/api/filters")->status, 200) << "GETs need no session on loopback";
+
+  auto no_token = PostJson(*bare, "/api/query", {{"sql", "SELECT 1"}});
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 403) << no_token->body;
+  httplib::Headers wrong{{"Cookie", SessionCookie(me)}, {"X-CSRF-Token", std::string(64, '0')}};
+  auto wrong_token = bare->Post("/api/query", wrong, R"({"sql": "SELECT 1"})", "application/json");
+  ASSERT_TRUE(wrong_token);
+  EXPECT_EQ(wrong_token->status, 403);
+  httplib::Headers right{{"Cookie", SessionCookie(me)}, {"X-CSRF-Token", who["csrf"].get<std::string>()}};
+  auto ok = bare->Post("/api/query", right, R"({"sql": "SELECT 1"})", "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
+TEST_F(BareApiTest, BeyondLoopbackUsersMustLogInAndFailedLoginsAreRateLimited) {
+  const std::string lake = (dir_->path() / "bare" / "lake").string();
+  {
+    TestHttpServer refused(lake, 1000, 4000, "0.0.0.0");
+    EXPECT_FALSE(refused.serving());
+    EXPECT_NE(refused.bind_status().message().find("custlake user add"), std::string::npos)
+        << refused.bind_status().message();
+  }
+  ASSERT_TRUE(auth::UserStore::AddUser(lake, "analyst", "correct horse", 4096).ok());
+  TestHttpServer server(lake, 1000, 4000, "0.0.0.0");
+  ASSERT_TRUE(server.serving()) << server.bind_status().message();
+  auto client = server.BareClient();
+  EXPECT_EQ(client->Get("/api/dashboard")->status, 401);
+  EXPECT_EQ(client->Get("/healthz")->status, 200) << "health checks need no login";
+  auto me = client->Get("/api/me");
+  ASSERT_TRUE(me);
+  EXPECT_EQ(Json(me)["auth_required"], true);
+  httplib::Headers session{{"Cookie", SessionCookie(me)}, {"X-CSRF-Token", Json(me)["csrf"].get<std::string>()}};
+  EXPECT_EQ(client->Get("/api/dashboard", session)->status, 401) << "a session that has not logged in";
+  auto no_csrf = PostJson(*client, "/api/login", {{"user", "analyst"}, {"password", "correct horse"}});
+  EXPECT_EQ(no_csrf->status, 403);
+
+  auto login = client->Post("/api/login", session, R"({"user": "analyst", "password": "correct horse"})",
+                            "application/json");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  EXPECT_EQ(Json(login)["user"], "analyst");
+  httplib::Headers logged_in{{"Cookie", SessionCookie(login)}, {"X-CSRF-Token", Json(login)["csrf"].get<std::string>()}};
+  EXPECT_EQ(client->Get("/api/filters", logged_in)->status, 200);
+  EXPECT_EQ(client->Get("/api/filters", session)->status, 401) << "the pre-login session ended";
+  EXPECT_EQ(client->Post("/api/query", logged_in, R"({"sql": "SELECT 1"})", "application/json")->status, 200);
+  EXPECT_EQ(client->Post("/api/logout", logged_in, "{}", "application/json")->status, 200);
+  EXPECT_EQ(client->Get("/api/filters", logged_in)->status, 401);
+
+  // Failed logins: five get 401, then even the right password waits (429).
+  auto fresh = client->Get("/api/me");
+  httplib::Headers anonymous{{"Cookie", SessionCookie(fresh)}, {"X-CSRF-Token", Json(fresh)["csrf"].get<std::string>()}};
+  for (int i = 0; i < serve::WebAuth::kMaxFailures; i++) {
+    auto wrong = client->Post("/api/login", anonymous, R"({"user": "analyst", "password": "guess"})", "application/json");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 401) << i;
+  }
+  auto limited = client->Post("/api/login", anonymous, R"({"user": "analyst", "password": "correct horse"})",
+                              "application/json");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429) << limited->body;
+  EXPECT_FALSE(limited->get_header_value("Retry-After").empty());
 }
 
 }  // namespace

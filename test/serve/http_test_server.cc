@@ -38,8 +38,10 @@ bool MakeBareProject(const fs::path& dir) {
          Custlake(dir, {"-C", project, "build"});
 }
 
-TestHttpServer::TestHttpServer(const std::string& lake_root, int64_t max_rows, int timeout_ms) {
+TestHttpServer::TestHttpServer(const std::string& lake_root, int64_t max_rows, int timeout_ms,
+                               const std::string& host) {
   serve::HttpOptions options;
+  options.host = host;
   options.port = 0;
   options.lake_root = lake_root;
   options.sandbox.max_rows = max_rows;
@@ -48,8 +50,9 @@ TestHttpServer::TestHttpServer(const std::string& lake_root, int64_t max_rows, i
   options.max_sessions = 4;
   options.threads = 8;
   server_ = std::make_unique<serve::HttpServer>(options);
-  Status bound = server_->Bind();
-  EXPECT_TRUE(bound.ok()) << bound.ToString();
+  bind_status_ = server_->Bind();
+  if (!bind_status_.ok()) return;
+  serving_ = true;
   thread_ = std::thread([this] {
     Status run = server_->Run(&stop_, [this] { listening_.store(true); });
     EXPECT_TRUE(run.ok()) << run.ToString();
@@ -60,13 +63,28 @@ TestHttpServer::TestHttpServer(const std::string& lake_root, int64_t max_rows, i
 
 TestHttpServer::~TestHttpServer() {
   stop_.store(true);
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
-std::unique_ptr<httplib::Client> TestHttpServer::Client() const {
+std::unique_ptr<httplib::Client> TestHttpServer::BareClient() const {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", port());
   client->set_read_timeout(std::chrono::seconds(120));
   return client;
+}
+
+std::unique_ptr<httplib::Client> TestHttpServer::Client() const {
+  auto client = BareClient();
+  auto me = client->Get("/api/me");
+  EXPECT_TRUE(me && me->status == 200);
+  if (!me) return client;
+  client->set_default_headers({{"Cookie", SessionCookie(me)}, {"X-CSRF-Token", Json(me)["csrf"].get<std::string>()}});
+  return client;
+}
+
+std::string SessionCookie(const httplib::Result& result) {
+  if (!result) return "";
+  const std::string set = result->get_header_value("Set-Cookie");
+  return set.substr(0, set.find(';'));
 }
 
 nlohmann::json Json(const httplib::Result& result) {

@@ -40,13 +40,22 @@ bool MakeBareProject(const std::filesystem::path& dir);
 /// serve::HttpServer on 127.0.0.1:<any free port> in this process, over `lake_root`.
 class TestHttpServer {
  public:
-  TestHttpServer(const std::string& lake_root, int64_t max_rows = 1000, int timeout_ms = 4000);
+  TestHttpServer(const std::string& lake_root, int64_t max_rows = 1000, int timeout_ms = 4000,
+                 const std::string& host = "127.0.0.1");
   ~TestHttpServer();
+  /// Whether it is serving (Bind() may refuse, e.g. beyond loopback with no users).
+  bool serving() const { return serving_; }
+  const Status& bind_status() const { return bind_status_; }
   int port() const { return server_->port(); }
+  /// A client with a session: the cookie and CSRF token GET /api/me gave, sent with every request.
   std::unique_ptr<httplib::Client> Client() const;
+  /// A client with no session.
+  std::unique_ptr<httplib::Client> BareClient() const;
 
  private:
   std::unique_ptr<serve::HttpServer> server_;
+  Status bind_status_;
+  bool serving_ = false;
   std::atomic<bool> stop_{false};
   std::atomic<bool> listening_{false};
   std::thread thread_;
@@ -54,6 +63,8 @@ class TestHttpServer {
 
 /// The body of a response as JSON (discarded value when it is none).
 nlohmann::json Json(const httplib::Result& result);
+/// The session cookie ("custlake_session=...") a response sets, or "".
+std::string SessionCookie(const httplib::Result& result);
 /// POSTs `body` as JSON.
 httplib::Result PostJson(httplib::Client& client, const std::string& path, const nlohmann::json& body);
 

@@ -116,14 +116,32 @@ bool ReadAll(int fd, size_t n, std::string* out) {
 }
 }  // namespace
 
+bool ReadBackendMessage(int fd, char* type, std::string* body) {
+  std::string header;
+  if (!ReadAll(fd, 5, &header)) return false;
+  const auto* h = reinterpret_cast<const unsigned char*>(header.data());
+  const uint32_t length = (uint32_t{h[1]} << 24) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 8) | h[4];
+  if (length < 4 || !ReadAll(fd, length - 4, body)) return false;
+  *type = header[0];
+  return true;
+}
+
 std::string ReadMessageTypesUntilReady(int fd) {
-  std::string types, header, body;
-  while (ReadAll(fd, 5, &header)) {
-    const auto* h = reinterpret_cast<const unsigned char*>(header.data());
-    const uint32_t length = (uint32_t{h[1]} << 24) | (uint32_t{h[2]} << 16) | (uint32_t{h[3]} << 8) | h[4];
-    if (length < 4 || !ReadAll(fd, length - 4, &body)) return "";
-    types.push_back(header[0]);
-    if (header[0] == 'Z') return types;
+  std::string types, body;
+  char type = 0;
+  while (ReadBackendMessage(fd, &type, &body)) {
+    types.push_back(type);
+    if (type == 'Z') return types;
+  }
+  return "";
+}
+
+std::string ErrorField(const std::string& body, char code) {
+  for (size_t i = 0; i < body.size() && body[i] != '\0';) {
+    const size_t end = body.find('\0', i + 1);
+    if (end == std::string::npos) break;
+    if (body[i] == code) return body.substr(i + 1, end - i - 1);
+    i = end + 1;
   }
   return "";
 }

@@ -53,6 +53,10 @@ std::string FrontendMessage(char type, const std::string& body);
 std::string Be16(int16_t v);
 std::string Be32(int32_t v);
 std::string Cstr(const std::string& s);
+/// Reads one backend message (false on EOF or timeout).
+bool ReadBackendMessage(int fd, char* type, std::string* body);
+/// A field of an ErrorResponse/NoticeResponse body ('C': the SQLSTATE); "" when absent.
+std::string ErrorField(const std::string& body, char code);
 /// Reads backend messages until ReadyForQuery; their type bytes in order ("" on EOF or timeout first).
 std::string ReadMessageTypesUntilReady(int fd);
 
