@@ -7,10 +7,13 @@
 # / with a page saying how to build the front end.
 #
 #   custlake_web_assets(OUT_VAR)  -> sets OUT_VAR to the generated .cc to compile into custlake::serve
+set(CUSTLAKE_WEB_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/embed_web_assets.cmake")
+set(CUSTLAKE_WEB_DIR "${PROJECT_SOURCE_DIR}/web" CACHE PATH "The web front end's folder (package.json, src/)")
+
 function(custlake_web_assets out_var)
-  set(web "${PROJECT_SOURCE_DIR}/web")
+  set(web "${CUSTLAKE_WEB_DIR}")
   set(out "${CMAKE_CURRENT_BINARY_DIR}/web_assets.cc")
-  set(embed "${PROJECT_SOURCE_DIR}/cmake/embed_web_assets.cmake")
+  set(embed "${CUSTLAKE_WEB_EMBED_SCRIPT}")
   find_program(NPM_EXECUTABLE npm)
   if(EXISTS "${web}/package.json" AND NPM_EXECUTABLE)
     file(GLOB_RECURSE web_sources CONFIGURE_DEPENDS "${web}/src/*")
