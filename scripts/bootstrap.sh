@@ -17,8 +17,10 @@ build_pkgs=(
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost
 )
+# The pgwire tests: psycopg2, SQLAlchemy, a test certificate, JDBC; chromium: the web UI's browser tests
+# drive it headless (test/web).
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev
-  python3 python3-psycopg2 python3-sqlalchemy openssl openjdk-17-jdk-headless libpostgresql-jdbc-java)  # the pgwire tests: psycopg2, SQLAlchemy, a test certificate, JDBC
+  python3 python3-psycopg2 python3-sqlalchemy openssl openjdk-17-jdk-headless libpostgresql-jdbc-java chromium)
 
 want=("${build_pkgs[@]}")
 # bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer; bench/serve: bc.
@@ -57,6 +59,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$root/scripts/fetch-duckdb.sh"
+
+# The web UI's front end (web/) is built by CMake with npm and embedded in the binary: its packages
+# (and playwright-core for the browser tests) come from package-lock.json. Installed again only when
+# node_modules is missing or older than the lockfile (npm ci writes node_modules/.package-lock.json).
+web="$root/web"
+if [ -f "$web/package-lock.json" ] && { [ ! -f "$web/node_modules/.package-lock.json" ] ||
+    [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; }; then
+  (cd "$web" && npm ci --silent --no-audit --no-fund) ||
+    { echo "bootstrap: 'npm ci' in web/ failed; is the npm registry reachable?" >&2; exit 1; }
+fi
 
 # The warehouse pipeline test parses export-ddl's output with the Hive/Spark/Trino grammars
 # (test/warehouse/ddl_syntax: dt-sql-parser, pinned with its checksums in package-lock.json).

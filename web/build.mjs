@@ -1,0 +1,35 @@
+// Bundles src/main.ts and src/styles.css into dist/assets/ with content hashes and
+// writes dist/index.html pointing at them. The custlake binary embeds everything under dist/.
+import * as esbuild from 'esbuild';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, 'dist');
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+
+const result = await esbuild.build({
+  entryPoints: { app: path.join(here, 'src/main.ts'), style: path.join(here, 'src/styles.css') },
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  format: 'esm',
+  target: ['es2022'],
+  outdir: path.join(dist, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const outputs = Object.keys(result.metafile.outputs).map((p) => path.relative(dist, path.resolve(p)));
+const js = outputs.find((p) => /app-.*\.js$/.test(p));
+const css = outputs.find((p) => /style-.*\.css$/.test(p));
+if (!js || !css) throw new Error(`build: expected app-*.js and style-*.css in ${outputs.join(', ')}`);
+
+const template = await readFile(path.join(here, 'index.html'), 'utf8');
+const html = template.replace('%STYLE%', `/${css}`).replace('%SCRIPT%', `/${js}`);
+await writeFile(path.join(dist, 'index.html'), html);
+console.log(`build: dist/index.html, dist/${js}, dist/${css}`);

@@ -1,0 +1,62 @@
+// Unit tests of the front end's pure functions (no browser, no server): the lineage graph's layered
+// layout, tabular JSON reading and the SQL an influencer lists its customers with. The TypeScript is
+// bundled in memory by esbuild and imported from a data: URL.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+async function load(entry) {
+  const out = await esbuild.build({
+    stdin: { contents: entry, resolveDir: src, loader: 'ts' },
+    bundle: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent',
+    // The modules under test draw nothing: keep ECharts and the DOM out of the bundle.
+    plugins: [{ name: 'no-charts', setup(b) { b.onResolve({ filter: /\/charts$|^echarts/ }, (a) => ({ path: a.path, namespace: 'stub' })); b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export const chart = () => {}; export const palette = []; export const disposeChart = () => {};', loader: 'js' })); } }],
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+}
+
+const { layout, around } = await load("export { layout, around } from './lineage';");
+const { toTabular } = await load("export { toTabular } from './table';");
+const { customersSql } = await load("export { customersSql } from './pages/influencers';");
+
+test('lineage layout puts each node one layer right of its furthest input', () => {
+  const g = {
+    nodes: ['src', 'batch', 'raw', 'dim', 'fact'].map((id) => ({ id, kind: 'k', label: id })),
+    edges: [
+      { from: 'src', to: 'batch' }, { from: 'batch', to: 'raw' }, { from: 'raw', to: 'fact' },
+      { from: 'raw', to: 'dim' }, { from: 'dim', to: 'fact' },
+    ],
+  };
+  const at = Object.fromEntries(layout(g).map((n) => [n.id, n.layer]));
+  assert.deepEqual(at, { src: 0, batch: 1, raw: 2, dim: 3, fact: 4 });
+});
+
+test('lineage layout survives a cycle and keeps every node once', () => {
+  const g = { nodes: [{ id: 'a', kind: 'k', label: 'a' }, { id: 'b', kind: 'k', label: 'b' }], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }] };
+  assert.deepEqual(layout(g).map((n) => n.id).sort(), ['a', 'b']);
+});
+
+test('lineage around a table keeps its inputs and outputs only', () => {
+  const g = {
+    nodes: ['a', 'b', 'c', 'x'].map((id) => ({ id, kind: 'k', label: id })),
+    edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'x', to: 'c' }],
+  };
+  assert.deepEqual(around(g, 'b').nodes.map((n) => n.id), ['a', 'b', 'c']);
+});
+
+test('tabular JSON: columns + rows, lists of objects, one record', () => {
+  assert.deepEqual(toTabular({ columns: [{ name: 'a', type: 'INTEGER' }, 'b'], rows: [[1, 'x']] }), { columns: ['a', 'b'], rows: [[1, 'x']] });
+  assert.deepEqual(toTabular([{ a: 1 }, { a: 2, b: { n: 1 } }]), { columns: ['a', 'b'], rows: [[1, null], [2, '{"n":1}']] });
+  assert.deepEqual(toTabular({ k: 'v' }), { columns: ['name', 'value'], rows: [['k', 'v']] });
+});
+
+test('an influencer\'s customers: its attribute filter, quoted; nothing for a filter without a column name', () => {
+  const sql = customersSql({ feature: 'region', condition: "region = O'Hara", text: '', ratio: 2, customers: 1, filter: { region: "O'Hara" } });
+  assert.match(sql, /FROM dim_customer\nWHERE is_current AND region = 'O''Hara'\n/);
+  assert.equal(customersSql({ feature: 'x; DROP', condition: '', text: '', ratio: 2, customers: 1, filter: { 'x; DROP': 'y' } }), null);
+  assert.match(customersSql({ feature: 'plan', condition: 'plan = pro', text: '', ratio: 2, customers: 1, value: 'pro' }), /plan = 'pro'/);
+});
