@@ -98,7 +98,7 @@ Result<nlohmann::json> Score(const std::string& lake_root, const ScoreOptions& o
   const std::string cutoff = options.cutoff.empty() ? range.last_day : options.cutoff;
   if (cutoff.empty()) return Status::NotFound("the warehouse holds no activity to score; run `custlake build` first");
   ASSIGN_OR_RETURN(Dataset data, ComputeFeatures(session.get(), model, cutoff, stored.meta.value("horizon_days", 90)));
-  ScoreRows rows{&data, {}, {}, 0, stored.version, session->warehouse_version().value_or(0)};
+  ScoreRows rows{&data, {}, {}, 0, stored.version, session->warehouse_version()};
   session.reset();
   ASSIGN_OR_RETURN(rows.probability, stored.gbm.Predict(data));
   ASSIGN_OR_RETURN(rows.contributions, stored.gbm.Contributions(data));
