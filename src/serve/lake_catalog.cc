@@ -5,6 +5,7 @@
 
 #include "lake/layout.h"
 #include "lake/metastore.h"
+#include "query/reader_views.h"
 #include "warehouse/data_dictionary.h"
 
 namespace custlake::serve {
@@ -60,6 +61,7 @@ Result<std::map<std::string, int64_t>> RowCounts(query::LakeSession* session) {
 Result<nlohmann::json> Catalog(ApiContext& ctx, DashboardRun& run) {
   ASSIGN_OR_RETURN(const std::vector<warehouse::Model>* models, ctx.Models());
   query::LakeSession* session = run.session();
+  ASSIGN_OR_RETURN(const std::vector<warehouse::Model> reader_views, query::ReaderViewModels());
   ASSIGN_OR_RETURN(auto counts, RowCounts(session));
   ASSIGN_OR_RETURN(auto columns, session->Run("SELECT table_schema, table_name, column_name, data_type "
                                               "FROM information_schema.columns WHERE table_catalog = 'memory' "
@@ -73,6 +75,7 @@ Result<nlohmann::json> Catalog(ApiContext& ctx, DashboardRun& run) {
   for (const query::ViewInfo& view : session->views()) {
     auto [schema, name] = SplitView(view.name);
     const warehouse::Model* model = schema == "warehouse" ? FindModel(*models, name) : nullptr;
+    if (!model && schema == "warehouse") model = FindModel(reader_views, name);  // fact_customer_scores
     nlohmann::json cols = columns_of.count(view.name) ? columns_of[view.name] : nlohmann::json::array();
     for (auto& col : cols) col["description"] = ColumnDescription(model, col["name"].get<std::string>());
     tables.push_back({{"schema", schema},
