@@ -51,3 +51,20 @@ function(custlake_benchmark name)
   target_link_libraries(${name} PRIVATE ${A_DEPS} benchmark::benchmark)
   custlake_warnings(${name})
 endfunction()
+
+# custlake_embed_sql(OUT_VAR FOLDER HEADER NAMESPACE FUNCTION): embeds every <root>/FOLDER/*.sql into a
+# generated .cc defining `FUNCTION()` (declared in HEADER, in NAMESPACE; cmake/embed_sql.cmake writes it)
+# and sets OUT_VAR to that file, to list among a module's SOURCES.
+function(custlake_embed_sql out_var folder header namespace function)
+  file(GLOB sql_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/${folder}/*.sql")
+  string(REPLACE "/" "_" stem "${folder}")
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/embedded_${stem}.cc")
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} "-DDIR=${PROJECT_SOURCE_DIR}/${folder}" -DPREFIX=${folder}
+            -DHEADER=${header} -DNAMESPACE=${namespace} -DFUNCTION=${function}
+            -P "${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake"
+    DEPENDS ${sql_files} "${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake"
+    COMMENT "Embedding ${folder}/*.sql")
+  set(${out_var} ${out} PARENT_SCOPE)
+endfunction()
