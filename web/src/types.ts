@@ -55,7 +55,7 @@ export interface AtRiskRow {
 }
 export interface AtRisk { rows: AtRiskRow[]; missing: Missing[] }
 
-export interface Drilldown { columns: (Column | string)[]; rows: Cell[][] }
+export interface Drilldown { columns: (Column | string)[]; rows: Cell[][]; truncated?: boolean }
 
 export interface Influencer {
   feature: string;

@@ -53,7 +53,8 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
     try {
       const d = await api.drilldown(metric, f);
       drill.replaceChildren(drill.firstChild!, h('p.muted', null,
-        'Each row names where it came from: the raw file and line, or the source table and key.'),
+        'Each row names where it came from: the raw file and line, or the source table and key.' +
+        (d.truncated ? ` Only the first ${d.rows.length.toLocaleString('en-US')} rows are shown (the server's row limit): narrow the filters, or query the rest in the SQL editor.` : '')),
       pagedGrid(toTabular(d), 25, { empty: 'No rows behind this number for these filters.' }));
     } catch (e) {
       drill.replaceChildren(drill.firstChild!, errorBox(e));
