@@ -11,6 +11,7 @@ namespace custlake::serve {
 void RegisterQueryApi(httplib::Server& server, ApiContext& ctx);      ///< /api/query, cancel, .csv
 void RegisterDashboardApi(httplib::Server& server, ApiContext& ctx);  ///< filters, dashboard, at-risk, drilldown, influencers
 void RegisterExploreApi(httplib::Server& server, ApiContext& ctx);    ///< customer, catalog, table, lineage, pipeline
+void RegisterRetentionApi(httplib::Server& server, ApiContext& ctx);  ///< retention (the published plan)
 /// GET / and the front end's assets (embedded at build time), with the SPA fallback.
 void RegisterAssets(httplib::Server& server);
 

@@ -77,6 +77,7 @@ HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::
   RegisterQueryApi(server, impl_->ctx);
   RegisterDashboardApi(server, impl_->ctx);
   RegisterExploreApi(server, impl_->ctx);
+  RegisterRetentionApi(server, impl_->ctx);
   RegisterAssets(server);
 }
 
