@@ -1,7 +1,7 @@
 // Calls to custlake's JSON API. Every POST carries the session's CSRF token (from /api/me).
 import type {
   AtRisk, Missing, Catalog, Customer360, Dashboard, Drilldown, FilterOptions, Influencers, Lineage, Me,
-  Pipeline, QueryResult, TableDetail,
+  Pipeline, QueryResult, Retention, TableDetail,
 } from './types';
 
 /** An error the API answered with: its message, HTTP status and (for SQL) the position in the query. */
@@ -78,6 +78,8 @@ export const api = {
     get<AtRisk>(`/api/at-risk${qs({ ...f, limit })}`, signal),
   /** The rows behind a KPI (metric = its key) under the dashboard's filters. */
   drilldown: (metric: string, filters: Record<string, string>) => get<Drilldown>(`/api/drilldown${qs({ metric, ...filters })}`),
+  /** The published retention plan: its summary and the best `limit` customers. */
+  retention: (limit: number) => get<Retention>(`/api/retention${qs({ limit })}`),
   influencers: () => get<Influencers>('/api/influencers'),
   customer: (id: string) => get<Customer360>(`/api/customer/${encodeURIComponent(id)}`),
   catalog: () => get<Catalog>('/api/catalog'),

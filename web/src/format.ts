@@ -2,6 +2,7 @@
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+const money2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const moneyCompact = new Intl.NumberFormat('en-US', {
   style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1,
 });
@@ -10,6 +11,7 @@ export const fmt = {
   int: (v: number | null | undefined) => (v === null || v === undefined ? '—' : int.format(v)),
   compact: (v: number | null | undefined) => (v === null || v === undefined ? '—' : compact.format(v)),
   money: (v: number | null | undefined) => (v === null || v === undefined ? '—' : money.format(v)),
+  money2: (v: number | null | undefined) => (v === null || v === undefined ? '—' : money2.format(v)),
   moneyCompact: (v: number | null | undefined) => (v === null || v === undefined ? '—' : moneyCompact.format(v)),
   pct: (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(digits)}%`),
   num: (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : v.toFixed(digits)),

@@ -103,3 +103,28 @@ export interface Pipeline {
   checks: unknown;
   freshness: unknown;
 }
+
+/** GET /api/retention: the plan `custlake retention plan` published (summary null until then). */
+export interface RetentionSummary {
+  plan_date: string | null;
+  budget: number;
+  active_customers: number;
+  targeted: number;
+  offer_cost: number;
+  expected_saved_customers: number;
+  expected_saved_value: number;
+  saved_value_low: number;
+  saved_value_high: number;
+  model_version: string | null;
+}
+export interface RetentionRow {
+  rank: number;
+  customer_id: number | string;
+  name: string | null;
+  segment: string | null;
+  uplift: number;
+  p_churn: number;
+  clv: number;
+  expected_saved_value: number;
+}
+export interface Retention { summary: RetentionSummary | null; rows: RetentionRow[]; missing: Missing[] }

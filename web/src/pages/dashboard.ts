@@ -9,8 +9,9 @@ import { fmt } from '../format';
 import { href, replaceQuery } from '../router';
 import type { Route } from '../router';
 import { pagedGrid, toTabular } from '../table';
-import type { AtRisk, Dashboard, Kpis, Missing } from '../types';
+import type { AtRisk, Dashboard, Kpis, Missing, Retention } from '../types';
 import { atRiskTable } from './at_risk';
+import { retentionCard } from './retention';
 import { cohortHeatmap, churnByMonth, clvDistribution, ticketsVsChurn, usageTrend } from './dashboard_charts';
 
 const KPIS: { key: keyof Kpis; label: string; format: (v: number | null) => string; hint: string; needs: string[] }[] = [
@@ -31,9 +32,11 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
     const mine = ++generation;
     body.replaceChildren(loading());
     try {
-      const [d, risk] = await Promise.all([api.dashboard(f), api.atRisk(f, 25)]);
+      // The plan is optional: its failure shows in its card, not instead of the dashboard.
+      const [d, risk, plan] = await Promise.all([api.dashboard(f), api.atRisk(f, 25),
+        api.retention(50).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
       if (mine !== generation) return;
-      renderBody(body, d, risk, openDrill, drill);
+      renderBody(body, d, risk, plan, openDrill, drill);
       const metric = query.get('drill');
       if (metric) void showDrill(metric, f);
       else drill.hidden = true;
@@ -75,7 +78,8 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
 }
 
 function renderBody(
-  body: HTMLElement, d: Dashboard, risk: AtRisk, drill: (m: string) => void, drillPanel: HTMLElement,
+  body: HTMLElement, d: Dashboard, risk: AtRisk, plan: Retention | Error, drill: (m: string) => void,
+  drillPanel: HTMLElement,
 ): void {
   const missing: Missing[] = [...(d.missing ?? [])];
   for (const m of risk.missing ?? []) if (!missing.some((x) => x.what === m.what)) missing.push(m);
@@ -122,6 +126,6 @@ function renderBody(
       : noRows('customers at risk', 'churn', 'clv'));
 
   // The rows behind a KPI open right under the KPIs.
-  body.replaceChildren(...[missingNotice(missing), cards, drillPanel, charts, riskCard].filter((x): x is HTMLElement => !!x),
+  body.replaceChildren(...[missingNotice(missing), cards, drillPanel, charts, retentionCard(plan), riskCard].filter((x): x is HTMLElement => !!x),
     h('p.footnote', null, `Warehouse version ${d.warehouse_version}. `, h('a', { href: href('influencers') }, 'What drives churn →')));
 }
