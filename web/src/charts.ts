@@ -6,6 +6,7 @@ import {
   DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { onPageChange } from './lifecycle';
 
 echarts.use([
   BarChart, LineChart, HeatmapChart, ScatterChart, GraphChart,
@@ -40,6 +41,8 @@ export function disposeCharts(): void {
   }
   live.clear();
 }
+
+onPageChange(disposeCharts);
 
 /** Disposes the chart drawn in el, if any (to draw it again). */
 export function disposeChart(el: HTMLElement): void {

@@ -1,29 +1,27 @@
 // The app shell: checks the session (/api/me), draws the left navigation and renders the page
-// the URL's hash names. A 401 from any call shows the login page.
+// the URL's hash names. A 401 from any call shows the login page. Each page is a chunk of its
+// own, loaded when first shown (the SQL editor's CodeMirror and the charts' ECharts load only with
+// the pages that use them).
 import { api, setCsrf, setUnauthorizedHandler } from './api';
-import { disposeCharts } from './charts';
-import { errorBox, h } from './dom';
+import { errorBox, h, loading } from './dom';
+import { pageChanging } from './lifecycle';
 import { currentRoute, href } from './router';
 import type { Route } from './router';
 import type { Me } from './types';
-import { dashboardPage } from './pages/dashboard';
-import { sqlPage } from './pages/sql';
-import { customerPage } from './pages/customer';
-import { influencersPage } from './pages/influencers';
-import { explorerPage } from './pages/explorer';
-import { pipelinePage } from './pages/pipeline';
 import { loginPage } from './pages/login';
 
 export type Page = (root: HTMLElement, route: Route) => void;
 
-const pages: { id: string; label: string; icon: string; render: Page; hidden?: boolean }[] = [
-  { id: 'dashboard', label: 'Dashboard', icon: '▦', render: dashboardPage },
-  { id: 'influencers', label: 'Key influencers', icon: '⚑', render: influencersPage },
-  { id: 'customer', label: 'Customer 360', icon: '◉', render: customerPage },
-  { id: 'sql', label: 'SQL editor', icon: '⌨', render: sqlPage },
-  { id: 'explorer', label: 'Explorer', icon: '☰', render: explorerPage },
-  { id: 'pipeline', label: 'Pipeline', icon: '⇄', render: pipelinePage },
+const pages: { id: string; label: string; icon: string; load: () => Promise<Page>; hidden?: boolean }[] = [
+  { id: 'dashboard', label: 'Dashboard', icon: '▦', load: async () => (await import('./pages/dashboard')).dashboardPage },
+  { id: 'influencers', label: 'Key influencers', icon: '⚑', load: async () => (await import('./pages/influencers')).influencersPage },
+  { id: 'customer', label: 'Customer 360', icon: '◉', load: async () => (await import('./pages/customer')).customerPage },
+  { id: 'sql', label: 'SQL editor', icon: '⌨', load: async () => (await import('./pages/sql')).sqlPage },
+  { id: 'explorer', label: 'Explorer', icon: '☰', load: async () => (await import('./pages/explorer')).explorerPage },
+  { id: 'pipeline', label: 'Pipeline', icon: '⇄', load: async () => (await import('./pages/pipeline')).pipelinePage },
 ];
+/** Counts renders, so a page whose chunk arrives after the user moved on is not drawn. */
+let shown = 0;
 
 const app = document.getElementById('app')!;
 let me: Me | null = null;
@@ -43,7 +41,8 @@ async function start(): Promise<void> {
 }
 
 function showLogin(): void {
-  disposeCharts();
+  shown++;
+  pageChanging();
   app.replaceChildren();
   loginPage(app, async () => {
     me = await api.me();
@@ -53,7 +52,8 @@ function showLogin(): void {
 }
 
 function render(): void {
-  disposeCharts();
+  const mine = ++shown;
+  pageChanging();
   const route = currentRoute();
   const page = pages.find((p) => p.id === route.page);
   const main = h('main.page', { id: 'page' });
@@ -71,7 +71,17 @@ function render(): void {
     return;
   }
   document.title = `${page.label} · custlake`;
-  page.render(main, route);
+  main.append(loading());
+  page.load().then((draw) => {
+    if (mine !== shown) return;
+    main.replaceChildren();
+    draw(main, route);
+  }, (e: unknown) => {
+    if (mine !== shown) return;
+    // A chunk that does not load (the server was upgraded meanwhile, or went away).
+    main.replaceChildren(h('h1', null, page.label), errorBox(new Error(
+      `This page could not be loaded (${e instanceof Error ? e.message : String(e)}): reload the page.`)));
+  });
 }
 
 void start();
