@@ -47,6 +47,8 @@ export interface GridOptions {
   cell?: (column: string, value: Cell, row: Cell[]) => Node | null;
   empty?: string;
   className?: string;
+  /** The header shown for a column (default: its name). */
+  header?: (column: string) => string;
 }
 
 export function grid(t: Tabular, opts: GridOptions = {}): HTMLElement {
@@ -55,12 +57,18 @@ export function grid(t: Tabular, opts: GridOptions = {}): HTMLElement {
     || (typeof r[i] === 'string' && /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(r[i] as string))));
   return h('div.grid-wrap', { class: opts.className },
     h('table.grid', null,
-      h('thead', null, h('tr', null, t.columns.map((c) => h('th', null, c)))),
+      h('thead', null, h('tr', null, t.columns.map((c) => h('th', { title: c }, opts.header?.(c) ?? c)))),
       h('tbody', null, t.rows.map((r) => h('tr', null, r.map((v, i) => {
         const special = opts.cell?.(t.columns[i]!, v, r);
         return h('td', { class: numeric[i] ? 'num' : undefined, title: v === null ? 'NULL' : String(v) },
           special ?? (v === null ? h('span.null', null, 'NULL') : String(v)));
       }))))));
+}
+
+/** The same table without the columns that are empty (NULL or '') in every row. */
+export function withoutEmptyColumns(t: Tabular): Tabular {
+  const keep = t.columns.map((_, i) => t.rows.some((r) => r[i] !== null && r[i] !== ''));
+  return { columns: t.columns.filter((_, i) => keep[i]), rows: t.rows.map((r) => r.filter((_, i) => keep[i])) };
 }
 
 /** A grid paged in the browser, with previous/next buttons. */

@@ -2,7 +2,8 @@
 // reasons, check results and freshness, as the metastore records them.
 import { api } from '../api';
 import { errorBox, h, loading } from '../dom';
-import { pagedGrid, toTabular, withColumnsFirst } from '../table';
+import { pagedGrid, toTabular, withColumnsFirst, withoutEmptyColumns } from '../table';
+import type { Tabular } from '../table';
 import type { GridOptions } from '../table';
 import type { Cell } from '../types';
 
@@ -17,19 +18,47 @@ const statusCell: GridOptions['cell'] = (column, value) => {
   return h('span.chip', { class: good ? 'good' : bad ? 'bad' : undefined }, String(value));
 };
 
+/** "2026-12-06T09:27:44.695Z" as "2026-12-06 09:27:44" (UTC), seconds and bytes in their units. */
+function readable(column: string, value: Cell): string | null {
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return value.slice(0, 19).replace('T', ' ');
+  if (column === 'seconds' && typeof value === 'number') return value < 1 ? `${(value * 1000).toFixed(1)} ms` : `${value.toFixed(2)} s`;
+  if (column === 'bytes' && typeof value === 'number') {
+    return value < 1024 ? `${value} B` : value < 1 << 20 ? `${(value / 1024).toFixed(1)} KB` : `${(value / (1 << 20)).toFixed(1)} MB`;
+  }
+  return null;
+}
+
+/** Status chips, then readable times and sizes (the full value in the cell's title). */
+const pipelineCell: GridOptions['cell'] = (column, value, row) => {
+  const chip = statusCell!(column, value, row);
+  if (chip) return chip;
+  const text = readable(column, value);
+  return text === null ? null : document.createTextNode(text);
+};
+
+const gridOptions: GridOptions = {
+  cell: pipelineCell, header: (c) => c.replace(/_/g, ' '), empty: 'Nothing recorded.', className: 'fit',
+};
+
+/** The rows with the first columns in front and the columns no row fills left out (an "error" nothing had). */
+function shaped(data: unknown, first: string[]): Tabular {
+  return withoutEmptyColumns(withColumnsFirst(toTabular(data), first));
+}
+
 /** Rows whose fields hold lists of records (a quarantine's sample bad records) get them in a fold-out under the row. */
 function nestedSection(data: unknown, first: string[]): HTMLElement {
   const rows = Array.isArray(data) ? data as Record<string, unknown>[] : null;
-  const nestedKey = rows?.length ? Object.keys(rows[0] ?? {}).find((k) => rows.some((r) => Array.isArray(r?.[k]))) : undefined;
-  if (!rows || !nestedKey) return pagedGrid(withColumnsFirst(toTabular(data), first), 20, { cell: statusCell, empty: 'Nothing recorded.' });
+  const keys = new Set((rows ?? []).flatMap((r) => Object.keys(r ?? {})));
+  const nestedKey = rows ? [...keys].find((k) => rows.some((r) => Array.isArray(r?.[k]))) : undefined;
+  if (!rows || !nestedKey) return pagedGrid(shaped(data, first), 20, gridOptions);
   const t = withColumnsFirst(toTabular(rows.map(({ [nestedKey]: _, ...rest }) => rest)), first);
-  return h('div', null, pagedGrid(t, 20, { cell: statusCell }),
+  return h('div', null, pagedGrid(withoutEmptyColumns(t), 20, gridOptions),
     rows.map((r, i) => {
       const nested = r[nestedKey] as unknown[];
       if (!nested?.length) return null;
       const label = t.rows[i]!.slice(0, first.length - 1).filter((v: Cell) => v !== null).join(' · ');
       return h('details.samples', null, h('summary', null, `${label}: ${nested.length} ${nestedKey.replace(/_/g, ' ')}`),
-        pagedGrid(toTabular(nested), 10));
+        pagedGrid(toTabular(nested), 10, { className: 'fit' }));
     }));
 }
 
