@@ -3,6 +3,7 @@
 // the filters are bound parameters; answers are cached per lake generation.
 #include <set>
 
+#include "serve/http_batch_sources.h"
 #include "serve/http_dashboard_query.h"
 #include "serve/http_routes.h"
 
@@ -82,9 +83,11 @@ const std::set<std::string>& DrilldownMetrics() {
   return kMetrics;
 }
 
-Result<nlohmann::json> Drilldown(DashboardRun& run, const std::string& metric, const Params& filters) {
+Result<nlohmann::json> Drilldown(const std::string& lake_root, DashboardRun& run, const std::string& metric,
+                                 const Params& filters) {
   ASSIGN_OR_RETURN(auto result, run.Query("drilldown_" + metric, filters));
   nlohmann::json body = ResultJson(result);
+  RETURN_NOT_OK(FillBatchSources(lake_root, body));
   body["truncated"] = result.truncated;
   body["missing"] = run.Missing();
   return body;
@@ -158,7 +161,7 @@ void RegisterDashboardApi(httplib::Server& server, ApiContext& ctx) {
     auto filters = ParseFilters(req);
     if (!filters.ok()) return ReplyError(res, filters.status());
     ReplyDashboard(ctx, res, CacheKey("drilldown:" + metric, *filters),
-                   [&](DashboardRun& run) { return Drilldown(run, metric, *filters); });
+                   [&](DashboardRun& run) { return Drilldown(ctx.options.lake_root, run, metric, *filters); });
   });
   server.Get("/api/influencers", [&ctx](const httplib::Request&, httplib::Response& res) {
     ReplyDashboard(ctx, res, "influencers", Influencers);
