@@ -5,7 +5,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ARTIFACTS, custlake, launchBrowser, makeDemo, newPage, scratch, screenshot, serve, waitFor, waitForInk,
+  ARTIFACTS, custlake, launchBrowser, makeDemo, newPage, publishRetentionPlan, scratch, screenshot, serve, waitFor,
+  waitForInk,
 } from './support.mjs';
 
 const CHARTS = ['churn-by-month', 'cohort-retention', 'clv-distribution', 'usage-trend', 'tickets-vs-churn'];
@@ -56,7 +57,44 @@ describe('web UI', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  test('the retention plan shows once published, without a restart', async () => {
+    await page.goto(`${server.url}/#/dashboard`);
+    const card = page.locator('section.retention');
+    await card.locator('.empty-chart').waitFor();
+    assert.match(await card.textContent(), /custlake retention train && custlake retention plan --budget 10%/,
+      'before the plan exists the card names the commands to run');
+    const before = await (await fetch(`${server.url}/api/retention`)).json();
+    assert.equal(before.summary, null);
+    assert.deepEqual(before.missing.map((m) => m.what), ['retention']);
+    assert.equal((await fetch(`${server.url}/api/retention?limit=x`)).status, 400, 'a bad limit is refused');
+
+    await publishRetentionPlan(path.join(dir, 'demo'), 100);
+    const plan = await (await fetch(`${server.url}/api/retention?limit=50`)).json();
+    assert.equal(plan.summary.targeted, 100);
+    assert.equal(plan.summary.budget, 100);
+    assert.ok(plan.summary.saved_value_low <= plan.summary.expected_saved_value
+      && plan.summary.expected_saved_value <= plan.summary.saved_value_high, 'the value lies in its interval');
+    assert.equal(plan.rows.length, 50);
+    assert.deepEqual(plan.rows.map((r) => r.rank), Array.from({ length: 50 }, (_, i) => i + 1), 'ranked best first');
+
+    await page.reload();
+    await card.locator('table.retention-plan tbody tr').nth(49).waitFor();
+    const saved = await card.locator('[data-retention="saved_value"] .kpi-value').textContent();
+    assert.equal(saved, `$${Math.round(plan.summary.expected_saved_value).toLocaleString('en-US')}`);
+    assert.match(await card.locator('[data-retention="saved_value"] .kpi-hint').textContent(), /^90 % interval /);
+    assert.equal(await card.locator('[data-retention="targeted"] .kpi-value').textContent(), '100');
+    assert.equal(await card.locator('[data-retention="offer_cost"] .kpi-value').textContent(), '$5.00');
+    const first = card.locator('table.retention-plan tbody tr').first();
+    assert.equal(await first.locator('a.customer-link').getAttribute('href'), `#/customer/${plan.rows[0].customer_id}`);
+    await card.screenshot({ path: path.join(ARTIFACTS, '01-retention-plan.png') });
+    await first.locator('a.customer-link').click();
+    await page.waitForURL(new RegExp(`#/customer/${plan.rows[0].customer_id}$`));
+    await page.locator('.customer-name').waitFor();
+  });
+
   test('a filter changes the numbers and is kept in the URL', async () => {
+    await page.goto(`${server.url}/#/dashboard`);
+    await page.locator('[data-kpi="active_customers"] .kpi-value').filter({ hasNotText: '—' }).waitFor();
     const before = await kpi('active_customers').textContent();
     const segment = page.locator('select[name="segment"]');
     const value = await segment.locator('option').nth(1).getAttribute('value');
@@ -74,8 +112,12 @@ describe('web UI', () => {
     await page.locator('[data-kpi="revenue"]').click();
     const rows = page.locator('.drilldown tbody tr');
     await rows.first().waitFor();
-    const header = (await page.locator('.drilldown thead').textContent()).toLowerCase();
-    assert.match(header, /source/, 'the drill-down names each row\'s source');
+    const header = await page.locator('.drilldown thead th').allTextContents();
+    for (const c of ['_source', '_source_table', '_source_key']) assert.ok(header.includes(c), `the drill-down has ${c}`);
+    const cells = await rows.first().locator('td').allTextContents();
+    assert.match(cells[header.indexOf('_source')], /^sqlite:.*sic\.db$/, 'a transaction names the database it was imported from');
+    assert.equal(cells[header.indexOf('_source_table')], 'transactions', 'and the source table, not the staging model');
+    assert.match(cells[header.indexOf('_source_key')], /^transaction_id = \d+$/, 'and its key there');
     await screenshot(page, '03-drilldown');
     await page.goto(`${server.url}/#/dashboard`);
   });
@@ -154,8 +196,42 @@ describe('web UI', () => {
     await screenshot(page, '09-explorer-table');
     await page.goto(`${server.url}/#/pipeline`);
     await page.locator('section[aria-label="Runs"] tbody tr').first().waitFor();
+    await page.locator('section[aria-label="Checks"] tbody tr').first().waitFor();
+    for (const section of ['Freshness', 'Runs', 'Checks', 'Quarantine', 'Batches']) {
+      const overflow = await page.$eval(`section[aria-label="${section}"] .grid-wrap`, (el) => el.scrollWidth - el.clientWidth);
+      assert.ok(overflow <= 0, `the pipeline's ${section} table fits its card at 1440 px (${overflow} px too wide)`);
+    }
     await screenshot(page, '10-pipeline');
     assert.deepEqual(errors, [], 'no errors in the browser');
+  });
+
+  test('the pages read on a phone (390 px): nothing wider than the screen', async () => {
+    const p = await newPage(browser, errors);
+    await p.setViewportSize({ width: 390, height: 844 });
+    const pages = [
+      ['dashboard', 'table.at-risk tbody tr'],
+      ['influencers', '#chart-influencers canvas'],
+      ['sql', '.cm-content'],
+      ['explorer', '#chart-lineage canvas'],
+      ['pipeline', 'section[aria-label="Checks"] tbody tr'],
+    ];
+    try {
+      for (const [name, ready] of pages) {
+        await p.goto(`${server.url}/#/${name}`);
+        await p.locator(ready).first().waitFor();
+        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `#/${name} is ${width} px wide on a 390 px screen`);
+        await screenshot(p, `20-phone-${name}`);
+      }
+      const link = p.locator('table.at-risk a.customer-link').first();
+      await p.goto(`${server.url}/#/dashboard`);
+      await link.click();
+      await p.locator('.customer-name').waitFor();
+      assert.ok(await p.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the customer page fits a phone');
+      await screenshot(p, '20-phone-customer');
+    } finally {
+      await p.context().close();
+    }
   });
 
   test('without churn scores the dashboard says what to run, with no error', async () => {
