@@ -113,11 +113,17 @@ describe('web UI', () => {
     const rows = page.locator('.drilldown tbody tr');
     await rows.first().waitFor();
     const header = await page.locator('.drilldown thead th').allTextContents();
-    for (const c of ['_source', '_source_table', '_source_key']) assert.ok(header.includes(c), `the drill-down has ${c}`);
+    assert.ok(header.includes('source record'), `the drill-down has a source record column (${header.join(', ')})`);
     const cells = await rows.first().locator('td').allTextContents();
-    assert.match(cells[header.indexOf('_source')], /^sqlite:.*sic\.db$/, 'a transaction names the database it was imported from');
-    assert.equal(cells[header.indexOf('_source_table')], 'transactions', 'and the source table, not the staging model');
-    assert.match(cells[header.indexOf('_source_key')], /^transaction_id = \d+$/, 'and its key there');
+    assert.match(cells[header.indexOf('source record')], /^data\/sic\.db · transactions · transaction_id = \d+$/,
+      'a transaction names the database, the table it was imported from (not the staging model) and its key there');
+    const api = await (await fetch(`${server.url}/api/drilldown?metric=revenue`)).json();
+    const names = api.columns.map((c) => c.name);
+    const row = Object.fromEntries(names.map((n, i) => [n, api.rows[0][i]]));
+    assert.match(row._source, /^sqlite:.*\/sic\.db$/);
+    assert.equal(row._source_table, 'transactions');
+    assert.match(row._source_key, /^transaction_id = \d+$/);
+    assert.equal(typeof row._source_batch, 'number');
     await screenshot(page, '03-drilldown');
     await page.goto(`${server.url}/#/dashboard`);
   });

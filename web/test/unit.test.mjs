@@ -60,3 +60,19 @@ test('an influencer\'s customers: its attribute filter, quoted; nothing for a fi
   assert.equal(customersSql({ feature: 'x; DROP', condition: '', text: '', ratio: 2, customers: 1, filter: { 'x; DROP': 'y' } }), null);
   assert.match(customersSql({ feature: 'plan', condition: 'plan = pro', text: '', ratio: 2, customers: 1, value: 'pro' }), /plan = 'pro'/);
 });
+
+const { withSourceRecord, shortSource } = await load("export { withSourceRecord, shortSource } from './source_record';");
+
+test('a drill-down row reads as its source record: import table and key, or file and line', () => {
+  assert.equal(shortSource('sqlite:/tmp/p/demo/data/sic.db'), 'data/sic.db');
+  const imported = withSourceRecord({
+    columns: ['customer_id', 'amount', '_source', '_source_table', '_source_key', '_source_batch'],
+    rows: [[1, '107.89', 'sqlite:/tmp/p/demo/data/sic.db', 'transactions', 'transaction_id = 1', 2]],
+  });
+  assert.deepEqual(imported.columns, ['customer_id', 'amount', 'source record', '_source_batch']);
+  assert.deepEqual(imported.rows, [[1, '107.89', 'data/sic.db · transactions · transaction_id = 1', 2]]);
+  const file = withSourceRecord({ columns: ['_source_file', '_source_line', 'x'], rows: [['/l/landing/usage/a.ndjson', 17, 'y']] });
+  assert.deepEqual(file, { columns: ['source record', 'x'], rows: [['usage/a.ndjson:17', 'y']] });
+  const plain = { columns: ['a'], rows: [[1]] };
+  assert.equal(withSourceRecord(plain), plain, 'a table without lineage columns is left as it is');
+});

@@ -8,6 +8,7 @@ import type { Filters } from '../filters';
 import { fmt } from '../format';
 import { href, replaceQuery } from '../router';
 import type { Route } from '../router';
+import { withSourceRecord } from '../source_record';
 import { pagedGrid, toTabular } from '../table';
 import type { AtRisk, Dashboard, Kpis, Missing, Retention } from '../types';
 import { atRiskTable } from './at_risk';
@@ -58,7 +59,7 @@ export function dashboardPage(root: HTMLElement, route: Route): void {
       drill.replaceChildren(drill.firstChild!, h('p.muted', null,
         'Each row names where it came from: the raw file and line, or the source table and key.' +
         (d.truncated ? ` Only the first ${d.rows.length.toLocaleString('en-US')} rows are shown (the server's row limit): narrow the filters, or query the rest in the SQL editor.` : '')),
-      pagedGrid(toTabular(d), 25, { empty: 'No rows behind this number for these filters.' }));
+      pagedGrid(withSourceRecord(toTabular(d)), 25, { empty: 'No rows behind this number for these filters.' }));
     } catch (e) {
       drill.replaceChildren(drill.firstChild!, errorBox(e));
     }
