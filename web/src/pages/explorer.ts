@@ -59,7 +59,8 @@ function lineageCard(g: Lineage | Error, catalog: Catalog, focus: string | null,
   const box = h('div.chart', { id: 'chart-lineage' });
   const card = h('section.card', { 'aria-label': 'Lineage' }, h('h2', null, title,
     h('span.muted', null, ' (click a table to open it; scroll to zoom, drag to pan)')),
-  shown.nodes.length ? box : h('p.muted', null, focus ? 'No lineage is recorded for this table.' : 'No lineage is recorded yet: run custlake build.'));
+  // On a phone the graph keeps a readable width and its box scrolls sideways (styles.css).
+  shown.nodes.length ? h('div.chart-scroll', null, box) : h('p.muted', null, focus ? 'No lineage is recorded for this table.' : 'No lineage is recorded yet: run custlake build.'));
   if (shown.nodes.length) {
     queueMicrotask(() => lineageChart(box, shown, focusNode?.id ?? null, (id) => {
       const node = g.nodes.find((n) => n.id === id);
