@@ -2,11 +2,11 @@
 // nothing cached): from navigation until the KPIs show values, the five charts are drawn and the
 // at-risk list has rows. Alternates the servers over rounds and prints, per server, the median and
 // each round's milliseconds and the JavaScript fetched (bytes on the wire, as the browser reports).
-//   node test/first_load.mjs ROUNDS URL [URL...]
-import { launchBrowser, waitForInk } from './support.mjs';
+//   node bench/web/first_load.mjs ROUNDS URL [URL...]   (from the repository root, after the web build's npm ci)
+import { launchBrowser, waitForInk } from '../../web/test/support.mjs';
 
 const [roundsArg, ...urls] = process.argv.slice(2);
-if (!urls.length) throw new Error('usage: node test/first_load.mjs ROUNDS URL [URL...]');
+if (!urls.length) throw new Error('usage: node bench/web/first_load.mjs ROUNDS URL [URL...]');
 const CHARTS = ['churn-by-month', 'cohort-retention', 'clv-distribution', 'usage-trend', 'tickets-vs-churn'];
 
 async function once(browser, url) {
