@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <set>
 
 #include "auth/user_store.h"
@@ -246,6 +247,30 @@ TEST_F(ScoredApiTest, DrilldownGivesTheRowsBehindAKpiWithTheirLineage) {
   nlohmann::json active = Get("/api/drilldown?metric=active_customers");
   EXPECT_EQ(active["rows"].size(), Get("/api/dashboard")["kpis"]["active_customers"].get<size_t>());
   Get("/api/drilldown?metric=drop_table", 400);
+}
+
+TEST_F(ScoredApiTest, RevenueRowsNameTheirSourceDatabaseTableAndKey) {
+  nlohmann::json revenue = Get("/api/drilldown?metric=revenue&from=2025-12-01&to=2025-12-31");
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < revenue["columns"].size(); i++) at[revenue["columns"][i]["name"].get<std::string>()] = i;
+  ASSERT_TRUE(at.count("_source") && at.count("_source_table") && at.count("_source_key") && at.count("_source_batch"));
+  ASSERT_FALSE(revenue["rows"].empty());
+  for (const auto& row : revenue["rows"]) {
+    EXPECT_TRUE(row[at["_source"]].get<std::string>().ends_with("sic.db")) << row;
+    EXPECT_EQ(row[at["_source_table"]], "transactions") << "the imported table, not the staging model: " << row;
+    EXPECT_TRUE(row[at["_source_key"]].get<std::string>().starts_with("transaction_id = ")) << row;
+  }
+}
+
+TEST_F(ScoredApiTest, RetentionSaysWhatToRunBeforeAPlanIsPublished) {
+  nlohmann::json plan = Get("/api/retention");
+  EXPECT_TRUE(plan["summary"].is_null());
+  EXPECT_TRUE(plan["rows"].empty());
+  ASSERT_EQ(plan["missing"].size(), 1u);
+  EXPECT_EQ(plan["missing"][0]["what"], "retention");
+  EXPECT_NE(plan["missing"][0]["run"].get<std::string>().find("custlake retention plan"), std::string::npos);
+  EXPECT_TRUE(plan["warehouse_version"].is_number());
+  EXPECT_NE(Get("/api/retention?limit=ten", 400)["error"].get<std::string>().find("limit=ten"), std::string::npos);
 }
 
 TEST_F(ScoredApiTest, InfluencersSayHowMuchMoreLikelyAGroupChurns) {
