@@ -42,8 +42,8 @@ function summaryFigures(s: RetentionSummary): HTMLElement {
 function planTable(rows: RetentionRow[], s: RetentionSummary): HTMLElement {
   const note = h('p.muted.small', null,
     `Plan of ${s.plan_date ?? '—'} (model ${s.model_version ?? '—'}), for all active customers: the dashboard's filters do not apply. `,
-    rows.length < s.targeted ? `The best ${rows.length} of ${fmt.int(s.targeted)} are listed; ` : '',
-    'query ', h('code', null, 'raw.retention_plan'), ' for all of them.');
+    rows.length < s.targeted ? `The best ${rows.length} of ${fmt.int(s.targeted)} are listed. ` : '',
+    h('a', { href: href('sql', [], { q: 'SELECT *\nFROM raw.retention_plan\nORDER BY rank' }) }, 'Open the whole plan in the SQL editor'), '.');
   if (!rows.length) return h('div', null, note, h('div.empty-small', null, 'The plan targets no one.'));
   return h('div', null, note, h('div.grid-wrap', null, h('table.grid.retention-plan', null,
     h('thead', null, h('tr', null,
