@@ -83,7 +83,7 @@ export function influencersPage(root: HTMLElement, route: Route): void {
       tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${capitalize(factors[p.dataIndex]!.text)}<br>${factors[p.dataIndex]!.customers.toLocaleString('en-US')} subscriber-months` },
       grid: { left: 8, right: 56, top: 8, bottom: 32, containLabel: true },
       xAxis: { type: 'value', name: '× as likely to churn as the others', nameLocation: 'middle', nameGap: 24, min: 0 },
-      yAxis: { type: 'category', inverse: true, data: factors.map((f) => f.condition), axisLabel: { width: 260, overflow: 'truncate' } },
+      yAxis: { type: 'category', inverse: true, data: factors.map((f) => f.condition), axisLabel: { width: box.clientWidth < 600 ? 140 : 260, overflow: 'truncate' } },
       series: [{
         type: 'bar', data: factors.map(ratio), cursor: 'pointer', barMaxWidth: 28,
         itemStyle: { color: (p: { value: number }) => (p.value >= 1 ? palette[3] : palette[2]) },
@@ -99,17 +99,22 @@ export function influencersPage(root: HTMLElement, route: Route): void {
 function modelReasons(reasons: ModelReason[]): HTMLElement {
   const rows = reasons.slice(0, 15);
   const box = h('div.chart', { id: 'chart-model-reasons', style: `height:${Math.max(220, 28 * rows.length + 70)}px` });
-  const label = (r: ModelReason) => `${r.customers.toLocaleString('en-US')} customers · mean P(churn) ${fmt.pct(r.mean_p_churn, 0)}`;
-  queueMicrotask(() => chart(box, {
-    tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${rows[p.dataIndex]!.reason}<br>${label(rows[p.dataIndex]!)}` },
-    grid: { left: 8, right: 210, top: 8, bottom: 8, containLabel: true },
+  const long = (r: ModelReason) => `${r.customers.toLocaleString('en-US')} customers · mean P(churn) ${fmt.pct(r.mean_p_churn, 0)}`;
+  queueMicrotask(() => {
+    // A phone's card is too narrow for a long reason and the long label beside its bar: both shrink.
+    const narrow = box.clientWidth < 600;
+    const label = narrow ? (r: ModelReason) => `${r.customers.toLocaleString('en-US')} · ${fmt.pct(r.mean_p_churn, 0)}` : long;
+    chart(box, {
+    tooltip: { trigger: 'item', formatter: (p: { dataIndex: number }) => `${rows[p.dataIndex]!.reason}<br>${long(rows[p.dataIndex]!)}` },
+    grid: { left: 8, right: narrow ? 70 : 210, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', show: false },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.reason), axisLabel: { width: 300, overflow: 'truncate' } },
+    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.reason), axisLabel: { width: narrow ? 150 : 300, overflow: 'truncate' } },
     series: [{
       type: 'bar', data: rows.map((r) => r.customers), barMaxWidth: 18, itemStyle: { color: palette[0] },
       label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => label(rows[p.dataIndex]!) },
     }],
-  }));
+    });
+  });
   return h('section.card', { 'aria-label': 'Model reasons' },
     h('h2', null, 'What the churn model weighs ', h('span.muted', null, '(customers by the reasons its SHAP values give them; N stands for a number)')), box);
 }
