@@ -4,6 +4,7 @@
 // `custlake status` shows: runs, batches, quarantine, checks, freshness).
 #include <regex>
 
+#include "serve/http_batch_sources.h"
 #include "serve/http_dashboard_query.h"
 #include "serve/http_routes.h"
 #include "serve/lake_catalog.h"
@@ -12,7 +13,7 @@ namespace custlake::serve {
 
 namespace {
 
-Result<nlohmann::json> Customer(DashboardRun& run, const std::string& id) {
+Result<nlohmann::json> Customer(const std::string& lake_root, DashboardRun& run, const std::string& id) {
   const Params params{id};
   ASSIGN_OR_RETURN(auto versions, run.Query("customer_versions", params));
   if (versions.rows.empty()) {
@@ -24,6 +25,7 @@ Result<nlohmann::json> Customer(DashboardRun& run, const std::string& id) {
   body["attributes"] = body["versions"].back();
   ASSIGN_OR_RETURN(auto timeline, run.Query("customer_timeline", params));
   body["timeline"] = ObjectRows(timeline);
+  RETURN_NOT_OK(FillBatchSources(lake_root, body["timeline"]));
   ASSIGN_OR_RETURN(auto scores, run.Query("customer_scores", params));
   const nlohmann::json p_churn = Cell(scores, 0, "p_churn");
   if (p_churn.is_null()) {
@@ -53,7 +55,7 @@ void RegisterExploreApi(httplib::Server& server, ApiContext& ctx) {
     if (!std::regex_match(id, kId)) {
       return ReplyError(res, Status::InvalidArgument("customer id '" + id + "' is not a whole number"));
     }
-    ReplyDashboard(ctx, res, "customer:" + id, [&](DashboardRun& run) { return Customer(run, id); });
+    ReplyDashboard(ctx, res, "customer:" + id, [&](DashboardRun& run) { return Customer(ctx.options.lake_root, run, id); });
   });
   server.Get("/api/catalog", [&ctx](const httplib::Request&, httplib::Response& res) {
     ReplyDashboard(ctx, res, "catalog", [&](DashboardRun& run) { return Catalog(ctx, run); }, false);

@@ -12,10 +12,11 @@
 namespace custlake::serve {
 
 /// In `body` ({"columns": [{"name"}], "rows": [[...]]}, as ResultJson writes
-/// it) with a `_source_batch` column, sets each row's `_source` (the database
-/// or landing folder) and `_source_table` (the table an import read; null for
-/// files) from the batch's lineage in the lake at `lake_root`. A body without
-/// those columns is left alone; a batch the metastore no longer knows (vacuumed)
+/// it, or a list of row objects, as ObjectRows writes it) with a
+/// `_source_batch` column, sets each row's `_source` (the database or landing
+/// folder) and `_source_table` (the table an import read; null for files)
+/// from the batch's lineage in the lake at `lake_root`. A body without those
+/// columns is left alone; a batch the metastore no longer knows (vacuumed)
 /// leaves them null.
 Status FillBatchSources(const std::string& lake_root, nlohmann::json& body);
 

@@ -291,6 +291,18 @@ TEST_F(ScoredApiTest, Customer360HasVersionsTimelineAndScores) {
   std::set<std::string> kinds;
   for (const auto& event : customer["timeline"]) kinds.insert(event["kind"].get<std::string>());
   EXPECT_TRUE(kinds.count("transaction")) << customer["timeline"][0];
+  for (const auto& event : customer["timeline"]) {  // each event traced to its source, not a staging model
+    ASSERT_TRUE(event["_source"].is_string()) << event;
+    const std::string key = event["_source_key"].get<std::string>();
+    if (event["kind"] == "transaction") {
+      EXPECT_EQ(event["_source_table"], "transactions") << event;
+      EXPECT_TRUE(key.starts_with("transaction_id = ")) << event;
+    } else if (event["kind"] == "usage") {
+      EXPECT_TRUE(event["_source"].get<std::string>().ends_with("usage (ndjson)")) << event;
+      EXPECT_TRUE(event["_source_table"].is_null()) << event;
+      EXPECT_TRUE(key.starts_with("event_id = ")) << event;
+    }
+  }
   EXPECT_TRUE(customer["churn"]["p_churn"].is_number());
   EXPECT_FALSE(customer["churn"]["reasons"].empty());
   EXPECT_TRUE(customer["clv"]["p_alive"].is_number());

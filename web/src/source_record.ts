@@ -25,7 +25,7 @@ function record(get: (c: string) => Cell): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-/** The table with its lineage columns replaced by one "source record" column (first of them); others as they were. */
+/** The table with its lineage columns replaced by one "source record" column (first of them), `_source_batch` named "lake batch"; others as they were. */
 export function withSourceRecord(t: Tabular): Tabular {
   const present = LINEAGE.filter((c) => t.columns.includes(c));
   if (!present.length) return t;
@@ -34,6 +34,8 @@ export function withSourceRecord(t: Tabular): Tabular {
   const columns = keep.map((i) => t.columns[i]!);
   const insertAt = keep.filter((i) => i < at).length;
   columns.splice(insertAt, 0, 'source record');
+  const batch = columns.indexOf('_source_batch');
+  if (batch >= 0) columns[batch] = 'lake batch';
   const rows = t.rows.map((r) => {
     const out: Cell[] = keep.map((i) => r[i] ?? null);
     out.splice(insertAt, 0, record((c) => r[t.columns.indexOf(c)] ?? null));

@@ -146,6 +146,12 @@ describe('web UI', () => {
     await page.locator('.customer-name').waitFor();
     assert.match(await page.locator('.customer-name').textContent(), new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await waitForInk(page, '#chart-timeline', 100);
+    const timelineHeader = await page.locator('section[aria-label="Timeline"] thead th').allTextContents();
+    const sourceAt = timelineHeader.indexOf('source record');
+    assert.ok(sourceAt >= 0, `the timeline names each event's source record (${timelineHeader.join(', ')})`);
+    for (const cell of await page.locator(`section[aria-label="Timeline"] tbody tr td:nth-child(${sourceAt + 1})`).allTextContents()) {
+      assert.match(cell, /^(data\/sic\.db · \w+|landing\/\w+ \((nd)?json\)) · \w+_id = \S+$/, 'a database table or landing folder, and the id there');
+    }
     assert.notEqual(await page.locator('.kpi.static .kpi-value').first().textContent(), '—', 'the churn score is shown');
     await screenshot(page, '04-customer-360');
   });

@@ -69,7 +69,7 @@ test('a drill-down row reads as its source record: import table and key, or file
     columns: ['customer_id', 'amount', '_source', '_source_table', '_source_key', '_source_batch'],
     rows: [[1, '107.89', 'sqlite:/tmp/p/demo/data/sic.db', 'transactions', 'transaction_id = 1', 2]],
   });
-  assert.deepEqual(imported.columns, ['customer_id', 'amount', 'source record', '_source_batch']);
+  assert.deepEqual(imported.columns, ['customer_id', 'amount', 'source record', 'lake batch']);
   assert.deepEqual(imported.rows, [[1, '107.89', 'data/sic.db · transactions · transaction_id = 1', 2]]);
   const file = withSourceRecord({ columns: ['_source_file', '_source_line', 'x'], rows: [['/l/landing/usage/a.ndjson', 17, 'y']] });
   assert.deepEqual(file, { columns: ['source record', 'x'], rows: [['usage/a.ndjson:17', 'y']] });

@@ -1,4 +1,6 @@
--- One customer's newest 500 activities: usage, transactions, tickets and offers ($1 = customer_id).
+-- One customer's newest 500 activities: usage, transactions, tickets and offers ($1 = customer_id),
+-- each traced to its source record: the lake batch that brought it in (the server fills `_source`
+-- and `_source_table` from that batch's lineage, http_batch_sources.cc) and its id there.
 SELECT CAST(a.occurred_at AS VARCHAR) AS date,
        CASE WHEN a.activity_type LIKE 'offer%' THEN 'offer' ELSE a.activity_type END AS kind,
        CASE a.activity_type
@@ -7,7 +9,10 @@ SELECT CAST(a.occurred_at AS VARCHAR) AS date,
          WHEN 'ticket' THEN concat_ws(' ', t.category, t.priority, 'priority via', t.channel, '(' || t.status || ')')
          WHEN 'offer_sent' THEN 'offer sent: ' || coalesce(o.name, '?')
          ELSE 'offer redeemed: ' || coalesce(o.name, '?') END AS detail,
-       a.source_dataset AS _source_table, a.source_id AS _source_key
+       CAST(NULL AS VARCHAR) AS _source, CAST(NULL AS VARCHAR) AS _source_table,
+       CASE a.activity_type WHEN 'usage' THEN 'event_id' WHEN 'transaction' THEN 'transaction_id'
+                            WHEN 'ticket' THEN 'ticket_id' ELSE 'assignment_id' END || ' = ' || a.source_id AS _source_key,
+       a.source_batch_id AS _source_batch
 FROM fact_customer_activity a
 LEFT JOIN dim_usage u ON u.usage_key = a.usage_key
 LEFT JOIN dim_support_ticket t ON t.ticket_key = a.ticket_key

@@ -7,6 +7,7 @@ import { fmt, parseTimestamp, toNumber } from '../format';
 import { href, navigate } from '../router';
 import type { Route } from '../router';
 import { grid, pagedGrid, toTabular, withColumnsFirst } from '../table';
+import { withSourceRecord } from '../source_record';
 import type { GridOptions } from '../table';
 import type { Customer360 } from '../types';
 
@@ -67,7 +68,7 @@ function render(body: HTMLElement, id: string, c: Customer360): void {
   const timeline = h('section.card.wide', { 'aria-label': 'Timeline' },
     h('h2', null, 'Timeline ', h('span.muted', null, `(${events.length.toLocaleString('en-US')} newest events: usage, transactions, tickets, offers)`)),
     events.length ? [timelineBox, h('h3', null, 'Events, newest first'),
-      pagedGrid(withColumnsFirst(toTabular(events), ['date', 'kind', 'detail']), 20)]
+      pagedGrid(withSourceRecord(withColumnsFirst(toTabular(events), ['date', 'kind', 'detail'])), 20)]
       : h('p.muted', null, 'No events.'));
 
   body.replaceChildren(
