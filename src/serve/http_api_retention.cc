@@ -13,7 +13,8 @@ constexpr const char* kRunPlan = "custlake retention train && custlake retention
 
 Result<nlohmann::json> Retention(DashboardRun& run, const std::string& limit) {
   nlohmann::json body = {{"summary", nullptr}, {"rows", nlohmann::json::array()}};
-  if (!run.session()->HasView("raw.retention_plan") || !run.session()->HasView("raw.retention_plan_summary")) {
+  if (!run.session()->HasView("raw.retention_plan") ||
+      !run.session()->HasView("raw.retention_plan_summary")) {
     body["missing"] = {{{"what", "retention"}, {"run", kRunPlan}}};
     return body;
   }
@@ -31,7 +32,8 @@ void RegisterRetentionApi(httplib::Server& server, ApiContext& ctx) {
   server.Get("/api/retention", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string limit = req.has_param("limit") ? req.get_param_value("limit") : "50";
     if (limit.empty() || limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
-      return ReplyError(res, Status::InvalidArgument("limit=" + limit + " must be a whole number up to 9999"));
+      return ReplyError(res,
+                        Status::InvalidArgument("limit=" + limit + " must be a whole number up to 9999"));
     }
     ReplyDashboard(ctx, res, "retention:" + limit, [&](DashboardRun& run) { return Retention(run, limit); });
   });

@@ -33,17 +33,27 @@ Status ComputePlan(engine::Session* session, lake::Lake* lake, int64_t budget, d
       "CREATE TABLE plan AS WITH scored AS ("
       "  SELECT s.customer_id, s.cutoff, s.churn_probability AS p_churn, v.clv_12m AS clv,"
       "         s.churn_probability * (0.1 + 0.4 * ((s.customer_id * 7919) % 100) / 100.0) AS uplift"
-      "  FROM read_parquet(" + PathList(churn) + ") s"
-      "  JOIN read_parquet(" + PathList(clv) + ") v ON v.customer = CAST(s.customer_id AS VARCHAR)),"
-      " ranked AS (SELECT *, uplift * clv - " + cost + " AS expected_saved_value,"
+      "  FROM read_parquet(" +
+      PathList(churn) +
+      ") s"
+      "  JOIN read_parquet(" +
+      PathList(clv) +
+      ") v ON v.customer = CAST(s.customer_id AS VARCHAR)),"
+      " ranked AS (SELECT *, uplift * clv - " +
+      cost +
+      " AS expected_saved_value,"
       "   row_number() OVER (ORDER BY uplift * clv DESC, customer_id) AS rank FROM scored)"
       " SELECT customer_id, CAST(rank AS INTEGER) AS rank, uplift, p_churn, clv, expected_saved_value,"
-      "   CAST(" + cost + " AS DOUBLE) AS offer_cost, CAST(cutoff AS DATE) AS plan_date,"
+      "   CAST(" +
+      cost +
+      " AS DOUBLE) AS offer_cost, CAST(cutoff AS DATE) AS plan_date,"
       "   'web-fixture' AS model_version, (SELECT count(*) FROM scored) AS active_customers"
-      " FROM ranked WHERE rank <= " + std::to_string(budget));
+      " FROM ranked WHERE rank <= " +
+      std::to_string(budget));
 }
 
-Status Publish(lake::Lake* lake, engine::Session* session, const std::string& dataset, const std::string& select) {
+Status Publish(lake::Lake* lake, engine::Session* session, const std::string& dataset,
+               const std::string& select) {
   lake::BatchOptions options;
   options.replace = true;
   options.lineage.source = "web test fixture (stands in for custlake retention plan)";
@@ -66,13 +76,16 @@ Status Run(const std::string& root, int64_t budget, double offer_cost) {
                         "plan_date, model_version FROM plan ORDER BY rank"));
   const std::string budget_text = std::to_string(budget);
   return Publish(lake.get(), session.get(), "retention/plan_summary",
-                 "SELECT max(plan_date) AS plan_date, CAST(" + budget_text + " AS INTEGER) AS budget, "
-                 "CAST(max(active_customers) AS BIGINT) AS active_customers, count(*) AS targeted, "
-                 "max(offer_cost) AS offer_cost, sum(uplift) AS expected_saved_customers, "
-                 "sum(expected_saved_value) AS expected_saved_value, "
-                 "sum(expected_saved_value) - 1.645 * sqrt(sum(uplift * (1 - uplift) * clv * clv)) AS saved_value_low, "
-                 "sum(expected_saved_value) + 1.645 * sqrt(sum(uplift * (1 - uplift) * clv * clv)) AS saved_value_high, "
-                 "'web-fixture' AS model_version FROM plan");
+                 "SELECT max(plan_date) AS plan_date, CAST(" + budget_text +
+                     " AS INTEGER) AS budget, "
+                     "CAST(max(active_customers) AS BIGINT) AS active_customers, count(*) AS targeted, "
+                     "max(offer_cost) AS offer_cost, sum(uplift) AS expected_saved_customers, "
+                     "sum(expected_saved_value) AS expected_saved_value, "
+                     "sum(expected_saved_value) - 1.645 * sqrt(sum(uplift * (1 - uplift) * clv * clv)) AS "
+                     "saved_value_low, "
+                     "sum(expected_saved_value) + 1.645 * sqrt(sum(uplift * (1 - uplift) * clv * clv)) AS "
+                     "saved_value_high, "
+                     "'web-fixture' AS model_version FROM plan");
 }
 
 }  // namespace
