@@ -89,7 +89,8 @@ segment_fee AS (
 activity AS (
   SELECT f.customer_id, f.activity_type, f.transaction_kind, CAST(f.amount AS DOUBLE) AS amount,
          f.duration_s, f.occurred_at, f.date_key, f.offer_key,
-         date_diff('day', CAST(f.occurred_at AS DATE), p.cutoff) AS days_ago,
+         -- Whole UTC days before the cutoff day, from the microseconds (no calendar per row).
+         CAST((epoch_us(p.cutoff_end) - epoch_us(f.occurred_at) - 1) // 86400000000 AS INTEGER) AS days_ago,
          date_diff('month', f.month_start, p.cutoff_month) AS months_ago
   FROM fact_customer_activity f, params p
   WHERE f.occurred_at < p.cutoff_end AND f.occurred_at >= p.cutoff_end - INTERVAL 365 DAY
@@ -116,7 +117,7 @@ usage AS (
 ),
 usage_start AS (
   -- The first day of usage data before the cutoff: months before it are unknown, not idle.
-  SELECT min(CAST(occurred_at AS DATE)) AS first_day FROM activity WHERE activity_type = 'usage'
+  SELECT min(p.cutoff - days_ago) AS first_day FROM activity, params p WHERE activity_type = 'usage'
 ),
 exposure AS (
   -- Days of each of the last three calendar months (the cutoff's month up to the cutoff) in which
