@@ -26,13 +26,16 @@ FEATURES = [
     "purchases_180d", "purchase_amount_180d", "days_since_last_purchase", "refunds_90d", "tickets_30d",
     "tickets_90d", "unresolved_tickets", "last_satisfaction", "avg_satisfaction", "offers_received_30d",
     "offers_received_90d", "offers_redeemed_90d", "days_since_offer_redeemed", "retention_offers_30d",
-    "retention_offers_90d",
+    "retention_offers_90d", "cancellation_tickets_90d", "engagement_month_0", "engagement_month_1",
+    "engagement_month_2", "low_engagement", "engagement_decline",
 ]
 
 
 def load(folder):
     activity = pd.read_csv(f"{folder}/activity.csv", dtype={"transaction_kind": "category", "activity_type": "category"})
     activity["day"] = activity["occurred_ms"] // DAY_MS
+    days = pd.to_datetime(activity["day"], unit="D")
+    activity["month"] = days.dt.year * 12 + days.dt.month - 1
     customers = pd.read_csv(f"{folder}/customers.csv")
     for c in ("signup_day", "churn_day"):
         customers[c] = customers[c].astype("float64")
@@ -44,6 +47,32 @@ def load(folder):
 
 def count_where(mask, keys):
     return mask.groupby(keys).sum()
+
+
+def month_bounds(month):
+    """First and last day (days since 1970) of a month numbered year * 12 + month - 1."""
+    first = pd.Timestamp(year=month // 12, month=month % 12 + 1, day=1)
+    last = first + pd.offsets.MonthEnd(0)
+    return first.value // (DAY_MS * 1_000_000), last.value // (DAY_MS * 1_000_000)
+
+
+def engagement(usage_days, pop, segment, cutoff_day, cutoff_month, first_day):
+    """engagement_month_0..2: ln((active days + 2) / (exposure days x segment daily rate + 2))."""
+    active, exposure = {}, {}
+    for k in range(3):
+        first, last = month_bounds(cutoff_month - k)
+        start = np.maximum(np.maximum(first, pop["signup_day"]), first_day)
+        n = (min(last, cutoff_day) - start + 1).clip(lower=0)
+        exposure[k] = n.where(n > 0)
+        in_month = usage_days[usage_days["months_ago"] == k]
+        active[k] = in_month.groupby("customer_id").size().reindex(pop.index).fillna(0)
+    seg = segment.reindex(pop.index)
+    known = seg.notna()
+    total_active = sum(active[k] for k in range(3))
+    total_days = sum(exposure[k].fillna(0) for k in range(3))
+    rate = total_active[known].groupby(seg[known]).sum() / total_days[known].groupby(seg[known]).sum().replace(0, np.nan)
+    r = seg.map(rate)
+    return {k: np.log((active[k] + 2.0) / (exposure[k] * r + 2.0)) for k in range(3)}
 
 
 def features_at(data, cutoff, horizon):
@@ -74,13 +103,18 @@ def features_at(data, cutoff, horizon):
         "usage_hours_30d": u["duration_s"].where(d < 30, 0).fillna(0).groupby(g).sum() / 3600.0,
         "days_since_last_use": d.groupby(g).min(),
     })
-    days = u[["customer_id", "day", "ago"]].drop_duplicates(["customer_id", "day"])
+    days = u[["customer_id", "day", "ago", "month"]].drop_duplicates(["customer_id", "day"])
     g, d = days["customer_id"], days["ago"]
     usage["active_days_30d"] = count_where(d < 30, g)
     usage["active_days_90d"] = count_where(d < 90, g)
     usage["active_days_180d"] = count_where(d < 180, g)
     usage["active_days_prev_30d"] = count_where((d >= 30) & (d < 60), g)
     usage["active_days_60_90d"] = count_where((d >= 60) & (d < 90), g)
+
+    cutoff_month = pd.Timestamp(cutoff).year * 12 + pd.Timestamp(cutoff).month - 1
+    first_day = u["day"].min()
+    eng = engagement(days.assign(months_ago=cutoff_month - days["month"]), pop, attrs["segment"], cutoff_day,
+                     cutoff_month, first_day)
 
     t = a[a["activity_type"] == "transaction"]
     g, d, amount, kind = t["customer_id"], t["ago"], t["amount"], t["transaction_kind"]
@@ -119,6 +153,8 @@ def features_at(data, cutoff, horizon):
         "tickets_30d": count_where(k["opened_ms"] >= end_ms - 30 * DAY_MS, g),
         "tickets_90d": count_where(k["opened_ms"] >= end_ms - 90 * DAY_MS, g),
         "unresolved_tickets": count_where(closed.isna() | (closed >= end_ms), g),
+        "cancellation_tickets_90d": count_where((k["opened_ms"] >= end_ms - 90 * DAY_MS) &
+                                                (k["category"] == "cancellation"), g),
         "avg_satisfaction": sat.where(closed_before & (closed >= end_ms - 180 * DAY_MS)).groupby(g).mean(),
     })
     ticket["last_satisfaction"] = rated.groupby("customer_id")["satisfaction"].last()
@@ -163,6 +199,14 @@ def features_at(data, cutoff, horizon):
     out["days_since_offer_redeemed"] = f["days_since_offer_redeemed"].fillna(365)
     out["retention_offers_30d"] = zero("retention_offers_30d")
     out["retention_offers_90d"] = zero("retention_offers_90d")
+    out["cancellation_tickets_90d"] = zero("cancellation_tickets_90d")
+    for k in range(3):
+        out[f"engagement_month_{k}"] = eng[k]
+    out["low_engagement"] = (-eng[0]).clip(lower=0).fillna(0)
+    out["engagement_decline"] = (eng[2] - eng[0]).clip(lower=0).fillna(0)
+    if first_day > cutoff_day - 179:  # the usage data begins less than 180 days before the cutoff
+        out["usage_trend_180d"] = np.nan
+        out["active_days_180d"] = np.nan
     return out[FEATURES].astype(np.float32), label
 
 
@@ -181,7 +225,7 @@ def main():
     y_train = pd.concat([p[1] for p in parts])
     x_valid, y_valid = features_at(data, validation_cutoff, horizon)
     params = {"objective": "binary:logistic", "eval_metric": "logloss", "tree_method": "hist", "eta": 0.05,
-              "max_depth": 4, "min_child_weight": 5, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
+              "max_depth": 3, "min_child_weight": 5, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
               "seed": 42}
     dtrain = xgb.DMatrix(x_train.to_numpy(), label=y_train.to_numpy(), missing=np.nan)
     dvalid = xgb.DMatrix(x_valid.to_numpy(), label=y_valid.to_numpy(), missing=np.nan)

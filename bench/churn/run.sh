@@ -8,7 +8,7 @@
 # ingested and built; the warehouse tables the features read exported as CSV for the peer
 # (`custlake query --format csv`; timestamps as epoch milliseconds).
 # Timed, alternating the sides each round (custlake first in odd rounds):
-#   custlake  `custlake churn train`: the 42 features of models/churn/features.sql at the 4 training
+#   custlake  `custlake churn train`: the 48 features of models/churn/features.sql at the 4 training
 #             cutoffs and the validation cutoff, XGBoost with early stopping, and also the logistic
 #             baseline, SHAP importance and the model's publish in the lake;
 #   peer      bench/churn/churn_peer.py: the same features in pandas from the CSVs (reading them
@@ -48,7 +48,7 @@ export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE 
   CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
   FROM dim_customer"
 export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
-  satisfaction FROM dim_support_ticket"
+  satisfaction, category FROM dim_support_ticket"
 export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
 echo "activity facts: $(($(wc -l <"$WORK/activity.csv") - 1)); CSV bytes: $(du -cb "$WORK"/*.csv | tail -1 | cut -f1)" >&2
 

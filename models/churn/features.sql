@@ -26,11 +26,13 @@
 -- feature usage_events_90d: usage events in the last 90 days
 -- feature usage_trend_30d: ln((events last 30 days + 1) / (events of the 30 days before + 1))
 -- feature usage_trend_90d: ln((events last 30 days + 1) / (events 60 to 90 days before + 1))
--- feature usage_trend_180d: ln((events last 90 days + 1) / (events of the 90 days before + 1))
+-- feature usage_trend_180d: ln((events last 90 days + 1) / (events of the 90 days before + 1)); missing
+--   when the usage data begins less than 180 days before the cutoff (a short history is not a trend)
 -- feature usage_hours_30d: hours of usage in the last 30 days
 -- feature active_days_30d: days with usage in the last 30 days
 -- feature active_days_90d: days with usage in the last 90 days
--- feature active_days_180d: days with usage in the last 180 days (the customer's usual level)
+-- feature active_days_180d: days with usage in the last 180 days (the customer's usual level); missing
+--   when the usage data begins less than 180 days before the cutoff
 -- feature active_days_prev_30d: days with usage 30 to 60 days before the cutoff
 -- feature active_days_60_90d: days with usage 60 to 90 days before the cutoff
 -- feature activity_trend_30d: ln((active days of the last 30 + 1) / (active days of the 30 before + 1))
@@ -53,10 +55,20 @@
 -- feature retention_offers_30d: offers of a retention campaign (dim_offer.campaign mentions retention) sent
 --   in the last 30 days: the retention team judged the customer at risk
 -- feature retention_offers_90d: offers of a retention campaign sent in the last 90 days
+-- feature cancellation_tickets_90d: tickets of the category cancellation opened in the last 90 days
+-- feature engagement_month_0: engagement in the cutoff's calendar month (up to the cutoff):
+--   ln((active days + 2) / (days a customer in it x the segment's daily activity rate + 2)); 0 is the
+--   segment's usual level (missing before the usage data begins)
+-- feature engagement_month_1: the same for the calendar month before
+-- feature engagement_month_2: the same for the month before that
+-- feature low_engagement: how far the cutoff month's engagement is below the usual level,
+--   max(0, -engagement_month_0)
+-- feature engagement_decline: the drop over two months, max(0, engagement_month_2 - engagement_month_0)
 WITH params AS (
   SELECT CAST({{ cutoff }} AS DATE) AS cutoff,
          CAST(CAST({{ cutoff }} AS DATE) + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
-         CAST({{ horizon_days }} AS INTEGER) AS horizon_days
+         CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
+         CAST(date_trunc('month', CAST({{ cutoff }} AS DATE)) AS DATE) AS cutoff_month
 ),
 population AS (
   SELECT c.customer_id, c.signup_date, c.churn_date
@@ -74,29 +86,78 @@ segment_fee AS (
   FROM attributes a JOIN population USING (customer_id)
   GROUP BY a.segment
 ),
-activity AS (
+activity AS NOT MATERIALIZED (
+  -- Streamed into each aggregate below rather than held in memory (1.7 M rows at 20,000 customers).
   SELECT f.customer_id, f.activity_type, f.transaction_kind, CAST(f.amount AS DOUBLE) AS amount,
          f.duration_s, f.occurred_at, f.date_key, f.offer_key,
-         date_diff('day', CAST(f.occurred_at AS DATE), p.cutoff) AS days_ago
+         -- Whole UTC days before the cutoff day, from the microseconds (no calendar per row).
+         CAST((epoch_us(p.cutoff_end) - epoch_us(f.occurred_at) - 1) // 86400000000 AS INTEGER) AS days_ago,
+         date_diff('month', f.month_start, p.cutoff_month) AS months_ago
   FROM fact_customer_activity f, params p
   WHERE f.occurred_at < p.cutoff_end AND f.occurred_at >= p.cutoff_end - INTERVAL 365 DAY
 ),
+usage_days AS (
+  -- One row per customer and day with usage: active days are then counted without DISTINCT.
+  SELECT customer_id, days_ago, months_ago, count(*) AS events, sum(duration_s) AS duration_s
+  FROM activity WHERE activity_type = 'usage'
+  GROUP BY customer_id, days_ago, months_ago
+),
 usage AS (
   SELECT customer_id,
-         count(*) FILTER (WHERE days_ago < 30) AS usage_events_30d,
-         count(*) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS usage_events_prev_30d,
-         count(*) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS usage_events_60_90d,
-         count(*) FILTER (WHERE days_ago < 90) AS usage_events_90d,
-         count(*) FILTER (WHERE days_ago >= 90 AND days_ago < 180) AS usage_events_prev_90d,
+         CAST(sum(events) FILTER (WHERE days_ago < 30) AS BIGINT) AS usage_events_30d,
+         CAST(sum(events) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS BIGINT) AS usage_events_prev_30d,
+         CAST(sum(events) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS BIGINT) AS usage_events_60_90d,
+         CAST(sum(events) FILTER (WHERE days_ago < 90) AS BIGINT) AS usage_events_90d,
+         CAST(sum(events) FILTER (WHERE days_ago >= 90 AND days_ago < 180) AS BIGINT) AS usage_events_prev_90d,
          coalesce(sum(duration_s) FILTER (WHERE days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
-         count(DISTINCT date_key) FILTER (WHERE days_ago < 30) AS active_days_30d,
-         count(DISTINCT date_key) FILTER (WHERE days_ago < 90) AS active_days_90d,
-         count(DISTINCT date_key) FILTER (WHERE days_ago < 180) AS active_days_180d,
-         count(DISTINCT date_key) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
-         count(DISTINCT date_key) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
-         min(days_ago) AS days_since_last_use
-  FROM activity WHERE activity_type = 'usage'
+         count(*) FILTER (WHERE days_ago < 30) AS active_days_30d,
+         count(*) FILTER (WHERE days_ago < 90) AS active_days_90d,
+         count(*) FILTER (WHERE days_ago < 180) AS active_days_180d,
+         count(*) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
+         count(*) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
+         count(*) FILTER (WHERE months_ago = 0) AS active_days_month_0,
+         count(*) FILTER (WHERE months_ago = 1) AS active_days_month_1,
+         count(*) FILTER (WHERE months_ago = 2) AS active_days_month_2,
+         min(days_ago) AS days_since_last_use,
+         max(days_ago) AS days_since_first_use
+  FROM usage_days
   GROUP BY customer_id
+),
+usage_start AS (
+  -- The first day of usage data before the cutoff: months before it are unknown, not idle.
+  -- (One row, NULL when there is no usage.)
+  SELECT max(p.cutoff) - CAST(max(u.days_since_first_use) AS INTEGER) AS first_day FROM usage u, params p
+),
+exposure AS (
+  -- Days of each of the last three calendar months (the cutoff's month up to the cutoff) in which
+  -- the customer was a customer and usage data exists; NULL when none.
+  SELECT c.customer_id, k.months_ago,
+         nullif(greatest(0, date_diff('day',
+           greatest(CAST(p.cutoff_month - k.months_ago * INTERVAL 1 MONTH AS DATE), c.signup_date, us.first_day),
+           least(CAST(p.cutoff_month - (k.months_ago - 1) * INTERVAL 1 MONTH AS DATE) - 1, p.cutoff)) + 1), 0)
+           AS days
+  FROM population c, params p, usage_start us, (VALUES (0), (1), (2)) k(months_ago)
+),
+monthly_usage AS (
+  SELECT e.customer_id, e.months_ago, e.days,
+         CASE e.months_ago WHEN 0 THEN coalesce(u.active_days_month_0, 0)
+                           WHEN 1 THEN coalesce(u.active_days_month_1, 0)
+                           ELSE coalesce(u.active_days_month_2, 0) END AS active_days
+  FROM exposure e LEFT JOIN usage u USING (customer_id)
+),
+segment_rate AS (
+  -- The segment's daily activity rate over the three months.
+  SELECT a.segment, sum(m.active_days) / nullif(sum(m.days), 0) AS daily_rate
+  FROM monthly_usage m JOIN attributes a USING (customer_id)
+  GROUP BY a.segment
+),
+engagement AS (
+  SELECT m.customer_id,
+         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 0) AS month_0,
+         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 1) AS month_1,
+         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 2) AS month_2
+  FROM monthly_usage m JOIN attributes a USING (customer_id) JOIN segment_rate r USING (segment)
+  GROUP BY m.customer_id
 ),
 segment_activity AS (
   SELECT a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
@@ -135,6 +196,8 @@ tickets AS (
          count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 30 DAY) AS tickets_30d,
          count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY) AS tickets_90d,
          count(*) FILTER (WHERE t.closed_at IS NULL OR t.closed_at >= p.cutoff_end) AS unresolved_tickets,
+         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY AND t.category = 'cancellation')
+           AS cancellation_tickets_90d,
          arg_max(t.satisfaction, t.closed_at)
            FILTER (WHERE t.closed_at < p.cutoff_end AND t.satisfaction IS NOT NULL) AS last_satisfaction,
          avg(t.satisfaction)
@@ -162,11 +225,13 @@ SELECT c.customer_id,
        CAST(coalesce(u.usage_events_90d, 0) AS DOUBLE) AS usage_events_90d,
        ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_prev_30d, 0) + 1.0)) AS usage_trend_30d,
        ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_60_90d, 0) + 1.0)) AS usage_trend_90d,
-       ln((coalesce(u.usage_events_90d, 0) + 1.0) / (coalesce(u.usage_events_prev_90d, 0) + 1.0)) AS usage_trend_180d,
+       CASE WHEN us.first_day <= p.cutoff - 179 THEN
+         ln((coalesce(u.usage_events_90d, 0) + 1.0) / (coalesce(u.usage_events_prev_90d, 0) + 1.0)) END AS usage_trend_180d,
        CAST(coalesce(u.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
        CAST(coalesce(u.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
        CAST(coalesce(u.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
-       CAST(coalesce(u.active_days_180d, 0) AS DOUBLE) AS active_days_180d,
+       CASE WHEN us.first_day <= p.cutoff - 179 THEN CAST(coalesce(u.active_days_180d, 0) AS DOUBLE) END
+         AS active_days_180d,
        CAST(coalesce(u.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
        CAST(coalesce(u.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
        ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,
@@ -187,9 +252,16 @@ SELECT c.customer_id,
        CAST(coalesce(o.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
        CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed,
        CAST(coalesce(o.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
-       CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d
+       CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d,
+       CAST(coalesce(t.cancellation_tickets_90d, 0) AS DOUBLE) AS cancellation_tickets_90d,
+       e.month_0 AS engagement_month_0,
+       e.month_1 AS engagement_month_1,
+       e.month_2 AS engagement_month_2,
+       greatest(0, -e.month_0) AS low_engagement,
+       greatest(0, e.month_2 - e.month_0) AS engagement_decline
 FROM population c
 CROSS JOIN params p
+CROSS JOIN usage_start us
 LEFT JOIN attributes a ON a.customer_id = c.customer_id
 LEFT JOIN segment_fee s ON s.segment = a.segment
 LEFT JOIN segment_activity sa ON sa.segment = a.segment
@@ -197,4 +269,5 @@ LEFT JOIN usage u ON u.customer_id = c.customer_id
 LEFT JOIN money m ON m.customer_id = c.customer_id
 LEFT JOIN offers o ON o.customer_id = c.customer_id
 LEFT JOIN tickets t ON t.customer_id = c.customer_id
+LEFT JOIN engagement e ON e.customer_id = c.customer_id
 ORDER BY c.customer_id

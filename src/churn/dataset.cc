@@ -39,6 +39,19 @@ int64_t Dataset::Positives() const {
   return n;
 }
 
+Dataset Dataset::EveryKth(size_t max_rows) const {
+  if (rows() <= max_rows) return *this;
+  const size_t step = max_rows == 0 ? rows() : (rows() + max_rows - 1) / max_rows;
+  Dataset out;
+  out.feature_names = feature_names;
+  for (size_t r = 0; r < rows() && out.rows() < max_rows; r += step) {
+    out.ids.push_back(ids[r]);
+    out.x.insert(out.x.end(), Row(r), Row(r) + cols());
+    out.y.push_back(y[r]);
+  }
+  return out;
+}
+
 Result<float> ParseFeatureValue(const std::string& text, bool is_null) {
   if (is_null || text.empty()) return std::numeric_limits<float>::quiet_NaN();
   double v = 0;

@@ -36,6 +36,9 @@ struct Dataset {
   Status Append(const Dataset& other);
   /// Positive labels.
   int64_t Positives() const;
+  /// At most `max_rows` rows, evenly spread: every k-th row from the first (all when there are
+  /// no more than max_rows), in order. Deterministic.
+  Dataset EveryKth(size_t max_rows) const;
 };
 
 /// The current warehouse version, attached read-only (with its segment files) in an

@@ -22,7 +22,7 @@ struct GbmOptions {
   int max_rounds = 1000;
   int early_stopping_rounds = 50;  ///< stop when validation log loss has not improved for this many rounds
   double eta = 0.05;
-  int max_depth = 4;
+  int max_depth = 3;
   double min_child_weight = 5;
   double subsample = 0.8;
   double colsample_bytree = 0.8;

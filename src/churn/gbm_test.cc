@@ -65,5 +65,18 @@ TEST(GbmTest, BadOptionsAreRefused) {
   EXPECT_NOT_OK(options.Validate());
 }
 
+TEST(Dataset, EveryKthSpreadsAtMostTheRowsAskedOverAllRows) {
+  const Dataset d = Synthetic(10, 1);
+  const Dataset three = d.EveryKth(3);  // every 4th: rows 0, 4, 8
+  EXPECT_EQ(three.ids, (std::vector<int64_t>{0, 4, 8}));
+  EXPECT_EQ(three.feature_names, d.feature_names);
+  ASSERT_EQ(three.x.size(), 6u);
+  EXPECT_EQ(three.x[2], d.Row(4)[0]);
+  EXPECT_EQ(three.y[2], d.y[8]);
+  EXPECT_EQ(d.EveryKth(5).ids, (std::vector<int64_t>{0, 2, 4, 6, 8}));
+  EXPECT_EQ(d.EveryKth(10).rows(), 10u);
+  EXPECT_EQ(d.EveryKth(0).rows(), 0u);
+}
+
 }  // namespace
 }  // namespace custlake::churn

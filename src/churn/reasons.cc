@@ -38,6 +38,12 @@ std::string Rating(double v, const std::string& what) {
   return fmt::format("{} {:.1f}/5", what, v);
 }
 
+/// "active days this month 45 % below the segment's usual level" from a log ratio.
+std::string Engagement(double log_ratio, const std::string& when) {
+  if (std::isnan(log_ratio)) return "no usage data " + when;
+  return Relative("active days " + when, std::exp(log_ratio), "the segment's usual level");
+}
+
 std::string Contract(double months) {
   if (months >= 24) return "two-year contract";
   if (months >= 12) return "annual contract";
@@ -92,6 +98,12 @@ const std::map<std::string, std::function<std::string(const Values&)>>& Phrases(
       {"offers_received_90d", [](const Values& v) { return fmt::format("{} in 90 days", Plural(v("offers_received_90d"), "offer received", "offers received")); }},
       {"offers_redeemed_90d", [](const Values& v) { return v("offers_redeemed_90d") > 0 ? fmt::format("{} in 90 days", Plural(v("offers_redeemed_90d"), "offer redeemed", "offers redeemed")) : std::string("no offer redeemed in 90 days"); }},
       {"days_since_offer_redeemed", [](const Values& v) { return Since(v("days_since_offer_redeemed"), "offer redeemed", "no offer redeemed in a year"); }},
+      {"cancellation_tickets_90d", [](const Values& v) { return v("cancellation_tickets_90d") > 0 ? fmt::format("{} in 90 days", Plural(v("cancellation_tickets_90d"), "cancellation ticket", "cancellation tickets")) : std::string("no cancellation ticket in 90 days"); }},
+      {"engagement_month_0", [](const Values& v) { return Engagement(v("engagement_month_0"), "this month"); }},
+      {"engagement_month_1", [](const Values& v) { return Engagement(v("engagement_month_1"), "last month"); }},
+      {"engagement_month_2", [](const Values& v) { return Engagement(v("engagement_month_2"), "two months ago"); }},
+      {"low_engagement", [](const Values& v) { return Engagement(-v("low_engagement"), "this month"); }},
+      {"engagement_decline", [](const Values& v) { return v("engagement_decline") > 0 ? fmt::format("active days down {:.0f} % against two months before", 100 * (1 - std::exp(-v("engagement_decline")))) : std::string("active days not down against two months before"); }},
   };
   return phrases;
 }

@@ -28,6 +28,17 @@ TEST(ReasonsTest, FeaturesInWords) {
   fee.ids = {1};
   fee.x = {1.4f};
   EXPECT_EQ(DescribeFeature(fee, 0, "fee_vs_segment"), "fee 40 % above the segment's median");
+  Dataset engagement;
+  engagement.feature_names = {"engagement_month_0", "low_engagement", "engagement_decline", "engagement_month_2"};
+  engagement.ids = {1};
+  engagement.x = {static_cast<float>(std::log(0.55)), static_cast<float>(-std::log(0.55)),
+                  static_cast<float>(std::log(2.0)), NAN};
+  EXPECT_EQ(DescribeFeature(engagement, 0, "engagement_month_0"),
+            "active days this month 45 % below the segment's usual level");
+  EXPECT_EQ(DescribeFeature(engagement, 0, "low_engagement"),
+            "active days this month 45 % below the segment's usual level");
+  EXPECT_EQ(DescribeFeature(engagement, 0, "engagement_decline"), "active days down 50 % against two months before");
+  EXPECT_EQ(DescribeFeature(engagement, 0, "engagement_month_2"), "no usage data two months ago");
 }
 
 TEST(ReasonsTest, TopPositiveContributionsOnlyWithoutRepeats) {

@@ -68,13 +68,14 @@ struct StartOutcome {
   std::string failure;  // "" = converged
 };
 
-// How tightly one run of BOBYQA converges: starts are run coarsely, then the
-// best of them is polished.
+// How tightly one run converges: the first start runs to the tight tolerance at
+// once; when more starts are needed they run coarsely and the best is polished.
 struct Tolerance {
   double xtol_rel, ftol_abs, initial_step;
 };
 constexpr Tolerance kCoarse{1e-3, 1e-2, 0.5};
 constexpr Tolerance kPolish{1e-10, 1e-11, 0.01};
+constexpr Tolerance kDirect{1e-10, 1e-11, 0.5};  // the first start, run to the end at once
 
 // L-BFGS may stop on round-off at the maximum itself; that is convergence
 // when the gradient there is negligible against the likelihood.
@@ -137,46 +138,65 @@ Status FitOptions::Validate() const {
   return Status::OK();
 }
 
-FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const GradientFn& gradient,
-                             const std::vector<std::vector<double>>& starts, const FitOptions& options) {
-  const size_t n = starts.front().size();
-  Objective objective{&ll, &gradient, options.penalty, 0, std::vector<double>(n), std::vector<double>(n)};
-  StartOutcome best;
-  best.failure = "no start";
-  int tried = 0;
-  for (const std::vector<double>& start : starts) {
-    if (tried++ == options.starts) break;
-    StartOutcome outcome = RunStart(&objective, start, options, kCoarse);
-    if (Better(outcome, best)) best = std::move(outcome);
-  }
-  if (best.failure.empty()) best = RunStart(&objective, best.params, options, kPolish);
-  FitResult fit;
-  fit.params = best.params;
-  fit.converged = best.failure.empty();
-  fit.note = fit.converged ? "" : "did not converge: " + best.failure;
-  fit.evaluations = objective.evaluations;
-  fit.log_likelihood = ll(fit.params);
+namespace {
+
+// Standard errors from the Hessian of the penalised likelihood at `at`.
+std::vector<double> PenalisedStandardErrors(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                                            const std::vector<double>& at, double penalty) {
   LogLikelihoodFn penalised = [&](const std::vector<double>& p) {
     double sq = 0;
     for (double v : p) sq += v * v;
-    return ll(p) - options.penalty * sq;
+    return ll(p) - penalty * sq;
   };
   GradientFn penalised_gradient;
   if (gradient) {
     penalised_gradient = [&](const std::vector<double>& p, std::vector<double>* g) {
       double value = gradient(p, g);
       for (size_t i = 0; i < p.size(); ++i) {
-        value -= options.penalty * p[i] * p[i];
-        (*g)[i] -= 2 * options.penalty * p[i];
+        value -= penalty * p[i] * p[i];
+        (*g)[i] -= 2 * penalty * p[i];
       }
       return value;
     };
   }
-  fit.std_errors = StandardErrors(penalised, penalised_gradient, fit.params);
-  for (double se : fit.std_errors) {
-    if (std::isnan(se) && fit.converged)
-      fit.note = "the Hessian is not negative definite: standard errors unknown";
+  return StandardErrors(penalised, penalised_gradient, at);
+}
+
+bool AnyNan(const std::vector<double>& values) {
+  return std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); });
+}
+
+}  // namespace
+
+FitResult MaximiseLikelihood(const LogLikelihoodFn& ll, const GradientFn& gradient,
+                             const std::vector<std::vector<double>>& starts, const FitOptions& options) {
+  const size_t n = starts.front().size();
+  Objective objective{&ll, &gradient, options.penalty, 0, std::vector<double>(n), std::vector<double>(n)};
+  // The first start straight to the tight tolerance. When it converges to a
+  // proper maximum (a negative definite Hessian there), that is the fit.
+  StartOutcome best = RunStart(&objective, starts.front(), options, kDirect);
+  std::vector<double> std_errors = PenalisedStandardErrors(ll, gradient, best.params, options.penalty);
+  const bool clean = best.failure.empty() && !AnyNan(std_errors);
+  // Otherwise the other starts, coarsely, and the best of all polished.
+  const size_t tries = std::min(starts.size(), static_cast<size_t>(std::max(options.starts, 1)));
+  bool moved = false;
+  for (size_t i = 1; i < tries && !clean; ++i) {
+    StartOutcome outcome = RunStart(&objective, starts[i], options, kCoarse);
+    if (Better(outcome, best)) best = std::move(outcome), moved = true;
   }
+  if (moved) {
+    if (best.failure.empty()) best = RunStart(&objective, best.params, options, kPolish);
+    std_errors = PenalisedStandardErrors(ll, gradient, best.params, options.penalty);
+  }
+  FitResult fit;
+  fit.params = best.params;
+  fit.converged = best.failure.empty();
+  fit.note = fit.converged ? "" : "did not converge: " + best.failure;
+  fit.evaluations = objective.evaluations;
+  fit.log_likelihood = ll(fit.params);
+  fit.std_errors = std::move(std_errors);
+  if (fit.converged && AnyNan(fit.std_errors))
+    fit.note = "the Hessian is not negative definite: standard errors unknown";
   return fit;
 }
 

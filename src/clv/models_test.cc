@@ -118,6 +118,40 @@ TEST(Models, AFitThatRunsOutOfEvaluationsSaysSo) {
   EXPECT_NE(fit.note.find("evaluation limit"), std::string::npos) << fit.note;
 }
 
+// f(ln p) = exp(-(ln p - 1)^2) + 0.5 sigmoid(ln p - 5): a maximum at p near e,
+// and from p = e^8 a climb to the parameter bound.
+double TwoBasins(const std::vector<double>& p, std::vector<double>* g) {
+  const double x = std::log(p[0]), bump = std::exp(-(x - 1) * (x - 1)), s = 1 / (1 + std::exp(5 - x));
+  if (g != nullptr) g->assign(1, (-2 * (x - 1) * bump + 0.5 * s * (1 - s)) / p[0]);
+  return bump + 0.5 * s;
+}
+
+TEST(Fitter, LaterStartsRunOnlyWhenTheFirstDoesNotConverge) {
+  const LogLikelihoodFn ll = [](const std::vector<double>& p) { return TwoBasins(p, nullptr); };
+  const GradientFn gradient = TwoBasins;
+  const std::vector<std::vector<double>> starts = {{std::exp(8.0)}, {1.0}};
+  FitOptions options;
+  options.starts = 1;
+  const FitResult first_only = MaximiseLikelihood(ll, gradient, starts, options);
+  EXPECT_FALSE(first_only.converged);
+  EXPECT_NE(first_only.note.find("bound"), std::string::npos) << first_only.note;
+  options.starts = 2;
+  const FitResult fit = MaximiseLikelihood(ll, gradient, starts, options);
+  EXPECT_TRUE(fit.converged) << fit.note;
+  EXPECT_NEAR(std::log(fit.params[0]), 1.0, 0.05);
+  EXPECT_GT(fit.evaluations, first_only.evaluations);
+
+  // A first start that converges to a proper maximum is the fit: no more evaluations.
+  FitOptions one, three;
+  one.starts = 1;
+  three.starts = 3;
+  ASSERT_OK_AND_ASSIGN(FitResult a, FitCountModel(kBgnbd, SomeTriples(), one));
+  ASSERT_OK_AND_ASSIGN(FitResult b, FitCountModel(kBgnbd, SomeTriples(), three));
+  ASSERT_TRUE(a.converged) << a.note;
+  EXPECT_EQ(a.evaluations, b.evaluations);
+  EXPECT_EQ(a.params, b.params);
+}
+
 TEST(Models, ASpendModelWithoutAFiniteMeanIsRefused) {
   SummaryTable table;
   table.ids = {"a"};
