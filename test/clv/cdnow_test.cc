@@ -162,6 +162,25 @@ TEST_F(Cdnow, BgnbdPredictionsPublishedFromOtherParameters) {
   EXPECT_TRUE(WithinRelative(kBgnbd.p_alive(p, c.x, c.t_x, c.T), 0.9688523, 5e-6));
 }
 
+// The figures above that match only to a relative distance are not those of the published re-fit
+// parameters either: evaluated at exactly (0.2425945, 4.4136019, 0.7929199, 2.4258881) with 30-digit
+// arithmetic (mpmath's hyp2f1), E[X(52)] is 1.44401063 (published 1.444004), E[X(78)] 1.85795601
+// (published 1.8576), customer 1516's 52-week expectation 25.75727256 (published 25.75659) and P(alive)
+// 0.96885129 (published 0.9688523). At those parameters our values agree with the 30-digit ones to 1e-9.
+TEST_F(Cdnow, BgnbdPredictionsAtThePublishedRefitAgreeWithHighPrecision) {
+  const CountParams refit = {0.2425945, 4.4136019, 0.7929199, 2.4258881};
+  EXPECT_NEAR(kBgnbd.expected_new(refit, 52), 1.4440106279800229, 1e-9);
+  EXPECT_NEAR(kBgnbd.expected_new(refit, 78), 1.8579560091180785, 1e-9);
+  const CustomerSummary& c = Customer(1516);
+  ASSERT_EQ(c.x, 26);
+  ASSERT_NEAR(c.t_x, 30.857, 1e-3);
+  ASSERT_EQ(c.T, 31);
+  EXPECT_NEAR(kBgnbd.expected(refit, 26, 30.857, 31, 52), 25.757272557108813, 1e-8);
+  EXPECT_NEAR(kBgnbd.p_alive(refit, 26, 30.857, 31), 0.9688512938856009, 1e-9);
+  // Pareto/NBD at its published re-fit: a new customer's 52 weeks is 1.47311258 (published 1.473434).
+  EXPECT_NEAR(kPnbd.expected_new({0.5533971, 10.5801985, 0.6060625, 11.6562237}, 52), 1.4731125776616352, 1e-9);
+}
+
 TEST_F(Cdnow, ParetoNbdParametersLikelihoodAndPredictions) {
   const FitResult f = Fit(kPnbd);
   // Re-fit: 0.5533971, 10.5801985, 0.6060625, 11.6562237, LL -9594.976.
