@@ -1,0 +1,65 @@
+// The uplift meta-learner: a DR-learner (Kennedy 2020) over XGBoost with a
+// modelled propensity.
+//
+//   1. Cross-fitting: rows are split into `folds` by a hash of their group
+//      (the customer, so one customer's months stay together). For each fold,
+//      on the other folds: the propensity e(x) = P(treated | x), and the
+//      outcome models mu0(x) = P(event | x, control), mu1(x) = P(event | x,
+//      treated), each a churn::GbmModel with early stopping on a tenth of
+//      those rows. The fold's rows get out-of-fold e, mu0 and mu1.
+//   2. The propensity is clipped to [clip, 1 - clip]; the doubly robust
+//      pseudo-outcome of the uplift (the reduction of the event's probability):
+//        psi = mu0 - mu1 + (1 - t)(y - mu0) / (1 - e) - t (y - mu1) / e
+//   3. A regression (squared error) of psi on x: the uplift model.
+//   4. mu0 refitted on every control row: the churn probability without an
+//      offer, for plans and the churn-risk policy.
+//
+// Plain values; a trained learner is used from one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "churn/dataset.h"
+#include "churn/gbm.h"
+#include "common/status.h"
+#include "retention/regressor.h"
+
+namespace custlake::retention {
+
+struct LearnerOptions {
+  int folds = 2;
+  double clip = 0.05;            ///< propensities kept in [clip, 1 - clip]
+  churn::GbmOptions nuisance;    ///< propensity and outcome models
+  churn::GbmOptions uplift;      ///< the pseudo-outcome regression
+  LearnerOptions();
+  Status Validate() const;
+  nlohmann::json ToJson() const;
+};
+
+/// Rows of an experiment: features and the event label (.y), the treatment, and a group per row.
+struct UpliftRows {
+  churn::Dataset data;          ///< .y = the event (churned) 0/1
+  std::vector<float> treated;   ///< 0/1
+  std::vector<uint64_t> group;  ///< rows of one group share a fold (e.g. the customer id)
+};
+
+struct TrainedLearner {
+  Regressor uplift;
+  churn::GbmModel p_event;  ///< mu0 on every control row
+  nlohmann::json info;      ///< rounds, clipped share, timings
+};
+
+/// Trains the DR-learner on `rows`; every fold needs treated and control rows with both outcomes.
+Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptions& options);
+
+/// A stable 64-bit mix of `key` and `salt` (fold and split assignment).
+uint64_t HashKey(uint64_t key, uint64_t salt);
+
+/// `rows`' rows where keep[r] is true.
+UpliftRows Subset(const UpliftRows& rows, const std::vector<bool>& keep);
+
+}  // namespace custlake::retention
