@@ -183,7 +183,6 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   auto table = PolicyReport(lake.get(), session.get(), v, options.truth_file);
   if (!table.ok()) {
     if (options.truth_required) return table.status();
-    spdlog::warn("retention: no policy table: {}", table.status().message());
     report["policy_table_skipped"] = table.status().message();
     return report;
   }
