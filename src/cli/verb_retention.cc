@@ -21,11 +21,20 @@ struct RetentionVerbOptions {
 };
 
 std::string QiniText(const nlohmann::json& v) {
+  std::string unweighted;
+  if (v.contains("unweighted")) {
+    unweighted = fmt::format("  propensity-weighted; unweighted: Qini {:.5f}, AUUC {:.5f}, churn {:.3f} treated vs {:.3f} "
+                             "control\n",
+                             v["unweighted"]["qini_coefficient"].get<double>(), v["unweighted"]["auuc"].get<double>(),
+                             v["unweighted"]["treated_churn_rate"].get<double>(),
+                             v["unweighted"]["control_churn_rate"].get<double>());
+  }
   return fmt::format("  Qini coefficient {:.5f}  AUUC {:.5f}  calibration slope {:.2f}  ({} rows: {} treated, {} control; "
                      "churn {:.3f} treated vs {:.3f} control)\n",
                      v["qini_coefficient"].get<double>(), v["auuc"].get<double>(), v["calibration_slope"].get<double>(),
                      v["rows"].get<int64_t>(), v["treated"].get<int64_t>(), v["control"].get<int64_t>(),
-                     v["treated_churn_rate"].get<double>(), v["control_churn_rate"].get<double>());
+                     v["treated_churn_rate"].get<double>(), v["control_churn_rate"].get<double>()) +
+         unweighted;
 }
 
 std::string DecileText(const nlohmann::json& v) {

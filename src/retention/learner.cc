@@ -126,6 +126,16 @@ nlohmann::json LearnerOptions::ToJson() const {
           {"nuisance", nuisance.ToJson()}, {"uplift", uplift.ToJson()}};
 }
 
+std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const std::vector<float>& treated,
+                                     double clip) {
+  std::vector<float> w(propensity.size());
+  for (size_t r = 0; r < w.size(); ++r) {
+    const double e = std::clamp<double>(propensity[r], clip, 1 - clip);
+    w[r] = static_cast<float>(treated[r] > 0.5f ? 1 / e : 1 / (1 - e));
+  }
+  return w;
+}
+
 uint64_t HashKey(uint64_t key, uint64_t salt) {
   uint64_t z = key + salt * 0x9e3779b97f4a7c15ULL + 0x9e3779b97f4a7c15ULL;  // splitmix64
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -166,6 +176,8 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                                                       options.uplift));
   ASSIGN_OR_RETURN(churn::GbmModel p_event,
                    FitClassifier(rows, control, rows.data.y, options.nuisance, "churn model without offer"));
+  ASSIGN_OR_RETURN(churn::GbmModel propensity,
+                   FitClassifier(rows, all, rows.treated, options.nuisance, "propensity model"));
   double mean_psi = 0;
   for (float v : psi) mean_psi += v;
   nlohmann::json info{{"rows", rows.data.rows()},
@@ -178,7 +190,7 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                       {"total_seconds", SecondsSince(start)}};
   spdlog::info("retention: DR-learner on {} rows: {} propensities clipped to [{}, {}], {} uplift rounds", rows.data.rows(),
                clipped, options.clip, 1 - options.clip, uplift.best_iteration() + 1);
-  return TrainedLearner{std::move(uplift), std::move(p_event), std::move(info)};
+  return TrainedLearner{std::move(uplift), std::move(p_event), std::move(propensity), std::move(info)};
 }
 
 }  // namespace custlake::retention

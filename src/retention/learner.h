@@ -12,7 +12,8 @@
 //        psi = mu0 - mu1 + (1 - t)(y - mu0) / (1 - e) - t (y - mu1) / e
 //   3. A regression (squared error) of psi on x: the uplift model.
 //   4. mu0 refitted on every control row: the churn probability without an
-//      offer, for plans and the churn-risk policy.
+//      offer, for plans and the churn-risk policy; e refitted on every row:
+//      the propensity that weights later validation rows (EvaluationWeights).
 //
 // Plain values; a trained learner is used from one thread.
 #pragma once
@@ -49,12 +50,17 @@ struct UpliftRows {
 
 struct TrainedLearner {
   Regressor uplift;
-  churn::GbmModel p_event;  ///< mu0 on every control row
+  churn::GbmModel p_event;     ///< mu0 on every control row
+  churn::GbmModel propensity;  ///< e on every row
   nlohmann::json info;      ///< rounds, clipped share, timings
 };
 
 /// Trains the DR-learner on `rows`; every fold needs treated and control rows with both outcomes.
 Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptions& options);
+
+/// Inverse propensity weights t / e + (1 - t) / (1 - e), e clipped to [clip, 1 - clip]: rows of a
+/// targeted campaign weighted to stand for a randomised experiment.
+std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const std::vector<float>& treated, double clip);
 
 /// A stable 64-bit mix of `key` and `salt` (fold and split assignment).
 uint64_t HashKey(uint64_t key, uint64_t salt);

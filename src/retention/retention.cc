@@ -47,17 +47,33 @@ nlohmann::json FeatureList(const churn::FeatureModel& model) {
 /// The validation months' rows and the stored model's predictions on them.
 struct Validation {
   MonthRows rows;
-  std::vector<float> uplift, p_churn;
+  std::vector<float> uplift, p_churn, weights;
 };
 
 Result<Validation> PredictValidation(churn::FeatureSession* session, const churn::FeatureModel& model,
                                      const std::vector<std::string>& months, int horizon, const Regressor& uplift,
-                                     const churn::GbmModel& p_churn) {
+                                     const churn::GbmModel& p_churn, const churn::GbmModel& propensity, double clip) {
   Validation v;
   ASSIGN_OR_RETURN(v.rows, ComputeMonthRows(session, model, months, horizon));
   ASSIGN_OR_RETURN(v.uplift, uplift.Predict(v.rows.rows.data));
   ASSIGN_OR_RETURN(v.p_churn, p_churn.Predict(v.rows.rows.data));
+  ASSIGN_OR_RETURN(std::vector<float> e, propensity.Predict(v.rows.rows.data));
+  v.weights = EvaluationWeights(e, v.rows.rows.treated, clip);
   return v;
+}
+
+/// The propensity-weighted metrics (the campaign targeted at-risk customers, so raw treated-vs-control
+/// differences mix risk with the offer's effect), with the unweighted Qini and AUUC beside them.
+std::pair<UpliftMetrics, nlohmann::json> ValidationMetrics(const Validation& v) {
+  const UpliftMetrics weighted = EvaluateUplift(v.uplift, v.rows.rows.treated, v.rows.rows.data.y, v.weights);
+  const UpliftMetrics plain = EvaluateUplift(v.uplift, v.rows.rows.treated, v.rows.rows.data.y);
+  nlohmann::json json = ToJson(weighted);
+  json["weighting"] = "inverse propensity (the model's propensity, clipped)";
+  json["unweighted"] = {{"qini_coefficient", plain.qini_coefficient},
+                        {"auuc", plain.auuc},
+                        {"treated_churn_rate", plain.treated_event_rate},
+                        {"control_churn_rate", plain.control_event_rate}};
+  return {weighted, std::move(json)};
 }
 
 /// The churn model's probabilities where one is in service, else the retention model's own.
@@ -120,10 +136,9 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train.rows, options.learner));
   const auto validate_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, plan.validation, horizon, learner.uplift,
-                                                   learner.p_event));
+                                                   learner.p_event, learner.propensity, options.learner.clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
-  const UpliftMetrics metrics = EvaluateUplift(v.uplift, v.rows.rows.treated, v.rows.rows.data.y);
-  nlohmann::json metrics_json = ToJson(metrics);
+  auto [metrics, metrics_json] = ValidationMetrics(v);
   metrics_json.erase("qini_curve");
   metrics_json.erase("uplift_curve");
   double mean_uplift = 0;
@@ -143,7 +158,7 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"validation", metrics_json},
       {"mean_predicted_uplift", v.uplift.empty() ? 0 : mean_uplift / static_cast<double>(v.uplift.size())},
   };
-  ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event));
+  ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event, learner.propensity));
   meta["model_version"] = version;
   meta["verb"] = "retention train";
   meta["qini_coefficient"] = metrics.qini_coefficient;
@@ -163,9 +178,11 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   ASSIGN_OR_RETURN(auto session, churn::FeatureSession::Open(lake_root));
   const int horizon = stored.meta.value("horizon_days", 90);
   const auto months = stored.meta.value("validation_months", std::vector<std::string>{});
-  ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, months, horizon, stored.uplift, stored.p_churn));
+  const double clip = stored.meta.value(nlohmann::json::json_pointer("/learner/propensity_clip"), 0.05);
+  ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, months, horizon, stored.uplift, stored.p_churn,
+                                                   stored.propensity, clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
-  const UpliftMetrics metrics = EvaluateUplift(v.uplift, v.rows.rows.treated, v.rows.rows.data.y);
+  auto [metrics, metrics_json] = ValidationMetrics(v);
   nlohmann::json report{{"verb", "retention evaluate"},
                         {"model_version", stored.version},
                         {"model_warehouse_version", stored.meta["warehouse_version"]},
@@ -173,7 +190,7 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
                         {"train_months", stored.meta["train_months"]},
                         {"validation_months", months},
                         {"horizon_days", horizon},
-                        {"metrics", ToJson(metrics)},
+                        {"metrics", metrics_json},
                         {"qini_coefficient", metrics.qini_coefficient},
                         {"auuc", metrics.auuc}};
   if (options.truth_file.empty() || (!options.truth_required && !std::filesystem::exists(options.truth_file))) {

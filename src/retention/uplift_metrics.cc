@@ -25,23 +25,32 @@ std::vector<size_t> RankByScore(const std::vector<float>& score) {
 }
 
 /// Both curves at each tie group's end; the areas by trapezoids; ~100 points kept for charts.
-void Curves(const std::vector<float>& score, const std::vector<float>& treated, const std::vector<float>& event,
-            const std::vector<size_t>& order, UpliftMetrics* m) {
-  const double n = static_cast<double>(order.size());
+struct Rows {
+  const std::vector<float>& score;
+  const std::vector<float>& treated;
+  const std::vector<float>& event;
+  const std::vector<float>& weights;
+  double W(size_t r) const { return weights.empty() ? 1.0 : weights[r]; }
+};
+
+void Curves(const Rows& rows, const std::vector<size_t>& order, UpliftMetrics* m) {
+  const auto& [score, treated, event, weights] = rows;
+  double n = 0;
+  for (size_t r = 0; r < score.size(); ++r) n += rows.W(r);
   Counts c;
   std::vector<CurvePoint> qini{{0, 0}}, uplift{{0, 0}};
   for (size_t i = 0; i < order.size(); ++i) {
     const size_t r = order[i];
-    const double success = event[r] > 0.5f ? 0 : 1;
+    const double w = rows.W(r), success = event[r] > 0.5f ? 0 : w;
     if (treated[r] > 0.5f) {
-      c.n_t += 1;
+      c.n_t += w;
       c.s_t += success;
     } else {
-      c.n_c += 1;
+      c.n_c += w;
       c.s_c += success;
     }
     if (i + 1 < order.size() && score[order[i + 1]] == score[r]) continue;  // inside a tie group
-    const double fraction = static_cast<double>(i + 1) / n;
+    const double fraction = static_cast<double>(i + 1) / static_cast<double>(order.size());
     qini.push_back({fraction, QiniValue(c, n)});
     uplift.push_back({fraction, UpliftValue(c, fraction)});
   }
@@ -64,8 +73,8 @@ void Curves(const std::vector<float>& score, const std::vector<float>& treated, 
   }
 }
 
-void Deciles(const std::vector<float>& score, const std::vector<float>& treated, const std::vector<float>& event,
-             const std::vector<size_t>& order, UpliftMetrics* m) {
+void Deciles(const Rows& rows, const std::vector<size_t>& order, UpliftMetrics* m) {
+  const auto& [score, treated, event, weights] = rows;
   const size_t n = order.size();
   double sw = 0, swx = 0, swy = 0, swxx = 0, swxy = 0;
   for (int d = 0; d < 10; ++d) {
@@ -73,21 +82,24 @@ void Deciles(const std::vector<float>& score, const std::vector<float>& treated,
     if (from == to) continue;
     UpliftDecile row;
     row.decile = d + 1;
-    double e_t = 0, e_c = 0, predicted = 0;
+    double e_t = 0, e_c = 0, w_t = 0, w_c = 0, predicted = 0;
     for (size_t i = from; i < to; ++i) {
       const size_t r = order[i];
+      const double w = rows.W(r);
       predicted += score[r];
       if (treated[r] > 0.5f) {
         ++row.treated;
-        e_t += event[r] > 0.5f;
+        w_t += w;
+        e_t += event[r] > 0.5f ? w : 0;
       } else {
         ++row.control;
-        e_c += event[r] > 0.5f;
+        w_c += w;
+        e_c += event[r] > 0.5f ? w : 0;
       }
     }
     row.predicted_uplift = predicted / static_cast<double>(to - from);
     if (row.treated > 0 && row.control > 0) {
-      const double p_t = e_t / static_cast<double>(row.treated), p_c = e_c / static_cast<double>(row.control);
+      const double p_t = e_t / w_t, p_c = e_c / w_c;
       row.observed_uplift = p_c - p_t;
       row.observed_std_error = std::sqrt(p_t * (1 - p_t) / static_cast<double>(row.treated) +
                                          p_c * (1 - p_c) / static_cast<double>(row.control));
@@ -107,26 +119,33 @@ void Deciles(const std::vector<float>& score, const std::vector<float>& treated,
 }  // namespace
 
 UpliftMetrics EvaluateUplift(const std::vector<float>& predicted_uplift, const std::vector<float>& treated,
-                             const std::vector<float>& event) {
+                             const std::vector<float>& event, const std::vector<float>& weights) {
   UpliftMetrics m;
   m.rows = static_cast<int64_t>(predicted_uplift.size());
-  if (m.rows == 0 || treated.size() != predicted_uplift.size() || event.size() != predicted_uplift.size()) return m;
-  double e_t = 0, e_c = 0;
+  if (m.rows == 0 || treated.size() != predicted_uplift.size() || event.size() != predicted_uplift.size() ||
+      (!weights.empty() && weights.size() != predicted_uplift.size())) {
+    return m;
+  }
+  const Rows rows{predicted_uplift, treated, event, weights};
+  double e_t = 0, e_c = 0, w_t = 0, w_c = 0;
   for (size_t r = 0; r < treated.size(); ++r) {
+    const double w = rows.W(r);
     if (treated[r] > 0.5f) {
       ++m.treated;
-      e_t += event[r] > 0.5f;
+      w_t += w;
+      e_t += event[r] > 0.5f ? w : 0;
     } else {
       ++m.control;
-      e_c += event[r] > 0.5f;
+      w_c += w;
+      e_c += event[r] > 0.5f ? w : 0;
     }
   }
-  m.treated_event_rate = m.treated ? e_t / static_cast<double>(m.treated) : 0;
-  m.control_event_rate = m.control ? e_c / static_cast<double>(m.control) : 0;
+  m.treated_event_rate = w_t > 0 ? e_t / w_t : 0;
+  m.control_event_rate = w_c > 0 ? e_c / w_c : 0;
   m.average_treatment_effect = m.control_event_rate - m.treated_event_rate;
   const std::vector<size_t> order = RankByScore(predicted_uplift);
-  Curves(predicted_uplift, treated, event, order, &m);
-  Deciles(predicted_uplift, treated, event, order, &m);
+  Curves(rows, order, &m);
+  Deciles(rows, order, &m);
   return m;
 }
 

@@ -10,7 +10,9 @@
 // ranked by predicted uplift, highest first; equal scores form one group (a
 // curve point only at group ends), so the order of tied rows never matters.
 // For the top fraction phi of the N rows, with n_t / n_c treated / control
-// rows and s_t / s_c successes among them:
+// rows and s_t / s_c successes among them (each row counted with its weight,
+// 1 unless weights are given: inverse propensity weights make observational
+// rows stand for a randomised experiment):
 //   Qini(phi)   = (s_t - s_c * n_t / n_c) / N     (0 while n_c = 0)
 //   Uplift(phi) = (s_t / n_t - s_c / n_c) * phi   (0 while n_t or n_c = 0)
 // Each curve runs from (0, 0) to (1, curve(1)); the Qini coefficient is the
@@ -51,9 +53,9 @@ struct UpliftMetrics {
 };
 
 /// The metrics of `predicted_uplift` on rows with `treated` (0/1) and `event` (0/1: churned);
-/// all three the same non-zero length.
+/// all the same non-zero length; `weights` empty (each row 1) or one positive weight per row.
 UpliftMetrics EvaluateUplift(const std::vector<float>& predicted_uplift, const std::vector<float>& treated,
-                             const std::vector<float>& event);
+                             const std::vector<float>& event, const std::vector<float>& weights = {});
 
 nlohmann::json ToJson(const UpliftMetrics& m);
 

@@ -27,6 +27,16 @@ TEST(UpliftMetrics, HandCheckedFourRows) {
   EXPECT_NEAR(m.uplift[2].value, 0.5, 1e-12);
 }
 
+TEST(UpliftMetrics, WeightsCountRowsThatManyTimes) {
+  // The four rows above with the first (treated, not churned) weighing 2 (N = 5):
+  //   top 1: Qini 0 (no control yet); top 2: (2 - 0) / 5 = 0.4; top 3: (2 - 0) / 5 = 0.4;
+  //   top 4: (2 - 1 x 3/2) / 5 = 0.1. Area 0.25 x (0 + 0.2 + 0.4 + 0.25) = 0.2125, minus 0.1 / 2: 0.1625.
+  const UpliftMetrics m = EvaluateUplift({0.4f, 0.3f, 0.2f, 0.1f}, {1, 0, 1, 0}, {0, 1, 1, 0}, {2, 1, 1, 1});
+  EXPECT_NEAR(m.qini_coefficient, 0.1625, 1e-12);
+  EXPECT_NEAR(m.treated_event_rate, 1.0 / 3, 1e-12);
+  EXPECT_EQ(m.treated, 2);  // rows, not weights
+}
+
 TEST(UpliftMetrics, ReversedRankingHasNegativeQini) {
   const UpliftMetrics m = EvaluateUplift({0.1f, 0.2f, 0.3f, 0.4f}, {1, 0, 1, 0}, {0, 1, 1, 0});
   // Ranked 0.4 (c, no churn), 0.3 (t, churn), 0.2 (c, churn), 0.1 (t, no churn):
