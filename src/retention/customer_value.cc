@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -9,15 +10,40 @@
 
 namespace custlake::retention {
 
+namespace {
+
+/// The first of `names` among the file's columns, "" if none (clv/platform.cc names the customer
+/// `customer` and the CLV by the horizon in the fit's unit; query/reader_views.cc reads them alike).
+std::string FirstPresent(const std::vector<std::string>& columns, const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    if (std::find(columns.begin(), columns.end(), n) != columns.end()) return n;
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<CustomerValues> ValuesOf(lake::Lake* lake, engine::Session* session, const churn::Dataset& data) {
   std::unordered_map<int64_t, float> clv;
   ASSIGN_OR_RETURN(std::vector<std::string> paths, lake->CommittedPaths(lake::DatasetId::Raw("clv_scores")));
   if (!paths.empty()) {
     std::string list;
     for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(p);
+    const std::string source = "read_parquet([" + list + "], union_by_name = true)";
+    ASSIGN_OR_RETURN(engine::QueryResult described, session->Query("DESCRIBE SELECT * FROM " + source));
+    std::vector<std::string> columns;
+    for (const auto& row : described.rows) columns.push_back(row[0]);
+    const std::string id = FirstPresent(columns, {"customer_id", "customer"});
+    const std::string value = FirstPresent(columns, {"clv_12m", "clv_52w", "clv_365d"});
+    if (id.empty() || value.empty()) {
+      return Status::Corruption(fmt::format("raw.clv_scores has no customer or 12-month CLV column (columns: {}); run "
+                                            "`custlake clv fit` again", fmt::join(columns, ", ")));
+    }
     Status parsed = Status::OK();
     RETURN_NOT_OK(session->ForEachString(
-        "SELECT concat_ws(',', customer_id, clv_12m) FROM read_parquet([" + list + "]) WHERE clv_12m IS NOT NULL",
+        fmt::format("SELECT concat_ws(',', c, v) FROM (SELECT TRY_CAST({} AS BIGINT) AS c, CAST({} AS DOUBLE) AS v "
+                    "FROM {}) WHERE c IS NOT NULL AND v IS NOT NULL",
+                    engine::QuoteIdent(id), engine::QuoteIdent(value), source),
         [&](std::string_view row) {
           const size_t comma = row.find(',');
           try {
