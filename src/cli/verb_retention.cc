@@ -207,7 +207,7 @@ void RegisterRetention(CLI::App& app, VerbFn* run) {
   auto bind = [run, o](VerbResult (*fn)(const GlobalOptions&, const RetentionVerbOptions&)) {
     return [run, o, fn] {
       *run = [o, fn](const GlobalOptions& g) -> VerbResult {
-        o->train.learner.uplift.threads = o->train.learner.nuisance.threads;
+        o->train.learner.uplift.threads = o->train.learner.shift.threads = o->train.learner.nuisance.threads;
         return fn(g, *o);
       };
     };

@@ -193,7 +193,7 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train, options.learner));
   const double train_s = SecondsSince(train_start);
   const auto predict_start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::vector<float> uplift, learner.uplift.Predict(valid.data));
+  ASSIGN_OR_RETURN(std::vector<float> uplift, PredictUplift(learner.uplift, learner.p_event, learner.shift, valid.data));
   const double predict_s = SecondsSince(predict_start);
   const UpliftMetrics m = EvaluateUplift(uplift, valid.treated, valid.data.y);
   nlohmann::json metrics = ToJson(m);

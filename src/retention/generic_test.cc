@@ -32,7 +32,7 @@ class GenericTest : public ::testing::Test {
     o.treatment = treatment;
     o.outcome = outcome;
     o.id = "id";
-    o.learner.nuisance.threads = o.learner.uplift.threads = 1;
+    o.learner.nuisance.threads = o.learner.uplift.threads = o.learner.shift.threads = 1;
     return TrainGeneric(o);
   }
   /// A randomised experiment: the offer halves churn for x1 > 0 and does nothing otherwise.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace custlake::retention {
 
@@ -52,6 +53,30 @@ struct Nuisance {
   std::vector<float> e, mu0, mu1;
 };
 
+std::vector<float> LogOdds(const std::vector<float>& p) {
+  std::vector<float> out(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double q = std::clamp<double>(p[i], 1e-6, 1 - 1e-6);
+    out[i] = static_cast<float>(std::log(q / (1 - q)));
+  }
+  return out;
+}
+
+/// g: a classifier of the event on the treated rows `index` starting from mu0's log-odds.
+Result<Regressor> FitShift(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& mu0,
+                           const churn::GbmOptions& options, const std::string& what) {
+  std::vector<size_t> fit, stop;
+  for (size_t r : index) (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
+  if (fit.empty() || stop.empty()) {
+    return Status::InvalidArgument(fmt::format("too few treated rows to fit the {} ({} rows)", what, index.size()));
+  }
+  const churn::Dataset fit_rows = Rows(rows.data, fit, rows.data.y), stop_rows = Rows(rows.data, stop, rows.data.y);
+  ASSIGN_OR_RETURN(std::vector<float> p_fit, mu0.Predict(fit_rows));
+  ASSIGN_OR_RETURN(std::vector<float> p_stop, mu0.Predict(stop_rows));
+  return Regressor::Train(fit_rows, stop_rows, options, Regressor::Objective::kLogistic, LogOdds(p_fit),
+                          LogOdds(p_stop));
+}
+
 Status CrossFit(const UpliftRows& rows, const LearnerOptions& o, Nuisance* out) {
   const size_t n = rows.data.rows();
   out->e.assign(n, 0);
@@ -73,12 +98,11 @@ Status CrossFit(const UpliftRows& rows, const LearnerOptions& o, Nuisance* out) 
     ASSIGN_OR_RETURN(churn::GbmModel e, FitClassifier(rows, rest, rows.treated, o.nuisance, "propensity model" + where));
     ASSIGN_OR_RETURN(churn::GbmModel mu0, FitClassifier(rows, rest_control, rows.data.y, o.nuisance,
                                                         "control outcome model" + where));
-    ASSIGN_OR_RETURN(churn::GbmModel mu1, FitClassifier(rows, rest_treated, rows.data.y, o.nuisance,
-                                                        "treated outcome model" + where));
+    ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, rest_treated, mu0, o.shift, "treated outcome model" + where));
     const churn::Dataset fold_rows = Rows(rows.data, held, rows.data.y);
     ASSIGN_OR_RETURN(std::vector<float> pe, e.Predict(fold_rows));
     ASSIGN_OR_RETURN(std::vector<float> p0, mu0.Predict(fold_rows));
-    ASSIGN_OR_RETURN(std::vector<float> p1, mu1.Predict(fold_rows));
+    ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(fold_rows, LogOdds(p0)));
     for (size_t i = 0; i < held.size(); ++i) {
       out->e[held[i]] = pe[i];
       out->mu0[held[i]] = p0[i];
@@ -107,6 +131,11 @@ LearnerOptions::LearnerOptions() {
   nuisance.eta = 0.1;
   nuisance.max_rounds = 400;
   nuisance.early_stopping_rounds = 30;
+  shift.eta = 0.05;
+  shift.max_depth = 3;
+  shift.min_child_weight = 20;
+  shift.max_rounds = 400;
+  shift.early_stopping_rounds = 30;
   uplift.eta = 0.05;
   uplift.max_depth = 3;
   uplift.min_child_weight = 100;
@@ -118,12 +147,14 @@ Status LearnerOptions::Validate() const {
   if (folds < 2 || folds > 10) return Status::InvalidArgument("--folds must be 2 to 10");
   if (!(clip > 0 && clip < 0.5)) return Status::InvalidArgument("--clip must be in (0, 0.5)");
   RETURN_NOT_OK(nuisance.Validate());
+  RETURN_NOT_OK(shift.Validate());
   return uplift.Validate();
 }
 
 nlohmann::json LearnerOptions::ToJson() const {
   return {{"learner", "dr"}, {"folds", folds}, {"propensity_clip", clip},
-          {"nuisance", nuisance.ToJson()}, {"uplift", uplift.ToJson()}};
+          {"nuisance", nuisance.ToJson()}, {"shift", shift.ToJson()},
+          {"uplift", uplift.ToJson()}};
 }
 
 std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const std::vector<float>& treated,
@@ -134,6 +165,15 @@ std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const
     w[r] = static_cast<float>(treated[r] > 0.5f ? 1 / e : 1 / (1 - e));
   }
   return w;
+}
+
+Result<std::vector<float>> PredictUplift(const Regressor& uplift, const churn::GbmModel& p_event, const Regressor& shift,
+                                         const churn::Dataset& data) {
+  ASSIGN_OR_RETURN(std::vector<float> p0, p_event.Predict(data));
+  ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(data, LogOdds(p0)));
+  std::vector<float> plug_in(p0.size());
+  for (size_t r = 0; r < p0.size(); ++r) plug_in[r] = p0[r] - p1[r];
+  return uplift.Predict(data, plug_in);
 }
 
 uint64_t HashKey(uint64_t key, uint64_t salt) {
@@ -172,10 +212,24 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
     if (rows.treated[r] <= 0.5f) control.push_back(r);
   }
   if (fit.empty() || stop.empty()) return Status::InvalidArgument("too few rows to fit the uplift model");
-  ASSIGN_OR_RETURN(Regressor uplift, Regressor::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi),
-                                                      options.uplift));
+  std::vector<float> plug_in(psi.size());
+  for (size_t r = 0; r < psi.size(); ++r) plug_in[r] = nu.mu0[r] - nu.mu1[r];
+  auto at = [](const std::vector<float>& v, const std::vector<size_t>& index) {
+    std::vector<float> out;
+    out.reserve(index.size());
+    for (size_t r : index) out.push_back(v[r]);
+    return out;
+  };
+  ASSIGN_OR_RETURN(Regressor uplift,
+                   Regressor::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi), options.uplift,
+                                    Regressor::Objective::kSquaredError, at(plug_in, fit), at(plug_in, stop)));
   ASSIGN_OR_RETURN(churn::GbmModel p_event,
                    FitClassifier(rows, control, rows.data.y, options.nuisance, "churn model without offer"));
+  std::vector<size_t> treated;
+  for (size_t r = 0; r < all.size(); ++r) {
+    if (rows.treated[r] > 0.5f) treated.push_back(r);
+  }
+  ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, treated, p_event, options.shift, "treated outcome model"));
   ASSIGN_OR_RETURN(churn::GbmModel propensity,
                    FitClassifier(rows, all, rows.treated, options.nuisance, "propensity model"));
   double mean_psi = 0;
@@ -185,12 +239,13 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                       {"clipped_share", rows.data.rows() ? static_cast<double>(clipped) / rows.data.rows() : 0},
                       {"mean_pseudo_outcome", rows.data.rows() ? mean_psi / rows.data.rows() : 0},
                       {"uplift_rounds", uplift.best_iteration() + 1},
+                      {"shift_rounds", shift.best_iteration() + 1},
                       {"churn_rounds", p_event.best_iteration() + 1},
                       {"nuisance_seconds", nuisance_s},
                       {"total_seconds", SecondsSince(start)}};
   spdlog::info("retention: DR-learner on {} rows: {} propensities clipped to [{}, {}], {} uplift rounds", rows.data.rows(),
                clipped, options.clip, 1 - options.clip, uplift.best_iteration() + 1);
-  return TrainedLearner{std::move(uplift), std::move(p_event), std::move(propensity), std::move(info)};
+  return TrainedLearner{std::move(uplift), std::move(p_event), std::move(shift), std::move(propensity), std::move(info)};
 }
 
 }  // namespace custlake::retention

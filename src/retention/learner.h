@@ -3,17 +3,24 @@
 //
 //   1. Cross-fitting: rows are split into `folds` by a hash of their group
 //      (the customer, so one customer's months stay together). For each fold,
-//      on the other folds: the propensity e(x) = P(treated | x), and the
-//      outcome models mu0(x) = P(event | x, control), mu1(x) = P(event | x,
-//      treated), each a churn::GbmModel with early stopping on a tenth of
-//      those rows. The fold's rows get out-of-fold e, mu0 and mu1.
+//      on the other folds: the propensity e(x) = P(treated | x) and the
+//      control outcome model mu0(x) = P(event | x, control), churn::GbmModels
+//      with early stopping on a tenth of those rows, and the treated outcome
+//      model mu1(x) = sigmoid(logit mu0(x) + g(x)): boosted trees g fitted on
+//      the treated rows starting from mu0's log-odds, so the few treated rows
+//      only have to teach the offer's shift, not churn itself. The fold's rows
+//      get out-of-fold e, mu0 and mu1.
 //   2. The propensity is clipped to [clip, 1 - clip]; the doubly robust
 //      pseudo-outcome of the uplift (the reduction of the event's probability):
 //        psi = mu0 - mu1 + (1 - t)(y - mu0) / (1 - e) - t (y - mu1) / e
-//   3. A regression (squared error) of psi on x: the uplift model.
-//   4. mu0 refitted on every control row: the churn probability without an
-//      offer, for plans and the churn-risk policy; e refitted on every row:
-//      the propensity that weights later validation rows (EvaluationWeights).
+//   3. A regression (squared error) of psi on x that starts from the plug-in
+//      estimate mu0 - mu1 (XGBoost's base margin): the uplift model is the
+//      plug-in plus the correction the pseudo-outcomes support (early stopping
+//      keeps no more of it than held-out customers confirm).
+//   4. Refitted on every row of their kind: mu0 on the control rows (also the
+//      churn probability without an offer, for plans and the churn-risk
+//      policy), g on the treated rows, and e on all rows (the propensity that
+//      weights later validation rows: EvaluationWeights).
 //
 // Plain values; a trained learner is used from one thread.
 #pragma once
@@ -34,7 +41,8 @@ namespace custlake::retention {
 struct LearnerOptions {
   int folds = 2;
   double clip = 0.05;            ///< propensities kept in [clip, 1 - clip]
-  churn::GbmOptions nuisance;    ///< propensity and outcome models
+  churn::GbmOptions nuisance;    ///< propensity and control outcome models
+  churn::GbmOptions shift;       ///< the treated outcome model's shift from the control one
   churn::GbmOptions uplift;      ///< the pseudo-outcome regression
   LearnerOptions();
   Status Validate() const;
@@ -51,9 +59,14 @@ struct UpliftRows {
 struct TrainedLearner {
   Regressor uplift;
   churn::GbmModel p_event;     ///< mu0 on every control row
+  Regressor shift;             ///< g on every treated row, from mu0's log-odds
   churn::GbmModel propensity;  ///< e on every row
   nlohmann::json info;      ///< rounds, clipped share, timings
 };
+
+/// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction.
+Result<std::vector<float>> PredictUplift(const Regressor& uplift, const churn::GbmModel& p_event, const Regressor& shift,
+                                         const churn::Dataset& data);
 
 /// Trains the DR-learner on `rows`; every fold needs treated and control rows with both outcomes.
 Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptions& options);

@@ -30,7 +30,7 @@ Status StageFile(lake::BatchWriter* batch, const std::string& relative, const st
 }
 
 struct ModelFiles {
-  std::string meta, uplift, churn, propensity, committed_at;
+  std::string meta, uplift, churn, shift, propensity, committed_at;
 };
 
 Result<ModelFiles> FindModelFiles(lake::Lake* lake) {
@@ -44,6 +44,7 @@ Result<ModelFiles> FindModelFiles(lake::Lake* lake) {
     if (f.path.ends_with("/uplift.json")) out.uplift = f.absolute_path;
     if (f.path.ends_with("/churn.json")) out.churn = f.absolute_path;
     if (f.path.ends_with("/propensity.json")) out.propensity = f.absolute_path;
+    if (f.path.ends_with("/shift.json")) out.shift = f.absolute_path;
   }
   return out;
 }
@@ -61,7 +62,8 @@ Result<nlohmann::json> ReadMeta(const std::string& path) {
 }  // namespace
 
 Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
-                             const churn::GbmModel& p_churn, const churn::GbmModel& propensity) {
+                             const churn::GbmModel& p_churn, const Regressor& shift,
+                             const churn::GbmModel& propensity) {
   lake::BatchOptions options;
   options.replace = true;
   options.lineage.source = "custlake retention train";
@@ -73,17 +75,20 @@ Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regres
   ASSIGN_OR_RETURN(std::string uplift_json, uplift.Save());
   ASSIGN_OR_RETURN(std::string churn_json, p_churn.Save());
   ASSIGN_OR_RETURN(std::string propensity_json, propensity.Save());
+  ASSIGN_OR_RETURN(std::string shift_json, shift.Save());
   RETURN_NOT_OK(StageFile(&batch, folder + "model.json", meta.dump(2)));
   RETURN_NOT_OK(StageFile(&batch, folder + "uplift.json", uplift_json));
   RETURN_NOT_OK(StageFile(&batch, folder + "churn.json", churn_json));
   RETURN_NOT_OK(StageFile(&batch, folder + "propensity.json", propensity_json));
+  RETURN_NOT_OK(StageFile(&batch, folder + "shift.json", shift_json));
   RETURN_NOT_OK(batch.Commit());
   return batch.id();
 }
 
 Result<StoredModel> LoadModel(lake::Lake* lake) {
   ASSIGN_OR_RETURN(ModelFiles paths, FindModelFiles(lake));
-  if (paths.meta.empty() || paths.uplift.empty() || paths.churn.empty() || paths.propensity.empty()) {
+  if (paths.meta.empty() || paths.uplift.empty() || paths.churn.empty() || paths.propensity.empty() ||
+      paths.shift.empty()) {
     return Status::NotFound("no retention model in the lake yet; run `custlake retention train` first");
   }
   ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta));
@@ -95,8 +100,10 @@ Result<StoredModel> LoadModel(lake::Lake* lake) {
   ASSIGN_OR_RETURN(churn::GbmModel p_churn, churn::GbmModel::Load(churn_json, features));
   ASSIGN_OR_RETURN(std::string propensity_json, ReadFile(paths.propensity));
   ASSIGN_OR_RETURN(churn::GbmModel propensity, churn::GbmModel::Load(propensity_json, features));
+  ASSIGN_OR_RETURN(std::string shift_json, ReadFile(paths.shift));
+  ASSIGN_OR_RETURN(Regressor shift, Regressor::Load(shift_json, features.size()));
   return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(uplift), std::move(p_churn),
-                     std::move(propensity)};
+                     std::move(shift), std::move(propensity)};
 }
 
 Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake) {

@@ -2,8 +2,8 @@
 // `retention` (<lake>/models/retention/) holding v<batch>/model.json (the
 // metadata: features, send months, learner options, validation metrics,
 // warehouse version), v<batch>/uplift.json (the uplift regression) and
-// v<batch>/churn.json (the churn model without offer) and
-// v<batch>/propensity.json (the propensity), XGBoost's JSON. Each
+// v<batch>/churn.json (the churn model without offer), v<batch>/shift.json
+// (the offer's shift of it) and v<batch>/propensity.json, XGBoost's JSON. Each
 // publish replaces the previous model in one metastore transaction, as the
 // churn model's does. The batch id is the model's version.
 #pragma once
@@ -29,11 +29,13 @@ struct StoredModel {
   nlohmann::json meta;
   Regressor uplift;
   churn::GbmModel p_churn;
+  Regressor shift;
   churn::GbmModel propensity;
 };
 
 Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
-                             const churn::GbmModel& p_churn, const churn::GbmModel& propensity);
+                             const churn::GbmModel& p_churn, const Regressor& shift,
+                             const churn::GbmModel& propensity);
 
 /// The model in service; NotFound (saying to run `custlake retention train`) when none was trained.
 Result<StoredModel> LoadModel(lake::Lake* lake);

@@ -142,7 +142,7 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   p.data = &data;
   p.offer_cost = options.offer_cost;
   p.model_version = std::to_string(stored.version);
-  ASSIGN_OR_RETURN(p.uplift, stored.uplift.Predict(data));
+  ASSIGN_OR_RETURN(p.uplift, PredictUplift(stored.uplift, stored.p_churn, stored.shift, data));
   ASSIGN_OR_RETURN(p.p_churn, stored.p_churn.Predict(data));
   ASSIGN_OR_RETURN(CustomerValues values, ValuesOf(lake.get(), session->session(), data));
   session.reset();

@@ -21,12 +21,17 @@ class Matrix {
   ~Matrix() {
     if (handle_) XGDMatrixFree(handle_);
   }
-  static Result<std::unique_ptr<Matrix>> From(const churn::Dataset& d, bool with_labels) {
+  static Result<std::unique_ptr<Matrix>> From(const churn::Dataset& d, bool with_labels,
+                                               const std::vector<float>& margin) {
     auto m = std::make_unique<Matrix>();
     XGB_OK(XGDMatrixCreateFromMat(d.x.data(), d.rows(), d.cols(), std::numeric_limits<float>::quiet_NaN(),
                                   &m->handle_),
            "DMatrix");
     if (with_labels) XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "label", d.y.data(), d.rows()), "targets");
+    if (!margin.empty()) {
+      if (margin.size() != d.rows()) return Status::Internal("a base margin per row is needed");
+      XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "base_margin", margin.data(), d.rows()), "base margin");
+    }
     return m;
   }
   DMatrixHandle handle() const { return handle_; }
@@ -35,10 +40,10 @@ class Matrix {
   DMatrixHandle handle_ = nullptr;
 };
 
-Status SetParams(BoosterHandle b, const churn::GbmOptions& o) {
+Status SetParams(BoosterHandle b, const churn::GbmOptions& o, bool logistic) {
   const std::vector<std::pair<std::string, std::string>> params{
-      {"objective", "reg:squarederror"},
-      {"eval_metric", "rmse"},
+      {"objective", logistic ? "binary:logistic" : "reg:squarederror"},
+      {"eval_metric", logistic ? "logloss" : "rmse"},
       {"tree_method", "hist"},
       {"verbosity", "0"},
       {"eta", fmt::format("{}", o.eta)},
@@ -54,11 +59,11 @@ Status SetParams(BoosterHandle b, const churn::GbmOptions& o) {
   return Status::OK();
 }
 
-Result<double> ValidationRmse(const char* eval) {
-  std::string text(eval);
-  size_t at = text.find("valid-rmse:");
-  if (at == std::string::npos) return Status::Internal("XGBoost evaluation without valid-rmse: " + text);
-  return std::stod(text.substr(at + 11));
+Result<double> ValidationLoss(const char* eval, bool logistic) {
+  const std::string text(eval), key = logistic ? "valid-logloss:" : "valid-rmse:";
+  size_t at = text.find(key);
+  if (at == std::string::npos) return Status::Internal("XGBoost evaluation without " + key + " " + text);
+  return std::stod(text.substr(at + key.size()));
 }
 
 }  // namespace
@@ -77,23 +82,25 @@ Regressor& Regressor::operator=(Regressor&&) noexcept = default;
 Regressor::~Regressor() = default;
 
 Result<Regressor> Regressor::Train(const churn::Dataset& train, const churn::Dataset& valid,
-                                   const churn::GbmOptions& options) {
+                                   const churn::GbmOptions& options, Objective objective,
+                                   const std::vector<float>& train_margin, const std::vector<float>& valid_margin) {
   RETURN_NOT_OK(options.Validate());
   if (train.rows() == 0 || valid.rows() == 0) return Status::InvalidArgument("no training or validation rows");
-  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true));
-  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true));
+  const bool logistic = objective == Objective::kLogistic;
+  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true, train_margin));
+  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true, valid_margin));
   DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};
   const char* names[2] = {"train", "valid"};
   auto full = std::make_unique<Booster>();
   XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
-  RETURN_NOT_OK(SetParams(full->handle, options));
+  RETURN_NOT_OK(SetParams(full->handle, options, logistic));
   double best = std::numeric_limits<double>::infinity();
   int best_iteration = 0;
   for (int iteration = 0; iteration < options.max_rounds; ++iteration) {
     XGB_OK(XGBoosterUpdateOneIter(full->handle, iteration, dtrain->handle()), "training round");
     const char* eval = nullptr;
     XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, both, names, 2, &eval), "evaluation");
-    ASSIGN_OR_RETURN(double rmse, ValidationRmse(eval));
+    ASSIGN_OR_RETURN(double rmse, ValidationLoss(eval, logistic));
     if (rmse < best) {
       best = rmse;
       best_iteration = iteration;
@@ -123,12 +130,12 @@ Result<std::string> Regressor::Save() const {
   return std::string(bytes, length);
 }
 
-Result<std::vector<float>> Regressor::Predict(const churn::Dataset& data) const {
+Result<std::vector<float>> Regressor::Predict(const churn::Dataset& data, const std::vector<float>& margin) const {
   if (data.cols() != features_) {
     return Status::InvalidArgument(fmt::format("the uplift model has {} features, the data {}", features_, data.cols()));
   }
   if (data.rows() == 0) return std::vector<float>{};
-  ASSIGN_OR_RETURN(auto matrix, Matrix::From(data, false));
+  ASSIGN_OR_RETURN(auto matrix, Matrix::From(data, false, margin));
   const char* config =
       R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})";
   const bst_ulong* shape = nullptr;

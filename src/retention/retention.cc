@@ -52,10 +52,11 @@ struct Validation {
 
 Result<Validation> PredictValidation(churn::FeatureSession* session, const churn::FeatureModel& model,
                                      const std::vector<std::string>& months, int horizon, const Regressor& uplift,
-                                     const churn::GbmModel& p_churn, const churn::GbmModel& propensity, double clip) {
+                                     const churn::GbmModel& p_churn, const Regressor& shift,
+                                     const churn::GbmModel& propensity, double clip) {
   Validation v;
   ASSIGN_OR_RETURN(v.rows, ComputeMonthRows(session, model, months, horizon));
-  ASSIGN_OR_RETURN(v.uplift, uplift.Predict(v.rows.rows.data));
+  ASSIGN_OR_RETURN(v.uplift, PredictUplift(uplift, p_churn, shift, v.rows.rows.data));
   ASSIGN_OR_RETURN(v.p_churn, p_churn.Predict(v.rows.rows.data));
   ASSIGN_OR_RETURN(std::vector<float> e, propensity.Predict(v.rows.rows.data));
   v.weights = EvaluationWeights(e, v.rows.rows.treated, clip);
@@ -136,7 +137,8 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train.rows, options.learner));
   const auto validate_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, plan.validation, horizon, learner.uplift,
-                                                   learner.p_event, learner.propensity, options.learner.clip));
+                                                   learner.p_event, learner.shift, learner.propensity,
+                                                   options.learner.clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
   auto [metrics, metrics_json] = ValidationMetrics(v);
   metrics_json.erase("qini_curve");
@@ -158,7 +160,8 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"validation", metrics_json},
       {"mean_predicted_uplift", v.uplift.empty() ? 0 : mean_uplift / static_cast<double>(v.uplift.size())},
   };
-  ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event, learner.propensity));
+  ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event, learner.shift,
+                                                 learner.propensity));
   meta["model_version"] = version;
   meta["verb"] = "retention train";
   meta["qini_coefficient"] = metrics.qini_coefficient;
@@ -180,7 +183,7 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   const auto months = stored.meta.value("validation_months", std::vector<std::string>{});
   const double clip = stored.meta.value(nlohmann::json::json_pointer("/learner/propensity_clip"), 0.05);
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, months, horizon, stored.uplift, stored.p_churn,
-                                                   stored.propensity, clip));
+                                                   stored.shift, stored.propensity, clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
   auto [metrics, metrics_json] = ValidationMetrics(v);
   nlohmann::json report{{"verb", "retention evaluate"},
