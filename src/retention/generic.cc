@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -103,6 +104,15 @@ struct Loaded {
   std::vector<std::string> features, ignored;
 };
 
+/// An integer id is its own group (as the warehouse's customer ids are, so the export's rows fall in the
+/// same folds); any other text is hashed.
+uint64_t GroupOf(std::string_view id) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+  if (ec == std::errc() && end == id.data() + id.size()) return static_cast<uint64_t>(value);
+  return std::hash<std::string_view>{}(id);
+}
+
 Status CheckSplitValue(std::string_view v, const std::string& input, const std::string& col, bool* train) {
   std::string lower(v);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -154,7 +164,7 @@ Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
     }
     out.rows.treated.push_back(v[0] == "1" ? 1.0f : 0.0f);
     out.rows.data.y.push_back(v[1] == "1" ? 1.0f : 0.0f);
-    const uint64_t group = o.id.empty() ? static_cast<uint64_t>(row_no) : std::hash<std::string_view>{}(v[2]);
+    const uint64_t group = o.id.empty() ? static_cast<uint64_t>(row_no) : GroupOf(v[2]);
     out.rows.group.push_back(group);
     out.rows.data.ids.push_back(row_no);
     bool train = HashKey(group, static_cast<uint64_t>(o.seed)) % 10 < 7;
