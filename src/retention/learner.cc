@@ -129,6 +129,7 @@ std::vector<float> PseudoOutcomes(const UpliftRows& rows, const Nuisance& nu, do
 
 LearnerOptions::LearnerOptions() {
   nuisance.eta = 0.1;
+  nuisance.max_depth = 4;  // set here, not inherited from churn::GbmOptions' defaults
   nuisance.max_rounds = 400;
   nuisance.early_stopping_rounds = 30;
   shift.eta = 0.05;
