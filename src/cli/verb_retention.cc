@@ -184,6 +184,9 @@ void AddLearnerOptions(CLI::App* cmd, RetentionVerbOptions* o) {
   cmd->add_option("--folds", o->train.learner.folds, "DR-learner: cross-fitting folds")->capture_default_str();
   cmd->add_option("--clip", o->train.learner.clip, "DR-learner: propensities clipped to [clip, 1 - clip]")
       ->capture_default_str();
+  cmd->add_option("--trim", o->train.learner.trim,
+                  "DR-learner: the offer's shift and the last stage learn from rows with propensity >= trim (0: all)")
+      ->capture_default_str();
   cmd->add_option("--threads", o->train.learner.nuisance.threads, "XGBoost threads (0: all cores)")
       ->capture_default_str();
 }

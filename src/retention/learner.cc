@@ -53,6 +53,13 @@ struct Nuisance {
   std::vector<float> e, mu0, mu1;
 };
 
+constexpr size_t kMinOverlapRows = 200;  // fewer rows in the overlap: learn from all of them
+
+/// The rows of `index` whose propensity (by `e`) is at least `trim`: where the treated and the
+/// controls are alike enough to compare; all of `index` when trim is 0 or too few remain.
+Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& e,
+                                    double trim);
+
 std::vector<float> LogOdds(const std::vector<float>& p) {
   std::vector<float> out(p.size());
   for (size_t i = 0; i < p.size(); ++i) {
@@ -60,6 +67,19 @@ std::vector<float> LogOdds(const std::vector<float>& p) {
     out[i] = static_cast<float>(std::log(q / (1 - q)));
   }
   return out;
+}
+
+churn::Dataset Rows(const churn::Dataset& d, const std::vector<size_t>& index, const std::vector<float>& target);
+
+Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& e,
+                                    double trim) {
+  if (trim <= 0) return index;
+  ASSIGN_OR_RETURN(std::vector<float> p, e.Predict(Rows(rows.data, index, rows.data.y)));
+  std::vector<size_t> out;
+  for (size_t i = 0; i < index.size(); ++i) {
+    if (p[i] >= trim) out.push_back(index[i]);
+  }
+  return out.size() < kMinOverlapRows ? index : out;
 }
 
 /// g: a classifier of the event on the treated rows `index` starting from mu0's log-odds.
@@ -98,7 +118,8 @@ Status CrossFit(const UpliftRows& rows, const LearnerOptions& o, Nuisance* out) 
     ASSIGN_OR_RETURN(churn::GbmModel e, FitClassifier(rows, rest, rows.treated, o.nuisance, "propensity model" + where));
     ASSIGN_OR_RETURN(churn::GbmModel mu0, FitClassifier(rows, rest_control, rows.data.y, o.nuisance,
                                                         "control outcome model" + where));
-    ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, rest_treated, mu0, o.shift, "treated outcome model" + where));
+    ASSIGN_OR_RETURN(std::vector<size_t> overlap, Overlap(rows, rest_treated, e, o.trim));
+    ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, overlap, mu0, o.shift, "treated outcome model" + where));
     const churn::Dataset fold_rows = Rows(rows.data, held, rows.data.y);
     ASSIGN_OR_RETURN(std::vector<float> pe, e.Predict(fold_rows));
     ASSIGN_OR_RETURN(std::vector<float> p0, mu0.Predict(fold_rows));
@@ -147,13 +168,14 @@ LearnerOptions::LearnerOptions() {
 Status LearnerOptions::Validate() const {
   if (folds < 2 || folds > 10) return Status::InvalidArgument("--folds must be 2 to 10");
   if (!(clip > 0 && clip < 0.5)) return Status::InvalidArgument("--clip must be in (0, 0.5)");
+  if (!(trim >= 0 && trim < 0.5)) return Status::InvalidArgument("--trim must be in [0, 0.5)");
   RETURN_NOT_OK(nuisance.Validate());
   RETURN_NOT_OK(shift.Validate());
   return uplift.Validate();
 }
 
 nlohmann::json LearnerOptions::ToJson() const {
-  return {{"learner", "dr"}, {"folds", folds}, {"propensity_clip", clip},
+  return {{"learner", "dr"}, {"folds", folds}, {"propensity_clip", clip}, {"overlap_trim", trim},
           {"nuisance", nuisance.ToJson()}, {"shift", shift.ToJson()},
           {"uplift", uplift.ToJson()}};
 }
@@ -207,9 +229,12 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
   int64_t clipped = 0;
   const std::vector<float> psi = PseudoOutcomes(rows, nu, options.clip, &clipped);
   std::vector<size_t> all(rows.data.rows()), fit, stop, control;
+  size_t overlap_rows = 0;
+  for (size_t r = 0; r < all.size(); ++r) overlap_rows += nu.e[r] >= options.trim;
+  const bool trim = options.trim > 0 && overlap_rows >= kMinOverlapRows;
   for (size_t r = 0; r < all.size(); ++r) {
     all[r] = r;
-    (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
+    if (!trim || nu.e[r] >= options.trim) (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
     if (rows.treated[r] <= 0.5f) control.push_back(r);
   }
   if (fit.empty() || stop.empty()) return Status::InvalidArgument("too few rows to fit the uplift model");
@@ -230,9 +255,10 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
   for (size_t r = 0; r < all.size(); ++r) {
     if (rows.treated[r] > 0.5f) treated.push_back(r);
   }
-  ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, treated, p_event, options.shift, "treated outcome model"));
   ASSIGN_OR_RETURN(churn::GbmModel propensity,
                    FitClassifier(rows, all, rows.treated, options.nuisance, "propensity model"));
+  ASSIGN_OR_RETURN(std::vector<size_t> treated_overlap, Overlap(rows, treated, propensity, options.trim));
+  ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, treated_overlap, p_event, options.shift, "treated outcome model"));
   double mean_psi = 0;
   for (float v : psi) mean_psi += v;
   nlohmann::json info{{"rows", rows.data.rows()},
@@ -241,6 +267,8 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                       {"mean_pseudo_outcome", rows.data.rows() ? mean_psi / rows.data.rows() : 0},
                       {"uplift_rounds", uplift.best_iteration() + 1},
                       {"shift_rounds", shift.best_iteration() + 1},
+                      {"overlap_rows", trim ? overlap_rows : rows.data.rows()},
+                      {"overlap_treated_rows", treated_overlap.size()},
                       {"churn_rounds", p_event.best_iteration() + 1},
                       {"nuisance_seconds", nuisance_s},
                       {"total_seconds", SecondsSince(start)}};

@@ -41,6 +41,7 @@ namespace custlake::retention {
 struct LearnerOptions {
   int folds = 2;
   double clip = 0.05;            ///< propensities kept in [clip, 1 - clip]
+  double trim = 0.2;             ///< the offer's shift and the last stage learn from rows with e >= trim (0: all)
   churn::GbmOptions nuisance;    ///< propensity and control outcome models
   churn::GbmOptions shift;       ///< the treated outcome model's shift from the control one
   churn::GbmOptions uplift;      ///< the pseudo-outcome regression
