@@ -79,6 +79,7 @@ void RegisterQuery(CLI::App& app, VerbFn* run);
 void RegisterDemo(CLI::App& app, VerbFn* run);
 void RegisterClv(CLI::App& app, VerbFn* run);  // clv fit|predict|evaluate
 void RegisterChurn(CLI::App& app, VerbFn* run);  // churn train|evaluate|score|explain
+void RegisterRetention(CLI::App& app, VerbFn* run);  // retention train|evaluate|plan|export-dataset
 void RegisterServe(CLI::App& app, VerbFn* run);
 void RegisterVacuum(CLI::App& app, VerbFn* run);
 void RegisterUser(CLI::App& app, VerbFn* run);  // user add|list|remove
@@ -115,6 +116,8 @@ VerbResult RunCheck(const GlobalOptions& global);
 VerbResult RunDocs(const GlobalOptions& global, const std::string& out_dir);
 /// `custlake churn train` then `custlake churn score` on the current warehouse version.
 VerbResult RunChurnTrainAndScore(const GlobalOptions& global);
+/// `retention train` then `retention plan --budget BUDGET` (the demo's).
+VerbResult RunRetentionTrainAndPlan(const GlobalOptions& global, const std::string& budget);
 /// `custlake clv fit` in a project: the warehouse's purchases, scores published as raw.clv_scores.
 VerbResult RunClvOnWarehouse(const GlobalOptions& global);
 /// `custlake serve` with its defaults (HTTP on 127.0.0.1:8080, PostgreSQL wire on 127.0.0.1:5433) until SIGINT or SIGTERM.

@@ -1,5 +1,6 @@
-// The demo's analytics stage: churn and CLV on the built warehouse, and the
-// retention list they make together (value at risk = CLV x churn probability).
+// The demo's analytics stage: churn and CLV on the built warehouse, the
+// retention list they make together (value at risk = CLV x churn probability),
+// and the uplift model's retention plan (custlake retention train + plan).
 #include "cli/demo_analytics.h"
 
 #include <fmt/format.h>
@@ -15,6 +16,9 @@ namespace {
 // from the last training cutoff to the validation cutoff, and the validation
 // cutoff's own observed horizon (docs/churn.md, Cutoffs).
 constexpr int kChurnMinMonths = 9;
+
+// The demo's retention plan: offers for this share of the active customers (the middle budget).
+constexpr const char* kRetentionBudget = "10%";
 
 // The customers whose expected value is most at risk, with the churn model's
 // first reason (fact_customer_scores: models/views/fact_customer_scores.sql).
@@ -39,6 +43,19 @@ Status RunDemoAnalytics(const GlobalOptions& project, int months, nlohmann::json
   }
   spdlog::info("== clv: BG/NBD and Gamma-Gamma on the warehouse's purchases; 12-month CLV per customer");
   ASSIGN_OR_RETURN((*stages)["clv"], RunClvOnWarehouse(project));
+  if (months >= kChurnMinMonths) {
+    spdlog::info("== retention: DR-learner uplift of the offers sent; the plan for {} of the active customers",
+                 kRetentionBudget);
+    auto retention = RunRetentionTrainAndPlan(project, kRetentionBudget);
+    if (retention.ok()) {
+      (*stages)["retention"] = std::move(*retention);
+    } else if (retention.status().code() == StatusCode::kInvalidArgument ||
+               retention.status().code() == StatusCode::kNotFound) {
+      spdlog::warn("== retention: skipped: {}", retention.status().message());
+    } else {
+      return retention.status();
+    }
+  }
   return Status::OK();
 }
 
@@ -59,6 +76,16 @@ std::string DemoAnalyticsSummary(const nlohmann::json& stages, const std::string
   text += fmt::format("   clv        {} over {:.0f} customers (log-likelihood {:.1f}): raw.clv_scores\n",
                       clv.value("model", std::string()), clv.value("customers", 0.0),
                       clv.value("log_likelihood", 0.0));
+  if (stages.contains("retention")) {
+    const nlohmann::json& train = stages["retention"]["train"];
+    const nlohmann::json& plan = stages["retention"]["plan"];
+    text += fmt::format(
+        "   retention  model v{}: validation Qini coefficient {:.4f}; plan of {} customers at {}: expected {:.1f} "
+        "saved, value {:.0f} (90 % interval {:.0f} .. {:.0f}): raw.retention_plan\n",
+        train.value("model_version", int64_t{0}), train.value("qini_coefficient", 0.0), plan.value("targeted", int64_t{0}),
+        plan.value("plan_date", std::string()), plan.value("expected_saved_customers", 0.0),
+        plan.value("expected_saved_value", 0.0), plan.value("saved_value_low", 0.0), plan.value("saved_value_high", 0.0));
+  }
   if (!stages.contains("churn")) return text;
   auto session = query::LakeSession::Open(lake_root, query::SandboxOptions{});
   if (!session.ok()) return text;

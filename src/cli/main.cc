@@ -70,7 +70,7 @@ void UsePassiveOpenMpWaits(int argc, char** argv) {
   bool runs_xgboost = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    runs_xgboost = runs_xgboost || arg == "churn" || arg == "demo";
+    runs_xgboost = runs_xgboost || arg == "churn" || arg == "retention" || arg == "demo";
   }
   if (!runs_xgboost) return;
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   RegisterDemo(app, &run);
   RegisterClv(app, &run);
   RegisterChurn(app, &run);
+  RegisterRetention(app, &run);
   RegisterServe(app, &run);
   RegisterVacuum(app, &run);
   RegisterUser(app, &run);

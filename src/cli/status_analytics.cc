@@ -4,6 +4,7 @@
 
 #include "churn/model_store.h"
 #include "clv/platform.h"
+#include "retention/model_store.h"
 
 namespace custlake::cli {
 namespace {
@@ -34,6 +35,29 @@ std::string ChurnModelText(const Json& m) {
       m["version"].get<int64_t>(), m["trained_at"].get<std::string>(), m["warehouse_version"].dump(),
       m["roc_auc"].get<double>(), m["logistic_roc_auc"].get<double>(), window, m["training_rows"].get<int64_t>(),
       m["validation_cutoff"].get<std::string>(), m["horizon_days"].get<int>());
+}
+
+Json RetentionModelJson(const Json& meta) {
+  return Json{{"version", meta.value("model_version", int64_t{0})},
+              {"trained_at", meta.value("trained_at", std::string())},
+              {"warehouse_version", meta.value("warehouse_version", Json())},
+              {"qini_coefficient", Number(meta, "/validation/qini_coefficient")},
+              {"auuc", Number(meta, "/validation/auuc")},
+              {"train_months", meta.value("train_months", Json::array())},
+              {"validation_months", meta.value("validation_months", Json::array())},
+              {"training_rows", meta.value(Json::json_pointer("/rows/train"), int64_t{0})}};
+}
+
+std::string RetentionModelText(const Json& m) {
+  const Json& months = m["train_months"];
+  const std::string window = months.empty() ? std::string("?")
+                                            : months.front().get<std::string>() + " .. " + months.back().get<std::string>();
+  return fmt::format(
+      "  retention    v{}, trained {} on warehouse v{}: validation Qini {:.4f} (propensity-weighted), AUUC {:.4f}\n"
+      "               send months {} ({} rows), validation {}\n",
+      m["version"].get<int64_t>(), m["trained_at"].get<std::string>(), m["warehouse_version"].dump(),
+      m["qini_coefficient"].get<double>(), m["auuc"].get<double>(), window, m["training_rows"].get<int64_t>(),
+      m["validation_months"].dump());
 }
 
 /// The parameters in the literature's order (r, alpha, a, b / r, alpha, s, beta / p, q, gamma).
@@ -74,6 +98,11 @@ Result<AnalyticsStatus> ReadAnalyticsStatus(lake::Lake* lake) {
   if (fit) {
     out.clv_fit = *fit;
     out.text += ClvFitText(*fit);
+  }
+  ASSIGN_OR_RETURN(std::optional<Json> retention_meta, retention::LoadModelMeta(lake));
+  if (retention_meta) {
+    out.retention_model = RetentionModelJson(*retention_meta);
+    out.text += RetentionModelText(out.retention_model);
   }
   if (!out.text.empty()) out.text = "\nanalytics (fact_customer_scores joins the scores)\n" + out.text;
   return out;

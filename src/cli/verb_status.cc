@@ -59,6 +59,7 @@ VerbResult RunStatus(const GlobalOptions& global) {
   // The analytics in service: the churn model and the CLV fit behind the scores.
   ASSIGN_OR_RETURN(AnalyticsStatus analytics, ReadAnalyticsStatus(lake.get()));
   out["churn_model"] = analytics.churn_model;
+  out["retention_model"] = analytics.retention_model;
   out["clv_fit"] = analytics.clv_fit;
   text += analytics.text;
 

@@ -1,0 +1,117 @@
+#include "retention/model_store.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace custlake::retention {
+
+namespace {
+
+Status WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  out.close();
+  if (!out) return Status::IOError("cannot write " + path);
+  return Status::OK();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+Status StageFile(lake::BatchWriter* batch, const std::string& relative, const std::string& bytes) {
+  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(relative));
+  RETURN_NOT_OK(WriteFile(staging, bytes));
+  return batch->AddFile(relative, 0, "{}");
+}
+
+struct ModelFiles {
+  std::string meta, uplift, churn, shift, propensity, committed_at;
+};
+
+Result<ModelFiles> FindModelFiles(lake::Lake* lake) {
+  ASSIGN_OR_RETURN(auto files, lake->CommittedFiles(lake::DatasetId::Model(kModelDataset)));
+  ModelFiles out;
+  for (const lake::FileInfo& f : files) {
+    if (f.path.ends_with("/model.json")) {
+      out.meta = f.absolute_path;
+      out.committed_at = f.committed_at;
+    }
+    if (f.path.ends_with("/uplift.json")) out.uplift = f.absolute_path;
+    if (f.path.ends_with("/churn.json")) out.churn = f.absolute_path;
+    if (f.path.ends_with("/propensity.json")) out.propensity = f.absolute_path;
+    if (f.path.ends_with("/shift.json")) out.shift = f.absolute_path;
+  }
+  return out;
+}
+
+Result<nlohmann::json> ReadMeta(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
+  if (meta.is_discarded() || meta.value("format", "") != kModelFormat) {
+    return Status::Corruption(path + ": not a " + std::string(kModelFormat) +
+                              " file; run `custlake retention train` again");
+  }
+  return meta;
+}
+
+}  // namespace
+
+Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
+                             const churn::GbmModel& p_churn, const Regressor& shift,
+                             const churn::GbmModel& propensity) {
+  lake::BatchOptions options;
+  options.replace = true;
+  options.lineage.source = "custlake retention train";
+  options.lineage.extra["warehouse_version"] = meta.value("warehouse_version", nlohmann::json()).dump();
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(lake::DatasetId::Model(kModelDataset), options));
+  const std::string folder = "v" + std::to_string(batch.id()) + "/";
+  meta["format"] = kModelFormat;
+  meta["model_version"] = batch.id();
+  ASSIGN_OR_RETURN(std::string uplift_json, uplift.Save());
+  ASSIGN_OR_RETURN(std::string churn_json, p_churn.Save());
+  ASSIGN_OR_RETURN(std::string propensity_json, propensity.Save());
+  ASSIGN_OR_RETURN(std::string shift_json, shift.Save());
+  RETURN_NOT_OK(StageFile(&batch, folder + "model.json", meta.dump(2)));
+  RETURN_NOT_OK(StageFile(&batch, folder + "uplift.json", uplift_json));
+  RETURN_NOT_OK(StageFile(&batch, folder + "churn.json", churn_json));
+  RETURN_NOT_OK(StageFile(&batch, folder + "propensity.json", propensity_json));
+  RETURN_NOT_OK(StageFile(&batch, folder + "shift.json", shift_json));
+  RETURN_NOT_OK(batch.Commit());
+  return batch.id();
+}
+
+Result<StoredModel> LoadModel(lake::Lake* lake) {
+  ASSIGN_OR_RETURN(ModelFiles paths, FindModelFiles(lake));
+  if (paths.meta.empty() || paths.uplift.empty() || paths.churn.empty() || paths.propensity.empty() ||
+      paths.shift.empty()) {
+    return Status::NotFound("no retention model in the lake yet; run `custlake retention train` first");
+  }
+  ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta));
+  std::vector<std::string> features;
+  for (const auto& f : meta["features"]) features.push_back(f.at("name").get<std::string>());
+  ASSIGN_OR_RETURN(std::string uplift_json, ReadFile(paths.uplift));
+  ASSIGN_OR_RETURN(std::string churn_json, ReadFile(paths.churn));
+  ASSIGN_OR_RETURN(Regressor uplift, Regressor::Load(uplift_json, features.size()));
+  ASSIGN_OR_RETURN(churn::GbmModel p_churn, churn::GbmModel::Load(churn_json, features));
+  ASSIGN_OR_RETURN(std::string propensity_json, ReadFile(paths.propensity));
+  ASSIGN_OR_RETURN(churn::GbmModel propensity, churn::GbmModel::Load(propensity_json, features));
+  ASSIGN_OR_RETURN(std::string shift_json, ReadFile(paths.shift));
+  ASSIGN_OR_RETURN(Regressor shift, Regressor::Load(shift_json, features.size()));
+  return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(uplift), std::move(p_churn),
+                     std::move(shift), std::move(propensity)};
+}
+
+Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake) {
+  ASSIGN_OR_RETURN(ModelFiles paths, FindModelFiles(lake));
+  if (paths.meta.empty()) return std::optional<nlohmann::json>();
+  ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta));
+  meta["trained_at"] = paths.committed_at;
+  return std::optional<nlohmann::json>(std::move(meta));
+}
+
+}  // namespace custlake::retention

@@ -1,0 +1,46 @@
+// The retention model in the lake: one batch of the models-zone dataset
+// `retention` (<lake>/models/retention/) holding v<batch>/model.json (the
+// metadata: features, send months, learner options, validation metrics,
+// warehouse version), v<batch>/uplift.json (the uplift regression) and
+// v<batch>/churn.json (the churn model without offer), v<batch>/shift.json
+// (the offer's shift of it) and v<batch>/propensity.json, XGBoost's JSON. Each
+// publish replaces the previous model in one metastore transaction, as the
+// churn model's does. The batch id is the model's version.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "churn/gbm.h"
+#include "common/status.h"
+#include "lake/lake.h"
+#include "retention/regressor.h"
+
+namespace custlake::retention {
+
+inline constexpr const char* kModelFormat = "custlake-retention-model/1";
+inline constexpr const char* kModelDataset = "retention";
+
+struct StoredModel {
+  int64_t version = 0;
+  nlohmann::json meta;
+  Regressor uplift;
+  churn::GbmModel p_churn;
+  Regressor shift;
+  churn::GbmModel propensity;
+};
+
+Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
+                             const churn::GbmModel& p_churn, const Regressor& shift,
+                             const churn::GbmModel& propensity);
+
+/// The model in service; NotFound (saying to run `custlake retention train`) when none was trained.
+Result<StoredModel> LoadModel(lake::Lake* lake);
+
+/// model.json alone with "trained_at"; std::nullopt when none was trained.
+Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake);
+
+}  // namespace custlake::retention
