@@ -1,0 +1,67 @@
+#include "query/watchdog.h"
+
+namespace custlake::query {
+
+Watchdog& Watchdog::Shared() {
+  static Watchdog watchdog;
+  return watchdog;
+}
+
+Watchdog::Watchdog() : thread_([this] { Loop(); }) {}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+uint64_t Watchdog::Arm(Clock::time_point deadline, std::function<void()> on_deadline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t id = next_id_++;
+  alarms_.emplace(id, Alarm{deadline, std::move(on_deadline)});
+  const bool soonest = by_deadline_.empty() || deadline < by_deadline_.begin()->first;
+  by_deadline_.emplace(deadline, id);
+  if (soonest) changed_.notify_all();
+  return id;
+}
+
+bool Watchdog::Disarm(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fired_.erase(id) > 0) return true;
+  auto it = alarms_.find(id);
+  if (it == alarms_.end()) return false;
+  auto [first, last] = by_deadline_.equal_range(it->second.deadline);
+  for (auto d = first; d != last; ++d) {
+    if (d->second == id) {
+      by_deadline_.erase(d);
+      break;
+    }
+  }
+  alarms_.erase(it);
+  return false;
+}
+
+void Watchdog::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (by_deadline_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    const auto [deadline, id] = *by_deadline_.begin();
+    if (Clock::now() < deadline) {
+      changed_.wait_until(lock, deadline);
+      continue;
+    }
+    by_deadline_.erase(by_deadline_.begin());
+    auto it = alarms_.find(id);
+    it->second.on_deadline();  // under the lock: Disarm() waits for it
+    alarms_.erase(it);
+    fired_.insert(id);
+  }
+}
+
+}  // namespace custlake::query
