@@ -22,9 +22,12 @@ uint64_t Watchdog::Arm(Clock::time_point deadline, std::function<void()> on_dead
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t id = next_id_++;
   alarms_.emplace(id, Alarm{deadline, std::move(on_deadline)});
-  const bool soonest = by_deadline_.empty() || deadline < by_deadline_.begin()->first;
   by_deadline_.emplace(deadline, id);
-  if (soonest) changed_.notify_all();
+  // The thread is woken only when it would sleep past this deadline: with
+  // equal time limits, each new deadline is later than the one it sleeps
+  // until, so a statement costs no wake-up (a disarmed alarm's early wake finds
+  // the next one, or none).
+  if (deadline < wake_at_) changed_.notify_all();
   return id;
 }
 
@@ -48,12 +51,15 @@ void Watchdog::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (by_deadline_.empty()) {
+      wake_at_ = Clock::time_point::max();
       changed_.wait(lock);
       continue;
     }
     const auto [deadline, id] = *by_deadline_.begin();
     if (Clock::now() < deadline) {
+      wake_at_ = deadline;
       changed_.wait_until(lock, deadline);
+      wake_at_ = Clock::time_point::min();  // awake: Arm() need not wake it
       continue;
     }
     by_deadline_.erase(by_deadline_.begin());

@@ -48,6 +48,7 @@ class Watchdog {
   std::map<uint64_t, Alarm> alarms_;                       ///< armed, by id
   std::multimap<Clock::time_point, uint64_t> by_deadline_;  ///< the same, soonest first
   std::set<uint64_t> fired_;                                ///< fired, not yet disarmed
+  Clock::time_point wake_at_ = Clock::time_point::min();  ///< when the sleeping thread wakes; min while awake
   uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;
