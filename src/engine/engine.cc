@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <cctype>
+#include <list>
 #include <set>
 #include <string>
 
@@ -88,9 +89,44 @@ struct Database::Impl {
   }
 };
 
+/// A session's plain-path statements (TryRunPlain) by their text, the most
+/// recently used first: a query run again (a dashboard's, a BI tool's poll,
+/// a benchmark's) is parsed, bound and planned once per session. Bounded.
+class PlanCache {
+ public:
+  static constexpr size_t kMaxEntries = 32;
+  ~PlanCache() { Clear(); }
+  /// The statement prepared for `sql`, or nullptr; it stays the cache's.
+  duckdb_prepared_statement Find(const std::string& sql) {
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first != sql) continue;
+      entries_.splice(entries_.begin(), entries_, it);
+      return entries_.front().second;
+    }
+    return nullptr;
+  }
+  /// Keeps `prepared` (the cache destroys it), dropping the least recently used beyond the bound.
+  void Put(const std::string& sql, duckdb_prepared_statement prepared) {
+    entries_.emplace_front(sql, prepared);
+    if (entries_.size() > kMaxEntries) {
+      duckdb_destroy_prepare(&entries_.back().second);
+      entries_.pop_back();
+    }
+  }
+  void Clear() {
+    for (auto& entry : entries_) duckdb_destroy_prepare(&entry.second);
+    entries_.clear();
+  }
+
+ private:
+  std::list<std::pair<std::string, duckdb_prepared_statement>> entries_;
+};
+
 struct Session::Impl {
   duckdb_connection con = nullptr;
+  PlanCache plans;
   ~Impl() {
+    plans.Clear();  // before the connection they belong to goes
     if (con != nullptr) duckdb_disconnect(&con);
   }
 };
@@ -344,37 +380,37 @@ bool MayBeRenamed(const std::string& name) {
 /// values rendered by the C API, when every column's type renders exactly so
 /// and its names are the query's own. nullopt: not such a query (or not one
 /// SELECT); the caller takes the general path, whose errors point into `sql`.
-std::optional<Result<QueryResult>> TryRunPlain(duckdb_connection con, const std::string& sql, int64_t max_rows,
-                                               const Binder& bind) {
+/// The statement is prepared once per session and text (`plans`).
+std::optional<Result<QueryResult>> TryRunPlain(duckdb_connection con, PlanCache* plans, const std::string& sql,
+                                               int64_t max_rows, const Binder& bind) {
   std::string wrapped = "SELECT * FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
   if (max_rows >= 0) wrapped += " LIMIT " + std::to_string(max_rows + 1);
-  duckdb_extracted_statements statements = nullptr;
-  duckdb_prepared_statement prepared = nullptr;
-  const bool one = duckdb_extract_statements(con, wrapped.c_str(), &statements) == 1 &&
-                   duckdb_prepare_extracted_statement(con, statements, 0, &prepared) != DuckDBError;
-  duckdb_destroy_extracted(&statements);
-  bool plain = one && duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT &&
-               duckdb_prepared_statement_column_count(prepared) > 0;
-  for (idx_t c = 0; plain && c < duckdb_prepared_statement_column_count(prepared); c++) {
-    const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
-    plain = RendersPlain(duckdb_prepared_statement_column_type(prepared, c)) && name != nullptr &&
-            !MayBeRenamed(name);
-    duckdb_free(const_cast<char*>(name));
-  }
-  if (!plain) {
-    duckdb_destroy_prepare(&prepared);
-    return std::nullopt;
-  }
-  if (bind) {
-    if (Status bound = bind(prepared); !bound.ok()) {
-      duckdb_destroy_prepare(&prepared);
-      return std::nullopt;  // the general path reports it
+  duckdb_prepared_statement prepared = plans->Find(wrapped);
+  if (prepared == nullptr) {
+    duckdb_extracted_statements statements = nullptr;
+    const bool one = duckdb_extract_statements(con, wrapped.c_str(), &statements) == 1 &&
+                     duckdb_prepare_extracted_statement(con, statements, 0, &prepared) != DuckDBError;
+    duckdb_destroy_extracted(&statements);
+    bool plain = one && duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT &&
+                 duckdb_prepared_statement_column_count(prepared) > 0;
+    for (idx_t c = 0; plain && c < duckdb_prepared_statement_column_count(prepared); c++) {
+      const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
+      plain = RendersPlain(duckdb_prepared_statement_column_type(prepared, c)) && name != nullptr &&
+              !MayBeRenamed(name);
+      duckdb_free(const_cast<char*>(name));
     }
+    if (!plain) {
+      duckdb_destroy_prepare(&prepared);
+      return std::nullopt;
+    }
+    plans->Put(wrapped, prepared);
+  }
+  duckdb_clear_bindings(prepared);  // a cached statement keeps its last run's
+  if (bind) {
+    if (Status bound = bind(prepared); !bound.ok()) return std::nullopt;  // the general path reports it
   }
   duckdb_result result;
-  const duckdb_state state = duckdb_execute_prepared(prepared, &result);
-  duckdb_destroy_prepare(&prepared);
-  if (state == DuckDBError) return Result<QueryResult>(ResultError(&result));
+  if (duckdb_execute_prepared(prepared, &result) == DuckDBError) return Result<QueryResult>(ResultError(&result));
   return Result<QueryResult>(Materialize(&result, max_rows));
 }
 }  // namespace
@@ -428,7 +464,7 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
   }
   // Most queries plan once: wrapped, a query is all it can be (another
   // statement in a FROM clause does not parse; then the general path refuses it).
-  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, sql, max_rows, nullptr)) {
+  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, nullptr)) {
     duckdb_destroy_extracted(&extracted);
     return std::move(*plain);
   }
@@ -476,7 +512,9 @@ Result<QueryResult> Session::QueryWithParams(const std::string& sql,
     }
     return Status::OK();
   };
-  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, sql, max_rows, bind)) return std::move(*plain);
+  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, bind)) {
+    return std::move(*plain);
+  }
   duckdb_prepared_statement prepared = nullptr;
   if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
     std::string message = duckdb_prepare_error(prepared);

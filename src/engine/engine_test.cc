@@ -170,6 +170,20 @@ TEST(EngineTest, PlainTypesRenderAsTheWrappedPathDoes) {
   ASSERT_TRUE(bound.ok()) << bound.status().ToString();
   EXPECT_EQ(bound->Scalar(), "42");
   EXPECT_FALSE(s->QueryWithParams("SELECT $1::INTEGER AS x", {}).ok());
+  // A session plans a query once and reuses it (a bounded cache): each run binds its own values,
+  // and queries beyond the bound still run (the least recently used plans are dropped).
+  for (int i = 0; i < 3; ++i) {
+    auto again = s->QueryWithParams("SELECT $1::INTEGER + 1 AS x", {std::to_string(i)});
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->Scalar(), std::to_string(i + 1));
+  }
+  EXPECT_FALSE(s->QueryReadOnly("SELECT $1::INTEGER + 1 AS x").ok());  // no value bound: not the last run's
+  for (int i = 0; i < 40; ++i) {
+    auto distinct = s->QueryReadOnly("SELECT " + std::to_string(i) + " AS x");
+    ASSERT_TRUE(distinct.ok()) << distinct.status().ToString();
+    EXPECT_EQ(distinct->Scalar(), std::to_string(i));
+  }
+  EXPECT_EQ(s->QueryWithParams("SELECT $1::INTEGER + 1 AS x", {std::string("9")})->Scalar(), "10");
 }
 
 // QueryText renders like QueryReadOnly, for any connection's own SQL
