@@ -17,10 +17,10 @@ build_pkgs=(
   libnlopt-cxx-dev libboost-math-dev
   libxgboost-dev xgboost
 )
-# The pgwire tests: psycopg2, SQLAlchemy, a test certificate, JDBC; chromium: the web UI's browser tests
+# The pgwire tests: psycopg2, SQLAlchemy, pandas (read_sql), a test certificate, JDBC; chromium: the web UI's browser tests
 # drive it headless (test/web).
 test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps clang libclang-rt-14-dev
-  python3 python3-psycopg2 python3-sqlalchemy openssl openjdk-17-jdk-headless libpostgresql-jdbc-java chromium)
+  python3 python3-psycopg2 python3-sqlalchemy python3-pandas openssl openjdk-17-jdk-headless libpostgresql-jdbc-java chromium)
 
 want=("${build_pkgs[@]}")
 # bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer; bench/serve: bc.

@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <cctype>
+#include <list>
 #include <set>
 #include <string>
 
@@ -88,9 +89,44 @@ struct Database::Impl {
   }
 };
 
+/// A session's plain-path statements (TryRunPlain) by their text, the most
+/// recently used first: a query run again (a dashboard's, a BI tool's poll,
+/// a benchmark's) is parsed, bound and planned once per session. Bounded.
+class PlanCache {
+ public:
+  static constexpr size_t kMaxEntries = 32;
+  ~PlanCache() { Clear(); }
+  /// The statement prepared for `sql`, or nullptr; it stays the cache's.
+  duckdb_prepared_statement Find(const std::string& sql) {
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first != sql) continue;
+      entries_.splice(entries_.begin(), entries_, it);
+      return entries_.front().second;
+    }
+    return nullptr;
+  }
+  /// Keeps `prepared` (the cache destroys it), dropping the least recently used beyond the bound.
+  void Put(const std::string& sql, duckdb_prepared_statement prepared) {
+    entries_.emplace_front(sql, prepared);
+    if (entries_.size() > kMaxEntries) {
+      duckdb_destroy_prepare(&entries_.back().second);
+      entries_.pop_back();
+    }
+  }
+  void Clear() {
+    for (auto& entry : entries_) duckdb_destroy_prepare(&entry.second);
+    entries_.clear();
+  }
+
+ private:
+  std::list<std::pair<std::string, duckdb_prepared_statement>> entries_;
+};
+
 struct Session::Impl {
   duckdb_connection con = nullptr;
+  PlanCache plans;
   ~Impl() {
+    plans.Clear();  // before the connection they belong to goes
     if (con != nullptr) duckdb_disconnect(&con);
   }
 };
@@ -318,6 +354,68 @@ Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement
 }  // namespace
 
 namespace {
+/// Types the C API's duckdb_value_varchar renders exactly as DuckDB's own
+/// CAST(x AS VARCHAR) does (the wrap in RunPrepared exists for the others).
+bool RendersPlain(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE: case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_DECIMAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// A name a subquery's star may have renamed ("a" twice reads as a, a_1): the query's own names are not known.
+bool MayBeRenamed(const std::string& name) {
+  size_t i = name.size();
+  while (i > 0 && std::isdigit(static_cast<unsigned char>(name[i - 1]))) --i;
+  return i < name.size() && i > 0 && name[i - 1] == '_';
+}
+
+/// The fast path of a SELECT: one prepare of `SELECT * FROM (sql) LIMIT max_rows + 1`
+/// (the row limit pushed into the query, as RunPrepared's wrap does) and its
+/// values rendered by the C API, when every column's type renders exactly so
+/// and its names are the query's own. nullopt: not such a query (or not one
+/// SELECT); the caller takes the general path, whose errors point into `sql`.
+/// The statement is prepared once per session and text (`plans`).
+std::optional<Result<QueryResult>> TryRunPlain(duckdb_connection con, PlanCache* plans, const std::string& sql,
+                                               int64_t max_rows, const Binder& bind) {
+  std::string wrapped = "SELECT * FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
+  if (max_rows >= 0) wrapped += " LIMIT " + std::to_string(max_rows + 1);
+  duckdb_prepared_statement prepared = plans->Find(wrapped);
+  if (prepared == nullptr) {
+    duckdb_extracted_statements statements = nullptr;
+    const bool one = duckdb_extract_statements(con, wrapped.c_str(), &statements) == 1 &&
+                     duckdb_prepare_extracted_statement(con, statements, 0, &prepared) != DuckDBError;
+    duckdb_destroy_extracted(&statements);
+    bool plain = one && duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT &&
+                 duckdb_prepared_statement_column_count(prepared) > 0;
+    for (idx_t c = 0; plain && c < duckdb_prepared_statement_column_count(prepared); c++) {
+      const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
+      plain = RendersPlain(duckdb_prepared_statement_column_type(prepared, c)) && name != nullptr &&
+              !MayBeRenamed(name);
+      duckdb_free(const_cast<char*>(name));
+    }
+    if (!plain) {
+      duckdb_destroy_prepare(&prepared);
+      return std::nullopt;
+    }
+    plans->Put(wrapped, prepared);
+  }
+  duckdb_clear_bindings(prepared);  // a cached statement keeps its last run's
+  if (bind) {
+    if (Status bound = bind(prepared); !bound.ok()) return std::nullopt;  // the general path reports it
+  }
+  duckdb_result result;
+  if (duckdb_execute_prepared(prepared, &result) == DuckDBError) return Result<QueryResult>(ResultError(&result));
+  return Result<QueryResult>(Materialize(&result, max_rows));
+}
+}  // namespace
+
+namespace {
 const std::string kNotAQuery =
     "the statement is not a query: only SELECT (and EXPLAIN) run on the warehouse, which is read-only here";
 
@@ -364,6 +462,12 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
     return Status::InvalidArgument("the SQL holds " + std::to_string(count) +
                                    " statements; give one query at a time");
   }
+  // Most queries plan once: wrapped, a query is all it can be (another
+  // statement in a FROM clause does not parse; then the general path refuses it).
+  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, nullptr)) {
+    duckdb_destroy_extracted(&extracted);
+    return std::move(*plain);
+  }
   duckdb_prepared_statement prepared = nullptr;
   if (duckdb_prepare_extracted_statement(impl_->con, extracted, 0, &prepared) == DuckDBError) {
     std::string message = duckdb_prepare_error(prepared);
@@ -395,16 +499,6 @@ Result<QueryResult> Session::QueryText(const std::string& sql, int64_t max_rows)
 
 Result<QueryResult> Session::QueryWithParams(const std::string& sql,
                                              const std::vector<std::optional<std::string>>& params, int64_t max_rows) {
-  duckdb_prepared_statement prepared = nullptr;
-  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
-    std::string message = duckdb_prepare_error(prepared);
-    duckdb_destroy_prepare(&prepared);
-    return Status::SourceError("DuckDB: " + message);
-  }
-  if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
-    duckdb_destroy_prepare(&prepared);
-    return Status::InvalidArgument("QueryWithParams runs one SELECT statement");
-  }
   const Binder bind = [&params](duckdb_prepared_statement statement) {
     if (duckdb_nparams(statement) != params.size()) {
       return Status::InvalidArgument("the SQL takes " + std::to_string(duckdb_nparams(statement)) +
@@ -418,6 +512,19 @@ Result<QueryResult> Session::QueryWithParams(const std::string& sql,
     }
     return Status::OK();
   };
+  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, bind)) {
+    return std::move(*plain);
+  }
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    duckdb_destroy_prepare(&prepared);
+    return Status::InvalidArgument("QueryWithParams runs one SELECT statement");
+  }
   // Rendered as DuckDB's text, like QueryText (the C API renders no TIMESTAMPTZ).
   return RunPrepared(impl_->con, prepared, sql, max_rows, bind);
 }

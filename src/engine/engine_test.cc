@@ -141,6 +141,51 @@ TEST(EngineTest, QueryReadOnlyRendersEveryTypeAndKeepsNamesTypesAndOrder) {
   EXPECT_FALSE(s->QueryReadOnly("SELECT 1; SELECT 2").ok());
 }
 
+// Queries of plain types take the one-prepare path (values rendered by the
+// C API): they read exactly as the wrapped path renders them (QueryText of a
+// query with a column that forces the wrap), names and types the query's own.
+TEST(EngineTest, PlainTypesRenderAsTheWrappedPathDoes) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  const std::string columns =
+      "true AS b, -7::TINYINT AS ti, 300::SMALLINT AS si, -70000 AS i, 9007199254740993 AS bi, 200::UTINYINT AS ut, "
+      "4000000000::UINTEGER AS ui, 18446744073709551615::UBIGINT AS ub, 170141183460469231731687303715884105727::HUGEINT "
+      "AS hi, 0.1::FLOAT AS f, 1e300 / 3 AS dbl, -0.0::DOUBLE AS nz, 'caf\u00e9 ''x''' AS v, DATE '2025-02-28' AS dt, "
+      "TIMESTAMP '2025-02-28 23:00:00.123456' AS ts, -1234.5::DECIMAL(10, 3) AS dec, 12345678901234567890.12::DECIMAL(38, 2) "
+      "AS wide, NULL::INTEGER AS n";
+  auto plain = s->QueryReadOnly("SELECT " + columns + " FROM range(2)");
+  auto wrapped = s->QueryText("SELECT " + columns + ", [1] AS forces_the_wrap FROM range(2)");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();
+  ASSERT_EQ(plain->rows.size(), 2u);
+  for (size_t c = 0; c < plain->columns.size(); ++c) {
+    EXPECT_EQ(plain->columns[c], wrapped->columns[c]);
+    EXPECT_EQ(plain->types[c], wrapped->types[c]) << plain->columns[c];
+    EXPECT_EQ(plain->kinds[c], wrapped->kinds[c]) << plain->columns[c];
+    EXPECT_EQ(plain->rows[0][c], wrapped->rows[0][c]) << plain->columns[c];
+    EXPECT_EQ(plain->nulls[0][c], wrapped->nulls[0][c]) << plain->columns[c];
+  }
+  // Parameters bind on the same path, and a missing one is still a clear error.
+  auto bound = s->QueryWithParams("SELECT $1::INTEGER + 1 AS x", {std::string("41")});
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  EXPECT_EQ(bound->Scalar(), "42");
+  EXPECT_FALSE(s->QueryWithParams("SELECT $1::INTEGER AS x", {}).ok());
+  // A session plans a query once and reuses it (a bounded cache): each run binds its own values,
+  // and queries beyond the bound still run (the least recently used plans are dropped).
+  for (int i = 0; i < 3; ++i) {
+    auto again = s->QueryWithParams("SELECT $1::INTEGER + 1 AS x", {std::to_string(i)});
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->Scalar(), std::to_string(i + 1));
+  }
+  EXPECT_FALSE(s->QueryReadOnly("SELECT $1::INTEGER + 1 AS x").ok());  // no value bound: not the last run's
+  for (int i = 0; i < 40; ++i) {
+    auto distinct = s->QueryReadOnly("SELECT " + std::to_string(i) + " AS x");
+    ASSERT_TRUE(distinct.ok()) << distinct.status().ToString();
+    EXPECT_EQ(distinct->Scalar(), std::to_string(i));
+  }
+  EXPECT_EQ(s->QueryWithParams("SELECT $1::INTEGER + 1 AS x", {std::string("9")})->Scalar(), "10");
+}
+
 // QueryText renders like QueryReadOnly, for any connection's own SQL
 // (tables it made included), and runs other statements as Query does.
 TEST(EngineTest, QueryTextRendersEveryTypeOverTheSessionsTables) {

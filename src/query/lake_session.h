@@ -21,6 +21,11 @@
 // reads elsewhere, no COPY/ATTACH/INSTALL/LOAD/SET). Run() enforces a time
 // limit (the query is interrupted) and a row limit.
 //
+// The database behind a session (lake_database.h) is made once per state of
+// the lake and may be shared: LakeSession::Open makes one of its own, while a
+// LiveLake (live_lake.h) shares one per lake generation among its sessions.
+// Time limits are kept by one shared watchdog thread (watchdog.h).
+//
 // A LakeSession is used by one thread at a time; open one per client.
 #pragma once
 
@@ -54,6 +59,8 @@ struct ViewInfo {
   int64_t files = 0;
 };
 
+class LakeDatabase;
+
 class LakeSession {
  public:
   /// Opens a session over the lake at `lake_root` (which must exist and hold
@@ -70,23 +77,23 @@ class LakeSession {
                                             const std::vector<std::optional<std::string>>& params);
   /// Cancels the statement running in Run() (from any thread; a no-op when idle).
   void Interrupt() { session_->Interrupt(); }
-  const std::vector<ViewInfo>& views() const { return views_; }
+  const std::vector<ViewInfo>& views() const;
   /// The warehouse version attached (the batch that published it); nullopt before any build.
-  std::optional<int64_t> warehouse_version() const { return warehouse_version_; }
+  std::optional<int64_t> warehouse_version() const;
+  /// The database this session runs in (shared with other sessions over the same lake state).
+  const LakeDatabase& database() const { return *database_; }
   /// Whether a view of this name exists ("raw.churn_scores", "dim_customer").
   bool HasView(const std::string& name) const;
 
  private:
-  LakeSession(std::unique_ptr<engine::Database> db, std::unique_ptr<engine::Session> session,
-              SandboxOptions options, std::vector<ViewInfo> views, std::optional<int64_t> warehouse_version);
-  /// Runs `query` with a watchdog that interrupts it past the time limit.
+  friend class LakeDatabase;
+  LakeSession(std::shared_ptr<const LakeDatabase> database, std::unique_ptr<engine::Session> session);
+  /// Runs `query` under the shared watchdog, which interrupts it past the time limit.
   Result<engine::QueryResult> Watched(const std::function<Result<engine::QueryResult>()>& query);
 
-  std::unique_ptr<engine::Database> db_;
+  std::shared_ptr<const LakeDatabase> database_;  ///< outlives session_ (declared first)
   std::unique_ptr<engine::Session> session_;
-  SandboxOptions options_;
-  std::vector<ViewInfo> views_;
-  std::optional<int64_t> warehouse_version_;
+  const SandboxOptions& options_;  ///< the database's
 };
 
 /// "sic/customers" → "sic_customers": a dataset name as a SQL identifier.

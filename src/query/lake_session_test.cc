@@ -2,15 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "engine/engine.h"
 #include "lake/lake.h"
+#include "query/live_lake.h"
+#include "query/watchdog.h"
 
 namespace custlake::query {
 namespace {
 namespace fs = std::filesystem;
+
+#define ASSERT_OK_AND_ASSIGN_SESSION(name, expr)                       \
+  auto name##_result = (expr);                                         \
+  ASSERT_TRUE(name##_result.ok()) << name##_result.status().ToString(); \
+  std::unique_ptr<LakeSession> name = std::move(name##_result).value()
 
 class LakeSessionTest : public ::testing::Test {
  protected:
@@ -59,6 +68,42 @@ class LakeSessionTest : public ::testing::Test {
     ASSERT_TRUE((*s)->Execute("COPY (" + select + ") TO " + engine::QuoteLiteral(path) + " (FORMAT parquet)").ok());
   }
 
+  /// Each escape a user might try is refused, and the session stays usable.
+  void ExpectSandboxed(LakeSession* session) {
+    const std::string secret = (root_ / "secret.txt").string();
+    const std::string stray = (root_ / "raw/sic/customers/ingest_date=2025-01-02/stray.parquet").string();
+    for (const std::string& sql : std::vector<std::string>{
+             "SELECT * FROM read_csv('/etc/passwd')",
+             "SELECT * FROM read_text(" + engine::QuoteLiteral(secret) + ")",
+             "SELECT * FROM read_parquet(" + engine::QuoteLiteral(stray) + ")",
+             "SELECT * FROM glob('/*')",
+             "COPY (SELECT 1) TO '/tmp/custlake_escape.csv'",
+             "ATTACH '/tmp/custlake_escape.db'",
+             "INSTALL httpfs",
+             "LOAD httpfs",
+             "SET enable_external_access = true",
+             "SELECT current_setting('lock_configuration'); SET lock_configuration = false",
+             "CREATE TABLE x AS SELECT 1",
+         }) {
+      auto r = session->Run(sql);
+      EXPECT_FALSE(r.ok()) << "should be refused: " << sql;
+    }
+    EXPECT_FALSE(fs::exists("/tmp/custlake_escape.csv"));
+    // Still usable afterwards.
+    EXPECT_TRUE(session->Run("SELECT count(*) FROM raw.sic_customers").ok());
+  }
+
+  /// Commits one more raw dataset, raw/sic/orders, of `rows` rows.
+  void CommitOrders(int rows) {
+    auto batch = lake_->BeginBatch(lake::DatasetId::Raw("sic/orders"));
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    auto part = batch->NewPart({});
+    ASSERT_TRUE(part.ok());
+    WriteParquet(part->staging_path, "SELECT range AS order_id FROM range(" + std::to_string(rows) + ")");
+    ASSERT_TRUE(batch->AddFile(*part, rows).ok());
+    ASSERT_TRUE(batch->Commit().ok());
+  }
+
   fs::path root_;
   std::unique_ptr<lake::Lake> lake_;
 };
@@ -95,27 +140,66 @@ TEST_F(LakeSessionTest, ViewsShowExactlyTheCommittedFiles) {
 TEST_F(LakeSessionTest, UserSqlReachesTheLakeAndNothingElse) {
   auto session = LakeSession::Open(root_.string());
   ASSERT_TRUE(session.ok()) << session.status().ToString();
-  const std::string secret = (root_ / "secret.txt").string();
-  const std::string stray = (root_ / "raw/sic/customers/ingest_date=2025-01-02/stray.parquet").string();
-  for (const std::string& sql : std::vector<std::string>{
-           "SELECT * FROM read_csv('/etc/passwd')",
-           "SELECT * FROM read_text(" + engine::QuoteLiteral(secret) + ")",
-           "SELECT * FROM read_parquet(" + engine::QuoteLiteral(stray) + ")",
-           "SELECT * FROM glob('/*')",
-           "COPY (SELECT 1) TO '/tmp/custlake_escape.csv'",
-           "ATTACH '/tmp/custlake_escape.db'",
-           "INSTALL httpfs",
-           "LOAD httpfs",
-           "SET enable_external_access = true",
-           "SELECT current_setting('lock_configuration'); SET lock_configuration = false",
-           "CREATE TABLE x AS SELECT 1",
-       }) {
-    auto r = (*session)->Run(sql);
-    EXPECT_FALSE(r.ok()) << "should be refused: " << sql;
-  }
-  EXPECT_FALSE(fs::exists("/tmp/custlake_escape.csv"));
-  // Still usable afterwards.
-  EXPECT_TRUE((*session)->Run("SELECT count(*) FROM raw.sic_customers").ok());
+  ExpectSandboxed(session->get());
+}
+
+// Sessions of a LiveLake share one database per generation: each is a
+// connection of its own, as locked down as the first, with the search_path
+// and time zone the setup left.
+TEST_F(LakeSessionTest, SessionsSharingADatabaseAreEachSandboxed) {
+  SandboxOptions options;
+  options.setup_sql = {"CREATE SCHEMA extra", "CREATE VIEW extra.answer AS SELECT 42 AS a",
+                       "SET search_path = 'main,extra'",  // and a current_setting() of its own, as pgwire's
+                       "CREATE MACRO main.current_setting(name) AS 'not DuckDB''s'"};
+  LiveLake lake(root_.string(), options);
+  ASSERT_OK_AND_ASSIGN_SESSION(first, lake.Connect());
+  ASSERT_OK_AND_ASSIGN_SESSION(second, lake.Connect());
+  EXPECT_EQ(&first->database(), &second->database());
+  ExpectSandboxed(second.get());
+  auto r = second->Run("SELECT a, value FROM answer, duckdb_settings() WHERE name = 'TimeZone'");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0], "42");
+  EXPECT_EQ(r->rows[0][1], "UTC");
+  // The first session goes on as before.
+  EXPECT_TRUE(first->Run("SELECT count(*) FROM raw.sic_customers").ok());
+}
+
+// A commit (here an import of a new dataset) is a new generation: new
+// sessions see it, while a session of the old one goes on reading its own.
+TEST_F(LakeSessionTest, LiveLakeOpensTheNewestGenerationAfterACommit) {
+  LiveLake lake(root_.string(), SandboxOptions{});
+  ASSERT_OK_AND_ASSIGN_SESSION(old_session, lake.Connect());
+  auto before = lake.Generation();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(*before, old_session->database().generation());
+  EXPECT_FALSE(old_session->HasView("raw.sic_orders"));
+  CommitOrders(7);
+  auto after = lake.Generation();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_GT(*after, *before);
+  ASSERT_OK_AND_ASSIGN_SESSION(new_session, lake.Connect());
+  EXPECT_EQ(new_session->database().generation(), *after);
+  auto r = new_session->Run("SELECT count(*) FROM raw.sic_orders");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0], "7");
+  EXPECT_FALSE(old_session->Run("SELECT count(*) FROM raw.sic_orders").ok());
+  EXPECT_TRUE(old_session->Run("SELECT count(*) FROM raw.sic_customers").ok());
+  // Nothing committed since: the same database again.
+  ASSERT_OK_AND_ASSIGN_SESSION(again, lake.Connect());
+  EXPECT_EQ(&again->database(), &new_session->database());
+}
+
+TEST(WatchdogTest, FiresAtTheDeadlineUnlessDisarmedFirst) {
+  Watchdog watchdog;
+  std::atomic<int> fired{0};
+  const uint64_t past = watchdog.Arm(Watchdog::Clock::now(), [&] { ++fired; });
+  const uint64_t far = watchdog.Arm(Watchdog::Clock::now() + std::chrono::hours(1), [&] { fired += 100; });
+  // The past deadline fires (the watchdog's thread runs it; wait for it without a time bound on the test).
+  while (fired.load() == 0) std::this_thread::yield();
+  EXPECT_TRUE(watchdog.Disarm(past));
+  EXPECT_FALSE(watchdog.Disarm(far));
+  EXPECT_FALSE(watchdog.Disarm(past));  // already removed
+  EXPECT_EQ(fired.load(), 1);
 }
 
 TEST_F(LakeSessionTest, RowAndTimeLimits) {

@@ -48,8 +48,9 @@ const std::map<std::string, std::string>& AcknowledgedTags() {
 
 }  // namespace
 
-PgConnection::PgConnection(int fd, const ServeOptions& options, int32_t backend_pid, CancelRegistry* cancels)
-    : fd_(fd), options_(options), backend_pid_(backend_pid), cancels_(cancels) {}
+PgConnection::PgConnection(int fd, const ServeOptions& options, query::LiveLake* lake, int32_t backend_pid,
+                           CancelRegistry* cancels)
+    : fd_(fd), options_(options), lake_(lake), backend_pid_(backend_pid), cancels_(cancels) {}
 
 PgConnection::~PgConnection() {
   if (cancels_ != nullptr && session_) cancels_->Remove(backend_pid_);  // before session_ goes
@@ -139,9 +140,33 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
   if (keyword == "FETCH" || keyword == "MOVE") return FetchCursor(sql);
   if (keyword == "CLOSE") return CloseCursor(sql);
   if (keyword == "COPY") return Status::InvalidArgument("COPY is supported in the simple query protocol only");
-  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(sql)));
+  ASSIGN_OR_RETURN(engine::QueryResult result, RunInSession(sql));
   outcome.result = std::move(result);
   return outcome;
+}
+
+Status PgConnection::FollowNewestVersion() {
+  ASSIGN_OR_RETURN(const int64_t generation, lake_->Generation());
+  if (generation == session_->database().generation()) return Status::OK();
+  ASSIGN_OR_RETURN(std::unique_ptr<query::LakeSession> newer, lake_->Connect());
+  if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret_, newer.get());  // before the old one goes
+  session_ = std::move(newer);
+  return Status::OK();
+}
+
+Result<engine::QueryResult> PgConnection::RunInSession(const std::string& sql) {
+  RETURN_NOT_OK(FollowNewestVersion().WithContext("opening the lake's newest version"));
+  const std::string statement = TranslatePgDialect(sql);
+  Result<engine::QueryResult> result = session_->Run(statement);
+  // A file of the version this statement began on went away (a re-import
+  // superseded it and a vacuum removed it) as a build published a new one:
+  // nothing was sent yet, so it runs once more on the newest version.
+  if (!result.ok() && Contains(result.status().message(), "IO Error")) {
+    const int64_t before = session_->database().generation();
+    RETURN_NOT_OK(FollowNewestVersion().WithContext("opening the lake's newest version"));
+    if (session_->database().generation() != before) result = session_->Run(statement);
+  }
+  return result;
 }
 
 PgConnection::Outcome PgConnection::Acknowledge(const std::string& keyword) {

@@ -10,7 +10,12 @@
 // extended protocol (Parse, Bind, Describe, Execute with row limits and
 // PortalSuspended, Close, Sync, Flush). Every statement runs in the
 // connection's own sandboxed query::LakeSession: read-only, the warehouse
-// and lake and nothing else, with the sandbox's row and time limits.
+// and lake and nothing else, with the sandbox's row and time limits. The
+// session is a connection to the server's shared database of the lake's
+// newest generation (query::LiveLake): before each statement it moves to a
+// newer one if a build, import or score run committed since, and a statement
+// that failed reading a file (superseded and vacuumed meanwhile) is run once
+// more on the newest version before an error is sent.
 // DECLARE ... CURSOR / FETCH / MOVE / CLOSE keep a statement's rows for the
 // connection; COPY (query) TO STDOUT streams them in text or CSV.
 // SET/BEGIN/COMMIT/ROLLBACK/DISCARD/RESET are acknowledged without effect;
@@ -32,6 +37,7 @@
 #include "auth/user_store.h"
 #include "engine/engine.h"
 #include "query/lake_session.h"
+#include "query/live_lake.h"
 #include "serve/cancel_registry.h"
 #include "serve/pg_tls.h"
 #include "serve/serve_options.h"
@@ -40,8 +46,10 @@ namespace custlake::serve {
 
 class PgConnection {
  public:
-  /// `cancels` (may be null: no cancelling) must outlive the connection.
-  PgConnection(int fd, const ServeOptions& options, int32_t backend_pid, CancelRegistry* cancels);
+  /// `lake` (may be null only to Refuse()) and `cancels` (may be null: no
+  /// cancelling) must outlive the connection.
+  PgConnection(int fd, const ServeOptions& options, query::LiveLake* lake, int32_t backend_pid,
+               CancelRegistry* cancels);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -98,6 +106,11 @@ class PgConnection {
   bool Dispatch(char type, const std::string& body);
   void SimpleQuery(const std::string& sql);
   Result<Outcome> Execute(const std::string& sql);
+  /// Runs a user's statement (PostgreSQL dialect) in the session, on the
+  /// lake's newest generation; retried once on it after a file read failed.
+  Result<engine::QueryResult> RunInSession(const std::string& sql);
+  /// Moves the session to the newest generation's database if it is newer.
+  Status FollowNewestVersion();
   Outcome Acknowledge(const std::string& keyword);
   std::optional<Outcome> Show(const std::string& sql);
   void SendError(const Status& status);
@@ -128,7 +141,9 @@ class PgConnection {
   int fd_;
   std::unique_ptr<TlsSession> tls_;  ///< after SSLRequest, when the server has a certificate
   const ServeOptions& options_;
+  query::LiveLake* lake_;
   int32_t backend_pid_;
+  int32_t secret_ = 0;  ///< BackendKeyData's
   CancelRegistry* cancels_;
   std::string out_;
   std::map<std::string, std::string> parameters_;  ///< reported by ParameterStatus, for SHOW

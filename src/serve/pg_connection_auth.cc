@@ -53,7 +53,7 @@ bool PgConnection::Authenticate() {
                    "custlake user add NAME --password-stdin");
   }
   Send(AuthRequest(kAuthOk));
-  auto session = query::LakeSession::Open(options_.lake_root, options_.sandbox);
+  auto session = lake_->Connect();
   if (!session.ok()) return Fatal("58000", "cannot open the lake: " + session.status().message());
   session_ = std::move(*session);
   SendStartupParameters();

@@ -20,7 +20,7 @@ Result<PgConnection::Outcome> PgConnection::DeclareCursor(const std::string& sql
   if (cursors_.count(declare.name)) {
     return Status::AlreadyExists("cursor \"" + declare.name + "\" already exists");
   }
-  ASSIGN_OR_RETURN(engine::QueryResult result, session_->Run(TranslatePgDialect(declare.query)));
+  ASSIGN_OR_RETURN(engine::QueryResult result, RunInSession(declare.query));
   Portal cursor;
   cursor.outcome.result = std::move(result);
   cursors_[declare.name] = std::move(cursor);
@@ -71,7 +71,7 @@ Result<PgConnection::Outcome> PgConnection::CloseCursor(const std::string& sql) 
 bool PgConnection::CopyOut(const std::string& sql) {
   Result<CopyToStdout> copy = ParseCopy(sql);
   Result<engine::QueryResult> result =
-      copy.ok() ? session_->Run(TranslatePgDialect(copy->query)) : Result<engine::QueryResult>(copy.status());
+      copy.ok() ? RunInSession(copy->query) : Result<engine::QueryResult>(copy.status());
   if (!result.ok()) {
     SendError(result.status());
     return false;

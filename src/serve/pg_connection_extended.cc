@@ -103,7 +103,7 @@ void PgConnection::DescribeStatement(const Statement& statement) {
     for (size_t i = 0; i < nulls.size(); ++i)
       nulls[i].duckdb_type = DuckDbTypeForOid(statement.param_types[i]);
     auto shape =
-        session_->Run("SELECT * FROM (" + TranslatePgDialect(BindParameters(statement.sql, nulls)) + ") AS described LIMIT 0");
+        RunInSession("SELECT * FROM (" + BindParameters(statement.sql, nulls) + ") AS described LIMIT 0");
     if (shape.ok()) {
       SendRowDescription(*shape, {});
       return;

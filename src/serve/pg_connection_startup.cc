@@ -152,9 +152,9 @@ void PgConnection::SendStartupParameters() {
   }
   parameters_["transaction_isolation"] = "read committed";  // for SHOW, not reported
   std::random_device random;
-  const auto secret = static_cast<int32_t>(random());
-  if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret, session_.get());
-  Send(MessageWriter('K').Int32(backend_pid_).Int32(secret).Finish());
+  secret_ = static_cast<int32_t>(random());
+  if (cancels_ != nullptr) cancels_->Add(backend_pid_, secret_, session_.get());
+  Send(MessageWriter('K').Int32(backend_pid_).Int32(secret_).Finish());
   Send(ReadyForQueryMessage('I'));
 }
 

@@ -88,6 +88,7 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
   on_listening();
   Connections open;
   CancelRegistry cancels;
+  query::LiveLake lake(options_.lake_root, options_.sandbox);  // one database per lake generation, shared
   std::atomic<int32_t> next_pid{1};
   while (!stop->load()) {
     pollfd p{listen_fd, POLLIN, 0};
@@ -104,7 +105,7 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
       }
       ++open.refusing;
       std::thread([this, fd, &open] {
-        PgConnection(fd, options_, 0, nullptr).Refuse("53300", "sorry, too many clients already");
+        PgConnection(fd, options_, nullptr, 0, nullptr).Refuse("53300", "sorry, too many clients already");
         std::lock_guard<std::mutex> done(open.mu);
         --open.refusing;
         open.cv.notify_all();
@@ -113,9 +114,9 @@ Status PgServer::Run(const std::atomic<bool>* stop, const std::function<void()>&
     }
     const int32_t pid = next_pid++;
     open.fds[pid] = fd;
-    std::thread([this, fd, &open, &cancels, pid] {
+    std::thread([this, fd, &open, &cancels, &lake, pid] {
       try {
-        PgConnection(fd, options_, pid, &cancels).Serve();  // closes fd
+        PgConnection(fd, options_, &lake, pid, &cancels).Serve();  // closes fd
       } catch (const std::exception&) {
         // Out of memory or a bug: that connection ends, the server goes on.
       }

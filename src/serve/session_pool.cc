@@ -1,39 +1,18 @@
 #include "serve/session_pool.h"
 
-#include "lake/layout.h"
-#include "warehouse/publisher.h"
 
 namespace custlake::serve {
 
 SessionPool::SessionPool(std::string lake_root, query::SandboxOptions options, int max_sessions)
-    : lake_root_(std::move(lake_root)), options_(std::move(options)), max_sessions_(max_sessions) {}
+    : lake_(std::move(lake_root), std::move(options)), max_sessions_(max_sessions) {}
 
 SessionPool::Lease::~Lease() {
   if (session_) pool_->Return(std::move(session_), generation_);
 }
 
-Status SessionPool::OpenMetastore() {
-  if (metastore_) return Status::OK();
-  lake::MetastoreOptions read_only;
-  read_only.read_only = true;
-  ASSIGN_OR_RETURN(metastore_, lake::Metastore::Open(lake::Layout(lake_root_).MetastorePath(), read_only));
-  return Status::OK();
-}
+Result<std::optional<int64_t>> SessionPool::WarehouseVersion() { return lake_.WarehouseVersion(); }
 
-Result<std::optional<int64_t>> SessionPool::WarehouseVersion() {
-  std::lock_guard<std::mutex> lock(mu_);
-  RETURN_NOT_OK(OpenMetastore());
-  ASSIGN_OR_RETURN(auto current, warehouse::CurrentVersion(metastore_.get(), lake::Layout(lake_root_)));
-  if (!current) return std::optional<int64_t>();
-  return std::optional<int64_t>(current->version);
-}
-
-Result<int64_t> SessionPool::Generation() {
-  std::lock_guard<std::mutex> lock(mu_);
-  RETURN_NOT_OK(OpenMetastore());
-  ASSIGN_OR_RETURN(auto newest, metastore_->ListBatches(std::nullopt, lake::BatchState::kCommitted, 1));
-  return newest.empty() ? int64_t{0} : newest[0].batch_id;
-}
+Result<int64_t> SessionPool::Generation() { return lake_.Generation(); }
 
 Result<SessionPool::Lease> SessionPool::Acquire() {
   ASSIGN_OR_RETURN(const int64_t generation, Generation());
@@ -44,7 +23,7 @@ Result<SessionPool::Lease> SessionPool::Acquire() {
       idle_.clear();
       generation_ = generation;
     }
-    const bool free = returned_.wait_for(lock, options_.timeout, [&] {
+    const bool free = returned_.wait_for(lock, lake_.options().timeout, [&] {
       return !idle_.empty() || open_ < max_sessions_;
     });
     if (!free) {
@@ -58,7 +37,7 @@ Result<SessionPool::Lease> SessionPool::Acquire() {
     }
     ++open_;
   }
-  auto session = query::LakeSession::Open(lake_root_, options_);
+  auto session = lake_.Connect();
   if (!session.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     --open_;

@@ -5,7 +5,9 @@
 // warehouse version, or new churn/CLV scores, makes a new one); Acquire()
 // hands out only sessions of the current generation, so new requests see the
 // new version at once, while a query in flight finishes on the version it
-// started with (retired files stay on disk until a vacuum).
+// started with (retired files stay on disk until a vacuum). Sessions of one
+// generation share one sandboxed database (query::LiveLake), so opening a
+// session is a DuckDB connection, not the lake's views made again.
 #pragma once
 
 #include <condition_variable>
@@ -16,8 +18,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "lake/metastore.h"
 #include "query/lake_session.h"
+#include "query/live_lake.h"
 
 namespace custlake::serve {
 
@@ -53,14 +55,11 @@ class SessionPool {
 
  private:
   void Return(std::unique_ptr<query::LakeSession> session, int64_t generation);
-  Status OpenMetastore();  ///< with mu_ held
 
-  const std::string lake_root_;
-  const query::SandboxOptions options_;
+  query::LiveLake lake_;
   const int max_sessions_;
   std::mutex mu_;
   std::condition_variable returned_;
-  std::unique_ptr<lake::Metastore> metastore_;  ///< read-only; guarded by mu_
   int64_t generation_ = -1;                     ///< of the idle sessions
   std::vector<std::unique_ptr<query::LakeSession>> idle_;
   int open_ = 0;  ///< idle + on loan

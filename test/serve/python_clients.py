@@ -1,4 +1,4 @@
-"""psycopg2 and SQLAlchemy (Debian's, as Superset and pandas use them) against a
+"""psycopg2, SQLAlchemy and pandas.read_sql (Debian's, as Superset and pandas use them) against a
 running `custlake serve --pg` on 127.0.0.1:PORT. Run by serve_e2e_test; exits
 non-zero with the failing check on stderr."""
 import sys
@@ -73,6 +73,20 @@ def sqlalchemy_inspector_reads_the_star_schema():
         check(len(rows) > 0 and all(r.revenue is not None for r in rows), "a dashboard query with a bound parameter")
 
 
+def pandas_read_sql_of_a_dashboard_query():
+    import pandas as pd
+    engine = sa.create_engine(f"postgresql+psycopg2://analyst@127.0.0.1:{PORT}/warehouse")
+    frame = pd.read_sql(sa.text("SELECT month_start, sum(revenue) AS revenue, count(*) AS customer_months "
+                                "FROM fact_customer_metrics WHERE month_start >= :since GROUP BY 1 ORDER BY 1"),
+                        engine, params={"since": "1900-01-01"})
+    check(list(frame.columns) == ["month_start", "revenue", "customer_months"], f"columns: {list(frame.columns)}")
+    check(len(frame) > 0 and frame["month_start"].is_monotonic_increasing, f"months in order: {frame}")
+    with engine.connect() as conn:
+        total = conn.execute(sa.text("SELECT count(*) FROM fact_customer_metrics")).scalar()
+    check(int(frame["customer_months"].sum()) == total, f"the frame's rows add up to the table's {total}")
+
+
 psycopg2_parameters_and_server_side_cursor()
 sqlalchemy_inspector_reads_the_star_schema()
+pandas_read_sql_of_a_dashboard_query()
 print("ok")

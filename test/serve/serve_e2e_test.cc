@@ -337,6 +337,44 @@ TEST_F(ServeTest, TheSandboxRowLimitCutsResultsWithAWarning) {
   EXPECT_NE(psql.err.find("WARNING:  01000:"), std::string::npos) << psql.err;
 }
 
+// A connection opened before a re-import, a build and a vacuum answers from
+// the newest version without reconnecting, though the files its first version
+// read (the offers' replaced part, the old warehouse version) are gone.
+TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuum) {
+  const fs::path project = *dir_ / "rebuilt";
+  fs::copy(*dir_ / "demo", project, fs::copy_options::recursive);
+  ServeProcess server(project, *dir_ / "rebuilt.log");
+  ASSERT_TRUE(server.WaitUntilReady()) << custlake::testing::ReadWholeFile(*dir_ / "rebuilt.log");
+  PgConn conn(PQconnectdb(server.ConnInfo().c_str()));
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  auto scalar = [&](const std::string& sql) -> std::string {
+    PgResult r(PQexec(conn.get(), sql.c_str()));
+    EXPECT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << sql << ": " << PQerrorMessage(conn.get());
+    return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
+  };
+  const long long transactions = std::stoll(scalar("SELECT count(*) FROM raw.sic_transactions"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "0");
+  EXPECT_NE(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
+
+  CliOutcome changed = RunCli(*dir_, "sqlite3",
+                              {(project / "data" / "sic.db").string(),
+                               "UPDATE offers SET name = 'Renamed offer' WHERE offer_id = 1; "
+                               "INSERT INTO transactions SELECT max(transaction_id) + 1, 1, '2025-02-28 23:00:00', "
+                               "'5.00', 'EUR', 'subscription', 'sepa_debit', NULL, '2025-02-28 23:00:01' "
+                               "FROM transactions;"});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  for (const std::vector<std::string>& verb : std::vector<std::vector<std::string>>{
+           {"import", "sic"}, {"build"}, {"vacuum", "--retain", "1", "--older-than", "0"}}) {
+    std::vector<std::string> args{"-C", project.string()};
+    args.insert(args.end(), verb.begin(), verb.end());
+    CliOutcome run = RunCli(*dir_, CUSTLAKE_BIN, args);
+    ASSERT_EQ(run.exit_code, 0) << verb[0] << ": " << run.err;
+  }
+  EXPECT_EQ(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw.sic_transactions"), std::to_string(transactions + 1));
+  EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "1");
+}
+
 TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
   ServeProcess limited(*dir_ / "demo", *dir_ / "limited.log", {},
                        {"--max-connections", "1", "--timeout", "1"});

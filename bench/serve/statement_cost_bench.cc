@@ -1,0 +1,90 @@
+// The serving path's per-statement cost, without a network: how long a
+// session takes to open (the first over a lake state, which makes the shared
+// database, and the next ones, which connect to it), and how long one
+// statement takes in it, wall and CPU, for point lookups by customer_id (a
+// different id each time, as pgbench sends them) and a dashboard aggregation.
+//
+//   statement_cost_bench LAKE_ROOT [STATEMENTS=2000]
+//
+// CPU seconds are the process's, so they stay meaningful on a loaded machine
+// where wall time is mostly waiting for a core.
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "query/live_lake.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+struct Timing {
+  std::vector<double> wall_ms;
+  double cpu_s = 0;
+  void Print(const char* label) {
+    std::sort(wall_ms.begin(), wall_ms.end());
+    auto at = [&](double q) { return wall_ms[std::min(wall_ms.size() - 1, static_cast<size_t>(q * wall_ms.size()))]; };
+    std::printf("%-34s n=%-6zu p50 %8.3f ms  p95 %8.3f ms  cpu/stmt %8.3f ms\n", label, wall_ms.size(), at(0.5),
+                at(0.95), 1000 * cpu_s / static_cast<double>(wall_ms.size()));
+  }
+};
+
+template <typename Fn>
+Timing Measure(int n, Fn fn) {
+  Timing t;
+  const double cpu0 = CpuSeconds();
+  for (int i = 0; i < n; ++i) {
+    const auto start = Clock::now();
+    if (!fn(i)) {
+      std::fprintf(stderr, "statement %d failed\n", i);
+      std::exit(1);
+    }
+    t.wall_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  t.cpu_s = CpuSeconds() - cpu0;
+  return t;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: statement_cost_bench LAKE_ROOT [STATEMENTS=2000]\n");
+    return 2;
+  }
+  const std::string lake = argv[1];
+  const int n = argc > 2 ? std::stoi(argv[2]) : 2000;
+  custlake::query::LiveLake live(lake, custlake::query::SandboxOptions{});
+  Measure(1, [&](int) { return live.Connect().ok(); }).Print("open: first session (makes the db)");
+  Measure(std::min(n, 200), [&](int) { return live.Connect().ok(); }).Print("open: next sessions (connect)");
+  auto session = live.Connect();
+  if (!session.ok()) return 1;
+  auto ids = (*session)->Run("SELECT min(customer_id), max(customer_id) FROM fact_customer_metrics");
+  if (!ids.ok()) return 1;
+  const long lo = std::stol(ids->rows[0][0]), hi = std::stol(ids->rows[0][1]);
+  Measure(n, [&](int i) {
+    const long id = lo + (static_cast<long>(i) * 7919) % (hi - lo + 1);
+    return (*session)
+        ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = " +
+              std::to_string(id) + " ORDER BY month_start")
+        .ok();
+  }).Print("point lookup");
+  Measure(std::max(1, n / 10), [&](int) {
+    return (*session)
+        ->Run("SELECT month_start, sum(revenue) AS revenue, count(*) FILTER (WHERE churned) AS churned, "
+              "avg(usage_events) AS usage FROM fact_customer_metrics GROUP BY month_start ORDER BY month_start")
+        .ok();
+  }).Print("aggregation by month");
+  Measure(n, [&](int) { return (*session)->Run("SELECT 1").ok(); }).Print("SELECT 1");
+  return 0;
+}
