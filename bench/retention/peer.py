@@ -3,24 +3,27 @@
 XGBoost) in Python with pandas and the xgboost package, on the dataset `custlake retention export-dataset`
 writes (columns customer_id, send_date, period, treated, churned, then numeric features).
 
-    peer.py FILE [--split-column period] [--id customer_id] [--treatment treated] [--outcome churned]
+    peer.py FILE.csv [--split-column period] [--id customer_id] [--treatment treated] [--outcome churned]
 
-The same steps and parameters as custlake's learner:
+The same steps and parameters as custlake's learner (branch s/rmodel as of 10:02 UTC, 6 Dec):
   1. cross-fitting, 2 folds by a hash of the id (one customer's rows stay together): on the other fold,
-     the propensity e(x) = P(treated | x) and the outcome models mu0 / mu1 (P(churned | x) on control /
-     treated rows), XGBoost classifiers (hist, eta 0.1, depth 4, min_child_weight 5, subsample 0.8,
-     colsample 0.8, lambda 1, seed 42, at most 400 rounds, early stopping after 30 on the log loss of
-     one id in ten);
+     the propensity e(x) = P(treated | x) and mu0(x) = P(churned | x) on control rows, XGBoost
+     classifiers ("nuisance": hist, eta 0.1, depth 4, min_child_weight 5, subsample 0.8, colsample 0.8,
+     lambda 1, seed 42, at most 400 rounds, early stopping after 30 on the log loss of one id in ten),
+     and mu1(x) on treated rows as a shift of mu0: a logistic booster started from mu0's log-odds
+     (base margin; "shift": eta 0.05, depth 3, min_child_weight 20);
   2. propensities clipped to [0.05, 0.95]; the doubly robust pseudo-outcome of the uplift (the reduction
      of the churn probability) psi = mu0 - mu1 + (1 - t)(y - mu0)/(1 - e) - t (y - mu1)/e;
-  3. an XGBoost regressor (squared error, eta 0.05, depth 3, min_child_weight 100, at most 400 rounds,
-     early stopping after 30 on the RMSE of one id in ten) of psi on the features: the uplift model;
-  4. mu0 refitted on every control row (custlake's churn model without an offer);
-then the Qini coefficient and AUUC of the predicted uplift on the validation rows (period =
-'validation'; without --split-column a seeded 70/30 split by id), with custlake's definitions
-(src/retention/uplift_metrics.h: success = not churned, ties ranked as one group).
-Fold and split hashes: splitmix64 of the integer id (custlake hashes the id's text; the folds
-differ, not their law). Prints one JSON line with rows, rounds, qini_coefficient, auuc and timings.
+  3. a squared-error booster of psi started from the plug-in mu0 - mu1 (base margin; "uplift": eta 0.05,
+     depth 3, min_child_weight 100, early stopping on the RMSE of one id in ten): the uplift model;
+  4. refitted on all training rows: mu0 on the control rows, its shift on the treated rows, and the
+     propensity (custlake keeps them for plans, the churn-risk policy and evaluation weights);
+then the uplift of each validation row = uplift model started from mu0(x) - mu1(x), and its Qini
+coefficient and AUUC with custlake's definitions (src/retention/uplift_metrics.h: success = not
+churned, ties ranked as one group, unweighted as generic mode reports them) on the validation rows
+(period = 'validation'; without --split-column a seeded 70/30 split by id).
+Fold and split hashes: custlake's splitmix64 of the integer id (custlake hashes the id's text, so the
+folds differ, not their law). Prints one JSON line with rows, rounds, qini_coefficient, auuc, timings.
 """
 import argparse
 import json
@@ -33,12 +36,12 @@ import xgboost as xgb
 
 FOLD_SALT, STOP_SALT = 0x51ED2701, 0x7A3C9E11
 M64 = (1 << 64) - 1
-NUISANCE = {"objective": "binary:logistic", "eval_metric": "logloss", "tree_method": "hist", "eta": 0.1,
-            "max_depth": 4, "min_child_weight": 5, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
-            "seed": 42, "verbosity": 0}
-UPLIFT = {"objective": "reg:squarederror", "eval_metric": "rmse", "tree_method": "hist", "eta": 0.05,
-          "max_depth": 3, "min_child_weight": 100, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
-          "seed": 42, "verbosity": 0}
+COMMON = {"tree_method": "hist", "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1, "seed": 42, "verbosity": 0}
+CLASSIFIER = {"objective": "binary:logistic", "eval_metric": "logloss"}
+NUISANCE = {**COMMON, **CLASSIFIER, "eta": 0.1, "max_depth": 4, "min_child_weight": 5}
+SHIFT = {**COMMON, **CLASSIFIER, "eta": 0.05, "max_depth": 3, "min_child_weight": 20}
+UPLIFT = {**COMMON, "objective": "reg:squarederror", "eval_metric": "rmse", "eta": 0.05, "max_depth": 3,
+          "min_child_weight": 100}
 MAX_ROUNDS, EARLY_STOP, CLIP, FOLDS = 400, 30, 0.05, 2
 
 
@@ -52,23 +55,59 @@ def hash_key(keys, salt):
         return z ^ (z >> np.uint64(31))
 
 
-def fit(x, target, groups, index, params, what):
-    """A booster on the rows `index`, early stopping on one group in ten; returns (booster, rounds)."""
+def log_odds(p):
+    q = np.clip(p.astype(np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q)).astype(np.float32)
+
+
+class Model:
+    """A booster keeping the rounds up to its best validation round."""
+
+    def __init__(self, booster):
+        self.booster, self.rounds = booster, booster.best_iteration + 1
+
+    def predict(self, x, margin=None):
+        d = xgb.DMatrix(x, missing=np.nan)
+        if margin is not None:
+            d.set_base_margin(margin)
+        return self.booster.predict(d, iteration_range=(0, self.rounds))
+
+
+def fit(x, target, groups, index, params, what, margin=None):
+    """A booster on the rows `index`, early stopping on one group in ten; `margin` (one per row of `index`):
+    base margins to start from."""
     stop = (hash_key(groups[index], STOP_SALT) % np.uint64(10)) == 0
     fit_rows, stop_rows = index[~stop], index[stop]
-    if params["objective"] == "binary:logistic":
+    if len(fit_rows) == 0 or len(stop_rows) == 0:
+        sys.exit(f"peer.py: too few rows to fit the {what} ({len(index)} rows)")
+    if margin is None and params["objective"] == "binary:logistic":
         positives = target[fit_rows].sum()
-        if len(fit_rows) == 0 or len(stop_rows) == 0 or positives in (0, len(fit_rows)):
+        if positives in (0, len(fit_rows)):
             sys.exit(f"peer.py: too few rows to fit the {what} ({len(fit_rows)} rows, {positives:.0f} positive)")
-    dtrain = xgb.DMatrix(x[fit_rows], label=target[fit_rows], missing=np.nan)
-    dstop = xgb.DMatrix(x[stop_rows], label=target[stop_rows], missing=np.nan)
-    booster = xgb.train(params, dtrain, MAX_ROUNDS, evals=[(dstop, "valid")], early_stopping_rounds=EARLY_STOP,
+    sets = []
+    for rows, part in ((fit_rows, ~stop), (stop_rows, stop)):
+        d = xgb.DMatrix(x[rows], label=target[rows], missing=np.nan)
+        if margin is not None:
+            d.set_base_margin(margin[part])
+        sets.append(d)
+    booster = xgb.train(params, sets[0], MAX_ROUNDS, evals=[(sets[1], "valid")], early_stopping_rounds=EARLY_STOP,
                         verbose_eval=False)
-    return booster, booster.best_iteration + 1
+    return Model(booster)
 
 
-def predict(booster, rounds, x):
-    return booster.predict(xgb.DMatrix(x, missing=np.nan), iteration_range=(0, rounds))
+class Shifted:
+    """mu1 = a logistic booster started from mu0's log-odds."""
+
+    def __init__(self, mu0, booster):
+        self.mu0, self.booster, self.rounds = mu0, booster, booster.rounds
+
+    def predict(self, x):
+        return self.booster.predict(x, log_odds(self.mu0.predict(x)))
+
+
+def fit_shift(x, y, groups, index, mu0, what):
+    """mu1: a logistic booster of the event on the treated rows `index`, started from mu0's log-odds."""
+    return Shifted(mu0, fit(x, y, groups, index, SHIFT, what, margin=log_odds(mu0.predict(x[index]))))
 
 
 def train_dr_learner(x, t, y, groups):
@@ -79,18 +118,28 @@ def train_dr_learner(x, t, y, groups):
     for k in range(FOLDS):
         held, rest = everything[fold == k], everything[fold != k]
         where = f" (cross-fitting fold {k + 1} of {FOLDS})"
-        pe, re_ = fit(x, t, groups, rest, NUISANCE, "propensity model" + where)
-        p0, r0 = fit(x, y, groups, rest[t[rest] < 0.5], NUISANCE, "control outcome model" + where)
-        p1, r1 = fit(x, y, groups, rest[t[rest] > 0.5], NUISANCE, "treated outcome model" + where)
+        propensity = fit(x, t, groups, rest, NUISANCE, "propensity model" + where)
+        control = fit(x, y, groups, rest[t[rest] < 0.5], NUISANCE, "control outcome model" + where)
+        treated = fit_shift(x, y, groups, rest[t[rest] > 0.5], control, "treated outcome model" + where)
         xh = x[held]
-        e[held], mu0[held], mu1[held] = predict(pe, re_, xh), predict(p0, r0, xh), predict(p1, r1, xh)
+        e[held], mu0[held], mu1[held] = propensity.predict(xh), control.predict(xh), treated.predict(xh)
     clipped = np.clip(e, CLIP, 1 - CLIP)
-    psi = mu0 - mu1 + (1 - t) * (y - mu0) / (1 - clipped) - t * (y - mu1) / clipped
-    uplift, uplift_rounds = fit(x, psi.astype(np.float32), groups, everything, UPLIFT, "uplift model")
-    churn_model, churn_rounds = fit(x, y, groups, everything[t < 0.5], NUISANCE, "churn model without offer")
+    psi = (mu0 - mu1 + (1 - t) * (y - mu0) / (1 - clipped) - t * (y - mu1) / clipped).astype(np.float32)
+    plug_in = mu0.astype(np.float32) - mu1.astype(np.float32)  # out of fold, the uplift model's start
+    uplift = fit(x, psi, groups, everything, UPLIFT, "uplift model", margin=plug_in)
+    p_event = fit(x, y, groups, everything[t < 0.5], NUISANCE, "churn model without offer")
+    shift = fit_shift(x, y, groups, everything[t > 0.5], p_event, "treated outcome model")
+    propensity = fit(x, t, groups, everything, NUISANCE, "propensity model")
     info = {"clipped_propensities": int((clipped != e).sum()), "mean_pseudo_outcome": float(psi.mean()),
-            "uplift_rounds": uplift_rounds, "churn_rounds": churn_rounds}
-    return (uplift, uplift_rounds), (churn_model, churn_rounds), info
+            "uplift_rounds": uplift.rounds, "shift_rounds": shift.rounds, "churn_rounds": p_event.rounds,
+            "propensity_rounds": propensity.rounds}
+    return uplift, p_event, shift, info
+
+
+def predict_uplift(uplift, p_event, shift, x):
+    """The uplift model started from the plug-in mu0(x) - mu1(x)."""
+    plug_in = (p_event.predict(x) - shift.predict(x)).astype(np.float32)
+    return uplift.predict(x, plug_in)
 
 
 def qini_and_auuc(score, treated, event):
@@ -148,11 +197,11 @@ def main():
     read_s = time.perf_counter() - start
 
     t0 = time.perf_counter()
-    (uplift, rounds), _, info = train_dr_learner(x[train], t[train], y[train], groups[train])
+    uplift, p_event, shift, info = train_dr_learner(x[train], t[train], y[train], groups[train])
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     valid = ~train
-    predicted = predict(uplift, rounds, x[valid])
+    predicted = predict_uplift(uplift, p_event, shift, x[valid])
     predict_s = time.perf_counter() - t0
     qini, auuc = qini_and_auuc(predicted, t[valid], y[valid])
     print(json.dumps({"rows": int(len(y)), "train_rows": int(train.sum()), "validation_rows": int(valid.sum()),

@@ -7,9 +7,10 @@
 #
 # Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported, ingested
 # and built; `custlake retention export-dataset` writes the learner's training and validation rows
-# (customer_id, send_date, period, treated, churned, then the numeric features) to dataset.parquet.
+# (customer_id, send_date, period, treated, churned, then the numeric features) to dataset.csv (CSV:
+# Debian's pandas reads Parquet only with pyarrow, which Debian 12 does not package).
 # Timed, alternating the sides each round (custlake first in odd rounds), both on that file:
-#   custlake  `custlake retention train --input dataset.parquet --treatment treated --outcome churned
+#   custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
 #             --id customer_id --split-column period --json`: reading, cross-fitted propensity and
 #             outcome models, pseudo-outcome regression, the churn model without offer, scoring the
 #             validation rows and the Qini coefficient;
@@ -19,25 +20,30 @@
 # Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each
 # (the best round of each side by wall time) and the ratios peer / custlake. Goal: the same Qini within
 # 0.005 in at most half the time.
+#
+# CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
+# with another binary (e.g. a build with the generator of another branch); both for trying branches
+# side by side before they are merged.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 "$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
 CUSTOMERS=${1:-20000}
 ROUNDS=${2:-2}
 B=${3:-build/ci}
-CUSTLAKE="$ROOT/$B/src/cli/custlake"
+CUSTLAKE=${CUSTLAKE_BIN:-$ROOT/$B/src/cli/custlake}
+GENERATE=${GENERATE_BIN:-$CUSTLAKE}
 [ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
 PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
 WORK=$(mktemp -d /tmp/custlake-retention-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 P="$WORK/project"
 C=("$CUSTLAKE" -C "$P" --quiet)
-DATA="$WORK/dataset.parquet"
+DATA="$WORK/dataset.csv"
 LEARNER=(--treatment treated --outcome churned --id customer_id --split-column period)
 
 echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
 "$CUSTLAKE" --quiet init "$P" >/dev/null
-"${C[@]}" generate --customers "$CUSTOMERS" --months 12 >/dev/null
+"$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
 "${C[@]}" import sic >/dev/null
 "${C[@]}" ingest >/dev/null
 "${C[@]}" build >/dev/null
