@@ -163,7 +163,8 @@ double CompanyModel::Logit(const CustomerState& s, int32_t month_start, int mont
   z += mp.hazard_fee_log_ratio * drivers->fee_log_ratio;
   const double tenure_months =
       static_cast<double>(int64_t{month_start} * kDay - s.signup_at) / (30.4375 * kDay);
-  z += mp.hazard_tenure * std::log1p(std::max(0.0, tenure_months));
+  drivers->tenure_months = std::max(0.0, tenure_months);
+  z += mp.hazard_tenure * std::log1p(drivers->tenure_months);
   drivers->decline = 0.0;
   if (s.months_seen >= 2) {
     const double older = s.months_seen >= 3 ? s.log_e[2] : s.log_e[1];

@@ -24,7 +24,8 @@ OfferResponse RespondTo(const ModelParameters& mp, const OfferDrivers& d, const 
   const double price = std::min(0.0, mp.offer_redeemed + mp.offer_fee_log_ratio * d.fee_log_ratio);
   const double service = std::exp(-mp.offer_unresolved_damping * std::min(d.unresolved_tickets, 3) -
                                   mp.offer_decline_damping * d.decline);
-  r.redeemed_logit = price * service * strength;
+  const double settled = mp.offer_settled_months > 0 ? std::min(1.0, d.tenure_months / mp.offer_settled_months) : 1.0;
+  r.redeemed_logit = price * service * strength * settled;
   if (d.log_engagement < -1.0) r.contact_logit += mp.offer_contact_dormant;
   r.respond_probability =
       std::min(0.95, ChannelResponseRate(offer.channel) * std::exp(mp.offer_response_fee_log_ratio * d.fee_log_ratio));

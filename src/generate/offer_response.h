@@ -14,13 +14,15 @@
 //   redeemed_logit = min(0, offer_redeemed + offer_fee_log_ratio * ln(fee / segment reference fee))
 //                    * exp(-offer_unresolved_damping * min(unresolved tickets, 3)
 //                          - offer_decline_damping * usage decline)
+//                    * min(1, tenure months / offer_settled_months)
 //                    * min(1, discount % / 25)
 //   contact_logit  = offer_contact_dormant if last month's engagement e < e^-1 (0.37 of the customer's usual)
 //   P(responds)    = min(0.95, channel response rate * exp(offer_response_fee_log_ratio * ln(fee / reference fee)))
 //
 // so price-sensitive customers on high fees respond most (more often, and
 // more when they redeem), customers leaving over service problems
-// (unresolved tickets, a usage decline) barely respond, and a few, those
+// (unresolved tickets, a usage decline) barely respond, nor do newcomers who
+// have not settled in (under a year, linearly), and a few, those
 // who have nearly stopped using the product, are put off by the contact
 // (a reminder that they pay for something they do not use).
 //
@@ -45,6 +47,7 @@ struct Offer;
 /// What the offer's effect depends on, as of the month's start.
 struct OfferDrivers {
   double fee_log_ratio = 0;   ///< ln(fee / segment reference fee)
+  double tenure_months = 0;
   double decline = 0;         ///< max(0, ln e[m-3] - ln e[m-1])
   double log_engagement = 0;  ///< ln e of the previous month (0 = typical; 0 before any usage)
   int unresolved_tickets = 0;

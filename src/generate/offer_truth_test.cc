@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,26 +103,48 @@ TEST_F(OfferTruthTest, EffectsVaryAndMatchTheRandomHoldout) {
   ASSERT_TRUE(has_row);
   EXPECT_EQ(std::get<int64_t>(count[0]), sent);
 
-  // The effect varies; it helps the at-risk customers on average; a few are put off.
-  double sum = 0, sum2 = 0, at_risk_sum = 0;
-  int64_t at_risk = 0, positive = 0;
+  // The effect varies; it is negative on average among the customers who redeem; a few are put off;
+  // the customers most at risk are not the ones it saves (cf. Ascarza 2018, "Retention futility").
+  double sum = 0, sum2 = 0;
+  int64_t positive = 0;
   for (const Row& r : rows) {
     sum += r.effect;
     sum2 += r.effect * r.effect;
     positive += r.effect > 0;
-    if (r.p_without_offer > 0.05) {
-      ++at_risk;
-      at_risk_sum += r.effect;
-    }
     EXPECT_GE(r.effect, -1.0);
     EXPECT_LE(r.effect, 1.0);
   }
   const double n = static_cast<double>(rows.size());
-  const double sd = std::sqrt(sum2 / n - (sum / n) * (sum / n));
+  const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
   EXPECT_GT(sd, 0.005) << "the offer's effect must differ between customers";
-  EXPECT_LT(at_risk_sum / static_cast<double>(at_risk), -0.003) << "the offer helps the at-risk customers on average";
   EXPECT_GT(positive / n, 0.02) << "some customers are put off by the contact";
   EXPECT_LT(positive / n, 0.20) << "only a few customers are put off";
+  std::set<std::pair<int64_t, std::string>> redeemed;  // (customer, month of the send)
+  ASSERT_OK_AND_ASSIGN(auto answers, conn->Query(
+      "SELECT customer_id, substr(sent_at, 1, 7) FROM offer_assignments WHERE redeemed AND sent_at >= '2025-01-01'"));
+  for (std::vector<db::Value> v;;) {
+    ASSERT_OK_AND_ASSIGN(bool more, answers->Next(&v));
+    if (!more) break;
+    redeemed.emplace(std::get<int64_t>(v[0]), std::get<std::string>(v[1]));
+  }
+  double redeemer_sum = 0;
+  int64_t redeemers = 0;
+  for (const Row& r : rows) {
+    if (redeemed.count({r.customer_id, r.month}) == 0) continue;
+    ++redeemers;
+    redeemer_sum += r.effect;
+  }
+  ASSERT_GT(redeemers, 200);
+  EXPECT_LT(redeemer_sum / static_cast<double>(redeemers), std::min(0.0, mean - 0.003))
+      << "those who redeem are the ones the offer helps, on average";
+  std::vector<const Row*> by_risk;
+  for (const Row& r : rows) by_risk.push_back(&r);
+  std::sort(by_risk.begin(), by_risk.end(), [](const Row* a, const Row* b) { return a->p_without_offer > b->p_without_offer; });
+  double riskiest_sum = 0;
+  const size_t riskiest = by_risk.size() / 10;
+  for (size_t k = 0; k < riskiest; ++k) riskiest_sum += by_risk[k]->effect;
+  EXPECT_GT(riskiest_sum / static_cast<double>(riskiest), mean)
+      << "the tenth most at risk must not be the ones the offer saves most";
 
   // The random holdout: rows of customers at risk (base hazard > 5 %) with no offer in the two months
   // before (so the campaign drew them at random, half sent), whose 3 months lie in the window.

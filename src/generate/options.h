@@ -92,15 +92,17 @@ struct ModelParameters {
   // A retention offer's effect on that logit in the month it is sent and the
   // two after (offer_response.h has the formula): a redeemed offer adds
   // min(0, offer_redeemed + offer_fee_log_ratio * ln(fee / reference fee)), damped by
-  // exp(-offer_unresolved_damping * min(unresolved tickets, 3) - offer_decline_damping * decline);
-  // the contact alone adds offer_contact_dormant when last month's engagement e < e^-1.
-  double offer_redeemed = -1.2;
+  // exp(-offer_unresolved_damping * unresolved tickets - offer_decline_damping * decline) and by
+  // min(1, tenure / offer_settled_months); the contact alone adds offer_contact_dormant when last
+  // month's engagement e < e^-1.
+  double offer_redeemed = -1.6;
   double offer_fee_log_ratio = -2.0;
   double offer_unresolved_damping = 1.0;
-  double offer_decline_damping = 1.5;
-  double offer_contact_dormant = 0.3;
+  double offer_decline_damping = 2.5;
+  double offer_settled_months = 12;
+  double offer_contact_dormant = 0.4;
   /// P(responds) = the channel's response rate x exp(offer_response_fee_log_ratio * ln(fee / reference fee)).
-  double offer_response_fee_log_ratio = 1.0;
+  double offer_response_fee_log_ratio = 1.5;
 
   nlohmann::json ToJson() const;
 };
