@@ -5,25 +5,29 @@ writes (columns customer_id, send_date, period, treated, churned, then numeric f
 
     peer.py FILE.csv [--split-column period] [--id customer_id] [--treatment treated] [--outcome churned]
 
-The same steps and parameters as custlake's learner (branch s/rmodel as of 10:02 UTC, 6 Dec):
+The same steps and parameters as custlake's learner (branch s/rmodel at d2222d6, 6 Dec 10:11 UTC):
   1. cross-fitting, 2 folds by a hash of the id (one customer's rows stay together): on the other fold,
      the propensity e(x) = P(treated | x) and mu0(x) = P(churned | x) on control rows, XGBoost
      classifiers ("nuisance": hist, eta 0.1, depth 4, min_child_weight 5, subsample 0.8, colsample 0.8,
      lambda 1, seed 42, at most 400 rounds, early stopping after 30 on the log loss of one id in ten),
-     and mu1(x) on treated rows as a shift of mu0: a logistic booster started from mu0's log-odds
-     (base margin; "shift": eta 0.05, depth 3, min_child_weight 20);
+     and mu1(x) as a shift of mu0: a logistic booster on the treated rows with e(x) >= 0.2 (the overlap;
+     all treated rows if fewer than 200) started from mu0's log-odds (base margin; "shift": eta 0.05,
+     depth 3, min_child_weight 20);
   2. propensities clipped to [0.05, 0.95]; the doubly robust pseudo-outcome of the uplift (the reduction
      of the churn probability) psi = mu0 - mu1 + (1 - t)(y - mu0)/(1 - e) - t (y - mu1)/e;
-  3. a squared-error booster of psi started from the plug-in mu0 - mu1 (base margin; "uplift": eta 0.05,
-     depth 3, min_child_weight 100, early stopping on the RMSE of one id in ten): the uplift model;
-  4. refitted on all training rows: mu0 on the control rows, its shift on the treated rows, and the
-     propensity (custlake keeps them for plans, the churn-risk policy and evaluation weights);
+  3. on the rows with out-of-fold e >= 0.2 (all if fewer than 200), a squared-error booster of psi
+     started from the plug-in mu0 - mu1 (base margin; "uplift": eta 0.05, depth 3, min_child_weight 100,
+     early stopping on the RMSE of one id in ten): the uplift model;
+  4. refitted on all training rows: mu0 on the control rows, e on every row, and the shift on the
+     treated rows in e's overlap (custlake keeps them for plans, the churn-risk policy and evaluation
+     weights);
 then the uplift of each validation row = uplift model started from mu0(x) - mu1(x), and its Qini
 coefficient and AUUC with custlake's definitions (src/retention/uplift_metrics.h: success = not
 churned, ties ranked as one group, unweighted as generic mode reports them) on the validation rows
 (period = 'validation'; without --split-column a seeded 70/30 split by id).
-Fold and split hashes: custlake's splitmix64 of the integer id (custlake hashes the id's text, so the
-folds differ, not their law). Prints one JSON line with rows, rounds, qini_coefficient, auuc, timings.
+Fold and split hashes: custlake's splitmix64 (HashKey) of the integer id, as custlake's generic mode
+groups an integer id; on the same file both sides draw the same folds and splits. Prints one JSON line
+with rows, rounds, qini_coefficient, auuc and timings.
 """
 import argparse
 import json
@@ -42,7 +46,7 @@ NUISANCE = {**COMMON, **CLASSIFIER, "eta": 0.1, "max_depth": 4, "min_child_weigh
 SHIFT = {**COMMON, **CLASSIFIER, "eta": 0.05, "max_depth": 3, "min_child_weight": 20}
 UPLIFT = {**COMMON, "objective": "reg:squarederror", "eval_metric": "rmse", "eta": 0.05, "max_depth": 3,
           "min_child_weight": 100}
-MAX_ROUNDS, EARLY_STOP, CLIP, FOLDS = 400, 30, 0.05, 2
+MAX_ROUNDS, EARLY_STOP, CLIP, FOLDS, TRIM, MIN_OVERLAP = 400, 30, 0.05, 2, 0.2, 200
 
 
 def hash_key(keys, salt):
@@ -110,6 +114,12 @@ def fit_shift(x, y, groups, index, mu0, what):
     return Shifted(mu0, fit(x, y, groups, index, SHIFT, what, margin=log_odds(mu0.predict(x[index]))))
 
 
+def overlap(x, index, propensity):
+    """The rows of `index` with propensity >= TRIM (all of them if fewer than MIN_OVERLAP remain)."""
+    kept = index[propensity.predict(x[index]) >= TRIM]
+    return index if len(kept) < MIN_OVERLAP else kept
+
+
 def train_dr_learner(x, t, y, groups):
     n = len(y)
     e, mu0, mu1 = np.zeros(n), np.zeros(n), np.zeros(n)
@@ -120,19 +130,24 @@ def train_dr_learner(x, t, y, groups):
         where = f" (cross-fitting fold {k + 1} of {FOLDS})"
         propensity = fit(x, t, groups, rest, NUISANCE, "propensity model" + where)
         control = fit(x, y, groups, rest[t[rest] < 0.5], NUISANCE, "control outcome model" + where)
-        treated = fit_shift(x, y, groups, rest[t[rest] > 0.5], control, "treated outcome model" + where)
+        treated_rows = overlap(x, rest[t[rest] > 0.5], propensity)
+        treated = fit_shift(x, y, groups, treated_rows, control, "treated outcome model" + where)
         xh = x[held]
         e[held], mu0[held], mu1[held] = propensity.predict(xh), control.predict(xh), treated.predict(xh)
     clipped = np.clip(e, CLIP, 1 - CLIP)
     psi = (mu0 - mu1 + (1 - t) * (y - mu0) / (1 - clipped) - t * (y - mu1) / clipped).astype(np.float32)
     plug_in = mu0.astype(np.float32) - mu1.astype(np.float32)  # out of fold, the uplift model's start
-    uplift = fit(x, psi, groups, everything, UPLIFT, "uplift model", margin=plug_in)
+    in_overlap = e >= TRIM
+    stage = everything[in_overlap] if in_overlap.sum() >= MIN_OVERLAP else everything
+    uplift = fit(x, psi, groups, stage, UPLIFT, "uplift model", margin=plug_in[stage])
     p_event = fit(x, y, groups, everything[t < 0.5], NUISANCE, "churn model without offer")
-    shift = fit_shift(x, y, groups, everything[t > 0.5], p_event, "treated outcome model")
     propensity = fit(x, t, groups, everything, NUISANCE, "propensity model")
+    treated_rows = overlap(x, everything[t > 0.5], propensity)
+    shift = fit_shift(x, y, groups, treated_rows, p_event, "treated outcome model")
     info = {"clipped_propensities": int((clipped != e).sum()), "mean_pseudo_outcome": float(psi.mean()),
             "uplift_rounds": uplift.rounds, "shift_rounds": shift.rounds, "churn_rounds": p_event.rounds,
-            "propensity_rounds": propensity.rounds}
+            "propensity_rounds": propensity.rounds, "overlap_rows": int(len(stage)),
+            "overlap_treated_rows": int(len(treated_rows))}
     return uplift, p_event, shift, info
 
 
