@@ -29,7 +29,8 @@
 #   20,000 customers: custlake 4.63 s, peer 4.09 s; Qini 0.00057 / 0.00034.
 # On a 20,000-row synthetic file (synthetic_dataset.py) the two sides give the same Qini to the last digit
 # (0.0020566, the same rounds and overlap counts); on the exported CSV they differ slightly (e.g. 0.00055
-# against 0.00045 on the same file: rows read in another order change XGBoost's subsampling).
+# against 0.00045 on the same file; not traced: perhaps the rows reach XGBoost in another order, which moves
+# its subsampling).
 #
 # CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
 # with another binary (e.g. a build with the generator of another branch); both for trying branches
