@@ -15,9 +15,8 @@ constexpr int64_t kWeek = 7 * kDay;
 constexpr int64_t kNeverClosed = std::numeric_limits<int64_t>::max();
 constexpr double kRetentionRisk = 0.05;      // base hazard above which a customer is "at risk"
 constexpr double kRetentionTargetShare = 0.5;
-constexpr double kBroadOfferRate = 0.02;
-constexpr double kRedeemGivenResponse = 0.6;
-constexpr int kOffersPerMonth = 4;          // retention x 3 segments + 1 broad
+constexpr double kOtherOfferRate = 0.02;     // share of the customers not at risk sent the offer
+constexpr int kOffersPerMonth = 4;          // retention x 3 segments + 1 broad promo (in the catalog, not sent)
 
 double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 }  // namespace
@@ -152,31 +151,37 @@ void CompanyModel::InitCustomer(int64_t index) {
   s.next_purchase = static_cast<double>(s.signup_at + 60);
 }
 
-double CompanyModel::Logit(const CustomerState& s, int32_t month_start, double* without_offer,
-                           int month) const {
+double CompanyModel::Logit(const CustomerState& s, int32_t month_start, int month, double* without_offer,
+                           OfferDrivers* drivers) const {
   const ModelParameters& mp = options_.model;
   double z = mp.hazard_intercept;
   if (s.contract == Contract::kAnnual) z += mp.hazard_contract_annual;
   if (s.contract == Contract::kTwoYear) z += mp.hazard_contract_two_year;
   if (s.segment == Segment::kSmb) z += mp.hazard_segment_smb;
   if (s.segment == Segment::kEnterprise) z += mp.hazard_segment_enterprise;
-  z += mp.hazard_fee_log_ratio * std::log(s.fee / ReferenceFee(s.segment));
+  drivers->fee_log_ratio = std::log(s.fee / ReferenceFee(s.segment));
+  z += mp.hazard_fee_log_ratio * drivers->fee_log_ratio;
   const double tenure_months =
       static_cast<double>(int64_t{month_start} * kDay - s.signup_at) / (30.4375 * kDay);
-  z += mp.hazard_tenure * std::log1p(std::max(0.0, tenure_months));
+  drivers->tenure_months = std::max(0.0, tenure_months);
+  z += mp.hazard_tenure * std::log1p(drivers->tenure_months);
+  drivers->decline = 0.0;
   if (s.months_seen >= 2) {
     const double older = s.months_seen >= 3 ? s.log_e[2] : s.log_e[1];
-    z += mp.hazard_usage_decline * std::max(0.0, older - s.log_e[0]);
+    drivers->decline = std::max(0.0, older - s.log_e[0]);
+    z += mp.hazard_usage_decline * drivers->decline;
   }
+  drivers->log_engagement = s.months_seen >= 1 ? s.log_e[0] : 0.0;
   if (s.months_seen >= 1) z += mp.hazard_low_usage * std::max(0.0f, -s.log_e[0]);
   int unresolved = 0;
   for (int64_t close : s.ticket_close) {
     if (close != kNoTime && close > int64_t{month_start} * kDay) ++unresolved;
   }
+  drivers->unresolved_tickets = unresolved;
   z += mp.hazard_unresolved_ticket * std::min(unresolved, 3);
   if (s.last_satisfaction > 0) z += mp.hazard_satisfaction * (3 - s.last_satisfaction);
   *without_offer = z;
-  if (month >= s.offer_effect_from && month <= s.offer_effect_until) z += mp.hazard_offer_redeemed;
+  if (month - s.last_offer_month < kOfferActsMonths) z += s.offer_logit;
   return z;
 }
 
@@ -222,6 +227,70 @@ void CompanyModel::EmitPurchases(int64_t index, int64_t until) {
   }
 }
 
+int64_t CompanyModel::CampaignAndChurn(int64_t index, int month, int32_t ms, int32_t me) {
+  CustomerState& s = customers_[index];
+  Xoshiro256& rng = s.rng;
+  const int64_t ms_sec = int64_t{ms} * kDay;
+  const int window_month = month - options_.history_months;
+  double z0 = 0.0;
+  OfferDrivers drivers;
+  const double z = Logit(s, ms, month, &z0, &drivers);
+  // The month's campaign: the retention offer of the customer's segment.
+  const Offer& offer = offers_[month * kOffersPerMonth + static_cast<int>(s.segment)];
+  const OfferResponse response = RespondTo(options_.model, drivers, offer);
+
+  bool sent = false, responded = false, redeemed = false;
+  int64_t sent_at = 0, responded_at = kNoTime;
+  if (month - s.last_offer_month >= kOfferActsMonths) {
+    const double u = rng.Uniform();
+    sent = u < (Sigmoid(z0) > kRetentionRisk ? kRetentionTargetShare : kOtherOfferRate);
+    if (sent) {
+      sent_at = ms_sec + static_cast<int64_t>(rng.Uniform() * 3.0 * kDay);
+      responded = rng.Uniform() < response.respond_probability;
+      if (responded) {
+        responded_at = sent_at + 60 + static_cast<int64_t>(SampleExponential(rng, 1.5 * kDay));
+        redeemed = rng.Uniform() < kRedeemGivenResponse;
+      }
+      s.last_offer_month = static_cast<int16_t>(month);
+      s.offer_logit = static_cast<float>(response.contact_logit + (redeemed ? response.redeemed_logit : 0.0));
+    }
+  }
+  const double p = Sigmoid(sent ? z0 + s.offer_logit : z);
+  const bool churned = rng.Uniform() < p;
+  int64_t churn_at = kNeverClosed;
+  if (churned) {
+    // A customer sent the offer leaves, if at all, after it arrived.
+    const int32_t first = sent ? static_cast<int32_t>(sent_at / kDay) + 1 : ms;
+    s.churn_day = first + static_cast<int32_t>(rng.Below(static_cast<uint64_t>(me - first)));
+    churn_at = int64_t{s.churn_day} * kDay;
+    s.updated_at = std::max(s.updated_at, churn_at + static_cast<int64_t>(rng.Below(kDay)));
+  }
+  if (window_month >= 0) {
+    ChurnTruth t{CustomerId(index), static_cast<float>(p), static_cast<float>(Sigmoid(z0)),
+                 static_cast<float>(ThreeMonthEffect(z, response)), churned, sent};
+    month_churn_.push_back(t);
+  }
+  if (sent) {
+    OfferAssignment a;
+    a.offer_id = offer.offer_id;
+    a.customer_id = CustomerId(index);
+    a.sent_at = sent_at;
+    if (responded && responded_at < churn_at && responded_at < horizon_end()) {
+      a.responded_at = responded_at;
+      a.redeemed = redeemed;
+    }
+    if (a.redeemed) {  // the discount of the three following months' charges
+      s.offer_effect_from = static_cast<int16_t>(month + 1);
+      s.offer_effect_until = static_cast<int16_t>(month + 3);
+      s.offer_discount = static_cast<uint8_t>(offer.discount_pct);
+      s.offer_free_month_pending = offer.offer_type == "free_month";
+      s.offer_id = offer.offer_id;
+    }
+    assignments_.push_back(a);
+  }
+  return churn_at;
+}
+
 void CompanyModel::SimulateMonth(int64_t index, int month, int32_t ms, int32_t me) {
   CustomerState& s = customers_[index];
   Xoshiro256& rng = s.rng;
@@ -253,56 +322,7 @@ void CompanyModel::SimulateMonth(int64_t index, int month, int32_t ms, int32_t m
 
   // 2. Campaigns, 3. churn.
   int64_t churn_at = kNeverClosed;
-  int offer_index = -1;
-  int64_t sent_at = 0;
-  if (at_risk) {
-    double z0 = 0.0;
-    const double z = Logit(s, ms, &z0, month);
-    const double p0 = Sigmoid(z0);
-    const double p = Sigmoid(z);
-    if (month - s.last_offer_month >= 3) {
-      const double u = rng.Uniform();
-      if (p0 > kRetentionRisk && u < kRetentionTargetShare) {
-        offer_index = month * kOffersPerMonth + static_cast<int>(s.segment);
-      } else if (u > 1.0 - kBroadOfferRate) {
-        offer_index = month * kOffersPerMonth + 3;
-      }
-      sent_at = ms_sec + static_cast<int64_t>(rng.Uniform() * 3.0 * kDay);
-    }
-    const bool churned = rng.Uniform() < p;
-    if (churned) {
-      s.churn_day = ms + static_cast<int32_t>(rng.Below(static_cast<uint64_t>(me - ms)));
-      churn_at = int64_t{s.churn_day} * kDay;
-      s.updated_at = std::max(s.updated_at, churn_at + static_cast<int64_t>(rng.Below(kDay)));
-    }
-    if (window_month >= 0) {
-      month_churn_.push_back(ChurnTruth{CustomerId(index), static_cast<float>(p),
-                                        static_cast<float>(Sigmoid(z0)), churned});
-    }
-    if (offer_index >= 0 && sent_at < churn_at) {
-      const Offer& offer = offers_[offer_index];
-      OfferAssignment a;
-      a.offer_id = offer.offer_id;
-      a.customer_id = CustomerId(index);
-      a.sent_at = sent_at;
-      if (rng.Uniform() < ChannelResponseRate(offer.channel)) {
-        const int64_t responded = sent_at + 60 + static_cast<int64_t>(SampleExponential(rng, 1.5 * kDay));
-        if (responded < churn_at && responded < horizon_end()) {
-          a.responded_at = responded;
-          a.redeemed = rng.Uniform() < kRedeemGivenResponse;
-        }
-      }
-      if (a.redeemed) {
-        s.offer_effect_from = static_cast<int16_t>(month + 1);
-        s.offer_effect_until = static_cast<int16_t>(month + 3);
-        s.offer_discount = static_cast<uint8_t>(offer.discount_pct);
-        s.offer_free_month_pending = offer.offer_type == "free_month";
-        s.offer_id = offer.offer_id;
-      }
-      s.last_offer_month = static_cast<int16_t>(month);
-      assignments_.push_back(a);
-    }
-  }
+  if (at_risk) churn_at = CampaignAndChurn(index, month, ms, me);
 
   // 4. Engagement of this month: log-AR(1) around the customer's level, with
   // occasional decline phases (the usage drop that precedes many churns).

@@ -13,10 +13,13 @@
 //   1. features from earlier months: engagement trend, open tickets, last
 //      satisfaction, a redeemed offer in the previous 3 months, tenure, fee;
 //   2. campaigns: an at-risk customer (base hazard > 5 %) gets the month's
-//      retention offer with probability 1/2, anyone else a broad offer with
-//      probability 2 %, at most one offer per 3 months; a redeemed offer
-//      lowers the hazard in the 3 following months and discounts their charges;
-//   3. churn with the month's hazard, on a uniform day of the month;
+//      retention offer of its segment with probability 1/2, anyone else with
+//      probability 2 %, at most one offer per 3 months, sent in the month's
+//      first 3 days; the offer changes the hazard in this month and the two
+//      after, differently for each customer (offer_response.h), and a
+//      redeemed one discounts the 3 following months' charges;
+//   3. churn with the month's hazard, on a uniform day of the month (after
+//      the send for a customer sent an offer);
 //   4. engagement of the month (log-AR(1) plus occasional decline phases),
 //      tickets, attribute changes (plan, fee, city), subscription charges.
 // A customer is not at risk in the month of signup. Purchases follow BG/NBD
@@ -36,6 +39,7 @@
 
 #include "common/status.h"
 #include "generate/catalog.h"
+#include "generate/offer_response.h"
 #include "generate/options.h"
 #include "generate/rng.h"
 
@@ -95,8 +99,10 @@ std::string_view TicketStatusName(uint8_t status);
 struct ChurnTruth {
   int64_t customer_id = 0;
   float p_churn = 0;          ///< hazard actually used this month
-  float p_without_offer = 0;  ///< the same without the effect of a redeemed offer
+  float p_without_offer = 0;  ///< the same without any offer's effect (contact or redemption)
+  float offer_effect = 0;     ///< true 3-month effect of this month's retention offer (offer_response.h)
   bool churned = false;
+  bool offer_sent = false;    ///< sent an offer this month
 };
 
 /// One row of truth/attribute_changes.csv.
@@ -133,7 +139,8 @@ struct CustomerState {
   double next_purchase = 0;     ///< epoch seconds
   // Offers.
   int16_t last_offer_month = -100;
-  int16_t offer_effect_until = -100;  ///< last month index with the effect
+  float offer_logit = 0;              ///< the last offer's effect on the hazard logit (offer_response.h)
+  int16_t offer_effect_until = -100;  ///< last month index with the redeemed discount
   int16_t offer_effect_from = 0;
   uint8_t offer_discount = 0;
   bool offer_free_month_pending = false;
@@ -191,7 +198,13 @@ class CompanyModel {
  private:
   void InitCustomer(int64_t index);
   void BuildOffers();
-  double Logit(const CustomerState& s, int32_t month_start, double* without_offer, int month) const;
+  /// The month's hazard logit (an earlier offer's effect included) and, in
+  /// *without_offer, without any offer's effect; *drivers gets what an offer's effect depends on.
+  double Logit(const CustomerState& s, int32_t month_start, int month, double* without_offer,
+               OfferDrivers* drivers) const;
+  /// Steps 2 and 3 of a month for a customer at risk: the campaign's send
+  /// and the churn draw; writes the truth row. Returns the churn time (or kNeverClosed).
+  int64_t CampaignAndChurn(int64_t index, int month, int32_t ms, int32_t me);
   void SimulateMonth(int64_t index, int month, int32_t ms, int32_t me);
   void EmitPurchases(int64_t index, int64_t until);
   void AddTransaction(const CustomerState& s, int64_t index, int64_t ts, int64_t cents, TxnKind kind,

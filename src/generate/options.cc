@@ -195,8 +195,21 @@ nlohmann::json ModelParameters::ToJson() const {
         {"usage_decline", hazard_usage_decline},
         {"low_usage", hazard_low_usage},
         {"unresolved_tickets_capped_3", hazard_unresolved_ticket},
-        {"satisfaction_below_3", hazard_satisfaction},
-        {"offer_redeemed_last_3_months", hazard_offer_redeemed}}},
+        {"satisfaction_below_3", hazard_satisfaction}}},
+      {"offer_effect",
+       {{"acts", "on the hazard logit in the month the offer is sent and the two after"},
+        {"redeemed", offer_redeemed},
+        {"redeemed_fee_log_ratio", offer_fee_log_ratio},
+        {"redeemed_unresolved_tickets_damping", offer_unresolved_damping},
+        {"redeemed_usage_decline_damping", offer_decline_damping},
+        {"redeemed_full_after_tenure_months", offer_settled_months},
+        {"contact_dormant_engagement_below_e-1", offer_contact_dormant},
+        {"response_fee_log_ratio", offer_response_fee_log_ratio},
+        {"redeem_given_response", 0.6},
+        {"note", "redeemed = min(0, redeemed + redeemed_fee_log_ratio * ln(fee/ref)) * exp(-unresolved_damping * "
+                 "min(unresolved,3) - decline_damping * decline) * min(1, tenure months / full_after_tenure_months) * "
+                 "min(1, discount%/25); P(respond) = channel "
+                 "response rate * exp(response_fee_log_ratio * ln(fee/ref)), capped at 0.95; see docs/generate.md"}}},
   };
 }
 

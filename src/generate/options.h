@@ -75,7 +75,7 @@ struct ModelParameters {
   //   z = intercept + contract + segment + fee_log_ratio * ln(fee / segment reference fee)
   //       + tenure * ln(1 + tenure months) + usage_decline * decline + low_usage * max(0, -ln e)
   //       + unresolved_ticket * min(open tickets, 3) + satisfaction * (3 - last satisfaction)
-  //       + offer_redeemed (during the 3 months after a redeemed offer)
+  //       + an offer's effect in the month it is sent and the two after (offer_response.h)
   // where e is the customer's engagement of the previous month (1 = typical)
   // and decline = max(0, ln e[m-3] - ln e[m-1]).
   double hazard_intercept = -2.8;
@@ -89,7 +89,20 @@ struct ModelParameters {
   double hazard_low_usage = 0.6;
   double hazard_unresolved_ticket = 0.45;
   double hazard_satisfaction = 0.3;
-  double hazard_offer_redeemed = -0.9;
+  // A retention offer's effect on that logit in the month it is sent and the
+  // two after (offer_response.h has the formula): a redeemed offer adds
+  // min(0, offer_redeemed + offer_fee_log_ratio * ln(fee / reference fee)), damped by
+  // exp(-offer_unresolved_damping * unresolved tickets - offer_decline_damping * decline) and by
+  // min(1, tenure / offer_settled_months); the contact alone adds offer_contact_dormant when last
+  // month's engagement e < e^-1.
+  double offer_redeemed = -1.6;
+  double offer_fee_log_ratio = -2.0;
+  double offer_unresolved_damping = 1.0;
+  double offer_decline_damping = 2.5;
+  double offer_settled_months = 12;
+  double offer_contact_dormant = 0.4;
+  /// P(responds) = the channel's response rate x exp(offer_response_fee_log_ratio * ln(fee / reference fee)).
+  double offer_response_fee_log_ratio = 1.5;
 
   nlohmann::json ToJson() const;
 };

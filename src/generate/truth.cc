@@ -60,7 +60,7 @@ Result<std::unique_ptr<TruthWriter>> TruthWriter::Open(const std::string& truth_
   std::unique_ptr<TruthWriter> w(new TruthWriter(truth_dir));
   ASSIGN_OR_RETURN(w->churn_file_, OutputFile::Create(truth_dir + "/churn_probability.csv"));
   ASSIGN_OR_RETURN(w->changes_file_, OutputFile::Create(truth_dir + "/attribute_changes.csv"));
-  w->churn_buf_.Append("customer_id,month,p_churn,p_churn_without_offer,churned\n");
+  w->churn_buf_.Append("customer_id,month,p_churn,p_churn_without_offer,churned,offer_sent,offer_effect\n");
   w->changes_buf_.Append("customer_id,ts,attribute,old_value,new_value\n");
   return w;
 }
@@ -89,7 +89,7 @@ Status TruthWriter::AddMonth(const CompanyModel::Month& month) {
   char ym[16];
   FormatDate(ym, month.start_day);  // only the first 7 chars (YYYY-MM) are used
   for (const ChurnTruth& row : month.churn) {
-    char* p = churn_buf_.Reserve(96);
+    char* p = churn_buf_.Reserve(128);
     p = PutInt(p, row.customer_id);
     *p++ = ',';
     for (int i = 0; i < 7; ++i) *p++ = ym[i];
@@ -99,6 +99,10 @@ Status TruthWriter::AddMonth(const CompanyModel::Month& month) {
     p = PutFixed(p, row.p_without_offer, 6);
     *p++ = ',';
     *p++ = row.churned ? '1' : '0';
+    *p++ = ',';
+    *p++ = row.offer_sent ? '1' : '0';
+    *p++ = ',';
+    p = PutFixed(p, row.offer_effect, 6);
     *p++ = '\n';
     churn_buf_.Advance(p);
     if (churn_buf_.size() > (size_t{1} << 20) - 128) RETURN_NOT_OK(churn_buf_.FlushTo(churn_file_.get()));

@@ -4,11 +4,24 @@
 //   parameters.json          options, the true model parameters (ModelParameters::ToJson)
 //                            and realised rates (churn by segment and contract, sizes)
 //   mess_counts.json         MessCounts below: what ingestion must commit, quarantine, drop
-//   churn_probability.csv    customer_id,month,p_churn,p_churn_without_offer,churned
+//   churn_probability.csv    customer_id,month,p_churn,p_churn_without_offer,churned,
+//                            offer_sent,offer_effect
 //                            one row per customer at risk in a window month (alive at the
 //                            month's start and signed up before it); month is YYYY-MM;
 //                            p_churn is the hazard used for the draw, p_churn_without_offer
-//                            the same hazard without a redeemed offer's effect; churned 0/1
+//                            the same hazard without any offer's effect; churned 0/1;
+//                            offer_sent 0/1: sent the month's retention offer this month;
+//                            offer_effect: the true change in the probability of churning
+//                            within the 3 months starting this month (the month and the two
+//                            after it) if the month's retention offer of the customer's
+//                            segment were sent at the month's start, minus if none were sent,
+//                            expected over whether the customer redeems it (r = P(redeem)):
+//                              P3(x) = 1 - (1 - sigmoid(x))^3, z = this month's hazard logit
+//                              without this month's offer, held for the 3 months,
+//                              offer_effect = r P3(z + contact + redeemed) + (1 - r) P3(z + contact) - P3(z)
+//                            (offer_response.h has contact and redeemed); written for every
+//                            row, sent or not. Negative = the offer keeps the customer.
+//                            Customers saved by sending to a set S in month m = -sum over S.
 //   customers.csv            customer_id,segment,contract,bgnbd_lambda,bgnbd_p,gg_nu,
 //                            purchases,purchase_alive_at_end,engagement_mu,signup_date,churn_date
 //                            (lambda per week; mean spend of a customer = gg_p / gg_nu)

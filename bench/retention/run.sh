@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Retention benchmark (issue 19): custlake's uplift meta-learner (a DR-learner over XGBoost,
+# src/retention/learner.h) against the same meta-learner in Python (pandas + the xgboost package,
+# bench/retention/peer.py) on the same exported rows and features, side by side in one run.
+#
+#   bench/retention/run.sh [CUSTOMERS] [ROUNDS] [BUILD_DIR]   (default 20000 customers, 2 rounds, build/ci)
+#
+# Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported, ingested
+# and built; `custlake retention export-dataset` writes the learner's training and validation rows
+# (customer_id, send_date, period, treated, churned, then the numeric features) to dataset.csv (CSV:
+# Debian's pandas reads Parquet only with pyarrow, which Debian 12 does not package).
+# Timed, alternating the sides each round (custlake first in odd rounds), both on that file:
+#   custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
+#             --id customer_id --split-column period --json`: reading, cross-fitted propensity and
+#             outcome models, pseudo-outcome regression, the churn model without offer, scoring the
+#             validation rows and the Qini coefficient;
+#   peer      bench/retention/peer.py on the same file with the same options and XGBoost parameters,
+#             run with OMP_WAIT_POLICY=PASSIVE as custlake sets for itself (libgomp's idle threads
+#             otherwise spin between XGBoost's parallel regions).
+# Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each
+# (the best round of each side by wall time) and the ratios peer / custlake. Goal: the same Qini within
+# 0.005 in at most half the time.
+#
+# Measured 2026-12-06 on the shared 2-core machine (load 1.3-1.6), before the branches merged: custlake =
+# s/rmodel at d2222d6 (CUSTLAKE_BIN), company from s/rgen's generator (GENERATE_BIN), best of 2 rounds:
+#   100,000 customers (213,044 training rows, 59,179 validation rows, 42 features):
+#     custlake 21.42 s wall, 33.20 s CPU, 439 MiB, Qini 0.00045; peer 17.12 s, 26.81 s, 537 MiB, Qini 0.00036
+#     (peer / custlake: wall 0.80, CPU 0.81, RSS 1.22): Qini within 0.005 met, half the time NOT met.
+#   20,000 customers: custlake 4.63 s, peer 4.09 s; Qini 0.00057 / 0.00034.
+# On a 20,000-row synthetic file (synthetic_dataset.py) the two sides give the same Qini to the last digit
+# (0.0020566, the same rounds and overlap counts); on the exported CSV they differ slightly (e.g. 0.00055
+# against 0.00045 on the same file; not traced: perhaps the rows reach XGBoost in another order, which moves
+# its subsampling).
+#
+# CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
+# with another binary (e.g. a build with the generator of another branch); both for trying branches
+# side by side before they are merged.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+"$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
+CUSTOMERS=${1:-20000}
+ROUNDS=${2:-2}
+B=${3:-build/ci}
+CUSTLAKE=${CUSTLAKE_BIN:-$ROOT/$B/src/cli/custlake}
+GENERATE=${GENERATE_BIN:-$CUSTLAKE}
+[ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
+PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
+WORK=$(mktemp -d /tmp/custlake-retention-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+P="$WORK/project"
+C=("$CUSTLAKE" -C "$P" --quiet)
+DATA="$WORK/dataset.csv"
+LEARNER=(--treatment treated --outcome churned --id customer_id --split-column period)
+
+echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+"$CUSTLAKE" --quiet init "$P" >/dev/null
+"$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
+"${C[@]}" import sic >/dev/null
+"${C[@]}" ingest >/dev/null
+"${C[@]}" build >/dev/null
+"${C[@]}" retention export-dataset --out "$DATA" >/dev/null
+echo "dataset: $(du -b "$DATA" | cut -f1) bytes" >&2
+
+measure() {  # label, output file, command...: prints wall s, CPU s, peak RSS MiB
+  local label=$1 out=$2; shift 2
+  echo "$label: load $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
+  /usr/bin/time -v "$@" >"$out" 2>"$WORK/$label.time" || { cat "$WORK/$label.time" >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; w=s}
+              /User time|System time/ {c+=$2} /Maximum resident/ {r=$2/1024}
+              END {printf "%.2f %.2f %.0f\n", w, c, r}' "$WORK/$label.time"
+}
+run_custlake() {
+  measure "custlake$1" "$WORK/custlake$1.json" "${C[@]}" --json retention train --input "$DATA" "${LEARNER[@]}"
+}
+run_peer() {
+  measure "peer$1" "$WORK/peer$1.json" env OMP_WAIT_POLICY=PASSIVE "$PY" "$ROOT/bench/retention/peer.py" "$DATA" \
+    "${LEARNER[@]}"
+}
+RESULTS=()
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then
+    RESULTS+=("custlake $r $(run_custlake "$r")")
+    RESULTS+=("peer $r $(run_peer "$r")")
+  else
+    RESULTS+=("peer $r $(run_peer "$r")")
+    RESULTS+=("custlake $r $(run_custlake "$r")")
+  fi
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
+$PY - "$WORK" "$ROUNDS" "$CUSTOMERS" "${RESULTS[@]}" <<'PY'
+import json, sys
+work, rounds, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+runs = {"custlake": [], "peer": []}
+for line in sys.argv[4:]:
+    side, r, wall, cpu, rss = line.split()
+    runs[side].append((float(wall), float(cpu), float(rss), int(r)))
+
+
+def summary(side, r):
+    text = open(f"{work}/{side}{r}.json").read()
+    return json.loads(text[text.index("{"):])  # one JSON object on stdout
+
+
+best = {side: min(rs, key=lambda x: x[0]) for side, rs in runs.items()}
+js = {side: summary(side, best[side][3]) for side in runs}
+qini = {side: js[side]["qini_coefficient"] for side in runs}
+rows = js["peer"]
+print(f"retention train on {customers} customers, 12 months: {rows['train_rows']} training rows, "
+      f"{rows['validation_rows']} validation rows, {rows['features']} features; best of {rounds} rounds each, "
+      f"alternating")
+print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'Qini':>9} {'AUUC':>9}  all walls")
+names = {"custlake": "custlake retention train", "peer": "pandas + xgboost (Python)"}
+for side in ("custlake", "peer"):
+    w, c, r, _ = best[side]
+    walls = " ".join(f"{x[0]:.1f}" for x in runs[side])
+    print(f"{names[side]:<34} {w:>8.2f} {c:>8.2f} {r:>13.0f} {qini[side]:>9.5f} {js[side]['auuc']:>9.5f}  {walls}")
+cw, cc, cr, _ = best["custlake"]
+pw, pc, pr, _ = best["peer"]
+print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
+      f"{qini['peer'] - qini['custlake']:>+9.5f}  (Qini: difference)")
+print("goal: the same Qini within 0.005 in at most half the time: "
+      f"Qini {'met' if abs(qini['peer'] - qini['custlake']) <= 0.005 else 'NOT met'}, "
+      f"time {'met' if pw >= 2 * cw else 'NOT met'}")
+PY
