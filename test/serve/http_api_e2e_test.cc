@@ -3,7 +3,9 @@
 // driven by a real HTTP client (cpp-httplib's).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -262,14 +264,24 @@ TEST_F(ScoredApiTest, RevenueRowsNameTheirSourceDatabaseTableAndKey) {
   }
 }
 
-TEST_F(ScoredApiTest, RetentionSaysWhatToRunBeforeAPlanIsPublished) {
-  nlohmann::json plan = Get("/api/retention");
-  EXPECT_TRUE(plan["summary"].is_null());
-  EXPECT_TRUE(plan["rows"].empty());
-  ASSERT_EQ(plan["missing"].size(), 1u);
-  EXPECT_EQ(plan["missing"][0]["what"], "retention");
-  EXPECT_NE(plan["missing"][0]["run"].get<std::string>().find("custlake retention plan"), std::string::npos);
-  EXPECT_TRUE(plan["warehouse_version"].is_number());
+TEST_F(ScoredApiTest, RetentionServesThePlanTheDemoPublished) {
+  nlohmann::json plan = Get("/api/retention?limit=5");
+  ASSERT_TRUE(plan["summary"].is_object()) << plan;
+  EXPECT_TRUE(plan["missing"].is_null() || plan["missing"].empty()) << plan["missing"];
+  const auto& summary = plan["summary"];
+  const int64_t targeted = summary["targeted"].get<int64_t>();
+  EXPECT_GT(targeted, 0) << summary;
+  EXPECT_LE(targeted, summary["budget"].get<int64_t>());
+  EXPECT_LE(summary["saved_value_low"].get<double>(), summary["expected_saved_value"].get<double>());
+  EXPECT_GE(summary["saved_value_high"].get<double>(), summary["expected_saved_value"].get<double>());
+  ASSERT_EQ(plan["rows"].size(), static_cast<size_t>(std::min<int64_t>(targeted, 5)));
+  double previous = std::numeric_limits<double>::infinity();
+  for (const auto& row : plan["rows"]) {  // best first, by expected saved value
+    EXPECT_LE(row["expected_saved_value"].get<double>(), previous) << row;
+    previous = row["expected_saved_value"].get<double>();
+  }
+  nlohmann::json count = Query({{"sql", "SELECT count(*) AS n FROM raw.retention_plan"}});
+  EXPECT_EQ(count["rows"][0][0].get<int64_t>(), targeted) << count;
   EXPECT_NE(Get("/api/retention?limit=ten", 400)["error"].get<std::string>().find("limit=ten"), std::string::npos);
 }
 
@@ -423,6 +435,19 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   EXPECT_GT(rebuilt, version);
   EXPECT_EQ(Json(client->Get("/api/dashboard"))["warehouse_version"], rebuilt);
   EXPECT_EQ(Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}}))["warehouse_version"], rebuilt);
+}
+
+TEST_F(BareApiTest, RetentionSaysWhatToRunBeforeAPlanIsPublished) {
+  TestHttpServer server((dir_->path() / "bare" / "lake").string());
+  auto client = server.Client();
+  nlohmann::json plan = Json(client->Get("/api/retention"));
+  ASSERT_TRUE(plan.is_object()) << plan;
+  EXPECT_TRUE(plan["summary"].is_null());
+  EXPECT_TRUE(plan["rows"].empty());
+  ASSERT_EQ(plan["missing"].size(), 1u);
+  EXPECT_EQ(plan["missing"][0]["what"], "retention");
+  EXPECT_NE(plan["missing"][0]["run"].get<std::string>().find("custlake retention plan"), std::string::npos);
+  EXPECT_TRUE(plan["warehouse_version"].is_number());
 }
 
 TEST_F(BareApiTest, OnLoopbackNoLoginIsNeededButEveryPostCarriesTheCsrfToken) {
