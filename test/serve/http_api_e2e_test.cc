@@ -23,13 +23,13 @@ namespace fs = std::filesystem;
 class ScoredApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new ScratchDir("custlake_http_scored");
-    ASSERT_TRUE(MakeScoredProject(dir_->path()));
-    server_ = new TestHttpServer((dir_->path() / "demo" / "lake").string());
+    project_ = new fs::path(SharedScoredProject());
+    ASSERT_FALSE(project_->empty());
+    server_ = new TestHttpServer((*project_ / "lake").string());
   }
   static void TearDownTestSuite() {
     delete server_;
-    delete dir_;
+    delete project_;
   }
   std::unique_ptr<httplib::Client> client_ = server_->Client();
 
@@ -49,10 +49,10 @@ class ScoredApiTest : public ::testing::Test {
     return Json(res);
   }
 
-  static ScratchDir* dir_;
+  static fs::path* project_;
   static TestHttpServer* server_;
 };
-ScratchDir* ScoredApiTest::dir_ = nullptr;
+fs::path* ScoredApiTest::project_ = nullptr;
 TestHttpServer* ScoredApiTest::server_ = nullptr;
 
 TEST_F(ScoredApiTest, HealthzNamesTheWarehouseVersion) {

@@ -1,9 +1,12 @@
 #include "http_test_server.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 
 namespace custlake::testing {
 
@@ -26,8 +29,29 @@ bool Custlake(const fs::path& dir, const std::vector<std::string>& args) {
   return outcome.exit_code == 0;
 }
 
-bool MakeScoredProject(const fs::path& dir) {
-  return Custlake(dir, {"demo", (dir / "demo").string(), "--customers", "300", "--months", "12", "--no-serve"});
+fs::path SharedScoredProject() {
+  const fs::path root = fs::path(SHARED_FIXTURES_DIR) / "scored";
+  fs::create_directories(root);
+  const int lock = ::open((root / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    ADD_FAILURE() << "cannot lock " << (root / ".lock");
+    if (lock >= 0) ::close(lock);
+    return {};
+  }
+  // One project per binary: a rebuilt custlake makes a fresh one.
+  const auto binary_time = fs::last_write_time(CUSTLAKE_BIN).time_since_epoch().count();
+  const fs::path project = root / ("demo_" + std::to_string(fs::file_size(CUSTLAKE_BIN)) + "_" +
+                                   std::to_string(binary_time));
+  bool ready = fs::exists(project / ".complete");
+  if (!ready) {
+    std::error_code ec;
+    for (const auto& old : fs::directory_iterator(root))
+      if (old.is_directory()) fs::remove_all(old.path(), ec);
+    ready = Custlake(root, {"demo", project.string(), "--customers", "300", "--months", "12", "--no-serve"});
+    if (ready) std::ofstream(project / ".complete") << "made by custlake demo\n";
+  }
+  ::close(lock);  // releases the lock
+  return ready ? project : fs::path();
 }
 
 bool MakeBareProject(const fs::path& dir) {

@@ -32,8 +32,11 @@ class ScratchDir {
 /// Runs the custlake binary in `dir`; fails the test (and returns false) when it exits non-zero.
 bool Custlake(const std::filesystem::path& dir, const std::vector<std::string>& args);
 
-/// `custlake demo` with churn and CLV scores (12 months): a project at dir/demo.
-bool MakeScoredProject(const std::filesystem::path& dir);
+/// `custlake demo` with churn, CLV and retention (300 customers, 12 months), made once per custlake
+/// binary under the build tree and shared by the test processes (ctest runs each test in a process
+/// of its own; a file lock lets one make it while the others wait). The tests only read it.
+/// Returns the project folder, or an empty path after failing the test.
+std::filesystem::path SharedScoredProject();
 /// generate + import + ingest + build, no analytics: a project at dir/bare.
 bool MakeBareProject(const std::filesystem::path& dir);
 
