@@ -1,37 +1,9 @@
 #include "churn/model_store.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "churn/churn.h"
+#include "lake/file_util.h"
 
 namespace custlake::churn {
-
-namespace {
-
-Status WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  out.close();
-  if (!out) return Status::IOError("cannot write " + path);
-  return Status::OK();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-Status StageFile(lake::BatchWriter* batch, const std::string& relative, const std::string& bytes) {
-  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(relative));
-  RETURN_NOT_OK(WriteFile(staging, bytes));
-  return batch->AddFile(relative, 0, "{}");
-}
-
-}  // namespace
 
 Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const GbmModel& gbm,
                              const LogisticModel& logistic) {
@@ -45,8 +17,8 @@ Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const GbmMod
   meta["model_version"] = batch.id();
   meta["logistic_model"] = logistic.ToJson();
   ASSIGN_OR_RETURN(std::string xgboost_json, gbm.Save());
-  RETURN_NOT_OK(StageFile(&batch, folder + "model.json", meta.dump(2)));
-  RETURN_NOT_OK(StageFile(&batch, folder + "xgboost.json", xgboost_json));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "model.json", meta.dump(2)));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "xgboost.json", xgboost_json));
   RETURN_NOT_OK(batch.Commit());
   return batch.id();
 }
@@ -72,7 +44,7 @@ Result<ModelFiles> FindModelFiles(lake::Lake* lake) {
 }
 
 Result<nlohmann::json> ReadMeta(const std::string& meta_path) {
-  ASSIGN_OR_RETURN(std::string meta_text, ReadFile(meta_path));
+  ASSIGN_OR_RETURN(std::string meta_text, lake::ReadWholeFile(meta_path));
   nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, false);
   if (meta.is_discarded() || meta.value("format", "") != kModelFormat) {
     return Status::Corruption(meta_path + ": not a " + std::string(kModelFormat) + " file; run `custlake churn train` again");
@@ -90,7 +62,7 @@ Result<StoredModel> LoadModel(lake::Lake* lake) {
   ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta_path));
   std::vector<std::string> features;
   for (const auto& f : meta["features"]) features.push_back(f.at("name").get<std::string>());
-  ASSIGN_OR_RETURN(std::string xgboost_json, ReadFile(paths.xgboost_path));
+  ASSIGN_OR_RETURN(std::string xgboost_json, lake::ReadWholeFile(paths.xgboost_path));
   ASSIGN_OR_RETURN(GbmModel gbm, GbmModel::Load(xgboost_json, features));
   ASSIGN_OR_RETURN(LogisticModel logistic, LogisticModel::FromJson(meta["logistic_model"]));
   return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(gbm), std::move(logistic)};

@@ -228,6 +228,12 @@ Status BatchWriter::AddFile(std::string_view path, int64_t row_count, std::strin
   return AddFile(std::move(spec));
 }
 
+Status BatchWriter::AddFileWithBytes(std::string_view path, std::string_view bytes) {
+  ASSIGN_OR_RETURN(std::string staging, StagingPath(path));
+  RETURN_NOT_OK(WriteWholeFile(staging, bytes));
+  return AddFile(path, 0, "{}");
+}
+
 Status BatchWriter::SetSchema(std::string schema_json) { return SetSchema(impl_->dataset, std::move(schema_json)); }
 
 Status BatchWriter::SetSchema(const DatasetId& dataset, std::string schema_json) {

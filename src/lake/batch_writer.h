@@ -141,6 +141,9 @@ class BatchWriter {
   Status AddFile(const StagedPart& part, int64_t row_count, std::string provenance_json = "");
   /// AddFile for `path` (relative to the batch's dataset folder).
   Status AddFile(std::string_view path, int64_t row_count, std::string provenance_json = "");
+  /// Writes `bytes` at `path`'s staging path and declares it (no rows): a small file such as a
+  /// model's JSON.
+  Status AddFileWithBytes(std::string_view path, std::string_view bytes);
   /// Records `schema_json` as the dataset's schema at Commit.
   Status SetSchema(std::string schema_json);
   Status SetSchema(const DatasetId& dataset, std::string schema_json);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -33,6 +34,10 @@ Status RemoveAll(const std::string& path);
 Status RemoveFile(const std::string& path);
 Result<int64_t> FileSize(const std::string& path);
 bool PathExists(const std::string& path);
+/// The whole file's bytes (for small files: a model, a manifest).
+Result<std::string> ReadWholeFile(const std::string& path);
+/// Creates or truncates `path` and writes `bytes` (not synced: the commit syncs staged files).
+Status WriteWholeFile(const std::string& path, std::string_view bytes);
 /// Regular files under `dir`, as paths relative to `dir`, sorted; symlinks
 /// are not followed. A missing `dir` yields an empty list.
 Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir);

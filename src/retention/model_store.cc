@@ -1,33 +1,10 @@
 #include "retention/model_store.h"
 
-#include <fstream>
-#include <sstream>
+#include "lake/file_util.h"
 
 namespace custlake::retention {
 
 namespace {
-
-Status WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-  out.close();
-  if (!out) return Status::IOError("cannot write " + path);
-  return Status::OK();
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-Status StageFile(lake::BatchWriter* batch, const std::string& relative, const std::string& bytes) {
-  ASSIGN_OR_RETURN(std::string staging, batch->StagingPath(relative));
-  RETURN_NOT_OK(WriteFile(staging, bytes));
-  return batch->AddFile(relative, 0, "{}");
-}
 
 struct ModelFiles {
   std::string meta, uplift, churn, shift, propensity, committed_at;
@@ -50,7 +27,7 @@ Result<ModelFiles> FindModelFiles(lake::Lake* lake) {
 }
 
 Result<nlohmann::json> ReadMeta(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  ASSIGN_OR_RETURN(std::string text, lake::ReadWholeFile(path));
   nlohmann::json meta = nlohmann::json::parse(text, nullptr, false);
   if (meta.is_discarded() || meta.value("format", "") != kModelFormat) {
     return Status::Corruption(path + ": not a " + std::string(kModelFormat) +
@@ -76,11 +53,11 @@ Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regres
   ASSIGN_OR_RETURN(std::string churn_json, p_churn.Save());
   ASSIGN_OR_RETURN(std::string propensity_json, propensity.Save());
   ASSIGN_OR_RETURN(std::string shift_json, shift.Save());
-  RETURN_NOT_OK(StageFile(&batch, folder + "model.json", meta.dump(2)));
-  RETURN_NOT_OK(StageFile(&batch, folder + "uplift.json", uplift_json));
-  RETURN_NOT_OK(StageFile(&batch, folder + "churn.json", churn_json));
-  RETURN_NOT_OK(StageFile(&batch, folder + "propensity.json", propensity_json));
-  RETURN_NOT_OK(StageFile(&batch, folder + "shift.json", shift_json));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "model.json", meta.dump(2)));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "uplift.json", uplift_json));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "churn.json", churn_json));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "propensity.json", propensity_json));
+  RETURN_NOT_OK(batch.AddFileWithBytes(folder + "shift.json", shift_json));
   RETURN_NOT_OK(batch.Commit());
   return batch.id();
 }
@@ -94,13 +71,13 @@ Result<StoredModel> LoadModel(lake::Lake* lake) {
   ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta));
   std::vector<std::string> features;
   for (const auto& f : meta["features"]) features.push_back(f.at("name").get<std::string>());
-  ASSIGN_OR_RETURN(std::string uplift_json, ReadFile(paths.uplift));
-  ASSIGN_OR_RETURN(std::string churn_json, ReadFile(paths.churn));
+  ASSIGN_OR_RETURN(std::string uplift_json, lake::ReadWholeFile(paths.uplift));
+  ASSIGN_OR_RETURN(std::string churn_json, lake::ReadWholeFile(paths.churn));
   ASSIGN_OR_RETURN(Regressor uplift, Regressor::Load(uplift_json, features.size()));
   ASSIGN_OR_RETURN(churn::GbmModel p_churn, churn::GbmModel::Load(churn_json, features));
-  ASSIGN_OR_RETURN(std::string propensity_json, ReadFile(paths.propensity));
+  ASSIGN_OR_RETURN(std::string propensity_json, lake::ReadWholeFile(paths.propensity));
   ASSIGN_OR_RETURN(churn::GbmModel propensity, churn::GbmModel::Load(propensity_json, features));
-  ASSIGN_OR_RETURN(std::string shift_json, ReadFile(paths.shift));
+  ASSIGN_OR_RETURN(std::string shift_json, lake::ReadWholeFile(paths.shift));
   ASSIGN_OR_RETURN(Regressor shift, Regressor::Load(shift_json, features.size()));
   return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(uplift), std::move(p_churn),
                      std::move(shift), std::move(propensity)};
