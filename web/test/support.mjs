@@ -27,17 +27,6 @@ export async function makeDemo(dir, months = 12) {
   await run(BIN, ['demo', dir, '--customers', '2000', '--months', String(months), '--no-serve'], { maxBuffer: 64 << 20 });
 }
 
-/**
- * Publishes a retention plan of `budget` customers into the demo project's lake
- * (test/web/retention_plan_fixture.cc: raw.retention_plan and raw.retention_plan_summary through the
- * lake's batch API, as `custlake retention plan` will), from the demo's churn and CLV scores.
- */
-export async function publishRetentionPlan(projectDir, budget = 100) {
-  const fixture = process.env.CUSTLAKE_RETENTION_FIXTURE;
-  if (!fixture) throw new Error('CUSTLAKE_RETENTION_FIXTURE must name test/web\'s retention_plan_fixture (CTest sets it)');
-  await run(fixture, [path.join(projectDir, 'lake'), String(budget), '5']);
-}
-
 export async function custlake(args, { cwd, input } = {}) {
   return new Promise((resolve, reject) => {
     const p = spawn(BIN, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
