@@ -29,12 +29,18 @@ class Matrix {
   ~Matrix() {
     if (handle_) XGDMatrixFree(handle_);
   }
-  static Result<std::unique_ptr<Matrix>> From(const Dataset& d, bool with_labels) {
+  static Result<std::unique_ptr<Matrix>> From(const Dataset& d, bool with_labels, const std::vector<float>& margin) {
     auto m = std::make_unique<Matrix>();
     XGB_OK(XGDMatrixCreateFromMat(d.x.data(), d.rows(), d.cols(), std::numeric_limits<float>::quiet_NaN(),
                                   &m->handle_),
            "DMatrix");
     if (with_labels) XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "label", d.y.data(), d.rows()), "labels");
+    if (!margin.empty()) {
+      if (margin.size() != d.rows()) {
+        return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), d.rows()));
+      }
+      XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "base_margin", margin.data(), d.rows()), "base margin");
+    }
     return m;
   }
   DMatrixHandle handle() const { return handle_; }
@@ -43,10 +49,11 @@ class Matrix {
   DMatrixHandle handle_ = nullptr;
 };
 
-Status SetParams(BoosterHandle b, const GbmOptions& o) {
+Status SetParams(BoosterHandle b, const GbmOptions& o, GbmModel::Objective objective) {
+  const bool logistic = objective == GbmModel::Objective::kLogistic;
   const std::vector<std::pair<std::string, std::string>> params{
-      {"objective", "binary:logistic"},
-      {"eval_metric", "logloss"},
+      {"objective", logistic ? "binary:logistic" : "reg:squarederror"},
+      {"eval_metric", logistic ? "logloss" : "rmse"},
       {"tree_method", "hist"},
       {"eta", fmt::format("{}", o.eta)},
       {"max_depth", std::to_string(o.max_depth)},
@@ -61,12 +68,13 @@ Status SetParams(BoosterHandle b, const GbmOptions& o) {
   return Status::OK();
 }
 
-/// The validation log loss from EvalOneIter's "[3]\tvalid-logloss:0.41".
-Result<double> ValidationLogLoss(const char* eval) {
-  std::string text(eval);
-  size_t at = text.find("valid-logloss:");
-  if (at == std::string::npos) return Status::Internal("XGBoost evaluation without valid-logloss: " + text);
-  return std::stod(text.substr(at + 14));
+/// The validation loss from EvalOneIter's "[3]\tvalid-logloss:0.41" (or "valid-rmse:").
+Result<double> ValidationLoss(const char* eval, GbmModel::Objective objective) {
+  const std::string text(eval);
+  const std::string key = objective == GbmModel::Objective::kLogistic ? "valid-logloss:" : "valid-rmse:";
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return Status::Internal("XGBoost evaluation without " + key + " " + text);
+  return std::stod(text.substr(at + key.size()));
 }
 
 }  // namespace
@@ -101,24 +109,26 @@ GbmModel::GbmModel(GbmModel&&) noexcept = default;
 GbmModel& GbmModel::operator=(GbmModel&&) noexcept = default;
 GbmModel::~GbmModel() = default;
 
-Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, const GbmOptions& options) {
+Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, const GbmOptions& options,
+                                 Objective objective, const std::vector<float>& train_margin,
+                                 const std::vector<float>& valid_margin) {
   RETURN_NOT_OK(options.Validate());
   if (train.rows() == 0 || valid.rows() == 0) return Status::InvalidArgument("no training or validation rows");
   QuietXgboost();
-  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true));
-  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true));
+  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true, train_margin));
+  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true, valid_margin));
   DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};
   const char* names[2] = {"train", "valid"};
   auto full = std::make_unique<Booster>();
   XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
-  RETURN_NOT_OK(SetParams(full->handle, options));
+  RETURN_NOT_OK(SetParams(full->handle, options, objective));
   double best = std::numeric_limits<double>::infinity();
   int best_iteration = 0;
   for (int iteration = 0; iteration < options.max_rounds; ++iteration) {
     XGB_OK(XGBoosterUpdateOneIter(full->handle, iteration, dtrain->handle()), "training round");
     const char* eval = nullptr;
     XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, both, names, 2, &eval), "evaluation");
-    ASSIGN_OR_RETURN(double loss, ValidationLogLoss(eval));
+    ASSIGN_OR_RETURN(double loss, ValidationLoss(eval, objective));
     if (loss < best) {
       best = loss;
       best_iteration = iteration;
@@ -149,13 +159,14 @@ Result<std::string> GbmModel::Save() const {
   return std::string(bytes, length);
 }
 
-Result<std::vector<float>> GbmModel::PredictType(const Dataset& data, int type, size_t per_row) const {
+Result<std::vector<float>> GbmModel::PredictType(const Dataset& data, int type, size_t per_row,
+                                                 const std::vector<float>& margin) const {
   if (data.cols() != feature_names_.size()) {
     return Status::InvalidArgument(fmt::format("the model has {} features, the data {}", feature_names_.size(),
                                                data.cols()));
   }
   if (data.rows() == 0) return std::vector<float>{};
-  ASSIGN_OR_RETURN(auto matrix, Matrix::From(data, false));
+  ASSIGN_OR_RETURN(auto matrix, Matrix::From(data, false, margin));
   const std::string config = fmt::format(
       R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
   const bst_ulong* shape = nullptr;
@@ -166,10 +177,12 @@ Result<std::vector<float>> GbmModel::PredictType(const Dataset& data, int type, 
   return std::vector<float>(out, out + data.rows() * per_row);
 }
 
-Result<std::vector<float>> GbmModel::Predict(const Dataset& data) const { return PredictType(data, 0, 1); }
+Result<std::vector<float>> GbmModel::Predict(const Dataset& data, const std::vector<float>& margin) const {
+  return PredictType(data, 0, 1, margin);
+}
 
 Result<std::vector<float>> GbmModel::Contributions(const Dataset& data) const {
-  return PredictType(data, 2, data.cols() + 1);
+  return PredictType(data, 2, data.cols() + 1, {});
 }
 
 }  // namespace custlake::churn

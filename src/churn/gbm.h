@@ -40,27 +40,38 @@ class GbmModel {
   GbmModel& operator=(GbmModel&&) noexcept;
   ~GbmModel();
 
-  /// Boosts on `train`, evaluating log loss on `valid` each round, and keeps the rounds up to
-  /// the best validation round.
-  static Result<GbmModel> Train(const Dataset& train, const Dataset& valid, const GbmOptions& options);
+  /// kLogistic: a classifier (labels 0/1, log loss); kSquaredError: a regression (RMSE).
+  enum class Objective { kLogistic, kSquaredError };
+
+  /// Boosts on `train`, evaluating the objective's loss on `valid` each round, and keeps the rounds
+  /// up to the best validation round. With margins (one per row; XGBoost's base_margin), the trees
+  /// start from them instead of a constant: e.g. a model that learns only a shift from another
+  /// model's log-odds. A model trained with margins must be given margins to predict.
+  static Result<GbmModel> Train(const Dataset& train, const Dataset& valid, const GbmOptions& options,
+                                Objective objective = Objective::kLogistic,
+                                const std::vector<float>& train_margin = {},
+                                const std::vector<float>& valid_margin = {});
   /// A model saved by Save().
   static Result<GbmModel> Load(const std::string& model_json, std::vector<std::string> feature_names);
 
   /// XGBoost's JSON of the model.
   Result<std::string> Save() const;
-  /// P(label = 1) per row.
-  Result<std::vector<float>> Predict(const Dataset& data) const;
+  /// P(label = 1) per row (kLogistic), or the regression's value (kSquaredError), from `margin`
+  /// (one per row) when the model was trained from margins.
+  Result<std::vector<float>> Predict(const Dataset& data, const std::vector<float>& margin = {}) const;
   /// SHAP contributions (log-odds): rows x (features + 1), the last column the bias.
   Result<std::vector<float>> Contributions(const Dataset& data) const;
 
   int best_iteration() const { return best_iteration_; }
+  /// The best round's validation loss: log loss, or RMSE for kSquaredError.
   double best_validation_log_loss() const { return best_log_loss_; }
   const std::vector<std::string>& feature_names() const { return feature_names_; }
 
  private:
   struct Booster;
   GbmModel(std::unique_ptr<Booster> booster, std::vector<std::string> feature_names);
-  Result<std::vector<float>> PredictType(const Dataset& data, int type, size_t per_row) const;
+  Result<std::vector<float>> PredictType(const Dataset& data, int type, size_t per_row,
+                                         const std::vector<float>& margin) const;
 
   std::unique_ptr<Booster> booster_;
   std::vector<std::string> feature_names_;

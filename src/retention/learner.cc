@@ -83,7 +83,7 @@ Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<si
 }
 
 /// g: a classifier of the event on the treated rows `index` starting from mu0's log-odds.
-Result<Regressor> FitShift(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& mu0,
+Result<churn::GbmModel> FitShift(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& mu0,
                            const churn::GbmOptions& options, const std::string& what) {
   std::vector<size_t> fit, stop;
   for (size_t r : index) (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
@@ -93,7 +93,7 @@ Result<Regressor> FitShift(const UpliftRows& rows, const std::vector<size_t>& in
   const churn::Dataset fit_rows = Rows(rows.data, fit, rows.data.y), stop_rows = Rows(rows.data, stop, rows.data.y);
   ASSIGN_OR_RETURN(std::vector<float> p_fit, mu0.Predict(fit_rows));
   ASSIGN_OR_RETURN(std::vector<float> p_stop, mu0.Predict(stop_rows));
-  return Regressor::Train(fit_rows, stop_rows, options, Regressor::Objective::kLogistic, LogOdds(p_fit),
+  return churn::GbmModel::Train(fit_rows, stop_rows, options, churn::GbmModel::Objective::kLogistic, LogOdds(p_fit),
                           LogOdds(p_stop));
 }
 
@@ -119,7 +119,7 @@ Status CrossFit(const UpliftRows& rows, const LearnerOptions& o, Nuisance* out) 
     ASSIGN_OR_RETURN(churn::GbmModel mu0, FitClassifier(rows, rest_control, rows.data.y, o.nuisance,
                                                         "control outcome model" + where));
     ASSIGN_OR_RETURN(std::vector<size_t> overlap, Overlap(rows, rest_treated, e, o.trim));
-    ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, overlap, mu0, o.shift, "treated outcome model" + where));
+    ASSIGN_OR_RETURN(churn::GbmModel shift, FitShift(rows, overlap, mu0, o.shift, "treated outcome model" + where));
     const churn::Dataset fold_rows = Rows(rows.data, held, rows.data.y);
     ASSIGN_OR_RETURN(std::vector<float> pe, e.Predict(fold_rows));
     ASSIGN_OR_RETURN(std::vector<float> p0, mu0.Predict(fold_rows));
@@ -190,7 +190,7 @@ std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const
   return w;
 }
 
-Result<std::vector<float>> PredictUplift(const Regressor& uplift, const churn::GbmModel& p_event, const Regressor& shift,
+Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
                                          const churn::Dataset& data) {
   ASSIGN_OR_RETURN(std::vector<float> p0, p_event.Predict(data));
   ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(data, LogOdds(p0)));
@@ -246,9 +246,9 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
     for (size_t r : index) out.push_back(v[r]);
     return out;
   };
-  ASSIGN_OR_RETURN(Regressor uplift,
-                   Regressor::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi), options.uplift,
-                                    Regressor::Objective::kSquaredError, at(plug_in, fit), at(plug_in, stop)));
+  ASSIGN_OR_RETURN(churn::GbmModel uplift,
+                   churn::GbmModel::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi), options.uplift,
+                                    churn::GbmModel::Objective::kSquaredError, at(plug_in, fit), at(plug_in, stop)));
   ASSIGN_OR_RETURN(churn::GbmModel p_event,
                    FitClassifier(rows, control, rows.data.y, options.nuisance, "churn model without offer"));
   std::vector<size_t> treated;
@@ -258,7 +258,7 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
   ASSIGN_OR_RETURN(churn::GbmModel propensity,
                    FitClassifier(rows, all, rows.treated, options.nuisance, "propensity model"));
   ASSIGN_OR_RETURN(std::vector<size_t> treated_overlap, Overlap(rows, treated, propensity, options.trim));
-  ASSIGN_OR_RETURN(Regressor shift, FitShift(rows, treated_overlap, p_event, options.shift, "treated outcome model"));
+  ASSIGN_OR_RETURN(churn::GbmModel shift, FitShift(rows, treated_overlap, p_event, options.shift, "treated outcome model"));
   double mean_psi = 0;
   for (float v : psi) mean_psi += v;
   nlohmann::json info{{"rows", rows.data.rows()},

@@ -34,7 +34,7 @@
 #include "churn/dataset.h"
 #include "churn/gbm.h"
 #include "common/status.h"
-#include "retention/regressor.h"
+#include "churn/gbm.h"
 
 namespace custlake::retention {
 
@@ -58,15 +58,15 @@ struct UpliftRows {
 };
 
 struct TrainedLearner {
-  Regressor uplift;
+  churn::GbmModel uplift;
   churn::GbmModel p_event;     ///< mu0 on every control row
-  Regressor shift;             ///< g on every treated row, from mu0's log-odds
+  churn::GbmModel shift;             ///< g on every treated row, from mu0's log-odds
   churn::GbmModel propensity;  ///< e on every row
   nlohmann::json info;      ///< rounds, clipped share, timings
 };
 
 /// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction.
-Result<std::vector<float>> PredictUplift(const Regressor& uplift, const churn::GbmModel& p_event, const Regressor& shift,
+Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
                                          const churn::Dataset& data);
 
 /// Trains the DR-learner on `rows`; every fold needs treated and control rows with both outcomes.

@@ -38,8 +38,8 @@ Result<nlohmann::json> ReadMeta(const std::string& path) {
 
 }  // namespace
 
-Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
-                             const churn::GbmModel& p_churn, const Regressor& shift,
+Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const churn::GbmModel& uplift,
+                             const churn::GbmModel& p_churn, const churn::GbmModel& shift,
                              const churn::GbmModel& propensity) {
   lake::BatchOptions options;
   options.replace = true;
@@ -73,12 +73,12 @@ Result<StoredModel> LoadModel(lake::Lake* lake) {
   for (const auto& f : meta["features"]) features.push_back(f.at("name").get<std::string>());
   ASSIGN_OR_RETURN(std::string uplift_json, lake::ReadWholeFile(paths.uplift));
   ASSIGN_OR_RETURN(std::string churn_json, lake::ReadWholeFile(paths.churn));
-  ASSIGN_OR_RETURN(Regressor uplift, Regressor::Load(uplift_json, features.size()));
+  ASSIGN_OR_RETURN(churn::GbmModel uplift, churn::GbmModel::Load(uplift_json, features));
   ASSIGN_OR_RETURN(churn::GbmModel p_churn, churn::GbmModel::Load(churn_json, features));
   ASSIGN_OR_RETURN(std::string propensity_json, lake::ReadWholeFile(paths.propensity));
   ASSIGN_OR_RETURN(churn::GbmModel propensity, churn::GbmModel::Load(propensity_json, features));
   ASSIGN_OR_RETURN(std::string shift_json, lake::ReadWholeFile(paths.shift));
-  ASSIGN_OR_RETURN(Regressor shift, Regressor::Load(shift_json, features.size()));
+  ASSIGN_OR_RETURN(churn::GbmModel shift, churn::GbmModel::Load(shift_json, features));
   return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(uplift), std::move(p_churn),
                      std::move(shift), std::move(propensity)};
 }

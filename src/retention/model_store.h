@@ -17,7 +17,7 @@
 #include "churn/gbm.h"
 #include "common/status.h"
 #include "lake/lake.h"
-#include "retention/regressor.h"
+#include "churn/gbm.h"
 
 namespace custlake::retention {
 
@@ -27,14 +27,14 @@ inline constexpr const char* kModelDataset = "retention";
 struct StoredModel {
   int64_t version = 0;
   nlohmann::json meta;
-  Regressor uplift;
+  churn::GbmModel uplift;
   churn::GbmModel p_churn;
-  Regressor shift;
+  churn::GbmModel shift;
   churn::GbmModel propensity;
 };
 
-Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const Regressor& uplift,
-                             const churn::GbmModel& p_churn, const Regressor& shift,
+Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const churn::GbmModel& uplift,
+                             const churn::GbmModel& p_churn, const churn::GbmModel& shift,
                              const churn::GbmModel& propensity);
 
 /// The model in service; NotFound (saying to run `custlake retention train`) when none was trained.

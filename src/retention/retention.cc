@@ -51,8 +51,8 @@ struct Validation {
 };
 
 Result<Validation> PredictValidation(churn::FeatureSession* session, const churn::FeatureModel& model,
-                                     const std::vector<std::string>& months, int horizon, const Regressor& uplift,
-                                     const churn::GbmModel& p_churn, const Regressor& shift,
+                                     const std::vector<std::string>& months, int horizon, const churn::GbmModel& uplift,
+                                     const churn::GbmModel& p_churn, const churn::GbmModel& shift,
                                      const churn::GbmModel& propensity, double clip) {
   Validation v;
   ASSIGN_OR_RETURN(v.rows, ComputeMonthRows(session, model, months, horizon));
