@@ -13,9 +13,8 @@ namespace {
 constexpr int64_t kDay = 86400;
 constexpr int64_t kWeek = 7 * kDay;
 constexpr int64_t kNeverClosed = std::numeric_limits<int64_t>::max();
-constexpr double kRetentionRisk = 0.05;      // base hazard above which a customer is "at risk"
-constexpr double kRetentionTargetShare = 0.5;
-constexpr double kOtherOfferRate = 0.02;     // share of the customers not at risk sent the offer
+constexpr double kRetentionTargetShare = 0.5;  // share of the flagged customers sent the month's offer
+constexpr double kOtherOfferRate = 0.02;       // share of the customers not flagged sent the offer
 constexpr int kOffersPerMonth = 4;          // retention x 3 segments + 1 broad promo (in the catalog, not sent)
 
 double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
@@ -241,9 +240,10 @@ int64_t CompanyModel::CampaignAndChurn(int64_t index, int month, int32_t ms, int
 
   bool sent = false, responded = false, redeemed = false;
   int64_t sent_at = 0, responded_at = kNoTime;
+  const bool flagged = FlaggedForRetention(s.contract, drivers);
   if (month - s.last_offer_month >= kOfferActsMonths) {
     const double u = rng.Uniform();
-    sent = u < (Sigmoid(z0) > kRetentionRisk ? kRetentionTargetShare : kOtherOfferRate);
+    sent = u < (flagged ? kRetentionTargetShare : kOtherOfferRate);
     if (sent) {
       sent_at = ms_sec + static_cast<int64_t>(rng.Uniform() * 3.0 * kDay);
       responded = rng.Uniform() < response.respond_probability;
@@ -267,7 +267,7 @@ int64_t CompanyModel::CampaignAndChurn(int64_t index, int month, int32_t ms, int
   }
   if (window_month >= 0) {
     ChurnTruth t{CustomerId(index), static_cast<float>(p), static_cast<float>(Sigmoid(z0)),
-                 static_cast<float>(ThreeMonthEffect(z, response)), churned, sent};
+                 static_cast<float>(ThreeMonthEffect(z, response)), churned, sent, flagged};
     month_churn_.push_back(t);
   }
   if (sent) {

@@ -103,6 +103,7 @@ struct ChurnTruth {
   float offer_effect = 0;     ///< true 3-month effect of this month's retention offer (offer_response.h)
   bool churned = false;
   bool offer_sent = false;    ///< sent an offer this month
+  bool flagged = false;       ///< flagged by the campaign's targeting rule (FlaggedForRetention)
 };
 
 /// One row of truth/attribute_changes.csv.

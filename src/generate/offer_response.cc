@@ -33,6 +33,10 @@ OfferResponse RespondTo(const ModelParameters& mp, const OfferDrivers& d, const 
   return r;
 }
 
+bool FlaggedForRetention(Contract contract, const OfferDrivers& d) {
+  return d.unresolved_tickets > 0 || (contract == Contract::kMonthly && d.fee_log_ratio > kFlagFeeLogRatio);
+}
+
 double ThreeMonthEffect(double z, const OfferResponse& r) {
   const double contacted = ChurnWithinActMonths(z + r.contact_logit);
   const double redeemed = ChurnWithinActMonths(z + r.contact_logit + r.redeemed_logit);

@@ -65,6 +65,15 @@ inline constexpr int kOfferActsMonths = 3;  ///< the send month and the two afte
 
 OfferResponse RespondTo(const ModelParameters& mp, const OfferDrivers& d, const Offer& offer);
 
+/// The campaign's targeting rule, written as a retention team would, from what
+/// the company's data shows at the month's start (nothing hidden): a ticket
+/// still open, or a monthly contract paying over exp(kFlagFeeLogRatio) x the
+/// segment's reference fee. Half the flagged get the month's offer, 2 % of
+/// the others (company_model.cc), so who is sent one is random given the
+/// warehouse's features (open tickets, contract, fee, segment).
+inline constexpr double kFlagFeeLogRatio = 0.1;  ///< ln(fee / reference fee) flagging a monthly contract
+bool FlaggedForRetention(Contract contract, const OfferDrivers& d);
+
 /// The true offer_effect of truth/churn_probability.csv (see above); `z` is
 /// the month's hazard logit without this month's offer.
 double ThreeMonthEffect(double z, const OfferResponse& r);

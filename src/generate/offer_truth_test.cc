@@ -146,8 +146,22 @@ TEST_F(OfferTruthTest, EffectsVaryAndMatchTheRandomHoldout) {
   EXPECT_GT(riskiest_sum / static_cast<double>(riskiest), mean)
       << "the tenth most at risk must not be the ones the offer saves most";
 
-  // The random holdout: rows of customers at risk (base hazard > 5 %) with no offer in the two months
-  // before (so the campaign drew them at random, half sent), whose 3 months lie in the window.
+  // The random holdout: rows of customers the campaign's rule flagged (truth/offer_flagged.csv) with
+  // no offer in the two months before (so the campaign drew them at random, half sent), whose 3
+  // months lie in the window.
+  std::set<std::pair<int64_t, std::string>> flagged;
+  {
+    std::ifstream in(root_ / "truth" / "offer_flagged.csv");
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    EXPECT_EQ(line, "customer_id,month");
+    while (std::getline(in, line)) {
+      const size_t comma = line.find(',');
+      ASSERT_NE(comma, std::string::npos) << line;
+      flagged.emplace(std::stoll(line.substr(0, comma)), line.substr(comma + 1));
+    }
+  }
+  ASSERT_GT(flagged.size(), 10000u);
   std::map<int64_t, std::vector<const Row*>> by_customer;
   for (const Row& r : rows) by_customer[r.customer_id].push_back(&r);  // months ascending
   std::vector<std::string> months;
@@ -160,7 +174,7 @@ TEST_F(OfferTruthTest, EffectsVaryAndMatchTheRandomHoldout) {
     for (size_t k = 0; k < history.size(); ++k) {
       const Row& r = *history[k];
       const auto m = month_index(r.month);
-      if (r.p_without_offer <= 0.05 || m < 2 || m + 2 >= static_cast<long>(months.size())) continue;
+      if (!flagged.count({r.customer_id, r.month}) || m < 2 || m + 2 >= static_cast<long>(months.size())) continue;
       bool recent_offer = false, churned3 = false;
       for (size_t j = 0; j < history.size(); ++j) {
         const auto mj = month_index(history[j]->month);
@@ -175,7 +189,7 @@ TEST_F(OfferTruthTest, EffectsVaryAndMatchTheRandomHoldout) {
   }
   ASSERT_GT(all.n[1], 3000);
   EXPECT_NEAR(static_cast<double>(all.n[1]) / static_cast<double>(all.n[0] + all.n[1]), 0.5, 0.03)
-      << "half the at-risk customers get the campaign";
+      << "half the flagged customers get the campaign";
   for (const auto& [name, c] : {std::pair<const char*, const Contrast*>{"all", &all}, {"strong", &strong},
                                 {"mild", &mild}, {"put off", &put_off}}) {
     EXPECT_NEAR(c->Difference(), c->MeanTrueEffect(), 3.0 * c->StdError() + 0.005)

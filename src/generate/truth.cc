@@ -60,6 +60,8 @@ Result<std::unique_ptr<TruthWriter>> TruthWriter::Open(const std::string& truth_
   std::unique_ptr<TruthWriter> w(new TruthWriter(truth_dir));
   ASSIGN_OR_RETURN(w->churn_file_, OutputFile::Create(truth_dir + "/churn_probability.csv"));
   ASSIGN_OR_RETURN(w->changes_file_, OutputFile::Create(truth_dir + "/attribute_changes.csv"));
+  ASSIGN_OR_RETURN(w->flagged_file_, OutputFile::Create(truth_dir + "/offer_flagged.csv"));
+  w->flagged_buf_.Append("customer_id,month\n");
   w->churn_buf_.Append("customer_id,month,p_churn,p_churn_without_offer,churned,offer_sent,offer_effect\n");
   w->changes_buf_.Append("customer_id,ts,attribute,old_value,new_value\n");
   return w;
@@ -106,6 +108,14 @@ Status TruthWriter::AddMonth(const CompanyModel::Month& month) {
     *p++ = '\n';
     churn_buf_.Advance(p);
     if (churn_buf_.size() > (size_t{1} << 20) - 128) RETURN_NOT_OK(churn_buf_.FlushTo(churn_file_.get()));
+    if (!row.flagged) continue;
+    p = flagged_buf_.Reserve(48);
+    p = PutInt(p, row.customer_id);
+    *p++ = ',';
+    for (int i = 0; i < 7; ++i) *p++ = ym[i];
+    *p++ = '\n';
+    flagged_buf_.Advance(p);
+    if (flagged_buf_.size() > (size_t{1} << 16) - 48) RETURN_NOT_OK(flagged_buf_.FlushTo(flagged_file_.get()));
   }
   churn_rows_ += static_cast<int64_t>(month.churn.size());
   for (const AttributeChange& c : month.changes) {
@@ -171,6 +181,8 @@ Status TruthWriter::Finish(const nlohmann::json& parameters, const nlohmann::jso
   RETURN_NOT_OK(churn_file_->Commit());
   RETURN_NOT_OK(changes_buf_.FlushTo(changes_file_.get()));
   RETURN_NOT_OK(changes_file_->Commit());
+  RETURN_NOT_OK(flagged_buf_.FlushTo(flagged_file_.get()));
+  RETURN_NOT_OK(flagged_file_->Commit());
   for (const auto& [name, doc] : {std::pair<const char*, const nlohmann::json*>{"parameters.json", &parameters},
                                   {"mess_counts.json", &mess_counts}}) {
     ASSIGN_OR_RETURN(auto file, OutputFile::Create(dir_ + "/" + name));

@@ -135,8 +135,8 @@ class TruthWriter {
  private:
   explicit TruthWriter(std::string dir) : dir_(std::move(dir)) {}
   std::string dir_;
-  std::unique_ptr<OutputFile> churn_file_, changes_file_;
-  ByteBuffer churn_buf_{size_t{1} << 20}, changes_buf_{size_t{1} << 16};
+  std::unique_ptr<OutputFile> churn_file_, changes_file_, flagged_file_;
+  ByteBuffer churn_buf_{size_t{1} << 20}, changes_buf_{size_t{1} << 16}, flagged_buf_{size_t{1} << 16};
   int64_t churn_rows_ = 0;
 };
 

@@ -154,8 +154,8 @@ LearnerOptions::LearnerOptions() {
   nuisance.max_rounds = 400;
   nuisance.early_stopping_rounds = 30;
   shift.eta = 0.05;
-  shift.max_depth = 3;
-  shift.min_child_weight = 20;
+  shift.max_depth = 2;
+  shift.min_child_weight = 50;
   shift.max_rounds = 400;
   shift.early_stopping_rounds = 30;
   uplift.eta = 0.05;
