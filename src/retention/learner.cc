@@ -196,7 +196,11 @@ Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const ch
   ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(data, LogOdds(p0)));
   std::vector<float> plug_in(p0.size());
   for (size_t r = 0; r < p0.size(); ++r) plug_in[r] = p0[r] - p1[r];
-  return uplift.Predict(data, plug_in);
+  ASSIGN_OR_RETURN(std::vector<float> u, uplift.Predict(data, plug_in));
+  // The uplift is p0 - p1 for some p1 in [0, 1]: an offer cannot keep more than would have left,
+  // nor lose more than would have stayed (the regression's corrections are not bounded by that).
+  for (size_t r = 0; r < u.size(); ++r) u[r] = std::clamp(u[r], p0[r] - 1.0f, p0[r]);
+  return u;
 }
 
 uint64_t HashKey(uint64_t key, uint64_t salt) {

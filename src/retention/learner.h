@@ -65,7 +65,8 @@ struct TrainedLearner {
   nlohmann::json info;      ///< rounds, clipped share, timings
 };
 
-/// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction.
+/// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction, kept within
+/// [mu0 - 1, mu0] (a probability with the offer between 0 and 1).
 Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
                                          const churn::Dataset& data);
 

@@ -75,6 +75,10 @@ TEST_F(RetentionE2eTest, TrainEvaluatePlanAndExport) {
   EXPECT_EQ(count["rows"][0]["first"], 1);
   EXPECT_EQ(count["rows"][0]["last"], 50);
   EXPECT_EQ(count["rows"][0]["customers"], 50);
+  // An offer keeps at most those who would have left: uplift <= p_churn (and >= p_churn - 1).
+  nlohmann::json bounded = Custlake({"query", "SELECT count(*) AS n FROM raw.retention_plan "
+                                              "WHERE uplift > p_churn + 1e-6 OR uplift < p_churn - 1 - 1e-6"});
+  EXPECT_EQ(bounded["rows"][0]["n"], 0) << bounded.dump();
   nlohmann::json summary = Custlake({"query", "SELECT budget, targeted, offer_cost, model_version, plan_date "
                                               "FROM raw.retention_plan_summary"});
   ASSERT_EQ(summary["rows"].size(), 1u) << summary.dump();
