@@ -23,7 +23,7 @@ test_pkgs=(mariadb-server mariadb-client postgresql postgresql-client procps cla
   python3 python3-psycopg2 python3-sqlalchemy python3-pandas openssl openjdk-17-jdk-headless libpostgresql-jdbc-java chromium)
 
 want=("${build_pkgs[@]}")
-# bench/churn: the same model trained in Python (pandas + the xgboost package) as the peer; bench/serve: bc.
+# bench/churn and bench/retention: the same models trained in Python (pandas + the xgboost package) as the peer; bench/serve: bc.
 bench_pkgs=("${test_pkgs[@]}" python3 time bc python3-pandas python3-xgboost)
 with_test=0
 for arg in "$@"; do

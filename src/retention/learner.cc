@@ -148,22 +148,24 @@ std::vector<float> PseudoOutcomes(const UpliftRows& rows, const Nuisance& nu, do
 
 }  // namespace
 
-LearnerOptions::LearnerOptions() {
-  nuisance.eta = 0.1;
-  nuisance.max_depth = 4;  // set here, not inherited from churn::GbmOptions' defaults
-  nuisance.max_rounds = 400;
-  nuisance.early_stopping_rounds = 30;
-  shift.eta = 0.05;
-  shift.max_depth = 2;
-  shift.min_child_weight = 50;
-  shift.max_rounds = 400;
-  shift.early_stopping_rounds = 30;
-  uplift.eta = 0.05;
-  uplift.max_depth = 3;
-  uplift.min_child_weight = 100;
-  uplift.max_rounds = 400;
-  uplift.early_stopping_rounds = 30;
+namespace {
+
+/// One stage's boosting: at most 400 rounds, stopping 30 rounds after the best; set here in full,
+/// not inherited from churn::GbmOptions' defaults.
+churn::GbmOptions Stage(double eta, int max_depth, double min_child_weight) {
+  churn::GbmOptions o;
+  o.eta = eta;
+  o.max_depth = max_depth;
+  o.min_child_weight = min_child_weight;
+  o.max_rounds = 400;
+  o.early_stopping_rounds = 30;
+  return o;
 }
+
+}  // namespace
+
+LearnerOptions::LearnerOptions()
+    : nuisance(Stage(0.1, 4, 5)), shift(Stage(0.05, 2, 50)), uplift(Stage(0.05, 3, 100)) {}
 
 Status LearnerOptions::Validate() const {
   if (folds < 2 || folds > 10) return Status::InvalidArgument("--folds must be 2 to 10");
