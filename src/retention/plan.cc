@@ -42,29 +42,6 @@ const std::vector<engine::ColumnSpec>& PlanColumns() {
   return columns;
 }
 
-Status WriteParquet(engine::Session* session, const std::string& select, const std::string& path) {
-  return session->Execute("COPY (" + select + ") TO " + engine::QuoteLiteral(path) + " (FORMAT parquet)");
-}
-
-/// One parquet file replacing the dataset's previous rows, written by `fill` (a table `t`).
-template <typename Fill>
-Result<int64_t> PublishOne(lake::Lake* lake, const std::string& dataset, const std::string& select, int64_t rows,
-                           const std::string& plan_date, Fill fill) {
-  lake::BatchOptions options;
-  options.replace = true;
-  options.lineage.source = "custlake retention plan";
-  options.lineage.extra["plan_date"] = plan_date;
-  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(lake::DatasetId::Raw(dataset), options));
-  ASSIGN_OR_RETURN(lake::StagedPart part, batch.NewPart());
-  ASSIGN_OR_RETURN(auto db, engine::Database::Open({}));
-  ASSIGN_OR_RETURN(auto session, db->Connect());
-  RETURN_NOT_OK(fill(session.get()));
-  RETURN_NOT_OK(WriteParquet(session.get(), select, part.staging_path));
-  RETURN_NOT_OK(batch.AddFile(part, rows));
-  RETURN_NOT_OK(batch.Commit());
-  return batch.id();
-}
-
 Status FillPlan(engine::Session* session, const PlanRows& p) {
   RETURN_NOT_OK(session->Execute(engine::CreateTableSql("t", PlanColumns())));
   ASSIGN_OR_RETURN(auto appender, engine::Appender::Open(session, "t", PlanColumns()));
@@ -114,6 +91,37 @@ std::string SummarySelect(const PlanRows& p, int64_t budget, const Totals& t) {
       t.high, engine::QuoteLiteral(p.model_version));
 }
 
+Status CopyToPart(engine::Session* session, const std::string& select, const lake::StagedPart& part) {
+  return session->Execute("COPY (" + select + ") TO " + engine::QuoteLiteral(part.staging_path) + " (FORMAT parquet)");
+}
+
+/// The plan and its summary in one batch that replaces both datasets' previous rows, so a reader
+/// never sees a plan beside another plan's summary.
+Result<int64_t> PublishPlan(lake::Lake* lake, const PlanRows& p, int64_t budget, const Totals& totals,
+                            const std::string& plan_date) {
+  lake::BatchOptions options;
+  options.replace = true;
+  options.lineage.source = "custlake retention plan";
+  options.lineage.extra["plan_date"] = plan_date;
+  const lake::DatasetId summary = lake::DatasetId::Raw(kPlanSummaryDataset);
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(lake::DatasetId::Raw(kPlanDataset), options));
+  RETURN_NOT_OK(batch.ReplaceDataset(summary));
+  ASSIGN_OR_RETURN(lake::StagedPart plan_part, batch.NewPart());
+  ASSIGN_OR_RETURN(lake::StagedPart summary_part, batch.NewPart(summary, {}));
+  ASSIGN_OR_RETURN(auto db, engine::Database::Open({}));
+  ASSIGN_OR_RETURN(auto session, db->Connect());
+  RETURN_NOT_OK(FillPlan(session.get(), p));
+  RETURN_NOT_OK(CopyToPart(session.get(),
+                           "SELECT customer_id, CAST(rank AS INTEGER) AS rank, uplift, p_churn, clv, "
+                           "expected_saved_value, offer_cost, plan_date, model_version FROM t ORDER BY rank",
+                           plan_part));
+  RETURN_NOT_OK(CopyToPart(session.get(), SummarySelect(p, budget, totals), summary_part));
+  RETURN_NOT_OK(batch.AddFile(plan_part, static_cast<int64_t>(p.targeted.size())));
+  RETURN_NOT_OK(batch.AddFile(summary_part, 1));
+  RETURN_NOT_OK(batch.Commit());
+  return batch.id();
+}
+
 Result<int64_t> Budget(const PlanOptions& o, size_t active) {
   if (o.budget < 0 || o.budget_share < 0 || o.budget_share > 1) {
     return Status::InvalidArgument("--budget must be a number of customers (N) or a share of the active ones (P%)");
@@ -160,17 +168,9 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   ASSIGN_OR_RETURN(std::chrono::sys_days day, churn::ParseDay(range.last_day, "the last day of data"));
   p.plan_day = day.time_since_epoch().count();
   const Totals totals = Sum(p);
-  ASSIGN_OR_RETURN(int64_t plan_batch,
-                   PublishOne(lake.get(), kPlanDataset,
-                              "SELECT customer_id, CAST(rank AS INTEGER) AS rank, uplift, p_churn, clv, "
-                              "expected_saved_value, offer_cost, plan_date, model_version FROM t ORDER BY rank",
-                              static_cast<int64_t>(p.targeted.size()), range.last_day,
-                              [&](engine::Session* s) { return FillPlan(s, p); }));
-  ASSIGN_OR_RETURN(int64_t summary_batch,
-                   PublishOne(lake.get(), kPlanSummaryDataset, SummarySelect(p, budget, totals), 1, range.last_day,
-                              [](engine::Session*) { return Status::OK(); }));
-  spdlog::info("retention: plan of {} customers at {} (model v{}) into raw/{} (batch {})", p.targeted.size(),
-               range.last_day, stored.version, kPlanDataset, plan_batch);
+  ASSIGN_OR_RETURN(int64_t batch, PublishPlan(lake.get(), p, budget, totals, range.last_day));
+  spdlog::info("retention: plan of {} customers at {} (model v{}) into raw/{} and raw/{} (batch {})",
+               p.targeted.size(), range.last_day, stored.version, kPlanDataset, kPlanSummaryDataset, batch);
   nlohmann::json top = nlohmann::json::array();
   for (size_t i = 0; i < p.targeted.size(); ++i) {
     const size_t r = p.targeted[i];
@@ -193,7 +193,7 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
                         {"top", top},
                         {"datasets", {std::string("raw/") + kPlanDataset, std::string("raw/") + kPlanSummaryDataset}},
                         {"views", {"raw.retention_plan", "raw.retention_plan_summary"}},
-                        {"batches", {plan_batch, summary_batch}}};
+                        {"batch", batch}};
 }
 
 }  // namespace custlake::retention

@@ -90,6 +90,11 @@ TEST_F(RetentionE2eTest, TrainEvaluatePlanAndExport) {
   nlohmann::json share = Custlake({"retention", "plan", "--budget", "1%"});
   nlohmann::json again = Custlake({"query", "SELECT count(*) AS n FROM raw.retention_plan"});
   EXPECT_EQ(again["rows"][0]["n"], share["targeted"]);
+  // ... and its summary, in the same batch.
+  nlohmann::json summary_again = Custlake({"query", "SELECT targeted FROM raw.retention_plan_summary"});
+  ASSERT_EQ(summary_again["rows"].size(), 1u) << summary_again.dump();
+  EXPECT_EQ(summary_again["rows"][0]["targeted"], share["targeted"]);
+  EXPECT_EQ(share["batch"].get<int64_t>(), plan["batch"].get<int64_t>() + 1) << "one batch per plan";
 
   testing::CliOutcome bad_budget = Run({"retention", "plan", "--budget", "lots"});
   EXPECT_NE(bad_budget.exit_code, 0);
