@@ -2,7 +2,9 @@
 // session takes to open (the first over a lake state, which makes the shared
 // database, and the next ones, which connect to it), and how long one
 // statement takes in it, wall and CPU, for point lookups by customer_id (a
-// different id each time, as pgbench sends them) and a dashboard aggregation.
+// different id each time, as pgbench sends them: pasted into the text, as the
+// simple protocol does, and bound to $1, as the extended protocol does) and a
+// dashboard aggregation.
 //
 //   statement_cost_bench LAKE_ROOT [STATEMENTS=2000]
 //
@@ -78,7 +80,16 @@ int main(int argc, char** argv) {
         ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = " +
               std::to_string(id) + " ORDER BY month_start")
         .ok();
-  }).Print("point lookup");
+  }).Print("point lookup, id in the text");
+  // As the extended protocol runs it: one text, the id bound ($1), so the session's plan is reused.
+  Measure(n, [&](int i) {
+    const long id = lo + (static_cast<long>(i) * 7919) % (hi - lo + 1);
+    return (*session)
+        ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics "
+              "WHERE customer_id = CAST($1 AS BIGINT) ORDER BY month_start",
+              {std::to_string(id)})
+        .ok();
+  }).Print("point lookup, id bound ($1)");
   Measure(std::max(1, n / 10), [&](int) {
     return (*session)
         ->Run("SELECT month_start, sum(revenue) AS revenue, count(*) FILTER (WHERE churned) AS churned, "

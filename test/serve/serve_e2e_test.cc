@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -243,6 +245,89 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
                               nullptr, nullptr, 0));
   ASSERT_EQ(PQresultStatus(nulls.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
   EXPECT_STREQ(PQgetvalue(nulls.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, APreparedLookupBindsEachValueAndAnswersAsTheSimpleProtocolDoes) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // As pgbench -M prepared and drivers send it: no declared type, the value as text.
+  PgResult prepared(PQprepare(conn.get(), "lookup",
+                              "SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = $1 "
+                              "ORDER BY month_start",
+                              1, nullptr));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult ids(PQexec(conn.get(), "SELECT DISTINCT customer_id FROM fact_customer_metrics ORDER BY 1 LIMIT 3"));
+  ASSERT_EQ(PQntuples(ids.get()), 3);
+  for (int i = 0; i < 3; ++i) {  // the same statement, bound three times
+    const char* id = PQgetvalue(ids.get(), i, 0);
+    PgResult bound(PQexecPrepared(conn.get(), "lookup", 1, &id, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(bound.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
+                                        std::string(id) + " ORDER BY month_start")
+                                           .c_str()));
+    ASSERT_GT(PQntuples(simple.get()), 0);
+    ASSERT_EQ(PQntuples(bound.get()), PQntuples(simple.get())) << "customer " << id;
+    for (int r = 0; r < PQntuples(simple.get()); ++r) {
+      EXPECT_STREQ(PQgetvalue(bound.get(), r, 0), PQgetvalue(simple.get(), r, 0));
+      EXPECT_STREQ(PQgetvalue(bound.get(), r, 1), PQgetvalue(simple.get(), r, 1));
+    }
+  }
+  // A value that is no id, and a write with a parameter: refused, the connection goes on.
+  const char* not_an_id = "1 OR 1=1";
+  PgResult bad(PQexecPrepared(conn.get(), "lookup", 1, &not_an_id, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(bad.get(), PG_DIAG_SQLSTATE), "22P02") << PQerrorMessage(conn.get());
+  const char* date_key = "20240101";
+  PgResult write(PQexecParams(conn.get(), "DELETE FROM dim_date WHERE date_key = $1", 1, nullptr, &date_key, nullptr,
+                              nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501") << PQerrorMessage(conn.get());
+}
+
+TEST_F(ServeTest, CopyAndCursorsRunInTheExtendedProtocol) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // PQexecParams sends Parse/Bind/Describe/Execute/Sync, as drivers do (npgsql, JDBC's CopyManager).
+  PgResult copy(PQexecParams(conn.get(), "COPY (SELECT i, 'v' || i AS v FROM range(3) r(i) ORDER BY i) TO STDOUT "
+                                         "WITH (FORMAT csv, HEADER)",
+                             0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(copy.get()), PGRES_COPY_OUT) << PQerrorMessage(conn.get());
+  std::string copied;
+  char* line = nullptr;
+  int n = 0;
+  while ((n = PQgetCopyData(conn.get(), &line, 0)) > 0) {
+    copied.append(line, static_cast<size_t>(n));
+    PQfreemem(line);
+  }
+  EXPECT_EQ(n, -1);
+  PgResult copy_done(PQgetResult(conn.get()));
+  EXPECT_EQ(PQresultStatus(copy_done.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQcmdStatus(copy_done.get()), "COPY 3");
+  EXPECT_EQ(copied, "i,v\n0,v0\n1,v1\n2,v2\n");
+  while (PgResult(PQgetResult(conn.get()))) {
+  }
+
+  const char* from = "2";
+  PgResult declare(PQexecParams(conn.get(), "DECLARE c CURSOR FOR SELECT i FROM range(6) r(i) WHERE i >= $1 ORDER BY i",
+                                1, nullptr, &from, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(declare.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQcmdStatus(declare.get()), "DECLARE CURSOR");
+  PgResult fetched(PQexecParams(conn.get(), "FETCH 3 FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(fetched.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(fetched.get()), 3);
+  EXPECT_STREQ(PQgetvalue(fetched.get(), 0, 0), "2");
+  EXPECT_STREQ(PQgetvalue(fetched.get(), 2, 0), "4");
+  EXPECT_STREQ(PQcmdStatus(fetched.get()), "FETCH 3");
+  PgResult rest(PQexecParams(conn.get(), "FETCH ALL FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQntuples(rest.get()), 1);
+  EXPECT_STREQ(PQgetvalue(rest.get(), 0, 0), "5");
+  PgResult closed(PQexecParams(conn.get(), "CLOSE c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQcmdStatus(closed.get()), "CLOSE CURSOR") << PQerrorMessage(conn.get());
+  PgResult gone(PQexecParams(conn.get(), "FETCH 1 FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(gone.get(), PG_DIAG_SQLSTATE), "34000");
+  // A COPY that fails (a write) is an error at Bind; the connection goes on.
+  PgResult refused(PQexecParams(conn.get(), "COPY dim_date FROM STDIN", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_EQ(PQresultStatus(refused.get()), PGRES_FATAL_ERROR);
+  PgResult fine(PQexec(conn.get(), "SELECT 7"));
+  EXPECT_STREQ(PQgetvalue(fine.get(), 0, 0), "7");
 }
 
 TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
