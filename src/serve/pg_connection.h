@@ -99,7 +99,10 @@ class PgConnection {
   /// Answers an SSLRequest: 'S' and the TLS handshake, or 'N'; false when the connection is over.
   bool AnswerSslRequest();
   bool ReadExact(size_t n, std::string* out);
+  /// Reads the next message, first sending what waits in out_ unless the client's next message is already here.
   bool ReadMessage(char* type, std::string* body);
+  /// Whether input is waiting on the socket (not asked of TLS: false).
+  bool InputWaiting() const;
   void Send(const std::string& message) { out_ += message; }
   bool Flush();
   /// Sends a fatal ErrorResponse; the caller then closes.
