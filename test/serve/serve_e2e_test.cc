@@ -330,6 +330,58 @@ TEST_F(ServeTest, CopyAndCursorsRunInTheExtendedProtocol) {
   EXPECT_STREQ(PQgetvalue(fine.get(), 0, 0), "7");
 }
 
+// Npgsql 4.0 (Power BI's driver) loads the server's types at connect with these three statements, each
+// sent through the extended protocol; it reads every row by position (nspname, typname, oid, typrelid,
+// typbasetype, type, elemoid, ord), parses the oids as unsigned integers and resolves an array's elemoid
+// among the rows before it.
+TEST_F(ServeTest, NpgsqlTypeLoadingQueryReturnsRowsOfTheRightShape) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  const std::string fixture =
+      custlake::testing::ReadWholeFile(fs::path(CUSTLAKE_SERVE_FIXTURES) / "npgsql_4_0_load_types.sql");
+  std::vector<std::string> statements;
+  for (size_t start = 0, end; (end = fixture.find(';', start)) != std::string::npos; start = end + 1) {
+    statements.push_back(fixture.substr(start, end - start));
+  }
+  ASSERT_EQ(statements.size(), 3u);
+  std::vector<PgResult> results;
+  for (const std::string& sql : statements) {
+    results.emplace_back(PQexecParams(conn.get(), sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(results.back().get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get()) << sql;
+  }
+  const std::vector<std::string> type_columns{"nspname", "typname", "oid", "typrelid", "typbasetype",
+                                              "type",    "elemoid", "ord"};
+  PGresult* types = results[0].get();
+  ASSERT_EQ(PQnfields(types), static_cast<int>(type_columns.size()));
+  for (int c = 0; c < PQnfields(types); ++c) EXPECT_EQ(PQfname(types, c), type_columns[static_cast<size_t>(c)]);
+  std::map<std::string, std::string> oid_of;  // typname -> oid, of the base types
+  std::set<std::string> seen;                 // oids of the rows so far
+  int last_ord = -1;
+  for (int r = 0; r < PQntuples(types); ++r) {
+    for (int c : {0, 1, 2, 5, 6, 7}) ASSERT_FALSE(PQgetisnull(types, r, c)) << "row " << r << " column " << c;
+    const std::string oid = PQgetvalue(types, r, 2), type = PQgetvalue(types, r, 5);
+    ASSERT_FALSE(oid.empty());
+    EXPECT_EQ(oid.find_first_not_of("0123456789"), std::string::npos) << oid;
+    ASSERT_EQ(type.size(), 1u) << PQgetvalue(types, r, 1);
+    EXPECT_NE(std::string("abdepr").find(type), std::string::npos) << type;
+    const int ord = std::stoi(PQgetvalue(types, r, 7));
+    EXPECT_GE(ord, last_ord) << "ORDER BY ord";
+    last_ord = ord;
+    if (type == "b") oid_of[PQgetvalue(types, r, 1)] = oid;
+    if (type == "a") {
+      EXPECT_TRUE(seen.count(PQgetvalue(types, r, 6))) << "array " << PQgetvalue(types, r, 1);
+    }
+    seen.insert(oid);
+  }
+  const std::map<std::string, std::string> base{{"bool", "16"},    {"int2", "21"},   {"int4", "23"},
+                                                {"int8", "20"},    {"float8", "701"}, {"numeric", "1700"},
+                                                {"text", "25"},    {"date", "1082"}, {"timestamp", "1114"},
+                                                {"varchar", "1043"}};
+  for (const auto& [name, oid] : base) EXPECT_EQ(oid_of[name], oid) << name;
+  EXPECT_EQ(PQnfields(results[1].get()), 3);  // composite fields: oid, attname, atttypid
+  EXPECT_EQ(PQnfields(results[2].get()), 2);  // enum labels: oid, enumlabel
+}
+
 TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
   PgConn conn = Connect();
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
