@@ -4,10 +4,13 @@
 # Makes a demo project (custlake demo --no-serve), serves it on loopback, starts a private
 # PostgreSQL 15 (Debian's, on a Unix socket, fsync off) and loads the same tables into it through
 # the endpoint itself (CREATE TABLE from its information_schema, rows by COPY ... TO STDOUT into
-# \copy ... FROM STDIN, primary keys from its declared keys). Then pgbench (simple protocol, no
-# vacuum) runs two workloads against both servers with 1 and 16 clients for SECONDS each:
-#   aggregations: a dashboard's monthly revenue/churn series and revenue by segment (a fact-dimension join);
-#   point lookups: one customer's months by customer_id (PostgreSQL uses the primary key's index).
+# \copy ... FROM STDIN, primary keys from its declared keys). Then pgbench (no vacuum) runs the
+# workloads against both servers with 1 and 16 clients for SECONDS each:
+#   aggregations: a dashboard's monthly revenue/churn series and revenue by segment (a fact-dimension join),
+#     simple protocol;
+#   point lookups: one customer's months by customer_id (PostgreSQL uses the primary key's index), once in
+#     the simple protocol (the id pasted into the text) and once prepared (-M prepared: Parse once, then
+#     Bind/Execute with the id as a parameter, as drivers and BI tools send them), on both servers.
 # Prints queries/s, p95 latency (from pgbench's per-transaction log) and the ratios against the
 # goals: aggregations >= 3x PostgreSQL's throughput, point lookups within 1.5x its p95 latency.
 set -euo pipefail
@@ -72,10 +75,10 @@ cat >"$WORK/lookups.sql" <<SQL
 SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = :id ORDER BY month_start;
 SQL
 
-run() {  # label, script, clients, host, port, user, dbname: prints "tps p95_ms"
+run() {  # label, script, clients, host, port, user, dbname, protocol: prints "tps p95_ms"
   local label=$1 script=$2 clients=$3
   rm -f "$WORK"/log_"$label"*
-  (cd "$WORK" && pgbench -n -M simple -f "$script" -c "$clients" -j "$clients" -T "$SECONDS_PER_RUN" \
+  (cd "$WORK" && pgbench -n -M "$8" -f "$script" -c "$clients" -j "$clients" -T "$SECONDS_PER_RUN" \
      -h "$4" -p "$5" -U "$6" "$7" -l --log-prefix="log_$label" >"$WORK/$label.out" 2>&1) || { cat "$WORK/$label.out" >&2; exit 1; }
   local tps p95
   tps=$(awk '/^tps = / {print $3; exit}' "$WORK/$label.out")
@@ -83,23 +86,30 @@ run() {  # label, script, clients, host, port, user, dbname: prints "tps p95_ms"
   echo "$tps $p95"
 }
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)"
-printf "%-14s %7s %14s %14s %14s %14s\n" workload clients "custlake q/s" "postgres q/s" "custlake p95" "postgres p95"
+printf "%-20s %7s %14s %14s %14s %14s\n" workload clients "custlake q/s" "postgres q/s" "custlake p95" "postgres p95"
 declare -A R
-for workload in aggregations lookups; do
+# workload:script:protocol
+for run_spec in aggregations:aggregations:simple lookups:lookups:simple lookups_prepared:lookups:prepared; do
+  IFS=: read -r workload script protocol <<<"$run_spec"
   for clients in 1 16; do
-    read -r cl_tps cl_p95 < <(run "cl_${workload}_$clients" "$WORK/$workload.sql" "$clients" 127.0.0.1 "$CL_PORT" bench warehouse)
-    read -r pg_tps pg_p95 < <(run "pg_${workload}_$clients" "$WORK/$workload.sql" "$clients" "$WORK/pg/sock" "$PG_PORT" postgres postgres)
+    read -r cl_tps cl_p95 < <(run "cl_${workload}_$clients" "$WORK/$script.sql" "$clients" 127.0.0.1 "$CL_PORT" bench warehouse "$protocol")
+    read -r pg_tps pg_p95 < <(run "pg_${workload}_$clients" "$WORK/$script.sql" "$clients" "$WORK/pg/sock" "$PG_PORT" postgres postgres "$protocol")
     # A transaction of the aggregation script is its two queries.
     q=1; [ "$workload" = aggregations ] && q=2
-    printf "%-14s %7s %14.1f %14.1f %12s ms %12s ms\n" "$workload" "$clients" "$(echo "$cl_tps * $q" | bc -l)" \
+    printf "%-20s %7s %14.1f %14.1f %12s ms %12s ms\n" "$workload" "$clients" "$(echo "$cl_tps * $q" | bc -l)" \
       "$(echo "$pg_tps * $q" | bc -l)" "$cl_p95" "$pg_p95"
     R[${workload}_${clients}]="$cl_tps $pg_tps $cl_p95 $pg_p95"
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The server's CPU seconds (user + system) over all the runs, and its peak RSS.
+read -r cl_utime cl_stime < <(awk '{print $14, $15}' "/proc/$SERVE_PID/stat")
+echo "custlake serve: $(echo "scale=1; ($cl_utime + $cl_stime) / $(getconf CLK_TCK)" | bc -l) CPU s, peak RSS $(awk '/VmHWM/ {print $2, $3}' "/proc/$SERVE_PID/status")"
 for clients in 1 16; do
   read -r cl pg _ _ <<<"${R[aggregations_$clients]}"
   echo "aggregations, $clients client(s): custlake/PostgreSQL throughput $(echo "scale=2; $cl / $pg" | bc -l)x (goal >= 3x)"
-  read -r _ _ clp pgp <<<"${R[lookups_$clients]}"
-  echo "point lookups, $clients client(s): custlake/PostgreSQL p95 latency $(echo "scale=2; $clp / $pgp" | bc -l)x (goal <= 1.5x)"
+  for workload in lookups lookups_prepared; do
+    read -r _ _ clp pgp <<<"${R[${workload}_$clients]}"
+    echo "point $workload, $clients client(s): custlake/PostgreSQL p95 latency $(echo "scale=2; $clp / $pgp" | bc -l)x (goal <= 1.5x)"
+  done
 done

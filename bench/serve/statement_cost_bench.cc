@@ -2,9 +2,11 @@
 // session takes to open (the first over a lake state, which makes the shared
 // database, and the next ones, which connect to it), and how long one
 // statement takes in it, wall and CPU, for point lookups by customer_id (a
-// different id each time, as pgbench sends them) and a dashboard aggregation.
+// different id each time, as pgbench sends them: pasted into the text, as the
+// simple protocol does, and bound to $1, as the extended protocol does) and a
+// dashboard aggregation.
 //
-//   statement_cost_bench LAKE_ROOT [STATEMENTS=2000]
+//   statement_cost_bench LAKE_ROOT [STATEMENTS=2000] [SQL...]   (each SQL also timed, n times)
 //
 // CPU seconds are the process's, so they stay meaningful on a loaded machine
 // where wall time is mostly waiting for a core.
@@ -59,7 +61,7 @@ Timing Measure(int n, Fn fn) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: statement_cost_bench LAKE_ROOT [STATEMENTS=2000]\n");
+    std::fprintf(stderr, "usage: statement_cost_bench LAKE_ROOT [STATEMENTS=2000] [SQL...]\n");
     return 2;
   }
   const std::string lake = argv[1];
@@ -78,7 +80,31 @@ int main(int argc, char** argv) {
         ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = " +
               std::to_string(id) + " ORDER BY month_start")
         .ok();
-  }).Print("point lookup");
+  }).Print("point lookup, id in the text");
+  // As the extended protocol runs it: one text, the id bound ($1), so the session's plan is reused.
+  Measure(n, [&](int i) {
+    const long id = lo + (static_cast<long>(i) * 7919) % (hi - lo + 1);
+    return (*session)
+        ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics "
+              "WHERE customer_id = CAST($1 AS BIGINT) ORDER BY month_start",
+              {std::to_string(id)})
+        .ok();
+  }).Print("point lookup, id bound ($1)");
+  // One id every time: the text's plan is cached too, so this parts the plan's reuse from the scan.
+  const std::string same = std::to_string(lo);
+  Measure(n, [&](int) {
+    return (*session)
+        ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = " +
+              same + " ORDER BY month_start")
+        .ok();
+  }).Print("point lookup, one id in the text");
+  Measure(n, [&](int) {
+    return (*session)
+        ->Run("SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics "
+              "WHERE customer_id = CAST($1 AS BIGINT) ORDER BY month_start",
+              {same})
+        .ok();
+  }).Print("point lookup, one id bound ($1)");
   Measure(std::max(1, n / 10), [&](int) {
     return (*session)
         ->Run("SELECT month_start, sum(revenue) AS revenue, count(*) FILTER (WHERE churned) AS churned, "
@@ -86,5 +112,15 @@ int main(int argc, char** argv) {
         .ok();
   }).Print("aggregation by month");
   Measure(n, [&](int) { return (*session)->Run("SELECT 1").ok(); }).Print("SELECT 1");
+  // Further statements to time, one per argument (to find where a statement's time goes).
+  for (int a = 3; a < argc; ++a) {
+    const std::string sql = argv[a];
+    auto first = (*session)->Run(sql);
+    if (!first.ok()) {
+      std::fprintf(stderr, "%s: %s\n", sql.c_str(), first.status().ToString().c_str());
+      return 1;
+    }
+    Measure(n, [&](int) { return (*session)->Run(sql).ok(); }).Print(sql.substr(0, 34).c_str());
+  }
   return 0;
 }

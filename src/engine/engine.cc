@@ -448,7 +448,38 @@ bool StartsWithWriteKeyword(const std::string& sql) {
 }
 }  // namespace
 
+namespace {
+/// Binds `params` ($1..$n, VARCHAR values or NULL) to a prepared statement.
+Binder VarcharBinder(const std::vector<std::optional<std::string>>& params) {
+  return [&params](duckdb_prepared_statement statement) {
+    if (duckdb_nparams(statement) != params.size()) {
+      return Status::InvalidArgument("the SQL takes " + std::to_string(duckdb_nparams(statement)) +
+                                     " parameters, " + std::to_string(params.size()) + " given");
+    }
+    for (idx_t i = 0; i < params.size(); i++) {
+      const duckdb_state state =
+          params[i] ? duckdb_bind_varchar_length(statement, i + 1, params[i]->data(), params[i]->size())
+                    : duckdb_bind_null(statement, i + 1);
+      if (state == DuckDBError) return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
+    }
+    return Status::OK();
+  };
+}
+}  // namespace
+
 Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_rows) {
+  return QueryReadOnlyBound(sql, max_rows, nullptr);
+}
+
+Result<QueryResult> Session::QueryReadOnlyWithParams(const std::string& sql,
+                                                     const std::vector<std::optional<std::string>>& params,
+                                                     int64_t max_rows) {
+  return QueryReadOnlyBound(sql, max_rows, &params);
+}
+
+Result<QueryResult> Session::QueryReadOnlyBound(const std::string& sql, int64_t max_rows,
+                                                const std::vector<std::optional<std::string>>* params) {
+  const Binder bind = params != nullptr ? VarcharBinder(*params) : Binder();
   duckdb_extracted_statements extracted = nullptr;
   idx_t count = duckdb_extract_statements(impl_->con, sql.c_str(), &extracted);
   if (count == 0) {
@@ -464,7 +495,7 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
   }
   // Most queries plan once: wrapped, a query is all it can be (another
   // statement in a FROM clause does not parse; then the general path refuses it).
-  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, nullptr)) {
+  if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, bind)) {
     duckdb_destroy_extracted(&extracted);
     return std::move(*plain);
   }
@@ -484,7 +515,7 @@ Result<QueryResult> Session::QueryReadOnly(const std::string& sql, int64_t max_r
     duckdb_destroy_prepare(&prepared);
     return Status::InvalidArgument(kNotAQuery);
   }
-  return RunPrepared(impl_->con, prepared, sql, max_rows);
+  return RunPrepared(impl_->con, prepared, sql, max_rows, bind);
 }
 
 Result<QueryResult> Session::QueryText(const std::string& sql, int64_t max_rows) {
@@ -499,19 +530,7 @@ Result<QueryResult> Session::QueryText(const std::string& sql, int64_t max_rows)
 
 Result<QueryResult> Session::QueryWithParams(const std::string& sql,
                                              const std::vector<std::optional<std::string>>& params, int64_t max_rows) {
-  const Binder bind = [&params](duckdb_prepared_statement statement) {
-    if (duckdb_nparams(statement) != params.size()) {
-      return Status::InvalidArgument("the SQL takes " + std::to_string(duckdb_nparams(statement)) +
-                                     " parameters, " + std::to_string(params.size()) + " given");
-    }
-    for (idx_t i = 0; i < params.size(); i++) {
-      const duckdb_state state =
-          params[i] ? duckdb_bind_varchar_length(statement, i + 1, params[i]->data(), params[i]->size())
-                    : duckdb_bind_null(statement, i + 1);
-      if (state == DuckDBError) return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
-    }
-    return Status::OK();
-  };
+  const Binder bind = VarcharBinder(params);
   if (std::optional<Result<QueryResult>> plain = TryRunPlain(impl_->con, &impl_->plans, sql, max_rows, bind)) {
     return std::move(*plain);
   }

@@ -87,6 +87,14 @@ class Session {
   /// (checked on DuckDB's own parse, statement by statement, before any runs).
   /// The guard for SQL a user typed; pair it with a sandboxed Database.
   Result<QueryResult> QueryReadOnly(const std::string& sql, int64_t max_rows = -1);
+  /// QueryReadOnly with `$1`..`$n` bound to `params` (VARCHAR values, or NULL
+  /// for std::nullopt; DuckDB casts them to the type it infers for each, so
+  /// `CAST($1 AS INTEGER)` fixes one), never pasted into the text: the same
+  /// text with other values reuses the session's plan (no parse, bind or plan).
+  /// For a user's SQL whose values come separately (the PostgreSQL extended protocol).
+  Result<QueryResult> QueryReadOnlyWithParams(const std::string& sql,
+                                              const std::vector<std::optional<std::string>>& params,
+                                              int64_t max_rows = -1);
   /// Runs one statement like Query; a SELECT gives every value as DuckDB's
   /// own text (Query's C-API values render no TIMESTAMPTZ, list, struct, map
   /// or UUID), with the query's own column names and types, and at most
@@ -108,6 +116,9 @@ class Session {
  private:
   friend class Database;
   friend struct SessionAccess;
+  /// QueryReadOnly's body; `params` (may be null: none) are bound to whichever statement runs.
+  Result<QueryResult> QueryReadOnlyBound(const std::string& sql, int64_t max_rows,
+                                         const std::vector<std::optional<std::string>>* params);
   struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

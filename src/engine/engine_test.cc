@@ -96,6 +96,30 @@ TEST(EngineReadOnlyTest, RefusesWritesAndSettingsBeforeRunningAnything) {
   EXPECT_EQ(count->Scalar(), "1");  // "SELECT 1; DROP TABLE t" ran nothing
 }
 
+TEST(EngineReadOnlyTest, BindsParametersToOnePreparedTextAndRefusesWrites) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  ASSERT_TRUE(s->Execute("CREATE TABLE t AS SELECT i AS id, 'name ' || i AS name FROM range(10) r(i)").ok());
+  const std::string sql = "SELECT name FROM t WHERE id = $1";
+  for (const char* id : {"3", "7"}) {  // the same text with other values
+    auto r = s->QueryReadOnlyWithParams(sql, {std::string(id)});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->Scalar(), std::string("name ") + id);
+  }
+  auto hostile = s->QueryReadOnlyWithParams("SELECT CAST($1 AS VARCHAR) AS v", {std::string("x'); DROP TABLE t; --")});
+  ASSERT_TRUE(hostile.ok()) << hostile.status().ToString();
+  EXPECT_EQ(hostile->Scalar(), "x'); DROP TABLE t; --");
+  auto null = s->QueryReadOnlyWithParams("SELECT CAST($1 AS INTEGER) IS NULL", {std::nullopt});
+  ASSERT_TRUE(null.ok()) << null.status().ToString();
+  EXPECT_EQ(null->Scalar(), "true");
+  EXPECT_FALSE(s->QueryReadOnlyWithParams(sql, {std::string("not a number")}).ok());
+  EXPECT_FALSE(s->QueryReadOnlyWithParams(sql, {}).ok());  // one parameter missing
+  EXPECT_FALSE(s->QueryReadOnlyWithParams("DELETE FROM t WHERE id = $1", {std::string("1")}).ok());
+  auto count = s->Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->Scalar(), "10");
+}
+
 TEST(EngineReadOnlyTest, AnswersQueries) {
   std::unique_ptr<Database> db;
   auto s = MemorySession(&db);

@@ -59,6 +59,11 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
   return Watched([&] { return session_->QueryReadOnly(sql, options_.max_rows); });
 }
 
+Result<engine::QueryResult> LakeSession::Run(const std::string& sql,
+                                             const std::vector<std::optional<std::string>>& params) {
+  return Watched([&] { return session_->QueryReadOnlyWithParams(sql, params, options_.max_rows); });
+}
+
 Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,
                                                        const std::vector<std::optional<std::string>>& params) {
   return Watched([&] { return session_->QueryWithParams(sql, params, options_.max_rows); });

@@ -70,6 +70,11 @@ class LakeSession {
 
   /// Runs the user's SQL under the sandbox's limits.
   Result<engine::QueryResult> Run(const std::string& sql);
+  /// Runs the user's SQL with `$1`..`$n` bound to `params` (text or NULL;
+  /// DuckDB casts each to the type it infers), under the same guard and
+  /// limits as Run(sql). The same text with other values reuses the
+  /// session's plan: the PostgreSQL extended protocol's prepared statements.
+  Result<engine::QueryResult> Run(const std::string& sql, const std::vector<std::optional<std::string>>& params);
   /// Runs trusted SQL (one SELECT, e.g. a dashboard query compiled into the
   /// binary) with `$1`..`$n` bound to values a user chose, under the same
   /// time and row limits.

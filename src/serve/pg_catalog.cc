@@ -174,7 +174,9 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
          SELECT oid, typname, (SELECT oid FROM duckdb_schemas() WHERE database_name = 'memory' AND schema_name = 'pg_compat') AS typnamespace,
                 10 AS typowner, typlen, typlen > 0 AS typbyval, 'b' AS typtype, typcategory, false AS typispreferred,
                 true AS typisdefined, ',' AS typdelim, 0 AS typrelid, 0 AS typsubscript, typelem, typarray,
-                typname || 'in' AS typinput, typname || 'out' AS typoutput, typname || 'recv' AS typreceive,
+                typname || 'in' AS typinput, typname || 'out' AS typoutput,
+                -- a regproc: the oid of its row in pg_proc (Npgsql joins them to tell arrays by array_recv)
+                CAST(2147483648 + CASE WHEN typcategory = 'A' THEN 2400 ELSE oid END AS BIGINT) AS typreceive,
                 typname || 'send' AS typsend, '-' AS typmodin, '-' AS typmodout, '-' AS typanalyze, 'i' AS typalign,
                 'p' AS typstorage, false AS typnotnull, 0 AS typbasetype, -1 AS typtypmod, 0 AS typndims,
                 0 AS typcollation, NULL::VARCHAR AS typdefaultbin, NULL::VARCHAR AS typdefault, NULL::VARCHAR[] AS typacl
@@ -188,6 +190,10 @@ std::vector<std::string> PgCatalogSetup(const std::vector<warehouse::Model>& mod
                       (1000, '_bool', -1, 'A', 16, 0), (1005, '_int2', -1, 'A', 21, 0), (1007, '_int4', -1, 'A', 23, 0),
                       (1016, '_int8', -1, 'A', 20, 0), (1009, '_text', -1, 'A', 25, 0), (1022, '_float8', -1, 'A', 701, 0))
               t(oid, typname, typlen, typcategory, typelem, typarray))",
+      // DuckDB's functions and the types' receive functions (typreceive: typname || 'recv', arrays' array_recv).
+      "CREATE VIEW pg_compat.pg_proc AS SELECT * FROM pg_catalog.pg_proc UNION ALL BY NAME "
+      "SELECT DISTINCT typreceive AS oid, CASE WHEN typcategory = 'A' THEN 'array_recv' ELSE typname || 'recv' END "
+      "AS proname FROM pg_compat.pg_type",
       "CREATE VIEW pg_compat.pg_am AS SELECT * FROM (VALUES (2, 'heap', 'heap_tableam_handler', 't'), "
       "(403, 'btree', 'bthandler', 'i')) t(oid, amname, amhandler, amtype)",
       "CREATE VIEW pg_compat.pg_range AS SELECT 0 AS rngtypid, 0 AS rngsubtype, 0 AS rngmultitypid, 0 AS rngcollation, "

@@ -145,6 +145,24 @@ Result<PgConnection::Outcome> PgConnection::Execute(const std::string& sql) {
   return outcome;
 }
 
+Result<PgConnection::Outcome> PgConnection::ExecuteBound(const std::string& sql,
+                                                          const std::vector<BoundParam>& params) {
+  const std::string keyword = FirstKeyword(sql);
+  const bool for_duckdb = !sql.empty() && !AcknowledgedTags().count(keyword) && keyword != "SHOW" &&
+                          keyword != "DECLARE" && keyword != "FETCH" && keyword != "MOVE" && keyword != "CLOSE" &&
+                          keyword != "COPY";
+  if (for_duckdb) {
+    Result<engine::QueryResult> result = RunInSession(sql, params);
+    if (result.ok()) {
+      Outcome outcome;
+      outcome.result = std::move(*result);
+      return outcome;
+    }
+    if (result.status().code() == StatusCode::kCancelled) return result.status();
+  }
+  return Execute(BindParameters(sql, params));
+}
+
 Status PgConnection::FollowNewestVersion() {
   ASSIGN_OR_RETURN(const int64_t generation, lake_->Generation());
   if (generation == session_->database().generation()) return Status::OK();
@@ -155,16 +173,28 @@ Status PgConnection::FollowNewestVersion() {
 }
 
 Result<engine::QueryResult> PgConnection::RunInSession(const std::string& sql) {
+  return RunInSession(sql, std::vector<BoundParam>());
+}
+
+Result<engine::QueryResult> PgConnection::RunInSession(const std::string& sql, const std::vector<BoundParam>& params) {
   RETURN_NOT_OK(FollowNewestVersion().WithContext("opening the lake's newest version"));
-  const std::string statement = TranslatePgDialect(sql);
-  Result<engine::QueryResult> result = session_->Run(statement);
+  std::string statement = TranslatePgDialect(sql);
+  std::vector<std::string> types;
+  std::vector<std::optional<std::string>> values;
+  for (const BoundParam& param : params) {
+    types.push_back(param.duckdb_type);
+    values.push_back(param.text);
+  }
+  if (!params.empty()) statement = CastParameters(statement, types);
+  const auto run = [&] { return params.empty() ? session_->Run(statement) : session_->Run(statement, values); };
+  Result<engine::QueryResult> result = run();
   // A file of the version this statement began on went away (a re-import
   // superseded it and a vacuum removed it) as a build published a new one:
   // nothing was sent yet, so it runs once more on the newest version.
   if (!result.ok() && Contains(result.status().message(), "IO Error")) {
     const int64_t before = session_->database().generation();
     RETURN_NOT_OK(FollowNewestVersion().WithContext("opening the lake's newest version"));
-    if (session_->database().generation() != before) result = session_->Run(statement);
+    if (session_->database().generation() != before) result = run();
   }
   return result;
 }

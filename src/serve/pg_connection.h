@@ -39,8 +39,10 @@
 #include "query/lake_session.h"
 #include "query/live_lake.h"
 #include "serve/cancel_registry.h"
+#include "serve/pg_commands.h"
 #include "serve/pg_tls.h"
 #include "serve/serve_options.h"
+#include "serve/sql_text.h"
 
 namespace custlake::serve {
 
@@ -74,6 +76,7 @@ class PgConnection {
   };
   struct Portal {
     Outcome outcome;
+    std::optional<CopyToStdout> copy;  ///< a COPY ... TO STDOUT: Execute sends outcome's rows as CopyData
     std::vector<int16_t> formats;  ///< result column formats (0 text, 1 binary)
     size_t next_row = 0;
   };
@@ -96,7 +99,10 @@ class PgConnection {
   /// Answers an SSLRequest: 'S' and the TLS handshake, or 'N'; false when the connection is over.
   bool AnswerSslRequest();
   bool ReadExact(size_t n, std::string* out);
+  /// Reads the next message, first sending what waits in out_ unless the client's next message is already here.
   bool ReadMessage(char* type, std::string* body);
+  /// Whether input is waiting on the socket (not asked of TLS: false).
+  bool InputWaiting() const;
   void Send(const std::string& message) { out_ += message; }
   bool Flush();
   /// Sends a fatal ErrorResponse; the caller then closes.
@@ -109,6 +115,14 @@ class PgConnection {
   /// Runs a user's statement (PostgreSQL dialect) in the session, on the
   /// lake's newest generation; retried once on it after a file read failed.
   Result<engine::QueryResult> RunInSession(const std::string& sql);
+  /// RunInSession with `params` bound to the statement's $n (as the client
+  /// declared their types) rather than pasted in: the session prepares the
+  /// text once and runs it with each Bind's values.
+  Result<engine::QueryResult> RunInSession(const std::string& sql, const std::vector<BoundParam>& params);
+  /// Runs a Bind: a statement for DuckDB with its values bound; any other
+  /// (SET, SHOW, cursors) and one that failed so with its values as literals,
+  /// whose errors (a value that does not convert: 22P02) say what is wrong.
+  Result<Outcome> ExecuteBound(const std::string& sql, const std::vector<BoundParam>& params);
   /// Moves the session to the newest generation's database if it is newer.
   Status FollowNewestVersion();
   Outcome Acknowledge(const std::string& keyword);
@@ -127,6 +141,10 @@ class PgConnection {
   Result<Outcome> CloseCursor(const std::string& sql);
   /// COPY (query) TO STDOUT in the simple query protocol; false after an error (sent).
   bool CopyOut(const std::string& sql);
+  /// Runs a COPY's query (for a portal: the extended protocol's Bind).
+  Result<engine::QueryResult> RunCopyQuery(const std::string& sql, CopyToStdout* copy);
+  /// Sends `result` as CopyOutResponse, CopyData and CopyDone, then COPY n; false when the socket failed.
+  bool SendCopy(const engine::QueryResult& result, const CopyToStdout& copy);
 
   // Extended protocol (pg_connection_extended.cc).
   bool Parse(const std::string& body);

@@ -68,32 +68,40 @@ Result<PgConnection::Outcome> PgConnection::CloseCursor(const std::string& sql) 
   return outcome;
 }
 
+Result<engine::QueryResult> PgConnection::RunCopyQuery(const std::string& sql, CopyToStdout* copy) {
+  ASSIGN_OR_RETURN(*copy, ParseCopy(sql));
+  return RunInSession(copy->query);
+}
+
 bool PgConnection::CopyOut(const std::string& sql) {
-  Result<CopyToStdout> copy = ParseCopy(sql);
-  Result<engine::QueryResult> result =
-      copy.ok() ? RunInSession(copy->query) : Result<engine::QueryResult>(copy.status());
+  CopyToStdout copy;
+  Result<engine::QueryResult> result = RunCopyQuery(sql, &copy);
   if (!result.ok()) {
     SendError(result.status());
     return false;
   }
+  return SendCopy(*result, copy);
+}
+
+bool PgConnection::SendCopy(const engine::QueryResult& result, const CopyToStdout& copy) {
   MessageWriter response('H');  // CopyOutResponse: overall format, then each column's (0: text)
-  response.Bytes(std::string(1, '\0')).Int16(static_cast<int16_t>(result->columns.size()));
-  for (size_t c = 0; c < result->columns.size(); ++c) response.Int16(0);
+  response.Bytes(std::string(1, '\0')).Int16(static_cast<int16_t>(result.columns.size()));
+  for (size_t c = 0; c < result.columns.size(); ++c) response.Int16(0);
   Send(response.Finish());
-  if (copy->header) {
-    Send(MessageWriter('d').Bytes(CopyLine(result->columns, std::vector<bool>(result->columns.size()), *copy)).Finish());
+  if (copy.header) {
+    Send(MessageWriter('d').Bytes(CopyLine(result.columns, std::vector<bool>(result.columns.size()), copy)).Finish());
   }
-  std::vector<std::string> values(result->columns.size());
-  for (size_t r = 0; r < result->rows.size(); ++r) {
+  std::vector<std::string> values(result.columns.size());
+  for (size_t r = 0; r < result.rows.size(); ++r) {
     for (size_t c = 0; c < values.size(); ++c) {
-      values[c] = result->nulls[r][c] ? std::string() : TextValue(result->rows[r][c], result->kinds[c]);
+      values[c] = result.nulls[r][c] ? std::string() : TextValue(result.rows[r][c], result.kinds[c]);
     }
-    Send(MessageWriter('d').Bytes(CopyLine(values, result->nulls[r], *copy)).Finish());
+    Send(MessageWriter('d').Bytes(CopyLine(values, result.nulls[r], copy)).Finish());
     if (out_.size() > (1 << 16) && !Flush()) return false;
   }
   Send(MessageWriter('c').Finish());  // CopyDone
-  if (result->truncated) SendTruncatedWarning();
-  Send(CommandCompleteMessage("COPY " + std::to_string(result->rows.size())));
+  if (result.truncated) SendTruncatedWarning();
+  Send(CommandCompleteMessage("COPY " + std::to_string(result.rows.size())));
   return true;
 }
 

@@ -1,6 +1,7 @@
 // PgConnection: the extended query protocol (Parse, Bind, Describe, Execute,
-// Close). A portal's statement runs when it is bound, with its parameters as
-// typed literals; Execute then hands out its rows, max_rows at a time.
+// Close). A portal's statement runs when it is bound, its parameters bound to
+// the session's prepared statement for its text (prepared at the first Bind,
+// reused by the next); Execute then hands out its rows, max_rows at a time.
 #include "serve/pg_connection.h"
 #include "serve/pg_dialect.h"
 #include "serve/pg_frontend.h"
@@ -44,9 +45,19 @@ bool PgConnection::Bind(const std::string& body) {
   }
   Result<std::vector<BoundParam>> params = BindValues(*bind, types);
   if (!params.ok()) return FailUntilSync(params.status());
-  Result<Outcome> outcome = Execute(BindParameters(it->second.sql, *params));
-  if (!outcome.ok()) return FailUntilSync(outcome.status());
   Portal portal;
+  if (FirstKeyword(it->second.sql) == "COPY") {  // its rows go out at Execute, as CopyData
+    CopyToStdout copy;
+    Result<engine::QueryResult> rows = RunCopyQuery(BindParameters(it->second.sql, *params), &copy);
+    if (!rows.ok()) return FailUntilSync(rows.status());
+    portal.copy = copy;
+    portal.outcome.result = std::move(*rows);
+    portals_[bind->portal] = std::move(portal);
+    Send(MessageWriter('2').Finish());  // BindComplete
+    return true;
+  }
+  Result<Outcome> outcome = ExecuteBound(it->second.sql, *params);
+  if (!outcome.ok()) return FailUntilSync(outcome.status());
   portal.formats = std::move(bind->result_formats);
   const size_t columns = outcome->result ? outcome->result->columns.size() : 0;
   if (portal.formats.size() > 1 && portal.formats.size() != columns) {
@@ -82,7 +93,7 @@ bool PgConnection::Describe(const std::string& body) {
   if (it == portals_.end()) {
     return FailUntilSync(Status::InvalidArgument("portal \"" + name + "\" does not exist"));
   }
-  if (it->second.outcome.result) {
+  if (it->second.outcome.result && !it->second.copy) {
     SendRowDescription(*it->second.outcome.result, it->second.formats);
   } else {
     Send(MessageWriter('n').Finish());  // NoData
@@ -121,6 +132,12 @@ bool PgConnection::ExecutePortal(const std::string& body) {
     return FailUntilSync(Status::InvalidArgument("portal \"" + execute->portal + "\" does not exist"));
   }
   Portal& portal = it->second;
+  if (portal.copy) {  // the whole COPY at once (a row limit does not apply to it, as in PostgreSQL)
+    if (portal.next_row > 0) return FailUntilSync(Status::InvalidArgument("portal \"" + execute->portal + "\" cannot be run"));
+    portal.next_row = portal.outcome.result->rows.size();
+    if (!SendCopy(*portal.outcome.result, *portal.copy)) return false;
+    return true;
+  }
   if (!portal.outcome.result) {
     SendCompletion(portal.outcome, 0);
     return true;

@@ -52,8 +52,16 @@ bool PgConnection::Fatal(const std::string& sqlstate, const std::string& message
   return false;
 }
 
+bool PgConnection::InputWaiting() const {
+  if (tls_) return false;
+  char byte = 0;
+  return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 bool PgConnection::ReadMessage(char* type, std::string* body) {
-  if (!Flush()) return false;
+  // The replies wait while the client's next messages are already here (Bind, Describe,
+  // Execute, Sync sent together), so they go out in one write, not one each.
+  if ((out_.size() > (1 << 16) || !InputWaiting()) && !Flush()) return false;
   std::string header;
   if (!ReadExact(5, &header)) return false;
   *type = header[0];

@@ -42,6 +42,10 @@ const std::vector<Rule>& CodeRules() {
                   std::regex::icase),
        "$1 AS $2($2)", "generate_series"},
       {std::regex(R"(::\s*name\b)", std::regex::icase), "::VARCHAR", "::"},
+      // Npgsql's enum labels: "FROM pg_enum JOIN pg_type ON pg_type.oid=enumtypid ORDER BY oid" means the
+      // output column (pg_type.oid) in PostgreSQL; DuckDB finds it ambiguous with pg_enum.oid.
+      {std::regex(R"(\bJOIN pg_type ON pg_type\.oid ?= ?enumtypid ORDER BY oid\b)", std::regex::icase),
+       "JOIN pg_type ON pg_type.oid = enumtypid ORDER BY pg_type.oid", "enumtypid"},
   };
   return *rules;
 }

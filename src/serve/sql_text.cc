@@ -139,4 +139,19 @@ std::string BindParameters(const std::string& sql, const std::vector<BoundParam>
   return out + sql.substr(copied);
 }
 
+std::string CastParameters(const std::string& sql, const std::vector<std::string>& duckdb_types) {
+  std::string out;
+  size_t copied = 0;
+  ForEachCodeChar(sql, [&](size_t i) {
+    if (i < copied) return;
+    auto [n, len] = ParameterAt(sql, i);
+    if (n < 1 || static_cast<size_t>(n) > duckdb_types.size()) return;
+    const std::string& type = duckdb_types[static_cast<size_t>(n - 1)];
+    if (type.empty()) return;
+    out += sql.substr(copied, i - copied) + "CAST(" + sql.substr(i, len) + " AS " + type + ")";
+    copied = i + len;
+  });
+  return out + sql.substr(copied);
+}
+
 }  // namespace custlake::serve

@@ -38,4 +38,9 @@ struct BoundParam {
 /// (CAST('text' AS TYPE), 'text' or NULL). $n beyond `params` stay as they are.
 std::string BindParameters(const std::string& sql, const std::vector<BoundParam>& params);
 
+/// `sql` with each $n whose entry in `duckdb_types` is not "" wrapped as
+/// CAST($n AS TYPE): the parameters keep the types the client declared when
+/// their values are bound to a prepared statement rather than pasted in.
+std::string CastParameters(const std::string& sql, const std::vector<std::string>& duckdb_types);
+
 }  // namespace custlake::serve

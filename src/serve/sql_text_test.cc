@@ -27,5 +27,11 @@ TEST(SqlText, ParametersBecomeQuotedTypedLiterals) {
   EXPECT_EQ(MaxParameterIndex("SELECT $12 + $3 -- $40"), 12);
 }
 
+TEST(SqlTextTest, CastParametersKeepsThePlaceholdersAndTheirDeclaredTypes) {
+  EXPECT_EQ(CastParameters("SELECT $1, '$2', $2 /* $1 */, $3, $10", {"VARCHAR", "", "INTEGER"}),
+            "SELECT CAST($1 AS VARCHAR), '$2', $2 /* $1 */, CAST($3 AS INTEGER), $10");
+  EXPECT_EQ(CastParameters("SELECT 1", {"BIGINT"}), "SELECT 1");
+}
+
 }  // namespace
 }  // namespace custlake::serve

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -243,6 +245,141 @@ TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
                               nullptr, nullptr, 0));
   ASSERT_EQ(PQresultStatus(nulls.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
   EXPECT_STREQ(PQgetvalue(nulls.get(), 0, 0), "t");
+}
+
+TEST_F(ServeTest, APreparedLookupBindsEachValueAndAnswersAsTheSimpleProtocolDoes) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // As pgbench -M prepared and drivers send it: no declared type, the value as text.
+  PgResult prepared(PQprepare(conn.get(), "lookup",
+                              "SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = $1 "
+                              "ORDER BY month_start",
+                              1, nullptr));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult ids(PQexec(conn.get(), "SELECT DISTINCT customer_id FROM fact_customer_metrics ORDER BY 1 LIMIT 3"));
+  ASSERT_EQ(PQntuples(ids.get()), 3);
+  for (int i = 0; i < 3; ++i) {  // the same statement, bound three times
+    const char* id = PQgetvalue(ids.get(), i, 0);
+    PgResult bound(PQexecPrepared(conn.get(), "lookup", 1, &id, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(bound.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
+                                        std::string(id) + " ORDER BY month_start")
+                                           .c_str()));
+    ASSERT_GT(PQntuples(simple.get()), 0);
+    ASSERT_EQ(PQntuples(bound.get()), PQntuples(simple.get())) << "customer " << id;
+    for (int r = 0; r < PQntuples(simple.get()); ++r) {
+      EXPECT_STREQ(PQgetvalue(bound.get(), r, 0), PQgetvalue(simple.get(), r, 0));
+      EXPECT_STREQ(PQgetvalue(bound.get(), r, 1), PQgetvalue(simple.get(), r, 1));
+    }
+  }
+  // A value that is no id, and a write with a parameter: refused, the connection goes on.
+  const char* not_an_id = "1 OR 1=1";
+  PgResult bad(PQexecPrepared(conn.get(), "lookup", 1, &not_an_id, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(bad.get(), PG_DIAG_SQLSTATE), "22P02") << PQerrorMessage(conn.get());
+  const char* date_key = "20240101";
+  PgResult write(PQexecParams(conn.get(), "DELETE FROM dim_date WHERE date_key = $1", 1, nullptr, &date_key, nullptr,
+                              nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(write.get(), PG_DIAG_SQLSTATE), "42501") << PQerrorMessage(conn.get());
+}
+
+TEST_F(ServeTest, CopyAndCursorsRunInTheExtendedProtocol) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  // PQexecParams sends Parse/Bind/Describe/Execute/Sync, as drivers do (npgsql, JDBC's CopyManager).
+  PgResult copy(PQexecParams(conn.get(), "COPY (SELECT i, 'v' || i AS v FROM range(3) r(i) ORDER BY i) TO STDOUT "
+                                         "WITH (FORMAT csv, HEADER)",
+                             0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(copy.get()), PGRES_COPY_OUT) << PQerrorMessage(conn.get());
+  std::string copied;
+  char* line = nullptr;
+  int n = 0;
+  while ((n = PQgetCopyData(conn.get(), &line, 0)) > 0) {
+    copied.append(line, static_cast<size_t>(n));
+    PQfreemem(line);
+  }
+  EXPECT_EQ(n, -1);
+  PgResult copy_done(PQgetResult(conn.get()));
+  EXPECT_EQ(PQresultStatus(copy_done.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQcmdStatus(copy_done.get()), "COPY 3");
+  EXPECT_EQ(copied, "i,v\n0,v0\n1,v1\n2,v2\n");
+  while (PgResult(PQgetResult(conn.get()))) {
+  }
+
+  const char* from = "2";
+  PgResult declare(PQexecParams(conn.get(), "DECLARE c CURSOR FOR SELECT i FROM range(6) r(i) WHERE i >= $1 ORDER BY i",
+                                1, nullptr, &from, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(declare.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  EXPECT_STREQ(PQcmdStatus(declare.get()), "DECLARE CURSOR");
+  PgResult fetched(PQexecParams(conn.get(), "FETCH 3 FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(fetched.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(fetched.get()), 3);
+  EXPECT_STREQ(PQgetvalue(fetched.get(), 0, 0), "2");
+  EXPECT_STREQ(PQgetvalue(fetched.get(), 2, 0), "4");
+  EXPECT_STREQ(PQcmdStatus(fetched.get()), "FETCH 3");
+  PgResult rest(PQexecParams(conn.get(), "FETCH ALL FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQntuples(rest.get()), 1);
+  EXPECT_STREQ(PQgetvalue(rest.get(), 0, 0), "5");
+  PgResult closed(PQexecParams(conn.get(), "CLOSE c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQcmdStatus(closed.get()), "CLOSE CURSOR") << PQerrorMessage(conn.get());
+  PgResult gone(PQexecParams(conn.get(), "FETCH 1 FROM c", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_STREQ(PQresultErrorField(gone.get(), PG_DIAG_SQLSTATE), "34000");
+  // A COPY that fails (a write) is an error at Bind; the connection goes on.
+  PgResult refused(PQexecParams(conn.get(), "COPY dim_date FROM STDIN", 0, nullptr, nullptr, nullptr, nullptr, 0));
+  EXPECT_EQ(PQresultStatus(refused.get()), PGRES_FATAL_ERROR);
+  PgResult fine(PQexec(conn.get(), "SELECT 7"));
+  EXPECT_STREQ(PQgetvalue(fine.get(), 0, 0), "7");
+}
+
+// Npgsql 4.0 (Power BI's driver) loads the server's types at connect with these three statements, each
+// sent through the extended protocol; it reads every row by position (nspname, typname, oid, typrelid,
+// typbasetype, type, elemoid, ord), parses the oids as unsigned integers and resolves an array's elemoid
+// among the rows before it.
+TEST_F(ServeTest, NpgsqlTypeLoadingQueryReturnsRowsOfTheRightShape) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  const std::string fixture =
+      custlake::testing::ReadWholeFile(fs::path(CUSTLAKE_SERVE_FIXTURES) / "npgsql_4_0_load_types.sql");
+  std::vector<std::string> statements;
+  for (size_t start = 0, end; (end = fixture.find(';', start)) != std::string::npos; start = end + 1) {
+    statements.push_back(fixture.substr(start, end - start));
+  }
+  ASSERT_EQ(statements.size(), 3u);
+  std::vector<PgResult> results;
+  for (const std::string& sql : statements) {
+    results.emplace_back(PQexecParams(conn.get(), sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0));
+    ASSERT_EQ(PQresultStatus(results.back().get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get()) << sql;
+  }
+  const std::vector<std::string> type_columns{"nspname", "typname", "oid", "typrelid", "typbasetype",
+                                              "type",    "elemoid", "ord"};
+  PGresult* types = results[0].get();
+  ASSERT_EQ(PQnfields(types), static_cast<int>(type_columns.size()));
+  for (int c = 0; c < PQnfields(types); ++c) EXPECT_EQ(PQfname(types, c), type_columns[static_cast<size_t>(c)]);
+  std::map<std::string, std::string> oid_of;  // typname -> oid, of the base types
+  std::set<std::string> seen;                 // oids of the rows so far
+  int last_ord = -1;
+  for (int r = 0; r < PQntuples(types); ++r) {
+    for (int c : {0, 1, 2, 5, 6, 7}) ASSERT_FALSE(PQgetisnull(types, r, c)) << "row " << r << " column " << c;
+    const std::string oid = PQgetvalue(types, r, 2), type = PQgetvalue(types, r, 5);
+    ASSERT_FALSE(oid.empty());
+    EXPECT_EQ(oid.find_first_not_of("0123456789"), std::string::npos) << oid;
+    ASSERT_EQ(type.size(), 1u) << PQgetvalue(types, r, 1);
+    EXPECT_NE(std::string("abdepr").find(type), std::string::npos) << type;
+    const int ord = std::stoi(PQgetvalue(types, r, 7));
+    EXPECT_GE(ord, last_ord) << "ORDER BY ord";
+    last_ord = ord;
+    if (type == "b") oid_of[PQgetvalue(types, r, 1)] = oid;
+    if (type == "a") {
+      EXPECT_TRUE(seen.count(PQgetvalue(types, r, 6))) << "array " << PQgetvalue(types, r, 1);
+    }
+    seen.insert(oid);
+  }
+  const std::map<std::string, std::string> base{{"bool", "16"},    {"int2", "21"},   {"int4", "23"},
+                                                {"int8", "20"},    {"float8", "701"}, {"numeric", "1700"},
+                                                {"text", "25"},    {"date", "1082"}, {"timestamp", "1114"},
+                                                {"varchar", "1043"}};
+  for (const auto& [name, oid] : base) EXPECT_EQ(oid_of[name], oid) << name;
+  EXPECT_EQ(PQnfields(results[1].get()), 3);  // composite fields: oid, attname, atttypid
+  EXPECT_EQ(PQnfields(results[2].get()), 2);  // enum labels: oid, enumlabel
 }
 
 TEST_F(ServeTest, LibpqErrorsHaveSqlstateAndTheConnectionGoesOn) {
