@@ -32,7 +32,8 @@
 # against 0.00045 on the same file; not traced: perhaps the rows reach XGBoost in another order, which moves
 # its subsampling).
 #
-# CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
+# DATASET=FILE.csv times both sides on rows exported earlier (`retention export-dataset --out FILE.csv`)
+# instead of generating a company. CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
 # with another binary (e.g. a build with the generator of another branch); both for trying branches
 # side by side before they are merged.
 set -euo pipefail
@@ -52,13 +53,19 @@ C=("$CUSTLAKE" -C "$P" --quiet)
 DATA="$WORK/dataset.csv"
 LEARNER=(--treatment treated --outcome churned --id customer_id --split-column period)
 
-echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
-"$CUSTLAKE" --quiet init "$P" >/dev/null
-"$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
-"${C[@]}" import sic >/dev/null
-"${C[@]}" ingest >/dev/null
-"${C[@]}" build >/dev/null
-"${C[@]}" retention export-dataset --out "$DATA" >/dev/null
+if [ -n "${DATASET:-}" ]; then
+  # Rows exported earlier (custlake retention export-dataset --out FILE.csv): no set-up; CUSTOMERS only labels the run.
+  [ -f "$DATASET" ] || { echo "DATASET=$DATASET: no such file" >&2; exit 2; }
+  DATA=$DATASET
+else
+  echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+  "$CUSTLAKE" --quiet init "$P" >/dev/null
+  "$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
+  "${C[@]}" import sic >/dev/null
+  "${C[@]}" ingest >/dev/null
+  "${C[@]}" build >/dev/null
+  "${C[@]}" retention export-dataset --out "$DATA" >/dev/null
+fi
 echo "dataset: $(du -b "$DATA" | cut -f1) bytes" >&2
 
 measure() {  # label, output file, command...: prints wall s, CPU s, peak RSS MiB
