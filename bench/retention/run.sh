@@ -57,6 +57,7 @@ if [ -n "${DATASET:-}" ]; then
   # Rows exported earlier (custlake retention export-dataset --out FILE.csv): no set-up; CUSTOMERS only labels the run.
   [ -f "$DATASET" ] || { echo "DATASET=$DATASET: no such file" >&2; exit 2; }
   DATA=$DATASET
+  "$CUSTLAKE" --quiet init "$P" >/dev/null  # generic mode needs no project's data, the CLI a project
 else
   echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
   "$CUSTLAKE" --quiet init "$P" >/dev/null
