@@ -148,15 +148,18 @@ VerbResult RunPlan(const GlobalOptions& global, const RetentionVerbOptions& opti
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(nlohmann::json s, retention::Plan(config.lake_root.string(), plan));
   std::string text = fmt::format(
-      "retention plan at {} (model v{}): {} of {} active customers targeted (budget {}, offer cost {:.2f} per targeted "
-      "customer on average: {}; value = {}):\n  expected saved customers {:.1f}, expected saved value {:.2f} (90 % interval {:.2f} .. {:.2f})\n",
+      "retention plan at {} (model v{}): {} of {} active customers targeted (budget {}, offer cost {:.2f} per "
+      "targeted customer on average: {}; value = {}):\n  expected saved customers {:.1f}, expected saved value "
+      "{:.2f} (90 % interval {:.2f} .. {:.2f})\n",
       s["plan_date"].get<std::string>(), s["model_version"].get<int64_t>(), s["targeted"].get<int64_t>(),
       s["active_customers"].get<int64_t>(), s["budget"].get<int64_t>(), s["offer_cost"].get<double>(),
-      s["offer_cost_from"].get<std::string>(), s["value_from"].get<std::string>(), s["expected_saved_customers"].get<double>(),
+      s["offer_cost_from"].get<std::string>(), s["value_from"].get<std::string>(),
+      s["expected_saved_customers"].get<double>(),
       s["expected_saved_value"].get<double>(), s["saved_value_low"].get<double>(), s["saved_value_high"].get<double>());
   text += "  rank  customer_id    uplift  p_churn       clv  offer cost  expected saved value\n";
   for (const auto& r : s["top"]) {
-    text += fmt::format("  {:>4}  {:>11}  {:>8.4f}  {:>7.3f}  {:>8.2f}  {:>10.2f}  {:>20.2f}\n", r["rank"].get<int64_t>(),
+    text += fmt::format("  {:>4}  {:>11}  {:>8.4f}  {:>7.3f}  {:>8.2f}  {:>10.2f}  {:>20.2f}\n",
+                        r["rank"].get<int64_t>(),
                         r["customer_id"].get<int64_t>(), r["uplift"].get<double>(), r["p_churn"].get<double>(),
                         r["clv"].get<double>(), r["offer_cost"].get<double>(), r["expected_saved_value"].get<double>());
   }

@@ -91,7 +91,8 @@ class BinaryValues {
     if (bad_) {
       return Status::InvalidArgument(fmt::format(
           "{}: the {} column '{}' is not binary: its values include {} ({}); it must hold 0/1 or true/false{}", input,
-          what_, col_, bad_->empty() ? "a blank" : "'" + *bad_ + "'", Quoted(values), allow_yes_no_ ? " (or yes/no)" : ""));
+          what_, col_, bad_->empty() ? "a blank" : "'" + *bad_ + "'", Quoted(values),
+          allow_yes_no_ ? " (or yes/no)" : ""));
     }
     if (ones_ == 0 || zeros_ == 0) {
       return Status::InvalidArgument(fmt::format(

@@ -52,11 +52,14 @@ Result<std::map<std::string, SegmentOffer>> SegmentOffers(engine::Session* sessi
       o.sent = std::stoll(row[4]);
       o.redeemed = std::stoll(row[5]);
     } catch (const std::exception&) {
-      return Status::Corruption(fmt::format("dim_offer: the retention offer '{}' of segment '{}' has a discount '{}' "
-                                            "that is not a number", row[1], row[0], row[2]));
+      return Status::Corruption(
+          fmt::format("dim_offer: the retention offer '{}' of segment '{}' has a discount '{}' "
+                      "that is not a number",
+                      row[1], row[0], row[2]));
     }
     // No sends recorded yet: assume every offer is redeemed (the most it can cost).
-    o.redemption_rate = o.sent > 0 ? std::min(1.0, static_cast<double>(o.redeemed) / static_cast<double>(o.sent)) : 1.0;
+    o.redemption_rate =
+        o.sent > 0 ? std::min(1.0, static_cast<double>(o.redeemed) / static_cast<double>(o.sent)) : 1.0;
     out[row[0]] = o;
   }
   return out;
@@ -80,25 +83,29 @@ Result<OfferCosts> DefaultOfferCosts(engine::Session* session, const churn::Data
   const int smb = data.Column("segment_smb"), enterprise = data.Column("segment_enterprise");
   const int fee = data.Column("monthly_fee");
   if (fee < 0) {
-    return Status::InvalidArgument("the churn feature set has no monthly_fee: the offer's cost cannot be computed; "
-                                   "give --offer-cost");
+    return Status::InvalidArgument(
+        "the churn feature set has no monthly_fee: the offer's cost cannot be computed; "
+        "give --offer-cost");
   }
   OfferCosts out;
   out.cost.resize(data.rows(), 0);
   out.offers = nlohmann::json::object();
   for (const auto& [segment, o] : offers) {
-    out.offers[segment] = {{"offer", o.name},       {"discount_pct", o.discount_pct}, {"months", o.months},
-                           {"offers_sent", o.sent}, {"offers_redeemed", o.redeemed},  {"redemption_rate", o.redemption_rate}};
+    out.offers[segment] = {
+        {"offer", o.name},       {"discount_pct", o.discount_pct}, {"months", o.months},
+        {"offers_sent", o.sent}, {"offers_redeemed", o.redeemed},  {"redemption_rate", o.redemption_rate}};
   }
   for (size_t r = 0; r < data.rows(); ++r) {
     auto it = offers.find(SegmentOf(data, r, smb, enterprise));
     if (it == offers.end()) continue;
-    out.cost[r] = ExpectedOfferCost(it->second.redemption_rate, it->second.discount_pct, data.Row(r)[fee], it->second.months);
+    out.cost[r] = ExpectedOfferCost(it->second.redemption_rate, it->second.discount_pct, data.Row(r)[fee],
+                                    it->second.months);
   }
-  out.source = offers.empty()
-                   ? "no retention offer in dim_offer: cost 0 (give --offer-cost)"
-                   : "the newest retention offer of the customer's segment (dim_offer): redemption rate x discount x "
-                     "monthly fee x the months the discount runs";
+  out.source =
+      offers.empty()
+          ? "no retention offer in dim_offer: cost 0 (give --offer-cost)"
+          : "the newest retention offer of the customer's segment (dim_offer): redemption rate x discount x "
+            "monthly fee x the months the discount runs";
   return out;
 }
 

@@ -12,10 +12,9 @@
 // costs 0; `source` says what the costs came from (docs/retention.md, The plan).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "churn/dataset.h"
 #include "common/status.h"
@@ -24,9 +23,9 @@
 namespace custlake::retention {
 
 struct OfferCosts {
-  std::vector<double> cost;   ///< per row of the dataset
-  std::string source;         ///< how they were computed (printed with the plan)
-  nlohmann::json offers;      ///< per segment: offer name, discount, months, redemption rate
+  std::vector<double> cost;  ///< per row of the dataset
+  std::string source;        ///< how they were computed (printed with the plan)
+  nlohmann::json offers;     ///< per segment: offer name, discount, months, redemption rate
 };
 
 /// What one offer sent to each of `data`'s rows is expected to cost (its segment_smb,

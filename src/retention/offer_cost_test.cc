@@ -23,11 +23,13 @@ TEST(OfferCost, TheNewestRetentionOfferOfTheSegmentWithItsRedemptionRate) {
       "CREATE TABLE dim_offer AS SELECT * FROM (VALUES "
       "(1, 'Stay with us: 20% off for 2 months', 'retention-2025-01', 20.0, DATE '2025-01-01', 'consumer'), "
       "(2, 'Stay with us: 25% off for 3 months', 'retention-2025-02', 25.0, DATE '2025-02-01', 'consumer'), "
-      "(3, 'Account review call: one month free', 'retention-2025-02', 100.0, DATE '2025-02-01', 'enterprise'), "
+      "(3, 'Account review call: one month free', 'retention-2025-02', 100.0, DATE '2025-02-01', "
+      "'enterprise'), "
       "(4, 'Monthly promo: 50% off for 6 months', 'promo-2025-02', 50.0, DATE '2025-02-01', 'consumer')) "
       "t(offer_key, name, campaign, discount_pct, start_date, target_segment)"));
   ASSERT_OK(session->Execute(
-      "CREATE TABLE fact_customer_activity AS SELECT * FROM (VALUES (10, 'offer_sent', 1), (11, 'offer_sent', 2), "
+      "CREATE TABLE fact_customer_activity AS SELECT * FROM (VALUES (10, 'offer_sent', 1), (11, "
+      "'offer_sent', 2), "
       "(12, 'offer_sent', 2), (13, 'offer_sent', 1), (10, 'offer_redeemed', 1), (12, 'offer_sent', 4), "
       "(12, 'offer_redeemed', 4), (12, 'usage', NULL)) t(customer_id, activity_type, offer_key)"));
   churn::Dataset data;
@@ -50,10 +52,12 @@ TEST(OfferCost, TheNewestRetentionOfferOfTheSegmentWithItsRedemptionRate) {
 TEST(OfferCost, WithoutMonthlyFeeItSaysToGiveTheCost) {
   ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open({}));
   ASSERT_OK_AND_ASSIGN(auto session, db->Connect());
-  ASSERT_OK(session->Execute("CREATE TABLE dim_offer (offer_key INTEGER, name VARCHAR, campaign VARCHAR, "
-                             "discount_pct DOUBLE, start_date DATE, target_segment VARCHAR)"));
-  ASSERT_OK(session->Execute("CREATE TABLE fact_customer_activity (customer_id BIGINT, activity_type VARCHAR, "
-                             "offer_key INTEGER)"));
+  ASSERT_OK(
+      session->Execute("CREATE TABLE dim_offer (offer_key INTEGER, name VARCHAR, campaign VARCHAR, "
+                       "discount_pct DOUBLE, start_date DATE, target_segment VARCHAR)"));
+  ASSERT_OK(
+      session->Execute("CREATE TABLE fact_customer_activity (customer_id BIGINT, activity_type VARCHAR, "
+                       "offer_key INTEGER)"));
   churn::Dataset data;
   data.feature_names = {"tenure_days"};
   auto costs = DefaultOfferCosts(session.get(), data);
