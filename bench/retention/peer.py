@@ -12,7 +12,7 @@ The same steps and parameters as custlake's learner (branch s/rmodel at d2222d6,
      lambda 1, seed 42, at most 400 rounds, early stopping after 30 on the log loss of one id in ten),
      and mu1(x) as a shift of mu0: a logistic booster on the treated rows with e(x) >= 0.2 (the overlap;
      all treated rows if fewer than 200) started from mu0's log-odds (base margin; "shift": eta 0.05,
-     depth 3, min_child_weight 20);
+     depth 2, min_child_weight 50, as custlake's learner since 6 Dec 11:40 UTC);
   2. propensities clipped to [0.05, 0.95]; the doubly robust pseudo-outcome of the uplift (the reduction
      of the churn probability) psi = mu0 - mu1 + (1 - t)(y - mu0)/(1 - e) - t (y - mu1)/e;
   3. on the rows with out-of-fold e >= 0.2 (all if fewer than 200), a squared-error booster of psi
@@ -43,7 +43,7 @@ M64 = (1 << 64) - 1
 COMMON = {"tree_method": "hist", "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1, "seed": 42, "verbosity": 0}
 CLASSIFIER = {"objective": "binary:logistic", "eval_metric": "logloss"}
 NUISANCE = {**COMMON, **CLASSIFIER, "eta": 0.1, "max_depth": 4, "min_child_weight": 5}
-SHIFT = {**COMMON, **CLASSIFIER, "eta": 0.05, "max_depth": 3, "min_child_weight": 20}
+SHIFT = {**COMMON, **CLASSIFIER, "eta": 0.05, "max_depth": 2, "min_child_weight": 50}
 UPLIFT = {**COMMON, "objective": "reg:squarederror", "eval_metric": "rmse", "eta": 0.05, "max_depth": 3,
           "min_child_weight": 100}
 MAX_ROUNDS, EARLY_STOP, CLIP, FOLDS, TRIM, MIN_OVERLAP = 400, 30, 0.05, 2, 0.2, 200

@@ -16,7 +16,7 @@ struct RetentionVerbOptions {
   retention::GenericOptions generic;  ///< train --input FILE --treatment COL --outcome COL [--id COL]
   std::string truth;                  ///< evaluate: churn_probability.csv ("" = [generate] truth folder's)
   std::string budget;                 ///< plan: N or P%
-  double offer_cost = 0;
+  double offer_cost = -1;              ///< plan: < 0 = from the offers in the warehouse
   std::string out;                    ///< export-dataset
 };
 
@@ -144,21 +144,24 @@ Status ParseBudget(const std::string& text, retention::PlanOptions* plan) {
 VerbResult RunPlan(const GlobalOptions& global, const RetentionVerbOptions& options) {
   retention::PlanOptions plan;
   RETURN_NOT_OK(ParseBudget(options.budget, &plan));
-  plan.offer_cost = options.offer_cost;
+  if (options.offer_cost >= 0) plan.offer_cost = options.offer_cost;
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   ASSIGN_OR_RETURN(nlohmann::json s, retention::Plan(config.lake_root.string(), plan));
   std::string text = fmt::format(
-      "retention plan at {} (model v{}): {} of {} active customers targeted (budget {}, offer cost {:.2f}; value = "
-      "{}):\n  expected saved customers {:.1f}, expected saved value {:.2f} (90 % interval {:.2f} .. {:.2f})\n",
+      "retention plan at {} (model v{}): {} of {} active customers targeted (budget {}, offer cost {:.2f} per "
+      "targeted customer on average: {}; value = {}):\n  expected saved customers {:.1f}, expected saved value "
+      "{:.2f} (90 % interval {:.2f} .. {:.2f})\n",
       s["plan_date"].get<std::string>(), s["model_version"].get<int64_t>(), s["targeted"].get<int64_t>(),
       s["active_customers"].get<int64_t>(), s["budget"].get<int64_t>(), s["offer_cost"].get<double>(),
-      s["value_from"].get<std::string>(), s["expected_saved_customers"].get<double>(),
+      s["offer_cost_from"].get<std::string>(), s["value_from"].get<std::string>(),
+      s["expected_saved_customers"].get<double>(),
       s["expected_saved_value"].get<double>(), s["saved_value_low"].get<double>(), s["saved_value_high"].get<double>());
-  text += "  rank  customer_id    uplift  p_churn       clv  expected saved value\n";
+  text += "  rank  customer_id    uplift  p_churn       clv  offer cost  expected saved value\n";
   for (const auto& r : s["top"]) {
-    text += fmt::format("  {:>4}  {:>11}  {:>8.4f}  {:>7.3f}  {:>8.2f}  {:>20.2f}\n", r["rank"].get<int64_t>(),
+    text += fmt::format("  {:>4}  {:>11}  {:>8.4f}  {:>7.3f}  {:>8.2f}  {:>10.2f}  {:>20.2f}\n",
+                        r["rank"].get<int64_t>(),
                         r["customer_id"].get<int64_t>(), r["uplift"].get<double>(), r["p_churn"].get<double>(),
-                        r["clv"].get<double>(), r["expected_saved_value"].get<double>());
+                        r["clv"].get<double>(), r["offer_cost"].get<double>(), r["expected_saved_value"].get<double>());
   }
   text += "query raw.retention_plan and raw.retention_plan_summary\n";
   PrintResult(global, text);
@@ -233,8 +236,10 @@ void RegisterRetention(CLI::App& app, VerbFn* run) {
   CLI::App* plan = retention->add_subcommand(
       "plan", "Rank active customers by uplift x CLV - offer cost; publish raw.retention_plan and its summary");
   plan->add_option("--budget", o->budget, "Customers to target: N, or P% of the active customers")->required();
-  plan->add_option("--offer-cost", o->offer_cost, "Cost of one offer (currency of the CLV)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  plan->add_option("--offer-cost", o->offer_cost,
+                   "Cost of one offer (currency of the CLV); default: each customer's expected cost of its segment's "
+                   "newest retention offer (redemption rate x discount x monthly fee x months; docs/retention.md)")
+      ->check(CLI::NonNegativeNumber);
   plan->callback(bind(RunPlan));
   CLI::App* exp = retention->add_subcommand(
       "export-dataset", "Write the training and validation rows (customer_id, send_date, period, treated, churned, features)");

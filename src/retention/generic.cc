@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "engine/engine.h"
@@ -57,45 +59,70 @@ Status RequireColumn(const std::vector<Column>& columns, const std::string& name
                                              name, fmt::join(names, ", "), what));
 }
 
-/// The column's distinct values as lower-case text (NULL as "").
-Result<std::vector<std::string>> DistinctValues(engine::Session* s, const std::string& input, const std::string& col) {
-  const std::string q = engine::QuoteIdent(col);
-  ASSIGN_OR_RETURN(engine::QueryResult r,
-                   s->Query("SELECT DISTINCT coalesce(lower(trim(CAST(" + q + " AS VARCHAR))), '') FROM " +
-                            Source(input) + " ORDER BY 1 LIMIT 12"));
-  std::vector<std::string> out;
-  for (const auto& row : r.rows) out.push_back(row[0]);
-  return out;
-}
-
 std::string Quoted(const std::vector<std::string>& values) {
   std::vector<std::string> q;
   for (const auto& v : values) q.push_back("'" + v + "'");
   return fmt::format("{}", fmt::join(q, ", "));
 }
 
-/// SQL giving 1/0 for a checked binary column.
-Result<std::string> BinaryColumn(engine::Session* s, const std::string& input, const std::string& col,
-                                 const std::string& what, bool allow_yes_no) {
-  static const std::set<std::string> kOne{"1", "1.0", "true", "t"}, kZero{"0", "0.0", "false", "f"};
-  static const std::set<std::string> kYes{"yes", "y"}, kNo{"no", "n"};
-  ASSIGN_OR_RETURN(std::vector<std::string> values, DistinctValues(s, input, col));
-  for (const std::string& v : values) {
-    const bool ok = kOne.count(v) || kZero.count(v) || (allow_yes_no && (kYes.count(v) || kNo.count(v)));
-    if (!ok) {
+/// A binary column's values as read (lower-case, trimmed; NULL as ""), checked while the rows are
+/// read, so the file is scanned once: 1/0, true/false (and yes/no for the treatment).
+class BinaryValues {
+ public:
+  BinaryValues(std::string col, std::string what, bool allow_yes_no)
+      : col_(std::move(col)), what_(std::move(what)), allow_yes_no_(allow_yes_no) {}
+
+  /// 1 or 0 for `v`; a value that is neither is remembered for Check().
+  float Read(std::string_view v) {
+    static const std::set<std::string, std::less<>> kOne{"1", "1.0", "true", "t"}, kZero{"0", "0.0", "false", "f"};
+    static const std::set<std::string, std::less<>> kYes{"yes", "y"}, kNo{"no", "n"};
+    const bool one = kOne.count(v) || (allow_yes_no_ && kYes.count(v));
+    const bool zero = !one && (kZero.count(v) || (allow_yes_no_ && kNo.count(v)));
+    if (seen_.size() < kKept && !seen_.count(v)) seen_.emplace(v);
+    if (!one && !zero && !bad_) bad_ = std::string(v);
+    (one ? ones_ : zeros_) += one || zero;
+    return one ? 1.0f : 0.0f;
+  }
+
+  /// After the rows: a value that is not binary, or only one of the two values, is an error naming
+  /// the file and the column.
+  Status Check(const std::string& input) const {
+    std::vector<std::string> values(seen_.begin(), seen_.end());
+    if (bad_) {
       return Status::InvalidArgument(fmt::format(
           "{}: the {} column '{}' is not binary: its values include {} ({}); it must hold 0/1 or true/false{}", input,
-          what, col, v.empty() ? "a blank" : "'" + v + "'", Quoted(values), allow_yes_no ? " (or yes/no)" : ""));
+          what_, col_, bad_->empty() ? "a blank" : "'" + *bad_ + "'", Quoted(values),
+          allow_yes_no_ ? " (or yes/no)" : ""));
     }
+    if (ones_ == 0 || zeros_ == 0) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the {} column '{}' has one value ({}): uplift needs {}", input, what_, col_, Quoted(values),
+          what_ == "treatment" ? "treated and control rows (an experiment with a control group)"
+                               : "rows where the outcome happened and rows where it did not"));
+    }
+    return Status::OK();
   }
-  if (values.size() < 2) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: the {} column '{}' has one value ({}): uplift needs {}", input, what, col, Quoted(values),
-        what == "treatment" ? "treated and control rows (an experiment with a control group)"
-                            : "rows where the outcome happened and rows where it did not"));
-  }
-  const std::string q = "lower(trim(CAST(" + engine::QuoteIdent(col) + " AS VARCHAR)))";
-  return "CASE WHEN " + q + " IN ('1', '1.0', 'true', 't', 'yes', 'y') THEN '1' ELSE '0' END";
+
+ private:
+  static constexpr size_t kKept = 12;  // distinct values kept for the messages
+  std::string col_, what_;
+  bool allow_yes_no_;
+  std::set<std::string, std::less<>> seen_;
+  std::optional<std::string> bad_;  ///< the first value that is not binary
+  int64_t ones_ = 0, zeros_ = 0;
+};
+
+std::string LowerText(const std::string& col) {
+  return "coalesce(lower(trim(CAST(" + engine::QuoteIdent(col) + " AS VARCHAR))), '')";
+}
+
+/// A feature's value as DuckDB prints a DOUBLE: parsed as a double and rounded to float, as
+/// churn::ParseFeatureValue does (without its string copy); "" (missing) and non-finite values are NaN.
+float FeatureValue(std::string_view v) {
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) return NAN;
+  return static_cast<float>(d);
 }
 
 struct Loaded {
@@ -133,10 +160,10 @@ Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
   RETURN_NOT_OK(RequireColumn(columns, o.outcome, o.input, "outcome"));
   if (!o.id.empty()) RETURN_NOT_OK(RequireColumn(columns, o.id, o.input, "id"));
   if (!o.split_column.empty()) RETURN_NOT_OK(RequireColumn(columns, o.split_column, o.input, "split-column"));
-  ASSIGN_OR_RETURN(std::string t_sql, BinaryColumn(s, o.input, o.treatment, "treatment", true));
-  ASSIGN_OR_RETURN(std::string y_sql, BinaryColumn(s, o.input, o.outcome, "outcome", false));
+  BinaryValues treatment(o.treatment, "treatment", true), outcome(o.outcome, "outcome", false);
   Loaded out;
-  std::string sql = "SELECT concat_ws(chr(31), " + t_sql + ", " + y_sql + ", " +
+  // One scan of the file: the treatment and outcome are checked as the rows arrive.
+  std::string sql = "SELECT concat_ws(chr(31), " + LowerText(o.treatment) + ", " + LowerText(o.outcome) + ", " +
                     (o.id.empty() ? std::string("''") : "coalesce(CAST(" + engine::QuoteIdent(o.id) + " AS VARCHAR), '')") +
                     ", " + (o.split_column.empty() ? std::string("''") : "coalesce(CAST(" + engine::QuoteIdent(o.split_column) + " AS VARCHAR), '')");
   for (const Column& c : columns) {
@@ -153,29 +180,29 @@ Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
   out.rows.data.feature_names = out.features;
   Status parsed = Status::OK();
   int64_t row_no = 0;
+  std::vector<std::string_view> v;
   RETURN_NOT_OK(s->ForEachString(sql, [&](std::string_view packed) {
     if (!parsed.ok()) return;
-    std::vector<std::string_view> v;
+    v.clear();
     for (size_t from = 0;;) {
       size_t to = packed.find('\x1f', from);
       v.push_back(packed.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from));
       if (to == std::string_view::npos) break;
       from = to + 1;
     }
-    out.rows.treated.push_back(v[0] == "1" ? 1.0f : 0.0f);
-    out.rows.data.y.push_back(v[1] == "1" ? 1.0f : 0.0f);
+    out.rows.treated.push_back(treatment.Read(v[0]));
+    out.rows.data.y.push_back(outcome.Read(v[1]));
     const uint64_t group = o.id.empty() ? static_cast<uint64_t>(row_no) : GroupOf(v[2]);
     out.rows.group.push_back(group);
     out.rows.data.ids.push_back(row_no);
     bool train = HashKey(group, static_cast<uint64_t>(o.seed)) % 10 < 7;
     if (!o.split_column.empty()) parsed = CheckSplitValue(v[3], o.input, o.split_column, &train);
     out.train.push_back(train);
-    for (size_t c = 4; c < v.size(); ++c) {
-      auto f = churn::ParseFeatureValue(std::string(v[c]), false);
-      out.rows.data.x.push_back(f.ok() ? *f : NAN);
-    }
+    for (size_t c = 4; c < v.size(); ++c) out.rows.data.x.push_back(FeatureValue(v[c]));
     ++row_no;
   }).WithContext(o.input));
+  RETURN_NOT_OK(treatment.Check(o.input));
+  RETURN_NOT_OK(outcome.Check(o.input));
   RETURN_NOT_OK(parsed);
   if (out.rows.data.rows() == 0) return Status::InvalidArgument(o.input + ": no data rows");
   return out;

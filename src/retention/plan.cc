@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "retention/customer_value.h"
 #include "retention/model_store.h"
+#include "retention/offer_cost.h"
 #include "retention/retention.h"
 
 namespace custlake::retention {
@@ -26,7 +27,7 @@ struct PlanRows {
   std::vector<float> uplift, p_churn, clv;
   std::vector<size_t> targeted;  ///< rows, best first
   std::vector<double> value;     ///< expected saved value per row
-  double offer_cost = 0;
+  std::vector<double> cost;      ///< the offer's cost per row
   int64_t plan_day = 0;
   std::string model_version;
 };
@@ -53,7 +54,7 @@ Status FillPlan(engine::Session* session, const PlanRows& p) {
     appender->SetDouble(3, p.p_churn[r]);
     appender->SetDouble(4, p.clv[r]);
     appender->SetDouble(5, p.value[r]);
-    appender->SetDouble(6, p.offer_cost);
+    appender->SetDouble(6, p.cost[r]);
     appender->SetInt64(7, p.plan_day);
     appender->SetString(8, p.model_version);
     RETURN_NOT_OK(appender->EndRow());
@@ -63,6 +64,7 @@ Status FillPlan(engine::Session* session, const PlanRows& p) {
 
 struct Totals {
   double saved_customers = 0, saved_value = 0, low = 0, high = 0;
+  double mean_cost = 0;  ///< of one offer, over the targeted customers
 };
 
 /// Sums over the targeted customers; the interval treats each customer's being saved as an
@@ -75,7 +77,9 @@ Totals Sum(const PlanRows& p) {
     t.saved_customers += p.uplift[r];
     t.saved_value += p.value[r];
     variance += static_cast<double>(p.clv[r]) * p.clv[r] * u * (1 - u);
+    t.mean_cost += p.cost[r];
   }
+  if (!p.targeted.empty()) t.mean_cost /= static_cast<double>(p.targeted.size());
   t.low = t.saved_value - kZ90 * std::sqrt(variance);
   t.high = t.saved_value + kZ90 * std::sqrt(variance);
   return t;
@@ -87,7 +91,7 @@ std::string SummarySelect(const PlanRows& p, int64_t budget, const Totals& t) {
       "CAST({} AS BIGINT) AS active_customers, CAST({} AS BIGINT) AS targeted, CAST({} AS DOUBLE) AS offer_cost, "
       "CAST({} AS DOUBLE) AS expected_saved_customers, CAST({} AS DOUBLE) AS expected_saved_value, "
       "CAST({} AS DOUBLE) AS saved_value_low, CAST({} AS DOUBLE) AS saved_value_high, {} AS model_version",
-      p.plan_day, budget, p.data->rows(), p.targeted.size(), p.offer_cost, t.saved_customers, t.saved_value, t.low,
+      p.plan_day, budget, p.data->rows(), p.targeted.size(), t.mean_cost, t.saved_customers, t.saved_value, t.low,
       t.high, engine::QuoteLiteral(p.model_version));
 }
 
@@ -135,7 +139,9 @@ Result<int64_t> Budget(const PlanOptions& o, size_t active) {
 }  // namespace
 
 Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& options) {
-  if (!(options.offer_cost >= 0)) return Status::InvalidArgument("--offer-cost must be a non-negative amount");
+  if (options.offer_cost && !(*options.offer_cost >= 0)) {
+    return Status::InvalidArgument("--offer-cost must be a non-negative amount");
+  }
   ASSIGN_OR_RETURN(churn::FeatureModel model, churn::LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   ASSIGN_OR_RETURN(StoredModel stored, LoadModel(lake.get()));
@@ -148,15 +154,22 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   ASSIGN_OR_RETURN(int64_t budget, Budget(options, data.rows()));
   PlanRows p;
   p.data = &data;
-  p.offer_cost = options.offer_cost;
   p.model_version = std::to_string(stored.version);
   ASSIGN_OR_RETURN(p.uplift, PredictUplift(stored.uplift, stored.p_churn, stored.shift, data));
   ASSIGN_OR_RETURN(p.p_churn, stored.p_churn.Predict(data));
   ASSIGN_OR_RETURN(CustomerValues values, ValuesOf(lake.get(), session->session(), data));
+  OfferCosts costs;
+  if (options.offer_cost) {
+    costs.cost.assign(data.rows(), *options.offer_cost);
+    costs.source = "--offer-cost";
+  } else {
+    ASSIGN_OR_RETURN(costs, DefaultOfferCosts(session->session(), data));
+  }
+  p.cost = std::move(costs.cost);
   session.reset();
   p.clv = std::move(values.clv);
   p.value.resize(data.rows());
-  for (size_t r = 0; r < data.rows(); ++r) p.value[r] = static_cast<double>(p.uplift[r]) * p.clv[r] - options.offer_cost;
+  for (size_t r = 0; r < data.rows(); ++r) p.value[r] = static_cast<double>(p.uplift[r]) * p.clv[r] - p.cost[r];
   std::vector<size_t> order(data.rows());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -167,7 +180,8 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   }
   ASSIGN_OR_RETURN(std::chrono::sys_days day, churn::ParseDay(range.last_day, "the last day of data"));
   p.plan_day = day.time_since_epoch().count();
-  const Totals totals = Sum(p);
+  Totals totals = Sum(p);
+  if (options.offer_cost) totals.mean_cost = *options.offer_cost;
   ASSIGN_OR_RETURN(int64_t batch, PublishPlan(lake.get(), p, budget, totals, range.last_day));
   spdlog::info("retention: plan of {} customers at {} (model v{}) into raw/{} and raw/{} (batch {})",
                p.targeted.size(), range.last_day, stored.version, kPlanDataset, kPlanSummaryDataset, batch);
@@ -175,7 +189,7 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   for (size_t i = 0; i < p.targeted.size(); ++i) {
     const size_t r = p.targeted[i];
     top.push_back({{"rank", i + 1}, {"customer_id", data.ids[r]}, {"uplift", p.uplift[r]}, {"p_churn", p.p_churn[r]},
-                   {"clv", p.clv[r]}, {"expected_saved_value", p.value[r]}});
+                   {"clv", p.clv[r]}, {"offer_cost", p.cost[r]}, {"expected_saved_value", p.value[r]}});
     if (top.size() == 20) break;
   }
   return nlohmann::json{{"verb", "retention plan"},
@@ -184,7 +198,9 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
                         {"budget", budget},
                         {"active_customers", data.rows()},
                         {"targeted", p.targeted.size()},
-                        {"offer_cost", options.offer_cost},
+                        {"offer_cost", totals.mean_cost},
+                        {"offer_cost_from", costs.source},
+                        {"offers", costs.offers},
                         {"expected_saved_customers", totals.saved_customers},
                         {"expected_saved_value", totals.saved_value},
                         {"saved_value_low", totals.low},

@@ -16,6 +16,7 @@
 // Functions open their own lake and sessions; call them from one thread.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -41,7 +42,9 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
 struct PlanOptions {
   int64_t budget = 0;          ///< customers; 0 = use budget_share
   double budget_share = 0;     ///< of the active customers, when budget = 0
-  double offer_cost = 0;
+  /// Cost of one offer; unset = each customer's expected cost of its segment's newest retention offer
+  /// (offer_cost.h: redemption rate x discount x monthly fee x months).
+  std::optional<double> offer_cost;
 };
 Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& options);
 

@@ -85,6 +85,8 @@ TEST_F(RetentionE2eTest, TrainEvaluatePlanAndExport) {
   EXPECT_EQ(summary["rows"][0]["budget"], 50);
   EXPECT_EQ(summary["rows"][0]["targeted"], 50);
   EXPECT_EQ(summary["rows"][0]["model_version"], std::to_string(train["model_version"].get<int64_t>()));
+  EXPECT_DOUBLE_EQ(summary["rows"][0]["offer_cost"].get<double>(), 1.0);
+  EXPECT_EQ(plan["offer_cost_from"], "--offer-cost");
 
   // A second plan replaces the first.
   nlohmann::json share = Custlake({"retention", "plan", "--budget", "1%"});
@@ -95,6 +97,15 @@ TEST_F(RetentionE2eTest, TrainEvaluatePlanAndExport) {
   ASSERT_EQ(summary_again["rows"].size(), 1u) << summary_again.dump();
   EXPECT_EQ(summary_again["rows"][0]["targeted"], share["targeted"]);
   EXPECT_EQ(share["batch"].get<int64_t>(), plan["batch"].get<int64_t>() + 1) << "one batch per plan";
+  // Without --offer-cost each customer's cost is its segment's retention offer from the warehouse:
+  // positive (the generator's offers are discounts that some redeem), and taken off the value.
+  EXPECT_NE(share["offer_cost_from"].get<std::string>().find("retention offer"), std::string::npos) << share.dump();
+  EXPECT_TRUE(share["offers"].contains("consumer")) << share.dump();
+  nlohmann::json costs = Custlake({"query", "SELECT count(*) FILTER (WHERE offer_cost <= 0) AS free, count(*) FILTER "
+                                            "(WHERE abs(uplift * clv - offer_cost - expected_saved_value) > 1e-6) AS off "
+                                            "FROM raw.retention_plan"});
+  EXPECT_EQ(costs["rows"][0]["free"], 0) << costs.dump();
+  EXPECT_EQ(costs["rows"][0]["off"], 0) << costs.dump();
 
   testing::CliOutcome bad_budget = Run({"retention", "plan", "--budget", "lots"});
   EXPECT_NE(bad_budget.exit_code, 0);
