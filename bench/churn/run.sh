@@ -8,7 +8,7 @@
 # ingested and built; the warehouse tables the features read exported as CSV for the peer
 # (`custlake query --format csv`; timestamps as epoch milliseconds).
 # Timed, alternating the sides each round (custlake first in odd rounds):
-#   custlake  `custlake churn train`: the 48 features of models/churn/features.sql at the 4 training
+#   custlake  `custlake churn train`: the 48 features of models/churn/features.sql (one query) at the 4 training
 #             cutoffs and the validation cutoff, XGBoost with early stopping, and also the logistic
 #             baseline, SHAP importance and the model's publish in the lake;
 #   peer      bench/churn/churn_peer.py: the same features in pandas from the CSVs (reading them

@@ -1,14 +1,18 @@
 -- model: churn_features
--- description: One row per customer active at the end of the cutoff day (signed up on or before it,
---   not churned by it), with the churn model's features computed only from what was known then, and
---   the label: churned within the horizon after the cutoff. Reads the current warehouse version.
+-- description: One row per cutoff and customer active at the end of the cutoff day (signed up on or
+--   before it, not churned by it), with the churn model's features computed only from what was known
+--   then, and the label: churned within the horizon after the cutoff. Reads the current warehouse
+--   version. All the cutoffs in one pass: the activity facts are read once, summed by customer and
+--   day, and each day joined to the cutoffs whose 365-day window holds it (as days_ago).
 --   Attributes come from the dim_customer version valid at the end of the cutoff day (SCD2), activity
 --   from fact_customer_activity rows that occurred before it, tickets as they stood then (a ticket
 --   closed after the cutoff was still open). The current dim_customer version gives only the label
 --   and who was alive at the cutoff (its churn_date).
--- parameters: {{ cutoff }} (DATE literal), {{ horizon_days }} (INTEGER); `custlake churn` fills them
--- grain: one row per customer_id
+-- parameters: {{ cutoffs }} (a list of DATE literals), {{ horizon_days }} (INTEGER); `custlake churn`
+--   fills them. A cutoff's rows are the same whichever other cutoffs share the pass.
+-- grain: one row per cutoff and customer_id, ordered by both
 -- column customer_id: the operational customer id
+-- column cutoff: the cutoff (DATE) the row's features and label are for
 -- column label: 1 if the customer churned within horizon_days after the cutoff, else 0
 -- feature tenure_days: days from signup to the cutoff
 -- feature contract_months: contract length in months (monthly 1, annual 12, two_year 24)
@@ -64,135 +68,155 @@
 -- feature low_engagement: how far the cutoff month's engagement is below the usual level,
 --   max(0, -engagement_month_0)
 -- feature engagement_decline: the drop over two months, max(0, engagement_month_2 - engagement_month_0)
-WITH params AS (
-  SELECT CAST({{ cutoff }} AS DATE) AS cutoff,
-         CAST(CAST({{ cutoff }} AS DATE) + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
+WITH cutoffs AS (
+  SELECT cutoff,
+         CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
+         -- The cutoff's day as whole UTC days since 1970 (the facts' days below are numbered alike).
+         CAST(epoch_us(CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ)) // 86400000000 - 1 AS INTEGER) AS cutoff_day,
          CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
-         CAST(date_trunc('month', CAST({{ cutoff }} AS DATE)) AS DATE) AS cutoff_month
+         CAST(date_trunc('month', cutoff) AS DATE) AS cutoff_month,
+         CAST(date_trunc('month', cutoff) - INTERVAL 1 MONTH AS DATE) AS month_before,
+         CAST(date_trunc('month', cutoff) - INTERVAL 2 MONTH AS DATE) AS two_months_before
+  FROM (SELECT DISTINCT CAST(unnest({{ cutoffs }}) AS DATE) AS cutoff)
 ),
 population AS (
-  SELECT c.customer_id, c.signup_date, c.churn_date
-  FROM dim_customer c, params p
-  WHERE c.is_current AND c.signup_date <= p.cutoff AND (c.churn_date IS NULL OR c.churn_date > p.cutoff)
+  SELECT p.cutoff, c.customer_id, c.signup_date, c.churn_date
+  FROM dim_customer c JOIN cutoffs p ON c.signup_date <= p.cutoff AND (c.churn_date IS NULL OR c.churn_date > p.cutoff)
+  WHERE c.is_current
 ),
 attributes AS (
   -- The version valid at the end of the cutoff day.
-  SELECT d.customer_id, d.segment, d.contract, CAST(d.monthly_fee AS DOUBLE) AS monthly_fee
-  FROM dim_customer d, params p
-  WHERE d.valid_from <= p.cutoff_end AND d.valid_to > p.cutoff_end
+  SELECT p.cutoff, d.customer_id, d.segment, d.contract, CAST(d.monthly_fee AS DOUBLE) AS monthly_fee
+  FROM dim_customer d JOIN cutoffs p ON d.valid_from <= p.cutoff_end AND d.valid_to > p.cutoff_end
 ),
 segment_fee AS (
-  SELECT a.segment, median(a.monthly_fee) AS median_fee
-  FROM attributes a JOIN population USING (customer_id)
-  GROUP BY a.segment
+  SELECT a.cutoff, a.segment, median(a.monthly_fee) AS median_fee
+  FROM attributes a JOIN population USING (cutoff, customer_id)
+  GROUP BY a.cutoff, a.segment
 ),
-activity AS NOT MATERIALIZED (
-  -- Streamed into each aggregate below rather than held in memory (1.7 M rows at 20,000 customers).
-  SELECT f.customer_id, f.activity_type, f.transaction_kind, CAST(f.amount AS DOUBLE) AS amount,
-         f.duration_s, f.occurred_at, f.date_key, f.offer_key,
-         -- Whole UTC days before the cutoff day, from the microseconds (no calendar per row).
-         CAST((epoch_us(p.cutoff_end) - epoch_us(f.occurred_at) - 1) // 86400000000 AS INTEGER) AS days_ago,
-         date_diff('month', f.month_start, p.cutoff_month) AS months_ago
-  FROM fact_customer_activity f, params p
-  WHERE f.occurred_at < p.cutoff_end AND f.occurred_at >= p.cutoff_end - INTERVAL 365 DAY
+recent_activity AS NOT MATERIALIZED (
+  -- The activity facts of the 365 days before the latest cutoff, read once for every cutoff (streamed
+  -- into the aggregates below, not held in memory), with their whole UTC day since 1970.
+  SELECT f.customer_id, f.activity_type, f.transaction_kind, f.amount, f.duration_s, f.occurred_at,
+         f.month_start, f.offer_key,
+         CAST(epoch_us(f.occurred_at) // 86400000000 AS INTEGER) AS day
+  FROM fact_customer_activity f
+  WHERE f.occurred_at < (SELECT max(cutoff_end) FROM cutoffs)
+    AND f.occurred_at >= (SELECT min(cutoff_end) FROM cutoffs) - INTERVAL 365 DAY
+),
+window_days AS (
+  -- Each cutoff with the 365 days it looks back on: days_ago 0 is the cutoff day itself. Joining a
+  -- fact's day to these (an equality) gives it to exactly the cutoffs it is before, within a year.
+  SELECT p.cutoff, p.cutoff_month, p.month_before, p.two_months_before, p.cutoff_day - CAST(k.days_ago AS INTEGER) AS day,
+         CAST(k.days_ago AS INTEGER) AS days_ago
+  FROM cutoffs p CROSS JOIN range(365) AS k(days_ago)
 ),
 usage_days AS (
-  -- One row per customer and day with usage: active days are then counted without DISTINCT.
-  SELECT customer_id, days_ago, months_ago, count(*) AS events, sum(duration_s) AS duration_s
-  FROM activity WHERE activity_type = 'usage'
-  GROUP BY customer_id, days_ago, months_ago
+  -- One row per customer and day with usage (once for all cutoffs): active days are then counted
+  -- without DISTINCT. Counts and seconds as DOUBLE: whole numbers, so their sums are exact (and in
+  -- any order), and cheaper than BIGINT's 128-bit sums.
+  SELECT customer_id, day, month_start, CAST(count(*) AS DOUBLE) AS events,
+         sum(CAST(duration_s AS DOUBLE)) AS duration_s
+  FROM recent_activity WHERE activity_type = 'usage'
+  GROUP BY customer_id, day, month_start
 ),
 usage AS (
-  SELECT customer_id,
-         CAST(sum(events) FILTER (WHERE days_ago < 30) AS BIGINT) AS usage_events_30d,
-         CAST(sum(events) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS BIGINT) AS usage_events_prev_30d,
-         CAST(sum(events) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS BIGINT) AS usage_events_60_90d,
-         CAST(sum(events) FILTER (WHERE days_ago < 90) AS BIGINT) AS usage_events_90d,
-         CAST(sum(events) FILTER (WHERE days_ago >= 90 AND days_ago < 180) AS BIGINT) AS usage_events_prev_90d,
-         coalesce(sum(duration_s) FILTER (WHERE days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
-         count(*) FILTER (WHERE days_ago < 30) AS active_days_30d,
-         count(*) FILTER (WHERE days_ago < 90) AS active_days_90d,
-         count(*) FILTER (WHERE days_ago < 180) AS active_days_180d,
-         count(*) FILTER (WHERE days_ago >= 30 AND days_ago < 60) AS active_days_prev_30d,
-         count(*) FILTER (WHERE days_ago >= 60 AND days_ago < 90) AS active_days_60_90d,
-         count(*) FILTER (WHERE months_ago = 0) AS active_days_month_0,
-         count(*) FILTER (WHERE months_ago = 1) AS active_days_month_1,
-         count(*) FILTER (WHERE months_ago = 2) AS active_days_month_2,
-         min(days_ago) AS days_since_last_use,
-         max(days_ago) AS days_since_first_use
-  FROM usage_days
-  GROUP BY customer_id
+  SELECT w.cutoff, u.customer_id,
+         CAST(sum(u.events) FILTER (WHERE w.days_ago < 30) AS BIGINT) AS usage_events_30d,
+         CAST(sum(u.events) FILTER (WHERE w.days_ago >= 30 AND w.days_ago < 60) AS BIGINT) AS usage_events_prev_30d,
+         CAST(sum(u.events) FILTER (WHERE w.days_ago >= 60 AND w.days_ago < 90) AS BIGINT) AS usage_events_60_90d,
+         CAST(sum(u.events) FILTER (WHERE w.days_ago < 90) AS BIGINT) AS usage_events_90d,
+         CAST(sum(u.events) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180) AS BIGINT) AS usage_events_prev_90d,
+         coalesce(sum(u.duration_s) FILTER (WHERE w.days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
+         count(*) FILTER (WHERE w.days_ago < 30) AS active_days_30d,
+         count(*) FILTER (WHERE w.days_ago < 90) AS active_days_90d,
+         count(*) FILTER (WHERE w.days_ago < 180) AS active_days_180d,
+         count(*) FILTER (WHERE w.days_ago >= 30 AND w.days_ago < 60) AS active_days_prev_30d,
+         count(*) FILTER (WHERE w.days_ago >= 60 AND w.days_ago < 90) AS active_days_60_90d,
+         count(*) FILTER (WHERE u.month_start = w.cutoff_month) AS active_days_month_0,
+         count(*) FILTER (WHERE u.month_start = w.month_before) AS active_days_month_1,
+         count(*) FILTER (WHERE u.month_start = w.two_months_before) AS active_days_month_2,
+         min(w.days_ago) AS days_since_last_use,
+         max(w.days_ago) AS days_since_first_use
+  FROM usage_days u JOIN window_days w ON w.day = u.day
+  GROUP BY w.cutoff, u.customer_id
 ),
 usage_start AS (
-  -- The first day of usage data before the cutoff: months before it are unknown, not idle.
-  -- (One row, NULL when there is no usage.)
-  SELECT max(p.cutoff) - CAST(max(u.days_since_first_use) AS INTEGER) AS first_day FROM usage u, params p
+  -- The first day of usage data before each cutoff: months before it are unknown, not idle.
+  -- (NULL when there is no usage.)
+  SELECT p.cutoff, p.cutoff - CAST(max(u.days_since_first_use) AS INTEGER) AS first_day
+  FROM cutoffs p LEFT JOIN usage u USING (cutoff)
+  GROUP BY p.cutoff
 ),
 exposure AS (
   -- Days of each of the last three calendar months (the cutoff's month up to the cutoff) in which
   -- the customer was a customer and usage data exists; NULL when none.
-  SELECT c.customer_id, k.months_ago,
+  SELECT c.cutoff, c.customer_id, k.months_ago,
          nullif(greatest(0, date_diff('day',
            greatest(CAST(p.cutoff_month - k.months_ago * INTERVAL 1 MONTH AS DATE), c.signup_date, us.first_day),
            least(CAST(p.cutoff_month - (k.months_ago - 1) * INTERVAL 1 MONTH AS DATE) - 1, p.cutoff)) + 1), 0)
            AS days
-  FROM population c, params p, usage_start us, (VALUES (0), (1), (2)) k(months_ago)
+  FROM population c JOIN cutoffs p USING (cutoff) JOIN usage_start us USING (cutoff),
+       (VALUES (0), (1), (2)) k(months_ago)
 ),
 monthly_usage AS (
-  SELECT e.customer_id, e.months_ago, e.days,
+  SELECT e.cutoff, e.customer_id, e.months_ago, e.days,
          CASE e.months_ago WHEN 0 THEN coalesce(u.active_days_month_0, 0)
                            WHEN 1 THEN coalesce(u.active_days_month_1, 0)
                            ELSE coalesce(u.active_days_month_2, 0) END AS active_days
-  FROM exposure e LEFT JOIN usage u USING (customer_id)
+  FROM exposure e LEFT JOIN usage u USING (cutoff, customer_id)
 ),
 segment_rate AS (
   -- The segment's daily activity rate over the three months.
-  SELECT a.segment, sum(m.active_days) / nullif(sum(m.days), 0) AS daily_rate
-  FROM monthly_usage m JOIN attributes a USING (customer_id)
-  GROUP BY a.segment
+  SELECT m.cutoff, a.segment, sum(m.active_days) / nullif(sum(m.days), 0) AS daily_rate
+  FROM monthly_usage m JOIN attributes a USING (cutoff, customer_id)
+  GROUP BY m.cutoff, a.segment
 ),
 engagement AS (
-  SELECT m.customer_id,
+  SELECT m.cutoff, m.customer_id,
          max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 0) AS month_0,
          max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 1) AS month_1,
          max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 2) AS month_2
-  FROM monthly_usage m JOIN attributes a USING (customer_id) JOIN segment_rate r USING (segment)
-  GROUP BY m.customer_id
+  FROM monthly_usage m JOIN attributes a USING (cutoff, customer_id) JOIN segment_rate r USING (cutoff, segment)
+  GROUP BY m.cutoff, m.customer_id
 ),
 segment_activity AS (
-  SELECT a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
-  FROM attributes a JOIN population USING (customer_id) LEFT JOIN usage u USING (customer_id)
-  GROUP BY a.segment
+  SELECT a.cutoff, a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
+  FROM attributes a JOIN population USING (cutoff, customer_id) LEFT JOIN usage u USING (cutoff, customer_id)
+  GROUP BY a.cutoff, a.segment
 ),
 money AS (
-  SELECT customer_id,
-         coalesce(sum(amount) FILTER (WHERE days_ago < 30), 0) AS revenue_30d,
-         coalesce(sum(amount) FILTER (WHERE days_ago < 90), 0) AS revenue_90d,
-         coalesce(sum(amount) FILTER (WHERE days_ago >= 90 AND days_ago < 180), 0) AS revenue_prev_90d,
-         arg_max(amount, occurred_at) FILTER (WHERE transaction_kind = 'subscription') AS last_charge,
-         count(*) FILTER (WHERE transaction_kind = 'purchase' AND days_ago < 180) AS purchases_180d,
-         coalesce(sum(amount) FILTER (WHERE transaction_kind = 'purchase' AND days_ago < 180), 0)
+  -- Amounts summed as DECIMAL (exact, so the same in any order), then as DOUBLE.
+  SELECT w.cutoff, f.customer_id,
+         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago < 30), 0) AS DOUBLE) AS revenue_30d,
+         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago < 90), 0) AS DOUBLE) AS revenue_90d,
+         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180), 0) AS DOUBLE) AS revenue_prev_90d,
+         arg_max(f.amount, f.occurred_at) FILTER (WHERE f.transaction_kind = 'subscription') AS last_charge,
+         count(*) FILTER (WHERE f.transaction_kind = 'purchase' AND w.days_ago < 180) AS purchases_180d,
+         CAST(coalesce(sum(f.amount) FILTER (WHERE f.transaction_kind = 'purchase' AND w.days_ago < 180), 0) AS DOUBLE)
            AS purchase_amount_180d,
-         min(days_ago) FILTER (WHERE transaction_kind = 'purchase') AS days_since_last_purchase,
-         count(*) FILTER (WHERE transaction_kind = 'refund' AND days_ago < 90) AS refunds_90d
-  FROM activity WHERE activity_type = 'transaction'
-  GROUP BY customer_id
+         min(w.days_ago) FILTER (WHERE f.transaction_kind = 'purchase') AS days_since_last_purchase,
+         count(*) FILTER (WHERE f.transaction_kind = 'refund' AND w.days_ago < 90) AS refunds_90d
+  FROM recent_activity f JOIN window_days w ON w.day = f.day
+  WHERE f.activity_type = 'transaction'
+  GROUP BY w.cutoff, f.customer_id
 ),
 offers AS (
-  SELECT customer_id,
-         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30) AS offers_received_30d,
-         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90) AS offers_received_90d,
-         count(*) FILTER (WHERE activity_type = 'offer_redeemed' AND days_ago < 90) AS offers_redeemed_90d,
-         min(days_ago) FILTER (WHERE activity_type = 'offer_redeemed') AS days_since_offer_redeemed,
-         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 30 AND d.is_retention) AS retention_offers_30d,
-         count(*) FILTER (WHERE activity_type = 'offer_sent' AND days_ago < 90 AND d.is_retention) AS retention_offers_90d
-  FROM activity
+  SELECT w.cutoff, f.customer_id,
+         count(*) FILTER (WHERE f.activity_type = 'offer_sent' AND w.days_ago < 30) AS offers_received_30d,
+         count(*) FILTER (WHERE f.activity_type = 'offer_sent' AND w.days_ago < 90) AS offers_received_90d,
+         count(*) FILTER (WHERE f.activity_type = 'offer_redeemed' AND w.days_ago < 90) AS offers_redeemed_90d,
+         min(w.days_ago) FILTER (WHERE f.activity_type = 'offer_redeemed') AS days_since_offer_redeemed,
+         count(*) FILTER (WHERE f.activity_type = 'offer_sent' AND w.days_ago < 30 AND d.is_retention) AS retention_offers_30d,
+         count(*) FILTER (WHERE f.activity_type = 'offer_sent' AND w.days_ago < 90 AND d.is_retention) AS retention_offers_90d
+  FROM recent_activity f
+  JOIN window_days w ON w.day = f.day
   LEFT JOIN (SELECT offer_key, lower(campaign) LIKE '%retention%' AS is_retention FROM dim_offer) d USING (offer_key)
-  WHERE activity_type IN ('offer_sent', 'offer_redeemed')
-  GROUP BY customer_id
+  WHERE f.activity_type IN ('offer_sent', 'offer_redeemed')
+  GROUP BY w.cutoff, f.customer_id
 ),
 tickets AS (
-  SELECT t.customer_id,
+  SELECT p.cutoff, t.customer_id,
          count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 30 DAY) AS tickets_30d,
          count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY) AS tickets_90d,
          count(*) FILTER (WHERE t.closed_at IS NULL OR t.closed_at >= p.cutoff_end) AS unresolved_tickets,
@@ -203,11 +227,11 @@ tickets AS (
          avg(t.satisfaction)
            FILTER (WHERE t.closed_at < p.cutoff_end AND t.closed_at >= p.cutoff_end - INTERVAL 180 DAY)
            AS avg_satisfaction
-  FROM dim_support_ticket t, params p
-  WHERE t.opened_at < p.cutoff_end
-  GROUP BY t.customer_id
+  FROM dim_support_ticket t JOIN cutoffs p ON t.opened_at < p.cutoff_end
+  GROUP BY p.cutoff, t.customer_id
 )
 SELECT c.customer_id,
+       c.cutoff,
        CASE WHEN c.churn_date <= p.cutoff + p.horizon_days THEN 1 ELSE 0 END AS label,
        CAST(date_diff('day', c.signup_date, p.cutoff) AS DOUBLE) AS tenure_days,
        CAST(CASE a.contract WHEN 'annual' THEN 12 WHEN 'two_year' THEN 24 ELSE 1 END AS DOUBLE) AS contract_months,
@@ -260,14 +284,14 @@ SELECT c.customer_id,
        greatest(0, -e.month_0) AS low_engagement,
        greatest(0, e.month_2 - e.month_0) AS engagement_decline
 FROM population c
-CROSS JOIN params p
-CROSS JOIN usage_start us
-LEFT JOIN attributes a ON a.customer_id = c.customer_id
-LEFT JOIN segment_fee s ON s.segment = a.segment
-LEFT JOIN segment_activity sa ON sa.segment = a.segment
-LEFT JOIN usage u ON u.customer_id = c.customer_id
-LEFT JOIN money m ON m.customer_id = c.customer_id
-LEFT JOIN offers o ON o.customer_id = c.customer_id
-LEFT JOIN tickets t ON t.customer_id = c.customer_id
-LEFT JOIN engagement e ON e.customer_id = c.customer_id
-ORDER BY c.customer_id
+JOIN cutoffs p ON p.cutoff = c.cutoff
+JOIN usage_start us ON us.cutoff = c.cutoff
+LEFT JOIN attributes a ON a.cutoff = c.cutoff AND a.customer_id = c.customer_id
+LEFT JOIN segment_fee s ON s.cutoff = c.cutoff AND s.segment = a.segment
+LEFT JOIN segment_activity sa ON sa.cutoff = c.cutoff AND sa.segment = a.segment
+LEFT JOIN usage u ON u.cutoff = c.cutoff AND u.customer_id = c.customer_id
+LEFT JOIN money m ON m.cutoff = c.cutoff AND m.customer_id = c.customer_id
+LEFT JOIN offers o ON o.cutoff = c.cutoff AND o.customer_id = c.customer_id
+LEFT JOIN tickets t ON t.cutoff = c.cutoff AND t.customer_id = c.customer_id
+LEFT JOIN engagement e ON e.cutoff = c.cutoff AND e.customer_id = c.customer_id
+ORDER BY c.cutoff, c.customer_id

@@ -49,16 +49,23 @@ Status CheckHorizonObserved(const std::string& cutoff, int horizon_days, const D
   return Status::OK();
 }
 
-Result<Dataset> StackCutoffs(FeatureSession* session, const FeatureModel& model,
-                             const std::vector<std::string>& cutoffs, int horizon_days) {
-  Dataset all;
-  for (const std::string& cutoff : cutoffs) {
-    ASSIGN_OR_RETURN(Dataset one, ComputeFeatures(session, model, cutoff, horizon_days));
-    spdlog::info("churn: cutoff {}: {} customers, {} churned within {} days", cutoff, one.rows(), one.Positives(),
-                 horizon_days);
-    RETURN_NOT_OK(all.Append(one));
+/// The training rows (the training cutoffs' stacked) and the validation rows, in one pass.
+Result<std::pair<Dataset, Dataset>> TrainingAndValidation(FeatureSession* session, const FeatureModel& model,
+                                                          const CutoffPlan& plan, int horizon_days) {
+  std::vector<std::string> cutoffs = plan.train;
+  cutoffs.push_back(plan.validation);
+  ASSIGN_OR_RETURN(std::vector<Dataset> each, ComputeFeatures(session, model, cutoffs, horizon_days));
+  std::pair<Dataset, Dataset> out;
+  for (size_t i = 0; i < cutoffs.size(); ++i) {
+    spdlog::info("churn: cutoff {}: {} customers, {} churned within {} days", cutoffs[i], each[i].rows(),
+                 each[i].Positives(), horizon_days);
+    if (i + 1 < cutoffs.size()) {
+      RETURN_NOT_OK(out.first.Append(each[i]));
+      each[i] = Dataset{};  // its rows are in the training set now
+    }
   }
-  return all;
+  out.second = std::move(each.back());
+  return out;
 }
 
 Status CheckBothLabels(const Dataset& d, const std::string& what) {
@@ -163,8 +170,8 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   ASSIGN_OR_RETURN(CutoffPlan plan, PlanCutoffs(range, options));
-  ASSIGN_OR_RETURN(Dataset train, StackCutoffs(session.get(), model, plan.train, options.horizon_days));
-  ASSIGN_OR_RETURN(Dataset valid, StackCutoffs(session.get(), model, {plan.validation}, options.horizon_days));
+  ASSIGN_OR_RETURN(auto rows, TrainingAndValidation(session.get(), model, plan, options.horizon_days));
+  const auto& [train, valid] = rows;
   RETURN_NOT_OK(CheckBothLabels(train, "training"));
   RETURN_NOT_OK(CheckBothLabels(valid, "validation"));
   ASSIGN_OR_RETURN(GbmModel gbm, GbmModel::Train(train, valid, options.gbm));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -67,11 +68,11 @@ namespace {
 constexpr char kSeparator = '\x1f';  // between the values of a packed row
 
 Status CheckColumns(const std::vector<std::string>& columns, const FeatureModel& model) {
-  std::vector<std::string> expected{"customer_id", "label"};
+  std::vector<std::string> expected{"customer_id", "cutoff", "label"};
   for (const FeatureInfo& f : model.features) expected.push_back(f.name);
   if (columns != expected) {
     return Status::InvalidArgument(fmt::format(
-        "{}: the SELECT returns columns ({}) but the header declares customer_id, label and the features ({}); "
+        "{}: the SELECT returns columns ({}) but the header declares customer_id, cutoff, label and the features ({}); "
         "keep the `-- feature` lines in the SELECT's order",
         model.path, fmt::join(columns, ", "), fmt::join(expected, ", ")));
   }
@@ -85,8 +86,9 @@ std::string PackedRows(const std::string& select, const std::vector<std::string>
   return sql + ") FROM (" + select + ")";
 }
 
-/// Appends one packed row to `d`.
-Status AppendPacked(std::string_view row, const FeatureModel& model, const std::string& cutoff, Dataset* d) {
+/// Appends one packed row to the dataset of its cutoff (`cutoffs[i]` is `out[i]`'s).
+Status AppendPacked(std::string_view row, const FeatureModel& model, const std::vector<std::string>& cutoffs,
+                    std::vector<Dataset>* out) {
   std::vector<std::string_view> values;
   for (size_t from = 0;;) {
     size_t to = row.find(kSeparator, from);
@@ -94,16 +96,21 @@ Status AppendPacked(std::string_view row, const FeatureModel& model, const std::
     if (to == std::string_view::npos) break;
     from = to + 1;
   }
-  if (values.size() != d->cols() + 2) return Status::Internal("a packed feature row with the wrong number of values");
+  const auto at = std::find(cutoffs.begin(), cutoffs.end(), values.size() > 1 ? values[1] : std::string_view());
+  if (at == cutoffs.end()) {
+    return Status::Internal(fmt::format("{}: a row for cutoff '{}', which was not asked for", model.path, values[1]));
+  }
+  Dataset* d = &(*out)[static_cast<size_t>(at - cutoffs.begin())];
+  if (values.size() != d->cols() + 3) return Status::Internal("a packed feature row with the wrong number of values");
   int64_t id = 0;
   std::from_chars(values[0].data(), values[0].data() + values[0].size(), id);
   d->ids.push_back(id);
-  d->y.push_back(values[1] == "1" ? 1.0f : 0.0f);
+  d->y.push_back(values[2] == "1" ? 1.0f : 0.0f);
   for (size_t c = 0; c < d->cols(); ++c) {
-    auto v = ParseFeatureValue(std::string(values[c + 2]), false);
+    auto v = ParseFeatureValue(std::string(values[c + 3]), false);
     if (!v.ok()) {
       return Status::InvalidArgument(fmt::format("{}: feature {} of customer {} at cutoff {}: {}", model.path,
-                                                 d->feature_names[c], id, cutoff, v.status().message()));
+                                                 d->feature_names[c], id, *at, v.status().message()));
     }
     d->x.push_back(*v);
   }
@@ -134,22 +141,28 @@ Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& 
   return fs;
 }
 
-Result<Dataset> ComputeFeatures(FeatureSession* session, const FeatureModel& model, const std::string& cutoff,
-                                int horizon_days) {
-  ASSIGN_OR_RETURN(std::string sql, model.Render(cutoff, horizon_days));
-  const std::string where = fmt::format("{} at cutoff {}", model.path, cutoff);
+Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
+                                             const std::vector<std::string>& cutoffs, int horizon_days) {
+  ASSIGN_OR_RETURN(std::string sql, model.Render(cutoffs, horizon_days));
+  const std::string where = fmt::format("{} at cutoffs {}", model.path, fmt::join(cutoffs, ", "));
   auto shape = session->session()->Query("SELECT * FROM (" + sql + ") LIMIT 0");
   if (!shape.ok()) return shape.status().WithContext(where);
   RETURN_NOT_OK(CheckColumns(shape->columns, model));
-  Dataset d;
-  d.feature_names = model.FeatureNames();
+  std::vector<Dataset> out(cutoffs.size());
+  for (Dataset& d : out) d.feature_names = model.FeatureNames();
   Status parsed = Status::OK();
   Status run = session->session()->ForEachString(PackedRows(sql, shape->columns), [&](std::string_view row) {
-    if (parsed.ok()) parsed = AppendPacked(row, model, cutoff, &d);
+    if (parsed.ok()) parsed = AppendPacked(row, model, cutoffs, &out);
   });
   if (!run.ok()) return run.WithContext(where);
   RETURN_NOT_OK(parsed);
-  return d;
+  return out;
+}
+
+Result<Dataset> ComputeFeatures(FeatureSession* session, const FeatureModel& model, const std::string& cutoff,
+                                int horizon_days) {
+  ASSIGN_OR_RETURN(std::vector<Dataset> one, ComputeFeatures(session, model, std::vector<std::string>{cutoff}, horizon_days));
+  return std::move(one.front());
 }
 
 Result<DataRange> WarehouseDataRange(FeatureSession* session) {

@@ -2,9 +2,9 @@
 // rows are stacked for training), float features row-major with NaN for a
 // missing value (XGBoost's convention), and the 0/1 labels.
 //
-// ComputeFeatures runs the feature model's SELECT for one cutoff over the
-// current warehouse version, attached read-only as `custlake query` attaches
-// it, so features see exactly what readers see.
+// ComputeFeatures runs the feature model's SELECT for a list of cutoffs (all in
+// one pass) or for one, over the current warehouse version, attached read-only
+// as `custlake query` attaches it, so features see exactly what readers see.
 //
 // Plain values; not thread-safe while being appended to.
 #pragma once
@@ -59,8 +59,13 @@ class FeatureSession {
   int64_t warehouse_version_ = 0;
 };
 
-/// The feature model's rows for `cutoff`: the customers active at its end. Rows are
-/// streamed from DuckDB chunk by chunk into the float matrix (no text copy of the table).
+/// The feature model's rows for each of `cutoffs` (one Dataset per cutoff, in their order): the
+/// customers active at its end. One query computes them all (the activity facts read once); a
+/// cutoff's rows are the same as when it is computed alone. Rows are streamed from DuckDB chunk
+/// by chunk into the float matrices (no copy of the whole table).
+Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
+                                             const std::vector<std::string>& cutoffs, int horizon_days);
+/// The same for one cutoff.
 Result<Dataset> ComputeFeatures(FeatureSession* session, const FeatureModel& model, const std::string& cutoff,
                                 int horizon_days);
 

@@ -1,7 +1,9 @@
 #include "churn/feature_model.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <sstream>
@@ -10,7 +12,7 @@ namespace custlake::churn {
 
 namespace {
 
-constexpr const char* kCutoffParam = "{{ cutoff }}";
+constexpr const char* kCutoffsParam = "{{ cutoffs }}";
 constexpr const char* kHorizonParam = "{{ horizon_days }}";
 
 std::string Trim(const std::string& s) {
@@ -105,7 +107,7 @@ Result<FeatureModel> ParseFeatureModel(const std::string& text, const std::strin
   }
   model.sql = sql.str();
   if (model.features.empty()) return Status::InvalidArgument(path + ": declares no `-- feature NAME: ...` line");
-  for (const char* param : {kCutoffParam, kHorizonParam}) {
+  for (const char* param : {kCutoffsParam, kHorizonParam}) {
     if (model.sql.find(param) == std::string::npos) {
       return Status::InvalidArgument(path + ": the SELECT does not use the parameter " + param);
     }
@@ -120,13 +122,21 @@ Result<FeatureModel> LoadFeatureModel() {
   return Status::Internal("models/churn/features.sql is not embedded in this binary");
 }
 
-Result<std::string> FeatureModel::Render(const std::string& cutoff, int horizon_days) const {
-  RETURN_NOT_OK(CheckDate(cutoff, "the cutoff"));
+Result<std::string> FeatureModel::Render(const std::vector<std::string>& cutoffs, int horizon_days) const {
+  if (cutoffs.empty()) return Status::InvalidArgument(path + ": no cutoff to compute the features at");
+  std::vector<std::string> literals;
+  for (const std::string& cutoff : cutoffs) {
+    RETURN_NOT_OK(CheckDate(cutoff, "the cutoff"));
+    if (std::count(cutoffs.begin(), cutoffs.end(), cutoff) > 1) {
+      return Status::InvalidArgument("the cutoff " + cutoff + " is given twice");
+    }
+    literals.push_back("DATE '" + cutoff + "'");
+  }
   if (horizon_days < 1 || horizon_days > 3650) {
     return Status::InvalidArgument(fmt::format("--horizon-days must be 1 to 3650, got {}", horizon_days));
   }
   std::string out = sql;
-  ReplaceAll(&out, kCutoffParam, "DATE '" + cutoff + "'");
+  ReplaceAll(&out, kCutoffsParam, fmt::format("[{}]", fmt::join(literals, ", ")));
   ReplaceAll(&out, kHorizonParam, std::to_string(horizon_days));
   return out;
 }

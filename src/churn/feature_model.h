@@ -2,9 +2,10 @@
 // binary like the warehouse's models, read the way the warehouse reads its
 // headers (`-- key: value` lines, `--   ` continuing the previous one), with
 // one `-- feature NAME: description` line per feature column. The SELECT
-// takes two parameters, `{{ cutoff }}` and `{{ horizon_days }}`, which
-// Render() fills with literals after checking them; it returns customer_id,
-// label and the features, in the header's order.
+// takes two parameters, `{{ cutoffs }}` (a list of dates) and
+// `{{ horizon_days }}`, which Render() fills with literals after checking
+// them; it returns customer_id, cutoff, label and the features, in the
+// header's order, one row per cutoff and customer: every cutoff in one pass.
 //
 // Plain values; thread-safe once built.
 #pragma once
@@ -35,8 +36,8 @@ struct FeatureModel {
   std::vector<FeatureInfo> features;  ///< the SELECT's feature columns, in order
   std::string sql;                    ///< the SELECT, with its {{ }} parameters
 
-  /// The SELECT for `cutoff` ("YYYY-MM-DD") and `horizon_days` (1..3650).
-  Result<std::string> Render(const std::string& cutoff, int horizon_days) const;
+  /// The SELECT for `cutoffs` (each "YYYY-MM-DD", at least one, no repeats) and `horizon_days` (1..3650).
+  Result<std::string> Render(const std::vector<std::string>& cutoffs, int horizon_days) const;
   std::vector<std::string> FeatureNames() const;
   /// The description of `name`, "" if unknown.
   std::string Describe(const std::string& name) const;

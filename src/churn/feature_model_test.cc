@@ -17,20 +17,26 @@ TEST(FeatureModelTest, EmbeddedFeaturesParseWithDescriptions) {
 
 TEST(FeatureModelTest, RenderFillsTheParametersAndChecksThem) {
   ASSERT_OK_AND_ASSIGN(FeatureModel model, ParseFeatureModel(
-      "-- model: m\n-- feature a: the a\n--   continued\nSELECT {{ cutoff }} AS c, {{ horizon_days }} AS h\n", "m.sql"));
+      "-- model: m\n-- feature a: the a\n--   continued\nSELECT {{ cutoffs }} AS c, {{ horizon_days }} AS h\n", "m.sql"));
   EXPECT_EQ(model.Describe("a"), "the a continued");
-  ASSERT_OK_AND_ASSIGN(std::string sql, model.Render("2025-09-30", 90));
-  EXPECT_EQ(sql, "SELECT DATE '2025-09-30' AS c, 90 AS h\n");
-  EXPECT_NOT_OK(model.Render("2025-02-30", 90));
-  EXPECT_NOT_OK(model.Render("2025-09-30'; DROP", 90));
-  EXPECT_NOT_OK(model.Render("2025-09-30", 0));
+  ASSERT_OK_AND_ASSIGN(std::string sql, model.Render({"2025-09-30"}, 90));
+  EXPECT_EQ(sql, "SELECT [DATE '2025-09-30'] AS c, 90 AS h\n");
+  ASSERT_OK_AND_ASSIGN(sql, model.Render({"2025-08-31", "2025-09-30"}, 90));
+  EXPECT_EQ(sql, "SELECT [DATE '2025-08-31', DATE '2025-09-30'] AS c, 90 AS h\n");
+  EXPECT_NOT_OK(model.Render({"2025-02-30"}, 90));
+  EXPECT_NOT_OK(model.Render({"2025-09-30", "2025-09-30'; DROP"}, 90));
+  EXPECT_NOT_OK(model.Render({"2025-09-30"}, 0));
+  EXPECT_NOT_OK(model.Render({}, 90));
+  auto twice = model.Render({"2025-09-30", "2025-08-31", "2025-09-30"}, 90);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("2025-09-30 is given twice"), std::string::npos);
 }
 
 TEST(FeatureModelTest, ErrorsNameTheFileAndLine) {
   auto missing = ParseFeatureModel("-- feature a: x\nSELECT 1\n", "f.sql");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("{{ cutoff }}"), std::string::npos);
-  auto twice = ParseFeatureModel("-- feature a: x\n-- feature a: y\nSELECT {{ cutoff }}, {{ horizon_days }}\n", "f.sql");
+  EXPECT_NE(missing.status().message().find("{{ cutoffs }}"), std::string::npos);
+  auto twice = ParseFeatureModel("-- feature a: x\n-- feature a: y\nSELECT {{ cutoffs }}, {{ horizon_days }}\n", "f.sql");
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.status().message().find("f.sql:2"), std::string::npos);
 }
