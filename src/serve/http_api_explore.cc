@@ -23,7 +23,9 @@ Result<nlohmann::json> Customer(const std::string& lake_root, DashboardRun& run,
   nlohmann::json body;
   body["versions"] = ObjectRows(versions);
   body["attributes"] = body["versions"].back();
-  ASSIGN_OR_RETURN(auto timeline, run.Query("customer_timeline", params));
+  // The landing file and line of usage and tickets come from the raw views the demo's staging reads.
+  const bool raw_lines = run.session()->HasView("raw.usage") && run.session()->HasView("raw.tickets");
+  ASSIGN_OR_RETURN(auto timeline, run.Query(raw_lines ? "customer_timeline" : "customer_timeline_by_batch", params));
   body["timeline"] = ObjectRows(timeline);
   RETURN_NOT_OK(FillBatchSources(lake_root, body["timeline"]));
   ASSIGN_OR_RETURN(auto scores, run.Query("customer_scores", params));

@@ -54,7 +54,7 @@ TEST(ParseHttpAddress, TakesHostAndPortAndRefusesGarbage) {
   EXPECT_NE(bad.message().find("--http: expected ADDRESS:PORT"), std::string::npos) << bad.message();
 }
 
-TEST(DashboardSql, ExpandsTheFilteredMonthsIntoEveryQuery) {
+TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   for (const auto& [name, text] : DashboardSqlFiles()) {
     auto sql = DashboardSql(name);
     ASSERT_TRUE(sql.ok()) << name;
@@ -62,7 +62,11 @@ TEST(DashboardSql, ExpandsTheFilteredMonthsIntoEveryQuery) {
   }
   auto kpis = DashboardSql("kpis");
   ASSERT_TRUE(kpis.ok());
-  EXPECT_NE(kpis->find("FROM fact_customer_metrics m"), std::string::npos);
+  EXPECT_NE(kpis->find("FROM mart_dashboard_months"), std::string::npos);
+  EXPECT_NE(kpis->find("FROM mart_dashboard_customers"), std::string::npos);
+  auto from_facts = DashboardSql("kpis_from_facts");
+  ASSERT_TRUE(from_facts.ok());
+  EXPECT_NE(from_facts->find("FROM fact_customer_metrics m"), std::string::npos);
   EXPECT_FALSE(DashboardSql("no_such_query").ok());
 }
 

@@ -26,8 +26,11 @@ Result<Params> ParseFilters(const httplib::Request& req);
 class DashboardRun {
  public:
   explicit DashboardRun(SessionPool::Lease session) : session_(std::move(session)) {}
-  /// Runs the dashboard file `name` with `params`.
+  /// Runs the dashboard file `name` with `params`; NAME_from_facts instead
+  /// when the warehouse version predates the dashboard's marts.
   Result<engine::QueryResult> Query(const std::string& name, const Params& params);
+  /// Whether the warehouse has mart_dashboard_months and mart_dashboard_customers.
+  bool has_marts() const;
   bool has_churn() const { return session_->HasView("raw.churn_scores"); }
   bool has_clv() const { return session_->HasView("raw.clv_scores"); }
   std::optional<int64_t> warehouse_version() const { return session_->warehouse_version(); }
