@@ -140,6 +140,12 @@ double PeakRssMib(int pid) {
   return 0;
 }
 
+/// Prints the first failure of a run (the rest only count as errors).
+void ReportFirstError(const std::string& message) {
+  static std::once_flag once;
+  std::call_once(once, [&] { std::fprintf(stderr, "first error: %s\n", message.c_str()); });
+}
+
 double Ms(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
 
 /// One side's latencies, wall seconds and CPU seconds, summed over the rounds.
@@ -212,7 +218,7 @@ int main(int argc, char** argv) {
     connections.back()->Get("/healthz");
   }
 
-  Side direct{"duckdb"}, cold{"http cold"}, cached{"http cached"};
+  Side direct{"duckdb", {}}, cold{"http cold", {}}, cached{"http cached", {}};
   auto timed = [&](Side& side, auto fn) {
     const double server_before = server_pid ? ProcessCpuSeconds(server_pid) : 0, self_before = SelfCpuSeconds();
     side.wall += fn();
@@ -225,7 +231,12 @@ int main(int argc, char** argv) {
         auto start = Clock::now();
         auto session = pool.Acquire();
         bool ok = session.ok();
-        for (size_t q = 0; ok && q < sql.size(); q++) ok = (*session)->RunWithParams(sql[q], pick(round, i).params).ok();
+        for (size_t q = 0; ok && q < sql.size(); q++) {
+          auto result = (*session)->RunWithParams(sql[q], pick(round, i).params);
+          ok = result.ok();
+          if (!ok) ReportFirstError(files[q] + ": " + result.status().ToString());
+        }
+        if (!session.ok()) ReportFirstError(session.status().ToString());
         direct.latencies.Add(Ms(start), ok);
       });
     });
