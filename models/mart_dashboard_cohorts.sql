@@ -16,9 +16,6 @@
 -- column retained: customer-months with is_subscriber and not churned
 -- check unique: month_start, segment, region, plan, cohort, tenure_months
 -- check not_null: month_start, customer_months
--- check reconcile_to_facts: SELECT f.n AS fact_months, m.n AS mart_months FROM
---   (SELECT count(*) AS n FROM fact_customer_metrics) f,
---   (SELECT coalesce(sum(customer_months), 0) AS n FROM mart_dashboard_cohorts) m WHERE f.n <> m.n
 SELECT m.month_start,
        d.segment,
        d.region,

@@ -16,9 +16,6 @@
 -- column months: months in the run
 -- check unique: customer_id, segment, region, plan, first_month
 -- check not_null: customer_id, first_month, last_month
--- check reconcile_to_facts: SELECT f.n AS fact_months, m.n AS mart_months FROM
---   (SELECT count(*) AS n FROM fact_customer_metrics) f,
---   (SELECT coalesce(sum(months), 0) AS n FROM mart_dashboard_customers) m WHERE f.n <> m.n
 SELECT customer_id, segment, region, plan,
        min(month_start) AS first_month,
        max(month_start) AS last_month,

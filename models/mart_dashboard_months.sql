@@ -22,10 +22,6 @@
 -- column months_with_usage: customer-months with at least one usage event
 -- check unique: month_start, segment, region, plan, tickets
 -- check not_null: month_start, customer_months, revenue
--- check reconcile_to_facts: SELECT f.n AS fact_months, m.n AS mart_months, f.revenue, m.revenue FROM
---   (SELECT count(*) AS n, coalesce(sum(revenue), 0) AS revenue FROM fact_customer_metrics) f,
---   (SELECT coalesce(sum(customer_months), 0) AS n, coalesce(sum(revenue), 0) AS revenue FROM mart_dashboard_months) m
---   WHERE f.n <> m.n OR f.revenue <> m.revenue
 SELECT m.month_start,
        d.segment,
        d.region,
