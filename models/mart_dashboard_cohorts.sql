@@ -2,9 +2,11 @@
 -- description: The web dashboard's cohort retention, summed from fact_customer_metrics: customer-months by
 --   month, the segment, region and plan of the customer version valid at the end of the month, signup
 --   cohort and tenure. A customer has one row per month, so within a (cohort, tenure) the sums count
---   distinct customers. Rebuilt with every build (a GROUP BY over the facts).
--- materialized: table
+--   distinct customers. Incremental builds recompute the months fact_customer_metrics recomputed
+--   (delta.fact_customer_metrics: its rows from that month on).
+-- materialized: recompute_from
 -- partition_by: month_start
+-- recompute_from: SELECT min(month_start) FROM delta.fact_customer_metrics
 -- grain: one row per (month_start, segment, region, plan, cohort, tenure_months)
 -- column month_start: first day of the month (fact_customer_metrics.month_start)
 -- column segment: dim_customer.segment of the version valid at the end of the month

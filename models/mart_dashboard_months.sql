@@ -3,10 +3,11 @@
 --   grain its filters and charts need (month, the segment, region and plan of the customer version valid
 --   at the end of the month, tickets opened), so a dashboard answer reads thousands of rows instead of
 --   every customer-month (the cohort heatmap reads mart_dashboard_cohorts). Each customer has one row per
---   month, so within a month the sums count distinct customers. Rebuilt with every build (a GROUP BY
---   over the facts).
--- materialized: table
+--   month, so within a month the sums count distinct customers. Incremental builds recompute the months
+--   fact_customer_metrics recomputed (delta.fact_customer_metrics: its rows from that month on).
+-- materialized: recompute_from
 -- partition_by: month_start
+-- recompute_from: SELECT min(month_start) FROM delta.fact_customer_metrics
 -- grain: one row per (month_start, segment, region, plan, tickets)
 -- column month_start: first day of the month (fact_customer_metrics.month_start)
 -- column segment: dim_customer.segment of the version valid at the end of the month
