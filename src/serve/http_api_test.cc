@@ -58,7 +58,15 @@ TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   for (const auto& [name, text] : DashboardSqlFiles()) {
     auto sql = DashboardSql(name);
     ASSERT_TRUE(sql.ok()) << name;
-    EXPECT_EQ(sql->find("{{"), std::string::npos) << name;
+    // The partitions Customer 360 reads are written in per request (http_api_explore.cc).
+    std::string rest = *sql;
+    for (const std::string marker : {"{{usage_days}}", "{{ticket_days}}"}) {
+      for (size_t at = rest.find(marker); name == "customer_source_lines" && at != std::string::npos;
+           at = rest.find(marker)) {
+        rest.erase(at, marker.size());
+      }
+    }
+    EXPECT_EQ(rest.find("{{"), std::string::npos) << name;
   }
   auto kpis = DashboardSql("kpis");
   ASSERT_TRUE(kpis.ok());

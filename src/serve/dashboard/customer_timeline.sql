@@ -1,5 +1,8 @@
--- customer_timeline.sql for a lake without the raw views raw.usage and raw.tickets (a project whose
--- staging models read other datasets): each activity traced to its lake batch and id only.
+-- One customer's newest 500 activities: usage, transactions, tickets and offers ($1 = customer_id),
+-- each traced to its source record: the lake batch that brought it in (the server fills `_source`
+-- and `_source_table` from that batch's lineage, http_batch_sources.cc) and its id there. The server
+-- fills `_source_file` and `_source_line` of usage events and tickets from customer_source_lines.sql
+-- (null when the lake has no raw.usage and raw.tickets, as when a project's staging reads other datasets).
 SELECT CAST(a.occurred_at AS VARCHAR) AS date,
        CASE WHEN a.activity_type LIKE 'offer%' THEN 'offer' ELSE a.activity_type END AS kind,
        CASE a.activity_type
