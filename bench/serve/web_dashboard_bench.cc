@@ -1,14 +1,20 @@
 // The web dashboard's API calls with C concurrent clients, side by side with
 // the same SQL (src/serve/dashboard/*.sql, the same bound filters) run
 // directly in DuckDB through pooled sandboxed sessions, as the server runs it
-// but without HTTP, JSON or the cache. Prints p50/p95/p99 per mode and the ratios.
+// but without HTTP, JSON or the cache. Prints p50/p95/p99 per side, the
+// ratios, and each side's CPU seconds (the server's, from /proc/PID/stat,
+// and this process's) and peak RSS.
 //
 //   web_dashboard_bench LAKE_ROOT HTTP_PORT [CLIENTS=20] [REQUESTS_PER_CLIENT=20] [SESSIONS=8]
+//                       [ROUNDS=3] [SERVER_PID]
 //
-// Each client asks a dashboard for its own filter combinations (segment x
-// region x plan x date range, none twice), so the first HTTP pass misses the
-// server's cache every time ("http cold"); a second pass asks them again
-// ("http cached"). "duckdb" runs the six queries of each dashboard answer.
+// The sides alternate over ROUNDS rounds (duckdb, http cold, http cached,
+// then http cold, http cached, duckdb, ...), each round CLIENTS x
+// REQUESTS_PER_CLIENT requests a side. Each client asks a dashboard for its
+// own filter combinations (segment x region x plan x date range, none twice
+// in the whole run), so "http cold" misses the server's cache every time;
+// "http cached" asks the round's cold ones again. "duckdb" runs the six
+// queries of each dashboard answer.
 #include <httplib.h>
 
 #include <algorithm>
@@ -16,8 +22,13 @@
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "serve/dashboard_sql.h"
 #include "serve/session_pool.h"
@@ -98,18 +109,66 @@ double RunClients(int clients, int per_client, Fn fn) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// CPU seconds (user + system) of process `pid` so far; 0 when it cannot be read.
+double ProcessCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; i++) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// Peak resident set of process `pid` in MiB (VmHWM), 0 when it cannot be read.
+double PeakRssMib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+  }
+  return 0;
+}
+
+/// Prints the first failure of a run (the rest only count as errors).
+void ReportFirstError(const std::string& message) {
+  static std::once_flag once;
+  std::call_once(once, [&] { std::fprintf(stderr, "first error: %s\n", message.c_str()); });
+}
+
 double Ms(Clock::time_point since) { return std::chrono::duration<double, std::milli>(Clock::now() - since).count(); }
 
-void Report(const char* name, Latencies& l, double wall, size_t n) {
-  std::printf("%-12s p50 %8.2f ms  p95 %8.2f ms  p99 %8.2f ms  %7.1f req/s  errors %d\n", name, l.Pct(50), l.Pct(95),
-              l.Pct(99), static_cast<double>(n) / wall, l.errors);
+/// One side's latencies, wall seconds and CPU seconds, summed over the rounds.
+struct Side {
+  const char* name;
+  Latencies latencies;
+  double wall = 0, server_cpu = 0, self_cpu = 0;
+};
+
+void Report(Side& side) {
+  Latencies& l = side.latencies;
+  std::printf("%-12s p50 %8.2f ms  p95 %8.2f ms  p99 %8.2f ms  %7.1f req/s  cpu s: server %6.2f  bench %6.2f  errors %d\n",
+              side.name, l.Pct(50), l.Pct(95), l.Pct(99), static_cast<double>(l.ms.size()) / side.wall,
+              side.server_cpu, side.self_cpu, l.errors);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: web_dashboard_bench LAKE_ROOT HTTP_PORT [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS]\n");
+    std::fprintf(stderr,
+                 "usage: web_dashboard_bench LAKE_ROOT HTTP_PORT [CLIENTS] [REQUESTS_PER_CLIENT] [SESSIONS] [ROUNDS] "
+                 "[SERVER_PID]\n");
     return 2;
   }
   const std::string lake = argv[1];
@@ -117,7 +176,9 @@ int main(int argc, char** argv) {
   const int clients = argc > 3 ? std::atoi(argv[3]) : 20;
   const int per_client = argc > 4 ? std::atoi(argv[4]) : 20;
   const int sessions = argc > 5 ? std::atoi(argv[5]) : 8;
-  const size_t n = static_cast<size_t>(clients * per_client);
+  const int rounds = argc > 6 ? std::atoi(argv[6]) : 3;
+  const int server_pid = argc > 7 ? std::atoi(argv[7]) : 0;
+  const size_t per_round = static_cast<size_t>(clients * per_client);
 
   httplib::Client probe("127.0.0.1", port);
   auto filters_res = probe.Get("/api/filters");
@@ -125,9 +186,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no server answering GET /api/filters on 127.0.0.1:%d\n", port);
     return 1;
   }
-  const std::vector<Filters> filters = MakeFilters(nlohmann::json::parse(filters_res->body), n);
-  if (filters.size() < n) std::fprintf(stderr, "note: only %zu distinct filter combinations\n", filters.size());
-  auto pick = [&](int i) -> const Filters& { return filters[static_cast<size_t>(i) % filters.size()]; };
+  const std::vector<Filters> filters =
+      MakeFilters(nlohmann::json::parse(filters_res->body), per_round * static_cast<size_t>(rounds));
+  if (filters.size() < per_round * static_cast<size_t>(rounds)) {
+    std::fprintf(stderr, "note: only %zu distinct filter combinations: later rounds' cold requests repeat\n",
+                 filters.size());
+  }
+  // Request i of round r: the filters no earlier round asked.
+  auto pick = [&](int round, int i) -> const Filters& {
+    return filters[(static_cast<size_t>(round) * per_round + static_cast<size_t>(i)) % filters.size()];
+  };
 
   // DuckDB directly: the six queries of one dashboard answer on a pooled sandboxed session.
   custlake::query::SandboxOptions sandbox;
@@ -137,46 +205,71 @@ int main(int argc, char** argv) {
                                        "tickets_vs_churn", "clv_distribution"};
   std::vector<std::string> sql;
   for (const auto& f : files) sql.push_back(*custlake::serve::DashboardSql(f));
-  Latencies direct;
-  const double direct_wall = RunClients(clients, per_client, [&](int i) {
-    auto start = Clock::now();
-    auto session = pool.Acquire();
-    bool ok = session.ok();
-    for (size_t q = 0; ok && q < sql.size(); q++) ok = (*session)->RunWithParams(sql[q], pick(i).params).ok();
-    direct.Add(Ms(start), ok);
-  });
 
-  // One kept-alive connection per client, opened one after another before each pass, as a browser
-  // keeps its own (cpp-httplib 0.11 listens with a backlog of 5: twenty connections opened at the
-  // same instant would wait out SYN retransmits, a second each, and time the kernel, not the server).
+  // One kept-alive connection per client, opened one after another, as a browser keeps its own
+  // (cpp-httplib 0.11 listens with a backlog of 5: twenty connections opened at the same instant
+  // would wait out SYN retransmits, a second each, and time the kernel, not the server).
   std::vector<std::unique_ptr<httplib::Client>> connections;
   for (int c = 0; c < clients; c++) {
     connections.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
     connections.back()->set_keep_alive(true);
     connections.back()->set_tcp_nodelay(true);
     connections.back()->set_read_timeout(std::chrono::seconds(600));  // httplib's default 5 s would count slow answers as errors
+    connections.back()->Get("/healthz");
   }
-  auto http_pass = [&](Latencies& l) {
-    for (auto& client : connections) client->Get("/healthz");
-    return RunClients(clients, per_client, [&](int i) {
-      httplib::Client& client = *connections[static_cast<size_t>(i / per_client)];
-      auto start = Clock::now();
-      auto res = client.Get(("/api/dashboard" + pick(i).query).c_str());
-      l.Add(Ms(start), res && res->status == 200);
+
+  Side direct{"duckdb", {}}, cold{"http cold", {}}, cached{"http cached", {}};
+  auto timed = [&](Side& side, auto fn) {
+    const double server_before = server_pid ? ProcessCpuSeconds(server_pid) : 0, self_before = SelfCpuSeconds();
+    side.wall += fn();
+    side.server_cpu += server_pid ? ProcessCpuSeconds(server_pid) - server_before : 0;
+    side.self_cpu += SelfCpuSeconds() - self_before;
+  };
+  auto run_direct = [&](int round) {
+    timed(direct, [&] {
+      return RunClients(clients, per_client, [&](int i) {
+        auto start = Clock::now();
+        auto session = pool.Acquire();
+        bool ok = session.ok();
+        for (size_t q = 0; ok && q < sql.size(); q++) {
+          auto result = (*session)->RunWithParams(sql[q], pick(round, i).params);
+          ok = result.ok();
+          if (!ok) ReportFirstError(files[q] + ": " + result.status().ToString());
+        }
+        if (!session.ok()) ReportFirstError(session.status().ToString());
+        direct.latencies.Add(Ms(start), ok);
+      });
     });
   };
-  Latencies cold, cached;
-  const double cold_wall = http_pass(cold);
-  const double cached_wall = http_pass(cached);
+  auto run_http = [&](Side& side, int round) {
+    timed(side, [&] {
+      return RunClients(clients, per_client, [&](int i) {
+        httplib::Client& client = *connections[static_cast<size_t>(i / per_client)];
+        auto start = Clock::now();
+        auto res = client.Get(("/api/dashboard" + pick(round, i).query).c_str());
+        side.latencies.Add(Ms(start), res && res->status == 200);
+      });
+    });
+  };
+  for (int round = 0; round < rounds; round++) {
+    if (round % 2 == 0) run_direct(round);
+    run_http(cold, round);
+    run_http(cached, round);
+    if (round % 2 == 1) run_direct(round);
+  }
 
-  std::printf("%d clients x %d dashboard requests (%zu distinct filter combinations), %d sessions\n", clients,
-              per_client, filters.size(), sessions);
-  Report("duckdb", direct, direct_wall, n);
-  Report("http cold", cold, cold_wall, n);
-  Report("http cached", cached, cached_wall, n);
-  std::printf("ratios http cold / duckdb:   p50 %.2f  p95 %.2f  p99 %.2f\n", cold.Pct(50) / direct.Pct(50),
-              cold.Pct(95) / direct.Pct(95), cold.Pct(99) / direct.Pct(99));
-  std::printf("ratios http cached / duckdb: p50 %.2f  p95 %.2f  p99 %.2f\n", cached.Pct(50) / direct.Pct(50),
-              cached.Pct(95) / direct.Pct(95), cached.Pct(99) / direct.Pct(99));
-  return direct.errors + cold.errors + cached.errors == 0 ? 0 : 1;
+  std::printf("%d clients x %d dashboard requests a side in each of %d rounds (sides alternated), %d sessions\n",
+              clients, per_client, rounds, sessions);
+  Report(direct);
+  Report(cold);
+  Report(cached);
+  auto ratios = [&](const char* what, Side& a, Side& b) {
+    std::printf("ratios %s: p50 %.2f  p95 %.2f  p99 %.2f\n", what, a.latencies.Pct(50) / b.latencies.Pct(50),
+                a.latencies.Pct(95) / b.latencies.Pct(95), a.latencies.Pct(99) / b.latencies.Pct(99));
+  };
+  ratios("http cold / duckdb  ", cold, direct);
+  ratios("http cached / duckdb", cached, direct);
+  std::printf("peak RSS: server %.0f MiB, bench (the duckdb side's sessions and the clients) %.0f MiB\n",
+              server_pid ? PeakRssMib(server_pid) : 0.0, PeakRssMib(static_cast<int>(getpid())));
+  return direct.latencies.errors + cold.latencies.errors + cached.latencies.errors == 0 ? 0 : 1;
 }

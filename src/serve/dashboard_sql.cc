@@ -6,12 +6,14 @@ Result<std::string> DashboardSql(const std::string& name) {
   const auto& files = DashboardSqlFiles();
   auto it = files.find(name);
   if (it == files.end()) return Status::NotFound("no dashboard query named " + name);
-  static const std::string kMarker = "{{filtered_months}}";
   std::string sql = it->second;
-  for (size_t at = sql.find(kMarker); at != std::string::npos; at = sql.find(kMarker, at)) {
-    const std::string& months = files.at("filtered_months");
-    sql.replace(at, kMarker.size(), months);
-    at += months.size();
+  for (const char* part : {"filtered_months", "filtered_mart", "filtered_cohorts", "filtered_customers"}) {
+    const std::string marker = std::string("{{") + part + "}}";
+    const std::string& text = files.at(part);
+    for (size_t at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at)) {
+      sql.replace(at, marker.size(), text);
+      at += text.size();
+    }
   }
   return sql;
 }

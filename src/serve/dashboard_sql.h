@@ -4,7 +4,12 @@
 //
 // Every dashboard query takes the filters as bound parameters: $1 segment,
 // $2 region, $3 plan, $4 from, $5 to (NULL: no filter); `{{filtered_months}}`
-// in a file stands for filtered_months.sql, the customer-months they select.
+// in a file stands for filtered_months.sql, the customer-months they select,
+// `{{filtered_mart}}` for filtered_mart.sql (those months summed in the
+// warehouse's mart_dashboard_months) and `{{filtered_customers}}` for
+// filtered_customers.sql (their customers, from mart_dashboard_customers).
+// A file NAME_from_facts.sql computes what NAME.sql does from the facts
+// alone, for a warehouse built before the marts existed.
 #pragma once
 
 #include <map>
@@ -16,7 +21,7 @@ namespace custlake::serve {
 
 /// name ("kpis") -> the file's text as written.
 const std::map<std::string, std::string>& DashboardSqlFiles();
-/// The file `name` with {{filtered_months}} expanded; NotFound for an unknown name.
+/// The file `name` with its {{markers}} expanded; NotFound for an unknown name.
 Result<std::string> DashboardSql(const std::string& name);
 
 }  // namespace custlake::serve

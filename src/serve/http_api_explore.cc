@@ -2,7 +2,9 @@
 // /api/catalog, /api/table/<schema>.<name> (sample rows and column stats),
 // /api/lineage (the model DAG down from the sources) and /api/pipeline (what
 // `custlake status` shows: runs, batches, quarantine, checks, freshness).
+#include <map>
 #include <regex>
+#include <set>
 
 #include "serve/http_batch_sources.h"
 #include "serve/http_dashboard_query.h"
@@ -12,6 +14,38 @@
 namespace custlake::serve {
 
 namespace {
+
+/// Fills `_source_file` and `_source_line` of the timeline's usage events and
+/// tickets from the raw views, read only in the event_date partitions of
+/// those events (their UTC day: the sessions run in UTC, so `date` starts
+/// with it).
+Status FillSourceLines(DashboardRun& run, const std::string& id, nlohmann::json& timeline) {
+  std::map<std::string, std::set<std::string>> days{{"usage", {}}, {"ticket", {}}};
+  for (const auto& event : timeline) {
+    auto kind = days.find(event["kind"].get<std::string>());
+    if (kind != days.end() && event["date"].is_string()) {
+      kind->second.insert(event["date"].get<std::string>().substr(0, 10));
+    }
+  }
+  if (days["usage"].empty() && days["ticket"].empty()) return Status::OK();
+  std::map<std::string, std::string> literals;
+  for (const auto& [kind, set] : days) {
+    std::string list;
+    for (const std::string& day : set) list += (list.empty() ? "DATE " : ", DATE ") + engine::QuoteLiteral(day);
+    literals[kind + "_days"] = list.empty() ? "NULL" : list;
+  }
+  ASSIGN_OR_RETURN(auto lines, run.Query("customer_source_lines", Params{id}, literals));
+  std::map<std::pair<std::string, std::string>, size_t> row_of;
+  for (size_t r = 0; r < lines.rows.size(); ++r) row_of[{lines.rows[r][0], lines.rows[r][1]}] = r;
+  for (auto& event : timeline) {
+    if (!event["_source_key"].is_string()) continue;
+    auto it = row_of.find({event["kind"].get<std::string>(), event["_source_key"].get<std::string>()});
+    if (it == row_of.end()) continue;
+    event["_source_file"] = Cell(lines, it->second, "_source_file");
+    event["_source_line"] = Cell(lines, it->second, "_source_line");
+  }
+  return Status::OK();
+}
 
 Result<nlohmann::json> Customer(const std::string& lake_root, DashboardRun& run, const std::string& id) {
   const Params params{id};
@@ -23,8 +57,11 @@ Result<nlohmann::json> Customer(const std::string& lake_root, DashboardRun& run,
   nlohmann::json body;
   body["versions"] = ObjectRows(versions);
   body["attributes"] = body["versions"].back();
+  // The landing file and line of usage and tickets come from the raw views the demo's staging reads.
+  const bool raw_lines = run.session()->HasView("raw.usage") && run.session()->HasView("raw.tickets");
   ASSIGN_OR_RETURN(auto timeline, run.Query("customer_timeline", params));
   body["timeline"] = ObjectRows(timeline);
+  if (raw_lines) RETURN_NOT_OK(FillSourceLines(run, id, body["timeline"]));
   RETURN_NOT_OK(FillBatchSources(lake_root, body["timeline"]));
   ASSIGN_OR_RETURN(auto scores, run.Query("customer_scores", params));
   const nlohmann::json p_churn = Cell(scores, 0, "p_churn");

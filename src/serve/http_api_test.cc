@@ -54,15 +54,27 @@ TEST(ParseHttpAddress, TakesHostAndPortAndRefusesGarbage) {
   EXPECT_NE(bad.message().find("--http: expected ADDRESS:PORT"), std::string::npos) << bad.message();
 }
 
-TEST(DashboardSql, ExpandsTheFilteredMonthsIntoEveryQuery) {
+TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   for (const auto& [name, text] : DashboardSqlFiles()) {
     auto sql = DashboardSql(name);
     ASSERT_TRUE(sql.ok()) << name;
-    EXPECT_EQ(sql->find("{{"), std::string::npos) << name;
+    // The partitions Customer 360 reads are written in per request (http_api_explore.cc).
+    std::string rest = *sql;
+    for (const std::string marker : {"{{usage_days}}", "{{ticket_days}}"}) {
+      for (size_t at = rest.find(marker); name == "customer_source_lines" && at != std::string::npos;
+           at = rest.find(marker)) {
+        rest.erase(at, marker.size());
+      }
+    }
+    EXPECT_EQ(rest.find("{{"), std::string::npos) << name;
   }
   auto kpis = DashboardSql("kpis");
   ASSERT_TRUE(kpis.ok());
-  EXPECT_NE(kpis->find("FROM fact_customer_metrics m"), std::string::npos);
+  EXPECT_NE(kpis->find("FROM mart_dashboard_months"), std::string::npos);
+  EXPECT_NE(kpis->find("FROM mart_dashboard_customers"), std::string::npos);
+  auto from_facts = DashboardSql("kpis_from_facts");
+  ASSERT_TRUE(from_facts.ok());
+  EXPECT_NE(from_facts->find("FROM fact_customer_metrics m"), std::string::npos);
   EXPECT_FALSE(DashboardSql("no_such_query").ok());
 }
 

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -26,8 +27,15 @@ Result<Params> ParseFilters(const httplib::Request& req);
 class DashboardRun {
  public:
   explicit DashboardRun(SessionPool::Lease session) : session_(std::move(session)) {}
-  /// Runs the dashboard file `name` with `params`.
-  Result<engine::QueryResult> Query(const std::string& name, const Params& params);
+  /// Runs the dashboard file `name` with `params`; NAME_from_facts instead
+  /// when the warehouse version predates the dashboard's marts. Each
+  /// `{{key}}` of `literals` is replaced by its SQL text (literals the server
+  /// made from the warehouse's own values, where DuckDB needs constants to
+  /// prune partitions).
+  Result<engine::QueryResult> Query(const std::string& name, const Params& params,
+                                    const std::map<std::string, std::string>& literals = {});
+  /// Whether the warehouse has mart_dashboard_months and mart_dashboard_customers.
+  bool has_marts() const;
   bool has_churn() const { return session_->HasView("raw.churn_scores"); }
   bool has_clv() const { return session_->HasView("raw.clv_scores"); }
   std::optional<int64_t> warehouse_version() const { return session_->warehouse_version(); }

@@ -41,6 +41,7 @@ struct PartitionChanges {
   std::set<std::string> months;   ///< "2025-03"
   std::string from;               ///< recompute_from: every month >= this one ("" = none)
   bool deleted = false;           ///< append: rows of a replaced source were deleted
+  bool rebuilt = false;           ///< merge, recompute_from: rebuilt in an incremental build
   int64_t post_incremental_rows = 0;  ///< append: rows @post_incremental changed
   bool Touched(const std::string& month) const {
     return all || months.count(month) || (!from.empty() && month >= from);
@@ -131,7 +132,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
   auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
   // A merge or recompute_from model cannot take back what it built from a
   // source that was replaced since, or from rows a model it reads deleted
-  // (an append model dropping a replaced source's rows): it is rebuilt.
+  // (an append model dropping a replaced source's rows, or a merge or
+  // recompute_from model rebuilt, whose delta.<table> would not show the
+  // partitions it lost): it is rebuilt.
   bool rebuild =
       m.materialized == Materialization::kTable ||
       (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
@@ -141,6 +144,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
     } else {
       RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
     }
+    // A merge or recompute_from model rebuilt in an incremental build may have
+    // lost rows or whole partitions its delta.<table> cannot show.
+    changes->rebuilt = incremental && m.materialized != Materialization::kTable;
     stat->mode = incremental ? "rebuilt" : "full";
     ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
     stat->changed = stat->rows;
@@ -228,6 +234,9 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
       ASSIGN_OR_RETURN(auto from, session->Query("SELECT CAST((" + m.recompute_from + ") AS VARCHAR)"));
       if (from.rows.empty() || from.nulls[0][0]) {
         stat->mode = "unchanged";
+        // No recomputed partitions: a later model's recompute_from reading delta.<table> finds none.
+        RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW delta." + table + " AS SELECT * FROM main." + table +
+                                       " WHERE false"));
         break;
       }
       std::string value = QuoteLiteral(from.Scalar());
@@ -758,7 +767,7 @@ Result<BuildReport> Build(const BuildOptions& options) {
         bool ref_lost_rows = false;
         for (const std::string& r : m.refs) {
           auto it = partition_changes.find(r);
-          ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && it->second.deleted);
+          ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && (it->second.deleted || it->second.rebuilt));
         }
         RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, inputs, ref_lost_rows, &segments,
                                  &stat, &partition_changes[m.name])

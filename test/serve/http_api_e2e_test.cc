@@ -4,15 +4,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 #include <limits>
 #include <map>
 #include <set>
 
+#include <fstream>
+
 #include "auth/user_store.h"
 #include "http_test_server.h"
+#include "query/lake_session.h"
+#include "serve/dashboard_sql.h"
 #include "serve/http_auth.h"
 #include "serve/web_assets.h"
+#include "support/status_testing.h"
 
 namespace custlake::testing {
 namespace {
@@ -223,6 +229,66 @@ TEST_F(ScoredApiTest, DashboardHasEveryKpiAndSeriesAndFiltersChangeThem) {
               std::string::npos);
 }
 
+/// The cells of `a` and `b` that differ: every cell equal as text, except DOUBLE sums and means, which
+/// DuckDB adds up in whatever order its threads and hash tables give, so they may differ in the last
+/// digit (2e-16 relative) between any two plans; those within 1e-12 relative count as equal.
+std::vector<std::string> DifferentCells(const engine::QueryResult& a, const engine::QueryResult& b) {
+  std::vector<std::string> out;
+  if (a.rows.size() != b.rows.size() || a.columns != b.columns || a.types != b.types || a.nulls != b.nulls) {
+    return {"shape: " + std::to_string(a.rows.size()) + " vs " + std::to_string(b.rows.size()) + " rows"};
+  }
+  for (size_t r = 0; r < a.rows.size(); r++) {
+    for (size_t c = 0; c < a.columns.size(); c++) {
+      const std::string &x = a.rows[r][c], &y = b.rows[r][c];
+      if (x == y) continue;
+      if (a.types[c] == "DOUBLE" && !a.nulls[r][c]) {
+        const double dx = std::stod(x), dy = std::stod(y);
+        if (std::abs(dx - dy) <= 1e-12 * std::max(std::abs(dx), std::abs(dy))) continue;
+      }
+      out.push_back("row " + std::to_string(r) + " " + a.columns[c] + ": " + x + " vs " + y);
+    }
+  }
+  return out;
+}
+
+// The dashboard reads the warehouse's marts (mart_dashboard_months, _cohorts, _customers); each query's
+// answer equals the same query computed from the facts (NAME_from_facts.sql), cell for cell, with and
+// without filters.
+TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
+  ASSERT_OK_AND_ASSIGN(auto session, query::LakeSession::Open((*project_ / "lake").string()));
+  using Params = std::vector<std::optional<std::string>>;
+  ASSERT_OK_AND_ASSIGN(auto values, session->Run("SELECT (SELECT min(segment) FROM dim_customer), "
+                                                 "(SELECT max(region) FROM dim_customer), "
+                                                 "(SELECT min(plan) FROM dim_customer)"));
+  const std::string segment = values.rows[0][0], region = values.rows[0][1], plan = values.rows[0][2];
+  const std::vector<Params> filters = {
+      {std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+      {segment, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+      {std::nullopt, region, plan, std::nullopt, std::nullopt},
+      {segment, std::nullopt, std::nullopt, "2024-03-15", "2025-02-01"},
+      {std::nullopt, std::nullopt, plan, "2025-06-01", std::nullopt},
+      {std::nullopt, std::nullopt, std::nullopt, std::nullopt, "2023-12-31"},
+      {"no such segment", std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+  };
+  for (const char* name : {"kpis", "churn_by_month", "cohort_retention", "clv_distribution", "usage_trend",
+                           "tickets_vs_churn", "at_risk"}) {
+    ASSERT_OK_AND_ASSIGN(const std::string mart_sql, serve::DashboardSql(name));
+    ASSERT_OK_AND_ASSIGN(const std::string facts_sql, serve::DashboardSql(std::string(name) + "_from_facts"));
+    ASSERT_NE(mart_sql.find("mart_dashboard_"), std::string::npos) << name;
+    ASSERT_EQ(facts_sql.find("mart_dashboard_"), std::string::npos) << name;
+    size_t rows = 0;
+    for (Params params : filters) {
+      if (std::string(name) == "at_risk") params.push_back("9999");
+      ASSERT_OK_AND_ASSIGN(auto mart, session->RunWithParams(mart_sql, params));
+      ASSERT_OK_AND_ASSIGN(auto facts, session->RunWithParams(facts_sql, params));
+      const std::string what = std::string(name) + " with " + ::testing::PrintToString(params);
+      EXPECT_EQ(DifferentCells(mart, facts), std::vector<std::string>{}) << what;
+      rows += facts.rows.size();
+    }
+    EXPECT_GT(rows, 0u) << name;
+  }
+}
+
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
   nlohmann::json risk = Get("/api/at-risk?limit=5");
   ASSERT_EQ(risk["rows"].size(), 5u);
@@ -315,6 +381,31 @@ TEST_F(ScoredApiTest, Customer360HasVersionsTimelineAndScores) {
       EXPECT_TRUE(key.starts_with("event_id = ")) << event;
     }
   }
+  // Usage events and tickets also name the landing file and line the raw zone kept, and that line is
+  // the record: it holds the event's or the ticket's id.
+  std::map<std::string, int> traced_to_a_line;
+  for (const auto& event : customer["timeline"]) {
+    const std::string kind = event["kind"].get<std::string>();
+    if (kind != "usage" && kind != "ticket") {
+      EXPECT_TRUE(event["_source_file"].is_null()) << event;
+      continue;
+    }
+    ASSERT_TRUE(event["_source_file"].is_string()) << event;
+    ASSERT_TRUE(event["_source_line"].is_number_integer()) << event;
+    const std::string file = event["_source_file"].get<std::string>();
+    EXPECT_NE(file.find(kind == "usage" ? "/landing/usage/" : "/landing/tickets/"), std::string::npos) << event;
+    std::ifstream in(file);
+    ASSERT_TRUE(in) << file;
+    std::string line;
+    for (int64_t n = event["_source_line"].get<int64_t>(); n > 0 && std::getline(in, line); n--) {
+    }
+    const std::string key = event["_source_key"].get<std::string>();
+    const std::string record_id = key.substr(key.find(" = ") + 3);
+    const std::string expected = kind == "usage" ? "\"event_id\":\"" + record_id + "\"" : "\"ticket_id\":" + record_id + ",";
+    EXPECT_NE(line.find(expected), std::string::npos) << event << "\nline: " << line;
+    traced_to_a_line[kind]++;
+  }
+  EXPECT_GT(traced_to_a_line["usage"], 0);
   EXPECT_TRUE(customer["churn"]["p_churn"].is_number());
   EXPECT_FALSE(customer["churn"]["reasons"].empty());
   EXPECT_TRUE(customer["clv"]["p_alive"].is_number());

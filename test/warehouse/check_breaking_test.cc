@@ -67,6 +67,10 @@ const std::map<std::string, RowRecipe>& Recipes() {
       // Customer 2 has no activity: a copy of its January row adds nothing to any sum.
       {"fact_customer_metrics",
        {"customer_id = 2 AND month_start = DATE '2025-01-01'", {{"customer_id", "99"}}}},
+      // The dashboard's marts: a copy under a value of the grain no row has.
+      {"mart_dashboard_months", {"month_start = DATE '2025-01-01'", {{"tickets", "99"}}}},
+      {"mart_dashboard_cohorts", {"month_start = DATE '2025-01-01'", {{"tenure_months", "999"}}}},
+      {"mart_dashboard_customers", {"customer_id = 2", {{"first_month", "DATE '1999-01-01'"}}}},
   };
   return recipes;
 }

@@ -125,6 +125,10 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
   // older version's sent row gives way).
   EXPECT_EQ(Changed(inc, "fact_customer_activity"), 6);
   EXPECT_EQ(Mode(inc, "fact_customer_metrics"), "recomputed from 2025-02-01");
+  // The dashboard's marts follow the facts' recomputed months (the customers' runs: their quarter).
+  EXPECT_EQ(Mode(inc, "mart_dashboard_months"), "recomputed from 2025-02-01");
+  EXPECT_EQ(Mode(inc, "mart_dashboard_cohorts"), "recomputed from 2025-02-01");
+  EXPECT_EQ(Mode(inc, "mart_dashboard_customers"), "recomputed from 2025-01-01");
   EXPECT_EQ(Mode(inc, "dim_offer"), "rebuilt");  // offers: a full import each time (small)
   nlohmann::json full = Custlake({"build", "--full"});
   EXPECT_FALSE(full["incremental"].get<bool>());
@@ -193,7 +197,7 @@ TEST_F(PipelineTest, IncrementalOnTheRealPipelineIsCheapAndEqualsFull) {
     fs::path file = dir_ / ("ddl_" + dialect + ".sql");
     nlohmann::json ddl =
         Custlake({"export-ddl", "--dialect", dialect, "--location", "s3://bucket/lake", "-o", file.string()});
-    EXPECT_EQ(ddl["models"], 13);  // the star schema's seven tables and the six staging views
+    EXPECT_EQ(ddl["models"], 16);  // the star schema's seven tables, the dashboard's three marts, six staging views
     std::string text = ReadWholeFile(file);
     for (const auto& m : full["models"]) {
       std::string t = m["model"];

@@ -139,9 +139,13 @@ describe('web UI', () => {
     const timelineHeader = await page.locator('section[aria-label="Timeline"] thead th').allTextContents();
     const sourceAt = timelineHeader.indexOf('source record');
     assert.ok(sourceAt >= 0, `the timeline names each event's source record (${timelineHeader.join(', ')})`);
-    for (const cell of await page.locator(`section[aria-label="Timeline"] tbody tr td:nth-child(${sourceAt + 1})`).allTextContents()) {
-      assert.match(cell, /^(data\/sic\.db · \w+|landing\/\w+ \((nd)?json\)) · \w+_id = \S+$/, 'a database table or landing folder, and the id there');
+    const sources = await page.locator(`section[aria-label="Timeline"] tbody tr td:nth-child(${sourceAt + 1})`).allTextContents();
+    for (const cell of sources) {
+      assert.match(cell, /^(data\/sic\.db · \w+ · \w+_id = \S+|(usage|tickets)\/\d{4}-\d{2}-\d{2}\.(nd)?json:\d+)$/,
+        'a database table and the id there, or a landing file and line');
     }
+    assert.ok(sources.some((cell) => /^usage\/.*\.ndjson:\d+$/.test(cell)),
+      `a usage event names its landing file and line (${sources.slice(0, 5).join(' | ')})`);
     assert.notEqual(await page.locator('.kpi.static .kpi-value').first().textContent(), '—', 'the churn score is shown');
     await screenshot(page, '04-customer-360');
   });

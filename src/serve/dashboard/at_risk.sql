@@ -1,7 +1,7 @@
 -- The retention list: customers in range by value at risk (12-month CLV x churn probability),
 -- highest first, with the churn model's top reasons; $6 = how many.
-WITH months AS ({{filtered_months}}),
-customers AS (SELECT DISTINCT customer_id FROM months)
+-- The customers from mart_dashboard_customers; at_risk_from_facts.sql finds them in the facts.
+WITH customers AS ({{filtered_customers}})
 SELECT d.customer_id, d.first_name || ' ' || d.last_name AS name, d.segment, d.plan,
        s.churn_probability AS p_churn, v.clv_12m AS clv, v.clv_12m * s.churn_probability AS value_at_risk,
        s.reason_1, s.reason_2, s.reason_3

@@ -1,6 +1,7 @@
--- The 12-month CLV of the customers in range, in ten buckets of equal width.
-WITH months AS ({{filtered_months}}),
-clv AS (SELECT v.clv_12m AS clv FROM (SELECT DISTINCT customer_id FROM months) c
+-- The 12-month CLV of the customers in range, in ten buckets of equal width (the customers from
+-- mart_dashboard_customers; clv_distribution_from_facts.sql finds them in the facts).
+WITH customers AS ({{filtered_customers}}),
+clv AS (SELECT v.clv_12m AS clv FROM customers c
         JOIN raw.clv_scores v ON v.customer = CAST(c.customer_id AS VARCHAR) WHERE isfinite(v.clv_12m)),
 bounds AS (SELECT min(clv) AS lo, greatest(max(clv) - min(clv), 1e-9) / 10 AS width FROM clv),
 bucketed AS (SELECT least(floor((clv - lo) / width), 9) AS bucket, lo, width FROM clv, bounds)

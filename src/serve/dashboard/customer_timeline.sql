@@ -1,6 +1,8 @@
 -- One customer's newest 500 activities: usage, transactions, tickets and offers ($1 = customer_id),
 -- each traced to its source record: the lake batch that brought it in (the server fills `_source`
--- and `_source_table` from that batch's lineage, http_batch_sources.cc) and its id there.
+-- and `_source_table` from that batch's lineage, http_batch_sources.cc) and its id there. The server
+-- fills `_source_file` and `_source_line` of usage events and tickets from customer_source_lines.sql
+-- (null when the lake has no raw.usage and raw.tickets, as when a project's staging reads other datasets).
 SELECT CAST(a.occurred_at AS VARCHAR) AS date,
        CASE WHEN a.activity_type LIKE 'offer%' THEN 'offer' ELSE a.activity_type END AS kind,
        CASE a.activity_type
@@ -12,7 +14,8 @@ SELECT CAST(a.occurred_at AS VARCHAR) AS date,
        CAST(NULL AS VARCHAR) AS _source, CAST(NULL AS VARCHAR) AS _source_table,
        CASE a.activity_type WHEN 'usage' THEN 'event_id' WHEN 'transaction' THEN 'transaction_id'
                             WHEN 'ticket' THEN 'ticket_id' ELSE 'assignment_id' END || ' = ' || a.source_id AS _source_key,
-       a.source_batch_id AS _source_batch
+       a.source_batch_id AS _source_batch,
+       CAST(NULL AS VARCHAR) AS _source_file, CAST(NULL AS BIGINT) AS _source_line
 FROM fact_customer_activity a
 LEFT JOIN dim_usage u ON u.usage_key = a.usage_key
 LEFT JOIN dim_support_ticket t ON t.ticket_key = a.ticket_key
