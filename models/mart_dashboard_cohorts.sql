@@ -25,7 +25,7 @@ SELECT m.month_start,
        {{ trunc_date(month, d.signup_date) }} AS cohort,
        m.tenure_months,
        count(*) AS customer_months,
-       sum(CASE WHEN m.is_subscriber AND NOT m.churned THEN 1 ELSE 0 END) AS retained
+       CAST(sum(CASE WHEN m.is_subscriber AND NOT m.churned THEN 1 ELSE 0 END) AS BIGINT) AS retained
 FROM fact_customer_metrics m
 JOIN dim_customer d ON d.customer_key = m.customer_key
 GROUP BY m.month_start, d.segment, d.region, d.plan, {{ trunc_date(month, d.signup_date) }}, m.tenure_months

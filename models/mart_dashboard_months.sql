@@ -29,12 +29,12 @@ SELECT m.month_start,
        d.plan,
        CASE WHEN m.tickets >= 5 THEN 5 ELSE m.tickets END AS tickets,
        count(*) AS customer_months,
-       sum(CASE WHEN m.is_subscriber THEN 1 ELSE 0 END) AS subscribers,
-       sum(CASE WHEN m.churned THEN 1 ELSE 0 END) AS churned,
-       sum(CASE WHEN m.is_subscriber AND NOT m.churned THEN 1 ELSE 0 END) AS retained,
+       CAST(sum(CASE WHEN m.is_subscriber THEN 1 ELSE 0 END) AS BIGINT) AS subscribers,
+       CAST(sum(CASE WHEN m.churned THEN 1 ELSE 0 END) AS BIGINT) AS churned,
+       CAST(sum(CASE WHEN m.is_subscriber AND NOT m.churned THEN 1 ELSE 0 END) AS BIGINT) AS retained,
        sum(m.revenue) AS revenue,
-       sum(CASE WHEN m.is_subscriber THEN m.usage_events ELSE 0 END) AS subscriber_usage_events,
-       sum(CASE WHEN m.usage_events > 0 THEN 1 ELSE 0 END) AS months_with_usage
+       CAST(sum(CASE WHEN m.is_subscriber THEN m.usage_events ELSE 0 END) AS BIGINT) AS subscriber_usage_events,
+       CAST(sum(CASE WHEN m.usage_events > 0 THEN 1 ELSE 0 END) AS BIGINT) AS months_with_usage
 FROM fact_customer_metrics m
 JOIN dim_customer d ON d.customer_key = m.customer_key
 GROUP BY m.month_start, d.segment, d.region, d.plan, CASE WHEN m.tickets >= 5 THEN 5 ELSE m.tickets END

@@ -70,8 +70,12 @@ class ExternalReadTest : public custlake::testing::ShopProject {
     const std::string queried = run("SELECT count(*) FROM queried");
     EXPECT_NE(queried, "0");
     EXPECT_EQ(run("SELECT count(*) FROM external"), queried);
-    EXPECT_EQ(run("SELECT count(*) FROM (SELECT * FROM external EXCEPT ALL SELECT * FROM queried)"), "0");
-    EXPECT_EQ(run("SELECT count(*) FROM (SELECT * FROM queried EXCEPT ALL SELECT * FROM external)"), "0");
+    // On a difference, the first differing rows of each side are printed.
+    const std::string sample = "SELECT string_agg(r, ' | ') FROM (SELECT CAST(d AS VARCHAR) AS r FROM (";
+    EXPECT_EQ(run("SELECT count(*) FROM (SELECT * FROM external EXCEPT ALL SELECT * FROM queried)"), "0")
+        << "only in the files: " << run(sample + "SELECT * FROM external EXCEPT ALL SELECT * FROM queried) d LIMIT 3)");
+    EXPECT_EQ(run("SELECT count(*) FROM (SELECT * FROM queried EXCEPT ALL SELECT * FROM external)"), "0")
+        << "only in the query: " << run(sample + "SELECT * FROM queried EXCEPT ALL SELECT * FROM external) d LIMIT 3)");
   }
 
   /// The Parquet files under a dataset's folder, lake-relative to it.
