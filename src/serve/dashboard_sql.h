@@ -6,8 +6,9 @@
 // $2 region, $3 plan, $4 from, $5 to (NULL: no filter); `{{filtered_months}}`
 // in a file stands for filtered_months.sql, the customer-months they select,
 // `{{filtered_mart}}` for filtered_mart.sql (those months summed in the
-// warehouse's mart_dashboard_months) and `{{filtered_customers}}` for
-// filtered_customers.sql (their customers, from mart_dashboard_customers).
+// warehouse's mart_dashboard_months), `{{filtered_cohorts}}` for
+// filtered_cohorts.sql (from mart_dashboard_cohorts) and `{{filtered_customers}}`
+// for filtered_customers.sql (their customers, from mart_dashboard_customers).
 // A file NAME_from_facts.sql computes what NAME.sql does from the facts
 // alone, for a warehouse built before the marts existed.
 #pragma once
@@ -21,7 +22,10 @@ namespace custlake::serve {
 
 /// name ("kpis") -> the file's text as written.
 const std::map<std::string, std::string>& DashboardSqlFiles();
-/// The file `name` with its {{markers}} expanded; NotFound for an unknown name.
-Result<std::string> DashboardSql(const std::string& name);
+/// The file `name` with its {{markers}} expanded: the files above, then each
+/// `{{key}}` of `literals` by its SQL text (constants the server made from the
+/// warehouse's own values, where DuckDB needs them to prune partitions).
+/// NotFound for an unknown name.
+Result<std::string> DashboardSql(const std::string& name, const std::map<std::string, std::string>& literals = {});
 
 }  // namespace custlake::serve

@@ -33,13 +33,7 @@ Result<engine::QueryResult> DashboardRun::Query(const std::string& name, const P
                                                 const std::map<std::string, std::string>& literals) {
   const std::string from_facts = name + "_from_facts";
   const bool use_facts = !has_marts() && DashboardSqlFiles().count(from_facts);
-  ASSIGN_OR_RETURN(std::string sql, DashboardSql(use_facts ? from_facts : name));
-  for (const auto& [key, text] : literals) {
-    const std::string marker = "{{" + key + "}}";
-    for (size_t at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at + text.size())) {
-      sql.replace(at, marker.size(), text);
-    }
-  }
+  ASSIGN_OR_RETURN(std::string sql, DashboardSql(use_facts ? from_facts : name, literals));
   auto result = session_->RunWithParams(sql, params);
   if (!result.ok()) return result.status().WithContext("dashboard query " + name);
   return result;

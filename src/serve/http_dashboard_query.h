@@ -27,14 +27,11 @@ Result<Params> ParseFilters(const httplib::Request& req);
 class DashboardRun {
  public:
   explicit DashboardRun(SessionPool::Lease session) : session_(std::move(session)) {}
-  /// Runs the dashboard file `name` with `params`; NAME_from_facts instead
-  /// when the warehouse version predates the dashboard's marts. Each
-  /// `{{key}}` of `literals` is replaced by its SQL text (literals the server
-  /// made from the warehouse's own values, where DuckDB needs constants to
-  /// prune partitions).
+  /// Runs the dashboard file `name` with `params` and `literals` (DashboardSql);
+  /// NAME_from_facts instead when the warehouse version predates the dashboard's marts.
   Result<engine::QueryResult> Query(const std::string& name, const Params& params,
                                     const std::map<std::string, std::string>& literals = {});
-  /// Whether the warehouse has mart_dashboard_months and mart_dashboard_customers.
+  /// Whether the warehouse has the three mart_dashboard_* tables.
   bool has_marts() const;
   bool has_churn() const { return session_->HasView("raw.churn_scores"); }
   bool has_clv() const { return session_->HasView("raw.clv_scores"); }
