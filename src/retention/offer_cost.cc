@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 namespace custlake::retention {
 
@@ -65,10 +66,15 @@ Result<std::map<std::string, SegmentOffer>> SegmentOffers(engine::Session* sessi
   return out;
 }
 
-std::string SegmentOf(const churn::Dataset& data, size_t r, int smb, int enterprise) {
-  if (smb >= 0 && data.Row(r)[smb] > 0.5f) return "smb";
-  if (enterprise >= 0 && data.Row(r)[enterprise] > 0.5f) return "enterprise";
-  return "consumer";
+/// Each customer's segment in its current version (dim_customer), lower-cased like target_segment.
+Result<std::unordered_map<int64_t, std::string>> CustomerSegments(engine::Session* session) {
+  ASSIGN_OR_RETURN(engine::QueryResult result,
+                   session->Query("SELECT customer_id, lower(segment) FROM dim_customer "
+                                  "WHERE is_current AND segment IS NOT NULL"));
+  std::unordered_map<int64_t, std::string> out;
+  out.reserve(result.rows.size());
+  for (const auto& row : result.rows) out[std::stoll(row[0])] = row[1];
+  return out;
 }
 
 }  // namespace
@@ -80,7 +86,6 @@ double ExpectedOfferCost(double redemption_rate, double discount_pct, double mon
 
 Result<OfferCosts> DefaultOfferCosts(engine::Session* session, const churn::Dataset& data) {
   ASSIGN_OR_RETURN(auto offers, SegmentOffers(session));
-  const int smb = data.Column("segment_smb"), enterprise = data.Column("segment_enterprise");
   const int fee = data.Column("monthly_fee");
   if (fee < 0) {
     return Status::InvalidArgument(
@@ -95,8 +100,11 @@ Result<OfferCosts> DefaultOfferCosts(engine::Session* session, const churn::Data
         {"offer", o.name},       {"discount_pct", o.discount_pct}, {"months", o.months},
         {"offers_sent", o.sent}, {"offers_redeemed", o.redeemed},  {"redemption_rate", o.redemption_rate}};
   }
+  ASSIGN_OR_RETURN(auto segments, CustomerSegments(session));
   for (size_t r = 0; r < data.rows(); ++r) {
-    auto it = offers.find(SegmentOf(data, r, smb, enterprise));
+    auto segment = segments.find(data.ids[r]);
+    if (segment == segments.end()) continue;
+    auto it = offers.find(segment->second);
     if (it == offers.end()) continue;
     out.cost[r] = ExpectedOfferCost(it->second.redemption_rate, it->second.discount_pct, data.Row(r)[fee],
                                     it->second.months);

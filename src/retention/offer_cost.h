@@ -28,8 +28,8 @@ struct OfferCosts {
   nlohmann::json offers;     ///< per segment: offer name, discount, months, redemption rate
 };
 
-/// What one offer sent to each of `data`'s rows is expected to cost (its segment_smb,
-/// segment_enterprise and monthly_fee features pick the offer and the fee).
+/// What one offer sent to each of `data`'s rows is expected to cost: the customer's current
+/// segment (dim_customer) picks the offer, its monthly_fee feature is the fee.
 Result<OfferCosts> DefaultOfferCosts(engine::Session* session, const churn::Dataset& data);
 
 /// The expected cost of one offer: redemption rate x discount % / 100 x fee x months.

@@ -32,12 +32,16 @@ TEST(OfferCost, TheNewestRetentionOfferOfTheSegmentWithItsRedemptionRate) {
       "'offer_sent', 2), "
       "(12, 'offer_sent', 2), (13, 'offer_sent', 1), (10, 'offer_redeemed', 1), (12, 'offer_sent', 4), "
       "(12, 'offer_redeemed', 4), (12, 'usage', NULL)) t(customer_id, activity_type, offer_key)"));
+  // Customer 1 was smb before it became a consumer: its current version counts.
+  ASSERT_OK(session->Execute(
+      "CREATE TABLE dim_customer AS SELECT * FROM (VALUES (1, 'SMB', false), (1, 'Consumer', true), "
+      "(2, 'enterprise', true), (3, 'smb', true)) t(customer_id, segment, is_current)"));
   churn::Dataset data;
-  data.feature_names = {"segment_smb", "segment_enterprise", "monthly_fee"};
+  data.feature_names = {"monthly_fee"};
   data.ids = {1, 2, 3};
-  data.x = {0, 0, 40,   // consumer: 1 of 4 consumer retention offers redeemed, 25 % for 3 months
-            0, 1, 300,  // enterprise: never sent yet, so assumed redeemed: 100 % for 1 month
-            1, 0, 50};  // smb: no retention offer, no cost
+  data.x = {40,   // consumer: 1 of 4 consumer retention offers redeemed, 25 % for 3 months
+            300,  // enterprise: never sent yet, so assumed redeemed: 100 % for 1 month
+            50};  // smb: no retention offer, no cost
   data.y = {0, 0, 0};
   ASSERT_OK_AND_ASSIGN(OfferCosts costs, DefaultOfferCosts(session.get(), data));
   ASSERT_EQ(costs.cost.size(), 3u);
