@@ -3,20 +3,17 @@
 -- Active customers: subscribers of the newest month in range who did not churn in it; monthly churn
 -- rate: churned / subscriber-months; revenue: summed; average CLV and value at risk (CLV x churn
 -- probability): over the customers in range with scores.
--- Each input is read once: the mart's rows summed by month (a few dozen rows) and then over the months,
--- the customers' scores in one pass.
-WITH by_month AS (SELECT month_start, sum(retained) AS retained, sum(churned) AS churned,
-                         sum(subscribers) AS subscribers, sum(revenue) AS revenue
-                  FROM ({{filtered_mart}}) m GROUP BY month_start),
+WITH months AS ({{filtered_mart}}),
 customers AS ({{filtered_customers}}),
-months_kpis AS (SELECT CAST(coalesce(arg_max(retained, month_start), 0) AS BIGINT) AS active_customers,
-                       CAST(sum(churned) AS BIGINT) / nullif(CAST(sum(subscribers) AS BIGINT), 0) AS monthly_churn_rate,
-                       coalesce(sum(revenue), 0) AS revenue
-                FROM by_month),
 -- The customers' CLV and churn probability in one pass (value at risk needs both, average CLV the first).
-scored_kpis AS (SELECT avg(v.clv_12m) AS avg_clv, sum(v.clv_12m * s.churn_probability) AS value_at_risk
-                FROM customers c
-                JOIN raw.clv_scores v ON v.customer = CAST(c.customer_id AS VARCHAR)
-                LEFT JOIN raw.churn_scores s ON s.customer_id = c.customer_id)
-SELECT active_customers, monthly_churn_rate, revenue, avg_clv, value_at_risk
-FROM months_kpis, scored_kpis
+scored AS (SELECT v.clv_12m, s.churn_probability FROM customers c
+           JOIN raw.clv_scores v ON v.customer = CAST(c.customer_id AS VARCHAR)
+           LEFT JOIN raw.churn_scores s ON s.customer_id = c.customer_id)
+SELECT
+  (SELECT CAST(coalesce(sum(retained), 0) AS BIGINT) FROM months
+   WHERE month_start = (SELECT max(month_start) FROM months)) AS active_customers,
+  (SELECT CAST(sum(churned) AS BIGINT) / nullif(CAST(sum(subscribers) AS BIGINT), 0) FROM months)
+    AS monthly_churn_rate,
+  (SELECT coalesce(sum(revenue), 0) FROM months) AS revenue,
+  (SELECT avg(clv_12m) FROM scored) AS avg_clv,
+  (SELECT sum(clv_12m * churn_probability) FROM scored) AS value_at_risk
