@@ -64,7 +64,11 @@ void WarmOnNewGenerations(ApiContext& ctx, const std::atomic<bool>* stop, const 
   while (!stop->load() && !done.load()) {
     auto generation = ctx.dashboard.Generation();
     if (generation.ok() && *generation != warmed) {
-      WarmDashboard(ctx);
+      try {
+        WarmDashboard(ctx);
+      } catch (const std::exception& e) {  // as a handler's would, it must not end the server
+        spdlog::error("computing the dashboard's default answers: {}", e.what());
+      }
       warmed = *generation;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
