@@ -14,7 +14,8 @@
 // own filter combinations (segment x region x plan x date range, none twice
 // in the whole run), so "http cold" misses the server's cache every time;
 // "http cached" asks the round's cold ones again. "duckdb" runs the six
-// queries of each dashboard answer.
+// queries of each dashboard answer. First, each of the six statements is timed alone
+// on one session (unfiltered and filtered), to show which ones cost the most.
 #include <httplib.h>
 
 #include <algorithm>
@@ -162,6 +163,36 @@ void Report(Side& side) {
               side.server_cpu, side.self_cpu, l.errors);
 }
 
+/// Each dashboard statement alone on one session, before the concurrent rounds: kRuns runs unfiltered
+/// and kRuns runs with filters (`filtered(i)`, combinations the rounds do not ask); the median wall
+/// milliseconds and the mean CPU milliseconds of this process per run (DuckDB's threads included: less
+/// swayed than the wall time by other work on the machine), to see which statements cost the most.
+template <typename Filtered>
+void PrintStatementCosts(SessionPool& pool, const std::vector<std::string>& files,
+                         const std::vector<std::string>& sql, Filtered filtered) {
+  constexpr int kRuns = 15;
+  auto session = pool.Acquire();
+  if (!session.ok()) return ReportFirstError(session.status().ToString());
+  std::printf("each statement alone, one session, %d runs: median wall ms / mean cpu ms\n", kRuns);
+  for (size_t q = 0; q < sql.size(); q++) {
+    Latencies wall[2];
+    double cpu[2] = {0, 0};
+    for (int i = 0; i < kRuns; i++) {
+      for (int side = 0; side < 2; side++) {
+        const Params params = side == 0 ? Params(5) : filtered(i);
+        const double cpu_before = SelfCpuSeconds();
+        auto start = Clock::now();
+        auto result = (*session)->RunWithParams(sql[q], params);
+        wall[side].Add(Ms(start), result.ok());
+        cpu[side] += (SelfCpuSeconds() - cpu_before) * 1000 / kRuns;
+        if (!result.ok()) ReportFirstError(files[q] + ": " + result.status().ToString());
+      }
+    }
+    std::printf("  %-18s unfiltered %7.2f / %7.2f   filtered %7.2f / %7.2f\n", files[q].c_str(), wall[0].Pct(50),
+                cpu[0], wall[1].Pct(50), cpu[1]);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -205,6 +236,8 @@ int main(int argc, char** argv) {
                                        "tickets_vs_churn", "clv_distribution"};
   std::vector<std::string> sql;
   for (const auto& f : files) sql.push_back(*custlake::serve::DashboardSql(f));
+
+  PrintStatementCosts(pool, files, sql, [&](int i) -> const Params& { return pick(rounds, i).params; });
 
   // One kept-alive connection per client, opened one after another, as a browser keeps its own
   // (cpp-httplib 0.11 listens with a backlog of 5: twenty connections opened at the same instant

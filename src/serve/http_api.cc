@@ -87,6 +87,49 @@ void ResponseCache::Put(int64_t generation, const std::string& key, const nlohma
   entries_[key] = value;
 }
 
+CachedReply ResponseCache::GetOrCompute(int64_t generation, const std::string& key,
+                                        const std::function<CachedReply()>& compute) {
+  std::shared_ptr<Flight> flight;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (generation == generation_) {
+      if (auto it = entries_.find(key); it != entries_.end()) return {200, it->second, generation};
+    }
+    auto [it, first] = flights_.try_emplace({generation, key}, nullptr);
+    if (!first) {  // another caller computes it: wait for its answer
+      flight = it->second;
+      waiting_++;
+      landed_.wait(lock, [&] { return flight->done; });
+      waiting_--;
+      return flight->reply;
+    }
+    flight = it->second = std::make_shared<Flight>();
+  }
+  CachedReply reply;
+  try {
+    reply = compute();
+  } catch (...) {  // the waiting callers must not wait forever; the caller's handler reports it
+    std::lock_guard<std::mutex> lock(mu_);
+    flight->reply = {500, {{"error", "internal error while computing " + key}}, -1};
+    flight->done = true;
+    flights_.erase({generation, key});
+    landed_.notify_all();
+    throw;
+  }
+  if (reply.status == 200 && reply.generation >= 0) Put(reply.generation, key, reply.body);
+  std::lock_guard<std::mutex> lock(mu_);
+  flight->reply = reply;
+  flight->done = true;
+  flights_.erase({generation, key});
+  landed_.notify_all();
+  return reply;
+}
+
+size_t ResponseCache::Waiting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_;
+}
+
 ApiContext::ApiContext(HttpOptions opts)
     : options(std::move(opts)),
       queries(options.lake_root, options.sandbox, options.max_sessions),
@@ -108,7 +151,7 @@ void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-void ReplyError(httplib::Response& res, const Status& status) {
+int ErrorHttpStatus(const Status& status) {
   const std::string& m = status.message();
   int code = 500;
   if (status.code() == StatusCode::kCancelled) {
@@ -122,7 +165,11 @@ void ReplyError(httplib::Response& res, const Status& status) {
   } else if (status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kSourceError) {
     code = 400;
   }
-  ReplyJson(res, code, {{"error", m}});
+  return code;
+}
+
+void ReplyError(httplib::Response& res, const Status& status) {
+  ReplyJson(res, ErrorHttpStatus(status), {{"error", status.message()}});
 }
 
 Result<nlohmann::json> ParseJsonBody(const httplib::Request& req) {

@@ -5,7 +5,10 @@
 
 #include <httplib.h>
 
+#include <condition_variable>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -40,19 +43,44 @@ class RunningQueries {
   std::map<std::string, Entry> entries_;
 };
 
+/// One dashboard answer: its HTTP status, its JSON body, and the lake generation
+/// it was computed on (-1: none, e.g. an error before a session was had).
+struct CachedReply {
+  int status = 200;
+  nlohmann::json body;
+  int64_t generation = -1;
+};
+
 /// Results of trusted (dashboard) queries by (lake generation, endpoint, parameters):
 /// a generation never changes, so a cached answer stays true for it. Bounded:
 /// cleared whole when it grows past `max_entries` or the generation moves on.
+/// Identical requests that miss it while one of them computes the answer wait
+/// for that one's answer instead of computing it again (single-flight).
 class ResponseCache {
  public:
   std::optional<nlohmann::json> Get(int64_t generation, const std::string& key);
   void Put(int64_t generation, const std::string& key, const nlohmann::json& value);
+  /// The cached answer for `key` in `generation`, else `compute()`'s, computed
+  /// once for all the callers asking for (generation, key) while it runs; a
+  /// 200 answer is kept (under the generation it was computed on), others
+  /// (errors, 503 before a build) go to the callers waiting only.
+  CachedReply GetOrCompute(int64_t generation, const std::string& key, const std::function<CachedReply()>& compute);
+  /// Callers waiting now for an answer another caller computes (tests and logs).
+  size_t Waiting();
 
  private:
+  /// An answer being computed: its reply once `done`, for the callers waiting on it.
+  struct Flight {
+    bool done = false;
+    CachedReply reply;
+  };
   static constexpr size_t kMaxEntries = 512;
   std::mutex mu_;
+  std::condition_variable landed_;
   int64_t generation_ = -1;
   std::map<std::string, nlohmann::json> entries_;
+  std::map<std::pair<int64_t, std::string>, std::shared_ptr<Flight>> flights_;
+  size_t waiting_ = 0;
 };
 
 struct ApiContext {
@@ -74,6 +102,9 @@ struct ApiContext {
 
 /// Sends `body` as JSON with HTTP status `status`.
 void ReplyJson(httplib::Response& res, int status, const nlohmann::json& body);
+/// The HTTP status that fits a Status's kind (and its message's: a sandbox
+/// refusal is 403, a timeout 408); ReplyError sends it.
+int ErrorHttpStatus(const Status& status);
 /// {"error": message} with the HTTP status that fits the Status's kind (and
 /// the message's: a sandbox refusal is 403, a timeout 408).
 void ReplyError(httplib::Response& res, const Status& status);

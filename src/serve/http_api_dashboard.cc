@@ -1,6 +1,9 @@
 // The dashboard's endpoints: GET /api/filters, /api/dashboard, /api/at-risk,
 // /api/drilldown and /api/influencers. Their SQL is src/serve/dashboard/*.sql;
-// the filters are bound parameters; answers are cached per lake generation.
+// the filters are bound parameters; answers are cached per lake generation, and
+// the default (unfiltered) ones computed ahead by WarmDashboard.
+#include <spdlog/spdlog.h>
+
 #include <set>
 
 #include "serve/http_batch_sources.h"
@@ -129,7 +132,34 @@ Result<nlohmann::json> Influencers(DashboardRun& run) {
   return body;
 }
 
+/// The at-risk list's answer: the filters and its length ($6).
+CachedReply AnswerAtRisk(ApiContext& ctx, Params params, const std::string& limit) {
+  params.push_back(limit);
+  return AnswerDashboard(ctx, CacheKey("at-risk", params), [&](DashboardRun& run) { return AtRisk(run, params); });
+}
+
+CachedReply AnswerDashboardPage(ApiContext& ctx, const Params& filters) {
+  return AnswerDashboard(ctx, CacheKey("dashboard", filters),
+                         [&](DashboardRun& run) { return Dashboard(run, filters); });
+}
+
+/// The at-risk list's length when the request names none, and the one the dashboard page
+/// asks for (web/src/pages/dashboard.ts), which WarmDashboard computes ahead.
+constexpr const char* kDefaultAtRiskLimit = "50";
+constexpr const char* kPageAtRiskLimit = "25";
+
 }  // namespace
+
+void WarmDashboard(ApiContext& ctx) {
+  const Params unfiltered(5);
+  for (const CachedReply& reply :
+       {AnswerDashboard(ctx, "filters", Filters), AnswerDashboardPage(ctx, unfiltered),
+        AnswerAtRisk(ctx, unfiltered, kPageAtRiskLimit), AnswerDashboard(ctx, "influencers", Influencers)}) {
+    if (reply.status != 200 && reply.status != 503) {
+      spdlog::warn("computing the dashboard's default answers: HTTP {}: {}", reply.status, reply.body.dump());
+    }
+  }
+}
 
 void RegisterDashboardApi(httplib::Server& server, ApiContext& ctx) {
   server.Get("/api/filters", [&ctx](const httplib::Request&, httplib::Response& res) {
@@ -138,18 +168,18 @@ void RegisterDashboardApi(httplib::Server& server, ApiContext& ctx) {
   server.Get("/api/dashboard", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto filters = ParseFilters(req);
     if (!filters.ok()) return ReplyError(res, filters.status());
-    ReplyDashboard(ctx, res, CacheKey("dashboard", *filters),
-                   [&](DashboardRun& run) { return Dashboard(run, *filters); });
+    const CachedReply reply = AnswerDashboardPage(ctx, *filters);
+    ReplyJson(res, reply.status, reply.body);
   });
   server.Get("/api/at-risk", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto params = ParseFilters(req);
     if (!params.ok()) return ReplyError(res, params.status());
-    const std::string limit = req.has_param("limit") ? req.get_param_value("limit") : "50";
+    const std::string limit = req.has_param("limit") ? req.get_param_value("limit") : kDefaultAtRiskLimit;
     if (limit.empty() || limit.size() > 4 || limit.find_first_not_of("0123456789") != std::string::npos) {
       return ReplyError(res, Status::InvalidArgument("limit=" + limit + " must be a whole number up to 9999"));
     }
-    params->push_back(limit);
-    ReplyDashboard(ctx, res, CacheKey("at-risk", *params), [&](DashboardRun& run) { return AtRisk(run, *params); });
+    const CachedReply reply = AnswerAtRisk(ctx, *params, limit);
+    ReplyJson(res, reply.status, reply.body);
   });
   server.Get("/api/drilldown", [&ctx](const httplib::Request& req, httplib::Response& res) {
     const std::string metric = req.get_param_value("metric");

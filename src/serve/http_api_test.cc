@@ -1,6 +1,9 @@
 // Unit tests of the HTTP API's pure helpers: error positions, JSON values,
-// listen addresses and the embedded dashboard SQL.
+// listen addresses, the embedded dashboard SQL and the dashboard's answer cache.
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 
 #include "serve/dashboard_sql.h"
 #include "serve/http_api.h"
@@ -76,6 +79,60 @@ TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   ASSERT_TRUE(from_facts.ok());
   EXPECT_NE(from_facts->find("FROM fact_customer_metrics m"), std::string::npos);
   EXPECT_FALSE(DashboardSql("no_such_query").ok());
+}
+
+TEST(ResponseCache, ComputesAnAnswerOnceForTheCallersAskingWhileItRuns) {
+  ResponseCache cache;
+  std::atomic<int> computed{0};
+  std::atomic<bool> follower_computed{false};
+  CachedReply follower_reply;
+  std::thread follower;
+  const CachedReply leader_reply = cache.GetOrCompute(7, "dashboard", [&] {
+    computed++;
+    // A second caller asks for the same answer while this one computes it.
+    follower = std::thread([&] {
+      follower_reply = cache.GetOrCompute(7, "dashboard", [&] {
+        computed++;
+        follower_computed = true;
+        return CachedReply{200, {{"by", "follower"}}, 7};
+      });
+    });
+    // Answer once it waits (or, were there no single-flight, once it has computed its own).
+    while (cache.Waiting() == 0 && !follower_computed) std::this_thread::yield();
+    return CachedReply{200, {{"by", "leader"}}, 7};
+  });
+  follower.join();
+  EXPECT_EQ(computed, 1);
+  EXPECT_EQ(leader_reply.body, (nlohmann::json{{"by", "leader"}}));
+  EXPECT_EQ(follower_reply.body, leader_reply.body);
+  EXPECT_EQ(follower_reply.status, 200);
+  // Kept for its generation: asked again, nothing is computed.
+  const CachedReply again = cache.GetOrCompute(7, "dashboard", [&] {
+    computed++;
+    return CachedReply{200, {{"by", "again"}}, 7};
+  });
+  EXPECT_EQ(again.body, leader_reply.body);
+  EXPECT_EQ(computed, 1);
+  EXPECT_EQ(cache.Waiting(), 0u);
+}
+
+TEST(ResponseCache, KeepsNoErrorsAndNothingAcrossGenerations) {
+  ResponseCache cache;
+  int computed = 0;
+  auto failing = [&] {
+    computed++;
+    return CachedReply{503, {{"error", "no warehouse version is published yet"}}, 3};
+  };
+  EXPECT_EQ(cache.GetOrCompute(3, "filters", failing).status, 503);
+  EXPECT_EQ(cache.GetOrCompute(3, "filters", failing).status, 503);
+  EXPECT_EQ(computed, 2);  // an error is computed again at the next request
+  auto answer = [&] {
+    computed++;
+    return CachedReply{200, {{"generation", computed}}, 4};
+  };
+  EXPECT_EQ(cache.GetOrCompute(4, "filters", answer).body["generation"], 3);
+  EXPECT_EQ(cache.GetOrCompute(4, "filters", answer).body["generation"], 3);
+  EXPECT_EQ(cache.GetOrCompute(5, "filters", answer).body["generation"], 4);  // a new generation computes anew
 }
 
 }  // namespace

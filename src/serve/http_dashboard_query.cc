@@ -46,23 +46,39 @@ nlohmann::json DashboardRun::Missing() const {
   return missing;
 }
 
-void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& key,
-                    const std::function<Result<nlohmann::json>(DashboardRun&)>& build, bool needs_warehouse) {
-  auto generation = ctx.dashboard.Generation();
-  if (!generation.ok()) return ReplyError(res, generation.status());
-  if (auto cached = ctx.cache.Get(*generation, key)) return ReplyJson(res, 200, *cached);
+namespace {
+
+/// `build(run)`'s answer on a session of the current lake generation (the reply's generation).
+CachedReply Compute(ApiContext& ctx, const std::function<Result<nlohmann::json>(DashboardRun&)>& build,
+                    bool needs_warehouse) {
+  auto error = [](const Status& status) { return CachedReply{ErrorHttpStatus(status), {{"error", status.message()}}}; };
   auto session = ctx.dashboard.Acquire();
-  if (!session.ok()) return ReplyError(res, session.status());
+  if (!session.ok()) return error(session.status());
   DashboardRun run(std::move(*session));
   if (!run.warehouse_version() && needs_warehouse) {
-    return ReplyJson(res, 503, {{"error", "no warehouse version is published yet: run `custlake build` first"},
-                                {"missing", {{{"what", "warehouse"}, {"run", "custlake build"}}}}});
+    return {503,
+            {{"error", "no warehouse version is published yet: run `custlake build` first"},
+             {"missing", {{{"what", "warehouse"}, {"run", "custlake build"}}}}}};
   }
   auto body = build(run);
-  if (!body.ok()) return ReplyError(res, body.status());
+  if (!body.ok()) return error(body.status());
   (*body)["warehouse_version"] = run.warehouse_version() ? nlohmann::json(*run.warehouse_version()) : nullptr;
-  ctx.cache.Put(run.generation(), key, *body);
-  ReplyJson(res, 200, *body);
+  return {200, std::move(*body), run.generation()};
+}
+
+}  // namespace
+
+CachedReply AnswerDashboard(ApiContext& ctx, const std::string& key,
+                            const std::function<Result<nlohmann::json>(DashboardRun&)>& build, bool needs_warehouse) {
+  auto generation = ctx.dashboard.Generation();
+  if (!generation.ok()) return {ErrorHttpStatus(generation.status()), {{"error", generation.status().message()}}};
+  return ctx.cache.GetOrCompute(*generation, key, [&] { return Compute(ctx, build, needs_warehouse); });
+}
+
+void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& key,
+                    const std::function<Result<nlohmann::json>(DashboardRun&)>& build, bool needs_warehouse) {
+  const CachedReply reply = AnswerDashboard(ctx, key, build, needs_warehouse);
+  ReplyJson(res, reply.status, reply.body);
 }
 
 nlohmann::json ObjectRows(const engine::QueryResult& result) {

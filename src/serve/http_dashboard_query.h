@@ -1,7 +1,8 @@
 // Running the dashboard's SQL for a request: the filters from the query
 // string as bound parameters, a pooled session of the current lake
-// generation, the answer cached per generation, and the list of analytics
-// that have not run yet ("missing").
+// generation, the answer cached per generation (and computed once for
+// identical requests in flight), and the list of analytics that have not run
+// yet ("missing").
 #pragma once
 
 #include <httplib.h>
@@ -45,9 +46,15 @@ class DashboardRun {
   SessionPool::Lease session_;
 };
 
-/// Answers with `build(run)`'s JSON, or the cached answer for `key` in the
-/// current lake generation; 503 when no warehouse is published yet (unless
-/// the answer does not need one).
+/// `build(run)`'s JSON, or the cached answer for `key` in the current lake
+/// generation (identical requests while it is computed wait for that one
+/// answer: ResponseCache::GetOrCompute); 503 when no warehouse is published
+/// yet (unless the answer does not need one).
+CachedReply AnswerDashboard(ApiContext& ctx, const std::string& key,
+                            const std::function<Result<nlohmann::json>(DashboardRun&)>& build,
+                            bool needs_warehouse = true);
+
+/// Sends AnswerDashboard's reply.
 void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& key,
                     const std::function<Result<nlohmann::json>(DashboardRun&)>& build,
                     bool needs_warehouse = true);

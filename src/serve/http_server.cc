@@ -56,6 +56,25 @@ void RegisterErrorPages(httplib::Server& server) {
   });
 }
 
+/// Computes the dashboard's default answers (WarmDashboard) whenever the lake's generation moves on
+/// (at start, and when a build publishes a warehouse version or new scores land), off the request
+/// path: the first visitors of a version find them cached, or wait for this one computation.
+void WarmOnNewGenerations(ApiContext& ctx, const std::atomic<bool>* stop, const std::atomic<bool>& done) {
+  int64_t warmed = -1;
+  while (!stop->load() && !done.load()) {
+    auto generation = ctx.dashboard.Generation();
+    if (generation.ok() && *generation != warmed) {
+      try {
+        WarmDashboard(ctx);
+      } catch (const std::exception& e) {  // as a handler's would, it must not end the server
+        spdlog::error("computing the dashboard's default answers: {}", e.what());
+      }
+      warmed = *generation;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 }  // namespace
 
 HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -120,9 +139,11 @@ Status HttpServer::Run(const std::atomic<bool>* stop, const std::function<void()
   });
   while (!impl_->server.is_running() && !done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (!done.load() && on_listening) on_listening();
+  std::thread warmer([this, stop, &done] { WarmOnNewGenerations(impl_->ctx, stop, done); });
   while (!stop->load() && !done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   impl_->server.stop();
   listener.join();
+  warmer.join();
   return Status::OK();
 }
 

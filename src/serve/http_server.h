@@ -4,7 +4,8 @@
 // Handlers run on a pool of worker threads; each query borrows a sandboxed
 // query::LakeSession from a SessionPool for its duration. Run() returns when
 // `*stop` becomes true (checked a few times a second), after the requests in
-// flight are answered.
+// flight are answered. While it serves, a thread computes the dashboard's
+// default answers into the cache whenever a new lake generation appears.
 #pragma once
 
 #include <atomic>
