@@ -61,6 +61,10 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
 
 Result<engine::QueryResult> LakeSession::Run(const std::string& sql,
                                              const std::vector<std::optional<std::string>>& params) {
+  const auto run = [&](const std::string& query, int64_t max_rows) {
+    return Watched([&] { return session_->QueryReadOnly(query, max_rows); });
+  };
+  if (auto answer = database_->lookups().Answer(sql, params, options_.max_rows, run)) return std::move(*answer);
   return Watched([&] { return session_->QueryReadOnlyWithParams(sql, params, options_.max_rows); });
 }
 
