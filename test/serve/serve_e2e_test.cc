@@ -258,20 +258,38 @@ TEST_F(ServeTest, APreparedLookupBindsEachValueAndAnswersAsTheSimpleProtocolDoes
   ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
   PgResult ids(PQexec(conn.get(), "SELECT DISTINCT customer_id FROM fact_customer_metrics ORDER BY 1 LIMIT 3"));
   ASSERT_EQ(PQntuples(ids.get()), 3);
-  for (int i = 0; i < 3; ++i) {  // the same statement, bound three times
-    const char* id = PQgetvalue(ids.get(), i, 0);
+  // Three ids (answered from the generation's in-memory copy after the first: query/key_lookup.h), an
+  // absent one, and ids DuckDB reads as a number that the copy leaves to DuckDB.
+  std::vector<std::string> values{PQgetvalue(ids.get(), 0, 0), PQgetvalue(ids.get(), 1, 0),
+                                  PQgetvalue(ids.get(), 2, 0), "987654321", std::string("0") + PQgetvalue(ids.get(), 1, 0),
+                                  std::string(" ") + PQgetvalue(ids.get(), 2, 0)};
+  for (size_t i = 0; i < values.size(); ++i) {  // the same statement, bound each time
+    const char* id = values[i].c_str();
     PgResult bound(PQexecPrepared(conn.get(), "lookup", 1, &id, nullptr, nullptr, 0));
     ASSERT_EQ(PQresultStatus(bound.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
-    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
-                                        std::string(id) + " ORDER BY month_start")
+    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = '" +
+                                        values[i] + "' ORDER BY month_start")
                                            .c_str()));
-    ASSERT_GT(PQntuples(simple.get()), 0);
+    ASSERT_EQ(PQresultStatus(simple.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    EXPECT_EQ(PQntuples(simple.get()) > 0, i != 3) << "customer " << id;
     ASSERT_EQ(PQntuples(bound.get()), PQntuples(simple.get())) << "customer " << id;
+    ASSERT_EQ(PQnfields(bound.get()), 2);
+    for (int c = 0; c < 2; ++c) {
+      EXPECT_STREQ(PQfname(bound.get(), c), PQfname(simple.get(), c));
+      EXPECT_EQ(PQftype(bound.get(), c), PQftype(simple.get(), c));
+      EXPECT_EQ(PQfmod(bound.get(), c), PQfmod(simple.get(), c));
+    }
     for (int r = 0; r < PQntuples(simple.get()); ++r) {
       EXPECT_STREQ(PQgetvalue(bound.get(), r, 0), PQgetvalue(simple.get(), r, 0));
       EXPECT_STREQ(PQgetvalue(bound.get(), r, 1), PQgetvalue(simple.get(), r, 1));
     }
   }
+  // NULL: no customer (DuckDB answers it).
+  const char* null_id = nullptr;
+  PgResult none(PQexecPrepared(conn.get(), "lookup", 1, &null_id, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(none.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQntuples(none.get()), 0);
+  EXPECT_EQ(PQnfields(none.get()), 2);
   // A value that is no id, and a write with a parameter: refused, the connection goes on.
   const char* not_an_id = "1 OR 1=1";
   PgResult bad(PQexecPrepared(conn.get(), "lookup", 1, &not_an_id, nullptr, nullptr, 0));
@@ -491,6 +509,18 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   };
   const long long transactions = std::stoll(scalar("SELECT count(*) FROM raw.sic_transactions"));
   EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "0");
+  // A prepared lookup by key, answered from the version's in-memory copy (query/key_lookup.h).
+  PgResult prepared(PQprepare(conn.get(), "offer", "SELECT name FROM dim_offer WHERE offer_id = $1", 1, nullptr));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  const char* offer_id = "1";
+  auto offer_name = [&]() -> std::string {
+    PgResult r(PQexecPrepared(conn.get(), "offer", 1, &offer_id, nullptr, nullptr, 0));
+    EXPECT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
+  };
+  const std::string old_name = offer_name();
+  EXPECT_NE(old_name, "");
+  EXPECT_EQ(offer_name(), old_name);
   EXPECT_NE(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
 
   CliOutcome changed = RunCli(*dir_, "sqlite3",
@@ -510,6 +540,7 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   EXPECT_EQ(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.sic_transactions"), std::to_string(transactions + 1));
   EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "1");
+  EXPECT_EQ(offer_name(), "Renamed offer") << "no stale row from the older version's copy";
 }
 
 TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
