@@ -81,6 +81,12 @@ class LakeSession {
   /// t WHERE key = $1 [ORDER BY cols]`) is answered from the generation's
   /// in-memory copy of its rows (key_lookup.h), with the same result.
   Result<engine::QueryResult> Run(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+  /// The answer to `sql` with `params` bound when it is a point lookup the
+  /// generation holds in memory (key_lookup.h): exactly what Run(sql, params)
+  /// returns. nullopt otherwise; then nothing ran but, the first time for a
+  /// text, its recognition (and the read of its table's rows).
+  std::optional<engine::QueryResult> AnswerFromMemory(const std::string& sql,
+                                                      const std::vector<std::optional<std::string>>& params);
   /// Runs trusted SQL (one SELECT, e.g. a dashboard query compiled into the
   /// binary) with `$1`..`$n` bound to values a user chose, under the same
   /// time and row limits.

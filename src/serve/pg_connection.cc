@@ -186,6 +186,12 @@ Result<engine::QueryResult> PgConnection::RunInSession(const std::string& sql, c
     values.push_back(param.text);
   }
   if (!params.empty()) statement = CastParameters(statement, types);
+  // A simple-protocol lookup by key (`WHERE customer_id = 42`) is answered as the prepared one is.
+  if (params.empty() && FirstKeyword(statement) == "SELECT") {
+    if (auto one = ParameterizeOneInteger(statement)) {
+      if (auto answer = session_->AnswerFromMemory(one->sql, {one->value})) return std::move(*answer);
+    }
+  }
   const auto run = [&] { return params.empty() ? session_->Run(statement) : session_->Run(statement, values); };
   Result<engine::QueryResult> result = run();
   // A file of the version this statement began on went away (a re-import

@@ -267,21 +267,28 @@ TEST_F(ServeTest, APreparedLookupBindsEachValueAndAnswersAsTheSimpleProtocolDoes
     const char* id = values[i].c_str();
     PgResult bound(PQexecPrepared(conn.get(), "lookup", 1, &id, nullptr, nullptr, 0));
     ASSERT_EQ(PQresultStatus(bound.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    // In the simple protocol: the id as a string (DuckDB runs it) and as a number (from memory, when canonical).
     PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = '" +
                                         values[i] + "' ORDER BY month_start")
                                            .c_str()));
     ASSERT_EQ(PQresultStatus(simple.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
     EXPECT_EQ(PQntuples(simple.get()) > 0, i != 3) << "customer " << id;
-    ASSERT_EQ(PQntuples(bound.get()), PQntuples(simple.get())) << "customer " << id;
-    ASSERT_EQ(PQnfields(bound.get()), 2);
-    for (int c = 0; c < 2; ++c) {
-      EXPECT_STREQ(PQfname(bound.get(), c), PQfname(simple.get(), c));
-      EXPECT_EQ(PQftype(bound.get(), c), PQftype(simple.get(), c));
-      EXPECT_EQ(PQfmod(bound.get(), c), PQfmod(simple.get(), c));
-    }
-    for (int r = 0; r < PQntuples(simple.get()); ++r) {
-      EXPECT_STREQ(PQgetvalue(bound.get(), r, 0), PQgetvalue(simple.get(), r, 0));
-      EXPECT_STREQ(PQgetvalue(bound.get(), r, 1), PQgetvalue(simple.get(), r, 1));
+    PgResult number(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
+                                        values[i] + " ORDER BY month_start")
+                                           .c_str()));
+    ASSERT_EQ(PQresultStatus(number.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    for (const PgResult* other : {&bound, &number}) {
+      ASSERT_EQ(PQntuples(other->get()), PQntuples(simple.get())) << "customer " << id;
+      ASSERT_EQ(PQnfields(other->get()), 2);
+      for (int c = 0; c < 2; ++c) {
+        EXPECT_STREQ(PQfname(other->get(), c), PQfname(simple.get(), c));
+        EXPECT_EQ(PQftype(other->get(), c), PQftype(simple.get(), c));
+        EXPECT_EQ(PQfmod(other->get(), c), PQfmod(simple.get(), c));
+      }
+      for (int r = 0; r < PQntuples(simple.get()); ++r) {
+        EXPECT_STREQ(PQgetvalue(other->get(), r, 0), PQgetvalue(simple.get(), r, 0));
+        EXPECT_STREQ(PQgetvalue(other->get(), r, 1), PQgetvalue(simple.get(), r, 1));
+      }
     }
   }
   // NULL: no customer (DuckDB answers it).
@@ -521,6 +528,8 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   const std::string old_name = offer_name();
   EXPECT_NE(old_name, "");
   EXPECT_EQ(offer_name(), old_name);
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), old_name);
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), old_name);
   EXPECT_NE(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
 
   CliOutcome changed = RunCli(*dir_, "sqlite3",
@@ -541,6 +550,7 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.sic_transactions"), std::to_string(transactions + 1));
   EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "1");
   EXPECT_EQ(offer_name(), "Renamed offer") << "no stale row from the older version's copy";
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), "Renamed offer");
 }
 
 TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {
