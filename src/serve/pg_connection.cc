@@ -31,6 +31,7 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
   if (Contains(m, "Conversion Error")) return "22P02";
   if (m.starts_with("cursor \"") && Contains(m, "does not exist")) return "34000";
+  if (m.starts_with("cursor can only scan forward")) return "55000";
   if (m.starts_with("syntax error in")) return "42601";
   if (Contains(m, "supported")) return "0A000";
   if (Contains(m, "INTERRUPT") || Contains(m, "Interrupted")) return "57014";

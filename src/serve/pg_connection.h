@@ -78,7 +78,9 @@ class PgConnection {
     Outcome outcome;
     std::optional<CopyToStdout> copy;  ///< a COPY ... TO STDOUT: Execute sends outcome's rows as CopyData
     std::vector<int16_t> formats;  ///< result column formats (0 text, 1 binary)
-    size_t next_row = 0;
+    size_t next_row = 0;  ///< a cursor's: its position (0 before the first row, rows + 1 after the last)
+    bool no_scroll = false;  ///< a cursor declared NO SCROLL: no backward fetch
+    bool warned = false;     ///< a cursor's row-limit warning went out
   };
 
   // Startup (pg_connection_startup.cc).

@@ -162,6 +162,25 @@ TEST_F(ServeTest, PsqlCopiesAQueryToAFileAndUsesACursor) {
   EXPECT_EQ(refused.out, "1\n");
 }
 
+TEST_F(ServeTest, ACursorMovesBackwardAndAbsoluteAsPostgreSqlDoes) {
+  CliOutcome cursor = Psql(
+      {"-c", "BEGIN; DECLARE c SCROLL CURSOR FOR SELECT i FROM generate_series(1, 5) g(i) ORDER BY i; "
+             "FETCH 2 c; FETCH PRIOR c; FETCH PRIOR c; FETCH NEXT c; FETCH LAST c; FETCH NEXT c; "
+             "FETCH BACKWARD 2 c; FETCH RELATIVE 0 c; FETCH ABSOLUTE -5 c; FETCH RELATIVE 3 c; FETCH ABSOLUTE 9 c; "
+             "FETCH BACKWARD ALL c; FETCH ABSOLUTE 0 c; FETCH RELATIVE -1 c; FETCH ALL c; MOVE BACKWARD 2 c; "
+             "FETCH FORWARD -1 c; MOVE ABSOLUTE 2 c; FETCH FORWARD 0 c; FETCH -1 c; FETCH FIRST c; CLOSE c; COMMIT"});
+  ASSERT_EQ(cursor.exit_code, 0) << cursor.err;
+  // What PostgreSQL 15's psql printed for the same statements (one value or tag a line).
+  EXPECT_EQ(cursor.out,
+            "BEGIN\nDECLARE CURSOR\n1\n2\n1\n1\n5\n5\n4\n4\n1\n4\n5\n4\n3\n2\n1\n1\n2\n3\n4\n5\nMOVE 2\n3\n"
+            "MOVE 1\n2\n1\n1\nCLOSE CURSOR\nCOMMIT\n")
+      << cursor.err;
+  CliOutcome no_scroll = Psql({"-c", "BEGIN; DECLARE d NO SCROLL CURSOR FOR SELECT i FROM generate_series(1, 3) g(i); "
+                                     "FETCH 1 d; FETCH PRIOR d; COMMIT"});
+  EXPECT_EQ(no_scroll.out, "BEGIN\nDECLARE CURSOR\n1\n") << no_scroll.err;
+  EXPECT_NE(no_scroll.err.find("ERROR:  55000: cursor can only scan forward"), std::string::npos) << no_scroll.err;
+}
+
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
   CliOutcome psql =
       Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c", "SELECT * FROM read_csv('/etc/passwd')",
