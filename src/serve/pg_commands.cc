@@ -144,8 +144,8 @@ Result<DeclareCursor> ParseDeclare(const std::string& sql) {
   std::smatch m;
   const std::string start = Head(sql);
   if (!std::regex_search(start, m, head)) return Syntax("DECLARE ... CURSOR FOR query");
-  if (m[2].matched) return Status::InvalidArgument("BINARY cursors are not supported");
-  return DeclareCursor{Unquote(m[1].str()), sql.substr(static_cast<size_t>(m.length(0))), m[3].matched};
+  return DeclareCursor{Unquote(m[1].str()), sql.substr(static_cast<size_t>(m.length(0))), m[3].matched,
+                       m[2].matched};
 }
 
 namespace {

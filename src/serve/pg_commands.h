@@ -12,11 +12,12 @@
 
 namespace custlake::serve {
 
-/// DECLARE name [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query
+/// DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query
 struct DeclareCursor {
   std::string name;
   std::string query;
   bool no_scroll = false;  ///< NO SCROLL: fetches may not go backward
+  bool binary = false;     ///< BINARY: FETCH in the simple protocol sends binary values
 };
 Result<DeclareCursor> ParseDeclare(const std::string& sql);
 

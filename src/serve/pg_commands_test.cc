@@ -15,7 +15,8 @@ TEST(PgCommands, DeclareAsPsycopg2SendsIt) {
   EXPECT_EQ(declare->query, "SELECT 1 FROM t WHERE x = ';'");
   EXPECT_EQ(ParseDeclare("declare Big no scroll cursor for select 2")->name, "big");
   EXPECT_FALSE(ParseDeclare("DECLARE c CURSOR SELECT 1").ok());
-  EXPECT_FALSE(ParseDeclare("DECLARE c BINARY CURSOR FOR SELECT 1").ok());
+  EXPECT_TRUE(ParseDeclare("DECLARE c BINARY CURSOR FOR SELECT 1")->binary);
+  EXPECT_FALSE(ParseDeclare("DECLARE c CURSOR FOR SELECT 1")->binary);
   EXPECT_TRUE(ParseDeclare("declare Big no scroll cursor for select 2")->no_scroll);
   EXPECT_FALSE(ParseDeclare("DECLARE c SCROLL CURSOR FOR SELECT 2")->no_scroll);
 }

@@ -116,10 +116,11 @@ void PgConnection::SimpleQuery(const std::string& sql) {
       SendError(outcome.status());  // the rest of the message is not run, as in PostgreSQL
       break;
     }
-    const std::vector<int16_t> text_formats;
+    const std::vector<int16_t> formats = outcome->binary ? std::vector<int16_t>{1} : std::vector<int16_t>{};
     if (outcome->result) {
-      SendRowDescription(*outcome->result, text_formats);
-      SendRows(*outcome->result, text_formats, 0, outcome->result->rows.size());
+      SendRowDescription(*outcome->result, formats);
+      // A value with no binary form: the error is sent and the rest of the message is not run.
+      if (!SendRows(*outcome->result, formats, 0, outcome->result->rows.size())) break;
     }
     SendCompletion(*outcome, outcome->result ? outcome->result->rows.size() : 0);
   }

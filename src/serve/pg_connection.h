@@ -69,6 +69,7 @@ class PgConnection {
     std::string tag;  ///< for commands without rows ("SET", "BEGIN")
     std::string row_tag = "SELECT";  ///< the tag of a result with rows: "SELECT n", "FETCH n"
     bool empty = false;
+    bool binary = false;  ///< rows in binary format in the simple protocol (a BINARY cursor's FETCH)
   };
   struct Statement {
     std::string sql;

@@ -24,6 +24,7 @@ Result<PgConnection::Outcome> PgConnection::DeclareCursor(const std::string& sql
   Portal cursor;
   cursor.outcome.result = std::move(result);
   cursor.no_scroll = declare.no_scroll;
+  cursor.outcome.binary = declare.binary;
   cursors_[declare.name] = std::move(cursor);
   Outcome outcome;
   outcome.tag = "DECLARE CURSOR";
@@ -60,6 +61,7 @@ Result<PgConnection::Outcome> PgConnection::FetchCursor(const std::string& sql) 
   cursor.warned = cursor.warned || slice.truncated;
   outcome.result = std::move(slice);
   outcome.row_tag = "FETCH";
+  outcome.binary = cursor.outcome.binary;
   return outcome;
 }
 

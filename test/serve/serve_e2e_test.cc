@@ -206,6 +206,30 @@ int64_t Int64At(const char* bytes) {
   return v;
 }
 
+TEST_F(ServeTest, ABinaryCursorFetchesBinaryValuesInTheSimpleProtocol) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  PgResult declared(PQexec(conn.get(), "BEGIN; DECLARE b BINARY CURSOR FOR SELECT 42::INTEGER AS i, 'x' AS t, "
+                                       "NULL::BIGINT AS n, DATE '2025-01-02' AS d FROM range(2)"));
+  ASSERT_EQ(PQresultStatus(declared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult rows(PQexec(conn.get(), "FETCH ALL FROM b"));
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(rows.get()), 2);
+  EXPECT_EQ(PQbinaryTuples(rows.get()), 1);
+  for (int c = 0; c < 4; ++c) EXPECT_EQ(PQfformat(rows.get(), c), 1) << c;
+  ASSERT_EQ(PQgetlength(rows.get(), 1, 0), 4);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 1, 0)), 42);
+  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 1, 1), static_cast<size_t>(PQgetlength(rows.get(), 1, 1))), "x");
+  EXPECT_TRUE(PQgetisnull(rows.get(), 1, 2));
+  ASSERT_EQ(PQgetlength(rows.get(), 1, 3), 4);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 1, 3)), 9133) << "days since 2000-01-01";
+  // An ordinary cursor on the same connection still fetches text.
+  PgResult text(PQexec(conn.get(), "DECLARE t CURSOR FOR SELECT 42::INTEGER AS i; FETCH 1 FROM t"));
+  ASSERT_EQ(PQresultStatus(text.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQbinaryTuples(text.get()), 0);
+  EXPECT_STREQ(PQgetvalue(text.get(), 0, 0), "42");
+}
+
 TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
   PgConn conn = Connect();
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
