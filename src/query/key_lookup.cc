@@ -196,7 +196,7 @@ int64_t KeyLookupCache::bytes_held() const {
 std::optional<engine::QueryResult> KeyLookupCache::Answer(const std::string& sql,
                                                           const std::vector<std::optional<std::string>>& params,
                                                           int64_t max_rows, const Runner& run) {
-  if (budget_bytes_ <= 0 || params.size() != 1 || !params[0]) return std::nullopt;
+  if (budget_bytes_ <= 0 || params.size() != 1 || !params[0] || sql.size() > kMaxStatementBytes) return std::nullopt;
   std::shared_ptr<const Snapshot> snapshot;
   {
     std::lock_guard<std::mutex> lock(mu_);

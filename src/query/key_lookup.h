@@ -27,8 +27,8 @@
 // own cache, gone with it, so a new warehouse version never answers from an
 // old one) within `budget_bytes` in all (SandboxOptions::lookup_memory_bytes;
 // 0 turns the fast path off). A table over the budget is not held: its
-// lookups keep running in DuckDB. At most kMaxStatements statement texts are
-// remembered per generation.
+// lookups keep running in DuckDB. At most kMaxStatements statement texts of
+// at most kMaxStatementBytes each are remembered per generation (16 MiB).
 #pragma once
 
 #include <cstdint>
@@ -68,7 +68,8 @@ bool IsCanonicalInteger(const std::string& value, const std::string& type);
 
 class KeyLookupCache {
  public:
-  static constexpr size_t kMaxStatements = 4096;
+  static constexpr size_t kMaxStatements = 4096;       ///< texts remembered (lookups or not)
+  static constexpr size_t kMaxStatementBytes = 4096;  ///< a longer text is no lookup and not remembered
 
   /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's.
   KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table);

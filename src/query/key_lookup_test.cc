@@ -160,6 +160,13 @@ TEST_F(KeyLookupTest, OnlyPlainLookupsOfWarehouseTablesAreRecognised) {
   }
 }
 
+TEST_F(KeyLookupTest, ALongTextIsNotRemembered) {
+  KeyLookupCache cache = Cache();
+  const std::string padded = std::string(kLookup) + " -- " + std::string(KeyLookupCache::kMaxStatementBytes, 'x');
+  EXPECT_FALSE(Fast(cache, padded, "7").has_value());
+  EXPECT_EQ(queries_, 0);
+}
+
 TEST_F(KeyLookupTest, ATableOverTheBudgetIsNotHeld) {
   KeyLookupCache small = Cache(200);
   EXPECT_FALSE(Fast(small, kLookup, "7").has_value());
