@@ -51,6 +51,15 @@ void RunStatement(const std::string& statement) {
   (void)ParseDeclare(statement);
   (void)ParseFetch(statement);
   (void)ParseClose(statement);
+  // A literal made $1 must be the digits it replaced: putting them back gives the statement.
+  if (auto one = ParameterizeOneInteger(statement)) {
+    size_t at = 0;  // where the two first differ
+    while (at < one->sql.size() && at < statement.size() && one->sql[at] == statement[at]) ++at;
+    if (one->value.empty() || one->sql.compare(at, 2, "$1") != 0 ||
+        one->sql.substr(0, at) + one->value + one->sql.substr(at + 2) != statement) {
+      std::abort();
+    }
+  }
   auto copy = ParseCopy(statement);
   if (copy.ok()) (void)CopyLine({statement, ""}, {false, true}, *copy);
 }

@@ -4,6 +4,7 @@
 // on SIGINT/SIGTERM.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -33,6 +34,7 @@ struct ServeArgs {
   int max_connections = 64;
   int max_sessions = 8;
   int64_t max_message_bytes = 1 << 20;
+  int64_t lookup_memory_mb = 64;
   std::string tls_cert, tls_key;
 };
 
@@ -40,6 +42,7 @@ query::SandboxOptions Sandbox(const ServeArgs& args) {
   query::SandboxOptions sandbox;
   sandbox.max_rows = args.max_rows == 0 ? -1 : args.max_rows;
   sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
+  sandbox.lookup_memory_bytes = std::min<int64_t>(args.lookup_memory_mb, int64_t{1} << 40) << 20;  // no overflow
   return sandbox;
 }
 
@@ -146,6 +149,10 @@ void RegisterServe(CLI::App& app, VerbFn* run) {
       ->check(AtLeast(1));
   cmd->add_option("--max-message-bytes", args->max_message_bytes, "Largest client message (default 1 MiB)")
       ->check(AtLeast(1024));
+  cmd->add_option("--lookup-memory-mb", args->lookup_memory_mb,
+                  "Memory per warehouse version for point lookups by key answered without DuckDB "
+                  "(default 64; 0: off; docs/serve.md)")
+      ->check(AtLeast(0));
   cmd->add_option("--tls-cert", args->tls_cert, "PEM certificate (chain): answer SSLRequest with TLS (with --tls-key)");
   cmd->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
   cmd->callback([run, args] { *run = [args](const GlobalOptions& g) { return RunServe(g, *args); }; });

@@ -16,6 +16,11 @@ using engine::QuoteLiteral;
 
 namespace {
 
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 /// What the views read, gathered for the lockdown's allowed_paths.
 struct Allowed {
   std::string list;
@@ -120,6 +125,13 @@ Result<std::shared_ptr<LakeDatabase>> LakeDatabase::Open(const std::string& lake
   ASSIGN_OR_RETURN(database->db_, engine::Database::Open(db_options));
   ASSIGN_OR_RETURN(auto setup, database->db_->Connect());
   RETURN_NOT_OK(database->Build(lake_root, setup.get()));
+  std::set<std::string> warehouse_tables;  // lower-case: DuckDB's names are case-insensitive
+  for (const ViewInfo& view : database->views_) {
+    if (view.dataset.starts_with("warehouse/")) warehouse_tables.insert(Lower(view.name));
+  }
+  database->lookups_ = std::make_unique<KeyLookupCache>(
+      options.lookup_memory_bytes,
+      [tables = std::move(warehouse_tables)](const std::string& name) { return tables.count(Lower(name)) > 0; });
   return database;
 }
 

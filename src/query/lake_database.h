@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "query/key_lookup.h"
 #include "query/lake_session.h"
 
 namespace custlake::query {
@@ -39,6 +40,8 @@ class LakeDatabase : public std::enable_shared_from_this<LakeDatabase> {
   std::optional<int64_t> warehouse_version() const { return warehouse_version_; }
   int64_t generation() const { return generation_; }
   const SandboxOptions& options() const { return options_; }
+  /// Point lookups answered from memory, for this generation's sessions (key_lookup.h).
+  KeyLookupCache& lookups() const { return *lookups_; }
 
  private:
   LakeDatabase() = default;
@@ -51,6 +54,7 @@ class LakeDatabase : public std::enable_shared_from_this<LakeDatabase> {
   std::optional<int64_t> warehouse_version_;
   int64_t generation_ = 0;
   std::string search_path_;  ///< what the setup left; each session starts with it
+  std::unique_ptr<KeyLookupCache> lookups_;
 };
 
 }  // namespace custlake::query

@@ -61,7 +61,16 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql) {
 
 Result<engine::QueryResult> LakeSession::Run(const std::string& sql,
                                              const std::vector<std::optional<std::string>>& params) {
+  if (auto answer = AnswerFromMemory(sql, params)) return std::move(*answer);
   return Watched([&] { return session_->QueryReadOnlyWithParams(sql, params, options_.max_rows); });
+}
+
+std::optional<engine::QueryResult> LakeSession::AnswerFromMemory(
+    const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  const auto run = [&](const std::string& query, int64_t max_rows) {
+    return Watched([&] { return session_->QueryReadOnly(query, max_rows); });
+  };
+  return database_->lookups().Answer(sql, params, options_.max_rows, run);
 }
 
 Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,

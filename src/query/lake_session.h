@@ -50,6 +50,9 @@ struct SandboxOptions {
   /// SQL run after the views are made and before the lockdown (e.g. the
   /// PostgreSQL endpoint's compatibility macros); trusted text, never a user's.
   std::vector<std::string> setup_sql;
+  /// Memory for point lookups by key answered without DuckDB (key_lookup.h),
+  /// per lake generation; 0 turns that fast path off.
+  int64_t lookup_memory_bytes = int64_t{64} << 20;
 };
 
 /// One view the session exposes.
@@ -74,7 +77,16 @@ class LakeSession {
   /// DuckDB casts each to the type it infers), under the same guard and
   /// limits as Run(sql). The same text with other values reuses the
   /// session's plan: the PostgreSQL extended protocol's prepared statements.
+  /// A point lookup by an integer key of a warehouse table (`SELECT cols FROM
+  /// t WHERE key = $1 [ORDER BY cols]`) is answered from the generation's
+  /// in-memory copy of its rows (key_lookup.h), with the same result.
   Result<engine::QueryResult> Run(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+  /// The answer to `sql` with `params` bound when it is a point lookup the
+  /// generation holds in memory (key_lookup.h): exactly what Run(sql, params)
+  /// returns. nullopt otherwise; then nothing ran but, the first time for a
+  /// text, its recognition (and the read of its table's rows).
+  std::optional<engine::QueryResult> AnswerFromMemory(const std::string& sql,
+                                                      const std::vector<std::optional<std::string>>& params);
   /// Runs trusted SQL (one SELECT, e.g. a dashboard query compiled into the
   /// binary) with `$1`..`$n` bound to values a user chose, under the same
   /// time and row limits.

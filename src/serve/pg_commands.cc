@@ -1,5 +1,7 @@
 #include "serve/pg_commands.h"
 
+#include <algorithm>
+#include <optional>
 #include <regex>
 
 #include "serve/sql_text.h"
@@ -136,38 +138,107 @@ Status ApplyCopyOptions(const std::string& text, CopyToStdout* copy) {
 
 Result<DeclareCursor> ParseDeclare(const std::string& sql) {
   static const std::regex head(std::string(R"(^\s*DECLARE\s+)") + kName +
-                                   R"(\s+(BINARY\s+)?(?:(?:ASENSITIVE|INSENSITIVE)\s+)?(?:(?:NO\s+)?SCROLL\s+)?)"
+                                   R"(\s+(BINARY\s+)?(?:(?:ASENSITIVE|INSENSITIVE)\s+)?(?:(NO\s+)?SCROLL\s+)?)"
                                    R"(CURSOR\s+(?:(?:WITH|WITHOUT)\s+HOLD\s+)?FOR\s+)",
                                std::regex::icase);
   std::smatch m;
   const std::string start = Head(sql);
   if (!std::regex_search(start, m, head)) return Syntax("DECLARE ... CURSOR FOR query");
-  if (m[2].matched) return Status::InvalidArgument("BINARY cursors are not supported");
-  return DeclareCursor{Unquote(m[1].str()), sql.substr(static_cast<size_t>(m.length(0)))};
+  return DeclareCursor{Unquote(m[1].str()), sql.substr(static_cast<size_t>(m.length(0))), m[3].matched,
+                       m[2].matched};
 }
 
+namespace {
+
+/// "12", "-3", "+4" as a number; nullopt past 18 digits.
+std::optional<int64_t> SignedCount(const std::string& text) {
+  const size_t digits = text.find_first_of("0123456789");
+  if (digits == std::string::npos || text.size() - digits > 18) return std::nullopt;
+  const int64_t n = std::stoll(text.substr(digits));
+  return text.find('-') != std::string::npos ? -n : n;
+}
+
+/// FORWARD n / BACKWARD n with n possibly negative (the other way) or 0 (the current row again).
+void SetCount(FetchCursor* fetch, bool forward, int64_t n) {
+  if (n == 0) {
+    fetch->direction = FetchCursor::Direction::kRelative;
+    fetch->count = 0;
+    return;
+  }
+  if (n < 0) forward = !forward;
+  fetch->direction = forward ? FetchCursor::Direction::kForward : FetchCursor::Direction::kBackward;
+  fetch->count = n < 0 ? -n : n;
+}
+
+}  // namespace
+
 Result<FetchCursor> ParseFetch(const std::string& sql) {
-  static const std::regex form(std::string(R"(^\s*(FETCH|MOVE)\s+(?:(NEXT|ALL|FORWARD\s+ALL|FORWARD\s+\d+|FORWARD|\d+)\s+)?)"
-                                           R"((?:(?:FROM|IN)\s+)?)") +
-                                   kName + R"(\s*;?\s*$)",
-                               std::regex::icase);
+  static const std::regex form(
+      std::string(R"(^\s*(FETCH|MOVE)\s+(?:(NEXT|PRIOR|FIRST|LAST|ALL|(?:ABSOLUTE|RELATIVE)\s+[+-]?\d+|)"
+                  R"((?:FORWARD|BACKWARD)(?:\s+(?:ALL|[+-]?\d+))?|[+-]?\d+)\s+)?(?:(?:FROM|IN)\s+)?)") +
+          kName + R"(\s*;?\s*$)",
+      std::regex::icase);
   std::smatch m;
   const std::string start = Head(sql);
-  if (sql.size() > start.size() || !std::regex_match(start, m, form)) {
-    return Syntax("FETCH (only forward fetches are supported)");
-  }
+  if (sql.size() > start.size() || !std::regex_match(start, m, form)) return Syntax("FETCH");
   FetchCursor fetch;
   fetch.move = Lower(m[1].str()) == "move";
   fetch.name = Unquote(m[3].str());
   const std::string how = Lower(m[2].str());
-  if (how.ends_with("all")) {
+  const bool backward = how.starts_with("backward") || how == "prior";
+  const bool has_number = how.find_first_of("0123456789") != std::string::npos;
+  std::optional<int64_t> n = has_number ? SignedCount(how) : std::optional<int64_t>(1);
+  if (!n) return Syntax("FETCH: count too large");
+  if (how == "first" || how == "last") {
+    fetch.direction = FetchCursor::Direction::kAbsolute;
+    fetch.count = how == "first" ? 1 : -1;
+  } else if (how.starts_with("absolute") || how.starts_with("relative")) {
+    fetch.direction = how[0] == 'a' ? FetchCursor::Direction::kAbsolute : FetchCursor::Direction::kRelative;
+    fetch.count = *n;
+  } else if (how.ends_with("all")) {
+    fetch.direction = backward ? FetchCursor::Direction::kBackward : FetchCursor::Direction::kForward;
     fetch.count = -1;
-  } else if (!how.empty() && std::isdigit(static_cast<unsigned char>(how.back()))) {
-    const std::string digits = how.substr(how.find_first_of("0123456789"));
-    if (digits.size() > 18) return Syntax("FETCH: count too large");
-    fetch.count = std::stoll(digits);
+  } else {
+    SetCount(&fetch, !backward, *n);
   }
   return fetch;
+}
+
+CursorStep StepCursor(const FetchCursor& fetch, size_t rows, size_t position) {
+  using Direction = FetchCursor::Direction;
+  const auto n = static_cast<int64_t>(rows);
+  auto pos = static_cast<int64_t>(std::min(position, rows + 1));
+  CursorStep step;
+  if (fetch.direction == Direction::kForward || fetch.direction == Direction::kBackward) {
+    const bool all = fetch.count < 0;
+    const int64_t sign = fetch.direction == Direction::kForward ? 1 : -1;
+    int64_t left = fetch.count;
+    while ((all || left-- > 0)) {
+      pos += sign;
+      if (pos < 1 || pos > n) {
+        pos = pos < 1 ? 0 : n + 1;
+        break;
+      }
+      step.rows.push_back(static_cast<size_t>(pos));
+    }
+    step.position = static_cast<size_t>(pos);
+    return step;
+  }
+  int64_t target;
+  if (fetch.direction == Direction::kAbsolute) {
+    target = fetch.count >= 0 ? fetch.count : n + 1 + fetch.count;
+  } else {
+    target = pos + fetch.count;
+  }
+  if (target >= 1 && target <= n) {
+    step.rows.push_back(static_cast<size_t>(target));
+    step.position = static_cast<size_t>(target);
+  } else {
+    // Off either end: before the first row, or after the last.
+    const bool after = fetch.direction == Direction::kAbsolute ? fetch.count > 0 : target > n;
+    step.position = after ? rows + 1 : 0;
+  }
+  return step;
 }
 
 Result<std::string> ParseClose(const std::string& sql) {

@@ -12,20 +12,36 @@
 
 namespace custlake::serve {
 
-/// DECLARE name [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query
+/// DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query
 struct DeclareCursor {
   std::string name;
   std::string query;
+  bool no_scroll = false;  ///< NO SCROLL: fetches may not go backward
+  bool binary = false;     ///< BINARY: FETCH in the simple protocol sends binary values
 };
 Result<DeclareCursor> ParseDeclare(const std::string& sql);
 
-/// FETCH|MOVE [NEXT|FORWARD [n|ALL]|n|ALL] [FROM|IN] name
+/// FETCH|MOVE [direction] [FROM|IN] name, direction as PostgreSQL has them:
+/// NEXT, PRIOR, FIRST, LAST, ABSOLUTE n, RELATIVE n, n, ALL, FORWARD [n|ALL],
+/// BACKWARD [n|ALL] (n may be negative: the other way).
 struct FetchCursor {
+  enum class Direction { kForward, kBackward, kAbsolute, kRelative };
   bool move = false;   ///< MOVE: skip the rows, send none
-  int64_t count = 1;   ///< -1: ALL
+  Direction direction = Direction::kForward;
+  int64_t count = 1;   ///< kForward/kBackward: rows (-1: ALL); kAbsolute/kRelative: the row (may be negative)
   std::string name;
 };
 Result<FetchCursor> ParseFetch(const std::string& sql);
+
+/// Where a cursor over `rows` rows at `position` (0: before the first row,
+/// 1..rows: on that row, rows + 1: after the last) goes on `fetch`: the rows
+/// it returns (1-based, in the order sent: backward fetches go backward) and
+/// its new position, as PostgreSQL moves its cursors.
+struct CursorStep {
+  std::vector<size_t> rows;
+  size_t position = 0;
+};
+CursorStep StepCursor(const FetchCursor& fetch, size_t rows, size_t position);
 
 /// CLOSE name | CLOSE ALL ("" for ALL).
 Result<std::string> ParseClose(const std::string& sql);

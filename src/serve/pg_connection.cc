@@ -31,6 +31,7 @@ std::string SqlState(const Status& status) {
   if (Contains(m, "Binder Error") && Contains(m, "column")) return "42703";
   if (Contains(m, "Conversion Error")) return "22P02";
   if (m.starts_with("cursor \"") && Contains(m, "does not exist")) return "34000";
+  if (m.starts_with("cursor can only scan forward")) return "55000";
   if (m.starts_with("syntax error in")) return "42601";
   if (Contains(m, "supported")) return "0A000";
   if (Contains(m, "INTERRUPT") || Contains(m, "Interrupted")) return "57014";
@@ -115,10 +116,11 @@ void PgConnection::SimpleQuery(const std::string& sql) {
       SendError(outcome.status());  // the rest of the message is not run, as in PostgreSQL
       break;
     }
-    const std::vector<int16_t> text_formats;
+    const std::vector<int16_t> formats = outcome->binary ? std::vector<int16_t>{1} : std::vector<int16_t>{};
     if (outcome->result) {
-      SendRowDescription(*outcome->result, text_formats);
-      SendRows(*outcome->result, text_formats, 0, outcome->result->rows.size());
+      SendRowDescription(*outcome->result, formats);
+      // A value with no binary form: the error is sent and the rest of the message is not run.
+      if (!SendRows(*outcome->result, formats, 0, outcome->result->rows.size())) break;
     }
     SendCompletion(*outcome, outcome->result ? outcome->result->rows.size() : 0);
   }
@@ -186,6 +188,12 @@ Result<engine::QueryResult> PgConnection::RunInSession(const std::string& sql, c
     values.push_back(param.text);
   }
   if (!params.empty()) statement = CastParameters(statement, types);
+  // A simple-protocol lookup by key (`WHERE customer_id = 42`) is answered as the prepared one is.
+  if (params.empty() && FirstKeyword(statement) == "SELECT") {
+    if (auto one = ParameterizeOneInteger(statement)) {
+      if (auto answer = session_->AnswerFromMemory(one->sql, {one->value})) return std::move(*answer);
+    }
+  }
   const auto run = [&] { return params.empty() ? session_->Run(statement) : session_->Run(statement, values); };
   Result<engine::QueryResult> result = run();
   // A file of the version this statement began on went away (a re-import

@@ -69,6 +69,7 @@ class PgConnection {
     std::string tag;  ///< for commands without rows ("SET", "BEGIN")
     std::string row_tag = "SELECT";  ///< the tag of a result with rows: "SELECT n", "FETCH n"
     bool empty = false;
+    bool binary = false;  ///< rows in binary format in the simple protocol (a BINARY cursor's FETCH)
   };
   struct Statement {
     std::string sql;
@@ -78,7 +79,9 @@ class PgConnection {
     Outcome outcome;
     std::optional<CopyToStdout> copy;  ///< a COPY ... TO STDOUT: Execute sends outcome's rows as CopyData
     std::vector<int16_t> formats;  ///< result column formats (0 text, 1 binary)
-    size_t next_row = 0;
+    size_t next_row = 0;  ///< a cursor's: its position (0 before the first row, rows + 1 after the last)
+    bool no_scroll = false;  ///< a cursor declared NO SCROLL: no backward fetch
+    bool warned = false;     ///< a cursor's row-limit warning went out
   };
 
   // Startup (pg_connection_startup.cc).

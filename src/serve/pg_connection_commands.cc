@@ -23,6 +23,8 @@ Result<PgConnection::Outcome> PgConnection::DeclareCursor(const std::string& sql
   ASSIGN_OR_RETURN(engine::QueryResult result, RunInSession(declare.query));
   Portal cursor;
   cursor.outcome.result = std::move(result);
+  cursor.no_scroll = declare.no_scroll;
+  cursor.outcome.binary = declare.binary;
   cursors_[declare.name] = std::move(cursor);
   Outcome outcome;
   outcome.tag = "DECLARE CURSOR";
@@ -35,24 +37,31 @@ Result<PgConnection::Outcome> PgConnection::FetchCursor(const std::string& sql) 
   if (it == cursors_.end()) return NoSuchCursor(fetch.name);
   Portal& cursor = it->second;
   const engine::QueryResult& all = *cursor.outcome.result;
-  const size_t left = all.rows.size() - cursor.next_row;
-  const size_t n = fetch.count < 0 ? left : std::min(left, static_cast<size_t>(fetch.count));
-  const size_t begin = cursor.next_row;
-  cursor.next_row += n;
+  const CursorStep step = StepCursor(fetch, all.rows.size(), cursor.next_row);
+  if (cursor.no_scroll &&
+      (fetch.direction == serve::FetchCursor::Direction::kBackward || step.position < cursor.next_row)) {
+    return Status::InvalidArgument("cursor can only scan forward (declare it with SCROLL to move backward)");
+  }
+  cursor.next_row = step.position;
   Outcome outcome;
   if (fetch.move) {
-    outcome.tag = "MOVE " + std::to_string(n);
+    outcome.tag = "MOVE " + std::to_string(step.rows.size());
     return outcome;
   }
   engine::QueryResult slice;
   slice.columns = all.columns;
   slice.types = all.types;
   slice.kinds = all.kinds;
-  slice.rows.assign(all.rows.begin() + static_cast<ptrdiff_t>(begin), all.rows.begin() + static_cast<ptrdiff_t>(begin + n));
-  slice.nulls.assign(all.nulls.begin() + static_cast<ptrdiff_t>(begin), all.nulls.begin() + static_cast<ptrdiff_t>(begin + n));
-  slice.truncated = all.truncated && cursor.next_row == all.rows.size() && n > 0;  // said once, at the end
+  for (const size_t row : step.rows) {
+    slice.rows.push_back(all.rows[row - 1]);
+    slice.nulls.push_back(all.nulls[row - 1]);
+  }
+  // The row limit's warning, once: with the fetch that reaches the last row.
+  slice.truncated = all.truncated && !step.rows.empty() && step.rows.back() == all.rows.size() && !cursor.warned;
+  cursor.warned = cursor.warned || slice.truncated;
   outcome.result = std::move(slice);
   outcome.row_tag = "FETCH";
+  outcome.binary = cursor.outcome.binary;
   return outcome;
 }
 

@@ -154,4 +154,34 @@ std::string CastParameters(const std::string& sql, const std::vector<std::string
   return out + sql.substr(copied);
 }
 
+std::optional<OneIntegerParameter> ParameterizeOneInteger(const std::string& sql) {
+  const auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || c == '.' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  };
+  std::optional<OneIntegerParameter> found;
+  bool other = false;  // a second literal, or a $n
+  size_t i = 0;
+  while (i < sql.size() && !other) {
+    if (const size_t skip = SkipQuotedOrComment(sql, i); skip > 0) {
+      i += skip;
+      continue;
+    }
+    if (sql[i] == '$' && ParameterAt(sql, i).first > 0) other = true;
+    if (!std::isdigit(static_cast<unsigned char>(sql[i])) || (i > 0 && word_char(sql[i - 1]))) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
+    if (end == sql.size() || !word_char(sql[end])) {
+      if (found) other = true;
+      found = OneIntegerParameter{sql.substr(0, i) + "$1" + sql.substr(end), sql.substr(i, end - i)};
+    }
+    i = end;
+  }
+  if (other) return std::nullopt;
+  return found;
+}
+
 }  // namespace custlake::serve

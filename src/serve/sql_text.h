@@ -43,4 +43,18 @@ std::string BindParameters(const std::string& sql, const std::vector<BoundParam>
 /// their values are bound to a prepared statement rather than pasted in.
 std::string CastParameters(const std::string& sql, const std::vector<std::string>& duckdb_types);
 
+/// A statement with one integer literal, and that literal as a parameter's text.
+struct OneIntegerParameter {
+  std::string sql;    ///< the statement with the literal replaced by $1
+  std::string value;  ///< the literal's digits
+};
+
+/// When `sql` holds exactly one integer literal outside quotes and comments
+/// (a run of digits standing alone: not part of a name, a decimal, an exponent,
+/// 0x.., 1_000 or $n) and no $n parameter: the statement with it as $1 and its
+/// digits, so a simple-protocol lookup (`WHERE customer_id = 42`) can be
+/// answered as the prepared one is (query/key_lookup.h, which recognises the
+/// result with DuckDB's parser and declines anything but `key = $1`).
+std::optional<OneIntegerParameter> ParameterizeOneInteger(const std::string& sql);
+
 }  // namespace custlake::serve

@@ -33,5 +33,21 @@ TEST(SqlTextTest, CastParametersKeepsThePlaceholdersAndTheirDeclaredTypes) {
   EXPECT_EQ(CastParameters("SELECT 1", {"BIGINT"}), "SELECT 1");
 }
 
+TEST(SqlTextTest, OneStandaloneIntegerBecomesTheFirstParameter) {
+  auto one = ParameterizeOneInteger("SELECT a FROM t WHERE customer_id=42 ORDER BY a -- 7\n");
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->sql, "SELECT a FROM t WHERE customer_id=$1 ORDER BY a -- 7\n");
+  EXPECT_EQ(one->value, "42");
+  EXPECT_EQ(ParameterizeOneInteger("SELECT t1.a FROM t1 WHERE \"k2\" = '3' AND x = 0042")->sql,
+            "SELECT t1.a FROM t1 WHERE \"k2\" = '3' AND x = $1");
+  // Not one standalone integer: two, none, a decimal, an exponent, hex, underscores, a parameter.
+  for (const char* sql : {"SELECT 1 FROM t WHERE k = 2", "SELECT a FROM t", "SELECT a FROM t WHERE k = 1.5",
+                          "SELECT a FROM t WHERE k = 1e5", "SELECT a FROM t WHERE k = 0x1F",
+                          "SELECT a FROM t WHERE k = 1_000", "SELECT a FROM t WHERE k = .5",
+                          "SELECT a FROM t WHERE k = $1 AND j = 3", "SELECT a FROM t WHERE k = 'x1'"}) {
+    EXPECT_FALSE(ParameterizeOneInteger(sql).has_value()) << sql;
+  }
+}
+
 }  // namespace
 }  // namespace custlake::serve

@@ -162,6 +162,25 @@ TEST_F(ServeTest, PsqlCopiesAQueryToAFileAndUsesACursor) {
   EXPECT_EQ(refused.out, "1\n");
 }
 
+TEST_F(ServeTest, ACursorMovesBackwardAndAbsoluteAsPostgreSqlDoes) {
+  CliOutcome cursor = Psql(
+      {"-c", "BEGIN; DECLARE c SCROLL CURSOR FOR SELECT i FROM generate_series(1, 5) g(i) ORDER BY i; "
+             "FETCH 2 c; FETCH PRIOR c; FETCH PRIOR c; FETCH NEXT c; FETCH LAST c; FETCH NEXT c; "
+             "FETCH BACKWARD 2 c; FETCH RELATIVE 0 c; FETCH ABSOLUTE -5 c; FETCH RELATIVE 3 c; FETCH ABSOLUTE 9 c; "
+             "FETCH BACKWARD ALL c; FETCH ABSOLUTE 0 c; FETCH RELATIVE -1 c; FETCH ALL c; MOVE BACKWARD 2 c; "
+             "FETCH FORWARD -1 c; MOVE ABSOLUTE 2 c; FETCH FORWARD 0 c; FETCH -1 c; FETCH FIRST c; CLOSE c; COMMIT"});
+  ASSERT_EQ(cursor.exit_code, 0) << cursor.err;
+  // What PostgreSQL 15's psql printed for the same statements (one value or tag a line).
+  EXPECT_EQ(cursor.out,
+            "BEGIN\nDECLARE CURSOR\n1\n2\n1\n1\n5\n5\n4\n4\n1\n4\n5\n4\n3\n2\n1\n1\n2\n3\n4\n5\nMOVE 2\n3\n"
+            "MOVE 1\n2\n1\n1\nCLOSE CURSOR\nCOMMIT\n")
+      << cursor.err;
+  CliOutcome no_scroll = Psql({"-c", "BEGIN; DECLARE d NO SCROLL CURSOR FOR SELECT i FROM generate_series(1, 3) g(i); "
+                                     "FETCH 1 d; FETCH PRIOR d; COMMIT"});
+  EXPECT_EQ(no_scroll.out, "BEGIN\nDECLARE CURSOR\n1\n") << no_scroll.err;
+  EXPECT_NE(no_scroll.err.find("ERROR:  55000: cursor can only scan forward"), std::string::npos) << no_scroll.err;
+}
+
 TEST_F(ServeTest, PsqlErrorsCarryTheirSqlstateAndTheConnectionSurvives) {
   CliOutcome psql =
       Psql({"-c", "SELEC 1", "-c", "CREATE TABLE t (x INT)", "-c", "SELECT * FROM read_csv('/etc/passwd')",
@@ -185,6 +204,30 @@ int64_t Int64At(const char* bytes) {
   int64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   return v;
+}
+
+TEST_F(ServeTest, ABinaryCursorFetchesBinaryValuesInTheSimpleProtocol) {
+  PgConn conn = Connect();
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  PgResult declared(PQexec(conn.get(), "BEGIN; DECLARE b BINARY CURSOR FOR SELECT 42::INTEGER AS i, 'x' AS t, "
+                                       "NULL::BIGINT AS n, DATE '2025-01-02' AS d FROM range(2)"));
+  ASSERT_EQ(PQresultStatus(declared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  PgResult rows(PQexec(conn.get(), "FETCH ALL FROM b"));
+  ASSERT_EQ(PQresultStatus(rows.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQntuples(rows.get()), 2);
+  EXPECT_EQ(PQbinaryTuples(rows.get()), 1);
+  for (int c = 0; c < 4; ++c) EXPECT_EQ(PQfformat(rows.get(), c), 1) << c;
+  ASSERT_EQ(PQgetlength(rows.get(), 1, 0), 4);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 1, 0)), 42);
+  EXPECT_EQ(std::string(PQgetvalue(rows.get(), 1, 1), static_cast<size_t>(PQgetlength(rows.get(), 1, 1))), "x");
+  EXPECT_TRUE(PQgetisnull(rows.get(), 1, 2));
+  ASSERT_EQ(PQgetlength(rows.get(), 1, 3), 4);
+  EXPECT_EQ(Int32At(PQgetvalue(rows.get(), 1, 3)), 9133) << "days since 2000-01-01";
+  // An ordinary cursor on the same connection still fetches text.
+  PgResult text(PQexec(conn.get(), "DECLARE t CURSOR FOR SELECT 42::INTEGER AS i; FETCH 1 FROM t"));
+  ASSERT_EQ(PQresultStatus(text.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQbinaryTuples(text.get()), 0);
+  EXPECT_STREQ(PQgetvalue(text.get(), 0, 0), "42");
 }
 
 TEST_F(ServeTest, LibpqPreparedStatementWithParametersAndBinaryResults) {
@@ -258,20 +301,45 @@ TEST_F(ServeTest, APreparedLookupBindsEachValueAndAnswersAsTheSimpleProtocolDoes
   ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
   PgResult ids(PQexec(conn.get(), "SELECT DISTINCT customer_id FROM fact_customer_metrics ORDER BY 1 LIMIT 3"));
   ASSERT_EQ(PQntuples(ids.get()), 3);
-  for (int i = 0; i < 3; ++i) {  // the same statement, bound three times
-    const char* id = PQgetvalue(ids.get(), i, 0);
+  // Three ids (answered from the generation's in-memory copy after the first: query/key_lookup.h), an
+  // absent one, and ids DuckDB reads as a number that the copy leaves to DuckDB.
+  std::vector<std::string> values{PQgetvalue(ids.get(), 0, 0), PQgetvalue(ids.get(), 1, 0),
+                                  PQgetvalue(ids.get(), 2, 0), "987654321", std::string("0") + PQgetvalue(ids.get(), 1, 0),
+                                  std::string(" ") + PQgetvalue(ids.get(), 2, 0)};
+  for (size_t i = 0; i < values.size(); ++i) {  // the same statement, bound each time
+    const char* id = values[i].c_str();
     PgResult bound(PQexecPrepared(conn.get(), "lookup", 1, &id, nullptr, nullptr, 0));
     ASSERT_EQ(PQresultStatus(bound.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
-    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
-                                        std::string(id) + " ORDER BY month_start")
+    // In the simple protocol: the id as a string (DuckDB runs it) and as a number (from memory, when canonical).
+    PgResult simple(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = '" +
+                                        values[i] + "' ORDER BY month_start")
                                            .c_str()));
-    ASSERT_GT(PQntuples(simple.get()), 0);
-    ASSERT_EQ(PQntuples(bound.get()), PQntuples(simple.get())) << "customer " << id;
-    for (int r = 0; r < PQntuples(simple.get()); ++r) {
-      EXPECT_STREQ(PQgetvalue(bound.get(), r, 0), PQgetvalue(simple.get(), r, 0));
-      EXPECT_STREQ(PQgetvalue(bound.get(), r, 1), PQgetvalue(simple.get(), r, 1));
+    ASSERT_EQ(PQresultStatus(simple.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    EXPECT_EQ(PQntuples(simple.get()) > 0, i != 3) << "customer " << id;
+    PgResult number(PQexec(conn.get(), ("SELECT month_start, revenue FROM fact_customer_metrics WHERE customer_id = " +
+                                        values[i] + " ORDER BY month_start")
+                                           .c_str()));
+    ASSERT_EQ(PQresultStatus(number.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    for (const PgResult* other : {&bound, &number}) {
+      ASSERT_EQ(PQntuples(other->get()), PQntuples(simple.get())) << "customer " << id;
+      ASSERT_EQ(PQnfields(other->get()), 2);
+      for (int c = 0; c < 2; ++c) {
+        EXPECT_STREQ(PQfname(other->get(), c), PQfname(simple.get(), c));
+        EXPECT_EQ(PQftype(other->get(), c), PQftype(simple.get(), c));
+        EXPECT_EQ(PQfmod(other->get(), c), PQfmod(simple.get(), c));
+      }
+      for (int r = 0; r < PQntuples(simple.get()); ++r) {
+        EXPECT_STREQ(PQgetvalue(other->get(), r, 0), PQgetvalue(simple.get(), r, 0));
+        EXPECT_STREQ(PQgetvalue(other->get(), r, 1), PQgetvalue(simple.get(), r, 1));
+      }
     }
   }
+  // NULL: no customer (DuckDB answers it).
+  const char* null_id = nullptr;
+  PgResult none(PQexecPrepared(conn.get(), "lookup", 1, &null_id, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(none.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+  EXPECT_EQ(PQntuples(none.get()), 0);
+  EXPECT_EQ(PQnfields(none.get()), 2);
   // A value that is no id, and a write with a parameter: refused, the connection goes on.
   const char* not_an_id = "1 OR 1=1";
   PgResult bad(PQexecPrepared(conn.get(), "lookup", 1, &not_an_id, nullptr, nullptr, 0));
@@ -491,6 +559,20 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   };
   const long long transactions = std::stoll(scalar("SELECT count(*) FROM raw.sic_transactions"));
   EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "0");
+  // A prepared lookup by key, answered from the version's in-memory copy (query/key_lookup.h).
+  PgResult prepared(PQprepare(conn.get(), "offer", "SELECT name FROM dim_offer WHERE offer_id = $1", 1, nullptr));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn.get());
+  const char* offer_id = "1";
+  auto offer_name = [&]() -> std::string {
+    PgResult r(PQexecPrepared(conn.get(), "offer", 1, &offer_id, nullptr, nullptr, 0));
+    EXPECT_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK) << PQerrorMessage(conn.get());
+    return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
+  };
+  const std::string old_name = offer_name();
+  EXPECT_NE(old_name, "");
+  EXPECT_EQ(offer_name(), old_name);
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), old_name);
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), old_name);
   EXPECT_NE(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
 
   CliOutcome changed = RunCli(*dir_, "sqlite3",
@@ -510,6 +592,8 @@ TEST_F(ServeTest, AConnectionFollowsTheNewestVersionAcrossAReimportBuildAndVacuu
   EXPECT_EQ(scalar("SELECT name FROM raw.sic_offers WHERE offer_id = 1"), "Renamed offer");
   EXPECT_EQ(scalar("SELECT count(*) FROM raw.sic_transactions"), std::to_string(transactions + 1));
   EXPECT_EQ(scalar("SELECT count(*) FROM dim_offer WHERE name = 'Renamed offer'"), "1");
+  EXPECT_EQ(offer_name(), "Renamed offer") << "no stale row from the older version's copy";
+  EXPECT_EQ(scalar("SELECT name FROM dim_offer WHERE offer_id = 1"), "Renamed offer");
 }
 
 TEST_F(ServeTest, ConnectionLimitAndStatementTimeout) {

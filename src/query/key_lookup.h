@@ -1,0 +1,118 @@
+// Point lookups by key answered from memory: the fast path of a statement
+// like `SELECT month_start, revenue FROM fact_customer_metrics WHERE
+// customer_id = $1 ORDER BY month_start` run with its parameter bound (the
+// PostgreSQL extended protocol's prepared statements, as BI tools and drivers
+// send them). DuckDB cannot push a bound parameter into the Parquet scan, so
+// each such lookup reads the whole table (~1 ms at 2,000 customers, growing
+// with the facts); here it is a hash probe and a copy of the matching rows.
+//
+// Recognition is DuckDB's own parser (json_serialize_sql), once per
+// statement text: one SELECT of plain columns of one warehouse table with
+// `key = $1` (or `key = CAST($1 AS <integer type>)`) on an integer column,
+// optionally ORDER BY plain columns; no alias, DISTINCT, LIMIT, join,
+// grouping or other clause. Its rows come from one query run once, in the
+// same sandboxed session, over the same table reference: `SELECT key,
+// <columns> FROM <table> WHERE key IS NOT NULL ORDER BY key, <order>`, so
+// the values, their text, types and column names are DuckDB's own, exactly
+// what the statement returns. A lookup then answers only when the result is
+// certain to be the one DuckDB would give; anything else runs the normal way:
+//   - the bound value is non-NULL and the canonical text of an integer in the
+//     key's (and any cast's) range ("42", not "042", " 42" or "4.2");
+//   - without ORDER BY, the key matches at most one row (DuckDB's own order
+//     of several rows is not fixed);
+//   - the rows fit the session's row limit.
+// An absent key gives no rows, with the statement's columns and types.
+//
+// Memory: the rows are held per lake generation (each LakeDatabase has its
+// own cache, gone with it, so a new warehouse version never answers from an
+// old one) within `budget_bytes` in all (SandboxOptions::lookup_memory_bytes;
+// 0 turns the fast path off). A table over the budget is not held: its
+// lookups keep running in DuckDB. At most kMaxStatements statement texts of
+// at most kMaxStatementBytes each are remembered per generation (16 MiB).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "engine/engine.h"
+
+namespace custlake::query {
+
+/// A recognised point lookup: SELECT columns FROM table WHERE key = $1 [ORDER BY ...].
+struct LookupShape {
+  std::string table;                ///< the reference as written: "fact_customer_metrics" or "main.x"
+  std::string table_name;           ///< its last part, to check it is a warehouse table
+  std::string key;                  ///< the key column as written
+  std::string cast_type;            ///< "" or the integer type $1 is cast to ("BIGINT")
+  std::vector<std::string> columns; ///< the select list, as written
+  std::vector<std::string> order;   ///< ORDER BY items as SQL ("\"month_start\" DESC NULLS FIRST")
+};
+
+/// The shape of the statement whose json_serialize_sql output is `json`, or
+/// nullopt when it is not a point lookup of the form above.
+std::optional<LookupShape> ParseLookupShape(const std::string& json);
+
+/// The query that reads every row a lookup of `shape` may return, keyed.
+std::string SnapshotSql(const LookupShape& shape);
+
+/// Whether `value` is the canonical decimal text of an integer that `type`
+/// ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", ...) holds.
+bool IsCanonicalInteger(const std::string& value, const std::string& type);
+
+class KeyLookupCache {
+ public:
+  static constexpr size_t kMaxStatements = 4096;       ///< texts remembered (lookups or not)
+  static constexpr size_t kMaxStatementBytes = 4096;  ///< a longer text is no lookup and not remembered
+
+  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's.
+  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table);
+
+  /// Runs read-only SQL in the caller's session (under its guard and time
+  /// limit) with at most `max_rows` rows.
+  using Runner = std::function<Result<engine::QueryResult>(const std::string& sql, int64_t max_rows)>;
+
+  /// The answer to `sql` with `params` bound, from memory; nullopt when it is
+  /// to run the normal way. The first call for a text recognises it and, for
+  /// a lookup, reads its rows through `run`.
+  std::optional<engine::QueryResult> Answer(const std::string& sql,
+                                            const std::vector<std::optional<std::string>>& params,
+                                            int64_t max_rows, const Runner& run);
+
+  /// Bytes held now (for tests and docs).
+  int64_t bytes_held() const;
+
+ private:
+  /// One table's rows for one shape: rows sorted by key, each key's range.
+  struct Snapshot {
+    engine::QueryResult rows;  ///< without the key column
+    std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> ranges;  ///< key text -> [begin, end)
+    std::string key_type;
+    std::string cast_type;
+    bool ordered = false;
+  };
+  enum class State { kBuilding, kReady, kNone };
+  struct Entry {
+    State state = State::kBuilding;
+    std::shared_ptr<const Snapshot> snapshot;
+  };
+
+  /// Recognises `sql` and reads its rows; nullptr when it is no lookup or over the budget.
+  std::shared_ptr<const Snapshot> Build(const std::string& sql, const Runner& run);
+  std::optional<engine::QueryResult> Lookup(const Snapshot& snapshot, const std::string& value, int64_t max_rows) const;
+
+  const int64_t budget_bytes_;
+  const std::function<bool(const std::string&)> is_warehouse_table_;
+  mutable std::mutex mu_;  ///< guards what follows
+  std::unordered_map<std::string, Entry> entries_;
+  int64_t bytes_held_ = 0;
+  bool building_ = false;  ///< a Build is under way (one at a time: it knows the budget left)
+};
+
+}  // namespace custlake::query
