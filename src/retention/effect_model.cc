@@ -191,6 +191,10 @@ Result<EffectModel> FitEffectModel(const EffectDrivers& drivers, const std::vect
                     "treated and control rows and churned customers",
                     data.rows.size(), n_treated, events));
   }
+  // The likelihood is nearly flat along a + b L (where min(0, .) cuts it) and, on some companies,
+  // between "the fee matters, damped" and "nothing matters": more starting points or a ridge found
+  // fits a fraction of a log-likelihood unit apart that ranked far worse on held-out months
+  // (docs/retention.md, Measured). These two starts, a mild fee slope, are what was measured.
   std::vector<double> best;
   double best_ll = -HUGE_VAL;
   for (double a0 : {-0.5, -1.5}) {
