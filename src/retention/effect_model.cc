@@ -79,6 +79,8 @@ double Maximise(FitData* data, std::vector<double>* start) {
   std::vector<double> lower(kParams, -20), upper(kParams, 20);
   lower[2] = lower[3] = 0;  // the damping by tickets and by a decline is a damping
   upper[2] = upper[3] = 10;
+  upper[1] = 0;  // a higher fee against the segment never makes a discount less attractive
+
   nlopt_set_lower_bounds(opt, lower.data());
   nlopt_set_upper_bounds(opt, upper.data());
   nlopt_set_max_objective(opt, LogLikelihood, data);

@@ -11,7 +11,8 @@
 // 12 months), Dorm = 1 when engagement_month_0 < -0.8 (nearly stopped using
 // the product): price-sensitive customers on high fees respond, damped by
 // service problems and a usage decline, newcomers less, and the nearly
-// dormant may be put off by the contact. Five coefficients, c, d >= 0.
+// dormant may be put off by the contact. Five coefficients, b <= 0 (a higher
+// fee never makes a discount less attractive), c, d >= 0.
 //
 // The fit maximises the likelihood of the churn outcome on the rows in the
 // propensity overlap, treated and control together, with the churn model
