@@ -193,8 +193,12 @@ std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const
 }
 
 Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
-                                         const churn::Dataset& data) {
+                                         const churn::Dataset& data, const EffectModel* effect) {
   ASSIGN_OR_RETURN(std::vector<float> p0, p_event.Predict(data));
+  if (effect != nullptr) {
+    ASSIGN_OR_RETURN(EffectDrivers drivers, ExtractDrivers(data));
+    return EffectUplift(*effect, drivers, p0);
+  }
   ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(data, LogOdds(p0)));
   std::vector<float> plug_in(p0.size());
   for (size_t r = 0; r < p0.size(); ++r) plug_in[r] = p0[r] - p1[r];
@@ -203,6 +207,19 @@ Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const ch
   // nor lose more than would have stayed (the regression's corrections are not bounded by that).
   for (size_t r = 0; r < u.size(); ++r) u[r] = std::clamp(u[r], p0[r] - 1.0f, p0[r]);
   return u;
+}
+
+Result<EffectModel> FitEffectOnDrivers(const UpliftRows& rows, const TrainedLearner& learner, double trim) {
+  ASSIGN_OR_RETURN(EffectDrivers drivers, ExtractDrivers(rows.data));
+  ASSIGN_OR_RETURN(std::vector<float> p0, learner.p_event.Predict(rows.data));
+  ASSIGN_OR_RETURN(std::vector<float> e, learner.propensity.Predict(rows.data));
+  std::vector<bool> use(e.size(), true);
+  size_t kept = 0;
+  for (size_t r = 0; r < e.size(); ++r) kept += e[r] >= trim;
+  if (trim > 0 && kept >= kMinOverlapRows) {
+    for (size_t r = 0; r < e.size(); ++r) use[r] = e[r] >= trim;
+  }
+  return FitEffectModel(drivers, p0, rows.treated, rows.data.y, use);
 }
 
 uint64_t HashKey(uint64_t key, uint64_t salt) {

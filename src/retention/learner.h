@@ -34,7 +34,7 @@
 #include "churn/dataset.h"
 #include "churn/gbm.h"
 #include "common/status.h"
-#include "churn/gbm.h"
+#include "retention/effect_model.h"
 
 namespace custlake::retention {
 
@@ -66,9 +66,16 @@ struct TrainedLearner {
 };
 
 /// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction, kept within
-/// [mu0 - 1, mu0] (a probability with the offer between 0 and 1).
+/// [mu0 - 1, mu0] (a probability with the offer between 0 and 1). With `effect` (the warehouse's model
+/// of the offer's effect on its drivers, effect_model.h): mu0 - sigmoid(logit mu0 + s(x)) instead, the
+/// trees unused.
 Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
-                                         const churn::Dataset& data);
+                                         const churn::Dataset& data, const EffectModel* effect = nullptr);
+
+/// The offer's effect model (effect_model.h) on `rows`, with the trained learner's mu0 as offset, fitted
+/// on the rows whose propensity (the learner's, on every row) is at least `trim` (all rows when trim is 0
+/// or fewer than 200 remain).
+Result<EffectModel> FitEffectOnDrivers(const UpliftRows& rows, const TrainedLearner& learner, double trim);
 
 /// Trains the DR-learner on `rows`; every fold needs treated and control rows with both outcomes.
 Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptions& options);

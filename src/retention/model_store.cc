@@ -79,8 +79,12 @@ Result<StoredModel> LoadModel(lake::Lake* lake) {
   ASSIGN_OR_RETURN(churn::GbmModel propensity, churn::GbmModel::Load(propensity_json, features));
   ASSIGN_OR_RETURN(std::string shift_json, lake::ReadWholeFile(paths.shift));
   ASSIGN_OR_RETURN(churn::GbmModel shift, churn::GbmModel::Load(shift_json, features));
+  std::optional<EffectModel> effect;
+  if (meta.contains("effect_model")) {
+    ASSIGN_OR_RETURN(effect, EffectModel::FromJson(meta["effect_model"]));
+  }
   return StoredModel{meta.value("model_version", int64_t{0}), std::move(meta), std::move(uplift), std::move(p_churn),
-                     std::move(shift), std::move(propensity)};
+                     std::move(shift), std::move(propensity), std::move(effect)};
 }
 
 Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake) {

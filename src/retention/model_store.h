@@ -17,7 +17,7 @@
 #include "churn/gbm.h"
 #include "common/status.h"
 #include "lake/lake.h"
-#include "churn/gbm.h"
+#include "retention/effect_model.h"
 
 namespace custlake::retention {
 
@@ -31,6 +31,9 @@ struct StoredModel {
   churn::GbmModel p_churn;
   churn::GbmModel shift;
   churn::GbmModel propensity;
+  /// The offer's effect on its drivers (meta "effect_model"), the uplift when set; models trained
+  /// with `--effect trees` have none.
+  std::optional<EffectModel> effect;
 };
 
 Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const churn::GbmModel& uplift,

@@ -155,7 +155,8 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   PlanRows p;
   p.data = &data;
   p.model_version = std::to_string(stored.version);
-  ASSIGN_OR_RETURN(p.uplift, PredictUplift(stored.uplift, stored.p_churn, stored.shift, data));
+  ASSIGN_OR_RETURN(p.uplift, PredictUplift(stored.uplift, stored.p_churn, stored.shift, data,
+                                                 stored.effect ? &*stored.effect : nullptr));
   ASSIGN_OR_RETURN(p.p_churn, stored.p_churn.Predict(data));
   ASSIGN_OR_RETURN(CustomerValues values, ValuesOf(lake.get(), session->session(), data));
   OfferCosts costs;

@@ -53,10 +53,10 @@ struct Validation {
 Result<Validation> PredictValidation(churn::FeatureSession* session, const churn::FeatureModel& model,
                                      const std::vector<std::string>& months, int horizon, const churn::GbmModel& uplift,
                                      const churn::GbmModel& p_churn, const churn::GbmModel& shift,
-                                     const churn::GbmModel& propensity, double clip) {
+                                     const churn::GbmModel& propensity, const EffectModel* effect, double clip) {
   Validation v;
   ASSIGN_OR_RETURN(v.rows, ComputeMonthRows(session, model, months, horizon));
-  ASSIGN_OR_RETURN(v.uplift, PredictUplift(uplift, p_churn, shift, v.rows.rows.data));
+  ASSIGN_OR_RETURN(v.uplift, PredictUplift(uplift, p_churn, shift, v.rows.rows.data, effect));
   ASSIGN_OR_RETURN(v.p_churn, p_churn.Predict(v.rows.rows.data));
   ASSIGN_OR_RETURN(std::vector<float> e, propensity.Predict(v.rows.rows.data));
   v.weights = EvaluationWeights(e, v.rows.rows.treated, clip);
@@ -135,10 +135,14 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   RETURN_NOT_OK(CheckExperiment(train.rows, "training"));
   const double features_s = SecondsSince(start);
   ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train.rows, options.learner));
+  std::optional<EffectModel> effect;
+  if (options.effect_on_drivers) {
+    ASSIGN_OR_RETURN(effect, FitEffectOnDrivers(train.rows, learner, options.learner.trim));
+  }
   const auto validate_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, plan.validation, horizon, learner.uplift,
                                                    learner.p_event, learner.shift, learner.propensity,
-                                                   options.learner.clip));
+                                                   effect ? &*effect : nullptr, options.learner.clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
   auto [metrics, metrics_json] = ValidationMetrics(v);
   metrics_json.erase("qini_curve");
@@ -156,10 +160,12 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"offer_months", plan.offer_months},
       {"rows", {{"train", train.rows.data.rows()}, {"validation", v.rows.rows.data.rows()}}},
       {"learner", options.learner.ToJson()},
+      {"uplift_from", effect ? "effect_model" : "trees"},
       {"training", learner.info},
       {"validation", metrics_json},
       {"mean_predicted_uplift", v.uplift.empty() ? 0 : mean_uplift / static_cast<double>(v.uplift.size())},
   };
+  if (effect) meta["effect_model"] = effect->ToJson();
   ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event, learner.shift,
                                                  learner.propensity));
   meta["model_version"] = version;
@@ -183,7 +189,8 @@ Result<nlohmann::json> Evaluate(const std::string& lake_root, const EvaluateOpti
   const auto months = stored.meta.value("validation_months", std::vector<std::string>{});
   const double clip = stored.meta.value(nlohmann::json::json_pointer("/learner/propensity_clip"), 0.05);
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, months, horizon, stored.uplift, stored.p_churn,
-                                                   stored.shift, stored.propensity, clip));
+                                                   stored.shift, stored.propensity,
+                                                   stored.effect ? &*stored.effect : nullptr, clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
   auto [metrics, metrics_json] = ValidationMetrics(v);
   nlohmann::json report{{"verb", "retention evaluate"},

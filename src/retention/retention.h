@@ -30,6 +30,9 @@ namespace custlake::retention {
 struct TrainOptions {
   PeriodOptions periods;
   LearnerOptions learner;
+  /// The uplift from the offer's effect on its drivers (effect_model.h; `--effect drivers`), else the
+  /// DR-learner's trees (`--effect trees`).
+  bool effect_on_drivers = true;
 };
 Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& options);
 
