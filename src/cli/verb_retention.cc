@@ -14,7 +14,6 @@ namespace {
 struct RetentionVerbOptions {
   retention::TrainOptions train;
   retention::GenericOptions generic;  ///< train --input FILE --treatment COL --outcome COL [--id COL]
-  std::string effect = "drivers";     ///< train: drivers (effect_model.h) or trees (the DR-learner's)
   std::string truth;                  ///< evaluate: churn_probability.csv ("" = [generate] truth folder's)
   std::string budget;                 ///< plan: N or P%
   double offer_cost = -1;              ///< plan: < 0 = from the offers in the warehouse
@@ -215,7 +214,6 @@ void RegisterRetention(CLI::App& app, VerbFn* run) {
     return [run, o, fn] {
       *run = [o, fn](const GlobalOptions& g) -> VerbResult {
         o->train.learner.uplift.threads = o->train.learner.shift.threads = o->train.learner.nuisance.threads;
-        o->train.effect_on_drivers = o->effect == "drivers";
         return fn(g, *o);
       };
     };
@@ -224,10 +222,11 @@ void RegisterRetention(CLI::App& app, VerbFn* run) {
       "train", "Fit the uplift model (DR-learner over XGBoost) on past offers; validate on later months; publish it");
   AddPeriodOptions(train, o.get());
   AddLearnerOptions(train, o.get());
-  train->add_option("--effect", o->effect,
+  train->add_option("--effect", o->train.effect,
                     "The uplift from: drivers (the offer's effect as a small model of fee, tickets, usage decline, "
-                    "tenure and dormancy; docs/retention.md) or trees (the DR-learner's); not with --input")
-      ->check(CLI::IsMember({"drivers", "trees"}))
+                    "tenure and dormancy; docs/retention.md), trees (the DR-learner's), or auto (both fitted, the "
+                    "one with the higher Qini on the validation months served); not with --input")
+      ->check(CLI::IsMember({"auto", "drivers", "trees"}))
       ->capture_default_str();
   train->add_option("--input", o->generic.input, "Any experiment instead of the warehouse: a CSV or Parquet file");
   train->add_option("--treatment", o->generic.treatment, "With --input: the treatment column (1/0, true/false, yes/no)");

@@ -77,6 +77,24 @@ std::pair<UpliftMetrics, nlohmann::json> ValidationMetrics(const Validation& v) 
   return {weighted, std::move(json)};
 }
 
+/// `--effect auto`: `v` holds the trees' uplift; keeps it, or puts the effect model's in its place, whichever
+/// has the higher (propensity-weighted) Qini coefficient on the validation months, which come after the
+/// training months both were fitted on; `*effect` is reset when the trees win. Both coefficients go to `choice`.
+Status ChooseUpliftSource(const TrainedLearner& learner, Validation* v, std::optional<EffectModel>* effect,
+                          nlohmann::json* choice) {
+  const double trees_qini = ValidationMetrics(*v).first.qini_coefficient;
+  ASSIGN_OR_RETURN(std::vector<float> drivers_uplift, PredictUplift(learner.uplift, learner.p_event, learner.shift,
+                                                                    v->rows.rows.data, &**effect));
+  std::swap(v->uplift, drivers_uplift);
+  const double drivers_qini = ValidationMetrics(*v).first.qini_coefficient;
+  (*choice)["validation_qini"] = {{"trees", trees_qini}, {"effect_model", drivers_qini}};
+  if (drivers_qini < trees_qini) {
+    std::swap(v->uplift, drivers_uplift);
+    effect->reset();
+  }
+  return Status::OK();
+}
+
 /// The churn model's probabilities where one is in service, else the retention model's own.
 Result<std::pair<std::vector<float>, std::string>> ChurnScores(lake::Lake* lake, const churn::Dataset& data,
                                                                const std::vector<float>& fallback) {
@@ -136,14 +154,25 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   const double features_s = SecondsSince(start);
   ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train.rows, options.learner));
   std::optional<EffectModel> effect;
-  if (options.effect_on_drivers) {
-    ASSIGN_OR_RETURN(effect, FitEffectOnDrivers(train.rows, learner, options.learner.trim));
+  nlohmann::json choice{{"effect", options.effect}};
+  if (options.effect != "trees") {
+    auto fitted = FitEffectOnDrivers(train.rows, learner, options.learner.trim);
+    if (fitted.ok()) {
+      effect = std::move(*fitted);
+    } else if (options.effect == "drivers") {
+      return fitted.status();
+    } else {
+      choice["effect_model_not_fitted"] = fitted.status().message();
+    }
   }
+  const bool both = options.effect == "auto" && effect.has_value();
   const auto validate_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(Validation v, PredictValidation(session.get(), model, plan.validation, horizon, learner.uplift,
                                                    learner.p_event, learner.shift, learner.propensity,
-                                                   effect ? &*effect : nullptr, options.learner.clip));
+                                                   both ? nullptr : (effect ? &*effect : nullptr),
+                                                   options.learner.clip));
   RETURN_NOT_OK(CheckExperiment(v.rows.rows, "validation"));
+  if (both) RETURN_NOT_OK(ChooseUpliftSource(learner, &v, &effect, &choice));
   auto [metrics, metrics_json] = ValidationMetrics(v);
   metrics_json.erase("qini_curve");
   metrics_json.erase("uplift_curve");
@@ -161,6 +190,7 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"rows", {{"train", train.rows.data.rows()}, {"validation", v.rows.rows.data.rows()}}},
       {"learner", options.learner.ToJson()},
       {"uplift_from", effect ? "effect_model" : "trees"},
+      {"uplift_choice", choice},
       {"training", learner.info},
       {"validation", metrics_json},
       {"mean_predicted_uplift", v.uplift.empty() ? 0 : mean_uplift / static_cast<double>(v.uplift.size())},

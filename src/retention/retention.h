@@ -30,9 +30,10 @@ namespace custlake::retention {
 struct TrainOptions {
   PeriodOptions periods;
   LearnerOptions learner;
-  /// The uplift from the offer's effect on its drivers (effect_model.h; `--effect drivers`), else the
-  /// DR-learner's trees (`--effect trees`).
-  bool effect_on_drivers = true;
+  /// Where the uplift comes from: "drivers" (the offer's effect on its drivers, effect_model.h), "trees"
+  /// (the DR-learner's), or "auto": both are fitted on the training months and the one with the higher
+  /// Qini coefficient on the later validation months is served (the trees when the data lack a driver).
+  std::string effect = "drivers";
 };
 Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& options);
 

@@ -3,7 +3,9 @@
 // model with its validation Qini; evaluate reports the deciles and, where
 // the generator's truth holds the offer effects, the policy table; plan
 // publishes exactly the budget's customers as raw.retention_plan with one
-// summary row; export-dataset writes the learner's rows.
+// summary row; export-dataset writes the learner's rows; --effect auto serves
+// the uplift with the higher validation Qini.
+#include <algorithm>
 #include <fstream>
 
 #include "churn/churn_fixture.h"
@@ -118,6 +120,22 @@ TEST_F(RetentionE2eTest, TrainEvaluatePlanAndExport) {
   std::string header;
   std::getline(csv, header);
   EXPECT_EQ(header.rfind("customer_id,send_date,period,treated,churned,", 0), 0u) << header;
+
+  // --effect auto serves whichever uplift, the trees' or the effect model's, has the higher validation Qini.
+  nlohmann::json chosen = Custlake({"retention", "train", "--effect", "auto"});
+  ASSERT_TRUE(chosen.value("ok", false)) << chosen.dump();
+  const nlohmann::json& choice = chosen["uplift_choice"];
+  EXPECT_EQ(choice["effect"], "auto") << chosen.dump();
+  if (choice.contains("validation_qini")) {
+    const double trees = choice["validation_qini"]["trees"].get<double>();
+    const double drivers = choice["validation_qini"]["effect_model"].get<double>();
+    EXPECT_EQ(chosen["uplift_from"], drivers >= trees ? "effect_model" : "trees") << chosen.dump();
+    EXPECT_DOUBLE_EQ(chosen["qini_coefficient"].get<double>(), std::max(trees, drivers)) << chosen.dump();
+  } else {
+    EXPECT_FALSE(choice["effect_model_not_fitted"].get<std::string>().empty()) << chosen.dump();
+    EXPECT_EQ(chosen["uplift_from"], "trees") << chosen.dump();
+  }
+  EXPECT_NE(Run({"retention", "train", "--effect", "best"}).exit_code, 0);
 }
 
 }  // namespace
