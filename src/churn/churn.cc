@@ -205,6 +205,9 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   const auto& [train, valid] = rows;
   RETURN_NOT_OK(CheckBothLabels(train, "training"));
   RETURN_NOT_OK(CheckBothLabels(valid, "validation"));
+  // DuckDB's memory goes back before XGBoost takes its own (the peak RSS was where the two met).
+  const int64_t warehouse_version = session->warehouse_version();
+  session.reset();
   times.Done("features");
   ASSIGN_OR_RETURN(GbmModel gbm, GbmModel::Train(train, valid, options.gbm));
   times.Done("xgboost");
@@ -216,7 +219,7 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   times.Done("importance");
   nlohmann::json meta{
       {"trained_at_data_day", range.last_day},
-      {"warehouse_version", session->warehouse_version()},
+      {"warehouse_version", warehouse_version},
       {"features", FeatureList(model)},
       {"feature_sql", model.path},
       {"horizon_days", options.horizon_days},
