@@ -4,7 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <ctime>
+#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <unordered_map>
@@ -127,6 +130,32 @@ nlohmann::json RocCurves(const Scored& s, const Dataset& data) {
   return curves;
 }
 
+/// Wall and CPU seconds (this process, all threads) of each step of a verb, in the order they ran.
+class StepTimes {
+ public:
+  StepTimes() { Mark(); }
+  /// Ends the step `name` (it began at the previous call or at construction).
+  void Done(const std::string& name) {
+    const auto [wall, cpu] = Now();
+    steps_.push_back({{"step", name}, {"wall_s", Round(wall - wall_)}, {"cpu_s", Round(cpu - cpu_)}});
+    wall_ = wall;
+    cpu_ = cpu;
+  }
+  const nlohmann::json& json() const { return steps_; }
+
+ private:
+  static std::pair<double, double> Now() {
+    timespec cpu{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return {wall, static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) * 1e-9};
+  }
+  static double Round(double s) { return std::round(s * 1000.0) / 1000.0; }
+  void Mark() { std::tie(wall_, cpu_) = Now(); }
+  double wall_ = 0, cpu_ = 0;
+  nlohmann::json steps_ = nlohmann::json::array();
+};
+
 nlohmann::json FeatureList(const FeatureModel& model) {
   nlohmann::json out = nlohmann::json::array();
   for (const FeatureInfo& f : model.features) out.push_back({{"name", f.name}, {"description", f.description}});
@@ -165,22 +194,32 @@ Result<CutoffPlan> PlanCutoffs(const DataRange& range, const TrainOptions& optio
 }
 
 Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& options) {
+  StepTimes times;
   ASSIGN_OR_RETURN(FeatureModel model, LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
   ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   ASSIGN_OR_RETURN(CutoffPlan plan, PlanCutoffs(range, options));
+  times.Done("open");
   ASSIGN_OR_RETURN(auto rows, TrainingAndValidation(session.get(), model, plan, options.horizon_days));
   const auto& [train, valid] = rows;
   RETURN_NOT_OK(CheckBothLabels(train, "training"));
   RETURN_NOT_OK(CheckBothLabels(valid, "validation"));
+  // DuckDB's memory goes back before XGBoost takes its own (the peak RSS was where the two met).
+  const int64_t warehouse_version = session->warehouse_version();
+  session.reset();
+  times.Done("features");
   ASSIGN_OR_RETURN(GbmModel gbm, GbmModel::Train(train, valid, options.gbm));
+  times.Done("xgboost");
   ASSIGN_OR_RETURN(LogisticModel logistic, FitLogistic(train, options.logistic));
+  times.Done("logistic");
   ASSIGN_OR_RETURN(Scored scored, ScoreBoth(gbm, logistic, valid, options.threshold));
+  times.Done("metrics");
   ASSIGN_OR_RETURN(nlohmann::json importance, Importance(gbm, valid, model));
+  times.Done("importance");
   nlohmann::json meta{
       {"trained_at_data_day", range.last_day},
-      {"warehouse_version", session->warehouse_version()},
+      {"warehouse_version", warehouse_version},
       {"features", FeatureList(model)},
       {"feature_sql", model.path},
       {"horizon_days", options.horizon_days},
@@ -196,8 +235,10 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"importance", importance},
   };
   ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, gbm, logistic));
+  times.Done("publish");
   meta["model_version"] = version;
   meta["verb"] = "churn train";
+  meta["timings"] = times.json();
   return meta;
 }
 

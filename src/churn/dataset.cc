@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -65,8 +66,6 @@ Result<float> ParseFeatureValue(const std::string& text, bool is_null) {
 
 namespace {
 
-constexpr char kSeparator = '\x1f';  // between the values of a packed row
-
 Status CheckColumns(const std::vector<std::string>& columns, const FeatureModel& model) {
   std::vector<std::string> expected{"customer_id", "cutoff", "label"};
   for (const FeatureInfo& f : model.features) expected.push_back(f.name);
@@ -79,40 +78,45 @@ Status CheckColumns(const std::vector<std::string>& columns, const FeatureModel&
   return Status::OK();
 }
 
-/// The SELECT's rows as one text each: the values joined by kSeparator, NULL as "".
-std::string PackedRows(const std::string& select, const std::vector<std::string>& columns) {
-  std::string sql = "SELECT concat_ws(chr(31)";
-  for (const std::string& c : columns) sql += ", coalesce(CAST(" + engine::QuoteIdent(c) + " AS VARCHAR), '')";
-  return sql + ") FROM (" + select + ")";
+/// The SELECT with every column as DOUBLE, in its order and with its names (the cutoff as days since
+/// 1970), so its rows cross into C++ as numbers, not text.
+std::string AsDoubles(const std::string& select) {
+  return "SELECT COLUMNS(*)::DOUBLE FROM (SELECT * REPLACE (CAST(date_diff('day', DATE '1970-01-01', cutoff) AS "
+         "DOUBLE) AS cutoff) FROM (" +
+         select + "))";
 }
 
-/// Appends one packed row to the dataset of its cutoff (`cutoffs[i]` is `out[i]`'s).
-Status AppendPacked(std::string_view row, const FeatureModel& model, const std::vector<std::string>& cutoffs,
-                    std::vector<Dataset>* out) {
-  std::vector<std::string_view> values;
-  for (size_t from = 0;;) {
-    size_t to = row.find(kSeparator, from);
-    values.push_back(row.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from));
-    if (to == std::string_view::npos) break;
-    from = to + 1;
-  }
-  const auto at = std::find(cutoffs.begin(), cutoffs.end(), values.size() > 1 ? values[1] : std::string_view());
-  if (at == cutoffs.end()) {
-    return Status::Internal(fmt::format("{}: a row for cutoff '{}', which was not asked for", model.path, values[1]));
-  }
-  Dataset* d = &(*out)[static_cast<size_t>(at - cutoffs.begin())];
-  if (values.size() != d->cols() + 3) return Status::Internal("a packed feature row with the wrong number of values");
-  int64_t id = 0;
-  std::from_chars(values[0].data(), values[0].data() + values[0].size(), id);
-  d->ids.push_back(id);
-  d->y.push_back(values[2] == "1" ? 1.0f : 0.0f);
-  for (size_t c = 0; c < d->cols(); ++c) {
-    auto v = ParseFeatureValue(std::string(values[c + 3]), false);
-    if (!v.ok()) {
-      return Status::InvalidArgument(fmt::format("{}: feature {} of customer {} at cutoff {}: {}", model.path,
-                                                 d->feature_names[c], id, *at, v.status().message()));
+/// The largest whole number a double holds exactly (2^53): customer ids up to it cross as DOUBLE.
+constexpr double kExactIntegers = 9007199254740992.0;
+
+/// Appends a chunk of rows (every column a double) to the datasets of their cutoffs
+/// (`cutoff_days[i]`, days since 1970, is `out[i]`'s).
+Status AppendChunk(size_t rows, const std::vector<const double*>& columns, const FeatureModel& model,
+                   const std::vector<std::string>& cutoffs, const std::vector<double>& cutoff_days,
+                   std::vector<Dataset>* out) {
+  for (size_t r = 0; r < rows; ++r) {
+    const auto at = std::find(cutoff_days.begin(), cutoff_days.end(), columns[1][r]);
+    if (at == cutoff_days.end()) {
+      return Status::Internal(fmt::format("{}: a row for a cutoff ({} days since 1970) that was not asked for",
+                                          model.path, columns[1][r]));
     }
-    d->x.push_back(*v);
+    const size_t which = static_cast<size_t>(at - cutoff_days.begin());
+    Dataset* d = &(*out)[which];
+    const double id = columns[0][r];
+    if (!(std::abs(id) <= kExactIntegers) || id != std::floor(id)) {
+      return Status::InvalidArgument(fmt::format("{}: customer_id {} at cutoff {} is not a whole number up to 2^53",
+                                                 model.path, id, cutoffs[which]));
+    }
+    d->ids.push_back(static_cast<int64_t>(id));
+    d->y.push_back(columns[2][r] == 1.0 ? 1.0f : 0.0f);
+    for (size_t c = 0; c < d->cols(); ++c) {
+      const double v = columns[c + 3][r];
+      if (std::isinf(v)) {
+        return Status::InvalidArgument(fmt::format("{}: feature {} of customer {} at cutoff {}: not a finite number: {}",
+                                                   model.path, d->feature_names[c], d->ids.back(), cutoffs[which], v));
+      }
+      d->x.push_back(static_cast<float>(v));  // NaN (NULL) is a missing value
+    }
   }
   return Status::OK();
 }
@@ -145,17 +149,21 @@ Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const Feat
                                              const std::vector<std::string>& cutoffs, int horizon_days) {
   ASSIGN_OR_RETURN(std::string sql, model.Render(cutoffs, horizon_days));
   const std::string where = fmt::format("{} at cutoffs {}", model.path, fmt::join(cutoffs, ", "));
-  auto shape = session->session()->Query("SELECT * FROM (" + sql + ") LIMIT 0");
-  if (!shape.ok()) return shape.status().WithContext(where);
-  RETURN_NOT_OK(CheckColumns(shape->columns, model));
+  std::vector<double> cutoff_days;
+  for (const std::string& cutoff : cutoffs) {
+    ASSIGN_OR_RETURN(std::chrono::sys_days day, ParseDay(cutoff, "the cutoff"));
+    cutoff_days.push_back(static_cast<double>(day.time_since_epoch().count()));
+  }
   std::vector<Dataset> out(cutoffs.size());
   for (Dataset& d : out) d.feature_names = model.FeatureNames();
-  Status parsed = Status::OK();
-  Status run = session->session()->ForEachString(PackedRows(sql, shape->columns), [&](std::string_view row) {
-    if (parsed.ok()) parsed = AppendPacked(row, model, cutoffs, &out);
-  });
+  Status rows = Status::OK();  // an error of the rows (not the query's)
+  Status run = session->session()->ForEachDoubleChunk(
+      AsDoubles(sql), [&](const std::vector<std::string>& names) { return rows = CheckColumns(names, model); },
+      [&](size_t n, const std::vector<const double*>& columns) {
+        return rows = AppendChunk(n, columns, model, cutoffs, cutoff_days, &out);
+      });
+  RETURN_NOT_OK(rows);
   if (!run.ok()) return run.WithContext(where);
-  RETURN_NOT_OK(parsed);
   return out;
 }
 

@@ -117,8 +117,11 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
   QuietXgboost();
   ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true, train_margin));
   ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true, valid_margin));
+  // Both in the booster's prediction cache (each round then predicts only its new tree); only the
+  // validation rows are evaluated (the training loss would cost a transform of every training row per round).
   DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};
-  const char* names[2] = {"train", "valid"};
+  DMatrixHandle evaluated[1] = {dvalid->handle()};
+  const char* names[1] = {"valid"};
   auto full = std::make_unique<Booster>();
   XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
   RETURN_NOT_OK(SetParams(full->handle, options, objective));
@@ -127,7 +130,7 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
   for (int iteration = 0; iteration < options.max_rounds; ++iteration) {
     XGB_OK(XGBoosterUpdateOneIter(full->handle, iteration, dtrain->handle()), "training round");
     const char* eval = nullptr;
-    XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, both, names, 2, &eval), "evaluation");
+    XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, evaluated, names, 1, &eval), "evaluation");
     ASSIGN_OR_RETURN(double loss, ValidationLoss(eval, objective));
     if (loss < best) {
       best = loss;

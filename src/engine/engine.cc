@@ -3,9 +3,11 @@
 #include <duckdb.h>
 
 #include <cctype>
+#include <limits>
 #include <list>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/engine_internal.h"
 
@@ -274,6 +276,58 @@ Status Session::ForEachString(const std::string& sql, const std::function<void(s
       const uint32_t len = duckdb_string_t_length(*s);
       fn(std::string_view(duckdb_string_t_data(s), len));
     }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  if (out.ok()) {
+    const char* error = duckdb_result_error(&result);
+    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
+  }
+  duckdb_destroy_result(&result);
+  return out;
+}
+
+Status Session::ForEachDoubleChunk(
+    const std::string& sql, const std::function<Status(const std::vector<std::string>& names)>& on_columns,
+    const std::function<Status(size_t rows, const std::vector<const double*>& columns)>& on_chunk) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  duckdb_result result;
+  const duckdb_state state = duckdb_execute_prepared_streaming(prepared, &result);
+  duckdb_destroy_prepare(&prepared);
+  if (state == DuckDBError) return ResultError(&result);
+  const idx_t ncols = duckdb_column_count(&result);
+  std::vector<std::string> names;
+  Status out = Status::OK();
+  for (idx_t c = 0; c < ncols && out.ok(); ++c) {
+    names.emplace_back(duckdb_column_name(&result, c));
+    if (duckdb_column_type(&result, c) != DUCKDB_TYPE_DOUBLE) {
+      out = Status::InvalidArgument("ForEachDoubleChunk: the column " + names.back() + " is not DOUBLE");
+    }
+  }
+  if (out.ok()) out = on_columns(names);
+  std::vector<const double*> columns(ncols);
+  std::vector<std::vector<double>> with_nan(ncols);  // a column with NULLs, copied with NaN in their place
+  while (out.ok()) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
+    if (chunk == nullptr) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk);
+    for (idx_t c = 0; c < ncols; ++c) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+      const auto* data = static_cast<const double*>(duckdb_vector_get_data(v));
+      uint64_t* validity = duckdb_vector_get_validity(v);
+      columns[c] = data;
+      if (validity == nullptr) continue;
+      with_nan[c].assign(data, data + n);
+      for (idx_t r = 0; r < n; ++r) {
+        if (!duckdb_validity_row_is_valid(validity, r)) with_nan[c][r] = std::numeric_limits<double>::quiet_NaN();
+      }
+      columns[c] = with_nan[c].data();
+    }
+    out = on_chunk(n, columns);
     duckdb_destroy_data_chunk(&chunk);
   }
   if (out.ok()) {

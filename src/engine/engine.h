@@ -110,6 +110,13 @@ class Session {
   /// non-NULL value, chunk by chunk, without materialising the result (for
   /// millions of rows, e.g. a key column). The views are valid during the call.
   Status ForEachString(const std::string& sql, const std::function<void(std::string_view)>& fn);
+  /// Runs one query whose columns are all DOUBLE, without materialising the result and without
+  /// text: `on_columns` gets the columns' names once, before any row, then `on_chunk` each chunk
+  /// of rows, `columns[c][r]` being column c of row r (NaN where NULL; valid during the call).
+  /// The first error either returns stops the query. For numeric results of millions of values.
+  Status ForEachDoubleChunk(const std::string& sql,
+                            const std::function<Status(const std::vector<std::string>& names)>& on_columns,
+                            const std::function<Status(size_t rows, const std::vector<const double*>& columns)>& on_chunk);
   /// Cancels the query running on this session (from any thread).
   void Interrupt();
 

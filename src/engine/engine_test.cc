@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace custlake::engine {
 namespace {
 
@@ -233,6 +235,60 @@ TEST(EngineTest, QueryTextRendersEveryTypeOverTheSessionsTables) {
 
 namespace custlake::engine {
 namespace {
+
+TEST(EngineTest, ForEachDoubleChunkGivesNamesThenNumbersAcrossChunksWithNaNForNull) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  std::vector<std::string> names;
+  std::vector<double> a, b;
+  auto status = s->ForEachDoubleChunk(
+      "SELECT CAST(i AS DOUBLE) AS a, CASE WHEN i % 3 = 0 THEN NULL ELSE i / 4 END AS b FROM range(5000) t(i)",
+      [&](const std::vector<std::string>& n) {
+        EXPECT_TRUE(a.empty());  // before any row
+        names = n;
+        return Status::OK();
+      },
+      [&](size_t rows, const std::vector<const double*>& columns) {
+        EXPECT_LE(rows, 2048u);  // DuckDB's vector size: the rows come chunk by chunk
+        a.insert(a.end(), columns[0], columns[0] + rows);
+        b.insert(b.end(), columns[1], columns[1] + rows);
+        return Status::OK();
+      });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(a.size(), 5000u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i], static_cast<double>(i));
+    if (i % 3 == 0) {
+      EXPECT_TRUE(std::isnan(b[i])) << i;
+    } else {
+      EXPECT_EQ(b[i], static_cast<double>(i) / 4) << i;
+    }
+  }
+}
+
+TEST(EngineTest, ForEachDoubleChunkRefusesOtherTypesAndStopsAtTheCallersError) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  auto none = [](const std::vector<std::string>&) { return Status::OK(); };
+  int chunks = 0;
+  auto count = [&](size_t, const std::vector<const double*>&) {
+    ++chunks;
+    return Status::OK();
+  };
+  auto typed = s->ForEachDoubleChunk("SELECT 1.5::DOUBLE AS x, 'a' AS y", none, count);
+  EXPECT_FALSE(typed.ok());
+  EXPECT_NE(typed.message().find("the column y is not DOUBLE"), std::string::npos) << typed.ToString();
+  EXPECT_EQ(chunks, 0);
+  EXPECT_FALSE(s->ForEachDoubleChunk("SELECT * FROM missing_table", none, count).ok());
+  auto stopped = s->ForEachDoubleChunk("SELECT CAST(i AS DOUBLE) AS i FROM range(10000) t(i)", none,
+                                       [&](size_t, const std::vector<const double*>&) {
+                                         ++chunks;
+                                         return Status::InvalidArgument("enough");
+                                       });
+  EXPECT_EQ(stopped.message(), "enough");
+  EXPECT_EQ(chunks, 1);
+}
 
 TEST(AppenderTest, AppendsEveryTypeAcrossChunksWithNulls) {
   std::unique_ptr<Database> db;
