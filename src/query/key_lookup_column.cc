@@ -1,5 +1,6 @@
 #include "query/key_lookup_column.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -246,7 +247,37 @@ void LookupColumn::Append(std::string_view text, bool is_null) {
     AppendText(text);
     return;
   }
-  wide_.push_back(value);
+  Put(value);
+}
+
+int LookupColumn::WidthOf(int64_t value) {
+  if (value >= INT8_MIN && value <= INT8_MAX) return 1;
+  if (value >= INT16_MIN && value <= INT16_MAX) return 2;
+  if (value >= INT32_MIN && value <= INT32_MAX) return 4;
+  return 8;
+}
+
+void LookupColumn::Store(uint8_t* at, int width, int64_t value) {
+  switch (width) {
+    case 1: { const auto n = static_cast<int8_t>(value); std::memcpy(at, &n, 1); break; }
+    case 2: { const auto n = static_cast<int16_t>(value); std::memcpy(at, &n, 2); break; }
+    case 4: { const auto n = static_cast<int32_t>(value); std::memcpy(at, &n, 4); break; }
+    default: std::memcpy(at, &value, 8);
+  }
+}
+
+void LookupColumn::Put(int64_t value) {
+  const int width = WidthOf(value);
+  const size_t count = packed_.size() / width_;
+  if (width > width_) {  // at most three times a column: every value so far moves to the wider width
+    std::vector<uint8_t> wider(count * width);
+    for (size_t row = 0; row < count; ++row) Store(wider.data() + row * width, width, Get(row));
+    wider.reserve(std::max<size_t>(packed_.capacity() / width_ * width, wider.size() + width));
+    packed_.swap(wider);
+    width_ = width;
+  }
+  packed_.resize(packed_.size() + width_);
+  Store(packed_.data() + count * width_, width_, value);
 }
 
 void LookupColumn::AppendText(std::string_view text) {
@@ -256,10 +287,10 @@ void LookupColumn::AppendText(std::string_view text) {
 }
 
 void LookupColumn::TurnIntoText() {
-  std::vector<int64_t> values;
-  values.swap(wide_);
+  const size_t count = packed_.size() / width_;
   offsets_.assign(1, 0);
-  for (size_t row = 0; row < values.size(); ++row) AppendText(IsNull(row) ? "" : Format(values[row]));
+  for (size_t row = 0; row < count; ++row) AppendText(IsNull(row) ? "" : Format(Get(row)));
+  std::vector<uint8_t>().swap(packed_);
   form_ = Form::kText;
 }
 
@@ -270,29 +301,7 @@ void LookupColumn::Finish() {
     offsets_.shrink_to_fit();
     return;
   }
-  int64_t lo = 0, hi = 0;
-  if (!wide_.empty()) {
-    const auto [min, max] = std::minmax_element(wide_.begin(), wide_.end());
-    lo = *min;
-    hi = *max;
-  }
-  auto fits = [&](auto sample) {
-    using T = decltype(sample);
-    return lo >= std::numeric_limits<T>::min() && hi <= std::numeric_limits<T>::max();
-  };
-  width_ = fits(int8_t{}) ? 1 : fits(int16_t{}) ? 2 : fits(int32_t{}) ? 4 : 8;
-  packed_.resize(wide_.size() * width_);
-  for (size_t row = 0; row < wide_.size(); ++row) {
-    const int64_t v = wide_[row];
-    uint8_t* at = packed_.data() + row * width_;
-    switch (width_) {
-      case 1: { const auto n = static_cast<int8_t>(v); std::memcpy(at, &n, 1); break; }
-      case 2: { const auto n = static_cast<int16_t>(v); std::memcpy(at, &n, 2); break; }
-      case 4: { const auto n = static_cast<int32_t>(v); std::memcpy(at, &n, 4); break; }
-      default: std::memcpy(at, &v, 8);
-    }
-  }
-  std::vector<int64_t>().swap(wide_);  // `= {}` would keep the capacity
+  packed_.shrink_to_fit();
   nulls_.shrink_to_fit();
 }
 
@@ -313,7 +322,7 @@ std::string LookupColumn::Text(size_t row) const {
 }
 
 int64_t LookupColumn::bytes() const {
-  return static_cast<int64_t>(sizeof(*this) + nulls_.capacity() * 8 + wide_.capacity() * 8 + packed_.capacity() +
+  return static_cast<int64_t>(sizeof(*this) + nulls_.capacity() * 8 + packed_.capacity() +
                               arena_.capacity() + offsets_.capacity() * 4);
 }
 

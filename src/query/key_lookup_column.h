@@ -30,7 +30,7 @@ class LookupColumn {
 
   /// Adds the next row's value: DuckDB's text, or NULL.
   void Append(std::string_view text, bool is_null);
-  /// Packs the numbers into their narrowest width; call once, after the last Append.
+  /// Gives back the spare capacity; call once, after the last Append.
   void Finish();
 
   bool IsNull(size_t row) const { return (nulls_[row / 64] >> (row % 64)) & 1; }
@@ -47,6 +47,9 @@ class LookupColumn {
   bool Parse(std::string_view text, int64_t* value) const;
   std::string Format(int64_t value) const;
   int64_t Get(size_t row) const;
+  void Put(int64_t value);
+  static int WidthOf(int64_t value);
+  static void Store(uint8_t* at, int width, int64_t value);
   void TurnIntoText();
   void AppendText(std::string_view text);
 
@@ -54,9 +57,8 @@ class LookupColumn {
   int scale_ = 0;                 ///< a DECIMAL's digits after the point
   size_t rows_ = 0;
   std::vector<uint64_t> nulls_;   ///< bit per row
-  std::vector<int64_t> wide_;     ///< numbers while building
-  std::vector<uint8_t> packed_;   ///< numbers once finished, `width_` bytes each
-  int width_ = 8;
+  std::vector<uint8_t> packed_;   ///< numbers, `width_` bytes each (widened as values need)
+  int width_ = 1;
   std::string arena_;             ///< text form: the values one after another
   std::vector<uint32_t> offsets_; ///< text form: where each row's value starts (rows + 1)
   bool overflowed_ = false;

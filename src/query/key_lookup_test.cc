@@ -251,6 +251,7 @@ TEST_F(KeyLookupTest, ColumnsHoldNumbersWhereTheTextComesBackExactAndTextElsewhe
       {"[(17 * 7 % 100000 / 100.0)::DECIMAL(18,2), 1000.5::DECIMAL(18,2)]", Form::kDecimal},
       {"[1 % 5 = 0, 5 % 5 = 0]", Form::kBoolean},
       {"[1, -2, NULL, 9223372036854775807]::BIGINT[]", Form::kInteger},
+      {"[1, 300, NULL, -70000, 5000000000, -1, 0]::BIGINT[]", Form::kInteger},  // widened 1 -> 2 -> 4 -> 8 bytes
       {"[12.50, -3.25, 0.00, -0.01, NULL]::DECIMAL(18,2)[]", Form::kDecimal},
       {"[-0.5, 0.0, 999.9]::DECIMAL(4,1)[]", Form::kDecimal},
       {"[1.5]::DECIMAL(38,10)[]", Form::kText},  // wider than 64 bits: DuckDB's text
