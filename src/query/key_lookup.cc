@@ -168,11 +168,13 @@ std::optional<LookupShape> ParseLookupShape(const std::string& text) {
   return shape;
 }
 
-std::string SnapshotSql(const LookupShape& shape) {
+std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after) {
   const std::string key = QuoteIdent(shape.key);
   std::string sql = "SELECT " + key;
   for (const std::string& column : shape.columns) sql += ", " + QuoteIdent(column);
-  sql += " FROM " + shape.table + " WHERE " + key + " IS NOT NULL ORDER BY " + key;
+  sql += " FROM " + shape.table + " WHERE " + key + " IS NOT NULL";
+  if (after) sql += " AND " + key + " > " + std::to_string(*after);
+  sql += " ORDER BY " + key;
   for (const std::string& item : shape.order) sql += ", " + item;
   return sql;
 }
@@ -234,12 +236,7 @@ int64_t KeyLookupCache::Snapshot::bytes() const {
 }
 
 std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows) {
-  std::string sql = SnapshotSql(shape);
-  if (after) {
-    const std::string where = " IS NOT NULL";
-    sql.insert(sql.find(where) + where.size(), " AND " + QuoteIdent(shape.key) + " > " + std::to_string(*after));
-  }
-  return sql + " LIMIT " + std::to_string(page_rows + 1);
+  return SnapshotSql(shape, after) + " LIMIT " + std::to_string(page_rows + 1);
 }
 
 bool KeyLookupCache::AddPage(engine::QueryResult& page, bool last_page, Snapshot* snapshot,

@@ -64,8 +64,8 @@ struct LookupShape {
 /// nullopt when it is not a point lookup of the form above.
 std::optional<LookupShape> ParseLookupShape(const std::string& json);
 
-/// The query that reads every row a lookup of `shape` may return, keyed.
-std::string SnapshotSql(const LookupShape& shape);
+/// The query that reads every row a lookup of `shape` may return, keyed (those with keys over `after`).
+std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after = std::nullopt);
 /// One page of it: at most `page_rows` + 1 rows with keys over `after` (a full page's last key is read again).
 std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows);
 
