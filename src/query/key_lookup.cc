@@ -1,5 +1,6 @@
 #include "query/key_lookup.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -167,11 +168,13 @@ std::optional<LookupShape> ParseLookupShape(const std::string& text) {
   return shape;
 }
 
-std::string SnapshotSql(const LookupShape& shape) {
+std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after) {
   const std::string key = QuoteIdent(shape.key);
   std::string sql = "SELECT " + key;
   for (const std::string& column : shape.columns) sql += ", " + QuoteIdent(column);
-  sql += " FROM " + shape.table + " WHERE " + key + " IS NOT NULL ORDER BY " + key;
+  sql += " FROM " + shape.table + " WHERE " + key + " IS NOT NULL";
+  if (after) sql += " AND " + key + " > " + std::to_string(*after);
+  sql += " ORDER BY " + key;
   for (const std::string& item : shape.order) sql += ", " + item;
   return sql;
 }
@@ -185,8 +188,11 @@ bool IsCanonicalInteger(const std::string& value, const std::string& type) {
   return ec == std::errc() && ptr == end && std::to_string(v) == value && v >= range->min && v <= range->max;
 }
 
-KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table)
-    : budget_bytes_(budget_bytes), is_warehouse_table_(std::move(is_warehouse_table)) {}
+KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
+                               int64_t page_rows)
+    : budget_bytes_(budget_bytes),
+      page_rows_(std::max<int64_t>(page_rows, 1)),
+      is_warehouse_table_(std::move(is_warehouse_table)) {}
 
 int64_t KeyLookupCache::bytes_held() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -223,18 +229,44 @@ std::optional<engine::QueryResult> KeyLookupCache::Answer(const std::string& sql
   return Lookup(*snapshot, *params[0], max_rows);
 }
 
-namespace {
-
-/// What `result`'s rows take in memory, roughly: the vectors, the strings and their heap parts.
-int64_t RowBytes(const std::vector<std::string>& row) {
-  int64_t bytes = static_cast<int64_t>(sizeof(row) + sizeof(std::vector<bool>) + 8 + row.size() * sizeof(std::string));
-  for (const std::string& value : row) {
-    if (value.capacity() > 15) bytes += static_cast<int64_t>(value.capacity()) + 1;
-  }
-  return bytes;
+int64_t KeyLookupCache::Snapshot::bytes() const {
+  int64_t total = static_cast<int64_t>(sizeof(*this) + keys.capacity() * 8 + starts.capacity() * 4);
+  for (const LookupColumn& column : values) total += column.bytes();
+  return total;
 }
 
-}  // namespace
+std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows) {
+  return SnapshotSql(shape, after) + " LIMIT " + std::to_string(page_rows + 1);
+}
+
+bool KeyLookupCache::AddPage(engine::QueryResult& page, bool last_page, Snapshot* snapshot,
+                             std::optional<int64_t>* after) const {
+  size_t count = page.rows.size();
+  std::vector<int64_t> keys(count);
+  for (size_t r = 0; r < count; ++r) {
+    const std::string& text = page.rows[r][0];
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), keys[r]);
+    if (ec != std::errc() || ptr != text.data() + text.size() || page.nulls[r][0]) return false;
+  }
+  // The last key of a full page may go on in the next one: it is read again there.
+  if (!last_page) {
+    while (count > 0 && keys[count - 1] == keys.back()) --count;
+    if (count == 0) return false;  // one key with more rows than a page: not held
+  }
+  for (size_t r = 0; r < count; ++r) {
+    if (snapshot->keys.empty() || snapshot->keys.back() != keys[r]) {
+      if (!snapshot->keys.empty() && snapshot->keys.back() > keys[r]) return false;
+      snapshot->keys.push_back(keys[r]);
+      snapshot->starts.push_back(static_cast<uint32_t>(snapshot->rows));
+    }
+    for (size_t c = 0; c < snapshot->values.size(); ++c) {
+      snapshot->values[c].Append(page.rows[r][c + 1], page.nulls[r][c + 1]);
+    }
+    if (++snapshot->rows >= std::numeric_limits<uint32_t>::max()) return false;
+  }
+  if (count > 0) *after = keys[count - 1];
+  return true;
+}
 
 std::shared_ptr<const KeyLookupCache::Snapshot> KeyLookupCache::Build(const std::string& sql, const Runner& run) {
   auto json_text = run("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")", 1);
@@ -246,37 +278,36 @@ std::shared_ptr<const KeyLookupCache::Snapshot> KeyLookupCache::Build(const std:
     std::lock_guard<std::mutex> lock(mu_);
     left = budget_bytes_ - bytes_held_;
   }
-  // No more rows than the budget could hold at the least a row takes, so reading them is bounded too.
-  const int64_t least_row = static_cast<int64_t>(sizeof(std::vector<std::string>) + sizeof(std::vector<bool>) + 8 +
-                                                 (shape->columns.size() + 1) * sizeof(std::string));
-  const int64_t row_limit = left / least_row;
-  if (row_limit <= 0) return nullptr;
-  auto rows = run(SnapshotSql(*shape), row_limit);
-  if (!rows.ok() || rows->truncated || rows->columns.size() != shape->columns.size() + 1) return nullptr;
+  // Read a page of rows at a time (the text of one page is what reading costs), stopping
+  // as soon as the copy is over the budget.
   auto snapshot = std::make_shared<Snapshot>();
-  snapshot->key_type = rows->types[0];
   snapshot->cast_type = shape->cast_type;
   snapshot->ordered = !shape->order.empty();
-  if (!RangeOf(snapshot->key_type) || rows->rows.size() >= std::numeric_limits<uint32_t>::max()) return nullptr;
-  int64_t bytes = 0;
-  engine::QueryResult& kept = snapshot->rows;
-  kept.columns.assign(rows->columns.begin() + 1, rows->columns.end());
-  kept.types.assign(rows->types.begin() + 1, rows->types.end());
-  kept.kinds.assign(rows->kinds.begin() + 1, rows->kinds.end());
-  kept.rows.reserve(rows->rows.size());
-  kept.nulls.reserve(rows->rows.size());
-  for (size_t r = 0; r < rows->rows.size(); ++r) {
-    std::vector<std::string>& row = rows->rows[r];
-    std::string key = std::move(row[0]);
-    row.erase(row.begin());
-    std::vector<bool> nulls(rows->nulls[r].begin() + 1, rows->nulls[r].end());
-    auto [it, inserted] = snapshot->ranges.try_emplace(key, static_cast<uint32_t>(r), static_cast<uint32_t>(r));
-    if (inserted) bytes += static_cast<int64_t>(64 + key.capacity());
-    it->second.second = static_cast<uint32_t>(r + 1);
-    bytes += RowBytes(row);
-    kept.rows.push_back(std::move(row));
-    kept.nulls.push_back(std::move(nulls));
+  std::optional<int64_t> after;
+  for (bool first = true;; first = false) {
+    auto page = run(SnapshotPageSql(*shape, after, page_rows_), page_rows_ + 1);
+    if (!page.ok() || page->truncated || page->columns.size() != shape->columns.size() + 1) return nullptr;
+    if (first) {
+      snapshot->key_type = page->types[0];
+      if (!RangeOf(snapshot->key_type)) return nullptr;
+      snapshot->columns.assign(page->columns.begin() + 1, page->columns.end());
+      snapshot->types.assign(page->types.begin() + 1, page->types.end());
+      snapshot->kinds.assign(page->kinds.begin() + 1, page->kinds.end());
+      for (const std::string& type : snapshot->types) snapshot->values.emplace_back(type);
+    }
+    const bool last_page = static_cast<int64_t>(page->rows.size()) <= page_rows_;
+    if (!AddPage(*page, last_page, snapshot.get(), &after)) return nullptr;
+    if (snapshot->bytes() > left) return nullptr;
+    if (last_page) break;
   }
+  snapshot->starts.push_back(static_cast<uint32_t>(snapshot->rows));
+  for (LookupColumn& column : snapshot->values) {
+    column.Finish();
+    if (column.overflowed()) return nullptr;
+  }
+  snapshot->keys.shrink_to_fit();
+  snapshot->starts.shrink_to_fit();
+  const int64_t bytes = snapshot->bytes();
   std::lock_guard<std::mutex> lock(mu_);
   if (bytes > budget_bytes_ - bytes_held_) return nullptr;
   bytes_held_ += bytes;
@@ -288,16 +319,28 @@ std::optional<engine::QueryResult> KeyLookupCache::Lookup(const Snapshot& snapsh
   if (!IsCanonicalInteger(value, snapshot.key_type)) return std::nullopt;
   if (!snapshot.cast_type.empty() && !IsCanonicalInteger(value, snapshot.cast_type)) return std::nullopt;
   engine::QueryResult result;
-  result.columns = snapshot.rows.columns;
-  result.types = snapshot.rows.types;
-  result.kinds = snapshot.rows.kinds;
-  auto it = snapshot.ranges.find(value);
-  if (it == snapshot.ranges.end()) return result;
-  const auto [begin, end] = it->second;
+  result.columns = snapshot.columns;
+  result.types = snapshot.types;
+  result.kinds = snapshot.kinds;
+  const int64_t key = std::stoll(value);
+  auto it = std::lower_bound(snapshot.keys.begin(), snapshot.keys.end(), key);
+  if (it == snapshot.keys.end() || *it != key) return result;
+  const size_t i = static_cast<size_t>(it - snapshot.keys.begin());
+  const uint32_t begin = snapshot.starts[i], end = snapshot.starts[i + 1];
   const int64_t count = end - begin;
   if ((!snapshot.ordered && count > 1) || (max_rows >= 0 && count > max_rows)) return std::nullopt;
-  result.rows.assign(snapshot.rows.rows.begin() + begin, snapshot.rows.rows.begin() + end);
-  result.nulls.assign(snapshot.rows.nulls.begin() + begin, snapshot.rows.nulls.begin() + end);
+  for (uint32_t row = begin; row < end; ++row) {
+    std::vector<std::string> texts;
+    std::vector<bool> nulls;
+    texts.reserve(snapshot.values.size());
+    nulls.reserve(snapshot.values.size());
+    for (const LookupColumn& column : snapshot.values) {
+      texts.push_back(column.Text(row));
+      nulls.push_back(column.IsNull(row));
+    }
+    result.rows.push_back(std::move(texts));
+    result.nulls.push_back(std::move(nulls));
+  }
   return result;
 }
 

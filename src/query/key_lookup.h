@@ -23,11 +23,15 @@
 //   - the rows fit the session's row limit.
 // An absent key gives no rows, with the statement's columns and types.
 //
-// Memory: the rows are held per lake generation (each LakeDatabase has its
-// own cache, gone with it, so a new warehouse version never answers from an
-// old one) within `budget_bytes` in all (SandboxOptions::lookup_memory_bytes;
-// 0 turns the fast path off). A table over the budget is not held: its
-// lookups keep running in DuckDB. At most kMaxStatements statement texts of
+// Memory: the rows are held compactly, as typed values formatted back into
+// DuckDB's text only when a row is sent (key_lookup_column.h; the distinct
+// keys in a sorted array, probed by binary search), per lake generation (each
+// LakeDatabase has its own cache, gone with it, so a new warehouse version
+// never answers from an old one) within `budget_bytes` in all
+// (SandboxOptions::lookup_memory_bytes; 0 turns the fast path off). The rows
+// are read kPageRows at a time (keyset pages: `key > last key read`), so
+// building costs the copy plus one page's text. A table over the budget is
+// not held: its lookups keep running in DuckDB. At most kMaxStatements statement texts of
 // at most kMaxStatementBytes each are remembered per generation (16 MiB).
 #pragma once
 
@@ -42,6 +46,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "query/key_lookup_column.h"
 
 namespace custlake::query {
 
@@ -59,8 +64,10 @@ struct LookupShape {
 /// nullopt when it is not a point lookup of the form above.
 std::optional<LookupShape> ParseLookupShape(const std::string& json);
 
-/// The query that reads every row a lookup of `shape` may return, keyed.
-std::string SnapshotSql(const LookupShape& shape);
+/// The query that reads every row a lookup of `shape` may return, keyed (those with keys over `after`).
+std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after = std::nullopt);
+/// One page of it: at most `page_rows` + 1 rows with keys over `after` (a full page's last key is read again).
+std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows);
 
 /// Whether `value` is the canonical decimal text of an integer that `type`
 /// ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", ...) holds.
@@ -71,8 +78,12 @@ class KeyLookupCache {
   static constexpr size_t kMaxStatements = 4096;       ///< texts remembered (lookups or not)
   static constexpr size_t kMaxStatementBytes = 4096;  ///< a longer text is no lookup and not remembered
 
-  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's.
-  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table);
+  static constexpr int64_t kPageRows = int64_t{1} << 18;  ///< rows read at a time while a copy is built (~60 MB of text)
+
+  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's; a copy is
+  /// read `page_rows` rows at a time (tests make it small to read several pages).
+  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
+                 int64_t page_rows = kPageRows);
 
   /// Runs read-only SQL in the caller's session (under its guard and time
   /// limit) with at most `max_rows` rows.
@@ -89,13 +100,19 @@ class KeyLookupCache {
   int64_t bytes_held() const;
 
  private:
-  /// One table's rows for one shape: rows sorted by key, each key's range.
+  /// One table's rows for one shape, sorted by key: a column each (key_lookup_column.h), and
+  /// the distinct keys in order with where each one's rows begin.
   struct Snapshot {
-    engine::QueryResult rows;  ///< without the key column
-    std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> ranges;  ///< key text -> [begin, end)
+    std::vector<std::string> columns, types;
+    std::vector<engine::ValueKind> kinds;
+    std::vector<LookupColumn> values;  ///< one per column, without the key
+    std::vector<int64_t> keys;         ///< distinct, ascending
+    std::vector<uint32_t> starts;      ///< keys.size() + 1: rows of keys[i] are [starts[i], starts[i + 1])
+    size_t rows = 0;
     std::string key_type;
     std::string cast_type;
     bool ordered = false;
+    int64_t bytes() const;
   };
   enum class State { kBuilding, kReady, kNone };
   struct Entry {
@@ -105,9 +122,13 @@ class KeyLookupCache {
 
   /// Recognises `sql` and reads its rows; nullptr when it is no lookup or over the budget.
   std::shared_ptr<const Snapshot> Build(const std::string& sql, const Runner& run);
+  /// Adds one page of keyed rows (key first), all but a full page's last key (read again
+  /// after `*after`, set to the last key added); false when the copy cannot be held.
+  bool AddPage(engine::QueryResult& page, bool last_page, Snapshot* snapshot, std::optional<int64_t>* after) const;
   std::optional<engine::QueryResult> Lookup(const Snapshot& snapshot, const std::string& value, int64_t max_rows) const;
 
   const int64_t budget_bytes_;
+  const int64_t page_rows_;
   const std::function<bool(const std::string&)> is_warehouse_table_;
   mutable std::mutex mu_;  ///< guards what follows
   std::unordered_map<std::string, Entry> entries_;

@@ -52,7 +52,7 @@ struct SandboxOptions {
   std::vector<std::string> setup_sql;
   /// Memory for point lookups by key answered without DuckDB (key_lookup.h),
   /// per lake generation; 0 turns that fast path off.
-  int64_t lookup_memory_bytes = int64_t{64} << 20;
+  int64_t lookup_memory_bytes = int64_t{512} << 20;
 };
 
 /// One view the session exposes.
