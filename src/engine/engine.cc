@@ -240,6 +240,20 @@ bool IsReadOnly(duckdb_statement_type type) {
   return type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN;
 }
 
+/// Runs `sql` with a streaming result in `*result` (the caller fetches its chunks and destroys it).
+Status ExecuteStreaming(duckdb_connection con, const std::string& sql, duckdb_result* result) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  const duckdb_state state = duckdb_execute_prepared_streaming(prepared, result);
+  duckdb_destroy_prepare(&prepared);
+  if (state == DuckDBError) return ResultError(result);
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
@@ -249,16 +263,8 @@ Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
 }
 
 Status Session::ForEachString(const std::string& sql, const std::function<void(std::string_view)>& fn) {
-  duckdb_prepared_statement prepared = nullptr;
-  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
-    std::string message = duckdb_prepare_error(prepared);
-    duckdb_destroy_prepare(&prepared);
-    return Status::SourceError("DuckDB: " + message);
-  }
   duckdb_result result;
-  const duckdb_state state = duckdb_execute_prepared_streaming(prepared, &result);
-  duckdb_destroy_prepare(&prepared);
-  if (state == DuckDBError) return ResultError(&result);
+  RETURN_NOT_OK(ExecuteStreaming(impl_->con, sql, &result));
   Status out = Status::OK();
   if (duckdb_column_type(&result, 0) != DUCKDB_TYPE_VARCHAR) {
     out = Status::InvalidArgument("ForEachString: the first column is not VARCHAR");
@@ -289,16 +295,8 @@ Status Session::ForEachString(const std::string& sql, const std::function<void(s
 Status Session::ForEachDoubleChunk(
     const std::string& sql, const std::function<Status(const std::vector<std::string>& names)>& on_columns,
     const std::function<Status(size_t rows, const std::vector<const double*>& columns)>& on_chunk) {
-  duckdb_prepared_statement prepared = nullptr;
-  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
-    std::string message = duckdb_prepare_error(prepared);
-    duckdb_destroy_prepare(&prepared);
-    return Status::SourceError("DuckDB: " + message);
-  }
   duckdb_result result;
-  const duckdb_state state = duckdb_execute_prepared_streaming(prepared, &result);
-  duckdb_destroy_prepare(&prepared);
-  if (state == DuckDBError) return ResultError(&result);
+  RETURN_NOT_OK(ExecuteStreaming(impl_->con, sql, &result));
   const idx_t ncols = duckdb_column_count(&result);
   std::vector<std::string> names;
   Status out = Status::OK();
