@@ -66,8 +66,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   KeyLookupCache cache(budget, [](const std::string& name) { return name == "fact_customer_metrics"; });
-  const KeyLookupCache::Runner run = [&](const std::string& sql, int64_t max_rows) {
-    return (*session)->QueryReadOnly(sql, max_rows);
+  KeyLookupCache::Reader run;
+  run.run = [&](const std::string& sql, int64_t max_rows) { return (*session)->QueryReadOnly(sql, max_rows); };
+  run.stream = [&](const std::string& sql, const auto& on_columns, const auto& on_chunk) {
+    return (*session)->ForEachTextChunk(sql, on_columns, on_chunk);
   };
   const std::string sql =
       "SELECT month_start, revenue, churned, usage_events FROM fact_customer_metrics WHERE customer_id = $1 "

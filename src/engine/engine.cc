@@ -343,6 +343,25 @@ std::string WithoutTrailingSemicolons(std::string sql) {
   return sql;
 }
 
+/// A prepared SELECT's column names, types and kinds (no rows).
+QueryResult ShapeOf(duckdb_prepared_statement prepared) {
+  QueryResult shape;
+  const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
+  for (idx_t c = 0; c < ncols; c++) {
+    const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
+    shape.columns.emplace_back(name != nullptr ? name : "");
+    duckdb_free(const_cast<char*>(name));
+    shape.types.push_back(TypeName(duckdb_prepared_statement_column_logical_type(prepared, c)));
+    shape.kinds.push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));
+  }
+  return shape;
+}
+
+/// The SELECT `sql` with every column cast to VARCHAR: DuckDB renders each value as its own text.
+std::string AsText(const std::string& sql) {
+  return "SELECT COLUMNS(*)::VARCHAR FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
+}
+
 /// Runs `prepared` (the one statement of `sql`) and destroys it.
 /// A SELECT runs wrapped: DuckDB renders every column as text (its own
 /// formats for TIMESTAMPTZ, lists, structs, maps, UUIDs, ...), and the row
@@ -353,16 +372,9 @@ using Binder = std::function<Status(duckdb_prepared_statement)>;
 Result<QueryResult> RunPrepared(duckdb_connection con, duckdb_prepared_statement prepared, const std::string& sql,
                                 int64_t max_rows, const Binder& bind = nullptr) {
   if (duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT) {
-    QueryResult shape;
-    const idx_t ncols = duckdb_prepared_statement_column_count(prepared);
-    for (idx_t c = 0; c < ncols; c++) {
-      const char* name = duckdb_prepared_statement_column_name(prepared, c);  // ours to free
-      shape.columns.emplace_back(name != nullptr ? name : "");
-      duckdb_free(const_cast<char*>(name));
-      shape.types.push_back(TypeName(duckdb_prepared_statement_column_logical_type(prepared, c)));
-      shape.kinds.push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));
-    }
-    std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + WithoutTrailingSemicolons(sql) + "\n) AS custlake_result";
+    QueryResult shape = ShapeOf(prepared);
+    const idx_t ncols = shape.columns.size();
+    std::string wrapped = AsText(sql);
     if (max_rows >= 0) wrapped += " LIMIT " + std::to_string(max_rows + 1);
     // Defence in depth: the wrapped text must still be exactly one SELECT.
     duckdb_extracted_statements wrapped_statements = nullptr;
@@ -598,6 +610,62 @@ Result<QueryResult> Session::QueryWithParams(const std::string& sql,
   }
   // Rendered as DuckDB's text, like QueryText (the C API renders no TIMESTAMPTZ).
   return RunPrepared(impl_->con, prepared, sql, max_rows, bind);
+}
+
+Status Session::ForEachTextChunk(const std::string& sql,
+                                 const std::function<Status(const QueryResult& shape)>& on_columns,
+                                 const std::function<Status(const TextChunk& chunk)>& on_chunk) {
+  duckdb_prepared_statement prepared = nullptr;
+  if (duckdb_prepare(impl_->con, sql.c_str(), &prepared) == DuckDBError) {
+    std::string message = duckdb_prepare_error(prepared);
+    duckdb_destroy_prepare(&prepared);
+    return Status::SourceError("DuckDB: " + message);
+  }
+  const bool select = duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_SELECT;
+  const QueryResult shape = select ? ShapeOf(prepared) : QueryResult();
+  duckdb_destroy_prepare(&prepared);
+  if (!select || shape.columns.empty()) return Status::InvalidArgument("ForEachTextChunk runs one SELECT statement");
+  RETURN_NOT_OK(on_columns(shape));
+  duckdb_result result;
+  RETURN_NOT_OK(ExecuteStreaming(impl_->con, AsText(sql), &result));
+  const idx_t ncols = shape.columns.size();
+  Status out = Status::OK();
+  if (duckdb_column_count(&result) != ncols) {
+    out = Status::Internal("ForEachTextChunk: the query as text has " + std::to_string(duckdb_column_count(&result)) +
+                           " columns, not " + std::to_string(ncols));
+  }
+  TextChunk text;
+  text.values.resize(ncols);
+  text.nulls.resize(ncols);
+  while (out.ok()) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(result);
+    if (chunk == nullptr) break;
+    text.rows = duckdb_data_chunk_get_size(chunk);
+    for (idx_t c = 0; c < ncols; ++c) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+      auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(v));
+      uint64_t* validity = duckdb_vector_get_validity(v);
+      text.values[c].resize(text.rows);
+      text.nulls[c].assign(text.rows, false);
+      for (idx_t r = 0; r < text.rows; ++r) {
+        if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) {
+          text.values[c][r] = std::string_view();
+          text.nulls[c][r] = true;
+          continue;
+        }
+        duckdb_string_t* s = &data[r];
+        text.values[c][r] = std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s));
+      }
+    }
+    out = on_chunk(text);
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  if (out.ok()) {
+    const char* error = duckdb_result_error(&result);
+    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
+  }
+  duckdb_destroy_result(&result);
+  return out;
 }
 
 std::string QuoteIdent(const std::string& ident) {

@@ -50,6 +50,14 @@ struct QueryResult {
   std::string Scalar() const { return rows.empty() || columns.empty() ? "" : rows[0][0]; }
 };
 
+/// One chunk of a streamed result (Session::ForEachTextChunk), every value as
+/// DuckDB's own text (what Query and QueryReadOnly give for it).
+struct TextChunk {
+  size_t rows = 0;
+  std::vector<std::vector<std::string_view>> values;  ///< values[c][r] ("" where NULL); valid during the call
+  std::vector<std::vector<bool>> nulls;               ///< nulls[c][r]
+};
+
 class Session;
 
 class Database {
@@ -117,6 +125,13 @@ class Session {
   Status ForEachDoubleChunk(const std::string& sql,
                             const std::function<Status(const std::vector<std::string>& names)>& on_columns,
                             const std::function<Status(size_t rows, const std::vector<const double*>& columns)>& on_chunk);
+  /// Runs one SELECT without materialising the result, every value as DuckDB's
+  /// text (CAST AS VARCHAR, as QueryReadOnly renders it): `on_columns` gets
+  /// the query's own names, types and kinds (no rows) once, before any row,
+  /// then `on_chunk` each chunk of rows. The first error either returns stops
+  /// the query. For text results of millions of rows read once (a copy held in memory).
+  Status ForEachTextChunk(const std::string& sql, const std::function<Status(const QueryResult& shape)>& on_columns,
+                          const std::function<Status(const TextChunk& chunk)>& on_chunk);
   /// Cancels the query running on this session (from any thread).
   void Interrupt();
 

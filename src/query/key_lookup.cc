@@ -168,12 +168,11 @@ std::optional<LookupShape> ParseLookupShape(const std::string& text) {
   return shape;
 }
 
-std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after) {
+std::string SnapshotSql(const LookupShape& shape) {
   const std::string key = QuoteIdent(shape.key);
   std::string sql = "SELECT " + key;
   for (const std::string& column : shape.columns) sql += ", " + QuoteIdent(column);
   sql += " FROM " + shape.table + " WHERE " + key + " IS NOT NULL";
-  if (after) sql += " AND " + key + " > " + std::to_string(*after);
   sql += " ORDER BY " + key;
   for (const std::string& item : shape.order) sql += ", " + item;
   return sql;
@@ -188,11 +187,8 @@ bool IsCanonicalInteger(const std::string& value, const std::string& type) {
   return ec == std::errc() && ptr == end && std::to_string(v) == value && v >= range->min && v <= range->max;
 }
 
-KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
-                               int64_t page_rows)
-    : budget_bytes_(budget_bytes),
-      page_rows_(std::max<int64_t>(page_rows, 1)),
-      is_warehouse_table_(std::move(is_warehouse_table)) {}
+KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table)
+    : budget_bytes_(budget_bytes), is_warehouse_table_(std::move(is_warehouse_table)) {}
 
 int64_t KeyLookupCache::bytes_held() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -201,7 +197,7 @@ int64_t KeyLookupCache::bytes_held() const {
 
 std::optional<engine::QueryResult> KeyLookupCache::Answer(const std::string& sql,
                                                           const std::vector<std::optional<std::string>>& params,
-                                                          int64_t max_rows, const Runner& run) {
+                                                          int64_t max_rows, const Reader& read) {
   if (budget_bytes_ <= 0 || params.size() != 1 || !params[0] || sql.size() > kMaxStatementBytes) return std::nullopt;
   std::shared_ptr<const Snapshot> snapshot;
   {
@@ -218,7 +214,7 @@ std::optional<engine::QueryResult> KeyLookupCache::Answer(const std::string& sql
     }
   }
   if (!snapshot) {
-    snapshot = Build(sql, run);
+    snapshot = Build(sql, read);
     std::lock_guard<std::mutex> lock(mu_);
     building_ = false;
     Entry& entry = entries_[sql];
@@ -235,41 +231,41 @@ int64_t KeyLookupCache::Snapshot::bytes() const {
   return total;
 }
 
-std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows) {
-  return SnapshotSql(shape, after) + " LIMIT " + std::to_string(page_rows + 1);
-}
-
-bool KeyLookupCache::AddPage(engine::QueryResult& page, bool last_page, Snapshot* snapshot,
-                             std::optional<int64_t>* after) const {
-  size_t count = page.rows.size();
-  std::vector<int64_t> keys(count);
-  for (size_t r = 0; r < count; ++r) {
-    const std::string& text = page.rows[r][0];
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), keys[r]);
-    if (ec != std::errc() || ptr != text.data() + text.size() || page.nulls[r][0]) return false;
+bool KeyLookupCache::TakeShape(const engine::QueryResult& shape, Snapshot* snapshot) {
+  if (shape.columns.empty() || shape.types.size() != shape.columns.size() || shape.kinds.size() != shape.columns.size()) {
+    return false;
   }
-  // The last key of a full page may go on in the next one: it is read again there.
-  if (!last_page) {
-    while (count > 0 && keys[count - 1] == keys.back()) --count;
-    if (count == 0) return false;  // one key with more rows than a page: not held
-  }
-  for (size_t r = 0; r < count; ++r) {
-    if (snapshot->keys.empty() || snapshot->keys.back() != keys[r]) {
-      if (!snapshot->keys.empty() && snapshot->keys.back() > keys[r]) return false;
-      snapshot->keys.push_back(keys[r]);
-      snapshot->starts.push_back(static_cast<uint32_t>(snapshot->rows));
-    }
-    for (size_t c = 0; c < snapshot->values.size(); ++c) {
-      snapshot->values[c].Append(page.rows[r][c + 1], page.nulls[r][c + 1]);
-    }
-    if (++snapshot->rows >= std::numeric_limits<uint32_t>::max()) return false;
-  }
-  if (count > 0) *after = keys[count - 1];
+  snapshot->key_type = shape.types[0];
+  if (!RangeOf(snapshot->key_type)) return false;
+  snapshot->columns.assign(shape.columns.begin() + 1, shape.columns.end());
+  snapshot->types.assign(shape.types.begin() + 1, shape.types.end());
+  snapshot->kinds.assign(shape.kinds.begin() + 1, shape.kinds.end());
+  for (const std::string& type : snapshot->types) snapshot->values.emplace_back(type);
   return true;
 }
 
-std::shared_ptr<const KeyLookupCache::Snapshot> KeyLookupCache::Build(const std::string& sql, const Runner& run) {
-  auto json_text = run("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")", 1);
+bool KeyLookupCache::AddChunk(const engine::TextChunk& chunk, Snapshot* snapshot) {
+  if (chunk.values.size() != snapshot->values.size() + 1) return false;
+  for (size_t r = 0; r < chunk.rows; ++r) {
+    const std::string_view text = chunk.values[0][r];
+    int64_t key = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), key);
+    if (ec != std::errc() || ptr != text.data() + text.size() || chunk.nulls[0][r]) return false;
+    if (snapshot->keys.empty() || snapshot->keys.back() != key) {
+      if (!snapshot->keys.empty() && snapshot->keys.back() > key) return false;  // not in key order
+      snapshot->keys.push_back(key);
+      snapshot->starts.push_back(static_cast<uint32_t>(snapshot->rows));
+    }
+    for (size_t c = 0; c < snapshot->values.size(); ++c) {
+      snapshot->values[c].Append(chunk.values[c + 1][r], chunk.nulls[c + 1][r]);
+    }
+    if (++snapshot->rows >= std::numeric_limits<uint32_t>::max()) return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const KeyLookupCache::Snapshot> KeyLookupCache::Build(const std::string& sql, const Reader& read) {
+  auto json_text = read.run("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")", 1);
   if (!json_text.ok()) return nullptr;
   const std::optional<LookupShape> shape = ParseLookupShape(json_text->Scalar());
   if (!shape || !is_warehouse_table_(shape->table_name)) return nullptr;
@@ -278,28 +274,23 @@ std::shared_ptr<const KeyLookupCache::Snapshot> KeyLookupCache::Build(const std:
     std::lock_guard<std::mutex> lock(mu_);
     left = budget_bytes_ - bytes_held_;
   }
-  // Read a page of rows at a time (the text of one page is what reading costs), stopping
+  // One query, read a chunk at a time (a chunk's text is what reading costs), stopped
   // as soon as the copy is over the budget.
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->cast_type = shape->cast_type;
   snapshot->ordered = !shape->order.empty();
-  std::optional<int64_t> after;
-  for (bool first = true;; first = false) {
-    auto page = run(SnapshotPageSql(*shape, after, page_rows_), page_rows_ + 1);
-    if (!page.ok() || page->truncated || page->columns.size() != shape->columns.size() + 1) return nullptr;
-    if (first) {
-      snapshot->key_type = page->types[0];
-      if (!RangeOf(snapshot->key_type)) return nullptr;
-      snapshot->columns.assign(page->columns.begin() + 1, page->columns.end());
-      snapshot->types.assign(page->types.begin() + 1, page->types.end());
-      snapshot->kinds.assign(page->kinds.begin() + 1, page->kinds.end());
-      for (const std::string& type : snapshot->types) snapshot->values.emplace_back(type);
-    }
-    const bool last_page = static_cast<int64_t>(page->rows.size()) <= page_rows_;
-    if (!AddPage(*page, last_page, snapshot.get(), &after)) return nullptr;
-    if (snapshot->bytes() > left) return nullptr;
-    if (last_page) break;
-  }
+  const Status read_all = read.stream(
+      SnapshotSql(*shape),
+      [&](const engine::QueryResult& columns) {
+        const bool taken = columns.columns.size() == shape->columns.size() + 1 && TakeShape(columns, snapshot.get());
+        return taken ? Status::OK() : Status::InvalidArgument("not a table the copy can hold (the key is no integer)");
+      },
+      [&](const engine::TextChunk& chunk) {
+        if (!AddChunk(chunk, snapshot.get())) return Status::InvalidArgument("rows the copy cannot hold");
+        if (snapshot->bytes() > left) return Status::Cancelled("over the lookup memory budget");
+        return Status::OK();
+      });
+  if (!read_all.ok()) return nullptr;
   snapshot->starts.push_back(static_cast<uint32_t>(snapshot->rows));
   for (LookupColumn& column : snapshot->values) {
     column.Finish();

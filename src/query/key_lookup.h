@@ -29,9 +29,11 @@
 // LakeDatabase has its own cache, gone with it, so a new warehouse version
 // never answers from an old one) within `budget_bytes` in all
 // (SandboxOptions::lookup_memory_bytes; 0 turns the fast path off). The rows
-// are read kPageRows at a time (keyset pages: `key > last key read`), so
-// building costs the copy plus one page's text. A table over the budget is
-// not held: its lookups keep running in DuckDB. At most kMaxStatements statement texts of
+// are read by that one query, streamed chunk by chunk (a chunk's text at a
+// time, engine::Session::ForEachTextChunk), so building costs the copy plus
+// what DuckDB's sort holds; the budget is checked after each chunk, and a
+// table over it is not held (the read stops there): its lookups keep running
+// in DuckDB. At most kMaxStatements statement texts of
 // at most kMaxStatementBytes each are remembered per generation (16 MiB).
 #pragma once
 
@@ -64,10 +66,8 @@ struct LookupShape {
 /// nullopt when it is not a point lookup of the form above.
 std::optional<LookupShape> ParseLookupShape(const std::string& json);
 
-/// The query that reads every row a lookup of `shape` may return, keyed (those with keys over `after`).
-std::string SnapshotSql(const LookupShape& shape, std::optional<int64_t> after = std::nullopt);
-/// One page of it: at most `page_rows` + 1 rows with keys over `after` (a full page's last key is read again).
-std::string SnapshotPageSql(const LookupShape& shape, std::optional<int64_t> after, int64_t page_rows);
+/// The query that reads every row a lookup of `shape` may return, keyed, in key order.
+std::string SnapshotSql(const LookupShape& shape);
 
 /// Whether `value` is the canonical decimal text of an integer that `type`
 /// ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", ...) holds.
@@ -78,23 +78,27 @@ class KeyLookupCache {
   static constexpr size_t kMaxStatements = 4096;       ///< texts remembered (lookups or not)
   static constexpr size_t kMaxStatementBytes = 4096;  ///< a longer text is no lookup and not remembered
 
-  static constexpr int64_t kPageRows = int64_t{1} << 18;  ///< rows read at a time while a copy is built (~60 MB of text)
+  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's.
+  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table);
 
-  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's; a copy is
-  /// read `page_rows` rows at a time (tests make it small to read several pages).
-  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
-                 int64_t page_rows = kPageRows);
-
-  /// Runs read-only SQL in the caller's session (under its guard and time
-  /// limit) with at most `max_rows` rows.
+  /// How the cache reads, in the caller's session (under its time limit): `run` runs read-only
+  /// SQL with at most `max_rows` rows; `stream` runs one SELECT chunk by chunk
+  /// (engine::Session::ForEachTextChunk's contract).
   using Runner = std::function<Result<engine::QueryResult>(const std::string& sql, int64_t max_rows)>;
+  using Streamer = std::function<Status(const std::string& sql,
+                                        const std::function<Status(const engine::QueryResult& shape)>& on_columns,
+                                        const std::function<Status(const engine::TextChunk& chunk)>& on_chunk)>;
+  struct Reader {
+    Runner run;
+    Streamer stream;
+  };
 
   /// The answer to `sql` with `params` bound, from memory; nullopt when it is
   /// to run the normal way. The first call for a text recognises it and, for
-  /// a lookup, reads its rows through `run`.
+  /// a lookup, reads its rows through `read`.
   std::optional<engine::QueryResult> Answer(const std::string& sql,
                                             const std::vector<std::optional<std::string>>& params,
-                                            int64_t max_rows, const Runner& run);
+                                            int64_t max_rows, const Reader& read);
 
   /// Bytes held now (for tests and docs).
   int64_t bytes_held() const;
@@ -121,14 +125,14 @@ class KeyLookupCache {
   };
 
   /// Recognises `sql` and reads its rows; nullptr when it is no lookup or over the budget.
-  std::shared_ptr<const Snapshot> Build(const std::string& sql, const Runner& run);
-  /// Adds one page of keyed rows (key first), all but a full page's last key (read again
-  /// after `*after`, set to the last key added); false when the copy cannot be held.
-  bool AddPage(engine::QueryResult& page, bool last_page, Snapshot* snapshot, std::optional<int64_t>* after) const;
+  std::shared_ptr<const Snapshot> Build(const std::string& sql, const Reader& read);
+  /// Takes the columns, types and kinds of the snapshot query's result (key first); false when the key is no integer.
+  static bool TakeShape(const engine::QueryResult& shape, Snapshot* snapshot);
+  /// Adds one chunk of keyed rows (key first, in key order); false when the copy cannot be held.
+  static bool AddChunk(const engine::TextChunk& chunk, Snapshot* snapshot);
   std::optional<engine::QueryResult> Lookup(const Snapshot& snapshot, const std::string& value, int64_t max_rows) const;
 
   const int64_t budget_bytes_;
-  const int64_t page_rows_;
   const std::function<bool(const std::string&)> is_warehouse_table_;
   mutable std::mutex mu_;  ///< guards what follows
   std::unordered_map<std::string, Entry> entries_;

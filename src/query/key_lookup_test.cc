@@ -32,20 +32,29 @@ class KeyLookupTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(session_->Execute("CREATE TABLE other AS SELECT 7 AS customer_id, 1 AS v").ok());
   }
-  KeyLookupCache Cache(int64_t budget = 1 << 20, int64_t page_rows = KeyLookupCache::kPageRows) {
-    return KeyLookupCache(
-        budget, [](const std::string& name) { return name == "facts" || name == "dim" || name == "typed"; },
-        page_rows);
+  KeyLookupCache Cache(int64_t budget = 1 << 20) {
+    return KeyLookupCache(budget,
+                          [](const std::string& name) { return name == "facts" || name == "dim" || name == "typed"; });
   }
   void Exec(const std::string& sql) {
     Status status = session_->Execute(sql);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
-  KeyLookupCache::Runner Runner() {
-    return [this](const std::string& sql, int64_t max_rows) {
+  /// Reads in the test's session, counting queries and streamed chunks.
+  KeyLookupCache::Reader Runner() {
+    KeyLookupCache::Reader read;
+    read.run = [this](const std::string& sql, int64_t max_rows) {
       ++queries_;
       return session_->QueryReadOnly(sql, max_rows);
     };
+    read.stream = [this](const std::string& sql, const auto& on_columns, const auto& on_chunk) {
+      ++queries_;
+      return session_->ForEachTextChunk(sql, on_columns, [&](const engine::TextChunk& chunk) {
+        ++chunks_;
+        return on_chunk(chunk);
+      });
+    };
+    return read;
   }
   std::optional<engine::QueryResult> Fast(KeyLookupCache& cache, const std::string& sql,
                                           std::optional<std::string> value, int64_t max_rows = -1) {
@@ -69,6 +78,7 @@ class KeyLookupTest : public ::testing::Test {
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Session> session_;
   int queries_ = 0;
+  int chunks_ = 0;
 };
 
 constexpr const char* kLookup =
@@ -174,27 +184,38 @@ TEST_F(KeyLookupTest, ALongTextIsNotRemembered) {
 }
 
 TEST_F(KeyLookupTest, ATableOverTheBudgetIsNotHeld) {
-  KeyLookupCache small = Cache(200, 1);
+  KeyLookupCache small = Cache(200);
   EXPECT_FALSE(Fast(small, kLookup, "7").has_value());
   EXPECT_EQ(small.bytes_held(), 0);
   KeyLookupCache off = Cache(0);
   EXPECT_FALSE(Fast(off, kLookup, "7").has_value());
-  EXPECT_EQ(queries_, 2) << "the small budget recognised the text and gave up after one page; none when off";
+  EXPECT_EQ(queries_, 2) << "the small budget recognised the text and read once; none when off";
 }
 
-TEST_F(KeyLookupTest, RowsReadInPagesAnswerAsOneRead) {
-  // Keys -4, 7 (3 rows), 9: pages of 3 rows (4 read) end inside key 7's rows, which are read again.
-  KeyLookupCache paged = Cache(1 << 20, 3);
-  for (const char* id : {"-4", "7", "9", "8"}) {
-    auto fast = Fast(paged, kLookup, id);
+TEST_F(KeyLookupTest, RowsStreamedInChunksAnswerAsDuckDb) {
+  // 10,000 rows, 3 a key: DuckDB's chunks (2,048 rows) end inside a key's rows.
+  Exec("CREATE TABLE typed AS SELECT (i // 3)::BIGINT AS k, i AS v, 'r' || i AS s FROM range(10000) r(i)");
+  KeyLookupCache cache = Cache();
+  const std::string sql = "SELECT s, v FROM typed WHERE k = $1 ORDER BY v DESC";
+  for (const char* id : {"0", "682", "683", "1365", "3333", "3334"}) {
+    auto fast = Fast(cache, sql, id);
     ASSERT_TRUE(fast.has_value()) << id;
-    ExpectSame(*fast, *Normal(kLookup, id));
+    ExpectSame(*fast, *Normal(sql, id));
   }
-  EXPECT_EQ(queries_, 4) << "recognised, then three pages";
-  // Pages of 2 rows cannot hold key 7's three: the table is not held.
-  KeyLookupCache small_pages = Cache(1 << 20, 2);
-  EXPECT_FALSE(Fast(small_pages, kLookup, "9").has_value());
-  EXPECT_EQ(small_pages.bytes_held(), 0);
+  EXPECT_EQ(queries_, 2) << "recognised, then one streamed query";
+  EXPECT_GE(chunks_, 5);
+}
+
+TEST_F(KeyLookupTest, ReadingStopsOnceOverTheBudget) {
+  Exec("CREATE TABLE typed AS SELECT i::BIGINT AS k, 'value ' || i AS s FROM range(100000) r(i)");
+  KeyLookupCache cache = Cache(64 << 10);
+  EXPECT_FALSE(Fast(cache, "SELECT s FROM typed WHERE k = $1", "5").has_value());
+  EXPECT_EQ(cache.bytes_held(), 0);
+  EXPECT_GE(chunks_, 1);
+  EXPECT_LT(chunks_, 10) << "the read went on past the budget (100,000 rows are ~49 chunks)";
+  // Later lookups of the text run the normal way without reading again.
+  EXPECT_FALSE(Fast(cache, "SELECT s FROM typed WHERE k = $1", "6").has_value());
+  EXPECT_EQ(queries_, 2);
 }
 
 // Every type a copy holds as numbers, and some it holds as text, with their edges:

@@ -67,10 +67,18 @@ Result<engine::QueryResult> LakeSession::Run(const std::string& sql,
 
 std::optional<engine::QueryResult> LakeSession::AnswerFromMemory(
     const std::string& sql, const std::vector<std::optional<std::string>>& params) {
-  const auto run = [&](const std::string& query, int64_t max_rows) {
+  KeyLookupCache::Reader read;
+  read.run = [&](const std::string& query, int64_t max_rows) {
     return Watched([&] { return session_->QueryReadOnly(query, max_rows); });
   };
-  return database_->lookups().Answer(sql, params, options_.max_rows, run);
+  read.stream = [&](const std::string& query, const auto& on_columns, const auto& on_chunk) {
+    return Watched([&]() -> Result<engine::QueryResult> {
+             RETURN_NOT_OK(session_->ForEachTextChunk(query, on_columns, on_chunk));
+             return engine::QueryResult();
+           })
+        .status();
+  };
+  return database_->lookups().Answer(sql, params, options_.max_rows, read);
 }
 
 Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,
