@@ -290,6 +290,65 @@ TEST(EngineTest, ForEachDoubleChunkRefusesOtherTypesAndStopsAtTheCallersError) {
   EXPECT_EQ(chunks, 1);
 }
 
+TEST(EngineTest, ForEachTextChunkGivesQueryReadOnlysTextNamesAndTypesAcrossChunks) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  const std::string sql =
+      "SELECT i AS n, CASE WHEN i % 7 = 0 THEN NULL ELSE DATE '2020-01-01' + i::INTEGER END AS d, "
+      "(i / 8.0)::DECIMAL(18,2) AS dec, [i] AS l, TIMESTAMPTZ '2025-01-01 10:00:00+00' AS ts, i / 3 AS dbl "
+      "FROM range(5000) t(i) ORDER BY i";
+  auto expected = s->QueryReadOnly(sql);
+  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+  QueryResult got;
+  int chunks = 0;
+  auto status = s->ForEachTextChunk(
+      sql,
+      [&](const QueryResult& shape) {
+        EXPECT_TRUE(shape.rows.empty());
+        got.columns = shape.columns;
+        got.types = shape.types;
+        got.kinds = shape.kinds;
+        return Status::OK();
+      },
+      [&](const TextChunk& chunk) {
+        ++chunks;
+        for (size_t r = 0; r < chunk.rows; ++r) {
+          std::vector<std::string> row;
+          std::vector<bool> nulls;
+          for (size_t c = 0; c < chunk.values.size(); ++c) {
+            row.emplace_back(chunk.values[c][r]);
+            nulls.push_back(chunk.nulls[c][r]);
+          }
+          got.rows.push_back(std::move(row));
+          got.nulls.push_back(std::move(nulls));
+        }
+        return Status::OK();
+      });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_GE(chunks, 3);
+  EXPECT_EQ(got.columns, expected->columns);
+  EXPECT_EQ(got.types, expected->types);
+  EXPECT_EQ(got.kinds, expected->kinds);
+  EXPECT_EQ(got.rows, expected->rows);
+  EXPECT_EQ(got.nulls, expected->nulls);
+}
+
+TEST(EngineTest, ForEachTextChunkRefusesAWriteAndStopsAtTheCallersError) {
+  std::unique_ptr<Database> db;
+  auto s = MemorySession(&db);
+  auto shape = [](const QueryResult&) { return Status::OK(); };
+  int chunks = 0;
+  auto stop = [&](const TextChunk&) {
+    ++chunks;
+    return Status::InvalidArgument("enough");
+  };
+  EXPECT_FALSE(s->ForEachTextChunk("CREATE TABLE t (i INTEGER)", shape, stop).ok());
+  EXPECT_FALSE(s->Query("SELECT * FROM t").ok()) << "the write ran";
+  EXPECT_FALSE(s->ForEachTextChunk("SELECT * FROM missing_table", shape, stop).ok());
+  EXPECT_EQ(s->ForEachTextChunk("SELECT i FROM range(10000) t(i)", shape, stop).message(), "enough");
+  EXPECT_EQ(chunks, 1);
+}
+
 TEST(AppenderTest, AppendsEveryTypeAcrossChunksWithNulls) {
   std::unique_ptr<Database> db;
   auto s = MemorySession(&db);
