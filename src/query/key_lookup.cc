@@ -187,8 +187,69 @@ bool IsCanonicalInteger(const std::string& value, const std::string& type) {
   return ec == std::errc() && ptr == end && std::to_string(v) == value && v >= range->min && v <= range->max;
 }
 
-KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table)
-    : budget_bytes_(budget_bytes), is_warehouse_table_(std::move(is_warehouse_table)) {}
+KeyLookupCache::KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
+                               Connector connect)
+    : budget_bytes_(budget_bytes), is_warehouse_table_(std::move(is_warehouse_table)), connect_(std::move(connect)) {}
+
+KeyLookupCache::~KeyLookupCache() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopping_ = true;
+    // Interrupted again until it ends: an interrupt between two of its queries would be missed.
+    while (building_) {
+      if (build_session_ != nullptr) build_session_->Interrupt();
+      built_.wait_for(lock, std::chrono::milliseconds(20));
+    }
+  }
+  if (builder_.joinable()) builder_.join();
+}
+
+void KeyLookupCache::WaitForBuilds() {
+  std::unique_lock<std::mutex> lock(mu_);
+  built_.wait(lock, [this] { return !building_; });
+}
+
+void KeyLookupCache::Finish(const std::string& sql, std::shared_ptr<const Snapshot> snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  building_ = false;
+  Entry& entry = entries_[sql];
+  entry.state = snapshot ? State::kReady : State::kNone;
+  entry.snapshot = std::move(snapshot);
+  built_.notify_all();
+}
+
+void KeyLookupCache::BuildOffPath(const std::string& sql) {
+  std::shared_ptr<const Snapshot> snapshot;
+  auto session = connect_();
+  if (session.ok()) {
+    engine::Session* own = session->get();
+    bool go;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      go = !stopping_;
+      if (go) build_session_ = own;
+    }
+    if (go) {
+      const auto stopped = [] { return Status::Cancelled("the generation's database is going"); };
+      Reader read;
+      read.run = [&](const std::string& query, int64_t max_rows) -> Result<engine::QueryResult> {
+        if (stopping_) return stopped();
+        return own->QueryReadOnly(query, max_rows);
+      };
+      read.stream = [&](const std::string& query, const auto& on_columns, const auto& on_chunk) {
+        if (stopping_) return stopped();
+        return own->ForEachTextChunk(query, on_columns, [&](const engine::TextChunk& chunk) {
+          return stopping_ ? stopped() : on_chunk(chunk);
+        });
+      };
+      snapshot = Build(sql, read);
+      std::lock_guard<std::mutex> lock(mu_);
+      build_session_ = nullptr;
+    }
+  }
+  if (session.ok()) session->reset();  // the session goes before the build is marked done
+  Finish(sql, std::move(snapshot));
+}
 
 int64_t KeyLookupCache::bytes_held() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -208,18 +269,21 @@ std::optional<engine::QueryResult> KeyLookupCache::Answer(const std::string& sql
       snapshot = it->second.snapshot;
     } else {
       // One build at a time (the budget left is known); meanwhile others run the normal way.
-      if (entries_.size() >= kMaxStatements || building_) return std::nullopt;
+      if (entries_.size() >= kMaxStatements || building_ || stopping_) return std::nullopt;
       entries_[sql].state = State::kBuilding;
       building_ = true;
+      if (connect_) {
+        // Off the request path: this lookup runs the normal way. The last thread has ended
+        // its build (building_ was false): joining it waits at most for its return.
+        if (builder_.joinable()) builder_.join();
+        builder_ = std::thread([this, sql] { BuildOffPath(sql); });
+        return std::nullopt;
+      }
     }
   }
   if (!snapshot) {
     snapshot = Build(sql, read);
-    std::lock_guard<std::mutex> lock(mu_);
-    building_ = false;
-    Entry& entry = entries_[sql];
-    entry.state = snapshot ? State::kReady : State::kNone;
-    entry.snapshot = snapshot;
+    Finish(sql, snapshot);
     if (!snapshot) return std::nullopt;
   }
   return Lookup(*snapshot, *params[0], max_rows);

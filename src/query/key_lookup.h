@@ -37,12 +37,15 @@
 // at most kMaxStatementBytes each are remembered per generation (16 MiB).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -78,8 +81,20 @@ class KeyLookupCache {
   static constexpr size_t kMaxStatements = 4096;       ///< texts remembered (lookups or not)
   static constexpr size_t kMaxStatementBytes = 4096;  ///< a longer text is no lookup and not remembered
 
-  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's.
-  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table);
+  /// A session of its own on the generation's database, for a build off the request path.
+  using Connector = std::function<Result<std::unique_ptr<engine::Session>>()>;
+
+  /// `is_warehouse_table(name)` says whether a table name is one of the warehouse's. With
+  /// `connect`, a copy is built off the request path: a statement's first lookup starts the
+  /// build on a thread of the cache, in a session `connect` makes, and runs the normal way, as
+  /// lookups of it do until the copy is ready; without, the first lookup builds it through the
+  /// caller's reader and waits. The database `connect` uses must outlive the cache.
+  KeyLookupCache(int64_t budget_bytes, std::function<bool(const std::string&)> is_warehouse_table,
+                 Connector connect = nullptr);
+  /// Stops a build under way (its session interrupted) and waits for its thread.
+  ~KeyLookupCache();
+  KeyLookupCache(const KeyLookupCache&) = delete;
+  KeyLookupCache& operator=(const KeyLookupCache&) = delete;
 
   /// How the cache reads, in the caller's session (under its time limit): `run` runs read-only
   /// SQL with at most `max_rows` rows; `stream` runs one SELECT chunk by chunk
@@ -102,6 +117,8 @@ class KeyLookupCache {
 
   /// Bytes held now (for tests and docs).
   int64_t bytes_held() const;
+  /// Waits until no build is under way (tests and benchmarks).
+  void WaitForBuilds();
 
  private:
   /// One table's rows for one shape, sorted by key: a column each (key_lookup_column.h), and
@@ -126,6 +143,10 @@ class KeyLookupCache {
 
   /// Recognises `sql` and reads its rows; nullptr when it is no lookup or over the budget.
   std::shared_ptr<const Snapshot> Build(const std::string& sql, const Reader& read);
+  /// The build thread's body: Build in a session of its own, then Finish.
+  void BuildOffPath(const std::string& sql);
+  /// Records a build's outcome for `sql` and wakes WaitForBuilds and the destructor.
+  void Finish(const std::string& sql, std::shared_ptr<const Snapshot> snapshot);
   /// Takes the columns, types and kinds of the snapshot query's result (key first); false when the key is no integer.
   static bool TakeShape(const engine::QueryResult& shape, Snapshot* snapshot);
   /// Adds one chunk of keyed rows (key first, in key order); false when the copy cannot be held.
@@ -134,10 +155,15 @@ class KeyLookupCache {
 
   const int64_t budget_bytes_;
   const std::function<bool(const std::string&)> is_warehouse_table_;
+  const Connector connect_;
+  std::atomic<bool> stopping_{false};  ///< the cache is going: a build stops at its next step
   mutable std::mutex mu_;  ///< guards what follows
   std::unordered_map<std::string, Entry> entries_;
   int64_t bytes_held_ = 0;
   bool building_ = false;  ///< a Build is under way (one at a time: it knows the budget left)
+  std::condition_variable built_;             ///< building_ turned false
+  std::thread builder_;                       ///< the last build thread (joined before the next starts)
+  engine::Session* build_session_ = nullptr;  ///< the build thread's session while it reads (to interrupt)
 };
 
 }  // namespace custlake::query

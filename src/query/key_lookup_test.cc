@@ -218,6 +218,38 @@ TEST_F(KeyLookupTest, ReadingStopsOnceOverTheBudget) {
   EXPECT_EQ(queries_, 2);
 }
 
+TEST_F(KeyLookupTest, BuiltOffTheRequestPathInASessionOfItsOwn) {
+  KeyLookupCache cache(1 << 20, [](const std::string& name) { return name == "facts"; },
+                       [this]() { return db_->Connect(); });
+  EXPECT_FALSE(Fast(cache, kLookup, "7").has_value()) << "the first lookup runs the normal way";
+  cache.WaitForBuilds();
+  EXPECT_GT(cache.bytes_held(), 0);
+  for (const char* id : {"7", "9", "-4", "8"}) {
+    auto fast = Fast(cache, kLookup, id);
+    ASSERT_TRUE(fast.has_value()) << id;
+    ExpectSame(*fast, *Normal(kLookup, id));
+  }
+  EXPECT_EQ(queries_, 0) << "the caller's session read nothing";
+  // A text that is no lookup, built off the path too: it stays with DuckDB.
+  EXPECT_FALSE(Fast(cache, "SELECT customer_id FROM other WHERE customer_id = $1", "7").has_value());
+  cache.WaitForBuilds();
+  EXPECT_FALSE(Fast(cache, "SELECT customer_id FROM other WHERE customer_id = $1", "7").has_value());
+}
+
+TEST_F(KeyLookupTest, ACacheGoingDuringABuildStopsAndJoinsIt) {
+  // Big enough that its sort is still running when the cache goes (if not, the build has ended: also fine).
+  Exec("CREATE TABLE typed AS SELECT (hash(i) % 1000000)::BIGINT AS k, 'v' || i AS s FROM range(3000000) r(i)");
+  for (int round = 0; round < 3; ++round) {
+    KeyLookupCache cache(int64_t{1} << 30, [](const std::string& name) { return name == "typed"; },
+                         [this]() { return db_->Connect(); });
+    EXPECT_FALSE(Fast(cache, "SELECT s FROM typed WHERE k = $1 ORDER BY s", "5").has_value());
+  }
+  // The database is still whole and answers.
+  auto count = session_->Query("SELECT count(*) FROM typed");
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(count->Scalar(), "3000000");
+}
+
 // Every type a copy holds as numbers, and some it holds as text, with their edges:
 // the answer is DuckDB's, byte for byte, whatever the column's form.
 TEST_F(KeyLookupTest, EveryTypeAnswersAsDuckDbWrites) {

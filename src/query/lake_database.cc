@@ -129,9 +129,16 @@ Result<std::shared_ptr<LakeDatabase>> LakeDatabase::Open(const std::string& lake
   for (const ViewInfo& view : database->views_) {
     if (view.dataset.starts_with("warehouse/")) warehouse_tables.insert(Lower(view.name));
   }
+  // Copies are built off the request path, each in a session of its own on db_ (the cache goes
+  // first: lookups_ is declared after db_, so a build is stopped and joined while db_ stands).
   database->lookups_ = std::make_unique<KeyLookupCache>(
       options.lookup_memory_bytes,
-      [tables = std::move(warehouse_tables)](const std::string& name) { return tables.count(Lower(name)) > 0; });
+      [tables = std::move(warehouse_tables)](const std::string& name) { return tables.count(Lower(name)) > 0; },
+      [db = database->db_.get(), path = database->search_path_]() -> Result<std::unique_ptr<engine::Session>> {
+        ASSIGN_OR_RETURN(auto session, db->Connect());
+        if (!path.empty()) RETURN_NOT_OK(session->Execute("SET search_path = " + QuoteLiteral(path)));
+        return session;
+      });
   return database;
 }
 

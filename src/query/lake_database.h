@@ -54,7 +54,7 @@ class LakeDatabase : public std::enable_shared_from_this<LakeDatabase> {
   std::optional<int64_t> warehouse_version_;
   int64_t generation_ = 0;
   std::string search_path_;  ///< what the setup left; each session starts with it
-  std::unique_ptr<KeyLookupCache> lookups_;
+  std::unique_ptr<KeyLookupCache> lookups_;  ///< after db_: destroyed first, its build thread stopped while db_ stands
 };
 
 }  // namespace custlake::query
