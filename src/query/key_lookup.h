@@ -10,11 +10,13 @@
 // statement text: one SELECT of plain columns of one warehouse table with
 // `key = $1` (or `key = CAST($1 AS <integer type>)`) on an integer column,
 // optionally ORDER BY plain columns; no alias, DISTINCT, LIMIT, join,
-// grouping or other clause. Its rows come from one query run once, in the
-// same sandboxed session, over the same table reference: `SELECT key,
-// <columns> FROM <table> WHERE key IS NOT NULL ORDER BY key, <order>`, so
-// the values, their text, types and column names are DuckDB's own, exactly
-// what the statement returns. A lookup then answers only when the result is
+// grouping or other clause. Its rows come from one query run once, over the
+// same sandboxed database and table reference: `SELECT key, <columns> FROM
+// <table> WHERE key IS NOT NULL ORDER BY key, <order>`, so the values, their
+// text, types and column names are DuckDB's own, exactly what the statement
+// returns. The serve path builds it off the request path (a thread of the
+// cache with a session of its own; the statement's lookups run in DuckDB
+// until it is ready); without a connector the first lookup builds it and waits. A lookup then answers only when the result is
 // certain to be the one DuckDB would give; anything else runs the normal way:
 //   - the bound value is non-NULL and the canonical text of an integer in the
 //     key's (and any cast's) range ("42", not "042", " 42" or "4.2");
