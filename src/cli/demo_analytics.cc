@@ -44,7 +44,8 @@ Status RunDemoAnalytics(const GlobalOptions& project, int months, nlohmann::json
   spdlog::info("== clv: BG/NBD and Gamma-Gamma on the warehouse's purchases; 12-month CLV per customer");
   ASSIGN_OR_RETURN((*stages)["clv"], RunClvOnWarehouse(project));
   if (months >= kChurnMinMonths) {
-    spdlog::info("== retention: DR-learner uplift of the offers sent; the plan for {} of the active customers",
+    spdlog::info("== retention: the uplift of the offers sent (the offer's effect on its drivers, over the "
+                 "DR-learner's models); the plan for {} of the active customers",
                  kRetentionBudget);
     auto retention = RunRetentionTrainAndPlan(project, kRetentionBudget);
     if (retention.ok()) {
