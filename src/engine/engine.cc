@@ -254,6 +254,16 @@ Status ExecuteStreaming(duckdb_connection con, const std::string& sql, duckdb_re
   return Status::OK();
 }
 
+/// Ends a streaming read: `out`, or the error the stream ended on when `out` is OK; destroys `*result`.
+Status FinishStreaming(duckdb_result* result, Status out) {
+  if (out.ok()) {
+    const char* error = duckdb_result_error(result);
+    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
+  }
+  duckdb_destroy_result(result);
+  return out;
+}
+
 }  // namespace
 
 Result<QueryResult> Session::Query(const std::string& sql, int64_t max_rows) {
@@ -284,12 +294,7 @@ Status Session::ForEachString(const std::string& sql, const std::function<void(s
     }
     duckdb_destroy_data_chunk(&chunk);
   }
-  if (out.ok()) {
-    const char* error = duckdb_result_error(&result);
-    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
-  }
-  duckdb_destroy_result(&result);
-  return out;
+  return FinishStreaming(&result, std::move(out));
 }
 
 Status Session::ForEachDoubleChunk(
@@ -328,12 +333,7 @@ Status Session::ForEachDoubleChunk(
     out = on_chunk(n, columns);
     duckdb_destroy_data_chunk(&chunk);
   }
-  if (out.ok()) {
-    const char* error = duckdb_result_error(&result);
-    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
-  }
-  duckdb_destroy_result(&result);
-  return out;
+  return FinishStreaming(&result, std::move(out));
 }
 
 namespace {
@@ -660,12 +660,7 @@ Status Session::ForEachTextChunk(const std::string& sql,
     out = on_chunk(text);
     duckdb_destroy_data_chunk(&chunk);
   }
-  if (out.ok()) {
-    const char* error = duckdb_result_error(&result);
-    if (error != nullptr) out = Status::SourceError(std::string("DuckDB: ") + error);
-  }
-  duckdb_destroy_result(&result);
-  return out;
+  return FinishStreaming(&result, std::move(out));
 }
 
 std::string QuoteIdent(const std::string& ident) {
