@@ -1,11 +1,13 @@
 #include "query/key_lookup_column.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+
+#include "common/civil_date.h"
 
 namespace custlake::query {
 namespace {
@@ -36,27 +38,6 @@ bool Digits(std::string_view text, size_t from, size_t count, int64_t* out) {
   return true;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 /// "YYYY-MM-DD" at the start of `text` (years 1 to 9999): days since 1970-01-01.
 bool ParseDate(std::string_view text, int64_t* days) {
   int64_t y, m, d;
@@ -64,12 +45,12 @@ bool ParseDate(std::string_view text, int64_t* days) {
       !Digits(text, 8, 2, &d) || y < 1 || m < 1 || m > 12 || d < 1 || d > 31) {
     return false;
   }
-  *days = DaysFromCivil(y, m, d);
+  *days = DaysFromCivilDate(y, m, d);
   return true;
 }
 std::string FormatDate(int64_t days) {
   int64_t y, m, d;
-  CivilFromDays(days, &y, &m, &d);
+  CivilDateFromDays(days, &y, &m, &d);
   char buf[96];
   std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
                 static_cast<long long>(d));
