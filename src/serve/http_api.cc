@@ -71,14 +71,6 @@ bool RunningQueries::Cancel(const std::string& id) {
   return true;
 }
 
-std::optional<nlohmann::json> ResponseCache::Get(int64_t generation, const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (generation != generation_) return std::nullopt;
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
-}
-
 void ResponseCache::Put(int64_t generation, const std::string& key, const nlohmann::json& value) {
   std::lock_guard<std::mutex> lock(mu_);
   if (generation < generation_) return;  // an answer from a version already replaced

@@ -58,8 +58,6 @@ struct CachedReply {
 /// for that one's answer instead of computing it again (single-flight).
 class ResponseCache {
  public:
-  std::optional<nlohmann::json> Get(int64_t generation, const std::string& key);
-  void Put(int64_t generation, const std::string& key, const nlohmann::json& value);
   /// The cached answer for `key` in `generation`, else `compute()`'s, computed
   /// once for all the callers asking for (generation, key) while it runs; a
   /// 200 answer is kept (under the generation it was computed on), others
@@ -69,6 +67,7 @@ class ResponseCache {
   size_t Waiting();
 
  private:
+  void Put(int64_t generation, const std::string& key, const nlohmann::json& value);
   /// An answer being computed: its reply once `done`, for the callers waiting on it.
   struct Flight {
     bool done = false;
