@@ -5,18 +5,10 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/civil_date.h"
+
 namespace custlake::clv {
 namespace {
-
-// Howard Hinnant's days_from_civil / civil_from_days.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -51,19 +43,12 @@ std::optional<int64_t> ParseDay(std::string_view text) {
   }
   if (end < text.size() && text[end] != 'T' && text[end] != ' ') return std::nullopt;
   if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return std::nullopt;
-  return DaysFromCivil(y, m, d);
+  return DaysFromCivilDate(y, m, d);
 }
 
 std::string FormatDay(int64_t day) {
-  day += 719468;
-  const int64_t era = (day >= 0 ? day : day - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(day - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+  int64_t y = 0, m = 0, d = 0;
+  CivilDateFromDays(day, &y, &m, &d);
   return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 namespace custlake {
 
@@ -30,5 +32,25 @@ constexpr void CivilDateFromDays(int64_t days, int64_t* y, int64_t* m, int64_t* 
 }
 
 static_assert(DaysFromCivilDate(1970, 1, 1) == 0 && DaysFromCivilDate(2000, 3, 1) == 11017);
+
+/// "YYYY-MM-DD HH:MM:SS.ffffff" of `micros` since 1970-01-01 00:00:00 (UTC); times before the epoch count
+/// back from it (-1 is 1969-12-31 23:59:59.999999).
+inline std::string FormatDateTimeMicros(int64_t micros) {
+  constexpr int64_t kDay = 86400LL * 1000000;
+  int64_t days = micros / kDay, rest = micros % kDay;
+  if (rest < 0) {
+    rest += kDay;
+    --days;
+  }
+  int64_t y = 0, m = 0, d = 0;
+  CivilDateFromDays(days, &y, &m, &d);
+  const int64_t secs = rest / 1000000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
+                static_cast<long long>(rest % 1000000));
+  return buf;
+}
 
 }  // namespace custlake

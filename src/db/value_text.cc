@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/civil_date.h"
 #include "db/drivers.h"
 
 namespace custlake::db::internal {
@@ -59,34 +60,9 @@ std::string NormalizeTimestamp(std::string_view text, bool keep_zone) {
 }
 
 std::string FormatEpochMicros(int64_t micros, bool date_only) {
-  constexpr int64_t kDay = 86400LL * 1000000;
-  int64_t days = micros / kDay, rest = micros % kDay;
-  if (rest < 0) {
-    rest += kDay;
-    --days;
-  }
-  // Civil from days (Howard Hinnant's algorithm).
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2);
-  char buf[64];
-  if (date_only) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y),
-                  static_cast<long long>(m), static_cast<long long>(d));
-    return buf;
-  }
-  const int64_t secs = rest / 1000000, frac = rest % 1000000;
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60), static_cast<long long>(frac));
-  return NormalizeTimestamp(buf);
+  std::string text = FormatDateTimeMicros(micros);
+  if (date_only) return text.substr(0, text.find(' '));
+  return NormalizeTimestamp(text);
 }
 
 bool ParseInt64(std::string_view text, int64_t* out) {

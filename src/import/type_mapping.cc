@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/civil_date.h"
 #include "engine/engine.h"
 
 namespace custlake::importer {
@@ -25,16 +26,6 @@ std::string Upper(std::string_view s) {
 bool IsBinarySourceType(const std::string& t) {
   return t == "blob" || t == "varbinary" || t == "binary" || t == "bytea" || t == "tinyblob" ||
          t == "mediumblob" || t == "longblob";
-}
-
-// Days from civil (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -63,7 +54,7 @@ bool ParseDateDays(std::string_view text, int32_t* days) {
       !Digits(text, 8, 2, &d) || !ValidDate(y, m, d)) {
     return false;
   }
-  *days = static_cast<int32_t>(DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)));
+  *days = static_cast<int32_t>(DaysFromCivilDate(y, m, d));
   return true;
 }
 
@@ -151,31 +142,7 @@ bool ParseTimestampMicros(std::string_view text, int64_t* micros, bool* has_offs
   return true;
 }
 
-std::string FormatTimestampMicros(int64_t micros) {
-  constexpr int64_t kDay = 86400000000LL;
-  int64_t days = micros / kDay, rest = micros % kDay;
-  if (rest < 0) {
-    rest += kDay;
-    --days;
-  }
-  // Civil from days (Howard Hinnant's algorithm).
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2);
-  const int64_t secs = rest / 1000000;
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%06lld",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60), static_cast<long long>(rest % 1000000));
-  return buf;
-}
+std::string FormatTimestampMicros(int64_t micros) { return FormatDateTimeMicros(micros); }
 
 bool ParseDecimalUnscaled(std::string_view text, int scale, int64_t* unscaled) {
   size_t i = 0;

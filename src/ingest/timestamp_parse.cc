@@ -4,35 +4,13 @@
 #include <cstdio>
 #include <string>
 
+#include "common/civil_date.h"
+
 namespace custlake::ingest {
 
-// Howard Hinnant's days_from_civil / civil_from_days.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yy + (*m <= 2);
-}
-
 void FormatDate(int64_t days, char out[11]) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
+  int64_t y = 0, m = 0, d = 0;
+  CivilDateFromDays(days, &y, &m, &d);
   // Callers format partition values of coerced timestamps and dates, which
   // are within 0001..9999 (ParseTimestampMicros and the epoch conversions
   // check the range after applying offsets), so four digits suffice.
@@ -50,18 +28,7 @@ void FormatDate(int64_t days, char out[11]) {
   out[10] = '\0';
 }
 
-std::string FormatTimestampMicros(int64_t micros) {
-  constexpr int64_t kPerDay = 86400LL * 1000000LL;
-  const int64_t days = MicrosToDays(micros);
-  const int64_t in_day = micros - days * kPerDay;
-  char date[11];
-  FormatDate(days, date);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%s %02d:%02d:%02d.%06d", date, static_cast<int>(in_day / 3600000000LL),
-                static_cast<int>(in_day / 60000000LL % 60), static_cast<int>(in_day / 1000000LL % 60),
-                static_cast<int>(in_day % 1000000LL));
-  return buf;
-}
+std::string FormatTimestampMicros(int64_t micros) { return FormatDateTimeMicros(micros); }
 
 namespace {
 
@@ -176,7 +143,7 @@ std::optional<int64_t> ParseIso(std::string_view s) {
     return std::nullopt;
   }
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, mo)) return std::nullopt;
-  int64_t micros = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400LL * 1000000LL;
+  int64_t micros = DaysFromCivilDate(y, mo, d) * 86400LL * 1000000LL;
   size_t p = 10;
   if (p == s.size()) return micros;
   if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return std::nullopt;

@@ -18,10 +18,6 @@
 
 namespace custlake::ingest {
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (no validation).
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
-/// The (year, month, day) of a day number.
-void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
 
 /// Parses `text` as above; nullopt when it is not a timestamp or falls
 /// outside 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z once its offset
