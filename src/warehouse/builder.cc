@@ -4,6 +4,9 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "engine/engine.h"
@@ -526,6 +529,466 @@ engine::DatabaseOptions DbOptions(const std::string& path, int threads, const st
   return o;
 }
 
+/// One build, step by step (Build below runs the steps in order), and what the
+/// steps share: the lake, the new version's batch and DuckDB session, and what
+/// changed since the previous version. Lives on Build's stack (the segments
+/// hold the batch's address); members are destroyed session first, lake last.
+class BuildRun {
+ public:
+  explicit BuildRun(const BuildOptions& options) : options_(options) {}
+  BuildRun(const BuildRun&) = delete;
+  BuildRun& operator=(const BuildRun&) = delete;
+
+  Status Begin();
+  Status OpenVersionDatabase();
+  Status CreateViews();
+  Status FindChangedInputs();
+  Status BuildModels();
+  Status CheckModels();
+  Status ExportAndClose();
+  Status Publish();
+  BuildReport TakeReport() { return std::move(report_); }
+
+ private:
+  void Log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+  void Progress(size_t done, const std::string& current) const {
+    if (options_.progress) {
+      options_.progress(static_cast<int>(done), static_cast<int>(models_.size()) + 2, current);
+    }
+  }
+  Status CopyPreviousVersion();
+  Status KeepIncrementalIfPossible();
+  bool ModelChanged(const Model& m) const;
+  Result<bool> RebuildGivesSameTable(const Model& m);
+  Status BuildOneModel(const Model& m);
+  Status RebuildModel(const Model& m, ModelStat* stat);
+  void Classify(const ModelStat& st);
+  std::vector<Model> ChecksToRun();
+  Status FailChecks();
+  Status ExportModel(size_t i);
+
+  const BuildOptions& options_;
+  const Clock::time_point start_ = Clock::now();
+  BuildReport report_;
+  std::vector<Model> models_;  ///< the tables (views_ taken out)
+  std::vector<Model> views_;   ///< the staging views
+  std::string fingerprint_;
+  std::vector<RawDataset> raw_;
+  std::vector<RawDataset> inputs_;  ///< raw_ and the staging views as inputs
+  std::optional<WarehouseVersion> previous_;
+  std::string relative_;  ///< the version file's path in the batch
+  std::string db_path_;   ///< where it is written before the commit
+  int64_t total_rows_ = 0;
+
+  /// Incremental: raw views and models changed since the previous version.
+  std::set<std::string> changed_;
+  bool previous_checked_ = false;
+  CheckOptions check_options_;
+  std::map<std::string, PartitionChanges> partition_changes_;
+  /// Rebuilt tables that still hold every key the previous version had in the
+  /// columns relationship checks point at: only their new facts are checked.
+  std::set<std::string> keys_kept_;
+
+  std::unique_ptr<lake::Lake> lake_;
+  std::optional<lake::BatchWriter> batch_;
+  std::optional<SegmentSet> segments_;
+  std::unique_ptr<engine::Database> db_;
+  std::unique_ptr<engine::Session> session_;
+};
+
+/// The models and raw snapshot, the previous version, and the new version's
+/// batch; incremental only when the previous version was built by these very models.
+Status BuildRun::Begin() {
+  ASSIGN_OR_RETURN(models_, ResolveModels(options_.models));
+  fingerprint_ = ModelsFingerprint(models_);
+  lake::LakeOptions lake_options;
+  lake_options.fail_point = options_.fail_point;
+  ASSIGN_OR_RETURN(lake_, lake::Lake::Open(options_.lake_root, lake_options));
+  ASSIGN_OR_RETURN(raw_, SnapshotRaw(lake_.get(), SourceViews(models_)));
+  views_ = TakeViews(&models_);
+  ASSIGN_OR_RETURN(previous_, CurrentVersion(lake_.get()));
+  if (previous_) report_.previous_version = previous_->version;
+
+  lake::BatchOptions batch_options;
+  batch_options.lineage.source = "custlake build";
+  batch_options.lineage.extra["models"] = fingerprint_;
+  batch_options.run_id = options_.run_id;
+  batch_options.replace = true;
+  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake_->BeginBatch(VersionsDataset(), batch_options));
+  batch_.emplace(std::move(batch));
+  report_.version = batch_->id();
+
+  ASSIGN_OR_RETURN(auto models_cursor, batch_->ReadCursor(kModelsCursor));
+  report_.incremental = !options_.full && previous_ && models_cursor && *models_cursor == fingerprint_;
+  for (RawDataset& r : raw_) {
+    // Read (and so guard against a concurrent build moving them) even though
+    // the delta comes from the consumed batches recorded in the version.
+    ASSIGN_OR_RETURN(auto cursor, batch_->ReadCursor(WatermarkCursor(r.dataset)));
+    (void)cursor;
+    report_.watermarks[r.dataset] = r.max_batch;
+    if (r.max_batch == 0) report_.empty_inputs.push_back("raw." + r.view);
+  }
+  relative_ = "v" + std::to_string(batch_->id()) + ".duckdb";
+  ASSIGN_OR_RETURN(db_path_, batch_->StagingPath(relative_));
+  report_.path = lake_->layout().Absolute(VersionsDataset().ToString() + "/" + relative_);
+  segments_.emplace(&*batch_, previous_ ? fs::path(previous_->path).parent_path().string() : "");
+  return Status::OK();
+}
+
+/// Incremental: the new version starts as the previous one (a reflink where the
+/// filesystem has them, else an in-kernel copy); models then change it.
+Status BuildRun::CopyPreviousVersion() {
+  auto copy_start = Clock::now();
+  Result<FileCopy> copied = CloneOrCopyFile(previous_->path, db_path_);
+  RETURN_NOT_OK(copied.status().WithContext("copying warehouse version " + std::to_string(previous_->version)));
+  report_.version_copy = copied->method;
+  report_.copy_seconds = Since(copy_start);
+  return Status::OK();
+}
+
+/// Incremental needs the previous version's consumed batches and segments; a
+/// version from before either was recorded is built again in full.
+Status BuildRun::KeepIncrementalIfPossible() {
+  ASSIGN_OR_RETURN(std::string catalog, engine::CurrentCatalog(session_.get()));
+  ASSIGN_OR_RETURN(auto consumed, ConsumedBatches(session_.get(), catalog));
+  if (!consumed) {
+    report_.incremental = false;
+    return Status::OK();
+  }
+  std::vector<std::string> appended;
+  for (const Model& m : models_) {
+    if (m.materialized == Materialization::kAppend) appended.push_back(m.name);
+  }
+  ASSIGN_OR_RETURN(bool linked, segments_->LinkPrevious(session_.get(), appended));
+  if (!linked) {
+    report_.incremental = false;
+    return Status::OK();
+  }
+  for (RawDataset& r : raw_) {
+    r.consumed = (*consumed)[r.view];
+    for (int64_t b : r.consumed) r.replaced = r.replaced || !r.files_by_batch.count(b);
+  }
+  return Status::OK();
+}
+
+Status BuildRun::OpenVersionDatabase() {
+  if (report_.incremental) RETURN_NOT_OK(CopyPreviousVersion());
+  ASSIGN_OR_RETURN(db_, engine::Database::Open(DbOptions(db_path_, options_.threads, options_.memory_limit)));
+  ASSIGN_OR_RETURN(session_, db_->Connect());
+  RETURN_NOT_OK(session_->Execute("SET TimeZone = 'UTC'"));
+  if (report_.incremental) RETURN_NOT_OK(KeepIncrementalIfPossible());
+  Log(std::string(report_.incremental ? "incremental" : "full") + " build of warehouse version " +
+      std::to_string(report_.version) +
+      (previous_ ? " (previous: " + std::to_string(previous_->version) + ")" : ""));
+  return Status::OK();
+}
+
+/// raw.<view> and delta.<view> for the raw datasets and the staging views
+/// (the models read both alike), then the staging views' data contracts.
+Status BuildRun::CreateViews() {
+  RETURN_NOT_OK(CreateRawViews(session_.get(), raw_, "raw"));
+  RETURN_NOT_OK(CreateRawViews(session_.get(), raw_, "delta"));
+  RETURN_NOT_OK(CreateStagingViews(session_.get(), views_));
+  inputs_ = raw_;
+  for (RawDataset& staged : StagedInputs(views_, raw_)) inputs_.push_back(std::move(staged));
+  StagingCheckOptions staging_check;
+  staging_check.allow_empty = options_.allow_empty;
+  staging_check.incremental = report_.incremental;
+  ASSIGN_OR_RETURN(std::vector<std::string> empty_staging,
+                   CheckStagingContracts(session_.get(), views_, staging_check));
+  report_.empty_inputs.insert(report_.empty_inputs.end(), empty_staging.begin(), empty_staging.end());
+  return Status::OK();
+}
+
+/// Incremental: which raw views changed since the previous version (new
+/// batches, a re-import, or a different live row count), and the staging
+/// views over them. A model whose sources and referenced models are all
+/// unchanged keeps the previous version's table (copied with the file).
+/// Also what the checks may skip: an appended table that only gained rows
+/// passed its checks before, so they need only look at delta.<table>.
+Status BuildRun::FindChangedInputs() {
+  check_options_ = options_.checks;
+  for (const RawDataset& r : inputs_) check_options_.raw_views.insert(r.view);
+  if (!report_.incremental) return Status::OK();
+  for (const RawDataset& r : inputs_) {
+    if (!r.replaced) check_options_.delta_views.insert(r.view);
+  }
+  std::map<std::string, int64_t> previous_rows;
+  ASSIGN_OR_RETURN(auto marks, session_->Query("SELECT view_name, rows FROM _warehouse_watermarks"));
+  for (size_t i = 0; i < marks.rows.size(); ++i) {
+    if (!marks.nulls[i][1]) previous_rows[marks.rows[i][0]] = std::stoll(marks.rows[i][1]);
+  }
+  for (const RawDataset& r : raw_) {
+    auto it = previous_rows.find(r.view);
+    if (r.replaced || !r.NewBatches().empty() || it == previous_rows.end() || it->second != r.rows) {
+      changed_.insert(r.view);
+    }
+  }
+  for (const Model& v : views_) {
+    for (const std::string& source : v.sources) {
+      if (changed_.count(source)) changed_.insert(v.name);
+    }
+  }
+  // Versions built without checks: check everything.
+  auto checked = session_->Query("SELECT checked FROM _warehouse_build");
+  previous_checked_ =
+      checked.ok() && checked->rows.size() == 1 && !checked->nulls[0][0] && checked->rows[0][0] == "true";
+  return Status::OK();
+}
+
+bool BuildRun::ModelChanged(const Model& m) const {
+  if (!report_.incremental) return true;
+  for (const std::string& v : m.sources) {
+    if (changed_.count(v)) return true;
+  }
+  for (const std::string& r : m.refs) {
+    if (changed_.count(r)) return true;
+  }
+  return false;
+}
+
+/// A table model whose unchanged_when holds keeps the previous version's table.
+Result<bool> BuildRun::RebuildGivesSameTable(const Model& m) {
+  if (!report_.incremental || m.materialized != Materialization::kTable || m.unchanged_when.empty() ||
+      ReadsReplacedSource(m, inputs_)) {
+    return false;
+  }
+  // Every changed input must be read through changed.<name> (and be new rows only).
+  for (const std::vector<std::string>* names : {&m.sources, &m.refs}) {
+    for (const std::string& name : *names) {
+      if (changed_.count(name) && !ReadsChangedRowsOf(m.unchanged_when, name)) return false;
+    }
+  }
+  check_options_.changed = changed_;
+  if (!ChangedRowsAreNew(m.unchanged_when, check_options_)) return false;
+  ASSIGN_OR_RETURN(auto q, session_->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options_) +
+                                           ") AS BOOLEAN)"));
+  return q.rows.size() == 1 && !q.nulls[0][0] && q.rows[0][0] == "true";
+}
+
+/// Incremental: what the checks of a built table may skip. Filled model by
+/// model: a later model's unchanged_when reads the same changed.<name> resolution.
+void BuildRun::Classify(const ModelStat& st) {
+  if (!report_.incremental) return;
+  const PartitionChanges& c = partition_changes_[st.name];
+  // Appended with nothing deleted or updated; or recomputed from a month on (the older
+  // partitions are the previous version's, checked then).
+  bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
+  if (appended) check_options_.appended_tables.insert(st.name);
+  bool recomputed = st.mode.rfind("recomputed from ", 0) == 0;
+  if (appended || recomputed) check_options_.delta_tables.insert(st.name);
+  if (recomputed) check_options_.partition_delta_tables.insert(st.name);
+  if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted) ||
+      keys_kept_.count(st.name)) {
+    check_options_.grow_only_tables.insert(st.name);
+  }
+}
+
+/// Builds `m` again, and notes whether every key the previous version had in
+/// the columns relationship checks point at survived (keys_kept_).
+Status BuildRun::RebuildModel(const Model& m, ModelStat* stat) {
+  changed_.insert(m.name);
+  std::vector<std::string> key_columns = report_.incremental && m.materialized == Materialization::kTable
+                                             ? ReferencedColumns(models_, m.name)
+                                             : std::vector<std::string>{};
+  auto previous_keys = [](size_t i) { return "_warehouse_previous_keys_" + std::to_string(i); };
+  for (size_t i = 0; i < key_columns.size(); ++i) {
+    const std::string column = QuoteIdent(key_columns[i]);
+    RETURN_NOT_OK(session_->Execute("CREATE OR REPLACE TEMP TABLE " + previous_keys(i) + " AS SELECT DISTINCT " +
+                                    column + " AS k FROM " + QuoteIdent(m.name) + " WHERE " + column +
+                                    " IS NOT NULL"));
+  }
+  bool ref_lost_rows = false;
+  for (const std::string& r : m.refs) {
+    auto it = partition_changes_.find(r);
+    ref_lost_rows = ref_lost_rows || (it != partition_changes_.end() && (it->second.deleted || it->second.rebuilt));
+  }
+  RETURN_NOT_OK(BuildModel(session_.get(), m, report_.incremental, inputs_, ref_lost_rows, &*segments_, stat,
+                           &partition_changes_[m.name])
+                    .WithContext("model " + m.name + " (" + Where(m) + ")"));
+  bool keys_survived = !key_columns.empty();
+  for (size_t i = 0; i < key_columns.size(); ++i) {
+    ASSIGN_OR_RETURN(auto lost, session_->Query("SELECT count(*) FROM " + previous_keys(i) +
+                                                " p WHERE NOT EXISTS (SELECT 1 FROM " + QuoteIdent(m.name) +
+                                                " t WHERE t." + QuoteIdent(key_columns[i]) + " = p.k)"));
+    keys_survived = keys_survived && lost.Scalar() == "0";
+    RETURN_NOT_OK(session_->Execute("DROP TABLE " + previous_keys(i)));
+  }
+  if (keys_survived) keys_kept_.insert(m.name);
+  return Status::OK();
+}
+
+Status BuildRun::BuildOneModel(const Model& m) {
+  ModelStat stat;
+  stat.name = m.name;
+  auto t = Clock::now();
+  Progress(report_.models.size(), m.name);
+  bool same = false;
+  if (ModelChanged(m)) {
+    Result<bool> kept = RebuildGivesSameTable(m);
+    RETURN_NOT_OK(kept.status().WithContext("model " + m.name + " (" + Where(m) + "): unchanged_when"));
+    same = *kept;
+  }
+  if (ModelChanged(m) && !same) {
+    RETURN_NOT_OK(RebuildModel(m, &stat));
+  } else {
+    stat.mode = "unchanged";
+    ASSIGN_OR_RETURN(stat.rows, CountRows(session_.get(), m.name));
+  }
+  Classify(stat);
+  stat.seconds = Since(t);
+  total_rows_ += stat.rows;
+  std::string segment = segments_->ModeOf(m.name);
+  Log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
+      " written) in " + std::to_string(stat.seconds) + " s" + (segment.empty() ? "" : ", segment " + segment) +
+      (stat.moved > 0 ? " (" + std::to_string(stat.moved) + " rows moved to the tail)" : ""));
+  report_.models.push_back(std::move(stat));
+  return Status::OK();
+}
+
+Status BuildRun::BuildModels() {
+  auto models_start = Clock::now();
+  for (const Model& m : models_) RETURN_NOT_OK(BuildOneModel(m));
+  RETURN_NOT_OK(
+      WriteMetadata(session_.get(), report_.version, report_.incremental, fingerprint_, raw_, options_.run_checks));
+  report_.models_seconds = Since(models_start);
+  if (report_.incremental) check_options_.changed = changed_;
+  return lake::CheckFailPoint(options_.fail_point, "build.after_models");
+}
+
+/// A check whose table, referenced table and (for SQL checks) every model and
+/// raw view it mentions are unchanged passed on the previous version and would
+/// again: it is skipped when that version was checked.
+std::vector<Model> BuildRun::ChecksToRun() {
+  std::vector<Model> to_check = models_;
+  if (!report_.incremental || !previous_checked_) return to_check;
+  for (Model& m : to_check) {
+    std::vector<ModelCheck> kept;
+    for (ModelCheck& c : m.checks) {
+      bool run = changed_.count(m.name) > 0 || changed_.count(c.ref_table) > 0;
+      for (const std::string& name : changed_) run = run || (c.kind == CheckKind::kSql && Mentions(c.sql, name));
+      if (run) {
+        kept.push_back(std::move(c));
+      } else {
+        ++report_.checks_skipped;
+      }
+    }
+    m.checks = std::move(kept);
+  }
+  return to_check;
+}
+
+/// Failed checks: nothing is published, the previous version keeps serving.
+Status BuildRun::FailChecks() {
+  session_.reset();
+  db_.reset();
+  (void)batch_->Abort("warehouse checks failed");
+  std::string current = previous_ ? "version " + std::to_string(previous_->version) + " keeps serving"
+                                  : "no version was published";
+  return Status::Corruption("warehouse build failed its checks (" + current + "):" + report_.checks.FailureText() +
+                            "\nfix the raw data or the model, then run custlake build again");
+}
+
+Status BuildRun::CheckModels() {
+  if (options_.run_checks) {
+    auto checks_start = Clock::now();
+    std::vector<Model> to_check = ChecksToRun();
+    Progress(models_.size(), "checks");
+    ASSIGN_OR_RETURN(report_.checks, RunChecks(session_.get(), to_check, check_options_));
+    report_.checks_seconds = Since(checks_start);
+    Log("checks: " + std::to_string(report_.checks.passed) + " passed (" + std::to_string(report_.checks.warnings) +
+        " with warnings), " + std::to_string(report_.checks.failed) + " failed, " +
+        std::to_string(report_.checks_skipped) + " skipped (unchanged) in " + std::to_string(report_.checks_seconds) +
+        " s" + report_.checks.WarningText());
+    if (!report_.checks.ok()) return FailChecks();
+  }
+  return lake::CheckFailPoint(options_.fail_point, "build.after_checks");
+}
+
+/// The Parquet export of model i: the previous version's files where the table
+/// is unchanged, the changed partitions where only some changed, else all of it.
+Status BuildRun::ExportModel(size_t i) {
+  const Model& m = models_[i];
+  if (!changed_.count(m.name)) {
+    ASSIGN_OR_RETURN(int64_t reused, ReuseExport(lake_.get(), &*batch_, m.name, report_.models[i].rows));
+    if (reused >= 0) {
+      report_.parquet_files += reused;
+      report_.parquet_files_reused += reused;
+      return Status::OK();
+    }
+  }
+  auto changes = partition_changes_.find(m.name);
+  if (report_.incremental && changes != partition_changes_.end() && !changes->second.all) {
+    int64_t reused = 0;
+    bool appended_only = check_options_.appended_tables.count(m.name) > 0;
+    ASSIGN_OR_RETURN(int64_t files, ExportChangedPartitions(lake_.get(), session_.get(), &*batch_, m,
+                                                            changes->second, appended_only, &reused));
+    report_.parquet_files += files;
+    report_.parquet_files_reused += reused;
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(int64_t files, ExportTable(session_.get(), &*batch_, m));
+  report_.parquet_files += files;
+  return Status::OK();
+}
+
+/// The exports, the segments, and the DuckDB file closed (before the commit checksums it).
+Status BuildRun::ExportAndClose() {
+  auto export_start = Clock::now();
+  Progress(models_.size() + 1, "export");
+  if (options_.export_parquet) {
+    for (size_t i = 0; i < models_.size(); ++i) RETURN_NOT_OK(ExportModel(i));
+  }
+  RETURN_NOT_OK(segments_->Finish(session_.get()));
+  report_.segments = segments_->Modes();
+  // The raw views and the new rows (delta.*) are not part of the version.
+  RETURN_NOT_OK(session_->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
+  RETURN_NOT_OK(session_->Execute("CHECKPOINT"));
+  report_.export_seconds = Since(export_start);
+  session_.reset();
+  db_.reset();
+  return Status::OK();
+}
+
+/// The version file, segments, tables and cursors committed in one batch; then
+/// the retired exports and old versions go.
+Status BuildRun::Publish() {
+  auto commit_start = Clock::now();
+  // No content checksum for the version file: hashing it would read the whole
+  // database once more per build, and DuckDB checksums each block it stores
+  // (and verifies it on every read). The Parquet exports keep theirs.
+  lake::FileSpec version_file;
+  version_file.path = relative_;
+  version_file.row_count = total_rows_ - segments_->Rows();  // the segments' rows are counted with them
+  version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
+  version_file.checksum_content = false;
+  RETURN_NOT_OK(batch_->AddFile(std::move(version_file)));
+  RETURN_NOT_OK(segments_->AddFiles());
+  for (const Model& m : models_) RETURN_NOT_OK(batch_->ReplaceDataset(TableDataset(m.name)));
+  for (const RawDataset& r : raw_) {
+    RETURN_NOT_OK(batch_->SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
+  }
+  RETURN_NOT_OK(batch_->SetCursor(kModelsCursor, fingerprint_));
+  RETURN_NOT_OK(lake::CheckFailPoint(options_.fail_point, "build.after_export"));
+  RETURN_NOT_OK(batch_->Commit().WithContext("publishing warehouse version " + std::to_string(report_.version)));
+  report_.commit_seconds = Since(commit_start);
+
+  // External tables read warehouse/<table>/ whole: the export this commit
+  // replaced goes now (old versions' readers use their .duckdb files).
+  std::vector<std::string> tables;
+  for (const Model& m : models_) tables.push_back(m.name);
+  ASSIGN_OR_RETURN(int removed, RemoveRetiredExports(lake_.get(), tables));
+  ASSIGN_OR_RETURN(PruneReport pruned, PruneVersions(lake_.get(), options_.keep_versions));
+  report_.pruned_files = pruned.files_removed + removed;
+  Progress(models_.size() + 2, "published");
+  report_.total_seconds = Since(start_);
+  Log("published warehouse version " + std::to_string(report_.version) + " in " +
+      std::to_string(report_.total_seconds) + " s");
+  return Status::OK();
+}
+
 }  // namespace
 
 nlohmann::json BuildReport::ToJson() const {
@@ -558,355 +1021,16 @@ nlohmann::json BuildReport::ToJson() const {
 }
 
 Result<BuildReport> Build(const BuildOptions& options) {
-  auto start = Clock::now();
-  auto log = [&](const std::string& line) {
-    if (options.log) options.log(line);
-  };
-  BuildReport report;
-  ASSIGN_OR_RETURN(std::vector<Model> models, ResolveModels(options.models));
-  std::string fingerprint = ModelsFingerprint(models);
-
-  lake::LakeOptions lake_options;
-  lake_options.fail_point = options.fail_point;
-  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(options.lake_root, lake_options));
-  ASSIGN_OR_RETURN(std::vector<RawDataset> raw, SnapshotRaw(lake.get(), SourceViews(models)));
-  const std::vector<Model> views = TakeViews(&models);
-  ASSIGN_OR_RETURN(auto previous, CurrentVersion(lake.get()));
-  if (previous) report.previous_version = previous->version;
-
-  lake::BatchOptions batch_options;
-  batch_options.lineage.source = "custlake build";
-  batch_options.lineage.extra["models"] = fingerprint;
-  batch_options.run_id = options.run_id;
-  batch_options.replace = true;
-  ASSIGN_OR_RETURN(lake::BatchWriter batch, lake->BeginBatch(VersionsDataset(), batch_options));
-  report.version = batch.id();
-
-  // Incremental only when the previous version was built by these very models.
-  ASSIGN_OR_RETURN(auto models_cursor, batch.ReadCursor(kModelsCursor));
-  report.incremental = !options.full && previous && models_cursor && *models_cursor == fingerprint;
-  for (RawDataset& r : raw) {
-    // Read (and so guard against a concurrent build moving them) even though
-    // the delta comes from the consumed batches recorded in the version.
-    ASSIGN_OR_RETURN(auto cursor, batch.ReadCursor(WatermarkCursor(r.dataset)));
-    (void)cursor;
-    report.watermarks[r.dataset] = r.max_batch;
-    if (r.max_batch == 0) report.empty_inputs.push_back("raw." + r.view);
-  }
-
-  std::string relative = "v" + std::to_string(batch.id()) + ".duckdb";
-  ASSIGN_OR_RETURN(std::string db_path, batch.StagingPath(relative));
-  report.path = lake->layout().Absolute(VersionsDataset().ToString() + "/" + relative);
-  if (report.incremental) {
-    // The new version starts as the previous one (a reflink where the
-    // filesystem has them, else an in-kernel copy): models then change it.
-    auto copy_start = Clock::now();
-    Result<FileCopy> copied = CloneOrCopyFile(previous->path, db_path);
-    RETURN_NOT_OK(
-        copied.status().WithContext("copying warehouse version " + std::to_string(previous->version)));
-    FileCopy copy = std::move(copied).value();
-    report.version_copy = copy.method;
-    report.copy_seconds = Since(copy_start);
-  }
-
-  int64_t total_rows = 0;
-  SegmentSet segments(&batch, previous ? fs::path(previous->path).parent_path().string() : "");
-  {
-    ASSIGN_OR_RETURN(auto db, engine::Database::Open(DbOptions(db_path, options.threads, options.memory_limit)));
-    ASSIGN_OR_RETURN(auto session, db->Connect());
-    RETURN_NOT_OK(session->Execute("SET TimeZone = 'UTC'"));
-    std::optional<std::map<std::string, std::set<int64_t>>> consumed;
-    if (report.incremental) {
-      ASSIGN_OR_RETURN(std::string catalog, engine::CurrentCatalog(session.get()));
-      ASSIGN_OR_RETURN(consumed, ConsumedBatches(session.get(), catalog));
-      // A version from before consumed batches were recorded: build it all again.
-      if (!consumed) report.incremental = false;
-    }
-    if (report.incremental) {
-      std::vector<std::string> appended;
-      for (const Model& m : models) {
-        if (m.materialized == Materialization::kAppend) appended.push_back(m.name);
-      }
-      // The previous version's segments are shared; a version from before
-      // segments kept its facts inside: build it all again.
-      ASSIGN_OR_RETURN(bool linked, segments.LinkPrevious(session.get(), appended));
-      if (!linked) report.incremental = false;
-    }
-    for (RawDataset& r : raw) {
-      if (!report.incremental) break;
-      r.consumed = (*consumed)[r.view];
-      for (int64_t b : r.consumed) r.replaced = r.replaced || !r.files_by_batch.count(b);
-    }
-    log(std::string(report.incremental ? "incremental" : "full") + " build of warehouse version " +
-        std::to_string(report.version) + (previous ? " (previous: " + std::to_string(previous->version) + ")" : ""));
-    RETURN_NOT_OK(CreateRawViews(session.get(), raw, "raw"));
-    RETURN_NOT_OK(CreateRawViews(session.get(), raw, "delta"));
-    RETURN_NOT_OK(CreateStagingViews(session.get(), views));
-    // The models read raw views and staging views alike (raw.<name>, delta.<name>).
-    std::vector<RawDataset> inputs = raw;
-    for (RawDataset& staged : StagedInputs(views, raw)) inputs.push_back(std::move(staged));
-    StagingCheckOptions staging_check;
-    staging_check.allow_empty = options.allow_empty;
-    staging_check.incremental = report.incremental;
-    ASSIGN_OR_RETURN(std::vector<std::string> empty_staging,
-                     CheckStagingContracts(session.get(), views, staging_check));
-    report.empty_inputs.insert(report.empty_inputs.end(), empty_staging.begin(), empty_staging.end());
-
-    // Incremental: which raw views changed since the previous version (new
-    // batches, a re-import, or a different live row count), and from them
-    // which models: a model whose sources and referenced models are all
-    // unchanged keeps the previous version's table (copied with the file).
-    std::set<std::string> changed;  // raw view names and model names
-    bool previous_checked = false;
-    if (report.incremental) {
-      std::map<std::string, int64_t> previous_rows;
-      ASSIGN_OR_RETURN(auto marks, session->Query("SELECT view_name, rows FROM _warehouse_watermarks"));
-      for (size_t i = 0; i < marks.rows.size(); ++i) {
-        if (!marks.nulls[i][1]) previous_rows[marks.rows[i][0]] = std::stoll(marks.rows[i][1]);
-      }
-      for (const RawDataset& r : raw) {
-        auto it = previous_rows.find(r.view);
-        if (r.replaced || !r.NewBatches().empty() || it == previous_rows.end() || it->second != r.rows) {
-          changed.insert(r.view);
-        }
-      }
-      for (const Model& v : views) {
-        for (const std::string& source : v.sources) {
-          if (changed.count(source)) changed.insert(v.name);
-        }
-      }
-      // Versions built without checks: check everything.
-      auto checked = session->Query("SELECT checked FROM _warehouse_build");
-      previous_checked = checked.ok() && checked->rows.size() == 1 && !checked->nulls[0][0] && checked->rows[0][0] == "true";
-    }
-    auto model_changed = [&](const Model& m) {
-      if (!report.incremental) return true;
-      for (const std::string& v : m.sources) if (changed.count(v)) return true;
-      for (const std::string& r : m.refs) if (changed.count(r)) return true;
-      return false;
-    };
-
-    // Incremental: an appended table that only gained rows (nothing deleted
-    // or updated) passed its checks before, so its unique / not_null /
-    // relationship checks need only look at the new rows (delta.<table>);
-    // a relationship into a table whose keys only grew (merged, appended,
-    // unchanged) likewise. Filled model by model: a later model's
-    // unchanged_when reads the same changed.<name> resolution.
-    CheckOptions check_options = options.checks;
-    for (const RawDataset& r : inputs) check_options.raw_views.insert(r.view);
-    if (report.incremental) {
-      for (const RawDataset& r : inputs) {
-        if (!r.replaced) check_options.delta_views.insert(r.view);
-      }
-    }
-    std::map<std::string, PartitionChanges> partition_changes;
-    // Rebuilt tables that still hold every key the previous version had in
-    // the columns relationship checks point at: facts checked against the
-    // previous version stay valid, so only the new facts are checked.
-    std::set<std::string> keys_kept;
-    auto classify = [&](const ModelStat& st) {
-      if (!report.incremental) return;
-      const PartitionChanges& c = partition_changes[st.name];
-      // Appended with nothing deleted or updated; or recomputed from a month on (the older
-      // partitions are the previous version's, checked then).
-      bool appended = st.mode == "appended" && !c.deleted && c.post_incremental_rows == 0;
-      if (appended) check_options.appended_tables.insert(st.name);
-      bool recomputed = st.mode.rfind("recomputed from ", 0) == 0;
-      if (appended || recomputed) check_options.delta_tables.insert(st.name);
-      if (recomputed) check_options.partition_delta_tables.insert(st.name);
-      if (st.mode == "unchanged" || st.mode == "merged" || (st.mode == "appended" && !c.deleted) ||
-          keys_kept.count(st.name)) {
-        check_options.grow_only_tables.insert(st.name);
-      }
-    };
-    // A table model whose unchanged_when holds keeps the previous version's table.
-    auto rebuild_gives_same_table = [&](const Model& m) -> Result<bool> {
-      if (!report.incremental || m.materialized != Materialization::kTable || m.unchanged_when.empty() ||
-          ReadsReplacedSource(m, inputs)) {
-        return false;
-      }
-      // Every changed input must be read through changed.<name> (and be new rows only).
-      for (const std::vector<std::string>* names : {&m.sources, &m.refs}) {
-        for (const std::string& name : *names) {
-          if (changed.count(name) && !ReadsChangedRowsOf(m.unchanged_when, name)) return false;
-        }
-      }
-      check_options.changed = changed;
-      if (!ChangedRowsAreNew(m.unchanged_when, check_options)) return false;
-      ASSIGN_OR_RETURN(auto q,
-                       session->Query("SELECT CAST((" + ResolveChangedRows(m.unchanged_when, check_options) +
-                                      ") AS BOOLEAN)"));
-      return q.rows.size() == 1 && !q.nulls[0][0] && q.rows[0][0] == "true";
-    };
-
-    auto models_start = Clock::now();
-    for (const Model& m : models) {
-      ModelStat stat;
-      stat.name = m.name;
-      auto t = Clock::now();
-      if (options.progress) {
-        options.progress(static_cast<int>(report.models.size()), static_cast<int>(models.size()) + 2, m.name);
-      }
-      bool same = false;
-      if (model_changed(m)) {
-        Result<bool> kept = rebuild_gives_same_table(m);
-        RETURN_NOT_OK(kept.status().WithContext("model " + m.name + " (" + Where(m) + "): unchanged_when"));
-        same = *kept;
-      }
-      if (model_changed(m) && !same) {
-        changed.insert(m.name);
-        std::vector<std::string> key_columns = report.incremental && m.materialized == Materialization::kTable
-                                                   ? ReferencedColumns(models, m.name)
-                                                   : std::vector<std::string>{};
-        for (size_t i = 0; i < key_columns.size(); ++i) {
-          RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TEMP TABLE _warehouse_previous_keys_" +
-                                         std::to_string(i) + " AS SELECT DISTINCT " +
-                                         QuoteIdent(key_columns[i]) + " AS k FROM " + QuoteIdent(m.name) +
-                                         " WHERE " + QuoteIdent(key_columns[i]) + " IS NOT NULL"));
-        }
-        bool ref_lost_rows = false;
-        for (const std::string& r : m.refs) {
-          auto it = partition_changes.find(r);
-          ref_lost_rows = ref_lost_rows || (it != partition_changes.end() && (it->second.deleted || it->second.rebuilt));
-        }
-        RETURN_NOT_OK(BuildModel(session.get(), m, report.incremental, inputs, ref_lost_rows, &segments,
-                                 &stat, &partition_changes[m.name])
-                          .WithContext("model " + m.name + " (" + Where(m) + ")"));
-        bool keys_survived = !key_columns.empty();
-        for (size_t i = 0; i < key_columns.size(); ++i) {
-          std::string previous_keys = "_warehouse_previous_keys_" + std::to_string(i);
-          ASSIGN_OR_RETURN(
-              auto lost,
-              session->Query("SELECT count(*) FROM " + previous_keys + " p WHERE NOT EXISTS (SELECT 1 FROM " +
-                             QuoteIdent(m.name) + " t WHERE t." + QuoteIdent(key_columns[i]) + " = p.k)"));
-          keys_survived = keys_survived && lost.Scalar() == "0";
-          RETURN_NOT_OK(session->Execute("DROP TABLE " + previous_keys));
-        }
-        if (keys_survived) keys_kept.insert(m.name);
-      } else {
-        stat.mode = "unchanged";
-        ASSIGN_OR_RETURN(stat.rows, CountRows(session.get(), m.name));
-      }
-      classify(stat);
-      stat.seconds = Since(t);
-      total_rows += stat.rows;
-      std::string segment = segments.ModeOf(m.name);
-      log(m.name + ": " + stat.mode + ", " + std::to_string(stat.rows) + " rows (" + std::to_string(stat.changed) +
-          " written) in " + std::to_string(stat.seconds) + " s" + (segment.empty() ? "" : ", segment " + segment) +
-          (stat.moved > 0 ? " (" + std::to_string(stat.moved) + " rows moved to the tail)" : ""));
-      report.models.push_back(std::move(stat));
-    }
-    RETURN_NOT_OK(WriteMetadata(session.get(), report.version, report.incremental, fingerprint, raw, options.run_checks));
-    report.models_seconds = Since(models_start);
-    RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_models"));
-
-    if (report.incremental) check_options.changed = changed;
-    if (options.run_checks) {
-      auto checks_start = Clock::now();
-      // A check whose table, referenced table and (for SQL checks) every model
-      // and raw view it mentions are unchanged passed on the previous version
-      // and would again: it is skipped when that version was checked.
-      std::vector<Model> to_check = models;
-      if (report.incremental && previous_checked) {
-        for (Model& m : to_check) {
-          std::vector<ModelCheck> kept;
-          for (ModelCheck& c : m.checks) {
-            bool run = changed.count(m.name) > 0 || changed.count(c.ref_table) > 0;
-            for (const std::string& name : changed) run = run || (c.kind == CheckKind::kSql && Mentions(c.sql, name));
-            if (run) {
-              kept.push_back(std::move(c));
-            } else {
-              ++report.checks_skipped;
-            }
-          }
-          m.checks = std::move(kept);
-        }
-      }
-      if (options.progress) options.progress(static_cast<int>(models.size()), static_cast<int>(models.size()) + 2, "checks");
-      ASSIGN_OR_RETURN(report.checks, RunChecks(session.get(), to_check, check_options));
-      report.checks_seconds = Since(checks_start);
-      log("checks: " + std::to_string(report.checks.passed) + " passed (" + std::to_string(report.checks.warnings) +
-          " with warnings), " + std::to_string(report.checks.failed) + " failed, " +
-          std::to_string(report.checks_skipped) + " skipped (unchanged) in " + std::to_string(report.checks_seconds) +
-          " s" + report.checks.WarningText());
-      if (!report.checks.ok()) {
-        session.reset();
-        db.reset();
-        (void)batch.Abort("warehouse checks failed");
-        std::string current = previous ? "version " + std::to_string(previous->version) + " keeps serving"
-                                       : "no version was published";
-        return Status::Corruption("warehouse build failed its checks (" + current + "):" +
-                                  report.checks.FailureText() +
-                                  "\nfix the raw data or the model, then run custlake build again");
-      }
-    }
-    RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_checks"));
-
-    auto export_start = Clock::now();
-    if (options.progress) options.progress(static_cast<int>(models.size()) + 1, static_cast<int>(models.size()) + 2, "export");
-    if (options.export_parquet) {
-      for (size_t i = 0; i < models.size(); ++i) {
-        const Model& m = models[i];
-        if (!changed.count(m.name)) {
-          ASSIGN_OR_RETURN(int64_t reused, ReuseExport(lake.get(), &batch, m.name, report.models[i].rows));
-          if (reused >= 0) {
-            report.parquet_files += reused;
-            report.parquet_files_reused += reused;
-            continue;
-          }
-        }
-        auto changes = partition_changes.find(m.name);
-        if (report.incremental && changes != partition_changes.end() && !changes->second.all) {
-          int64_t reused = 0;
-          bool appended_only = check_options.appended_tables.count(m.name) > 0;
-          ASSIGN_OR_RETURN(int64_t files, ExportChangedPartitions(lake.get(), session.get(), &batch, m,
-                                                                  changes->second, appended_only, &reused));
-          report.parquet_files += files;
-          report.parquet_files_reused += reused;
-          continue;
-        }
-        ASSIGN_OR_RETURN(int64_t files, ExportTable(session.get(), &batch, m));
-        report.parquet_files += files;
-      }
-    }
-    RETURN_NOT_OK(segments.Finish(session.get()));
-    report.segments = segments.Modes();
-    // The raw views and the new rows (delta.*) are not part of the version.
-    RETURN_NOT_OK(session->Execute("DROP SCHEMA raw CASCADE; DROP SCHEMA delta CASCADE"));
-    RETURN_NOT_OK(session->Execute("CHECKPOINT"));
-    report.export_seconds = Since(export_start);
-  }  // the DuckDB file is closed here, before the commit checksums it
-
-  auto commit_start = Clock::now();
-  // No content checksum for the version file: hashing it would read the whole
-  // database once more per build, and DuckDB checksums each block it stores
-  // (and verifies it on every read). The Parquet exports keep theirs.
-  lake::FileSpec version_file;
-  version_file.path = relative;
-  version_file.row_count = total_rows - segments.Rows();  // the segments' rows are counted with them
-  version_file.provenance_json = "{\"kind\":\"warehouse version\"}";
-  version_file.checksum_content = false;
-  RETURN_NOT_OK(batch.AddFile(std::move(version_file)));
-  RETURN_NOT_OK(segments.AddFiles());
-  for (const Model& m : models) RETURN_NOT_OK(batch.ReplaceDataset(TableDataset(m.name)));
-  for (const RawDataset& r : raw) RETURN_NOT_OK(batch.SetCursor(WatermarkCursor(r.dataset), std::to_string(r.max_batch)));
-  RETURN_NOT_OK(batch.SetCursor(kModelsCursor, fingerprint));
-  RETURN_NOT_OK(lake::CheckFailPoint(options.fail_point, "build.after_export"));
-  RETURN_NOT_OK(batch.Commit().WithContext("publishing warehouse version " + std::to_string(report.version)));
-  report.commit_seconds = Since(commit_start);
-
-  // External tables read warehouse/<table>/ whole: the export this commit
-  // replaced goes now (old versions' readers use their .duckdb files).
-  std::vector<std::string> tables;
-  for (const Model& m : models) tables.push_back(m.name);
-  ASSIGN_OR_RETURN(int removed, RemoveRetiredExports(lake.get(), tables));
-  ASSIGN_OR_RETURN(PruneReport pruned, PruneVersions(lake.get(), options.keep_versions));
-  report.pruned_files = pruned.files_removed + removed;
-  if (options.progress) options.progress(static_cast<int>(models.size()) + 2, static_cast<int>(models.size()) + 2, "published");
-  report.total_seconds = Since(start);
-  log("published warehouse version " + std::to_string(report.version) + " in " +
-      std::to_string(report.total_seconds) + " s");
-  return report;
+  BuildRun run(options);
+  RETURN_NOT_OK(run.Begin());
+  RETURN_NOT_OK(run.OpenVersionDatabase());
+  RETURN_NOT_OK(run.CreateViews());
+  RETURN_NOT_OK(run.FindChangedInputs());
+  RETURN_NOT_OK(run.BuildModels());
+  RETURN_NOT_OK(run.CheckModels());
+  RETURN_NOT_OK(run.ExportAndClose());
+  RETURN_NOT_OK(run.Publish());
+  return run.TakeReport();
 }
 
 Result<CheckReport> CheckCurrentVersion(const std::string& lake_root, const std::vector<Model>& given,
