@@ -113,13 +113,179 @@ bool ReadsOnlyEmptyRawDeltas(const std::string& sql, const std::vector<RawDatase
   return any;
 }
 
+/// One model run into its table (BuildModel below): a full build, or an
+/// incremental one by the model's materialization.
+class ModelRun {
+ public:
+  ModelRun(engine::Session* session, const Model& m, const std::vector<RawDataset>& raw, SegmentSet* segments,
+           ModelStat* stat, PartitionChanges* changes)
+      : session_(session), m_(m), raw_(raw), segments_(segments), stat_(stat), changes_(changes),
+        table_(QuoteIdent(m.name)), pb_(m.partition_by.empty() ? "" : QuoteIdent(m.partition_by)) {}
+
+  Status Whole(bool incremental);
+  Status Merge();
+  Status Append();
+  Status RecomputeFrom();
+
+ private:
+  std::string Context(const std::string& what) const { return "model " + m_.name + " (" + Where(m_) + "): " + what; }
+  std::vector<std::string> PostStatementsToRun() const;
+  std::vector<std::string> ReplacedSources() const;
+  Status PrepareSegment(bool settle, bool promote);
+  Status DeleteReplacedRows(const std::vector<std::string>& replaced_sources);
+  Status NotePostIncrementalPartitions();
+
+  engine::Session* session_;
+  const Model& m_;
+  const std::vector<RawDataset>& raw_;
+  SegmentSet* segments_;
+  ModelStat* stat_;
+  PartitionChanges* changes_;
+  const std::string table_;  ///< quoted
+  const std::string pb_;     ///< the quoted partition_by column, or ""
+};
+
+Status ModelRun::Whole(bool incremental) {
+  if (m_.materialized == Materialization::kAppend) {
+    RETURN_NOT_OK(segments_->Create(session_, m_.name, m_.sql));
+  } else {
+    RETURN_NOT_OK(session_->Execute("CREATE OR REPLACE TABLE " + table_ + " AS\n" + m_.sql));
+  }
+  // A merge or recompute_from model rebuilt in an incremental build may have
+  // lost rows or whole partitions its delta.<table> cannot show.
+  changes_->rebuilt = incremental && m_.materialized != Materialization::kTable;
+  stat_->mode = incremental ? "rebuilt" : "full";
+  ASSIGN_OR_RETURN(stat_->rows, CountRows(session_, m_.name));
+  stat_->changed = stat_->rows;
+  return Status::OK();
+}
+
+Status ModelRun::Merge() {
+  std::string key = QuoteIdent(m_.unique_key);
+  ASSIGN_OR_RETURN(auto r, session_->Query("INSERT INTO " + table_ + " BY NAME SELECT * FROM (\n" +
+                                           RewriteRawSchema(m_.sql, "delta") + "\n) s WHERE s." + key +
+                                           " NOT IN (SELECT " + key + " FROM " + table_ + ")"));
+  stat_->changed = r.rows_changed;
+  stat_->mode = "merged";
+  return Status::OK();
+}
+
+/// @post_incremental statements (and the partitions they may change) whose
+/// delta.<view>s hold no new rows are skipped: each is a full scan of the
+/// table that would change nothing.
+std::vector<std::string> ModelRun::PostStatementsToRun() const {
+  std::vector<std::string> post;
+  for (std::string& st : SplitStatements(m_.post_incremental)) {
+    if (!ReadsOnlyEmptyRawDeltas(st, raw_)) post.push_back(std::move(st));
+  }
+  return post;
+}
+
+/// The datasets the model reads that were re-imported since the previous version.
+std::vector<std::string> ModelRun::ReplacedSources() const {
+  std::vector<std::string> replaced;
+  for (const RawDataset& r : raw_) {
+    if (r.replaced && std::find(m_.sources.begin(), m_.sources.end(), r.view) != m_.sources.end()) {
+      replaced.push_back(r.dataset);
+    }
+  }
+  return replaced;
+}
+
+/// `settle`: a copy of the segment takes the deletes and updates. `promote`:
+/// the rows @post_incremental may change move to the tail (segments.h).
+Status ModelRun::PrepareSegment(bool settle, bool promote) {
+  if (settle) RETURN_NOT_OK(segments_->Settle(session_, m_.name).WithContext(Context("segment")));
+  if (!promote) return Status::OK();
+  // Like the statements, a condition on new rows of raw views that have none matches nothing.
+  std::vector<std::string> conditions;
+  for (const std::string& c : m_.post_incremental_rows) {
+    if (!ReadsOnlyEmptyRawDeltas(c, raw_)) conditions.push_back(c);
+  }
+  Result<int64_t> moved = segments_->Promote(session_, m_.name, conditions);
+  RETURN_NOT_OK(moved.status().WithContext(Context("segment")));
+  stat_->moved = *moved;
+  return Status::OK();
+}
+
+Status ModelRun::DeleteReplacedRows(const std::vector<std::string>& replaced_sources) {
+  for (const std::string& dataset : replaced_sources) {
+    std::string replaced = "FROM " + table_ + " WHERE " + QuoteIdent(m_.replace_key) + " = " + QuoteLiteral(dataset);
+    if (!pb_.empty()) RETURN_NOT_OK(AddMonths(session_, "SELECT " + pb_ + " " + replaced, changes_));
+    changes_->deleted = true;
+    RETURN_NOT_OK(session_->Execute("DELETE " + replaced).WithContext(Context("replacing the rows of " + dataset)));
+  }
+  return Status::OK();
+}
+
+Status ModelRun::NotePostIncrementalPartitions() {
+  if (m_.post_incremental_partitions.empty()) {
+    changes_->all = true;
+    return Status::OK();
+  }
+  if (ReadsOnlyEmptyRawDeltas(m_.post_incremental_partitions, raw_)) return Status::OK();
+  return AddMonths(session_, m_.post_incremental_partitions, changes_)
+      .WithContext(Context("post_incremental_partitions"));
+}
+
+Status ModelRun::Append() {
+  std::vector<std::string> post = PostStatementsToRun();
+  std::vector<std::string> replaced_sources = ReplacedSources();
+  // Only new rows: they go to the tail and the previous segment is shared.
+  // @post_incremental with post_incremental_rows: the rows it may change
+  // move to the tail, and the segment is still shared. Otherwise, deleting
+  // or updating rows: a copy of the segment takes the change.
+  bool settle = !replaced_sources.empty() || (!post.empty() && m_.post_incremental_rows.empty());
+  if (!settle) {
+    ASSIGN_OR_RETURN(settle, segments_->TailOutgrown(session_, m_.name));
+  }
+  const bool promote = !settle && !post.empty();
+  RETURN_NOT_OK(PrepareSegment(settle, promote));
+  RETURN_NOT_OK(DeleteReplacedRows(replaced_sources));
+  RETURN_NOT_OK(session_->Execute("CREATE OR REPLACE TABLE delta." + table_ + " AS\n" +
+                                  RewriteRawSchema(m_.sql, "delta"))
+                    .WithContext(Context("computing the new rows")));
+  ASSIGN_OR_RETURN(auto r, session_->Query("INSERT INTO " + segments_->AppendTarget(m_.name) +
+                                           " BY NAME SELECT * FROM delta." + table_));
+  stat_->changed = r.rows_changed;
+  if (!pb_.empty()) RETURN_NOT_OK(AddMonths(session_, "SELECT " + pb_ + " FROM delta." + table_, changes_));
+  if (!post.empty() && !pb_.empty()) RETURN_NOT_OK(NotePostIncrementalPartitions());
+  for (const std::string& st : post) {
+    Result<engine::QueryResult> done = session_->Query(st);
+    RETURN_NOT_OK(done.status().WithContext(Context("@post_incremental")));
+    changes_->post_incremental_rows += done->rows_changed;
+  }
+  if (settle || promote) RETURN_NOT_OK(segments_->Unsettle(session_, m_.name));
+  stat_->mode = "appended";
+  return Status::OK();
+}
+
+Status ModelRun::RecomputeFrom() {
+  ASSIGN_OR_RETURN(auto from, session_->Query("SELECT CAST((" + m_.recompute_from + ") AS VARCHAR)"));
+  if (from.rows.empty() || from.nulls[0][0]) {
+    stat_->mode = "unchanged";
+    // No recomputed partitions: a later model's recompute_from reading delta.<table> finds none.
+    return session_->Execute("CREATE OR REPLACE VIEW delta." + table_ + " AS SELECT * FROM main." + table_ +
+                             " WHERE false");
+  }
+  std::string value = QuoteLiteral(from.Scalar());
+  changes_->from = from.Scalar().substr(0, 7);
+  RETURN_NOT_OK(session_->Execute("DELETE FROM " + table_ + " WHERE " + pb_ + " >= " + value)
+                    .WithContext(Context("recompute_from")));
+  ASSIGN_OR_RETURN(auto r, session_->Query("INSERT INTO " + table_ + " BY NAME SELECT * FROM (\n" + m_.sql +
+                                           "\n) s WHERE s." + pb_ + " >= " + value));
+  stat_->changed = r.rows_changed;
+  stat_->mode = "recomputed from " + from.Scalar();
+  // The recomputed partitions are this build's new rows (for the checks).
+  return session_->Execute("CREATE OR REPLACE VIEW delta." + table_ + " AS SELECT * FROM main." + table_ +
+                           " WHERE " + pb_ + " >= " + value);
+}
+
 /// Runs one model into its table; fills `stat`.
 Status BuildModel(engine::Session* session, const Model& m, bool incremental,
                   const std::vector<RawDataset>& raw, bool ref_lost_rows, SegmentSet* segments, ModelStat* stat,
                   PartitionChanges* changes) {
-  std::string table = QuoteIdent(m.name);
-  std::string pb = m.partition_by.empty() ? "" : QuoteIdent(m.partition_by);
-  auto context = [&](const std::string& what) { return "model " + m.name + " (" + Where(m) + "): " + what; };
+  ModelRun run(session, m, raw, segments, stat, changes);
   // A merge or recompute_from model cannot take back what it built from a
   // source that was replaced since, or from rows a model it reads deleted
   // (an append model dropping a replaced source's rows, or a merge or
@@ -128,120 +294,21 @@ Status BuildModel(engine::Session* session, const Model& m, bool incremental,
   bool rebuild =
       m.materialized == Materialization::kTable ||
       (m.materialized != Materialization::kAppend && (ReadsReplacedSource(m, raw) || ref_lost_rows));
-  if (!incremental || rebuild) {
-    if (m.materialized == Materialization::kAppend) {
-      RETURN_NOT_OK(segments->Create(session, m.name, m.sql));
-    } else {
-      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE " + table + " AS\n" + m.sql));
-    }
-    // A merge or recompute_from model rebuilt in an incremental build may have
-    // lost rows or whole partitions its delta.<table> cannot show.
-    changes->rebuilt = incremental && m.materialized != Materialization::kTable;
-    stat->mode = incremental ? "rebuilt" : "full";
-    ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
-    stat->changed = stat->rows;
-    return Status::OK();
-  }
-  std::string delta_sql = RewriteRawSchema(m.sql, "delta");
+  if (!incremental || rebuild) return run.Whole(incremental);
   changes->all = m.partition_by.empty();
   switch (m.materialized) {
     case Materialization::kTable:
     case Materialization::kView:
       break;
-    case Materialization::kMerge: {
-      std::string key = QuoteIdent(m.unique_key);
-      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + delta_sql +
-                                              "\n) s WHERE s." + key + " NOT IN (SELECT " + key + " FROM " + table + ")"));
-      stat->changed = r.rows_changed;
-      stat->mode = "merged";
+    case Materialization::kMerge:
+      RETURN_NOT_OK(run.Merge());
       break;
-    }
-    case Materialization::kAppend: {
-      // @post_incremental statements (and the partitions they may change)
-      // whose delta.<view>s hold no new rows are skipped: each is a full
-      // scan of the table that would change nothing.
-      std::vector<std::string> post;
-      for (std::string& st : SplitStatements(m.post_incremental)) {
-        if (!ReadsOnlyEmptyRawDeltas(st, raw)) post.push_back(std::move(st));
-      }
-      std::vector<std::string> replaced_sources;
-      for (const RawDataset& r : raw) {
-        if (r.replaced && std::find(m.sources.begin(), m.sources.end(), r.view) != m.sources.end()) {
-          replaced_sources.push_back(r.dataset);
-        }
-      }
-      // Only new rows: they go to the tail and the previous segment is shared.
-      // @post_incremental with post_incremental_rows: the rows it may change
-      // move to the tail, and the segment is still shared. Otherwise, deleting
-      // or updating rows: a copy of the segment takes the change.
-      bool settle = !replaced_sources.empty() || (!post.empty() && m.post_incremental_rows.empty());
-      if (!settle) {
-        ASSIGN_OR_RETURN(settle, segments->TailOutgrown(session, m.name));
-      }
-      const bool promote = !settle && !post.empty();
-      if (settle) RETURN_NOT_OK(segments->Settle(session, m.name).WithContext(context("segment")));
-      if (promote) {
-        // Like the statements, a condition on new rows of raw views that have none matches nothing.
-        std::vector<std::string> conditions;
-        for (const std::string& c : m.post_incremental_rows) {
-          if (!ReadsOnlyEmptyRawDeltas(c, raw)) conditions.push_back(c);
-        }
-        Result<int64_t> moved = segments->Promote(session, m.name, conditions);
-        RETURN_NOT_OK(moved.status().WithContext(context("segment")));
-        stat->moved = *moved;
-      }
-      for (const std::string& dataset : replaced_sources) {
-        std::string replaced = "FROM " + table + " WHERE " + QuoteIdent(m.replace_key) + " = " + QuoteLiteral(dataset);
-        if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " " + replaced, changes));
-        changes->deleted = true;
-        RETURN_NOT_OK(session->Execute("DELETE " + replaced)
-                          .WithContext(context("replacing the rows of " + dataset)));
-      }
-      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE TABLE delta." + table + " AS\n" + delta_sql)
-                        .WithContext(context("computing the new rows")));
-      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + segments->AppendTarget(m.name) +
-                                              " BY NAME SELECT * FROM delta." + table));
-      stat->changed = r.rows_changed;
-      if (!pb.empty()) RETURN_NOT_OK(AddMonths(session, "SELECT " + pb + " FROM delta." + table, changes));
-      if (!post.empty() && !pb.empty()) {
-        if (m.post_incremental_partitions.empty()) {
-          changes->all = true;
-        } else if (!ReadsOnlyEmptyRawDeltas(m.post_incremental_partitions, raw)) {
-          RETURN_NOT_OK(AddMonths(session, m.post_incremental_partitions, changes)
-                            .WithContext(context("post_incremental_partitions")));
-        }
-      }
-      for (const std::string& st : post) {
-        Result<engine::QueryResult> done = session->Query(st);
-        RETURN_NOT_OK(done.status().WithContext(context("@post_incremental")));
-        changes->post_incremental_rows += done->rows_changed;
-      }
-      if (settle || promote) RETURN_NOT_OK(segments->Unsettle(session, m.name));
-      stat->mode = "appended";
+    case Materialization::kAppend:
+      RETURN_NOT_OK(run.Append());
       break;
-    }
-    case Materialization::kRecomputeFrom: {
-      ASSIGN_OR_RETURN(auto from, session->Query("SELECT CAST((" + m.recompute_from + ") AS VARCHAR)"));
-      if (from.rows.empty() || from.nulls[0][0]) {
-        stat->mode = "unchanged";
-        // No recomputed partitions: a later model's recompute_from reading delta.<table> finds none.
-        RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW delta." + table + " AS SELECT * FROM main." + table +
-                                       " WHERE false"));
-        break;
-      }
-      std::string value = QuoteLiteral(from.Scalar());
-      changes->from = from.Scalar().substr(0, 7);
-      RETURN_NOT_OK(session->Execute("DELETE FROM " + table + " WHERE " + pb + " >= " + value)
-                        .WithContext(context("recompute_from")));
-      ASSIGN_OR_RETURN(auto r, session->Query("INSERT INTO " + table + " BY NAME SELECT * FROM (\n" + m.sql +
-                                              "\n) s WHERE s." + pb + " >= " + value));
-      stat->changed = r.rows_changed;
-      stat->mode = "recomputed from " + from.Scalar();
-      // The recomputed partitions are this build's new rows (for the checks).
-      RETURN_NOT_OK(session->Execute("CREATE OR REPLACE VIEW delta." + table + " AS SELECT * FROM main." + table + " WHERE " +
-                                     pb + " >= " + value));
+    case Materialization::kRecomputeFrom:
+      RETURN_NOT_OK(run.RecomputeFrom());
       break;
-    }
   }
   ASSIGN_OR_RETURN(stat->rows, CountRows(session, m.name));
   return Status::OK();
