@@ -200,25 +200,42 @@ const ModelColumn* Model::FindColumn(const std::string& column) const {
   return nullptr;
 }
 
-Result<Model> ParseModel(const std::string& file, const std::string& text) {
-  Model model;
-  model.file = file;
-  std::vector<std::string> lines;
-  {
-    std::stringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(line);
+namespace {
+
+/// A header entry (`-- key label: value`), continuation lines appended.
+struct HeaderEntry {
+  std::string key, label, value;
+  int line;
+};
+
+/// True when continuation lines of `e` are SQL (kept on lines of their own).
+bool HoldsSql(const HeaderEntry& e) {
+  return e.key == "recompute_from" || e.key == "post_incremental_partitions" || e.key == "post_incremental_rows" ||
+         e.key == "unchanged_when" ||
+         (e.key == "check" && e.label != "unique" && e.label != "not_null" && e.label != "relationship" &&
+          e.label != "no_overlap" && e.label != "freshness");
+}
+
+/// `where: unknown header key 'X'; did you mean 'Y'?`
+Status UnknownHeaderKey(const std::string& where, const std::string& key) {
+  std::string best;
+  int best_d = 3;
+  for (const std::string& k : HeaderKeys()) {
+    int d = EditDistance(key, k);
+    if (d < best_d) best_d = d, best = k;
   }
-  // Header entries: (key, label, value, line); continuation lines extend the last.
-  struct Entry {
-    std::string key, label, value;
-    int line;
-  };
-  std::vector<Entry> entries;
+  return Status::InvalidArgument(where + ": unknown header key '" + key + "'" +
+                                 (best.empty() ? "" : "; did you mean '" + best + "'?"));
+}
+
+/// The header's entries, from the first line to the first that is not a
+/// comment; `*next` is then that line's index.
+Result<std::vector<HeaderEntry>> ReadHeader(const std::string& file, const std::vector<std::string>& lines,
+                                            size_t* next) {
+  std::vector<HeaderEntry> entries;
   size_t i = 0;
   for (; i < lines.size(); ++i) {
-    std::string line = lines[i];
-    std::string trimmed = Trim(line);
+    std::string trimmed = Trim(lines[i]);
     if (trimmed.empty()) continue;
     if (trimmed.rfind("--", 0) != 0) break;
     int lineno = static_cast<int>(i + 1);
@@ -227,12 +244,8 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
     bool continuation = body.size() >= 3 && body[0] == ' ' && body[1] == ' ' && body[2] == ' ';
     if (continuation) {
       if (entries.empty()) return Status::InvalidArgument(where + ": continuation line before any header key");
-      Entry& last = entries.back();
-      bool is_sql = last.key == "recompute_from" || last.key == "post_incremental_partitions" ||
-                    last.key == "post_incremental_rows" || last.key == "unchanged_when" ||
-                    (last.key == "check" && last.label != "unique" && last.label != "not_null" &&
-                     last.label != "relationship" && last.label != "no_overlap" && last.label != "freshness");
-      last.value += (is_sql ? "\n" : " ") + Trim(body);
+      HeaderEntry& last = entries.back();
+      last.value += (HoldsSql(last) ? "\n" : " ") + Trim(body);
       continue;
     }
     body = Trim(body);
@@ -249,74 +262,80 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
       label = Trim(head.substr(space + 1));
     }
     const auto& keys = HeaderKeys();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      std::string best;
-      int best_d = 3;
-      for (const std::string& k : keys) {
-        int d = EditDistance(key, k);
-        if (d < best_d) best_d = d, best = k;
-      }
-      return Status::InvalidArgument(where + ": unknown header key '" + key + "'" +
-                                     (best.empty() ? "" : "; did you mean '" + best + "'?"));
-    }
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) return UnknownHeaderKey(where, key);
     if ((key == "column" || key == "check") && label.empty()) {
       return Status::InvalidArgument(where + ": '" + key + "' needs a name: '-- " + key + " NAME: ...'");
     }
     entries.push_back({key, label, value, lineno});
   }
-  // The SQL, split at -- @post_incremental.
-  model.sql_line = static_cast<int>(i + 1);
+  *next = i;
+  return entries;
+}
+
+/// The SQL from line `first` on, split at -- @post_incremental, macros expanded.
+Status ReadSql(const std::string& file, const std::vector<std::string>& lines, size_t first, Model* model) {
+  model->sql_line = static_cast<int>(first + 1);
   std::string sql, post;
   bool in_post = false;
-  for (; i < lines.size(); ++i) {
+  for (size_t i = first; i < lines.size(); ++i) {
     if (Trim(lines[i]) == "-- @post_incremental") {
       in_post = true;
       continue;
     }
     (in_post ? post : sql) += lines[i] + "\n";
   }
-  model.source_sql = Trim(sql);
-  model.post_incremental = Trim(post);
-  while (!model.source_sql.empty() && model.source_sql.back() == ';') model.source_sql.pop_back();
-  ASSIGN_OR_RETURN(model.sql, ExpandMacros(model.source_sql, Dialect::kDuckDb, file, model.sql_line));
-  ASSIGN_OR_RETURN(model.post_incremental, ExpandMacros(model.post_incremental, Dialect::kDuckDb, file, model.sql_line));
+  model->source_sql = Trim(sql);
+  model->post_incremental = Trim(post);
+  while (!model->source_sql.empty() && model->source_sql.back() == ';') model->source_sql.pop_back();
+  ASSIGN_OR_RETURN(model->sql, ExpandMacros(model->source_sql, Dialect::kDuckDb, file, model->sql_line));
+  ASSIGN_OR_RETURN(model->post_incremental,
+                   ExpandMacros(model->post_incremental, Dialect::kDuckDb, file, model->sql_line));
+  return Status::OK();
+}
 
-  for (const Entry& e : entries) {
+Result<Materialization> ParseMaterialization(const std::string& where, const std::string& value) {
+  if (value == "table") return Materialization::kTable;
+  if (value == "merge") return Materialization::kMerge;
+  if (value == "append") return Materialization::kAppend;
+  if (value == "recompute_from") return Materialization::kRecomputeFrom;
+  if (value == "view") return Materialization::kView;
+  return Status::InvalidArgument(where + ": materialized must be table, merge, append, recompute_from or view, got '" +
+                                 value + "'");
+}
+
+/// The header's entries into `model`; the SQL they hold with its macros expanded.
+Status ApplyHeader(const std::string& file, const std::vector<HeaderEntry>& entries, Model* model) {
+  for (const HeaderEntry& e : entries) {
     std::string where = file + ":" + std::to_string(e.line);
-    if (e.key == "model") model.name = e.value;
-    else if (e.key == "description") model.description = e.value;
-    else if (e.key == "grain") model.grain = e.value;
-    else if (e.key == "unique_key") model.unique_key = e.value;
-    else if (e.key == "replace_key") model.replace_key = e.value;
-    else if (e.key == "partition_by") model.partition_by = e.value;
-    else if (e.key == "recompute_from") model.recompute_from = e.value;
-    else if (e.key == "post_incremental_partitions") model.post_incremental_partitions = e.value;
-    else if (e.key == "post_incremental_rows") model.post_incremental_rows.push_back(e.value);
-    else if (e.key == "unchanged_when")
-      model.unchanged_when = e.value;
-    else if (e.key == "column") model.columns.push_back({e.label, e.value});
-    else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, &model));
+    if (e.key == "model") model->name = e.value;
+    else if (e.key == "description") model->description = e.value;
+    else if (e.key == "grain") model->grain = e.value;
+    else if (e.key == "unique_key") model->unique_key = e.value;
+    else if (e.key == "replace_key") model->replace_key = e.value;
+    else if (e.key == "partition_by") model->partition_by = e.value;
+    else if (e.key == "recompute_from") model->recompute_from = e.value;
+    else if (e.key == "post_incremental_partitions") model->post_incremental_partitions = e.value;
+    else if (e.key == "post_incremental_rows") model->post_incremental_rows.push_back(e.value);
+    else if (e.key == "unchanged_when") model->unchanged_when = e.value;
+    else if (e.key == "column") model->columns.push_back({e.label, e.value});
+    else if (e.key == "check") RETURN_NOT_OK(ParseCheck(where, e.label, e.value, e.line, model));
     else if (e.key == "materialized") {
-      if (e.value == "table") model.materialized = Materialization::kTable;
-      else if (e.value == "merge") model.materialized = Materialization::kMerge;
-      else if (e.value == "append") model.materialized = Materialization::kAppend;
-      else if (e.value == "recompute_from") model.materialized = Materialization::kRecomputeFrom;
-      else if (e.value == "view")
-        model.materialized = Materialization::kView;
-      else
-        return Status::InvalidArgument(
-            where + ": materialized must be table, merge, append, recompute_from or view, got '" + e.value +
-            "'");
+      ASSIGN_OR_RETURN(model->materialized, ParseMaterialization(where, e.value));
     }
   }
-  ASSIGN_OR_RETURN(model.recompute_from, ExpandMacros(model.recompute_from, Dialect::kDuckDb, file, 1));
-  ASSIGN_OR_RETURN(model.unchanged_when, ExpandMacros(model.unchanged_when, Dialect::kDuckDb, file, 1));
-  for (std::string& condition : model.post_incremental_rows) {
+  ASSIGN_OR_RETURN(model->recompute_from, ExpandMacros(model->recompute_from, Dialect::kDuckDb, file, 1));
+  ASSIGN_OR_RETURN(model->unchanged_when, ExpandMacros(model->unchanged_when, Dialect::kDuckDb, file, 1));
+  for (std::string& condition : model->post_incremental_rows) {
     ASSIGN_OR_RETURN(condition, ExpandMacros(condition, Dialect::kDuckDb, file, 1));
   }
-  for (ModelCheck& c : model.checks) {
+  for (ModelCheck& c : model->checks) {
     ASSIGN_OR_RETURN(c.sql, ExpandMacros(c.sql, Dialect::kDuckDb, file, c.line));
   }
+  return Status::OK();
+}
+
+/// What a model's header must say, given its materialization.
+Status ValidateModel(const std::string& file, const Model& model) {
   std::string where = file + ":1";
   if (model.name.empty()) return Status::InvalidArgument(where + ": the header needs '-- model: NAME'");
   std::string stem = std::filesystem::path(file).stem().string();
@@ -350,6 +369,25 @@ Result<Model> ParseModel(const std::string& file, const std::string& text) {
   if (model.materialized == Materialization::kRecomputeFrom && (model.recompute_from.empty() || model.partition_by.empty())) {
     return Status::InvalidArgument(where + ": materialized: recompute_from needs '-- recompute_from: SQL' and '-- partition_by: COLUMN'");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Model> ParseModel(const std::string& file, const std::string& text) {
+  Model model;
+  model.file = file;
+  std::vector<std::string> lines;
+  {
+    std::stringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  size_t sql_start = 0;
+  ASSIGN_OR_RETURN(std::vector<HeaderEntry> entries, ReadHeader(file, lines, &sql_start));
+  RETURN_NOT_OK(ReadSql(file, lines, sql_start, &model));
+  RETURN_NOT_OK(ApplyHeader(file, entries, &model));
+  RETURN_NOT_OK(ValidateModel(file, model));
   return model;
 }
 
