@@ -45,6 +45,11 @@ struct LearnerOptions {
   churn::GbmOptions nuisance;    ///< propensity and control outcome models
   churn::GbmOptions shift;       ///< the treated outcome model's shift from the control one
   churn::GbmOptions uplift;      ///< the pseudo-outcome regression
+  /// Refit mu0 and e on every row (step 4) for a model that is kept. false (generic mode, which keeps
+  /// no model): the means of the cross-fitting folds' mu0 and e stand for them (g, a small booster on
+  /// the treated rows, is still fitted on every treated row of the overlap, from the folds' mean
+  /// mu0), and the two refits, about half of the boosting, are skipped.
+  bool refit = true;
   LearnerOptions();
   Status Validate() const;
   nlohmann::json ToJson() const;
@@ -57,12 +62,18 @@ struct UpliftRows {
   std::vector<uint64_t> group;  ///< rows of one group share a fold (e.g. the customer id)
 };
 
+/// A cross-fitting fold's control outcome model (kept when the learner does not refit).
+struct FoldModels {
+  churn::GbmModel mu0;
+};
+
 struct TrainedLearner {
   churn::GbmModel uplift;
-  churn::GbmModel p_event;     ///< mu0 on every control row
-  churn::GbmModel shift;             ///< g on every treated row, from mu0's log-odds
-  churn::GbmModel propensity;  ///< e on every row
+  churn::GbmModel p_event;     ///< mu0 on every control row (without refit: the first fold's)
+  churn::GbmModel shift;             ///< g on every treated row, from mu0's log-odds (without refit: the folds' mean mu0's)
+  churn::GbmModel propensity;  ///< e on every row (without refit: the first fold's)
   nlohmann::json info;      ///< rounds, clipped share, timings
+  std::vector<FoldModels> folds;  ///< without refit: every fold's mu0, which PredictUpliftFromFolds averages
 };
 
 /// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction, kept within
@@ -71,6 +82,10 @@ struct TrainedLearner {
 /// trees unused.
 Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
                                          const churn::Dataset& data, const EffectModel* effect = nullptr);
+
+/// The uplift of `data`'s rows for a learner trained without refit: as PredictUplift with mu0 the mean
+/// of the cross-fitting folds' control outcome models.
+Result<std::vector<float>> PredictUpliftFromFolds(const TrainedLearner& learner, const churn::Dataset& data);
 
 /// The offer's effect model (effect_model.h) on `rows`, with the trained learner's mu0 as offset, fitted
 /// on the rows whose propensity (the learner's, on every row) is at least `trim` (all rows when trim is 0
