@@ -58,26 +58,53 @@ CUSTLAKE=${CUSTLAKE_BIN:-$ROOT/$B/src/cli/custlake}
 GENERATE=${GENERATE_BIN:-$CUSTLAKE}
 [ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
 PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
-WORK=$(mktemp -d /tmp/custlake-retention-bench.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/custlake-retention-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-P="$WORK/project"
+P=${PROJECT:-$WORK/project}
 C=("$CUSTLAKE" -C "$P" --quiet)
 DATA="$WORK/dataset.csv"
 LEARNER=(--treatment treated --outcome churned --id customer_id --split-column period)
+E2E=0
 
 if [ -n "${DATASET:-}" ]; then
   # Rows exported earlier (custlake retention export-dataset --out FILE.csv): no set-up; CUSTOMERS only labels the run.
   [ -f "$DATASET" ] || { echo "DATASET=$DATASET: no such file" >&2; exit 2; }
   DATA=$DATASET
+  P="$WORK/project"
+  C=("$CUSTLAKE" -C "$P" --quiet)
   "$CUSTLAKE" --quiet init "$P" >/dev/null  # generic mode needs no project's data, the CLI a project
 else
-  echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
-  "$CUSTLAKE" --quiet init "$P" >/dev/null
-  "$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
-  "${C[@]}" import sic >/dev/null
-  "${C[@]}" ingest >/dev/null
-  "${C[@]}" build >/dev/null
+  if [ -z "${PROJECT:-}" ]; then
+    echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+    "$CUSTLAKE" --quiet init "$P" >/dev/null
+    "$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
+    "${C[@]}" import sic >/dev/null
+    "${C[@]}" ingest >/dev/null
+    "${C[@]}" build >/dev/null
+  fi
   "${C[@]}" retention export-dataset --out "$DATA" >/dev/null
+  # The end-to-end variant's inputs (untimed): the warehouse tables the features come from, as CSV (what
+  # bench/churn/run.sh gives its peer), and the send months custlake's export chose.
+  E2E=1
+  T="$WORK/tables"
+  mkdir -p "$T"
+  export_csv() {  # file, query
+    "${C[@]}" query --format csv --max-rows 0 "$2" >"$T/$1"
+  }
+  export_csv activity.csv "SELECT customer_id, activity_type, transaction_kind, CAST(amount AS DOUBLE) AS amount,
+    duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key FROM fact_customer_activity"
+  export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
+    date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
+    CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
+    FROM dim_customer"
+  export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
+    satisfaction, category FROM dim_support_ticket"
+  export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
+  read -r TRAIN_DATES VALIDATION_DATES < <($PY -c '
+import sys, pandas as pd
+d = pd.read_csv(sys.argv[1], usecols=["send_date", "period"])
+print(*(",".join(sorted(d[d.period == p].send_date.unique())) for p in ("train", "validation")))' "$DATA")
+  echo "send months: training $TRAIN_DATES, validation $VALIDATION_DATES" >&2
 fi
 echo "dataset: $(du -b "$DATA" | cut -f1) bytes" >&2
 
@@ -96,24 +123,34 @@ run_peer() {
   measure "peer$1" "$WORK/peer$1.json" env OMP_WAIT_POLICY=PASSIVE "$PY" "$ROOT/bench/retention/peer.py" "$DATA" \
     "${LEARNER[@]}"
 }
+# End to end from the warehouse: custlake's export (Parquet, its own format) and train in one timed command;
+# the peer's features in pandas from the tables' CSV, then the same learner.
+run_custlake_e2e() {
+  measure "custlake_e2e$1" "$WORK/custlake_e2e$1.json" sh -c '"$@" retention export-dataset --out "$W/e2e.parquet" >/dev/null &&
+    "$@" --json retention train --input "$W/e2e.parquet" --treatment treated --outcome churned --id customer_id \
+      --split-column period' sh "${C[@]}"
+}
+export W=$WORK
+run_peer_e2e() {
+  measure "peer_e2e$1" "$WORK/peer_e2e$1.json" env OMP_WAIT_POLICY=PASSIVE "$PY" "$ROOT/bench/retention/e2e_peer.py" \
+    "$WORK/tables" "$TRAIN_DATES" "$VALIDATION_DATES"
+}
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
-  if [ $((r % 2)) = 1 ]; then
-    RESULTS+=("custlake $r $(run_custlake "$r")")
-    RESULTS+=("peer $r $(run_peer "$r")")
-  else
-    RESULTS+=("peer $r $(run_peer "$r")")
-    RESULTS+=("custlake $r $(run_custlake "$r")")
+  if [ $((r % 2)) = 1 ]; then order="custlake peer"; else order="peer custlake"; fi
+  for side in $order; do RESULTS+=("$side $r $(run_"$side" "$r")"); done
+  if [ "$E2E" = 1 ]; then
+    for side in $order; do RESULTS+=("${side}_e2e $r $(run_"${side}"_e2e "$r")"); done
   fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
 $PY - "$WORK" "$ROUNDS" "$CUSTOMERS" "${RESULTS[@]}" <<'PY'
 import json, sys
 work, rounds, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runs = {"custlake": [], "peer": []}
+runs = {}
 for line in sys.argv[4:]:
     side, r, wall, cpu, rss = line.split()
-    runs[side].append((float(wall), float(cpu), float(rss), int(r)))
+    runs.setdefault(side, []).append((float(wall), float(cpu), float(rss), int(r)))
 
 
 def summary(side, r):
@@ -123,22 +160,28 @@ def summary(side, r):
 
 best = {side: min(rs, key=lambda x: x[0]) for side, rs in runs.items()}
 js = {side: summary(side, best[side][3]) for side in runs}
-qini = {side: js[side]["qini_coefficient"] for side in runs}
-rows = js["peer"]
-print(f"retention train on {customers} customers, 12 months: {rows['train_rows']} training rows, "
-      f"{rows['validation_rows']} validation rows, {rows['features']} features; best of {rounds} rounds each, "
-      f"alternating")
-print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'Qini':>9} {'AUUC':>9}  all walls")
-names = {"custlake": "custlake retention train", "peer": "pandas + xgboost (Python)"}
-for side in ("custlake", "peer"):
-    w, c, r, _ = best[side]
-    walls = " ".join(f"{x[0]:.1f}" for x in runs[side])
-    print(f"{names[side]:<34} {w:>8.2f} {c:>8.2f} {r:>13.0f} {qini[side]:>9.5f} {js[side]['auuc']:>9.5f}  {walls}")
-cw, cc, cr, _ = best["custlake"]
-pw, pc, pr, _ = best["peer"]
-print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
-      f"{qini['peer'] - qini['custlake']:>+9.5f}  (Qini: difference)")
-print("goal: the same Qini within 0.005 in at most half the time: "
-      f"Qini {'met' if abs(qini['peer'] - qini['custlake']) <= 0.005 else 'NOT met'}, "
-      f"time {'met' if pw >= 2 * cw else 'NOT met'}")
+names = {"custlake": "custlake retention train --input", "peer": "pandas + xgboost (Python)",
+         "custlake_e2e": "custlake export-dataset + train", "peer_e2e": "pandas features + xgboost"}
+for suffix, what in (("", "the learner on the exported rows (the peer is given custlake's rows for free)"),
+                     ("_e2e", "end to end from the warehouse's tables (features, learner)")):
+    c, p = "custlake" + suffix, "peer" + suffix
+    if c not in runs:
+        continue
+    rows = js[p]
+    print(f"{what}, {customers} customers, 12 months: {rows['train_rows']} training rows, "
+          f"{rows['validation_rows']} validation rows, {rows['features']} features; best of {rounds} rounds by wall, "
+          f"alternating")
+    print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'Qini':>9} {'AUUC':>9}  all walls / all CPU s")
+    for side in (c, p):
+        w, cpu, r, _ = best[side]
+        walls = " ".join(f"{x[0]:.1f}" for x in runs[side]) + " / " + " ".join(f"{x[1]:.1f}" for x in runs[side])
+        print(f"{names[side]:<34} {w:>8.2f} {cpu:>8.2f} {r:>13.0f} {js[side]['qini_coefficient']:>9.5f} "
+              f"{js[side]['auuc']:>9.5f}  {walls}")
+    cw, cc, cr, _ = best[c]
+    pw, pc, pr, _ = best[p]
+    dq = js[p]["qini_coefficient"] - js[c]["qini_coefficient"]
+    print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} {dq:>+9.5f}  (Qini: difference)")
+    print("goal: the same Qini within 0.005 in at most half the time: "
+          f"Qini {'met' if abs(dq) <= 0.005 else 'NOT met'}, "
+          f"wall {'met' if pw >= 2 * cw else 'NOT met'}, CPU s {'met' if pc >= 2 * cc else 'NOT met'}\n")
 PY
