@@ -117,18 +117,30 @@ Result<churn::GbmModel> FitShift(const UpliftRows& rows, const std::vector<size_
                           LogOdds(p_stop));
 }
 
+/// One booster's fit (and what it predicts right after), named for the timings.
+struct Job {
+  std::string name;
+  std::function<Status()> run;
+};
+
 /// Runs `jobs` on up to `workers` threads (each job one booster, independent of the others); the
-/// first failed job's status in job order.
-Status RunConcurrently(const std::vector<std::function<Status()>>& jobs, int workers) {
+/// first failed job's status in job order. Appends each job's name and wall seconds to `timings`.
+Status RunConcurrently(const std::vector<Job>& jobs, int workers, nlohmann::json* timings) {
   std::vector<Status> status(jobs.size(), Status::OK());
+  std::vector<double> seconds(jobs.size(), 0);
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t j; (j = next++) < jobs.size();) status[j] = jobs[j]();
+    for (size_t j; (j = next++) < jobs.size();) {
+      const auto start = std::chrono::steady_clock::now();
+      status[j] = jobs[j].run();
+      seconds[j] = SecondsSince(start);
+    }
   };
   std::vector<std::thread> threads;
   for (int w = 1; w < std::min<int>(workers, static_cast<int>(jobs.size())); ++w) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  for (size_t j = 0; j < jobs.size(); ++j) timings->push_back({{"step", jobs[j].name}, {"seconds", seconds[j]}});
   for (const Status& st : status) RETURN_NOT_OK(st);
   return Status::OK();
 }
@@ -147,8 +159,10 @@ struct Boosters {
 };
 
 /// Fits the cross-fitting folds' models and the refits on every row, concurrently where they do not
-/// depend on each other (`workers` boosters at a time, one thread each); fills out-of-fold e, mu0, mu1.
-Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers, Boosters* b, Nuisance* out) {
+/// depend on each other (`workers` boosters at a time, one thread each); fills out-of-fold e, mu0, mu1
+/// and each step's wall seconds.
+Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers, Boosters* b, Nuisance* out,
+                   nlohmann::json* timings) {
   const size_t n = rows.data.rows();
   out->e.assign(n, 0);
   out->mu0.assign(n, 0);
@@ -174,34 +188,34 @@ Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers,
     for (auto* v : {&b->folds[k].rest, &b->folds[k].rest_treated, &b->folds[k].rest_control}) std::sort(v->begin(), v->end());
   }
   auto where = [&](int k) { return fmt::format(" (cross-fitting fold {} of {})", k + 1, o.folds); };
-  std::vector<std::function<Status()>> first;
+  std::vector<Job> first;
   for (int k = 0; k < o.folds; ++k) {
     Boosters::Fold& f = b->folds[k];
-    first.push_back([&, k] {
+    first.push_back({"propensity" + where(k), [&, k] {
       ASSIGN_OR_RETURN(f.e, FitClassifier(rows, f.rest, rows.treated, nuisance, "propensity model" + where(k)));
       return Status::OK();
-    });
-    first.push_back([&, k] {
+    }});
+    first.push_back({"control outcome" + where(k), [&, k] {
       ASSIGN_OR_RETURN(f.mu0, FitClassifier(rows, f.rest_control, rows.data.y, nuisance,
                                             "control outcome model" + where(k)));
       return Status::OK();
-    });
+    }});
   }
   if (o.refit) {
-    first.push_back([&] {
+    first.push_back({"control outcome (refit on every row)", [&] {
       ASSIGN_OR_RETURN(b->p_event, FitClassifier(rows, control, rows.data.y, nuisance, "churn model without offer"));
       return Status::OK();
-    });
-    first.push_back([&] {
+    }});
+    first.push_back({"propensity (refit on every row)", [&] {
       ASSIGN_OR_RETURN(b->propensity, FitClassifier(rows, all, rows.treated, nuisance, "propensity model"));
       return Status::OK();
-    });
+    }});
   }
-  RETURN_NOT_OK(RunConcurrently(first, workers));
-  std::vector<std::function<Status()>> second;
+  RETURN_NOT_OK(RunConcurrently(first, workers, timings));
+  std::vector<Job> second;
   for (int k = 0; k < o.folds; ++k) {
     Boosters::Fold& f = b->folds[k];
-    second.push_back([&, k] {
+    second.push_back({"shift and out-of-fold predictions" + where(k), [&, k] {
       ASSIGN_OR_RETURN(f.overlap, Overlap(rows, f.rest_treated, Of(*f.e), o.trim));
       const std::vector<size_t>& overlap = f.overlap;
       ASSIGN_OR_RETURN(f.shift, FitShift(rows, overlap, Of(*f.mu0), shift, "treated outcome model" + where(k)));
@@ -215,7 +229,7 @@ Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers,
         out->mu1[f.held[i]] = p1[i];
       }
       return Status::OK();
-    });
+    }});
   }
   // g on every treated row of the overlap: from the refitted e and mu0, or from the folds' means.
   std::vector<const churn::GbmModel*> fold_e, fold_mu0;
@@ -225,12 +239,12 @@ Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers,
   }
   const Predictor e_all = o.refit ? Of(*b->propensity) : MeanOf(fold_e);
   const Predictor mu0_all = o.refit ? Of(*b->p_event) : MeanOf(fold_mu0);
-  second.push_back([&] {
+  second.push_back({"shift on every treated overlap row", [&] {
     ASSIGN_OR_RETURN(b->treated_overlap, Overlap(rows, treated, e_all, o.trim));
     ASSIGN_OR_RETURN(b->shift, FitShift(rows, b->treated_overlap, mu0_all, shift, "treated outcome model"));
     return Status::OK();
-  });
-  return RunConcurrently(second, workers);
+  }});
+  return RunConcurrently(second, workers, timings);
 }
 
 /// The pseudo-outcomes; *clipped counts the propensities moved to the bounds.
@@ -363,7 +377,8 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Nuisance nu;
   Boosters b;
-  RETURN_NOT_OK(FitNuisance(rows, options, workers, &b, &nu));
+  nlohmann::json steps = nlohmann::json::array();
+  RETURN_NOT_OK(FitNuisance(rows, options, workers, &b, &nu, &steps));
   const double nuisance_s = SecondsSince(start);
   int64_t clipped = 0;
   const std::vector<float> psi = PseudoOutcomes(rows, nu, options.clip, &clipped);
@@ -383,9 +398,11 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
     for (size_t r : index) out.push_back(v[r]);
     return out;
   };
+  const auto uplift_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(churn::GbmModel uplift,
                    churn::GbmModel::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi), options.uplift,
                                     churn::GbmModel::Objective::kSquaredError, at(plug_in, fit), at(plug_in, stop)));
+  steps.push_back({{"step", "uplift (pseudo-outcome regression)"}, {"seconds", SecondsSince(uplift_start)}});
   std::vector<FoldModels> folds;
   if (!options.refit) {  // the first fold's models stand in the refits' places; predictions use every fold's
     auto copy = [](const churn::GbmModel& m) -> Result<churn::GbmModel> {
@@ -413,6 +430,7 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                       {"boosters_at_once", workers},
                       {"refit", options.refit},
                       {"nuisance_seconds", nuisance_s},
+                      {"steps", steps},
                       {"total_seconds", SecondsSince(start)}};
   spdlog::info("retention: DR-learner on {} rows: {} propensities clipped to [{}, {}], {} uplift rounds", rows.data.rows(),
                clipped, options.clip, 1 - options.clip, uplift.best_iteration() + 1);
