@@ -245,11 +245,14 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   ASSIGN_OR_RETURN(auto session, db->Connect());
   ASSIGN_OR_RETURN(Loaded loaded, Load(session.get(), options));
   session.reset();
+  db.reset();
   const double read_s = SecondsSince(start);
   const UpliftRows train = Subset(loaded.rows, loaded.train);
   std::vector<bool> is_validation(loaded.train.size());
   for (size_t r = 0; r < is_validation.size(); ++r) is_validation[r] = !loaded.train[r];
   const UpliftRows valid = Subset(loaded.rows, is_validation);
+  const size_t all_rows = loaded.rows.data.rows();
+  loaded.rows = UpliftRows{};  // the file's rows, now in `train` and `valid`: not kept twice while training
   if (train.data.rows() == 0 || valid.data.rows() == 0) {
     return Status::InvalidArgument(fmt::format("{}: {} training and {} validation rows; both are needed", options.input,
                                                train.data.rows(), valid.data.rows()));
@@ -268,7 +271,7 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   metrics.erase("uplift_curve");
   return nlohmann::json{{"verb", "retention train"},
                         {"input", options.input},
-                        {"rows", loaded.rows.data.rows()},
+                        {"rows", all_rows},
                         {"train_rows", train.data.rows()},
                         {"validation_rows", valid.data.rows()},
                         {"split", options.split_column.empty() ? "seeded 70/30" : "column " + options.split_column},
