@@ -6,48 +6,32 @@
 #   bench/retention/run.sh [CUSTOMERS] [ROUNDS] [BUILD_DIR]   (default 20000 customers, 2 rounds, build/ci)
 #
 # Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported, ingested
-# and built; `custlake retention export-dataset` writes the learner's training and validation rows
-# (customer_id, send_date, period, treated, churned, then the numeric features) to dataset.csv (CSV:
-# Debian's pandas reads Parquet only with pyarrow, which Debian 12 does not package).
-# Timed, alternating the sides each round (custlake first in odd rounds), both on that file:
-#   custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
-#             --id customer_id --split-column period --json`: reading, cross-fitted propensity and
-#             outcome models, pseudo-outcome regression, the churn model without offer, scoring the
-#             validation rows and the Qini coefficient;
-#   peer      bench/retention/peer.py on the same file with the same options and XGBoost parameters,
-#             run with OMP_WAIT_POLICY=PASSIVE as custlake sets for itself (libgomp's idle threads
-#             otherwise spin between XGBoost's parallel regions).
-# Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each
-# (the best round of each side by wall time) and the ratios peer / custlake. Goal: the same Qini within
-# 0.005 in at most half the time.
+# and built (or PROJECT=DIR, a project already built: nothing is written into it); `custlake retention
+# export-dataset` writes the learner's training and validation rows (customer_id, send_date, period,
+# treated, churned, then the numeric features) to dataset.csv (CSV: Debian's pandas reads Parquet only
+# with pyarrow, which Debian 12 does not package), and the warehouse's activity facts, customers, tickets
+# and offers are exported as CSV for the end-to-end peer (as bench/churn/run.sh does).
+# Timed, alternating the sides each round (custlake first in odd rounds):
+#   the learner on the exported rows:
+#     custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
+#               --id customer_id --split-column period --json`: reading, the cross-fitted propensity and
+#               outcome models, the shift, the pseudo-outcome regression, scoring the validation rows and the
+#               Qini coefficient (generic mode keeps no model, so it does not refit; docs/retention.md);
+#     peer      bench/retention/peer.py on the same file with the same options and XGBoost parameters (with
+#               the refits), run with OMP_WAIT_POLICY=PASSIVE as custlake sets for itself (libgomp's idle
+#               threads otherwise spin between XGBoost's parallel regions). It gets custlake's rows for free.
+#   end to end from the warehouse (not with DATASET=):
+#     custlake  `retention export-dataset --out e2e.parquet` then `retention train --input e2e.parquet`;
+#     peer      bench/retention/e2e_peer.py: the same rows built in pandas from the tables' CSV
+#               (bench/churn/churn_peer.py's features at each send month's cutoff), then peer.py's learner.
+# Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each (the best
+# round of each side by wall time; every round's wall and CPU seconds beside) and the ratios peer / custlake.
+# Goal: the same Qini within 0.005 in at most half the time. Figures: docs/retention.md, Measured.
 #
-# Measured 2026-12-06 on the shared 2-core machine (load 1.3-1.6), before the branches merged: custlake =
-# s/rmodel at d2222d6 (CUSTLAKE_BIN), company from s/rgen's generator (GENERATE_BIN), best of 2 rounds:
-#   100,000 customers (213,044 training rows, 59,179 validation rows, 42 features):
-#     custlake 21.42 s wall, 33.20 s CPU, 439 MiB, Qini 0.00045; peer 17.12 s, 26.81 s, 537 MiB, Qini 0.00036
-#     (peer / custlake: wall 0.80, CPU 0.81, RSS 1.22): Qini within 0.005 met, half the time NOT met.
-#   20,000 customers: custlake 4.63 s, peer 4.09 s; Qini 0.00057 / 0.00034.
-# Measured 2026-12-06 13:20 UTC (s/ret), same machine at load 12-17 (four engineers' builds: walls vary 2x round
-# to round, CPU seconds less), DATASET = the 30,000-customer company's rows (seed 42: 64,719 training, 18,020
-# validation rows, 42 features), best of 2 rounds:
-#   before (base commit's generic mode: 4 scans of the CSV): custlake 21.44 s wall, 8.42 CPU s, 217 MiB;
-#     peer 20.74 s, 7.37 CPU s, 242 MiB
-#   after (one scan, no string copies): custlake 13.95 s wall, 7.49 CPU s, 257 MiB; peer 16.72 s, 7.66 CPU s, 251 MiB
-#   (peer / custlake CPU 1.02): the half-the-time goal is NOT met; the 1 M run was not made.
-#   100,000 customers (s/ret 3bbf835, 13:31 UTC, load 4-8; 214,916 training and 59,761 validation rows, 48
-#   features): custlake 23.97 s wall, 27.07 CPU s, 486 MiB, Qini 0.00004; peer 49.20 s, 25.51 CPU s, 600 MiB,
-#   Qini 0.00013. The script says "time met" (wall ratio 2.05) but the walls of the two rounds were 24.0 and
-#   62.3 s for custlake and 49.2 and 60.8 s for the peer: the load, not custlake; by CPU seconds the peer is
-#   still slightly cheaper (ratio 0.94). Not a pass.
-# On a 20,000-row synthetic file (synthetic_dataset.py) the two sides give the same Qini to the last digit
-# (0.0020566, the same rounds and overlap counts); on the exported CSV they differ slightly (e.g. 0.00055
-# against 0.00045 on the same file; not traced: perhaps the rows reach XGBoost in another order, which moves
-# its subsampling).
-#
-# DATASET=FILE.csv times both sides on rows exported earlier (`retention export-dataset --out FILE.csv`)
-# instead of generating a company. CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
-# with another binary (e.g. a build with the generator of another branch); both for trying branches
-# side by side before they are merged.
+# DATASET=FILE.csv times the learner only, on rows exported earlier (`retention export-dataset --out
+# FILE.csv`), instead of generating a company. CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's;
+# GENERATE_BIN=PATH generates the company with another binary; both for trying branches side by side.
+# TMPDIR: where the work folder goes (the 1 M exports need a few GB).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 "$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
