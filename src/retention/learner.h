@@ -20,7 +20,11 @@
 //   4. Refitted on every row of their kind: mu0 on the control rows (also the
 //      churn probability without an offer, for plans and the churn-risk
 //      policy), g on the treated rows, and e on all rows (the propensity that
-//      weights later validation rows: EvaluationWeights).
+//      weights later validation rows: EvaluationWeights). Without refit (a
+//      learner that is not kept), the folds' means stand for mu0 and e.
+//
+// Boosters that do not depend on one another are fitted side by side, one
+// thread each, as many at a time as the threads allowed (cores by default).
 //
 // Plain values; a trained learner is used from one thread.
 #pragma once
