@@ -20,7 +20,8 @@ The same steps and parameters as custlake's learner (branch s/rmodel at d2222d6,
      early stopping on the RMSE of one id in ten): the uplift model;
   4. refitted on all training rows: mu0 on the control rows, e on every row, and the shift on the
      treated rows in e's overlap (custlake keeps them for plans, the churn-risk policy and evaluation
-     weights);
+     weights; its generic mode, which keeps no model, skips the refits of mu0 and e since 6 Dec 19:00 UTC
+     and predicts with the folds' means: this peer keeps the learner as it was);
 then the uplift of each validation row = uplift model started from mu0(x) - mu1(x), and its Qini
 coefficient and AUUC with custlake's definitions (src/retention/uplift_metrics.h: success = not
 churned, ties ranked as one group, unweighted as generic mode reports them) on the validation rows

@@ -6,48 +6,32 @@
 #   bench/retention/run.sh [CUSTOMERS] [ROUNDS] [BUILD_DIR]   (default 20000 customers, 2 rounds, build/ci)
 #
 # Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported, ingested
-# and built; `custlake retention export-dataset` writes the learner's training and validation rows
-# (customer_id, send_date, period, treated, churned, then the numeric features) to dataset.csv (CSV:
-# Debian's pandas reads Parquet only with pyarrow, which Debian 12 does not package).
-# Timed, alternating the sides each round (custlake first in odd rounds), both on that file:
-#   custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
-#             --id customer_id --split-column period --json`: reading, cross-fitted propensity and
-#             outcome models, pseudo-outcome regression, the churn model without offer, scoring the
-#             validation rows and the Qini coefficient;
-#   peer      bench/retention/peer.py on the same file with the same options and XGBoost parameters,
-#             run with OMP_WAIT_POLICY=PASSIVE as custlake sets for itself (libgomp's idle threads
-#             otherwise spin between XGBoost's parallel regions).
-# Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each
-# (the best round of each side by wall time) and the ratios peer / custlake. Goal: the same Qini within
-# 0.005 in at most half the time.
+# and built (or PROJECT=DIR, a project already built: nothing is written into it); `custlake retention
+# export-dataset` writes the learner's training and validation rows (customer_id, send_date, period,
+# treated, churned, then the numeric features) to dataset.csv (CSV: Debian's pandas reads Parquet only
+# with pyarrow, which Debian 12 does not package), and the warehouse's activity facts, customers, tickets
+# and offers are exported as CSV for the end-to-end peer (as bench/churn/run.sh does).
+# Timed, alternating the sides each round (custlake first in odd rounds):
+#   the learner on the exported rows:
+#     custlake  `custlake retention train --input dataset.csv --treatment treated --outcome churned
+#               --id customer_id --split-column period --json`: reading, the cross-fitted propensity and
+#               outcome models, the shift, the pseudo-outcome regression, scoring the validation rows and the
+#               Qini coefficient (generic mode keeps no model, so it does not refit; docs/retention.md);
+#     peer      bench/retention/peer.py on the same file with the same options and XGBoost parameters (with
+#               the refits), run with OMP_WAIT_POLICY=PASSIVE as custlake sets for itself (libgomp's idle
+#               threads otherwise spin between XGBoost's parallel regions). It gets custlake's rows for free.
+#   end to end from the warehouse (not with DATASET=):
+#     custlake  `retention export-dataset --out e2e.parquet` then `retention train --input e2e.parquet`;
+#     peer      bench/retention/e2e_peer.py: the same rows built in pandas from the tables' CSV
+#               (bench/churn/churn_peer.py's features at each send month's cutoff), then peer.py's learner.
+# Prints wall seconds, CPU seconds (user+sys), peak RSS and the validation Qini coefficient of each (the best
+# round of each side by wall time; every round's wall and CPU seconds beside) and the ratios peer / custlake.
+# Goal: the same Qini within 0.005 in at most half the time. Figures: docs/retention.md, Measured.
 #
-# Measured 2026-12-06 on the shared 2-core machine (load 1.3-1.6), before the branches merged: custlake =
-# s/rmodel at d2222d6 (CUSTLAKE_BIN), company from s/rgen's generator (GENERATE_BIN), best of 2 rounds:
-#   100,000 customers (213,044 training rows, 59,179 validation rows, 42 features):
-#     custlake 21.42 s wall, 33.20 s CPU, 439 MiB, Qini 0.00045; peer 17.12 s, 26.81 s, 537 MiB, Qini 0.00036
-#     (peer / custlake: wall 0.80, CPU 0.81, RSS 1.22): Qini within 0.005 met, half the time NOT met.
-#   20,000 customers: custlake 4.63 s, peer 4.09 s; Qini 0.00057 / 0.00034.
-# Measured 2026-12-06 13:20 UTC (s/ret), same machine at load 12-17 (four engineers' builds: walls vary 2x round
-# to round, CPU seconds less), DATASET = the 30,000-customer company's rows (seed 42: 64,719 training, 18,020
-# validation rows, 42 features), best of 2 rounds:
-#   before (base commit's generic mode: 4 scans of the CSV): custlake 21.44 s wall, 8.42 CPU s, 217 MiB;
-#     peer 20.74 s, 7.37 CPU s, 242 MiB
-#   after (one scan, no string copies): custlake 13.95 s wall, 7.49 CPU s, 257 MiB; peer 16.72 s, 7.66 CPU s, 251 MiB
-#   (peer / custlake CPU 1.02): the half-the-time goal is NOT met; the 1 M run was not made.
-#   100,000 customers (s/ret 3bbf835, 13:31 UTC, load 4-8; 214,916 training and 59,761 validation rows, 48
-#   features): custlake 23.97 s wall, 27.07 CPU s, 486 MiB, Qini 0.00004; peer 49.20 s, 25.51 CPU s, 600 MiB,
-#   Qini 0.00013. The script says "time met" (wall ratio 2.05) but the walls of the two rounds were 24.0 and
-#   62.3 s for custlake and 49.2 and 60.8 s for the peer: the load, not custlake; by CPU seconds the peer is
-#   still slightly cheaper (ratio 0.94). Not a pass.
-# On a 20,000-row synthetic file (synthetic_dataset.py) the two sides give the same Qini to the last digit
-# (0.0020566, the same rounds and overlap counts); on the exported CSV they differ slightly (e.g. 0.00055
-# against 0.00045 on the same file; not traced: perhaps the rows reach XGBoost in another order, which moves
-# its subsampling).
-#
-# DATASET=FILE.csv times both sides on rows exported earlier (`retention export-dataset --out FILE.csv`)
-# instead of generating a company. CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's; GENERATE_BIN=PATH generates the company
-# with another binary (e.g. a build with the generator of another branch); both for trying branches
-# side by side before they are merged.
+# DATASET=FILE.csv times the learner only, on rows exported earlier (`retention export-dataset --out
+# FILE.csv`), instead of generating a company. CUSTLAKE_BIN=PATH runs that binary instead of BUILD_DIR's;
+# GENERATE_BIN=PATH generates the company with another binary; both for trying branches side by side.
+# TMPDIR: where the work folder goes (the 1 M exports need a few GB).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 "$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
@@ -58,26 +42,53 @@ CUSTLAKE=${CUSTLAKE_BIN:-$ROOT/$B/src/cli/custlake}
 GENERATE=${GENERATE_BIN:-$CUSTLAKE}
 [ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
 PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
-WORK=$(mktemp -d /tmp/custlake-retention-bench.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/custlake-retention-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-P="$WORK/project"
+P=${PROJECT:-$WORK/project}
 C=("$CUSTLAKE" -C "$P" --quiet)
 DATA="$WORK/dataset.csv"
 LEARNER=(--treatment treated --outcome churned --id customer_id --split-column period)
+E2E=0
 
 if [ -n "${DATASET:-}" ]; then
   # Rows exported earlier (custlake retention export-dataset --out FILE.csv): no set-up; CUSTOMERS only labels the run.
   [ -f "$DATASET" ] || { echo "DATASET=$DATASET: no such file" >&2; exit 2; }
   DATA=$DATASET
+  P="$WORK/project"
+  C=("$CUSTLAKE" -C "$P" --quiet)
   "$CUSTLAKE" --quiet init "$P" >/dev/null  # generic mode needs no project's data, the CLI a project
 else
-  echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
-  "$CUSTLAKE" --quiet init "$P" >/dev/null
-  "$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
-  "${C[@]}" import sic >/dev/null
-  "${C[@]}" ingest >/dev/null
-  "${C[@]}" build >/dev/null
+  if [ -z "${PROJECT:-}" ]; then
+    echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+    "$CUSTLAKE" --quiet init "$P" >/dev/null
+    "$GENERATE" -C "$P" --quiet generate --customers "$CUSTOMERS" --months 12 >/dev/null
+    "${C[@]}" import sic >/dev/null
+    "${C[@]}" ingest >/dev/null
+    "${C[@]}" build >/dev/null
+  fi
   "${C[@]}" retention export-dataset --out "$DATA" >/dev/null
+  # The end-to-end variant's inputs (untimed): the warehouse tables the features come from, as CSV (what
+  # bench/churn/run.sh gives its peer), and the send months custlake's export chose.
+  E2E=1
+  T="$WORK/tables"
+  mkdir -p "$T"
+  export_csv() {  # file, query
+    "${C[@]}" query --format csv --max-rows 0 "$2" >"$T/$1"
+  }
+  export_csv activity.csv "SELECT customer_id, activity_type, transaction_kind, CAST(amount AS DOUBLE) AS amount,
+    duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key FROM fact_customer_activity"
+  export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
+    date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
+    CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
+    FROM dim_customer"
+  export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
+    satisfaction, category FROM dim_support_ticket"
+  export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
+  read -r TRAIN_DATES VALIDATION_DATES < <($PY -c '
+import sys, pandas as pd
+d = pd.read_csv(sys.argv[1], usecols=["send_date", "period"])
+print(*(",".join(sorted(d[d.period == p].send_date.unique())) for p in ("train", "validation")))' "$DATA")
+  echo "send months: training $TRAIN_DATES, validation $VALIDATION_DATES" >&2
 fi
 echo "dataset: $(du -b "$DATA" | cut -f1) bytes" >&2
 
@@ -96,24 +107,34 @@ run_peer() {
   measure "peer$1" "$WORK/peer$1.json" env OMP_WAIT_POLICY=PASSIVE "$PY" "$ROOT/bench/retention/peer.py" "$DATA" \
     "${LEARNER[@]}"
 }
+# End to end from the warehouse: custlake's export (Parquet, its own format) and train in one timed command;
+# the peer's features in pandas from the tables' CSV, then the same learner.
+run_custlake_e2e() {
+  measure "custlake_e2e$1" "$WORK/custlake_e2e$1.json" sh -c '"$@" retention export-dataset --out "$W/e2e.parquet" >/dev/null &&
+    "$@" --json retention train --input "$W/e2e.parquet" --treatment treated --outcome churned --id customer_id \
+      --split-column period' sh "${C[@]}"
+}
+export W=$WORK
+run_peer_e2e() {
+  measure "peer_e2e$1" "$WORK/peer_e2e$1.json" env OMP_WAIT_POLICY=PASSIVE "$PY" "$ROOT/bench/retention/e2e_peer.py" \
+    "$WORK/tables" "$TRAIN_DATES" "$VALIDATION_DATES"
+}
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
-  if [ $((r % 2)) = 1 ]; then
-    RESULTS+=("custlake $r $(run_custlake "$r")")
-    RESULTS+=("peer $r $(run_peer "$r")")
-  else
-    RESULTS+=("peer $r $(run_peer "$r")")
-    RESULTS+=("custlake $r $(run_custlake "$r")")
+  if [ $((r % 2)) = 1 ]; then order="custlake peer"; else order="peer custlake"; fi
+  for side in $order; do RESULTS+=("$side $r $(run_"$side" "$r")"); done
+  if [ "$E2E" = 1 ]; then
+    for side in $order; do RESULTS+=("${side}_e2e $r $(run_"${side}"_e2e "$r")"); done
   fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); cores: $(nproc)" >&2
 $PY - "$WORK" "$ROUNDS" "$CUSTOMERS" "${RESULTS[@]}" <<'PY'
 import json, sys
 work, rounds, customers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runs = {"custlake": [], "peer": []}
+runs = {}
 for line in sys.argv[4:]:
     side, r, wall, cpu, rss = line.split()
-    runs[side].append((float(wall), float(cpu), float(rss), int(r)))
+    runs.setdefault(side, []).append((float(wall), float(cpu), float(rss), int(r)))
 
 
 def summary(side, r):
@@ -123,22 +144,28 @@ def summary(side, r):
 
 best = {side: min(rs, key=lambda x: x[0]) for side, rs in runs.items()}
 js = {side: summary(side, best[side][3]) for side in runs}
-qini = {side: js[side]["qini_coefficient"] for side in runs}
-rows = js["peer"]
-print(f"retention train on {customers} customers, 12 months: {rows['train_rows']} training rows, "
-      f"{rows['validation_rows']} validation rows, {rows['features']} features; best of {rounds} rounds each, "
-      f"alternating")
-print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'Qini':>9} {'AUUC':>9}  all walls")
-names = {"custlake": "custlake retention train", "peer": "pandas + xgboost (Python)"}
-for side in ("custlake", "peer"):
-    w, c, r, _ = best[side]
-    walls = " ".join(f"{x[0]:.1f}" for x in runs[side])
-    print(f"{names[side]:<34} {w:>8.2f} {c:>8.2f} {r:>13.0f} {qini[side]:>9.5f} {js[side]['auuc']:>9.5f}  {walls}")
-cw, cc, cr, _ = best["custlake"]
-pw, pc, pr, _ = best["peer"]
-print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
-      f"{qini['peer'] - qini['custlake']:>+9.5f}  (Qini: difference)")
-print("goal: the same Qini within 0.005 in at most half the time: "
-      f"Qini {'met' if abs(qini['peer'] - qini['custlake']) <= 0.005 else 'NOT met'}, "
-      f"time {'met' if pw >= 2 * cw else 'NOT met'}")
+names = {"custlake": "custlake retention train --input", "peer": "pandas + xgboost (Python)",
+         "custlake_e2e": "custlake export-dataset + train", "peer_e2e": "pandas features + xgboost"}
+for suffix, what in (("", "the learner on the exported rows (the peer is given custlake's rows for free)"),
+                     ("_e2e", "end to end from the warehouse's tables (features, learner)")):
+    c, p = "custlake" + suffix, "peer" + suffix
+    if c not in runs:
+        continue
+    rows = js[p]
+    print(f"{what}, {customers} customers, 12 months: {rows['train_rows']} training rows, "
+          f"{rows['validation_rows']} validation rows, {rows['features']} features; best of {rounds} rounds by wall, "
+          f"alternating")
+    print(f"{'side':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'Qini':>9} {'AUUC':>9}  all walls / all CPU s")
+    for side in (c, p):
+        w, cpu, r, _ = best[side]
+        walls = " ".join(f"{x[0]:.1f}" for x in runs[side]) + " / " + " ".join(f"{x[1]:.1f}" for x in runs[side])
+        print(f"{names[side]:<34} {w:>8.2f} {cpu:>8.2f} {r:>13.0f} {js[side]['qini_coefficient']:>9.5f} "
+              f"{js[side]['auuc']:>9.5f}  {walls}")
+    cw, cc, cr, _ = best[c]
+    pw, pc, pr, _ = best[p]
+    dq = js[p]["qini_coefficient"] - js[c]["qini_coefficient"]
+    print(f"{'ratio peer / custlake':<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} {dq:>+9.5f}  (Qini: difference)")
+    print("goal: the same Qini within 0.005 in at most half the time: "
+          f"Qini {'met' if abs(dq) <= 0.005 else 'NOT met'}, "
+          f"wall {'met' if pw >= 2 * cw else 'NOT met'}, CPU s {'met' if pc >= 2 * cc else 'NOT met'}\n")
 PY

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-#include <mutex>
 
 namespace custlake::churn {
 
@@ -19,8 +18,9 @@ Status XgbStatus(int rc, const char* what) {
 #define XGB_OK(call, what) RETURN_NOT_OK(XgbStatus((call), (what)))
 
 void QuietXgboost() {
-  static std::once_flag once;
-  std::call_once(once, [] { XGBSetGlobalConfig(R"({"verbosity": 0})"); });
+  thread_local bool quiet = false;  // XGBoost's global configuration is per thread
+  if (!quiet) XGBSetGlobalConfig(R"({"verbosity": 0})");
+  quiet = true;
 }
 
 /// A DMatrix over a dataset's features (and labels), freed on scope exit.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <chrono>
 #include <filesystem>
@@ -65,65 +64,79 @@ std::string Quoted(const std::vector<std::string>& values) {
   return fmt::format("{}", fmt::join(q, ", "));
 }
 
-/// A binary column's values as read (lower-case, trimmed; NULL as ""), checked while the rows are
-/// read, so the file is scanned once: 1/0, true/false (and yes/no for the treatment).
-class BinaryValues {
- public:
-  BinaryValues(std::string col, std::string what, bool allow_yes_no)
-      : col_(std::move(col)), what_(std::move(what)), allow_yes_no_(allow_yes_no) {}
-
-  /// 1 or 0 for `v`; a value that is neither is remembered for Check().
-  float Read(std::string_view v) {
-    static const std::set<std::string, std::less<>> kOne{"1", "1.0", "true", "t"}, kZero{"0", "0.0", "false", "f"};
-    static const std::set<std::string, std::less<>> kYes{"yes", "y"}, kNo{"no", "n"};
-    const bool one = kOne.count(v) || (allow_yes_no_ && kYes.count(v));
-    const bool zero = !one && (kZero.count(v) || (allow_yes_no_ && kNo.count(v)));
-    if (seen_.size() < kKept && !seen_.count(v)) seen_.emplace(v);
-    if (!one && !zero && !bad_) bad_ = std::string(v);
-    (one ? ones_ : zeros_) += one || zero;
-    return one ? 1.0f : 0.0f;
-  }
-
-  /// After the rows: a value that is not binary, or only one of the two values, is an error naming
-  /// the file and the column.
-  Status Check(const std::string& input) const {
-    std::vector<std::string> values(seen_.begin(), seen_.end());
-    if (bad_) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: the {} column '{}' is not binary: its values include {} ({}); it must hold 0/1 or true/false{}", input,
-          what_, col_, bad_->empty() ? "a blank" : "'" + *bad_ + "'", Quoted(values),
-          allow_yes_no_ ? " (or yes/no)" : ""));
-    }
-    if (ones_ == 0 || zeros_ == 0) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: the {} column '{}' has one value ({}): uplift needs {}", input, what_, col_, Quoted(values),
-          what_ == "treatment" ? "treated and control rows (an experiment with a control group)"
-                               : "rows where the outcome happened and rows where it did not"));
-    }
-    return Status::OK();
-  }
-
- private:
-  static constexpr size_t kKept = 12;  // distinct values kept for the messages
-  std::string col_, what_;
-  bool allow_yes_no_;
-  std::set<std::string, std::less<>> seen_;
-  std::optional<std::string> bad_;  ///< the first value that is not binary
-  int64_t ones_ = 0, zeros_ = 0;
-};
+const std::vector<std::string> kOne{"1", "1.0", "true", "t"}, kZero{"0", "0.0", "false", "f"};
+const std::vector<std::string> kYes{"yes", "y"}, kNo{"no", "n"};
 
 std::string LowerText(const std::string& col) {
   return "coalesce(lower(trim(CAST(" + engine::QuoteIdent(col) + " AS VARCHAR))), '')";
 }
 
-/// A feature's value as DuckDB prints a DOUBLE: parsed as a double and rounded to float, as
-/// churn::ParseFeatureValue does (without its string copy); "" (missing) and non-finite values are NaN.
-float FeatureValue(std::string_view v) {
-  double d = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) return NAN;
-  return static_cast<float>(d);
+std::string InList(const std::vector<std::string>& a, const std::vector<std::string>& b = {}) {
+  std::vector<std::string> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  return "(" + Quoted(all) + ")";
 }
+
+/// A binary column read as a number in the scan (1, 0, or 2 for a value that is neither: 1/0,
+/// true/false, and yes/no for the treatment), so the file is scanned once as numbers; the values
+/// themselves are read again only for an error's message.
+class BinaryColumn {
+ public:
+  BinaryColumn(std::string col, std::string what, bool allow_yes_no)
+      : col_(std::move(col)), what_(std::move(what)), allow_yes_no_(allow_yes_no) {}
+
+  /// The column as a DOUBLE: 1, 0 or 2 (neither).
+  std::string Code() const {
+    const std::string v = LowerText(col_);
+    return "CAST(CASE WHEN " + v + " IN " + InList(kOne, allow_yes_no_ ? kYes : std::vector<std::string>{}) +
+           " THEN 1 WHEN " + v + " IN " + InList(kZero, allow_yes_no_ ? kNo : std::vector<std::string>{}) +
+           " THEN 0 ELSE 2 END AS DOUBLE)";
+  }
+
+  /// 1 or 0 for a code; a 2 is remembered for Check().
+  float Read(double code) {
+    if (code == 1) {
+      ++ones_;
+      return 1.0f;
+    }
+    if (code == 0) ++zeros_;
+    else bad_ = true;
+    return 0.0f;
+  }
+
+  /// After the rows: a value that is not binary, or only one of the two values, is an error naming
+  /// the file and the column, with the values there are (read again from `source`: errors only).
+  Status Check(engine::Session* s, const std::string& source, const std::string& input) const {
+    if (!bad_ && ones_ > 0 && zeros_ > 0) return Status::OK();
+    const std::string v = LowerText(col_);
+    std::vector<std::string> values;
+    auto distinct = s->Query("SELECT DISTINCT " + v + " AS v FROM " + source + " ORDER BY v LIMIT 12");
+    if (distinct.ok()) {
+      for (const auto& row : distinct->rows) values.push_back(row[0]);
+    }
+    if (bad_) {
+      std::string first;
+      auto q = s->Query("SELECT " + v + " FROM " + source + " WHERE " + v + " NOT IN " +
+                        InList(kOne, allow_yes_no_ ? kYes : std::vector<std::string>{}) + " AND " + v + " NOT IN " +
+                        InList(kZero, allow_yes_no_ ? kNo : std::vector<std::string>{}) + " LIMIT 1");
+      if (q.ok()) first = q->Scalar();
+      return Status::InvalidArgument(fmt::format(
+          "{}: the {} column '{}' is not binary: its values include {} ({}); it must hold 0/1 or true/false{}", input,
+          what_, col_, first.empty() ? "a blank" : "'" + first + "'", Quoted(values),
+          allow_yes_no_ ? " (or yes/no)" : ""));
+    }
+    return Status::InvalidArgument(fmt::format(
+        "{}: the {} column '{}' has one value ({}): uplift needs {}", input, what_, col_, Quoted(values),
+        what_ == "treatment" ? "treated and control rows (an experiment with a control group)"
+                             : "rows where the outcome happened and rows where it did not"));
+  }
+
+ private:
+  std::string col_, what_;
+  bool allow_yes_no_;
+  bool bad_ = false;
+  int64_t ones_ = 0, zeros_ = 0;
+};
 
 struct Loaded {
   UpliftRows rows;
@@ -131,41 +144,48 @@ struct Loaded {
   std::vector<std::string> features, ignored;
 };
 
-/// An integer id is its own group (as the warehouse's customer ids are, so the export's rows fall in the
-/// same folds); any other text is hashed.
-uint64_t GroupOf(std::string_view id) {
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
-  if (ec == std::errc() && end == id.data() + id.size()) return static_cast<uint64_t>(value);
-  return std::hash<std::string_view>{}(id);
+/// The group of a row as two exact DOUBLEs (the high and low 32 bits): an integer id is its own group
+/// (as the warehouse's customer ids are, so the export's rows fall in the same folds); any other text
+/// is hashed.
+std::pair<std::string, std::string> GroupHalves(const std::string& id) {
+  const std::string v = "coalesce(CAST(" + engine::QuoteIdent(id) + " AS VARCHAR), '')";
+  const std::string g = "coalesce(TRY_CAST(" + v + " AS BIGINT)::HUGEINT, hash(" + v + ")::HUGEINT)";
+  const std::string u = "(CASE WHEN " + g + " < 0 THEN " + g + " + 18446744073709551616 ELSE " + g + " END)";
+  return {"CAST(" + u + " // 4294967296 AS DOUBLE)", "CAST(" + u + " % 4294967296 AS DOUBLE)"};
 }
 
-Status CheckSplitValue(std::string_view v, const std::string& input, const std::string& col, bool* train) {
-  std::string lower(v);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "train") {
-    *train = true;
-  } else if (lower == "validation" || lower == "valid" || lower == "test") {
-    *train = false;
-  } else {
-    return Status::InvalidArgument(fmt::format("{}: the split column '{}' holds '{}'; its values must be 'train' or "
-                                               "'validation'", input, col, v));
-  }
-  return Status::OK();
+std::string SplitText(const std::string& col) {
+  return "coalesce(CAST(" + engine::QuoteIdent(col) + " AS VARCHAR), '')";
 }
 
+/// The split column as a DOUBLE: 1 train, 0 validation (or valid, test), 2 anything else.
+std::string SplitCode(const std::string& col) {
+  const std::string v = "lower(" + SplitText(col) + ")";
+  return "CAST(CASE WHEN " + v + " = 'train' THEN 1 WHEN " + v +
+         " IN ('validation', 'valid', 'test') THEN 0 ELSE 2 END AS DOUBLE)";
+}
+
+Status SplitError(engine::Session* s, const std::string& source, const std::string& input, const std::string& col) {
+  auto q = s->Query("SELECT " + SplitText(col) + " FROM " + source + " WHERE " + SplitCode(col) + " = 2 LIMIT 1");
+  return Status::InvalidArgument(fmt::format("{}: the split column '{}' holds '{}'; its values must be 'train' or "
+                                             "'validation'", input, col, q.ok() ? q->Scalar() : "?"));
+}
+
+/// One scan of the file, every column read as a number (no text per value): the treatment and
+/// outcome as codes checked as the rows arrive, the group's two halves, the split, then the features.
 Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
   ASSIGN_OR_RETURN(std::vector<Column> columns, DescribeFile(s, o.input));
   RETURN_NOT_OK(RequireColumn(columns, o.treatment, o.input, "treatment"));
   RETURN_NOT_OK(RequireColumn(columns, o.outcome, o.input, "outcome"));
   if (!o.id.empty()) RETURN_NOT_OK(RequireColumn(columns, o.id, o.input, "id"));
   if (!o.split_column.empty()) RETURN_NOT_OK(RequireColumn(columns, o.split_column, o.input, "split-column"));
-  BinaryValues treatment(o.treatment, "treatment", true), outcome(o.outcome, "outcome", false);
+  BinaryColumn treatment(o.treatment, "treatment", true), outcome(o.outcome, "outcome", false);
   Loaded out;
-  // One scan of the file: the treatment and outcome are checked as the rows arrive.
-  std::string sql = "SELECT concat_ws(chr(31), " + LowerText(o.treatment) + ", " + LowerText(o.outcome) + ", " +
-                    (o.id.empty() ? std::string("''") : "coalesce(CAST(" + engine::QuoteIdent(o.id) + " AS VARCHAR), '')") +
-                    ", " + (o.split_column.empty() ? std::string("''") : "coalesce(CAST(" + engine::QuoteIdent(o.split_column) + " AS VARCHAR), '')");
+  const auto [group_high, group_low] = o.id.empty() ? std::pair<std::string, std::string>{"0.0::DOUBLE", "0.0::DOUBLE"}
+                                                    : GroupHalves(o.id);
+  std::string sql = "SELECT " + treatment.Code() + ", " + outcome.Code() + ", " + group_high + ", " + group_low + ", " +
+                    (o.split_column.empty() ? std::string("1.0::DOUBLE") : SplitCode(o.split_column));
+  constexpr size_t kLeading = 5;
   for (const Column& c : columns) {
     if (c.name == o.treatment || c.name == o.outcome || c.name == o.id || c.name == o.split_column) continue;
     if (!IsNumericType(c.type)) {
@@ -173,37 +193,45 @@ Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
       continue;
     }
     out.features.push_back(c.name);
-    sql += ", coalesce(CAST(CAST(" + engine::QuoteIdent(c.name) + " AS DOUBLE) AS VARCHAR), '')";
+    sql += ", CAST(" + engine::QuoteIdent(c.name) + " AS DOUBLE)";
   }
-  sql += ") FROM " + Source(o.input);
+  const std::string source = Source(o.input);
+  sql += " FROM " + source;
   if (out.features.empty()) return Status::InvalidArgument(o.input + ": no numeric feature columns besides the treatment and outcome");
   out.rows.data.feature_names = out.features;
-  Status parsed = Status::OK();
+  bool bad_split = false;
   int64_t row_no = 0;
-  std::vector<std::string_view> v;
-  RETURN_NOT_OK(s->ForEachString(sql, [&](std::string_view packed) {
-    if (!parsed.ok()) return;
-    v.clear();
-    for (size_t from = 0;;) {
-      size_t to = packed.find('\x1f', from);
-      v.push_back(packed.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from));
-      if (to == std::string_view::npos) break;
-      from = to + 1;
+  const size_t features = out.features.size();
+  auto on_chunk = [&](size_t n, const std::vector<const double*>& col) -> Status {
+    auto& x = out.rows.data.x;
+    const size_t at = x.size();
+    x.resize(at + n * features);
+    for (size_t r = 0; r < n; ++r, ++row_no) {
+      out.rows.treated.push_back(treatment.Read(col[0][r]));
+      out.rows.data.y.push_back(outcome.Read(col[1][r]));
+      const uint64_t group = o.id.empty() ? static_cast<uint64_t>(row_no)
+                                          : (static_cast<uint64_t>(col[2][r]) << 32) | static_cast<uint64_t>(col[3][r]);
+      out.rows.group.push_back(group);
+      out.rows.data.ids.push_back(row_no);
+      bool train = HashKey(group, static_cast<uint64_t>(o.seed)) % 10 < 7;
+      if (!o.split_column.empty()) {
+        train = col[4][r] == 1;
+        bad_split = bad_split || col[4][r] == 2;
+      }
+      out.train.push_back(train);
+      float* row = x.data() + at + r * features;
+      for (size_t c = 0; c < features; ++c) {
+        const double v = col[kLeading + c][r];
+        row[c] = std::isfinite(v) ? static_cast<float>(v) : NAN;  // NULL (NaN) and infinities: missing
+      }
     }
-    out.rows.treated.push_back(treatment.Read(v[0]));
-    out.rows.data.y.push_back(outcome.Read(v[1]));
-    const uint64_t group = o.id.empty() ? static_cast<uint64_t>(row_no) : GroupOf(v[2]);
-    out.rows.group.push_back(group);
-    out.rows.data.ids.push_back(row_no);
-    bool train = HashKey(group, static_cast<uint64_t>(o.seed)) % 10 < 7;
-    if (!o.split_column.empty()) parsed = CheckSplitValue(v[3], o.input, o.split_column, &train);
-    out.train.push_back(train);
-    for (size_t c = 4; c < v.size(); ++c) out.rows.data.x.push_back(FeatureValue(v[c]));
-    ++row_no;
-  }).WithContext(o.input));
-  RETURN_NOT_OK(treatment.Check(o.input));
-  RETURN_NOT_OK(outcome.Check(o.input));
-  RETURN_NOT_OK(parsed);
+    return Status::OK();
+  };
+  RETURN_NOT_OK(s->ForEachDoubleChunk(sql, [](const std::vector<std::string>&) { return Status::OK(); }, on_chunk)
+                    .WithContext(o.input));
+  RETURN_NOT_OK(treatment.Check(s, source, o.input));
+  RETURN_NOT_OK(outcome.Check(s, source, o.input));
+  if (bad_split) return SplitError(s, source, o.input, o.split_column);
   if (out.rows.data.rows() == 0) return Status::InvalidArgument(o.input + ": no data rows");
   return out;
 }
@@ -217,20 +245,25 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   ASSIGN_OR_RETURN(auto session, db->Connect());
   ASSIGN_OR_RETURN(Loaded loaded, Load(session.get(), options));
   session.reset();
+  db.reset();
   const double read_s = SecondsSince(start);
   const UpliftRows train = Subset(loaded.rows, loaded.train);
   std::vector<bool> is_validation(loaded.train.size());
   for (size_t r = 0; r < is_validation.size(); ++r) is_validation[r] = !loaded.train[r];
   const UpliftRows valid = Subset(loaded.rows, is_validation);
+  const size_t all_rows = loaded.rows.data.rows();
+  loaded.rows = UpliftRows{};  // the file's rows, now in `train` and `valid`: not kept twice while training
   if (train.data.rows() == 0 || valid.data.rows() == 0) {
     return Status::InvalidArgument(fmt::format("{}: {} training and {} validation rows; both are needed", options.input,
                                                train.data.rows(), valid.data.rows()));
   }
   const auto train_start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train, options.learner));
+  LearnerOptions learner_options = options.learner;
+  learner_options.refit = false;  // no model is kept: the folds' models predict, the refits are not needed
+  ASSIGN_OR_RETURN(TrainedLearner learner, TrainDrLearner(train, learner_options));
   const double train_s = SecondsSince(train_start);
   const auto predict_start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::vector<float> uplift, PredictUplift(learner.uplift, learner.p_event, learner.shift, valid.data));
+  ASSIGN_OR_RETURN(std::vector<float> uplift, PredictUpliftFromFolds(learner, valid.data));
   const double predict_s = SecondsSince(predict_start);
   const UpliftMetrics m = EvaluateUplift(uplift, valid.treated, valid.data.y);
   nlohmann::json metrics = ToJson(m);
@@ -238,13 +271,13 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   metrics.erase("uplift_curve");
   return nlohmann::json{{"verb", "retention train"},
                         {"input", options.input},
-                        {"rows", loaded.rows.data.rows()},
+                        {"rows", all_rows},
                         {"train_rows", train.data.rows()},
                         {"validation_rows", valid.data.rows()},
                         {"split", options.split_column.empty() ? "seeded 70/30" : "column " + options.split_column},
                         {"features", loaded.features},
                         {"ignored_columns", loaded.ignored},
-                        {"learner", options.learner.ToJson()},
+                        {"learner", learner_options.ToJson()},
                         {"training", learner.info},
                         {"qini_coefficient", m.qini_coefficient},
                         {"auuc", m.auuc},

@@ -97,5 +97,23 @@ TEST_F(GenericTest, LearnerRanksTheRespondersFirst) {
   EXPECT_GT(deciles[0]["predicted_uplift"].get<double>(), deciles[9]["predicted_uplift"].get<double>());
 }
 
+TEST_F(GenericTest, BoostersSideBySideWithoutRefitsStillRankTheResponders) {
+  // Two boosters at a time (one thread each), and generic mode's learner without the refits: the
+  // validation rows' mu0 from the folds' mean, every step timed.
+  GenericOptions o;
+  o.input = Write("side_by_side.csv", Experiment(6000));
+  o.treatment = "treated";
+  o.outcome = "churned";
+  o.id = "id";
+  o.learner.nuisance.threads = o.learner.uplift.threads = o.learner.shift.threads = 2;
+  auto r = TrainGeneric(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)["learner"]["refit"], false);
+  EXPECT_EQ((*r)["training"]["boosters_at_once"], 2);
+  // 2 folds x (propensity, control outcome, shift), the shift on every treated overlap row, the uplift.
+  ASSERT_EQ((*r)["training"]["steps"].size(), 8u) << (*r)["training"].dump();
+  EXPECT_GT((*r)["qini_coefficient"].get<double>(), 0.01) << r->dump();
+}
+
 }  // namespace
 }  // namespace custlake::retention

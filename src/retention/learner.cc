@@ -4,8 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <optional>
+#include <thread>
 
 namespace custlake::retention {
 
@@ -57,8 +61,24 @@ constexpr size_t kMinOverlapRows = 200;  // fewer rows in the overlap: learn fro
 
 /// The rows of `index` whose propensity (by `e`) is at least `trim`: where the treated and the
 /// controls are alike enough to compare; all of `index` when trim is 0 or too few remain.
-Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& e,
-                                    double trim);
+/// A model's probabilities for a dataset's rows: one booster's, or the mean of the folds'.
+using Predictor = std::function<Result<std::vector<float>>(const churn::Dataset&)>;
+
+Predictor Of(const churn::GbmModel& m) {
+  return [&m](const churn::Dataset& d) { return m.Predict(d); };
+}
+
+/// The mean of `models`' probabilities (the cross-fitting folds' models of one kind).
+Predictor MeanOf(std::vector<const churn::GbmModel*> models) {
+  return [models](const churn::Dataset& d) -> Result<std::vector<float>> {
+    std::vector<float> mean(d.rows(), 0);
+    for (const churn::GbmModel* m : models) {
+      ASSIGN_OR_RETURN(std::vector<float> p, m->Predict(d));
+      for (size_t r = 0; r < p.size(); ++r) mean[r] += p[r] / static_cast<float>(models.size());
+    }
+    return mean;
+  };
+}
 
 std::vector<float> LogOdds(const std::vector<float>& p) {
   std::vector<float> out(p.size());
@@ -71,10 +91,10 @@ std::vector<float> LogOdds(const std::vector<float>& p) {
 
 churn::Dataset Rows(const churn::Dataset& d, const std::vector<size_t>& index, const std::vector<float>& target);
 
-Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& e,
+Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<size_t>& index, const Predictor& e,
                                     double trim) {
   if (trim <= 0) return index;
-  ASSIGN_OR_RETURN(std::vector<float> p, e.Predict(Rows(rows.data, index, rows.data.y)));
+  ASSIGN_OR_RETURN(std::vector<float> p, e(Rows(rows.data, index, rows.data.y)));
   std::vector<size_t> out;
   for (size_t i = 0; i < index.size(); ++i) {
     if (p[i] >= trim) out.push_back(index[i]);
@@ -83,7 +103,7 @@ Result<std::vector<size_t>> Overlap(const UpliftRows& rows, const std::vector<si
 }
 
 /// g: a classifier of the event on the treated rows `index` starting from mu0's log-odds.
-Result<churn::GbmModel> FitShift(const UpliftRows& rows, const std::vector<size_t>& index, const churn::GbmModel& mu0,
+Result<churn::GbmModel> FitShift(const UpliftRows& rows, const std::vector<size_t>& index, const Predictor& mu0,
                            const churn::GbmOptions& options, const std::string& what) {
   std::vector<size_t> fit, stop;
   for (size_t r : index) (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
@@ -91,46 +111,140 @@ Result<churn::GbmModel> FitShift(const UpliftRows& rows, const std::vector<size_
     return Status::InvalidArgument(fmt::format("too few treated rows to fit the {} ({} rows)", what, index.size()));
   }
   const churn::Dataset fit_rows = Rows(rows.data, fit, rows.data.y), stop_rows = Rows(rows.data, stop, rows.data.y);
-  ASSIGN_OR_RETURN(std::vector<float> p_fit, mu0.Predict(fit_rows));
-  ASSIGN_OR_RETURN(std::vector<float> p_stop, mu0.Predict(stop_rows));
+  ASSIGN_OR_RETURN(std::vector<float> p_fit, mu0(fit_rows));
+  ASSIGN_OR_RETURN(std::vector<float> p_stop, mu0(stop_rows));
   return churn::GbmModel::Train(fit_rows, stop_rows, options, churn::GbmModel::Objective::kLogistic, LogOdds(p_fit),
                           LogOdds(p_stop));
 }
 
-Status CrossFit(const UpliftRows& rows, const LearnerOptions& o, Nuisance* out) {
+/// One booster's fit (and what it predicts right after), named for the timings.
+struct Job {
+  std::string name;
+  std::function<Status()> run;
+};
+
+/// Runs `jobs` on up to `workers` threads (each job one booster, independent of the others); the
+/// first failed job's status in job order. Appends each job's name and wall seconds to `timings`.
+Status RunConcurrently(const std::vector<Job>& jobs, int workers, nlohmann::json* timings) {
+  std::vector<Status> status(jobs.size(), Status::OK());
+  std::vector<double> seconds(jobs.size(), 0);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t j; (j = next++) < jobs.size();) {
+      const auto start = std::chrono::steady_clock::now();
+      status[j] = jobs[j].run();
+      seconds[j] = SecondsSince(start);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 1; w < std::min<int>(workers, static_cast<int>(jobs.size())); ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  for (size_t j = 0; j < jobs.size(); ++j) timings->push_back({{"step", jobs[j].name}, {"seconds", seconds[j]}});
+  for (const Status& st : status) RETURN_NOT_OK(st);
+  return Status::OK();
+}
+
+/// The boosters the learner fits, in the order they can run: the nuisance models first (both
+/// folds' propensity and control outcome models and their refits on every row, independent of one
+/// another), then the shifts that start from them, then the uplift regression.
+struct Boosters {
+  struct Fold {
+    std::vector<size_t> rest, rest_treated, rest_control, held, overlap;
+    std::optional<churn::GbmModel> e, mu0, shift;
+  };
+  std::vector<Fold> folds;
+  std::optional<churn::GbmModel> propensity, p_event, shift;
+  std::vector<size_t> treated_overlap;
+};
+
+/// Fits the cross-fitting folds' models and the refits on every row, concurrently where they do not
+/// depend on each other (`workers` boosters at a time, one thread each); fills out-of-fold e, mu0, mu1
+/// and each step's wall seconds.
+Status FitNuisance(const UpliftRows& rows, const LearnerOptions& o, int workers, Boosters* b, Nuisance* out,
+                   nlohmann::json* timings) {
   const size_t n = rows.data.rows();
   out->e.assign(n, 0);
   out->mu0.assign(n, 0);
   out->mu1.assign(n, 0);
-  std::vector<int> fold(n);
-  for (size_t r = 0; r < n; ++r) fold[r] = static_cast<int>(HashKey(rows.group[r], kFoldSalt) % o.folds);
-  for (int k = 0; k < o.folds; ++k) {
-    std::vector<size_t> rest, rest_treated, rest_control, held;
-    for (size_t r = 0; r < n; ++r) {
-      if (fold[r] == k) {
-        held.push_back(r);
-        continue;
-      }
-      rest.push_back(r);
-      (rows.treated[r] > 0.5f ? rest_treated : rest_control).push_back(r);
-    }
-    const std::string where = fmt::format(" (cross-fitting fold {} of {})", k + 1, o.folds);
-    ASSIGN_OR_RETURN(churn::GbmModel e, FitClassifier(rows, rest, rows.treated, o.nuisance, "propensity model" + where));
-    ASSIGN_OR_RETURN(churn::GbmModel mu0, FitClassifier(rows, rest_control, rows.data.y, o.nuisance,
-                                                        "control outcome model" + where));
-    ASSIGN_OR_RETURN(std::vector<size_t> overlap, Overlap(rows, rest_treated, e, o.trim));
-    ASSIGN_OR_RETURN(churn::GbmModel shift, FitShift(rows, overlap, mu0, o.shift, "treated outcome model" + where));
-    const churn::Dataset fold_rows = Rows(rows.data, held, rows.data.y);
-    ASSIGN_OR_RETURN(std::vector<float> pe, e.Predict(fold_rows));
-    ASSIGN_OR_RETURN(std::vector<float> p0, mu0.Predict(fold_rows));
-    ASSIGN_OR_RETURN(std::vector<float> p1, shift.Predict(fold_rows, LogOdds(p0)));
-    for (size_t i = 0; i < held.size(); ++i) {
-      out->e[held[i]] = pe[i];
-      out->mu0[held[i]] = p0[i];
-      out->mu1[held[i]] = p1[i];
-    }
+  churn::GbmOptions nuisance = o.nuisance, shift = o.shift;
+  if (workers > 1) nuisance.threads = shift.threads = 1;  // parallel across boosters, not within one
+  b->folds.resize(o.folds);
+  std::vector<size_t> all(n), control, treated;
+  for (size_t r = 0; r < n; ++r) {
+    all[r] = r;
+    (rows.treated[r] > 0.5f ? treated : control).push_back(r);
+    auto& f = b->folds[HashKey(rows.group[r], kFoldSalt) % o.folds];
+    f.held.push_back(r);
   }
-  return Status::OK();
+  for (int k = 0; k < o.folds; ++k) {
+    for (int other = 0; other < o.folds; ++other) {
+      if (other == k) continue;
+      for (size_t r : b->folds[other].held) {
+        b->folds[k].rest.push_back(r);
+        (rows.treated[r] > 0.5f ? b->folds[k].rest_treated : b->folds[k].rest_control).push_back(r);
+      }
+    }
+    for (auto* v : {&b->folds[k].rest, &b->folds[k].rest_treated, &b->folds[k].rest_control}) std::sort(v->begin(), v->end());
+  }
+  auto where = [&](int k) { return fmt::format(" (cross-fitting fold {} of {})", k + 1, o.folds); };
+  std::vector<Job> first;
+  for (int k = 0; k < o.folds; ++k) {
+    Boosters::Fold& f = b->folds[k];
+    first.push_back({"propensity" + where(k), [&, k] {
+      ASSIGN_OR_RETURN(f.e, FitClassifier(rows, f.rest, rows.treated, nuisance, "propensity model" + where(k)));
+      return Status::OK();
+    }});
+    first.push_back({"control outcome" + where(k), [&, k] {
+      ASSIGN_OR_RETURN(f.mu0, FitClassifier(rows, f.rest_control, rows.data.y, nuisance,
+                                            "control outcome model" + where(k)));
+      return Status::OK();
+    }});
+  }
+  if (o.refit) {
+    first.push_back({"control outcome (refit on every row)", [&] {
+      ASSIGN_OR_RETURN(b->p_event, FitClassifier(rows, control, rows.data.y, nuisance, "churn model without offer"));
+      return Status::OK();
+    }});
+    first.push_back({"propensity (refit on every row)", [&] {
+      ASSIGN_OR_RETURN(b->propensity, FitClassifier(rows, all, rows.treated, nuisance, "propensity model"));
+      return Status::OK();
+    }});
+  }
+  RETURN_NOT_OK(RunConcurrently(first, workers, timings));
+  std::vector<Job> second;
+  for (int k = 0; k < o.folds; ++k) {
+    Boosters::Fold& f = b->folds[k];
+    second.push_back({"shift and out-of-fold predictions" + where(k), [&, k] {
+      ASSIGN_OR_RETURN(f.overlap, Overlap(rows, f.rest_treated, Of(*f.e), o.trim));
+      const std::vector<size_t>& overlap = f.overlap;
+      ASSIGN_OR_RETURN(f.shift, FitShift(rows, overlap, Of(*f.mu0), shift, "treated outcome model" + where(k)));
+      const churn::Dataset fold_rows = Rows(rows.data, f.held, rows.data.y);
+      ASSIGN_OR_RETURN(std::vector<float> pe, f.e->Predict(fold_rows));
+      ASSIGN_OR_RETURN(std::vector<float> p0, f.mu0->Predict(fold_rows));
+      ASSIGN_OR_RETURN(std::vector<float> p1, f.shift->Predict(fold_rows, LogOdds(p0)));
+      for (size_t i = 0; i < f.held.size(); ++i) {  // the folds' rows are disjoint: no two jobs write one row
+        out->e[f.held[i]] = pe[i];
+        out->mu0[f.held[i]] = p0[i];
+        out->mu1[f.held[i]] = p1[i];
+      }
+      return Status::OK();
+    }});
+  }
+  // g on every treated row of the overlap: from the refitted e and mu0, or from the folds' means.
+  std::vector<const churn::GbmModel*> fold_e, fold_mu0;
+  for (const Boosters::Fold& f : b->folds) {
+    fold_e.push_back(&*f.e);
+    fold_mu0.push_back(&*f.mu0);
+  }
+  const Predictor e_all = o.refit ? Of(*b->propensity) : MeanOf(fold_e);
+  const Predictor mu0_all = o.refit ? Of(*b->p_event) : MeanOf(fold_mu0);
+  second.push_back({"shift on every treated overlap row", [&] {
+    ASSIGN_OR_RETURN(b->treated_overlap, Overlap(rows, treated, e_all, o.trim));
+    ASSIGN_OR_RETURN(b->shift, FitShift(rows, b->treated_overlap, mu0_all, shift, "treated outcome model"));
+    return Status::OK();
+  }});
+  return RunConcurrently(second, workers, timings);
 }
 
 /// The pseudo-outcomes; *clipped counts the propensities moved to the bounds.
@@ -179,7 +293,7 @@ Status LearnerOptions::Validate() const {
 nlohmann::json LearnerOptions::ToJson() const {
   return {{"learner", "dr"}, {"folds", folds}, {"propensity_clip", clip}, {"overlap_trim", trim},
           {"nuisance", nuisance.ToJson()}, {"shift", shift.ToJson()},
-          {"uplift", uplift.ToJson()}};
+          {"uplift", uplift.ToJson()}, {"refit", refit}};
 }
 
 std::vector<float> EvaluationWeights(const std::vector<float>& propensity, const std::vector<float>& treated,
@@ -206,6 +320,19 @@ Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const ch
   // The uplift is p0 - p1 for some p1 in [0, 1]: an offer cannot keep more than would have left,
   // nor lose more than would have stayed (the regression's corrections are not bounded by that).
   for (size_t r = 0; r < u.size(); ++r) u[r] = std::clamp(u[r], p0[r] - 1.0f, p0[r]);
+  return u;
+}
+
+Result<std::vector<float>> PredictUpliftFromFolds(const TrainedLearner& learner, const churn::Dataset& data) {
+  if (learner.folds.empty()) return PredictUplift(learner.uplift, learner.p_event, learner.shift, data);
+  std::vector<const churn::GbmModel*> mu0;
+  for (const FoldModels& f : learner.folds) mu0.push_back(&f.mu0);
+  ASSIGN_OR_RETURN(std::vector<float> p0, MeanOf(mu0)(data));
+  ASSIGN_OR_RETURN(std::vector<float> p1, learner.shift.Predict(data, LogOdds(p0)));
+  std::vector<float> plug_in(p0.size());
+  for (size_t r = 0; r < p0.size(); ++r) plug_in[r] = p0[r] - p1[r];
+  ASSIGN_OR_RETURN(std::vector<float> u, learner.uplift.Predict(data, plug_in));
+  for (size_t r = 0; r < u.size(); ++r) u[r] = std::clamp(u[r], p0[r] - 1.0f, p0[r]);  // as PredictUplift
   return u;
 }
 
@@ -246,19 +373,21 @@ UpliftRows Subset(const UpliftRows& rows, const std::vector<bool>& keep) {
 Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptions& options) {
   RETURN_NOT_OK(options.Validate());
   const auto start = std::chrono::steady_clock::now();
+  const int workers = options.nuisance.threads > 0 ? options.nuisance.threads
+                                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Nuisance nu;
-  RETURN_NOT_OK(CrossFit(rows, options, &nu));
+  Boosters b;
+  nlohmann::json steps = nlohmann::json::array();
+  RETURN_NOT_OK(FitNuisance(rows, options, workers, &b, &nu, &steps));
   const double nuisance_s = SecondsSince(start);
   int64_t clipped = 0;
   const std::vector<float> psi = PseudoOutcomes(rows, nu, options.clip, &clipped);
-  std::vector<size_t> all(rows.data.rows()), fit, stop, control;
+  std::vector<size_t> fit, stop;
   size_t overlap_rows = 0;
-  for (size_t r = 0; r < all.size(); ++r) overlap_rows += nu.e[r] >= options.trim;
+  for (size_t r = 0; r < psi.size(); ++r) overlap_rows += nu.e[r] >= options.trim;
   const bool trim = options.trim > 0 && overlap_rows >= kMinOverlapRows;
-  for (size_t r = 0; r < all.size(); ++r) {
-    all[r] = r;
+  for (size_t r = 0; r < psi.size(); ++r) {
     if (!trim || nu.e[r] >= options.trim) (HashKey(rows.group[r], kStopSalt) % kStopShare == 0 ? stop : fit).push_back(r);
-    if (rows.treated[r] <= 0.5f) control.push_back(r);
   }
   if (fit.empty() || stop.empty()) return Status::InvalidArgument("too few rows to fit the uplift model");
   std::vector<float> plug_in(psi.size());
@@ -269,19 +398,23 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
     for (size_t r : index) out.push_back(v[r]);
     return out;
   };
+  const auto uplift_start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(churn::GbmModel uplift,
                    churn::GbmModel::Train(Rows(rows.data, fit, psi), Rows(rows.data, stop, psi), options.uplift,
                                     churn::GbmModel::Objective::kSquaredError, at(plug_in, fit), at(plug_in, stop)));
-  ASSIGN_OR_RETURN(churn::GbmModel p_event,
-                   FitClassifier(rows, control, rows.data.y, options.nuisance, "churn model without offer"));
-  std::vector<size_t> treated;
-  for (size_t r = 0; r < all.size(); ++r) {
-    if (rows.treated[r] > 0.5f) treated.push_back(r);
+  steps.push_back({{"step", "uplift (pseudo-outcome regression)"}, {"seconds", SecondsSince(uplift_start)}});
+  std::vector<FoldModels> folds;
+  if (!options.refit) {  // the first fold's models stand in the refits' places; predictions use every fold's
+    auto copy = [](const churn::GbmModel& m) -> Result<churn::GbmModel> {
+      ASSIGN_OR_RETURN(std::string json, m.Save());
+      return churn::GbmModel::Load(json, m.feature_names());
+    };
+    for (size_t k = 1; k < b.folds.size(); ++k) folds.push_back({std::move(*b.folds[k].mu0)});
+    ASSIGN_OR_RETURN(churn::GbmModel mu0, copy(*b.folds[0].mu0));
+    folds.insert(folds.begin(), {std::move(mu0)});
+    b.p_event = std::move(b.folds[0].mu0);
+    b.propensity = std::move(b.folds[0].e);
   }
-  ASSIGN_OR_RETURN(churn::GbmModel propensity,
-                   FitClassifier(rows, all, rows.treated, options.nuisance, "propensity model"));
-  ASSIGN_OR_RETURN(std::vector<size_t> treated_overlap, Overlap(rows, treated, propensity, options.trim));
-  ASSIGN_OR_RETURN(churn::GbmModel shift, FitShift(rows, treated_overlap, p_event, options.shift, "treated outcome model"));
   double mean_psi = 0;
   for (float v : psi) mean_psi += v;
   nlohmann::json info{{"rows", rows.data.rows()},
@@ -289,15 +422,20 @@ Result<TrainedLearner> TrainDrLearner(const UpliftRows& rows, const LearnerOptio
                       {"clipped_share", rows.data.rows() ? static_cast<double>(clipped) / rows.data.rows() : 0},
                       {"mean_pseudo_outcome", rows.data.rows() ? mean_psi / rows.data.rows() : 0},
                       {"uplift_rounds", uplift.best_iteration() + 1},
-                      {"shift_rounds", shift.best_iteration() + 1},
+                      {"shift_rounds", b.shift->best_iteration() + 1},
                       {"overlap_rows", trim ? overlap_rows : rows.data.rows()},
-                      {"overlap_treated_rows", treated_overlap.size()},
-                      {"churn_rounds", p_event.best_iteration() + 1},
+                      {"overlap_treated_rows", b.treated_overlap.size()},
+                      {"churn_rounds", b.p_event->best_iteration() + 1},
+                      {"propensity_rounds", b.propensity->best_iteration() + 1},
+                      {"boosters_at_once", workers},
+                      {"refit", options.refit},
                       {"nuisance_seconds", nuisance_s},
+                      {"steps", steps},
                       {"total_seconds", SecondsSince(start)}};
   spdlog::info("retention: DR-learner on {} rows: {} propensities clipped to [{}, {}], {} uplift rounds", rows.data.rows(),
                clipped, options.clip, 1 - options.clip, uplift.best_iteration() + 1);
-  return TrainedLearner{std::move(uplift), std::move(p_event), std::move(shift), std::move(propensity), std::move(info)};
+  return TrainedLearner{std::move(uplift), std::move(*b.p_event), std::move(*b.shift), std::move(*b.propensity),
+                        std::move(info), std::move(folds)};
 }
 
 }  // namespace custlake::retention

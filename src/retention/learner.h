@@ -20,7 +20,11 @@
 //   4. Refitted on every row of their kind: mu0 on the control rows (also the
 //      churn probability without an offer, for plans and the churn-risk
 //      policy), g on the treated rows, and e on all rows (the propensity that
-//      weights later validation rows: EvaluationWeights).
+//      weights later validation rows: EvaluationWeights). Without refit (a
+//      learner that is not kept), the folds' means stand for mu0 and e.
+//
+// Boosters that do not depend on one another are fitted side by side, one
+// thread each, as many at a time as the threads allowed (cores by default).
 //
 // Plain values; a trained learner is used from one thread.
 #pragma once
@@ -45,6 +49,11 @@ struct LearnerOptions {
   churn::GbmOptions nuisance;    ///< propensity and control outcome models
   churn::GbmOptions shift;       ///< the treated outcome model's shift from the control one
   churn::GbmOptions uplift;      ///< the pseudo-outcome regression
+  /// Refit mu0 and e on every row (step 4) for a model that is kept. false (generic mode, which keeps
+  /// no model): the means of the cross-fitting folds' mu0 and e stand for them (g, a small booster on
+  /// the treated rows, is still fitted on every treated row of the overlap, from the folds' mean
+  /// mu0), and the two refits, about half of the boosting, are skipped.
+  bool refit = true;
   LearnerOptions();
   Status Validate() const;
   nlohmann::json ToJson() const;
@@ -57,12 +66,18 @@ struct UpliftRows {
   std::vector<uint64_t> group;  ///< rows of one group share a fold (e.g. the customer id)
 };
 
+/// A cross-fitting fold's control outcome model (kept when the learner does not refit).
+struct FoldModels {
+  churn::GbmModel mu0;
+};
+
 struct TrainedLearner {
   churn::GbmModel uplift;
-  churn::GbmModel p_event;     ///< mu0 on every control row
-  churn::GbmModel shift;             ///< g on every treated row, from mu0's log-odds
-  churn::GbmModel propensity;  ///< e on every row
+  churn::GbmModel p_event;     ///< mu0 on every control row (without refit: the first fold's)
+  churn::GbmModel shift;             ///< g on every treated row, from mu0's log-odds (without refit: the folds' mean mu0's)
+  churn::GbmModel propensity;  ///< e on every row (without refit: the first fold's)
   nlohmann::json info;      ///< rounds, clipped share, timings
+  std::vector<FoldModels> folds;  ///< without refit: every fold's mu0, which PredictUpliftFromFolds averages
 };
 
 /// The uplift of `data`'s rows: the plug-in mu0 - mu1 plus the uplift model's correction, kept within
@@ -71,6 +86,10 @@ struct TrainedLearner {
 /// trees unused.
 Result<std::vector<float>> PredictUplift(const churn::GbmModel& uplift, const churn::GbmModel& p_event, const churn::GbmModel& shift,
                                          const churn::Dataset& data, const EffectModel* effect = nullptr);
+
+/// The uplift of `data`'s rows for a learner trained without refit: as PredictUplift with mu0 the mean
+/// of the cross-fitting folds' control outcome models.
+Result<std::vector<float>> PredictUpliftFromFolds(const TrainedLearner& learner, const churn::Dataset& data);
 
 /// The offer's effect model (effect_model.h) on `rows`, with the trained learner's mu0 as offset, fitted
 /// on the rows whose propensity (the learner's, on every row) is at least `trim` (all rows when trim is 0
