@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
   // DuckDB directly: the six queries of one dashboard answer on a pooled sandboxed session.
   custlake::query::SandboxOptions sandbox;
   sandbox.max_rows = 10000;
-  SessionPool pool(lake, sandbox, sessions);
+  // The server's own sandbox: the same empty views and in-memory scores (DashboardSandbox).
+  SessionPool pool(lake, custlake::serve::DashboardSandbox(sandbox), sessions);
   const std::vector<std::string> files{"kpis", "churn_by_month", "cohort_retention", "usage_trend",
                                        "tickets_vs_churn", "clv_distribution"};
   std::vector<std::string> sql;

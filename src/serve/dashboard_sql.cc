@@ -24,4 +24,21 @@ Result<std::string> DashboardSql(const std::string& name, const std::map<std::st
   return sql;
 }
 
+query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
+  query::SandboxOptions options = user;
+  options.max_rows = 10000;
+  options.setup_sql = {
+      "CREATE VIEW IF NOT EXISTS raw.churn_scores AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
+      "CAST(NULL AS DATE) AS cutoff, CAST(NULL AS DOUBLE) AS churn_probability, CAST(NULL AS BIGINT) AS risk_decile, "
+      "CAST(NULL AS VARCHAR) AS reason_1, CAST(NULL AS VARCHAR) AS reason_2, CAST(NULL AS VARCHAR) AS reason_3, "
+      "CAST(NULL AS VARCHAR) AS churn_reasons WHERE false",
+      "CREATE VIEW IF NOT EXISTS raw.clv_scores AS SELECT CAST(NULL AS VARCHAR) AS customer, "
+      "CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_purchases_12m, "
+      "CAST(NULL AS DOUBLE) AS clv_12m WHERE false",
+      "CREATE SCHEMA dashboard",
+      DashboardSqlFiles().at("setup_scores_clv"),
+      DashboardSqlFiles().at("setup_scores_churn")};
+  return options;
+}
+
 }  // namespace custlake::serve

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "query/lake_session.h"
 
 namespace custlake::serve {
 
@@ -27,5 +28,15 @@ const std::map<std::string, std::string>& DashboardSqlFiles();
 /// warehouse's own values, where DuckDB needs them to prune partitions).
 /// NotFound for an unknown name.
 Result<std::string> DashboardSql(const std::string& name, const std::map<std::string, std::string>& literals = {});
+
+/// `user`'s sandbox for the dashboard's sessions: at most 10000 rows; empty
+/// raw.churn_scores / raw.clv_scores views until `custlake churn score` /
+/// `custlake clv fit` publish them (IF NOT EXISTS: the real datasets' views
+/// win), so its SQL runs before the analytics do and the API lists them as
+/// missing instead of failing; and the scores the dashboard joins its
+/// customers to, copied into memory once per lake generation
+/// (setup_scores_clv.sql, setup_scores_churn.sql: `dashboard.clv_scores`,
+/// `dashboard.churn_scores`).
+query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user);
 
 }  // namespace custlake::serve

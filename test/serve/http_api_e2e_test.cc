@@ -251,11 +251,14 @@ std::vector<std::string> DifferentCells(const engine::QueryResult& a, const engi
   return out;
 }
 
-// The dashboard reads the warehouse's marts (mart_dashboard_months, _cohorts, _customers); each query's
-// answer equals the same query computed from the facts (NAME_from_facts.sql), cell for cell, with and
-// without filters.
+// The dashboard reads the warehouse's marts (mart_dashboard_months, _cohorts, _customers) and the scores
+// held in memory; each query's answer equals the same query computed from the facts and the published
+// scores (NAME_from_facts.sql), cell for cell, with and without filters.
 TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
-  ASSERT_OK_AND_ASSIGN(auto session, query::LakeSession::Open((*project_ / "lake").string()));
+  // The dashboard's own sandbox: its SQL joins the scores it copies into memory per generation
+  // (dashboard.clv_scores, dashboard.churn_scores), the _from_facts twins raw.clv_scores and raw.churn_scores.
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
   using Params = std::vector<std::optional<std::string>>;
   ASSERT_OK_AND_ASSIGN(auto values, session->Run("SELECT (SELECT min(segment) FROM dim_customer), "
                                                  "(SELECT max(region) FROM dim_customer), "
@@ -276,6 +279,10 @@ TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
     ASSERT_OK_AND_ASSIGN(const std::string facts_sql, serve::DashboardSql(std::string(name) + "_from_facts"));
     ASSERT_NE(mart_sql.find("mart_dashboard_"), std::string::npos) << name;
     ASSERT_EQ(facts_sql.find("mart_dashboard_"), std::string::npos) << name;
+    if (std::set<std::string>{"kpis", "clv_distribution", "at_risk"}.count(name)) {
+      ASSERT_NE(mart_sql.find("dashboard.clv_scores"), std::string::npos) << name;
+      ASSERT_EQ(facts_sql.find("dashboard.clv_scores"), std::string::npos) << name;
+    }
     size_t rows = 0;
     for (Params params : filters) {
       if (std::string(name) == "at_risk") params.push_back("9999");
