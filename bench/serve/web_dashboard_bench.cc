@@ -168,13 +168,12 @@ void Report(Side& side) {
 /// milliseconds and the mean CPU milliseconds of this process per run (DuckDB's threads included: less
 /// swayed than the wall time by other work on the machine), to see which statements cost the most.
 template <typename Filtered>
-void PrintStatementCosts(SessionPool& pool, const std::vector<std::string>& files,
-                         const std::vector<std::string>& sql, Filtered filtered) {
+void PrintStatementCosts(SessionPool& pool, const std::vector<std::string>& files, Filtered filtered) {
   constexpr int kRuns = 15;
   auto session = pool.Acquire();
   if (!session.ok()) return ReportFirstError(session.status().ToString());
   std::printf("each statement alone, one session, %d runs: median wall ms / mean cpu ms\n", kRuns);
-  for (size_t q = 0; q < sql.size(); q++) {
+  for (size_t q = 0; q < files.size(); q++) {
     Latencies wall[2];
     double cpu[2] = {0, 0};
     for (int i = 0; i < kRuns; i++) {
@@ -182,7 +181,7 @@ void PrintStatementCosts(SessionPool& pool, const std::vector<std::string>& file
         const Params params = side == 0 ? Params(5) : filtered(i);
         const double cpu_before = SelfCpuSeconds();
         auto start = Clock::now();
-        auto result = (*session)->RunWithParams(sql[q], params);
+        auto result = (*session)->RunWithParams(*custlake::serve::DashboardSqlFor(files[q], params), params);
         wall[side].Add(Ms(start), result.ok());
         cpu[side] += (SelfCpuSeconds() - cpu_before) * 1000 / kRuns;
         if (!result.ok()) ReportFirstError(files[q] + ": " + result.status().ToString());
@@ -235,10 +234,8 @@ int main(int argc, char** argv) {
   SessionPool pool(lake, custlake::serve::DashboardSandbox(sandbox), sessions);
   const std::vector<std::string> files{"kpis", "churn_by_month", "cohort_retention", "usage_trend",
                                        "tickets_vs_churn", "clv_distribution"};
-  std::vector<std::string> sql;
-  for (const auto& f : files) sql.push_back(*custlake::serve::DashboardSql(f));
-
-  PrintStatementCosts(pool, files, sql, [&](int i) -> const Params& { return pick(rounds, i).params; });
+  // Each statement's text as the server runs it for the request's filters (DashboardSqlFor).
+  PrintStatementCosts(pool, files, [&](int i) -> const Params& { return pick(rounds, i).params; });
 
   // One kept-alive connection per client, opened one after another, as a browser keeps its own
   // (cpp-httplib 0.11 listens with a backlog of 5: twenty connections opened at the same instant
@@ -265,8 +262,9 @@ int main(int argc, char** argv) {
         auto start = Clock::now();
         auto session = pool.Acquire();
         bool ok = session.ok();
-        for (size_t q = 0; ok && q < sql.size(); q++) {
-          auto result = (*session)->RunWithParams(sql[q], pick(round, i).params);
+        for (size_t q = 0; ok && q < files.size(); q++) {
+          const Params& params = pick(round, i).params;
+          auto result = (*session)->RunWithParams(*custlake::serve::DashboardSqlFor(files[q], params), params);
           ok = result.ok();
           if (!ok) ReportFirstError(files[q] + ": " + result.status().ToString());
         }

@@ -18,10 +18,18 @@ Result<std::string> DashboardSql(const std::string& name, const std::map<std::st
   if (it == files.end()) return Status::NotFound("no dashboard query named " + name);
   std::string sql = it->second;
   for (const char* part : {"filtered_months", "filtered_mart", "filtered_cohorts", "filtered_customers"}) {
-    ExpandMarker(sql, part, files.at(part));
+    auto given = literals.find(part);
+    ExpandMarker(sql, part, given != literals.end() ? given->second : files.at(part));
   }
   for (const auto& [key, text] : literals) ExpandMarker(sql, key, text);
   return sql;
+}
+
+Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<std::optional<std::string>>& params,
+                                    std::map<std::string, std::string> literals) {
+  const bool any_time = params.size() >= 5 && !params[3] && !params[4];
+  if (any_time) literals.emplace("filtered_customers", DashboardSqlFiles().at("filtered_customers_any_time"));
+  return DashboardSql(name, literals);
 }
 
 query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
@@ -35,9 +43,14 @@ query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
       "CREATE VIEW IF NOT EXISTS raw.clv_scores AS SELECT CAST(NULL AS VARCHAR) AS customer, "
       "CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_purchases_12m, "
       "CAST(NULL AS DOUBLE) AS clv_12m WHERE false",
+      // A stand-in for a warehouse built before the marts (or none yet): main's catalog only, not the
+      // session's list of views, so DashboardRun::has_marts() still sends such a version to NAME_from_facts.
+      "CREATE VIEW IF NOT EXISTS main.mart_dashboard_customers AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
+      "CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS VARCHAR) AS region, CAST(NULL AS VARCHAR) AS plan WHERE false",
       "CREATE SCHEMA dashboard",
       DashboardSqlFiles().at("setup_scores_clv"),
-      DashboardSqlFiles().at("setup_scores_churn")};
+      DashboardSqlFiles().at("setup_scores_churn"),
+      DashboardSqlFiles().at("setup_customer_attributes")};
   return options;
 }
 

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "query/lake_session.h"
@@ -25,9 +27,18 @@ namespace custlake::serve {
 const std::map<std::string, std::string>& DashboardSqlFiles();
 /// The file `name` with its {{markers}} expanded: the files above, then each
 /// `{{key}}` of `literals` by its SQL text (constants the server made from the
-/// warehouse's own values, where DuckDB needs them to prune partitions).
+/// warehouse's own values, where DuckDB needs them to prune partitions); a
+/// key naming one of those files gives the text that replaces it.
 /// NotFound for an unknown name.
 Result<std::string> DashboardSql(const std::string& name, const std::map<std::string, std::string>& literals = {});
+
+/// The file `name` as the request with filters `params` ($1..$5) runs it:
+/// DashboardSql's text, where a request without a date range ($4, $5 NULL)
+/// finds its customers in the in-memory dashboard.customer_attributes
+/// (filtered_customers_any_time.sql) instead of the runs of months
+/// (filtered_customers.sql): the same customers.
+Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<std::optional<std::string>>& params,
+                                    std::map<std::string, std::string> literals = {});
 
 /// `user`'s sandbox for the dashboard's sessions: at most 10000 rows; empty
 /// raw.churn_scores / raw.clv_scores views until `custlake churn score` /

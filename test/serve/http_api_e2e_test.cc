@@ -286,7 +286,9 @@ TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
     size_t rows = 0;
     for (Params params : filters) {
       if (std::string(name) == "at_risk") params.push_back("9999");
-      ASSERT_OK_AND_ASSIGN(auto mart, session->RunWithParams(mart_sql, params));
+      // As the server runs it: without a date range, the customers from dashboard.customer_attributes.
+      ASSERT_OK_AND_ASSIGN(const std::string request_sql, serve::DashboardSqlFor(name, params));
+      ASSERT_OK_AND_ASSIGN(auto mart, session->RunWithParams(request_sql, params));
       ASSERT_OK_AND_ASSIGN(auto facts, session->RunWithParams(facts_sql, params));
       const std::string what = std::string(name) + " with " + ::testing::PrintToString(params);
       EXPECT_EQ(DifferentCells(mart, facts), std::vector<std::string>{}) << what;
@@ -294,6 +296,39 @@ TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
     }
     EXPECT_GT(rows, 0u) << name;
   }
+}
+
+// Without a date range the dashboard finds its customers in dashboard.customer_attributes (each
+// customer's distinct segment, region and plan, with a bit per filter pattern marking one row per
+// customer): for every pattern and every value of each filter (and one that matches nothing), the same
+// customers, each once, as SELECT DISTINCT over mart_dashboard_customers' runs.
+TEST_F(ScoredApiTest, TheCustomerAttributesSelectEachCustomerOnceAsTheRunsDo) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  ASSERT_OK_AND_ASSIGN(auto changed, session->Run("SELECT count(*) FROM (SELECT customer_id FROM dashboard.customer_attributes "
+                                                  "GROUP BY customer_id HAVING count(*) > 1)"));
+  EXPECT_GT(std::stoll(changed.rows[0][0]), 0) << "the demo should have customers whose attributes changed";
+  std::vector<std::optional<std::string>> segments{std::nullopt, "no such value"}, regions{std::nullopt},
+      plans{std::nullopt};
+  for (auto [column, values] : {std::pair{"segment", &segments}, {"region", &regions}, {"plan", &plans}}) {
+    ASSERT_OK_AND_ASSIGN(auto distinct, session->Run(std::string("SELECT DISTINCT ") + column +
+                                                     " FROM mart_dashboard_customers ORDER BY 1"));
+    for (const auto& row : distinct.rows) values->push_back(row[0]);
+  }
+  ASSERT_OK_AND_ASSIGN(const std::string runs_sql, serve::DashboardSql("filtered_customers"));
+  ASSERT_OK_AND_ASSIGN(const std::string attributes_sql, serve::DashboardSql("filtered_customers_any_time"));
+  const std::string sorted = "SELECT customer_id FROM (", order = ") ORDER BY customer_id";
+  size_t compared = 0;
+  for (const auto& segment : segments)
+    for (const auto& region : regions)
+      for (const auto& plan : plans) {
+        const std::vector<std::optional<std::string>> params{segment, region, plan, std::nullopt, std::nullopt};
+        ASSERT_OK_AND_ASSIGN(auto runs, session->RunWithParams(sorted + runs_sql + order, params));
+        ASSERT_OK_AND_ASSIGN(auto attributes, session->RunWithParams(sorted + attributes_sql + order, params));
+        EXPECT_EQ(attributes.rows, runs.rows) << ::testing::PrintToString(params);
+        compared += runs.rows.size();
+      }
+  EXPECT_GT(compared, 0u);
 }
 
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
