@@ -46,7 +46,8 @@ query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
       // A stand-in for a warehouse built before the marts (or none yet): main's catalog only, not the
       // session's list of views, so DashboardRun::has_marts() still sends such a version to NAME_from_facts.
       "CREATE VIEW IF NOT EXISTS main.mart_dashboard_customers AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
-      "CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS VARCHAR) AS region, CAST(NULL AS VARCHAR) AS plan WHERE false",
+      "CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS VARCHAR) AS region, CAST(NULL AS VARCHAR) AS plan, "
+      "CAST(NULL AS DATE) AS first_month, CAST(NULL AS DATE) AS last_month WHERE false",
       "CREATE SCHEMA dashboard",
       DashboardSqlFiles().at("setup_scores_clv"),
       DashboardSqlFiles().at("setup_scores_churn"),
