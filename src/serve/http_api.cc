@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "query/result_format.h"
+#include "serve/dashboard_sql.h"
 #include "serve/pg_auth_method.h"
 #include "warehouse/model_loader.h"
 
@@ -11,24 +12,6 @@ namespace custlake::serve {
 namespace {
 
 bool Contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
-
-/// The dashboard's sessions see an empty raw.churn_scores / raw.clv_scores
-/// until `custlake churn score` / `custlake clv fit` publish them (IF NOT
-/// EXISTS: the real datasets' views win), so its SQL runs before the
-/// analytics do and the API lists them as missing instead of failing.
-query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
-  query::SandboxOptions options = user;
-  options.max_rows = 10000;
-  options.setup_sql = {
-      "CREATE VIEW IF NOT EXISTS raw.churn_scores AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
-      "CAST(NULL AS DATE) AS cutoff, CAST(NULL AS DOUBLE) AS churn_probability, CAST(NULL AS BIGINT) AS risk_decile, "
-      "CAST(NULL AS VARCHAR) AS reason_1, CAST(NULL AS VARCHAR) AS reason_2, CAST(NULL AS VARCHAR) AS reason_3, "
-      "CAST(NULL AS VARCHAR) AS churn_reasons WHERE false",
-      "CREATE VIEW IF NOT EXISTS raw.clv_scores AS SELECT CAST(NULL AS VARCHAR) AS customer, "
-      "CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_purchases_12m, "
-      "CAST(NULL AS DOUBLE) AS clv_12m WHERE false"};
-  return options;
-}
 
 constexpr int64_t kMaxExactInDouble = int64_t{1} << 53;
 

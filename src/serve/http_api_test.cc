@@ -74,7 +74,15 @@ TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   auto kpis = DashboardSql("kpis");
   ASSERT_TRUE(kpis.ok());
   EXPECT_NE(kpis->find("FROM mart_dashboard_months"), std::string::npos);
-  EXPECT_NE(kpis->find("FROM mart_dashboard_customers"), std::string::npos);
+  EXPECT_NE(kpis->find("FROM dashboard.customer_attributes"), std::string::npos);
+  // DashboardSqlFor: a request without a date range reads the customers with no DISTINCT.
+  const std::vector<std::optional<std::string>> any_time(5), dated{std::nullopt, std::nullopt, std::nullopt,
+                                                                   "2025-01-01", std::nullopt};
+  auto kpis_any_time = DashboardSqlFor("kpis", any_time), kpis_dated = DashboardSqlFor("kpis", dated);
+  ASSERT_TRUE(kpis_any_time.ok() && kpis_dated.ok());
+  EXPECT_EQ(kpis_any_time->find("SELECT DISTINCT customer_id"), std::string::npos);
+  EXPECT_NE(kpis_any_time->find("firsts"), std::string::npos);
+  EXPECT_EQ(*kpis_dated, *kpis);
   auto from_facts = DashboardSql("kpis_from_facts");
   ASSERT_TRUE(from_facts.ok());
   EXPECT_NE(from_facts->find("FROM fact_customer_metrics m"), std::string::npos);

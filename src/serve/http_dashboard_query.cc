@@ -33,7 +33,7 @@ Result<engine::QueryResult> DashboardRun::Query(const std::string& name, const P
                                                 const std::map<std::string, std::string>& literals) {
   const std::string from_facts = name + "_from_facts";
   const bool use_facts = !has_marts() && DashboardSqlFiles().count(from_facts);
-  ASSIGN_OR_RETURN(std::string sql, DashboardSql(use_facts ? from_facts : name, literals));
+  ASSIGN_OR_RETURN(std::string sql, DashboardSqlFor(use_facts ? from_facts : name, params, literals));
   auto result = session_->RunWithParams(sql, params);
   if (!result.ok()) return result.status().WithContext("dashboard query " + name);
   return result;

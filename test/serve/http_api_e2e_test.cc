@@ -251,11 +251,14 @@ std::vector<std::string> DifferentCells(const engine::QueryResult& a, const engi
   return out;
 }
 
-// The dashboard reads the warehouse's marts (mart_dashboard_months, _cohorts, _customers); each query's
-// answer equals the same query computed from the facts (NAME_from_facts.sql), cell for cell, with and
-// without filters.
+// The dashboard reads the warehouse's marts (mart_dashboard_months, _cohorts, _customers) and the scores
+// held in memory; each query's answer equals the same query computed from the facts and the published
+// scores (NAME_from_facts.sql), cell for cell, with and without filters.
 TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
-  ASSERT_OK_AND_ASSIGN(auto session, query::LakeSession::Open((*project_ / "lake").string()));
+  // The dashboard's own sandbox: its SQL joins the scores it copies into memory per generation
+  // (dashboard.clv_scores, dashboard.churn_scores), the _from_facts twins raw.clv_scores and raw.churn_scores.
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
   using Params = std::vector<std::optional<std::string>>;
   ASSERT_OK_AND_ASSIGN(auto values, session->Run("SELECT (SELECT min(segment) FROM dim_customer), "
                                                  "(SELECT max(region) FROM dim_customer), "
@@ -274,12 +277,20 @@ TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
                            "tickets_vs_churn", "at_risk"}) {
     ASSERT_OK_AND_ASSIGN(const std::string mart_sql, serve::DashboardSql(name));
     ASSERT_OK_AND_ASSIGN(const std::string facts_sql, serve::DashboardSql(std::string(name) + "_from_facts"));
-    ASSERT_NE(mart_sql.find("mart_dashboard_"), std::string::npos) << name;
+    ASSERT_TRUE(mart_sql.find("mart_dashboard_") != std::string::npos ||
+                mart_sql.find("dashboard.customer_attributes") != std::string::npos)
+        << name;
     ASSERT_EQ(facts_sql.find("mart_dashboard_"), std::string::npos) << name;
+    if (std::set<std::string>{"kpis", "clv_distribution", "at_risk"}.count(name)) {
+      ASSERT_NE(mart_sql.find("dashboard.clv_scores"), std::string::npos) << name;
+      ASSERT_EQ(facts_sql.find("dashboard.clv_scores"), std::string::npos) << name;
+    }
     size_t rows = 0;
     for (Params params : filters) {
       if (std::string(name) == "at_risk") params.push_back("9999");
-      ASSERT_OK_AND_ASSIGN(auto mart, session->RunWithParams(mart_sql, params));
+      // As the server runs it: without a date range, the customers from dashboard.customer_attributes.
+      ASSERT_OK_AND_ASSIGN(const std::string request_sql, serve::DashboardSqlFor(name, params));
+      ASSERT_OK_AND_ASSIGN(auto mart, session->RunWithParams(request_sql, params));
       ASSERT_OK_AND_ASSIGN(auto facts, session->RunWithParams(facts_sql, params));
       const std::string what = std::string(name) + " with " + ::testing::PrintToString(params);
       EXPECT_EQ(DifferentCells(mart, facts), std::vector<std::string>{}) << what;
@@ -287,6 +298,53 @@ TEST_F(ScoredApiTest, TheMartsAnswerExactlyAsTheFactsDo) {
     }
     EXPECT_GT(rows, 0u) << name;
   }
+}
+
+// The dashboard finds its customers in dashboard.customer_attributes (each customer's spans of months
+// with unchanged segment, region and plan, with a bit per filter pattern marking one row per customer):
+// for every pattern, every value of each filter (and one that matches nothing), and date ranges, both
+// ways of reading it (filtered_customers, and filtered_customers_any_time without a date range) give
+// the same customers, each once, as SELECT DISTINCT over mart_dashboard_customers' runs.
+TEST_F(ScoredApiTest, TheCustomerAttributesSelectEachCustomerOnceAsTheRunsDo) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  ASSERT_OK_AND_ASSIGN(auto changed, session->Run("SELECT count(*) FROM (SELECT customer_id FROM dashboard.customer_attributes "
+                                                  "GROUP BY customer_id HAVING count(*) > 1)"));
+  EXPECT_GT(std::stoll(changed.rows[0][0]), 0) << "the demo should have customers whose attributes changed";
+  std::vector<std::optional<std::string>> segments{std::nullopt, "no such value"}, regions{std::nullopt},
+      plans{std::nullopt};
+  for (auto [column, values] : {std::pair{"segment", &segments}, {"region", &regions}, {"plan", &plans}}) {
+    ASSERT_OK_AND_ASSIGN(auto distinct, session->Run(std::string("SELECT DISTINCT ") + column +
+                                                     " FROM mart_dashboard_customers ORDER BY 1"));
+    ASSERT_FALSE(distinct.rows.empty()) << column;
+    // Two values of each (the first and the last) keep the test to about a hundred combinations.
+    for (const auto& row : {distinct.rows.front(), distinct.rows.back()}) values->push_back(row[0]);
+  }
+  ASSERT_OK_AND_ASSIGN(auto spans, session->Run("SELECT (SELECT count(*) FROM dashboard.customer_attributes), "
+                                                "(SELECT count(*) FROM mart_dashboard_customers)"));
+  EXPECT_LT(std::stoll(spans.rows[0][0]), std::stoll(spans.rows[0][1])) << "runs joined into spans";
+  ASSERT_OK_AND_ASSIGN(const std::string runs_sql, serve::DashboardSql("filtered_customers_from_runs"));
+  ASSERT_OK_AND_ASSIGN(const std::string spans_sql, serve::DashboardSql("filtered_customers"));
+  ASSERT_OK_AND_ASSIGN(const std::string any_time_sql, serve::DashboardSql("filtered_customers_any_time"));
+  const std::vector<std::pair<std::optional<std::string>, std::optional<std::string>>> ranges{
+      {std::nullopt, std::nullopt}, {"2025-03-15", "2025-06-30"}, {std::nullopt, "2024-12-31"}};
+  const std::string sorted = "SELECT customer_id FROM (", order = ") ORDER BY customer_id";
+  size_t compared = 0;
+  for (const auto& segment : segments)
+    for (const auto& region : regions)
+      for (const auto& plan : plans)
+        for (const auto& [from, to] : ranges) {
+          const std::vector<std::optional<std::string>> params{segment, region, plan, from, to};
+          ASSERT_OK_AND_ASSIGN(auto runs, session->RunWithParams(sorted + runs_sql + order, params));
+          ASSERT_OK_AND_ASSIGN(auto by_spans, session->RunWithParams(sorted + spans_sql + order, params));
+          EXPECT_EQ(by_spans.rows, runs.rows) << ::testing::PrintToString(params);
+          if (!from && !to) {
+            ASSERT_OK_AND_ASSIGN(auto any_time, session->RunWithParams(sorted + any_time_sql + order, params));
+            EXPECT_EQ(any_time.rows, runs.rows) << ::testing::PrintToString(params);
+          }
+          compared += runs.rows.size();
+        }
+  EXPECT_GT(compared, 0u);
 }
 
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {

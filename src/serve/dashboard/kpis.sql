@@ -5,10 +5,11 @@
 -- probability): over the customers in range with scores.
 WITH months AS ({{filtered_mart}}),
 customers AS ({{filtered_customers}}),
--- The customers' CLV and churn probability in one pass (value at risk needs both, average CLV the first).
+-- The customers' CLV and churn probability in one pass (value at risk needs both, average CLV the first),
+-- from the scores the dashboard's database holds in memory (setup_scores_*.sql).
 scored AS (SELECT v.clv_12m, s.churn_probability FROM customers c
-           JOIN raw.clv_scores v ON v.customer = CAST(c.customer_id AS VARCHAR)
-           LEFT JOIN raw.churn_scores s ON s.customer_id = c.customer_id)
+           JOIN dashboard.clv_scores v ON v.customer_id = c.customer_id
+           LEFT JOIN dashboard.churn_scores s ON s.customer_id = c.customer_id)
 SELECT
   (SELECT CAST(coalesce(sum(retained), 0) AS BIGINT) FROM months
    WHERE month_start = (SELECT max(month_start) FROM months)) AS active_customers,
