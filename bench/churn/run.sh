@@ -3,10 +3,18 @@
 # the same XGBoost model in Python (pandas + the xgboost package), side by side in one run.
 #
 #   bench/churn/run.sh [CUSTOMERS] [ROUNDS] [BUILD_DIR]   (default 20000 customers, 2 rounds, build/ci)
+#   LAKE=/tmp/d1m bench/churn/run.sh 1000000 1             (an existing project, built: no set-up)
 #
 # Untimed set-up: a project with a generated company of CUSTOMERS over 12 months, imported,
 # ingested and built; the warehouse tables the features read exported as CSV for the peer
 # (`custlake query --format csv`; timestamps as epoch milliseconds).
+# With LAKE=DIR (a project whose warehouse is built, e.g. by `custlake demo DIR`), the benchmark
+# works on a private copy of it instead of building its own: custlake.toml and the lake's
+# metastore copied, the lake's data files hard-linked (they are immutable: a publish writes new
+# files), so `churn train`'s model publish lands in the copy and DIR is only read. CUSTOMERS is then
+# only a label. PEER_MEMORY_LIMIT (e.g. 12G, default: none) caps the peer's address space
+# (prlimit --as), so a peer too big for the machine fails with MemoryError instead of waking the
+# kernel's OOM killer on a shared machine; the run then reports where it died.
 # Timed, alternating the sides each round (custlake first in odd rounds):
 #   custlake  `custlake churn train`: the 48 features of models/churn/features.sql (one query) at the 4 training
 #             cutoffs and the validation cutoff, XGBoost with early stopping, and also the logistic
@@ -27,22 +35,47 @@ B=${3:-build/ci}
 CUSTLAKE="$ROOT/$B/src/cli/custlake"
 [ -x "$CUSTLAKE" ] || { echo "no $CUSTLAKE: cmake --build --preset ci --target custlake" >&2; exit 2; }
 PY=/usr/bin/python3  # Debian's, with python3-pandas and python3-xgboost
-WORK=$(mktemp -d /tmp/custlake-churn-bench.XXXXXX)
+WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/custlake-churn-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 P="$WORK/project"
 C=("$CUSTLAKE" -C "$P" --quiet)
 
-echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
-"$CUSTLAKE" --quiet init "$P" >/dev/null
-"${C[@]}" generate --customers "$CUSTOMERS" --months 12 >/dev/null
-"${C[@]}" import sic >/dev/null
-"${C[@]}" ingest >/dev/null
-"${C[@]}" build >/dev/null
+if [ -n "${LAKE:-}" ]; then
+  [ -f "$LAKE/custlake.toml" ] || { echo "LAKE=$LAKE: no custlake.toml there (give a project folder)" >&2; exit 2; }
+  root=$(sed -n '/^\[lake\]/,/^\[/{s/^root *= *"\(.*\)".*/\1/p}' "$LAKE/custlake.toml" | head -n1)
+  root=${root:-lake}
+  case $root in /*) ;; *) root="$LAKE/$root" ;; esac
+  [ -f "$root/_metastore.db" ] || { echo "LAKE=$LAKE: no lake at $root (_metastore.db missing)" >&2; exit 2; }
+  echo "set-up: a private copy of $LAKE (lake $root hard-linked; untimed)..." >&2
+  mkdir -p "$P"
+  sed 's/^root *= *".*"/root = "lake"/' "$LAKE/custlake.toml" >"$P/custlake.toml"
+  for f in "$LAKE"/*; do  # the truth, schemas, models (SQL) beside the lake; not the landing files
+    case $(basename "$f") in lake|landing|data|custlake.toml) ;; *) ln -s "$f" "$P/$(basename "$f")" ;; esac
+  done
+  cp -al "$root" "$P/lake"
+  rm -f "$P/lake/_metastore.db" "$P/lake/_metastore.db-wal" "$P/lake/_metastore.db-shm" "$P/lake/_lake.lock"
+  sqlite3 "$root/_metastore.db" ".backup '$P/lake/_metastore.db'"  # a consistent copy, not a link
+else
+  echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
+  "$CUSTLAKE" --quiet init "$P" >/dev/null
+  "${C[@]}" generate --customers "$CUSTOMERS" --months 12 >/dev/null
+  "${C[@]}" import sic >/dev/null
+  "${C[@]}" ingest >/dev/null
+  "${C[@]}" build >/dev/null
+fi
 export_csv() {  # file, query
   "${C[@]}" query --format csv --max-rows 0 "$2" >"$WORK/$1"
 }
-export_csv activity.csv "SELECT customer_id, activity_type, transaction_kind, CAST(amount AS DOUBLE) AS amount,
-  duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key FROM fact_customer_activity"
+# The activity facts in slices of 100,000 customer ids: `custlake query` holds a result in memory
+# (at 1 M customers, 100 M rows, one query took 20 GB and the OOM killer), a slice about 2 GB.
+MAX_ID=$("${C[@]}" query --format csv "SELECT coalesce(max(customer_id), 0) FROM dim_customer" | tail -n 1)
+for ((lo = 0; lo <= MAX_ID; lo += 100000)); do
+  "${C[@]}" query --format csv --max-rows 0 "SELECT customer_id, activity_type, transaction_kind,
+    CAST(amount AS DOUBLE) AS amount, duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key
+    FROM fact_customer_activity WHERE customer_id > $lo AND customer_id <= $((lo + 100000))" >"$WORK/slice.csv"
+  if [ "$lo" = 0 ]; then cat "$WORK/slice.csv"; else tail -n +2 "$WORK/slice.csv"; fi >>"$WORK/activity.csv"
+done
+rm -f "$WORK/slice.csv"
 export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
   date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
   CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
@@ -55,18 +88,25 @@ echo "activity facts: $(($(wc -l <"$WORK/activity.csv") - 1)); CSV bytes: $(du -
 measure() {  # label, output file, command...: prints wall s, CPU s, peak RSS MiB
   local label=$1 out=$2; shift 2
   echo "$label: load $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
-  /usr/bin/time -v "$@" >"$out" 2>"$WORK/$label.time" || { cat "$WORK/$label.time" >&2; exit 1; }
+  if ! /usr/bin/time -v "$@" >"$out" 2>"$WORK/$label.time"; then
+    # The peer may die (e.g. MemoryError under PEER_MEMORY_LIMIT): say where, keep its figures.
+    echo "$label FAILED:" >&2; grep -v '^\s' "$WORK/$label.time" | tail -n 5 >&2
+    [[ $label == custlake* ]] && exit 1
+    touch "$WORK/$label.failed"
+  fi
   awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; w=s}
               /User time|System time/ {c+=$2} /Maximum resident/ {r=$2/1024}
               END {printf "%.2f %.2f %.0f\n", w, c, r}' "$WORK/$label.time"
 }
 run_custlake() { measure "custlake$1" "$WORK/custlake$1.json" "${C[@]}" --json churn train; }
+LIMIT=()
+[ -n "${PEER_MEMORY_LIMIT:-}" ] && LIMIT=(prlimit "--as=$(numfmt --from=iec "$PEER_MEMORY_LIMIT")")
 run_peer() {
-  measure "peer$1" "$WORK/peer$1.json" "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
+  measure "peer$1" "$WORK/peer$1.json" "${LIMIT[@]}" "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
 }
 run_peer_passive() {
   measure "passive$1" "$WORK/passive$1.json" env OMP_WAIT_POLICY=PASSIVE \
-    "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
+    "${LIMIT[@]}" "$PY" "$ROOT/bench/churn/churn_peer.py" "$WORK" "$CUTOFFS" "$VALIDATION" "$HORIZON"
 }
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
@@ -92,10 +132,20 @@ runs = {"custlake": [], "peer": [], "passive": []}
 for line in sys.argv[4:]:
     side, wall, cpu, rss = line.split()
     runs[side].append((float(wall), float(cpu), float(rss)))
+import os
 c_json = json.load(open(f"{work}/custlake1.json"))
-p_json = json.load(open(f"{work}/peer1.json"))
+def peer_json(side):
+    try:
+        return json.load(open(f"{work}/{side}1.json"))
+    except (OSError, ValueError):
+        return None
+p_json = peer_json("peer") or {"roc_auc": float("nan"), "train_rows": "failed", "validation_rows": "failed",
+                               "best_iteration": "failed"}
 auc = {"custlake": c_json["metrics"]["xgboost"]["roc_auc"], "peer": p_json["roc_auc"],
-       "passive": json.load(open(f"{work}/passive1.json"))["roc_auc"]}
+       "passive": (peer_json("passive") or {"roc_auc": float("nan")})["roc_auc"]}
+for side in ("peer", "passive"):
+    if os.path.exists(f"{work}/{side}1.failed"):
+        print(f"{side}: FAILED (its wall, CPU and peak RSS below are up to where it died)")
 best = {side: min(r, key=lambda x: x[0]) for side, r in runs.items()}
 print(f"churn train on {customers} customers, 12 months: {c_json['rows']['train']} training rows "
       f"({len(c_json['train_cutoffs'])} cutoffs), {c_json['rows']['validation']} validation rows, "

@@ -1,5 +1,7 @@
 #include "generate/catalog.h"
 
+#include <cmath>
+
 namespace custlake::generate {
 
 namespace {
@@ -143,6 +145,23 @@ std::span<const Plan> PlansOf(Segment s) {
 double ReferenceFee(Segment s) { return kReferenceFee[static_cast<int>(s)]; }
 double DailyActivityBase(Segment s) { return kDailyActivity[static_cast<int>(s)]; }
 double TicketRateBase(Segment s) { return kTicketRate[static_cast<int>(s)]; }
+
+namespace {
+// e^k / E[e^k] over the window's active customer-days.
+double RelativeToActiveDays(double k, double log_e) {
+  // ln e over the active customer-days of the window (each customer-month weighted by its expected
+  // active days), taken as normal N(m, v): then E[e^k] = exp(k m + k^2 v / 2). m and v are fitted to
+  // E[e] = 1.552 and E[e^2] = 3.242 measured on the default company (100,000 customers, 12 months,
+  // seed 42; seed 7: 1.548 and 3.221), so the volume is kept exactly at elasticity 1 and 2.
+  constexpr double kMean = 0.29, kVariance = 0.30;
+  return std::exp(k * (log_e - kMean) - k * k * kVariance / 2.0);
+}
+}  // namespace
+
+double UsageExtraEventsMean(double events_per_active_day, double elasticity, double log_e) {
+  return (events_per_active_day - 1.0) * RelativeToActiveDays(elasticity, log_e);
+}
+double UsageDurationFactor(double elasticity, double log_e) { return RelativeToActiveDays(elasticity, log_e); }
 std::string_view PaymentMethodName(PaymentMethod p) { return kPaymentNames[static_cast<int>(p)]; }
 std::span<const double> PaymentMix(Segment s) { return kPaymentMix[static_cast<int>(s)]; }
 std::span<const City> Cities() { return kCities; }

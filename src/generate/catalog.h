@@ -39,6 +39,14 @@ double ReferenceFee(Segment s);
 
 /// Probability that the customer uses the product on a given day at engagement 1.
 double DailyActivityBase(Segment s);
+/// Mean usage events beyond the first on a day a customer uses the product, in a month of
+/// engagement e = exp(log_e): (events_per_active_day - 1) x e^elasticity / E[e^elasticity], the
+/// expectation over the active days of the default company (so the mean over all active days stays
+/// events_per_active_day). An engaged customer does more on a day of use, not only uses it more often.
+double UsageExtraEventsMean(double events_per_active_day, double elasticity, double log_e);
+/// e^elasticity / E[e^elasticity] over the same active days: the factor on a usage event's duration
+/// and on the seconds between a session's events in a month of engagement exp(log_e).
+double UsageDurationFactor(double elasticity, double log_e);
 /// Support tickets per customer-month at engagement 1.
 double TicketRateBase(Segment s);
 

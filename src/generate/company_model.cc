@@ -45,7 +45,7 @@ CompanyModel::CompanyModel(const GeneratorOptions& options) : options_(options) 
   usage_.months = options_.months;
   usage_.month_start.assign(month_start_.begin() + options_.history_months, month_start_.end());
   const size_t n = static_cast<size_t>(options_.customers);
-  usage_.p_active.assign(n * options_.months, 0.0f);
+  usage_.rates.assign(n * options_.months, UsageProfiles::Rates{});
   usage_.first_day.resize(n);
   usage_.end_day.resize(n);
   usage_.segment.resize(n);
@@ -340,8 +340,11 @@ void CompanyModel::SimulateMonth(int64_t index, int month, int32_t ms, int32_t m
   if (s.months_seen < 3) ++s.months_seen;
   if (window_month >= 0) {
     const double p_active = DailyActivityBase(s.segment) * options_.daily_activity_scale * std::exp(log_e);
-    usage_.p_active[static_cast<size_t>(index) * options_.months + window_month] =
-        static_cast<float>(std::min(0.97, p_active));
+    UsageProfiles::Rates& r = usage_.rates[static_cast<size_t>(index) * options_.months + window_month];
+    r.p_active = static_cast<float>(std::min(0.97, p_active));
+    r.extra_events = static_cast<float>(
+        UsageExtraEventsMean(options_.events_per_active_day, options_.usage_intensity_elasticity, log_e));
+    r.duration_factor = static_cast<float>(UsageDurationFactor(options_.usage_duration_elasticity, log_e));
   }
 
   // The part of the month the customer is a customer.

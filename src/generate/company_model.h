@@ -156,7 +156,14 @@ struct CustomerState {
 struct UsageProfiles {
   int months = 0;
   std::vector<int32_t> month_start;  ///< months + 1 epoch days
-  std::vector<float> p_active;       ///< [customer * months + month]: P(uses the product on a day)
+  /// A customer-month's usage, all following the month's engagement e (kept together: the writer
+  /// reads them for the same customer-day).
+  struct Rates {
+    float p_active = 0;         ///< P(uses the product on a day)
+    float extra_events = 0;     ///< mean events beyond the first on a day of use (UsageExtraEventsMean)
+    float duration_factor = 1;  ///< on event durations and the seconds between events (UsageDurationFactor)
+  };
+  std::vector<Rates> rates;          ///< [customer * months + month]
   std::vector<int32_t> first_day;    ///< first epoch day with usage (day after signup)
   std::vector<int32_t> end_day;      ///< first epoch day without usage (churn day or window end)
   std::vector<uint8_t> segment;

@@ -442,6 +442,89 @@ TEST_F(GeneratorTest, CleanOptionsGiveCleanFiles) {
   EXPECT_EQ(run.summary.tickets.records_in_files, run.summary.tickets.clean);
 }
 
+// Per customer-month of the clean usage files: active days, events, and the mean ln(duration).
+struct MonthUsage {
+  int days = 0;
+  int64_t events = 0;
+  double log_duration = 0;
+};
+std::map<std::pair<int64_t, std::string>, MonthUsage> UsageByCustomerMonth(const fs::path& usage_dir) {
+  std::map<std::pair<int64_t, std::string>, MonthUsage> out;
+  for (const auto& e : fs::directory_iterator(usage_dir)) {
+    const std::string month = e.path().filename().string().substr(0, 7);
+    std::map<int64_t, int> events_today;
+    for (const std::string& line : Lines(ReadFile(e.path()))) {
+      const auto number_after = [&](const std::string& key) {
+        const size_t at = line.find(key);
+        return at == std::string::npos ? -1 : std::atoll(line.c_str() + at + key.size());
+      };
+      const int64_t customer = number_after("\"customer_id\":");
+      ++events_today[customer];
+      out[{customer, month}].log_duration += std::log(std::max<int64_t>(1, number_after("\"duration_s\":")));
+    }
+    for (const auto& [customer, n] : events_today) {
+      MonthUsage& m = out[{customer, month}];
+      ++m.days;
+      m.events += n;
+    }
+  }
+  return out;
+}
+
+double Correlation(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
+  mx /= static_cast<double>(x.size());
+  my /= static_cast<double>(y.size());
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+// An engaged month shows in how much a customer does on a day of use and how long its events
+// last, not only in how many days it uses the product; the volume stays at events_per_active_day.
+// With both elasticities 0 a day's events and durations carry nothing of the engagement.
+TEST_F(GeneratorTest, UsageVolumeFollowsEngagement) {
+  for (const double elasticity : {0.0, 1.0}) {
+    SCOPED_TRACE(elasticity);
+    GeneratorOptions o = Small();
+    o.customers = 2000;
+    o.usage_mess = UsageMessRates::None();
+    o.ticket_mess = TicketMessRates::None();
+    o.usage_intensity_elasticity = o.usage_duration_elasticity = elasticity;
+    ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "e" + std::to_string(static_cast<int>(elasticity)), false));
+    std::vector<double> log_days, log_per_day, mean_log_duration;
+    int64_t days = 0, events = 0;
+    for (const auto& [key, m] : UsageByCustomerMonth(run.landing / "usage")) {
+      days += m.days;
+      events += m.events;
+      if (m.days < 2) continue;
+      log_days.push_back(std::log(m.days));
+      log_per_day.push_back(std::log(static_cast<double>(m.events) / m.days));
+      mean_log_duration.push_back(m.log_duration / static_cast<double>(m.events));
+    }
+    ASSERT_GT(log_days.size(), 1000u);
+    const double per_day = static_cast<double>(events) / static_cast<double>(days);
+    EXPECT_NEAR(per_day, o.events_per_active_day, 0.1);  // measured 1.99-2.01
+    const double r_events = Correlation(log_days, log_per_day);
+    const double r_duration = Correlation(log_days, mean_log_duration);
+    if (elasticity == 0) {
+      EXPECT_LT(std::abs(r_events), 0.15);
+      EXPECT_LT(std::abs(r_duration), 0.15);
+    } else {
+      EXPECT_GT(r_events, 0.3);
+      EXPECT_GT(r_duration, 0.15);
+    }
+  }
+  GeneratorOptions bad = Small();
+  bad.usage_intensity_elasticity = 5;
+  EXPECT_NE(bad.Validate().message().find("usage_intensity_elasticity"), std::string::npos);
+}
+
 double Hyp2F1(double a, double b, double c, double z) {
   double term = 1.0, sum = 1.0;
   for (int n = 0; n < 100000 && std::fabs(term) > 1e-15 * std::fabs(sum); ++n) {

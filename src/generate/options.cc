@@ -116,6 +116,14 @@ Status GeneratorOptions::Validate() const {
     return Status::InvalidArgument("events_per_active_day " + std::to_string(events_per_active_day) +
                                    ": give a mean between 1 and 500 events per active day");
   }
+  if (!(usage_intensity_elasticity >= 0.0 && usage_intensity_elasticity <= 3.0)) {
+    return Status::InvalidArgument("usage_intensity_elasticity " + std::to_string(usage_intensity_elasticity) +
+                                   ": give an exponent between 0 (events per active day independent of engagement) and 3");
+  }
+  if (!(usage_duration_elasticity >= 0.0 && usage_duration_elasticity <= 3.0)) {
+    return Status::InvalidArgument("usage_duration_elasticity " + std::to_string(usage_duration_elasticity) +
+                                   ": give an exponent between 0 (durations independent of engagement) and 3");
+  }
   if (!(daily_activity_scale > 0.0 && daily_activity_scale <= 10.0)) {
     return Status::InvalidArgument("daily_activity_scale " + std::to_string(daily_activity_scale) +
                                    ": give a factor in (0, 10]");
@@ -223,6 +231,8 @@ nlohmann::json GeneratorOptions::ToJson() const {
       {"start_date", start_date},
       {"as_of", as_of.empty() ? DateString(WindowEndDay()) : as_of},
       {"events_per_active_day", events_per_active_day},
+      {"usage_intensity_elasticity", usage_intensity_elasticity},
+      {"usage_duration_elasticity", usage_duration_elasticity},
       {"daily_activity_scale", daily_activity_scale},
       {"ticket_single_document_share", ticket_single_document_share},
       {"ticket_ndjson_file_share", ticket_ndjson_file_share},

@@ -120,8 +120,15 @@ struct GeneratorOptions {
   /// time: rows change with their updated_at, new rows and new day files
   /// appear, and the files of earlier days come out byte-identical.
   std::string as_of;
-  /// Mean usage events on a day a customer uses the product (>= 1).
+  /// Mean usage events on a day a customer uses the product (>= 1), over all active days.
   double events_per_active_day = 2.0;
+  /// How strongly the events of an active day follow the month's engagement e: the events beyond the
+  /// first are Poisson with mean (events_per_active_day - 1) x e^elasticity / E[e^elasticity] (the
+  /// expectation over active days, so the volume stays at events_per_active_day). 0 = independent of e.
+  double usage_intensity_elasticity = 1.0;
+  /// The same for how long: event durations and the seconds between a session's events are scaled
+  /// by e^elasticity / E[e^elasticity] (an engaged customer's sessions last longer). 0 = independent of e.
+  double usage_duration_elasticity = 1.0;
   /// Scales every segment's probability of using the product on a given day.
   double daily_activity_scale = 1.0;
   /// Share of tickets written as a file of their own (one JSON document).

@@ -45,6 +45,26 @@ inline char* Hex16(char* p, uint64_t v) {
   }
   return p + 16;
 }
+
+// Events beyond the first on an active day: Poisson(mean) by inversion of the
+// uniform u (one draw whatever the mean), summing the terms from 0 (about
+// mean + 1 steps); for a large mean, the normal approximation.
+int ExtraEvents(double mean, double u) {
+  if (mean <= 0) return 0;
+  if (mean > 50) {
+    const double k = std::round(mean + std::sqrt(mean) * NormalQuantile(std::clamp(u, 1e-12, 1 - 1e-12)));
+    return static_cast<int>(std::clamp(k, 0.0, double{kMaxEventsPerDay}));
+  }
+  double p = std::exp(-mean), cdf = p;
+  int k = 0;
+  while (u >= cdf && k < kMaxEventsPerDay) {
+    ++k;
+    p *= mean / k;
+    cdf += p;
+    if (p < 1e-300 && k > mean) break;  // u within rounding of 1
+  }
+  return k;
+}
 }  // namespace
 
 enum class UsageWriter::Kind : uint8_t {
@@ -98,14 +118,6 @@ UsageWriter::UsageWriter(const GeneratorOptions& options, const UsageProfiles& p
   // Durations and payload sizes: log-normal.
   duration_s_ = QuantileTable::FromQuantile([](double p) { return 15.0 * std::exp(1.0 * NormalQuantile(p)); });
   bytes_ = QuantileTable::FromQuantile([](double p) { return 12000.0 * std::exp(1.3 * NormalQuantile(p)); });
-  // Extra events on an active day ~ Poisson(mean - 1), by inversion of a table.
-  const double extra = options.events_per_active_day - 1.0;
-  double pk = std::exp(-extra), c = 0;
-  for (int k = 0; k < kMaxEventsPerDay && c < 1.0 - 1e-12; ++k) {
-    c += pk;
-    poisson_cdf_.push_back(c);
-    pk *= extra / (k + 1);
-  }
   // App releases every 6 weeks, numbered from a year before the window.
   first_release_day_ = window_start_ - 365;
   const int releases = (window_end_ - first_release_day_) / kReleaseEveryDays + 1;
@@ -291,16 +303,11 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
 
     for (int64_t c = 0; c < n_customers; ++c) {
       if (day < profiles_.first_day[c] || day >= profiles_.end_day[c]) continue;
-      const float p_active = profiles_.p_active[static_cast<size_t>(c) * months + month];
+      const UsageProfiles::Rates& rate = profiles_.rates[static_cast<size_t>(c) * months + month];
       SplitMix64 rng(Mix64(day_seed ^ static_cast<uint64_t>(c)));
-      if (rng.Uniform() >= p_active) continue;
-      int n = 1;
-      {
-        const double u = rng.Uniform();
-        const auto it = std::upper_bound(poisson_cdf_.begin(), poisson_cdf_.end(), u);
-        n += static_cast<int>(it - poisson_cdf_.begin());
-        n = std::min(n, kMaxEventsPerDay);
-      }
+      if (rng.Uniform() >= rate.p_active) continue;
+      const int n = std::min(1 + ExtraEvents(rate.extra_events, rng.Uniform()), kMaxEventsPerDay);
+      const double slow = rate.duration_factor;  // engaged: longer events and sessions
       const int seg = profiles_.segment[c];
       const uint8_t preferred_device = profiles_.device[c];
       const uint64_t customer_hash = Mix64(static_cast<uint64_t>(c) ^ id_key_);
@@ -317,7 +324,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
       const uint64_t key_base = (static_cast<uint64_t>(c) << 24) | day_key;
 
       for (int k = 0; k < n; ++k) {
-        if (k > 0) t += gap_s_.Pick(rng.Next());
+        if (k > 0) t += slow * gap_s_.Pick(rng.Next());
         const uint64_t b1 = rng.Next();
         const uint64_t b2 = rng.Next();
         const int sec = std::min(static_cast<int>(t), 86399);
@@ -335,7 +342,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
         e.device = ((b2 >> 20) & 1023) < 870 ? preferred_device
                                               : static_cast<uint8_t>(device_[seg].Pick(b2 << 10));
         e.duration_s = e.type == 1 ? static_cast<int64_t>(t - t0) + 1
-                                   : static_cast<int64_t>(duration_s_.Pick(b2 << 20));
+                                   : static_cast<int64_t>(slow * duration_s_.Pick(b2 << 20));
         double bytes = bytes_.Pick(b1 << 12);
         if (e.type == 5 || e.type == 8) bytes *= 25.0;  // export, upload
         e.bytes = static_cast<int64_t>(bytes);

@@ -4,7 +4,10 @@
 //
 // This is the generator's hot path (tens of millions of lines). Per
 // customer-day a SplitMix64 keyed by (seed, customer, day) decides whether
-// the customer uses the product (probability from UsageProfiles) and how;
+// the customer uses the product (probability from UsageProfiles) and how
+// much (events beyond the first: Poisson with the customer-month's mean from
+// UsageProfiles, which follows the month's engagement, as do the events'
+// durations);
 // each line is formatted by hand into a reused multi-megabyte buffer
 // (no allocation, no iostreams) and written with large write(2) calls.
 // Late and duplicate lines wait in small per-day buffers of a ring and are
@@ -60,7 +63,6 @@ class UsageWriter {
   double mess_cum_[13] = {};
   CategoricalTable hour_, event_type_, feature_[kSegments], device_[kSegments];
   QuantileTable gap_s_, duration_s_, bytes_;
-  std::vector<double> poisson_cdf_;  ///< extra events on an active day
   std::vector<std::string> versions_;
   int32_t first_release_day_ = 0;
   int64_t events_ = 0;
