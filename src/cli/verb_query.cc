@@ -34,12 +34,72 @@ void PrintRows(const engine::QueryResult& result, const QueryOptions& options) {
   std::cout.flush();  // the rows before a warning about them, when both streams share a terminal
 }
 
+/// A cut result must never pass for a whole one, whatever the format.
+void WarnTruncated(int64_t max_rows) {
+  spdlog::warn(
+      "warning: the result has more than {0} rows; only the first {0} were printed "
+      "(raise --max-rows, or --max-rows 0 for no limit)",
+      max_rows);
+}
+
+/// What a streamed result printed: its shape and how many rows.
+struct Streamed {
+  bool started = false;  ///< the header went out (rows may have followed)
+  engine::QueryResult shape;
+  int64_t rows = 0;
+  bool truncated = false;
+};
+
+/// --format csv: the rows go to stdout as DuckDB gives them, a chunk at a time, so memory stays flat
+/// whatever the result's size (an export of 100 M rows). Stops after --max-rows rows, noting whether
+/// more existed.
+Status StreamCsv(query::LakeSession* session, const QueryOptions& options, Streamed* out) {
+  const Status enough = Status::Cancelled("--max-rows reached");
+  std::string text;
+  Status status = session->Stream(
+      options.sql,
+      [&](const engine::QueryResult& shape) {
+        out->shape = shape;
+        out->started = true;
+        std::cout << CsvHeader(shape.columns, options.csv);
+        return Status::OK();
+      },
+      [&](const engine::TextChunk& chunk) {
+        size_t rows = chunk.rows;
+        if (options.max_rows > 0 && out->rows + static_cast<int64_t>(rows) > options.max_rows) {
+          rows = static_cast<size_t>(options.max_rows - out->rows);
+          out->truncated = true;
+        }
+        text.clear();
+        AppendCsvRows(chunk, rows, options.csv, &text);
+        std::cout << text;
+        out->rows += static_cast<int64_t>(rows);
+        return out->truncated ? enough : Status::OK();
+      });
+  std::cout.flush();
+  if (!std::cout) return Status::IOError("writing the rows to standard output failed");
+  return out->truncated && status.code() == StatusCode::kCancelled ? Status::OK() : status;
+}
+
 VerbResult RunQuery(const GlobalOptions& global, const QueryOptions& options) {
   ASSIGN_OR_RETURN(Config config, LoadProjectConfig(global));
   query::SandboxOptions sandbox;
   sandbox.max_rows = options.max_rows == 0 ? -1 : options.max_rows;
   sandbox.timeout = std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000));
   ASSIGN_OR_RETURN(auto session, query::LakeSession::Open(config.lake_root.string(), sandbox));
+  if (options.format == ResultFormat::kCsv && !global.json) {
+    Streamed streamed;
+    Status status = StreamCsv(session.get(), options, &streamed);
+    // Not a plain SELECT (EXPLAIN, a refused write, a syntax error): nothing was printed, and Run
+    // answers it, or names what is wrong as it always has.
+    if (streamed.started || status.ok()) {
+      RETURN_NOT_OK(status);
+      if (streamed.truncated) WarnTruncated(options.max_rows);
+      return nlohmann::json{{"verb", "query"},          {"columns", streamed.shape.columns},
+                            {"types", streamed.shape.types}, {"row_count", streamed.rows},
+                            {"truncated", streamed.truncated}, {"max_rows", options.max_rows}};
+    }
+  }
   ASSIGN_OR_RETURN(engine::QueryResult result, session->Run(options.sql));
 
   nlohmann::json summary{{"verb", "query"},
@@ -54,13 +114,7 @@ VerbResult RunQuery(const GlobalOptions& global, const QueryOptions& options) {
   } else {
     PrintRows(result, options);
   }
-  // A cut result must never pass for a whole one, whatever the format.
-  if (result.truncated) {
-    spdlog::warn(
-        "warning: the result has more than {0} rows; only the first {0} were printed "
-        "(raise --max-rows, or --max-rows 0 for no limit)",
-        options.max_rows);
-  }
+  if (result.truncated) WarnTruncated(options.max_rows);
   return summary;
 }
 

@@ -72,13 +72,19 @@ std::optional<engine::QueryResult> LakeSession::AnswerFromMemory(
     return Watched([&] { return session_->QueryReadOnly(query, max_rows); });
   };
   read.stream = [&](const std::string& query, const auto& on_columns, const auto& on_chunk) {
-    return Watched([&]() -> Result<engine::QueryResult> {
-             RETURN_NOT_OK(session_->ForEachTextChunk(query, on_columns, on_chunk));
-             return engine::QueryResult();
-           })
-        .status();
+    return Stream(query, on_columns, on_chunk);
   };
   return database_->lookups().Answer(sql, params, options_.max_rows, read);
+}
+
+Status LakeSession::Stream(const std::string& sql,
+                           const std::function<Status(const engine::QueryResult& shape)>& on_columns,
+                           const std::function<Status(const engine::TextChunk& chunk)>& on_chunk) {
+  return Watched([&]() -> Result<engine::QueryResult> {
+           RETURN_NOT_OK(session_->ForEachTextChunk(sql, on_columns, on_chunk));
+           return engine::QueryResult();
+         })
+      .status();
 }
 
 Result<engine::QueryResult> LakeSession::RunWithParams(const std::string& sql,

@@ -92,6 +92,12 @@ class LakeSession {
   /// time and row limits.
   Result<engine::QueryResult> RunWithParams(const std::string& sql,
                                             const std::vector<std::optional<std::string>>& params);
+  /// Runs the user's query (one SELECT) under the same time limit as Run, its
+  /// rows streamed as DuckDB's text (Run's text): `on_columns` once, then
+  /// `on_chunk` per chunk; memory stays flat whatever the result's size, and
+  /// the row limit is the caller's to apply. The first error either returns stops it.
+  Status Stream(const std::string& sql, const std::function<Status(const engine::QueryResult& shape)>& on_columns,
+                const std::function<Status(const engine::TextChunk& chunk)>& on_chunk);
   /// Cancels the statement running in Run() (from any thread; a no-op when idle).
   void Interrupt() { session_->Interrupt(); }
   const std::vector<ViewInfo>& views() const;

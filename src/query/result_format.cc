@@ -9,25 +9,61 @@ bool IsDecimal(const std::string& type) { return type.rfind("DECIMAL", 0) == 0; 
 
 bool UsableAsCsvNull(const std::string& text) { return text.find_first_of(",\"\r\n") == std::string::npos; }
 
-std::string FormatCsv(const engine::QueryResult& r, const CsvOptions& options) {
-  auto field = [&options](const std::string& s) {
-    if (!s.empty() && s != options.null_text && UsableAsCsvNull(s)) return s;
-    std::string q = "\"";
-    for (char c : s) {
-      if (c == '"') q += '"';
-      q += c;
-    }
-    return q + "\"";
-  };
-  const char* end = options.crlf ? "\r\n" : "\n";
+namespace {
+
+/// One CSV field: quoted when it holds a comma, quote or line break, is empty, or equals the NULL text.
+void AppendCsvField(std::string_view s, const CsvOptions& options, std::string* out) {
+  if (!s.empty() && s != options.null_text && s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(s);
+    return;
+  }
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+const char* LineEnd(const CsvOptions& options) { return options.crlf ? "\r\n" : "\n"; }
+
+}  // namespace
+
+std::string CsvHeader(const std::vector<std::string>& columns, const CsvOptions& options) {
   std::string out;
-  for (size_t c = 0; c < r.columns.size(); c++) out += (c ? "," : "") + field(r.columns[c]);
-  out += end;
+  for (size_t c = 0; c < columns.size(); c++) {
+    if (c) out += ',';
+    AppendCsvField(columns[c], options, &out);
+  }
+  return out + LineEnd(options);
+}
+
+void AppendCsvRows(const engine::TextChunk& chunk, size_t rows, const CsvOptions& options, std::string* out) {
+  for (size_t r = 0; r < rows; r++) {
+    for (size_t c = 0; c < chunk.values.size(); c++) {
+      if (c) out->push_back(',');
+      if (chunk.nulls[c][r]) {
+        out->append(options.null_text);
+      } else {
+        AppendCsvField(chunk.values[c][r], options, out);
+      }
+    }
+    out->append(LineEnd(options));
+  }
+}
+
+std::string FormatCsv(const engine::QueryResult& r, const CsvOptions& options) {
+  std::string out = CsvHeader(r.columns, options);
   for (size_t row = 0; row < r.rows.size(); row++) {
     for (size_t c = 0; c < r.columns.size(); c++) {
-      out += (c ? "," : "") + (r.nulls[row][c] ? options.null_text : field(r.rows[row][c]));
+      if (c) out += ',';
+      if (r.nulls[row][c]) {
+        out += options.null_text;
+      } else {
+        AppendCsvField(r.rows[row][c], options, &out);
+      }
     }
-    out += end;
+    out += LineEnd(options);
   }
   return out;
 }

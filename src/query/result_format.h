@@ -20,6 +20,10 @@ struct CsvOptions {
 /// The header line, then one line per row; a field is quoted when it holds a
 /// comma, quote or line break, is empty, or equals `null_text`.
 std::string FormatCsv(const engine::QueryResult& result, const CsvOptions& options = {});
+/// The same, a piece at a time (custlake query's streamed output): the header
+/// line of `columns`, and the lines of a streamed chunk's rows, appended to *out.
+std::string CsvHeader(const std::vector<std::string>& columns, const CsvOptions& options = {});
+void AppendCsvRows(const engine::TextChunk& chunk, size_t rows, const CsvOptions& options, std::string* out);
 /// Whether `text` can stand for NULL in CSV (no comma, quote or line break).
 bool UsableAsCsvNull(const std::string& text);
 

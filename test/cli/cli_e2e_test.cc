@@ -215,6 +215,34 @@ TEST_F(CliTest, QueryCsvTellsNullFromTheEmptyStringAndEndsLinesWithLf) {
   EXPECT_NE(bad.err.find("comma"), std::string::npos) << bad.err;
 }
 
+// --format csv streams the rows (memory flat for a result of any size): across DuckDB's chunks of
+// 2,048 rows it prints what the whole result holds, and --max-rows cuts it mid-chunk, or not at all
+// when the result has exactly that many rows.
+TEST_F(CliTest, QueryCsvStreamsEveryRowAcrossChunksAndCutsAtMaxRows) {
+  ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
+  const std::string sql = "SELECT range AS i, CASE WHEN range % 3 = 0 THEN NULL ELSE 'x,' || range END AS s "
+                          "FROM range(5000) ORDER BY i";
+  Outcome all = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--max-rows", "0", sql});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.err, "");
+  std::string expected = "i,s\n";
+  for (int i = 0; i < 5000; ++i) {
+    expected += std::to_string(i) + "," + (i % 3 == 0 ? "" : "\"x," + std::to_string(i) + "\"") + "\n";
+  }
+  EXPECT_EQ(all.out, expected);
+  Outcome summary = Custlake({"-C", dir_.string(), "--json", "query", "--max-rows", "0", sql});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_EQ(summary.Json()["row_count"], 5000);
+
+  Outcome cut = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--max-rows", "3000", sql});
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  EXPECT_EQ(cut.out, expected.substr(0, expected.find("\n3000,") + 1));
+  EXPECT_NE(cut.err.find("more than 3000 rows"), std::string::npos) << cut.err;
+  Outcome exact = Custlake({"-C", dir_.string(), "query", "--format", "csv", "--max-rows", "5000", sql});
+  EXPECT_EQ(exact.out, expected);
+  EXPECT_EQ(exact.err, "");
+}
+
 TEST_F(CliTest, UsageMistakesSayWhatWasMeant) {
   ASSERT_EQ(Custlake({"init", dir_.string()}).exit_code, 0);
   Outcome typo = Custlake({"-C", dir_.string(), "improt", "sic"});
