@@ -28,6 +28,8 @@
 # half the time and half the memory.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../peer_tables.sh
+. "$ROOT/bench/peer_tables.sh"
 "$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
 CUSTOMERS=${1:-20000}
 ROUNDS=${2:-2}
@@ -63,26 +65,7 @@ else
   "${C[@]}" ingest >/dev/null
   "${C[@]}" build >/dev/null
 fi
-export_csv() {  # file, query
-  "${C[@]}" query --format csv --max-rows 0 "$2" >"$WORK/$1"
-}
-# The activity facts in slices of 100,000 customer ids: `custlake query` holds a result in memory
-# (at 1 M customers, 100 M rows, one query took 20 GB and the OOM killer), a slice about 2 GB.
-MAX_ID=$("${C[@]}" query --format csv "SELECT coalesce(max(customer_id), 0) FROM dim_customer" | tail -n 1)
-for ((lo = 0; lo <= MAX_ID; lo += 100000)); do
-  "${C[@]}" query --format csv --max-rows 0 "SELECT customer_id, activity_type, transaction_kind,
-    CAST(amount AS DOUBLE) AS amount, duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key
-    FROM fact_customer_activity WHERE customer_id > $lo AND customer_id <= $((lo + 100000))" >"$WORK/slice.csv"
-  if [ "$lo" = 0 ]; then cat "$WORK/slice.csv"; else tail -n +2 "$WORK/slice.csv"; fi >>"$WORK/activity.csv"
-done
-rm -f "$WORK/slice.csv"
-export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
-  date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
-  CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
-  FROM dim_customer"
-export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
-  satisfaction, category FROM dim_support_ticket"
-export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
+export_peer_tables "$WORK" "${C[@]}"
 echo "activity facts: $(($(wc -l <"$WORK/activity.csv") - 1)); CSV bytes: $(du -cb "$WORK"/*.csv | tail -1 | cut -f1)" >&2
 
 measure() {  # label, output file, command...: prints wall s, CPU s, peak RSS MiB

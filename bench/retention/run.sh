@@ -34,6 +34,8 @@
 # TMPDIR: where the work folder goes (the 1 M exports need a few GB).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../peer_tables.sh
+. "$ROOT/bench/peer_tables.sh"
 "$ROOT/scripts/bootstrap.sh" --bench  # python3-pandas, python3-xgboost, GNU time
 CUSTOMERS=${1:-20000}
 ROUNDS=${2:-2}
@@ -72,18 +74,7 @@ else
   E2E=1
   T="$WORK/tables"
   mkdir -p "$T"
-  export_csv() {  # file, query
-    "${C[@]}" query --format csv --max-rows 0 "$2" >"$T/$1"
-  }
-  export_csv activity.csv "SELECT customer_id, activity_type, transaction_kind, CAST(amount AS DOUBLE) AS amount,
-    duration_s, epoch_ms(occurred_at) AS occurred_ms, offer_key FROM fact_customer_activity"
-  export_csv customers.csv "SELECT customer_id, is_current, date_diff('day', DATE '1970-01-01', signup_date) AS signup_day,
-    date_diff('day', DATE '1970-01-01', churn_date) AS churn_day, segment, contract,
-    CAST(monthly_fee AS DOUBLE) AS monthly_fee, epoch_ms(valid_from) AS valid_from_ms, epoch_ms(valid_to) AS valid_to_ms
-    FROM dim_customer"
-  export_csv tickets.csv "SELECT customer_id, epoch_ms(opened_at) AS opened_ms, epoch_ms(closed_at) AS closed_ms,
-    satisfaction, category FROM dim_support_ticket"
-  export_csv offers.csv "SELECT offer_key, campaign FROM dim_offer"
+  export_peer_tables "$T" "${C[@]}"
   read -r TRAIN_DATES VALIDATION_DATES < <($PY -c '
 import sys, pandas as pd
 d = pd.read_csv(sys.argv[1], usecols=["send_date", "period"])
