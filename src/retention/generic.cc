@@ -88,8 +88,8 @@ class BinaryColumn {
   /// The column as a DOUBLE: 1, 0 or 2 (neither).
   std::string Code() const {
     const std::string v = LowerText(col_);
-    return "CAST(CASE WHEN " + v + " IN " + InList(kOne, allow_yes_no_ ? kYes : std::vector<std::string>{}) +
-           " THEN 1 WHEN " + v + " IN " + InList(kZero, allow_yes_no_ ? kNo : std::vector<std::string>{}) +
+    return "CAST(CASE WHEN " + v + " IN " + Ones() +
+           " THEN 1 WHEN " + v + " IN " + Zeros() +
            " THEN 0 ELSE 2 END AS DOUBLE)";
   }
 
@@ -117,8 +117,8 @@ class BinaryColumn {
     if (bad_) {
       std::string first;
       auto q = s->Query("SELECT " + v + " FROM " + source + " WHERE " + v + " NOT IN " +
-                        InList(kOne, allow_yes_no_ ? kYes : std::vector<std::string>{}) + " AND " + v + " NOT IN " +
-                        InList(kZero, allow_yes_no_ ? kNo : std::vector<std::string>{}) + " LIMIT 1");
+                        Ones() + " AND " + v + " NOT IN " +
+                        Zeros() + " LIMIT 1");
       if (q.ok()) first = q->Scalar();
       return Status::InvalidArgument(fmt::format(
           "{}: the {} column '{}' is not binary: its values include {} ({}); it must hold 0/1 or true/false{}", input,
@@ -132,6 +132,10 @@ class BinaryColumn {
   }
 
  private:
+  /// The texts read as 1 and as 0, as SQL lists.
+  std::string Ones() const { return InList(kOne, allow_yes_no_ ? kYes : std::vector<std::string>{}); }
+  std::string Zeros() const { return InList(kZero, allow_yes_no_ ? kNo : std::vector<std::string>{}); }
+
   std::string col_, what_;
   bool allow_yes_no_;
   bool bad_ = false;
