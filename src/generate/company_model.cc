@@ -6,6 +6,7 @@
 
 #include "generate/calendar.h"
 #include "generate/distributions.h"
+#include "generate/usage_day.h"
 
 namespace custlake::generate {
 
@@ -40,6 +41,9 @@ CompanyModel::CompanyModel(const GeneratorOptions& options) : options_(options) 
   const int32_t first = AddMonthsToFirst(window_start_, -options_.history_months);
   for (int k = 0; k <= total_months_; ++k) month_start_.push_back(AddMonthsToFirst(first, k));
   window_end_ = month_start_.back();
+  for (int32_t day = month_start_.front(); day < window_end_; ++day) {
+    usage_day_seed_.push_back(UsageDaySeed(options_.seed, day));
+  }
   future_.resize(total_months_);
 
   usage_.months = options_.months;
@@ -164,14 +168,16 @@ double CompanyModel::Logit(const CustomerState& s, int32_t month_start, int mont
       static_cast<double>(int64_t{month_start} * kDay - s.signup_at) / (30.4375 * kDay);
   drivers->tenure_months = std::max(0.0, tenure_months);
   z += mp.hazard_tenure * std::log1p(drivers->tenure_months);
+  // Usage as the company sees it: the hazard reads the usage habit (the smoothed realised level of
+  // the days of use), the offer's response the last months' realised levels.
   drivers->decline = 0.0;
   if (s.months_seen >= 2) {
-    const double older = s.months_seen >= 3 ? s.log_e[2] : s.log_e[1];
-    drivers->decline = std::max(0.0, older - s.log_e[0]);
-    z += mp.hazard_usage_decline * drivers->decline;
+    const int older = s.months_seen >= 3 ? 2 : 1;
+    drivers->decline = std::max(0.0, double{s.usage_level[older]} - s.usage_level[0]);
+    z += mp.hazard_usage_decline * std::max(0.0, double{s.usage_habit[older]} - s.usage_habit[0]);
   }
-  drivers->log_engagement = s.months_seen >= 1 ? s.log_e[0] : 0.0;
-  if (s.months_seen >= 1) z += mp.hazard_low_usage * std::max(0.0f, -s.log_e[0]);
+  drivers->log_engagement = s.months_seen >= 1 ? s.usage_level[0] : 0.0;
+  if (s.months_seen >= 1) z += mp.hazard_low_usage * std::max(0.0f, -s.usage_habit[0]);
   int unresolved = 0;
   for (int64_t close : s.ticket_close) {
     if (close != kNoTime && close > int64_t{month_start} * kDay) ++unresolved;
@@ -291,6 +297,19 @@ int64_t CompanyModel::CampaignAndChurn(int64_t index, int month, int32_t ms, int
   return churn_at;
 }
 
+double CompanyModel::RealisedLevel(int64_t index, int32_t ms, int32_t me, float p_active,
+                                   double base_rate) const {
+  const CustomerState& s = customers_[index];
+  if (s.churn_day != kNeverDay) return 0.0;  // left this month: no later hazard reads it
+  // The usage writer's first day of use is the day after signup.
+  const int32_t first = std::max(ms, static_cast<int32_t>(s.signup_at / kDay) + 1);
+  int active = 0;
+  for (int32_t day = first; day < me; ++day) {
+    active += UsesProductOn(usage_day_seed_[static_cast<size_t>(day - month_start_[0])], index, p_active);
+  }
+  return RealisedUsageLevel(active, std::max(0, me - first), base_rate);
+}
+
 void CompanyModel::SimulateMonth(int64_t index, int month, int32_t ms, int32_t me) {
   CustomerState& s = customers_[index];
   Xoshiro256& rng = s.rng;
@@ -334,14 +353,23 @@ void CompanyModel::SimulateMonth(int64_t index, int month, int32_t ms, int32_t m
     s.engagement_x = static_cast<float>(0.6 * s.engagement_x + 0.3 * SampleNormal(rng));
   }
   const float log_e = std::clamp(s.engagement_mu + s.engagement_x, -4.0f, 1.5f);
+  const double base_rate = DailyActivityBase(s.segment) * options_.daily_activity_scale;
+  const float p_active = static_cast<float>(std::min(0.97, base_rate * std::exp(log_e)));
   s.log_e[2] = s.log_e[1];
   s.log_e[1] = s.log_e[0];
   s.log_e[0] = log_e;
+  s.usage_level[2] = s.usage_level[1];
+  s.usage_level[1] = s.usage_level[0];
+  s.usage_level[0] = static_cast<float>(RealisedLevel(index, ms, me, p_active, base_rate));
+  s.usage_habit[2] = s.usage_habit[1];
+  s.usage_habit[1] = s.usage_habit[0];
+  s.usage_habit[0] = s.months_seen == 0 ? s.usage_level[0]
+                                        : static_cast<float>(kUsageHabitWeight * s.usage_level[0] +
+                                                             (1.0 - kUsageHabitWeight) * s.usage_habit[1]);
   if (s.months_seen < 3) ++s.months_seen;
   if (window_month >= 0) {
-    const double p_active = DailyActivityBase(s.segment) * options_.daily_activity_scale * std::exp(log_e);
     UsageProfiles::Rates& r = usage_.rates[static_cast<size_t>(index) * options_.months + window_month];
-    r.p_active = static_cast<float>(std::min(0.97, p_active));
+    r.p_active = p_active;
     r.extra_events = static_cast<float>(
         UsageExtraEventsMean(options_.events_per_active_day, options_.usage_intensity_elasticity, log_e));
     r.duration_factor = static_cast<float>(UsageDurationFactor(options_.usage_duration_elasticity, log_e));

@@ -10,7 +10,7 @@
 // customer's story does not depend on anyone else's.
 //
 // One month of a customer alive at its start (see ModelParameters for the hazard):
-//   1. features from earlier months: engagement trend, open tickets, last
+//   1. features from earlier months: usage level and its trend, open tickets, last
 //      satisfaction, a redeemed offer in the previous 3 months, tenure, fee;
 //   2. campaigns: an at-risk customer (base hazard > 5 %) gets the month's
 //      retention offer of its segment with probability 1/2, anyone else with
@@ -21,12 +21,15 @@
 //   3. churn with the month's hazard, on a uniform day of the month (after
 //      the send for a customer sent an offer);
 //   4. engagement of the month (log-AR(1) plus occasional decline phases),
+//      the days of use it gives (drawn as the usage writer draws them, so
+//      the hazard of the next months reads the days the files show),
 //      tickets, attribute changes (plan, fee, city), subscription charges.
 // A customer is not at risk in the month of signup. Purchases follow BG/NBD
 // from signup on, independently of the subscription (see ModelParameters).
 //
-// Memory: about 150 bytes per customer plus 4 bytes per customer-month of
-// the window (usage rates) plus the window's tickets and all offer
+// Memory: about 220 bytes per customer (CustomerState, with the realised usage
+// levels and habit of 3 months) plus 12 bytes per customer-month of the window
+// (usage rates) plus the window's tickets and all offer
 // assignments. A CompanyModel is used by one thread.
 #pragma once
 
@@ -125,7 +128,13 @@ struct CustomerState {
   float fee = 0;                ///< current monthly fee
   float price_factor = 1;       ///< accumulated price increases
   float engagement_mu = 0, engagement_x = 0;
-  float log_e[3] = {0, 0, 0};   ///< log engagement of the last 3 months, [0] = latest
+  float log_e[3] = {0, 0, 0};   ///< latent log engagement of the last 3 months, [0] = latest
+  /// Realised usage level of the last 3 months (RealisedUsageLevel of the days of use the usage
+  /// files show), [0] = latest: what the offer's response reads.
+  float usage_level[3] = {0, 0, 0};
+  /// The usage habit: the realised levels smoothed over the months (kUsageHabitWeight on the latest),
+  /// of the last 3 months, [0] = latest: what the churn hazard reads.
+  float usage_habit[3] = {0, 0, 0};
   uint8_t months_seen = 0;      ///< months of engagement history (capped at 3)
   uint8_t decline_left = 0;     ///< months left in a decline phase
   Segment segment = Segment::kConsumer;
@@ -214,6 +223,9 @@ class CompanyModel {
   /// and the churn draw; writes the truth row. Returns the churn time (or kNeverClosed).
   int64_t CampaignAndChurn(int64_t index, int month, int32_t ms, int32_t me);
   void SimulateMonth(int64_t index, int month, int32_t ms, int32_t me);
+  /// The realised usage level (RealisedUsageLevel) of the customer's days of use in [ms, me) at
+  /// p_active, drawn with the usage writer's streams; 0 for a customer who left in the month.
+  double RealisedLevel(int64_t index, int32_t ms, int32_t me, float p_active, double base_rate) const;
   void EmitPurchases(int64_t index, int64_t until);
   void AddTransaction(const CustomerState& s, int64_t index, int64_t ts, int64_t cents, TxnKind kind,
                       int64_t offer_id);
@@ -222,6 +234,7 @@ class CompanyModel {
   GeneratorOptions options_;
   int total_months_ = 0;  ///< history + window
   std::vector<int32_t> month_start_;  ///< total_months_ + 1, index 0 = first history month
+  std::vector<uint64_t> usage_day_seed_;  ///< UsageDaySeed of every day from month_start_[0] on
   int32_t window_start_ = 0, window_end_ = 0;
   std::vector<CustomerState> customers_;
   std::vector<Offer> offers_;

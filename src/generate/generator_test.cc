@@ -15,7 +15,10 @@
 
 #include "db/connection.h"
 #include "generate/calendar.h"
+#include "generate/company_model.h"
 #include "generate/contract_tables.h"
+#include "generate/usage_day.h"
+#include "generate/usage_writer.h"
 #include "support/status_testing.h"
 
 namespace custlake::generate {
@@ -485,6 +488,61 @@ double Correlation(const std::vector<double>& x, const std::vector<double>& y) {
   return sxy / std::sqrt(sxx * syy);
 }
 
+// The churn hazard reads the days of use the usage files show: the company model counts them with
+// the usage writer's own streams (usage_day.h), so every customer-month's days of use in the files
+// are the days UsesProductOn gives for the model's rates; and a month without use raises the next
+// month's hazard.
+TEST_F(GeneratorTest, HazardReadsTheDaysOfUseTheFilesShow) {
+  GeneratorOptions o = Small();
+  o.customers = 2000;
+  o.usage_mess = UsageMessRates::None();
+  o.ticket_mess = TicketMessRates::None();
+  ASSERT_OK(o.Validate());
+  CompanyModel model(o);
+  ASSERT_OK(model.Run([](const CompanyModel::Month&) { return Status::OK(); }));
+  const UsageProfiles& u = model.usage();
+  UsageWriter writer(o, u);
+  const fs::path usage_dir = root_ / "days" / "usage";
+  ASSERT_OK(writer.Write(usage_dir.string(), model.window_end_day()).status());
+  const auto in_files = UsageByCustomerMonth(usage_dir);
+
+  int64_t customer_months = 0, active_days = 0;
+  for (int64_t c = 0; c < model.customer_count(); ++c) {
+    for (int k = 0; k < u.months; ++k) {
+      int days = 0;
+      const int32_t from = std::max(u.month_start[k], u.first_day[c]);
+      const int32_t to = std::min(u.month_start[k + 1], u.end_day[c]);
+      for (int32_t day = from; day < to; ++day) {
+        days += UsesProductOn(UsageDaySeed(o.seed, day), c, u.rates[static_cast<size_t>(c) * u.months + k].p_active);
+      }
+      const auto it = in_files.find({CompanyModel::CustomerId(c), DateString(u.month_start[k]).substr(0, 7)});
+      ASSERT_EQ(it == in_files.end() ? 0 : it->second.days, days) << "customer index " << c << ", window month " << k;
+      customer_months += from < to;
+      active_days += days;
+    }
+  }
+  EXPECT_GT(customer_months, 3000);
+  EXPECT_GT(active_days, 10000);
+
+  // The hazard of a month (without offers) after a month with no day of use against after a busy one.
+  ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "hazard", false));
+  double sum_idle = 0, sum_busy = 0;
+  int64_t idle = 0, busy = 0;
+  for (const auto& row : ReadCsv(run.truth / "churn_probability.csv")) {
+    if (row[0] == "customer_id" || row[1] == DateString(u.month_start[0]).substr(0, 7)) continue;
+    const int64_t id = std::stoll(row[0]);
+    const int32_t month_start = ParseDate(row[1] + "-01", "month").ValueOr(0);
+    const std::string before = DateString(AddMonthsToFirst(month_start, -1)).substr(0, 7);
+    const auto it = in_files.find({id, before});
+    const int days = it == in_files.end() ? 0 : it->second.days;
+    if (days == 0) sum_idle += std::stod(row[3]), ++idle;
+    if (days >= 8) sum_busy += std::stod(row[3]), ++busy;
+  }
+  ASSERT_GT(idle, 50);
+  ASSERT_GT(busy, 50);
+  EXPECT_GT(sum_idle / idle, 1.3 * (sum_busy / busy)) << idle << " idle, " << busy << " busy customer-months";
+}
+
 // An engaged month shows in how much a customer does on a day of use and how long its events
 // last, not only in how many days it uses the product; the volume stays at events_per_active_day.
 // With both elasticities 0 a day's events and durations carry nothing of the engagement.
@@ -545,7 +603,6 @@ int64_t ParseTs(const std::string& s) {
 TEST_F(GeneratorTest, RealismChurnAndPurchases) {
   GeneratorOptions o;
   o.customers = 12000;
-  o.daily_activity_scale = 0.02;  // usage files are not under test here
   ASSERT_OK_AND_ASSIGN(Run run, Generate(o, "a"));
 
   std::map<int64_t, std::string> contract_of, segment_of;

@@ -16,7 +16,8 @@
 //                          - offer_decline_damping * usage decline)
 //                    * min(1, tenure months / offer_settled_months)
 //                    * min(1, discount % / 25)
-//   contact_logit  = offer_contact_dormant if last month's engagement e < e^-1 (0.37 of the customer's usual)
+//   contact_logit  = offer_contact_dormant if last month's realised usage level < -1 (days of use
+//                    below 0.37 of the segment's usual, as the files show them: usage_day.h)
 //   P(responds)    = min(0.95, channel response rate * exp(offer_response_fee_log_ratio * ln(fee / reference fee)))
 //
 // so price-sensitive customers on high fees respond most (more often, and
@@ -48,8 +49,8 @@ struct Offer;
 struct OfferDrivers {
   double fee_log_ratio = 0;   ///< ln(fee / segment reference fee)
   double tenure_months = 0;
-  double decline = 0;         ///< max(0, ln e[m-3] - ln e[m-1])
-  double log_engagement = 0;  ///< ln e of the previous month (0 = typical; 0 before any usage)
+  double decline = 0;         ///< max(0, level[m-3] - level[m-1]) of the realised usage levels (usage_day.h)
+  double log_engagement = 0;  ///< the previous month's realised usage level (0 = typical; 0 before any usage)
   int unresolved_tickets = 0;
 };
 

@@ -81,7 +81,6 @@ TEST_F(OfferTruthTest, EffectsVaryAndMatchTheRandomHoldout) {
   GeneratorOptions o;
   o.customers = 30000;
   o.seed = 7;
-  o.daily_activity_scale = 0.02;  // usage files are not under test here
   ScaleMess(0, &o);
   ASSERT_OK_AND_ASSIGN(auto url, db::DatabaseUrl::Parse("sqlite:" + (root_ / "sic.db").string()));
   ASSERT_OK_AND_ASSIGN(auto conn, db::Connection::Open(url));

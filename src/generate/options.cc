@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "generate/calendar.h"
+#include "generate/usage_day.h"
 
 namespace custlake::generate {
 
@@ -203,7 +204,12 @@ nlohmann::json ModelParameters::ToJson() const {
         {"usage_decline", hazard_usage_decline},
         {"low_usage", hazard_low_usage},
         {"unresolved_tickets_capped_3", hazard_unresolved_ticket},
-        {"satisfaction_below_3", hazard_satisfaction}}},
+        {"satisfaction_below_3", hazard_satisfaction},
+        {"usage_habit_weight", kUsageHabitWeight},
+        {"usage_note", "low_usage = max(0, -habit), usage_decline = max(0, habit of month m-3 - habit of m-1); "
+                       "habit = usage_habit_weight * level + (1 - usage_habit_weight) * the habit before; level = "
+                       "ln((days of use + 1) / (days a customer x the segment's daily rate at engagement 1 + 1)), "
+                       "the days of use of the usage files; see docs/generate.md"}}},
       {"offer_effect",
        {{"acts", "on the hazard logit in the month the offer is sent and the two after"},
         {"redeemed", offer_redeemed},
@@ -216,7 +222,7 @@ nlohmann::json ModelParameters::ToJson() const {
         {"redeem_given_response", 0.6},
         {"note", "redeemed = min(0, redeemed + redeemed_fee_log_ratio * ln(fee/ref)) * exp(-unresolved_damping * "
                  "min(unresolved,3) - decline_damping * decline) * min(1, tenure months / full_after_tenure_months) * "
-                 "min(1, discount%/25); P(respond) = channel "
+                 "min(1, discount%/25), decline and dormancy (contact) from the realised usage levels; P(respond) = channel "
                  "response rate * exp(response_fee_log_ratio * ln(fee/ref)), capped at 0.95; see docs/generate.md"}}},
   };
 }

@@ -76,9 +76,12 @@ struct ModelParameters {
   //       + tenure * ln(1 + tenure months) + usage_decline * decline + low_usage * max(0, -ln e)
   //       + unresolved_ticket * min(open tickets, 3) + satisfaction * (3 - last satisfaction)
   //       + an offer's effect in the month it is sent and the two after (offer_response.h)
-  // where e is the customer's engagement of the previous month (1 = typical)
-  // and decline = max(0, ln e[m-3] - ln e[m-1]).
-  double hazard_intercept = -2.8;
+  // where ln e is the customer's usage habit as of the previous month: the realised usage level of
+  // each month's days of use (ln((days of use + 1) / (days a customer x the segment's rate at
+  // engagement 1 + 1)), counted from the same draws as the usage files), smoothed over the months
+  // with weight kUsageHabitWeight (0.5) on the latest (usage_day.h); 0 = typical; and
+  // decline = max(0, habit[m-3] - habit[m-1]). The latent engagement drives the days of use only.
+  double hazard_intercept = -2.7;
   double hazard_contract_annual = -1.1;   ///< vs monthly
   double hazard_contract_two_year = -1.9; ///< vs monthly
   double hazard_segment_smb = -0.3;       ///< vs consumer
@@ -93,8 +96,8 @@ struct ModelParameters {
   // two after (offer_response.h has the formula): a redeemed offer adds
   // min(0, offer_redeemed + offer_fee_log_ratio * ln(fee / reference fee)), damped by
   // exp(-offer_unresolved_damping * unresolved tickets - offer_decline_damping * decline) and by
-  // min(1, tenure / offer_settled_months); the contact alone adds offer_contact_dormant when last
-  // month's engagement e < e^-1.
+  // min(1, tenure / offer_settled_months) (decline here: the realised level's drop over two months);
+  // the contact alone adds offer_contact_dormant when last month's realised usage level < -1.
   double offer_redeemed = -1.6;
   double offer_fee_log_ratio = -2.0;
   double offer_unresolved_damping = 1.0;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "generate/calendar.h"
+#include "generate/usage_day.h"
 #include "generate/catalog.h"
 #include "generate/rng.h"
 
@@ -293,7 +294,7 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
     char* dp = FormatDate(day_prefix, day);
     *dp = 'T';
     const int64_t day_ms = int64_t{day} * 86400000;
-    const uint64_t day_seed = DeriveSeed(options_.seed, kStreamUsage, static_cast<uint64_t>(day));
+    const uint64_t day_seed = UsageDaySeed(options_.seed, day);
     const uint64_t day_key = static_cast<uint64_t>(day - window_start_) << 10;
     const int version_base = day - first_release_day_;
 
@@ -304,8 +305,8 @@ Result<UsageMessCounts> UsageWriter::Write(const std::string& usage_dir, int32_t
     for (int64_t c = 0; c < n_customers; ++c) {
       if (day < profiles_.first_day[c] || day >= profiles_.end_day[c]) continue;
       const UsageProfiles::Rates& rate = profiles_.rates[static_cast<size_t>(c) * months + month];
-      SplitMix64 rng(Mix64(day_seed ^ static_cast<uint64_t>(c)));
-      if (rng.Uniform() >= rate.p_active) continue;
+      SplitMix64 rng = UsageDayStream(day_seed, c);
+      if (rng.Uniform() >= rate.p_active) continue;  // as UsesProductOn (the model counts these days)
       const int n = std::min(1 + ExtraEvents(rate.extra_events, rng.Uniform()), kMaxEventsPerDay);
       const double slow = rate.duration_factor;  // engaged: longer events and sessions
       const int seg = profiles_.segment[c];

@@ -3,7 +3,7 @@
 // `churn evaluate` against the oracle (each validation customer scored with
 // the generator's true hazard for the month after the cutoff, from
 // truth/churn_probability.csv): the model's ROC AUC near it (the issue asks
-// for 0.01; the measured gap is 0.019, so this checks 0.025: see below). Then
+// for 0.01; the measured gap on this company is 0.006-0.008, so this checks 0.015: see below). Then
 // `churn score` publishes raw.churn_scores, which joins to the monthly
 // metrics, and `churn explain` gives one customer's reasons.
 #include "churn_fixture.h"
@@ -29,14 +29,14 @@ TEST_F(ChurnOracleTest, ValidationAucIsNearTheOracleAndScoresJoinTheMetrics) {
   const double logistic_auc = eval["metrics"]["logistic"]["roc_auc"];
   std::cerr << "validation ROC AUC: xgboost " << model_auc << ", logistic " << logistic_auc << ", oracle " << oracle_auc
             << " on " << oracle["matched"] << " customers\n";
-  // Issue 15 asks for 0.01. Measured with the default seed on the generator whose usage volume and
-  // durations follow engagement (2026-12-06, 19:00 UTC): xgboost 0.7315 against the oracle's 0.7502 (gap
-  // 0.0187; 20,000 customers 0.0200; seed 7: 0.0161 and 0.0116; before that change 0.0197-0.0233 on
-  // this company), so this checks 0.025 and docs/churn.md says why: the oracle knows each customer's
-  // latent engagement, which the data shows only through what a customer does, little at the low
-  // engagement the hazard reads; the same model given the generator's hidden engagement term still fell
-  // 0.007-0.009 short. A model above the oracle would mean leakage.
-  EXPECT_GT(model_auc, oracle_auc - 0.025);
+  // Issue 15 asks for 0.01. Measured since the generator's hazard reads the days of use the usage
+  // files show (docs/generate.md, "What churn reads of usage"; 2026-12-06, 22:00 UTC): on this company
+  // (10,000 customers, default seed) xgboost 0.7416-0.7441 against the oracle's 0.7499 (gap
+  // 0.006-0.008); 20,000 customers 0.0045, seed 7 0.0114 and 0.0043 (before that change 0.012-0.020).
+  // So this checks 0.015: the goal with room for XGBoost's run-to-run spread and the AUC's noise on
+  // ~400 churners, and docs/churn.md says why one company of four is above 0.01 (October's offers,
+  // sent after the cutoff, carry 0.004 of its oracle). A model above the oracle would mean leakage.
+  EXPECT_GT(model_auc, oracle_auc - 0.015);
   EXPECT_LT(model_auc, oracle_auc + 0.01);
   EXPECT_GT(logistic_auc, 0.6);
 
