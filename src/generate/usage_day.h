@@ -37,14 +37,14 @@ inline bool UsesProductOn(uint64_t day_seed, int64_t customer, float p_active) {
 /// response read: ln((days of use + 1) / (days a customer x rate at engagement 1 + 1)).
 /// 0 = the segment's typical use; a consumer (4.2 expected days in a full month)
 /// with no day of use has ln(1 / 5.2) = -1.65. No day a customer: 0.
+inline double RealisedUsageLevel(int active_days, int customer_days, double base_rate) {
+  return std::log((active_days + 1.0) / (customer_days * base_rate + 1.0));
+}
+
 /// The weight of the latest month in the usage habit, the exponentially smoothed realised level the
 /// churn hazard reads: habit = w x level + (1 - w) x the habit of the month before (the first month's
 /// level alone). A month's days of use are few (about 4 for a consumer at engagement 1), so one quiet
 /// month moves the habit a little and a run of them a lot.
 inline constexpr double kUsageHabitWeight = 0.5;
-
-inline double RealisedUsageLevel(int active_days, int customer_days, double base_rate) {
-  return std::log((active_days + 1.0) / (customer_days * base_rate + 1.0));
-}
 
 }  // namespace custlake::generate
