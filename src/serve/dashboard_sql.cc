@@ -48,6 +48,9 @@ query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
       "CREATE VIEW IF NOT EXISTS main.mart_dashboard_customers AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
       "CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS VARCHAR) AS region, CAST(NULL AS VARCHAR) AS plan, "
       "CAST(NULL AS DATE) AS first_month, CAST(NULL AS DATE) AS last_month WHERE false",
+      // A stand-in for a warehouse version built before mart_dashboard_spans: the same rows computed from
+      // the runs when the database opens (as every version's opening did before the mart).
+      "CREATE VIEW IF NOT EXISTS main.mart_dashboard_spans AS " + DashboardSqlFiles().at("customer_spans_from_runs"),
       "CREATE SCHEMA dashboard",
       DashboardSqlFiles().at("setup_scores_clv"),
       DashboardSqlFiles().at("setup_scores_churn"),

@@ -50,7 +50,9 @@ Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<s
 /// (setup_scores_clv.sql, setup_scores_churn.sql: `dashboard.clv_scores`,
 /// `dashboard.churn_scores`) and the customers' spans of months with
 /// unchanged attributes (setup_customer_attributes.sql:
-/// `dashboard.customer_attributes`).
+/// `dashboard.customer_attributes`, copied from the warehouse's
+/// mart_dashboard_spans, or, for a version built before that mart, from a
+/// stand-in view computing the same rows: customer_spans_from_runs.sql).
 query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user);
 
 }  // namespace custlake::serve

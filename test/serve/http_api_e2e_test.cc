@@ -347,6 +347,30 @@ TEST_F(ScoredApiTest, TheCustomerAttributesSelectEachCustomerOnceAsTheRunsDo) {
   EXPECT_GT(compared, 0u);
 }
 
+// The warehouse's mart_dashboard_spans (built by `custlake build`) holds exactly the rows the dashboard's
+// database computed from mart_dashboard_customers' runs when it opened before that mart existed
+// (customer_spans_from_runs.sql, still the stand-in for older versions), and the in-memory copy the
+// dashboard reads holds them too: every row and every bit of `firsts`.
+TEST_F(ScoredApiTest, TheSpansMartHoldsExactlyWhatTheRunsGive) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  ASSERT_TRUE(session->HasView("mart_dashboard_spans")) << "the build should have made the mart, not the stand-in";
+  ASSERT_OK_AND_ASSIGN(const std::string runs_sql, serve::DashboardSql("customer_spans_from_runs"));
+  const std::string columns = "customer_id, segment, region, plan, first_month, last_month, firsts";
+  const std::string order = " ORDER BY customer_id, segment, region, plan, first_month";
+  ASSERT_OK_AND_ASSIGN(auto mart, session->Run("SELECT " + columns + " FROM mart_dashboard_spans" + order));
+  ASSERT_OK_AND_ASSIGN(auto runs, session->Run("SELECT " + columns + " FROM (" + runs_sql + ")" + order));
+  ASSERT_OK_AND_ASSIGN(auto copy,
+                       session->Run("SELECT " + columns + " FROM dashboard.customer_attributes" + order));
+  ASSERT_GT(runs.rows.size(), 0u);
+  EXPECT_EQ(mart.rows.size(), runs.rows.size());
+  EXPECT_EQ(mart.rows, runs.rows);
+  EXPECT_EQ(copy.rows, runs.rows);
+  // Not a table of one row per customer: some customers changed attributes, so the bits matter.
+  ASSERT_OK_AND_ASSIGN(auto customers, session->Run("SELECT count(DISTINCT customer_id) FROM mart_dashboard_spans"));
+  EXPECT_LT(std::stoll(customers.rows[0][0]), static_cast<long long>(mart.rows.size()));
+}
+
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
   nlohmann::json risk = Get("/api/at-risk?limit=5");
   ASSERT_EQ(risk["rows"].size(), 5u);
