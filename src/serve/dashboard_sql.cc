@@ -28,8 +28,10 @@ Result<std::string> DashboardSql(const std::string& name, const std::map<std::st
 Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<std::optional<std::string>>& params,
                                     std::map<std::string, std::string> literals) {
   const bool any_time = params.size() >= 5 && !params[3] && !params[4];
-  if (any_time) literals.emplace("filtered_customers", DashboardSqlFiles().at("filtered_customers_any_time"));
-  return DashboardSql(name, literals);
+  if (!any_time) return DashboardSql(name, literals);
+  literals.emplace("filtered_customers", DashboardSqlFiles().at("filtered_customers_any_time"));
+  const std::string any_time_name = name + "_any_time";
+  return DashboardSql(DashboardSqlFiles().count(any_time_name) ? any_time_name : name, literals);
 }
 
 query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
@@ -54,7 +56,8 @@ query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
       "CREATE SCHEMA dashboard",
       DashboardSqlFiles().at("setup_scores_clv"),
       DashboardSqlFiles().at("setup_scores_churn"),
-      DashboardSqlFiles().at("setup_customer_attributes")};
+      DashboardSqlFiles().at("setup_customer_attributes"),
+      DashboardSqlFiles().at("setup_customer_values")};
   return options;
 }
 

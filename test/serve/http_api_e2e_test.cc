@@ -371,6 +371,29 @@ TEST_F(ScoredApiTest, TheSpansMartHoldsExactlyWhatTheRunsGive) {
   EXPECT_LT(std::stoll(customers.rows[0][0]), static_cast<long long>(mart.rows.size()));
 }
 
+// dashboard.customer_values (the KPIs' CLV figures summed per generation for requests without a date
+// range) holds, per group of attributes and filter-pattern bits, the sums over the customers' spans of
+// that group joined to the published scores as kpis_from_facts.sql joins them (the text customer of
+// raw.clv_scores, raw.churn_scores): every group, every sum.
+TEST_F(ScoredApiTest, TheCustomerValuesSumEachGroupsScoresAsTheFactsJoinThem) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  const std::string keys = "segment, region, plan, firsts";
+  ASSERT_OK_AND_ASSIGN(auto table, session->Run("SELECT " + keys + ", clv_count, clv_sum, value_at_risk "
+                                                "FROM dashboard.customer_values ORDER BY " + keys));
+  ASSERT_OK_AND_ASSIGN(
+      auto expected,
+      session->Run("SELECT a.segment, a.region, a.plan, CAST(a.firsts AS UTINYINT) AS firsts, "
+                   "count(v.clv_12m) AS clv_count, sum(v.clv_12m) AS clv_sum, "
+                   "sum(v.clv_12m * s.churn_probability) AS value_at_risk "
+                   "FROM mart_dashboard_spans a "
+                   "JOIN raw.clv_scores v ON v.customer = CAST(a.customer_id AS VARCHAR) "
+                   "LEFT JOIN raw.churn_scores s ON s.customer_id = a.customer_id "
+                   "WHERE a.firsts <> 0 GROUP BY ALL ORDER BY " + keys));
+  ASSERT_GT(expected.rows.size(), 8u);
+  EXPECT_EQ(DifferentCells(table, expected), std::vector<std::string>{});
+}
+
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
   nlohmann::json risk = Get("/api/at-risk?limit=5");
   ASSERT_EQ(risk["rows"].size(), 5u);
