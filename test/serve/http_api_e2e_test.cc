@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <fstream>
 
@@ -17,6 +19,7 @@
 #include "query/lake_session.h"
 #include "serve/dashboard_sql.h"
 #include "serve/http_auth.h"
+#include "serve/session_pool.h"
 #include "serve/web_assets.h"
 #include "support/status_testing.h"
 
@@ -597,6 +600,18 @@ class BareApiTest : public ::testing::Test {
 };
 ScratchDir* BareApiTest::dir_ = nullptr;
 
+/// `fetch()`'s answer once `done` holds for it: the server opens a new lake generation off the request
+/// path and answers from the previous one until it is open, so a test that publishes one waits for the
+/// switch (up to two minutes; then the last answer, which the test's expectations then show).
+nlohmann::json Until(const std::function<nlohmann::json()>& fetch, const std::function<bool(const nlohmann::json&)>& done) {
+  nlohmann::json answer = fetch();
+  for (int i = 0; i < 1200 && !done(answer); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    answer = fetch();
+  }
+  return answer;
+}
+
 TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScoresAndVersions) {
   TestHttpServer server((dir_->path() / "bare" / "lake").string());
   auto client = server.Client();
@@ -616,11 +631,33 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   EXPECT_TRUE(customer["churn"].is_null());
   EXPECT_TRUE(customer["clv"].is_null());
   const int64_t version = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
+  // A pool of the server's kind beside it, to see the switch happen.
+  serve::SessionPool pool((dir_->path() / "bare" / "lake").string(), serve::DashboardSandbox({}), 2);
+  ASSERT_OK_AND_ASSIGN(const int64_t first, pool.Generation());
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), first);
+  }
 
-  // CLV scores published while serving: the next request sees them, no restart.
+  // CLV scores published while serving: the server opens the new generation off the request path and
+  // answers from it once open, no restart.
   const std::string project = (dir_->path() / "bare").string();
   ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "clv", "fit"}));
-  nlohmann::json after = Json(client->Get("/api/dashboard"));
+  ASSERT_OK_AND_ASSIGN(const int64_t scored, pool.Generation());
+  EXPECT_GT(scored, first);
+  {  // the pool still answers from the generation it serves while the new one opens...
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), first);
+  }
+  ASSERT_OK(pool.Prepare());  // ... and from the new one once it is open
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), scored);
+    ASSERT_OK_AND_ASSIGN(auto clv, lease->Run("SELECT count(*) FROM dashboard.clv_scores"));
+    EXPECT_GT(std::stoll(clv.rows[0][0]), 0);
+  }
+  nlohmann::json after = Until([&] { return Json(client->Get("/api/dashboard")); },
+                               [](const nlohmann::json& a) { return a["kpis"]["avg_clv"].is_number(); });
   EXPECT_TRUE(after["kpis"]["avg_clv"].is_number()) << after["kpis"];
   EXPECT_EQ(after["missing"].size(), 1u);
   EXPECT_EQ(after["missing"][0]["what"], "churn");
@@ -629,8 +666,11 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "build", "--full"}));
   const int64_t rebuilt = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
   EXPECT_GT(rebuilt, version);
-  EXPECT_EQ(Json(client->Get("/api/dashboard"))["warehouse_version"], rebuilt);
-  EXPECT_EQ(Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}}))["warehouse_version"], rebuilt);
+  const auto is_rebuilt = [&](const nlohmann::json& a) { return a["warehouse_version"] == rebuilt; };
+  EXPECT_EQ(Until([&] { return Json(client->Get("/api/dashboard")); }, is_rebuilt)["warehouse_version"], rebuilt);
+  EXPECT_EQ(Until([&] { return Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}})); },
+                  is_rebuilt)["warehouse_version"],
+            rebuilt);
 }
 
 TEST_F(BareApiTest, RetentionSaysWhatToRunBeforeAPlanIsPublished) {
