@@ -57,20 +57,19 @@ void RegisterErrorPages(httplib::Server& server) {
 }
 
 /// Whenever the lake's generation moves on (at start, and when a build publishes a warehouse version
-/// or new scores land), opens its databases for the dashboard's and the SQL editor's sessions and
-/// computes the dashboard's default answers (WarmDashboard), off the request path: requests meanwhile
-/// are answered from the generation the pools serve, and the first visitors of the new one find its
-/// default answers cached, or wait for this one computation.
+/// or new scores land), opens its database for the dashboard's sessions and computes the dashboard's
+/// default answers (WarmDashboard), off the request path: requests meanwhile are answered from the
+/// generation the pool serves, and the first visitors of the new one find its default answers cached,
+/// or wait for this one computation. (The SQL editor's pool opens a new generation when a query first
+/// finds the lake moved on, also on a thread of its own: SessionPool::Acquire.)
 void WarmOnNewGenerations(ApiContext& ctx, const std::atomic<bool>* stop, const std::atomic<bool>& done) {
   int64_t warmed = -1;
   while (!stop->load() && !done.load()) {
     auto generation = ctx.dashboard.Generation();
     if (generation.ok() && *generation != warmed) {
       try {
-        for (SessionPool* pool : {&ctx.dashboard, &ctx.queries}) {
-          const Status opened = pool->Prepare();
-          if (!opened.ok()) spdlog::warn("opening the lake's generation {}: {}", *generation, opened.ToString());
-        }
+        const Status opened = ctx.dashboard.Prepare();
+        if (!opened.ok()) spdlog::warn("opening the lake's generation {}: {}", *generation, opened.ToString());
         WarmDashboard(ctx);
       } catch (const std::exception& e) {  // as a handler's would, it must not end the server
         spdlog::error("computing the dashboard's default answers: {}", e.what());
