@@ -28,8 +28,10 @@ Result<std::string> DashboardSql(const std::string& name, const std::map<std::st
 Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<std::optional<std::string>>& params,
                                     std::map<std::string, std::string> literals) {
   const bool any_time = params.size() >= 5 && !params[3] && !params[4];
-  if (any_time) literals.emplace("filtered_customers", DashboardSqlFiles().at("filtered_customers_any_time"));
-  return DashboardSql(name, literals);
+  if (!any_time) return DashboardSql(name, literals);
+  literals.emplace("filtered_customers", DashboardSqlFiles().at("filtered_customers_any_time"));
+  const std::string any_time_name = name + "_any_time";
+  return DashboardSql(DashboardSqlFiles().count(any_time_name) ? any_time_name : name, literals);
 }
 
 query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
@@ -48,10 +50,14 @@ query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user) {
       "CREATE VIEW IF NOT EXISTS main.mart_dashboard_customers AS SELECT CAST(NULL AS BIGINT) AS customer_id, "
       "CAST(NULL AS VARCHAR) AS segment, CAST(NULL AS VARCHAR) AS region, CAST(NULL AS VARCHAR) AS plan, "
       "CAST(NULL AS DATE) AS first_month, CAST(NULL AS DATE) AS last_month WHERE false",
+      // A stand-in for a warehouse version built before mart_dashboard_spans: the same rows computed from
+      // the runs when the database opens (as every version's opening did before the mart).
+      "CREATE VIEW IF NOT EXISTS main.mart_dashboard_spans AS " + DashboardSqlFiles().at("customer_spans_from_runs"),
       "CREATE SCHEMA dashboard",
       DashboardSqlFiles().at("setup_scores_clv"),
       DashboardSqlFiles().at("setup_scores_churn"),
-      DashboardSqlFiles().at("setup_customer_attributes")};
+      DashboardSqlFiles().at("setup_customer_attributes"),
+      DashboardSqlFiles().at("setup_customer_values")};
   return options;
 }
 

@@ -37,7 +37,9 @@ Result<std::string> DashboardSql(const std::string& name, const std::map<std::st
 /// The file `name` as the request with filters `params` ($1..$5) runs it:
 /// DashboardSql's text, where a request without a date range ($4, $5 NULL)
 /// finds its customers with no DISTINCT (filtered_customers_any_time.sql)
-/// instead of filtered_customers.sql: the same customers.
+/// instead of filtered_customers.sql: the same customers; and runs
+/// NAME_any_time.sql instead of NAME.sql where there is one (kpis: the CLV
+/// figures from dashboard.customer_values, pre-summed per generation).
 Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<std::optional<std::string>>& params,
                                     std::map<std::string, std::string> literals = {});
 
@@ -50,7 +52,11 @@ Result<std::string> DashboardSqlFor(const std::string& name, const std::vector<s
 /// (setup_scores_clv.sql, setup_scores_churn.sql: `dashboard.clv_scores`,
 /// `dashboard.churn_scores`) and the customers' spans of months with
 /// unchanged attributes (setup_customer_attributes.sql:
-/// `dashboard.customer_attributes`).
+/// `dashboard.customer_attributes`, copied from the warehouse's
+/// mart_dashboard_spans, or, for a version built before that mart, from a
+/// stand-in view computing the same rows: customer_spans_from_runs.sql), and
+/// the KPIs' CLV figures summed by those attributes for requests without a
+/// date range (setup_customer_values.sql: `dashboard.customer_values`).
 query::SandboxOptions DashboardSandbox(const query::SandboxOptions& user);
 
 }  // namespace custlake::serve

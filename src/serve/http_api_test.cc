@@ -82,6 +82,12 @@ TEST(DashboardSql, ExpandsItsMarkersIntoEveryQuery) {
   ASSERT_TRUE(kpis_any_time.ok() && kpis_dated.ok());
   EXPECT_EQ(kpis_any_time->find("SELECT DISTINCT customer_id"), std::string::npos);
   EXPECT_NE(kpis_any_time->find("firsts"), std::string::npos);
+  // ... and the KPIs' CLV figures from the per-generation sums (kpis_any_time.sql).
+  EXPECT_NE(kpis_any_time->find("FROM dashboard.customer_values"), std::string::npos);
+  EXPECT_EQ(kpis->find("dashboard.customer_values"), std::string::npos);
+  auto clv_any_time = DashboardSqlFor("clv_distribution", any_time);
+  ASSERT_TRUE(clv_any_time.ok());
+  EXPECT_NE(clv_any_time->find("FROM dashboard.customer_attributes"), std::string::npos);
   EXPECT_EQ(*kpis_dated, *kpis);
   auto from_facts = DashboardSql("kpis_from_facts");
   ASSERT_TRUE(from_facts.ok());

@@ -70,7 +70,9 @@ CachedReply Compute(ApiContext& ctx, const std::function<Result<nlohmann::json>(
 
 CachedReply AnswerDashboard(ApiContext& ctx, const std::string& key,
                             const std::function<Result<nlohmann::json>(DashboardRun&)>& build, bool needs_warehouse) {
-  auto generation = ctx.dashboard.Generation();
+  // The generation the pool answers from now (while a new one opens, the previous one: its answers may
+  // come from the cache); an answer is kept under the generation it was computed on.
+  auto generation = ctx.dashboard.ServingGeneration();
   if (!generation.ok()) return {ErrorHttpStatus(generation.status()), {{"error", generation.status().message()}}};
   return ctx.cache.GetOrCompute(*generation, key, [&] { return Compute(ctx, build, needs_warehouse); });
 }

@@ -56,15 +56,20 @@ void RegisterErrorPages(httplib::Server& server) {
   });
 }
 
-/// Computes the dashboard's default answers (WarmDashboard) whenever the lake's generation moves on
-/// (at start, and when a build publishes a warehouse version or new scores land), off the request
-/// path: the first visitors of a version find them cached, or wait for this one computation.
+/// Whenever the lake's generation moves on (at start, and when a build publishes a warehouse version
+/// or new scores land), opens its database for the dashboard's sessions and computes the dashboard's
+/// default answers (WarmDashboard), off the request path: requests meanwhile are answered from the
+/// generation the pool serves, and the first visitors of the new one find its default answers cached,
+/// or wait for this one computation. (The SQL editor's pool opens a new generation when a query first
+/// finds the lake moved on, also on a thread of its own: SessionPool::Acquire.)
 void WarmOnNewGenerations(ApiContext& ctx, const std::atomic<bool>* stop, const std::atomic<bool>& done) {
   int64_t warmed = -1;
   while (!stop->load() && !done.load()) {
     auto generation = ctx.dashboard.Generation();
     if (generation.ok() && *generation != warmed) {
       try {
+        const Status opened = ctx.dashboard.Prepare();
+        if (!opened.ok()) spdlog::warn("opening the lake's generation {}: {}", *generation, opened.ToString());
         WarmDashboard(ctx);
       } catch (const std::exception& e) {  // as a handler's would, it must not end the server
         spdlog::error("computing the dashboard's default answers: {}", e.what());

@@ -237,7 +237,7 @@ TEST(ModelLoader, ProjectModelsOverrideBuiltinsByNameAndAddTheirOwn) {
       << "-- model: mart_x\nSELECT count(*) AS n FROM fact_customer_activity\n";
   ASSERT_OK_AND_ASSIGN(ProjectModels loaded, LoadProjectModels(dir));
   fs::remove_all(dir);
-  EXPECT_EQ(loaded.models.size(), 17u);
+  EXPECT_EQ(loaded.models.size(), 18u);
   ASSERT_EQ(loaded.overrides.size(), 1u);
   EXPECT_EQ(loaded.overrides[0].rfind("stg_usage (", 0), 0u) << loaded.overrides[0];
   EXPECT_EQ(loaded.project_models, std::vector<std::string>{"mart_x"});
@@ -245,14 +245,14 @@ TEST(ModelLoader, ProjectModelsOverrideBuiltinsByNameAndAddTheirOwn) {
   EXPECT_NE(std::find(raw.begin(), raw.end(), "clicks"), raw.end());
   EXPECT_EQ(std::find(raw.begin(), raw.end(), "usage"), raw.end());
   ASSERT_OK_AND_ASSIGN(ProjectModels none, LoadProjectModels(dir / "missing"));
-  EXPECT_EQ(none.models.size(), 16u);
+  EXPECT_EQ(none.models.size(), 17u);
   EXPECT_TRUE(none.overrides.empty());
 }
 
 TEST(ModelLoader, BuiltinModelsLoadAndSort) {
   ASSERT_OK_AND_ASSIGN(auto models, LoadBuiltinModels());
   ASSERT_OK_AND_ASSIGN(auto sorted, SortModels(models));
-  ASSERT_EQ(sorted.size(), 16u);  // seven tables of the star schema, the dashboard's three marts, six staging views
+  ASSERT_EQ(sorted.size(), 17u);  // seven tables of the star schema, the dashboard's four marts, six staging views
   // The marts read the monthly facts, so they come after them (ties by name).
   const auto at = [&](const std::string& name) {
     return std::find_if(sorted.begin(), sorted.end(), [&](const Model& m) { return m.name == name; }) - sorted.begin();
@@ -261,6 +261,7 @@ TEST(ModelLoader, BuiltinModelsLoadAndSort) {
   EXPECT_EQ(at("mart_dashboard_cohorts"), 13);
   EXPECT_EQ(at("mart_dashboard_customers"), 14);
   EXPECT_EQ(at("mart_dashboard_months"), 15);
+  EXPECT_EQ(at("mart_dashboard_spans"), 16);  // reads mart_dashboard_customers
   int views = 0;
   for (const Model& m : sorted) views += m.IsView() ? 1 : 0;
   EXPECT_EQ(views, 6);

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <fstream>
 
@@ -17,6 +19,7 @@
 #include "query/lake_session.h"
 #include "serve/dashboard_sql.h"
 #include "serve/http_auth.h"
+#include "serve/session_pool.h"
 #include "serve/web_assets.h"
 #include "support/status_testing.h"
 
@@ -347,6 +350,53 @@ TEST_F(ScoredApiTest, TheCustomerAttributesSelectEachCustomerOnceAsTheRunsDo) {
   EXPECT_GT(compared, 0u);
 }
 
+// The warehouse's mart_dashboard_spans (built by `custlake build`) holds exactly the rows the dashboard's
+// database computed from mart_dashboard_customers' runs when it opened before that mart existed
+// (customer_spans_from_runs.sql, still the stand-in for older versions), and the in-memory copy the
+// dashboard reads holds them too: every row and every bit of `firsts`.
+TEST_F(ScoredApiTest, TheSpansMartHoldsExactlyWhatTheRunsGive) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  ASSERT_TRUE(session->HasView("mart_dashboard_spans")) << "the build should have made the mart, not the stand-in";
+  ASSERT_OK_AND_ASSIGN(const std::string runs_sql, serve::DashboardSql("customer_spans_from_runs"));
+  const std::string columns = "customer_id, segment, region, plan, first_month, last_month, firsts";
+  const std::string order = " ORDER BY customer_id, segment, region, plan, first_month";
+  ASSERT_OK_AND_ASSIGN(auto mart, session->Run("SELECT " + columns + " FROM mart_dashboard_spans" + order));
+  ASSERT_OK_AND_ASSIGN(auto runs, session->Run("SELECT " + columns + " FROM (" + runs_sql + ")" + order));
+  ASSERT_OK_AND_ASSIGN(auto copy,
+                       session->Run("SELECT " + columns + " FROM dashboard.customer_attributes" + order));
+  ASSERT_GT(runs.rows.size(), 0u);
+  EXPECT_EQ(mart.rows.size(), runs.rows.size());
+  EXPECT_EQ(mart.rows, runs.rows);
+  EXPECT_EQ(copy.rows, runs.rows);
+  // Not a table of one row per customer: some customers changed attributes, so the bits matter.
+  ASSERT_OK_AND_ASSIGN(auto customers, session->Run("SELECT count(DISTINCT customer_id) FROM mart_dashboard_spans"));
+  EXPECT_LT(std::stoll(customers.rows[0][0]), static_cast<long long>(mart.rows.size()));
+}
+
+// dashboard.customer_values (the KPIs' CLV figures summed per generation for requests without a date
+// range) holds, per group of attributes and filter-pattern bits, the sums over the customers' spans of
+// that group joined to the published scores as kpis_from_facts.sql joins them (the text customer of
+// raw.clv_scores, raw.churn_scores): every group, every sum.
+TEST_F(ScoredApiTest, TheCustomerValuesSumEachGroupsScoresAsTheFactsJoinThem) {
+  ASSERT_OK_AND_ASSIGN(auto session,
+                       query::LakeSession::Open((*project_ / "lake").string(), serve::DashboardSandbox({})));
+  const std::string keys = "segment, region, plan, firsts";
+  ASSERT_OK_AND_ASSIGN(auto table, session->Run("SELECT " + keys + ", clv_count, clv_sum, value_at_risk "
+                                                "FROM dashboard.customer_values ORDER BY " + keys));
+  ASSERT_OK_AND_ASSIGN(
+      auto expected,
+      session->Run("SELECT a.segment, a.region, a.plan, CAST(a.firsts AS UTINYINT) AS firsts, "
+                   "count(v.clv_12m) AS clv_count, sum(v.clv_12m) AS clv_sum, "
+                   "sum(v.clv_12m * s.churn_probability) AS value_at_risk "
+                   "FROM mart_dashboard_spans a "
+                   "JOIN raw.clv_scores v ON v.customer = CAST(a.customer_id AS VARCHAR) "
+                   "LEFT JOIN raw.churn_scores s ON s.customer_id = a.customer_id "
+                   "WHERE a.firsts <> 0 GROUP BY ALL ORDER BY " + keys));
+  ASSERT_GT(expected.rows.size(), 8u);
+  EXPECT_EQ(DifferentCells(table, expected), std::vector<std::string>{});
+}
+
 TEST_F(ScoredApiTest, AtRiskListsCustomersByValueAtRiskWithReasons) {
   nlohmann::json risk = Get("/api/at-risk?limit=5");
   ASSERT_EQ(risk["rows"].size(), 5u);
@@ -550,6 +600,18 @@ class BareApiTest : public ::testing::Test {
 };
 ScratchDir* BareApiTest::dir_ = nullptr;
 
+/// `fetch()`'s answer once `done` holds for it: the server opens a new lake generation off the request
+/// path and answers from the previous one until it is open, so a test that publishes one waits for the
+/// switch (up to two minutes; then the last answer, which the test's expectations then show).
+nlohmann::json Until(const std::function<nlohmann::json()>& fetch, const std::function<bool(const nlohmann::json&)>& done) {
+  nlohmann::json answer = fetch();
+  for (int i = 0; i < 1200 && !done(answer); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    answer = fetch();
+  }
+  return answer;
+}
+
 TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScoresAndVersions) {
   TestHttpServer server((dir_->path() / "bare" / "lake").string());
   auto client = server.Client();
@@ -569,11 +631,33 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   EXPECT_TRUE(customer["churn"].is_null());
   EXPECT_TRUE(customer["clv"].is_null());
   const int64_t version = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
+  // A pool of the server's kind beside it, to see the switch happen.
+  serve::SessionPool pool((dir_->path() / "bare" / "lake").string(), serve::DashboardSandbox({}), 2);
+  ASSERT_OK_AND_ASSIGN(const int64_t first, pool.Generation());
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), first);
+  }
 
-  // CLV scores published while serving: the next request sees them, no restart.
+  // CLV scores published while serving: the server opens the new generation off the request path and
+  // answers from it once open, no restart.
   const std::string project = (dir_->path() / "bare").string();
   ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "clv", "fit"}));
-  nlohmann::json after = Json(client->Get("/api/dashboard"));
+  ASSERT_OK_AND_ASSIGN(const int64_t scored, pool.Generation());
+  EXPECT_GT(scored, first);
+  {  // the pool still answers from the generation it serves while the new one opens...
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), first);
+  }
+  ASSERT_OK(pool.Prepare());  // ... and from the new one once it is open
+  {
+    ASSERT_OK_AND_ASSIGN(auto lease, pool.Acquire());
+    EXPECT_EQ(lease.generation(), scored);
+    ASSERT_OK_AND_ASSIGN(auto clv, lease->Run("SELECT count(*) FROM dashboard.clv_scores"));
+    EXPECT_GT(std::stoll(clv.rows[0][0]), 0);
+  }
+  nlohmann::json after = Until([&] { return Json(client->Get("/api/dashboard")); },
+                               [](const nlohmann::json& a) { return a["kpis"]["avg_clv"].is_number(); });
   EXPECT_TRUE(after["kpis"]["avg_clv"].is_number()) << after["kpis"];
   EXPECT_EQ(after["missing"].size(), 1u);
   EXPECT_EQ(after["missing"][0]["what"], "churn");
@@ -582,8 +666,11 @@ TEST_F(BareApiTest, BeforeChurnAndClvTheDashboardSaysWhatToRunAndPicksUpNewScore
   ASSERT_TRUE(Custlake(dir_->path(), {"-C", project, "build", "--full"}));
   const int64_t rebuilt = Json(client->Get("/healthz"))["warehouse_version"].get<int64_t>();
   EXPECT_GT(rebuilt, version);
-  EXPECT_EQ(Json(client->Get("/api/dashboard"))["warehouse_version"], rebuilt);
-  EXPECT_EQ(Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}}))["warehouse_version"], rebuilt);
+  const auto is_rebuilt = [&](const nlohmann::json& a) { return a["warehouse_version"] == rebuilt; };
+  EXPECT_EQ(Until([&] { return Json(client->Get("/api/dashboard")); }, is_rebuilt)["warehouse_version"], rebuilt);
+  EXPECT_EQ(Until([&] { return Json(PostJson(*client, "/api/query", {{"sql", "SELECT 1"}})); },
+                  is_rebuilt)["warehouse_version"],
+            rebuilt);
 }
 
 TEST_F(BareApiTest, RetentionSaysWhatToRunBeforeAPlanIsPublished) {

@@ -71,6 +71,7 @@ const std::map<std::string, RowRecipe>& Recipes() {
       {"mart_dashboard_months", {"month_start = DATE '2025-01-01'", {{"tickets", "99"}}}},
       {"mart_dashboard_cohorts", {"month_start = DATE '2025-01-01'", {{"tenure_months", "999"}}}},
       {"mart_dashboard_customers", {"customer_id = 2", {{"first_month", "DATE '1999-01-01'"}}}},
+      {"mart_dashboard_spans", {"customer_id = 2", {{"first_month", "DATE '1999-01-01'"}}}},
   };
   return recipes;
 }
