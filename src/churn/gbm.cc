@@ -4,6 +4,7 @@
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace custlake::churn {
@@ -181,7 +182,39 @@ Result<std::vector<float>> GbmModel::PredictType(const Dataset& data, int type, 
 }
 
 Result<std::vector<float>> GbmModel::Predict(const Dataset& data, const std::vector<float>& margin) const {
-  return PredictType(data, 0, 1, margin);
+  if (data.cols() != feature_names_.size()) {
+    return Status::InvalidArgument(fmt::format("the model has {} features, the data {}", feature_names_.size(),
+                                               data.cols()));
+  }
+  if (data.rows() == 0) return std::vector<float>{};
+  // In place from the dense rows (XGBoost's inplace_predict): no DMatrix, so no sparse copy of the rows;
+  // the same trees on the same values as a DMatrix of them gives.
+  const std::string values = fmt::format(
+      R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+      reinterpret_cast<uintptr_t>(data.x.data()), data.rows(), data.cols());
+  const char* config =
+      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, )"
+      R"("cache_id": 0, "missing": NaN})";
+  std::vector<float> result;
+  DMatrixHandle meta = nullptr;  // a proxy DMatrix only to carry the base margins
+  if (!margin.empty()) {
+    if (margin.size() != data.rows()) {
+      return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), data.rows()));
+    }
+    XGB_OK(XGProxyDMatrixCreate(&meta), "proxy DMatrix");
+  }
+  const Status st = [&]() -> Status {
+    if (meta != nullptr) XGB_OK(XGDMatrixSetFloatInfo(meta, "base_margin", margin.data(), data.rows()), "base margin");
+    const bst_ulong* shape = nullptr;
+    bst_ulong dims = 0;
+    const float* out = nullptr;
+    XGB_OK(XGBoosterPredictFromDense(booster_->handle, values.c_str(), config, meta, &shape, &dims, &out), "predict");
+    result.assign(out, out + data.rows());
+    return Status::OK();
+  }();
+  if (meta != nullptr) XGDMatrixFree(meta);
+  RETURN_NOT_OK(st);
+  return result;
 }
 
 Result<std::vector<float>> GbmModel::Contributions(const Dataset& data) const {

@@ -47,6 +47,24 @@ TEST(GbmTest, LearnsEarlyStopsAndExplains) {
   }
 }
 
+TEST(GbmTest, BaseMarginsStartThePredictionInPlaceOfTheBaseScore) {
+  Dataset train = Synthetic(2000, 3), valid = Synthetic(500, 4);
+  GbmOptions options;
+  options.threads = 1;
+  options.max_rounds = 30;
+  ASSERT_OK_AND_ASSIGN(GbmModel model, GbmModel::Train(train, valid, options));
+  ASSERT_OK_AND_ASSIGN(std::vector<float> p, model.Predict(valid));
+  std::vector<float> margin(valid.rows());
+  for (size_t r = 0; r < margin.size(); ++r) margin[r] = static_cast<float>(r % 5) - 2.0f;
+  ASSERT_OK_AND_ASSIGN(std::vector<float> shifted, model.Predict(valid, margin));
+  ASSERT_EQ(shifted.size(), valid.rows());
+  for (size_t r = 0; r < valid.rows(); ++r) {  // base_score 0.5: log-odds 0, so the margin adds to the trees'
+    const double z = std::log(p[r] / (1 - p[r])) + margin[r];
+    EXPECT_NEAR(shifted[r], 1 / (1 + std::exp(-z)), 1e-4) << "row " << r;
+  }
+  EXPECT_FALSE(model.Predict(valid, std::vector<float>(3, 0.0f)).ok());  // one margin per row
+}
+
 TEST(GbmTest, SavedModelPredictsTheSame) {
   Dataset train = Synthetic(1000, 3), valid = Synthetic(500, 4);
   GbmOptions options;

@@ -4,15 +4,16 @@
 // The offer moves the churn logit by a shift that is multiplicative in a few
 // things the company's data shows at the send:
 //
-//   s(x) = min(0, a + b L) * exp(-c T - d D) * S + k Dorm
+//   s(x) = min(0, a + b L) * exp(f L - c T - d D) * S + k Dorm
 //
 // with L = ln(fee_vs_segment) (the fee against the segment's median), T =
 // min(unresolved_tickets, 3), D = engagement_decline, S = min(1, tenure /
 // 12 months), Dorm = 1 when engagement_month_0 < -0.8 (nearly stopped using
 // the product): price-sensitive customers on high fees respond, damped by
 // service problems and a usage decline, newcomers less, and the nearly
-// dormant may be put off by the contact. Five coefficients, b <= 0 (a higher
-// fee never makes a discount less attractive), c, d >= 0.
+// dormant may be put off by the contact; exp(f L) is the take-up, the share
+// that redeems, growing with the fee. Six coefficients, b <= 0 (a higher fee
+// never makes a discount less attractive), f, c, d >= 0.
 //
 // The fit maximises the likelihood of the churn outcome on the rows in the
 // propensity overlap, treated and control together, with the churn model
@@ -50,6 +51,7 @@ Result<EffectDrivers> ExtractDrivers(const churn::Dataset& data);
 
 struct EffectModel {
   double a = 0, b = 0, c = 0, d = 0, k = 0;
+  double f = 0;  ///< take-up: the share that redeems grows as exp(f L)
   std::vector<double> baseline;  ///< h's coefficients: 1, L, T, D, S, Dorm, smb, enterprise
   double log_likelihood = 0;
   size_t rows = 0, treated_rows = 0;

@@ -17,7 +17,7 @@ struct Simulated {
   std::vector<float> treated, p0, uplift;
 };
 
-Simulated Simulate(size_t n, uint32_t seed) {
+Simulated Simulate(size_t n, uint32_t seed, double take_up = 0) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> uniform;
@@ -25,7 +25,7 @@ Simulated Simulate(size_t n, uint32_t seed) {
   s.data.feature_names = EffectDriverFeatures();
   s.data.feature_names.push_back("noise");
   EffectModel truth;
-  truth.a = -0.5, truth.b = -2.5, truth.c = 1.0, truth.d = 2.0, truth.k = 0.5;
+  truth.a = -0.5, truth.b = -2.5, truth.c = 1.0, truth.d = 2.0, truth.k = 0.5, truth.f = take_up;
   for (size_t r = 0; r < n; ++r) {
     const double fee_ratio = std::exp(0.4 * normal(rng));
     const double tickets = uniform(rng) < 0.2 ? 1 + static_cast<int>(uniform(rng) * 3) : 0;
@@ -76,7 +76,30 @@ TEST(RetentionEffectModel, RecoversTheShiftOfARandomisedOffer) {
   auto back = EffectModel::FromJson(fit->ToJson());
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->b, fit->b);
+  EXPECT_EQ(back->f, fit->f);
   EXPECT_EQ(back->baseline, fit->baseline);
+  nlohmann::json before_take_up = fit->ToJson();  // a model stored before f: no take-up factor
+  before_take_up.erase("f");
+  EXPECT_EQ(EffectModel::FromJson(before_take_up)->f, 0);
+}
+
+TEST(RetentionEffectModel, RecoversATakeUpThatGrowsWithTheFee) {
+  // The share that redeems grows as exp(f L): the shift's fee dependence beyond the linear a + b L.
+  const Simulated s = Simulate(60000, 11, 1.5);
+  auto drivers = ExtractDrivers(s.data);
+  ASSERT_TRUE(drivers.ok()) << drivers.status().ToString();
+  auto fit = FitEffectModel(*drivers, s.p0, s.treated, s.data.y, std::vector<bool>(s.p0.size(), true));
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_GT(fit->f, 0.5);
+  const std::vector<float> u = EffectUplift(*fit, *drivers, s.p0);
+  double mu = 0, mt = 0, sxy = 0, sxx = 0, syy = 0;
+  for (size_t r = 0; r < u.size(); ++r) mu += u[r], mt += s.uplift[r];
+  mu /= static_cast<double>(u.size()), mt /= static_cast<double>(u.size());
+  for (size_t r = 0; r < u.size(); ++r) {
+    sxy += (u[r] - mu) * (s.uplift[r] - mt), sxx += (u[r] - mu) * (u[r] - mu),
+        syy += (s.uplift[r] - mt) * (s.uplift[r] - mt);
+  }
+  EXPECT_GT(sxy / std::sqrt(sxx * syy), 0.9);
 }
 
 TEST(RetentionEffectModel, AMissingDriverIsAClearError) {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cmath>
 #include <chrono>
+#include <cstring>
+#include <tuple>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -175,6 +177,51 @@ Status SplitError(engine::Session* s, const std::string& source, const std::stri
                                              "'validation'", input, col, q.ok() ? q->Scalar() : "?"));
 }
 
+/// The rows' canonical order: by their group (with --id), then their values. DuckDB's parallel reader
+/// does not give a file's rows in the same order every time, and the boosters' row subsampling and
+/// quantile sketches follow the order, so without it two runs on the same file fitted different
+/// models. Without --id a row's group (its fold) is its position in this order, and the seeded 70/30
+/// split (without --split-column) is drawn from it here.
+std::vector<size_t> CanonicalOrder(const GenericOptions& o, Loaded* loaded) {
+  UpliftRows& rows = loaded->rows;
+  const size_t n = rows.data.rows(), cols = rows.data.cols();
+  const bool drawn_here = o.id.empty() && o.split_column.empty();
+  std::vector<size_t> order(n);
+  for (size_t r = 0; r < n; ++r) order[r] = r;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (!o.id.empty() && rows.group[a] != rows.group[b]) return rows.group[a] < rows.group[b];
+    const auto key = [&](size_t r) {  // the split only where it does not come from the reading order
+      return std::tuple(drawn_here ? false : static_cast<bool>(loaded->train[r]), rows.treated[r], rows.data.y[r]);
+    };
+    if (key(a) != key(b)) return key(a) < key(b);
+    return std::memcmp(rows.data.Row(a), rows.data.Row(b), cols * sizeof(float)) < 0;
+  });
+  if (o.id.empty()) {
+    for (size_t i = 0; i < n; ++i) {
+      rows.group[order[i]] = i;
+      if (drawn_here) loaded->train[order[i]] = HashKey(i, static_cast<uint64_t>(o.seed)) % 10 < 7;
+    }
+  }
+  return order;
+}
+
+/// The rows of `order` for which train[r] == want, in that order.
+UpliftRows Take(const Loaded& loaded, const std::vector<size_t>& order, bool want) {
+  const UpliftRows& rows = loaded.rows;
+  const size_t cols = rows.data.cols();
+  UpliftRows out;
+  out.data.feature_names = rows.data.feature_names;
+  for (size_t r : order) {
+    if (loaded.train[r] != want) continue;
+    out.data.x.insert(out.data.x.end(), rows.data.Row(r), rows.data.Row(r) + cols);
+    out.data.y.push_back(rows.data.y[r]);
+    out.data.ids.push_back(rows.data.ids[r]);
+    out.treated.push_back(rows.treated[r]);
+    out.group.push_back(rows.group[r]);
+  }
+  return out;
+}
+
 /// One scan of the file, every column read as a number (no text per value): the treatment and
 /// outcome as codes checked as the rows arrive, the group's two halves, the split, then the features.
 Result<Loaded> Load(engine::Session* s, const GenericOptions& o) {
@@ -251,10 +298,8 @@ Result<nlohmann::json> TrainGeneric(const GenericOptions& options) {
   session.reset();
   db.reset();
   const double read_s = SecondsSince(start);
-  const UpliftRows train = Subset(loaded.rows, loaded.train);
-  std::vector<bool> is_validation(loaded.train.size());
-  for (size_t r = 0; r < is_validation.size(); ++r) is_validation[r] = !loaded.train[r];
-  const UpliftRows valid = Subset(loaded.rows, is_validation);
+  const std::vector<size_t> order = CanonicalOrder(options, &loaded);
+  const UpliftRows train = Take(loaded, order, true), valid = Take(loaded, order, false);
   const size_t all_rows = loaded.rows.data.rows();
   loaded.rows = UpliftRows{};  // the file's rows, now in `train` and `valid`: not kept twice while training
   if (train.data.rows() == 0 || valid.data.rows() == 0) {
