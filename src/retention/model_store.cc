@@ -1,5 +1,7 @@
 #include "retention/model_store.h"
 
+#include <fmt/format.h>
+
 #include "lake/file_util.h"
 
 namespace custlake::retention {
@@ -93,6 +95,18 @@ Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake) {
   ASSIGN_OR_RETURN(nlohmann::json meta, ReadMeta(paths.meta));
   meta["trained_at"] = paths.committed_at;
   return std::optional<nlohmann::json>(std::move(meta));
+}
+
+std::vector<std::string> ModelWarnings(const nlohmann::json& meta) {
+  const nlohmann::json& v = meta.value("validation", nlohmann::json::object());
+  if (!v.contains("qini_coefficient")) return {};
+  const double qini = v["qini_coefficient"].get<double>();
+  if (qini > 0) return {};
+  return {fmt::format(
+      "the uplift model does not beat random targeting on its validation months (Qini coefficient {:.5f}, {} rows: {} "
+      "treated): a plan made from it is no better than chance; train it on more customers or more send months "
+      "(--train-months) before acting on it (docs/retention.md, \"When the model is not better than chance\")",
+      qini, v.value("rows", int64_t{0}), v.value("treated", int64_t{0}))};
 }
 
 }  // namespace custlake::retention

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,12 @@ Result<int64_t> PublishModel(lake::Lake* lake, nlohmann::json meta, const churn:
 
 /// The model in service; NotFound (saying to run `custlake retention train`) when none was trained.
 Result<StoredModel> LoadModel(lake::Lake* lake);
+
+/// What a user must know before acting on the model, from its metadata's validation metrics (empty
+/// when nothing): a Qini coefficient at or below 0 on the validation months means its ranking did not
+/// beat random targeting there (too few customers or send months to learn whom an offer keeps), so a
+/// plan made from it is no better than chance.
+std::vector<std::string> ModelWarnings(const nlohmann::json& meta);
 
 /// model.json alone with "trained_at"; std::nullopt when none was trained.
 Result<std::optional<nlohmann::json>> LoadModelMeta(lake::Lake* lake);

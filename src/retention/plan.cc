@@ -184,6 +184,8 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
   Totals totals = Sum(p);
   if (options.offer_cost) totals.mean_cost = *options.offer_cost;
   ASSIGN_OR_RETURN(int64_t batch, PublishPlan(lake.get(), p, budget, totals, range.last_day));
+  const std::vector<std::string> warnings = ModelWarnings(stored.meta);
+  for (const std::string& w : warnings) spdlog::warn("retention plan: {}", w);
   spdlog::info("retention: plan of {} customers at {} (model v{}) into raw/{} and raw/{} (batch {})",
                p.targeted.size(), range.last_day, stored.version, kPlanDataset, kPlanSummaryDataset, batch);
   nlohmann::json top = nlohmann::json::array();
@@ -210,7 +212,8 @@ Result<nlohmann::json> Plan(const std::string& lake_root, const PlanOptions& opt
                         {"top", top},
                         {"datasets", {std::string("raw/") + kPlanDataset, std::string("raw/") + kPlanSummaryDataset}},
                         {"views", {"raw.retention_plan", "raw.retention_plan_summary"}},
-                        {"batch", batch}};
+                        {"batch", batch},
+                        {"warnings", warnings}};
 }
 
 }  // namespace custlake::retention

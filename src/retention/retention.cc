@@ -196,6 +196,9 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
       {"mean_predicted_uplift", v.uplift.empty() ? 0 : mean_uplift / static_cast<double>(v.uplift.size())},
   };
   if (effect) meta["effect_model"] = effect->ToJson();
+  const std::vector<std::string> warnings = ModelWarnings(meta);
+  for (const std::string& w : warnings) spdlog::warn("retention: {}", w);
+  meta["warnings"] = warnings;
   ASSIGN_OR_RETURN(int64_t version, PublishModel(lake.get(), meta, learner.uplift, learner.p_event, learner.shift,
                                                  learner.propensity));
   meta["model_version"] = version;
