@@ -503,7 +503,7 @@ TEST_F(GeneratorTest, HazardReadsTheDaysOfUseTheFilesShow) {
   const UsageProfiles& u = model.usage();
   UsageWriter writer(o, u);
   const fs::path usage_dir = root_ / "days" / "usage";
-  ASSERT_OK(writer.Write(usage_dir.string(), model.window_end_day()).status());
+  ASSERT_OK(writer.Write(usage_dir.string(), model.window_end_day()));  // the Result itself: .status() of a temporary dangles
   const auto in_files = UsageByCustomerMonth(usage_dir);
 
   int64_t customer_months = 0, active_days = 0;
