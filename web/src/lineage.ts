@@ -62,6 +62,32 @@ export function around(g: Lineage, focus: string): Lineage {
   return { nodes: g.nodes.filter((n) => keep.has(n.id)), edges: g.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };
 }
 
+/** Pixels a node's label may take, and the margin the series keeps left and right of the outer columns. */
+export const LABEL_WIDTH = 150;
+const SIDE_MARGIN = 100;
+
+/**
+ * The distance between layers and the box's width: the layers spread over the available width, but
+ * never closer than a label's width, so labels never overlap; the box then grows wider than its card
+ * (which scrolls sideways) instead of the graph shrinking to fit it.
+ */
+export function columns(layers: number, available: number): { gap: number; width: number } {
+  if (layers <= 1) return { gap: 0, width: available };
+  const gap = Math.max(LABEL_WIDTH + 16, (available - 2 * SIDE_MARGIN) / (layers - 1));
+  return { gap, width: Math.max(available, gap * (layers - 1) + 2 * SIDE_MARGIN) };
+}
+
+/**
+ * A label that fits a column: a long path keeps its end (the file or table it names), not the
+ * folders it starts with; the tooltip shows the whole name.
+ */
+export function shortLabel(label: string, max = 24): string {
+  if (label.length <= max) return label;
+  const tail = label.slice(label.length - (max - 1));
+  const cut = tail.indexOf('/');
+  return '…' + (cut > 0 && cut < tail.length - 1 ? tail.slice(cut) : tail);
+}
+
 export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, onClick: (id: string) => void): Chart {
   const nodes = layout(g);
   const kinds = [...new Set(nodes.map((n) => n.kind))];
@@ -69,23 +95,25 @@ export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, 
   const layers = Math.max(1, ...nodes.map((n) => n.layer + 1));
   const rows = Math.max(1, ...nodes.map((n) => n.row + 1));
   el.style.height = `${Math.min(900, Math.max(240, rows * 64 + 90))}px`;
-  // Positions in the box's own pixels, so the view scales x and y alike (round nodes, level edges).
-  const columnGap = layers > 1 ? Math.max(160, (el.clientWidth - 200) / (layers - 1)) : 0;
+  // Positions in the box's own pixels, so the view scales x and y alike (round nodes, level edges)
+  // and, the box being as wide as the columns need, not at all: labels keep their room.
+  const { gap: columnGap, width } = columns(layers, el.clientWidth);
+  el.style.width = `${width}px`;
   const c = chart(el, {
     tooltip: { formatter: (p: { dataType: string; data: { name: string; kind: string } }) => (p.dataType === 'node' ? `${p.data.kind}: ${p.data.name}` : '') },
     legend: { top: 0, data: kinds },
     series: [{
-      type: 'graph', layout: 'none', roam: true, top: 48, bottom: 24, left: 100, right: 100, preserveAspect: 'contain',
+      type: 'graph', layout: 'none', roam: true, top: 48, bottom: 24, left: SIDE_MARGIN, right: SIDE_MARGIN, preserveAspect: 'contain',
       categories: kinds.map((k) => ({ name: k })),
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 7,
       lineStyle: { color: '#98a2b3', width: 1.2, curveness: 0.08, opacity: 0.8 },
-      label: { show: true, position: 'bottom', fontSize: 11, width: Math.max(100, columnGap - 16), overflow: 'truncate' },
+      label: { show: true, position: 'bottom', fontSize: 11, width: Math.max(LABEL_WIDTH, columnGap - 16), overflow: 'truncate' },
       emphasis: { focus: 'adjacency' },
       data: nodes.map((n) => ({
         id: n.id, name: n.label, kind: n.kind, category: kinds.indexOf(n.kind),
+        label: { formatter: shortLabel(n.label), ...(n.id === focus ? { fontWeight: 'bold' } : {}) },
         x: n.layer * columnGap, y: n.row * 64, symbolSize: n.id === focus ? 22 : 14,
         itemStyle: n.id === focus ? { borderColor: '#151b2b', borderWidth: 2 } : undefined,
-        label: n.id === focus ? { fontWeight: 'bold' } : undefined,
       })),
       // An edge that skips layers bends, so it does not run through the nodes between its ends.
       edges: g.edges.map((e) => {

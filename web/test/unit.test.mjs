@@ -19,7 +19,7 @@ async function load(entry) {
   return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 }
 
-const { layout, around } = await load("export { layout, around } from './lineage';");
+const { layout, around, columns, LABEL_WIDTH, shortLabel } = await load("export { layout, around, columns, LABEL_WIDTH, shortLabel } from './lineage';");
 const { toTabular } = await load("export { toTabular } from './table';");
 const { customersSql } = await load("export { customersSql } from './pages/influencers';");
 
@@ -33,6 +33,25 @@ test('lineage layout puts each node one layer right of its furthest input', () =
   };
   const at = Object.fromEntries(layout(g).map((n) => [n.id, n.layer]));
   assert.deepEqual(at, { src: 0, batch: 1, raw: 2, dim: 3, fact: 4 });
+});
+
+test('lineage columns never come closer than a label, and widen the box instead', () => {
+  const nine = columns(9, 900);  // the demo's lineage: sources to marts in nine layers, a 900-pixel card
+  assert.ok(nine.gap >= LABEL_WIDTH, `columns ${nine.gap} px apart, labels ${LABEL_WIDTH} px wide`);
+  assert.equal(nine.width, nine.gap * 8 + 200, 'the box holds every column and the margins');
+  assert.ok(nine.width > 900, 'so it is wider than the card, which scrolls');
+  const three = columns(3, 1200);
+  assert.equal(three.width, 1200, 'a graph that fits its card fills it');
+  assert.equal(three.gap, 500, 'its columns spread over the width');
+  assert.deepEqual(columns(1, 700), { gap: 0, width: 700 });
+});
+
+test('a long lineage label keeps the end of its path', () => {
+  assert.equal(shortLabel('stg_customers'), 'stg_customers');
+  assert.equal(shortLabel('/tmp/custlake-web-10698-abc/landing/usage'), '…/landing/usage');
+  assert.equal(shortLabel('sqlite:/tmp/custlake-web-10698/data/sic.db'), '…/data/sic.db');
+  assert.equal(shortLabel('x'.repeat(30)), '…' + 'x'.repeat(23), 'a long name without a path keeps its end');
+  for (const l of ['/a/very/long/path/to/some/landing/folder/usage', 'y'.repeat(40)]) assert.ok(shortLabel(l).length <= 24);
 });
 
 test('lineage layout survives a cycle and keeps every node once', () => {
