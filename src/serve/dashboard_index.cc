@@ -65,14 +65,21 @@ nlohmann::json DoubleJson(double value) {
   return std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
 }
 
-inline bool Matches(const uint16_t dims[3], const int32_t want[3]) {
-  for (int d = 0; d < 3; d++) {
-    if (want[d] != kAny && want[d] != dims[d]) return false;
-  }
-  return true;
-}
-
 }  // namespace
+
+template <typename Fn>
+void DashboardIndex::ForEachCombo(const int32_t want[3], Fn fn) const {
+  int32_t n[3], lo[3], hi[3];
+  for (int d = 0; d < 3; d++) {
+    if (want[d] == kNothing) return;
+    n[d] = static_cast<int32_t>(dims_[d].values.size()) + 1;
+    lo[d] = want[d] == kAny ? 0 : want[d];
+    hi[d] = want[d] == kAny ? n[d] : want[d] + 1;
+  }
+  for (int32_t s = lo[0]; s < hi[0]; s++)
+    for (int32_t r = lo[1]; r < hi[1]; r++)
+      for (int32_t p = lo[2]; p < hi[2]; p++) fn(static_cast<size_t>((s * n[1] + r) * n[2] + p));
+}
 
 std::optional<nlohmann::json> DashboardIndex::Answer(const Filters& filters, bool has_clv, bool has_churn) const {
   int32_t want[3];
@@ -113,27 +120,33 @@ nlohmann::json DashboardIndex::Customers(const int32_t want[3], int32_t from, in
   int64_t clv_count = 0, risk_count = 0;
   double clv_sum = 0, risk_sum = 0, lo = 0, hi = 0;
   std::vector<double> finite;
-  uint32_t last = UINT32_MAX;
-  for (const Span& span : spans_) {
-    if (span.customer == last || !Matches(span.dims, want) || span.last_month < from || span.first_month > to) {
-      continue;
+  // Each customer once, as SELECT DISTINCT: a customer may have spans in several selected groups.
+  std::vector<uint64_t> seen((customer_ids_.size() + 63) / 64, 0);
+  ForEachCombo(want, [&](size_t k) {
+    for (uint32_t i = span_begin_[k]; i < span_begin_[k + 1]; i++) {
+      const Span& span = spans_[i];
+      if (span.last_month < from || span.first_month > to) continue;
+      const uint32_t c = span.customer;
+      uint64_t& word = seen[c >> 6];
+      const uint64_t bit = uint64_t{1} << (c & 63);
+      if (word & bit) continue;
+      word |= bit;
+      const uint8_t scored = scored_[c];
+      if (!(scored & 1)) continue;
+      const double clv = clv_[c];
+      clv_count++;
+      clv_sum += clv;
+      if (scored & 2) {
+        risk_count++;
+        risk_sum += clv * churn_[c];
+      }
+      if (std::isfinite(clv)) {
+        lo = finite.empty() ? clv : std::min(lo, clv);
+        hi = finite.empty() ? clv : std::max(hi, clv);
+        finite.push_back(clv);
+      }
     }
-    last = span.customer;  // spans are in customer order: the customer's other spans follow
-    const uint8_t scored = scored_[last];
-    if (!(scored & 1)) continue;
-    const double clv = clv_[last];
-    clv_count++;
-    clv_sum += clv;
-    if (scored & 2) {
-      risk_count++;
-      risk_sum += clv * churn_[last];
-    }
-    if (std::isfinite(clv)) {
-      lo = finite.empty() ? clv : std::min(lo, clv);
-      hi = finite.empty() ? clv : std::max(hi, clv);
-      finite.push_back(clv);
-    }
-  }
+  });
   kpis["avg_clv"] = has_clv && clv_count > 0 ? DoubleJson(clv_sum / static_cast<double>(clv_count)) : nullptr;
   kpis["value_at_risk"] = has_clv && has_churn && risk_count > 0 ? DoubleJson(risk_sum) : nullptr;
   if (!has_clv) return nullptr;
@@ -177,16 +190,19 @@ nlohmann::json DashboardIndex::MonthSeries(const int32_t want[3], int32_t from, 
   Sums total;
   Int128 revenue = 0;
   int32_t newest = INT32_MIN;
-  for (const MonthRow& row : months_) {
-    if (!Matches(row.dims, want) || row.month < from || row.month > to) continue;
-    const size_t m = static_cast<size_t>(row.month - first_month_);
-    by_month[m].Add(row);
-    by_month_segment[m * segments + row.dims[0]].Add(row);
-    by_tickets[row.tickets].Add(row);
-    total.Add(row);
-    revenue += row.revenue;
-    newest = std::max(newest, row.month);
-  }
+  ForEachCombo(want, [&](size_t k) {
+    for (uint32_t i = month_begin_[k]; i < month_begin_[k + 1]; i++) {
+      const MonthRow& row = months_[i];
+      if (row.month < from || row.month > to) continue;
+      const size_t m = static_cast<size_t>(row.month - first_month_);
+      by_month[m].Add(row);
+      by_month_segment[m * segments + row.dims[0]].Add(row);
+      by_tickets[row.tickets].Add(row);
+      total.Add(row);
+      revenue += row.revenue;
+      newest = std::max(newest, row.month);
+    }
+  });
   kpis["active_customers"] = total.any ? by_month[newest - first_month_].retained : 0;
   kpis["monthly_churn_rate"] = total.any ? Ratio(total.churned, total.subscribers) : nullptr;
   kpis["revenue"] = DecimalText(revenue, revenue_scale_);
@@ -228,15 +244,18 @@ nlohmann::json DashboardIndex::Cohorts(const int32_t want[3], int32_t from, int3
   const size_t tenure0 = static_cast<size_t>(zero - tenure_values_.begin());
   std::vector<int64_t> retained(cohort_values_.size() * tenures, 0), size(cohort_values_.size(), 0);
   std::vector<uint8_t> present(retained.size(), 0), sized(size.size(), 0);
-  for (const CohortRow& row : cohorts_) {
-    if (!Matches(row.dims, want) || row.month < from || row.month > to) continue;
-    present[row.cell] = 1;
-    retained[row.cell] += row.retained;
-    if (row.cell % tenures == tenure0) {
-      size[row.cell / tenures] += row.customer_months;
-      sized[row.cell / tenures] = 1;
+  ForEachCombo(want, [&](size_t k) {
+    for (uint32_t i = cohort_begin_[k]; i < cohort_begin_[k + 1]; i++) {
+      const CohortRow& row = cohorts_[i];
+      if (row.month < from || row.month > to) continue;
+      present[row.cell] = 1;
+      retained[row.cell] += row.retained;
+      if (row.cell % tenures == tenure0) {
+        size[row.cell / tenures] += row.customer_months;
+        sized[row.cell / tenures] = 1;
+      }
     }
-  }
+  });
   nlohmann::json rows = nlohmann::json::array();
   for (size_t c = 0; c < cohort_values_.size(); c++) {
     if (!sized[c]) continue;  // the join to `sizes` drops a cohort without tenure 0
@@ -258,7 +277,9 @@ size_t DashboardIndex::MemoryBytes() const {
   }
   bytes += customer_ids_.capacity() * sizeof(int64_t) + (clv_.capacity() + churn_.capacity()) * sizeof(double) +
            scored_.capacity() + spans_.capacity() * sizeof(Span) + months_.capacity() * sizeof(MonthRow) +
-           cohorts_.capacity() * sizeof(CohortRow) + ticket_values_.capacity() * sizeof(int64_t) +
+           cohorts_.capacity() * sizeof(CohortRow) +
+           (span_begin_.capacity() + month_begin_.capacity() + cohort_begin_.capacity()) * sizeof(uint32_t) +
+           ticket_values_.capacity() * sizeof(int64_t) +
            cohort_values_.capacity() * sizeof(int32_t) + tenure_values_.capacity() * sizeof(int64_t);
   return bytes;
 }

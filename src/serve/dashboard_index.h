@@ -72,8 +72,7 @@ class DashboardIndex {
  private:
   DashboardIndex() = default;
   struct Span {
-    uint32_t customer;              ///< dense index into customer_ids_
-    uint16_t dims[3];               ///< segment, region, plan ids
+    uint32_t customer;                ///< dense index into customer_ids_
     int32_t first_month, last_month;  ///< months since year 0 (year * 12 + month - 1)
   };
   struct MonthRow {
@@ -91,6 +90,9 @@ class DashboardIndex {
   };
   friend class DashboardIndexBuilder;
 
+  /// Calls fn(k) for each combination k of attribute ids the filters `want` select.
+  template <typename Fn>
+  void ForEachCombo(const int32_t want[3], Fn fn) const;
   nlohmann::json Customers(const int32_t want[3], int32_t from, int32_t to, bool has_clv, bool has_churn,
                            nlohmann::json& kpis) const;
   nlohmann::json MonthSeries(const int32_t want[3], int32_t from, int32_t to, nlohmann::json& kpis) const;
@@ -100,9 +102,13 @@ class DashboardIndex {
   std::vector<int64_t> customer_ids_;  ///< by dense index, ascending
   std::vector<double> clv_, churn_;    ///< by dense index (valid where the flag says)
   std::vector<uint8_t> scored_;        ///< bit 0: a non-NULL CLV, bit 1: a non-NULL churn probability
-  std::vector<Span> spans_;            ///< in customer order
+  // The rows grouped by their combination of attribute ids k = (segment * regions + region) * plans +
+  // plan (each count with the NULL id): combination k's rows are [X_begin_[k], X_begin_[k + 1]), so a
+  // filter reads only the groups it selects; the spans in customer order within each.
+  std::vector<Span> spans_;
   std::vector<MonthRow> months_;
   std::vector<CohortRow> cohorts_;
+  std::vector<uint32_t> span_begin_, month_begin_, cohort_begin_;
   std::vector<int64_t> ticket_values_;  ///< ascending
   std::vector<int32_t> cohort_values_;  ///< months, ascending
   std::vector<int64_t> tenure_values_;  ///< ascending

@@ -1,6 +1,7 @@
 // DashboardIndex::Build: the generation's dashboard tables read with one
 // streamed query each (LakeSession::Stream: DuckDB's text, chunk by chunk).
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -92,6 +93,7 @@ class DashboardIndexBuilder {
     RETURN_NOT_OK(ReadMonths());
     RETURN_NOT_OK(ReadCohorts());
     RETURN_NOT_OK(SortDimensions());
+    RETURN_NOT_OK(GroupByCombination());
     return std::move(index_);
   }
 
@@ -160,7 +162,7 @@ class DashboardIndexBuilder {
                     }
                     DashboardIndex::Span span{};
                     span.customer = static_cast<uint32_t>(ix.customer_ids_.size() - 1);
-                    RETURN_NOT_OK(Dims(chunk, r, span.dims));
+                    RETURN_NOT_OK(Dims(chunk, r, span_dims_.emplace_back().data()));
                     ASSIGN_OR_RETURN(span.first_month, Month(chunk, 4, r, table, "first_month"));
                     ASSIGN_OR_RETURN(span.last_month, Month(chunk, 5, r, table, "last_month"));
                     ix.spans_.push_back(span);
@@ -298,14 +300,54 @@ class DashboardIndexBuilder {
         dims[d] = remap[d][dims[d]];
       }
     };
-    for (auto& span : ix.spans_) apply(span.dims);
+    for (auto& dims : span_dims_) apply(dims.data());
     for (auto& row : ix.months_) apply(row.dims);
     for (auto& row : ix.cohorts_) apply(row.dims);
     return Status::OK();
   }
 
+  /// Orders `rows` by their combination of attribute ids (stable: the spans stay in customer order
+  /// within one), returning where each combination's rows begin (and, last, their count).
+  template <typename Row>
+  static std::vector<uint32_t> Group(std::vector<Row>& rows, const std::vector<uint32_t>& combos, size_t n) {
+    std::vector<uint32_t> begin(n + 1, 0);
+    for (const uint32_t k : combos) begin[k + 1]++;
+    for (size_t k = 0; k < n; k++) begin[k + 1] += begin[k];
+    std::vector<uint32_t> next(begin.begin(), begin.end() - 1);
+    std::vector<Row> grouped(rows.size());
+    for (size_t i = 0; i < rows.size(); i++) grouped[next[combos[i]]++] = rows[i];
+    rows = std::move(grouped);
+    return begin;
+  }
+
+  Status GroupByCombination() {
+    auto& ix = *index_;
+    size_t n[3], combos = 1;
+    for (int d = 0; d < 3; d++) combos *= n[d] = ix.dims_[d].values.size() + 1;
+    if (combos > (size_t{1} << 20)) return Status::InvalidArgument("too many combinations of segment, region and plan");
+    if (ix.spans_.size() >= UINT32_MAX || ix.cohorts_.size() >= UINT32_MAX) {
+      return Status::InvalidArgument("too many rows for the dashboard's index");
+    }
+    auto combo = [&](const uint16_t dims[3]) { return static_cast<uint32_t>((dims[0] * n[1] + dims[1]) * n[2] + dims[2]); };
+    std::vector<uint32_t> keys;
+    for (const auto& dims : span_dims_) keys.push_back(combo(dims.data()));
+    ix.span_begin_ = Group(ix.spans_, keys, combos);
+    keys.clear();
+    for (const auto& row : ix.months_) keys.push_back(combo(row.dims));
+    ix.month_begin_ = Group(ix.months_, keys, combos);
+    keys.clear();
+    for (const auto& row : ix.cohorts_) keys.push_back(combo(row.dims));
+    ix.cohort_begin_ = Group(ix.cohorts_, keys, combos);
+    for (auto* v : {&ix.customer_ids_}) v->shrink_to_fit();
+    ix.clv_.shrink_to_fit();
+    ix.churn_.shrink_to_fit();
+    ix.scored_.shrink_to_fit();
+    return Status::OK();
+  }
+
   query::LakeSession& session_;
   std::unique_ptr<DashboardIndex> index_;
+  std::vector<std::array<uint16_t, 3>> span_dims_;  ///< spans_' attribute ids, until grouped
   std::map<std::string, uint16_t, std::less<>> seen_[3];
 };
 
