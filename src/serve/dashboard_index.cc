@@ -81,8 +81,7 @@ void DashboardIndex::ForEachCombo(const int32_t want[3], Fn fn) const {
       for (int32_t p = lo[2]; p < hi[2]; p++) fn(static_cast<size_t>((s * n[1] + r) * n[2] + p));
 }
 
-std::optional<nlohmann::json> DashboardIndex::Answer(const Filters& filters, bool has_clv, bool has_churn) const {
-  int32_t want[3];
+bool DashboardIndex::Select(const Filters& filters, int32_t want[3], int32_t& from, int32_t& to) const {
   for (int d = 0; d < 3; d++) {
     if (d >= static_cast<int>(filters.size()) || !filters[d]) {
       want[d] = kAny;
@@ -92,17 +91,42 @@ std::optional<nlohmann::json> DashboardIndex::Answer(const Filters& filters, boo
     auto it = std::lower_bound(values.begin(), values.end(), *filters[d]);
     want[d] = it != values.end() && *it == *filters[d] ? static_cast<int32_t>(it - values.begin()) : kNothing;
   }
-  int32_t from = INT32_MIN, to = INT32_MAX;
+  from = INT32_MIN;
+  to = INT32_MAX;
   if (filters.size() > 3 && filters[3]) {
     auto month = FilterMonth(*filters[3]);
-    if (!month) return std::nullopt;
+    if (!month) return false;
     from = *month;
   }
   if (filters.size() > 4 && filters[4]) {
     auto month = FilterMonth(*filters[4]);
-    if (!month) return std::nullopt;
+    if (!month) return false;
     to = *month;
   }
+  return true;
+}
+
+template <typename Fn>
+void DashboardIndex::ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const {
+  // Each customer once, as SELECT DISTINCT: a customer may have spans in several selected groups.
+  std::vector<uint64_t> seen((customer_ids_.size() + 63) / 64, 0);
+  ForEachCombo(want, [&](size_t k) {
+    for (uint32_t i = span_begin_[k]; i < span_begin_[k + 1]; i++) {
+      const Span& span = spans_[i];
+      if (span.last_month < from || span.first_month > to) continue;
+      const uint32_t c = span.customer;
+      uint64_t& word = seen[c >> 6];
+      const uint64_t bit = uint64_t{1} << (c & 63);
+      if (word & bit) continue;
+      word |= bit;
+      fn(c);
+    }
+  });
+}
+
+std::optional<nlohmann::json> DashboardIndex::Answer(const Filters& filters, bool has_clv, bool has_churn) const {
+  int32_t want[3], from = 0, to = 0;
+  if (!Select(filters, want, from, to)) return std::nullopt;
   nlohmann::json body;
   nlohmann::json kpis = nlohmann::json::object();
   const nlohmann::json series = MonthSeries(want, from, to, kpis);
@@ -120,31 +144,20 @@ nlohmann::json DashboardIndex::Customers(const int32_t want[3], int32_t from, in
   int64_t clv_count = 0, risk_count = 0;
   double clv_sum = 0, risk_sum = 0, lo = 0, hi = 0;
   std::vector<double> finite;
-  // Each customer once, as SELECT DISTINCT: a customer may have spans in several selected groups.
-  std::vector<uint64_t> seen((customer_ids_.size() + 63) / 64, 0);
-  ForEachCombo(want, [&](size_t k) {
-    for (uint32_t i = span_begin_[k]; i < span_begin_[k + 1]; i++) {
-      const Span& span = spans_[i];
-      if (span.last_month < from || span.first_month > to) continue;
-      const uint32_t c = span.customer;
-      uint64_t& word = seen[c >> 6];
-      const uint64_t bit = uint64_t{1} << (c & 63);
-      if (word & bit) continue;
-      word |= bit;
-      const uint8_t scored = scored_[c];
-      if (!(scored & 1)) continue;
-      const double clv = clv_[c];
-      clv_count++;
-      clv_sum += clv;
-      if (scored & 2) {
-        risk_count++;
-        risk_sum += clv * churn_[c];
-      }
-      if (std::isfinite(clv)) {
-        lo = finite.empty() ? clv : std::min(lo, clv);
-        hi = finite.empty() ? clv : std::max(hi, clv);
-        finite.push_back(clv);
-      }
+  ForEachCustomer(want, from, to, [&](uint32_t c) {
+    const uint8_t scored = scored_[c];
+    if (!(scored & 1)) return;
+    const double clv = clv_[c];
+    clv_count++;
+    clv_sum += clv;
+    if (scored & 2) {
+      risk_count++;
+      risk_sum += clv * churn_[c];
+    }
+    if (std::isfinite(clv)) {
+      lo = finite.empty() ? clv : std::min(lo, clv);
+      hi = finite.empty() ? clv : std::max(hi, clv);
+      finite.push_back(clv);
     }
   });
   kpis["avg_clv"] = has_clv && clv_count > 0 ? DoubleJson(clv_sum / static_cast<double>(clv_count)) : nullptr;
@@ -279,9 +292,59 @@ size_t DashboardIndex::MemoryBytes() const {
            scored_.capacity() + spans_.capacity() * sizeof(Span) + months_.capacity() * sizeof(MonthRow) +
            cohorts_.capacity() * sizeof(CohortRow) +
            (span_begin_.capacity() + month_begin_.capacity() + cohort_begin_.capacity()) * sizeof(uint32_t) +
-           ticket_values_.capacity() * sizeof(int64_t) +
+           people_.capacity() * sizeof(Person) + names_.capacity() + ticket_values_.capacity() * sizeof(int64_t) +
            cohort_values_.capacity() * sizeof(int32_t) + tenure_values_.capacity() * sizeof(int64_t);
   return bytes;
+}
+
+// at_risk.sql: the filtered customers joined to their current dim_customer row and both scores' rows,
+// ORDER BY value_at_risk DESC (DuckDB: NaN above every number, NULL last), customer_id; LIMIT.
+std::optional<nlohmann::json> DashboardIndex::AtRisk(const Filters& filters, int64_t limit) const {
+  int32_t want[3], from = 0, to = 0;
+  if (!has_people_ || !Select(filters, want, from, to)) return std::nullopt;
+  struct Candidate {
+    int rank;  ///< 0: NaN, 1: a number, 2: NULL
+    double value;
+    int64_t id;
+    uint32_t c;
+  };
+  std::vector<Candidate> candidates;
+  ForEachCustomer(want, from, to, [&](uint32_t c) {
+    const uint8_t scored = scored_[c];
+    if ((scored & (4 | 8 | 16)) != (4 | 8 | 16)) return;
+    const bool known = (scored & 3) == 3;
+    const double value = known ? clv_[c] * churn_[c] : 0;
+    candidates.push_back({!known ? 2 : std::isnan(value) ? 0 : 1, value, customer_ids_[c], c});
+  });
+  auto before = [](const Candidate& a, const Candidate& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.rank == 1 && a.value != b.value) return a.value > b.value;
+    return a.id < b.id;
+  };
+  const size_t n = std::min(candidates.size(), static_cast<size_t>(std::max<int64_t>(limit, 0)));
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end(), before);
+  auto text = [&](uint16_t id) { return id == kNoText ? nlohmann::json() : nlohmann::json(texts_[id]); };
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < n; i++) {
+    const Candidate& row = candidates[i];
+    const Person& person = people_[row.c];
+    const uint8_t scored = scored_[row.c];
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const uint16_t reason : person.reasons) {
+      if (reason != kNoText && !texts_[reason].empty()) reasons.push_back(texts_[reason]);
+    }
+    rows.push_back({{"customer_id", row.id},
+                    {"name", scored & 32 ? nlohmann::json()
+                                         : nlohmann::json(names_.substr(person.name_begin,
+                                                                        person.name_end - person.name_begin))},
+                    {"segment", text(person.segment)},
+                    {"plan", text(person.plan)},
+                    {"p_churn", scored & 2 ? DoubleJson(churn_[row.c]) : nlohmann::json()},
+                    {"clv", scored & 1 ? DoubleJson(clv_[row.c]) : nlohmann::json()},
+                    {"value_at_risk", row.rank == 2 ? nlohmann::json() : DoubleJson(row.value)},
+                    {"reasons", std::move(reasons)}});
+  }
+  return nlohmann::json{{"rows", std::move(rows)}};
 }
 
 std::shared_ptr<const DashboardIndex> DashboardIndexes::Get(int64_t generation) const {

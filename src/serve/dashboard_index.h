@@ -55,6 +55,14 @@ class DashboardIndex {
   /// as one (the SQL path says why).
   std::optional<nlohmann::json> Answer(const Filters& filters, bool has_clv, bool has_churn) const;
 
+  /// GET /api/at-risk's rows for `filters` and `limit`, as at_risk.sql gives them: the filtered
+  /// customers with a current dim_customer row, a churn score and a CLV score, by value at risk
+  /// (CLV × churn probability; NULL last), highest first, then by customer id; each row's name,
+  /// current segment and plan, p_churn, clv, value_at_risk and reasons (those not empty). nullopt
+  /// when a date does not parse, or when the index could not hold the list (has_at_risk()).
+  std::optional<nlohmann::json> AtRisk(const Filters& filters, int64_t limit) const;
+  bool has_at_risk() const { return has_people_; }
+
   size_t customers() const { return customer_ids_.size(); }
   size_t spans() const { return spans_.size(); }
   size_t mart_rows() const { return months_.size() + cohorts_.size(); }
@@ -90,9 +98,14 @@ class DashboardIndex {
   };
   friend class DashboardIndexBuilder;
 
+  /// The filters as ids and months: false when a date does not parse (as DuckDB's CAST would refuse).
+  bool Select(const Filters& filters, int32_t want[3], int32_t& from, int32_t& to) const;
   /// Calls fn(k) for each combination k of attribute ids the filters `want` select.
   template <typename Fn>
   void ForEachCombo(const int32_t want[3], Fn fn) const;
+  /// Calls fn(customer) once for each customer with a span the filters select (SELECT DISTINCT).
+  template <typename Fn>
+  void ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const;
   nlohmann::json Customers(const int32_t want[3], int32_t from, int32_t to, bool has_clv, bool has_churn,
                            nlohmann::json& kpis) const;
   nlohmann::json MonthSeries(const int32_t want[3], int32_t from, int32_t to, nlohmann::json& kpis) const;
@@ -101,7 +114,21 @@ class DashboardIndex {
   Dimension dims_[3];
   std::vector<int64_t> customer_ids_;  ///< by dense index, ascending
   std::vector<double> clv_, churn_;    ///< by dense index (valid where the flag says)
-  std::vector<uint8_t> scored_;        ///< bit 0: a non-NULL CLV, bit 1: a non-NULL churn probability
+  /// bit 0: a non-NULL CLV, bit 1: a non-NULL churn probability, bit 2: a CLV row, bit 3: a churn
+  /// row, bit 4: a current dim_customer row (the at-risk list's joins), bit 5: its name is NULL
+  std::vector<uint8_t> scored_;
+  // The at-risk list's columns, by dense index (where bit 4 is set): the name in names_, the
+  // current segment and plan and the three churn reasons as ids into texts_ (kNoText: NULL).
+  struct Person {
+    uint32_t name_begin = 0, name_end = 0;
+    uint16_t segment = 0, plan = 0;
+    uint16_t reasons[3] = {0, 0, 0};
+  };
+  static constexpr uint16_t kNoText = 0xFFFF;
+  bool has_people_ = false;
+  std::vector<Person> people_;
+  std::string names_;
+  std::vector<std::string> texts_;
   // The rows grouped by their combination of attribute ids k = (segment * regions + region) * plans +
   // plan (each count with the NULL id): combination k's rows are [X_begin_[k], X_begin_[k + 1]), so a
   // filter reads only the groups it selects; the spans in customer order within each.

@@ -88,12 +88,25 @@ class DashboardIndexBuilder {
       if (!session_.HasView(table)) return Status::NotFound(std::string("the warehouse version has no ") + table);
     }
     RETURN_NOT_OK(ReadSpans());
-    RETURN_NOT_OK(ReadScores("dashboard.clv_scores", "clv_12m", index_->clv_, 1));
-    RETURN_NOT_OK(ReadScores("dashboard.churn_scores", "churn_probability", index_->churn_, 2));
+    RETURN_NOT_OK(ReadScores("dashboard.clv_scores", "clv_12m", index_->clv_, 1 | 4));
+    index_->people_.resize(index_->customer_ids_.size());
+    RETURN_NOT_OK(ReadScores("dashboard.churn_scores", "churn_probability", index_->churn_, 2 | 8,
+                             ", reason_1, reason_2, reason_3", [this](size_t at, const engine::TextChunk& chunk, size_t r) {
+                               for (int k = 0; k < 3; k++) index_->people_[at].reasons[k] = Text(chunk, 2 + k, r);
+                             }));
     RETURN_NOT_OK(ReadMonths());
     RETURN_NOT_OK(ReadCohorts());
     RETURN_NOT_OK(SortDimensions());
     RETURN_NOT_OK(GroupByCombination());
+    // The at-risk list's names and attributes: without them (a customer with two current rows, which the
+    // SQL's join would list twice) the dashboard is still answered here, the list by its SQL.
+    const Status people = ReadPeople();
+    index_->has_people_ = people.ok();
+    if (!people.ok()) {
+      index_->people_.clear();
+      index_->people_.shrink_to_fit();
+      index_->names_.clear();
+    }
     return std::move(index_);
   }
 
@@ -170,14 +183,18 @@ class DashboardIndexBuilder {
                   });
   }
 
-  /// `column` of `table` by customer into `values`, bit `bit` of scored_ set where not NULL; one
-  /// row per customer at most (the SQL joins would repeat a customer scored twice).
-  Status ReadScores(const std::string& table, const std::string& column, std::vector<double>& values, uint8_t bit) {
+  /// `column` of `table` by customer into `values`; of `bits`, the row's bit set for every row and the
+  /// value's where it is not NULL; one row per customer at most (the SQL joins would repeat a customer
+  /// scored twice). `extra` columns, if any, go to `on_extra`.
+  Status ReadScores(const std::string& table, const std::string& column, std::vector<double>& values, uint8_t bits,
+                    const std::string& extra = "",
+                    const std::function<void(size_t, const engine::TextChunk&, size_t)>& on_extra = nullptr) {
+    const uint8_t row_bit = bits & (4 | 8), value_bit = bits & (1 | 2);
     auto& ix = *index_;
     values.assign(ix.customer_ids_.size(), 0.0);
     ix.scored_.resize(ix.customer_ids_.size(), 0);
     std::vector<bool> seen(ix.customer_ids_.size(), false);
-    return Stream("SELECT customer_id, " + column + " FROM " + table,
+    return Stream("SELECT customer_id, " + column + extra + " FROM " + table,
                   [&](const engine::TextChunk& chunk, size_t r) -> Status {
                     if (chunk.nulls[0][r]) return Status::OK();  // joins nothing
                     ASSIGN_OR_RETURN(const int64_t id, Count(chunk, 0, r, table, "customer_id"));
@@ -186,13 +203,59 @@ class DashboardIndexBuilder {
                     const size_t at = static_cast<size_t>(it - ix.customer_ids_.begin());
                     if (seen[at]) return Bad(table, "customer_id (twice)", chunk.values[0][r]);
                     seen[at] = true;
+                    ix.scored_[at] |= row_bit;
+                    if (on_extra) on_extra(at, chunk, r);
                     if (chunk.nulls[1][r]) return Status::OK();
                     auto value = Double(chunk.values[1][r]);
                     if (!value) return Bad(table, column, chunk.values[1][r]);
                     values[at] = *value;
-                    ix.scored_[at] |= bit;
+                    ix.scored_[at] |= value_bit;
                     return Status::OK();
                   });
+  }
+
+  /// A text column's id among texts_ (kNoText for NULL); the first 65,534 distinct values, then NULL's.
+  uint16_t Text(const engine::TextChunk& chunk, size_t c, size_t r) {
+    if (chunk.nulls[c][r]) return DashboardIndex::kNoText;
+    auto it = texts_.find(chunk.values[c][r]);
+    if (it != texts_.end()) return it->second;
+    if (texts_.size() >= DashboardIndex::kNoText - 1) {
+      too_many_texts_ = true;
+      return DashboardIndex::kNoText;
+    }
+    index_->texts_.emplace_back(chunk.values[c][r]);
+    return texts_.emplace(std::string(chunk.values[c][r]), static_cast<uint16_t>(texts_.size())).first->second;
+  }
+
+  /// at_risk.sql's dim_customer columns: each customer's current row (at most one).
+  Status ReadPeople() {
+    const std::string table = "dim_customer";
+    auto& ix = *index_;
+    RETURN_NOT_OK(Stream(
+        "SELECT customer_id, first_name || ' ' || last_name AS name, segment, plan FROM " + table + " WHERE is_current",
+        [&](const engine::TextChunk& chunk, size_t r) -> Status {
+          ASSIGN_OR_RETURN(const int64_t id, Count(chunk, 0, r, table, "customer_id"));
+          auto it = std::lower_bound(ix.customer_ids_.begin(), ix.customer_ids_.end(), id);
+          if (it == ix.customer_ids_.end() || *it != id) return Status::OK();  // in no span
+          const size_t at = static_cast<size_t>(it - ix.customer_ids_.begin());
+          if (ix.scored_[at] & 16) return Bad(table, "customer_id (two current rows)", chunk.values[0][r]);
+          ix.scored_[at] |= 16;
+          DashboardIndex::Person& person = ix.people_[at];
+          if (chunk.nulls[1][r]) {
+            ix.scored_[at] |= 32;
+          } else {
+            person.name_begin = static_cast<uint32_t>(ix.names_.size());
+            ix.names_.append(chunk.values[1][r]);
+            if (ix.names_.size() >= UINT32_MAX) return Bad(table, "names (over 4 GB)", "");
+            person.name_end = static_cast<uint32_t>(ix.names_.size());
+          }
+          person.segment = Text(chunk, 2, r);
+          person.plan = Text(chunk, 3, r);
+          return Status::OK();
+        }));
+    if (too_many_texts_) return Bad(table, "segment, plan and reasons (over 65,534 values)", "");
+    ix.names_.shrink_to_fit();
+    return Status::OK();
   }
 
   Status ReadMonths() {
@@ -348,6 +411,8 @@ class DashboardIndexBuilder {
   query::LakeSession& session_;
   std::unique_ptr<DashboardIndex> index_;
   std::vector<std::array<uint16_t, 3>> span_dims_;  ///< spans_' attribute ids, until grouped
+  std::map<std::string, uint16_t, std::less<>> texts_;  ///< index_->texts_' ids
+  bool too_many_texts_ = false;
   std::map<std::string, uint16_t, std::less<>> seen_[3];
 };
 

@@ -58,18 +58,16 @@ nlohmann::json Reasons(const engine::QueryResult& result, size_t row) {
   return reasons;
 }
 
-Result<nlohmann::json> AtRisk(DashboardRun& run, Params params) {
-  ASSIGN_OR_RETURN(auto result, run.Query("at_risk", params));
-  nlohmann::json rows = nlohmann::json::array();
-  for (size_t row = 0; row < result.rows.size(); row++) {
-    nlohmann::json out;
-    for (const char* column : {"customer_id", "name", "segment", "plan", "p_churn", "clv", "value_at_risk"}) {
-      out[column] = Cell(result, row, column);
+/// The at-risk list from the generation's in-memory index when built (DashboardIndex::AtRisk), else its SQL.
+Result<nlohmann::json> AtRisk(ApiContext& ctx, DashboardRun& run, const Params& params) {
+  if (auto index = ctx.dashboard_index.Get(run.generation())) {
+    const Params filters(params.begin(), params.begin() + 5);
+    if (auto body = index->AtRisk(filters, std::stoll(*params[5]))) {
+      (*body)["missing"] = run.Missing();
+      return std::move(*body);
     }
-    out["reasons"] = Reasons(result, row);
-    rows.push_back(std::move(out));
   }
-  return nlohmann::json{{"rows", std::move(rows)}, {"missing", run.Missing()}};
+  return AtRiskFromSql(run, params);
 }
 
 const std::set<std::string>& DrilldownMetrics() {
@@ -127,7 +125,7 @@ Result<nlohmann::json> Influencers(DashboardRun& run) {
 /// The at-risk list's answer: the filters and its length ($6).
 CachedReply AnswerAtRisk(ApiContext& ctx, Params params, const std::string& limit) {
   params.push_back(limit);
-  return AnswerDashboard(ctx, CacheKey("at-risk", params), [&](DashboardRun& run) { return AtRisk(run, params); });
+  return AnswerDashboard(ctx, CacheKey("at-risk", params), [&](DashboardRun& run) { return AtRisk(ctx, run, params); });
 }
 
 CachedReply AnswerDashboardPage(ApiContext& ctx, const Params& filters) {
@@ -163,6 +161,20 @@ Result<nlohmann::json> DashboardFromSql(DashboardRun& run, const Params& filters
   }
   body["missing"] = run.Missing();
   return body;
+}
+
+Result<nlohmann::json> AtRiskFromSql(DashboardRun& run, const Params& params) {
+  ASSIGN_OR_RETURN(auto result, run.Query("at_risk", params));
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t row = 0; row < result.rows.size(); row++) {
+    nlohmann::json out;
+    for (const char* column : {"customer_id", "name", "segment", "plan", "p_churn", "clv", "value_at_risk"}) {
+      out[column] = Cell(result, row, column);
+    }
+    out["reasons"] = Reasons(result, row);
+    rows.push_back(std::move(out));
+  }
+  return nlohmann::json{{"rows", std::move(rows)}, {"missing", run.Missing()}};
 }
 
 void BuildDashboardIndex(ApiContext& ctx) {

@@ -1,6 +1,6 @@
-// The dashboard's in-memory index (serve::DashboardIndex) against the dashboard's SQL on the scored
-// demo lake: every filter pattern, values that match and one that matches nothing, and date ranges
-// (none, open on either side, one month, one with no months, one reversed).
+// The dashboard's in-memory index (serve::DashboardIndex: GET /api/dashboard and /api/at-risk) against
+// the dashboard's SQL on the scored demo lake: every filter pattern, values that match and one that
+// matches nothing, and date ranges (none, open on either side, one month, one with no months, one reversed).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -74,6 +74,7 @@ TEST_F(DashboardIndexTest, TheIndexAnswersEveryFilterAsTheSqlDoes) {
   serve::DashboardRun run(std::move(lease));
   ASSERT_TRUE(run.has_marts() && run.has_clv() && run.has_churn());
   ASSERT_OK_AND_ASSIGN(auto index, serve::DashboardIndex::Build(*run.session()));
+  ASSERT_TRUE(index->has_at_risk());
   ASSERT_GT(index->customers(), 100u);
   EXPECT_GT(index->spans(), index->customers()) << "the demo should have customers whose attributes changed";
   EXPECT_GT(index->MemoryBytes(), index->spans() * 16);
@@ -100,7 +101,7 @@ TEST_F(DashboardIndexTest, TheIndexAnswersEveryFilterAsTheSqlDoes) {
       {std::nullopt, std::nullopt}, {mid, std::nullopt}, {std::nullopt, mid}, {first, last},
       {mid_first, mid_last} /* one month */, {mid, mid} /* one day */, {after, std::nullopt} /* no months */,
       {mid, first} /* reversed */};
-  size_t compared = 0, with_clv = 0;
+  size_t compared = 0, with_clv = 0, listed = 0;
   auto compare = [&](const Params& filters) {
     auto sql = serve::DashboardFromSql(run, filters);
     ASSERT_TRUE(sql.ok()) << sql.status().ToString();
@@ -112,6 +113,20 @@ TEST_F(DashboardIndexTest, TheIndexAnswersEveryFilterAsTheSqlDoes) {
     EXPECT_EQ(differences, std::vector<std::string>{}) << ::testing::PrintToString(filters);
     compared++;
     with_clv += !(*sql)["clv_distribution"].empty();
+    // The at-risk list: all of it, and the page's 25.
+    for (const char* limit : {"9999", "25"}) {
+      Params with_limit = filters;
+      with_limit.push_back(limit);
+      auto list = serve::AtRiskFromSql(run, with_limit);
+      ASSERT_TRUE(list.ok()) << list.status().ToString();
+      list->erase("missing");
+      auto rows = index->AtRisk(filters, std::stoll(limit));
+      ASSERT_TRUE(rows.has_value()) << ::testing::PrintToString(filters);
+      std::vector<std::string> list_differences;
+      Differences(*rows, *list, "at-risk " + std::string(limit), list_differences);
+      EXPECT_EQ(list_differences, std::vector<std::string>{}) << ::testing::PrintToString(filters);
+      listed += (*list)["rows"].size();
+    }
   };
   for (const auto& segment : values[0])
     for (const auto& region : values[1])
@@ -121,6 +136,7 @@ TEST_F(DashboardIndexTest, TheIndexAnswersEveryFilterAsTheSqlDoes) {
   // Two thirds of the filters name a value no row has, and two ranges in eight hold no month: of the 72
   // left, 56 select customers with CLV on the demo (the first or last value of two filters may not meet).
   EXPECT_GE(with_clv, 40u) << "too few filters select customers with CLV to compare the buckets";
+  EXPECT_GT(listed, 1000u) << "too few customers on the at-risk lists to compare them";
 
   // Every month as a range of its own and as the start of an open one, with each filter alone: the
   // spans that end or begin at a range's edge (a customer whose segment changed that month).
