@@ -1,6 +1,6 @@
 // The dashboard's in-memory index (serve/dashboard_index.h) on a lake, without a network: its build
 // (wall, CPU, the bytes it holds per span and per customer, RSS before and after), then the CPU and
-// wall time of an answer (DashboardIndex::Answer and the JSON text a reply sends) for N filter
+// wall time of an answer (DashboardIndex::Answer, and AtRisk for 25 rows, with the JSON text a reply sends) for N filter
 // combinations: the segment, region and plan each given or not (their first and last values) and a
 // date range or none (from and to drawn from the marts' months), cycled.
 //
@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
     }
     filters.push_back(std::move(p));
   }
-  for (const bool ranged : {false, true}) {
+  for (const int what : {0, 1, 2, 3}) {  // the dashboard, the at-risk list (25); without, with a date range
+    const bool ranged = what % 2 == 1, at_risk = what >= 2;
     std::vector<double> wall;
     double cpu = 0;
     size_t bytes = 0;
@@ -100,7 +101,7 @@ int main(int argc, char** argv) {
       if ((filters[i][3].has_value()) != ranged) continue;
       const double c0 = Cpu(CLOCK_THREAD_CPUTIME_ID);
       const auto t0 = Clock::now();
-      auto answer = index.Answer(filters[i], true, true);
+      auto answer = at_risk ? index.AtRisk(filters[i], 25) : index.Answer(filters[i], true, true);
       if (!answer) return Fail("no answer");
       bytes += answer->dump().size();
       wall.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
     }
     std::sort(wall.begin(), wall.end());
     auto at = [&](double q) { return wall[std::min(wall.size() - 1, static_cast<size_t>(q * wall.size()))]; };
-    std::printf("%-16s n=%-4zu answer + JSON text: p50 %.3f ms  p95 %.3f ms wall, %.3f ms CPU each, %.0f bytes each\n",
-                ranged ? "date range" : "no date range", wall.size(), at(0.5), at(0.95),
+    std::printf("%-9s %-14s n=%-4zu answer + JSON text: p50 %.3f ms  p95 %.3f ms wall, %.3f ms CPU each, %.0f bytes each\n",
+                at_risk ? "at-risk" : "dashboard", ranged ? "date range" : "no date range", wall.size(), at(0.5), at(0.95),
                 1000 * cpu / static_cast<double>(wall.size()), static_cast<double>(bytes) / static_cast<double>(wall.size()));
   }
   return 0;
