@@ -3,6 +3,7 @@
 #include "serve/dashboard_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -107,7 +108,7 @@ bool DashboardIndex::Select(const Filters& filters, int32_t want[3], int32_t& fr
 }
 
 template <typename Fn>
-void DashboardIndex::ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const {
+std::vector<uint64_t> DashboardIndex::ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const {
   // Each customer once, as SELECT DISTINCT: a customer may have spans in several selected groups.
   std::vector<uint64_t> seen((customer_ids_.size() + 63) / 64, 0);
   ForEachCombo(want, [&](size_t k) {
@@ -122,6 +123,7 @@ void DashboardIndex::ForEachCustomer(const int32_t want[3], int32_t from, int32_
       fn(c);
     }
   });
+  return seen;
 }
 
 std::optional<nlohmann::json> DashboardIndex::Answer(const Filters& filters, bool has_clv, bool has_churn) const {
@@ -143,8 +145,8 @@ nlohmann::json DashboardIndex::Customers(const int32_t want[3], int32_t from, in
                                          bool has_churn, nlohmann::json& kpis) const {
   int64_t clv_count = 0, risk_count = 0;
   double clv_sum = 0, risk_sum = 0, lo = 0, hi = 0;
-  std::vector<double> finite;
-  ForEachCustomer(want, from, to, [&](uint32_t c) {
+  bool any_finite = false;
+  const std::vector<uint64_t> selected = ForEachCustomer(want, from, to, [&](uint32_t c) {
     const uint8_t scored = scored_[c];
     if (!(scored & 1)) return;
     const double clv = clv_[c];
@@ -155,9 +157,9 @@ nlohmann::json DashboardIndex::Customers(const int32_t want[3], int32_t from, in
       risk_sum += clv * churn_[c];
     }
     if (std::isfinite(clv)) {
-      lo = finite.empty() ? clv : std::min(lo, clv);
-      hi = finite.empty() ? clv : std::max(hi, clv);
-      finite.push_back(clv);
+      lo = any_finite ? std::min(lo, clv) : clv;
+      hi = any_finite ? std::max(hi, clv) : clv;
+      any_finite = true;
     }
   });
   kpis["avg_clv"] = has_clv && clv_count > 0 ? DoubleJson(clv_sum / static_cast<double>(clv_count)) : nullptr;
@@ -166,9 +168,13 @@ nlohmann::json DashboardIndex::Customers(const int32_t want[3], int32_t from, in
   // bounds: lo = min(clv), width = greatest(max - min, 1e-9) / 10; bucket = least(floor((clv - lo) / width), 9)
   const double width = std::max(hi - lo, 1e-9) / 10;
   int64_t counts[10] = {};
-  for (const double clv : finite) {
-    const double bucket = std::floor((clv - lo) / width);
-    counts[std::isnan(bucket) || bucket > 9 ? 9 : static_cast<int>(bucket)]++;
+  for (size_t w = 0; any_finite && w < selected.size(); w++) {  // the selected customers again, in index order
+    for (uint64_t bits = selected[w]; bits != 0; bits &= bits - 1) {
+      const size_t c = w * 64 + static_cast<size_t>(std::countr_zero(bits));
+      if (!(scored_[c] & 1) || !std::isfinite(clv_[c])) continue;
+      const double bucket = std::floor((clv_[c] - lo) / width);
+      counts[std::isnan(bucket) || bucket > 9 ? 9 : static_cast<int>(bucket)]++;
+    }
   }
   nlohmann::json rows = nlohmann::json::array();
   for (int bucket = 0; bucket < 10; bucket++) {
@@ -308,21 +314,31 @@ std::optional<nlohmann::json> DashboardIndex::AtRisk(const Filters& filters, int
     int64_t id;
     uint32_t c;
   };
-  std::vector<Candidate> candidates;
-  ForEachCustomer(want, from, to, [&](uint32_t c) {
-    const uint8_t scored = scored_[c];
-    if ((scored & (4 | 8 | 16)) != (4 | 8 | 16)) return;
-    const bool known = (scored & 3) == 3;
-    const double value = known ? clv_[c] * churn_[c] : 0;
-    candidates.push_back({!known ? 2 : std::isnan(value) ? 0 : 1, value, customer_ids_[c], c});
-  });
   auto before = [](const Candidate& a, const Candidate& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
     if (a.rank == 1 && a.value != b.value) return a.value > b.value;
     return a.id < b.id;
   };
-  const size_t n = std::min(candidates.size(), static_cast<size_t>(std::max<int64_t>(limit, 0)));
-  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n), candidates.end(), before);
+  // The best `limit` so far in a heap whose top is the worst of them (a partial sort in one pass).
+  const size_t want_rows = static_cast<size_t>(std::max<int64_t>(limit, 0));
+  std::vector<Candidate> candidates;
+  ForEachCustomer(want, from, to, [&](uint32_t c) {
+    const uint8_t scored = scored_[c];
+    if ((scored & (4 | 8 | 16)) != (4 | 8 | 16) || want_rows == 0) return;
+    const bool known = (scored & 3) == 3;
+    const double value = known ? clv_[c] * churn_[c] : 0;
+    const Candidate candidate{!known ? 2 : std::isnan(value) ? 0 : 1, value, customer_ids_[c], c};
+    if (candidates.size() < want_rows) {
+      candidates.push_back(candidate);
+      std::push_heap(candidates.begin(), candidates.end(), before);
+    } else if (before(candidate, candidates.front())) {
+      std::pop_heap(candidates.begin(), candidates.end(), before);
+      candidates.back() = candidate;
+      std::push_heap(candidates.begin(), candidates.end(), before);
+    }
+  });
+  std::sort_heap(candidates.begin(), candidates.end(), before);
+  const size_t n = candidates.size();
   auto text = [&](uint16_t id) { return id == kNoText ? nlohmann::json() : nlohmann::json(texts_[id]); };
   nlohmann::json rows = nlohmann::json::array();
   for (size_t i = 0; i < n; i++) {

@@ -103,9 +103,10 @@ class DashboardIndex {
   /// Calls fn(k) for each combination k of attribute ids the filters `want` select.
   template <typename Fn>
   void ForEachCombo(const int32_t want[3], Fn fn) const;
-  /// Calls fn(customer) once for each customer with a span the filters select (SELECT DISTINCT).
+  /// Calls fn(customer) once for each customer with a span the filters select (SELECT DISTINCT), in no
+  /// particular order; returns those customers as a bitset over the dense indexes.
   template <typename Fn>
-  void ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const;
+  std::vector<uint64_t> ForEachCustomer(const int32_t want[3], int32_t from, int32_t to, Fn fn) const;
   nlohmann::json Customers(const int32_t want[3], int32_t from, int32_t to, bool has_clv, bool has_churn,
                            nlohmann::json& kpis) const;
   nlohmann::json MonthSeries(const int32_t want[3], int32_t from, int32_t to, nlohmann::json& kpis) const;
