@@ -1,6 +1,7 @@
 // The dashboard's numbers held in memory per lake generation, as BI tools'
-// "import mode" holds a model: GET /api/dashboard answered in a few ms for any
-// filters, instead of six DuckDB statements (~100 ms of CPU at 1 M customers).
+// "import mode" holds a model: GET /api/dashboard and /api/at-risk answered in
+// about a millisecond for any filters, instead of DuckDB statements (~60-100 ms
+// of CPU at 1 M customers for a filter combination no one asked before).
 //
 // Built once per generation, off the request path (WarmDashboard, when the
 // generation's dashboard database has opened), from the tables that database
@@ -8,16 +9,19 @@
 // months with unchanged segment, region and plan (dashboard.customer_attributes:
 // the customer as a dense index, the attributes as small ids, first and last
 // month), their CLV and churn probability as arrays by that index
-// (dashboard.clv_scores, dashboard.churn_scores), and the small monthly marts
-// (mart_dashboard_months, mart_dashboard_cohorts). An answer scans the spans
-// once (they are in customer order, so a customer's matching spans are
-// adjacent: each customer counted once, as SELECT DISTINCT does) and the mart
-// rows once, and computes each part exactly as its SQL file does
+// (dashboard.clv_scores, dashboard.churn_scores, with the churn reasons), the
+// at-risk list's names and current attributes (dim_customer), and the small
+// monthly marts (mart_dashboard_months, mart_dashboard_cohorts). The rows are
+// grouped by combination of attribute ids, so an answer reads only the groups
+// its filters select: the spans overlapping its date range give its customers,
+// each once through a bitset (SELECT DISTINCT), and the mart rows its series;
+// each part is computed exactly as its SQL file computes it
 // (src/serve/dashboard/*.sql stay the definition: the server answers from
 // them while the index builds, and for versions it cannot hold: Build's
-// errors). ScoredApiTest.TheDashboardIndexAnswersAsTheSqlDoes holds the two equal.
+// errors). DashboardIndexTest.TheIndexAnswersEveryFilterAsTheSqlDoes holds the
+// two equal.
 //
-// Immutable once built; Answer() may be called from any number of threads.
+// Immutable once built; Answer() and AtRisk() may be called from any number of threads.
 #pragma once
 
 #include <cstdint>
