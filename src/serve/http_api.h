@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "engine/engine.h"
+#include "serve/dashboard_index.h"
 #include "serve/http_auth.h"
 #include "serve/http_options.h"
 #include "serve/session_pool.h"
@@ -92,6 +93,7 @@ struct ApiContext {
   SessionPool dashboard;  ///< trusted dashboard SQL; missing score datasets read as empty views
   RunningQueries running;
   ResponseCache cache;
+  DashboardIndexes dashboard_index;  ///< the served generation's dashboard numbers in memory
   WebAuth auth;
 
  private:

@@ -4,7 +4,10 @@
 // the default (unfiltered) ones computed ahead by WarmDashboard.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <set>
+
+#include "serve/dashboard_index.h"
 
 #include "serve/http_batch_sources.h"
 #include "serve/http_dashboard_query.h"
@@ -33,27 +36,16 @@ Result<nlohmann::json> Filters(DashboardRun& run) {
   return body;
 }
 
-Result<nlohmann::json> Dashboard(DashboardRun& run, const Params& filters) {
-  ASSIGN_OR_RETURN(auto kpis, run.Query("kpis", filters));
-  nlohmann::json body;
-  body["kpis"] = {{"active_customers", Cell(kpis, 0, "active_customers")},
-                  {"monthly_churn_rate", Cell(kpis, 0, "monthly_churn_rate")},
-                  {"revenue", Cell(kpis, 0, "revenue")},
-                  {"avg_clv", run.has_clv() ? Cell(kpis, 0, "avg_clv") : nlohmann::json()},
-                  {"value_at_risk",
-                   run.has_clv() && run.has_churn() ? Cell(kpis, 0, "value_at_risk") : nlohmann::json()}};
-  for (const char* series : {"churn_by_month", "cohort_retention", "usage_trend", "tickets_vs_churn"}) {
-    ASSIGN_OR_RETURN(auto rows, run.Query(series, filters));
-    body[series] = ObjectRows(rows);
+/// The dashboard's answer from the generation's in-memory index when the warm-up thread has built it
+/// (DashboardIndex: the same numbers in a few ms), else from its SQL.
+Result<nlohmann::json> Dashboard(ApiContext& ctx, DashboardRun& run, const Params& filters) {
+  if (auto index = ctx.dashboard_index.Get(run.generation())) {
+    if (auto body = index->Answer(filters, run.has_clv(), run.has_churn())) {
+      (*body)["missing"] = run.Missing();
+      return std::move(*body);
+    }
   }
-  if (run.has_clv()) {
-    ASSIGN_OR_RETURN(auto clv, run.Query("clv_distribution", filters));
-    body["clv_distribution"] = ObjectRows(clv);
-  } else {
-    body["clv_distribution"] = nullptr;
-  }
-  body["missing"] = run.Missing();
-  return body;
+  return DashboardFromSql(run, filters);
 }
 
 /// The reasons of a scored row as a list (reason_1..3, those present).
@@ -66,18 +58,16 @@ nlohmann::json Reasons(const engine::QueryResult& result, size_t row) {
   return reasons;
 }
 
-Result<nlohmann::json> AtRisk(DashboardRun& run, Params params) {
-  ASSIGN_OR_RETURN(auto result, run.Query("at_risk", params));
-  nlohmann::json rows = nlohmann::json::array();
-  for (size_t row = 0; row < result.rows.size(); row++) {
-    nlohmann::json out;
-    for (const char* column : {"customer_id", "name", "segment", "plan", "p_churn", "clv", "value_at_risk"}) {
-      out[column] = Cell(result, row, column);
+/// The at-risk list from the generation's in-memory index when built (DashboardIndex::AtRisk), else its SQL.
+Result<nlohmann::json> AtRisk(ApiContext& ctx, DashboardRun& run, const Params& params) {
+  if (auto index = ctx.dashboard_index.Get(run.generation())) {
+    const Params filters(params.begin(), params.begin() + 5);
+    if (auto body = index->AtRisk(filters, std::stoll(*params[5]))) {
+      (*body)["missing"] = run.Missing();
+      return std::move(*body);
     }
-    out["reasons"] = Reasons(result, row);
-    rows.push_back(std::move(out));
   }
-  return nlohmann::json{{"rows", std::move(rows)}, {"missing", run.Missing()}};
+  return AtRiskFromSql(run, params);
 }
 
 const std::set<std::string>& DrilldownMetrics() {
@@ -135,12 +125,12 @@ Result<nlohmann::json> Influencers(DashboardRun& run) {
 /// The at-risk list's answer: the filters and its length ($6).
 CachedReply AnswerAtRisk(ApiContext& ctx, Params params, const std::string& limit) {
   params.push_back(limit);
-  return AnswerDashboard(ctx, CacheKey("at-risk", params), [&](DashboardRun& run) { return AtRisk(run, params); });
+  return AnswerDashboard(ctx, CacheKey("at-risk", params), [&](DashboardRun& run) { return AtRisk(ctx, run, params); });
 }
 
 CachedReply AnswerDashboardPage(ApiContext& ctx, const Params& filters) {
   return AnswerDashboard(ctx, CacheKey("dashboard", filters),
-                         [&](DashboardRun& run) { return Dashboard(run, filters); });
+                         [&](DashboardRun& run) { return Dashboard(ctx, run, filters); });
 }
 
 /// The at-risk list's length when the request names none, and the one the dashboard page
@@ -150,11 +140,72 @@ constexpr const char* kPageAtRiskLimit = "25";
 
 }  // namespace
 
+Result<nlohmann::json> DashboardFromSql(DashboardRun& run, const Params& filters) {
+  ASSIGN_OR_RETURN(auto kpis, run.Query("kpis", filters));
+  nlohmann::json body;
+  body["kpis"] = {{"active_customers", Cell(kpis, 0, "active_customers")},
+                  {"monthly_churn_rate", Cell(kpis, 0, "monthly_churn_rate")},
+                  {"revenue", Cell(kpis, 0, "revenue")},
+                  {"avg_clv", run.has_clv() ? Cell(kpis, 0, "avg_clv") : nlohmann::json()},
+                  {"value_at_risk",
+                   run.has_clv() && run.has_churn() ? Cell(kpis, 0, "value_at_risk") : nlohmann::json()}};
+  for (const char* series : {"churn_by_month", "cohort_retention", "usage_trend", "tickets_vs_churn"}) {
+    ASSIGN_OR_RETURN(auto rows, run.Query(series, filters));
+    body[series] = ObjectRows(rows);
+  }
+  if (run.has_clv()) {
+    ASSIGN_OR_RETURN(auto clv, run.Query("clv_distribution", filters));
+    body["clv_distribution"] = ObjectRows(clv);
+  } else {
+    body["clv_distribution"] = nullptr;
+  }
+  body["missing"] = run.Missing();
+  return body;
+}
+
+Result<nlohmann::json> AtRiskFromSql(DashboardRun& run, const Params& params) {
+  ASSIGN_OR_RETURN(auto result, run.Query("at_risk", params));
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t row = 0; row < result.rows.size(); row++) {
+    nlohmann::json out;
+    for (const char* column : {"customer_id", "name", "segment", "plan", "p_churn", "clv", "value_at_risk"}) {
+      out[column] = Cell(result, row, column);
+    }
+    out["reasons"] = Reasons(result, row);
+    rows.push_back(std::move(out));
+  }
+  return nlohmann::json{{"rows", std::move(rows)}, {"missing", run.Missing()}};
+}
+
+void BuildDashboardIndex(ApiContext& ctx) {
+  auto session = ctx.dashboard.Acquire();
+  if (!session.ok()) return spdlog::warn("building the dashboard's index: {}", session.status().ToString());
+  DashboardRun run(std::move(*session));
+  if (ctx.dashboard_index.Tried(run.generation())) return;
+  if (!run.warehouse_version() || !run.has_marts()) return ctx.dashboard_index.Put(run.generation(), nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  auto index = DashboardIndex::Build(*run.session());
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!index.ok()) {
+    spdlog::info("the dashboard's SQL answers generation {} (no in-memory index: {})", run.generation(),
+                 index.status().ToString());
+    return ctx.dashboard_index.Put(run.generation(), nullptr);
+  }
+  spdlog::info("dashboard index of generation {}: {} customers, {} spans, {} mart rows, {:.1f} MiB, built in {:.0f} ms",
+               run.generation(), (*index)->customers(), (*index)->spans(), (*index)->mart_rows(),
+               static_cast<double>((*index)->MemoryBytes()) / (1 << 20), ms);
+  ctx.dashboard_index.Put(run.generation(), std::move(*index));
+}
+
 void WarmDashboard(ApiContext& ctx) {
   const Params unfiltered(5);
+  // The filters first (the page's first call; two small statements), then the index, from which the
+  // dashboard and the at-risk list are answered, then the influencers (SQL).
+  const CachedReply filters = AnswerDashboard(ctx, "filters", Filters);
+  BuildDashboardIndex(ctx);
   for (const CachedReply& reply :
-       {AnswerDashboard(ctx, "filters", Filters), AnswerDashboardPage(ctx, unfiltered),
-        AnswerAtRisk(ctx, unfiltered, kPageAtRiskLimit), AnswerDashboard(ctx, "influencers", Influencers)}) {
+       {filters, AnswerDashboardPage(ctx, unfiltered), AnswerAtRisk(ctx, unfiltered, kPageAtRiskLimit),
+        AnswerDashboard(ctx, "influencers", Influencers)}) {
     if (reply.status != 200 && reply.status != 503) {
       spdlog::warn("computing the dashboard's default answers: HTTP {}: {}", reply.status, reply.body.dump());
     }

@@ -59,6 +59,14 @@ void ReplyDashboard(ApiContext& ctx, httplib::Response& res, const std::string& 
                     const std::function<Result<nlohmann::json>(DashboardRun&)>& build,
                     bool needs_warehouse = true);
 
+/// GET /api/dashboard's body (kpis, the five series, missing) from the dashboard's SQL files.
+Result<nlohmann::json> DashboardFromSql(DashboardRun& run, const Params& filters);
+/// GET /api/at-risk's body (rows, missing) from at_risk.sql; `params` the filters and the limit ($6).
+Result<nlohmann::json> AtRiskFromSql(DashboardRun& run, const Params& params);
+/// Builds the in-memory index of the generation the dashboard's pool serves
+/// (DashboardIndex) unless tried already; logs why when it cannot.
+void BuildDashboardIndex(ApiContext& ctx);
+
 /// The rows as [{column: value}], values as ResultJson gives them.
 nlohmann::json ObjectRows(const engine::QueryResult& result);
 

@@ -3,6 +3,10 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "auth/user_store.h"
@@ -22,6 +26,7 @@ struct HttpServer::Impl {
   httplib::Server server;
   int port = 0;
   bool bound = false;
+  int listen_fd = -1;  ///< the listening socket, as set_socket_options saw it last
 };
 
 namespace {
@@ -90,6 +95,12 @@ HttpServer::HttpServer(HttpOptions options) : impl_(std::make_unique<Impl>(std::
   server.set_keep_alive_max_count(1000);
   server.set_tcp_nodelay(true);  // headers and body go as separate writes: no Nagle wait between them
   server.set_keep_alive_timeout(5);  // then an idle kept-alive connection gives its worker thread back
+  // cpp-httplib listens with a backlog of 5: twenty clients connecting at one instant lose SYNs and wait
+  // out a one-second retransmit. Bind() listens again with the system's maximum; this notes the socket.
+  server.set_socket_options([impl = impl_.get()](socket_t sock) {
+    httplib::default_socket_options(sock);
+    impl->listen_fd = sock;
+  });
   RegisterErrorPages(server);
   ApiContext& ctx = impl_->ctx;
   server.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
@@ -130,6 +141,10 @@ Status HttpServer::Bind() {
   if (impl_->port <= 0) {
     return Status::IOError("cannot listen on " + options.host + ":" + std::to_string(options.port) +
                            " (in use, or not an address of this machine): choose another with --http ADDRESS:PORT");
+  }
+  // On Linux a second listen() on a listening socket sets its backlog.
+  if (impl_->listen_fd >= 0 && ::listen(impl_->listen_fd, SOMAXCONN) != 0) {
+    spdlog::warn("the web server's listen backlog stays at cpp-httplib's 5: {}", std::strerror(errno));
   }
   impl_->bound = true;
   return Status::OK();
