@@ -156,7 +156,7 @@ for side, label in (("peer", "ratio peer / custlake"), ("passive", "ratio peer p
 print(f"best rounds: custlake {c_json['xgboost']['best_iteration']}, peer {p_json['best_iteration']}")
 for side in [s for s in ("peer", "passive") if s in best]:
     pw, pc, pr = best[side]
-    print(f"goal against the {side} peer: AUC within 0.005, at most half the time and half the memory: "
+    print(f"goal against the {'passive' if side == 'passive' else 'spinning'} peer: AUC within 0.005, at most half the time and half the memory: "
           f"AUC {'met' if abs(auc[side] - auc['custlake']) <= 0.005 else 'NOT met'}, "
           f"time {'met' if pw >= 2 * cw else 'NOT met'}, memory {'met' if pr >= 2 * cr else 'NOT met'}")
 PY
