@@ -11,7 +11,8 @@
 # With LAKE=DIR (a project whose warehouse is built, e.g. by `custlake demo DIR`), the benchmark
 # works on a private copy of it instead of building its own: custlake.toml and the lake's
 # metastore copied, the lake's data files hard-linked (they are immutable: a publish writes new
-# files), so `churn train`'s model publish lands in the copy and DIR is only read. CUSTOMERS is then
+# files), so `churn train`'s model publish lands in the copy and DIR is only read (nothing may write
+# to DIR meanwhile). CUSTOMERS is then
 # only a label. PEER_MEMORY_LIMIT (e.g. 12G, default: none) caps the peer's address space
 # (prlimit --as), so a peer too big for the machine fails with MemoryError instead of waking the
 # kernel's OOM killer on a shared machine; the run then reports where it died.
@@ -57,7 +58,12 @@ if [ -n "${LAKE:-}" ]; then
   done
   cp -al "$root" "$P/lake"
   rm -f "$P/lake/_metastore.db" "$P/lake/_metastore.db-wal" "$P/lake/_metastore.db-shm" "$P/lake/_lake.lock"
-  sqlite3 "$root/_metastore.db" ".backup '$P/lake/_metastore.db'"  # a consistent copy, not a link
+  # A copy, not a link, made by reading DIR only (`sqlite3 .backup` opened the WAL database read-write and
+  # created its -wal and -shm files in DIR's lake): the database and its WAL if one is left, checked.
+  cp "$root/_metastore.db" "$P/lake/_metastore.db"
+  if [ -f "$root/_metastore.db-wal" ]; then cp "$root/_metastore.db-wal" "$P/lake/_metastore.db-wal"; fi
+  [ "$(sqlite3 "$P/lake/_metastore.db" "PRAGMA quick_check")" = ok ] ||
+    { echo "LAKE=$LAKE: the copy of its metastore is damaged (is something writing to DIR?)" >&2; exit 2; }
 else
   echo "set-up: $CUSTOMERS customers over 12 months (untimed)..." >&2
   "$CUSTLAKE" --quiet init "$P" >/dev/null
