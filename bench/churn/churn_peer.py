@@ -68,6 +68,9 @@ def read_activity(path, offers):
     retention = offers.set_index("offer_key")["is_retention"]
     for chunk in pd.read_csv(path, dtype=ACTIVITY_DTYPES, usecols=list(ACTIVITY_DTYPES), chunksize=CHUNK_ROWS):
         day = (chunk["occurred_ms"].to_numpy() // DAY_MS).astype(np.int32)
+        if len(day) and not (0 <= day.min() and day.max() < 1 << 20):
+            raise ValueError(f"{path}: a day outside 1970-01-01 .. 4840 (occurred_ms {chunk['occurred_ms'].min()} "
+                             f"to {chunk['occurred_ms'].max()}): the usage key packs days into 20 bits")
         kind = chunk["activity_type"]
         u = (kind == "usage").to_numpy()
         # One row per customer and day with usage; the key packs both into one int64 (days < 2^20).
