@@ -31,18 +31,92 @@ FEATURES = [
 ]
 
 
+# activity.csv (about 100 rows a customer: 100 M at 1 M customers) is read in chunks with narrow dtypes
+# and kept as three compact frames: the usage summed by customer and day (what every usage feature
+# reads, as models/churn/features.sql's usage_days), the transactions and the offer events. Nothing of
+# 100 M rows is ever held, and no datetime column is made: days are integer arithmetic on the epoch
+# milliseconds, months a lookup by day.
+CHUNK_ROWS = 4_000_000
+ACTIVITY_DTYPES = {"customer_id": "int32", "activity_type": "category", "transaction_kind": "category",
+                   "amount": "float64", "duration_s": "float64", "occurred_ms": "int64", "offer_key": "float64"}
+
+
+class Data:
+    """The peer's tables: usage_days (customer_id, day, events, duration_s), transactions (customer_id,
+    day, occurred_ms, transaction_kind, cents), offer_events (customer_id, day, sent, is_retention),
+    customers, tickets, and month_of (a day's month, year * 12 + month - 1, by day - first_day)."""
+
+    def month(self, days):
+        return self.month_of[np.asarray(days) - self.first_day]
+
+
+def month_lookup(first_day, last_day):
+    """year * 12 + month - 1 of each day from first_day to last_day (a few hundred datetimes, not 100 M)."""
+    days = pd.to_datetime(np.arange(first_day, last_day + 1), unit="D")
+    return (days.year * 12 + days.month - 1).to_numpy(dtype=np.int32)
+
+
+def cents(amounts):
+    """DECIMAL(18,2) amounts as whole cents: their sums are exact, as the warehouse's DECIMAL sums are."""
+    if np.isnan(amounts).any():
+        raise ValueError("activity.csv: a transaction without an amount")
+    return np.rint(amounts * 100).astype(np.int64)
+
+
+def read_activity(path, offers):
+    usage, transactions, offer_events = [], [], []
+    retention = offers.set_index("offer_key")["is_retention"]
+    for chunk in pd.read_csv(path, dtype=ACTIVITY_DTYPES, usecols=list(ACTIVITY_DTYPES), chunksize=CHUNK_ROWS):
+        day = (chunk["occurred_ms"].to_numpy() // DAY_MS).astype(np.int32)
+        if len(day) and not (0 <= day.min() and day.max() < 1 << 20):
+            raise ValueError(f"{path}: a day outside 1970-01-01 .. 4840 (occurred_ms {chunk['occurred_ms'].min()} "
+                             f"to {chunk['occurred_ms'].max()}): the usage key packs days into 20 bits")
+        kind = chunk["activity_type"]
+        u = (kind == "usage").to_numpy()
+        # One row per customer and day with usage; the key packs both into one int64 (days < 2^20).
+        key = chunk["customer_id"].to_numpy()[u].astype(np.int64) << 20 | day[u]
+        usage.append(pd.DataFrame({"key": key, "events": np.ones(len(key), np.int32),
+                                   "duration_s": chunk["duration_s"].to_numpy()[u]})
+                     .groupby("key", sort=False).sum())
+        t = (kind == "transaction").to_numpy()
+        transactions.append(pd.DataFrame({
+            "customer_id": chunk["customer_id"].to_numpy()[t], "day": day[t],
+            "occurred_ms": chunk["occurred_ms"].to_numpy()[t], "transaction_kind": chunk["transaction_kind"][t].values,
+            "cents": cents(chunk["amount"].to_numpy()[t])}))
+        o = kind.isin(["offer_sent", "offer_redeemed"]).to_numpy()
+        offer_events.append(pd.DataFrame({
+            "customer_id": chunk["customer_id"].to_numpy()[o], "day": day[o],
+            "sent": (kind[o] == "offer_sent").to_numpy(),
+            "is_retention": chunk["offer_key"][o].map(retention).fillna(False).astype(bool).to_numpy()}))
+        del chunk, day, kind, key
+    usage = pd.concat(usage).groupby(level=0, sort=False).sum()  # a customer-day split across chunks
+    key = usage.index.to_numpy()
+    usage_days = pd.DataFrame({"customer_id": (key >> 20).astype(np.int32), "day": (key & 0xFFFFF).astype(np.int32),
+                               "events": usage["events"].to_numpy(), "duration_s": usage["duration_s"].to_numpy()})
+    del usage, key
+    kinds = pd.api.types.union_categoricals([t.pop("transaction_kind") for t in transactions], ignore_order=True)
+    transactions = pd.concat(transactions, ignore_index=True)
+    transactions["transaction_kind"] = kinds
+    return usage_days, transactions, pd.concat(offer_events, ignore_index=True)
+
+
 def load(folder):
-    activity = pd.read_csv(f"{folder}/activity.csv", dtype={"transaction_kind": "category", "activity_type": "category"})
-    activity["day"] = activity["occurred_ms"] // DAY_MS
-    days = pd.to_datetime(activity["day"], unit="D")
-    activity["month"] = days.dt.year * 12 + days.dt.month - 1
-    customers = pd.read_csv(f"{folder}/customers.csv")
-    for c in ("signup_day", "churn_day"):
-        customers[c] = customers[c].astype("float64")
-    tickets = pd.read_csv(f"{folder}/tickets.csv")
-    offers = pd.read_csv(f"{folder}/offers.csv")
+    offers = pd.read_csv(f"{folder}/offers.csv", dtype={"offer_key": "float64", "campaign": "object"})
     offers["is_retention"] = offers["campaign"].fillna("").str.lower().str.contains("retention")
-    return activity, customers, tickets, offers
+    data = Data()
+    data.usage_days, data.transactions, data.offer_events = read_activity(f"{folder}/activity.csv", offers)
+    days = pd.concat([data.usage_days["day"], data.transactions["day"], data.offer_events["day"]])
+    data.first_day = int(days.min()) if len(days) else 0
+    data.month_of = month_lookup(data.first_day, int(days.max()) if len(days) else 0)
+    customers = pd.read_csv(f"{folder}/customers.csv", dtype={
+        "customer_id": "int32", "is_current": "bool", "signup_day": "float64", "churn_day": "float64",
+        "segment": "category", "contract": "category", "monthly_fee": "float64", "valid_from_ms": "float64",
+        "valid_to_ms": "float64"})
+    data.customers = customers
+    data.tickets = pd.read_csv(f"{folder}/tickets.csv", dtype={
+        "customer_id": "int32", "opened_ms": "float64", "closed_ms": "float64", "satisfaction": "float64",
+        "category": "category"})
+    return data
 
 
 def count_where(mask, keys):
@@ -66,77 +140,66 @@ def engagement(usage_days, pop, segment, cutoff_day, cutoff_month, first_day):
         exposure[k] = n.where(n > 0)
         in_month = usage_days[usage_days["months_ago"] == k]
         active[k] = in_month.groupby("customer_id").size().reindex(pop.index).fillna(0)
-    seg = segment.reindex(pop.index)
+    seg = segment.reindex(pop.index).astype("object")
     known = seg.notna()
     total_active = sum(active[k] for k in range(3))
     total_days = sum(exposure[k].fillna(0) for k in range(3))
     rate = total_active[known].groupby(seg[known]).sum() / total_days[known].groupby(seg[known]).sum().replace(0, np.nan)
-    r = seg.map(rate)
+    r = seg.map(rate).astype("float64")
     return {k: np.log((active[k] + 2.0) / (exposure[k] * r + 2.0)) for k in range(3)}
 
 
-def features_at(data, cutoff, horizon):
-    activity, customers, tickets, offers = data
-    cutoff_day = int(pd.Timestamp(cutoff).value // (DAY_MS * 1_000_000))
-    end_ms = (cutoff_day + 1) * DAY_MS
-    current = customers[customers["is_current"]]
-    pop = current[(current["signup_day"] <= cutoff_day) &
-                  (current["churn_day"].isna() | (current["churn_day"] > cutoff_day))]
-    pop = pop[["customer_id", "signup_day", "churn_day"]].set_index("customer_id").sort_index()
-    attrs = customers[(customers["valid_from_ms"] <= end_ms) & (customers["valid_to_ms"] > end_ms)]
-    attrs = attrs[["customer_id", "segment", "contract", "monthly_fee"]].set_index("customer_id")
-    attrs_pop = attrs[attrs.index.isin(pop.index)]
-    median_fee = attrs_pop.groupby("segment")["monthly_fee"].median()
-
-    a = activity[(activity["occurred_ms"] < end_ms) & (activity["occurred_ms"] >= end_ms - 365 * DAY_MS)]
-    ago = cutoff_day - a["day"]
-    a = a.assign(ago=ago)
-
-    u = a[a["activity_type"] == "usage"]
-    g, d = u["customer_id"], u["ago"]
+def usage_at(data, cutoff_day, cutoff_month, pop, segment):
+    """The usage features from the customer-days of the 365 days up to the cutoff."""
+    ud = data.usage_days
+    ud = ud[(ud["day"] <= cutoff_day) & (ud["day"] > cutoff_day - 365)]
+    g, d, events = ud["customer_id"], cutoff_day - ud["day"], ud["events"]
     usage = pd.DataFrame({
-        "usage_events_30d": count_where(d < 30, g),
-        "usage_events_prev_30d": count_where((d >= 30) & (d < 60), g),
-        "usage_events_60_90d": count_where((d >= 60) & (d < 90), g),
-        "usage_events_90d": count_where(d < 90, g),
-        "usage_events_prev_90d": count_where((d >= 90) & (d < 180), g),
-        "usage_hours_30d": u["duration_s"].where(d < 30, 0).fillna(0).groupby(g).sum() / 3600.0,
+        "usage_events_30d": events.where(d < 30, 0).groupby(g).sum(),
+        "usage_events_prev_30d": events.where((d >= 30) & (d < 60), 0).groupby(g).sum(),
+        "usage_events_60_90d": events.where((d >= 60) & (d < 90), 0).groupby(g).sum(),
+        "usage_events_90d": events.where(d < 90, 0).groupby(g).sum(),
+        "usage_events_prev_90d": events.where((d >= 90) & (d < 180), 0).groupby(g).sum(),
+        "usage_hours_30d": ud["duration_s"].where(d < 30, 0).fillna(0).groupby(g).sum() / 3600.0,
         "days_since_last_use": d.groupby(g).min(),
+        "active_days_30d": count_where(d < 30, g),
+        "active_days_90d": count_where(d < 90, g),
+        "active_days_180d": count_where(d < 180, g),
+        "active_days_prev_30d": count_where((d >= 30) & (d < 60), g),
+        "active_days_60_90d": count_where((d >= 60) & (d < 90), g),
     })
-    days = u[["customer_id", "day", "ago", "month"]].drop_duplicates(["customer_id", "day"])
-    g, d = days["customer_id"], days["ago"]
-    usage["active_days_30d"] = count_where(d < 30, g)
-    usage["active_days_90d"] = count_where(d < 90, g)
-    usage["active_days_180d"] = count_where(d < 180, g)
-    usage["active_days_prev_30d"] = count_where((d >= 30) & (d < 60), g)
-    usage["active_days_60_90d"] = count_where((d >= 60) & (d < 90), g)
-
-    cutoff_month = pd.Timestamp(cutoff).year * 12 + pd.Timestamp(cutoff).month - 1
-    first_day = u["day"].min()
-    eng = engagement(days.assign(months_ago=cutoff_month - days["month"]), pop, attrs["segment"], cutoff_day,
+    first_day = ud["day"].min()
+    months_ago = cutoff_month - data.month(ud["day"].to_numpy())
+    eng = engagement(pd.DataFrame({"customer_id": g.to_numpy(), "months_ago": months_ago}), pop, segment, cutoff_day,
                      cutoff_month, first_day)
+    return usage, eng, first_day
 
-    t = a[a["activity_type"] == "transaction"]
-    g, d, amount, kind = t["customer_id"], t["ago"], t["amount"], t["transaction_kind"]
+
+def money_at(data, cutoff_day):
+    t = data.transactions
+    t = t[(t["day"] <= cutoff_day) & (t["day"] > cutoff_day - 365)]
+    g, d, amount, kind = t["customer_id"], cutoff_day - t["day"], t["cents"], t["transaction_kind"]
     subs = t[kind == "subscription"].sort_values("occurred_ms", kind="stable")
-    purchases = t[kind == "purchase"]
-    money = pd.DataFrame({
-        "revenue_30d": amount.where(d < 30).groupby(g).sum(),
-        "revenue_90d": amount.where(d < 90).groupby(g).sum(),
-        "revenue_prev_90d": amount.where((d >= 90) & (d < 180)).groupby(g).sum(),
-        "purchases_180d": count_where((kind == "purchase") & (d < 180), g),
-        "purchase_amount_180d": amount.where((kind == "purchase") & (d < 180)).groupby(g).sum(),
+    purchases = kind == "purchase"
+    money = pd.DataFrame({  # cents summed exactly (as float64: whole numbers below 2^53), then as money
+        "revenue_30d": amount.where(d < 30).groupby(g).sum() / 100.0,
+        "revenue_90d": amount.where(d < 90).groupby(g).sum() / 100.0,
+        "revenue_prev_90d": amount.where((d >= 90) & (d < 180)).groupby(g).sum() / 100.0,
+        "purchases_180d": count_where(purchases & (d < 180), g),
+        "purchase_amount_180d": amount.where(purchases & (d < 180)).groupby(g).sum() / 100.0,
         "refunds_90d": count_where((kind == "refund") & (d < 90), g),
+        "days_since_last_purchase": d.where(purchases).groupby(g).min(),
     })
-    money["last_charge"] = subs.groupby("customer_id")["amount"].last()
-    money["days_since_last_purchase"] = purchases.groupby("customer_id")["ago"].min()
+    money["last_charge"] = subs.groupby("customer_id")["cents"].last() / 100.0
+    return money
 
-    o = a[a["activity_type"].isin(["offer_sent", "offer_redeemed"])]
-    o = o.merge(offers[["offer_key", "is_retention"]], on="offer_key", how="left")
-    g, d, sent = o["customer_id"], o["ago"], o["activity_type"] == "offer_sent"
-    redeemed = o["activity_type"] == "offer_redeemed"
-    retention = o["is_retention"].fillna(False).astype(bool)
-    offer = pd.DataFrame({
+
+def offers_at(data, cutoff_day):
+    o = data.offer_events
+    o = o[(o["day"] <= cutoff_day) & (o["day"] > cutoff_day - 365)]
+    g, d, sent, retention = o["customer_id"], cutoff_day - o["day"], o["sent"], o["is_retention"]
+    redeemed = ~sent
+    return pd.DataFrame({
         "offers_received_30d": count_where(sent & (d < 30), g),
         "offers_received_90d": count_where(sent & (d < 90), g),
         "offers_redeemed_90d": count_where(redeemed & (d < 90), g),
@@ -145,6 +208,9 @@ def features_at(data, cutoff, horizon):
         "retention_offers_90d": count_where(sent & (d < 90) & retention, g),
     })
 
+
+def tickets_at(data, end_ms):
+    tickets = data.tickets
     k = tickets[tickets["opened_ms"] < end_ms]
     g, closed, sat = k["customer_id"], k["closed_ms"], k["satisfaction"]
     closed_before = closed < end_ms
@@ -158,17 +224,36 @@ def features_at(data, cutoff, horizon):
         "avg_satisfaction": sat.where(closed_before & (closed >= end_ms - 180 * DAY_MS)).groupby(g).mean(),
     })
     ticket["last_satisfaction"] = rated.groupby("customer_id")["satisfaction"].last()
+    return ticket
 
-    f = pop.join(attrs).join(usage).join(money).join(offer).join(ticket)
+
+def features_at(data, cutoff, horizon):
+    customers = data.customers
+    cutoff_day = int(pd.Timestamp(cutoff).value // (DAY_MS * 1_000_000))
+    end_ms = (cutoff_day + 1) * DAY_MS
+    current = customers[customers["is_current"]]
+    pop = current[(current["signup_day"] <= cutoff_day) &
+                  (current["churn_day"].isna() | (current["churn_day"] > cutoff_day))]
+    pop = pop[["customer_id", "signup_day", "churn_day"]].set_index("customer_id").sort_index()
+    attrs = customers[(customers["valid_from_ms"] <= end_ms) & (customers["valid_to_ms"] > end_ms)]
+    attrs = attrs[["customer_id", "segment", "contract", "monthly_fee"]].set_index("customer_id")
+    attrs_pop = attrs[attrs.index.isin(pop.index)]
+    median_fee = attrs_pop.groupby("segment", observed=True)["monthly_fee"].median()
+
+    cutoff_month = pd.Timestamp(cutoff).year * 12 + pd.Timestamp(cutoff).month - 1
+    usage, eng, first_day = usage_at(data, cutoff_day, cutoff_month, pop, attrs["segment"])
+    f = pop.join(attrs).join(usage).join(money_at(data, cutoff_day)).join(offers_at(data, cutoff_day))
+    f = f.join(tickets_at(data, end_ms))
+    segment = f["segment"].astype("object")
     out = pd.DataFrame(index=f.index)
     label = (f["churn_day"] <= cutoff_day + horizon).astype(np.float32)
-    zero = lambda c: f[c].fillna(0)
+    zero = lambda c: f[c].fillna(0).astype("float64")
     out["tenure_days"] = cutoff_day - f["signup_day"]
-    out["contract_months"] = f["contract"].map({"annual": 12.0, "two_year": 24.0}).fillna(1.0)
-    out["segment_smb"] = (f["segment"] == "smb").astype(float)
-    out["segment_enterprise"] = (f["segment"] == "enterprise").astype(float)
+    out["contract_months"] = f["contract"].astype("object").map({"annual": 12.0, "two_year": 24.0}).fillna(1.0)
+    out["segment_smb"] = (segment == "smb").astype(float)
+    out["segment_enterprise"] = (segment == "enterprise").astype(float)
     out["monthly_fee"] = f["monthly_fee"]
-    out["fee_vs_segment"] = f["monthly_fee"] / f["segment"].map(median_fee).replace(0, np.nan)
+    out["fee_vs_segment"] = f["monthly_fee"] / segment.map(median_fee).astype("float64").replace(0, np.nan)
     out["last_charge"] = f["last_charge"]
     out["revenue_30d"] = zero("revenue_30d")
     out["revenue_90d"] = zero("revenue_90d")
@@ -183,8 +268,8 @@ def features_at(data, cutoff, horizon):
         out[c] = zero(c)
     out["activity_trend_30d"] = np.log((zero("active_days_30d") + 1.0) / (zero("active_days_prev_30d") + 1.0))
     out["activity_trend_90d"] = np.log((zero("active_days_30d") + 1.0) / (zero("active_days_60_90d") + 1.0))
-    mean_active = out["active_days_30d"][f["segment"].notna()].groupby(f["segment"]).mean()
-    out["activity_vs_segment"] = (out["active_days_30d"] + 0.5) / (f["segment"].map(mean_active) + 0.5)
+    mean_active = out["active_days_30d"][segment.notna()].groupby(segment[segment.notna()]).mean()
+    out["activity_vs_segment"] = (out["active_days_30d"] + 0.5) / (segment.map(mean_active).astype("float64") + 0.5)
     out["days_since_last_use"] = f["days_since_last_use"].fillna(365)
     out["purchases_180d"] = zero("purchases_180d")
     out["purchase_amount_180d"] = zero("purchase_amount_180d")
@@ -208,6 +293,8 @@ def features_at(data, cutoff, horizon):
         out["usage_trend_180d"] = np.nan
         out["active_days_180d"] = np.nan
     return out[FEATURES].astype(np.float32), label
+
+
 
 
 def roc_auc(y, p):

@@ -36,11 +36,10 @@ def rows_at(data, send_date):
     send = pd.Timestamp(send_date)
     cutoff = (send - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     x, y = features_at(data, cutoff, HORIZON_DAYS)
-    activity = data[0]
-    start_ms = send.value // 1_000_000
-    end_ms = (send + pd.offsets.MonthBegin(1)).value // 1_000_000
-    sent = activity[(activity["activity_type"] == "offer_sent") & (activity["occurred_ms"] >= start_ms) &
-                    (activity["occurred_ms"] < end_ms)]["customer_id"].unique()
+    offers = data.offer_events  # months begin at whole UTC days
+    start_day = send.value // 1_000_000 // DAY_MS
+    end_day = (send + pd.offsets.MonthBegin(1)).value // 1_000_000 // DAY_MS
+    sent = offers[offers["sent"] & (offers["day"] >= start_day) & (offers["day"] < end_day)]["customer_id"].unique()
     t = x.index.isin(sent).astype(np.float64)
     return x.to_numpy(dtype=np.float32), t, y.to_numpy(dtype=np.float64), x.index.to_numpy(dtype=np.int64)
 
