@@ -123,6 +123,13 @@ export function lineageChart(el: HTMLElement, g: Lineage, focus: string | null, 
     }],
     color: palette,
   });
+  // A table's page draws the graph around it: when the box is wider than its card, scroll the card so
+  // the table's own node is in view (centred), not the sources at the left edge.
+  const focused = nodes.find((n) => n.id === focus);
+  const card = el.parentElement;
+  if (focused && card && width > card.clientWidth) {
+    card.scrollLeft = Math.max(0, SIDE_MARGIN + focused.layer * columnGap - card.clientWidth / 2);
+  }
   c.on('click', (p) => { const d = p as { dataType?: string; data: { id: string } }; if (d.dataType === 'node') onClick(d.data.id); });
   return c;
 }
