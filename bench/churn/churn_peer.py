@@ -11,6 +11,7 @@ feature code does no time-zone parsing; days are UTC days, as custlake's session
 """
 import json
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -306,11 +307,20 @@ def roc_auc(y, p):
 
 def main():
     folder, train_cutoffs, validation_cutoff, horizon = sys.argv[1], sys.argv[2].split(","), sys.argv[3], int(sys.argv[4])
+    steps, last = [], [time.perf_counter(), time.process_time()]
+
+    def done(step):  # wall and CPU seconds of each step, as custlake's "timings"
+        wall, cpu = time.perf_counter(), time.process_time()
+        steps.append({"step": step, "wall_s": round(wall - last[0], 3), "cpu_s": round(cpu - last[1], 3)})
+        last[:] = [wall, cpu]
+
     data = load(folder)
+    done("load")
     parts = [features_at(data, c, horizon) for c in train_cutoffs]
     x_train = pd.concat([p[0] for p in parts])
     y_train = pd.concat([p[1] for p in parts])
     x_valid, y_valid = features_at(data, validation_cutoff, horizon)
+    done("features")
     params = {"objective": "binary:logistic", "eval_metric": "logloss", "tree_method": "hist", "eta": 0.05,
               "max_depth": 3, "min_child_weight": 5, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
               "seed": 42}
@@ -318,11 +328,12 @@ def main():
     dvalid = xgb.DMatrix(x_valid.to_numpy(), label=y_valid.to_numpy(), missing=np.nan)
     booster = xgb.train(params, dtrain, num_boost_round=1000, evals=[(dvalid, "valid")], early_stopping_rounds=50,
                         verbose_eval=False)
+    done("xgboost")
     p = booster.predict(dvalid, iteration_range=(0, booster.best_iteration + 1))
     print(json.dumps({"train_rows": len(y_train), "train_positives": int(y_train.sum()),
                       "validation_rows": len(y_valid), "validation_positives": int(y_valid.sum()),
                       "features": len(FEATURES), "best_iteration": booster.best_iteration,
-                      "roc_auc": roc_auc(y_valid.to_numpy(), p)}))
+                      "roc_auc": roc_auc(y_valid.to_numpy(), p), "timings": steps}))
 
 
 if __name__ == "__main__":

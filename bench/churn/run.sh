@@ -160,6 +160,11 @@ for side, label in (("peer", "ratio peer / custlake"), ("passive", "ratio peer p
     print(f"{label:<34} {pw / cw:>8.2f} {pc / cc:>8.2f} {pr / cr:>13.2f} "
           f"{auc[side] - auc['custlake']:>+8.4f}  (AUC: difference)")
 print(f"best rounds: custlake {c_json['xgboost']['best_iteration']}, peer {p_json['best_iteration']}")
+def steps(j):  # "features 49.4 / 98.1, xgboost 87.3 / 160.2": each step's wall / CPU seconds
+    return ", ".join(f"{t['step']} {t['wall_s']:.1f} / {t['cpu_s']:.1f}" for t in j.get("timings", []))
+print(f"steps of round 1, wall / CPU s: custlake {steps(c_json)}")
+for side in [s for s in ("peer", "passive") if peer_json(s)]:
+    print(f"  {side}: {steps(peer_json(side))}")
 for side in [s for s in ("peer", "passive") if s in best]:
     pw, pc, pr = best[side]
     print(f"goal against the {'passive' if side == 'passive' else 'spinning'} peer: AUC within 0.005, at most half the time and half the memory: "

@@ -10,7 +10,8 @@
 --   and who was alive at the cutoff (its churn_date).
 -- parameters: {{ cutoffs }} (a list of DATE literals), {{ horizon_days }} (INTEGER); `custlake churn`
 --   fills them. A cutoff's rows are the same whichever other cutoffs share the pass.
--- grain: one row per cutoff and customer_id, ordered by both
+-- grain: one row per cutoff and customer_id, in no particular order (`custlake churn` orders each
+--   cutoff's rows by customer_id itself: a sort of the whole result in DuckDB held every row in memory)
 -- column customer_id: the operational customer id
 -- column cutoff: the cutoff (DATE) the row's features and label are for
 -- column label: 1 if the customer churned within horizon_days after the cutoff, else 0
@@ -74,6 +75,7 @@ WITH cutoffs AS (
          -- The cutoff's day as whole UTC days since 1970 (the facts' days below are numbered alike).
          CAST(epoch_us(CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ)) // 86400000000 - 1 AS INTEGER) AS cutoff_day,
          CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
+         CAST(date_trunc('month', cutoff) + INTERVAL 1 MONTH AS DATE) AS month_after,
          CAST(date_trunc('month', cutoff) AS DATE) AS cutoff_month,
          CAST(date_trunc('month', cutoff) - INTERVAL 1 MONTH AS DATE) AS month_before,
          CAST(date_trunc('month', cutoff) - INTERVAL 2 MONTH AS DATE) AS two_months_before
@@ -88,11 +90,6 @@ attributes AS (
   -- The version valid at the end of the cutoff day.
   SELECT p.cutoff, d.customer_id, d.segment, d.contract, CAST(d.monthly_fee AS DOUBLE) AS monthly_fee
   FROM dim_customer d JOIN cutoffs p ON d.valid_from <= p.cutoff_end AND d.valid_to > p.cutoff_end
-),
-segment_fee AS (
-  SELECT a.cutoff, a.segment, median(a.monthly_fee) AS median_fee
-  FROM attributes a JOIN population USING (cutoff, customer_id)
-  GROUP BY a.cutoff, a.segment
 ),
 recent_activity AS NOT MATERIALIZED (
   -- The activity facts of the 365 days before the latest cutoff, read once for every cutoff (streamed
@@ -148,42 +145,34 @@ usage_start AS (
   FROM cutoffs p LEFT JOIN usage u USING (cutoff)
   GROUP BY p.cutoff
 ),
-exposure AS (
-  -- Days of each of the last three calendar months (the cutoff's month up to the cutoff) in which
-  -- the customer was a customer and usage data exists; NULL when none.
-  SELECT c.cutoff, c.customer_id, k.months_ago,
-         nullif(greatest(0, date_diff('day',
-           greatest(CAST(p.cutoff_month - k.months_ago * INTERVAL 1 MONTH AS DATE), c.signup_date, us.first_day),
-           least(CAST(p.cutoff_month - (k.months_ago - 1) * INTERVAL 1 MONTH AS DATE) - 1, p.cutoff)) + 1), 0)
-           AS days
-  FROM population c JOIN cutoffs p USING (cutoff) JOIN usage_start us USING (cutoff),
-       (VALUES (0), (1), (2)) k(months_ago)
+customers AS (
+  -- Each customer at each cutoff, one row: its attributes, its usage, and the days of each of the
+  -- last three calendar months (the cutoff's month up to the cutoff) in which it was a customer and
+  -- usage data exists (NULL when none). The segments' figures and the features read these rows.
+  SELECT c.cutoff, c.customer_id, c.signup_date, c.churn_date, us.first_day,
+         a.segment, a.contract, a.monthly_fee, u.* EXCLUDE (cutoff, customer_id),
+         nullif(greatest(0, date_diff('day', greatest(p.cutoff_month, c.signup_date, us.first_day),
+                                      least(p.month_after - 1, p.cutoff)) + 1), 0) AS days_month_0,
+         nullif(greatest(0, date_diff('day', greatest(p.month_before, c.signup_date, us.first_day),
+                                      least(p.cutoff_month - 1, p.cutoff)) + 1), 0) AS days_month_1,
+         nullif(greatest(0, date_diff('day', greatest(p.two_months_before, c.signup_date, us.first_day),
+                                      least(p.month_before - 1, p.cutoff)) + 1), 0) AS days_month_2
+  FROM population c
+  JOIN cutoffs p USING (cutoff)
+  JOIN usage_start us USING (cutoff)
+  LEFT JOIN attributes a USING (cutoff, customer_id)
+  LEFT JOIN usage u USING (cutoff, customer_id)
 ),
-monthly_usage AS (
-  SELECT e.cutoff, e.customer_id, e.months_ago, e.days,
-         CASE e.months_ago WHEN 0 THEN coalesce(u.active_days_month_0, 0)
-                           WHEN 1 THEN coalesce(u.active_days_month_1, 0)
-                           ELSE coalesce(u.active_days_month_2, 0) END AS active_days
-  FROM exposure e LEFT JOIN usage u USING (cutoff, customer_id)
-),
-segment_rate AS (
-  -- The segment's daily activity rate over the three months.
-  SELECT m.cutoff, a.segment, sum(m.active_days) / nullif(sum(m.days), 0) AS daily_rate
-  FROM monthly_usage m JOIN attributes a USING (cutoff, customer_id)
-  GROUP BY m.cutoff, a.segment
-),
-engagement AS (
-  SELECT m.cutoff, m.customer_id,
-         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 0) AS month_0,
-         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 1) AS month_1,
-         max(ln((m.active_days + 2.0) / (m.days * r.daily_rate + 2.0))) FILTER (WHERE m.months_ago = 2) AS month_2
-  FROM monthly_usage m JOIN attributes a USING (cutoff, customer_id) JOIN segment_rate r USING (cutoff, segment)
-  GROUP BY m.cutoff, m.customer_id
-),
-segment_activity AS (
-  SELECT a.cutoff, a.segment, avg(coalesce(u.active_days_30d, 0)) AS mean_active_days
-  FROM attributes a JOIN population USING (cutoff, customer_id) LEFT JOIN usage u USING (cutoff, customer_id)
-  GROUP BY a.cutoff, a.segment
+segments AS (
+  -- Each segment at each cutoff (its customers then): the median fee (the plans' level), the mean
+  -- active days of the last 30, and the daily activity rate over the three calendar months.
+  SELECT cutoff, segment, median(monthly_fee) AS median_fee,
+         avg(coalesce(active_days_30d, 0)) AS mean_active_days,
+         sum(coalesce(active_days_month_0, 0) + coalesce(active_days_month_1, 0) + coalesce(active_days_month_2, 0))
+           / nullif(sum(coalesce(days_month_0, 0) + coalesce(days_month_1, 0) + coalesce(days_month_2, 0)), 0)
+           AS daily_rate
+  FROM customers
+  GROUP BY cutoff, segment
 ),
 money AS (
   -- Amounts summed as DECIMAL (exact, so the same in any order), then as DOUBLE.
@@ -234,34 +223,34 @@ SELECT c.customer_id,
        c.cutoff,
        CASE WHEN c.churn_date <= p.cutoff + p.horizon_days THEN 1 ELSE 0 END AS label,
        CAST(date_diff('day', c.signup_date, p.cutoff) AS DOUBLE) AS tenure_days,
-       CAST(CASE a.contract WHEN 'annual' THEN 12 WHEN 'two_year' THEN 24 ELSE 1 END AS DOUBLE) AS contract_months,
-       CAST(CASE WHEN a.segment = 'smb' THEN 1 ELSE 0 END AS DOUBLE) AS segment_smb,
-       CAST(CASE WHEN a.segment = 'enterprise' THEN 1 ELSE 0 END AS DOUBLE) AS segment_enterprise,
-       a.monthly_fee,
-       a.monthly_fee / nullif(s.median_fee, 0) AS fee_vs_segment,
+       CAST(CASE c.contract WHEN 'annual' THEN 12 WHEN 'two_year' THEN 24 ELSE 1 END AS DOUBLE) AS contract_months,
+       CAST(CASE WHEN c.segment = 'smb' THEN 1 ELSE 0 END AS DOUBLE) AS segment_smb,
+       CAST(CASE WHEN c.segment = 'enterprise' THEN 1 ELSE 0 END AS DOUBLE) AS segment_enterprise,
+       c.monthly_fee,
+       c.monthly_fee / nullif(s.median_fee, 0) AS fee_vs_segment,
        CAST(m.last_charge AS DOUBLE) AS last_charge,
        coalesce(m.revenue_30d, 0) AS revenue_30d,
        coalesce(m.revenue_90d, 0) AS revenue_90d,
        coalesce(m.revenue_90d, 0) - coalesce(m.revenue_prev_90d, 0) AS revenue_trend_90d,
-       CAST(coalesce(u.usage_events_30d, 0) AS DOUBLE) AS usage_events_30d,
-       CAST(coalesce(u.usage_events_prev_30d, 0) AS DOUBLE) AS usage_events_prev_30d,
-       CAST(coalesce(u.usage_events_60_90d, 0) AS DOUBLE) AS usage_events_60_90d,
-       CAST(coalesce(u.usage_events_90d, 0) AS DOUBLE) AS usage_events_90d,
-       ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_prev_30d, 0) + 1.0)) AS usage_trend_30d,
-       ln((coalesce(u.usage_events_30d, 0) + 1.0) / (coalesce(u.usage_events_60_90d, 0) + 1.0)) AS usage_trend_90d,
-       CASE WHEN us.first_day <= p.cutoff - 179 THEN
-         ln((coalesce(u.usage_events_90d, 0) + 1.0) / (coalesce(u.usage_events_prev_90d, 0) + 1.0)) END AS usage_trend_180d,
-       CAST(coalesce(u.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
-       CAST(coalesce(u.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
-       CAST(coalesce(u.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
-       CASE WHEN us.first_day <= p.cutoff - 179 THEN CAST(coalesce(u.active_days_180d, 0) AS DOUBLE) END
+       CAST(coalesce(c.usage_events_30d, 0) AS DOUBLE) AS usage_events_30d,
+       CAST(coalesce(c.usage_events_prev_30d, 0) AS DOUBLE) AS usage_events_prev_30d,
+       CAST(coalesce(c.usage_events_60_90d, 0) AS DOUBLE) AS usage_events_60_90d,
+       CAST(coalesce(c.usage_events_90d, 0) AS DOUBLE) AS usage_events_90d,
+       ln((coalesce(c.usage_events_30d, 0) + 1.0) / (coalesce(c.usage_events_prev_30d, 0) + 1.0)) AS usage_trend_30d,
+       ln((coalesce(c.usage_events_30d, 0) + 1.0) / (coalesce(c.usage_events_60_90d, 0) + 1.0)) AS usage_trend_90d,
+       CASE WHEN c.first_day <= p.cutoff - 179 THEN
+         ln((coalesce(c.usage_events_90d, 0) + 1.0) / (coalesce(c.usage_events_prev_90d, 0) + 1.0)) END AS usage_trend_180d,
+       CAST(coalesce(c.usage_hours_30d, 0) AS DOUBLE) AS usage_hours_30d,
+       CAST(coalesce(c.active_days_30d, 0) AS DOUBLE) AS active_days_30d,
+       CAST(coalesce(c.active_days_90d, 0) AS DOUBLE) AS active_days_90d,
+       CASE WHEN c.first_day <= p.cutoff - 179 THEN CAST(coalesce(c.active_days_180d, 0) AS DOUBLE) END
          AS active_days_180d,
-       CAST(coalesce(u.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
-       CAST(coalesce(u.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
-       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,
-       ln((coalesce(u.active_days_30d, 0) + 1.0) / (coalesce(u.active_days_60_90d, 0) + 1.0)) AS activity_trend_90d,
-       (coalesce(u.active_days_30d, 0) + 0.5) / (sa.mean_active_days + 0.5) AS activity_vs_segment,
-       CAST(coalesce(u.days_since_last_use, 365) AS DOUBLE) AS days_since_last_use,
+       CAST(coalesce(c.active_days_prev_30d, 0) AS DOUBLE) AS active_days_prev_30d,
+       CAST(coalesce(c.active_days_60_90d, 0) AS DOUBLE) AS active_days_60_90d,
+       ln((coalesce(c.active_days_30d, 0) + 1.0) / (coalesce(c.active_days_prev_30d, 0) + 1.0)) AS activity_trend_30d,
+       ln((coalesce(c.active_days_30d, 0) + 1.0) / (coalesce(c.active_days_60_90d, 0) + 1.0)) AS activity_trend_90d,
+       (coalesce(c.active_days_30d, 0) + 0.5) / (s.mean_active_days + 0.5) AS activity_vs_segment,
+       CAST(coalesce(c.days_since_last_use, 365) AS DOUBLE) AS days_since_last_use,
        CAST(coalesce(m.purchases_180d, 0) AS DOUBLE) AS purchases_180d,
        coalesce(m.purchase_amount_180d, 0) AS purchase_amount_180d,
        CAST(coalesce(m.days_since_last_purchase, 365) AS DOUBLE) AS days_since_last_purchase,
@@ -278,20 +267,14 @@ SELECT c.customer_id,
        CAST(coalesce(o.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
        CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d,
        CAST(coalesce(t.cancellation_tickets_90d, 0) AS DOUBLE) AS cancellation_tickets_90d,
-       e.month_0 AS engagement_month_0,
-       e.month_1 AS engagement_month_1,
-       e.month_2 AS engagement_month_2,
-       greatest(0, -e.month_0) AS low_engagement,
-       greatest(0, e.month_2 - e.month_0) AS engagement_decline
-FROM population c
+       ln((coalesce(c.active_days_month_0, 0) + 2.0) / (c.days_month_0 * s.daily_rate + 2.0)) AS engagement_month_0,
+       ln((coalesce(c.active_days_month_1, 0) + 2.0) / (c.days_month_1 * s.daily_rate + 2.0)) AS engagement_month_1,
+       ln((coalesce(c.active_days_month_2, 0) + 2.0) / (c.days_month_2 * s.daily_rate + 2.0)) AS engagement_month_2,
+       greatest(0, -engagement_month_0) AS low_engagement,
+       greatest(0, engagement_month_2 - engagement_month_0) AS engagement_decline
+FROM customers c
 JOIN cutoffs p ON p.cutoff = c.cutoff
-JOIN usage_start us ON us.cutoff = c.cutoff
-LEFT JOIN attributes a ON a.cutoff = c.cutoff AND a.customer_id = c.customer_id
-LEFT JOIN segment_fee s ON s.cutoff = c.cutoff AND s.segment = a.segment
-LEFT JOIN segment_activity sa ON sa.cutoff = c.cutoff AND sa.segment = a.segment
-LEFT JOIN usage u ON u.cutoff = c.cutoff AND u.customer_id = c.customer_id
+LEFT JOIN segments s ON s.cutoff = c.cutoff AND s.segment = c.segment
 LEFT JOIN money m ON m.cutoff = c.cutoff AND m.customer_id = c.customer_id
 LEFT JOIN offers o ON o.cutoff = c.cutoff AND o.customer_id = c.customer_id
 LEFT JOIN tickets t ON t.cutoff = c.cutoff AND t.customer_id = c.customer_id
-LEFT JOIN engagement e ON e.cutoff = c.cutoff AND e.customer_id = c.customer_id
-ORDER BY c.cutoff, c.customer_id

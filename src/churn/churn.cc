@@ -59,6 +59,9 @@ Result<std::pair<Dataset, Dataset>> TrainingAndValidation(FeatureSession* sessio
   cutoffs.push_back(plan.validation);
   ASSIGN_OR_RETURN(std::vector<Dataset> each, ComputeFeatures(session, model, cutoffs, horizon_days));
   std::pair<Dataset, Dataset> out;
+  size_t train_rows = 0;  // the training set's size, so it grows once (no doubling copies of its rows)
+  for (size_t i = 0; i + 1 < cutoffs.size(); ++i) train_rows += each[i].rows();
+  out.first.Reserve(train_rows, model.features.size());
   for (size_t i = 0; i < cutoffs.size(); ++i) {
     spdlog::info("churn: cutoff {}: {} customers, {} churned within {} days", cutoffs[i], each[i].rows(),
                  each[i].Positives(), horizon_days);

@@ -26,6 +26,12 @@ int Dataset::Column(const std::string& feature) const {
   return -1;
 }
 
+void Dataset::Reserve(size_t rows, size_t cols) {
+  ids.reserve(rows);
+  x.reserve(rows * cols);
+  y.reserve(rows);
+}
+
 Status Dataset::Append(const Dataset& other) {
   if (ids.empty() && feature_names.empty()) feature_names = other.feature_names;
   if (other.feature_names != feature_names) return Status::InvalidArgument("datasets with different features");
@@ -121,6 +127,28 @@ Status AppendChunk(size_t rows, const std::vector<const double*>& columns, const
   return Status::OK();
 }
 
+/// Puts a cutoff's rows in customer_id order (the feature query's rows come in DuckDB's order, which
+/// depends on its threads): the same rows always train the same model. A row's values move with it.
+Status SortByCustomer(Dataset* d, const std::string& where) {
+  if (std::is_sorted(d->ids.begin(), d->ids.end())) return Status::OK();
+  std::vector<size_t> order(d->rows());
+  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d->ids[a] < d->ids[b]; });
+  Dataset sorted;
+  sorted.feature_names = d->feature_names;
+  sorted.Reserve(d->rows(), d->cols());
+  for (size_t r : order) {
+    if (!sorted.ids.empty() && sorted.ids.back() == d->ids[r]) {
+      return Status::InvalidArgument(fmt::format("{}: customer {} has two rows at one cutoff", where, d->ids[r]));
+    }
+    sorted.ids.push_back(d->ids[r]);
+    sorted.y.push_back(d->y[r]);
+    sorted.x.insert(sorted.x.end(), d->Row(r), d->Row(r) + d->cols());
+  }
+  *d = std::move(sorted);
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& lake_root) {
@@ -131,7 +159,11 @@ Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& 
   if (!version) return Status::NotFound("the lake has no warehouse to learn churn from yet; run `custlake build` first");
   std::unique_ptr<FeatureSession> fs(new FeatureSession());
   fs->warehouse_version_ = version->version;
-  ASSIGN_OR_RETURN(fs->db_, engine::Database::Open({}));
+  engine::DatabaseOptions db_options;
+  // Rows in any order: ComputeFeatures orders each cutoff's rows itself, so DuckDB need not hold
+  // rows back to keep their order.
+  db_options.settings["preserve_insertion_order"] = "false";
+  ASSIGN_OR_RETURN(fs->db_, engine::Database::Open(db_options));
   ASSIGN_OR_RETURN(fs->session_, fs->db_->Connect());
   RETURN_NOT_OK(warehouse::AttachVersion(fs->session_.get(), version->path, "warehouse").status());
   ASSIGN_OR_RETURN(engine::QueryResult tables,
@@ -164,6 +196,9 @@ Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const Feat
       });
   RETURN_NOT_OK(rows);
   if (!run.ok()) return run.WithContext(where);
+  for (size_t i = 0; i < out.size(); ++i) {
+    RETURN_NOT_OK(SortByCustomer(&out[i], fmt::format("{} at cutoff {}", model.path, cutoffs[i])));
+  }
   return out;
 }
 

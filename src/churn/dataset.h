@@ -32,6 +32,8 @@ struct Dataset {
   float At(size_t row, const std::string& feature) const;
   /// Index of `feature`, -1 if absent.
   int Column(const std::string& feature) const;
+  /// Room for `rows` rows of `cols` features, so appending up to them copies nothing already held.
+  void Reserve(size_t rows, size_t cols);
   /// Adds `other`'s rows (same features, else InvalidArgument).
   Status Append(const Dataset& other);
   /// Positive labels.
@@ -60,9 +62,9 @@ class FeatureSession {
 };
 
 /// The feature model's rows for each of `cutoffs` (one Dataset per cutoff, in their order): the
-/// customers active at its end. One query computes them all (the activity facts read once); a
-/// cutoff's rows are the same as when it is computed alone. Rows are streamed from DuckDB chunk
-/// by chunk into the float matrices (no copy of the whole table).
+/// customers active at its end, ordered by customer_id. One query computes them all (the activity
+/// facts read once); a cutoff's rows are the same as when it is computed alone. Rows are streamed
+/// from DuckDB chunk by chunk into the float matrices (no copy of the whole table), then ordered.
 Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
                                              const std::vector<std::string>& cutoffs, int horizon_days);
 /// The same for one cutoff.

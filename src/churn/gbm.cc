@@ -24,29 +24,72 @@ void QuietXgboost() {
   quiet = true;
 }
 
+/// The dense rows' array interface (XGBoost's description of a row-major float matrix in memory).
+std::string ArrayInterface(const Dataset& d) {
+  return fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
+                     reinterpret_cast<uintptr_t>(d.x.data()), d.rows(), d.cols());
+}
+
 /// A DMatrix over a dataset's features (and labels), freed on scope exit.
 class Matrix {
  public:
   ~Matrix() {
     if (handle_) XGDMatrixFree(handle_);
   }
+  /// A DMatrix of the rows as they are (a sparse copy of them): what prediction and SHAP read.
   static Result<std::unique_ptr<Matrix>> From(const Dataset& d, bool with_labels, const std::vector<float>& margin) {
     auto m = std::make_unique<Matrix>();
     XGB_OK(XGDMatrixCreateFromMat(d.x.data(), d.rows(), d.cols(), std::numeric_limits<float>::quiet_NaN(),
                                   &m->handle_),
            "DMatrix");
-    if (with_labels) XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "label", d.y.data(), d.rows()), "labels");
-    if (!margin.empty()) {
-      if (margin.size() != d.rows()) {
-        return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), d.rows()));
-      }
-      XGB_OK(XGDMatrixSetFloatInfo(m->handle_, "base_margin", margin.data(), d.rows()), "base margin");
-    }
+    RETURN_NOT_OK(m->SetInfo(d, with_labels, margin));
+    return m;
+  }
+  /// A quantile DMatrix (XGBoost's QuantileDMatrix): the rows' histogram bins only, sketched straight from
+  /// the dense rows, never a sparse copy of their values. What the hist method trains on; a quarter of
+  /// the memory of From's, and no copy to make.
+  static Result<std::unique_ptr<Matrix>> Binned(const Dataset& d, const std::vector<float>& margin) {
+    auto m = std::make_unique<Matrix>();
+    DenseBatch batch{ArrayInterface(d)};
+    XGB_OK(XGProxyDMatrixCreate(&batch.proxy), "proxy DMatrix");
+    const int rc = XGQuantileDMatrixCreateFromCallback(&batch, batch.proxy, nullptr, &DenseBatch::Reset,
+                                                       &DenseBatch::Next, R"({"missing": NaN})", &m->handle_);
+    XGDMatrixFree(batch.proxy);
+    XGB_OK(rc, "quantile DMatrix");
+    if (batch.failed) return Status::Internal(std::string("XGBoost quantile DMatrix's rows: ") + XGBGetLastError());
+    RETURN_NOT_OK(m->SetInfo(d, true, margin));
     return m;
   }
   DMatrixHandle handle() const { return handle_; }
 
  private:
+  /// The data iterator XGBoost pulls a QuantileDMatrix's rows from: the whole matrix as one batch.
+  struct DenseBatch {
+    std::string array_interface;
+    DMatrixHandle proxy = nullptr;
+    bool given = false;
+    bool failed = false;  // XGBoost rejected the rows (its error is XGBGetLastError's)
+    static void Reset(DataIterHandle self) { static_cast<DenseBatch*>(self)->given = false; }
+    static int Next(DataIterHandle self) {
+      auto* b = static_cast<DenseBatch*>(self);
+      if (b->given) return 0;  // no more batches
+      b->given = true;
+      b->failed = XGProxyDMatrixSetDataDense(b->proxy, b->array_interface.c_str()) != 0;
+      return b->failed ? 0 : 1;
+    }
+  };
+
+  Status SetInfo(const Dataset& d, bool with_labels, const std::vector<float>& margin) {
+    if (with_labels) XGB_OK(XGDMatrixSetFloatInfo(handle_, "label", d.y.data(), d.rows()), "labels");
+    if (!margin.empty()) {
+      if (margin.size() != d.rows()) {
+        return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), d.rows()));
+      }
+      XGB_OK(XGDMatrixSetFloatInfo(handle_, "base_margin", margin.data(), d.rows()), "base margin");
+    }
+    return Status::OK();
+  }
+
   DMatrixHandle handle_ = nullptr;
 };
 
@@ -116,7 +159,7 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
   RETURN_NOT_OK(options.Validate());
   if (train.rows() == 0 || valid.rows() == 0) return Status::InvalidArgument("no training or validation rows");
   QuietXgboost();
-  ASSIGN_OR_RETURN(auto dtrain, Matrix::From(train, true, train_margin));
+  ASSIGN_OR_RETURN(auto dtrain, Matrix::Binned(train, train_margin));
   ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true, valid_margin));
   // Both in the booster's prediction cache (each round then predicts only its new tree); only the
   // validation rows are evaluated (the training loss would cost a transform of every training row per round).
@@ -189,9 +232,7 @@ Result<std::vector<float>> GbmModel::Predict(const Dataset& data, const std::vec
   if (data.rows() == 0) return std::vector<float>{};
   // In place from the dense rows (XGBoost's inplace_predict): no DMatrix, so no sparse copy of the rows;
   // the same trees on the same values as a DMatrix of them gives.
-  const std::string values = fmt::format(
-      R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
-      reinterpret_cast<uintptr_t>(data.x.data()), data.rows(), data.cols());
+  const std::string values = ArrayInterface(data);
   const char* config =
       R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, )"
       R"("cache_id": 0, "missing": NaN})";
