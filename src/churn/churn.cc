@@ -200,7 +200,7 @@ Result<nlohmann::json> Train(const std::string& lake_root, const TrainOptions& o
   StepTimes times;
   ASSIGN_OR_RETURN(FeatureModel model, LoadFeatureModel());
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root));
-  ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root));
+  ASSIGN_OR_RETURN(auto session, FeatureSession::Open(lake_root, options.memory_limit));
   ASSIGN_OR_RETURN(DataRange range, WarehouseDataRange(session.get()));
   ASSIGN_OR_RETURN(CutoffPlan plan, PlanCutoffs(range, options));
   times.Done("open");

@@ -6,7 +6,10 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+
+#include <unistd.h>
 
 #include "lake/lake.h"
 #include "warehouse/publisher.h"
@@ -151,7 +154,17 @@ Status SortByCustomer(Dataset* d, const std::string& where) {
 
 }  // namespace
 
-Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& lake_root) {
+FeatureSession::~FeatureSession() {
+  session_.reset();
+  db_.reset();
+  if (!spill_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(spill_dir_, ignored);
+  }
+}
+
+Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& lake_root,
+                                                             const std::string& memory_limit) {
   lake::LakeOptions options;
   options.read_only = true;
   ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(lake_root, options));
@@ -163,6 +176,14 @@ Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& 
   // Rows in any order: ComputeFeatures orders each cutoff's rows itself, so DuckDB need not hold
   // rows back to keep their order.
   db_options.settings["preserve_insertion_order"] = "false";
+  if (!memory_limit.empty()) {
+    std::error_code error;
+    const auto tmp = std::filesystem::temp_directory_path(error);
+    if (error) return Status::IOError("no temporary directory to spill to: " + error.message());
+    fs->spill_dir_ = (tmp / fmt::format("custlake-features-{}", ::getpid())).string();
+    db_options.memory_limit = memory_limit;
+    db_options.temp_directory = fs->spill_dir_;
+  }
   ASSIGN_OR_RETURN(fs->db_, engine::Database::Open(db_options));
   ASSIGN_OR_RETURN(fs->session_, fs->db_->Connect());
   RETURN_NOT_OK(warehouse::AttachVersion(fs->session_.get(), version->path, "warehouse").status());

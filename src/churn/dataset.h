@@ -49,13 +49,18 @@ struct Dataset {
 /// Trusted SQL only (the embedded feature model): it is not a sandbox.
 class FeatureSession {
  public:
-  /// NotFound (saying to run `custlake build`) when the lake has no warehouse yet.
-  static Result<std::unique_ptr<FeatureSession>> Open(const std::string& lake_root);
+  /// NotFound (saying to run `custlake build`) when the lake has no warehouse yet. `memory_limit`
+  /// ("4GB"; "" = DuckDB's default, 80 % of the machine's memory) caps DuckDB's memory; past it
+  /// DuckDB spills to a private folder in the system's temporary directory, removed on destruction.
+  static Result<std::unique_ptr<FeatureSession>> Open(const std::string& lake_root,
+                                                      const std::string& memory_limit = "");
+  ~FeatureSession();
   engine::Session* session() { return session_.get(); }
   int64_t warehouse_version() const { return warehouse_version_; }
 
  private:
   FeatureSession() = default;
+  std::string spill_dir_;
   std::unique_ptr<engine::Database> db_;
   std::unique_ptr<engine::Session> session_;
   int64_t warehouse_version_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace custlake::churn {
 
@@ -60,15 +61,13 @@ bool SolveSpd(std::vector<double> a, std::vector<double> b, size_t k, std::vecto
   return true;
 }
 
-/// One Newton step's gradient and Hessian of the penalised negative log-likelihood;
-/// parameter 0 is the intercept, 1..cols the weights.
-void GradientAndHessian(const Dataset& d, const LogisticModel& m, double l2, std::vector<double>* g,
-                        std::vector<double>* h) {
+/// The gradient and the Hessian's lower triangle (parameter 0 the intercept, 1..cols the weights)
+/// of the negative log-likelihood over rows [begin, end), added to `g` and `h`.
+void AddRows(const Dataset& d, const LogisticModel& m, size_t begin, size_t end, std::vector<double>* g,
+             std::vector<double>* h) {
   const size_t k = d.cols() + 1;
-  g->assign(k, 0);
-  h->assign(k * k, 0);
   std::vector<double> z(k);
-  for (size_t r = 0; r < d.rows(); ++r) {
+  for (size_t r = begin; r < end; ++r) {
     z[0] = 1;
     for (size_t c = 0; c < d.cols(); ++c) z[c + 1] = Standard(m, d.Row(r), c);
     double eta = m.intercept;
@@ -78,6 +77,38 @@ void GradientAndHessian(const Dataset& d, const LogisticModel& m, double l2, std
       (*g)[i] += residual * z[i];
       for (size_t j = 0; j <= i; ++j) (*h)[i * k + j] += w * z[i] * z[j];
     }
+  }
+}
+
+// The rows are summed in this many blocks, whatever the number of threads, so the sums (and the
+// model) are the same on every machine.
+constexpr size_t kBlocks = 8;
+
+/// One Newton step's gradient and Hessian of the penalised negative log-likelihood;
+/// parameter 0 is the intercept, 1..cols the weights. The blocks of rows are summed on up to
+/// kBlocks threads, then added in their order.
+void GradientAndHessian(const Dataset& d, const LogisticModel& m, double l2, std::vector<double>* g,
+                        std::vector<double>* h) {
+  const size_t k = d.cols() + 1;
+  std::vector<std::vector<double>> block_g(kBlocks, std::vector<double>(k, 0.0));
+  std::vector<std::vector<double>> block_h(kBlocks, std::vector<double>(k * k, 0.0));
+  auto block = [&](size_t b) {
+    AddRows(d, m, d.rows() * b / kBlocks, d.rows() * (b + 1) / kBlocks, &block_g[b], &block_h[b]);
+  };
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kBlocks);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t b = t; b < kBlocks; b += threads) block(b);
+    });
+  }
+  for (size_t b = 0; b < kBlocks; b += threads) block(b);
+  for (std::thread& t : pool) t.join();
+  g->assign(k, 0);
+  h->assign(k * k, 0);
+  for (size_t b = 0; b < kBlocks; ++b) {
+    for (size_t i = 0; i < k; ++i) (*g)[i] += block_g[b][i];
+    for (size_t i = 0; i < k * k; ++i) (*h)[i] += block_h[b][i];
   }
   for (size_t i = 0; i < k; ++i) {
     for (size_t j = 0; j < i; ++j) (*h)[j * k + i] = (*h)[i * k + j];

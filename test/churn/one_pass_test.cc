@@ -4,6 +4,10 @@
 // other cutoffs share the pass and in whatever order they are asked for.
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
 
 #include "churn/dataset.h"
 #include "churn_fixture.h"
@@ -57,6 +61,25 @@ TEST_F(ChurnOnePassTest, OnePassEqualsEachCutoffAlone) {
   ExpectSameRows(reordered[1], Features({"2025-04-15"})[0], "2025-04-15");
   // The cutoffs differ (else the comparison proves little): the population grows and the usage moves.
   EXPECT_NE(together[0].rows(), together[4].rows());
+}
+
+TEST_F(ChurnOnePassTest, AMemoryLimitGivesTheSameRowsAndLeavesNoSpillFiles) {
+  BuildCompany("300", "9");
+  auto model = LoadFeatureModel();
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const std::vector<std::string> cutoffs{"2025-05-31", "2025-07-31"};
+  std::vector<Dataset> unlimited = Features(cutoffs);
+  const std::filesystem::path spill =
+      std::filesystem::temp_directory_path() / ("custlake-features-" + std::to_string(::getpid()));
+  {
+    ASSERT_OK_AND_ASSIGN(auto session, FeatureSession::Open(lake_root(), "256MB"));
+    ASSERT_OK_AND_ASSIGN(std::vector<Dataset> limited, ComputeFeatures(session.get(), *model, cutoffs, 90));
+    for (size_t i = 0; i < cutoffs.size(); ++i) ExpectSameRows(limited[i], unlimited[i], cutoffs[i]);
+  }
+  EXPECT_FALSE(std::filesystem::exists(spill)) << spill;  // removed with the session
+  auto bad = FeatureSession::Open(lake_root(), "lots");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().ToString().find("lots"), std::string::npos) << bad.status().ToString();
 }
 
 }  // namespace
