@@ -94,8 +94,7 @@ attributes AS (
 recent_activity AS NOT MATERIALIZED (
   -- The activity facts of the 365 days before the latest cutoff, read once for every cutoff (streamed
   -- into the aggregates below, not held in memory), with their whole UTC day since 1970.
-  SELECT f.customer_id, f.activity_type, f.transaction_kind, f.amount, f.duration_s, f.occurred_at,
-         f.month_start, f.offer_key,
+  SELECT f.customer_id, f.activity_type, f.transaction_kind, f.amount, f.duration_s, f.occurred_at, f.offer_key,
          CAST(epoch_us(f.occurred_at) // 86400000000 AS INTEGER) AS day
   FROM fact_customer_activity f
   WHERE f.occurred_at < (SELECT max(cutoff_end) FROM cutoffs)
@@ -104,18 +103,20 @@ recent_activity AS NOT MATERIALIZED (
 window_days AS (
   -- Each cutoff with the 365 days it looks back on: days_ago 0 is the cutoff day itself. Joining a
   -- fact's day to these (an equality) gives it to exactly the cutoffs it is before, within a year.
-  SELECT p.cutoff, p.cutoff_month, p.month_before, p.two_months_before, p.cutoff_day - CAST(k.days_ago AS INTEGER) AS day,
-         CAST(k.days_ago AS INTEGER) AS days_ago
+  -- The first days of the cutoff's calendar month and of the two before, numbered as the days are.
+  SELECT p.cutoff, p.cutoff_day - CAST(k.days_ago AS INTEGER) AS day, CAST(k.days_ago AS INTEGER) AS days_ago,
+         CAST(date_diff('day', DATE '1970-01-01', p.cutoff_month) AS INTEGER) AS month_0_day,
+         CAST(date_diff('day', DATE '1970-01-01', p.month_before) AS INTEGER) AS month_1_day,
+         CAST(date_diff('day', DATE '1970-01-01', p.two_months_before) AS INTEGER) AS month_2_day
   FROM cutoffs p CROSS JOIN range(365) AS k(days_ago)
 ),
 usage_days AS (
   -- One row per customer and day with usage (once for all cutoffs): active days are then counted
   -- without DISTINCT. Counts and seconds as DOUBLE: whole numbers, so their sums are exact (and in
   -- any order), and cheaper than BIGINT's 128-bit sums.
-  SELECT customer_id, day, month_start, CAST(count(*) AS DOUBLE) AS events,
-         sum(CAST(duration_s AS DOUBLE)) AS duration_s
+  SELECT customer_id, day, CAST(count(*) AS DOUBLE) AS events, sum(CAST(duration_s AS DOUBLE)) AS duration_s
   FROM recent_activity WHERE activity_type = 'usage'
-  GROUP BY customer_id, day, month_start
+  GROUP BY customer_id, day
 ),
 usage AS (
   SELECT w.cutoff, u.customer_id,
@@ -130,9 +131,9 @@ usage AS (
          count(*) FILTER (WHERE w.days_ago < 180) AS active_days_180d,
          count(*) FILTER (WHERE w.days_ago >= 30 AND w.days_ago < 60) AS active_days_prev_30d,
          count(*) FILTER (WHERE w.days_ago >= 60 AND w.days_ago < 90) AS active_days_60_90d,
-         count(*) FILTER (WHERE u.month_start = w.cutoff_month) AS active_days_month_0,
-         count(*) FILTER (WHERE u.month_start = w.month_before) AS active_days_month_1,
-         count(*) FILTER (WHERE u.month_start = w.two_months_before) AS active_days_month_2,
+         count(*) FILTER (WHERE u.day >= w.month_0_day) AS active_days_month_0,
+         count(*) FILTER (WHERE u.day >= w.month_1_day AND u.day < w.month_0_day) AS active_days_month_1,
+         count(*) FILTER (WHERE u.day >= w.month_2_day AND u.day < w.month_1_day) AS active_days_month_2,
          min(w.days_ago) AS days_since_last_use,
          max(w.days_ago) AS days_since_first_use
   FROM usage_days u JOIN window_days w ON w.day = u.day
