@@ -175,20 +175,25 @@ segments AS (
   FROM customers
   GROUP BY cutoff, segment
 ),
+transactions AS NOT MATERIALIZED (
+  -- Each transaction once, before the fan-out: its amount in whole cents as a DOUBLE (exact, so the sums
+  -- below are exact and the same in any order, and cheaper than DECIMAL's 128-bit sums) and its kind as flags.
+  SELECT customer_id, day, occurred_at, amount, CAST(amount * 100 AS DOUBLE) AS cents,
+         transaction_kind = 'subscription' AS is_subscription, transaction_kind = 'purchase' AS is_purchase,
+         transaction_kind = 'refund' AS is_refund
+  FROM recent_activity WHERE activity_type = 'transaction'
+),
 money AS (
-  -- Amounts summed as DECIMAL (exact, so the same in any order), then as DOUBLE.
   SELECT w.cutoff, f.customer_id,
-         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago < 30), 0) AS DOUBLE) AS revenue_30d,
-         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago < 90), 0) AS DOUBLE) AS revenue_90d,
-         CAST(coalesce(sum(f.amount) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180), 0) AS DOUBLE) AS revenue_prev_90d,
-         arg_max(f.amount, f.occurred_at) FILTER (WHERE f.transaction_kind = 'subscription') AS last_charge,
-         count(*) FILTER (WHERE f.transaction_kind = 'purchase' AND w.days_ago < 180) AS purchases_180d,
-         CAST(coalesce(sum(f.amount) FILTER (WHERE f.transaction_kind = 'purchase' AND w.days_ago < 180), 0) AS DOUBLE)
-           AS purchase_amount_180d,
-         min(w.days_ago) FILTER (WHERE f.transaction_kind = 'purchase') AS days_since_last_purchase,
-         count(*) FILTER (WHERE f.transaction_kind = 'refund' AND w.days_ago < 90) AS refunds_90d
-  FROM recent_activity f JOIN window_days w ON w.day = f.day
-  WHERE f.activity_type = 'transaction'
+         coalesce(sum(f.cents) FILTER (WHERE w.days_ago < 30), 0) / 100 AS revenue_30d,
+         coalesce(sum(f.cents) FILTER (WHERE w.days_ago < 90), 0) / 100 AS revenue_90d,
+         coalesce(sum(f.cents) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180), 0) / 100 AS revenue_prev_90d,
+         arg_max(f.amount, f.occurred_at) FILTER (WHERE f.is_subscription) AS last_charge,
+         count(*) FILTER (WHERE f.is_purchase AND w.days_ago < 180) AS purchases_180d,
+         coalesce(sum(f.cents) FILTER (WHERE f.is_purchase AND w.days_ago < 180), 0) / 100 AS purchase_amount_180d,
+         min(w.days_ago) FILTER (WHERE f.is_purchase) AS days_since_last_purchase,
+         count(*) FILTER (WHERE f.is_refund AND w.days_ago < 90) AS refunds_90d
+  FROM transactions f JOIN window_days w ON w.day = f.day
   GROUP BY w.cutoff, f.customer_id
 ),
 offers AS (
