@@ -25,7 +25,8 @@
 #   peer, passive waits   the same with OMP_WAIT_POLICY=PASSIVE, which custlake sets for itself
 #             (libgomp's idle threads otherwise spin between XGBoost's parallel regions).
 # Prints wall seconds, CPU seconds (user+sys), peak RSS and validation ROC AUC of each (the best
-# round of each side) and the ratios peer / custlake. PEERS (default "peer passive") picks the peer
+# round of each side) and the ratios peer / custlake, then each side's steps in round 1 (custlake's
+# JSON `timings`; the peer's load / features / xgboost). PEERS (default "peer passive") picks the peer
 # runs: PEERS=passive times only the passive one (a 1 M run in less time). Goal: the same AUC within 0.005 in at most
 # half the time and half the memory.
 set -euo pipefail
