@@ -132,23 +132,25 @@ Status AppendChunk(size_t rows, const std::vector<const double*>& columns, const
 
 /// Puts a cutoff's rows in customer_id order (the feature query's rows come in DuckDB's order, which
 /// depends on its threads): the same rows always train the same model. A row's values move with it.
+/// A customer with two rows at the cutoff is an error of the feature SQL (a join that fanned out).
 Status SortByCustomer(Dataset* d, const std::string& where) {
-  if (std::is_sorted(d->ids.begin(), d->ids.end())) return Status::OK();
-  std::vector<size_t> order(d->rows());
-  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d->ids[a] < d->ids[b]; });
-  Dataset sorted;
-  sorted.feature_names = d->feature_names;
-  sorted.Reserve(d->rows(), d->cols());
-  for (size_t r : order) {
-    if (!sorted.ids.empty() && sorted.ids.back() == d->ids[r]) {
-      return Status::InvalidArgument(fmt::format("{}: customer {} has two rows at one cutoff", where, d->ids[r]));
+  if (!std::is_sorted(d->ids.begin(), d->ids.end())) {
+    std::vector<size_t> order(d->rows());
+    for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return d->ids[a] < d->ids[b]; });
+    Dataset sorted;
+    sorted.feature_names = d->feature_names;
+    sorted.Reserve(d->rows(), d->cols());
+    for (size_t r : order) {
+      sorted.ids.push_back(d->ids[r]);
+      sorted.y.push_back(d->y[r]);
+      sorted.x.insert(sorted.x.end(), d->Row(r), d->Row(r) + d->cols());
     }
-    sorted.ids.push_back(d->ids[r]);
-    sorted.y.push_back(d->y[r]);
-    sorted.x.insert(sorted.x.end(), d->Row(r), d->Row(r) + d->cols());
+    *d = std::move(sorted);
   }
-  *d = std::move(sorted);
+  if (auto twice = std::adjacent_find(d->ids.begin(), d->ids.end()); twice != d->ids.end()) {
+    return Status::InvalidArgument(fmt::format("{}: customer {} has two rows at one cutoff", where, *twice));
+  }
   return Status::OK();
 }
 

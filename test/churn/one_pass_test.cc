@@ -86,5 +86,21 @@ TEST_F(ChurnOnePassTest, AMemoryLimitGivesTheSameRowsAndLeavesNoSpillFiles) {
   EXPECT_NE(bad.status().ToString().find("lots"), std::string::npos) << bad.status().ToString();
 }
 
+TEST_F(ChurnOnePassTest, ACustomerWithTwoRowsAtACutoffIsAnError) {
+  BuildCompany("300", "9");
+  // Each customer twice: a join that fanned out.
+  ASSERT_OK_AND_ASSIGN(FeatureModel model, ParseFeatureModel(
+      "-- model: fanned\n-- feature f: a number\n"
+      "SELECT customer_id, c AS cutoff, 0 AS label, 1.0 AS f FROM dim_customer, (VALUES (1), (2)) twice(k), "
+      "(SELECT unnest({{ cutoffs }}) AS c) WHERE is_current AND {{ horizon_days }} > 0\n",
+      "fanned.sql"));
+  ASSERT_OK_AND_ASSIGN(auto session, FeatureSession::Open(lake_root()));
+  auto rows = ComputeFeatures(session.get(), model, "2025-05-31", 90);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_NE(rows.status().message().find("fanned.sql at cutoff 2025-05-31: customer "), std::string::npos)
+      << rows.status().ToString();
+  EXPECT_NE(rows.status().message().find("has two rows at one cutoff"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace custlake::churn
