@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the benchmark's peer computes custlake's churn features: bench/churn/churn_peer.py's
-# features against models/churn/features.sql's rows (run through `custlake query`), customer by customer,
+# features against models/churn/features.sql's rows (as one query, bench/churn/one_query.py, run through
+# `custlake query`), customer by customer,
 # at the cutoffs `churn train` chooses (bench/churn/check_features.py says what equal means).
 #
 #   bench/churn/check_features.sh [CUSTOMERS] [BUILD_DIR]   (default 2000 customers, build/ci)
@@ -29,6 +30,7 @@ read -r CUTOFFS HORIZON < <(/usr/bin/python3 -c "import json,sys; j=json.load(op
 print(','.join(j['train_cutoffs'] + [j['validation_cutoff']]), j['horizon_days'])" "$WORK/train.json")
 export_peer_tables "$WORK" "${C[@]}"
 LITERALS=$(echo "$CUTOFFS" | sed "s/\([0-9-]*\)/DATE '\1'/g")
-SQL=$(sed -e "s/{{ cutoffs }}/[$LITERALS]/" -e "s/{{ horizon_days }}/$HORIZON/" "$ROOT/models/churn/features.sql")
+SQL=$(/usr/bin/python3 "$ROOT/bench/churn/one_query.py" "$ROOT/models/churn/features.sql" |
+      sed -e "s/{{ cutoffs }}/[$LITERALS]/" -e "s/{{ horizon_days }}/$HORIZON/")
 "${C[@]}" query --format csv --max-rows 0 "$SQL" >"$WORK/custlake_features.csv"
 /usr/bin/python3 "$ROOT/bench/churn/check_features.py" "$WORK" "$WORK/custlake_features.csv" "$CUTOFFS" "$HORIZON"

@@ -2,14 +2,21 @@
 -- description: One row per cutoff and customer active at the end of the cutoff day (signed up on or
 --   before it, not churned by it), with the churn model's features computed only from what was known
 --   then, and the label: churned within the horizon after the cutoff. Reads the current warehouse
---   version. All the cutoffs in one pass: the activity facts are read once, summed by customer and
---   day, and each day joined to the cutoffs whose 365-day window holds it (as days_ago).
---   Attributes come from the dim_customer version valid at the end of the cutoff day (SCD2), activity
---   from fact_customer_activity rows that occurred before it, tickets as they stood then (a ticket
---   closed after the cutoff was still open). The current dim_customer version gives only the label
---   and who was alive at the cutoff (its churn_date).
--- parameters: {{ cutoffs }} (a list of DATE literals), {{ horizon_days }} (INTEGER); `custlake churn`
---   fills them. A cutoff's rows are the same whichever other cutoffs share the pass.
+--   version. All the cutoffs in one pass over the facts of each share of the customers: the activity
+--   facts are summed by customer and day, and each day joined to the cutoffs whose 365-day window holds
+--   it (as days_ago). Attributes come from the dim_customer version valid at the end of the cutoff day
+--   (SCD2), activity from fact_customer_activity rows that occurred before it, tickets as they stood
+--   then (a ticket closed after the cutoff was still open). The current dim_customer version gives only
+--   the label and who was alive at the cutoff (its churn_date).
+-- steps: the statements below run in order in one session. Each `CREATE TABLE` makes a scratch table
+--   that the later ones read (dropped when the features are in); the one that uses {{ customers }} runs
+--   once per share of the customers (a hash partition of customer_id, several at a time, each adding
+--   its rows), so the per-customer aggregates of only one share are in memory at once; the last
+--   statement returns the rows. Features relative to a customer's segment are computed last, over
+--   every customer's rows.
+-- parameters: {{ cutoffs }} (a list of DATE literals), {{ horizon_days }} (INTEGER), {{ customers }} (a
+--   condition on customer_id choosing a share of the customers); `custlake churn` fills them. A
+--   cutoff's rows are the same whichever other cutoffs share the pass.
 -- grain: one row per cutoff and customer_id, in no particular order (`custlake churn` orders each
 --   cutoff's rows by customer_id itself: a sort of the whole result in DuckDB held every row in memory)
 -- column customer_id: the operational customer id
@@ -69,46 +76,69 @@
 -- feature low_engagement: how far the cutoff month's engagement is below the usual level,
 --   max(0, -engagement_month_0)
 -- feature engagement_decline: the drop over two months, max(0, engagement_month_2 - engagement_month_0)
-WITH cutoffs AS (
-  SELECT cutoff,
-         CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
-         -- The cutoff's day as whole UTC days since 1970 (the facts' days below are numbered alike).
-         CAST(epoch_us(CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ)) // 86400000000 - 1 AS INTEGER) AS cutoff_day,
-         CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
-         CAST(date_trunc('month', cutoff) + INTERVAL 1 MONTH AS DATE) AS month_after,
-         CAST(date_trunc('month', cutoff) AS DATE) AS cutoff_month,
-         CAST(date_trunc('month', cutoff) - INTERVAL 1 MONTH AS DATE) AS month_before,
-         CAST(date_trunc('month', cutoff) - INTERVAL 2 MONTH AS DATE) AS two_months_before
-  FROM (SELECT DISTINCT CAST(unnest({{ cutoffs }}) AS DATE) AS cutoff)
-),
-population AS (
+
+-- Each cutoff with its day numbers and calendar months.
+CREATE TABLE cutoffs AS
+SELECT cutoff,
+       CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
+       -- The cutoff's day as whole UTC days since 1970 (the facts' days below are numbered alike).
+       CAST(epoch_us(CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ)) // 86400000000 - 1 AS INTEGER) AS cutoff_day,
+       CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
+       CAST(date_trunc('month', cutoff) + INTERVAL 1 MONTH AS DATE) AS month_after,
+       CAST(date_trunc('month', cutoff) AS DATE) AS cutoff_month,
+       CAST(date_trunc('month', cutoff) - INTERVAL 1 MONTH AS DATE) AS month_before,
+       CAST(date_trunc('month', cutoff) - INTERVAL 2 MONTH AS DATE) AS two_months_before
+FROM (SELECT DISTINCT CAST(unnest({{ cutoffs }}) AS DATE) AS cutoff);
+
+-- Each cutoff with the 365 days it looks back on: days_ago 0 is the cutoff day itself. Joining a fact's
+-- day to these (an equality) gives it to exactly the cutoffs it is before, within a year. The first days
+-- of the cutoff's calendar month and of the two before, numbered as the days are.
+CREATE TABLE window_days AS
+SELECT p.cutoff, p.cutoff_day - CAST(k.days_ago AS INTEGER) AS day, CAST(k.days_ago AS INTEGER) AS days_ago,
+       CAST(date_diff('day', DATE '1970-01-01', p.cutoff_month) AS INTEGER) AS month_0_day,
+       CAST(date_diff('day', DATE '1970-01-01', p.month_before) AS INTEGER) AS month_1_day,
+       CAST(date_diff('day', DATE '1970-01-01', p.two_months_before) AS INTEGER) AS month_2_day
+FROM cutoffs p CROSS JOIN range(365) AS k(days_ago);
+
+-- The first day of usage data before each cutoff, over every customer: months before it are unknown,
+-- not idle. (NULL when there is no usage.)
+CREATE TABLE usage_start AS
+WITH usage_dates AS (
+  SELECT DISTINCT CAST(epoch_us(occurred_at) // 86400000000 AS INTEGER) AS day
+  FROM fact_customer_activity
+  WHERE activity_type = 'usage'
+    AND occurred_at < (SELECT max(cutoff_end) FROM cutoffs)
+    AND occurred_at >= (SELECT min(cutoff_end) FROM cutoffs) - INTERVAL 365 DAY
+)
+SELECT p.cutoff, p.cutoff - CAST(max(u.days_ago) AS INTEGER) AS first_day
+FROM cutoffs p
+LEFT JOIN (SELECT w.cutoff, w.days_ago FROM window_days w JOIN usage_dates d USING (day)) u USING (cutoff)
+GROUP BY p.cutoff;
+
+-- Each customer of a share at each cutoff, one row: its attributes, its usage, money, offers and
+-- tickets, and the days of each of the last three calendar months (the cutoff's month up to the cutoff)
+-- in which it was a customer and usage data exists (NULL when none).
+CREATE TABLE customer_rows AS
+WITH population AS (
   SELECT p.cutoff, c.customer_id, c.signup_date, c.churn_date
   FROM dim_customer c JOIN cutoffs p ON c.signup_date <= p.cutoff AND (c.churn_date IS NULL OR c.churn_date > p.cutoff)
-  WHERE c.is_current
+  WHERE c.is_current AND {{ customers }}
 ),
 attributes AS (
   -- The version valid at the end of the cutoff day.
   SELECT p.cutoff, d.customer_id, d.segment, d.contract, CAST(d.monthly_fee AS DOUBLE) AS monthly_fee
   FROM dim_customer d JOIN cutoffs p ON d.valid_from <= p.cutoff_end AND d.valid_to > p.cutoff_end
+  WHERE {{ customers }}
 ),
 recent_activity AS NOT MATERIALIZED (
-  -- The activity facts of the 365 days before the latest cutoff, read once for every cutoff (streamed
-  -- into the aggregates below, not held in memory), with their whole UTC day since 1970.
+  -- The share's activity facts of the 365 days before the latest cutoff, read once for every cutoff
+  -- (streamed into the aggregates below, not held in memory), with their whole UTC day since 1970.
   SELECT f.customer_id, f.activity_type, f.transaction_kind, f.amount, f.duration_s, f.occurred_at, f.offer_key,
          CAST(epoch_us(f.occurred_at) // 86400000000 AS INTEGER) AS day
   FROM fact_customer_activity f
   WHERE f.occurred_at < (SELECT max(cutoff_end) FROM cutoffs)
     AND f.occurred_at >= (SELECT min(cutoff_end) FROM cutoffs) - INTERVAL 365 DAY
-),
-window_days AS (
-  -- Each cutoff with the 365 days it looks back on: days_ago 0 is the cutoff day itself. Joining a
-  -- fact's day to these (an equality) gives it to exactly the cutoffs it is before, within a year.
-  -- The first days of the cutoff's calendar month and of the two before, numbered as the days are.
-  SELECT p.cutoff, p.cutoff_day - CAST(k.days_ago AS INTEGER) AS day, CAST(k.days_ago AS INTEGER) AS days_ago,
-         CAST(date_diff('day', DATE '1970-01-01', p.cutoff_month) AS INTEGER) AS month_0_day,
-         CAST(date_diff('day', DATE '1970-01-01', p.month_before) AS INTEGER) AS month_1_day,
-         CAST(date_diff('day', DATE '1970-01-01', p.two_months_before) AS INTEGER) AS month_2_day
-  FROM cutoffs p CROSS JOIN range(365) AS k(days_ago)
+    AND {{ customers }}
 ),
 usage_days AS (
   -- One row per customer and day with usage (once for all cutoffs): active days are then counted
@@ -134,22 +164,11 @@ usage AS (
          count(*) FILTER (WHERE u.day >= w.month_0_day) AS active_days_month_0,
          count(*) FILTER (WHERE u.day >= w.month_1_day AND u.day < w.month_0_day) AS active_days_month_1,
          count(*) FILTER (WHERE u.day >= w.month_2_day AND u.day < w.month_1_day) AS active_days_month_2,
-         min(w.days_ago) AS days_since_last_use,
-         max(w.days_ago) AS days_since_first_use
+         min(w.days_ago) AS days_since_last_use
   FROM usage_days u JOIN window_days w ON w.day = u.day
   GROUP BY w.cutoff, u.customer_id
 ),
-usage_start AS (
-  -- The first day of usage data before each cutoff: months before it are unknown, not idle.
-  -- (NULL when there is no usage.)
-  SELECT p.cutoff, p.cutoff - CAST(max(u.days_since_first_use) AS INTEGER) AS first_day
-  FROM cutoffs p LEFT JOIN usage u USING (cutoff)
-  GROUP BY p.cutoff
-),
 customers AS (
-  -- Each customer at each cutoff, one row: its attributes, its usage, and the days of each of the
-  -- last three calendar months (the cutoff's month up to the cutoff) in which it was a customer and
-  -- usage data exists (NULL when none). The segments' figures and the features read these rows.
   SELECT c.cutoff, c.customer_id, c.signup_date, c.churn_date, us.first_day,
          a.segment, a.contract, a.monthly_fee, u.* EXCLUDE (cutoff, customer_id),
          nullif(greatest(0, date_diff('day', greatest(p.cutoff_month, c.signup_date, us.first_day),
@@ -163,17 +182,6 @@ customers AS (
   JOIN usage_start us USING (cutoff)
   LEFT JOIN attributes a USING (cutoff, customer_id)
   LEFT JOIN usage u USING (cutoff, customer_id)
-),
-segments AS (
-  -- Each segment at each cutoff (its customers then): the median fee (the plans' level), the mean
-  -- active days of the last 30, and the daily activity rate over the three calendar months.
-  SELECT cutoff, segment, median(monthly_fee) AS median_fee,
-         avg(coalesce(active_days_30d, 0)) AS mean_active_days,
-         sum(coalesce(active_days_month_0, 0) + coalesce(active_days_month_1, 0) + coalesce(active_days_month_2, 0))
-           / nullif(sum(coalesce(days_month_0, 0) + coalesce(days_month_1, 0) + coalesce(days_month_2, 0)), 0)
-           AS daily_rate
-  FROM customers
-  GROUP BY cutoff, segment
 ),
 transactions AS NOT MATERIALIZED (
   -- Each transaction once, before the fan-out: its amount in whole cents as a DOUBLE (exact, so the sums
@@ -223,7 +231,26 @@ tickets AS (
            FILTER (WHERE t.closed_at < p.cutoff_end AND t.closed_at >= p.cutoff_end - INTERVAL 180 DAY)
            AS avg_satisfaction
   FROM dim_support_ticket t JOIN cutoffs p ON t.opened_at < p.cutoff_end
+  WHERE {{ customers }}
   GROUP BY p.cutoff, t.customer_id
+)
+SELECT c.*, m.* EXCLUDE (cutoff, customer_id), o.* EXCLUDE (cutoff, customer_id), t.* EXCLUDE (cutoff, customer_id)
+FROM customers c
+LEFT JOIN money m ON m.cutoff = c.cutoff AND m.customer_id = c.customer_id
+LEFT JOIN offers o ON o.cutoff = c.cutoff AND o.customer_id = c.customer_id
+LEFT JOIN tickets t ON t.cutoff = c.cutoff AND t.customer_id = c.customer_id;
+
+-- The features, over every customer's rows.
+WITH segments AS (
+  -- Each segment at each cutoff (its customers then): the median fee (the plans' level), the mean
+  -- active days of the last 30, and the daily activity rate over the three calendar months.
+  SELECT cutoff, segment, median(monthly_fee) AS median_fee,
+         avg(coalesce(active_days_30d, 0)) AS mean_active_days,
+         sum(coalesce(active_days_month_0, 0) + coalesce(active_days_month_1, 0) + coalesce(active_days_month_2, 0))
+           / nullif(sum(coalesce(days_month_0, 0) + coalesce(days_month_1, 0) + coalesce(days_month_2, 0)), 0)
+           AS daily_rate
+  FROM customer_rows
+  GROUP BY cutoff, segment
 )
 SELECT c.customer_id,
        c.cutoff,
@@ -234,10 +261,10 @@ SELECT c.customer_id,
        CAST(CASE WHEN c.segment = 'enterprise' THEN 1 ELSE 0 END AS DOUBLE) AS segment_enterprise,
        c.monthly_fee,
        c.monthly_fee / nullif(s.median_fee, 0) AS fee_vs_segment,
-       CAST(m.last_charge AS DOUBLE) AS last_charge,
-       coalesce(m.revenue_30d, 0) AS revenue_30d,
-       coalesce(m.revenue_90d, 0) AS revenue_90d,
-       coalesce(m.revenue_90d, 0) - coalesce(m.revenue_prev_90d, 0) AS revenue_trend_90d,
+       CAST(c.last_charge AS DOUBLE) AS last_charge,
+       coalesce(c.revenue_30d, 0) AS revenue_30d,
+       coalesce(c.revenue_90d, 0) AS revenue_90d,
+       coalesce(c.revenue_90d, 0) - coalesce(c.revenue_prev_90d, 0) AS revenue_trend_90d,
        CAST(coalesce(c.usage_events_30d, 0) AS DOUBLE) AS usage_events_30d,
        CAST(coalesce(c.usage_events_prev_30d, 0) AS DOUBLE) AS usage_events_prev_30d,
        CAST(coalesce(c.usage_events_60_90d, 0) AS DOUBLE) AS usage_events_60_90d,
@@ -257,30 +284,27 @@ SELECT c.customer_id,
        ln((coalesce(c.active_days_30d, 0) + 1.0) / (coalesce(c.active_days_60_90d, 0) + 1.0)) AS activity_trend_90d,
        (coalesce(c.active_days_30d, 0) + 0.5) / (s.mean_active_days + 0.5) AS activity_vs_segment,
        CAST(coalesce(c.days_since_last_use, 365) AS DOUBLE) AS days_since_last_use,
-       CAST(coalesce(m.purchases_180d, 0) AS DOUBLE) AS purchases_180d,
-       coalesce(m.purchase_amount_180d, 0) AS purchase_amount_180d,
-       CAST(coalesce(m.days_since_last_purchase, 365) AS DOUBLE) AS days_since_last_purchase,
-       CAST(coalesce(m.refunds_90d, 0) AS DOUBLE) AS refunds_90d,
-       CAST(coalesce(t.tickets_30d, 0) AS DOUBLE) AS tickets_30d,
-       CAST(coalesce(t.tickets_90d, 0) AS DOUBLE) AS tickets_90d,
-       CAST(coalesce(t.unresolved_tickets, 0) AS DOUBLE) AS unresolved_tickets,
-       CAST(t.last_satisfaction AS DOUBLE) AS last_satisfaction,
-       CAST(t.avg_satisfaction AS DOUBLE) AS avg_satisfaction,
-       CAST(coalesce(o.offers_received_30d, 0) AS DOUBLE) AS offers_received_30d,
-       CAST(coalesce(o.offers_received_90d, 0) AS DOUBLE) AS offers_received_90d,
-       CAST(coalesce(o.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
-       CAST(coalesce(o.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed,
-       CAST(coalesce(o.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
-       CAST(coalesce(o.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d,
-       CAST(coalesce(t.cancellation_tickets_90d, 0) AS DOUBLE) AS cancellation_tickets_90d,
+       CAST(coalesce(c.purchases_180d, 0) AS DOUBLE) AS purchases_180d,
+       coalesce(c.purchase_amount_180d, 0) AS purchase_amount_180d,
+       CAST(coalesce(c.days_since_last_purchase, 365) AS DOUBLE) AS days_since_last_purchase,
+       CAST(coalesce(c.refunds_90d, 0) AS DOUBLE) AS refunds_90d,
+       CAST(coalesce(c.tickets_30d, 0) AS DOUBLE) AS tickets_30d,
+       CAST(coalesce(c.tickets_90d, 0) AS DOUBLE) AS tickets_90d,
+       CAST(coalesce(c.unresolved_tickets, 0) AS DOUBLE) AS unresolved_tickets,
+       CAST(c.last_satisfaction AS DOUBLE) AS last_satisfaction,
+       CAST(c.avg_satisfaction AS DOUBLE) AS avg_satisfaction,
+       CAST(coalesce(c.offers_received_30d, 0) AS DOUBLE) AS offers_received_30d,
+       CAST(coalesce(c.offers_received_90d, 0) AS DOUBLE) AS offers_received_90d,
+       CAST(coalesce(c.offers_redeemed_90d, 0) AS DOUBLE) AS offers_redeemed_90d,
+       CAST(coalesce(c.days_since_offer_redeemed, 365) AS DOUBLE) AS days_since_offer_redeemed,
+       CAST(coalesce(c.retention_offers_30d, 0) AS DOUBLE) AS retention_offers_30d,
+       CAST(coalesce(c.retention_offers_90d, 0) AS DOUBLE) AS retention_offers_90d,
+       CAST(coalesce(c.cancellation_tickets_90d, 0) AS DOUBLE) AS cancellation_tickets_90d,
        ln((coalesce(c.active_days_month_0, 0) + 2.0) / (c.days_month_0 * s.daily_rate + 2.0)) AS engagement_month_0,
        ln((coalesce(c.active_days_month_1, 0) + 2.0) / (c.days_month_1 * s.daily_rate + 2.0)) AS engagement_month_1,
        ln((coalesce(c.active_days_month_2, 0) + 2.0) / (c.days_month_2 * s.daily_rate + 2.0)) AS engagement_month_2,
        greatest(0, -engagement_month_0) AS low_engagement,
        greatest(0, engagement_month_2 - engagement_month_0) AS engagement_decline
-FROM customers c
+FROM customer_rows c
 JOIN cutoffs p ON p.cutoff = c.cutoff
 LEFT JOIN segments s ON s.cutoff = c.cutoff AND s.segment = c.segment
-LEFT JOIN money m ON m.cutoff = c.cutoff AND m.customer_id = c.customer_id
-LEFT JOIN offers o ON o.cutoff = c.cutoff AND o.customer_id = c.customer_id
-LEFT JOIN tickets t ON t.cutoff = c.cutoff AND t.customer_id = c.customer_id

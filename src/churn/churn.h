@@ -39,7 +39,7 @@ struct TrainOptions {
   GbmOptions gbm;
   LogisticOptions logistic;
   double threshold = -1;          ///< the confusion matrix's; < 0 = the rows' churn rate
-  std::string memory_limit;       ///< DuckDB's for the feature query ("4GB"); "" = DuckDB's default
+  std::string memory_limit = FeatureSession::kDefaultMemoryLimit;  ///< DuckDB's for the features; "" = DuckDB's default
 };
 
 /// The cutoffs a training run uses.

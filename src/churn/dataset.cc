@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include <unistd.h>
 
@@ -154,6 +158,71 @@ Status SortByCustomer(Dataset* d, const std::string& where) {
   return Status::OK();
 }
 
+/// How many shares of the customers a per-share step runs in, and how many at once (one per core, at
+/// most 8): each running share's aggregates are in memory, so at most a quarter of them at a time.
+struct Shares {
+  int count;
+  int at_once;
+};
+Shares SharesForThisMachine() {
+  const int at_once = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  return {std::max(8, 4 * at_once), at_once};
+}
+
+/// A step run for every share of the customers: its table made empty, then each share's rows added,
+/// `at_once` shares at a time on connections of their own. DuckDB runs each with one thread: a
+/// query on one thread spends less CPU than on several, and the shares keep every core busy.
+Status RunPerShare(FeatureSession* session, const FeatureStep& step) {
+  RETURN_NOT_OK(session->session()->Execute(step.ForShare("false", false)));
+  const Shares shares = SharesForThisMachine();
+  RETURN_NOT_OK(session->session()->Execute("SET threads = 1"));
+  std::atomic<int> next{0};
+  std::mutex mu;
+  Status failed = Status::OK();
+  auto work = [&]() {
+    auto fail = [&](const Status& s) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (failed.ok()) failed = s;
+    };
+    auto con = session->Connect();
+    if (!con.ok()) return fail(con.status());
+    for (int k = next++; k < shares.count; k = next++) {
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failed.ok()) return;
+      }
+      const std::string customers = fmt::format("hash(customer_id) % {} = {}", shares.count, k);
+      Status s = (*con)->Execute(step.ForShare(customers, true));
+      if (!s.ok()) return fail(s.WithContext(fmt::format("the share {} of {} of the customers", k, shares.count)));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < shares.at_once; ++t) threads.emplace_back(work);
+  for (std::thread& t : threads) t.join();
+  Status reset = session->session()->Execute("RESET threads");
+  RETURN_NOT_OK(failed);
+  return reset;
+}
+
+/// The model's steps in order (each making its scratch table), then `rows` (streaming the SELECT);
+/// the scratch tables are dropped in the end, whatever happened.
+Status RunSteps(FeatureSession* session, const FeatureModel& model, const RenderedFeatures& rendered,
+                const std::function<Status()>& rows) {
+  Status out = Status::OK();
+  size_t made = 0;
+  for (; made < rendered.steps.size() && out.ok(); ++made) {
+    const FeatureStep& step = rendered.steps[made];
+    out = step.per_share ? RunPerShare(session, step) : session->session()->Execute(step.sql);
+    if (!out.ok()) out = out.WithContext(fmt::format("{}:{} (the step {})", model.path, step.line, step.table));
+  }
+  if (out.ok()) out = rows();
+  while (made-- > 0) {
+    Status dropped = session->session()->Execute("DROP TABLE IF EXISTS " + engine::QuoteIdent(rendered.steps[made].table));
+    if (out.ok()) out = dropped;
+  }
+  return out;
+}
+
 }  // namespace
 
 FeatureSession::~FeatureSession() {
@@ -182,12 +251,16 @@ Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& 
     std::error_code error;
     const auto tmp = std::filesystem::temp_directory_path(error);
     if (error) return Status::IOError("no temporary directory to spill to: " + error.message());
-    fs->spill_dir_ = (tmp / fmt::format("custlake-features-{}", ::getpid())).string();
+    static std::atomic<int> sessions{0};  // a folder of its own for each session of the process
+    fs->spill_dir_ = (tmp / fmt::format("custlake-features-{}-{}", ::getpid(), sessions++)).string();
     db_options.memory_limit = memory_limit;
     db_options.temp_directory = fs->spill_dir_;
   }
   ASSIGN_OR_RETURN(fs->db_, engine::Database::Open(db_options));
   ASSIGN_OR_RETURN(fs->session_, fs->db_->Connect());
+  // The views and the feature model's scratch tables, compressed like a database file's.
+  RETURN_NOT_OK(fs->session_->Execute("ATTACH ':memory:' AS scratch (COMPRESS)"));
+  RETURN_NOT_OK(fs->session_->Execute("USE scratch"));
   RETURN_NOT_OK(warehouse::AttachVersion(fs->session_.get(), version->path, "warehouse").status());
   ASSIGN_OR_RETURN(engine::QueryResult tables,
                    fs->session_->Query("SELECT table_name FROM information_schema.tables WHERE table_catalog = "
@@ -200,9 +273,16 @@ Result<std::unique_ptr<FeatureSession>> FeatureSession::Open(const std::string& 
   return fs;
 }
 
+Result<std::unique_ptr<engine::Session>> FeatureSession::Connect() {
+  ASSIGN_OR_RETURN(auto con, db_->Connect());
+  RETURN_NOT_OK(con->Execute("USE scratch"));
+  RETURN_NOT_OK(con->Execute("SET TimeZone = 'UTC'"));
+  return con;
+}
+
 Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
                                              const std::vector<std::string>& cutoffs, int horizon_days) {
-  ASSIGN_OR_RETURN(std::string sql, model.Render(cutoffs, horizon_days));
+  ASSIGN_OR_RETURN(RenderedFeatures rendered, model.Render(cutoffs, horizon_days));
   const std::string where = fmt::format("{} at cutoffs {}", model.path, fmt::join(cutoffs, ", "));
   std::vector<double> cutoff_days;
   for (const std::string& cutoff : cutoffs) {
@@ -212,11 +292,14 @@ Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const Feat
   std::vector<Dataset> out(cutoffs.size());
   for (Dataset& d : out) d.feature_names = model.FeatureNames();
   Status rows = Status::OK();  // an error of the rows (not the query's)
-  Status run = session->session()->ForEachDoubleChunk(
-      AsDoubles(sql), [&](const std::vector<std::string>& names) { return rows = CheckColumns(names, model); },
-      [&](size_t n, const std::vector<const double*>& columns) {
-        return rows = AppendChunk(n, columns, model, cutoffs, cutoff_days, &out);
-      });
+  Status run = RunSteps(session, model, rendered, [&]() {
+    return session->session()->ForEachDoubleChunk(
+        AsDoubles(rendered.select),
+        [&](const std::vector<std::string>& names) { return rows = CheckColumns(names, model); },
+        [&](size_t n, const std::vector<const double*>& columns) {
+          return rows = AppendChunk(n, columns, model, cutoffs, cutoff_days, &out);
+        });
+  });
   RETURN_NOT_OK(rows);
   if (!run.ok()) return run.WithContext(where);
   for (size_t i = 0; i < out.size(); ++i) {

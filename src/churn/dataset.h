@@ -2,8 +2,8 @@
 // rows are stacked for training), float features row-major with NaN for a
 // missing value (XGBoost's convention), and the 0/1 labels.
 //
-// ComputeFeatures runs the feature model's SELECT for a list of cutoffs (all in
-// one pass) or for one, over the current warehouse version, attached read-only
+// ComputeFeatures runs the feature model's statements for a list of cutoffs (all
+// in one pass) or for one, over the current warehouse version, attached read-only
 // as `custlake query` attaches it, so features see exactly what readers see.
 //
 // Plain values; not thread-safe while being appended to.
@@ -44,19 +44,28 @@ struct Dataset {
 };
 
 /// The current warehouse version, attached read-only (with its segment files) in an
-/// in-memory DuckDB, each table a view in main (as `custlake query` sees them), in UTC:
-/// the one published version the features read, whatever builds commit meanwhile.
+/// in-memory DuckDB, each table a view (as `custlake query` sees them), in UTC: the one
+/// published version the features read, whatever builds commit meanwhile. The views and
+/// the feature model's scratch tables live in a compressed in-memory catalog.
 /// Trusted SQL only (the embedded feature model): it is not a sandbox.
 class FeatureSession {
  public:
+  /// DuckDB's memory for the features unless told otherwise, as `custlake query`'s: enough for a
+  /// million customers' shares without spilling (past it DuckDB keeps fewer of the warehouse's blocks
+  /// cached, then spills).
+  static constexpr const char* kDefaultMemoryLimit = "2GB";
   /// NotFound (saying to run `custlake build`) when the lake has no warehouse yet. `memory_limit`
   /// ("4GB"; "" = DuckDB's default, 80 % of the machine's memory) caps DuckDB's memory; past it
   /// DuckDB spills to a private folder in the system's temporary directory, removed on destruction.
   static Result<std::unique_ptr<FeatureSession>> Open(const std::string& lake_root,
-                                                      const std::string& memory_limit = "");
+                                                      const std::string& memory_limit = kDefaultMemoryLimit);
   ~FeatureSession();
   engine::Session* session() { return session_.get(); }
+  /// Another connection, set up as session()'s is (for work on several threads).
+  Result<std::unique_ptr<engine::Session>> Connect();
   int64_t warehouse_version() const { return warehouse_version_; }
+  /// The folder DuckDB spills to ("" without a memory limit); it exists only once DuckDB spilled.
+  const std::string& spill_dir() const { return spill_dir_; }
 
  private:
   FeatureSession() = default;
@@ -67,9 +76,12 @@ class FeatureSession {
 };
 
 /// The feature model's rows for each of `cutoffs` (one Dataset per cutoff, in their order): the
-/// customers active at its end, ordered by customer_id. One query computes them all (the activity
-/// facts read once); a cutoff's rows are the same as when it is computed alone. Rows are streamed
-/// from DuckDB chunk by chunk into the float matrices (no copy of the whole table), then ordered.
+/// customers active at its end, ordered by customer_id. One pass computes them all (the activity
+/// facts of a share of the customers read once); a cutoff's rows are the same as when it is computed
+/// alone. A step that runs per share runs in several shares (hash partitions of customer_id) on
+/// several connections at once, each with one DuckDB thread. Rows are streamed from DuckDB chunk by
+/// chunk into the float matrices (no copy of the whole table), then ordered; the scratch tables are
+/// dropped.
 Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
                                              const std::vector<std::string>& cutoffs, int horizon_days);
 /// The same for one cutoff.

@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kCutoffsParam = "{{ cutoffs }}";
 constexpr const char* kHorizonParam = "{{ horizon_days }}";
+constexpr const char* kCustomersParam = "{{ customers }}";
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
@@ -47,6 +48,47 @@ Status ParseHeaderLine(const std::string& body, const std::string& where, Featur
   } else {
     *last = nullptr;  // model, parameters, grain, column: documentation only
   }
+  return Status::OK();
+}
+
+/// The statements of the SQL after the header, each ended by a line that ends in `;` (the last by the
+/// file's end): the steps, each `CREATE TABLE name AS ...`, then the SELECT of the rows. `first_line`
+/// is the SQL's first line in the file.
+Status SplitStatements(const std::string& body, int first_line, FeatureModel* model) {
+  static const std::regex kCreate(R"(^CREATE TABLE ([A-Za-z_][A-Za-z0-9_]*) AS\b)");
+  std::istringstream in(body);
+  std::string line, statement, code;  // code: the statement from its first line that is not a comment
+  int line_no = first_line - 1, start = 0;
+  auto step = [&]() -> Status {
+    const std::string where = fmt::format("{}:{}", model->path, start == 0 ? line_no : start);
+    std::smatch m;
+    if (!std::regex_search(code, m, kCreate)) {
+      return Status::InvalidArgument(where + ": a statement before the last must be a step, `CREATE TABLE name AS ...`");
+    }
+    model->steps.push_back({m[1], statement, statement.find(kCustomersParam) != std::string::npos, start});
+    return Status::OK();
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::string trimmed = Trim(line);
+    if (start == 0 && !trimmed.empty() && trimmed.rfind("--", 0) != 0) start = line_no;
+    const bool ends = !trimmed.empty() && trimmed.back() == ';' && trimmed.rfind("--", 0) != 0;
+    const std::string text = ends ? line.substr(0, line.rfind(';')) + "\n" : line + "\n";
+    statement += text;
+    if (start != 0) code += text;
+    if (!ends) continue;
+    RETURN_NOT_OK(step());
+    statement.clear();
+    code.clear();
+    start = 0;
+  }
+  if (start == 0) return Status::InvalidArgument(model->path + ": no SELECT after the last `;`");
+  if (statement.find(kCustomersParam) != std::string::npos) {
+    return Status::InvalidArgument(fmt::format("{}:{}: the last statement (the rows) may not use {}; only a step runs "
+                                               "once per share of the customers",
+                                               model->path, start, kCustomersParam));
+  }
+  model->select = statement;
   return Status::OK();
 }
 
@@ -91,6 +133,7 @@ Result<FeatureModel> ParseFeatureModel(const std::string& text, const std::strin
   std::string* last = nullptr;
   std::ostringstream sql;
   bool in_header = true;
+  int sql_line = 0;
   while (std::getline(in, line)) {
     ++line_no;
     const std::string where = fmt::format("{}:{}", path, line_no);
@@ -102,16 +145,18 @@ Result<FeatureModel> ParseFeatureModel(const std::string& text, const std::strin
       RETURN_NOT_OK(ParseHeaderLine(line.substr(3), where, &model, &last));
       continue;
     }
+    if (in_header) sql_line = line_no;
     in_header = false;
     sql << line << "\n";
   }
-  model.sql = sql.str();
+  const std::string body = sql.str();
   if (model.features.empty()) return Status::InvalidArgument(path + ": declares no `-- feature NAME: ...` line");
   for (const char* param : {kCutoffsParam, kHorizonParam}) {
-    if (model.sql.find(param) == std::string::npos) {
-      return Status::InvalidArgument(path + ": the SELECT does not use the parameter " + param);
+    if (body.find(param) == std::string::npos) {
+      return Status::InvalidArgument(path + ": the SQL does not use the parameter " + param);
     }
   }
+  RETURN_NOT_OK(SplitStatements(body, sql_line, &model));
   return model;
 }
 
@@ -122,7 +167,17 @@ Result<FeatureModel> LoadFeatureModel() {
   return Status::Internal("models/churn/features.sql is not embedded in this binary");
 }
 
-Result<std::string> FeatureModel::Render(const std::vector<std::string>& cutoffs, int horizon_days) const {
+std::string FeatureStep::ForShare(const std::string& customers, bool append) const {
+  std::string out = sql;
+  ReplaceAll(&out, kCustomersParam, "(" + customers + ")");
+  if (append) {
+    const std::string create = "CREATE TABLE " + table + " AS";
+    out.replace(out.find(create), create.size(), "INSERT INTO " + table);
+  }
+  return out;
+}
+
+Result<RenderedFeatures> FeatureModel::Render(const std::vector<std::string>& cutoffs, int horizon_days) const {
   if (cutoffs.empty()) return Status::InvalidArgument(path + ": no cutoff to compute the features at");
   std::vector<std::string> literals;
   for (const std::string& cutoff : cutoffs) {
@@ -135,9 +190,15 @@ Result<std::string> FeatureModel::Render(const std::vector<std::string>& cutoffs
   if (horizon_days < 1 || horizon_days > 3650) {
     return Status::InvalidArgument(fmt::format("--horizon-days must be 1 to 3650, got {}", horizon_days));
   }
-  std::string out = sql;
-  ReplaceAll(&out, kCutoffsParam, fmt::format("[{}]", fmt::join(literals, ", ")));
-  ReplaceAll(&out, kHorizonParam, std::to_string(horizon_days));
+  const std::string list = fmt::format("[{}]", fmt::join(literals, ", "));
+  const std::string horizon = std::to_string(horizon_days);
+  auto fill = [&](std::string text) {
+    ReplaceAll(&text, kCutoffsParam, list);
+    ReplaceAll(&text, kHorizonParam, horizon);
+    return text;
+  };
+  RenderedFeatures out{steps, fill(select)};
+  for (FeatureStep& step : out.steps) step.sql = fill(step.sql);
   return out;
 }
 

@@ -19,10 +19,11 @@ TEST(FeatureModelTest, RenderFillsTheParametersAndChecksThem) {
   ASSERT_OK_AND_ASSIGN(FeatureModel model, ParseFeatureModel(
       "-- model: m\n-- feature a: the a\n--   continued\nSELECT {{ cutoffs }} AS c, {{ horizon_days }} AS h\n", "m.sql"));
   EXPECT_EQ(model.Describe("a"), "the a continued");
-  ASSERT_OK_AND_ASSIGN(std::string sql, model.Render({"2025-09-30"}, 90));
-  EXPECT_EQ(sql, "SELECT [DATE '2025-09-30'] AS c, 90 AS h\n");
+  ASSERT_OK_AND_ASSIGN(RenderedFeatures sql, model.Render({"2025-09-30"}, 90));
+  EXPECT_TRUE(sql.steps.empty());
+  EXPECT_EQ(sql.select, "SELECT [DATE '2025-09-30'] AS c, 90 AS h\n");
   ASSERT_OK_AND_ASSIGN(sql, model.Render({"2025-08-31", "2025-09-30"}, 90));
-  EXPECT_EQ(sql, "SELECT [DATE '2025-08-31', DATE '2025-09-30'] AS c, 90 AS h\n");
+  EXPECT_EQ(sql.select, "SELECT [DATE '2025-08-31', DATE '2025-09-30'] AS c, 90 AS h\n");
   EXPECT_NOT_OK(model.Render({"2025-02-30"}, 90));
   EXPECT_NOT_OK(model.Render({"2025-09-30", "2025-09-30'; DROP"}, 90));
   EXPECT_NOT_OK(model.Render({"2025-09-30"}, 0));
@@ -30,6 +31,46 @@ TEST(FeatureModelTest, RenderFillsTheParametersAndChecksThem) {
   auto twice = model.Render({"2025-09-30", "2025-08-31", "2025-09-30"}, 90);
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.status().message().find("2025-09-30 is given twice"), std::string::npos);
+}
+
+TEST(FeatureModelTest, StepsMakeTablesAndOneRunsPerShareOfTheCustomers) {
+  ASSERT_OK_AND_ASSIGN(FeatureModel model, ParseFeatureModel(
+      "-- model: m\n-- feature a: the a\n\n"
+      "-- the cutoffs; a comment that ends like a statement;\n"
+      "CREATE TABLE cutoffs AS SELECT unnest({{ cutoffs }}) AS cutoff;\n"
+      "CREATE TABLE per_customer AS\n  SELECT customer_id, {{ horizon_days }} AS h FROM t WHERE {{ customers }}\n;\n"
+      "-- the rows\nSELECT * FROM per_customer, cutoffs\n",
+      "m.sql"));
+  ASSERT_EQ(model.steps.size(), 2u);
+  EXPECT_EQ(model.steps[0].table, "cutoffs");
+  EXPECT_FALSE(model.steps[0].per_share);
+  EXPECT_EQ(model.steps[0].line, 5);
+  EXPECT_EQ(model.steps[1].table, "per_customer");
+  EXPECT_TRUE(model.steps[1].per_share);
+  EXPECT_EQ(model.steps[1].line, 6);
+  ASSERT_OK_AND_ASSIGN(RenderedFeatures sql, model.Render({"2025-09-30"}, 30));
+  EXPECT_EQ(sql.steps[0].sql, "\n-- the cutoffs; a comment that ends like a statement;\n"
+                              "CREATE TABLE cutoffs AS SELECT unnest([DATE '2025-09-30']) AS cutoff\n");
+  EXPECT_EQ(sql.steps[1].ForShare("hash(customer_id) % 8 = 0", false),
+            "CREATE TABLE per_customer AS\n  SELECT customer_id, 30 AS h FROM t WHERE (hash(customer_id) % 8 = 0)\n\n");
+  EXPECT_EQ(sql.steps[1].ForShare("hash(customer_id) % 8 = 7", true),
+            "INSERT INTO per_customer\n  SELECT customer_id, 30 AS h FROM t WHERE (hash(customer_id) % 8 = 7)\n\n");
+  EXPECT_EQ(sql.select, "-- the rows\nSELECT * FROM per_customer, cutoffs\n");
+}
+
+TEST(FeatureModelTest, StatementsBeforeTheLastAreSteps) {
+  const std::string head = "-- feature a: x\n\n";
+  auto not_a_step = ParseFeatureModel(head + "SELECT 1;\nSELECT {{ cutoffs }}, {{ horizon_days }}\n", "f.sql");
+  ASSERT_FALSE(not_a_step.ok());
+  EXPECT_NE(not_a_step.status().message().find("f.sql:3: a statement before the last must be a step"),
+            std::string::npos) << not_a_step.status().message();
+  auto share_in_last = ParseFeatureModel(head + "SELECT {{ cutoffs }}, {{ horizon_days }} WHERE {{ customers }}\n", "f.sql");
+  ASSERT_FALSE(share_in_last.ok());
+  EXPECT_NE(share_in_last.status().message().find("f.sql:3: the last statement"), std::string::npos)
+      << share_in_last.status().message();
+  auto no_select = ParseFeatureModel(head + "CREATE TABLE t AS SELECT {{ cutoffs }}, {{ horizon_days }};\n", "f.sql");
+  ASSERT_FALSE(no_select.ok());
+  EXPECT_NE(no_select.status().message().find("no SELECT after the last"), std::string::npos);
 }
 
 TEST(FeatureModelTest, ErrorsNameTheFileAndLine) {

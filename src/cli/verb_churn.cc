@@ -136,8 +136,9 @@ void AddTrainOptions(CLI::App* cmd, ChurnVerbOptions* o) {
   cmd->add_option("--max-depth", o->train.gbm.max_depth, "XGBoost: tree depth")->capture_default_str();
   cmd->add_option("--threads", o->train.gbm.threads, "XGBoost threads (0: all cores)")->capture_default_str();
   cmd->add_option("--memory-limit", o->train.memory_limit,
-                  "DuckDB's memory limit for the feature query, e.g. 2GB (default: 80 % of the machine's); past it "
-                  "DuckDB spills to the temporary directory");
+                  "DuckDB's memory limit for the features, e.g. 4GB; past it DuckDB spills to the temporary "
+                  "directory (\"\": DuckDB's default, 80 % of the machine's memory)")
+      ->capture_default_str();
   cmd->add_option("--l2", o->train.logistic.l2, "Logistic baseline: L2 penalty")->check(CLI::NonNegativeNumber)->capture_default_str();
 }
 

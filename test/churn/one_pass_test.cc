@@ -8,8 +8,6 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
-
 #include "churn/dataset.h"
 #include "churn_fixture.h"
 #include "support/status_testing.h"
@@ -69,11 +67,17 @@ TEST_F(ChurnOnePassTest, AMemoryLimitGivesTheSameRowsAndLeavesNoSpillFiles) {
   auto model = LoadFeatureModel();
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   const std::vector<std::string> cutoffs{"2025-05-31", "2025-07-31"};
-  std::vector<Dataset> unlimited = Features(cutoffs);
-  const std::filesystem::path spill =
-      std::filesystem::temp_directory_path() / ("custlake-features-" + std::to_string(::getpid()));
+  std::vector<Dataset> unlimited;
+  {
+    ASSERT_OK_AND_ASSIGN(auto session, FeatureSession::Open(lake_root(), ""));  // DuckDB's own limit
+    EXPECT_EQ(session->spill_dir(), "");
+    ASSERT_OK_AND_ASSIGN(unlimited, ComputeFeatures(session.get(), *model, cutoffs, 90));
+  }
+  std::filesystem::path spill;
   {
     ASSERT_OK_AND_ASSIGN(auto session, FeatureSession::Open(lake_root(), "256MB"));
+    spill = session->spill_dir();
+    EXPECT_EQ(spill.parent_path(), std::filesystem::temp_directory_path());
     ASSERT_OK_AND_ASSIGN(std::vector<Dataset> limited, ComputeFeatures(session.get(), *model, cutoffs, 90));
     for (size_t i = 0; i < cutoffs.size(); ++i) ExpectSameRows(limited[i], unlimited[i], cutoffs[i]);
     // What DuckDB leaves there when it spills (it makes the folder only then; 300 customers fit in 256MB).
