@@ -158,15 +158,33 @@ Status SortByCustomer(Dataset* d, const std::string& where) {
   return Status::OK();
 }
 
-/// How many shares of the customers a per-share step runs in, and how many at once (one per core, at
-/// most 8): each running share's aggregates are in memory, so at most a quarter of them at a time.
-struct Shares {
-  int count;
-  int at_once;
-};
-Shares SharesForThisMachine() {
-  const int at_once = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
-  return {std::max(8, 4 * at_once), at_once};
+/// The conditions choosing the shares of the customers a per-share step runs in: ranges of
+/// customer_id, each holding as many of the current customers (dim_customer) as the others, together
+/// every value. A range is a comparison of the column with constants, which DuckDB's scans apply
+/// before reading the other columns (a hash of the id would be computed on every row). One share per
+/// `kCustomersPerShare` customers and at least four per connection: the running shares' aggregates
+/// are what the step holds in memory. One share of all when there is no customer.
+constexpr int64_t kCustomersPerShare = 62500;
+Result<std::vector<std::string>> ShareConditions(engine::Session* session, int at_once) {
+  ASSIGN_OR_RETURN(engine::QueryResult customers,
+                   session->Query("SELECT count(*) FROM dim_customer WHERE is_current AND customer_id IS NOT NULL"));
+  const int64_t n = customers.rows.empty() ? 0 : std::stoll(customers.rows[0][0]);
+  const int64_t count = std::max<int64_t>(4 * at_once, (n + kCustomersPerShare - 1) / kCustomersPerShare);
+  std::vector<std::string> fractions;
+  for (int64_t k = 1; k < count; ++k) fractions.push_back(fmt::format("{}/{}", k, count));
+  ASSIGN_OR_RETURN(engine::QueryResult bounds, session->Query(fmt::format(
+      "SELECT typeof(b), CAST(b AS VARCHAR) FROM (SELECT unnest(quantile_disc(customer_id, [{}])) AS b "
+      "FROM dim_customer WHERE is_current) WHERE b IS NOT NULL ORDER BY b",
+      fmt::join(fractions, ", "))));
+  if (n == 0 || bounds.rows.size() != fractions.size()) return std::vector<std::string>{"true"};
+  std::vector<std::string> literals;
+  for (const auto& row : bounds.rows) literals.push_back(fmt::format("CAST({} AS {})", engine::QuoteLiteral(row[1]), row[0]));
+  std::vector<std::string> out{"customer_id < " + literals.front()};
+  for (size_t k = 1; k < literals.size(); ++k) {
+    out.push_back(fmt::format("customer_id >= {} AND customer_id < {}", literals[k - 1], literals[k]));
+  }
+  out.push_back("customer_id >= " + literals.back());
+  return out;
 }
 
 /// A step run for every share of the customers: its table made empty, then each share's rows added,
@@ -174,30 +192,29 @@ Shares SharesForThisMachine() {
 /// query on one thread spends less CPU than on several, and the shares keep every core busy.
 Status RunPerShare(FeatureSession* session, const FeatureStep& step) {
   RETURN_NOT_OK(session->session()->Execute(step.ForShare("false", false)));
-  const Shares shares = SharesForThisMachine();
+  // One connection per core, at most 8.
+  const int at_once = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  ASSIGN_OR_RETURN(const std::vector<std::string> conditions, ShareConditions(session->session(), at_once));
   RETURN_NOT_OK(session->session()->Execute("SET threads = 1"));
-  std::atomic<int> next{0};
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
   std::mutex mu;
   Status failed = Status::OK();
   auto work = [&]() {
     auto fail = [&](const Status& s) {
       std::lock_guard<std::mutex> lock(mu);
       if (failed.ok()) failed = s;
+      stop = true;
     };
     auto con = session->Connect();
     if (!con.ok()) return fail(con.status());
-    for (int k = next++; k < shares.count; k = next++) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failed.ok()) return;
-      }
-      const std::string customers = fmt::format("hash(customer_id) % {} = {}", shares.count, k);
-      Status s = (*con)->Execute(step.ForShare(customers, true));
-      if (!s.ok()) return fail(s.WithContext(fmt::format("the share {} of {} of the customers", k, shares.count)));
+    for (size_t k = next++; k < conditions.size() && !stop; k = next++) {
+      Status s = (*con)->Execute(step.ForShare(conditions[k], true));
+      if (!s.ok()) return fail(s.WithContext(fmt::format("the share of the customers where {}", conditions[k])));
     }
   };
   std::vector<std::thread> threads;
-  for (int t = 0; t < shares.at_once; ++t) threads.emplace_back(work);
+  for (int t = 0; t < at_once; ++t) threads.emplace_back(work);
   for (std::thread& t : threads) t.join();
   Status reset = session->session()->Execute("RESET threads");
   RETURN_NOT_OK(failed);

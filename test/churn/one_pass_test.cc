@@ -2,6 +2,7 @@
 // once, each day joined to the cutoffs whose window holds it); a cutoff's rows
 // must be exactly what the same SQL gives for that cutoff alone, whichever
 // other cutoffs share the pass and in whatever order they are asked for.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -60,6 +61,28 @@ TEST_F(ChurnOnePassTest, OnePassEqualsEachCutoffAlone) {
   ExpectSameRows(reordered[1], Features({"2025-04-15"})[0], "2025-04-15");
   // The cutoffs differ (else the comparison proves little): the population grows and the usage moves.
   EXPECT_NE(together[0].rows(), together[4].rows());
+}
+
+TEST_F(ChurnOnePassTest, TheSharesOfTheCustomersGiveTheRowsOfAllCustomersAtOnce) {
+  BuildCompany("800", "9");
+  const std::vector<std::string> cutoffs{"2025-04-30", "2025-07-31"};
+  std::vector<Dataset> shared = Features(cutoffs);
+  // The same model with every customer in one share: its per-share step runs once, as a plain step.
+  std::string text;
+  for (const EmbeddedSqlFile& f : EmbeddedChurnSql()) {
+    if (f.path == "models/churn/features.sql") text = f.text;
+  }
+  ASSERT_OK_AND_ASSIGN(FeatureModel model, ParseFeatureModel(text, "models/churn/features.sql"));
+  ASSERT_TRUE(std::any_of(model.steps.begin(), model.steps.end(), [](const FeatureStep& s) { return s.per_share; }));
+  for (size_t at = text.find("{{ customers }}"); at != std::string::npos; at = text.find("{{ customers }}")) {
+    text.replace(at, std::string("{{ customers }}").size(), "true");
+  }
+  ASSERT_OK_AND_ASSIGN(FeatureModel all_at_once, ParseFeatureModel(text, "all_at_once.sql"));
+  ASSERT_FALSE(std::any_of(all_at_once.steps.begin(), all_at_once.steps.end(),
+                           [](const FeatureStep& s) { return s.per_share; }));
+  ASSERT_OK_AND_ASSIGN(auto session, FeatureSession::Open(lake_root()));
+  ASSERT_OK_AND_ASSIGN(std::vector<Dataset> whole, ComputeFeatures(session.get(), all_at_once, cutoffs, 90));
+  for (size_t i = 0; i < cutoffs.size(); ++i) ExpectSameRows(shared[i], whole[i], cutoffs[i]);
 }
 
 TEST_F(ChurnOnePassTest, AMemoryLimitGivesTheSameRowsAndLeavesNoSpillFiles) {
