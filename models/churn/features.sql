@@ -10,9 +10,9 @@
 --   the label and who was alive at the cutoff (its churn_date).
 -- steps: the statements below run in order in one session. Each `CREATE TABLE` makes a scratch table
 --   that the later ones read (dropped when the features are in); the one that uses {{ customers }} runs
---   once per share of the customers (a hash partition of customer_id, several at a time, each adding
---   its rows), so the per-customer aggregates of only one share are in memory at once; the last
---   statement returns the rows. Features relative to a customer's segment are computed last, over
+--   once per share of the customers (a range of customer_id, several at a time, each adding its rows),
+--   so only the running shares' per-customer aggregates are in memory; the last statement returns the
+--   rows. Features relative to a customer's segment are computed last, over
 --   every customer's rows.
 -- parameters: {{ cutoffs }} (a list of DATE literals), {{ horizon_days }} (INTEGER), {{ customers }} (a
 --   condition on customer_id choosing a share of the customers); `custlake churn` fills them. A
