@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
+
+#include "churn/validation_loss.h"
 
 namespace custlake::churn {
 
@@ -113,12 +116,56 @@ Status SetParams(BoosterHandle b, const GbmOptions& o, GbmModel::Objective objec
 }
 
 /// The validation loss from EvalOneIter's "[3]\tvalid-logloss:0.41" (or "valid-rmse:").
-Result<double> ValidationLoss(const char* eval, GbmModel::Objective objective) {
+Result<double> ReportedLoss(const char* eval, GbmModel::Objective objective) {
   const std::string text(eval);
   const std::string key = objective == GbmModel::Objective::kLogistic ? "valid-logloss:" : "valid-rmse:";
   const size_t at = text.find(key);
   if (at == std::string::npos) return Status::Internal("XGBoost evaluation without " + key + " " + text);
   return std::stod(text.substr(at + key.size()));
+}
+
+/// XGBoost's in-place prediction from the dense rows (no DMatrix, so no sparse copy of them): `type` 0
+/// the objective's value (a probability), 1 the margin; from the rows' base margins when given.
+Result<std::vector<float>> PredictDense(BoosterHandle booster, const Dataset& data, const std::vector<float>& margin,
+                                        int type) {
+  if (data.rows() == 0) return std::vector<float>{};
+  const std::string values = ArrayInterface(data);
+  const std::string config = fmt::format(
+      R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, )"
+      R"("cache_id": 0, "missing": NaN}})", type);
+  std::vector<float> result;
+  DMatrixHandle meta = nullptr;  // a proxy DMatrix only to carry the base margins
+  if (!margin.empty()) {
+    if (margin.size() != data.rows()) {
+      return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), data.rows()));
+    }
+    XGB_OK(XGProxyDMatrixCreate(&meta), "proxy DMatrix");
+  }
+  const Status st = [&]() -> Status {
+    if (meta != nullptr) XGB_OK(XGDMatrixSetFloatInfo(meta, "base_margin", margin.data(), data.rows()), "base margin");
+    const bst_ulong* shape = nullptr;
+    bst_ulong dims = 0;
+    const float* out = nullptr;
+    XGB_OK(XGBoosterPredictFromDense(booster, values.c_str(), config.c_str(), meta, &shape, &dims, &out), "predict");
+    result.assign(out, out + data.rows());
+    return Status::OK();
+  }();
+  if (meta != nullptr) XGDMatrixFree(meta);
+  RETURN_NOT_OK(st);
+  return result;
+}
+
+/// The tree that round `iteration` added (a one-round slice of the booster, saved as UBJSON).
+Result<XgbTree> RoundTree(BoosterHandle booster, int iteration, size_t features) {
+  BoosterHandle one = nullptr;
+  XGB_OK(XGBoosterSlice(booster, iteration, iteration + 1, 1, &one), "slice a round");
+  bst_ulong length = 0;
+  const char* bytes = nullptr;
+  const int rc = XGBoosterSaveModelToBuffer(one, R"({"format": "ubj"})", &length, &bytes);
+  Result<XgbTree> tree = rc == 0 ? ParseOneTree(std::string(bytes, length), features)
+                                 : Result<XgbTree>(XgbStatus(rc, "save a round"));
+  XGBoosterFree(one);
+  return tree;
 }
 
 }  // namespace
@@ -160,22 +207,44 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
   if (train.rows() == 0 || valid.rows() == 0) return Status::InvalidArgument("no training or validation rows");
   QuietXgboost();
   ASSIGN_OR_RETURN(auto dtrain, Matrix::Binned(train, train_margin));
-  ASSIGN_OR_RETURN(auto dvalid, Matrix::From(valid, true, valid_margin));
-  // Both in the booster's prediction cache (each round then predicts only its new tree); only the
-  // validation rows are evaluated (the training loss would cost a transform of every training row per round).
-  DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};
-  DMatrixHandle evaluated[1] = {dvalid->handle()};
-  const char* names[1] = {"valid"};
   auto full = std::make_unique<Booster>();
-  XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
+  std::unique_ptr<Matrix> dvalid;  // only with xgboost_evaluation
+  if (options.xgboost_evaluation) {
+    ASSIGN_OR_RETURN(dvalid, Matrix::From(valid, true, valid_margin));
+    DMatrixHandle both[2] = {dtrain->handle(), dvalid->handle()};  // the prediction cache: each round predicts its tree
+    XGB_OK(XGBoosterCreate(both, 2, &full->handle), "create");
+  } else {
+    DMatrixHandle cached[1] = {dtrain->handle()};
+    XGB_OK(XGBoosterCreate(cached, 1, &full->handle), "create");
+  }
   RETURN_NOT_OK(SetParams(full->handle, options, objective));
+  std::optional<ValidationLoss> kept_loss;
+  auto validation_loss = [&](int iteration) -> Result<double> {
+    if (dvalid) {
+      DMatrixHandle evaluated[1] = {dvalid->handle()};
+      const char* names[1] = {"valid"};
+      const char* eval = nullptr;
+      XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, evaluated, names, 1, &eval), "evaluation");
+      return ReportedLoss(eval, objective);
+    }
+    if (!kept_loss) {  // the first round's margins from XGBoost (its base score or the base margins, and the tree)
+      ASSIGN_OR_RETURN(std::vector<float> margins, PredictDense(full->handle, valid, valid_margin, 1));
+      kept_loss.emplace(valid, std::move(margins), objective == Objective::kLogistic
+                                                       ? ValidationLoss::Kind::kLogLoss
+                                                       : ValidationLoss::Kind::kRmse);
+    } else {
+      ASSIGN_OR_RETURN(XgbTree tree, RoundTree(full->handle, iteration, valid.cols()));
+      kept_loss->Add(tree);
+    }
+    return kept_loss->Loss();
+  };
   double best = std::numeric_limits<double>::infinity();
   int best_iteration = 0;
+  std::vector<double> losses;
   for (int iteration = 0; iteration < options.max_rounds; ++iteration) {
     XGB_OK(XGBoosterUpdateOneIter(full->handle, iteration, dtrain->handle()), "training round");
-    const char* eval = nullptr;
-    XGB_OK(XGBoosterEvalOneIter(full->handle, iteration, evaluated, names, 1, &eval), "evaluation");
-    ASSIGN_OR_RETURN(double loss, ValidationLoss(eval, objective));
+    ASSIGN_OR_RETURN(double loss, validation_loss(iteration));
+    losses.push_back(loss);
     if (loss < best) {
       best = loss;
       best_iteration = iteration;
@@ -188,6 +257,7 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
   GbmModel model(std::move(kept), train.feature_names);
   model.best_iteration_ = best_iteration;
   model.best_log_loss_ = best;
+  model.validation_losses_ = std::move(losses);
   return model;
 }
 
@@ -230,32 +300,7 @@ Result<std::vector<float>> GbmModel::Predict(const Dataset& data, const std::vec
                                                data.cols()));
   }
   if (data.rows() == 0) return std::vector<float>{};
-  // In place from the dense rows (XGBoost's inplace_predict): no DMatrix, so no sparse copy of the rows;
-  // the same trees on the same values as a DMatrix of them gives.
-  const std::string values = ArrayInterface(data);
-  const char* config =
-      R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, )"
-      R"("cache_id": 0, "missing": NaN})";
-  std::vector<float> result;
-  DMatrixHandle meta = nullptr;  // a proxy DMatrix only to carry the base margins
-  if (!margin.empty()) {
-    if (margin.size() != data.rows()) {
-      return Status::Internal(fmt::format("{} base margins for {} rows", margin.size(), data.rows()));
-    }
-    XGB_OK(XGProxyDMatrixCreate(&meta), "proxy DMatrix");
-  }
-  const Status st = [&]() -> Status {
-    if (meta != nullptr) XGB_OK(XGDMatrixSetFloatInfo(meta, "base_margin", margin.data(), data.rows()), "base margin");
-    const bst_ulong* shape = nullptr;
-    bst_ulong dims = 0;
-    const float* out = nullptr;
-    XGB_OK(XGBoosterPredictFromDense(booster_->handle, values.c_str(), config, meta, &shape, &dims, &out), "predict");
-    result.assign(out, out + data.rows());
-    return Status::OK();
-  }();
-  if (meta != nullptr) XGDMatrixFree(meta);
-  RETURN_NOT_OK(st);
-  return result;
+  return PredictDense(booster_->handle, data, margin, 0);
 }
 
 Result<std::vector<float>> GbmModel::Contributions(const Dataset& data) const {

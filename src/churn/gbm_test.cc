@@ -6,6 +6,7 @@
 #include <random>
 
 #include "churn/metrics.h"
+#include "churn/validation_loss.h"
 #include "support/status_testing.h"
 
 namespace custlake::churn {
@@ -75,6 +76,42 @@ TEST(GbmTest, SavedModelPredictsTheSame) {
   ASSERT_OK_AND_ASSIGN(GbmModel back, GbmModel::Load(json, train.feature_names));
   EXPECT_EQ(*model.Predict(valid), *back.Predict(valid));
   EXPECT_NOT_OK(GbmModel::Load("not a model", train.feature_names));
+}
+
+/// Trains twice, the validation loss kept by ValidationLoss and by XGBoost's own evaluation: the same
+/// loss every round (up to the order of the sum), so the same rounds are kept.
+void ExpectXgboostsOwnLosses(const Dataset& train, const Dataset& valid, GbmModel::Objective objective,
+                             const std::vector<float>& train_margin, const std::vector<float>& valid_margin) {
+  GbmOptions options;
+  options.max_rounds = 60;
+  options.max_depth = 4;
+  ASSERT_OK_AND_ASSIGN(GbmModel kept, GbmModel::Train(train, valid, options, objective, train_margin, valid_margin));
+  options.xgboost_evaluation = true;
+  ASSERT_OK_AND_ASSIGN(GbmModel xgb, GbmModel::Train(train, valid, options, objective, train_margin, valid_margin));
+  ASSERT_EQ(kept.validation_losses().size(), xgb.validation_losses().size());
+  for (size_t i = 0; i < xgb.validation_losses().size(); ++i) {
+    EXPECT_NEAR(kept.validation_losses()[i], xgb.validation_losses()[i], 1e-12 * xgb.validation_losses()[i])
+        << "round " << i;
+  }
+  EXPECT_EQ(kept.best_iteration(), xgb.best_iteration());
+}
+
+TEST(GbmTest, TheValidationLossIsXgboostsOwnRoundByRound) {
+  Dataset train = Synthetic(4000, 5), valid = Synthetic(3000, 6);
+  ExpectXgboostsOwnLosses(train, valid, GbmModel::Objective::kLogistic, {}, {});
+  std::vector<float> train_margin(train.rows()), valid_margin(valid.rows());
+  for (size_t r = 0; r < train.rows(); ++r) train_margin[r] = static_cast<float>(r % 7) * 0.3f - 1.0f;
+  for (size_t r = 0; r < valid.rows(); ++r) valid_margin[r] = static_cast<float>(r % 5) * 0.4f - 1.0f;
+  ExpectXgboostsOwnLosses(train, valid, GbmModel::Objective::kLogistic, train_margin, valid_margin);
+  // A regression (RMSE) of a value that a missing feature shifts.
+  for (Dataset* d : {&train, &valid}) {
+    for (size_t r = 0; r < d->rows(); ++r) d->y[r] = 3 * d->Row(r)[0] + (std::isnan(d->Row(r)[1]) ? 2.0f : 0.0f);
+  }
+  ExpectXgboostsOwnLosses(train, valid, GbmModel::Objective::kSquaredError, {}, {});
+}
+
+TEST(GbmTest, ATreeOfAnotherShapeIsRefused) {
+  EXPECT_FALSE(ParseOneTree("not ubjson", 2).ok());
 }
 
 TEST(GbmTest, BadOptionsAreRefused) {

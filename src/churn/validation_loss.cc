@@ -1,0 +1,145 @@
+#include "churn/validation_loss.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace custlake::churn {
+
+namespace {
+
+// The rows are taken in this many blocks, whatever the number of threads, so the loss's sum is the
+// same on every machine.
+constexpr size_t kBlocks = 8;
+
+/// Runs `block(begin, end, b)` for each of kBlocks blocks of `rows` rows, on up to kBlocks threads.
+void ForBlocks(size_t rows, const std::function<void(size_t, size_t, size_t)>& block) {
+  auto run = [&](size_t b) { block(rows * b / kBlocks, rows * (b + 1) / kBlocks, b); };
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kBlocks);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t b = t; b < kBlocks; b += threads) run(b);
+    });
+  }
+  for (size_t b = 0; b < kBlocks; b += threads) run(b);
+  for (std::thread& t : pool) t.join();
+}
+
+/// XGBoost's binary:logistic transform of a margin (common::Sigmoid, in float).
+float Sigmoid(float x) {
+  constexpr float kEps = 1e-16f;
+  x = std::min(-x, 88.7f);
+  return 1.0f / (std::exp(x) + 1.0f + kEps);
+}
+
+/// XGBoost's logloss of one row (EvalRowLogLoss, in float).
+float RowLogLoss(float y, float p) {
+  constexpr float kEps = 1e-16f;
+  const float q = 1.0f - p;
+  if (p < kEps) return -y * std::log(kEps) - (1.0f - y) * std::log(1.0f - kEps);
+  if (q < kEps) return -y * std::log(1.0f - kEps) - (1.0f - y) * std::log(kEps);
+  return -y * std::log(p) - (1.0f - y) * std::log(q);
+}
+
+template <typename T>
+Result<std::vector<T>> Numbers(const nlohmann::json& tree, const char* key, size_t nodes) {
+  const auto it = tree.find(key);
+  if (it == tree.end() || !it->is_array() || it->size() != nodes) {
+    return Status::Corruption(fmt::format("XGBoost's tree without {} numbers in {}", nodes, key));
+  }
+  std::vector<T> out;
+  out.reserve(nodes);
+  for (const auto& v : *it) {
+    if (v.is_boolean()) {
+      out.push_back(static_cast<T>(v.get<bool>()));
+    } else if (v.is_number()) {
+      out.push_back(v.get<T>());
+    } else {
+      return Status::Corruption(fmt::format("XGBoost's tree: {} holds {}", key, v.type_name()));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<XgbTree> ParseOneTree(const std::string& ubjson, size_t features) {
+  nlohmann::json model = nlohmann::json::from_ubjson(ubjson, true, false);
+  if (model.is_discarded()) return Status::Corruption("XGBoost's model is not UBJSON");
+  const nlohmann::json* trees = nullptr;
+  try {
+    trees = &model.at("learner").at("gradient_booster").at("model").at("trees");
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption(std::string("XGBoost's model without trees: ") + e.what());
+  }
+  if (!trees->is_array() || trees->size() != 1) return Status::Corruption("XGBoost's slice is not one tree");
+  const nlohmann::json& t = (*trees)[0];
+  const size_t nodes = t.contains("left_children") && t["left_children"].is_array() ? t["left_children"].size() : 0;
+  if (nodes == 0) return Status::Corruption("XGBoost's tree has no nodes");
+  XgbTree tree;
+  ASSIGN_OR_RETURN(tree.left, Numbers<int32_t>(t, "left_children", nodes));
+  ASSIGN_OR_RETURN(tree.right, Numbers<int32_t>(t, "right_children", nodes));
+  ASSIGN_OR_RETURN(tree.feature, Numbers<int32_t>(t, "split_indices", nodes));
+  ASSIGN_OR_RETURN(tree.value, Numbers<float>(t, "split_conditions", nodes));
+  ASSIGN_OR_RETURN(tree.default_left, Numbers<uint8_t>(t, "default_left", nodes));
+  if (t.contains("split_type")) {
+    ASSIGN_OR_RETURN(std::vector<int32_t> types, Numbers<int32_t>(t, "split_type", nodes));
+    if (std::any_of(types.begin(), types.end(), [](int32_t s) { return s != 0; })) {
+      return Status::Corruption("XGBoost's tree has a categorical split");
+    }
+  }
+  // Every node reached once from the root, each split on a feature of the rows: the walk in Leaf ends.
+  std::vector<uint8_t> reached(nodes, 0);
+  std::vector<int32_t> todo{0};
+  while (!todo.empty()) {
+    const int32_t n = todo.back();
+    todo.pop_back();
+    if (n < 0 || static_cast<size_t>(n) >= nodes || reached[n]++) {
+      return Status::Corruption(fmt::format("XGBoost's tree: node {} of {} is out of range or reached twice", n, nodes));
+    }
+    if (tree.left[n] < 0) continue;
+    if (tree.feature[n] < 0 || static_cast<size_t>(tree.feature[n]) >= features) {
+      return Status::Corruption(fmt::format("XGBoost's tree: node {} splits on feature {} of {}", n, tree.feature[n],
+                                            features));
+    }
+    todo.push_back(tree.left[n]);
+    todo.push_back(tree.right[n]);
+  }
+  return tree;
+}
+
+ValidationLoss::ValidationLoss(const Dataset& valid, std::vector<float> margins, Kind kind)
+    : valid_(valid), margins_(std::move(margins)), kind_(kind) {}
+
+void ValidationLoss::Add(const XgbTree& tree) {
+  ForBlocks(valid_.rows(), [&](size_t begin, size_t end, size_t) {
+    for (size_t r = begin; r < end; ++r) margins_[r] += tree.Leaf(valid_.Row(r));
+  });
+}
+
+double ValidationLoss::Loss() const {
+  std::vector<double> sums(kBlocks, 0.0);
+  ForBlocks(valid_.rows(), [&](size_t begin, size_t end, size_t b) {
+    double sum = 0;
+    if (kind_ == Kind::kLogLoss) {
+      for (size_t r = begin; r < end; ++r) sum += RowLogLoss(valid_.y[r], Sigmoid(margins_[r]));
+    } else {
+      for (size_t r = begin; r < end; ++r) {
+        const float diff = valid_.y[r] - margins_[r];
+        sum += diff * diff;
+      }
+    }
+    sums[b] = sum;
+  });
+  double total = 0;
+  for (double s : sums) total += s;
+  const double mean = total / static_cast<double>(valid_.rows());
+  return kind_ == Kind::kLogLoss ? mean : std::sqrt(mean);
+}
+
+}  // namespace custlake::churn
