@@ -10,28 +10,42 @@ namespace {
 
 double Sigmoid(double z) { return 1 / (1 + std::exp(-std::clamp(z, -40.0, 40.0))); }
 
-/// Standardised value of feature `c` of a row; missing is the mean (0).
-double Standard(const LogisticModel& m, const float* row, size_t c) {
-  return std::isnan(row[c]) ? 0.0 : (row[c] - m.mean[c]) / m.scale[c];
-}
+/// A row's standardised values: (value - mean) / scale, by a multiplication (a division per value
+/// was a third of the fit's time); missing is the mean (0).
+class Standardiser {
+ public:
+  explicit Standardiser(const LogisticModel& m) : mean_(m.mean) {
+    for (double s : m.scale) inverse_.push_back(1 / s);
+  }
+  void Row(const float* row, double* out) const {
+    for (size_t c = 0; c < mean_.size(); ++c) out[c] = std::isnan(row[c]) ? 0.0 : (row[c] - mean_[c]) * inverse_[c];
+  }
+
+ private:
+  std::vector<double> mean_, inverse_;
+};
 
 void FitScaling(const Dataset& d, LogisticModel* m) {
   const size_t cols = d.cols();
   m->mean.assign(cols, 0);
   m->scale.assign(cols, 1);
-  for (size_t c = 0; c < cols; ++c) {
-    double sum = 0, sum_sq = 0;
-    int64_t n = 0;
-    for (size_t r = 0; r < d.rows(); ++r) {
-      float v = d.Row(r)[c];
+  // One pass over the rows (in order, so each column's sums are the same as column by column).
+  std::vector<double> sum(cols, 0), sum_sq(cols, 0);
+  std::vector<int64_t> n(cols, 0);
+  for (size_t r = 0; r < d.rows(); ++r) {
+    const float* row = d.Row(r);
+    for (size_t c = 0; c < cols; ++c) {
+      const float v = row[c];
       if (std::isnan(v)) continue;
-      sum += v;
-      sum_sq += double{v} * v;
-      ++n;
+      sum[c] += v;
+      sum_sq[c] += double{v} * v;
+      ++n[c];
     }
-    if (n == 0) continue;
-    m->mean[c] = sum / static_cast<double>(n);
-    const double var = sum_sq / static_cast<double>(n) - m->mean[c] * m->mean[c];
+  }
+  for (size_t c = 0; c < cols; ++c) {
+    if (n[c] == 0) continue;
+    m->mean[c] = sum[c] / static_cast<double>(n[c]);
+    const double var = sum_sq[c] / static_cast<double>(n[c]) - m->mean[c] * m->mean[c];
     m->scale[c] = var > 1e-12 ? std::sqrt(var) : 1.0;
   }
 }
@@ -61,21 +75,42 @@ bool SolveSpd(std::vector<double> a, std::vector<double> b, size_t k, std::vecto
   return true;
 }
 
+// Rows taken together by AddRows: each pass over the Hessian's triangle adds this many rows' terms,
+// so the triangle is loaded and stored once per group instead of once per row (the loop's bound).
+constexpr size_t kRowsAtOnce = 4;
+
 /// The gradient and the Hessian's lower triangle (parameter 0 the intercept, 1..cols the weights)
 /// of the negative log-likelihood over rows [begin, end), added to `g` and `h`.
 void AddRows(const Dataset& d, const LogisticModel& m, size_t begin, size_t end, std::vector<double>* g,
              std::vector<double>* h) {
   const size_t k = d.cols() + 1;
-  std::vector<double> z(k);
-  for (size_t r = begin; r < end; ++r) {
-    z[0] = 1;
-    for (size_t c = 0; c < d.cols(); ++c) z[c + 1] = Standard(m, d.Row(r), c);
-    double eta = m.intercept;
-    for (size_t c = 0; c < d.cols(); ++c) eta += m.weights[c] * z[c + 1];
-    const double p = Sigmoid(eta), w = std::max(p * (1 - p), 1e-10), residual = p - d.y[r];
+  // Row q of a group: z[q] its standardised values (1 first, for the intercept), wz[q] the same times
+  // the row's weight p (1 - p). A group past the last row is padded with zeros (adding nothing).
+  std::vector<double> z(kRowsAtOnce * k), wz(kRowsAtOnce * k);
+  const Standardiser standard(m);
+  double* gp = g->data();
+  double* hp = h->data();
+  for (size_t first = begin; first < end; first += kRowsAtOnce) {
+    std::fill(z.begin(), z.end(), 0.0);
+    std::fill(wz.begin(), wz.end(), 0.0);
+    for (size_t q = 0; q < kRowsAtOnce && first + q < end; ++q) {
+      const size_t r = first + q;
+      double* zq = &z[q * k];
+      zq[0] = 1;
+      standard.Row(d.Row(r), zq + 1);
+      double eta = m.intercept;
+      for (size_t c = 0; c < d.cols(); ++c) eta += m.weights[c] * zq[c + 1];
+      const double p = Sigmoid(eta), w = std::max(p * (1 - p), 1e-10), residual = p - d.y[r];
+      for (size_t i = 0; i < k; ++i) {
+        gp[i] += residual * zq[i];
+        wz[q * k + i] = w * zq[i];
+      }
+    }
+    const double *z0 = &z[0], *z1 = &z[k], *z2 = &z[2 * k], *z3 = &z[3 * k];
     for (size_t i = 0; i < k; ++i) {
-      (*g)[i] += residual * z[i];
-      for (size_t j = 0; j <= i; ++j) (*h)[i * k + j] += w * z[i] * z[j];
+      const double a0 = wz[i], a1 = wz[k + i], a2 = wz[2 * k + i], a3 = wz[3 * k + i];
+      double* hi = hp + i * k;
+      for (size_t j = 0; j <= i; ++j) hi[j] += a0 * z0[j] + a1 * z1[j] + a2 * z2[j] + a3 * z3[j];
     }
   }
 }
@@ -151,9 +186,12 @@ Result<LogisticModel> FitLogistic(const Dataset& train, const LogisticOptions& o
 
 std::vector<float> LogisticModel::Predict(const Dataset& data) const {
   std::vector<float> p(data.rows());
+  const Standardiser standard(*this);
+  std::vector<double> z(weights.size());
   for (size_t r = 0; r < data.rows(); ++r) {
+    standard.Row(data.Row(r), z.data());
     double eta = intercept;
-    for (size_t c = 0; c < weights.size(); ++c) eta += weights[c] * Standard(*this, data.Row(r), c);
+    for (size_t c = 0; c < weights.size(); ++c) eta += weights[c] * z[c];
     p[r] = static_cast<float>(Sigmoid(eta));
   }
   return p;
