@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
+
+#include "churn/row_blocks.h"
 
 namespace custlake::churn {
 
@@ -127,18 +128,9 @@ void GradientAndHessian(const Dataset& d, const LogisticModel& m, double l2, std
   const size_t k = d.cols() + 1;
   std::vector<std::vector<double>> block_g(kBlocks, std::vector<double>(k, 0.0));
   std::vector<std::vector<double>> block_h(kBlocks, std::vector<double>(k * k, 0.0));
-  auto block = [&](size_t b) {
-    AddRows(d, m, d.rows() * b / kBlocks, d.rows() * (b + 1) / kBlocks, &block_g[b], &block_h[b]);
-  };
-  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kBlocks);
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (size_t b = t; b < kBlocks; b += threads) block(b);
-    });
-  }
-  for (size_t b = 0; b < kBlocks; b += threads) block(b);
-  for (std::thread& t : pool) t.join();
+  ForEachRowBlock(d.rows(), kBlocks, [&](size_t begin, size_t end, size_t b) {
+    AddRows(d, m, begin, end, &block_g[b], &block_h[b]);
+  });
   g->assign(k, 0);
   h->assign(k * k, 0);
   for (size_t b = 0; b < kBlocks; ++b) {

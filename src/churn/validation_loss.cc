@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <nlohmann/json.hpp>
-#include <thread>
+
+#include "churn/row_blocks.h"
 
 namespace custlake::churn {
 
@@ -15,20 +15,6 @@ namespace {
 // The rows are taken in this many blocks, whatever the number of threads, so the loss's sum is the
 // same on every machine.
 constexpr size_t kBlocks = 8;
-
-/// Runs `block(begin, end, b)` for each of kBlocks blocks of `rows` rows, on up to kBlocks threads.
-void ForBlocks(size_t rows, const std::function<void(size_t, size_t, size_t)>& block) {
-  auto run = [&](size_t b) { block(rows * b / kBlocks, rows * (b + 1) / kBlocks, b); };
-  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kBlocks);
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (size_t b = t; b < kBlocks; b += threads) run(b);
-    });
-  }
-  for (size_t b = 0; b < kBlocks; b += threads) run(b);
-  for (std::thread& t : pool) t.join();
-}
 
 /// XGBoost's binary:logistic transform of a margin (common::Sigmoid, in float).
 float Sigmoid(float x) {
@@ -117,14 +103,14 @@ ValidationLoss::ValidationLoss(const Dataset& valid, std::vector<float> margins,
     : valid_(valid), margins_(std::move(margins)), kind_(kind) {}
 
 void ValidationLoss::Add(const XgbTree& tree) {
-  ForBlocks(valid_.rows(), [&](size_t begin, size_t end, size_t) {
+  ForEachRowBlock(valid_.rows(), kBlocks, [&](size_t begin, size_t end, size_t) {
     for (size_t r = begin; r < end; ++r) margins_[r] += tree.Leaf(valid_.Row(r));
   });
 }
 
 double ValidationLoss::Loss() const {
   std::vector<double> sums(kBlocks, 0.0);
-  ForBlocks(valid_.rows(), [&](size_t begin, size_t end, size_t b) {
+  ForEachRowBlock(valid_.rows(), kBlocks, [&](size_t begin, size_t end, size_t b) {
     double sum = 0;
     if (kind_ == Kind::kLogLoss) {
       for (size_t r = begin; r < end; ++r) sum += RowLogLoss(valid_.y[r], Sigmoid(margins_[r]));
