@@ -81,6 +81,10 @@
 CREATE TABLE cutoffs AS
 SELECT cutoff,
        CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) AS cutoff_end,
+       -- The starts of the tickets' windows (computed here once, not per ticket).
+       CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) - INTERVAL 30 DAY AS start_30d,
+       CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) - INTERVAL 90 DAY AS start_90d,
+       CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ) - INTERVAL 180 DAY AS start_180d,
        -- The cutoff's day as whole UTC days since 1970 (the facts' days below are numbered alike).
        CAST(epoch_us(CAST(cutoff + INTERVAL 1 DAY AS TIMESTAMPTZ)) // 86400000000 - 1 AS INTEGER) AS cutoff_day,
        CAST({{ horizon_days }} AS INTEGER) AS horizon_days,
@@ -153,14 +157,12 @@ usage AS (
          CAST(sum(u.events) FILTER (WHERE w.days_ago < 30) AS BIGINT) AS usage_events_30d,
          CAST(sum(u.events) FILTER (WHERE w.days_ago >= 30 AND w.days_ago < 60) AS BIGINT) AS usage_events_prev_30d,
          CAST(sum(u.events) FILTER (WHERE w.days_ago >= 60 AND w.days_ago < 90) AS BIGINT) AS usage_events_60_90d,
-         CAST(sum(u.events) FILTER (WHERE w.days_ago < 90) AS BIGINT) AS usage_events_90d,
          CAST(sum(u.events) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180) AS BIGINT) AS usage_events_prev_90d,
          coalesce(sum(u.duration_s) FILTER (WHERE w.days_ago < 30), 0) / 3600.0 AS usage_hours_30d,
          count(*) FILTER (WHERE w.days_ago < 30) AS active_days_30d,
-         count(*) FILTER (WHERE w.days_ago < 90) AS active_days_90d,
-         count(*) FILTER (WHERE w.days_ago < 180) AS active_days_180d,
          count(*) FILTER (WHERE w.days_ago >= 30 AND w.days_ago < 60) AS active_days_prev_30d,
          count(*) FILTER (WHERE w.days_ago >= 60 AND w.days_ago < 90) AS active_days_60_90d,
+         count(*) FILTER (WHERE w.days_ago >= 90 AND w.days_ago < 180) AS active_days_90_180d,
          count(*) FILTER (WHERE u.day >= w.month_0_day) AS active_days_month_0,
          count(*) FILTER (WHERE u.day >= w.month_1_day AND u.day < w.month_0_day) AS active_days_month_1,
          count(*) FILTER (WHERE u.day >= w.month_2_day AND u.day < w.month_1_day) AS active_days_month_2,
@@ -170,7 +172,12 @@ usage AS (
 ),
 customers AS (
   SELECT c.cutoff, c.customer_id, c.signup_date, c.churn_date, us.first_day,
-         a.segment, a.contract, a.monthly_fee, u.* EXCLUDE (cutoff, customer_id),
+         a.segment, a.contract, a.monthly_fee, u.* EXCLUDE (cutoff, customer_id, active_days_90_180d),
+         -- The longer windows are sums of the disjoint ones (fewer aggregates over the usage days).
+         coalesce(u.usage_events_30d, 0) + coalesce(u.usage_events_prev_30d, 0) + coalesce(u.usage_events_60_90d, 0)
+           AS usage_events_90d,
+         u.active_days_30d + u.active_days_prev_30d + u.active_days_60_90d AS active_days_90d,
+         u.active_days_30d + u.active_days_prev_30d + u.active_days_60_90d + u.active_days_90_180d AS active_days_180d,
          nullif(greatest(0, date_diff('day', greatest(p.cutoff_month, c.signup_date, us.first_day),
                                       least(p.month_after - 1, p.cutoff)) + 1), 0) AS days_month_0,
          nullif(greatest(0, date_diff('day', greatest(p.month_before, c.signup_date, us.first_day),
@@ -220,15 +227,15 @@ offers AS (
 ),
 tickets AS (
   SELECT p.cutoff, t.customer_id,
-         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 30 DAY) AS tickets_30d,
-         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY) AS tickets_90d,
+         count(*) FILTER (WHERE t.opened_at >= p.start_30d) AS tickets_30d,
+         count(*) FILTER (WHERE t.opened_at >= p.start_90d) AS tickets_90d,
          count(*) FILTER (WHERE t.closed_at IS NULL OR t.closed_at >= p.cutoff_end) AS unresolved_tickets,
-         count(*) FILTER (WHERE t.opened_at >= p.cutoff_end - INTERVAL 90 DAY AND t.category = 'cancellation')
+         count(*) FILTER (WHERE t.opened_at >= p.start_90d AND t.category = 'cancellation')
            AS cancellation_tickets_90d,
          arg_max(t.satisfaction, t.closed_at)
            FILTER (WHERE t.closed_at < p.cutoff_end AND t.satisfaction IS NOT NULL) AS last_satisfaction,
          avg(t.satisfaction)
-           FILTER (WHERE t.closed_at < p.cutoff_end AND t.closed_at >= p.cutoff_end - INTERVAL 180 DAY)
+           FILTER (WHERE t.closed_at < p.cutoff_end AND t.closed_at >= p.start_180d)
            AS avg_satisfaction
   FROM dim_support_ticket t JOIN cutoffs p ON t.opened_at < p.cutoff_end
   WHERE {{ customers }}
