@@ -232,11 +232,10 @@ Result<GbmModel> GbmModel::Train(const Dataset& train, const Dataset& valid, con
       kept_loss.emplace(valid, std::move(margins), objective == Objective::kLogistic
                                                        ? ValidationLoss::Kind::kLogLoss
                                                        : ValidationLoss::Kind::kRmse);
-    } else {
-      ASSIGN_OR_RETURN(XgbTree tree, RoundTree(full->handle, iteration, valid.cols()));
-      kept_loss->Add(tree);
+      return kept_loss->Add(nullptr);
     }
-    return kept_loss->Loss();
+    ASSIGN_OR_RETURN(XgbTree tree, RoundTree(full->handle, iteration, valid.cols()));
+    return kept_loss->Add(&tree);
   };
   double best = std::numeric_limits<double>::infinity();
   int best_iteration = 0;

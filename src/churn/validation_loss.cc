@@ -23,12 +23,15 @@ float Sigmoid(float x) {
   return 1.0f / (std::exp(x) + 1.0f + kEps);
 }
 
-/// XGBoost's logloss of one row (EvalRowLogLoss, in float).
+/// XGBoost's logloss of one row (EvalRowLogLoss, in float). With a label of exactly 0 or 1 the other
+/// term is a zero times a finite logarithm, which changes nothing: one logarithm, not two.
 float RowLogLoss(float y, float p) {
   constexpr float kEps = 1e-16f;
   const float q = 1.0f - p;
   if (p < kEps) return -y * std::log(kEps) - (1.0f - y) * std::log(1.0f - kEps);
   if (q < kEps) return -y * std::log(1.0f - kEps) - (1.0f - y) * std::log(kEps);
+  if (y == 1.0f) return -std::log(p);
+  if (y == 0.0f) return -std::log(q);
   return -y * std::log(p) - (1.0f - y) * std::log(q);
 }
 
@@ -100,22 +103,22 @@ Result<XgbTree> ParseOneTree(const std::string& ubjson, size_t features) {
 }
 
 ValidationLoss::ValidationLoss(const Dataset& valid, std::vector<float> margins, Kind kind)
-    : valid_(valid), margins_(std::move(margins)), kind_(kind) {}
-
-void ValidationLoss::Add(const XgbTree& tree) {
-  ForEachRowBlock(valid_.rows(), kBlocks, [&](size_t begin, size_t end, size_t) {
-    for (size_t r = begin; r < end; ++r) margins_[r] += tree.Leaf(valid_.Row(r));
-  });
+    : valid_(valid), columns_(valid.x.size()), margins_(std::move(margins)), kind_(kind) {
+  const size_t rows = valid.rows(), cols = valid.cols();
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < cols; ++c) columns_[c * rows + r] = valid.x[r * cols + c];
+  }
 }
 
-double ValidationLoss::Loss() const {
+double ValidationLoss::Add(const XgbTree* tree) {
   std::vector<double> sums(kBlocks, 0.0);
   ForEachRowBlock(valid_.rows(), kBlocks, [&](size_t begin, size_t end, size_t b) {
     double sum = 0;
-    if (kind_ == Kind::kLogLoss) {
-      for (size_t r = begin; r < end; ++r) sum += RowLogLoss(valid_.y[r], Sigmoid(margins_[r]));
-    } else {
-      for (size_t r = begin; r < end; ++r) {
+    for (size_t r = begin; r < end; ++r) {
+      if (tree != nullptr) margins_[r] += tree->Leaf(columns_.data(), valid_.rows(), r);
+      if (kind_ == Kind::kLogLoss) {
+        sum += RowLogLoss(valid_.y[r], Sigmoid(margins_[r]));
+      } else {
         const float diff = valid_.y[r] - margins_[r];
         sum += diff * diff;
       }

@@ -9,7 +9,7 @@
 // order of the sum (gbm_test compares them round by round: its log losses are equal, its RMSEs within
 // 1e-12).
 //
-// Add and Loss run on several threads of their own (ForEachRowBlock); not thread-safe otherwise.
+// Add runs on several threads of its own (ForEachRowBlock); not thread-safe otherwise.
 #pragma once
 
 #include <cstdint>
@@ -29,11 +29,12 @@ struct XgbTree {
   std::vector<float> value;
   std::vector<uint8_t> default_left;
 
-  /// The leaf value a row of features (NaN = missing) lands on.
-  float Leaf(const float* row) const {
+  /// The leaf value row `r` lands on, the rows' features column by column (feature f of row r at
+  /// columns[f * rows + r]; NaN = missing).
+  float Leaf(const float* columns, size_t rows, size_t r) const {
     int32_t n = 0;
     while (left[n] >= 0) {
-      const float v = row[feature[n]];
+      const float v = columns[static_cast<size_t>(feature[n]) * rows + r];
       n = v < value[n] ? left[n] : (v == v ? right[n] : (default_left[n] ? left[n] : right[n]));
     }
     return value[n];
@@ -50,13 +51,16 @@ class ValidationLoss {
   /// `margins`: each validation row's margin after the first round (XGBoost's output_margin prediction).
   ValidationLoss(const Dataset& valid, std::vector<float> margins, Kind kind);
 
-  /// Adds a round's tree to every row's margin.
-  void Add(const XgbTree& tree);
-  /// The loss of the margins so far: XGBoost's logloss (probabilities by its float sigmoid) or rmse.
-  double Loss() const;
+  /// Adds a round's tree to every row's margin (none: the first round's, already in the margins) and
+  /// returns the loss of the margins: XGBoost's logloss (probabilities by its float sigmoid) or rmse.
+  double Add(const XgbTree* tree);
 
  private:
   const Dataset& valid_;
+  /// The validation rows' features column by column: a tree reads a few features of every row, so
+  /// each round reads a few columns instead of every row whole (a third of the round's time at 600,000
+  /// rows).
+  std::vector<float> columns_;
   std::vector<float> margins_;
   Kind kind_;
 };
