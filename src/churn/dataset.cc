@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "churn/row_blocks.h"
 #include "lake/lake.h"
 #include "warehouse/publisher.h"
 #include "warehouse/segments.h"
@@ -319,9 +320,12 @@ Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const Feat
   });
   RETURN_NOT_OK(rows);
   if (!run.ok()) return run.WithContext(where);
-  for (size_t i = 0; i < out.size(); ++i) {
-    RETURN_NOT_OK(SortByCustomer(&out[i], fmt::format("{} at cutoff {}", model.path, cutoffs[i])));
-  }
+  // Each cutoff's rows ordered on a core of its own.
+  std::vector<Status> sorted(out.size());
+  ForEachRowBlock(out.size(), out.size(), [&](size_t i, size_t, size_t) {
+    sorted[i] = SortByCustomer(&out[i], fmt::format("{} at cutoff {}", model.path, cutoffs[i]));
+  });
+  for (const Status& s : sorted) RETURN_NOT_OK(s);
   return out;
 }
 

@@ -13,6 +13,7 @@ namespace custlake::churn {
 /// threads (one per core); returns when all are done.
 template <typename Block>
 void ForEachRowBlock(size_t rows, size_t blocks, const Block& block) {
+  if (blocks == 0) return;
   auto run = [&](size_t b) { block(rows * b / blocks, rows * (b + 1) / blocks, b); };
   const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, blocks);
   std::vector<std::thread> pool;
