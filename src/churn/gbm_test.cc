@@ -5,6 +5,8 @@
 #include <cmath>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "churn/metrics.h"
 #include "churn/validation_loss.h"
 #include "support/status_testing.h"
@@ -110,8 +112,32 @@ TEST(GbmTest, TheValidationLossIsXgboostsOwnRoundByRound) {
   ExpectXgboostsOwnLosses(train, valid, GbmModel::Objective::kSquaredError, {}, {});
 }
 
-TEST(GbmTest, ATreeOfAnotherShapeIsRefused) {
+/// A model's UBJSON holding one tree with the given nodes (XGBoost's layout of the arrays).
+std::string OneTreeModel(std::vector<int> left, std::vector<int> right, std::vector<int> feature,
+                         std::vector<float> value, std::vector<int> default_left) {
+  nlohmann::json tree{{"left_children", left}, {"right_children", right}, {"split_indices", feature},
+                      {"split_conditions", value}, {"default_left", default_left}};
+  nlohmann::json model{{"learner", {{"gradient_booster", {{"model", {{"trees", {tree}}}}}}}}};
+  const std::vector<uint8_t> bytes = nlohmann::json::to_ubjson(model);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+TEST(GbmTest, ATreeIsWalkedAsXgboostWalksItAndAMalformedOneIsRefused) {
+  // Root: feature 1 < 0.5 goes left (a leaf, 0.25), else right (feature 0 < 2, missing to the right).
+  ASSERT_OK_AND_ASSIGN(XgbTree tree, ParseOneTree(OneTreeModel({1, -1, 3, -1, -1}, {2, -1, 4, -1, -1},
+                                                               {1, 0, 0, 0, 0}, {0.5f, 0.25f, 2.0f, -1.0f, 3.0f},
+                                                               {1, 0, 0, 0, 0}),
+                                                  2));
+  // Two rows column by column: row 0 = (1, 0.1), row 1 = (NaN, 0.9); then (5, NaN) and (1, 0.5).
+  const std::vector<float> columns{1.0f, NAN, 5.0f, 1.0f, 0.1f, 0.9f, NAN, 0.5f};
+  EXPECT_EQ(tree.Leaf(columns.data(), 4, 0), 0.25f);  // 0.1 < 0.5
+  EXPECT_EQ(tree.Leaf(columns.data(), 4, 1), 3.0f);   // 0.9: right; feature 0 missing: right
+  EXPECT_EQ(tree.Leaf(columns.data(), 4, 2), 0.25f);  // feature 1 missing: left (default_left)
+  EXPECT_EQ(tree.Leaf(columns.data(), 4, 3), -1.0f);  // 0.5 is not below 0.5: right; 1 < 2: left
   EXPECT_FALSE(ParseOneTree("not ubjson", 2).ok());
+  // A split on a feature the rows do not have, and a child that points back at the root.
+  EXPECT_FALSE(ParseOneTree(OneTreeModel({1, -1, -1}, {2, -1, -1}, {7, 0, 0}, {0, 1, 2}, {0, 0, 0}), 2).ok());
+  EXPECT_FALSE(ParseOneTree(OneTreeModel({1, 0, -1}, {2, 2, -1}, {0, 0, 0}, {0, 1, 2}, {0, 0, 0}), 2).ok());
 }
 
 TEST(GbmTest, BadOptionsAreRefused) {
