@@ -109,6 +109,7 @@ constexpr double kExactIntegers = 9007199254740992.0;
 Status AppendChunk(size_t rows, const std::vector<const double*>& columns, const FeatureModel& model,
                    const std::vector<std::string>& cutoffs, const std::vector<double>& cutoff_days,
                    std::vector<Dataset>* out) {
+  if (rows == 0) return Status::OK();
   std::vector<size_t> which(rows), at(rows);
   for (size_t r = 0; r < rows; ++r) {
     const auto cutoff = std::find(cutoff_days.begin(), cutoff_days.end(), columns[1][r]);

@@ -79,6 +79,7 @@ bool SolveSpd(std::vector<double> a, std::vector<double> b, size_t k, std::vecto
 // Rows taken together by AddRows: each pass over the Hessian's triangle adds this many rows' terms,
 // so the triangle is loaded and stored once per group instead of once per row (the loop's bound).
 constexpr size_t kRowsAtOnce = 4;
+static_assert(kRowsAtOnce == 4, "AddRows adds rows z0..z3 in each pass");
 
 /// The gradient and the Hessian's lower triangle (parameter 0 the intercept, 1..cols the weights)
 /// of the negative log-likelihood over rows [begin, end), added to `g` and `h`.
