@@ -79,9 +79,10 @@ class FeatureSession {
 /// customers active at its end, ordered by customer_id. One pass computes them all (the activity
 /// facts of a share of the customers read once); a cutoff's rows are the same as when it is computed
 /// alone. A step that runs per share runs in several shares (ranges of customer_id holding equal
-/// numbers of the current customers) on several connections at once, each with one DuckDB thread. Rows are streamed from DuckDB chunk by
-/// chunk into the float matrices (no copy of the whole table), then ordered; the scratch tables are
-/// dropped.
+/// numbers of the current customers) on several connections at once, each with one DuckDB thread.
+/// Each cutoff's rows are counted first, then streamed from DuckDB chunk by chunk into float matrices
+/// allocated once (no copy of the whole table), then ordered by customer, the cutoffs in parallel;
+/// the scratch tables are dropped.
 Result<std::vector<Dataset>> ComputeFeatures(FeatureSession* session, const FeatureModel& model,
                                              const std::vector<std::string>& cutoffs, int horizon_days);
 /// The same for one cutoff.
